@@ -1,0 +1,83 @@
+/* profile: a calibration profile, the published costs of one mesh release.
+ *
+ * Profiles are YAML data files in models/profiles/ (compiled into the binary,
+ * see profile_embedded.h) where every number cites its source. This struct is
+ * their in-memory form; io/profile_load.c parses them. All costs are model
+ * inputs; the formulas that use them live in proxy.h and control_plane.h.
+ *
+ * Cost of one pass (one direction of one request through one proxy):
+ *   cpu_ns = pass_cpu_ns[protocol] + byte_cpu_ns * payload_bytes
+ *            + connection_cpu_ns * (1 if the pass opens a connection)
+ * Of that, on_path_fraction delays the request (parsing, routing, TLS
+ * record work); the rest keeps the worker busy after the request has left
+ * (stats, access logs, buffer release). Published CPU-per-rps and latency
+ * figures calibrate the two parts separately.
+ *
+ * Memory of one proxy instance:
+ *   base + per_service * services_known + per_endpoint * endpoints_known
+ *   + per_connection * open_connections + per_inflight * requests_in_flight */
+#ifndef MESHSIM_PROFILE_H
+#define MESHSIM_PROFILE_H
+
+#include <stdint.h>
+
+#include "mesh_types.h"
+
+#define PROFILE_NAME_MAX 64
+#define PROFILE_TEXT_MAX 512
+
+typedef struct profile_proxy {
+  double pass_cpu_ns[MESH_PROTO_COUNT]; /* fixed CPU per pass, by protocol */
+  double byte_cpu_ns;                   /* CPU per payload byte (copies, encryption) */
+  double connection_cpu_ns;             /* CPU per new connection (mTLS handshake) */
+  double on_path_fraction;              /* (0, 1]: share of pass CPU that delays the request */
+  uint32_t workers;                     /* worker threads (default, scenario may override) */
+  double idle_millicores;               /* CPU burnt with no traffic (health checks, xDS, stats) */
+  double mem_base_bytes;                /* process baseline with an empty config */
+  double mem_per_service_bytes;         /* per service known (clusters, routes, listeners) */
+  double mem_per_endpoint_bytes;        /* per endpoint/workload known */
+  double mem_per_connection_bytes;
+  double mem_per_inflight_bytes;
+  int64_t request_millicores; /* Kubernetes resource request per instance */
+  int64_t request_mem_bytes;
+  int64_t limit_millicores; /* 0 = no limit */
+  int64_t limit_mem_bytes;  /* 0 = no limit */
+} profile_proxy;
+
+typedef struct profile_control_plane {
+  double base_millicores;         /* istiod idle */
+  double per_proxy_millicores;    /* steady cost of each connected proxy (xDS streams, certs) */
+  double per_service_millicores;  /* config computation per service per push */
+  double mem_base_bytes;
+  double mem_per_proxy_bytes;
+  double mem_per_service_bytes;
+  double mem_per_endpoint_bytes;
+  int64_t request_millicores;
+  int64_t request_mem_bytes;
+  uint32_t replicas;
+} profile_control_plane;
+
+/* The condition the published per-proxy figures were measured under; the
+ * calibration test replays it and expects the figures back within 10%. */
+typedef struct profile_reference {
+  double rps;                /* requests per second through the proxy */
+  int64_t request_bytes;     /* payload per request */
+  int64_t response_bytes;    /* payload per response */
+  double services_known;     /* config size the published memory was measured with */
+  double endpoints_known;
+  double connections;        /* open connections during the measurement */
+  double cpu_cores[MESH_PROXY_COUNT]; /* published CPU at `rps` (0 = not published) */
+  double mem_bytes[MESH_PROXY_COUNT]; /* published memory (0 = not published) */
+} profile_reference;
+
+typedef struct profile {
+  char name[PROFILE_NAME_MAX];
+  char description[PROFILE_TEXT_MAX];
+  char source[PROFILE_TEXT_MAX]; /* main citation; each value cites its own in the file */
+  profile_proxy proxy[MESH_PROXY_COUNT];
+  int has_proxy[MESH_PROXY_COUNT]; /* linkerd has no ztunnel/waypoint */
+  profile_control_plane control_plane;
+  profile_reference reference;
+} profile;
+
+#endif

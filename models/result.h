@@ -1,0 +1,133 @@
+/* result: what one `meshsim run` produced, per mode (plain data).
+ *
+ * The model (model_run.h) fills it; the CLI prints it, io/db stores it, and
+ * reports are drawn from the database. Figures are means over replications
+ * unless named otherwise; latency quantiles come from the histogram merged
+ * over replications, their confidence intervals from per-replication values.
+ * Owned arrays are freed by run_result_free(). */
+#ifndef MESHSIM_RESULT_H
+#define MESHSIM_RESULT_H
+
+#include <stdint.h>
+
+#include "mesh_types.h"
+#include "sim_hist.h"
+#include "sim_stats.h"
+
+#define RESULT_NAME_MAX 64
+
+typedef struct result_latency {
+  double mean_ms, p50_ms, p90_ms, p99_ms, p999_ms;
+  sim_ci mean_ci, p50_ci, p90_ci, p99_ci, p999_ci; /* over replications, in ms */
+} result_latency;
+
+/* Resource use of one component kind summed over its instances. */
+typedef struct result_kind_usage {
+  uint32_t instances;
+  double cpu_cores_mean; /* used, time average */
+  double cpu_cores_peak; /* highest one-second average */
+  double mem_mib_mean;
+  double mem_mib_peak;
+  double reserved_cpu_cores; /* Kubernetes requests */
+  double reserved_mem_mib;
+} result_kind_usage;
+
+typedef struct result_node {
+  char name[RESULT_NAME_MAX];
+  uint32_t zone;
+  uint32_t pods;
+  double cpu_cores[MESH_KIND_COUNT]; /* used, time average */
+  double mem_mib[MESH_KIND_COUNT];
+  double reserved_cpu_cores;
+  double reserved_mem_mib;
+  double capacity_cpu_cores;
+  double capacity_mem_mib;
+} result_node;
+
+/* One-second buckets of the measured window (replication 0). */
+typedef struct result_series {
+  uint32_t n_seconds;
+  double *throughput_rps;
+  double *p99_ms;
+  double *error_rate; /* failed / finished in the second */
+  double *cpu_cores[MESH_KIND_COUNT];
+} result_series;
+
+typedef struct result_replication {
+  uint64_t seed;
+  uint64_t requests, errors, slo_violations;
+  double throughput_rps;
+  double mean_ms, p50_ms, p90_ms, p99_ms, p999_ms;
+  double cpu_cores[MESH_KIND_COUNT];
+  double mem_mib[MESH_KIND_COUNT];
+  double wall_s;
+} result_replication;
+
+/* Structural blast radius of one proxy kind in one mode (issue: blast radius). */
+typedef struct result_blast {
+  uint32_t instances;
+  uint32_t pods_max;
+  double pods_mean;
+  uint32_t services_max;
+  uint32_t namespaces_max;
+  uint32_t tenants_max;
+  uint32_t identities_max;
+  double request_share_max;
+  double request_share_mean;
+} result_blast;
+
+typedef struct result_failure {
+  char name[RESULT_NAME_MAX];
+  char component[RESULT_NAME_MAX]; /* kind: sidecar, ztunnel, waypoint, node, control_plane */
+  char instance[RESULT_NAME_MAX];
+  double at_s, down_s;
+  uint64_t failed_requests, slo_violations;
+  uint32_t affected_pods, affected_services, affected_namespaces, affected_tenants;
+  double recovery_s;
+  uint32_t n_seconds; /* error rate per second over the whole window */
+  double *error_rate;
+} result_failure;
+
+typedef struct mode_result {
+  mesh_mode mode;
+  uint32_t replications;
+  uint64_t requests, errors, slo_violations; /* summed over replications */
+  double throughput_rps;
+  result_latency latency;
+  sim_hist latency_hist_ns; /* merged over replications; owned */
+  result_kind_usage kind[MESH_KIND_COUNT];
+  double mesh_cpu_cores; /* data plane + control plane, used */
+  double mesh_mem_mib;
+  double reserved_cpu_cores; /* everything: apps, proxies, control plane, system */
+  double reserved_mem_mib;
+  uint32_t nodes_needed;
+  double cross_zone_gb_month;
+  double cost_compute_usd_month;
+  double cost_network_usd_month;
+  double cost_usd_month;
+  result_node *nodes;
+  uint32_t n_nodes;
+  result_series series;
+  result_replication *reps;
+  result_blast blast[MESH_PROXY_COUNT];
+  int has_blast[MESH_PROXY_COUNT];
+  result_failure *failures;
+  uint32_t n_failures;
+} mode_result;
+
+typedef struct run_result {
+  char scenario[RESULT_NAME_MAX];
+  char profile[RESULT_NAME_MAX];
+  uint64_t seed;
+  uint32_t replications;
+  double duration_s;
+  double warmup_s;
+  double wall_s;
+  mode_result *modes;
+  uint32_t n_modes;
+} run_result;
+
+void run_result_free(run_result *r);
+void mode_result_release(mode_result *m);
+
+#endif

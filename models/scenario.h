@@ -1,0 +1,218 @@
+/* scenario: the in-memory form of a scenario file (plain data, no behaviour).
+ *
+ * io/scenario_load.c fills it from YAML (and CSV) and resolves every name to
+ * an index, so the model never looks anything up by string. The scenario owns
+ * all its arrays; free with scenario_free(). Units are in the field names:
+ * times in ns (sim_time), sizes in bytes, CPU in millicores, money in USD. */
+#ifndef MESHSIM_SCENARIO_H
+#define MESHSIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mesh_types.h"
+#include "sim_dist.h"
+#include "sim_time.h"
+
+#define SCN_NAME_MAX 64
+#define SCN_TEXT_MAX 512
+#define SCN_NONE UINT32_MAX /* "no index" */
+
+typedef struct scenario_meta {
+  char name[SCN_NAME_MAX];
+  char description[SCN_TEXT_MAX];
+  uint64_t seed;
+  sim_time duration_ns; /* measured time after warm-up */
+  sim_time warmup_ns;
+  uint32_t replications;
+  sim_time slo_ns; /* end-to-end latency SLO for "slow request" counts */
+} scenario_meta;
+
+typedef struct scenario_node_pool {
+  char name[SCN_NAME_MAX];
+  uint32_t count;     /* nodes the pool starts with (placement may add more) */
+  uint32_t max_count; /* 0 = unlimited: the nodes needed are an output */
+  int64_t cpu_millicores;
+  int64_t mem_bytes;
+  uint32_t *zones; /* zone indices the pool's nodes are spread over, in order */
+  uint32_t n_zones;
+} scenario_node_pool;
+
+typedef struct scenario_cluster {
+  char (*zones)[SCN_NAME_MAX];
+  uint32_t n_zones;
+  scenario_node_pool *pools;
+  uint32_t n_pools;
+  sim_time same_node_ns; /* one-way network latency by locality */
+  sim_time same_zone_ns;
+  sim_time cross_zone_ns;
+  double bandwidth_bytes_per_s; /* per-hop transfer rate; 0 = size adds no delay */
+  mesh_placement placement;
+  int64_t system_reserved_millicores; /* per node: kubelet, OS, non-mesh daemonsets */
+  int64_t system_reserved_mem_bytes;
+} scenario_cluster;
+
+typedef struct scenario_pricing {
+  double vcpu_hour_usd;
+  double gib_hour_usd;
+  double cross_zone_gb_usd;
+  double hours_per_month; /* 730 by default */
+} scenario_pricing;
+
+/* Per proxy kind overrides; a negative value (or 0 workers) means "from the profile". */
+typedef struct scenario_proxy_settings {
+  uint32_t workers;
+  int64_t request_millicores;
+  int64_t request_mem_bytes;
+  int64_t limit_millicores;
+  int64_t limit_mem_bytes;
+} scenario_proxy_settings;
+
+typedef struct scenario_mesh {
+  char profile[SCN_NAME_MAX];         /* e.g. "istio-1.24" */
+  char sidecar_profile[SCN_NAME_MAX]; /* "" = same as profile; e.g. "linkerd-2.14" */
+  mesh_mode modes[MESH_MODE_COUNT];   /* modes to compare, in report order */
+  uint32_t n_modes;
+  scenario_proxy_settings proxy[MESH_PROXY_COUNT];
+  mesh_sidecar_scope sidecar_scope;
+  mesh_waypoint_scope waypoint_scope; /* default for namespaces */
+  uint32_t waypoint_replicas;         /* default per waypoint deployment */
+  double new_connection_share;        /* share of requests that open a new connection */
+} scenario_mesh;
+
+typedef struct scenario_namespace {
+  char name[SCN_NAME_MAX];
+  char tenant[SCN_NAME_MAX]; /* defaults to the namespace name */
+  char team[SCN_NAME_MAX];
+  bool compliance;                   /* regulated: must keep per-pod identity isolation */
+  mesh_ns_mode hybrid_mode;          /* what it runs in mode "hybrid" */
+  mesh_waypoint_scope waypoint_scope;
+  uint32_t waypoint_replicas;        /* 0 = mesh default */
+} scenario_namespace;
+
+typedef struct scenario_call {
+  uint32_t target;       /* service index */
+  uint32_t count;        /* calls per request of the caller (each subject to probability) */
+  double probability;    /* each call happens with this probability (1 = always) */
+  int64_t request_bytes; /* <= 0: the target's request_bytes */
+  int64_t response_bytes;
+} scenario_call;
+
+typedef struct scenario_retry {
+  uint32_t attempts;  /* total tries including the first; 1 = no retry */
+  sim_time timeout_ns; /* per try; 0 = none */
+  sim_time backoff_ns; /* before each retry */
+} scenario_retry;
+
+typedef struct scenario_service {
+  char name[SCN_NAME_MAX];
+  uint32_t ns;              /* namespace index */
+  uint32_t service_account; /* index into scenario.service_accounts */
+  uint32_t replicas;
+  mesh_proto protocol;
+  int64_t cpu_request_millicores;
+  int64_t mem_request_bytes;
+  int64_t cpu_limit_millicores; /* 0 = none */
+  int64_t mem_limit_bytes;
+  uint32_t app_workers;
+  sim_dist service_time_ns;
+  double *dist_storage; /* owned backing store of an empirical service time */
+  int64_t request_bytes;
+  int64_t response_bytes;
+  bool needs_l7;  /* L7 policy/routing: sidecar L7 or a waypoint in ambient */
+  bool parallel;  /* calls fan out in parallel (else one after another) */
+  mesh_lb lb;
+  scenario_call *calls;
+  uint32_t n_calls;
+  scenario_retry retry; /* how this service's callers retry calls to it */
+} scenario_service;
+
+typedef struct scenario_burst {
+  sim_time at_ns;
+  sim_time duration_ns;
+  double multiplier;
+} scenario_burst;
+
+typedef enum scenario_arrival { SCN_ARRIVAL_POISSON, SCN_ARRIVAL_CONSTANT } scenario_arrival;
+
+typedef struct scenario_traffic {
+  uint32_t service; /* entry service */
+  double rate_rps;
+  scenario_arrival arrival;
+  scenario_burst *bursts;
+  uint32_t n_bursts;
+} scenario_traffic;
+
+typedef enum scenario_failure_target {
+  SCN_FAIL_SIDECAR,
+  SCN_FAIL_ZTUNNEL,
+  SCN_FAIL_WAYPOINT,
+  SCN_FAIL_NODE,
+  SCN_FAIL_CONTROL_PLANE,
+  SCN_FAIL_TARGET_COUNT
+} scenario_failure_target;
+
+typedef enum scenario_failure_kind { SCN_FAIL_CRASH, SCN_FAIL_UPGRADE } scenario_failure_kind;
+
+typedef enum scenario_failure_pick {
+  SCN_PICK_NAMED,   /* `instance` names it (node name, pod name, waypoint name) */
+  SCN_PICK_RANDOM,  /* a random instance of the kind (seeded) */
+  SCN_PICK_BUSIEST, /* the instance with the most traffic */
+  SCN_PICK_ROLLING  /* every instance in turn (rolling upgrade) */
+} scenario_failure_pick;
+
+typedef struct scenario_failure {
+  char name[SCN_NAME_MAX];
+  scenario_failure_target target;
+  scenario_failure_pick pick;
+  char instance[SCN_NAME_MAX];
+  scenario_failure_kind kind;
+  sim_time at_ns; /* after warm-up */
+  sim_time duration_ns;
+  sim_time drain_ns; /* upgrade only */
+} scenario_failure;
+
+typedef struct scenario_autoscale {
+  bool enabled;
+  double target_utilisation;
+  sim_time scale_up_delay_ns;
+  sim_time scale_down_delay_ns;
+  uint32_t min_replicas, max_replicas;
+} scenario_autoscale;
+
+typedef struct scenario {
+  char path[SCN_TEXT_MAX]; /* file it came from, for messages */
+  scenario_meta meta;
+  scenario_cluster cluster;
+  scenario_pricing pricing;
+  scenario_mesh mesh;
+  scenario_autoscale waypoint_autoscale;
+  scenario_namespace *namespaces;
+  uint32_t n_namespaces;
+  char (*service_accounts)[SCN_NAME_MAX]; /* "namespace/name", deduplicated */
+  uint32_t *service_account_ns;
+  uint32_t n_service_accounts;
+  scenario_service *services;
+  uint32_t n_services;
+  scenario_traffic *traffic;
+  uint32_t n_traffic;
+  scenario_failure *failures;
+  uint32_t n_failures;
+} scenario;
+
+/* Fills *s with the documented defaults (no namespaces or services). */
+void scenario_init_defaults(scenario *s);
+/* Frees everything the scenario owns and zeroes it. */
+void scenario_free(scenario *s);
+
+/* Index of a service / namespace by name, or SCN_NONE. */
+uint32_t scenario_find_service(const scenario *s, const char *name);
+uint32_t scenario_find_namespace(const scenario *s, const char *name);
+
+/* Mean calls from service i to its call j per request of i (count * probability). */
+double scenario_call_mean(const scenario_call *c);
+
+/* Total pods (sum of replicas). */
+uint64_t scenario_pod_count(const scenario *s);
+
+#endif

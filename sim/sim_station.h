@@ -1,0 +1,57 @@
+/* sim_station: a multi-server FIFO queueing station (c identical workers).
+ *
+ * Jobs are served first-come first-served by the worker that frees up
+ * earliest (the Kiefer-Wolfowitz recursion). Because the engine delivers
+ * arrivals in time order, the start time of a job is known the moment it
+ * arrives, so a pass through a station costs the caller exactly one event
+ * (its departure) and the station needs no queue of its own: only the time
+ * each worker becomes free. Lookup of the earliest worker is a linear scan,
+ * which beats a heap for the small worker counts of proxies and apps (<= 64).
+ *
+ * A job may hold its worker longer than it delays the job (`hold` >= `delay`):
+ * a proxy that flushes the response and then does bookkeeping (stats, access
+ * logs) keeps the CPU busy after the request has left.
+ *
+ * Statistics are accounted when a job is accepted: busy time (sum of holds)
+ * and waiting time. Over a window of length T, utilisation is busy/(c T) and
+ * the time-average queue length is wait/T (Little's law); jobs straddling the
+ * window edge make an error of at most one hold per worker. */
+#ifndef MESHSIM_SIM_STATION_H
+#define MESHSIM_SIM_STATION_H
+
+#include <stdint.h>
+
+#include "sim_time.h"
+
+typedef struct sim_station {
+  sim_time *free_at; /* per worker: when it becomes free; owned */
+  uint32_t workers;
+  uint64_t accepted;   /* jobs accepted since the last stats reset */
+  sim_time busy_ns;    /* sum of holds since the last stats reset */
+  sim_time wait_ns;    /* sum of waits since the last stats reset */
+  sim_time max_wait_ns;
+} sim_station;
+
+/* SIM_EINVAL when workers == 0, SIM_ENOMEM on allocation failure. */
+int sim_station_init(sim_station *s, uint32_t workers);
+void sim_station_release(sim_station *s);
+
+/* A job arriving at `now` needing `hold` of worker time; returns the time it
+ * starts service (>= now). The caller schedules its departure at
+ * start + delay. hold must be >= 0. */
+sim_time sim_station_accept(sim_station *s, sim_time now, sim_time hold);
+
+/* Number of workers busy or committed at time t (0..workers). */
+uint32_t sim_station_busy_workers(const sim_station *s, sim_time t);
+
+/* Earliest time a newly arriving job could start. */
+sim_time sim_station_next_free(const sim_station *s);
+
+/* Frees every worker at `now` (a crash: queued and running work is gone;
+ * the caller fails the jobs it had in flight). */
+void sim_station_flush(sim_station *s, sim_time now);
+
+/* Zeroes the statistics (end of warm-up); worker state is kept. */
+void sim_station_reset_stats(sim_station *s);
+
+#endif
