@@ -115,9 +115,16 @@ typedef struct mode_result {
   uint32_t n_failures;
 } mode_result;
 
+#define RESULT_TEXT_MAX 1024
+
 typedef struct run_result {
   char scenario[RESULT_NAME_MAX];
+  char scenario_path[RESULT_TEXT_MAX];
+  uint64_t scenario_hash; /* scenario.content_hash: file bytes + overrides */
+  char params[RESULT_TEXT_MAX]; /* overrides applied, "key=value;key=value" sorted ("" = none) */
   char profile[RESULT_NAME_MAX];
+  char version[RESULT_NAME_MAX]; /* meshsim version that produced it */
+  char started_at[32];           /* UTC, ISO 8601 */
   uint64_t seed;
   uint32_t replications;
   double duration_s;
