@@ -1,0 +1,35 @@
+/* crn: keyed uniform numbers for common random numbers across modes.
+ *
+ * Every modelled call carries a 64-bit key derived from its root request
+ * (traffic entry, arrival number) and its position in the call tree. The
+ * random choices of that call (its application service time, which of its
+ * calls happen, which pod serves each) are the i-th uniform of its key:
+ *
+ *   u(key, i) = (sim_rng_mix(run_seed, key, i) >> 11) * 2^-53, nudged off 0
+ *
+ * i.e. SplitMix64 used as a counter-based generator (the same mixing that
+ * seeds every GSL stream, see sim_rng.h). Because the numbers depend only on
+ * the key and never on the order in which events happen, every mode sees the
+ * same tree, the same service times and the same pod choices: differences
+ * between modes are the mesh's alone. */
+#ifndef MESHSIM_CRN_H
+#define MESHSIM_CRN_H
+
+#include <stdint.h>
+
+#include "sim_rng.h"
+
+/* Purposes of a call's draws (the counter i = purpose + 4 * child ordinal). */
+enum { CRN_SERVICE_TIME = 0, CRN_NEW_CONNECTION = 1, CRN_HAPPENS = 2, CRN_PICK = 3 };
+
+static inline double crn_uniform(uint64_t run_seed, uint64_t key, uint64_t i) {
+  uint64_t z = sim_rng_mix(run_seed, key, i);
+  return ((double)(z >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+/* Key of the child with ordinal `ordinal` of the call keyed `parent`. */
+static inline uint64_t crn_child_key(uint64_t parent, uint64_t ordinal) {
+  return sim_rng_mix(0x6d65736873696dULL, parent, ordinal + 1);
+}
+
+#endif

@@ -1,0 +1,52 @@
+/* model: runs a scenario through the simulation, one mode at a time.
+ *
+ * For each mode the topology is built, every proxy and application pod
+ * becomes a sim_station, and external requests walk their call trees through
+ * the stations of that mode's paths (path.h). Replications use seeds derived
+ * from the scenario seed and are the same for every mode; inside a
+ * replication every call's random choices come from its key (crn.h), so all
+ * modes see identical arrivals, call trees, service times and pod choices.
+ *
+ * Results (result.h) are filled per mode: latency from merged histograms with
+ * CIs over replications, CPU and memory per component kind and node,
+ * reserved resources, nodes needed and money (cost.h). */
+#ifndef MESHSIM_MODEL_H
+#define MESHSIM_MODEL_H
+
+#include <stdint.h>
+
+#include "profile.h"
+#include "result.h"
+#include "scenario.h"
+
+/* Called with a line per station visit of traced requests (tests, --trace). */
+typedef void (*model_trace_fn)(void *ctx, const char *line);
+/* Called now and then with the share of the whole run done (0..1). */
+typedef void (*model_progress_fn)(void *ctx, double done);
+
+typedef struct model_inputs {
+  const scenario *scn;
+  const profile *proxy_profile[MESH_PROXY_COUNT]; /* per proxy kind */
+  const profile_control_plane *control_plane;
+  const char *profile_name;
+  model_trace_fn trace; /* optional */
+  void *trace_ctx;
+  uint64_t trace_requests; /* trace the first N root requests of replication 0 */
+  model_progress_fn progress; /* optional */
+  void *progress_ctx;
+  volatile int *interrupt; /* optional: when it becomes non-zero the run stops (SIM_EINVAL) */
+} model_inputs;
+
+/* Runs every mode listed in the scenario (scn->mesh.modes) and fills *out
+ * (caller frees with run_result_free). Returns 0 or a negative SIM_E* code;
+ * on error *out holds nothing. */
+int model_run(const model_inputs *in, run_result *out);
+
+/* Runs one mode with all replications. */
+int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, uint32_t n_modes,
+                   mode_result *out);
+
+/* Seed of replication r (the same for every mode). */
+uint64_t model_replication_seed(uint64_t scenario_seed, uint32_t r);
+
+#endif

@@ -1,0 +1,337 @@
+/* model_run: runs every mode and turns raw replications into results.
+ * See model.h. Means are over replications; peaks are the highest one-second
+ * average of any replication; quantile CIs come from per-replication values. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "control_plane.h"
+#include "cost.h"
+#include "model.h"
+#include "model_sim.h"
+#include "proxy.h"
+#include "sim_error.h"
+#include "sim_rng.h"
+#include "topology.h"
+
+#define MODEL_MIB (1024.0 * 1024.0)
+
+uint64_t model_replication_seed(uint64_t scenario_seed, uint32_t r) {
+  return sim_rng_mix(scenario_seed, 0x5245504cULL /* "REPL" */, r);
+}
+
+void mode_result_release(mode_result *m) {
+  sim_hist_release(&m->latency_hist_ns);
+  free(m->nodes);
+  free(m->series.throughput_rps);
+  free(m->series.p99_ms);
+  free(m->series.error_rate);
+  for (int k = 0; k < MESH_KIND_COUNT; k++)
+    free(m->series.cpu_cores[k]);
+  free(m->reps);
+  for (uint32_t i = 0; i < m->n_failures; i++)
+    free(m->failures[i].error_rate);
+  free(m->failures);
+  memset(m, 0, sizeof *m);
+}
+
+void run_result_free(run_result *r) {
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    mode_result_release(&r->modes[i]);
+  free(r->modes);
+  memset(r, 0, sizeof *r);
+}
+
+/* Static memory of every proxy (base + config + connections), in bytes. */
+static int model_static_memory(const topology *t, const model_inputs *in, double **out) {
+  proxy_peers peers;
+  int rc = proxy_peers_init(&peers, t->scn);
+  if (rc != 0)
+    return rc;
+  double *mem = calloc(t->n_proxies ? t->n_proxies : 1, sizeof *mem);
+  if (!mem) {
+    proxy_peers_release(&peers);
+    return SIM_ENOMEM;
+  }
+  for (uint32_t x = 0; x < t->n_proxies; x++) {
+    mesh_proxy_kind k = t->proxies[x].kind;
+    proxy_footprint f = proxy_footprint_of(t, &peers, x);
+    mem[x] = proxy_memory_bytes(&in->proxy_profile[k]->proxy[k], f.services, f.endpoints,
+                                f.connections, 0);
+  }
+  proxy_peers_release(&peers);
+  *out = mem;
+  return 0;
+}
+
+static void model_fill_latency_ci(mode_result *m) {
+  uint32_t n = m->replications;
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v)
+    return;
+#define MODEL_CI(field, ci)                                                                        \
+  do {                                                                                             \
+    for (uint32_t i = 0; i < n; i++)                                                               \
+      v[i] = m->reps[i].field;                                                                     \
+    sim_ci95(v, n, &m->latency.ci);                                                                \
+  } while (0)
+  MODEL_CI(mean_ms, mean_ci);
+  MODEL_CI(p50_ms, p50_ci);
+  MODEL_CI(p90_ms, p90_ci);
+  MODEL_CI(p99_ms, p99_ci);
+  MODEL_CI(p999_ms, p999_ci);
+#undef MODEL_CI
+  free(v);
+}
+
+static int model_alloc_outputs(mode_result *out, const topology *t, uint32_t n_seconds,
+                               uint32_t reps) {
+  out->nodes = calloc(t->n_nodes ? t->n_nodes : 1, sizeof *out->nodes);
+  out->reps = calloc(reps, sizeof *out->reps);
+  out->series.n_seconds = n_seconds;
+  out->series.throughput_rps = calloc(n_seconds + 1, sizeof(double));
+  out->series.p99_ms = calloc(n_seconds + 1, sizeof(double));
+  out->series.error_rate = calloc(n_seconds + 1, sizeof(double));
+  int ok = out->nodes && out->reps && out->series.throughput_rps && out->series.p99_ms &&
+           out->series.error_rate && sim_hist_init(&out->latency_hist_ns) == 0;
+  for (int k = 0; k < MESH_KIND_COUNT; k++) {
+    out->series.cpu_cores[k] = calloc(n_seconds + 1, sizeof(double));
+    ok = ok && out->series.cpu_cores[k];
+  }
+  return ok ? 0 : SIM_ENOMEM;
+}
+
+int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, uint32_t n_modes,
+                   mode_result *out) {
+  const scenario *s = in->scn;
+  memset(out, 0, sizeof *out);
+  out->mode = mode;
+  out->replications = s->meta.replications;
+  topology t;
+  int rc = topo_build(&t, s, in->proxy_profile, in->control_plane, mode, s->meta.seed);
+  if (rc != 0)
+    return rc;
+  double *static_mem = NULL;
+  uint32_t n_seconds = (uint32_t)((s->meta.duration_ns + SIM_S - 1) / SIM_S);
+  double T = (double)s->meta.duration_ns / 1e9;
+  uint32_t n_stations = t.n_pods + t.n_proxies;
+  double idle_cores[MESH_KIND_COUNT] = {0};
+  if ((rc = model_static_memory(&t, in, &static_mem)) != 0 ||
+      (rc = model_alloc_outputs(out, &t, n_seconds, s->meta.replications)) != 0)
+    goto done;
+  for (uint32_t x = 0; x < t.n_proxies; x++) {
+    mesh_proxy_kind k = t.proxies[x].kind;
+    idle_cores[mesh_proxy_kind_to_kind(k)] +=
+        in->proxy_profile[k]->proxy[k].idle_millicores / 1000.0;
+  }
+  for (uint32_t n = 0; n < t.n_nodes; n++) {
+    result_node *rn = &out->nodes[n];
+    topo_node_name(&t, n, rn->name, sizeof rn->name);
+    rn->zone = t.nodes[n].zone;
+    rn->pods = t.nodes[n].n_pods;
+    rn->capacity_cpu_cores = (double)s->cluster.pools[t.nodes[n].pool].cpu_millicores / 1000.0;
+    rn->capacity_mem_mib = (double)s->cluster.pools[t.nodes[n].pool].mem_bytes / MODEL_MIB;
+    rn->reserved_cpu_cores = (double)(t.nodes[n].alloc_millicores +
+                                      s->cluster.system_reserved_millicores) / 1000.0;
+    rn->reserved_mem_mib =
+        (double)(t.nodes[n].alloc_mem_bytes + s->cluster.system_reserved_mem_bytes) / MODEL_MIB;
+    if (t.nodes[n].ztunnel != TOPO_NONE) {
+      rn->reserved_cpu_cores +=
+          (double)t.proxy_settings[MESH_PROXY_ZTUNNEL].request_millicores / 1000.0;
+      rn->reserved_mem_mib += (double)t.proxy_settings[MESH_PROXY_ZTUNNEL].request_mem_bytes / MODEL_MIB;
+    }
+  }
+
+  double cross_zone_bytes = 0;
+  for (uint32_t r = 0; r < s->meta.replications; r++) {
+    model_rep rep;
+    if ((rc = model_rep_init(&rep, n_stations, n_seconds)) != 0)
+      goto done;
+    uint64_t seed = model_replication_seed(s->meta.seed, r);
+    rc = model_sim_replication(&t, in, seed, (r == 0 && mode_index == 0) ? in->trace_requests : 0,
+                               &rep);
+    if (rc != 0) {
+      model_rep_release(&rep);
+      goto done;
+    }
+    result_replication *rr = &out->reps[r];
+    rr->seed = seed;
+    rr->requests = rep.requests;
+    rr->errors = rep.errors;
+    rr->slo_violations = rep.slo_violations;
+    rr->throughput_rps = (double)rep.requests / T;
+    rr->mean_ms = sim_hist_mean(&rep.latency_ns) / 1e6;
+    rr->p50_ms = sim_hist_quantile(&rep.latency_ns, 0.5) / 1e6;
+    rr->p90_ms = sim_hist_quantile(&rep.latency_ns, 0.9) / 1e6;
+    rr->p99_ms = sim_hist_quantile(&rep.latency_ns, 0.99) / 1e6;
+    rr->p999_ms = sim_hist_quantile(&rep.latency_ns, 0.999) / 1e6;
+    rr->wall_s = rep.wall_s;
+    sim_hist_merge(&out->latency_hist_ns, &rep.latency_ns);
+    out->requests += rep.requests;
+    out->errors += rep.errors;
+    out->slo_violations += rep.slo_violations;
+    cross_zone_bytes += rep.cross_zone_bytes;
+
+    double kind_mem[MESH_KIND_COUNT] = {0};
+    for (uint32_t st = 0; st < n_stations; st++) {
+      uint32_t node;
+      mesh_kind kind;
+      double mem = 0;
+      if (st < t.n_pods) {
+        node = t.pods[st].node;
+        kind = MESH_KIND_APP;
+      } else {
+        uint32_t x = st - t.n_pods;
+        mesh_proxy_kind pk = t.proxies[x].kind;
+        node = t.proxies[x].node;
+        kind = mesh_proxy_kind_to_kind(pk);
+        mem = static_mem[x] +
+              in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes * rep.sojourn_ns[st] / 1e9 / T;
+      }
+      double cores = rep.busy_ns[st] / 1e9 / T;
+      rr->cpu_cores[kind] += cores;
+      kind_mem[kind] += mem;
+      out->nodes[node].cpu_cores[kind] += cores / s->meta.replications;
+      out->nodes[node].mem_mib[kind] += mem / MODEL_MIB / s->meta.replications;
+    }
+    for (int k = 0; k < MESH_KIND_COUNT; k++) {
+      rr->cpu_cores[k] += idle_cores[k];
+      rr->mem_mib[k] = kind_mem[k] / MODEL_MIB;
+      out->kind[k].cpu_cores_mean += rr->cpu_cores[k] / s->meta.replications;
+      out->kind[k].mem_mib_mean += rr->mem_mib[k] / s->meta.replications;
+      double static_k = 0;
+      for (uint32_t x = 0; x < t.n_proxies; x++)
+        if ((int)mesh_proxy_kind_to_kind(t.proxies[x].kind) == k)
+          static_k += static_mem[x];
+      double per_inflight = 0;
+      for (int pk = 0; pk < MESH_PROXY_COUNT; pk++)
+        if ((int)mesh_proxy_kind_to_kind((mesh_proxy_kind)pk) == k)
+          per_inflight = in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes;
+      for (uint32_t sec = 0; sec < n_seconds; sec++) {
+        double len = sec + 1 < n_seconds ? 1.0 : T - sec; /* the last second may be partial */
+        double cpu = rep.cpu_ns_sec[k][sec] / 1e9 / len + idle_cores[k];
+        if (cpu > out->kind[k].cpu_cores_peak)
+          out->kind[k].cpu_cores_peak = cpu;
+        double memp = (static_k + per_inflight * rep.inflight_ns_sec[k][sec] / 1e9 / len) / MODEL_MIB;
+        if (memp > out->kind[k].mem_mib_peak)
+          out->kind[k].mem_mib_peak = memp;
+        if (r == 0)
+          out->series.cpu_cores[k][sec] = cpu;
+      }
+    }
+    if (r == 0)
+      for (uint32_t sec = 0; sec < n_seconds; sec++) {
+        double len = sec + 1 < n_seconds ? 1.0 : T - sec;
+        out->series.throughput_rps[sec] = rep.done_sec[sec] / len;
+        out->series.p99_ms[sec] = rep.p99_ms_sec[sec];
+        double all = rep.done_sec[sec] + rep.failed_sec[sec];
+        out->series.error_rate[sec] = all > 0 ? rep.failed_sec[sec] / all : 0;
+      }
+    model_rep_release(&rep);
+    if (in->progress)
+      in->progress(in->progress_ctx,
+                   (double)(mode_index * s->meta.replications + r + 1) /
+                       (double)(n_modes * s->meta.replications));
+  }
+
+  /* Aggregates over replications. */
+  out->throughput_rps = (double)out->requests / T / s->meta.replications;
+  out->latency.mean_ms = sim_hist_mean(&out->latency_hist_ns) / 1e6;
+  out->latency.p50_ms = sim_hist_quantile(&out->latency_hist_ns, 0.5) / 1e6;
+  out->latency.p90_ms = sim_hist_quantile(&out->latency_hist_ns, 0.9) / 1e6;
+  out->latency.p99_ms = sim_hist_quantile(&out->latency_hist_ns, 0.99) / 1e6;
+  out->latency.p999_ms = sim_hist_quantile(&out->latency_hist_ns, 0.999) / 1e6;
+  model_fill_latency_ci(out);
+
+  /* Control plane: not simulated, a cost line from what it serves. */
+  if (t.control_plane_replicas > 0) {
+    control_plane_cost cp =
+        control_plane_estimate(in->control_plane, t.n_proxies, s->n_services, t.n_pods);
+    result_kind_usage *k = &out->kind[MESH_KIND_CONTROL_PLANE];
+    k->instances = t.control_plane_replicas;
+    k->cpu_cores_mean = k->cpu_cores_peak = cp.cpu_cores;
+    k->mem_mib_mean = k->mem_mib_peak = cp.mem_bytes / MODEL_MIB;
+    k->reserved_cpu_cores = t.control_plane_replicas * in->control_plane->request_millicores / 1000.0;
+    k->reserved_mem_mib = t.control_plane_replicas * in->control_plane->request_mem_bytes / MODEL_MIB;
+    if (t.control_plane_node != TOPO_NONE) {
+      out->nodes[t.control_plane_node].cpu_cores[MESH_KIND_CONTROL_PLANE] += cp.cpu_cores;
+      out->nodes[t.control_plane_node].mem_mib[MESH_KIND_CONTROL_PLANE] += cp.mem_bytes / MODEL_MIB;
+    }
+    for (uint32_t r = 0; r < s->meta.replications; r++) {
+      out->reps[r].cpu_cores[MESH_KIND_CONTROL_PLANE] = cp.cpu_cores;
+      out->reps[r].mem_mib[MESH_KIND_CONTROL_PLANE] = cp.mem_bytes / MODEL_MIB;
+    }
+    for (uint32_t sec = 0; sec < n_seconds; sec++)
+      out->series.cpu_cores[MESH_KIND_CONTROL_PLANE][sec] = cp.cpu_cores;
+  }
+
+  /* Reserved resources (Kubernetes requests) and instances per kind. */
+  result_kind_usage *app = &out->kind[MESH_KIND_APP];
+  app->instances = t.n_pods;
+  for (uint32_t p = 0; p < t.n_pods; p++) {
+    const scenario_service *svc = &s->services[t.pods[p].service];
+    app->reserved_cpu_cores += svc->cpu_request_millicores / 1000.0;
+    app->reserved_mem_mib += svc->mem_request_bytes / MODEL_MIB;
+  }
+  app->mem_mib_mean = app->mem_mib_peak = app->reserved_mem_mib; /* app memory is not modelled */
+  for (int pk = 0; pk < MESH_PROXY_COUNT; pk++) {
+    result_kind_usage *k = &out->kind[mesh_proxy_kind_to_kind((mesh_proxy_kind)pk)];
+    k->instances = t.n_by_kind[pk];
+    k->reserved_cpu_cores = t.n_by_kind[pk] * t.proxy_settings[pk].request_millicores / 1000.0;
+    k->reserved_mem_mib = t.n_by_kind[pk] * t.proxy_settings[pk].request_mem_bytes / MODEL_MIB;
+  }
+  for (int k = 0; k < MESH_KIND_COUNT; k++) {
+    out->reserved_cpu_cores += out->kind[k].reserved_cpu_cores;
+    out->reserved_mem_mib += out->kind[k].reserved_mem_mib;
+    if (k != MESH_KIND_APP) {
+      out->mesh_cpu_cores += out->kind[k].cpu_cores_mean;
+      out->mesh_mem_mib += out->kind[k].mem_mib_mean;
+    }
+  }
+
+  /* Nodes and money. */
+  out->nodes_needed = t.nodes_needed;
+  out->n_nodes = t.n_nodes;
+  for (uint32_t n = 0; n < t.nodes_needed; n++)
+    out->cost_compute_usd_month += cost_node_month(s, n < t.n_nodes ? t.nodes[n].pool : 0);
+  out->cross_zone_gb_month =
+      cost_cross_zone_gb_month(s, cross_zone_bytes / s->meta.replications, T);
+  out->cost_network_usd_month = cost_network_month(s, out->cross_zone_gb_month);
+  out->cost_usd_month = out->cost_compute_usd_month + out->cost_network_usd_month;
+  rc = 0;
+done:
+  free(static_mem);
+  topo_release(&t);
+  if (rc != 0)
+    mode_result_release(out);
+  return rc;
+}
+
+int model_run(const model_inputs *in, run_result *out) {
+  const scenario *s = in->scn;
+  memset(out, 0, sizeof *out);
+  struct timespec w0, w1;
+  clock_gettime(CLOCK_MONOTONIC, &w0);
+  snprintf(out->scenario, sizeof out->scenario, "%s", s->meta.name);
+  snprintf(out->profile, sizeof out->profile, "%s", in->profile_name ? in->profile_name : "");
+  out->seed = s->meta.seed;
+  out->replications = s->meta.replications;
+  out->duration_s = (double)s->meta.duration_ns / 1e9;
+  out->warmup_s = (double)s->meta.warmup_ns / 1e9;
+  out->scenario_hash = s->content_hash;
+  out->modes = calloc(s->mesh.n_modes ? s->mesh.n_modes : 1, sizeof *out->modes);
+  if (!out->modes)
+    return SIM_ENOMEM;
+  for (uint32_t i = 0; i < s->mesh.n_modes; i++) {
+    int rc = model_run_mode(in, s->mesh.modes[i], i, s->mesh.n_modes, &out->modes[i]);
+    if (rc != 0) {
+      run_result_free(out);
+      return rc;
+    }
+    out->n_modes = i + 1;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &w1);
+  out->wall_s = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
+  return 0;
+}

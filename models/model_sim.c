@@ -1,0 +1,657 @@
+/* model_sim: one replication of one mode: requests walking their call trees
+ * through the proxy and application stations of the mode's paths.
+ *
+ * A call's life is a sequence of steps, each one event at the time the call
+ * reaches that element (FIFO stations need arrivals in time order):
+ *   0 .. R-1     request passes through the R proxies of its path
+ *   R            the application of the destination pod
+ *   (children)   calls to other services, sequential or parallel
+ *   R+1 .. 2R    response passes through the same proxies in reverse
+ *   2R+1         delivery of the response to the caller
+ * Network time is added between elements on different sides of the path
+ * (client node, waypoint node, server node); see path.h. */
+#include "model_sim.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crn.h"
+#include "path.h"
+#include "proxy.h"
+#include "sim_engine.h"
+#include "sim_error.h"
+#include "sim_rng.h"
+#include "sim_station.h"
+
+#define MCALL_NONE UINT32_MAX
+#define MCALL_TRACED 1u
+#define MCALL_MEASURED 2u
+#define MCALL_NEWCONN 4u
+#define MODEL_DRAIN_NS (60 * SIM_S) /* in-flight requests get this long after the window */
+#define MODEL_RNG_ARRIVALS 1
+#define MODEL_KEY_ROOT 0x524f4f54ULL
+#define MODEL_CRN_WAYPOINT 0xffff0000ULL
+
+typedef struct mcall {
+  uint64_t key;      /* common-random-numbers key (crn.h) */
+  sim_time start;    /* when the call was issued (root: arrival) */
+  uint32_t parent;   /* call index, or MCALL_NONE for a root request */
+  uint32_t src_pod;  /* TOPO_NONE for requests from outside the mesh */
+  uint32_t dst_pod;
+  uint32_t req_bytes, resp_bytes;
+  uint32_t proxy[PATH_MAX_PROXIES];
+  uint32_t node[3];
+  uint8_t side[PATH_MAX_PROXIES];
+  uint8_t n_proxies;
+  uint8_t step;
+  uint8_t flags;
+  uint16_t cursor;  /* next child ordinal to consider */
+  uint16_t pending; /* children in flight */
+  uint32_t id;      /* for traces */
+} mcall;
+
+typedef struct mstation {
+  sim_station st;
+  float stretch; /* CPU-limit throttling factor */
+  uint8_t kind;  /* mesh_kind */
+} mstation;
+
+typedef struct msim {
+  const topology *t;
+  const scenario *s;
+  const model_inputs *in;
+  sim_engine *eng;
+  uint64_t seed;
+  model_rep *out;
+  mcall *calls;
+  uint32_t cap_calls, free_head, live_calls;
+  mstation *st;
+  uint32_t n_stations;
+  double on_path[MESH_PROXY_COUNT];
+  uint32_t *rr_next; /* per service: round-robin cursor */
+  uint32_t *active;  /* per pod: calls in flight to it (least-request) */
+  uint16_t *n_ordinals; /* per service: calls it makes per request, before probabilities */
+  gsl_rng **arrival_rng;
+  uint64_t *arrivals;
+  sim_time t_warm, t_end, t_drain;
+  double ns_per_byte; /* network transfer time per byte */
+  sim_hist sec_hist;
+  uint32_t cur_sec;
+  uint64_t trace_limit, next_call_id, roots;
+  uint64_t live_measured; /* measured root requests in flight */
+  int failed;
+} msim;
+
+static void ev_hop(sim_engine *e, void *ctx, uint64_t arg);
+static void ev_children(sim_engine *e, void *ctx, uint64_t arg);
+static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg);
+
+int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds) {
+  memset(r, 0, sizeof *r);
+  r->n_stations = n_stations;
+  r->n_seconds = n_seconds;
+  int ok = sim_hist_init(&r->latency_ns) == 0;
+  r->busy_ns = calloc(n_stations ? n_stations : 1, sizeof(double));
+  r->sojourn_ns = calloc(n_stations ? n_stations : 1, sizeof(double));
+  r->done_sec = calloc(n_seconds + 1, sizeof(double));
+  r->failed_sec = calloc(n_seconds + 1, sizeof(double));
+  r->p99_ms_sec = calloc(n_seconds + 1, sizeof(double));
+  ok = ok && r->busy_ns && r->sojourn_ns && r->done_sec && r->failed_sec && r->p99_ms_sec;
+  for (int k = 0; k < MESH_KIND_COUNT; k++) {
+    r->cpu_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
+    r->inflight_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
+    ok = ok && r->cpu_ns_sec[k] && r->inflight_ns_sec[k];
+  }
+  if (!ok) {
+    model_rep_release(r);
+    return SIM_ENOMEM;
+  }
+  return 0;
+}
+
+void model_rep_release(model_rep *r) {
+  sim_hist_release(&r->latency_ns);
+  free(r->busy_ns);
+  free(r->sojourn_ns);
+  free(r->done_sec);
+  free(r->failed_sec);
+  free(r->p99_ms_sec);
+  for (int k = 0; k < MESH_KIND_COUNT; k++) {
+    free(r->cpu_ns_sec[k]);
+    free(r->inflight_ns_sec[k]);
+  }
+  memset(r, 0, sizeof *r);
+}
+
+/* ---- call pool ---------------------------------------------------------- */
+
+static uint32_t msim_call_new(msim *m) {
+  if (m->free_head == MCALL_NONE) {
+    uint32_t ncap = m->cap_calls ? m->cap_calls * 2 : 1024;
+    mcall *nc = realloc(m->calls, (size_t)ncap * sizeof *nc);
+    if (!nc) {
+      m->failed = SIM_ENOMEM;
+      sim_engine_stop(m->eng);
+      return MCALL_NONE;
+    }
+    m->calls = nc;
+    for (uint32_t i = ncap; i-- > m->cap_calls;) { /* thread the new records onto the free list */
+      nc[i].parent = m->free_head;
+      m->free_head = i;
+    }
+    m->cap_calls = ncap;
+  }
+  uint32_t idx = m->free_head;
+  m->free_head = m->calls[idx].parent;
+  m->live_calls++;
+  return idx;
+}
+
+static void msim_call_free(msim *m, uint32_t idx) {
+  m->calls[idx].parent = m->free_head;
+  m->free_head = idx;
+  m->live_calls--;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static inline int msim_in_window(const msim *m, sim_time now) {
+  return now >= m->t_warm && now < m->t_end;
+}
+
+static inline uint32_t msim_second(const msim *m, sim_time now) {
+  return (uint32_t)((now - m->t_warm) / SIM_S);
+}
+
+/* Side of element `step` of a call and the node there. */
+static inline uint8_t msim_step_side(const mcall *c, uint32_t step) {
+  uint32_t r = c->n_proxies;
+  if (step < r)
+    return c->side[step];
+  if (step == r)
+    return PATH_SIDE_SERVER;
+  if (step <= 2 * r)
+    return c->side[2 * r - step];
+  return PATH_SIDE_CLIENT;
+}
+
+/* Network time to reach element `step` from the previous one, counting
+ * cross-zone bytes of the measured window. */
+static sim_time msim_gap(msim *m, const mcall *c, uint32_t step, sim_time now) {
+  uint8_t from = step == 0 ? PATH_SIDE_CLIENT : msim_step_side(c, step - 1);
+  uint8_t to = msim_step_side(c, step);
+  if (from == to)
+    return 0;
+  uint32_t a = c->node[from], b = c->node[to];
+  uint32_t bytes = step <= c->n_proxies ? c->req_bytes : c->resp_bytes;
+  if (a != TOPO_NONE && b != TOPO_NONE && m->t->nodes[a].zone != m->t->nodes[b].zone &&
+      msim_in_window(m, now))
+    m->out->cross_zone_bytes += bytes;
+  return path_latency(m->t, a, b) + (sim_time)(m->ns_per_byte * bytes);
+}
+
+static void msim_schedule(msim *m, sim_time at, sim_handler fn, uint32_t idx) {
+  int rc = sim_engine_schedule_at(m->eng, at, fn, m, idx, NULL);
+  if (rc != 0 && !m->failed) {
+    m->failed = rc;
+    sim_engine_stop(m->eng);
+  }
+}
+
+static void msim_trace(msim *m, const mcall *c, const char *what, uint32_t station, sim_time start,
+                       sim_time depart) {
+  char name[128], line[320];
+  const topology *t = m->t;
+  if (station < t->n_pods) {
+    topo_pod_name(t, station, name, sizeof name);
+  } else {
+    const topo_proxy *px = &t->proxies[station - t->n_pods];
+    char who[96];
+    if (px->kind == MESH_PROXY_SIDECAR)
+      topo_pod_name(t, px->owner, who, sizeof who);
+    else if (px->kind == MESH_PROXY_ZTUNNEL)
+      topo_node_name(t, px->node, who, sizeof who);
+    else
+      snprintf(who, sizeof who, "%s",
+               m->s->namespaces[t->waypoints[px->owner].ns].name);
+    snprintf(name, sizeof name, "%s(%s)", mesh_proxy_kind_name(px->kind), who);
+  }
+  snprintf(line, sizeof line, "call %u %s %s%s%s arrive=%.3fus start=%.3fus leave=%.3fus", c->id,
+           what, station < t->n_pods ? "app(" : "", name, station < t->n_pods ? ")" : "",
+           (double)sim_engine_now(m->eng) / 1e3, (double)start / 1e3, (double)depart / 1e3);
+  m->in->trace(m->in->trace_ctx, line);
+}
+
+/* One pass through a station: returns the departure time. */
+static sim_time msim_pass(msim *m, uint32_t station, sim_time now, double cpu_ns, double on_path) {
+  mstation *ms = &m->st[station];
+  sim_time hold = (sim_time)(cpu_ns * ms->stretch + 0.5);
+  sim_time delay = on_path >= 1.0 ? hold : (sim_time)((double)hold * on_path + 0.5);
+  sim_time start = sim_station_accept(&ms->st, now, hold);
+  sim_time depart = start + delay;
+  if (msim_in_window(m, now)) {
+    uint32_t sec = msim_second(m, now);
+    m->out->busy_ns[station] += (double)hold;
+    m->out->sojourn_ns[station] += (double)(depart - now);
+    m->out->cpu_ns_sec[ms->kind][sec] += (double)hold;
+    m->out->inflight_ns_sec[ms->kind][sec] += (double)(depart - now);
+  }
+  return depart;
+}
+
+/* Destination pod of a call into service sv, by the service's balancer. */
+static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
+  const scenario_service *svc = &m->s->services[sv];
+  uint32_t first = m->t->service_first_pod[sv], n = svc->replicas;
+  uint32_t i;
+  switch (svc->lb) {
+  case MESH_LB_ROUND_ROBIN:
+    i = m->rr_next[sv]++ % n;
+    break;
+  case MESH_LB_LEAST_REQUEST: { /* power of two choices from one uniform */
+    double x = u * n;
+    uint32_t a = (uint32_t)x, b = (uint32_t)((x - a) * n);
+    if (a >= n)
+      a = n - 1;
+    if (b >= n)
+      b = n - 1;
+    i = m->active[first + b] < m->active[first + a] ? b : a;
+    break;
+  }
+  default:
+    i = (uint32_t)(u * n);
+    if (i >= n)
+      i = n - 1;
+  }
+  return first + i;
+}
+
+/* Fills path and sizes of call idx and schedules its first element. */
+static void msim_issue(msim *m, uint32_t idx, sim_time now) {
+  mcall *c = &m->calls[idx];
+  path p;
+  path_build(m->t, c->src_pod, c->dst_pod, crn_uniform(m->seed, c->key, MODEL_CRN_WAYPOINT), &p);
+  memcpy(c->proxy, p.proxy, sizeof c->proxy);
+  memcpy(c->side, p.side, sizeof c->side);
+  memcpy(c->node, p.node, sizeof c->node);
+  c->n_proxies = p.n;
+  c->step = 0;
+  c->cursor = 0;
+  c->pending = 0;
+  c->start = now;
+  if (crn_uniform(m->seed, c->key, CRN_NEW_CONNECTION) < m->s->mesh.new_connection_share)
+    c->flags |= MCALL_NEWCONN;
+  m->active[c->dst_pod]++;
+  msim_schedule(m, now + msim_gap(m, c, 0, now), ev_hop, idx);
+}
+
+/* Ordinal o of service sv's calls -> the call entry it belongs to. */
+static const scenario_call *msim_call_entry(const scenario_service *svc, uint32_t o) {
+  for (uint32_t j = 0; j < svc->n_calls; j++) {
+    if (o < svc->calls[j].count)
+      return &svc->calls[j];
+    o -= svc->calls[j].count;
+  }
+  return NULL;
+}
+
+/* Creates and issues child ordinal o of call idx if it happens; 1 if issued. */
+static int msim_try_child(msim *m, uint32_t idx, uint32_t o, sim_time now) {
+  const mcall *c = &m->calls[idx];
+  const scenario_service *svc = &m->s->services[m->t->pods[c->dst_pod].service];
+  const scenario_call *ce = msim_call_entry(svc, o);
+  uint64_t key = c->key;
+  if (ce->probability < 1.0 && crn_uniform(m->seed, key, 4ull * o + CRN_HAPPENS) >= ce->probability)
+    return 0;
+  uint32_t child = msim_call_new(m);
+  if (child == MCALL_NONE)
+    return 0;
+  c = &m->calls[idx]; /* the pool may have moved */
+  mcall *k = &m->calls[child];
+  const scenario_service *tsvc = &m->s->services[ce->target];
+  k->key = crn_child_key(key, o);
+  k->parent = idx;
+  k->src_pod = c->dst_pod;
+  k->dst_pod = msim_pick_pod(m, ce->target, crn_uniform(m->seed, key, 4ull * o + CRN_PICK));
+  k->req_bytes = (uint32_t)(ce->request_bytes > 0 ? ce->request_bytes : tsvc->request_bytes);
+  k->resp_bytes = (uint32_t)(ce->response_bytes > 0 ? ce->response_bytes : tsvc->response_bytes);
+  k->flags = c->flags & (MCALL_TRACED | MCALL_MEASURED);
+  k->id = (uint32_t)m->next_call_id++;
+  m->calls[idx].pending++;
+  msim_issue(m, child, now);
+  return 1;
+}
+
+/* Issues the next child of a sequential call; 0 when none is left. */
+static int msim_next_sequential(msim *m, uint32_t idx, sim_time now) {
+  const scenario_service *svc = &m->s->services[m->t->pods[m->calls[idx].dst_pod].service];
+  uint32_t total = m->n_ordinals[svc - m->s->services];
+  while (m->calls[idx].cursor < total) {
+    uint32_t o = m->calls[idx].cursor++;
+    if (msim_try_child(m, idx, o, now))
+      return 1;
+  }
+  return 0;
+}
+
+/* The call's application work (and children) is done: start the response. */
+static void msim_respond(msim *m, uint32_t idx, sim_time now) {
+  mcall *c = &m->calls[idx];
+  c->step = (uint8_t)(c->n_proxies + 1);
+  msim_schedule(m, now + msim_gap(m, c, c->step, now), ev_hop, idx);
+}
+
+static void msim_finish_second(msim *m) {
+  if (m->cur_sec < m->out->n_seconds && m->sec_hist.count > 0)
+    m->out->p99_ms_sec[m->cur_sec] = sim_hist_quantile(&m->sec_hist, 0.99) / 1e6;
+  sim_hist_reset(&m->sec_hist);
+}
+
+static void msim_root_done(msim *m, const mcall *c, sim_time now) {
+  if (!(c->flags & MCALL_MEASURED))
+    return;
+  m->live_measured--;
+  sim_time lat = now - c->start;
+  model_rep *o = m->out;
+  o->requests++;
+  sim_hist_add(&o->latency_ns, lat);
+  if (lat > m->s->meta.slo_ns)
+    o->slo_violations++;
+  if (now < m->t_end) {
+    uint32_t sec = msim_second(m, now);
+    if (sec != m->cur_sec) {
+      msim_finish_second(m);
+      m->cur_sec = sec;
+    }
+    o->done_sec[sec] += 1;
+    sim_hist_add(&m->sec_hist, lat);
+  }
+}
+
+static void msim_deliver(msim *m, uint32_t idx, sim_time now) {
+  mcall *c = &m->calls[idx];
+  m->active[c->dst_pod]--;
+  uint32_t parent = c->parent;
+  if (parent == MCALL_NONE) {
+    msim_root_done(m, c, now);
+    msim_call_free(m, idx);
+    return;
+  }
+  msim_call_free(m, idx);
+  mcall *p = &m->calls[parent];
+  p->pending--;
+  const scenario_service *svc = &m->s->services[m->t->pods[p->dst_pod].service];
+  if (!svc->parallel) {
+    if (!msim_next_sequential(m, parent, now))
+      msim_respond(m, parent, now);
+  } else if (p->pending == 0) {
+    msim_respond(m, parent, now);
+  }
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  uint32_t idx = (uint32_t)arg;
+  mcall *c = &m->calls[idx];
+  sim_time now = sim_engine_now(e);
+  uint32_t r = c->n_proxies, step = c->step;
+  const topology *t = m->t;
+  uint32_t sv = t->pods[c->dst_pod].service;
+  mesh_proto proto = m->s->services[sv].protocol;
+
+  if (step < r || (step > r && step <= 2 * r)) { /* a proxy pass */
+    int request = step < r;
+    uint32_t px = c->proxy[request ? step : 2 * r - step];
+    mesh_proxy_kind kind = t->proxies[px].kind;
+    const profile_proxy *pp = &m->in->proxy_profile[kind]->proxy[kind];
+    double cpu = proxy_pass_cpu_ns(pp, proto, request ? c->req_bytes : c->resp_bytes,
+                                   request && (c->flags & MCALL_NEWCONN));
+    uint32_t station = t->n_pods + px;
+    sim_time depart = msim_pass(m, station, now, cpu, m->on_path[kind]);
+    if (c->flags & MCALL_TRACED)
+      msim_trace(m, c, request ? "request" : "response", station, depart, depart);
+    c->step++;
+    msim_schedule(m, depart + msim_gap(m, c, c->step, depart), ev_hop, idx);
+    return;
+  }
+  if (step == r) { /* the application */
+    const scenario_service *svc = &m->s->services[sv];
+    double u = crn_uniform(m->seed, c->key, CRN_SERVICE_TIME);
+    double work = sim_dist_quantile(&svc->service_time_ns, u);
+    sim_time depart = msim_pass(m, c->dst_pod, now, work, 1.0);
+    if (c->flags & MCALL_TRACED)
+      msim_trace(m, c, "serve", c->dst_pod, depart, depart);
+    if (m->n_ordinals[sv] > 0) {
+      c->step = (uint8_t)(r + 1);
+      msim_schedule(m, depart, ev_children, idx);
+    } else {
+      msim_respond(m, idx, depart);
+    }
+    return;
+  }
+  msim_deliver(m, idx, now);
+}
+
+static void ev_children(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  uint32_t idx = (uint32_t)arg;
+  sim_time now = sim_engine_now(e);
+  uint32_t sv = m->t->pods[m->calls[idx].dst_pod].service;
+  if (m->s->services[sv].parallel) {
+    for (uint32_t o = 0; o < m->n_ordinals[sv]; o++)
+      msim_try_child(m, idx, o, now);
+    if (m->calls[idx].pending == 0)
+      msim_respond(m, idx, now);
+  } else if (!msim_next_sequential(m, idx, now)) {
+    msim_respond(m, idx, now);
+  }
+}
+
+/* Current rate of traffic entry i (bursts multiply it) and when it next changes. */
+static double msim_rate(const scenario_traffic *tr, sim_time rel, sim_time *change) {
+  double rate = tr->rate_rps;
+  *change = SIM_TIME_NEVER;
+  for (uint32_t b = 0; b < tr->n_bursts; b++) {
+    const scenario_burst *bu = &tr->bursts[b];
+    sim_time end = bu->at_ns + bu->duration_ns;
+    if (rel >= bu->at_ns && rel < end) {
+      rate *= bu->multiplier;
+      if (end < *change)
+        *change = end;
+    } else if (bu->at_ns > rel && bu->at_ns < *change) {
+      *change = bu->at_ns;
+    }
+  }
+  return rate;
+}
+
+/* Next arrival time of entry i after `now`. Poisson gaps restart at rate
+ * changes, exact for piecewise-constant rates (memorylessness). */
+static sim_time msim_next_arrival(msim *m, uint32_t i, sim_time now) {
+  const scenario_traffic *tr = &m->s->traffic[i];
+  sim_time t = now;
+  for (int guard = 0; guard < 1000; guard++) {
+    sim_time change;
+    double rate = msim_rate(tr, t - m->t_warm, &change);
+    if (change != SIM_TIME_NEVER)
+      change += m->t_warm;
+    if (rate <= 0) {
+      if (change == SIM_TIME_NEVER)
+        return SIM_TIME_NEVER;
+      t = change;
+      continue;
+    }
+    double gap_s = tr->arrival == SCN_ARRIVAL_CONSTANT
+                       ? 1.0 / rate
+                       : -log(sim_rng_uniform_pos(m->arrival_rng[i])) / rate;
+    sim_time next = t + (sim_time)(gap_s * 1e9 + 0.5);
+    if (next <= t)
+      next = t + 1;
+    if (change == SIM_TIME_NEVER || next < change || tr->arrival == SCN_ARRIVAL_CONSTANT)
+      return next;
+    t = change;
+  }
+  return SIM_TIME_NEVER;
+}
+
+static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  uint32_t i = (uint32_t)arg;
+  sim_time now = sim_engine_now(e);
+  if (now >= m->t_end)
+    return;
+  const scenario_traffic *tr = &m->s->traffic[i];
+  const scenario_service *svc = &m->s->services[tr->service];
+  uint64_t n = m->arrivals[i]++;
+  uint32_t idx = msim_call_new(m);
+  if (idx == MCALL_NONE)
+    return;
+  mcall *c = &m->calls[idx];
+  c->key = sim_rng_mix(MODEL_KEY_ROOT, i, n);
+  c->parent = MCALL_NONE;
+  c->src_pod = TOPO_NONE;
+  c->dst_pod = msim_pick_pod(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK));
+  c->req_bytes = (uint32_t)svc->request_bytes;
+  c->resp_bytes = (uint32_t)svc->response_bytes;
+  c->flags = now >= m->t_warm ? MCALL_MEASURED : 0;
+  c->id = (uint32_t)m->next_call_id++;
+  if (m->roots++ < m->trace_limit)
+    c->flags |= MCALL_TRACED;
+  if (c->flags & MCALL_MEASURED)
+    m->live_measured++;
+  msim_issue(m, idx, now);
+  sim_time next = msim_next_arrival(m, i, now);
+  if (next < m->t_end)
+    msim_schedule(m, next, ev_arrival, i);
+}
+
+/* ---- set-up and run ------------------------------------------------------ */
+
+static void msim_release(msim *m) {
+  if (m->st)
+    for (uint32_t i = 0; i < m->n_stations; i++)
+      sim_station_release(&m->st[i].st);
+  free(m->st);
+  free(m->calls);
+  free(m->rr_next);
+  free(m->active);
+  free(m->n_ordinals);
+  if (m->arrival_rng)
+    for (uint32_t i = 0; i < m->s->n_traffic; i++)
+      if (m->arrival_rng[i])
+        sim_rng_free(m->arrival_rng[i]);
+  free(m->arrival_rng);
+  free(m->arrivals);
+  sim_hist_release(&m->sec_hist);
+  if (m->eng)
+    sim_engine_free(m->eng);
+}
+
+static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_t seed,
+                     model_rep *out) {
+  const scenario *s = t->scn;
+  memset(m, 0, sizeof *m);
+  m->t = t;
+  m->s = s;
+  m->in = in;
+  m->seed = seed;
+  m->out = out;
+  m->free_head = MCALL_NONE;
+  m->n_stations = t->n_pods + t->n_proxies;
+  m->t_warm = s->meta.warmup_ns;
+  m->t_end = s->meta.warmup_ns + s->meta.duration_ns;
+  m->t_drain = m->t_end + MODEL_DRAIN_NS;
+  m->ns_per_byte = s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
+  m->eng = sim_engine_new(4096);
+  m->st = calloc(m->n_stations ? m->n_stations : 1, sizeof *m->st);
+  m->rr_next = calloc(s->n_services ? s->n_services : 1, sizeof *m->rr_next);
+  m->active = calloc(t->n_pods ? t->n_pods : 1, sizeof *m->active);
+  m->n_ordinals = calloc(s->n_services ? s->n_services : 1, sizeof *m->n_ordinals);
+  m->arrival_rng = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrival_rng);
+  m->arrivals = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrivals);
+  if (!m->eng || !m->st || !m->rr_next || !m->active || !m->n_ordinals || !m->arrival_rng ||
+      !m->arrivals || sim_hist_init(&m->sec_hist) != 0)
+    return SIM_ENOMEM;
+  for (int k = 0; k < MESH_PROXY_COUNT; k++)
+    m->on_path[k] = in->proxy_profile[k]->proxy[k].on_path_fraction;
+  for (uint32_t sv = 0; sv < s->n_services; sv++) {
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < s->services[sv].n_calls; j++)
+      n += s->services[sv].calls[j].count;
+    if (n > UINT16_MAX)
+      return SIM_ERANGE;
+    m->n_ordinals[sv] = (uint16_t)n;
+  }
+  for (uint32_t p = 0; p < t->n_pods; p++) {
+    const scenario_service *svc = &s->services[t->pods[p].service];
+    uint32_t w;
+    double stretch = proxy_throttle(svc->app_workers ? svc->app_workers : 1,
+                                    svc->cpu_limit_millicores, &w);
+    if (sim_station_init(&m->st[p].st, w) != 0)
+      return SIM_ENOMEM;
+    m->st[p].stretch = (float)stretch;
+    m->st[p].kind = MESH_KIND_APP;
+  }
+  for (uint32_t x = 0; x < t->n_proxies; x++) {
+    mesh_proxy_kind k = t->proxies[x].kind;
+    const topo_proxy_settings *ps = &t->proxy_settings[k];
+    uint32_t w;
+    double stretch = proxy_throttle(ps->workers, ps->limit_millicores, &w);
+    mstation *ms = &m->st[t->n_pods + x];
+    if (sim_station_init(&ms->st, w) != 0)
+      return SIM_ENOMEM;
+    ms->stretch = (float)stretch;
+    ms->kind = (uint8_t)mesh_proxy_kind_to_kind(k);
+  }
+  for (uint32_t i = 0; i < s->n_traffic; i++) {
+    m->arrival_rng[i] = sim_rng_new(seed, 1000 + i, MODEL_RNG_ARRIVALS);
+    if (!m->arrival_rng[i])
+      return SIM_ENOMEM;
+  }
+  return 0;
+}
+
+int model_sim_replication(const topology *t, const model_inputs *in, uint64_t seed,
+                          uint64_t trace_requests, model_rep *out) {
+  msim m;
+  struct timespec w0, w1;
+  clock_gettime(CLOCK_MONOTONIC, &w0);
+  int rc = msim_init(&m, t, in, seed, out);
+  if (rc != 0) {
+    msim_release(&m);
+    return rc;
+  }
+  m.trace_limit = in->trace ? trace_requests : 0;
+  for (uint32_t i = 0; i < m.s->n_traffic && rc == 0; i++) {
+    sim_time first = msim_next_arrival(&m, i, 0);
+    if (first < m.t_end)
+      rc = sim_engine_schedule_at(m.eng, first, ev_arrival, &m, i, NULL);
+  }
+  /* Run in slices of simulated time so an interrupt is noticed promptly. */
+  for (sim_time at = 0; rc == 0 && at < m.t_drain && !m.failed;) {
+    at = at + SIM_S < m.t_drain ? at + SIM_S : m.t_drain;
+    sim_engine_run_until(m.eng, at);
+    if (in->interrupt && *in->interrupt) {
+      rc = SIM_EINVAL;
+      break;
+    }
+    if (at >= m.t_end && sim_engine_pending(m.eng) == 0)
+      break;
+  }
+  if (rc == 0 && m.failed)
+    rc = m.failed;
+  msim_finish_second(&m);
+  /* Measured requests still in flight at the drain limit count as errors. */
+  out->unfinished = m.live_measured;
+  out->errors += m.live_measured;
+  out->events = sim_engine_fired(m.eng);
+  msim_release(&m);
+  clock_gettime(CLOCK_MONOTONIC, &w1);
+  out->wall_s = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
+  return rc;
+}

@@ -1,0 +1,45 @@
+/* path: the stations a call passes through in each mode (DESIGN.md table).
+ *
+ * For a call from pod a (or from outside the mesh) to pod b:
+ *   client side  a's sidecar, or the ztunnel of a's node (ambient), or none
+ *   middle       a waypoint replica of b's service, when b's namespace runs
+ *                ambient-waypoint, b needs L7, and the client is meshed
+ *                (non-mesh clients reach b's ztunnel directly)
+ *   server side  b's sidecar, or the ztunnel of b's node; skipped when that
+ *                ztunnel already handled the client side (same-node ambient)
+ * then the application of b. Responses retrace the path in reverse.
+ * A hop co-located with a pod adds no network time (the redirect is inside
+ * the proxy's calibrated on-path time); moving between the client node, the
+ * waypoint's node and the server node costs the network latency between
+ * them, exactly as the single hop of mode none does. */
+#ifndef MESHSIM_PATH_H
+#define MESHSIM_PATH_H
+
+#include <stdint.h>
+
+#include "topology.h"
+
+#define PATH_MAX_PROXIES 3
+
+enum { PATH_SIDE_CLIENT = 0, PATH_SIDE_MIDDLE = 1, PATH_SIDE_SERVER = 2 };
+
+typedef struct path {
+  uint32_t proxy[PATH_MAX_PROXIES]; /* proxy indices, in request order */
+  uint8_t side[PATH_MAX_PROXIES];
+  uint8_t n;
+  uint32_t node[3]; /* node of each side; client is TOPO_NONE for external callers */
+} path;
+
+/* Builds the path of a call from src_pod (TOPO_NONE: outside the mesh) to
+ * dst_pod. u in [0,1) picks the waypoint replica. */
+void path_build(const topology *t, uint32_t src_pod, uint32_t dst_pod, double u, path *out);
+
+/* One-way network latency between two nodes (TOPO_NONE = an external
+ * client, which sits one zone-local hop away). */
+sim_time path_latency(const topology *t, uint32_t from_node, uint32_t to_node);
+
+/* "sidecar(a) -> ztunnel(node-1) -> app(b)"-style text of a path, for traces
+ * and tests. */
+void path_describe(const topology *t, const path *p, uint32_t dst_pod, char *buf, size_t len);
+
+#endif

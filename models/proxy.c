@@ -1,0 +1,119 @@
+/* proxy: pure cost formulas; see proxy.h for the model and sources. */
+#include "proxy.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "sim_error.h"
+
+double proxy_pass_cpu_ns(const profile_proxy *pp, mesh_proto proto, int64_t bytes,
+                         int new_connection) {
+  double cpu = pp->pass_cpu_ns[proto] + pp->byte_cpu_ns * (double)bytes;
+  if (new_connection)
+    cpu += pp->connection_cpu_ns;
+  return cpu;
+}
+
+double proxy_throttle(uint32_t workers, int64_t limit_millicores, uint32_t *effective_workers) {
+  *effective_workers = workers;
+  if (limit_millicores <= 0 || (double)limit_millicores >= 1000.0 * workers)
+    return 1.0;
+  double cores = (double)limit_millicores / 1000.0;
+  uint32_t w = (uint32_t)ceil(cores);
+  if (w < 1)
+    w = 1;
+  *effective_workers = w;
+  return (double)w / cores;
+}
+
+double proxy_memory_bytes(const profile_proxy *pp, double services, double endpoints,
+                          double connections, double in_flight) {
+  return pp->mem_base_bytes + pp->mem_per_service_bytes * services +
+         pp->mem_per_endpoint_bytes * endpoints + pp->mem_per_connection_bytes * connections +
+         pp->mem_per_inflight_bytes * in_flight;
+}
+
+int proxy_peers_init(proxy_peers *pp, const scenario *s) {
+  size_t n = s->n_services ? s->n_services : 1;
+  pp->caller_pods = calloc(n, sizeof(double));
+  pp->callee_pods = calloc(n, sizeof(double));
+  if (!pp->caller_pods || !pp->callee_pods) {
+    proxy_peers_release(pp);
+    return SIM_ENOMEM;
+  }
+  for (uint32_t i = 0; i < s->n_services; i++)
+    for (uint32_t c = 0; c < s->services[i].n_calls; c++) {
+      uint32_t t = s->services[i].calls[c].target;
+      pp->caller_pods[t] += s->services[i].replicas;
+      pp->callee_pods[i] += s->services[t].replicas;
+    }
+  return 0;
+}
+
+void proxy_peers_release(proxy_peers *pp) {
+  free(pp->caller_pods);
+  free(pp->callee_pods);
+  pp->caller_pods = pp->callee_pods = NULL;
+}
+
+/* Services (and their endpoints) a sidecar of service sv knows under its scope. */
+static void proxy_sidecar_config(const topology *t, uint32_t sv, double *services,
+                                 double *endpoints) {
+  const scenario *s = t->scn;
+  if (s->mesh.sidecar_scope == MESH_SCOPE_CLUSTER) {
+    *services = s->n_services;
+    *endpoints = t->n_pods;
+    return;
+  }
+  double svc = 0, ep = 0;
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    int known = i == sv;
+    if (s->mesh.sidecar_scope == MESH_SCOPE_NAMESPACE && s->services[i].ns == s->services[sv].ns)
+      known = 1;
+    for (uint32_t c = 0; c < s->services[sv].n_calls && !known; c++)
+      known = s->services[sv].calls[c].target == i;
+    if (known) {
+      svc += 1;
+      ep += s->services[i].replicas;
+    }
+  }
+  *services = svc;
+  *endpoints = ep;
+}
+
+proxy_footprint proxy_footprint_of(const topology *t, const proxy_peers *peers, uint32_t proxy) {
+  const scenario *s = t->scn;
+  const topo_proxy *px = &t->proxies[proxy];
+  proxy_footprint f = {0, 0, 0};
+  switch (px->kind) {
+  case MESH_PROXY_SIDECAR: {
+    uint32_t sv = t->pods[px->owner].service;
+    proxy_sidecar_config(t, sv, &f.services, &f.endpoints);
+    f.connections = peers->callee_pods[sv] + peers->caller_pods[sv] / s->services[sv].replicas;
+    break;
+  }
+  case MESH_PROXY_ZTUNNEL:
+    f.services = s->n_services;
+    f.endpoints = t->n_pods;
+    for (uint32_t p = 0; p < t->n_pods; p++)
+      if (t->pods[p].node == px->node && t->pods[p].mode != MESH_NS_NONE &&
+          t->pods[p].mode != MESH_NS_SIDECAR) {
+        uint32_t sv = t->pods[p].service;
+        f.connections += peers->callee_pods[sv] + peers->caller_pods[sv] / s->services[sv].replicas;
+      }
+    break;
+  case MESH_PROXY_WAYPOINT: {
+    const topo_waypoint *w = &t->waypoints[px->owner];
+    for (uint32_t sv = 0; sv < s->n_services; sv++)
+      if (t->service_waypoint[sv] == px->owner) {
+        f.services += 1;
+        f.endpoints += s->services[sv].replicas;
+        f.connections += (peers->caller_pods[sv] + s->services[sv].replicas) / w->n_replicas;
+      }
+    break;
+  }
+  case MESH_PROXY_COUNT:
+    break;
+  }
+  return f;
+}

@@ -1,0 +1,61 @@
+/* proxy: pure cost formulas of a proxy instance (no engine, no I/O).
+ *
+ * CPU of one pass (profile.h):
+ *   cpu = pass_cpu[protocol] + byte_cpu * bytes + connection_cpu * new_connection
+ * Under a CPU limit of L cores below the worker count W, the kernel's CFS
+ * quota lets the workers together run at most L cores. We model that as
+ * ceil(L) workers each running at L/ceil(L) of full speed: capacity is exactly
+ * L cores and a lone request still runs (nearly) at full speed. This is a
+ * fluid approximation: it ignores that a burst may run unthrottled until the
+ * quota of one 100 ms CFS period is spent.
+ *
+ * Memory (profile.h):
+ *   base + per_service * services + per_endpoint * endpoints
+ *   + per_connection * connections + per_inflight * in_flight
+ * where the config size depends on what the proxy must know:
+ *   sidecar   scope cluster: every service and endpoint of the cluster;
+ *             scope namespace: its namespace's services plus the ones it calls;
+ *             scope calls: its own service plus the ones it calls
+ *   ztunnel   every workload and service of the cluster (istio/ztunnel#667)
+ *   waypoint  the services bound to it and their endpoints
+ * and connections count the peer pods the proxy's pods talk to: one per
+ * upstream endpoint of each called service and one per calling pod. */
+#ifndef MESHSIM_PROXY_H
+#define MESHSIM_PROXY_H
+
+#include <stdint.h>
+
+#include "profile.h"
+#include "topology.h"
+
+/* CPU time of one pass, in ns. */
+double proxy_pass_cpu_ns(const profile_proxy *pp, mesh_proto proto, int64_t bytes,
+                         int new_connection);
+
+/* Effective workers under a CPU limit (0 = none) and the factor (>= 1) by
+ * which the limit stretches every pass on them. */
+double proxy_throttle(uint32_t workers, int64_t limit_millicores, uint32_t *effective_workers);
+
+/* Memory in bytes from the formula above. */
+double proxy_memory_bytes(const profile_proxy *pp, double services, double endpoints,
+                          double connections, double in_flight);
+
+/* What a proxy must hold: config entries and connections. */
+typedef struct proxy_footprint {
+  double services, endpoints, connections;
+} proxy_footprint;
+
+/* Per-service peer counts used by proxy_footprint_of (pods that call each
+ * service, pods each service calls). Caller frees with proxy_peers_release. */
+typedef struct proxy_peers {
+  double *caller_pods; /* per service: replicas of services calling it */
+  double *callee_pods; /* per service: replicas of services it calls */
+} proxy_peers;
+
+int proxy_peers_init(proxy_peers *pp, const scenario *s);
+void proxy_peers_release(proxy_peers *pp);
+
+/* Footprint of proxy `proxy` of topology t. */
+proxy_footprint proxy_footprint_of(const topology *t, const proxy_peers *peers, uint32_t proxy);
+
+#endif

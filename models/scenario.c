@@ -1,0 +1,146 @@
+/* scenario: defaults, teardown and small queries over the in-memory scenario.
+ *
+ * The defaults here are the ones documented in docs/scenario-format.md; the
+ * loader starts from them and overwrites what the file sets, so the two must
+ * change together. */
+#include "scenario.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void copy_name(char *dst, size_t size, const char *src) {
+  size_t len = strlen(src);
+  if (len >= size) {
+    len = size - 1;
+  }
+  memcpy(dst, src, len);
+  dst[len] = '\0';
+}
+
+void scenario_init_defaults(scenario *s) {
+  memset(s, 0, sizeof *s);
+
+  s->meta.seed = 1;
+  s->meta.duration_ns = 10 * SIM_S;
+  s->meta.warmup_ns = 1 * SIM_S;
+  s->meta.replications = 3;
+  s->meta.slo_ns = 100 * SIM_MS;
+
+  /* One zone and one pool of 3 x (8 vCPU, 32 GiB) over it. Allocation
+   * failure leaves them empty; the loader reports out of memory then. */
+  s->cluster.zones = calloc(1, sizeof *s->cluster.zones);
+  if (s->cluster.zones != NULL) {
+    copy_name(s->cluster.zones[0], SCN_NAME_MAX, "zone-a");
+    s->cluster.n_zones = 1;
+    s->cluster.pools = calloc(1, sizeof *s->cluster.pools);
+    uint32_t *pool_zones = calloc(1, sizeof *pool_zones);
+    if (s->cluster.pools != NULL && pool_zones != NULL) {
+      scenario_node_pool *p = &s->cluster.pools[0];
+      copy_name(p->name, SCN_NAME_MAX, "default");
+      p->count = 3;
+      p->max_count = 0;
+      p->cpu_millicores = 8000;
+      p->mem_bytes = (int64_t)32 << 30;
+      p->zones = pool_zones;
+      p->n_zones = 1;
+      s->cluster.n_pools = 1;
+    } else {
+      free(s->cluster.pools);
+      free(pool_zones);
+      s->cluster.pools = NULL;
+    }
+  }
+  s->cluster.same_node_ns = 20 * SIM_US;
+  s->cluster.same_zone_ns = 100 * SIM_US;
+  s->cluster.cross_zone_ns = 500 * SIM_US;
+  s->cluster.bandwidth_bytes_per_s = 10e9 / 8.0; /* 10 Gbit/s */
+  s->cluster.placement = MESH_PLACE_SPREAD;
+
+  /* Public on-demand list prices (x86, us-east), USD. */
+  s->pricing.vcpu_hour_usd = 0.0316;
+  s->pricing.gib_hour_usd = 0.0042;
+  s->pricing.cross_zone_gb_usd = 0.01;
+  s->pricing.hours_per_month = 730.0;
+
+  copy_name(s->mesh.profile, SCN_NAME_MAX, "istio-1.24");
+  for (int m = 0; m < MESH_MODE_COUNT; m++) {
+    s->mesh.modes[m] = (mesh_mode)m;
+  }
+  s->mesh.n_modes = MESH_MODE_COUNT;
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+    s->mesh.proxy[k].workers = 0;
+    s->mesh.proxy[k].request_millicores = -1;
+    s->mesh.proxy[k].request_mem_bytes = -1;
+    s->mesh.proxy[k].limit_millicores = -1;
+    s->mesh.proxy[k].limit_mem_bytes = -1;
+  }
+  s->mesh.sidecar_scope = MESH_SCOPE_CLUSTER;
+  s->mesh.waypoint_scope = MESH_WAYPOINT_NAMESPACE;
+  s->mesh.waypoint_replicas = 1;
+  s->mesh.new_connection_share = 0.01;
+
+  /* Off unless the file has mesh.waypoint.autoscale; the values are what
+   * that section starts from. */
+  s->waypoint_autoscale.enabled = false;
+  s->waypoint_autoscale.target_utilisation = 0.7;
+  s->waypoint_autoscale.scale_up_delay_ns = 30 * SIM_S;
+  s->waypoint_autoscale.scale_down_delay_ns = 300 * SIM_S;
+  s->waypoint_autoscale.min_replicas = 1;
+  s->waypoint_autoscale.max_replicas = 10;
+}
+
+void scenario_free(scenario *s) {
+  if (s == NULL) {
+    return;
+  }
+  for (uint32_t i = 0; i < s->cluster.n_pools; i++) {
+    free(s->cluster.pools[i].zones);
+  }
+  free(s->cluster.pools);
+  free(s->cluster.zones);
+  free(s->namespaces);
+  free(s->service_accounts);
+  free(s->service_account_ns);
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    free(s->services[i].dist_storage);
+    free(s->services[i].calls);
+  }
+  free(s->services);
+  for (uint32_t i = 0; i < s->n_traffic; i++) {
+    free(s->traffic[i].bursts);
+  }
+  free(s->traffic);
+  free(s->failures);
+  memset(s, 0, sizeof *s);
+}
+
+/* Linear scans: callers resolve names once at load time, never per event. */
+uint32_t scenario_find_service(const scenario *s, const char *name) {
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    if (strcmp(s->services[i].name, name) == 0) {
+      return i;
+    }
+  }
+  return SCN_NONE;
+}
+
+uint32_t scenario_find_namespace(const scenario *s, const char *name) {
+  for (uint32_t i = 0; i < s->n_namespaces; i++) {
+    if (strcmp(s->namespaces[i].name, name) == 0) {
+      return i;
+    }
+  }
+  return SCN_NONE;
+}
+
+double scenario_call_mean(const scenario_call *c) {
+  return (double)c->count * c->probability;
+}
+
+uint64_t scenario_pod_count(const scenario *s) {
+  uint64_t pods = 0;
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    pods += s->services[i].replicas;
+  }
+  return pods;
+}

@@ -1,0 +1,492 @@
+/* topology: instantiate one mode's cluster: nodes, placement, proxies.
+ * See topology.h for the model; placement costs O(pods x nodes), which at
+ * 20,000 pods and 1,000 nodes is 2e7 cheap comparisons, paid once per mode. */
+#include "topology.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_error.h"
+#include "sim_rng.h"
+
+enum { TOPO_RNG_PLACEMENT = 1 };
+
+mesh_ns_mode topo_ns_mode(const scenario *s, uint32_t ns, mesh_mode mode) {
+  switch (mode) {
+  case MESH_MODE_NONE:
+    return MESH_NS_NONE;
+  case MESH_MODE_SIDECAR:
+    return MESH_NS_SIDECAR;
+  case MESH_MODE_AMBIENT:
+    return MESH_NS_AMBIENT;
+  case MESH_MODE_AMBIENT_WAYPOINT:
+    return MESH_NS_AMBIENT_WAYPOINT;
+  case MESH_MODE_HYBRID:
+  case MESH_MODE_COUNT:
+    break;
+  }
+  return s->namespaces[ns].hybrid_mode;
+}
+
+topo_proxy_settings topo_proxy_settings_of(const scenario *s, const profile *p, mesh_proxy_kind k) {
+  const profile_proxy *pp = &p->proxy[k];
+  const scenario_proxy_settings *o = &s->mesh.proxy[k];
+  topo_proxy_settings r;
+  r.workers = o->workers > 0 ? o->workers : pp->workers;
+  r.request_millicores = o->request_millicores >= 0 ? o->request_millicores : pp->request_millicores;
+  r.request_mem_bytes = o->request_mem_bytes >= 0 ? o->request_mem_bytes : pp->request_mem_bytes;
+  r.limit_millicores = o->limit_millicores >= 0 ? o->limit_millicores : pp->limit_millicores;
+  r.limit_mem_bytes = o->limit_mem_bytes >= 0 ? o->limit_mem_bytes : pp->limit_mem_bytes;
+  if (r.workers == 0)
+    r.workers = 1;
+  return r;
+}
+
+/* One pod-sized item to place: its requests and what it is. */
+typedef struct topo_item {
+  int64_t millicores, mem_bytes;
+  uint32_t what; /* app pod index, or TOPO_ITEM_* | index */
+} topo_item;
+
+#define TOPO_ITEM_WAYPOINT 0x80000000u
+#define TOPO_ITEM_CONTROL 0x40000000u
+#define TOPO_ITEM_INDEX 0x3fffffffu
+
+static int topo_item_cmp_desc(const void *a, const void *b) {
+  const topo_item *x = a, *y = b;
+  if (x->millicores != y->millicores)
+    return x->millicores < y->millicores ? 1 : -1;
+  if (x->mem_bytes != y->mem_bytes)
+    return x->mem_bytes < y->mem_bytes ? 1 : -1;
+  return x->what < y->what ? -1 : (x->what > y->what);
+}
+
+/* Allocatable capacity of a node of pool p in this mode. */
+static void topo_pool_allocatable(const topology *t, uint32_t p, int zt, int64_t *mc, int64_t *mem) {
+  const scenario *s = t->scn;
+  *mc = s->cluster.pools[p].cpu_millicores - s->cluster.system_reserved_millicores;
+  *mem = s->cluster.pools[p].mem_bytes - s->cluster.system_reserved_mem_bytes;
+  if (zt) {
+    *mc -= t->proxy_settings[MESH_PROXY_ZTUNNEL].request_millicores;
+    *mem -= t->proxy_settings[MESH_PROXY_ZTUNNEL].request_mem_bytes;
+  }
+}
+
+/* First-fit decreasing over the pools in order: the nodes the items need. */
+static uint32_t topo_ffd_nodes(const topology *t, topo_item *items, uint32_t n, int zt) {
+  const scenario *s = t->scn;
+  qsort(items, n, sizeof *items, topo_item_cmp_desc);
+  uint32_t cap_nodes = 64, used = 0;
+  int64_t *free_mc = malloc(cap_nodes * sizeof *free_mc);
+  int64_t *free_mem = malloc(cap_nodes * sizeof *free_mem);
+  uint32_t *pool_of = malloc(cap_nodes * sizeof *pool_of);
+  uint32_t *pool_used = calloc(s->cluster.n_pools, sizeof *pool_used);
+  if (!free_mc || !free_mem || !pool_of || !pool_used)
+    goto oom;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t j = 0;
+    for (; j < used; j++)
+      if (free_mc[j] >= items[i].millicores && free_mem[j] >= items[i].mem_bytes)
+        break;
+    if (j == used) { /* open a node from the first pool with room that fits the item */
+      uint32_t p = 0;
+      int64_t mc = 0, mem = 0;
+      for (; p < s->cluster.n_pools; p++) {
+        const scenario_node_pool *pool = &s->cluster.pools[p];
+        topo_pool_allocatable(t, p, zt, &mc, &mem);
+        if ((pool->max_count == 0 || pool_used[p] < pool->max_count) && mc >= items[i].millicores &&
+            mem >= items[i].mem_bytes)
+          break;
+      }
+      if (p == s->cluster.n_pools)
+        continue; /* fits nowhere: placement reports it */
+      if (used == cap_nodes) {
+        cap_nodes *= 2;
+        int64_t *a = realloc(free_mc, cap_nodes * sizeof *a);
+        if (a)
+          free_mc = a;
+        int64_t *b = realloc(free_mem, cap_nodes * sizeof *b);
+        if (b)
+          free_mem = b;
+        uint32_t *c = realloc(pool_of, cap_nodes * sizeof *c);
+        if (c)
+          pool_of = c;
+        if (!a || !b || !c)
+          goto oom;
+      }
+      free_mc[used] = mc;
+      free_mem[used] = mem;
+      pool_of[used] = p;
+      pool_used[p]++;
+      used++;
+    }
+    free_mc[j] -= items[i].millicores;
+    free_mem[j] -= items[i].mem_bytes;
+  }
+  free(free_mc);
+  free(free_mem);
+  free(pool_of);
+  free(pool_used);
+  return used;
+oom:
+  free(free_mc);
+  free(free_mem);
+  free(pool_of);
+  free(pool_used);
+  return UINT32_MAX;
+}
+
+static int topo_fits(const topo_node *n, const topo_item *it) {
+  return n->cap_millicores - n->alloc_millicores >= it->millicores &&
+         n->cap_mem_bytes - n->alloc_mem_bytes >= it->mem_bytes;
+}
+
+/* Picks a node for the item by policy; same_svc counts pods of the item's
+ * service per node so spread also spreads replicas. TOPO_NONE if none fits. */
+static uint32_t topo_pick_node(const topology *t, const topo_item *it, const uint32_t *same_svc,
+                               gsl_rng *rng) {
+  uint32_t best = TOPO_NONE, fitting = 0;
+  for (uint32_t i = 0; i < t->n_nodes; i++) {
+    const topo_node *n = &t->nodes[i];
+    if (!topo_fits(n, it))
+      continue;
+    fitting++;
+    if (best == TOPO_NONE) {
+      best = i;
+      continue;
+    }
+    const topo_node *b = &t->nodes[best];
+    switch (t->scn->cluster.placement) {
+    case MESH_PLACE_SPREAD:
+      if (same_svc[i] != same_svc[best] ? same_svc[i] < same_svc[best] : n->n_pods < b->n_pods)
+        best = i;
+      break;
+    case MESH_PLACE_BINPACK: {
+      double fi = (double)n->alloc_millicores / (double)n->cap_millicores;
+      double fb = (double)b->alloc_millicores / (double)b->cap_millicores;
+      if (fi > fb)
+        best = i;
+      break;
+    }
+    case MESH_PLACE_RANDOM: /* reservoir sampling over the fitting nodes */
+      if (gsl_rng_uniform_int(rng, fitting) == 0)
+        best = i;
+      break;
+    case MESH_PLACE_COUNT:
+      break;
+    }
+  }
+  return best;
+}
+
+static int topo_add_node(topology *t, uint32_t *cap, int zt) {
+  const scenario *s = t->scn;
+  uint32_t *in_pool = calloc(s->cluster.n_pools, sizeof *in_pool);
+  if (!in_pool)
+    return SIM_ENOMEM;
+  for (uint32_t i = 0; i < t->n_nodes; i++)
+    in_pool[t->nodes[i].pool]++;
+  uint32_t p = 0;
+  for (; p < s->cluster.n_pools; p++)
+    if (s->cluster.pools[p].max_count == 0 || in_pool[p] < s->cluster.pools[p].max_count)
+      break;
+  uint32_t idx = p < s->cluster.n_pools ? in_pool[p] : 0;
+  free(in_pool);
+  if (p == s->cluster.n_pools)
+    return SIM_ERANGE;
+  if (t->n_nodes == *cap) {
+    uint32_t ncap = *cap ? *cap * 2 : 16;
+    topo_node *nn = realloc(t->nodes, ncap * sizeof *nn);
+    if (!nn)
+      return SIM_ENOMEM;
+    t->nodes = nn;
+    *cap = ncap;
+  }
+  topo_node *n = &t->nodes[t->n_nodes++];
+  memset(n, 0, sizeof *n);
+  const scenario_node_pool *pool = &s->cluster.pools[p];
+  n->pool = p;
+  n->index_in_pool = idx;
+  n->zone = pool->n_zones ? pool->zones[idx % pool->n_zones] : idx % s->cluster.n_zones;
+  topo_pool_allocatable(t, p, zt, &n->cap_millicores, &n->cap_mem_bytes);
+  n->ztunnel = TOPO_NONE;
+  return 0;
+}
+
+/* Binds services needing L7 in ambient-waypoint namespaces to waypoints. */
+static int topo_make_waypoints(topology *t) {
+  const scenario *s = t->scn;
+  t->service_waypoint = malloc((s->n_services ? s->n_services : 1) * sizeof *t->service_waypoint);
+  t->waypoints = calloc(s->n_services ? s->n_services : 1, sizeof *t->waypoints);
+  if (!t->service_waypoint || !t->waypoints)
+    return SIM_ENOMEM;
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    const scenario_service *sv = &s->services[i];
+    t->service_waypoint[i] = TOPO_NONE;
+    if (!sv->needs_l7 || t->ns_mode[sv->ns] != MESH_NS_AMBIENT_WAYPOINT)
+      continue;
+    const scenario_namespace *ns = &s->namespaces[sv->ns];
+    mesh_waypoint_scope scope = ns->waypoint_scope;
+    uint32_t key = scope == MESH_WAYPOINT_NAMESPACE         ? sv->ns
+                   : scope == MESH_WAYPOINT_SERVICE_ACCOUNT ? sv->service_account
+                                                            : i;
+    uint32_t w = 0;
+    for (; w < t->n_waypoints; w++)
+      if (t->waypoints[w].scope == scope && t->waypoints[w].key == key &&
+          t->waypoints[w].ns == sv->ns)
+        break;
+    if (w == t->n_waypoints) {
+      topo_waypoint *wp = &t->waypoints[t->n_waypoints++];
+      wp->ns = sv->ns;
+      wp->scope = scope;
+      wp->key = key;
+      wp->n_replicas = ns->waypoint_replicas ? ns->waypoint_replicas : s->mesh.waypoint_replicas;
+      if (wp->n_replicas == 0)
+        wp->n_replicas = 1;
+    }
+    t->waypoints[w].n_services++;
+    t->service_waypoint[i] = w;
+  }
+  return 0;
+}
+
+int topo_build(topology *t, const scenario *s, const profile *const profiles[MESH_PROXY_COUNT],
+               const profile_control_plane *cp, mesh_mode mode, uint64_t seed) {
+  memset(t, 0, sizeof *t);
+  t->scn = s;
+  t->mode = mode;
+  int rc = SIM_ENOMEM;
+  topo_item *items = NULL;
+  uint32_t *same_svc = NULL;
+  gsl_rng *rng = NULL;
+
+  t->ns_mode = malloc((s->n_namespaces ? s->n_namespaces : 1) * sizeof *t->ns_mode);
+  t->service_first_pod = malloc((s->n_services ? s->n_services : 1) * sizeof(uint32_t));
+  if (!t->ns_mode || !t->service_first_pod)
+    goto fail;
+  int any_sidecar = 0, any_ambient = 0;
+  for (uint32_t i = 0; i < s->n_namespaces; i++) {
+    t->ns_mode[i] = topo_ns_mode(s, i, mode);
+    any_sidecar |= t->ns_mode[i] == MESH_NS_SIDECAR;
+    any_ambient |= t->ns_mode[i] == MESH_NS_AMBIENT || t->ns_mode[i] == MESH_NS_AMBIENT_WAYPOINT;
+  }
+  for (int k = 0; k < MESH_PROXY_COUNT; k++)
+    t->proxy_settings[k] = topo_proxy_settings_of(s, profiles[k], (mesh_proxy_kind)k);
+  if ((rc = topo_make_waypoints(t)) != 0)
+    goto fail;
+  rc = SIM_ENOMEM;
+
+  /* Pods: contiguous per service. */
+  uint64_t n_pods = scenario_pod_count(s);
+  uint32_t n_wp_replicas = 0;
+  for (uint32_t w = 0; w < t->n_waypoints; w++)
+    n_wp_replicas += t->waypoints[w].n_replicas;
+  t->control_plane_replicas = (any_sidecar || any_ambient) ? (cp->replicas ? cp->replicas : 1) : 0;
+  t->n_pods = (uint32_t)n_pods;
+  t->pods = calloc(n_pods ? n_pods : 1, sizeof *t->pods);
+  uint32_t n_items = t->n_pods + n_wp_replicas + t->control_plane_replicas;
+  items = malloc((n_items ? n_items : 1) * sizeof *items);
+  if (!t->pods || !items)
+    goto fail;
+  const topo_proxy_settings *sc = &t->proxy_settings[MESH_PROXY_SIDECAR];
+  const topo_proxy_settings *wps = &t->proxy_settings[MESH_PROXY_WAYPOINT];
+  uint32_t p = 0, it = 0;
+  for (uint32_t sv = 0; sv < s->n_services; sv++) {
+    const scenario_service *svc = &s->services[sv];
+    t->service_first_pod[sv] = p;
+    for (uint32_t r = 0; r < svc->replicas; r++, p++) {
+      topo_pod *pod = &t->pods[p];
+      pod->service = sv;
+      pod->mode = t->ns_mode[svc->ns];
+      pod->sidecar = TOPO_NONE;
+      pod->node = TOPO_NONE;
+      items[it].millicores = svc->cpu_request_millicores;
+      items[it].mem_bytes = svc->mem_request_bytes;
+      if (pod->mode == MESH_NS_SIDECAR) {
+        items[it].millicores += sc->request_millicores;
+        items[it].mem_bytes += sc->request_mem_bytes;
+      }
+      items[it].what = p;
+      it++;
+    }
+  }
+  for (uint32_t w = 0; w < t->n_waypoints; w++)
+    for (uint32_t r = 0; r < t->waypoints[w].n_replicas; r++, it++) {
+      items[it].millicores = wps->request_millicores;
+      items[it].mem_bytes = wps->request_mem_bytes;
+      items[it].what = TOPO_ITEM_WAYPOINT | w;
+    }
+  for (uint32_t r = 0; r < t->control_plane_replicas; r++, it++) {
+    items[it].millicores = cp->request_millicores;
+    items[it].mem_bytes = cp->request_mem_bytes;
+    items[it].what = TOPO_ITEM_CONTROL | r;
+  }
+
+  /* Nodes needed (FFD) on a sorted copy; placement keeps scenario order. */
+  topo_item *sorted = malloc((n_items ? n_items : 1) * sizeof *sorted);
+  if (!sorted)
+    goto fail;
+  memcpy(sorted, items, n_items * sizeof *items);
+  uint32_t needed = topo_ffd_nodes(t, sorted, n_items, any_ambient);
+  free(sorted);
+  if (needed == UINT32_MAX)
+    goto fail;
+  t->nodes_needed = needed;
+
+  uint32_t start = 0;
+  for (uint32_t i = 0; i < s->cluster.n_pools; i++)
+    start += s->cluster.pools[i].count;
+  uint32_t want = start > needed ? start : needed, cap = 0;
+  /* Pools start with their own counts; extra nodes come from pools with room. */
+  for (uint32_t pl = 0; pl < s->cluster.n_pools; pl++)
+    for (uint32_t i = 0; i < s->cluster.pools[pl].count; i++) {
+      if (t->n_nodes == cap) {
+        cap = cap ? cap * 2 : 16;
+        topo_node *nn = realloc(t->nodes, cap * sizeof *nn);
+        if (!nn)
+          goto fail;
+        t->nodes = nn;
+      }
+      topo_node *n = &t->nodes[t->n_nodes];
+      memset(n, 0, sizeof *n);
+      n->pool = pl;
+      n->index_in_pool = i;
+      const scenario_node_pool *pool = &s->cluster.pools[pl];
+      n->zone = pool->n_zones ? pool->zones[i % pool->n_zones] : i % s->cluster.n_zones;
+      topo_pool_allocatable(t, pl, any_ambient, &n->cap_millicores, &n->cap_mem_bytes);
+      n->ztunnel = TOPO_NONE;
+      t->n_nodes++;
+    }
+  while (t->n_nodes < want)
+    if ((rc = topo_add_node(t, &cap, any_ambient)) != 0) {
+      if (rc == SIM_ERANGE)
+        break; /* pools at max: placement below reports what does not fit */
+      goto fail;
+    }
+
+  /* Place: control plane first (it is scheduled first in a real cluster), then apps, then waypoints. */
+  rng = sim_rng_new(seed, TOPO_RNG_PLACEMENT, 0);
+  same_svc = calloc(t->n_nodes + 1, sizeof *same_svc);
+  if (!rng || !same_svc)
+    goto fail;
+  t->control_plane_node = TOPO_NONE;
+  uint32_t order_start[3] = {t->n_pods + n_wp_replicas, 0, t->n_pods};
+  uint32_t order_len[3] = {t->control_plane_replicas, t->n_pods, n_wp_replicas};
+  uint32_t prev_group = UINT32_MAX;
+  uint32_t *wp_nodes = malloc((n_wp_replicas ? n_wp_replicas : 1) * sizeof *wp_nodes);
+  if (!wp_nodes)
+    goto fail;
+  for (int g = 0; g < 3; g++)
+    for (uint32_t k = 0; k < order_len[g]; k++) {
+      const topo_item *item = &items[order_start[g] + k];
+      uint32_t group = item->what & TOPO_ITEM_WAYPOINT   ? (item->what & TOPO_ITEM_INDEX) + 0x100000
+                       : item->what & TOPO_ITEM_CONTROL ? 0x200000
+                                                          : t->pods[item->what].service;
+      if (group != prev_group) { /* spreading is per service / per deployment */
+        memset(same_svc, 0, t->n_nodes * sizeof *same_svc);
+        prev_group = group;
+      }
+      uint32_t node = topo_pick_node(t, item, same_svc, rng);
+      while (node == TOPO_NONE) {
+        uint32_t before = t->n_nodes;
+        rc = topo_add_node(t, &cap, any_ambient);
+        if (rc == 0) {
+          uint32_t *ns2 = realloc(same_svc, (t->n_nodes + 1) * sizeof *ns2);
+          if (!ns2) {
+            rc = SIM_ENOMEM;
+            free(wp_nodes);
+            goto fail;
+          }
+          same_svc = ns2;
+          same_svc[before] = 0;
+          node = topo_pick_node(t, item, same_svc, rng);
+          if (node == TOPO_NONE && t->n_nodes > before && !topo_fits(&t->nodes[before], item)) {
+            rc = SIM_ERANGE; /* a fresh node cannot hold it either */
+            free(wp_nodes);
+            goto fail;
+          }
+        } else {
+          free(wp_nodes);
+          goto fail;
+        }
+      }
+      topo_node *n = &t->nodes[node];
+      n->alloc_millicores += item->millicores;
+      n->alloc_mem_bytes += item->mem_bytes;
+      same_svc[node]++;
+      if (item->what & TOPO_ITEM_WAYPOINT)
+        wp_nodes[k] = node;
+      else if (item->what & TOPO_ITEM_CONTROL) {
+        if (t->control_plane_node == TOPO_NONE)
+          t->control_plane_node = node;
+      } else {
+        t->pods[item->what].node = node;
+        n->n_pods++;
+      }
+    }
+
+  /* Proxies: sidecars (pod order), ztunnels (node order), waypoint replicas. */
+  uint32_t n_sidecars = 0;
+  for (uint32_t i = 0; i < t->n_pods; i++)
+    n_sidecars += t->pods[i].mode == MESH_NS_SIDECAR;
+  uint32_t n_zt = any_ambient ? t->n_nodes : 0;
+  t->n_proxies = n_sidecars + n_zt + n_wp_replicas;
+  t->proxies = calloc(t->n_proxies ? t->n_proxies : 1, sizeof *t->proxies);
+  if (!t->proxies) {
+    free(wp_nodes);
+    goto fail;
+  }
+  uint32_t px = 0;
+  for (uint32_t i = 0; i < t->n_pods; i++)
+    if (t->pods[i].mode == MESH_NS_SIDECAR) {
+      t->proxies[px] = (topo_proxy){MESH_PROXY_SIDECAR, t->pods[i].node, i};
+      t->pods[i].sidecar = px++;
+    }
+  for (uint32_t i = 0; i < n_zt; i++) {
+    t->proxies[px] = (topo_proxy){MESH_PROXY_ZTUNNEL, i, i};
+    t->nodes[i].ztunnel = px++;
+  }
+  uint32_t wk = 0;
+  for (uint32_t w = 0; w < t->n_waypoints; w++) {
+    t->waypoints[w].first_proxy = px;
+    for (uint32_t r = 0; r < t->waypoints[w].n_replicas; r++)
+      t->proxies[px++] = (topo_proxy){MESH_PROXY_WAYPOINT, wp_nodes[wk++], w};
+  }
+  free(wp_nodes);
+  t->n_by_kind[MESH_PROXY_SIDECAR] = n_sidecars;
+  t->n_by_kind[MESH_PROXY_ZTUNNEL] = n_zt;
+  t->n_by_kind[MESH_PROXY_WAYPOINT] = n_wp_replicas;
+  free(items);
+  free(same_svc);
+  sim_rng_free(rng);
+  return 0;
+fail:
+  free(items);
+  free(same_svc);
+  if (rng)
+    sim_rng_free(rng);
+  topo_release(t);
+  return rc;
+}
+
+void topo_release(topology *t) {
+  free(t->ns_mode);
+  free(t->nodes);
+  free(t->pods);
+  free(t->service_first_pod);
+  free(t->service_waypoint);
+  free(t->proxies);
+  free(t->waypoints);
+  memset(t, 0, sizeof *t);
+}
+
+void topo_node_name(const topology *t, uint32_t node, char *buf, size_t len) {
+  const topo_node *n = &t->nodes[node];
+  snprintf(buf, len, "%s-%u", t->scn->cluster.pools[n->pool].name, n->index_in_pool);
+}
+
+void topo_pod_name(const topology *t, uint32_t pod, char *buf, size_t len) {
+  uint32_t sv = t->pods[pod].service;
+  snprintf(buf, len, "%s-%u", t->scn->services[sv].name, pod - t->service_first_pod[sv]);
+}
