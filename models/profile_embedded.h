@@ -1,5 +1,5 @@
 /* profile_embedded: the calibration profile files compiled into the binary.
- * The table is generated at build time from models/profiles/*.yaml and ends
+ * The table is generated at build time from the YAML files in models/profiles/ and ends
  * with a {NULL, NULL, 0} entry. */
 #ifndef MESHSIM_PROFILE_EMBEDDED_H
 #define MESHSIM_PROFILE_EMBEDDED_H
