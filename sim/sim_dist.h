@@ -3,7 +3,15 @@
  * A sim_dist is a small tagged struct that samples with a caller-supplied
  * stream (no hidden generator). The unit is the caller's: meshsim samples
  * durations in nanoseconds and sizes in bytes. Constructors validate their
- * parameters and return SIM_EINVAL / SIM_ERANGE instead of producing NaN. */
+ * parameters and return SIM_EINVAL / SIM_ERANGE instead of producing NaN:
+ * SIM_EINVAL for a parameter that is NaN, infinite or outside its own domain,
+ * SIM_ERANGE for parameters that together describe no distribution (or one
+ * whose mean overflows). On error *out is left untouched.
+ *
+ * Sampling is by inversion, sample = quantile(U), with exactly one uniform
+ * draw per sample for every kind (a constant draws and discards one). So
+ * changing a distribution's parameters or kind never shifts the numbers that
+ * later draws from the same stream see (common random numbers). */
 #ifndef MESHSIM_SIM_DIST_H
 #define MESHSIM_SIM_DIST_H
 
@@ -44,11 +52,13 @@ int sim_dist_pareto(double alpha, double x_min, sim_dist *out);
 int sim_dist_pareto_mean(double mean, double alpha, sim_dist *out);
 int sim_dist_empirical(const double *x, const double *p, size_t n, sim_dist *out);
 
-/* One sample; >= 0 for every valid distribution. */
+/* One sample; finite and >= 0 for every valid distribution (a Pareto
+ * sample beyond DBL_MAX is clamped to DBL_MAX). Consumes one draw of r. */
 double sim_dist_sample(const sim_dist *d, gsl_rng *r);
 /* Exact mean (INFINITY for Pareto with alpha <= 1). */
 double sim_dist_mean(const sim_dist *d);
-/* Exact quantile q in [0, 1]. */
+/* Exact quantile q in [0, 1]; q outside is clamped, NaN gives NaN.
+ * INFINITY at q = 1 for the unbounded kinds. */
 double sim_dist_quantile(const sim_dist *d, double q);
 
 #endif
