@@ -17,8 +17,8 @@
 typedef struct sim_welford {
   uint64_t n;
   double mean;
-  double m2; /* sum of squared deviations from the mean */
-  double min, max;
+  double m2;       /* sum of squared deviations from the mean */
+  double min, max; /* meaningful when n > 0 */
 } sim_welford;
 
 void sim_welford_init(sim_welford *w);
@@ -38,13 +38,17 @@ typedef struct sim_timeavg {
 } sim_timeavg;
 
 void sim_timeavg_init(sim_timeavg *ta, sim_time t0, double v0);
-/* The quantity changes to v at time t (t >= last). */
+/* The quantity changes to v at time t (t >= last; an earlier t is read as
+ * `last`, so no negative area is ever added). */
 void sim_timeavg_set(sim_timeavg *ta, sim_time t, double v);
 /* The quantity changes by delta at time t. */
 void sim_timeavg_add(sim_timeavg *ta, sim_time t, double delta);
-/* Average over [start, t_end]; the current value when the window is empty. */
+/* Average over [start, t_end]; the current value when the window is empty.
+ * A t_end before `last` is read as `last`. */
 double sim_timeavg_mean(const sim_timeavg *ta, sim_time t_end);
-/* Starts a new window at t keeping the current value (end of warm-up). */
+/* Starts a new window at t keeping the current value (end of warm-up): the
+ * area and the peak restart from the current value. A t before `last` is
+ * read as `last`. */
 void sim_timeavg_restart(sim_timeavg *ta, sim_time t);
 
 typedef struct sim_ci {
