@@ -14,7 +14,8 @@ static const cli_command cli_commands[] = {
     {"run", cli_cmd_run, "simulate a scenario in every mode and compare them"},
     {"validate", cli_cmd_validate, "check a scenario file without running it"},
     {"profiles", cli_cmd_profiles, "list the built-in calibration profiles"},
-    {"report", cli_cmd_report, "write a Markdown/HTML report with charts from the results database"},
+    {"report", cli_cmd_report,
+     "write a Markdown/HTML report with charts from the results database"},
     {"export", cli_cmd_export, "export the results database as CSV files"},
 };
 

@@ -31,7 +31,7 @@ typedef struct model_inputs {
   const char *profile_name;
   model_trace_fn trace; /* optional */
   void *trace_ctx;
-  uint64_t trace_requests; /* trace the first N root requests of replication 0 */
+  uint64_t trace_requests;    /* trace the first N root requests of replication 0 */
   model_progress_fn progress; /* optional */
   void *progress_ctx;
   volatile int *interrupt; /* optional: when it becomes non-zero the run stops (SIM_EINVAL) */

@@ -132,14 +132,15 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
     rn->pods = t.nodes[n].n_pods;
     rn->capacity_cpu_cores = (double)s->cluster.pools[t.nodes[n].pool].cpu_millicores / 1000.0;
     rn->capacity_mem_mib = (double)s->cluster.pools[t.nodes[n].pool].mem_bytes / MODEL_MIB;
-    rn->reserved_cpu_cores = (double)(t.nodes[n].alloc_millicores +
-                                      s->cluster.system_reserved_millicores) / 1000.0;
+    rn->reserved_cpu_cores =
+        (double)(t.nodes[n].alloc_millicores + s->cluster.system_reserved_millicores) / 1000.0;
     rn->reserved_mem_mib =
         (double)(t.nodes[n].alloc_mem_bytes + s->cluster.system_reserved_mem_bytes) / MODEL_MIB;
     if (t.nodes[n].ztunnel != TOPO_NONE) {
       rn->reserved_cpu_cores +=
           (double)t.proxy_settings[MESH_PROXY_ZTUNNEL].request_millicores / 1000.0;
-      rn->reserved_mem_mib += (double)t.proxy_settings[MESH_PROXY_ZTUNNEL].request_mem_bytes / MODEL_MIB;
+      rn->reserved_mem_mib +=
+          (double)t.proxy_settings[MESH_PROXY_ZTUNNEL].request_mem_bytes / MODEL_MIB;
     }
   }
 
@@ -186,8 +187,8 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
         mesh_proxy_kind pk = t.proxies[x].kind;
         node = t.proxies[x].node;
         kind = mesh_proxy_kind_to_kind(pk);
-        mem = static_mem[x] +
-              in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes * rep.sojourn_ns[st] / 1e9 / T;
+        mem = static_mem[x] + in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes *
+                                  rep.sojourn_ns[st] / 1e9 / T;
       }
       double cores = rep.busy_ns[st] / 1e9 / T;
       rr->cpu_cores[kind] += cores;
@@ -213,7 +214,8 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
         double cpu = rep.cpu_ns_sec[k][sec] / 1e9 / len + idle_cores[k];
         if (cpu > out->kind[k].cpu_cores_peak)
           out->kind[k].cpu_cores_peak = cpu;
-        double memp = (static_k + per_inflight * rep.inflight_ns_sec[k][sec] / 1e9 / len) / MODEL_MIB;
+        double memp =
+            (static_k + per_inflight * rep.inflight_ns_sec[k][sec] / 1e9 / len) / MODEL_MIB;
         if (memp > out->kind[k].mem_mib_peak)
           out->kind[k].mem_mib_peak = memp;
         if (r == 0)
@@ -230,9 +232,8 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
       }
     model_rep_release(&rep);
     if (in->progress)
-      in->progress(in->progress_ctx,
-                   (double)(mode_index * s->meta.replications + r + 1) /
-                       (double)(n_modes * s->meta.replications));
+      in->progress(in->progress_ctx, (double)(mode_index * s->meta.replications + r + 1) /
+                                         (double)(n_modes * s->meta.replications));
   }
 
   /* Aggregates over replications. */
@@ -252,8 +253,10 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
     k->instances = t.control_plane_replicas;
     k->cpu_cores_mean = k->cpu_cores_peak = cp.cpu_cores;
     k->mem_mib_mean = k->mem_mib_peak = cp.mem_bytes / MODEL_MIB;
-    k->reserved_cpu_cores = t.control_plane_replicas * in->control_plane->request_millicores / 1000.0;
-    k->reserved_mem_mib = t.control_plane_replicas * in->control_plane->request_mem_bytes / MODEL_MIB;
+    k->reserved_cpu_cores =
+        t.control_plane_replicas * in->control_plane->request_millicores / 1000.0;
+    k->reserved_mem_mib =
+        t.control_plane_replicas * in->control_plane->request_mem_bytes / MODEL_MIB;
     if (t.control_plane_node != TOPO_NONE) {
       out->nodes[t.control_plane_node].cpu_cores[MESH_KIND_CONTROL_PLANE] += cp.cpu_cores;
       out->nodes[t.control_plane_node].mem_mib[MESH_KIND_CONTROL_PLANE] += cp.mem_bytes / MODEL_MIB;

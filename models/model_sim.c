@@ -26,20 +26,20 @@
 #include "sim_rng.h"
 #include "sim_station.h"
 
-#define MCALL_NONE UINT32_MAX
-#define MCALL_TRACED 1u
-#define MCALL_MEASURED 2u
-#define MCALL_NEWCONN 4u
-#define MODEL_DRAIN_NS (60 * SIM_S) /* in-flight requests get this long after the window */
+#define MCALL_NONE         UINT32_MAX
+#define MCALL_TRACED       1u
+#define MCALL_MEASURED     2u
+#define MCALL_NEWCONN      4u
+#define MODEL_DRAIN_NS     (60 * SIM_S) /* in-flight requests get this long after the window */
 #define MODEL_RNG_ARRIVALS 1
-#define MODEL_KEY_ROOT 0x524f4f54ULL
+#define MODEL_KEY_ROOT     0x524f4f54ULL
 #define MODEL_CRN_WAYPOINT 0xffff0000ULL
 
 typedef struct mcall {
-  uint64_t key;      /* common-random-numbers key (crn.h) */
-  sim_time start;    /* when the call was issued (root: arrival) */
-  uint32_t parent;   /* call index, or MCALL_NONE for a root request */
-  uint32_t src_pod;  /* TOPO_NONE for requests from outside the mesh */
+  uint64_t key;     /* common-random-numbers key (crn.h) */
+  sim_time start;   /* when the call was issued (root: arrival) */
+  uint32_t parent;  /* call index, or MCALL_NONE for a root request */
+  uint32_t src_pod; /* TOPO_NONE for requests from outside the mesh */
   uint32_t dst_pod;
   uint32_t req_bytes, resp_bytes;
   uint32_t proxy[PATH_MAX_PROXIES];
@@ -71,8 +71,8 @@ typedef struct msim {
   mstation *st;
   uint32_t n_stations;
   double on_path[MESH_PROXY_COUNT];
-  uint32_t *rr_next; /* per service: round-robin cursor */
-  uint32_t *active;  /* per pod: calls in flight to it (least-request) */
+  uint32_t *rr_next;    /* per service: round-robin cursor */
+  uint32_t *active;     /* per pod: calls in flight to it (least-request) */
   uint16_t *n_ordinals; /* per service: calls it makes per request, before probabilities */
   gsl_rng **arrival_rng;
   uint64_t *arrivals;
@@ -215,8 +215,7 @@ static void msim_trace(msim *m, const mcall *c, const char *what, uint32_t stati
     else if (px->kind == MESH_PROXY_ZTUNNEL)
       topo_node_name(t, px->node, who, sizeof who);
     else
-      snprintf(who, sizeof who, "%s",
-               m->s->namespaces[t->waypoints[px->owner].ns].name);
+      snprintf(who, sizeof who, "%s", m->s->namespaces[t->waypoints[px->owner].ns].name);
     snprintf(name, sizeof name, "%s(%s)", mesh_proxy_kind_name(px->kind), who);
   }
   snprintf(line, sizeof line, "call %u %s %s%s%s arrive=%.3fus start=%.3fus leave=%.3fus", c->id,
@@ -566,7 +565,8 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   m->t_warm = s->meta.warmup_ns;
   m->t_end = s->meta.warmup_ns + s->meta.duration_ns;
   m->t_drain = m->t_end + MODEL_DRAIN_NS;
-  m->ns_per_byte = s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
+  m->ns_per_byte =
+      s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
   m->eng = sim_engine_new(4096);
   m->st = calloc(m->n_stations ? m->n_stations : 1, sizeof *m->st);
   m->rr_next = calloc(s->n_services ? s->n_services : 1, sizeof *m->rr_next);
@@ -590,8 +590,8 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   for (uint32_t p = 0; p < t->n_pods; p++) {
     const scenario_service *svc = &s->services[t->pods[p].service];
     uint32_t w;
-    double stretch = proxy_throttle(svc->app_workers ? svc->app_workers : 1,
-                                    svc->cpu_limit_millicores, &w);
+    double stretch =
+        proxy_throttle(svc->app_workers ? svc->app_workers : 1, svc->cpu_limit_millicores, &w);
     if (sim_station_init(&m->st[p].st, w) != 0)
       return SIM_ENOMEM;
     m->st[p].stretch = (float)stretch;

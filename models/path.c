@@ -74,7 +74,8 @@ void path_describe(const topology *t, const path *p, uint32_t dst_pod, char *buf
     else
       snprintf(name, sizeof name, "%s#%u", t->scn->namespaces[t->waypoints[px->owner].ns].name,
                p->proxy[i] - t->waypoints[px->owner].first_proxy);
-    off += (size_t)snprintf(buf + off, len - off, "%s(%s) -> ", mesh_proxy_kind_name(px->kind), name);
+    off +=
+        (size_t)snprintf(buf + off, len - off, "%s(%s) -> ", mesh_proxy_kind_name(px->kind), name);
   }
   if (off < len) {
     char pod[96];

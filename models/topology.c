@@ -34,7 +34,8 @@ topo_proxy_settings topo_proxy_settings_of(const scenario *s, const profile *p, 
   const scenario_proxy_settings *o = &s->mesh.proxy[k];
   topo_proxy_settings r;
   r.workers = o->workers > 0 ? o->workers : pp->workers;
-  r.request_millicores = o->request_millicores >= 0 ? o->request_millicores : pp->request_millicores;
+  r.request_millicores =
+      o->request_millicores >= 0 ? o->request_millicores : pp->request_millicores;
   r.request_mem_bytes = o->request_mem_bytes >= 0 ? o->request_mem_bytes : pp->request_mem_bytes;
   r.limit_millicores = o->limit_millicores >= 0 ? o->limit_millicores : pp->limit_millicores;
   r.limit_mem_bytes = o->limit_mem_bytes >= 0 ? o->limit_mem_bytes : pp->limit_mem_bytes;
@@ -50,8 +51,8 @@ typedef struct topo_item {
 } topo_item;
 
 #define TOPO_ITEM_WAYPOINT 0x80000000u
-#define TOPO_ITEM_CONTROL 0x40000000u
-#define TOPO_ITEM_INDEX 0x3fffffffu
+#define TOPO_ITEM_CONTROL  0x40000000u
+#define TOPO_ITEM_INDEX    0x3fffffffu
 
 static int topo_item_cmp_desc(const void *a, const void *b) {
   const topo_item *x = a, *y = b;
@@ -63,7 +64,8 @@ static int topo_item_cmp_desc(const void *a, const void *b) {
 }
 
 /* Allocatable capacity of a node of pool p in this mode. */
-static void topo_pool_allocatable(const topology *t, uint32_t p, int zt, int64_t *mc, int64_t *mem) {
+static void topo_pool_allocatable(const topology *t, uint32_t p, int zt, int64_t *mc,
+                                  int64_t *mem) {
   const scenario *s = t->scn;
   *mc = s->cluster.pools[p].cpu_millicores - s->cluster.system_reserved_millicores;
   *mem = s->cluster.pools[p].mem_bytes - s->cluster.system_reserved_mem_bytes;
@@ -365,7 +367,8 @@ int topo_build(topology *t, const scenario *s, const profile *const profiles[MES
       goto fail;
     }
 
-  /* Place: control plane first (it is scheduled first in a real cluster), then apps, then waypoints. */
+  /* Place: control plane first (it is scheduled first in a real cluster), then apps, then
+   * waypoints. */
   rng = sim_rng_new(seed, TOPO_RNG_PLACEMENT, 0);
   same_svc = calloc(t->n_nodes + 1, sizeof *same_svc);
   if (!rng || !same_svc)
@@ -380,9 +383,9 @@ int topo_build(topology *t, const scenario *s, const profile *const profiles[MES
   for (int g = 0; g < 3; g++)
     for (uint32_t k = 0; k < order_len[g]; k++) {
       const topo_item *item = &items[order_start[g] + k];
-      uint32_t group = item->what & TOPO_ITEM_WAYPOINT   ? (item->what & TOPO_ITEM_INDEX) + 0x100000
+      uint32_t group = item->what & TOPO_ITEM_WAYPOINT  ? (item->what & TOPO_ITEM_INDEX) + 0x100000
                        : item->what & TOPO_ITEM_CONTROL ? 0x200000
-                                                          : t->pods[item->what].service;
+                                                        : t->pods[item->what].service;
       if (group != prev_group) { /* spreading is per service / per deployment */
         memset(same_svc, 0, t->n_nodes * sizeof *same_svc);
         prev_group = group;

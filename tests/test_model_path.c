@@ -1,11 +1,11 @@
 /* Pins the exact stations a call crosses in every mode, same node and cross
  * node, both from path_build and from a traced simulated request. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <cmocka.h>
 
 #include "model_fixture.h"
 #include "path.h"
@@ -50,7 +50,8 @@ static const path_case cases[] = {
     {MESH_MODE_HYBRID, MESH_PLACE_SPREAD, "a", "b",
      "sidecar(a-0) -> waypoint(back#0) -> ztunnel(default-1) -> app(b-0)"},
     {MESH_MODE_HYBRID, MESH_PLACE_SPREAD, "c", "b", "ztunnel(default-1) -> app(b-0)"},
-    {MESH_MODE_HYBRID, MESH_PLACE_SPREAD, "d", "a", "ztunnel(default-1) -> sidecar(a-0) -> app(a-0)"},
+    {MESH_MODE_HYBRID, MESH_PLACE_SPREAD, "d", "a",
+     "ztunnel(default-1) -> sidecar(a-0) -> app(a-0)"},
     {MESH_MODE_HYBRID, MESH_PLACE_SPREAD, "a", "c", "sidecar(a-0) -> app(c-0)"},
     {MESH_MODE_HYBRID, MESH_PLACE_SPREAD, "c", "d", "ztunnel(default-1) -> app(d-0)"},
     /* binpack: everything on default-0 (same node) */
@@ -98,8 +99,8 @@ static void test_proxies_per_mode(void **state) {
     mesh_mode mode;
     uint32_t sidecars, ztunnels, waypoints, cp;
   } want[] = {
-      {MESH_MODE_NONE, 0, 0, 0, 0},      {MESH_MODE_SIDECAR, 4, 0, 0, 1},
-      {MESH_MODE_AMBIENT, 0, 2, 0, 1},   {MESH_MODE_AMBIENT_WAYPOINT, 0, 2, 1, 1},
+      {MESH_MODE_NONE, 0, 0, 0, 0},    {MESH_MODE_SIDECAR, 4, 0, 0, 1},
+      {MESH_MODE_AMBIENT, 0, 2, 0, 1}, {MESH_MODE_AMBIENT_WAYPOINT, 0, 2, 1, 1},
       {MESH_MODE_HYBRID, 1, 2, 1, 1},
   };
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {

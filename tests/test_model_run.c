@@ -1,13 +1,13 @@
 /* The simulated model against theory and against itself: M/M/1 through an
  * application pod, common random numbers across modes, determinism, and
  * CPU, latency and memory of proxies against hand-computed expectations. */
+#include <cmocka.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <cmocka.h>
-#include <math.h>
 
 #include "model_fixture.h"
 #include "sim_rng.h"
@@ -192,10 +192,8 @@ static void test_cpu_limit_throttles(void **state) {
 int main(void) {
   sim_rng_library_init();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_mm1_through_model),
-      cmocka_unit_test(test_common_random_numbers),
-      cmocka_unit_test(test_determinism),
-      cmocka_unit_test(test_sidecar_cost_and_latency),
+      cmocka_unit_test(test_mm1_through_model),   cmocka_unit_test(test_common_random_numbers),
+      cmocka_unit_test(test_determinism),         cmocka_unit_test(test_sidecar_cost_and_latency),
       cmocka_unit_test(test_cpu_limit_throttles),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,129 @@
+/* cli_common: scenario + profile loading and option parsing shared by commands. */
+#include "cli_common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "profile_load.h"
+#include "scenario_load.h"
+#include "sim_rng.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "meshsim %s: error: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return CLI_EXIT_USAGE;
+}
+
+int cli_parse_u64(const char *cmd, const char *option, const char *value, uint64_t min,
+                  uint64_t max, uint64_t *out) {
+  char *end = NULL;
+  errno = 0;
+  if (!value || !*value || *value == '-') {
+    cli_usage_error(cmd, "%s expects a whole number, got \"%s\"", option, value ? value : "");
+    return -1;
+  }
+  unsigned long long v = strtoull(value, &end, 10);
+  if (errno || *end || v < min || v > max) {
+    cli_usage_error(cmd, "%s expects a whole number from %llu to %llu, got \"%s\"", option,
+                    (unsigned long long)min, (unsigned long long)max, value);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+/* A profile named by a builtin name or, when it looks like a path, a file. */
+static int cli_load_profile(const char *cmd, const char *scn_path, const char *name, profile *out) {
+  diag_list d;
+  diag_list_init(&d);
+  int rc;
+  size_t len = strlen(name);
+  if (strchr(name, '/') || (len > 5 && !strcmp(name + len - 5, ".yaml"))) {
+    /* Relative paths are relative to the scenario file's folder. */
+    char path[1024];
+    const char *slash = strrchr(scn_path, '/');
+    if (name[0] != '/' && slash)
+      snprintf(path, sizeof path, "%.*s/%s", (int)(slash - scn_path), scn_path, name);
+    else
+      snprintf(path, sizeof path, "%s", name);
+    rc = profile_load_file(path, out, &d);
+  } else {
+    rc = profile_load_builtin(name, out, &d);
+  }
+  diag_print(&d, stderr);
+  diag_list_release(&d);
+  if (rc != 0) {
+    fprintf(stderr, "meshsim %s: error: cannot load calibration profile \"%s\"\n", cmd, name);
+    return CLI_EXIT_FAIL;
+  }
+  return 0;
+}
+
+int cli_load(const char *cmd, const char *path, const char *const *overrides, size_t n_overrides,
+             cli_loaded *out) {
+  memset(out, 0, sizeof *out);
+  sim_rng_library_init();
+  diag_list d;
+  diag_list_init(&d);
+  int rc = scenario_load_file(path, overrides, n_overrides, &out->scn, &d);
+  diag_print(&d, stderr);
+  diag_list_release(&d);
+  if (rc != 0) {
+    fprintf(stderr, "meshsim %s: error: %s\n", cmd, scenario_load_strerror(rc));
+    return CLI_EXIT_FAIL;
+  }
+  scenario *s = &out->scn;
+  if (cli_load_profile(cmd, path, s->mesh.profile, &out->main) != 0)
+    goto fail;
+  if (s->mesh.sidecar_profile[0]) {
+    if (cli_load_profile(cmd, path, s->mesh.sidecar_profile, &out->sidecar) != 0)
+      goto fail;
+  } else {
+    out->sidecar = out->main;
+  }
+  /* Every proxy kind a compared mode deploys must be calibrated. */
+  for (uint32_t i = 0; i < s->mesh.n_modes; i++) {
+    mesh_mode m = s->mesh.modes[i];
+    int need_sc = m == MESH_MODE_SIDECAR || m == MESH_MODE_HYBRID;
+    int need_amb =
+        m == MESH_MODE_AMBIENT || m == MESH_MODE_AMBIENT_WAYPOINT || m == MESH_MODE_HYBRID;
+    if (need_sc && !out->sidecar.has_proxy[MESH_PROXY_SIDECAR]) {
+      fprintf(stderr, "%s: error: profile \"%s\" has no sidecar figures, needed by mode \"%s\"\n",
+              path, out->sidecar.name, mesh_mode_name(m));
+      goto fail;
+    }
+    if (need_amb &&
+        (!out->main.has_proxy[MESH_PROXY_ZTUNNEL] || !out->main.has_proxy[MESH_PROXY_WAYPOINT])) {
+      fprintf(stderr,
+              "%s: error: profile \"%s\" has no ztunnel/waypoint figures, needed by mode \"%s\"; "
+              "set mesh.profile to an Istio profile and mesh.sidecar_profile to \"%s\"\n",
+              path, out->main.name, mesh_mode_name(m), out->main.name);
+      goto fail;
+    }
+  }
+  model_inputs *in = &out->in;
+  in->scn = s;
+  in->proxy_profile[MESH_PROXY_SIDECAR] = &out->sidecar;
+  in->proxy_profile[MESH_PROXY_ZTUNNEL] = &out->main;
+  in->proxy_profile[MESH_PROXY_WAYPOINT] = &out->main;
+  in->control_plane = &out->main.control_plane;
+  in->profile_name = s->mesh.profile;
+  return 0;
+fail:
+  scenario_free(s);
+  return CLI_EXIT_FAIL;
+}
+
+void cli_loaded_release(cli_loaded *l) {
+  scenario_free(&l->scn);
+  memset(l, 0, sizeof *l);
+}

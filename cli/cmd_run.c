@@ -1,0 +1,200 @@
+/* cmd_run: `meshsim run FILE`: simulate every mode and print the comparison;
+ * store the run in the results database in one transaction. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "cli_common.h"
+#include "db.h"
+#include "progress.h"
+#include "result_json.h"
+#include "result_table.h"
+
+#define RUN_MAX_SETS 64
+
+static volatile sig_atomic_t run_interrupted;
+
+static void run_on_signal(int sig) {
+  (void)sig;
+  run_interrupted = 1;
+}
+
+static void run_usage(FILE *f) {
+  fprintf(f,
+          "usage: meshsim run FILE [options]\n\n"
+          "Simulates the scenario in every mode it lists and prints them side by side.\n\n"
+          "options:\n"
+          "  --modes LIST         modes to compare, comma-separated (none, sidecar, ambient,\n"
+          "                       ambient-waypoint, hybrid); default: the scenario's mesh.modes\n"
+          "  --seed N             run seed (default: metadata.seed)\n"
+          "  --replications K     independent replications (default: metadata.replications)\n"
+          "  --duration T         measured time, e.g. 30s (default: metadata.duration)\n"
+          "  --set KEY=VALUE      override a scenario value (repeatable), e.g.\n"
+          "                       --set traffic.frontend.rate=2k/s\n"
+          "  --json               print one JSON document instead of the table\n"
+          "  --db PATH            results database (default: %s)\n"
+          "  --no-db              do not store the run\n"
+          "  --trace N            print the station visits of the first N requests (stderr)\n"
+          "  --quiet              no progress line\n"
+          "  -h, --help           this text\n",
+          DB_DEFAULT_PATH);
+}
+
+typedef struct run_progress {
+  progress bar;
+} run_progress;
+
+static void run_on_progress(void *ctx, double done) {
+  run_progress *p = ctx;
+  progress_update(&p->bar, done * 100.0, 100.0, "%");
+}
+
+static void run_trace(void *ctx, const char *line) {
+  (void)ctx;
+  fprintf(stderr, "trace: %s\n", line);
+}
+
+static int run_cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int cli_cmd_run(int argc, char **argv) {
+  const char *file = NULL, *db_path = DB_DEFAULT_PATH;
+  const char *sets[RUN_MAX_SETS];
+  char owned[4][160];
+  size_t n_sets = 0;
+  int json = 0, no_db = 0, quiet = 0;
+  uint64_t trace = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      run_usage(stdout);
+      return CLI_EXIT_OK;
+    } else if (!strcmp(a, "--json")) {
+      json = 1;
+    } else if (!strcmp(a, "--no-db")) {
+      no_db = 1;
+    } else if (!strcmp(a, "--quiet")) {
+      quiet = 1;
+    } else if (!strcmp(a, "--modes") || !strcmp(a, "--seed") || !strcmp(a, "--replications") ||
+               !strcmp(a, "--duration") || !strcmp(a, "--set") || !strcmp(a, "--db") ||
+               !strcmp(a, "--trace")) {
+      if (!v)
+        return cli_usage_error("run", "%s needs a value", a);
+      i++;
+      if (n_sets + 1 >= RUN_MAX_SETS)
+        return cli_usage_error("run", "too many overrides (at most %d)", RUN_MAX_SETS - 1);
+      if (!strcmp(a, "--set")) {
+        if (!strchr(v, '='))
+          return cli_usage_error("run", "--set expects KEY=VALUE, got \"%s\"", v);
+        sets[n_sets++] = v;
+      } else if (!strcmp(a, "--db")) {
+        db_path = v;
+      } else if (!strcmp(a, "--trace")) {
+        if (cli_parse_u64("run", "--trace", v, 1, 1000, &trace) != 0)
+          return CLI_EXIT_USAGE;
+      } else {
+        /* Flags are overrides, so the loader checks them and they count in the hash. */
+        int slot = !strcmp(a, "--modes")          ? 0
+                   : !strcmp(a, "--seed")         ? 1
+                   : !strcmp(a, "--replications") ? 2
+                                                  : 3;
+        const char *key = slot == 0   ? "mesh.modes=[%s]"
+                          : slot == 1 ? "metadata.seed=%s"
+                          : slot == 2 ? "metadata.replications=%s"
+                                      : "metadata.duration=%s";
+        snprintf(owned[slot], sizeof owned[slot], key, v);
+        sets[n_sets++] = owned[slot];
+      }
+    } else if (a[0] == '-' && a[1]) {
+      return cli_usage_error("run", "unknown option \"%s\" (see meshsim run --help)", a);
+    } else if (!file) {
+      file = a;
+    } else {
+      return cli_usage_error("run", "one scenario file expected, got \"%s\" too", a);
+    }
+  }
+  if (!file)
+    return cli_usage_error("run", "no scenario file given (usage: meshsim run FILE [options])");
+
+  cli_loaded L;
+  if (cli_load("run", file, sets, n_sets, &L) != 0)
+    return CLI_EXIT_FAIL;
+  run_progress prog;
+  progress_init(&prog.bar, stderr, "simulating", quiet || json);
+  L.in.progress = run_on_progress;
+  L.in.progress_ctx = &prog;
+  if (trace) {
+    L.in.trace = run_trace;
+    L.in.trace_requests = trace;
+  }
+  run_interrupted = 0;
+  L.in.interrupt = (volatile int *)&run_interrupted;
+  struct sigaction sa, old_int, old_term;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = run_on_signal;
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+
+  time_t started = time(NULL);
+  run_result r;
+  int rc = model_run(&L.in, &r);
+  progress_finish(&prog.bar);
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+  if (run_interrupted) {
+    if (rc == 0)
+      run_result_free(&r);
+    fprintf(stderr, "meshsim run: interrupted; nothing was stored\n");
+    cli_loaded_release(&L);
+    return CLI_EXIT_INTERRUPTED;
+  }
+  if (rc != 0) {
+    fprintf(stderr,
+            "meshsim run: error: the simulation failed (code %d): the cluster cannot hold "
+            "the pods, or memory ran out\n",
+            rc);
+    cli_loaded_release(&L);
+    return CLI_EXIT_FAIL;
+  }
+  /* Provenance, so the run can be reproduced and stored idempotently. */
+  snprintf(r.scenario_path, sizeof r.scenario_path, "%s", file);
+  snprintf(r.version, sizeof r.version, "%s", MESHSIM_VERSION);
+  strftime(r.started_at, sizeof r.started_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&started));
+  const char *sorted[RUN_MAX_SETS];
+  memcpy(sorted, sets, n_sets * sizeof *sets);
+  qsort(sorted, n_sets, sizeof *sorted, run_cmp_str);
+  size_t off = 0;
+  for (size_t i = 0; i < n_sets && off < sizeof r.params; i++)
+    off += (size_t)snprintf(r.params + off, sizeof r.params - off, "%s%s", i ? ";" : "", sorted[i]);
+
+  int status = CLI_EXIT_OK;
+  if (!no_db) {
+    db *d = NULL;
+    char err[512];
+    int64_t batch = 0;
+    if (db_open(db_path, DB_OPEN_CREATE, &d, err, sizeof err) != 0) {
+      fprintf(stderr, "meshsim run: error: %s\n", err);
+      status = CLI_EXIT_FAIL;
+    } else if (db_write_run(d, &r, &batch) < 0) {
+      fprintf(stderr, "meshsim run: error: cannot store the run in %s: %s\n", db_path,
+              db_errmsg(d));
+      status = CLI_EXIT_FAIL;
+    } else if (!json && !quiet) {
+      fprintf(stderr, "stored as batch %lld in %s\n", (long long)batch, db_path);
+    }
+    if (d)
+      db_close(d);
+  }
+  if (json)
+    result_json_write(stdout, &r);
+  else
+    result_table_write(stdout, &r);
+  run_result_free(&r);
+  cli_loaded_release(&L);
+  return status;
+}
