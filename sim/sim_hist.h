@@ -6,7 +6,9 @@
  * [lo, lo + 2^e) with lo >= 128 * 2^e, so reporting its midpoint has a
  * relative error of at most 1/256 (< 0.4%, well inside the 1% goal).
  * Values above SIM_HIST_MAX are clamped into the last bucket and counted in
- * `overflow`. Histograms with the same layout merge by adding buckets. */
+ * `overflow`; sum, min and max keep their exact values. Negative values (a
+ * caller's bug) are recorded as 0. Histograms with the same layout merge by
+ * adding buckets. */
 #ifndef MESHSIM_SIM_HIST_H
 #define MESHSIM_SIM_HIST_H
 
@@ -14,7 +16,7 @@
 #include <stdint.h>
 
 #define SIM_HIST_SUB_BITS 7
-#define SIM_HIST_MAX ((int64_t)1 << 44) /* ~4.9 hours in ns */
+#define SIM_HIST_MAX      ((int64_t)1 << 44) /* ~4.9 hours in ns */
 
 typedef struct sim_hist {
   uint64_t *buckets; /* owned; sim_hist_bucket_count() entries */
@@ -40,9 +42,12 @@ void sim_hist_add_n(sim_hist *h, int64_t v, uint64_t n);
 void sim_hist_merge(sim_hist *dst, const sim_hist *src);
 double sim_hist_mean(const sim_hist *h);
 /* Value at quantile q in [0, 1] (nearest-rank on buckets, reported at the
- * bucket midpoint, clamped to [min, max]); 0 when empty. */
+ * bucket midpoint, clamped to [min, max]); 0 when empty. q <= 0 gives the
+ * exact min, q >= 1 the exact max. Linear in the number of buckets. */
 double sim_hist_quantile(const sim_hist *h, double q);
-/* Fraction of values <= v (for CDF plots and SLO shares). */
+/* Fraction of values <= v (for CDF plots and SLO shares): exact below 256
+ * and outside [min, max), otherwise v's bucket counts in proportion to the
+ * share of its integers that are <= v. */
 double sim_hist_cdf(const sim_hist *h, int64_t v);
 
 #endif
