@@ -1,11 +1,12 @@
 /* Pins the exact stations a call crosses in every mode, same node and cross
  * node, both from path_build and from a traced simulated request. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include <cmocka.h>
 
 #include "model_fixture.h"
 #include "path.h"

@@ -1,13 +1,14 @@
 /* The simulated model against theory and against itself: M/M/1 through an
  * application pod, common random numbers across modes, determinism, and
  * CPU, latency and memory of proxies against hand-computed expectations. */
-#include <cmocka.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include <cmocka.h>
 
 #include "model_fixture.h"
 #include "sim_rng.h"
