@@ -30,6 +30,7 @@ void mode_result_release(mode_result *m) {
   for (int k = 0; k < MESH_KIND_COUNT; k++)
     free(m->series.cpu_cores[k]);
   free(m->reps);
+  free(m->blast_instances);
   for (uint32_t i = 0; i < m->n_failures; i++)
     free(m->failures[i].error_rate);
   free(m->failures);

@@ -76,6 +76,15 @@ typedef struct result_blast {
   double request_share_mean;
 } result_blast;
 
+/* Structural blast radius of one component instance. */
+typedef struct result_blast_instance {
+  char kind[24];                  /* sidecar, ztunnel, waypoint, waypoint-deployment, node, control-plane */
+  char instance[RESULT_NAME_MAX]; /* pod, node, waypoint or deployment name */
+  uint32_t pods, services, namespaces, tenants, identities;
+  uint32_t l7_services; /* services whose L7 traffic it sees in clear text */
+  double request_share; /* share of external requests whose call tree touches it */
+} result_blast_instance;
+
 typedef struct result_failure {
   char name[RESULT_NAME_MAX];
   char component[RESULT_NAME_MAX]; /* kind: sidecar, ztunnel, waypoint, node, control_plane */
@@ -111,6 +120,8 @@ typedef struct mode_result {
   result_replication *reps;
   result_blast blast[MESH_PROXY_COUNT];
   int has_blast[MESH_PROXY_COUNT];
+  result_blast_instance *blast_instances; /* every instance, all kinds; owned */
+  uint32_t n_blast_instances;
   result_failure *failures;
   uint32_t n_failures;
 } mode_result;
