@@ -1,0 +1,71 @@
+/* profile_load: reads calibration profiles (YAML, format in docs/calibration.md)
+ * into the profile struct of models/profile.h.
+ *
+ * The builtin profiles are the YAML files of models/profiles/, compiled into
+ * the binary (profile_embedded.h); users may load their own from a path. Parsing
+ * is strict: an unknown, missing or duplicate key, a value without its unit
+ * or out of range is an error. Every problem found is appended to the
+ * caller's diag_list (diag_list_init first) as "file:line:col: error: what is
+ * wrong, what was expected"; the load goes on after an error so that one run
+ * shows all of them. Builtins are named "models/profiles/<name>.yaml" in
+ * messages.
+ *
+ * Values are parsed here rather than with io/units.c because calibration
+ * needs fractions below its integer units: 0.5ns per byte, 0.225m per proxy.
+ *
+ * Every function returns PROFILE_LOAD_OK or a negative PROFILE_LOAD_E* code;
+ * on failure *out is left untouched and *diag holds at least one error
+ * (except for PROFILE_LOAD_EINVAL, a NULL argument). */
+#ifndef MESHSIM_PROFILE_LOAD_H
+#define MESHSIM_PROFILE_LOAD_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "profile.h"
+
+#define PROFILE_LOAD_ERROR_MAP(X)                                                                  \
+  X(OK, 0, "success")                                                                              \
+  X(NOMEM, -1, "out of memory")                                                                    \
+  X(INVAL, -2, "invalid argument")                                                                 \
+  X(IO, -30, "cannot read the profile file")                                                       \
+  X(SYNTAX, -31, "the profile file is not valid YAML")                                             \
+  X(INVALID, -32, "the profile is invalid")                                                        \
+  X(UNKNOWN, -33, "no builtin profile has that name")
+
+enum {
+#define PROFILE_LOAD_ENUM(name, code, text) PROFILE_LOAD_E##name = (code),
+  PROFILE_LOAD_ERROR_MAP(PROFILE_LOAD_ENUM)
+#undef PROFILE_LOAD_ENUM
+};
+#define PROFILE_LOAD_OK PROFILE_LOAD_EOK
+
+/* Text for a PROFILE_LOAD_E* code; never NULL. */
+const char *profile_load_strerror(int code);
+
+/* Largest profile file accepted. */
+#define PROFILE_LOAD_MAX_BYTES ((size_t)1 << 20)
+
+/* Parses `len` bytes of YAML (need not be NUL-terminated); `display_name`
+ * stands in for the file name in messages. */
+int profile_load_string(const char *text, size_t len, const char *display_name, profile *out,
+                        diag_list *diag);
+
+/* Reads and parses the file at `path`. */
+int profile_load_file(const char *path, profile *out, diag_list *diag);
+
+/* Loads the builtin profile `name` (e.g. "istio-1.24"). An unknown name gives
+ * PROFILE_LOAD_EUNKNOWN and "unknown profile 'x'; valid profiles are: ...".
+ * The file's own `name:` must equal the name it is embedded under. */
+int profile_load_builtin(const char *name, profile *out, diag_list *diag);
+
+/* Number of builtin profiles and the name of the i-th (NULL past the end),
+ * in the sorted order of the embedded table. */
+size_t profile_load_builtin_count(void);
+const char *profile_load_builtin_name(size_t i);
+
+/* Writes the builtin names joined by ", " into buf (always NUL-terminated
+ * when size > 0); returns the length the full list needs, like snprintf. */
+size_t profile_load_builtin_names(char *buf, size_t size);
+
+#endif
