@@ -27,6 +27,11 @@ static inline double crn_uniform(uint64_t run_seed, uint64_t key, uint64_t i) {
   return ((double)(z >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
+/* Key of the n-th root request of traffic entry `entry`. */
+static inline uint64_t crn_root_key(uint64_t entry, uint64_t n) {
+  return sim_rng_mix(0x524f4f54ULL /* "ROOT" */, entry, n);
+}
+
 /* Key of the child with ordinal `ordinal` of the call keyed `parent`. */
 static inline uint64_t crn_child_key(uint64_t parent, uint64_t ordinal) {
   return sim_rng_mix(0x6d65736873696dULL, parent, ordinal + 1);

@@ -8,6 +8,7 @@
 
 #include "control_plane.h"
 #include "cost.h"
+#include "failure.h"
 #include "model.h"
 #include "model_sim.h"
 #include "proxy.h"
@@ -103,6 +104,102 @@ static int model_alloc_outputs(mode_result *out, const topology *t, uint32_t n_s
   return ok ? 0 : SIM_ENOMEM;
 }
 
+/* One result_failure per scenario drill, named after what it hit in this mode. */
+static int model_failures_init(mode_result *out, const scenario *s, const failure_plan *plan) {
+  out->n_failures = s->n_failures;
+  if (s->n_failures == 0)
+    return 0;
+  out->failures = calloc(s->n_failures, sizeof *out->failures);
+  if (!out->failures)
+    return SIM_ENOMEM;
+  uint32_t n_seconds = (uint32_t)((s->meta.duration_ns + SIM_S - 1) / SIM_S);
+  for (uint32_t d = 0; d < s->n_failures; d++) {
+    const scenario_failure *f = &s->failures[d];
+    result_failure *rf = &out->failures[d];
+    snprintf(rf->name, sizeof rf->name, "%s", f->name);
+    snprintf(rf->component, sizeof rf->component, "%s", failure_target_name(f->target));
+    snprintf(rf->instance, sizeof rf->instance, "%s",
+             f->target == SCN_FAIL_CONTROL_PLANE ? "istiod" : "(none in this mode)");
+    for (uint32_t i = 0; i < plan->n_outages; i++)
+      if (plan->outages[i].drill == d) {
+        snprintf(rf->instance, sizeof rf->instance, "%s%s", plan->outages[i].instance,
+                 f->pick == SCN_PICK_ROLLING ? " (rolling, first)" : "");
+        break;
+      }
+    rf->at_s = (double)f->at_ns / 1e9;
+    rf->down_s = (double)(f->kind == SCN_FAIL_UPGRADE ? f->drain_ns : f->duration_ns) / 1e9;
+    rf->n_seconds = n_seconds;
+    rf->error_rate = calloc(n_seconds + 1, sizeof(double));
+    if (!rf->error_rate)
+      return SIM_ENOMEM;
+  }
+  return 0;
+}
+
+/* Adds one replication's drill outcomes (means over replications at the end). */
+static void model_failures_add(mode_result *out, const topology *t, const model_rep *rep,
+                               uint32_t r) {
+  const scenario *s = t->scn;
+  for (uint32_t d = 0; d < out->n_failures; d++) {
+    result_failure *rf = &out->failures[d];
+    rf->failed_requests += rep->drill_failed[d];
+    rf->slo_violations += rep->drill_slo[d];
+    const uint8_t *row = rep->drill_pods + (size_t)d * rep->n_pods;
+    uint8_t *svc = calloc(s->n_services ? s->n_services : 1, 1);
+    uint8_t *ns = calloc(s->n_namespaces ? s->n_namespaces : 1, 1);
+    uint32_t pods = 0, nsvc = 0, nns = 0, ntenants = 0;
+    if (svc && ns) {
+      for (uint32_t p = 0; p < rep->n_pods; p++)
+        if (row[p]) {
+          pods++;
+          uint32_t sv = t->pods[p].service;
+          nsvc += !svc[sv];
+          svc[sv] = 1;
+          nns += !ns[s->services[sv].ns];
+          ns[s->services[sv].ns] = 1;
+        }
+      for (uint32_t a = 0; a < s->n_namespaces; a++) { /* distinct tenants among them */
+        if (!ns[a])
+          continue;
+        int seen = 0;
+        for (uint32_t b = 0; b < a && !seen; b++)
+          seen = ns[b] && !strcmp(s->namespaces[a].tenant, s->namespaces[b].tenant);
+        ntenants += !seen;
+      }
+    }
+    free(svc);
+    free(ns);
+    if (pods > rf->affected_pods)
+      rf->affected_pods = pods;
+    if (nsvc > rf->affected_services)
+      rf->affected_services = nsvc;
+    if (nns > rf->affected_namespaces)
+      rf->affected_namespaces = nns;
+    if (ntenants > rf->affected_tenants)
+      rf->affected_tenants = ntenants;
+    double at = (double)(s->meta.warmup_ns + s->failures[d].at_ns) / 1e9;
+    if (rep->drill_failed[d] > 0) {
+      double rec = (double)rep->drill_last_fail_ns[d] / 1e9 - at;
+      rf->recovery_s += (rec > 0 ? rec : 0) / s->meta.replications;
+    }
+    if (r == 0)
+      for (uint32_t sec = 0; sec < rf->n_seconds; sec++) {
+        double done = rep->done_sec[sec] + rep->failed_sec[sec];
+        double failed = rep->drill_failed_sec[(size_t)d * (rep->n_seconds + 1) + sec];
+        rf->error_rate[sec] = done > 0 ? failed / done : 0;
+      }
+  }
+}
+
+/* Turns sums over replications into means. */
+static void model_failures_finish(mode_result *out, const scenario *s) {
+  for (uint32_t d = 0; d < out->n_failures; d++) {
+    result_failure *rf = &out->failures[d];
+    rf->failed_requests = (rf->failed_requests + s->meta.replications / 2) / s->meta.replications;
+    rf->slo_violations = (rf->slo_violations + s->meta.replications / 2) / s->meta.replications;
+  }
+}
+
 int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, uint32_t n_modes,
                    mode_result *out) {
   const scenario *s = in->scn;
@@ -114,6 +211,8 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
   if (rc != 0)
     return rc;
   double *static_mem = NULL;
+  failure_plan plan;
+  memset(&plan, 0, sizeof plan);
   uint32_t n_seconds = (uint32_t)((s->meta.duration_ns + SIM_S - 1) / SIM_S);
   double T = (double)s->meta.duration_ns / 1e9;
   uint32_t n_stations = t.n_pods + t.n_proxies;
@@ -145,14 +244,17 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
     }
   }
 
+  if ((rc = failure_plan_build(&plan, &t, s->meta.seed)) != 0 ||
+      (rc = model_failures_init(out, s, &plan)) != 0)
+    goto done;
   double cross_zone_bytes = 0;
   for (uint32_t r = 0; r < s->meta.replications; r++) {
     model_rep rep;
-    if ((rc = model_rep_init(&rep, n_stations, n_seconds)) != 0)
+    if ((rc = model_rep_init(&rep, n_stations, n_seconds, s->n_failures, t.n_pods)) != 0)
       goto done;
     uint64_t seed = model_replication_seed(s->meta.seed, r);
-    rc = model_sim_replication(&t, in, seed, (r == 0 && mode_index == 0) ? in->trace_requests : 0,
-                               &rep);
+    rc = model_sim_replication(&t, in, &plan, seed,
+                               (r == 0 && mode_index == 0) ? in->trace_requests : 0, &rep);
     if (rc != 0) {
       model_rep_release(&rep);
       goto done;
@@ -223,6 +325,7 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
           out->series.cpu_cores[k][sec] = cpu;
       }
     }
+    model_failures_add(out, &t, &rep, r);
     if (r == 0)
       for (uint32_t sec = 0; sec < n_seconds; sec++) {
         double len = sec + 1 < n_seconds ? 1.0 : T - sec;
@@ -303,8 +406,10 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
       cost_cross_zone_gb_month(s, cross_zone_bytes / s->meta.replications, T);
   out->cost_network_usd_month = cost_network_month(s, out->cross_zone_gb_month);
   out->cost_usd_month = out->cost_compute_usd_month + out->cost_network_usd_month;
+  model_failures_finish(out, s);
   rc = 0;
 done:
+  failure_plan_release(&plan);
   free(static_mem);
   topo_release(&t);
   if (rc != 0)

@@ -9,7 +9,17 @@
  *   R+1 .. 2R    response passes through the same proxies in reverse
  *   2R+1         delivery of the response to the caller
  * Network time is added between elements on different sides of the path
- * (client node, waypoint node, server node); see path.h. */
+ * (client node, waypoint node, server node); see path.h.
+ *
+ * Failures (failure.h): a call "holds" every proxy it has passed on the way
+ * in until it passes it again on the way out, and the application while it
+ * is served or waits for its children. When a station crashes, every call
+ * holding it fails at once (found by one scan of the call pool per outage,
+ * never per event); calls reaching a down station fail on arrival. A failed
+ * call is retried by its caller's policy (the callee service's `retry`) with
+ * a fresh pod choice, otherwise its caller fails too, up to the root request.
+ * A failed call's record stays allocated (a "zombie") until its own pending
+ * event and its children are gone, so no event ever sees a reused record. */
 #include "model_sim.h"
 
 #include <math.h>
@@ -30,9 +40,14 @@
 #define MCALL_TRACED       1u
 #define MCALL_MEASURED     2u
 #define MCALL_NEWCONN      4u
+#define MCALL_FAILED       8u
+#define MCALL_HAS_EVENT    16u /* its own next-step event is scheduled */
+#define MCALL_APP_HELD     32u /* served by, or waiting in, the destination application */
+#define MCALL_LIVE         64u
+#define MCALL_TIMER        128u /* timeout event scheduled */
+#define MODEL_NO_DRILL     UINT32_MAX
 #define MODEL_DRAIN_NS     (60 * SIM_S) /* in-flight requests get this long after the window */
 #define MODEL_RNG_ARRIVALS 1
-#define MODEL_KEY_ROOT     0x524f4f54ULL
 #define MODEL_CRN_WAYPOINT 0xffff0000ULL
 
 typedef struct mcall {
@@ -51,6 +66,10 @@ typedef struct mcall {
   uint16_t cursor;  /* next child ordinal to consider */
   uint16_t pending; /* children in flight */
   uint32_t id;      /* for traces */
+  uint16_t ordinal; /* position among the parent's calls (or traffic entry of a root) */
+  uint8_t attempt;  /* 0 = first try */
+  sim_time origin;  /* arrival of the root request (latency counts from here) */
+  sim_event_id timer;
 } mcall;
 
 typedef struct mstation {
@@ -80,6 +99,10 @@ typedef struct msim {
   double ns_per_byte; /* network transfer time per byte */
   sim_hist sec_hist;
   uint32_t cur_sec;
+  const failure_plan *plan;
+  uint8_t *down;        /* per station: outages in progress */
+  uint32_t *down_drill; /* per station: drill of the latest outage */
+  uint8_t *scan_mark;   /* per station, scratch for outage scans */
   uint64_t trace_limit, next_call_id, roots;
   uint64_t live_measured; /* measured root requests in flight */
   int failed;
@@ -88,18 +111,32 @@ typedef struct msim {
 static void ev_hop(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_children(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg);
+static void ev_timeout(sim_engine *e, void *ctx, uint64_t arg);
+static void ev_retry(sim_engine *e, void *ctx, uint64_t arg);
+static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill);
 
-int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds) {
+int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32_t n_drills,
+                   uint32_t n_pods) {
   memset(r, 0, sizeof *r);
   r->n_stations = n_stations;
   r->n_seconds = n_seconds;
+  r->n_drills = n_drills;
+  r->n_pods = n_pods;
+  size_t nd = n_drills ? n_drills : 1;
+  r->drill_failed = calloc(nd, sizeof *r->drill_failed);
+  r->drill_slo = calloc(nd, sizeof *r->drill_slo);
+  r->drill_pods = calloc(nd * (n_pods ? n_pods : 1), 1);
+  r->drill_last_fail_ns = calloc(nd, sizeof *r->drill_last_fail_ns);
+  r->drill_failed_sec = calloc(nd * (n_seconds + 1), sizeof(double));
   int ok = sim_hist_init(&r->latency_ns) == 0;
   r->busy_ns = calloc(n_stations ? n_stations : 1, sizeof(double));
   r->sojourn_ns = calloc(n_stations ? n_stations : 1, sizeof(double));
   r->done_sec = calloc(n_seconds + 1, sizeof(double));
   r->failed_sec = calloc(n_seconds + 1, sizeof(double));
   r->p99_ms_sec = calloc(n_seconds + 1, sizeof(double));
-  ok = ok && r->busy_ns && r->sojourn_ns && r->done_sec && r->failed_sec && r->p99_ms_sec;
+  ok = ok && r->busy_ns && r->sojourn_ns && r->done_sec && r->failed_sec && r->p99_ms_sec &&
+       r->drill_failed && r->drill_slo && r->drill_pods && r->drill_last_fail_ns &&
+       r->drill_failed_sec;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     r->cpu_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
     r->inflight_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
@@ -119,6 +156,11 @@ void model_rep_release(model_rep *r) {
   free(r->done_sec);
   free(r->failed_sec);
   free(r->p99_ms_sec);
+  free(r->drill_failed);
+  free(r->drill_slo);
+  free(r->drill_pods);
+  free(r->drill_last_fail_ns);
+  free(r->drill_failed_sec);
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     free(r->cpu_ns_sec[k]);
     free(r->inflight_ns_sec[k]);
@@ -147,10 +189,18 @@ static uint32_t msim_call_new(msim *m) {
   uint32_t idx = m->free_head;
   m->free_head = m->calls[idx].parent;
   m->live_calls++;
+  mcall *c = &m->calls[idx];
+  c->flags = MCALL_LIVE;
+  c->attempt = 0;
+  c->ordinal = 0;
+  c->pending = 0;
+  c->n_proxies = 0;
+  c->step = 0;
   return idx;
 }
 
 static void msim_call_free(msim *m, uint32_t idx) {
+  m->calls[idx].flags = 0;
   m->calls[idx].parent = m->free_head;
   m->free_head = idx;
   m->live_calls--;
@@ -194,6 +244,8 @@ static sim_time msim_gap(msim *m, const mcall *c, uint32_t step, sim_time now) {
 }
 
 static void msim_schedule(msim *m, sim_time at, sim_handler fn, uint32_t idx) {
+  if (fn == ev_hop || fn == ev_children)
+    m->calls[idx].flags |= MCALL_HAS_EVENT;
   int rc = sim_engine_schedule_at(m->eng, at, fn, m, idx, NULL);
   if (rc != 0 && !m->failed) {
     m->failed = rc;
@@ -269,6 +321,12 @@ static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
 }
 
 /* Fills path and sizes of call idx and schedules its first element. */
+/* The retry policy callers apply to calls into service sv. */
+static inline const scenario_retry *msim_retry_of(const msim *m, uint32_t sv) {
+  return &m->s->services[sv].retry;
+}
+
+/* Fills path and sizes of call idx and schedules its first element. */
 static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   mcall *c = &m->calls[idx];
   path p;
@@ -284,6 +342,11 @@ static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   if (crn_uniform(m->seed, c->key, CRN_NEW_CONNECTION) < m->s->mesh.new_connection_share)
     c->flags |= MCALL_NEWCONN;
   m->active[c->dst_pod]++;
+  const scenario_retry *rp = msim_retry_of(m, m->t->pods[c->dst_pod].service);
+  if (rp->timeout_ns > 0) {
+    if (sim_engine_schedule_at(m->eng, now + rp->timeout_ns, ev_timeout, m, idx, &c->timer) == 0)
+      c->flags |= MCALL_TIMER;
+  }
   msim_schedule(m, now + msim_gap(m, c, 0, now), ev_hop, idx);
 }
 
@@ -297,37 +360,53 @@ static const scenario_call *msim_call_entry(const scenario_service *svc, uint32_
   return NULL;
 }
 
-/* Creates and issues child ordinal o of call idx if it happens; 1 if issued. */
+/* Key of try `attempt` of child ordinal o of a call keyed `parent_key`. */
+static inline uint64_t msim_child_key(uint64_t parent_key, uint32_t o, uint32_t attempt) {
+  uint64_t k = crn_child_key(parent_key, o);
+  return attempt ? crn_child_key(k, 1000u + attempt) : k;
+}
+
+/* Creates and issues try `attempt` of child ordinal o of call idx. */
+static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt, sim_time now) {
+  uint32_t child = msim_call_new(m);
+  if (child == MCALL_NONE)
+    return;
+  const mcall *c = &m->calls[idx]; /* the pool may have moved */
+  const scenario_service *svc = &m->s->services[m->t->pods[c->dst_pod].service];
+  const scenario_call *ce = msim_call_entry(svc, o);
+  const scenario_service *tsvc = &m->s->services[ce->target];
+  uint64_t key = msim_child_key(c->key, o, attempt);
+  mcall *k = &m->calls[child];
+  k->key = key;
+  k->parent = idx;
+  k->src_pod = c->dst_pod;
+  k->dst_pod = msim_pick_pod(m, ce->target, crn_uniform(m->seed, key, CRN_PICK));
+  k->req_bytes = (uint32_t)(ce->request_bytes > 0 ? ce->request_bytes : tsvc->request_bytes);
+  k->resp_bytes = (uint32_t)(ce->response_bytes > 0 ? ce->response_bytes : tsvc->response_bytes);
+  k->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
+  k->origin = c->origin;
+  k->ordinal = (uint16_t)o;
+  k->attempt = (uint8_t)attempt;
+  k->id = (uint32_t)m->next_call_id++;
+  msim_issue(m, child, now);
+}
+
+/* Issues child ordinal o of call idx if it happens; 1 if issued. */
 static int msim_try_child(msim *m, uint32_t idx, uint32_t o, sim_time now) {
   const mcall *c = &m->calls[idx];
   const scenario_service *svc = &m->s->services[m->t->pods[c->dst_pod].service];
   const scenario_call *ce = msim_call_entry(svc, o);
-  uint64_t key = c->key;
-  if (ce->probability < 1.0 && crn_uniform(m->seed, key, 4ull * o + CRN_HAPPENS) >= ce->probability)
+  if (ce->probability < 1.0 &&
+      crn_uniform(m->seed, c->key, 4ull * o + CRN_HAPPENS) >= ce->probability)
     return 0;
-  uint32_t child = msim_call_new(m);
-  if (child == MCALL_NONE)
-    return 0;
-  c = &m->calls[idx]; /* the pool may have moved */
-  mcall *k = &m->calls[child];
-  const scenario_service *tsvc = &m->s->services[ce->target];
-  k->key = crn_child_key(key, o);
-  k->parent = idx;
-  k->src_pod = c->dst_pod;
-  k->dst_pod = msim_pick_pod(m, ce->target, crn_uniform(m->seed, key, 4ull * o + CRN_PICK));
-  k->req_bytes = (uint32_t)(ce->request_bytes > 0 ? ce->request_bytes : tsvc->request_bytes);
-  k->resp_bytes = (uint32_t)(ce->response_bytes > 0 ? ce->response_bytes : tsvc->response_bytes);
-  k->flags = c->flags & (MCALL_TRACED | MCALL_MEASURED);
-  k->id = (uint32_t)m->next_call_id++;
   m->calls[idx].pending++;
-  msim_issue(m, child, now);
+  msim_start_child(m, idx, o, 0, now);
   return 1;
 }
 
 /* Issues the next child of a sequential call; 0 when none is left. */
 static int msim_next_sequential(msim *m, uint32_t idx, sim_time now) {
-  const scenario_service *svc = &m->s->services[m->t->pods[m->calls[idx].dst_pod].service];
-  uint32_t total = m->n_ordinals[svc - m->s->services];
+  uint32_t total = m->n_ordinals[m->t->pods[m->calls[idx].dst_pod].service];
   while (m->calls[idx].cursor < total) {
     uint32_t o = m->calls[idx].cursor++;
     if (msim_try_child(m, idx, o, now))
@@ -339,6 +418,7 @@ static int msim_next_sequential(msim *m, uint32_t idx, sim_time now) {
 /* The call's application work (and children) is done: start the response. */
 static void msim_respond(msim *m, uint32_t idx, sim_time now) {
   mcall *c = &m->calls[idx];
+  c->flags &= ~MCALL_APP_HELD;
   c->step = (uint8_t)(c->n_proxies + 1);
   msim_schedule(m, now + msim_gap(m, c, c->step, now), ev_hop, idx);
 }
@@ -349,16 +429,29 @@ static void msim_finish_second(msim *m) {
   sim_hist_reset(&m->sec_hist);
 }
 
+/* Drills in progress when a request arrived, for SLO attribution. */
+static void msim_drill_slo(msim *m, sim_time origin) {
+  if (!m->plan)
+    return;
+  for (uint32_t i = 0; i < m->plan->n_outages; i++) {
+    const failure_outage *o = &m->plan->outages[i];
+    if (origin >= o->start_ns && origin < o->end_ns)
+      m->out->drill_slo[o->drill]++;
+  }
+}
+
 static void msim_root_done(msim *m, const mcall *c, sim_time now) {
   if (!(c->flags & MCALL_MEASURED))
     return;
   m->live_measured--;
-  sim_time lat = now - c->start;
+  sim_time lat = now - c->origin;
   model_rep *o = m->out;
   o->requests++;
   sim_hist_add(&o->latency_ns, lat);
-  if (lat > m->s->meta.slo_ns)
+  if (lat > m->s->meta.slo_ns) {
     o->slo_violations++;
+    msim_drill_slo(m, c->origin);
+  }
   if (now < m->t_end) {
     uint32_t sec = msim_second(m, now);
     if (sec != m->cur_sec) {
@@ -370,9 +463,42 @@ static void msim_root_done(msim *m, const mcall *c, sim_time now) {
   }
 }
 
+/* A root request failed for good. */
+static void msim_root_failed(msim *m, const mcall *c, sim_time now, uint32_t drill) {
+  if (!(c->flags & MCALL_MEASURED))
+    return;
+  m->live_measured--;
+  model_rep *o = m->out;
+  o->errors++;
+  uint32_t sec = now < m->t_end ? msim_second(m, now) : o->n_seconds;
+  if (now < m->t_end)
+    o->failed_sec[sec] += 1;
+  if (drill != MODEL_NO_DRILL) {
+    o->drill_failed[drill]++;
+    if (now > o->drill_last_fail_ns[drill])
+      o->drill_last_fail_ns[drill] = now;
+    o->drill_failed_sec[(size_t)drill * (o->n_seconds + 1) + sec] += 1;
+  }
+}
+
+/* Frees a failed call once nothing refers to it any more. */
+static void msim_maybe_reap(msim *m, uint32_t idx) {
+  const mcall *c = &m->calls[idx];
+  if ((c->flags & MCALL_FAILED) && !(c->flags & MCALL_HAS_EVENT) && c->pending == 0)
+    msim_call_free(m, idx);
+}
+
+static void msim_cancel_timer(msim *m, mcall *c) {
+  if (c->flags & MCALL_TIMER) {
+    sim_engine_cancel(m->eng, c->timer);
+    c->flags &= ~MCALL_TIMER;
+  }
+}
+
 static void msim_deliver(msim *m, uint32_t idx, sim_time now) {
   mcall *c = &m->calls[idx];
   m->active[c->dst_pod]--;
+  msim_cancel_timer(m, c);
   uint32_t parent = c->parent;
   if (parent == MCALL_NONE) {
     msim_root_done(m, c, now);
@@ -382,6 +508,10 @@ static void msim_deliver(msim *m, uint32_t idx, sim_time now) {
   msim_call_free(m, idx);
   mcall *p = &m->calls[parent];
   p->pending--;
+  if (p->flags & MCALL_FAILED) {
+    msim_maybe_reap(m, parent);
+    return;
+  }
   const scenario_service *svc = &m->s->services[m->t->pods[p->dst_pod].service];
   if (!svc->parallel) {
     if (!msim_next_sequential(m, parent, now))
@@ -391,12 +521,118 @@ static void msim_deliver(msim *m, uint32_t idx, sim_time now) {
   }
 }
 
+/* Marks the pods a failure touched (both ends of the failed call). */
+static void msim_mark_pods(msim *m, const mcall *c, uint32_t drill) {
+  if (drill == MODEL_NO_DRILL)
+    return;
+  uint8_t *row = m->out->drill_pods + (size_t)drill * m->out->n_pods;
+  row[c->dst_pod] = 1;
+  if (c->src_pod != TOPO_NONE)
+    row[c->src_pod] = 1;
+}
+
+/* Call idx fails at `now` (drill = cause, or MODEL_NO_DRILL for timeouts).
+ * The caller retries if its policy allows, else fails in turn. */
+static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill) {
+  mcall *c = &m->calls[idx];
+  if (c->flags & MCALL_FAILED)
+    return;
+  c->flags |= MCALL_FAILED;
+  c->flags &= ~MCALL_APP_HELD;
+  m->active[c->dst_pod]--;
+  msim_cancel_timer(m, c);
+  msim_mark_pods(m, c, drill);
+  uint32_t parent = c->parent, attempt = c->attempt, ordinal = c->ordinal;
+  uint32_t svc = m->t->pods[c->dst_pod].service;
+  const scenario_retry *rp = msim_retry_of(m, svc);
+  if (c->flags & MCALL_TRACED && m->in->trace) {
+    char line[96];
+    snprintf(line, sizeof line, "call %u failed at %.3fus", c->id, (double)now / 1e3);
+    m->in->trace(m->in->trace_ctx, line);
+  }
+  int retry = attempt + 1 < rp->attempts && attempt + 1 < 255;
+  if (parent == MCALL_NONE) {
+    if (retry) { /* the external client retries: a new root with the same origin */
+      uint32_t n = msim_call_new(m);
+      if (n != MCALL_NONE) {
+        c = &m->calls[idx];
+        mcall *r = &m->calls[n];
+        r->key = msim_child_key(c->key, 0, attempt + 1);
+        r->parent = MCALL_NONE;
+        r->src_pod = TOPO_NONE;
+        r->dst_pod = msim_pick_pod(m, svc, crn_uniform(m->seed, r->key, CRN_PICK));
+        r->req_bytes = c->req_bytes;
+        r->resp_bytes = c->resp_bytes;
+        r->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
+        r->origin = c->origin;
+        r->attempt = (uint8_t)(attempt + 1);
+        r->id = (uint32_t)m->next_call_id++;
+        m->out->retries++;
+        /* the retry is issued after the backoff by ev_retry */
+        r->step = 0;
+        msim_schedule(m, now + rp->backoff_ns, ev_retry, n);
+      }
+    } else {
+      msim_root_failed(m, c, now, drill);
+    }
+    msim_maybe_reap(m, idx);
+    return;
+  }
+  msim_maybe_reap(m, idx);
+  if (retry) {
+    m->out->retries++;
+    uint64_t arg = (uint64_t)parent | ((uint64_t)ordinal << 32) | ((uint64_t)(attempt + 1) << 48) |
+                   (1ull << 63);
+    int rc = sim_engine_schedule_at(m->eng, now + rp->backoff_ns, ev_retry, m, arg, NULL);
+    if (rc == 0)
+      return;
+  }
+  mcall *p = &m->calls[parent];
+  p->pending--;
+  msim_fail(m, parent, now, drill);
+  msim_maybe_reap(m, parent);
+}
+
+/* A retry: either a prepared root call (bit 63 clear: arg is its index) or
+ * try `attempt` of child `ordinal` of `parent`. */
+static void ev_retry(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  sim_time now = sim_engine_now(e);
+  if (!(arg >> 63)) {
+    uint32_t idx = (uint32_t)arg;
+    m->calls[idx].flags &= ~MCALL_HAS_EVENT;
+    msim_issue(m, idx, now);
+    return;
+  }
+  uint32_t parent = (uint32_t)arg, ordinal = (uint32_t)(arg >> 32) & 0xffff;
+  uint32_t attempt = (uint32_t)(arg >> 48) & 0x7fff;
+  if (m->calls[parent].flags & MCALL_FAILED) { /* the caller died meanwhile */
+    m->calls[parent].pending--;
+    msim_maybe_reap(m, parent);
+    return;
+  }
+  msim_start_child(m, parent, ordinal, attempt, now);
+}
+
+static void ev_timeout(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  uint32_t idx = (uint32_t)arg;
+  m->calls[idx].flags &= ~MCALL_TIMER;
+  m->out->timeouts++;
+  msim_fail(m, idx, sim_engine_now(e), MODEL_NO_DRILL);
+}
+
 /* ---- events ------------------------------------------------------------- */
 
 static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
   msim *m = ctx;
   uint32_t idx = (uint32_t)arg;
   mcall *c = &m->calls[idx];
+  c->flags &= ~MCALL_HAS_EVENT;
+  if (c->flags & MCALL_FAILED) {
+    msim_maybe_reap(m, idx);
+    return;
+  }
   sim_time now = sim_engine_now(e);
   uint32_t r = c->n_proxies, step = c->step;
   const topology *t = m->t;
@@ -406,11 +642,15 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
   if (step < r || (step > r && step <= 2 * r)) { /* a proxy pass */
     int request = step < r;
     uint32_t px = c->proxy[request ? step : 2 * r - step];
+    uint32_t station = t->n_pods + px;
+    if (m->down[station]) {
+      msim_fail(m, idx, now, m->down_drill[station]);
+      return;
+    }
     mesh_proxy_kind kind = t->proxies[px].kind;
     const profile_proxy *pp = &m->in->proxy_profile[kind]->proxy[kind];
     double cpu = proxy_pass_cpu_ns(pp, proto, request ? c->req_bytes : c->resp_bytes,
                                    request && (c->flags & MCALL_NEWCONN));
-    uint32_t station = t->n_pods + px;
     sim_time depart = msim_pass(m, station, now, cpu, m->on_path[kind]);
     if (c->flags & MCALL_TRACED)
       msim_trace(m, c, request ? "request" : "response", station, depart, depart);
@@ -419,18 +659,22 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     return;
   }
   if (step == r) { /* the application */
+    if (m->down[c->dst_pod]) {
+      msim_fail(m, idx, now, m->down_drill[c->dst_pod]);
+      return;
+    }
     const scenario_service *svc = &m->s->services[sv];
     double u = crn_uniform(m->seed, c->key, CRN_SERVICE_TIME);
     double work = sim_dist_quantile(&svc->service_time_ns, u);
     sim_time depart = msim_pass(m, c->dst_pod, now, work, 1.0);
     if (c->flags & MCALL_TRACED)
       msim_trace(m, c, "serve", c->dst_pod, depart, depart);
-    if (m->n_ordinals[sv] > 0) {
-      c->step = (uint8_t)(r + 1);
+    c->flags |= MCALL_APP_HELD;
+    c->step = (uint8_t)(r + 1);
+    if (m->n_ordinals[sv] > 0)
       msim_schedule(m, depart, ev_children, idx);
-    } else {
+    else
       msim_respond(m, idx, depart);
-    }
     return;
   }
   msim_deliver(m, idx, now);
@@ -439,15 +683,72 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
 static void ev_children(sim_engine *e, void *ctx, uint64_t arg) {
   msim *m = ctx;
   uint32_t idx = (uint32_t)arg;
+  m->calls[idx].flags &= ~MCALL_HAS_EVENT;
+  if (m->calls[idx].flags & MCALL_FAILED) {
+    msim_maybe_reap(m, idx);
+    return;
+  }
   sim_time now = sim_engine_now(e);
   uint32_t sv = m->t->pods[m->calls[idx].dst_pod].service;
   if (m->s->services[sv].parallel) {
     for (uint32_t o = 0; o < m->n_ordinals[sv]; o++)
       msim_try_child(m, idx, o, now);
-    if (m->calls[idx].pending == 0)
+    if (m->calls[idx].pending == 0 && !(m->calls[idx].flags & MCALL_FAILED))
       msim_respond(m, idx, now);
-  } else if (!msim_next_sequential(m, idx, now)) {
+  } else if (!msim_next_sequential(m, idx, now) && !(m->calls[idx].flags & MCALL_FAILED)) {
     msim_respond(m, idx, now);
+  }
+}
+
+/* Whether call c currently holds station st (see the file comment). */
+static int msim_holds(const msim *m, const mcall *c, const uint8_t *mark) {
+  uint32_t r = c->n_proxies, step = c->step, n_pods = m->t->n_pods;
+  if ((c->flags & MCALL_APP_HELD) && mark[c->dst_pod])
+    return 1;
+  /* Proxies passed on the way in and not yet on the way out. */
+  uint32_t held = step <= r ? step : (2 * r + 1 - step);
+  if (step > 2 * r)
+    held = 0;
+  for (uint32_t k = 0; k < held && k < r; k++)
+    if (mark[n_pods + c->proxy[k]])
+      return 1;
+  return 0;
+}
+
+/* Fails every live call holding one of the outage's stations. */
+static void msim_reset_holders(msim *m, const failure_outage *o, sim_time now) {
+  for (uint32_t i = 0; i < o->n_stations; i++)
+    m->scan_mark[o->stations[i]] = 1;
+  for (uint32_t idx = 0; idx < m->cap_calls; idx++) {
+    const mcall *c = &m->calls[idx];
+    if ((c->flags & MCALL_LIVE) && !(c->flags & MCALL_FAILED) && msim_holds(m, c, m->scan_mark))
+      msim_fail(m, idx, now, o->drill);
+  }
+  for (uint32_t i = 0; i < o->n_stations; i++)
+    m->scan_mark[o->stations[i]] = 0;
+}
+
+static void ev_outage_start(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  const failure_outage *o = &m->plan->outages[arg];
+  if (!o->crash)
+    return; /* upgrades keep serving new connections until the drain ends */
+  for (uint32_t i = 0; i < o->n_stations; i++) {
+    m->down[o->stations[i]]++;
+    m->down_drill[o->stations[i]] = o->drill;
+    sim_station_flush(&m->st[o->stations[i]].st, sim_engine_now(e));
+  }
+  msim_reset_holders(m, o, sim_engine_now(e));
+}
+
+static void ev_outage_end(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  const failure_outage *o = &m->plan->outages[arg];
+  if (o->crash) {
+    for (uint32_t i = 0; i < o->n_stations; i++)
+      m->down[o->stations[i]]--;
+  } else {
+    msim_reset_holders(m, o, sim_engine_now(e)); /* the drain ends: old connections reset */
   }
 }
 
@@ -511,13 +812,15 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
   if (idx == MCALL_NONE)
     return;
   mcall *c = &m->calls[idx];
-  c->key = sim_rng_mix(MODEL_KEY_ROOT, i, n);
+  c->key = crn_root_key(i, n);
   c->parent = MCALL_NONE;
   c->src_pod = TOPO_NONE;
   c->dst_pod = msim_pick_pod(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK));
   c->req_bytes = (uint32_t)svc->request_bytes;
   c->resp_bytes = (uint32_t)svc->response_bytes;
-  c->flags = now >= m->t_warm ? MCALL_MEASURED : 0;
+  c->flags |= now >= m->t_warm ? MCALL_MEASURED : 0;
+  c->origin = now;
+  c->ordinal = (uint16_t)i;
   c->id = (uint32_t)m->next_call_id++;
   if (m->roots++ < m->trace_limit)
     c->flags |= MCALL_TRACED;
@@ -540,6 +843,9 @@ static void msim_release(msim *m) {
   free(m->rr_next);
   free(m->active);
   free(m->n_ordinals);
+  free(m->down);
+  free(m->down_drill);
+  free(m->scan_mark);
   if (m->arrival_rng)
     for (uint32_t i = 0; i < m->s->n_traffic; i++)
       if (m->arrival_rng[i])
@@ -565,17 +871,21 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   m->t_warm = s->meta.warmup_ns;
   m->t_end = s->meta.warmup_ns + s->meta.duration_ns;
   m->t_drain = m->t_end + MODEL_DRAIN_NS;
-  m->ns_per_byte =
-      s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
+  m->ns_per_byte = s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
   m->eng = sim_engine_new(4096);
-  m->st = calloc(m->n_stations ? m->n_stations : 1, sizeof *m->st);
+  size_t nst = m->n_stations ? m->n_stations : 1;
+  m->st = calloc(nst, sizeof *m->st);
+  m->down = calloc(nst, sizeof *m->down);
+  m->down_drill = calloc(nst, sizeof *m->down_drill);
+  m->scan_mark = calloc(nst, sizeof *m->scan_mark);
   m->rr_next = calloc(s->n_services ? s->n_services : 1, sizeof *m->rr_next);
   m->active = calloc(t->n_pods ? t->n_pods : 1, sizeof *m->active);
   m->n_ordinals = calloc(s->n_services ? s->n_services : 1, sizeof *m->n_ordinals);
   m->arrival_rng = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrival_rng);
   m->arrivals = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrivals);
-  if (!m->eng || !m->st || !m->rr_next || !m->active || !m->n_ordinals || !m->arrival_rng ||
-      !m->arrivals || sim_hist_init(&m->sec_hist) != 0)
+  if (!m->eng || !m->st || !m->down || !m->down_drill || !m->scan_mark || !m->rr_next ||
+      !m->active || !m->n_ordinals || !m->arrival_rng || !m->arrivals ||
+      sim_hist_init(&m->sec_hist) != 0)
     return SIM_ENOMEM;
   for (int k = 0; k < MESH_PROXY_COUNT; k++)
     m->on_path[k] = in->proxy_profile[k]->proxy[k].on_path_fraction;
@@ -616,8 +926,8 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   return 0;
 }
 
-int model_sim_replication(const topology *t, const model_inputs *in, uint64_t seed,
-                          uint64_t trace_requests, model_rep *out) {
+int model_sim_replication(const topology *t, const model_inputs *in, const failure_plan *plan,
+                          uint64_t seed, uint64_t trace_requests, model_rep *out) {
   msim m;
   struct timespec w0, w1;
   clock_gettime(CLOCK_MONOTONIC, &w0);
@@ -626,11 +936,17 @@ int model_sim_replication(const topology *t, const model_inputs *in, uint64_t se
     msim_release(&m);
     return rc;
   }
+  m.plan = plan;
   m.trace_limit = in->trace ? trace_requests : 0;
   for (uint32_t i = 0; i < m.s->n_traffic && rc == 0; i++) {
     sim_time first = msim_next_arrival(&m, i, 0);
     if (first < m.t_end)
       rc = sim_engine_schedule_at(m.eng, first, ev_arrival, &m, i, NULL);
+  }
+  for (uint32_t i = 0; plan && i < plan->n_outages && rc == 0; i++) {
+    rc = sim_engine_schedule_at(m.eng, plan->outages[i].start_ns, ev_outage_start, &m, i, NULL);
+    if (rc == 0)
+      rc = sim_engine_schedule_at(m.eng, plan->outages[i].end_ns, ev_outage_end, &m, i, NULL);
   }
   /* Run in slices of simulated time so an interrupt is noticed promptly. */
   for (sim_time at = 0; rc == 0 && at < m.t_drain && !m.failed;) {
@@ -640,7 +956,7 @@ int model_sim_replication(const topology *t, const model_inputs *in, uint64_t se
       rc = SIM_EINVAL;
       break;
     }
-    if (at >= m.t_end && sim_engine_pending(m.eng) == 0)
+    if (at >= m.t_end && m.live_calls == 0)
       break;
   }
   if (rc == 0 && m.failed)

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "failure.h"
 #include "model.h"
 #include "sim_hist.h"
 #include "topology.h"
@@ -29,16 +30,29 @@ typedef struct model_rep {
   double *failed_sec;
   double *p99_ms_sec;
   double cross_zone_bytes;
+  /* Failure drills (indexed by scenario drill): failed root requests caused
+   * by the drill, SLO misses of requests arriving during it, pods that saw
+   * failures (n_drills x n_pods bytes), time of the last caused failure, and
+   * caused failures per second. */
+  uint32_t n_drills, n_pods;
+  uint64_t *drill_failed;
+  uint64_t *drill_slo;
+  uint8_t *drill_pods;
+  sim_time *drill_last_fail_ns;
+  double *drill_failed_sec; /* n_drills x (n_seconds + 1) */
+  uint64_t retries;
+  uint64_t timeouts;
   uint64_t events;
   double wall_s;
 } model_rep;
 
-int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds);
+int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32_t n_drills,
+                   uint32_t n_pods);
 void model_rep_release(model_rep *r);
 
 /* Simulates one replication of topology t. trace_requests > 0 traces that
  * many root requests through in->trace. Returns 0 or a negative SIM_E* code. */
-int model_sim_replication(const topology *t, const model_inputs *in, uint64_t seed,
-                          uint64_t trace_requests, model_rep *out);
+int model_sim_replication(const topology *t, const model_inputs *in, const failure_plan *plan,
+                          uint64_t seed, uint64_t trace_requests, model_rep *out);
 
 #endif

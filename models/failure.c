@@ -1,0 +1,170 @@
+/* failure: drills resolved to outages of stations; see failure.h. */
+#include "failure.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_error.h"
+#include "sim_rng.h"
+
+enum { FAILURE_RNG = 7 };
+
+const char *failure_target_name(scenario_failure_target t) {
+  static const char *const names[SCN_FAIL_TARGET_COUNT] = {"sidecar", "ztunnel", "waypoint", "node",
+                                                           "control_plane"};
+  return t < SCN_FAIL_TARGET_COUNT ? names[t] : "?";
+}
+
+/* Candidate instances of a drill's kind: proxies (sidecar/ztunnel/waypoint)
+ * or nodes. Returns the count written into ids (caller sized n_pods+n_proxies+n_nodes). */
+static uint32_t failure_candidates(const topology *t, scenario_failure_target target, uint32_t *ids) {
+  uint32_t n = 0;
+  if (target == SCN_FAIL_NODE) {
+    for (uint32_t i = 0; i < t->n_nodes; i++)
+      ids[n++] = i;
+    return n;
+  }
+  mesh_proxy_kind k = target == SCN_FAIL_SIDECAR   ? MESH_PROXY_SIDECAR
+                      : target == SCN_FAIL_ZTUNNEL ? MESH_PROXY_ZTUNNEL
+                                                   : MESH_PROXY_WAYPOINT;
+  if (target == SCN_FAIL_CONTROL_PLANE)
+    return 0;
+  for (uint32_t x = 0; x < t->n_proxies; x++)
+    if (t->proxies[x].kind == k)
+      ids[n++] = x;
+  return n;
+}
+
+static void failure_instance_name(const topology *t, scenario_failure_target target, uint32_t id,
+                                  char *buf, size_t len) {
+  if (target == SCN_FAIL_NODE) {
+    topo_node_name(t, id, buf, len);
+    return;
+  }
+  const topo_proxy *px = &t->proxies[id];
+  if (px->kind == MESH_PROXY_SIDECAR)
+    topo_pod_name(t, px->owner, buf, len);
+  else if (px->kind == MESH_PROXY_ZTUNNEL)
+    topo_node_name(t, px->node, buf, len);
+  else
+    snprintf(buf, len, "%.40s#%u", t->scn->namespaces[t->waypoints[px->owner].ns].name,
+             id - t->waypoints[px->owner].first_proxy);
+}
+
+/* Pods an instance carries, as a load measure for "busiest". */
+static double failure_load(const topology *t, scenario_failure_target target, uint32_t id) {
+  if (target == SCN_FAIL_NODE)
+    return t->nodes[id].n_pods;
+  const topo_proxy *px = &t->proxies[id];
+  if (px->kind == MESH_PROXY_ZTUNNEL)
+    return t->nodes[px->node].n_pods;
+  if (px->kind == MESH_PROXY_WAYPOINT)
+    return (double)t->waypoints[px->owner].n_services / t->waypoints[px->owner].n_replicas;
+  return 1.0;
+}
+
+/* Stations an instance takes down. */
+static int failure_stations(const topology *t, scenario_failure_target target, uint32_t id,
+                            failure_outage *o) {
+  uint32_t cap = 1, n = 0;
+  if (target == SCN_FAIL_NODE)
+    cap = t->n_pods + t->n_proxies;
+  o->stations = malloc((cap ? cap : 1) * sizeof *o->stations);
+  if (!o->stations)
+    return SIM_ENOMEM;
+  if (target == SCN_FAIL_NODE) {
+    for (uint32_t p = 0; p < t->n_pods; p++)
+      if (t->pods[p].node == id)
+        o->stations[n++] = p;
+    for (uint32_t x = 0; x < t->n_proxies; x++)
+      if (t->proxies[x].node == id)
+        o->stations[n++] = t->n_pods + x;
+  } else {
+    o->stations[n++] = t->n_pods + id;
+  }
+  o->n_stations = n;
+  return 0;
+}
+
+int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed) {
+  const scenario *s = t->scn;
+  memset(plan, 0, sizeof *plan);
+  plan->applies = calloc(s->n_failures ? s->n_failures : 1, 1);
+  uint32_t ncand_max = t->n_nodes + t->n_proxies + 1;
+  uint32_t *cand = malloc(ncand_max * sizeof *cand);
+  uint32_t cap = 0;
+  if (!plan->applies || !cand)
+    goto oom;
+  for (uint32_t d = 0; d < s->n_failures; d++) {
+    const scenario_failure *f = &s->failures[d];
+    uint32_t n = failure_candidates(t, f->target, cand);
+    if (n == 0)
+      continue; /* this mode has no such component (or it is the control plane) */
+    uint32_t first = 0, count = 1;
+    if (f->pick == SCN_PICK_NAMED) {
+      char name[RESULT_NAME_MAX];
+      first = UINT32_MAX;
+      for (uint32_t i = 0; i < n && first == UINT32_MAX; i++) {
+        failure_instance_name(t, f->target, cand[i], name, sizeof name);
+        if (!strcmp(name, f->instance))
+          first = i;
+      }
+      if (first == UINT32_MAX)
+        continue; /* not in this mode (e.g. a sidecar name in ambient) */
+    } else if (f->pick == SCN_PICK_RANDOM) {
+      gsl_rng *r = sim_rng_new(seed, FAILURE_RNG, d);
+      if (!r)
+        goto oom;
+      first = (uint32_t)gsl_rng_uniform_int(r, n);
+      sim_rng_free(r);
+    } else if (f->pick == SCN_PICK_BUSIEST) {
+      double best = -1;
+      for (uint32_t i = 0; i < n; i++) {
+        double l = failure_load(t, f->target, cand[i]);
+        if (l > best) {
+          best = l;
+          first = i;
+        }
+      }
+    } else { /* rolling: every instance in turn, one `duration` (or drain) each */
+      count = n;
+    }
+    plan->applies[d] = 1;
+    sim_time step = f->kind == SCN_FAIL_UPGRADE ? f->drain_ns : f->duration_ns;
+    for (uint32_t c = 0; c < count; c++) {
+      if (plan->n_outages == cap) {
+        cap = cap ? cap * 2 : 8;
+        failure_outage *no = realloc(plan->outages, cap * sizeof *no);
+        if (!no)
+          goto oom;
+        plan->outages = no;
+      }
+      failure_outage *o = &plan->outages[plan->n_outages];
+      memset(o, 0, sizeof *o);
+      uint32_t id = cand[(first + c) % n];
+      o->drill = d;
+      o->crash = f->kind == SCN_FAIL_CRASH;
+      o->start_ns = s->meta.warmup_ns + f->at_ns + (sim_time)c * step;
+      o->end_ns = o->start_ns + step;
+      failure_instance_name(t, f->target, id, o->instance, sizeof o->instance);
+      if (failure_stations(t, f->target, id, o) != 0)
+        goto oom;
+      plan->n_outages++;
+    }
+  }
+  free(cand);
+  return 0;
+oom:
+  free(cand);
+  failure_plan_release(plan);
+  return SIM_ENOMEM;
+}
+
+void failure_plan_release(failure_plan *plan) {
+  for (uint32_t i = 0; i < plan->n_outages; i++)
+    free(plan->outages[i].stations);
+  free(plan->outages);
+  free(plan->applies);
+  memset(plan, 0, sizeof *plan);
+}
