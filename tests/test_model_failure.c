@@ -1,0 +1,197 @@
+/* Failure drills against independent counts: which requests a crash or an
+ * upgrade must fail is recomputed here from the documented common random
+ * numbers (crn.h: root keys and pod picks) and the arrival times of a
+ * constant-rate client, without running the model's failure code. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "crn.h"
+#include "model_fixture.h"
+#include "sim_rng.h"
+
+#define REPLICAS 4
+#define RATE     1000.0
+
+/* One service of 4 replicas on one node, constant arrivals every 1 ms. */
+static void one_service(scenario *s, double service_ns, uint32_t workers) {
+  fx_scenario(s, 1, 0);
+  uint32_t ns = fx_namespace(s, "ns", MESH_NS_SIDECAR);
+  fx_service(s, "a", ns, REPLICAS, service_ns, 0);
+  sim_dist_constant(service_ns, &s->services[0].service_time_ns);
+  s->services[0].app_workers = workers;
+  fx_traffic(s, 0, RATE);
+  s->traffic[0].arrival = SCN_ARRIVAL_CONSTANT;
+  s->meta.replications = 1;
+  s->meta.duration_ns = 10 * SIM_S;
+  s->meta.warmup_ns = 1 * SIM_S;
+}
+
+static void add_drill(scenario *s, scenario_failure_target target, const char *instance,
+                      scenario_failure_kind kind, sim_time at, sim_time dur) {
+  s->failures = realloc(s->failures, (s->n_failures + 1) * sizeof *s->failures);
+  scenario_failure *f = &s->failures[s->n_failures++];
+  memset(f, 0, sizeof *f);
+  snprintf(f->name, sizeof f->name, "drill-%u", s->n_failures);
+  f->target = target;
+  f->pick = SCN_PICK_NAMED;
+  snprintf(f->instance, sizeof f->instance, "%s", instance);
+  f->kind = kind;
+  f->at_ns = at;
+  f->duration_ns = kind == SCN_FAIL_CRASH ? dur : 0;
+  f->drain_ns = kind == SCN_FAIL_UPGRADE ? dur : 0;
+}
+
+/* Arrival time of root n of a constant-rate entry (first at 1/rate). */
+static sim_time arrival(uint64_t n) {
+  return (sim_time)(n + 1) * (sim_time)(1e9 / RATE);
+}
+
+/* Pod (0..REPLICAS-1) root n is sent to, from the documented key and pick. */
+static uint32_t pod_of(uint64_t seed, uint64_t n) {
+  double u = crn_uniform(seed, crn_root_key(0, n), CRN_PICK);
+  uint32_t i = (uint32_t)(u * REPLICAS);
+  return i < REPLICAS ? i : REPLICAS - 1;
+}
+
+static run_result run(scenario *s, mesh_mode mode) {
+  profile p;
+  fx_profile(&p);
+  fx_modes(s, &mode, 1);
+  model_inputs in;
+  fx_inputs(&in, s, &p);
+  run_result r;
+  assert_int_equal(model_run(&in, &r), 0);
+  return r;
+}
+
+/* A crashed sidecar fails exactly the requests sent to its pod while it is down. */
+static void test_sidecar_crash_independent_count(void **state) {
+  (void)state;
+  scenario s;
+  one_service(&s, 10e3, 4);
+  add_drill(&s, SCN_FAIL_SIDECAR, "a-2", SCN_FAIL_CRASH, 2 * SIM_S, 3 * SIM_S);
+  run_result r = run(&s, MESH_MODE_SIDECAR);
+  uint64_t seed = model_replication_seed(s.meta.seed, 0);
+  uint64_t want = 0, measured = 0;
+  for (uint64_t n = 0; arrival(n) < 11 * SIM_S; n++) {
+    sim_time t = arrival(n);
+    if (t < SIM_S)
+      continue;
+    measured++;
+    want += t >= 3 * SIM_S && t < 6 * SIM_S && pod_of(seed, n) == 2;
+  }
+  const mode_result *m = &r.modes[0];
+  printf("sidecar crash: independent count %llu, model %llu (of %llu)\n", (unsigned long long)want,
+         (unsigned long long)m->errors, (unsigned long long)measured);
+  assert_true(want > 500);
+  assert_int_equal(m->errors, want);
+  assert_int_equal(m->requests + m->errors, measured);
+  assert_int_equal(m->n_failures, 1);
+  assert_int_equal(m->failures[0].failed_requests, want);
+  assert_string_equal(m->failures[0].instance, "a-2");
+  assert_int_equal(m->failures[0].affected_pods, 1);
+  assert_int_equal(m->failures[0].affected_services, 1);
+  assert_true(m->failures[0].recovery_s > 2.9 && m->failures[0].recovery_s <= 3.0);
+  run_result_free(&r);
+  scenario_free(&s);
+}
+
+/* One retry to a fresh pod fails only when the retry hits the dead pod too:
+ * about a quarter of the failures remain. */
+static void test_retry_masks_failures(void **state) {
+  (void)state;
+  uint64_t errors[2];
+  for (int attempts = 1; attempts <= 2; attempts++) {
+    scenario s;
+    one_service(&s, 10e3, 4);
+    s.services[0].retry.attempts = (uint32_t)attempts;
+    add_drill(&s, SCN_FAIL_SIDECAR, "a-2", SCN_FAIL_CRASH, 2 * SIM_S, 3 * SIM_S);
+    run_result r = run(&s, MESH_MODE_SIDECAR);
+    errors[attempts - 1] = r.modes[0].errors;
+    run_result_free(&r);
+    scenario_free(&s);
+  }
+  double ratio = (double)errors[1] / (double)errors[0];
+  printf("retry: %llu failures without, %llu with one retry (ratio %.3f, expect ~0.25)\n",
+         (unsigned long long)errors[0], (unsigned long long)errors[1], ratio);
+  /* Binomial(750, 1/4): the ratio is 0.25 +- 0.016 (1 sd); 5 sd either side. */
+  assert_true(ratio > 0.17 && ratio < 0.33);
+}
+
+/* A ztunnel crash on the only node takes every pod; the same drill names no
+ * instance in sidecar mode and fails nothing there. */
+static void test_ztunnel_crash_takes_node(void **state) {
+  (void)state;
+  scenario s;
+  one_service(&s, 10e3, 4);
+  add_drill(&s, SCN_FAIL_ZTUNNEL, "default-0", SCN_FAIL_CRASH, 2 * SIM_S, 3 * SIM_S);
+  run_result amb = run(&s, MESH_MODE_AMBIENT);
+  run_result sc = run(&s, MESH_MODE_SIDECAR);
+  uint64_t want = 0;
+  for (uint64_t n = 0; arrival(n) < 11 * SIM_S; n++)
+    want += arrival(n) >= 3 * SIM_S && arrival(n) < 6 * SIM_S;
+  assert_int_equal(amb.modes[0].errors, want);
+  assert_int_equal(amb.modes[0].failures[0].affected_pods, REPLICAS);
+  assert_int_equal(sc.modes[0].errors, 0);
+  assert_string_equal(sc.modes[0].failures[0].instance, "(none in this mode)");
+  run_result_free(&amb);
+  run_result_free(&sc);
+  scenario_free(&s);
+}
+
+/* An upgrade keeps new connections working; only requests still holding the
+ * old proxy when the drain ends are reset. With 50 ms of constant service and
+ * 25 us on-path per pass (fixture: 50 us x 0.5), a request arriving at t holds
+ * the sidecar over [t, t + 50.025 ms). */
+static void test_upgrade_resets_only_held(void **state) {
+  (void)state;
+  scenario s;
+  one_service(&s, 50e6, 512);
+  add_drill(&s, SCN_FAIL_SIDECAR, "a-2", SCN_FAIL_UPGRADE, 2 * SIM_S, 1 * SIM_S);
+  run_result r = run(&s, MESH_MODE_SIDECAR);
+  uint64_t seed = model_replication_seed(s.meta.seed, 0);
+  uint64_t want = 0;
+  sim_time reset = 4 * SIM_S, hold = 50 * SIM_MS + 25 * SIM_US;
+  for (uint64_t n = 0; arrival(n) < 11 * SIM_S; n++) {
+    sim_time t = arrival(n);
+    want += t < reset && t + hold > reset && pod_of(seed, n) == 2;
+  }
+  printf("upgrade: independent count %llu, model %llu\n", (unsigned long long)want,
+         (unsigned long long)r.modes[0].errors);
+  assert_true(want >= 5);
+  assert_int_equal(r.modes[0].errors, want);
+  run_result_free(&r);
+  scenario_free(&s);
+}
+
+/* A per-try timeout shorter than the service time fails every request. */
+static void test_timeout_fails_slow_calls(void **state) {
+  (void)state;
+  scenario s;
+  one_service(&s, 10e6, 64);
+  s.services[0].retry.timeout_ns = 5 * SIM_MS;
+  s.traffic[0].rate_rps = 10;
+  run_result r = run(&s, MESH_MODE_NONE);
+  assert_int_equal(r.modes[0].requests, 0);
+  assert_int_equal(r.modes[0].errors, 100); /* 10 s x 10 rps */
+  run_result_free(&r);
+  scenario_free(&s);
+}
+
+int main(void) {
+  sim_rng_library_init();
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sidecar_crash_independent_count),
+      cmocka_unit_test(test_retry_masks_failures),
+      cmocka_unit_test(test_ztunnel_crash_takes_node),
+      cmocka_unit_test(test_upgrade_resets_only_held),
+      cmocka_unit_test(test_timeout_fails_slow_calls),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
