@@ -122,7 +122,7 @@ static int model_failures_init(mode_result *out, const scenario *s, const failur
              f->target == SCN_FAIL_CONTROL_PLANE ? "istiod" : "(none in this mode)");
     for (uint32_t i = 0; i < plan->n_outages; i++)
       if (plan->outages[i].drill == d) {
-        snprintf(rf->instance, sizeof rf->instance, "%s%s", plan->outages[i].instance,
+        snprintf(rf->instance, sizeof rf->instance, "%.45s%s", plan->outages[i].instance,
                  f->pick == SCN_PICK_ROLLING ? " (rolling, first)" : "");
         break;
       }

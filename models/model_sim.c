@@ -90,6 +90,7 @@ typedef struct msim {
   mstation *st;
   uint32_t n_stations;
   double on_path[MESH_PROXY_COUNT];
+  sim_time pass_latency[MESH_PROXY_COUNT];
   uint32_t *rr_next;    /* per service: round-robin cursor */
   uint32_t *active;     /* per pod: calls in flight to it (least-request) */
   uint16_t *n_ordinals; /* per service: calls it makes per request, before probabilities */
@@ -277,10 +278,12 @@ static void msim_trace(msim *m, const mcall *c, const char *what, uint32_t stati
 }
 
 /* One pass through a station: returns the departure time. */
-static sim_time msim_pass(msim *m, uint32_t station, sim_time now, double cpu_ns, double on_path) {
+static sim_time msim_pass(msim *m, uint32_t station, sim_time now, double cpu_ns, double on_path,
+                          sim_time extra_delay) {
   mstation *ms = &m->st[station];
   sim_time hold = (sim_time)(cpu_ns * ms->stretch + 0.5);
   sim_time delay = on_path >= 1.0 ? hold : (sim_time)((double)hold * on_path + 0.5);
+  delay += extra_delay;
   sim_time start = sim_station_accept(&ms->st, now, hold);
   sim_time depart = start + delay;
   if (msim_in_window(m, now)) {
@@ -651,7 +654,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     const profile_proxy *pp = &m->in->proxy_profile[kind]->proxy[kind];
     double cpu = proxy_pass_cpu_ns(pp, proto, request ? c->req_bytes : c->resp_bytes,
                                    request && (c->flags & MCALL_NEWCONN));
-    sim_time depart = msim_pass(m, station, now, cpu, m->on_path[kind]);
+    sim_time depart = msim_pass(m, station, now, cpu, m->on_path[kind], m->pass_latency[kind]);
     if (c->flags & MCALL_TRACED)
       msim_trace(m, c, request ? "request" : "response", station, depart, depart);
     c->step++;
@@ -666,7 +669,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     const scenario_service *svc = &m->s->services[sv];
     double u = crn_uniform(m->seed, c->key, CRN_SERVICE_TIME);
     double work = sim_dist_quantile(&svc->service_time_ns, u);
-    sim_time depart = msim_pass(m, c->dst_pod, now, work, 1.0);
+    sim_time depart = msim_pass(m, c->dst_pod, now, work, 1.0, 0);
     if (c->flags & MCALL_TRACED)
       msim_trace(m, c, "serve", c->dst_pod, depart, depart);
     c->flags |= MCALL_APP_HELD;
@@ -871,7 +874,8 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   m->t_warm = s->meta.warmup_ns;
   m->t_end = s->meta.warmup_ns + s->meta.duration_ns;
   m->t_drain = m->t_end + MODEL_DRAIN_NS;
-  m->ns_per_byte = s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
+  m->ns_per_byte =
+      s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
   m->eng = sim_engine_new(4096);
   size_t nst = m->n_stations ? m->n_stations : 1;
   m->st = calloc(nst, sizeof *m->st);
@@ -887,8 +891,10 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
       !m->active || !m->n_ordinals || !m->arrival_rng || !m->arrivals ||
       sim_hist_init(&m->sec_hist) != 0)
     return SIM_ENOMEM;
-  for (int k = 0; k < MESH_PROXY_COUNT; k++)
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
     m->on_path[k] = in->proxy_profile[k]->proxy[k].on_path_fraction;
+    m->pass_latency[k] = (sim_time)(in->proxy_profile[k]->proxy[k].pass_latency_ns + 0.5);
+  }
   for (uint32_t sv = 0; sv < s->n_services; sv++) {
     uint32_t n = 0;
     for (uint32_t j = 0; j < s->services[sv].n_calls; j++)

@@ -10,8 +10,13 @@
  *            + connection_cpu_ns * (1 if the pass opens a connection)
  * Of that, on_path_fraction delays the request (parsing, routing, TLS
  * record work); the rest keeps the worker busy after the request has left
- * (stats, access logs, buffer release). Published CPU-per-rps and latency
- * figures calibrate the two parts separately.
+ * (stats, access logs, buffer release). On top, every pass adds
+ * pass_latency_ns that burns none of the proxy's CPU: the local hop between
+ * the application and its proxy (loopback or in-pod redirect), which the
+ * published added-latency figures contain. A pass therefore delays a request
+ * by on_path_fraction * cpu_ns + pass_latency_ns and holds a worker for
+ * cpu_ns. Published CPU-per-rps and latency figures calibrate the parts
+ * separately.
  *
  * Memory of one proxy instance:
  *   base + per_service * services_known + per_endpoint * endpoints_known
@@ -31,6 +36,7 @@ typedef struct profile_proxy {
   double byte_cpu_ns;                   /* CPU per payload byte (copies, encryption) */
   double connection_cpu_ns;             /* CPU per new connection (mTLS handshake) */
   double on_path_fraction;              /* (0, 1]: share of pass CPU that delays the request */
+  double pass_latency_ns;               /* delay per pass that uses no proxy CPU (local hop) */
   uint32_t workers;                     /* worker threads (default, scenario may override) */
   double idle_millicores;               /* CPU burnt with no traffic (health checks, xDS, stats) */
   double mem_base_bytes;                /* process baseline with an empty config */
@@ -45,9 +51,9 @@ typedef struct profile_proxy {
 } profile_proxy;
 
 typedef struct profile_control_plane {
-  double base_millicores;         /* istiod idle */
-  double per_proxy_millicores;    /* steady cost of each connected proxy (xDS streams, certs) */
-  double per_service_millicores;  /* config computation per service per push */
+  double base_millicores;        /* istiod idle */
+  double per_proxy_millicores;   /* steady cost of each connected proxy (xDS streams, certs) */
+  double per_service_millicores; /* config computation per service per push */
   double mem_base_bytes;
   double mem_per_proxy_bytes;
   double mem_per_service_bytes;
@@ -60,12 +66,12 @@ typedef struct profile_control_plane {
 /* The condition the published per-proxy figures were measured under; the
  * calibration test replays it and expects the figures back within 10%. */
 typedef struct profile_reference {
-  double rps;                /* requests per second through the proxy */
-  int64_t request_bytes;     /* payload per request */
-  int64_t response_bytes;    /* payload per response */
-  double services_known;     /* config size the published memory was measured with */
+  double rps;             /* requests per second through the proxy */
+  int64_t request_bytes;  /* payload per request */
+  int64_t response_bytes; /* payload per response */
+  double services_known;  /* config size the published memory was measured with */
   double endpoints_known;
-  double connections;        /* open connections during the measurement */
+  double connections;                 /* open connections during the measurement */
   double cpu_cores[MESH_PROXY_COUNT]; /* published CPU at `rps` (0 = not published) */
   double mem_bytes[MESH_PROXY_COUNT]; /* published memory (0 = not published) */
 } profile_reference;
