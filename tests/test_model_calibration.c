@@ -1,0 +1,98 @@
+/* Calibration round trip through the simulator: 1000 rps of 1 KiB HTTP/1.1
+ * through one proxy of each kind, in a cluster whose config size matches the
+ * profile's reference (services and endpoints known), must reproduce the
+ * profile's published CPU and memory within 10%. Runs every builtin profile. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "diag.h"
+#include "model_fixture.h"
+#include "profile_load.h"
+#include "sim_rng.h"
+
+/* A client and a server plus idle services so that every proxy knows about
+ * the reference number of services and endpoints. All in one namespace, all
+ * L7 (so a namespace waypoint fronts every service), one node. External
+ * traffic enters the client (or the server directly) at the reference rate. */
+static void reference_cluster(scenario *s, const profile *p, int via_client, mesh_ns_mode mode) {
+  fx_scenario(s, 1, 0);
+  s->cluster.pools[0].cpu_millicores = 256000;
+  s->cluster.pools[0].mem_bytes = (int64_t)1 << 40;
+  uint32_t ns = fx_namespace(s, "ref", mode);
+  uint32_t n_svc = (uint32_t)p->reference.services_known;
+  uint32_t n_ep = (uint32_t)p->reference.endpoints_known;
+  for (uint32_t i = 0; i < n_svc; i++) {
+    char name[32];
+    snprintf(name, sizeof name, i == 0 ? "server" : i == 1 ? "client" : "idle-%u", i);
+    /* endpoints spread over the services; server and client get one replica each */
+    uint32_t replicas = i < 2 ? 1 : (n_ep - 2) / (n_svc - 2) + (i - 2 < (n_ep - 2) % (n_svc - 2));
+    uint32_t sv = fx_service(s, name, ns, replicas, 1e3, 1);
+    s->services[sv].request_bytes = p->reference.request_bytes;
+    s->services[sv].response_bytes = p->reference.response_bytes;
+    s->services[sv].app_workers = 64;
+    s->services[sv].cpu_request_millicores = 10;
+  }
+  if (via_client)
+    fx_call(s, 1, 0, 1, 1.0);
+  fx_traffic(s, via_client ? 1 : 0, p->reference.rps);
+  s->meta.replications = 1;
+  s->meta.duration_ns = 10 * SIM_S;
+}
+
+static void check_kind(const profile *p, mesh_proxy_kind k) {
+  mesh_mode mode = k == MESH_PROXY_SIDECAR   ? MESH_MODE_SIDECAR
+                   : k == MESH_PROXY_ZTUNNEL ? MESH_MODE_AMBIENT
+                                             : MESH_MODE_AMBIENT_WAYPOINT;
+  scenario s;
+  reference_cluster(&s, p, k == MESH_PROXY_WAYPOINT, MESH_NS_NONE);
+  fx_modes(&s, &mode, 1);
+  model_inputs in;
+  fx_inputs(&in, &s, p);
+  run_result r;
+  assert_int_equal(model_run(&in, &r), 0);
+  const mode_result *m = &r.modes[0];
+  const result_kind_usage *u = &m->kind[mesh_proxy_kind_to_kind(k)];
+  /* The proxy under test is one instance; the others only idle. */
+  double idle = p->proxy[k].idle_millicores / 1000.0;
+  double cpu = u->cpu_cores_mean - (u->instances - 1) * idle;
+  double mem_mb = u->mem_mib_mean / u->instances * 1024.0 * 1024.0 / 1e6;
+  double pub_cpu = p->reference.cpu_cores[k], pub_mb = p->reference.mem_bytes[k] / 1e6;
+  printf("%-12s %-8s cpu %.4f (published %.4f)  memory %.2f MB (published %.2f)\n", p->name,
+         mesh_proxy_kind_name(k), cpu, pub_cpu, mem_mb, pub_mb);
+  assert_true(pub_cpu > 0 && pub_mb > 0);
+  assert_true(fabs(cpu - pub_cpu) / pub_cpu < 0.10);
+  assert_true(fabs(mem_mb - pub_mb) / pub_mb < 0.10);
+  run_result_free(&r);
+  scenario_free(&s);
+}
+
+static void test_builtin_profiles_round_trip(void **state) {
+  (void)state;
+  size_t n = profile_load_builtin_count();
+  assert_true(n >= 3);
+  for (size_t i = 0; i < n; i++) {
+    profile p;
+    diag_list d;
+    diag_list_init(&d);
+    int rc = profile_load_builtin(profile_load_builtin_name(i), &p, &d);
+    diag_list_release(&d);
+    assert_int_equal(rc, 0);
+    for (int k = 0; k < MESH_PROXY_COUNT; k++)
+      if (p.has_proxy[k] && p.reference.cpu_cores[k] > 0)
+        check_kind(&p, (mesh_proxy_kind)k);
+  }
+}
+
+int main(void) {
+  sim_rng_library_init();
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_builtin_profiles_round_trip),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
