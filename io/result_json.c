@@ -126,6 +126,8 @@ static void json_mode(FILE *out, const mode_result *m) {
   json_key_num(out, "cost_usd_month", m->cost_usd_month, 1);
   json_key_num(out, "cost_compute_usd_month", m->cost_compute_usd_month, 1);
   json_key_num(out, "cost_network_usd_month", m->cost_network_usd_month, 1);
+  json_key_num(out, "cost_reserved_usd_month", m->cost_reserved_usd_month, 1);
+  json_key_num(out, "cost_mesh_reserved_usd_month", m->cost_mesh_reserved_usd_month, 1);
   json_key_num(out, "cross_zone_gb_month", m->cross_zone_gb_month, 0);
   json_blast(out, m);
   json_failures(out, m);

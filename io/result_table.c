@@ -54,6 +54,8 @@ GETTER(g_res_mesh_mem, (m->reserved_mem_mib - m->kind[MESH_KIND_APP].reserved_me
 GETTER(g_nodes, (double)m->nodes_needed)
 GETTER(g_xz, m->cross_zone_gb_month)
 GETTER(g_cost, m->cost_usd_month)
+GETTER(g_cost_res, m->cost_reserved_usd_month)
+GETTER(g_cost_mesh, m->cost_mesh_reserved_usd_month)
 #undef GETTER
 
 static const table_row table_rows[] = {
@@ -81,12 +83,14 @@ static const table_row table_rows[] = {
     {"mem mesh total (MiB)", g_mem_mesh, "%.1f", 1},
     {"proxies", g_proxies, "%.0f", 0},
     {"reserved CPU (cores)", g_res_cpu, "%.2f", 0},
-    {"  of which mesh", g_res_mesh_cpu, "%.2f", 1},
+    {"  mesh reserved CPU", g_res_mesh_cpu, "%.2f", 1},
     {"reserved memory (GiB)", g_res_mem, "%.2f", 0},
-    {"  of which mesh", g_res_mesh_mem, "%.2f", 1},
+    {"  mesh reserved memory", g_res_mesh_mem, "%.2f", 1},
     {"nodes needed", g_nodes, "%.0f", 1},
     {"cross-zone GB/month", g_xz, "%.0f", 1},
-    {"cost (USD/month)", g_cost, "%.0f", 1},
+    {"cost, nodes (USD/month)", g_cost, "%.0f", 1},
+    {"cost, reserved (USD/month)", g_cost_res, "%.0f", 1},
+    {"  mesh share", g_cost_mesh, "%.0f", 1},
 };
 
 static void table_cell(FILE *out, const char *fmt, double v) {

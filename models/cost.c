@@ -20,3 +20,8 @@ double cost_cross_zone_gb_month(const scenario *s, double bytes, double seconds)
 double cost_network_month(const scenario *s, double gb_month) {
   return gb_month * s->pricing.cross_zone_gb_usd;
 }
+
+double cost_reserved_month(const scenario *s, double cores, double mib) {
+  return (cores * s->pricing.vcpu_hour_usd + mib / 1024.0 * s->pricing.gib_hour_usd) *
+         s->pricing.hours_per_month;
+}

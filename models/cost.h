@@ -21,4 +21,10 @@ double cost_cross_zone_gb_month(const scenario *s, double bytes, double seconds)
 
 double cost_network_month(const scenario *s, double gb_month);
 
+/* Monthly price of reserved capacity billed per vCPU and GiB requested:
+ * (cores * vcpu_hour + GiB * gib_hour) * hours_per_month. Unlike whole nodes
+ * it does not jump with bin-packing, so it shows what the mesh's requests
+ * cost in a cluster too small to need another node. */
+double cost_reserved_month(const scenario *s, double cores, double mib);
+
 #endif

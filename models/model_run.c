@@ -406,6 +406,11 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
       cost_cross_zone_gb_month(s, cross_zone_bytes / s->meta.replications, T);
   out->cost_network_usd_month = cost_network_month(s, out->cross_zone_gb_month);
   out->cost_usd_month = out->cost_compute_usd_month + out->cost_network_usd_month;
+  out->cost_reserved_usd_month =
+      cost_reserved_month(s, out->reserved_cpu_cores, out->reserved_mem_mib);
+  out->cost_mesh_reserved_usd_month =
+      cost_reserved_month(s, out->reserved_cpu_cores - out->kind[MESH_KIND_APP].reserved_cpu_cores,
+                          out->reserved_mem_mib - out->kind[MESH_KIND_APP].reserved_mem_mib);
   model_failures_finish(out, s);
   rc = 0;
 done:

@@ -78,7 +78,7 @@ typedef struct result_blast {
 
 /* Structural blast radius of one component instance. */
 typedef struct result_blast_instance {
-  char kind[24];                  /* sidecar, ztunnel, waypoint, waypoint-deployment, node, control-plane */
+  char kind[24]; /* sidecar, ztunnel, waypoint, waypoint-deployment, node, control-plane */
   char instance[RESULT_NAME_MAX]; /* pod, node, waypoint or deployment name */
   uint32_t pods, services, namespaces, tenants, identities;
   uint32_t l7_services; /* services whose L7 traffic it sees in clear text */
@@ -113,7 +113,10 @@ typedef struct mode_result {
   double cross_zone_gb_month;
   double cost_compute_usd_month;
   double cost_network_usd_month;
-  double cost_usd_month;
+  double cost_usd_month;               /* compute (nodes needed) + network */
+  double cost_reserved_usd_month;      /* the requested capacity at list prices (smooth, no node
+                                          rounding) */
+  double cost_mesh_reserved_usd_month; /* the part of it the mesh reserves */
   result_node *nodes;
   uint32_t n_nodes;
   result_series series;
@@ -131,7 +134,7 @@ typedef struct mode_result {
 typedef struct run_result {
   char scenario[RESULT_NAME_MAX];
   char scenario_path[RESULT_TEXT_MAX];
-  uint64_t scenario_hash; /* scenario.content_hash: file bytes + overrides */
+  uint64_t scenario_hash;       /* scenario.content_hash: file bytes + overrides */
   char params[RESULT_TEXT_MAX]; /* overrides applied, "key=value;key=value" sorted ("" = none) */
   char profile[RESULT_NAME_MAX];
   char version[RESULT_NAME_MAX]; /* meshsim version that produced it */
