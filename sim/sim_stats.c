@@ -105,31 +105,35 @@ void sim_timeavg_restart(sim_timeavg *ta, sim_time t) {
   ta->peak = ta->value;
 }
 
-static int stats_ci_from(size_t n, double mean, double stddev, sim_ci *out) {
-  if (out == NULL || n == 0)
+static int stats_ci_from(size_t n, double mean, double stddev, double level, sim_ci *out) {
+  if (out == NULL || n == 0 || !(level > 0 && level < 1))
     return SIM_EINVAL;
   double hw = 0;
   if (n >= 2) {
     sim_rng_library_init();
-    /* half width = t(0.975, n-1) s / sqrt(n) */
-    hw = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * stddev / sqrt((double)n);
+    /* half width = t((1 + level) / 2, n - 1) s / sqrt(n) */
+    hw = gsl_cdf_tdist_Pinv(0.5 * (1 + level), (double)(n - 1)) * stddev / sqrt((double)n);
   }
   *out = (sim_ci){.n = n, .mean = mean, .half_width = hw, .lo = mean - hw, .hi = mean + hw};
   return 0;
 }
 
-int sim_ci95(const double *xs, size_t n, sim_ci *out) {
+int sim_ci_level(const double *xs, size_t n, double level, sim_ci *out) {
   if (xs == NULL)
     return SIM_EINVAL;
   sim_welford w;
   sim_welford_init(&w);
   for (size_t i = 0; i < n; i++)
     sim_welford_add(&w, xs[i]);
-  return stats_ci_from(n, w.mean, sim_welford_stddev(&w), out);
+  return stats_ci_from(n, w.mean, sim_welford_stddev(&w), level, out);
+}
+
+int sim_ci95(const double *xs, size_t n, sim_ci *out) {
+  return sim_ci_level(xs, n, 0.95, out);
 }
 
 int sim_ci95_welford(const sim_welford *w, sim_ci *out) {
   if (w == NULL)
     return SIM_EINVAL;
-  return stats_ci_from((size_t)w->n, w->mean, sim_welford_stddev(w), out);
+  return stats_ci_from((size_t)w->n, w->mean, sim_welford_stddev(w), 0.95, out);
 }

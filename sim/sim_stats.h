@@ -62,5 +62,8 @@ typedef struct sim_ci {
 int sim_ci95(const double *xs, size_t n, sim_ci *out);
 /* The same from a Welford accumulator of per-replication values. */
 int sim_ci95_welford(const sim_welford *w, sim_ci *out);
+/* Student-t interval at another confidence level in (0, 1) (e.g. 0.99);
+ * SIM_EINVAL when n == 0 or the level is outside (0, 1). */
+int sim_ci_level(const double *xs, size_t n, double level, sim_ci *out);
 
 #endif

@@ -156,6 +156,33 @@ static void test_ci95_known_values(void **state) {
   }
 }
 
+/* Other levels: t(0.995, 4) = 4.604095, t(0.95, 4) = 2.131847 for 1..5;
+ * level 0.95 equals sim_ci95; levels outside (0, 1) are refused. */
+static const struct {
+  double level, t;
+} level_cases[] = {
+    {0.99, 4.6040948713499869},
+    {0.90, 2.1318467863266499},
+    {0.95, 2.7764451051977987},
+};
+
+static void test_ci_level(void **state) {
+  (void)state;
+  const double xs[] = {1, 2, 3, 4, 5};
+  for (size_t i = 0; i < N_ELEMS(level_cases); i++) {
+    sim_ci ci;
+    assert_int_equal(sim_ci_level(xs, 5, level_cases[i].level, &ci), 0);
+    assert_near(ci.half_width, level_cases[i].t * sqrt(2.5) / sqrt(5.0), 1e-6);
+  }
+  sim_ci a, b;
+  assert_int_equal(sim_ci_level(xs, 5, 0.95, &a), 0);
+  assert_int_equal(sim_ci95(xs, 5, &b), 0);
+  assert_near(a.half_width, b.half_width, 0);
+  static const double bad_levels[] = {0, 1, -0.5, 1.5, NAN};
+  for (size_t i = 0; i < N_ELEMS(bad_levels); i++)
+    assert_int_equal(sim_ci_level(xs, 5, bad_levels[i], &a), SIM_EINVAL);
+}
+
 static void test_ci95_errors(void **state) {
   (void)state;
   sim_ci ci;
@@ -271,6 +298,7 @@ int main(void) {
       cmocka_unit_test(test_welford_known_values),
       cmocka_unit_test(test_welford_merge_equals_sequential),
       cmocka_unit_test(test_ci95_known_values),
+      cmocka_unit_test(test_ci_level),
       cmocka_unit_test(test_ci95_errors),
       cmocka_unit_test(test_ci95_coverage),
       cmocka_unit_test(test_timeavg_step_function),
