@@ -1,0 +1,3124 @@
+/* scenario_load: YAML scenario file -> scenario, with file:line:col errors.
+ *
+ * Three stages. (1) Bytes: read the file, check it is UTF-8, parse it with
+ * libyaml's document API (yaml_parser_load) into a node tree. (2) Overrides:
+ * each `--set KEY=VALUE` is parsed as a small YAML document of its own and
+ * its nodes are copied into the tree at KEY; node ids past the file's last
+ * node remember which override they came from, so later messages point at
+ * the override instead of a line of the file. (3) Conversion: a schema
+ * table per mapping drives unknown-key checks (with did-you-mean) and the
+ * override paths; each section is converted into the scenario, names are
+ * resolved to indices through hash tables (files may hold thousands of
+ * services), and cross checks run last (call cycles, pods that fit no node,
+ * required traffic). Errors are collected, never fatal, until the diag list
+ * is full; then conversion stops early. On any error the scenario is freed
+ * so callers never see a half-filled one. */
+#include "scenario_load.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "sim_error.h"
+#include "units.h"
+
+#define LD_PATH_MAX       256
+#define LD_MSG_MAX        768
+#define LD_MAX_COPY_NODES 100000 /* per override value: stops alias bombs */
+#define LD_MAX_COPY_DEPTH 64
+#define LD_LIST_NAMES_MAX 12 /* "valid services are: ..." only for short lists */
+
+/* Limits on counts: generous for real clusters, small enough that a typo
+ * (an extra zero or two) is caught instead of exhausting memory later. */
+#define LD_MAX_REPLICAS          100000u
+#define LD_MAX_NODES             100000u
+#define LD_MAX_WORKERS           65536u
+#define LD_MAX_REPLICATIONS      10000u
+#define LD_MAX_CALL_COUNT        1000u
+#define LD_MAX_ATTEMPTS          100u
+#define LD_MAX_WAYPOINT_REPLICAS 10000u
+
+/* ---------------------------------------------------------------- schema */
+
+typedef enum key_kind { K_LEAF, K_MAP, K_LIST } key_kind;
+
+typedef struct schema_map schema_map;
+typedef struct schema_key {
+  const char *name;
+  key_kind kind;
+  const schema_map *sub; /* K_MAP: the mapping; K_LIST: the element (NULL: scalars) */
+} schema_key;
+
+struct schema_map {
+  const schema_key *keys;
+  size_t n;
+  const char *list_key; /* as a list element: the key that names it (NULL: by index) */
+};
+
+#define LEAF(n)                                                                                    \
+  { n, K_LEAF, NULL }
+#define MAP(n, s)                                                                                  \
+  { n, K_MAP, s }
+#define LIST(n, s)                                                                                 \
+  { n, K_LIST, s }
+#define SCHEMA(var, lk, ...)                                                                       \
+  static const schema_key var##_keys[] = {__VA_ARGS__};                                            \
+  static const schema_map var = {var##_keys, sizeof(var##_keys) / sizeof(var##_keys[0]), lk}
+
+SCHEMA(sch_resources, NULL, LEAF("cpu"), LEAF("memory"));
+SCHEMA(sch_dist, NULL, LEAF("dist"), LEAF("value"), LEAF("mean"), LEAF("min"), LEAF("max"),
+       LEAF("p99"), LEAF("median"), LEAF("sigma"), LEAF("alpha"), LIST("points", NULL));
+SCHEMA(sch_call, "service", LEAF("service"), LEAF("count"), LEAF("probability"),
+       LEAF("request_size"), LEAF("response_size"));
+SCHEMA(sch_retry, NULL, LEAF("attempts"), LEAF("timeout"), LEAF("backoff"));
+SCHEMA(sch_burst, NULL, LEAF("at"), LEAF("duration"), LEAF("multiplier"));
+SCHEMA(sch_autoscale, NULL, LEAF("target_utilisation"), LEAF("scale_up_delay"),
+       LEAF("scale_down_delay"), LEAF("min"), LEAF("max"));
+SCHEMA(sch_ztunnel, NULL, LEAF("workers"), MAP("requests", &sch_resources),
+       MAP("limits", &sch_resources));
+SCHEMA(sch_sidecar, NULL, LEAF("workers"), MAP("requests", &sch_resources),
+       MAP("limits", &sch_resources), LEAF("scope"));
+SCHEMA(sch_waypoint, NULL, LEAF("workers"), MAP("requests", &sch_resources),
+       MAP("limits", &sch_resources), LEAF("scope"), LEAF("replicas"),
+       MAP("autoscale", &sch_autoscale));
+SCHEMA(sch_network, NULL, LEAF("same_node"), LEAF("same_zone"), LEAF("cross_zone"),
+       LEAF("bandwidth"));
+SCHEMA(sch_pool, "name", LEAF("name"), LEAF("count"), LEAF("max"), LEAF("cpu"), LEAF("memory"),
+       LIST("zones", NULL));
+SCHEMA(sch_metadata, NULL, LEAF("name"), LEAF("description"), LEAF("seed"), LEAF("duration"),
+       LEAF("warmup"), LEAF("replications"), LEAF("slo"));
+SCHEMA(sch_cluster, NULL, LIST("zones", NULL), LIST("nodes", &sch_pool),
+       MAP("network", &sch_network), LEAF("placement"), MAP("system_reserved", &sch_resources));
+SCHEMA(sch_pricing, NULL, LEAF("vcpu_hour"), LEAF("gib_hour"), LEAF("cross_zone_gb"),
+       LEAF("hours_per_month"));
+SCHEMA(sch_mesh, NULL, LEAF("profile"), LEAF("sidecar_profile"), LIST("modes", NULL),
+       MAP("sidecar", &sch_sidecar), MAP("ztunnel", &sch_ztunnel), MAP("waypoint", &sch_waypoint),
+       LEAF("new_connection_share"));
+SCHEMA(sch_namespace, "name", LEAF("name"), LEAF("tenant"), LEAF("team"), LEAF("compliance"),
+       LEAF("mode"), LEAF("waypoint_scope"), LEAF("waypoint_replicas"));
+SCHEMA(sch_service, "name", LEAF("name"), LEAF("namespace"), LEAF("service_account"),
+       LEAF("replicas"), LEAF("protocol"), MAP("requests", &sch_resources),
+       MAP("limits", &sch_resources), LEAF("workers"), MAP("service_time", &sch_dist),
+       LEAF("request_size"), LEAF("response_size"), LEAF("l7"), LEAF("parallel"), LEAF("lb"),
+       LIST("calls", &sch_call), MAP("retry", &sch_retry));
+SCHEMA(sch_traffic, "service", LEAF("service"), LEAF("rate"), LEAF("arrival"),
+       LIST("bursts", &sch_burst));
+SCHEMA(sch_failure, "name", LEAF("name"), LEAF("target"), LEAF("instance"), LEAF("pick"),
+       LEAF("kind"), LEAF("at"), LEAF("duration"), LEAF("drain"));
+SCHEMA(sch_root, NULL, MAP("metadata", &sch_metadata), MAP("cluster", &sch_cluster),
+       MAP("pricing", &sch_pricing), MAP("mesh", &sch_mesh), LIST("namespaces", &sch_namespace),
+       LIST("services", &sch_service), LIST("traffic", &sch_traffic),
+       LIST("failures", &sch_failure));
+
+static const schema_key *schema_find(const schema_map *sm, const char *name) {
+  for (size_t i = 0; i < sm->n; i++) {
+    if (strcmp(sm->keys[i].name, name) == 0) {
+      return &sm->keys[i];
+    }
+  }
+  return NULL;
+}
+
+/* ------------------------------------------------------------ name table */
+
+/* Open addressing, keys borrowed (they live in the scenario's fixed-size
+ * name fields, which are allocated once per section and never move). */
+typedef struct name_table {
+  const char **keys;
+  uint32_t *vals;
+  uint32_t mask;
+} name_table;
+
+static uint64_t fnv1a(const void *p, size_t n, uint64_t h) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) {
+    h ^= b[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+#define FNV_OFFSET 14695981039346656037ULL
+
+static int nt_init(name_table *t, size_t n) {
+  size_t cap = 16;
+  while (cap < 2 * n + 2) {
+    cap <<= 1;
+  }
+  t->keys = calloc(cap, sizeof *t->keys);
+  t->vals = calloc(cap, sizeof *t->vals);
+  t->mask = (uint32_t)(cap - 1);
+  if (t->keys == NULL || t->vals == NULL) {
+    free(t->keys);
+    free(t->vals);
+    memset(t, 0, sizeof *t);
+    return SIM_ENOMEM;
+  }
+  return 0;
+}
+
+static void nt_free(name_table *t) {
+  free(t->keys);
+  free(t->vals);
+  memset(t, 0, sizeof *t);
+}
+
+static uint32_t nt_find(const name_table *t, const char *key) {
+  if (t->keys == NULL) {
+    return SCN_NONE;
+  }
+  uint32_t i = (uint32_t)fnv1a(key, strlen(key), FNV_OFFSET) & t->mask;
+  while (t->keys[i] != NULL) {
+    if (strcmp(t->keys[i], key) == 0) {
+      return t->vals[i];
+    }
+    i = (i + 1) & t->mask;
+  }
+  return SCN_NONE;
+}
+
+/* The caller sized the table for every insert it makes. */
+static void nt_put(name_table *t, const char *key, uint32_t val) {
+  uint32_t i = (uint32_t)fnv1a(key, strlen(key), FNV_OFFSET) & t->mask;
+  while (t->keys[i] != NULL) {
+    if (strcmp(t->keys[i], key) == 0) {
+      t->vals[i] = val;
+      return;
+    }
+    i = (i + 1) & t->mask;
+  }
+  t->keys[i] = key;
+  t->vals[i] = val;
+}
+
+/* ---------------------------------------------------------------- loader */
+
+typedef struct ov_origin {
+  int first_id, last_id; /* node ids created for this override */
+  size_t index;
+} ov_origin;
+
+typedef struct call_aux {
+  int service_id; /* its `service` value (0 when missing) */
+  bool has_request_size, has_response_size;
+} call_aux;
+
+typedef struct loader {
+  scenario *s;
+  diag_list *diag;
+  const char *file;
+  yaml_document_t doc;
+  bool have_doc;
+  int n_file_nodes;
+  const char *const *overrides;
+  size_t n_overrides;
+  char **ov_labels;
+  ov_origin *origins;
+  size_t n_origins;
+  bool nomem;
+  int root_id;
+  /* Set when a service could not be read (no list, no name): references to
+   * services then go unchecked, since they may name the broken one. */
+  bool services_incomplete;
+  size_t errors_before; /* diag errors before this load */
+
+  /* parse-only state */
+  bool namespaces_declared;
+  name_table zones, pools, namespaces, services, accounts, traffic, failures;
+  int *ns_ids;  /* per namespace: its mapping (0 when implicit) */
+  int *svc_ids; /* per service: its mapping */
+  uint32_t *call_start;
+  call_aux *calls; /* all call entries, service by service */
+  int *traffic_ids;
+  int *failure_ids;
+  int *pool_ids;
+} loader;
+
+static yaml_node_t *node_at(loader *L, int id) {
+  return id > 0 ? yaml_document_get_node(&L->doc, id) : NULL;
+}
+
+static int node_id(loader *L, const yaml_node_t *n) {
+  return (int)(n - L->doc.nodes.start) + 1;
+}
+
+static const char *sval(const yaml_node_t *n) {
+  return (const char *)n->data.scalar.value;
+}
+
+static bool is_map(const yaml_node_t *n) {
+  return n != NULL && n->type == YAML_MAPPING_NODE;
+}
+static bool is_seq(const yaml_node_t *n) {
+  return n != NULL && n->type == YAML_SEQUENCE_NODE;
+}
+static bool is_scalar(const yaml_node_t *n) {
+  return n != NULL && n->type == YAML_SCALAR_NODE;
+}
+
+/* A plain empty, "~" or "null" scalar: the key is written but has no value. */
+static bool is_null(const yaml_node_t *n) {
+  if (!is_scalar(n) || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+    return false;
+  }
+  const char *v = sval(n);
+  return v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
+         strcmp(v, "NULL") == 0;
+}
+
+static size_t seq_len(const yaml_node_t *n) {
+  return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+static yaml_node_t *seq_item(loader *L, const yaml_node_t *n, size_t i) {
+  return node_at(L, n->data.sequence.items.start[i]);
+}
+
+/* Where a node came from: a line of the file or an override. */
+static void locate(loader *L, const yaml_node_t *n, const char **file, uint32_t *line,
+                   uint32_t *col) {
+  *file = L->file;
+  *line = 0;
+  *col = 0;
+  if (n == NULL) {
+    return;
+  }
+  int id = node_id(L, n);
+  if (id > L->n_file_nodes) {
+    for (size_t i = 0; i < L->n_origins; i++) {
+      if (id >= L->origins[i].first_id && id <= L->origins[i].last_id) {
+        *file = L->ov_labels[L->origins[i].index];
+        break;
+      }
+    }
+  }
+  *line = (uint32_t)n->start_mark.line + 1;
+  *col = (uint32_t)n->start_mark.column + 1;
+}
+
+/* "line 12" or "--set KEY=VALUE", for "(first defined at ...)". */
+static const char *where_text(loader *L, const yaml_node_t *n, char *buf, size_t size) {
+  const char *file;
+  uint32_t line, col;
+  locate(L, n, &file, &line, &col);
+  if (file != L->file) {
+    snprintf(buf, size, "%s", file);
+  } else {
+    snprintf(buf, size, "line %u", line);
+  }
+  return buf;
+}
+
+static int verr(loader *L, diag_severity sev, const yaml_node_t *n, const char *fmt, va_list ap) {
+  const char *file;
+  uint32_t line, col;
+  locate(L, n, &file, &line, &col);
+  char msg[LD_MSG_MAX];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  diag_add(L->diag, sev, file, line, col, "%s", msg);
+  return -1;
+}
+
+__attribute__((format(printf, 3, 4))) static int err_at(loader *L, const yaml_node_t *n,
+                                                        const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  verr(L, DIAG_ERROR, n, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+__attribute__((format(printf, 3, 4))) static void warn_at(loader *L, const yaml_node_t *n,
+                                                          const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  verr(L, DIAG_WARNING, n, fmt, ap);
+  va_end(ap);
+}
+
+static int nomem(loader *L) {
+  if (!L->nomem) {
+    L->nomem = true;
+    diag_error(L->diag, L->file, 0, 0, "out of memory");
+  }
+  return SIM_ENOMEM;
+}
+
+static bool stop(loader *L) {
+  return L->nomem || diag_list_full(L->diag);
+}
+
+static const char *quote(char *buf, size_t size, const char *s) {
+  return diag_quote(buf, size, s, 60);
+}
+
+/* "a mapping", "a list", "nothing" or the quoted scalar. */
+static const char *got_text(const yaml_node_t *n, char *buf, size_t size) {
+  if (is_map(n)) {
+    return "a mapping";
+  }
+  if (is_seq(n)) {
+    return "a list";
+  }
+  if (is_null(n)) {
+    return "nothing";
+  }
+  char q[96];
+  snprintf(buf, size, "\"%s\"", diag_quote(q, sizeof q, sval(n), 40));
+  return buf;
+}
+
+/* `in "metadata"` or `at the top level`. */
+static const char *in_path(const char *path, char *buf, size_t size) {
+  if (path[0] == '\0') {
+    return "at the top level";
+  }
+  snprintf(buf, size, "in \"%s\"", path);
+  return buf;
+}
+
+/* Paths only appear in messages: an over-long one is cut, never fatal. */
+static void path_join(char *out, size_t size, const char *base, const char *seg) {
+  int w =
+      base[0] == '\0' ? snprintf(out, size, "%s", seg) : snprintf(out, size, "%s.%s", base, seg);
+  if (w < 0) {
+    out[0] = '\0';
+  }
+}
+
+/* Joins names with ", " into buf. */
+static const char *join_names(char *buf, size_t size, const char *const *names, size_t n) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < n && used + 1 < size; i++) {
+    int w = snprintf(buf + used, size - used, "%s%s", i > 0 ? ", " : "", names[i]);
+    if (w < 0) {
+      break;
+    }
+    used += (size_t)w;
+  }
+  if (used >= size && size > 4) {
+    memcpy(buf + size - 4, "...", 4);
+  }
+  return buf;
+}
+
+/* "; did you mean "x"?" or "; valid KIND are: a, b, c". Keys are always
+ * listed; names only when there are few (a list of 3,000 services helps
+ * nobody), else "". */
+static const char *suggestion(char *buf, size_t size, const char *word, const char *const *names,
+                              size_t n, const char *plural) {
+  const char *best = diag_suggest(word, names, n);
+  bool is_keys = strcmp(plural, "keys") == 0;
+  if (best != NULL) {
+    snprintf(buf, size, "; did you mean \"%s\"?", best);
+  } else if (n > 0 && (is_keys || n <= LD_LIST_NAMES_MAX)) {
+    char list[512];
+    snprintf(buf, size, "; valid %s are: %s", plural, join_names(list, sizeof list, names, n));
+  } else {
+    buf[0] = '\0';
+  }
+  return buf;
+}
+
+/* ------------------------------------------------------------ mappings */
+
+/* Checks that n is a mapping whose keys are all known and unique. Returns
+ * false (after reporting) when n is not a mapping. */
+static bool check_map(loader *L, const yaml_node_t *n, const schema_map *sm, const char *path) {
+  char g[96], ib[LD_PATH_MAX + 8];
+  if (!is_map(n)) {
+    if (path[0] == '\0') {
+      err_at(L, n, "expected a mapping of sections (metadata, cluster, services, ...), got %s",
+             got_text(n, g, sizeof g));
+    } else {
+      err_at(L, n, "expected a mapping for \"%s\", got %s", path, got_text(n, g, sizeof g));
+    }
+    return false;
+  }
+  const char *names[32];
+  size_t nn = 0;
+  for (size_t i = 0; i < sm->n && nn < 32; i++) {
+    names[nn++] = sm->keys[i].name;
+  }
+  yaml_node_pair_t *start = n->data.mapping.pairs.start;
+  for (yaml_node_pair_t *p = start; p < n->data.mapping.pairs.top && !stop(L); p++) {
+    yaml_node_t *k = node_at(L, p->key);
+    if (!is_scalar(k) || is_null(k)) {
+      err_at(L, k, "keys %s must be plain names, got %s", in_path(path, ib, sizeof ib),
+             got_text(k, g, sizeof g));
+      continue;
+    }
+    char q[128], sug[640];
+    if (schema_find(sm, sval(k)) == NULL) {
+      err_at(L, k, "unknown key \"%s\" %s%s", quote(q, sizeof q, sval(k)),
+             in_path(path, ib, sizeof ib), suggestion(sug, sizeof sug, sval(k), names, nn, "keys"));
+      continue;
+    }
+    for (yaml_node_pair_t *e = start; e < p; e++) {
+      yaml_node_t *ek = node_at(L, e->key);
+      if (is_scalar(ek) && strcmp(sval(ek), sval(k)) == 0) {
+        char w[LD_PATH_MAX];
+        err_at(L, k, "duplicate key \"%s\" %s (first at %s)", sval(k), in_path(path, ib, sizeof ib),
+               where_text(L, ek, w, sizeof w));
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+/* The value of `key` in mapping m, NULL when absent. */
+static yaml_node_t *get_raw(loader *L, const yaml_node_t *m, const char *key) {
+  if (!is_map(m)) {
+    return NULL;
+  }
+  for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node_at(L, p->key);
+    if (is_scalar(k) && strcmp(sval(k), key) == 0) {
+      return node_at(L, p->value);
+    }
+  }
+  return NULL;
+}
+
+/* As get_raw, but a null value ("key:" alone, "~") counts as absent. */
+static yaml_node_t *get(loader *L, const yaml_node_t *m, const char *key) {
+  yaml_node_t *v = get_raw(L, m, key);
+  return is_null(v) ? NULL : v;
+}
+
+/* -------------------------------------------------------------- values */
+
+static int val_scalar(loader *L, const yaml_node_t *v, const char *key, const char *expected,
+                      const char **out) {
+  char g[96];
+  if (!is_scalar(v)) {
+    return err_at(L, v, "invalid \"%s\": expected %s, got %s", key, expected,
+                  got_text(v, g, sizeof g));
+  }
+  if (strlen(sval(v)) != v->data.scalar.length) {
+    return err_at(L, v, "invalid \"%s\": contains a NUL character", key);
+  }
+  *out = sval(v);
+  return 0;
+}
+
+static int copy_text(loader *L, const yaml_node_t *v, const char *key, const char *text, char *out,
+                     size_t size) {
+  size_t len = strlen(text);
+  if (len >= size) {
+    char q[128];
+    return err_at(L, v, "invalid \"%s\": \"%s\" is too long (at most %zu bytes)", key,
+                  quote(q, sizeof q, text), size - 1);
+  }
+  memcpy(out, text, len + 1);
+  return 0;
+}
+
+static int val_name(loader *L, const yaml_node_t *v, const char *key, char out[SCN_NAME_MAX]) {
+  const char *t;
+  if (val_scalar(L, v, key, "a name", &t) != 0) {
+    return -1;
+  }
+  if (t[0] == '\0') {
+    return err_at(L, v, "invalid \"%s\": must not be empty", key);
+  }
+  return copy_text(L, v, key, t, out, SCN_NAME_MAX);
+}
+
+static int val_uint(loader *L, const yaml_node_t *v, const char *key, uint64_t lo, uint64_t hi,
+                    uint64_t *out) {
+  const char *t;
+  if (val_scalar(L, v, key, units_expected(UNITS_INTEGER), &t) != 0) {
+    return -1;
+  }
+  uint64_t x;
+  int rc = units_parse_uint(t, UINT64_MAX, &x);
+  char q[128];
+  if (rc == SIM_EINVAL) {
+    return err_at(L, v, "invalid \"%s\": expected %s, got \"%s\"", key,
+                  units_expected(UNITS_INTEGER), quote(q, sizeof q, t));
+  }
+  if (rc == SIM_ERANGE && t[0] == '-') {
+    return err_at(L, v, "invalid \"%s\": must be at least %llu, got %s", key,
+                  (unsigned long long)lo, quote(q, sizeof q, t));
+  }
+  if (rc != 0 || x > hi) {
+    return err_at(L, v, "invalid \"%s\": must be at most %llu, got %s", key, (unsigned long long)hi,
+                  quote(q, sizeof q, t));
+  }
+  if (x < lo) {
+    return err_at(L, v, "invalid \"%s\": must be at least %llu, got %s", key,
+                  (unsigned long long)lo, quote(q, sizeof q, t));
+  }
+  *out = x;
+  return 0;
+}
+
+static int val_unit_error(loader *L, const yaml_node_t *v, const char *key, units_kind kind, int rc,
+                          const char *t) {
+  char msg[256];
+  return err_at(L, v, "invalid \"%s\": %s", key,
+                units_describe_error(kind, rc, t, msg, sizeof msg));
+}
+
+static int val_duration(loader *L, const yaml_node_t *v, const char *key, bool positive,
+                        sim_time *out) {
+  const char *t;
+  if (val_scalar(L, v, key, units_expected(UNITS_DURATION), &t) != 0) {
+    return -1;
+  }
+  sim_time x;
+  int rc = units_parse_duration(t, &x);
+  if (rc != 0) {
+    return val_unit_error(L, v, key, UNITS_DURATION, rc, t);
+  }
+  if (positive && x <= 0) {
+    char q[128];
+    return err_at(L, v, "invalid \"%s\": must be greater than 0, got \"%s\"", key,
+                  quote(q, sizeof q, t));
+  }
+  *out = x;
+  return 0;
+}
+
+static int val_size(loader *L, const yaml_node_t *v, const char *key, bool positive, int64_t *out) {
+  const char *t;
+  if (val_scalar(L, v, key, units_expected(UNITS_SIZE), &t) != 0) {
+    return -1;
+  }
+  int64_t x;
+  int rc = units_parse_size(t, &x);
+  if (rc != 0) {
+    return val_unit_error(L, v, key, UNITS_SIZE, rc, t);
+  }
+  if (positive && x <= 0) {
+    char q[128];
+    return err_at(L, v, "invalid \"%s\": must be greater than 0, got \"%s\"", key,
+                  quote(q, sizeof q, t));
+  }
+  *out = x;
+  return 0;
+}
+
+static int val_cpu(loader *L, const yaml_node_t *v, const char *key, bool positive, int64_t *out) {
+  const char *t;
+  if (val_scalar(L, v, key, units_expected(UNITS_CPU), &t) != 0) {
+    return -1;
+  }
+  int64_t x;
+  int rc = units_parse_cpu(t, &x);
+  if (rc != 0) {
+    return val_unit_error(L, v, key, UNITS_CPU, rc, t);
+  }
+  if (positive && x <= 0) {
+    char q[128];
+    return err_at(L, v, "invalid \"%s\": must be greater than 0, got \"%s\"", key,
+                  quote(q, sizeof q, t));
+  }
+  *out = x;
+  return 0;
+}
+
+typedef enum num_range {
+  R_NONNEG,   /* [0, inf) */
+  R_POS,      /* (0, inf) */
+  R_UNIT,     /* [0, 1] */
+  R_UNIT_POS, /* (0, 1] */
+} num_range;
+
+static int val_number(loader *L, const yaml_node_t *v, const char *key, num_range range,
+                      double *out) {
+  const char *t;
+  if (val_scalar(L, v, key, units_expected(UNITS_NUMBER), &t) != 0) {
+    return -1;
+  }
+  double x;
+  int rc = units_parse_number(t, &x);
+  char q[128];
+  if (rc != 0) {
+    return err_at(L, v, "invalid \"%s\": expected %s, got \"%s\"", key,
+                  units_expected(UNITS_NUMBER), quote(q, sizeof q, t));
+  }
+  const char *need = NULL;
+  switch (range) {
+  case R_NONNEG:
+    need = x >= 0.0 ? NULL : "must not be negative";
+    break;
+  case R_POS:
+    need = x > 0.0 ? NULL : "must be greater than 0";
+    break;
+  case R_UNIT:
+    need = x >= 0.0 && x <= 1.0 ? NULL : "must be in [0, 1]";
+    break;
+  case R_UNIT_POS:
+    need = x > 0.0 && x <= 1.0 ? NULL : "must be in (0, 1]";
+    break;
+  }
+  if (need != NULL) {
+    return err_at(L, v, "invalid \"%s\": %s, got %s", key, need, quote(q, sizeof q, t));
+  }
+  *out = x;
+  return 0;
+}
+
+static int val_bool(loader *L, const yaml_node_t *v, const char *key, bool *out) {
+  const char *t;
+  if (val_scalar(L, v, key, units_expected(UNITS_BOOL), &t) != 0) {
+    return -1;
+  }
+  if (units_parse_bool(t, out) != 0) {
+    char q[128];
+    return err_at(L, v, "invalid \"%s\": expected true or false, got \"%s\"", key,
+                  quote(q, sizeof q, t));
+  }
+  return 0;
+}
+
+/* One of a fixed set of names; values[i] is what names[i] means. */
+typedef struct choice {
+  const char *noun;   /* "placement" */
+  const char *plural; /* "placements" */
+  const char *const *names;
+  const int *values;
+  size_t n;
+} choice;
+
+static int val_choice(loader *L, const yaml_node_t *v, const char *key, const choice *c, int *out) {
+  char expected[256], list[200];
+  snprintf(expected, sizeof expected, "one of %s", join_names(list, sizeof list, c->names, c->n));
+  const char *t;
+  if (val_scalar(L, v, key, expected, &t) != 0) {
+    return -1;
+  }
+  for (size_t i = 0; i < c->n; i++) {
+    if (strcmp(t, c->names[i]) == 0) {
+      *out = c->values != NULL ? c->values[i] : (int)i;
+      return 0;
+    }
+  }
+  char q[128], sug[512];
+  return err_at(L, v, "unknown %s \"%s\"%s", c->noun, quote(q, sizeof q, t),
+                suggestion(sug, sizeof sug, t, c->names, c->n, c->plural));
+}
+
+static const char *const placement_names[] = {"spread", "binpack", "random"};
+static const choice placement_choice = {"placement", "placements", placement_names, NULL, 3};
+static const char *const mode_names[] = {"none", "sidecar", "ambient", "ambient-waypoint",
+                                         "hybrid"};
+static const choice mode_choice = {"mode", "modes", mode_names, NULL, 5};
+static const choice ns_mode_choice = {"namespace mode", "namespace modes", mode_names, NULL, 4};
+static const char *const proto_names[] = {"http", "http1", "http2", "grpc", "tcp"};
+static const int proto_values[] = {MESH_PROTO_HTTP1, MESH_PROTO_HTTP1, MESH_PROTO_HTTP2,
+                                   MESH_PROTO_GRPC, MESH_PROTO_TCP};
+static const choice proto_choice = {"protocol", "protocols", proto_names, proto_values, 5};
+static const char *const sidecar_scope_names[] = {"cluster", "namespace", "calls"};
+static const choice sidecar_scope_choice = {"sidecar scope", "scopes", sidecar_scope_names, NULL,
+                                            3};
+static const char *const waypoint_scope_names[] = {"namespace", "service-account", "service"};
+static const choice waypoint_scope_choice = {"waypoint scope", "scopes", waypoint_scope_names, NULL,
+                                             3};
+static const char *const lb_names[] = {"round-robin", "random", "least-request"};
+static const choice lb_choice = {"load balancer", "load balancers", lb_names, NULL, 3};
+static const char *const arrival_names[] = {"poisson", "constant"};
+static const int arrival_values[] = {SCN_ARRIVAL_POISSON, SCN_ARRIVAL_CONSTANT};
+static const choice arrival_choice = {"arrival process", "arrival processes", arrival_names,
+                                      arrival_values, 2};
+static const char *const target_names[] = {"sidecar", "ztunnel", "waypoint", "node",
+                                           "control-plane"};
+static const int target_values[] = {SCN_FAIL_SIDECAR, SCN_FAIL_ZTUNNEL, SCN_FAIL_WAYPOINT,
+                                    SCN_FAIL_NODE, SCN_FAIL_CONTROL_PLANE};
+static const choice target_choice = {"failure target", "targets", target_names, target_values, 5};
+static const char *const pick_names[] = {"random", "busiest", "rolling"};
+static const int pick_values[] = {SCN_PICK_RANDOM, SCN_PICK_BUSIEST, SCN_PICK_ROLLING};
+static const choice pick_choice = {"pick", "picks", pick_names, pick_values, 3};
+static const char *const fkind_names[] = {"crash", "upgrade"};
+static const int fkind_values[] = {SCN_FAIL_CRASH, SCN_FAIL_UPGRADE};
+static const choice fkind_choice = {"failure kind", "kinds", fkind_names, fkind_values, 2};
+
+/* Optional keys: 1 when set, 0 when absent, -1 on error (reported). */
+static int opt_name(loader *L, const yaml_node_t *m, const char *key, char out[SCN_NAME_MAX]) {
+  yaml_node_t *v = get(L, m, key);
+  return v == NULL ? 0 : val_name(L, v, key, out) == 0 ? 1 : -1;
+}
+
+/* Free text: may be empty ("" or a null value clears it). */
+static int opt_text(loader *L, const yaml_node_t *m, const char *key, char *out, size_t size) {
+  yaml_node_t *v = get_raw(L, m, key);
+  if (v == NULL) {
+    return 0;
+  }
+  if (is_null(v)) {
+    out[0] = '\0';
+    return 1;
+  }
+  const char *t;
+  if (val_scalar(L, v, key, "a text", &t) != 0) {
+    return -1;
+  }
+  return copy_text(L, v, key, t, out, size) == 0 ? 1 : -1;
+}
+
+static int opt_u32(loader *L, const yaml_node_t *m, const char *key, uint32_t lo, uint32_t hi,
+                   uint32_t *out) {
+  yaml_node_t *v = get(L, m, key);
+  uint64_t x;
+  if (v == NULL) {
+    return 0;
+  }
+  if (val_uint(L, v, key, lo, hi, &x) != 0) {
+    return -1;
+  }
+  *out = (uint32_t)x;
+  return 1;
+}
+
+static int opt_duration(loader *L, const yaml_node_t *m, const char *key, bool positive,
+                        sim_time *out) {
+  yaml_node_t *v = get(L, m, key);
+  return v == NULL ? 0 : val_duration(L, v, key, positive, out) == 0 ? 1 : -1;
+}
+
+static int opt_size(loader *L, const yaml_node_t *m, const char *key, bool positive, int64_t *out) {
+  yaml_node_t *v = get(L, m, key);
+  return v == NULL ? 0 : val_size(L, v, key, positive, out) == 0 ? 1 : -1;
+}
+
+static int opt_cpu(loader *L, const yaml_node_t *m, const char *key, bool positive, int64_t *out) {
+  yaml_node_t *v = get(L, m, key);
+  return v == NULL ? 0 : val_cpu(L, v, key, positive, out) == 0 ? 1 : -1;
+}
+
+static int opt_number(loader *L, const yaml_node_t *m, const char *key, num_range r, double *out) {
+  yaml_node_t *v = get(L, m, key);
+  return v == NULL ? 0 : val_number(L, v, key, r, out) == 0 ? 1 : -1;
+}
+
+static int opt_bool(loader *L, const yaml_node_t *m, const char *key, bool *out) {
+  yaml_node_t *v = get(L, m, key);
+  return v == NULL ? 0 : val_bool(L, v, key, out) == 0 ? 1 : -1;
+}
+
+static int opt_choice(loader *L, const yaml_node_t *m, const char *key, const choice *c, int *out) {
+  yaml_node_t *v = get(L, m, key);
+  return v == NULL ? 0 : val_choice(L, v, key, c, out) == 0 ? 1 : -1;
+}
+
+/* The mapping at `key` of m, checked against sm; NULL when absent or bad. */
+static yaml_node_t *opt_map(loader *L, const yaml_node_t *m, const char *key, const schema_map *sm,
+                            const char *base) {
+  yaml_node_t *v = get(L, m, key);
+  if (v == NULL) {
+    return NULL;
+  }
+  char path[LD_PATH_MAX];
+  path_join(path, sizeof path, base, key);
+  return check_map(L, v, sm, path) ? v : NULL;
+}
+
+/* The list at `key` of m; NULL when absent or not a list (reported). */
+static yaml_node_t *opt_seq(loader *L, const yaml_node_t *m, const char *key, const char *base) {
+  yaml_node_t *v = get(L, m, key);
+  if (v == NULL) {
+    return NULL;
+  }
+  if (!is_seq(v)) {
+    char g[96], path[LD_PATH_MAX];
+    path_join(path, sizeof path, base, key);
+    err_at(L, v, "expected a list for \"%s\", got %s", path, got_text(v, g, sizeof g));
+    return NULL;
+  }
+  return v;
+}
+
+/* The path of list element i: "services.frontend" or "services.3". */
+static void element_path(loader *L, char *out, size_t size, const char *list_path,
+                         const yaml_node_t *item, const char *name_key, size_t i) {
+  yaml_node_t *nv = name_key != NULL ? get(L, item, name_key) : NULL;
+  if (is_scalar(nv) && sval(nv)[0] != '\0' && strlen(sval(nv)) < 64 &&
+      strchr(sval(nv), '.') == NULL) {
+    snprintf(out, size, "%s.%s", list_path, sval(nv));
+  } else {
+    snprintf(out, size, "%s.%zu", list_path, i);
+  }
+}
+
+static int missing(loader *L, const yaml_node_t *m, const char *key, const char *path) {
+  return err_at(L, m, "missing required key \"%s\" in \"%s\"", key, path);
+}
+
+/* ------------------------------------------------------------ sections */
+
+static void convert_metadata(loader *L, const yaml_node_t *root) {
+  scenario_meta *md = &L->s->meta;
+  yaml_node_t *m = opt_map(L, root, "metadata", &sch_metadata, "");
+  if (m == NULL) {
+    return;
+  }
+  opt_name(L, m, "name", md->name);
+  opt_text(L, m, "description", md->description, sizeof md->description);
+  yaml_node_t *v = get(L, m, "seed");
+  uint64_t seed;
+  if (v != NULL && val_uint(L, v, "seed", 0, UINT64_MAX, &seed) == 0) {
+    md->seed = seed;
+  }
+  opt_duration(L, m, "duration", true, &md->duration_ns);
+  opt_duration(L, m, "warmup", false, &md->warmup_ns);
+  opt_u32(L, m, "replications", 1, LD_MAX_REPLICATIONS, &md->replications);
+  opt_duration(L, m, "slo", true, &md->slo_ns);
+}
+
+/* A list of names resolved against a table, no duplicates. Returns the
+ * number of indices written to out (allocated by the caller, seq_len). */
+static uint32_t resolve_name_list(loader *L, const yaml_node_t *seq, const char *key,
+                                  const name_table *t, const char *const *names, size_t n_names,
+                                  const char *noun, const char *plural, uint32_t *out) {
+  uint32_t n = 0;
+  for (size_t i = 0; i < seq_len(seq) && !stop(L); i++) {
+    yaml_node_t *it = seq_item(L, seq, i);
+    const char *t_name;
+    if (val_scalar(L, it, key, "a name", &t_name) != 0) {
+      continue;
+    }
+    uint32_t idx = nt_find(t, t_name);
+    char q[128], sug[640];
+    if (idx == SCN_NONE) {
+      err_at(L, it, "unknown %s \"%s\"%s", noun, quote(q, sizeof q, t_name),
+             suggestion(sug, sizeof sug, t_name, names, n_names, plural));
+      continue;
+    }
+    bool dup = false;
+    for (uint32_t j = 0; j < n; j++) {
+      dup = dup || out[j] == idx;
+    }
+    if (dup) {
+      err_at(L, it, "duplicate %s \"%s\" in \"%s\"", noun, t_name, key);
+      continue;
+    }
+    out[n++] = idx;
+  }
+  return n;
+}
+
+static void convert_zones(loader *L, const yaml_node_t *cluster) {
+  scenario_cluster *c = &L->s->cluster;
+  yaml_node_t *zs = opt_seq(L, cluster, "zones", "cluster");
+  if (zs != NULL && seq_len(zs) == 0) {
+    err_at(L, zs, "\"cluster.zones\" needs at least one zone");
+  }
+  if (zs != NULL && seq_len(zs) > 0) {
+    size_t n = seq_len(zs);
+    char(*zones)[SCN_NAME_MAX] = calloc(n, sizeof *zones);
+    if (zones == NULL) {
+      nomem(L);
+      return;
+    }
+    free(c->zones);
+    c->zones = zones;
+    c->n_zones = 0;
+    for (size_t i = 0; i < n && !stop(L); i++) {
+      yaml_node_t *it = seq_item(L, zs, i);
+      char name[SCN_NAME_MAX];
+      if (val_name(L, it, "zones", name) != 0) {
+        continue;
+      }
+      bool dup = false;
+      for (uint32_t j = 0; j < c->n_zones && !dup; j++) {
+        dup = strcmp(c->zones[j], name) == 0;
+      }
+      if (dup) {
+        err_at(L, it, "duplicate zone \"%s\" in \"cluster.zones\"", name);
+        continue;
+      }
+      memcpy(c->zones[c->n_zones++], name, SCN_NAME_MAX);
+    }
+  }
+  if (nt_init(&L->zones, c->n_zones) != 0) {
+    nomem(L);
+    return;
+  }
+  for (uint32_t i = 0; i < c->n_zones; i++) {
+    nt_put(&L->zones, c->zones[i], i);
+  }
+}
+
+static const char **zone_names(loader *L) {
+  scenario_cluster *c = &L->s->cluster;
+  const char **names = calloc(c->n_zones + 1, sizeof *names);
+  if (names == NULL) {
+    return NULL;
+  }
+  for (uint32_t i = 0; i < c->n_zones; i++) {
+    names[i] = c->zones[i];
+  }
+  return names;
+}
+
+/* A pool over every zone, in declaration order. */
+static int all_zones(loader *L, scenario_node_pool *p) {
+  uint32_t n = L->s->cluster.n_zones;
+  uint32_t *z = calloc(n > 0 ? n : 1, sizeof *z);
+  if (z == NULL) {
+    return nomem(L);
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    z[i] = i;
+  }
+  free(p->zones);
+  p->zones = z;
+  p->n_zones = n;
+  return 0;
+}
+
+static void convert_pool(loader *L, const yaml_node_t *m, const char *path, scenario_node_pool *p,
+                         const char **znames) {
+  if (!check_map(L, m, &sch_pool, path)) {
+    return;
+  }
+  if (get(L, m, "name") == NULL) {
+    missing(L, m, "name", path);
+  } else {
+    opt_name(L, m, "name", p->name);
+  }
+  opt_u32(L, m, "count", 0, LD_MAX_NODES, &p->count);
+  int has_max = opt_u32(L, m, "max", 0, LD_MAX_NODES, &p->max_count);
+  opt_cpu(L, m, "cpu", true, &p->cpu_millicores);
+  opt_size(L, m, "memory", true, &p->mem_bytes);
+  if (has_max == 1 && p->max_count > 0 && p->count > p->max_count) {
+    err_at(L, get(L, m, "max"), "invalid \"max\": %u is below the starting count %u", p->max_count,
+           p->count);
+  }
+  yaml_node_t *zs = opt_seq(L, m, "zones", path);
+  if (zs != NULL) {
+    if (seq_len(zs) == 0) {
+      err_at(L, zs, "\"%s.zones\" needs at least one zone (or leave it out for all zones)", path);
+      return;
+    }
+    uint32_t *z = calloc(seq_len(zs), sizeof *z);
+    if (z == NULL) {
+      nomem(L);
+      return;
+    }
+    free(p->zones);
+    p->zones = z;
+    p->n_zones = resolve_name_list(L, zs, "zones", &L->zones, znames, L->s->cluster.n_zones, "zone",
+                                   "zones", z);
+  }
+}
+
+static void convert_pools(loader *L, const yaml_node_t *cluster) {
+  scenario_cluster *c = &L->s->cluster;
+  yaml_node_t *ps = opt_seq(L, cluster, "nodes", "cluster");
+  if (ps == NULL) {
+    /* The default pool spans whatever zones the file declared. */
+    for (uint32_t i = 0; i < c->n_pools; i++) {
+      all_zones(L, &c->pools[i]);
+    }
+    if (nt_init(&L->pools, c->n_pools) != 0) {
+      nomem(L);
+    }
+    return;
+  }
+  size_t n = seq_len(ps);
+  if (n == 0) {
+    err_at(L, ps, "\"cluster.nodes\" needs at least one node pool");
+    return;
+  }
+  scenario_node_pool *pools = calloc(n, sizeof *pools);
+  L->pool_ids = calloc(n, sizeof *L->pool_ids);
+  const char **znames = zone_names(L);
+  if (pools == NULL || L->pool_ids == NULL || znames == NULL || nt_init(&L->pools, n) != 0) {
+    free(pools);
+    free(znames);
+    nomem(L);
+    return;
+  }
+  for (uint32_t i = 0; i < c->n_pools; i++) {
+    free(c->pools[i].zones);
+  }
+  free(c->pools);
+  c->pools = pools;
+  c->n_pools = (uint32_t)n;
+  for (size_t i = 0; i < n; i++) {
+    scenario_node_pool *p = &pools[i];
+    p->count = 3;
+    p->cpu_millicores = 8000;
+    p->mem_bytes = (int64_t)32 << 30;
+    all_zones(L, p);
+  }
+  for (size_t i = 0; i < n && !stop(L); i++) {
+    yaml_node_t *m = seq_item(L, ps, i);
+    char path[LD_PATH_MAX];
+    element_path(L, path, sizeof path, "cluster.nodes", m, "name", i);
+    L->pool_ids[i] = node_id(L, m);
+    convert_pool(L, m, path, &pools[i], znames);
+    if (pools[i].name[0] == '\0') {
+      continue;
+    }
+    uint32_t prev = nt_find(&L->pools, pools[i].name);
+    if (prev != SCN_NONE) {
+      char w[LD_PATH_MAX];
+      err_at(L, get(L, m, "name"), "duplicate node pool \"%s\" (first defined at %s)",
+             pools[i].name, where_text(L, node_at(L, L->pool_ids[prev]), w, sizeof w));
+    } else {
+      nt_put(&L->pools, pools[i].name, (uint32_t)i);
+    }
+  }
+  free(znames);
+}
+
+static void convert_cluster(loader *L, const yaml_node_t *root) {
+  scenario_cluster *c = &L->s->cluster;
+  yaml_node_t *m = opt_map(L, root, "cluster", &sch_cluster, "");
+  convert_zones(L, m);
+  convert_pools(L, m);
+  if (m == NULL) {
+    return;
+  }
+  yaml_node_t *net = opt_map(L, m, "network", &sch_network, "cluster");
+  if (net != NULL) {
+    opt_duration(L, net, "same_node", false, &c->same_node_ns);
+    opt_duration(L, net, "same_zone", false, &c->same_zone_ns);
+    opt_duration(L, net, "cross_zone", false, &c->cross_zone_ns);
+    yaml_node_t *bw = get(L, net, "bandwidth");
+    const char *t;
+    if (bw != NULL && val_scalar(L, bw, "bandwidth", units_expected(UNITS_BANDWIDTH), &t) == 0) {
+      int rc = units_parse_bandwidth(t, &c->bandwidth_bytes_per_s);
+      if (rc != 0) {
+        val_unit_error(L, bw, "bandwidth", UNITS_BANDWIDTH, rc, t);
+      }
+    }
+    if (c->same_node_ns > c->same_zone_ns || c->same_zone_ns > c->cross_zone_ns) {
+      warn_at(L, net, "network latencies are usually ordered same_node <= same_zone <= cross_zone");
+    }
+  }
+  int placement;
+  if (opt_choice(L, m, "placement", &placement_choice, &placement) == 1) {
+    c->placement = (mesh_placement)placement;
+  }
+  yaml_node_t *sr = opt_map(L, m, "system_reserved", &sch_resources, "cluster");
+  if (sr != NULL) {
+    opt_cpu(L, sr, "cpu", false, &c->system_reserved_millicores);
+    opt_size(L, sr, "memory", false, &c->system_reserved_mem_bytes);
+  }
+}
+
+static void convert_pricing(loader *L, const yaml_node_t *root) {
+  scenario_pricing *p = &L->s->pricing;
+  yaml_node_t *m = opt_map(L, root, "pricing", &sch_pricing, "");
+  if (m == NULL) {
+    return;
+  }
+  opt_number(L, m, "vcpu_hour", R_NONNEG, &p->vcpu_hour_usd);
+  opt_number(L, m, "gib_hour", R_NONNEG, &p->gib_hour_usd);
+  opt_number(L, m, "cross_zone_gb", R_NONNEG, &p->cross_zone_gb_usd);
+  opt_number(L, m, "hours_per_month", R_POS, &p->hours_per_month);
+}
+
+/* requests/limits {cpu, memory}; unset fields keep their value. */
+static void convert_resources(loader *L, const yaml_node_t *m, const char *key, const char *base,
+                              int64_t *cpu, int64_t *mem) {
+  yaml_node_t *r = opt_map(L, m, key, &sch_resources, base);
+  if (r != NULL) {
+    opt_cpu(L, r, "cpu", false, cpu);
+    opt_size(L, r, "memory", false, mem);
+  }
+}
+
+/* A limit (when set and not 0 = none) must not be below its request. */
+static void check_limits(loader *L, const yaml_node_t *m, int64_t req_cpu, int64_t lim_cpu,
+                         int64_t req_mem, int64_t lim_mem) {
+  yaml_node_t *lim = get(L, m, "limits");
+  if (lim_cpu > 0 && req_cpu > 0 && lim_cpu < req_cpu) {
+    err_at(L, get(L, lim, "cpu"), "invalid \"cpu\": limit %lldm is below the request %lldm",
+           (long long)lim_cpu, (long long)req_cpu);
+  }
+  if (lim_mem > 0 && req_mem > 0 && lim_mem < req_mem) {
+    err_at(L, get(L, lim, "memory"),
+           "invalid \"memory\": limit %lld bytes is below the request %lld bytes",
+           (long long)lim_mem, (long long)req_mem);
+  }
+}
+
+static void convert_proxy(loader *L, const yaml_node_t *mesh, mesh_proxy_kind kind,
+                          const schema_map *sm, yaml_node_t **out_map) {
+  const char *key = mesh_proxy_kind_name(kind);
+  char path[LD_PATH_MAX];
+  path_join(path, sizeof path, "mesh", key);
+  yaml_node_t *m = opt_map(L, mesh, key, sm, "mesh");
+  *out_map = m;
+  if (m == NULL) {
+    return;
+  }
+  scenario_proxy_settings *ps = &L->s->mesh.proxy[kind];
+  opt_u32(L, m, "workers", 1, LD_MAX_WORKERS, &ps->workers);
+  convert_resources(L, m, "requests", path, &ps->request_millicores, &ps->request_mem_bytes);
+  convert_resources(L, m, "limits", path, &ps->limit_millicores, &ps->limit_mem_bytes);
+  check_limits(L, m, ps->request_millicores, ps->limit_millicores, ps->request_mem_bytes,
+               ps->limit_mem_bytes);
+}
+
+static void convert_modes(loader *L, const yaml_node_t *mesh) {
+  scenario_mesh *ms = &L->s->mesh;
+  yaml_node_t *seq = opt_seq(L, mesh, "modes", "mesh");
+  if (seq == NULL) {
+    return;
+  }
+  if (seq_len(seq) == 0) {
+    err_at(L, seq, "\"mesh.modes\" needs at least one mode");
+    return;
+  }
+  ms->n_modes = 0;
+  for (size_t i = 0; i < seq_len(seq) && !stop(L); i++) {
+    yaml_node_t *it = seq_item(L, seq, i);
+    int mode;
+    if (val_choice(L, it, "modes", &mode_choice, &mode) != 0) {
+      continue;
+    }
+    bool dup = false;
+    for (uint32_t j = 0; j < ms->n_modes; j++) {
+      dup = dup || ms->modes[j] == (mesh_mode)mode;
+    }
+    if (dup) {
+      err_at(L, it, "duplicate mode \"%s\" in \"mesh.modes\"", mode_names[mode]);
+      continue;
+    }
+    ms->modes[ms->n_modes++] = (mesh_mode)mode;
+  }
+}
+
+static void convert_autoscale(loader *L, const yaml_node_t *wp) {
+  scenario_autoscale *a = &L->s->waypoint_autoscale;
+  /* Presence enables it, even as a bare "autoscale:" taking every default. */
+  yaml_node_t *v = get_raw(L, wp, "autoscale");
+  if (v == NULL) {
+    return;
+  }
+  a->enabled = true;
+  if (is_null(v) || !check_map(L, v, &sch_autoscale, "mesh.waypoint.autoscale")) {
+    return;
+  }
+  opt_number(L, v, "target_utilisation", R_UNIT_POS, &a->target_utilisation);
+  opt_duration(L, v, "scale_up_delay", false, &a->scale_up_delay_ns);
+  opt_duration(L, v, "scale_down_delay", false, &a->scale_down_delay_ns);
+  opt_u32(L, v, "min", 1, LD_MAX_WAYPOINT_REPLICAS, &a->min_replicas);
+  int has_max = opt_u32(L, v, "max", 1, LD_MAX_WAYPOINT_REPLICAS, &a->max_replicas);
+  if (a->max_replicas < a->min_replicas) {
+    err_at(L, has_max == 1 ? get(L, v, "max") : v, "invalid \"max\": %u is below \"min\" %u",
+           a->max_replicas, a->min_replicas);
+  } else if (L->s->mesh.waypoint_replicas < a->min_replicas ||
+             L->s->mesh.waypoint_replicas > a->max_replicas) {
+    warn_at(L, v, "waypoint replicas %u are outside the autoscale range [%u, %u]",
+            L->s->mesh.waypoint_replicas, a->min_replicas, a->max_replicas);
+  }
+}
+
+static void convert_mesh(loader *L, const yaml_node_t *root) {
+  scenario_mesh *ms = &L->s->mesh;
+  yaml_node_t *m = opt_map(L, root, "mesh", &sch_mesh, "");
+  if (m == NULL) {
+    return;
+  }
+  opt_name(L, m, "profile", ms->profile);
+  opt_text(L, m, "sidecar_profile", ms->sidecar_profile, sizeof ms->sidecar_profile);
+  convert_modes(L, m);
+  yaml_node_t *sc, *zt, *wp;
+  convert_proxy(L, m, MESH_PROXY_SIDECAR, &sch_sidecar, &sc);
+  convert_proxy(L, m, MESH_PROXY_ZTUNNEL, &sch_ztunnel, &zt);
+  convert_proxy(L, m, MESH_PROXY_WAYPOINT, &sch_waypoint, &wp);
+  int v;
+  if (sc != NULL && opt_choice(L, sc, "scope", &sidecar_scope_choice, &v) == 1) {
+    ms->sidecar_scope = (mesh_sidecar_scope)v;
+  }
+  if (wp != NULL) {
+    if (opt_choice(L, wp, "scope", &waypoint_scope_choice, &v) == 1) {
+      ms->waypoint_scope = (mesh_waypoint_scope)v;
+    }
+    opt_u32(L, wp, "replicas", 1, LD_MAX_WAYPOINT_REPLICAS, &ms->waypoint_replicas);
+    convert_autoscale(L, wp);
+  }
+  opt_number(L, m, "new_connection_share", R_UNIT, &ms->new_connection_share);
+}
+
+static void namespace_defaults(loader *L, scenario_namespace *ns) {
+  ns->compliance = false;
+  ns->hybrid_mode = MESH_NS_AMBIENT_WAYPOINT;
+  ns->waypoint_scope = L->s->mesh.waypoint_scope;
+  ns->waypoint_replicas = 0;
+}
+
+static void convert_namespace(loader *L, const yaml_node_t *m, const char *path,
+                              scenario_namespace *ns) {
+  if (!check_map(L, m, &sch_namespace, path)) {
+    return;
+  }
+  if (get(L, m, "name") == NULL) {
+    missing(L, m, "name", path);
+  } else {
+    opt_name(L, m, "name", ns->name);
+  }
+  memcpy(ns->tenant, ns->name, SCN_NAME_MAX);
+  opt_name(L, m, "tenant", ns->tenant);
+  opt_text(L, m, "team", ns->team, sizeof ns->team);
+  opt_bool(L, m, "compliance", &ns->compliance);
+  int v;
+  ns->hybrid_mode = ns->compliance ? MESH_NS_SIDECAR : MESH_NS_AMBIENT_WAYPOINT;
+  if (opt_choice(L, m, "mode", &ns_mode_choice, &v) == 1) {
+    ns->hybrid_mode = (mesh_ns_mode)v;
+    if (ns->compliance && ns->hybrid_mode != MESH_NS_SIDECAR) {
+      warn_at(L, get(L, m, "mode"),
+              "namespace \"%s\" is marked compliance but runs \"%s\" in hybrid mode; only "
+              "sidecars keep one identity per pod",
+              ns->name, mode_names[v]);
+    }
+  }
+  if (opt_choice(L, m, "waypoint_scope", &waypoint_scope_choice, &v) == 1) {
+    ns->waypoint_scope = (mesh_waypoint_scope)v;
+  }
+  opt_u32(L, m, "waypoint_replicas", 0, LD_MAX_WAYPOINT_REPLICAS, &ns->waypoint_replicas);
+}
+
+/* Sizes the namespace array for the declared ones, or for one implicit
+ * namespace per service plus "default" when the section is absent. */
+static void convert_namespaces(loader *L, const yaml_node_t *root, size_t n_services) {
+  scenario *s = L->s;
+  yaml_node_t *raw = get_raw(L, root, "namespaces");
+  L->namespaces_declared = raw != NULL;
+  yaml_node_t *seq = opt_seq(L, root, "namespaces", "");
+  size_t n = seq != NULL ? seq_len(seq) : 0;
+  size_t cap = L->namespaces_declared ? n : n_services + 1;
+  s->namespaces = calloc(cap > 0 ? cap : 1, sizeof *s->namespaces);
+  L->ns_ids = calloc(cap > 0 ? cap : 1, sizeof *L->ns_ids);
+  if (s->namespaces == NULL || L->ns_ids == NULL || nt_init(&L->namespaces, cap) != 0) {
+    nomem(L);
+    return;
+  }
+  for (size_t i = 0; i < n && !stop(L); i++) {
+    yaml_node_t *m = seq_item(L, seq, i);
+    char path[LD_PATH_MAX];
+    element_path(L, path, sizeof path, "namespaces", m, "name", i);
+    scenario_namespace *ns = &s->namespaces[s->n_namespaces];
+    namespace_defaults(L, ns);
+    convert_namespace(L, m, path, ns);
+    if (ns->name[0] == '\0') {
+      continue; /* reported */
+    }
+    uint32_t prev = nt_find(&L->namespaces, ns->name);
+    if (prev != SCN_NONE) {
+      char w[LD_PATH_MAX];
+      err_at(L, get(L, m, "name"), "duplicate namespace \"%s\" (first defined at %s)", ns->name,
+             where_text(L, node_at(L, L->ns_ids[prev]), w, sizeof w));
+      continue;
+    }
+    L->ns_ids[s->n_namespaces] = node_id(L, m);
+    nt_put(&L->namespaces, ns->name, s->n_namespaces);
+    s->n_namespaces++;
+  }
+}
+
+static const char **namespace_names(loader *L) {
+  const char **names = calloc(L->s->n_namespaces + 1, sizeof *names);
+  if (names != NULL) {
+    for (uint32_t i = 0; i < L->s->n_namespaces; i++) {
+      names[i] = L->s->namespaces[i].name;
+    }
+  }
+  return names;
+}
+
+/* Resolves (or, without a namespaces section, creates) a namespace. */
+static uint32_t resolve_namespace(loader *L, const char *name, const yaml_node_t *where) {
+  scenario *s = L->s;
+  uint32_t idx = nt_find(&L->namespaces, name);
+  if (idx != SCN_NONE) {
+    return idx;
+  }
+  if (!L->namespaces_declared) {
+    scenario_namespace *ns = &s->namespaces[s->n_namespaces];
+    memset(ns, 0, sizeof *ns);
+    namespace_defaults(L, ns);
+    snprintf(ns->name, sizeof ns->name, "%s", name);
+    memcpy(ns->tenant, ns->name, SCN_NAME_MAX);
+    nt_put(&L->namespaces, ns->name, s->n_namespaces);
+    return s->n_namespaces++;
+  }
+  const char **names = namespace_names(L);
+  if (names == NULL) {
+    nomem(L);
+    return SCN_NONE;
+  }
+  char q[128], sug[640];
+  err_at(L, where, "unknown namespace \"%s\"%s", quote(q, sizeof q, name),
+         suggestion(sug, sizeof sug, name, names, s->n_namespaces, "namespaces"));
+  free(names);
+  return SCN_NONE;
+}
+
+/* ---------------------------------------------------------- distributions */
+
+typedef enum dist_kind_ix {
+  D_CONSTANT,
+  D_EXPONENTIAL,
+  D_UNIFORM,
+  D_LOGNORMAL,
+  D_PARETO,
+  D_EMPIRICAL
+} dist_kind_ix;
+
+static const char *const dist_names[] = {"constant",  "exponential", "uniform",
+                                         "lognormal", "pareto",      "empirical"};
+static const choice dist_choice = {"distribution", "distributions", dist_names, NULL, 6};
+/* Keys each distribution takes, for "does not apply" messages. */
+static const char *const dist_params[][5] = {
+    [D_CONSTANT] = {"value"},
+    [D_EXPONENTIAL] = {"mean"},
+    [D_UNIFORM] = {"min", "max"},
+    [D_LOGNORMAL] = {"mean", "p99", "median", "sigma"},
+    [D_PARETO] = {"mean", "min", "alpha"},
+    [D_EMPIRICAL] = {"points"},
+};
+
+static bool dist_takes(int kind, const char *key) {
+  for (int i = 0; i < 5 && dist_params[kind][i] != NULL; i++) {
+    if (strcmp(dist_params[kind][i], key) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* A duration parameter as a double of ns; 1 set, 0 absent, -1 bad. */
+static int dist_param(loader *L, const yaml_node_t *m, const char *key, bool positive,
+                      double *out) {
+  sim_time t;
+  int rc = opt_duration(L, m, key, positive, &t);
+  if (rc == 1) {
+    *out = (double)t;
+  }
+  return rc;
+}
+
+static const char *fmt_ns(char *buf, size_t size, double ns) {
+  if (ns >= 1e9 && fmod(ns, 1e9) == 0) {
+    snprintf(buf, size, "%.0fs", ns / 1e9);
+  } else if (ns >= 1e6) {
+    snprintf(buf, size, "%gms", ns / 1e6);
+  } else if (ns >= 1e3) {
+    snprintf(buf, size, "%gus", ns / 1e3);
+  } else {
+    snprintf(buf, size, "%gns", ns);
+  }
+  return buf;
+}
+
+static int convert_points(loader *L, const yaml_node_t *pts, double **storage, size_t *n_out) {
+  char g[96];
+  if (!is_seq(pts)) {
+    return err_at(L, pts,
+                  "invalid \"points\": expected a list of [duration, probability] pairs, "
+                  "got %s",
+                  got_text(pts, g, sizeof g));
+  }
+  size_t n = seq_len(pts);
+  if (n < 2) {
+    return err_at(L, pts, "invalid \"points\": needs at least 2 points, got %zu", n);
+  }
+  double *buf = calloc(2 * n, sizeof *buf);
+  if (buf == NULL) {
+    return nomem(L);
+  }
+  int bad = 0;
+  for (size_t i = 0; i < n && bad == 0; i++) {
+    yaml_node_t *pt = seq_item(L, pts, i);
+    if (!is_seq(pt) || seq_len(pt) != 2) {
+      bad =
+          err_at(L, pt, "invalid \"points\": each point is a [duration, probability] pair, got %s",
+                 got_text(pt, g, sizeof g));
+      break;
+    }
+    sim_time x;
+    double p;
+    if (val_duration(L, seq_item(L, pt, 0), "points", false, &x) != 0 ||
+        val_number(L, seq_item(L, pt, 1), "points", R_UNIT, &p) != 0) {
+      bad = -1;
+      break;
+    }
+    buf[i] = (double)x;
+    buf[n + i] = p;
+    if (i == 0 && p != 0.0) {
+      bad = err_at(L, seq_item(L, pt, 1),
+                   "invalid \"points\": the first probability must be 0, got %g", p);
+    } else if (i == n - 1 && p != 1.0) {
+      bad = err_at(L, seq_item(L, pt, 1),
+                   "invalid \"points\": the last probability must be 1, got %g", p);
+    } else if (i > 0 && buf[i] < buf[i - 1]) {
+      bad = err_at(L, seq_item(L, pt, 0),
+                   "invalid \"points\": durations must not decrease (point %zu)", i + 1);
+    } else if (i > 0 && p < buf[n + i - 1]) {
+      bad = err_at(L, seq_item(L, pt, 1),
+                   "invalid \"points\": probabilities must not decrease (point %zu)", i + 1);
+    }
+  }
+  if (bad != 0) {
+    free(buf);
+    return -1;
+  }
+  *storage = buf;
+  *n_out = n;
+  return 0;
+}
+
+/* A distribution of durations (ns): a bare duration (constant) or a
+ * {dist: ..., params} mapping. *storage receives an empirical's arrays. */
+static int convert_dist(loader *L, const yaml_node_t *v, const char *key, const char *path,
+                        sim_dist *out, double **storage) {
+  char g[96];
+  if (is_scalar(v)) {
+    const char *t = sval(v);
+    sim_time x;
+    int rc = units_parse_duration(t, &x);
+    if (rc == SIM_EINVAL) {
+      char q[128];
+      return err_at(L, v,
+                    "invalid \"%s\": expected a duration like 2ms or a distribution like "
+                    "{dist: exponential, mean: 1ms}, got \"%s\"",
+                    key, quote(q, sizeof q, t));
+    }
+    if (rc != 0) {
+      return val_unit_error(L, v, key, UNITS_DURATION, rc, t);
+    }
+    return sim_dist_constant((double)x, out) == 0
+               ? 0
+               : err_at(L, v, "invalid \"%s\": not a valid constant", key);
+  }
+  if (!is_map(v)) {
+    return err_at(L, v,
+                  "invalid \"%s\": expected a duration like 2ms or a distribution like "
+                  "{dist: exponential, mean: 1ms}, got %s",
+                  key, got_text(v, g, sizeof g));
+  }
+  size_t errors = diag_error_count(L->diag);
+  check_map(L, v, &sch_dist, path);
+  yaml_node_t *dv = get(L, v, "dist");
+  if (dv == NULL) {
+    return missing(L, v, "dist", path);
+  }
+  int kind;
+  if (val_choice(L, dv, "dist", &dist_choice, &kind) != 0) {
+    return -1;
+  }
+  for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node_at(L, p->key);
+    if (is_scalar(k) && strcmp(sval(k), "dist") != 0 && schema_find(&sch_dist, sval(k)) != NULL &&
+        !dist_takes(kind, sval(k))) {
+      char list[128];
+      size_t np = 0;
+      while (np < 5 && dist_params[kind][np] != NULL) {
+        np++;
+      }
+      err_at(L, k, "key \"%s\" does not apply to a %s distribution (it takes: %s)", sval(k),
+             dist_names[kind], join_names(list, sizeof list, dist_params[kind], np));
+    }
+  }
+  double a = 0, b = 0;
+  int rc = 0, ha, hb;
+  char x1[32], x2[32];
+  switch ((dist_kind_ix)kind) {
+  case D_CONSTANT:
+    if ((ha = dist_param(L, v, "value", false, &a)) == 0) {
+      return missing(L, v, "value", path);
+    }
+    if (diag_error_count(L->diag) > errors) {
+      return -1;
+    }
+    rc = sim_dist_constant(a, out);
+    break;
+  case D_EXPONENTIAL:
+    if ((ha = dist_param(L, v, "mean", true, &a)) == 0) {
+      return missing(L, v, "mean", path);
+    }
+    if (diag_error_count(L->diag) > errors) {
+      return -1;
+    }
+    rc = sim_dist_exponential(a, out);
+    break;
+  case D_UNIFORM:
+    ha = dist_param(L, v, "min", false, &a);
+    hb = dist_param(L, v, "max", false, &b);
+    if (ha == 0 || hb == 0) {
+      return missing(L, v, ha == 0 ? "min" : "max", path);
+    }
+    if (diag_error_count(L->diag) > errors) {
+      return -1;
+    }
+    if (b < a) {
+      return err_at(L, get(L, v, "max"), "invalid \"max\": %s is below \"min\" %s",
+                    fmt_ns(x1, sizeof x1, b), fmt_ns(x2, sizeof x2, a));
+    }
+    rc = sim_dist_uniform(a, b, out);
+    break;
+  case D_LOGNORMAL: {
+    bool by_mean = get(L, v, "mean") != NULL || get(L, v, "p99") != NULL;
+    bool by_median = get(L, v, "median") != NULL || get(L, v, "sigma") != NULL;
+    if (by_mean == by_median) {
+      return err_at(L, v,
+                    "a lognormal distribution takes either \"mean\" and \"p99\" or \"median\" "
+                    "and \"sigma\"");
+    }
+    if (by_mean) {
+      ha = dist_param(L, v, "mean", true, &a);
+      hb = dist_param(L, v, "p99", true, &b);
+      if (ha == 0 || hb == 0) {
+        return missing(L, v, ha == 0 ? "mean" : "p99", path);
+      }
+      if (diag_error_count(L->diag) > errors) {
+        return -1;
+      }
+      /* Solvable only for mean < p99 <= mean * exp(z^2 / 2), z = the
+       * normal 99th percentile (see sim_dist_lognormal_mean_p99). */
+      double limit = exp(2.3263478740408408 * 2.3263478740408408 / 2.0);
+      if (b <= a || b / a > limit) {
+        return err_at(L, get(L, v, "p99"),
+                      "invalid \"p99\": no lognormal has mean %s and p99 %s (p99 must be above "
+                      "the mean and at most %.2f times it)",
+                      fmt_ns(x1, sizeof x1, a), fmt_ns(x2, sizeof x2, b), limit);
+      }
+      rc = sim_dist_lognormal_mean_p99(a, b, out);
+    } else {
+      ha = dist_param(L, v, "median", true, &a);
+      hb = opt_number(L, v, "sigma", R_POS, &b);
+      if (ha == 0 || hb == 0) {
+        return missing(L, v, ha == 0 ? "median" : "sigma", path);
+      }
+      if (diag_error_count(L->diag) > errors) {
+        return -1;
+      }
+      rc = sim_dist_lognormal(log(a), b, out);
+    }
+    break;
+  }
+  case D_PARETO: {
+    bool has_mean = get(L, v, "mean") != NULL;
+    bool has_min = get(L, v, "min") != NULL;
+    if (has_mean == has_min) {
+      return err_at(L, v, "a pareto distribution takes \"alpha\" and either \"mean\" or \"min\"");
+    }
+    hb = opt_number(L, v, "alpha", R_POS, &b);
+    ha = dist_param(L, v, has_mean ? "mean" : "min", true, &a);
+    if (hb == 0) {
+      return missing(L, v, "alpha", path);
+    }
+    if (diag_error_count(L->diag) > errors) {
+      return -1;
+    }
+    if (has_mean) {
+      if (b <= 1.0) {
+        return err_at(L, get(L, v, "alpha"),
+                      "invalid \"alpha\": a pareto distribution with a mean needs alpha > 1, "
+                      "got %g",
+                      b);
+      }
+      rc = sim_dist_pareto_mean(a, b, out);
+    } else {
+      rc = sim_dist_pareto(b, a, out);
+    }
+    break;
+  }
+  case D_EMPIRICAL: {
+    yaml_node_t *pts = get(L, v, "points");
+    if (pts == NULL) {
+      return missing(L, v, "points", path);
+    }
+    if (diag_error_count(L->diag) > errors) {
+      return -1;
+    }
+    double *buf = NULL;
+    size_t n = 0;
+    if (convert_points(L, pts, &buf, &n) != 0) {
+      return -1;
+    }
+    rc = sim_dist_empirical(buf, buf + n, n, out);
+    if (rc != 0) {
+      free(buf);
+    } else {
+      free(*storage);
+      *storage = buf;
+    }
+    break;
+  }
+  }
+  if (rc != 0) {
+    return err_at(L, v, "invalid \"%s\": the %s distribution rejected its parameters (%s)", key,
+                  dist_names[kind], sim_strerror(rc));
+  }
+  return diag_error_count(L->diag) > errors ? -1 : 0;
+}
+
+/* -------------------------------------------------------------- services */
+
+static void service_defaults(scenario_service *sv) {
+  sv->ns = SCN_NONE;
+  sv->service_account = SCN_NONE;
+  sv->replicas = 1;
+  sv->protocol = MESH_PROTO_HTTP1;
+  sv->cpu_request_millicores = 100;
+  sv->mem_request_bytes = (int64_t)128 << 20;
+  sv->cpu_limit_millicores = 0;
+  sv->mem_limit_bytes = 0;
+  sv->app_workers = 8;
+  sim_dist_exponential(1e6, &sv->service_time_ns); /* mean 1ms */
+  sv->request_bytes = 1024;
+  sv->response_bytes = 1024;
+  sv->lb = MESH_LB_ROUND_ROBIN;
+  sv->retry.attempts = 1;
+}
+
+static void convert_retry(loader *L, const yaml_node_t *m, const char *path, scenario_retry *r) {
+  yaml_node_t *rm = opt_map(L, m, "retry", &sch_retry, path);
+  if (rm == NULL) {
+    return;
+  }
+  opt_u32(L, rm, "attempts", 1, LD_MAX_ATTEMPTS, &r->attempts);
+  opt_duration(L, rm, "timeout", false, &r->timeout_ns);
+  opt_duration(L, rm, "backoff", false, &r->backoff_ns);
+}
+
+/* Everything but the calls' targets, which need every service first. */
+static void convert_service(loader *L, const yaml_node_t *m, const char *path, scenario_service *sv,
+                            call_aux *calls, uint32_t *n_calls) {
+  if (!check_map(L, m, &sch_service, path)) {
+    return;
+  }
+  if (get(L, m, "name") == NULL) {
+    missing(L, m, "name", path);
+  } else {
+    opt_name(L, m, "name", sv->name);
+  }
+  char nsname[SCN_NAME_MAX] = "default";
+  yaml_node_t *nsv = get(L, m, "namespace");
+  if (nsv == NULL && L->namespaces_declared) {
+    err_at(L, m,
+           "missing required key \"namespace\" in \"%s\" (the file declares namespaces, so every "
+           "service names one)",
+           path);
+  } else if (nsv == NULL || val_name(L, nsv, "namespace", nsname) == 0) {
+    sv->ns = resolve_namespace(L, nsname, nsv != NULL ? nsv : m);
+  }
+  /* The service account, recorded by name now and resolved below. */
+  char sa[SCN_NAME_MAX];
+  memcpy(sa, sv->name, SCN_NAME_MAX);
+  yaml_node_t *sav = get(L, m, "service_account");
+  if (sav != NULL && val_name(L, sav, "service_account", sa) != 0) {
+    sa[0] = '\0';
+  }
+  if (sv->ns != SCN_NONE && sa[0] != '\0') {
+    char full[2 * SCN_NAME_MAX];
+    snprintf(full, sizeof full, "%s/%s", L->s->namespaces[sv->ns].name, sa);
+    uint32_t idx = nt_find(&L->accounts, full);
+    if (idx == SCN_NONE) {
+      if (strlen(full) >= SCN_NAME_MAX) {
+        err_at(L, sav != NULL ? sav : m,
+               "service account \"%s\" is too long (namespace/name must fit in %d bytes)", full,
+               SCN_NAME_MAX - 1);
+      } else {
+        idx = L->s->n_service_accounts++;
+        memcpy(L->s->service_accounts[idx], full, strlen(full) + 1);
+        L->s->service_account_ns[idx] = sv->ns;
+        nt_put(&L->accounts, L->s->service_accounts[idx], idx);
+      }
+    }
+    sv->service_account = idx;
+  }
+  opt_u32(L, m, "replicas", 1, LD_MAX_REPLICAS, &sv->replicas);
+  int v;
+  if (opt_choice(L, m, "protocol", &proto_choice, &v) == 1) {
+    sv->protocol = (mesh_proto)v;
+  }
+  convert_resources(L, m, "requests", path, &sv->cpu_request_millicores, &sv->mem_request_bytes);
+  convert_resources(L, m, "limits", path, &sv->cpu_limit_millicores, &sv->mem_limit_bytes);
+  check_limits(L, m, sv->cpu_request_millicores, sv->cpu_limit_millicores, sv->mem_request_bytes,
+               sv->mem_limit_bytes);
+  opt_u32(L, m, "workers", 1, LD_MAX_WORKERS, &sv->app_workers);
+  yaml_node_t *st = get(L, m, "service_time");
+  if (st != NULL) {
+    char dpath[LD_PATH_MAX];
+    path_join(dpath, sizeof dpath, path, "service_time");
+    convert_dist(L, st, "service_time", dpath, &sv->service_time_ns, &sv->dist_storage);
+  }
+  opt_size(L, m, "request_size", false, &sv->request_bytes);
+  opt_size(L, m, "response_size", false, &sv->response_bytes);
+  opt_bool(L, m, "l7", &sv->needs_l7);
+  opt_bool(L, m, "parallel", &sv->parallel);
+  if (opt_choice(L, m, "lb", &lb_choice, &v) == 1) {
+    sv->lb = (mesh_lb)v;
+  }
+  convert_retry(L, m, path, &sv->retry);
+
+  /* Calls: sizes and counts now, targets once every service is known. */
+  yaml_node_t *cs = opt_seq(L, m, "calls", path);
+  *n_calls = 0;
+  if (cs == NULL) {
+    return;
+  }
+  size_t n = seq_len(cs);
+  sv->calls = calloc(n > 0 ? n : 1, sizeof *sv->calls);
+  if (sv->calls == NULL) {
+    nomem(L);
+    return;
+  }
+  for (size_t i = 0; i < n && !stop(L); i++) {
+    yaml_node_t *c = seq_item(L, cs, i);
+    call_aux *aux = &calls[i];
+    scenario_call *call = &sv->calls[i];
+    call->target = SCN_NONE;
+    call->count = 1;
+    call->probability = 1.0;
+    call->request_bytes = -1;
+    call->response_bytes = -1;
+    if (is_scalar(c) && !is_null(c)) {
+      aux->service_id = node_id(L, c); /* shorthand: "- cart" */
+      continue;
+    }
+    char cpath[LD_PATH_MAX], lpath[LD_PATH_MAX];
+    path_join(lpath, sizeof lpath, path, "calls");
+    element_path(L, cpath, sizeof cpath, lpath, c, "service", i);
+    if (!check_map(L, c, &sch_call, cpath)) {
+      continue;
+    }
+    yaml_node_t *target = get(L, c, "service");
+    if (target == NULL) {
+      missing(L, c, "service", cpath);
+    } else {
+      aux->service_id = node_id(L, target);
+    }
+    opt_u32(L, c, "count", 1, LD_MAX_CALL_COUNT, &call->count);
+    opt_number(L, c, "probability", R_UNIT_POS, &call->probability);
+    aux->has_request_size = opt_size(L, c, "request_size", false, &call->request_bytes) == 1;
+    aux->has_response_size = opt_size(L, c, "response_size", false, &call->response_bytes) == 1;
+  }
+  sv->n_calls = (uint32_t)n;
+  *n_calls = (uint32_t)n;
+}
+
+static const char **service_names(loader *L) {
+  const char **names = calloc(L->s->n_services + 1, sizeof *names);
+  if (names != NULL) {
+    for (uint32_t i = 0; i < L->s->n_services; i++) {
+      names[i] = L->s->services[i].name;
+    }
+  }
+  return names;
+}
+
+static uint32_t resolve_service(loader *L, const yaml_node_t *v, const char *key,
+                                const char **names) {
+  const char *t;
+  if (val_scalar(L, v, key, "a service name", &t) != 0) {
+    return SCN_NONE;
+  }
+  uint32_t idx = nt_find(&L->services, t);
+  if (idx == SCN_NONE && !L->services_incomplete) {
+    char q[128], sug[640];
+    err_at(L, v, "unknown service \"%s\"%s", quote(q, sizeof q, t),
+           suggestion(sug, sizeof sug, t, names, L->s->n_services, "services"));
+  }
+  return idx;
+}
+
+static void convert_services(loader *L, const yaml_node_t *root) {
+  scenario *s = L->s;
+  yaml_node_t *raw = get_raw(L, root, "services");
+  yaml_node_t *seq = opt_seq(L, root, "services", "");
+  size_t n = seq != NULL ? seq_len(seq) : 0;
+  L->services_incomplete = n == 0;
+  convert_namespaces(L, root, n);
+  if (stop(L)) {
+    return;
+  }
+  if (n == 0) {
+    if (raw == NULL) {
+      err_at(L, node_at(L, L->root_id), "missing required key \"services\" at the top level");
+    } else if (seq != NULL || is_null(raw)) {
+      err_at(L, seq, "\"services\" needs at least one service");
+    }
+    return;
+  }
+  s->services = calloc(n, sizeof *s->services);
+  L->svc_ids = calloc(n, sizeof *L->svc_ids);
+  L->call_start = calloc(n + 1, sizeof *L->call_start);
+  s->service_accounts = calloc(n, sizeof *s->service_accounts);
+  s->service_account_ns = calloc(n, sizeof *s->service_account_ns);
+  size_t total_calls = 0;
+  for (size_t i = 0; i < n; i++) {
+    yaml_node_t *cs = get(L, seq_item(L, seq, i), "calls");
+    total_calls += is_seq(cs) ? seq_len(cs) : 0;
+  }
+  L->calls = calloc(total_calls > 0 ? total_calls : 1, sizeof *L->calls);
+  if (s->services == NULL || L->svc_ids == NULL || L->call_start == NULL ||
+      s->service_accounts == NULL || s->service_account_ns == NULL || L->calls == NULL ||
+      nt_init(&L->services, n) != 0 || nt_init(&L->accounts, n) != 0) {
+    nomem(L);
+    return;
+  }
+  uint32_t call_off = 0;
+  for (size_t i = 0; i < n && !stop(L); i++) {
+    yaml_node_t *m = seq_item(L, seq, i);
+    char path[LD_PATH_MAX];
+    element_path(L, path, sizeof path, "services", m, "name", i);
+    uint32_t idx = s->n_services;
+    scenario_service *sv = &s->services[idx];
+    service_defaults(sv);
+    L->svc_ids[idx] = node_id(L, m);
+    L->call_start[idx] = call_off;
+    uint32_t n_calls = 0;
+    s->n_services++;
+    convert_service(L, m, path, sv, L->calls + call_off, &n_calls);
+    call_off += n_calls;
+    L->call_start[idx + 1] = call_off;
+    if (sv->name[0] == '\0') {
+      L->services_incomplete = true;
+      continue;
+    }
+    uint32_t prev = nt_find(&L->services, sv->name);
+    if (prev != SCN_NONE) {
+      char w[LD_PATH_MAX];
+      err_at(L, get(L, m, "name"), "duplicate service \"%s\" (first defined at %s)", sv->name,
+             where_text(L, node_at(L, L->svc_ids[prev]), w, sizeof w));
+    } else {
+      nt_put(&L->services, sv->name, idx);
+    }
+  }
+}
+
+static void resolve_calls(loader *L) {
+  scenario *s = L->s;
+  const char **names = service_names(L);
+  if (names == NULL) {
+    nomem(L);
+    return;
+  }
+  for (uint32_t i = 0; i < s->n_services && !stop(L); i++) {
+    scenario_service *sv = &s->services[i];
+    for (uint32_t j = 0; j < sv->n_calls && !stop(L); j++) {
+      call_aux *aux = &L->calls[L->call_start[i] + j];
+      scenario_call *c = &sv->calls[j];
+      if (aux->service_id == 0) {
+        continue;
+      }
+      c->target = resolve_service(L, node_at(L, aux->service_id), "service", names);
+      if (c->target == SCN_NONE) {
+        continue;
+      }
+      /* Sizes default to the callee's, resolved here so the model never
+       * has to look them up. */
+      if (!aux->has_request_size) {
+        c->request_bytes = s->services[c->target].request_bytes;
+      }
+      if (!aux->has_response_size) {
+        c->response_bytes = s->services[c->target].response_bytes;
+      }
+    }
+  }
+  free(names);
+}
+
+/* Reports every call cycle once, at the call that closes it:
+ * "call cycle: a -> b -> a". Iterative DFS: call graphs can be deep. */
+static void check_cycles(loader *L) {
+  scenario *s = L->s;
+  uint32_t n = s->n_services;
+  uint8_t *color = calloc(n, 1);
+  uint32_t *stack = calloc(n, sizeof *stack);
+  uint32_t *next = calloc(n, sizeof *next);
+  if (color == NULL || stack == NULL || next == NULL) {
+    free(color);
+    free(stack);
+    free(next);
+    nomem(L);
+    return;
+  }
+  for (uint32_t root = 0; root < n && !stop(L); root++) {
+    if (color[root] != 0) {
+      continue;
+    }
+    uint32_t depth = 0;
+    stack[depth++] = root;
+    color[root] = 1;
+    next[root] = 0;
+    while (depth > 0 && !stop(L)) {
+      uint32_t u = stack[depth - 1];
+      scenario_service *sv = &s->services[u];
+      if (next[u] >= sv->n_calls) {
+        color[u] = 2;
+        depth--;
+        continue;
+      }
+      uint32_t j = next[u]++;
+      uint32_t v = sv->calls[j].target;
+      if (v == SCN_NONE) {
+        continue;
+      }
+      if (color[v] == 0) {
+        color[v] = 1;
+        next[v] = 0;
+        stack[depth++] = v;
+      } else if (color[v] == 1) {
+        char cyc[512];
+        size_t used = 0;
+        uint32_t k = depth;
+        while (k > 0 && stack[k - 1] != v) {
+          k--;
+        }
+        if (k == 0) {
+          continue; /* cannot happen: a grey node is on the stack */
+        }
+        cyc[0] = '\0';
+        for (uint32_t x = k - 1; x < depth && used < sizeof cyc; x++) {
+          int w = snprintf(cyc + used, sizeof cyc - used, "%s -> ", s->services[stack[x]].name);
+          used += w > 0 ? (size_t)w : 0;
+        }
+        if (used < sizeof cyc) {
+          snprintf(cyc + used, sizeof cyc - used, "%s", s->services[v].name);
+        }
+        err_at(L, node_at(L, L->calls[L->call_start[u] + j].service_id), "call cycle: %s", cyc);
+      }
+    }
+  }
+  free(color);
+  free(stack);
+  free(next);
+}
+
+static const char *fmt_cpu(char *buf, size_t size, int64_t mc) {
+  if (mc % 1000 == 0) {
+    snprintf(buf, size, "%lld vCPU", (long long)(mc / 1000));
+  } else {
+    snprintf(buf, size, "%lldm", (long long)mc);
+  }
+  return buf;
+}
+
+static const char *fmt_bytes(char *buf, size_t size, int64_t b) {
+  static const char *const units[] = {"Ki", "Mi", "Gi", "Ti"};
+  double x = (double)b;
+  int u = -1;
+  while (u < 3 && x >= 1024.0) {
+    x /= 1024.0;
+    u++;
+  }
+  if (u < 0) {
+    snprintf(buf, size, "%lldB", (long long)b);
+  } else {
+    snprintf(buf, size, "%.4g%s", x, units[u]);
+  }
+  return buf;
+}
+
+/* A pod must fit on at least one node pool after system_reserved. */
+static void check_capacity(loader *L) {
+  scenario *s = L->s;
+  scenario_cluster *c = &s->cluster;
+  if (c->n_pools == 0) {
+    return;
+  }
+  int64_t best_cpu = INT64_MIN, best_mem = INT64_MIN;
+  for (uint32_t i = 0; i < c->n_pools; i++) {
+    int64_t cpu = c->pools[i].cpu_millicores - c->system_reserved_millicores;
+    int64_t mem = c->pools[i].mem_bytes - c->system_reserved_mem_bytes;
+    best_cpu = cpu > best_cpu ? cpu : best_cpu;
+    best_mem = mem > best_mem ? mem : best_mem;
+  }
+  yaml_node_t *cluster = get(L, node_at(L, L->root_id), "cluster");
+  yaml_node_t *sr = get(L, cluster, "system_reserved");
+  char b1[48], b2[48];
+  if (best_cpu <= 0 || best_mem <= 0) {
+    err_at(L, sr, "\"system_reserved\" (cpu %s, memory %s) leaves no room on any node pool",
+           fmt_cpu(b1, sizeof b1, c->system_reserved_millicores),
+           fmt_bytes(b2, sizeof b2, c->system_reserved_mem_bytes));
+    return;
+  }
+  for (uint32_t i = 0; i < s->n_services && !stop(L); i++) {
+    scenario_service *sv = &s->services[i];
+    bool fits = false;
+    for (uint32_t p = 0; p < c->n_pools && !fits; p++) {
+      fits = sv->cpu_request_millicores <=
+                 c->pools[p].cpu_millicores - c->system_reserved_millicores &&
+             sv->mem_request_bytes <= c->pools[p].mem_bytes - c->system_reserved_mem_bytes;
+    }
+    if (fits) {
+      continue;
+    }
+    yaml_node_t *m = node_at(L, L->svc_ids[i]);
+    yaml_node_t *req = get(L, m, "requests");
+    if (sv->cpu_request_millicores > best_cpu) {
+      err_at(L, req != NULL && get(L, req, "cpu") != NULL ? get(L, req, "cpu") : m,
+             "pods of service \"%s\" request %s of cpu, more than any node pool can allocate "
+             "(largest: %s after system_reserved)",
+             sv->name, fmt_cpu(b1, sizeof b1, sv->cpu_request_millicores),
+             fmt_cpu(b2, sizeof b2, best_cpu));
+    } else if (sv->mem_request_bytes > best_mem) {
+      err_at(L, req != NULL && get(L, req, "memory") != NULL ? get(L, req, "memory") : m,
+             "pods of service \"%s\" request %s of memory, more than any node pool can allocate "
+             "(largest: %s after system_reserved)",
+             sv->name, fmt_bytes(b1, sizeof b1, sv->mem_request_bytes),
+             fmt_bytes(b2, sizeof b2, best_mem));
+    } else {
+      err_at(L, req != NULL ? req : m,
+             "pods of service \"%s\" request %s of cpu and %s of memory, which no single node "
+             "pool can allocate after system_reserved",
+             sv->name, fmt_cpu(b1, sizeof b1, sv->cpu_request_millicores),
+             fmt_bytes(b2, sizeof b2, sv->mem_request_bytes));
+    }
+  }
+}
+
+/* --------------------------------------------------------------- traffic */
+
+static void convert_bursts(loader *L, const yaml_node_t *m, const char *path, scenario_traffic *t) {
+  yaml_node_t *seq = opt_seq(L, m, "bursts", path);
+  if (seq == NULL || seq_len(seq) == 0) {
+    return;
+  }
+  size_t n = seq_len(seq);
+  t->bursts = calloc(n, sizeof *t->bursts);
+  if (t->bursts == NULL) {
+    nomem(L);
+    return;
+  }
+  char lpath[LD_PATH_MAX];
+  path_join(lpath, sizeof lpath, path, "bursts");
+  for (size_t i = 0; i < n && !stop(L); i++) {
+    yaml_node_t *b = seq_item(L, seq, i);
+    char bpath[LD_PATH_MAX + 24];
+    snprintf(bpath, sizeof bpath, "%s.%zu", lpath, i);
+    if (!check_map(L, b, &sch_burst, bpath)) {
+      continue;
+    }
+    scenario_burst *bu = &t->bursts[t->n_bursts];
+    const char *req[] = {"at", "duration", "multiplier"};
+    bool ok = true;
+    for (int k = 0; k < 3; k++) {
+      if (get(L, b, req[k]) == NULL) {
+        missing(L, b, req[k], bpath);
+        ok = false;
+      }
+    }
+    ok = opt_duration(L, b, "at", false, &bu->at_ns) >= 0 && ok;
+    ok = opt_duration(L, b, "duration", true, &bu->duration_ns) >= 0 && ok;
+    ok = opt_number(L, b, "multiplier", R_POS, &bu->multiplier) >= 0 && ok;
+    if (ok && bu->at_ns >= L->s->meta.duration_ns) {
+      warn_at(L, get(L, b, "at"), "burst starts at or after the end of the measured window");
+    }
+    t->n_bursts++;
+  }
+}
+
+static void convert_traffic(loader *L, const yaml_node_t *root) {
+  scenario *s = L->s;
+  yaml_node_t *raw = get_raw(L, root, "traffic");
+  yaml_node_t *seq = opt_seq(L, root, "traffic", "");
+  if (raw == NULL) {
+    err_at(L, node_at(L, L->root_id),
+           "missing required key \"traffic\" at the top level: at least one service needs "
+           "external traffic");
+    return;
+  }
+  if (seq == NULL) {
+    if (is_null(raw)) {
+      err_at(L, raw, "\"traffic\" needs at least one entry");
+    }
+    return;
+  }
+  size_t n = seq_len(seq);
+  if (n == 0) {
+    err_at(L, seq, "\"traffic\" needs at least one entry");
+    return;
+  }
+  s->traffic = calloc(n, sizeof *s->traffic);
+  L->traffic_ids = calloc(n, sizeof *L->traffic_ids);
+  const char **names = service_names(L);
+  if (s->traffic == NULL || L->traffic_ids == NULL || names == NULL ||
+      nt_init(&L->traffic, n) != 0) {
+    free(names);
+    nomem(L);
+    return;
+  }
+  for (size_t i = 0; i < n && !stop(L); i++) {
+    yaml_node_t *m = seq_item(L, seq, i);
+    char path[LD_PATH_MAX];
+    element_path(L, path, sizeof path, "traffic", m, "service", i);
+    if (!check_map(L, m, &sch_traffic, path)) {
+      continue;
+    }
+    scenario_traffic *t = &s->traffic[s->n_traffic];
+    t->service = SCN_NONE;
+    t->arrival = SCN_ARRIVAL_POISSON;
+    L->traffic_ids[s->n_traffic] = node_id(L, m);
+    s->n_traffic++;
+    yaml_node_t *sv = get(L, m, "service");
+    if (sv == NULL) {
+      missing(L, m, "service", path);
+    } else {
+      t->service = resolve_service(L, sv, "service", names);
+    }
+    if (t->service != SCN_NONE) {
+      const char *nm = s->services[t->service].name;
+      uint32_t prev = nt_find(&L->traffic, nm);
+      if (prev != SCN_NONE) {
+        char w[LD_PATH_MAX];
+        err_at(L, sv, "duplicate traffic entry for service \"%s\" (first at %s)", nm,
+               where_text(L, node_at(L, L->traffic_ids[prev]), w, sizeof w));
+      } else {
+        nt_put(&L->traffic, nm, (uint32_t)(s->n_traffic - 1));
+      }
+    }
+    yaml_node_t *rv = get(L, m, "rate");
+    const char *rt;
+    if (rv == NULL) {
+      missing(L, m, "rate", path);
+    } else if (val_scalar(L, rv, "rate", units_expected(UNITS_RATE), &rt) == 0) {
+      int rc = units_parse_rate(rt, &t->rate_rps);
+      if (rc != 0) {
+        val_unit_error(L, rv, "rate", UNITS_RATE, rc, rt);
+      } else if (t->rate_rps <= 0.0) {
+        char q[128];
+        err_at(L, rv, "invalid \"rate\": must be greater than 0, got \"%s\"",
+               quote(q, sizeof q, rt));
+      }
+    }
+    int v;
+    if (opt_choice(L, m, "arrival", &arrival_choice, &v) == 1) {
+      t->arrival = (scenario_arrival)v;
+    }
+    convert_bursts(L, m, path, t);
+  }
+  free(names);
+}
+
+/* -------------------------------------------------------------- failures */
+
+static void convert_failures(loader *L, const yaml_node_t *root) {
+  scenario *s = L->s;
+  yaml_node_t *seq = opt_seq(L, root, "failures", "");
+  if (seq == NULL || seq_len(seq) == 0) {
+    return;
+  }
+  size_t n = seq_len(seq);
+  s->failures = calloc(n, sizeof *s->failures);
+  L->failure_ids = calloc(n, sizeof *L->failure_ids);
+  if (s->failures == NULL || L->failure_ids == NULL || nt_init(&L->failures, n) != 0) {
+    nomem(L);
+    return;
+  }
+  for (size_t i = 0; i < n && !stop(L); i++) {
+    yaml_node_t *m = seq_item(L, seq, i);
+    char path[LD_PATH_MAX];
+    element_path(L, path, sizeof path, "failures", m, "name", i);
+    if (!check_map(L, m, &sch_failure, path)) {
+      continue;
+    }
+    uint32_t idx = s->n_failures++;
+    scenario_failure *f = &s->failures[idx];
+    L->failure_ids[idx] = node_id(L, m);
+    snprintf(f->name, sizeof f->name, "failure-%zu", i + 1);
+    f->pick = SCN_PICK_RANDOM;
+    f->kind = SCN_FAIL_CRASH;
+    if (opt_name(L, m, "name", f->name) >= 0) {
+      uint32_t prev = nt_find(&L->failures, f->name);
+      if (prev != SCN_NONE) {
+        char w[LD_PATH_MAX];
+        err_at(L, get(L, m, "name") != NULL ? get(L, m, "name") : m,
+               "duplicate failure \"%s\" (first defined at %s)", f->name,
+               where_text(L, node_at(L, L->failure_ids[prev]), w, sizeof w));
+      } else {
+        nt_put(&L->failures, f->name, idx);
+      }
+    }
+    int v;
+    int has_target = opt_choice(L, m, "target", &target_choice, &v);
+    if (has_target == 0) {
+      missing(L, m, "target", path);
+    } else if (has_target == 1) {
+      f->target = (scenario_failure_target)v;
+    }
+    yaml_node_t *inst = get(L, m, "instance");
+    yaml_node_t *pick = get(L, m, "pick");
+    if (inst != NULL && pick != NULL) {
+      err_at(L, pick, "a failure takes either \"instance\" or \"pick\", not both");
+    } else if (inst != NULL) {
+      if (val_name(L, inst, "instance", f->instance) == 0) {
+        f->pick = SCN_PICK_NAMED;
+      }
+    } else if (opt_choice(L, m, "pick", &pick_choice, &v) == 1) {
+      f->pick = (scenario_failure_pick)v;
+    }
+    if (opt_choice(L, m, "kind", &fkind_choice, &v) == 1) {
+      f->kind = (scenario_failure_kind)v;
+    }
+    if (get(L, m, "at") == NULL) {
+      missing(L, m, "at", path);
+    } else if (opt_duration(L, m, "at", false, &f->at_ns) == 1 && f->at_ns >= s->meta.duration_ns) {
+      warn_at(L, get(L, m, "at"),
+              "failure \"%s\" starts at or after the end of the measured "
+              "window",
+              f->name);
+    }
+    if (get(L, m, "duration") == NULL) {
+      missing(L, m, "duration", path);
+    } else {
+      opt_duration(L, m, "duration", true, &f->duration_ns);
+    }
+    yaml_node_t *drain = get(L, m, "drain");
+    if (drain != NULL && f->kind != SCN_FAIL_UPGRADE) {
+      err_at(L, drain, "\"drain\" applies only to failures of kind \"upgrade\"");
+    } else {
+      opt_duration(L, m, "drain", false, &f->drain_ns);
+    }
+  }
+}
+
+/* Services no traffic can reach are probably a mistake (a missing call). */
+static void warn_unreached(loader *L) {
+  scenario *s = L->s;
+  uint32_t n = s->n_services;
+  uint8_t *seen = calloc(n, 1);
+  uint32_t *queue = calloc(n, sizeof *queue);
+  if (seen == NULL || queue == NULL) {
+    free(seen);
+    free(queue);
+    return; /* only a warning */
+  }
+  uint32_t head = 0, tail = 0;
+  for (uint32_t i = 0; i < s->n_traffic; i++) {
+    uint32_t e = s->traffic[i].service;
+    if (e != SCN_NONE && !seen[e]) {
+      seen[e] = 1;
+      queue[tail++] = e;
+    }
+  }
+  while (head < tail) {
+    scenario_service *sv = &s->services[queue[head++]];
+    for (uint32_t j = 0; j < sv->n_calls; j++) {
+      uint32_t t = sv->calls[j].target;
+      if (t != SCN_NONE && !seen[t]) {
+        seen[t] = 1;
+        queue[tail++] = t;
+      }
+    }
+  }
+  uint32_t shown = 0, more = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (seen[i] || s->services[i].name[0] == '\0') {
+      continue;
+    }
+    if (shown < 5) {
+      warn_at(L, node_at(L, L->svc_ids[i]),
+              "service \"%s\" receives no traffic (no traffic entry reaches it through calls)",
+              s->services[i].name);
+      shown++;
+    } else {
+      more++;
+    }
+  }
+  if (more > 0) {
+    warn_at(L, NULL, "%u more services receive no traffic", more);
+  }
+  free(seen);
+  free(queue);
+}
+
+static void convert_all(loader *L) {
+  yaml_node_t *root = node_at(L, L->root_id);
+  if (!check_map(L, root, &sch_root, "")) {
+    return;
+  }
+  convert_metadata(L, root);
+  if (!stop(L)) {
+    convert_cluster(L, root);
+  }
+  if (!stop(L)) {
+    convert_pricing(L, root);
+  }
+  if (!stop(L)) {
+    convert_mesh(L, root);
+  }
+  if (!stop(L)) {
+    convert_services(L, root); /* namespaces first, inside */
+  }
+  if (!stop(L)) {
+    resolve_calls(L);
+  }
+  if (!stop(L)) {
+    convert_traffic(L, root);
+  }
+  if (!stop(L)) {
+    convert_failures(L, root);
+  }
+  if (!stop(L) && L->s->n_services > 0) {
+    check_cycles(L);
+  }
+  if (!stop(L)) {
+    check_capacity(L);
+  }
+  /* Reachability is only worth a warning in an otherwise valid file. */
+  if (diag_error_count(L->diag) == L->errors_before && L->s->n_traffic > 0) {
+    warn_unreached(L);
+  }
+}
+
+/* ------------------------------------------------------------ YAML input */
+
+/* Byte offset of a libyaml mark (whose column counts characters). */
+static size_t mark_offset(const char *bytes, size_t len, size_t line, size_t column) {
+  size_t i = 0, l = 0;
+  while (l < line && i < len) {
+    if (bytes[i] == '\n') {
+      l++;
+    }
+    i++;
+  }
+  for (size_t c = 0; c < column && i < len && bytes[i] != '\n'; c++) {
+    i++;
+    while (i < len && ((unsigned char)bytes[i] & 0xC0) == 0x80) {
+      i++;
+    }
+  }
+  return i;
+}
+
+/* Reports a libyaml failure. For an override value (parsed on its own,
+ * `override` true) positions are shifted by col_offset into "KEY=VALUE",
+ * and a mark past a one-line value (libyaml's end of input) is pulled back
+ * to just after it. */
+static void report_yaml_error(loader *L, const yaml_parser_t *p, const char *file,
+                              const char *bytes, size_t len, bool override, size_t col_offset) {
+  char msg[LD_MSG_MAX];
+  size_t line0 = 0, col0 = 0; /* zero-based, columns in characters */
+  if (p->error == YAML_MEMORY_ERROR) {
+    nomem(L);
+    return;
+  }
+  const char *problem = p->problem != NULL ? p->problem : "syntax error";
+  if (p->error == YAML_READER_ERROR) {
+    /* Reader errors carry a byte offset, not a mark. */
+    size_t off = p->problem_offset < len ? p->problem_offset : len;
+    for (size_t i = 0; i < off; i++) {
+      if (bytes[i] == '\n') {
+        line0++;
+        col0 = 0;
+      } else if (((unsigned char)bytes[i] & 0xC0) != 0x80) {
+        col0++;
+      }
+    }
+    if (p->problem_value != -1) {
+      snprintf(msg, sizeof msg, "yaml: %s (byte 0x%02x)", problem, (unsigned)p->problem_value);
+    } else {
+      snprintf(msg, sizeof msg, "yaml: %s", problem);
+    }
+  } else {
+    const yaml_mark_t *mk = &p->problem_mark;
+    line0 = mk->line;
+    col0 = mk->column;
+    if (p->context != NULL && p->context_mark.line != mk->line && !override) {
+      snprintf(msg, sizeof msg, "yaml: %s (%s at line %zu, column %zu)", problem, p->context,
+               p->context_mark.line + 1, p->context_mark.column + 1);
+    } else if (p->context != NULL) {
+      snprintf(msg, sizeof msg, "yaml: %s (%s)", problem, p->context);
+    } else {
+      snprintf(msg, sizeof msg, "yaml: %s", problem);
+    }
+    /* Tabs are the classic cause of "cannot start any token". */
+    size_t off = mark_offset(bytes, len, mk->line, mk->column);
+    if (off < len && bytes[off] == '\t') {
+      size_t used = strlen(msg);
+      snprintf(msg + used, sizeof msg - used, "; tabs are not allowed for indentation");
+    }
+  }
+  if (override && memchr(bytes, '\n', len) == NULL && line0 > 0) {
+    line0 = 0;
+    col0 = len; /* one past the last character */
+  }
+  if (override && line0 == 0) {
+    col0 += col_offset;
+  }
+  diag_error(L->diag, file, (uint32_t)line0 + 1, (uint32_t)col0 + 1, "%s", msg);
+}
+
+/* The first byte that is not valid UTF-8, or len when all are. Overlong
+ * forms, surrogates and code points past U+10FFFF count as invalid. */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
+  size_t i = 0;
+  while (i < len) {
+    unsigned char c = s[i];
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + n >= len) {
+      return i; /* truncated sequence */
+    }
+    for (size_t k = 1; k <= n; k++) {
+      if ((s[i + k] & 0xC0) != 0x80) {
+        return i;
+      }
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return i;
+    }
+    i += n + 1;
+  }
+  return len;
+}
+
+static int check_encoding(loader *L, const char *bytes, size_t len) {
+  const unsigned char *u = (const unsigned char *)bytes;
+  if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+    return diag_error(L->diag, L->file, 0, 0,
+                      "file is UTF-16 encoded; save it as UTF-8 (scenario files must be UTF-8)");
+  }
+  size_t bad = utf8_invalid_at(u, len);
+  if (bad == len) {
+    return 0;
+  }
+  uint32_t line = 1, col = 1;
+  for (size_t i = 0; i < bad; i++) {
+    if (bytes[i] == '\n') {
+      line++;
+      col = 1;
+    } else if ((u[i] & 0xC0) != 0x80) {
+      col++;
+    }
+  }
+  return diag_error(L->diag, L->file, line, col,
+                    "invalid UTF-8 (byte 0x%02x); scenario files must be UTF-8 text", u[bad]);
+}
+
+/* ------------------------------------------------------------- overrides */
+
+static int add_scalar(loader *L, const char *value, yaml_scalar_style_t style, yaml_mark_t mark) {
+  int id = yaml_document_add_scalar(&L->doc, NULL, (yaml_char_t *)value, -1, style);
+  if (id == 0) {
+    return 0;
+  }
+  yaml_node_t *n = node_at(L, id);
+  n->start_mark = n->end_mark = mark;
+  return id;
+}
+
+/* Deep-copies node `id` of src into the scenario document. Aliases in the
+ * value are copied as often as they are used, up to a node budget. */
+static int copy_node(loader *L, yaml_document_t *src, int id, size_t col_offset, int depth,
+                     size_t *budget) {
+  yaml_node_t *n = yaml_document_get_node(src, id);
+  if (n == NULL || depth > LD_MAX_COPY_DEPTH || *budget == 0) {
+    return 0;
+  }
+  (*budget)--;
+  yaml_mark_t mark = n->start_mark;
+  if (mark.line == 0) {
+    mark.column += col_offset;
+  }
+  int out = 0;
+  switch (n->type) {
+  case YAML_SCALAR_NODE:
+    out = yaml_document_add_scalar(&L->doc, NULL, n->data.scalar.value, (int)n->data.scalar.length,
+                                   n->data.scalar.style);
+    break;
+  case YAML_SEQUENCE_NODE: {
+    out = yaml_document_add_sequence(&L->doc, NULL, n->data.sequence.style);
+    size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    for (size_t i = 0; out != 0 && i < len; i++) {
+      /* Re-read through src each time: src does not move, L->doc may. */
+      yaml_node_t *sn = yaml_document_get_node(src, id);
+      int child =
+          copy_node(L, src, sn->data.sequence.items.start[i], col_offset, depth + 1, budget);
+      if (child == 0 || !yaml_document_append_sequence_item(&L->doc, out, child)) {
+        return 0;
+      }
+    }
+    break;
+  }
+  case YAML_MAPPING_NODE: {
+    out = yaml_document_add_mapping(&L->doc, NULL, n->data.mapping.style);
+    size_t len = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    for (size_t i = 0; out != 0 && i < len; i++) {
+      yaml_node_t *sn = yaml_document_get_node(src, id);
+      yaml_node_pair_t pair = sn->data.mapping.pairs.start[i];
+      int k = copy_node(L, src, pair.key, col_offset, depth + 1, budget);
+      int v = k != 0 ? copy_node(L, src, pair.value, col_offset, depth + 1, budget) : 0;
+      if (v == 0 || !yaml_document_append_mapping_pair(&L->doc, out, k, v)) {
+        return 0;
+      }
+    }
+    break;
+  }
+  default:
+    return 0;
+  }
+  if (out != 0) {
+    yaml_node_t *o = node_at(L, out);
+    o->start_mark = o->end_mark = mark;
+  }
+  return out;
+}
+
+/* Finds list element `seg`: by its name key (or, for scalar shorthand
+ * items, its text), else by 0-based index. Returns the item slot or NULL. */
+static yaml_node_item_t *find_element(loader *L, yaml_node_t *seq, const schema_map *elem,
+                                      const char *seg) {
+  const char *key = elem != NULL ? elem->list_key : NULL;
+  size_t n = seq_len(seq);
+  for (size_t i = 0; key != NULL && i < n; i++) {
+    yaml_node_t *it = seq_item(L, seq, i);
+    yaml_node_t *nv = is_map(it) ? get(L, it, key) : it;
+    if (is_scalar(nv) && strcmp(sval(nv), seg) == 0) {
+      return &seq->data.sequence.items.start[i];
+    }
+  }
+  uint64_t idx;
+  if (units_parse_uint(seg, UINT64_MAX, &idx) == 0 && seg[0] != '+' && idx < n) {
+    return &seq->data.sequence.items.start[idx];
+  }
+  return NULL;
+}
+
+static int override_error(loader *L, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int override_error(loader *L, const char *label, const char *fmt, ...) {
+  char msg[LD_MSG_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return diag_error(L->diag, label, 0, 0, "%s", msg);
+}
+
+/* Names of the elements of a list, for "valid entries are: ...". */
+static const char *element_names(loader *L, yaml_node_t *seq, const schema_map *elem, char *buf,
+                                 size_t size, const char **names, size_t *n_names) {
+  size_t n = seq_len(seq);
+  *n_names = 0;
+  for (size_t i = 0; i < n && *n_names < 64; i++) {
+    yaml_node_t *it = seq_item(L, seq, i);
+    yaml_node_t *nv = elem != NULL && elem->list_key != NULL && is_map(it)
+                          ? get(L, it, elem->list_key)
+                          : (is_scalar(it) ? it : NULL);
+    if (is_scalar(nv)) {
+      names[(*n_names)++] = sval(nv);
+    }
+  }
+  return join_names(buf, size, names, *n_names);
+}
+
+static int apply_override(loader *L, size_t index) {
+  const char *ov = L->overrides[index];
+  const char *label = L->ov_labels[index];
+  const char *eq = ov != NULL ? strchr(ov, '=') : NULL;
+  if (eq == NULL || eq == ov) {
+    return override_error(L, label, "expected KEY=VALUE, like metadata.seed=7");
+  }
+  size_t key_len = (size_t)(eq - ov);
+  const char *value = eq + 1;
+  size_t col_offset = key_len + 1;
+  int first_new = (int)(L->doc.nodes.top - L->doc.nodes.start) + 1;
+
+  /* The value: its own little YAML document. */
+  yaml_parser_t p;
+  yaml_document_t vd;
+  if (!yaml_parser_initialize(&p)) {
+    return nomem(L);
+  }
+  yaml_parser_set_input_string(&p, (const unsigned char *)value, strlen(value));
+  if (!yaml_parser_load(&p, &vd)) {
+    report_yaml_error(L, &p, label, value, strlen(value), true, col_offset);
+    yaml_parser_delete(&p);
+    return -1;
+  }
+  yaml_parser_delete(&p);
+  int vid;
+  size_t budget = LD_MAX_COPY_NODES;
+  if (yaml_document_get_root_node(&vd) == NULL) {
+    yaml_mark_t mark = {0, 0, col_offset};
+    vid = add_scalar(L, "", YAML_PLAIN_SCALAR_STYLE, mark);
+  } else {
+    vid = copy_node(L, &vd, 1, col_offset, 0, &budget);
+  }
+  yaml_document_delete(&vd);
+  if (vid == 0) {
+    if (budget == 0) {
+      return override_error(L, label, "value is too large (more than %d nodes)", LD_MAX_COPY_NODES);
+    }
+    return override_error(L, label, "value is nested too deeply or out of memory");
+  }
+
+  /* Walk the path, creating missing mappings. */
+  char *key = strndup(ov, key_len);
+  if (key == NULL) {
+    return nomem(L);
+  }
+  int rc = 0;
+  int cur = L->root_id;
+  const schema_map *sm = &sch_root; /* for a mapping */
+  const schema_map *elem = NULL;    /* for a list: its element */
+  char path[LD_PATH_MAX] = "";
+  char *seg = key;
+  while (rc == 0) {
+    char *dot = strchr(seg, '.');
+    bool last = dot == NULL;
+    if (dot != NULL) {
+      *dot = '\0';
+    }
+    char q[128], ib[LD_PATH_MAX + 8];
+    if (seg[0] == '\0') {
+      rc = override_error(L, label, "empty key in path \"%s\"", quote(q, sizeof q, key));
+      break;
+    }
+    yaml_node_t *n = node_at(L, cur);
+    if (is_map(n)) {
+      const schema_key *sk = sm != NULL ? schema_find(sm, seg) : NULL;
+      if (sm != NULL && sk == NULL) {
+        const char *names[32];
+        size_t nn = 0;
+        for (size_t i = 0; i < sm->n && nn < 32; i++) {
+          names[nn++] = sm->keys[i].name;
+        }
+        char sug[640];
+        rc = override_error(L, label, "unknown key \"%s\" %s%s", quote(q, sizeof q, seg),
+                            in_path(path, ib, sizeof ib),
+                            suggestion(sug, sizeof sug, seg, names, nn, "keys"));
+        break;
+      }
+      yaml_node_pair_t *pair = NULL;
+      for (yaml_node_pair_t *pp = n->data.mapping.pairs.start; pp < n->data.mapping.pairs.top;
+           pp++) {
+        yaml_node_t *k = node_at(L, pp->key);
+        if (is_scalar(k) && strcmp(sval(k), seg) == 0) {
+          pair = pp; /* the first, as get() reads it */
+          break;
+        }
+      }
+      char next_path[LD_PATH_MAX];
+      path_join(next_path, sizeof next_path, path, seg);
+      if (last) {
+        if (pair != NULL) {
+          pair->value = vid;
+        } else {
+          yaml_mark_t mark = {0, 0, 0};
+          int kid = add_scalar(L, seg, YAML_PLAIN_SCALAR_STYLE, mark);
+          if (kid == 0 || !yaml_document_append_mapping_pair(&L->doc, cur, kid, vid)) {
+            rc = nomem(L);
+          }
+        }
+        break;
+      }
+      char *next_seg = dot + 1;
+      char *next_dot = strchr(next_seg, '.');
+      size_t next_len = next_dot != NULL ? (size_t)(next_dot - next_seg) : strlen(next_seg);
+      char next_name[128];
+      snprintf(next_name, sizeof next_name, "%.*s", (int)(next_len < 100 ? next_len : 100),
+               next_seg);
+      if (sk != NULL && sk->kind == K_LEAF) {
+        rc = override_error(L, label, "\"%s\" holds a single value; it has no key \"%s\"",
+                            next_path, quote(q, sizeof q, next_name));
+        break;
+      }
+      int child = pair != NULL ? pair->value : 0;
+      yaml_node_t *cn = node_at(L, child);
+      if (child == 0 || (is_null(cn) && (sk == NULL || sk->kind == K_MAP))) {
+        if (sk != NULL && sk->kind == K_LIST) {
+          rc = override_error(L, label, "\"%s\" has no entries to address with \"%s\"", next_path,
+                              quote(q, sizeof q, next_name));
+          break;
+        }
+        /* Create the missing mapping (e.g. mesh.waypoint when unset). */
+        yaml_mark_t mark = {0, 0, 0};
+        int mid = yaml_document_add_mapping(&L->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
+        if (mid == 0) {
+          rc = nomem(L);
+          break;
+        }
+        if (pair != NULL) {
+          /* Re-find the pair: adding a node may have moved nothing in the
+           * pairs array, but recompute from the id to be safe. */
+          yaml_node_t *mn = node_at(L, cur);
+          for (yaml_node_pair_t *pp = mn->data.mapping.pairs.start; pp < mn->data.mapping.pairs.top;
+               pp++) {
+            yaml_node_t *k = node_at(L, pp->key);
+            if (is_scalar(k) && strcmp(sval(k), seg) == 0) {
+              pp->value = mid;
+            }
+          }
+        } else {
+          int kid = add_scalar(L, seg, YAML_PLAIN_SCALAR_STYLE, mark);
+          if (kid == 0 || !yaml_document_append_mapping_pair(&L->doc, cur, kid, mid)) {
+            rc = nomem(L);
+            break;
+          }
+        }
+        node_at(L, mid)->start_mark = mark;
+        child = mid;
+      }
+      cur = child;
+      if (sk != NULL && sk->kind == K_LIST) {
+        elem = sk->sub;
+        sm = NULL;
+      } else {
+        sm = sk != NULL ? sk->sub : NULL;
+        elem = NULL;
+      }
+      snprintf(path, sizeof path, "%s", next_path);
+    } else if (is_seq(n)) {
+      yaml_node_item_t *slot = find_element(L, n, elem, seg);
+      char next_path[LD_PATH_MAX];
+      path_join(next_path, sizeof next_path, path, seg);
+      if (slot == NULL) {
+        const char *names[64];
+        size_t nn;
+        char list[512], sug[640];
+        element_names(L, n, elem, list, sizeof list, names, &nn);
+        const char *best = diag_suggest(seg, names, nn);
+        if (best != NULL) {
+          snprintf(sug, sizeof sug, "; did you mean \"%s\"?", best);
+        } else if (nn > 0) {
+          snprintf(sug, sizeof sug, "; valid entries are: %s", list);
+        } else {
+          snprintf(sug, sizeof sug, "; it has %zu entries", seq_len(n));
+        }
+        rc = override_error(L, label, "no entry \"%s\" in \"%s\"%s", quote(q, sizeof q, seg), path,
+                            sug);
+        break;
+      }
+      if (last) {
+        *slot = vid;
+        break;
+      }
+      cur = *slot;
+      sm = elem;
+      elem = NULL;
+      snprintf(path, sizeof path, "%s", next_path);
+    } else {
+      rc = override_error(L, label, "\"%s\" holds a single value; it has no key \"%s\"", path,
+                          quote(q, sizeof q, seg));
+      break;
+    }
+    seg = dot + 1;
+  }
+  free(key);
+  int last_new = (int)(L->doc.nodes.top - L->doc.nodes.start);
+  if (last_new >= first_new) {
+    ov_origin *o = &L->origins[L->n_origins++];
+    o->first_id = first_new;
+    o->last_id = last_new;
+    o->index = index;
+  }
+  return rc;
+}
+
+static int apply_overrides(loader *L) {
+  if (L->n_overrides == 0) {
+    return 0;
+  }
+  L->ov_labels = calloc(L->n_overrides, sizeof *L->ov_labels);
+  L->origins = calloc(L->n_overrides, sizeof *L->origins);
+  if (L->ov_labels == NULL || L->origins == NULL) {
+    return nomem(L);
+  }
+  for (size_t i = 0; i < L->n_overrides; i++) {
+    const char *ov = L->overrides[i] != NULL ? L->overrides[i] : "";
+    size_t len = strlen(ov) + 7;
+    L->ov_labels[i] = malloc(len);
+    if (L->ov_labels[i] == NULL) {
+      return nomem(L);
+    }
+    snprintf(L->ov_labels[i], len, "--set %s", ov);
+  }
+  int rc = 0;
+  for (size_t i = 0; i < L->n_overrides && !stop(L); i++) {
+    if (L->overrides[i] == NULL) {
+      rc = override_error(L, L->ov_labels[i], "expected KEY=VALUE, like metadata.seed=7");
+      continue;
+    }
+    if (apply_override(L, i) != 0) {
+      rc = -1;
+    }
+  }
+  return rc;
+}
+
+/* ------------------------------------------------------------------ API */
+
+const char *scenario_load_strerror(int code) {
+  switch (code) {
+#define SCENARIO_LOAD_CASE(name, value, text)                                                      \
+  case (value):                                                                                    \
+    return (text);
+    SCENARIO_LOAD_ERROR_MAP(SCENARIO_LOAD_CASE)
+#undef SCENARIO_LOAD_CASE
+  default:
+    return "unknown error";
+  }
+}
+
+uint64_t scenario_load_hash(const void *bytes, size_t len, const char *const *overrides,
+                            size_t n_overrides) {
+  uint64_t h = fnv1a(bytes, len, FNV_OFFSET);
+  for (size_t i = 0; i < n_overrides; i++) {
+    const char *ov = overrides[i] != NULL ? overrides[i] : "";
+    h = fnv1a(ov, strlen(ov) + 1, h); /* with its NUL: a separator */
+  }
+  return h;
+}
+
+/* "dir/shop.yaml" -> "shop". */
+static void base_name(char *out, size_t size, const char *path) {
+  const char *b = strrchr(path, '/');
+  b = b != NULL ? b + 1 : path;
+  size_t len = strlen(b);
+  const char *dot = strrchr(b, '.');
+  if (dot != NULL && dot != b && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0)) {
+    len = (size_t)(dot - b);
+  }
+  if (len >= size) {
+    len = size - 1;
+  }
+  memcpy(out, b, len);
+  out[len] = '\0';
+}
+
+static void loader_release(loader *L) {
+  if (L->have_doc) {
+    yaml_document_delete(&L->doc);
+  }
+  for (size_t i = 0; L->ov_labels != NULL && i < L->n_overrides; i++) {
+    free(L->ov_labels[i]);
+  }
+  free(L->ov_labels);
+  free(L->origins);
+  nt_free(&L->zones);
+  nt_free(&L->pools);
+  nt_free(&L->namespaces);
+  nt_free(&L->services);
+  nt_free(&L->accounts);
+  nt_free(&L->traffic);
+  nt_free(&L->failures);
+  free(L->ns_ids);
+  free(L->svc_ids);
+  free(L->call_start);
+  free(L->calls);
+  free(L->traffic_ids);
+  free(L->failure_ids);
+  free(L->pool_ids);
+}
+
+static int load_bytes(const char *display, const char *bytes, size_t len,
+                      const char *const *overrides, size_t n_overrides, scenario *out,
+                      diag_list *diag) {
+  loader L;
+  memset(&L, 0, sizeof L);
+  L.s = out;
+  L.diag = diag;
+  L.file = display;
+  L.overrides = overrides;
+  L.n_overrides = n_overrides;
+  size_t errors_before = diag_error_count(diag);
+  L.errors_before = errors_before;
+  int code = SCENARIO_LOAD_EINVALID;
+
+  scenario_init_defaults(out);
+  snprintf(out->path, sizeof out->path, "%s", display);
+  base_name(out->meta.name, sizeof out->meta.name, display);
+  out->content_hash = scenario_load_hash(bytes, len, overrides, n_overrides);
+  if (out->cluster.n_zones == 0 || out->cluster.n_pools == 0) {
+    nomem(&L);
+    code = SCENARIO_LOAD_ENOMEM;
+    goto done;
+  }
+
+  if (check_encoding(&L, bytes, len) != 0) {
+    code = SCENARIO_LOAD_ESYNTAX;
+    goto done;
+  }
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser)) {
+    nomem(&L);
+    code = SCENARIO_LOAD_ENOMEM;
+    goto done;
+  }
+  yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, len);
+  if (!yaml_parser_load(&parser, &L.doc)) {
+    report_yaml_error(&L, &parser, display, bytes, len, false, 0);
+    code = parser.error == YAML_MEMORY_ERROR ? SCENARIO_LOAD_ENOMEM : SCENARIO_LOAD_ESYNTAX;
+    yaml_parser_delete(&parser);
+    goto done;
+  }
+  L.have_doc = true;
+  yaml_node_t *root = yaml_document_get_root_node(&L.doc);
+  if (root == NULL) {
+    yaml_parser_delete(&parser);
+    diag_error(diag, display, 0, 0,
+               "file is empty; expected a mapping with sections such as metadata, cluster, "
+               "services and traffic");
+    goto done;
+  }
+  /* A second document is almost always a stray "---": refuse it rather
+   * than silently ignoring half the file. */
+  yaml_document_t extra;
+  if (!yaml_parser_load(&parser, &extra)) {
+    report_yaml_error(&L, &parser, display, bytes, len, false, 0);
+    yaml_parser_delete(&parser);
+    code = SCENARIO_LOAD_ESYNTAX;
+    goto done;
+  }
+  yaml_node_t *extra_root = yaml_document_get_root_node(&extra);
+  if (extra_root != NULL) {
+    diag_error(diag, display, (uint32_t)extra.start_mark.line + 1,
+               (uint32_t)extra.start_mark.column + 1,
+               "a second YAML document starts here; a scenario file holds exactly one");
+    yaml_document_delete(&extra);
+    yaml_parser_delete(&parser);
+    code = SCENARIO_LOAD_ESYNTAX;
+    goto done;
+  }
+  yaml_document_delete(&extra);
+  yaml_parser_delete(&parser);
+
+  L.root_id = node_id(&L, root);
+  L.n_file_nodes = (int)(L.doc.nodes.top - L.doc.nodes.start);
+  if (!is_map(root)) {
+    char g[96];
+    err_at(&L, root,
+           "expected a mapping of sections (metadata, cluster, services, ...) at the top of the "
+           "file, got %s",
+           got_text(root, g, sizeof g));
+    goto done;
+  }
+  if (apply_overrides(&L) != 0) {
+    code = L.nomem ? SCENARIO_LOAD_ENOMEM : SCENARIO_LOAD_EOVERRIDE;
+    goto done;
+  }
+  convert_all(&L);
+  if (L.nomem) {
+    code = SCENARIO_LOAD_ENOMEM;
+  }
+
+done:
+  loader_release(&L);
+  if (diag_error_count(diag) > errors_before || L.nomem) {
+    scenario_free(out);
+    return code;
+  }
+  return 0;
+}
+
+int scenario_load_string(const char *text, size_t len, const char *display_name,
+                         const char *const *overrides, size_t n_overrides, scenario *out,
+                         diag_list *diag) {
+  if (out == NULL || diag == NULL) {
+    return SCENARIO_LOAD_EINVAL;
+  }
+  memset(out, 0, sizeof *out);
+  const char *name = display_name != NULL ? display_name : "<string>";
+  if (text == NULL || (overrides == NULL && n_overrides > 0)) {
+    diag_error(diag, name, 0, 0, "no scenario text given");
+    return SCENARIO_LOAD_EINVAL;
+  }
+  return load_bytes(name, text, len, overrides, n_overrides, out, diag);
+}
+
+int scenario_load_file(const char *path, const char *const *overrides, size_t n_overrides,
+                       scenario *out, diag_list *diag) {
+  if (out == NULL || diag == NULL) {
+    return SCENARIO_LOAD_EINVAL;
+  }
+  memset(out, 0, sizeof *out);
+  if (path == NULL || path[0] == '\0') {
+    diag_error(diag, NULL, 0, 0, "no scenario file given");
+    return SCENARIO_LOAD_EINVAL;
+  }
+  if (overrides == NULL && n_overrides > 0) {
+    diag_error(diag, path, 0, 0, "overrides missing");
+    return SCENARIO_LOAD_EINVAL;
+  }
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    diag_error(diag, path, 0, 0, "cannot open scenario file: %s", strerror(errno));
+    return SCENARIO_LOAD_EIO;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    diag_error(diag, path, 0, 0, "is a directory; expected a scenario file (.yaml)");
+    return SCENARIO_LOAD_EIO;
+  }
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    diag_error(diag, path, 0, 0, "cannot open scenario file: %s", strerror(errno));
+    return SCENARIO_LOAD_EIO;
+  }
+  /* Read to EOF rather than trusting st_size: pipes and /dev/stdin work. */
+  size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+  if (cap > SCENARIO_LOAD_MAX_BYTES + 1) {
+    cap = SCENARIO_LOAD_MAX_BYTES + 1;
+  }
+  char *buf = malloc(cap);
+  size_t len = 0;
+  int rc = 0;
+  while (buf != NULL) {
+    if (len == cap) {
+      if (cap > SCENARIO_LOAD_MAX_BYTES) {
+        diag_error(diag, path, 0, 0, "file is too large (more than %zu MiB)",
+                   SCENARIO_LOAD_MAX_BYTES >> 20);
+        rc = SCENARIO_LOAD_EIO;
+        break;
+      }
+      size_t ncap = cap * 2 > SCENARIO_LOAD_MAX_BYTES + 1 ? SCENARIO_LOAD_MAX_BYTES + 1 : cap * 2;
+      char *nb = realloc(buf, ncap);
+      if (nb == NULL) {
+        break;
+      }
+      buf = nb;
+      cap = ncap;
+    }
+    size_t got = fread(buf + len, 1, cap - len, f);
+    len += got;
+    if (got == 0) {
+      if (ferror(f)) {
+        diag_error(diag, path, 0, 0, "cannot read scenario file: %s", strerror(errno));
+        rc = SCENARIO_LOAD_EIO;
+      }
+      break;
+    }
+  }
+  fclose(f);
+  if (buf == NULL || (rc == 0 && len == cap)) {
+    free(buf);
+    diag_error(diag, path, 0, 0, "out of memory reading the scenario file");
+    return SCENARIO_LOAD_ENOMEM;
+  }
+  if (rc != 0) {
+    free(buf);
+    return rc;
+  }
+  rc = load_bytes(path, buf, len, overrides, n_overrides, out, diag);
+  free(buf);
+  return rc;
+}

@@ -1,0 +1,1344 @@
+/* test_scenario_load: the scenario loader against the shipped default
+ * scenario, good fixtures (every key set, Bookinfo, Online Boutique), a bad
+ * fixture per error kind with its golden messages, overrides, the content
+ * hash, I/O failures, the error cap, mutated input (no crash, no half
+ * state) and a large generated scenario.
+ *
+ * Bad fixtures carry their expected diagnostics in comment lines:
+ *   # expect: 4:3: error: unknown key "sed" in "metadata"; did you mean "seed"?
+ *   # expect: error: file is empty; ...            (a whole-file message)
+ *   # expect-warning: 7:5: warning: ...
+ * The test prefixes the fixture's path, so each line is compared with the
+ * full "path:line:col: error: ..." text. Errors must match exactly and in
+ * order; expected warnings must be present. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diag.h"
+#include "mesh_types.h"
+#include "scenario.h"
+#include "scenario_load.h"
+
+#define FIXTURES MESHSIM_FIXTURES "/scenarios"
+#define N_OF(t)  (sizeof(t) / sizeof((t)[0]))
+
+static char *read_all(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    return NULL;
+  }
+  size_t cap = 1 << 16, n = 0;
+  char *buf = malloc(cap + 1);
+  size_t got;
+  while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+    n += got;
+    if (n == cap) {
+      cap *= 2;
+      char *nb = realloc(buf, cap + 1);
+      if (nb == NULL) {
+        free(buf);
+        buf = NULL;
+      }
+      buf = nb;
+    }
+  }
+  fclose(f);
+  if (buf != NULL) {
+    buf[n] = '\0';
+  }
+  *len = n;
+  return buf;
+}
+
+static void print_diags(const diag_list *d) {
+  for (size_t i = 0; i < d->n; i++) {
+    print_message("  got: %s\n", d->items[i].text);
+  }
+}
+
+static bool all_zero(const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) {
+    if (b[i] != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Loads a string that must be valid; fails the test with the messages. */
+static void load_ok(const char *text, const char *const *ov, size_t n_ov, scenario *s) {
+  diag_list d;
+  diag_list_init(&d);
+  int rc = scenario_load_string(text, strlen(text), "test.yaml", ov, n_ov, s, &d);
+  if (rc != 0) {
+    print_diags(&d);
+  }
+  assert_int_equal(rc, 0);
+  assert_int_equal(d.n_errors, 0);
+  diag_list_release(&d);
+}
+
+/* Loads a string that must fail with exactly `want` as its first error. */
+static void load_fails(const char *text, const char *const *ov, size_t n_ov, const char *want) {
+  diag_list d;
+  diag_list_init(&d);
+  scenario s;
+  int rc = scenario_load_string(text, strlen(text), "test.yaml", ov, n_ov, &s, &d);
+  assert_true(rc < 0);
+  assert_true(all_zero(&s, sizeof s));
+  const char *first = diag_first_error(&d);
+  if (first == NULL || strcmp(first, want) != 0) {
+    print_message("want: %s\n", want);
+    print_diags(&d);
+    fail();
+  }
+  diag_list_release(&d);
+}
+
+static const char *const MINIMAL = "services:\n"
+                                   "  - name: hello\n"
+                                   "traffic:\n"
+                                   "  - service: hello\n"
+                                   "    rate: 100/s\n";
+
+/* ------------------------------------------------------------ defaults */
+
+static void test_default_scenario(void **state) {
+  (void)state;
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  int rc = scenario_load_file(MESHSIM_SOURCE_DIR "/scenarios/default.yaml", NULL, 0, &s, &d);
+  if (rc != 0) {
+    print_diags(&d);
+  }
+  assert_int_equal(rc, 0);
+  assert_int_equal(d.n_errors, 0);
+  assert_int_equal(d.n_warnings, 0);
+
+  assert_string_equal(s.meta.name, "default");
+  assert_string_equal(s.meta.description,
+                      "Mid-size web shop, 4 namespaces, mixed HTTP/gRPC/TCP, two tenants.");
+  assert_int_equal(s.meta.seed, 42);
+  assert_int_equal(s.meta.duration_ns, 20 * SIM_S);
+  assert_int_equal(s.meta.warmup_ns, 2 * SIM_S);
+  assert_int_equal(s.meta.replications, 3);
+  assert_int_equal(s.meta.slo_ns, 100 * SIM_MS);
+
+  assert_int_equal(s.cluster.n_zones, 3);
+  assert_string_equal(s.cluster.zones[2], "zone-c");
+  assert_int_equal(s.cluster.n_pools, 1);
+  assert_string_equal(s.cluster.pools[0].name, "general");
+  assert_int_equal(s.cluster.pools[0].count, 6);
+  assert_int_equal(s.cluster.pools[0].max_count, 0);
+  assert_int_equal(s.cluster.pools[0].cpu_millicores, 8000);
+  assert_int_equal(s.cluster.pools[0].mem_bytes, 32LL << 30);
+  assert_int_equal(s.cluster.pools[0].n_zones, 3);
+  assert_int_equal(s.cluster.pools[0].zones[1], 1);
+  assert_int_equal(s.cluster.same_node_ns, 20 * SIM_US);
+  assert_int_equal(s.cluster.same_zone_ns, 100 * SIM_US);
+  assert_int_equal(s.cluster.cross_zone_ns, 400 * SIM_US);
+  assert_true(s.cluster.bandwidth_bytes_per_s == 1.25e9);
+  assert_int_equal(s.cluster.placement, MESH_PLACE_SPREAD);
+  assert_int_equal(s.cluster.system_reserved_millicores, 500);
+  assert_int_equal(s.cluster.system_reserved_mem_bytes, 1LL << 30);
+
+  assert_true(s.pricing.vcpu_hour_usd == 0.0316);
+  assert_true(s.pricing.gib_hour_usd == 0.0042);
+  assert_true(s.pricing.cross_zone_gb_usd == 0.01);
+  assert_true(s.pricing.hours_per_month == 730.0);
+
+  assert_string_equal(s.mesh.profile, "istio-1.24");
+  assert_string_equal(s.mesh.sidecar_profile, "");
+  assert_int_equal(s.mesh.n_modes, 5);
+  assert_int_equal(s.mesh.modes[3], MESH_MODE_AMBIENT_WAYPOINT);
+  assert_int_equal(s.mesh.sidecar_scope, MESH_SCOPE_CLUSTER);
+  assert_int_equal(s.mesh.waypoint_scope, MESH_WAYPOINT_NAMESPACE);
+  assert_int_equal(s.mesh.waypoint_replicas, 2);
+  assert_true(s.mesh.new_connection_share == 0.01);
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+    assert_int_equal(s.mesh.proxy[k].workers, 0);
+    assert_int_equal(s.mesh.proxy[k].request_millicores, -1);
+    assert_int_equal(s.mesh.proxy[k].limit_mem_bytes, -1);
+  }
+  assert_false(s.waypoint_autoscale.enabled);
+
+  assert_int_equal(s.n_namespaces, 4);
+  uint32_t checkout_ns = scenario_find_namespace(&s, "checkout");
+  assert_int_equal(checkout_ns, 1);
+  assert_true(s.namespaces[checkout_ns].compliance);
+  assert_int_equal(s.namespaces[checkout_ns].hybrid_mode, MESH_NS_SIDECAR);
+  assert_string_equal(s.namespaces[checkout_ns].tenant, "shop");
+  assert_string_equal(s.namespaces[3].tenant, "platform");
+  assert_int_equal(s.namespaces[2].hybrid_mode, MESH_NS_AMBIENT);
+  assert_int_equal(s.namespaces[0].waypoint_scope, MESH_WAYPOINT_NAMESPACE);
+  assert_int_equal(scenario_find_namespace(&s, "nope"), SCN_NONE);
+
+  assert_int_equal(s.n_services, 10);
+  assert_int_equal(scenario_pod_count(&s), 6 + 6 + 3 + 3 + 3 + 3 + 2 + 3 + 2 + 2);
+  uint32_t fe = scenario_find_service(&s, "frontend");
+  assert_int_equal(fe, 0);
+  const scenario_service *f = &s.services[fe];
+  assert_int_equal(f->ns, 0);
+  assert_int_equal(f->replicas, 6);
+  assert_int_equal(f->protocol, MESH_PROTO_HTTP1);
+  assert_int_equal(f->cpu_request_millicores, 250);
+  assert_int_equal(f->mem_request_bytes, 256LL << 20);
+  assert_int_equal(f->cpu_limit_millicores, 0);
+  assert_int_equal(f->app_workers, 16);
+  assert_int_equal(f->service_time_ns.kind, SIM_DIST_LOGNORMAL);
+  assert_true(fabs(sim_dist_mean(&f->service_time_ns) - 2e6) < 1.0);
+  assert_true(fabs(sim_dist_quantile(&f->service_time_ns, 0.99) - 12e6) < 10.0);
+  assert_int_equal(f->request_bytes, 1024);
+  assert_int_equal(f->response_bytes, 16384);
+  assert_true(f->needs_l7);
+  assert_false(f->parallel);
+  assert_int_equal(f->lb, MESH_LB_ROUND_ROBIN);
+  assert_int_equal(f->retry.attempts, 1);
+  assert_int_equal(f->n_calls, 3);
+  assert_int_equal(f->calls[0].target, scenario_find_service(&s, "catalog-api"));
+  assert_int_equal(f->calls[0].count, 3);
+  assert_true(f->calls[1].probability == 0.5);
+  assert_true(scenario_call_mean(&f->calls[1]) == 0.5);
+  assert_true(scenario_call_mean(&f->calls[0]) == 3.0);
+  /* Call sizes default to the callee's. */
+  assert_int_equal(f->calls[0].request_bytes, 512);
+  assert_int_equal(f->calls[0].response_bytes, 4096);
+
+  const scenario_service *db = &s.services[scenario_find_service(&s, "catalog-db")];
+  assert_int_equal(db->protocol, MESH_PROTO_TCP);
+  assert_int_equal(db->cpu_request_millicores, 1000);
+  assert_int_equal(db->response_bytes, 2048);
+  const scenario_service *cache = &s.services[scenario_find_service(&s, "cart-cache")];
+  assert_int_equal(cache->service_time_ns.kind, SIM_DIST_CONSTANT);
+  assert_true(sim_dist_mean(&cache->service_time_ns) == 80e3);
+  assert_int_equal(cache->request_bytes, 128);
+
+  /* Service accounts: one per service (payment has its own name), as ns/name. */
+  assert_int_equal(s.n_service_accounts, 10);
+  const scenario_service *pay = &s.services[scenario_find_service(&s, "payment")];
+  assert_string_equal(s.service_accounts[pay->service_account], "checkout/payment-sa");
+  assert_int_equal(s.service_account_ns[pay->service_account], checkout_ns);
+  assert_string_equal(s.service_accounts[f->service_account], "web/frontend");
+
+  assert_int_equal(s.n_traffic, 2);
+  assert_int_equal(s.traffic[0].service, fe);
+  assert_true(s.traffic[0].rate_rps == 800.0);
+  assert_int_equal(s.traffic[0].arrival, SCN_ARRIVAL_POISSON);
+  assert_true(s.traffic[1].rate_rps == 40.0);
+  assert_int_equal(s.n_failures, 0);
+
+  size_t len;
+  char *bytes = read_all(MESHSIM_SOURCE_DIR "/scenarios/default.yaml", &len);
+  assert_non_null(bytes);
+  assert_true(s.content_hash == scenario_load_hash(bytes, len, NULL, 0));
+  assert_string_equal(s.path, MESHSIM_SOURCE_DIR "/scenarios/default.yaml");
+  free(bytes);
+  scenario_free(&s);
+  assert_true(all_zero(&s, sizeof s));
+  diag_list_release(&d);
+}
+
+static void test_minimal_defaults(void **state) {
+  (void)state;
+  scenario s, def;
+  load_ok(MINIMAL, NULL, 0, &s);
+  scenario_init_defaults(&def);
+  assert_string_equal(s.meta.name, "test"); /* the display name, without .yaml */
+  assert_int_equal(s.meta.seed, 1);
+  assert_int_equal(s.meta.duration_ns, 10 * SIM_S);
+  assert_int_equal(s.meta.warmup_ns, SIM_S);
+  assert_int_equal(s.meta.replications, 3);
+  assert_int_equal(s.meta.slo_ns, 100 * SIM_MS);
+  assert_int_equal(s.cluster.n_zones, 1);
+  assert_string_equal(s.cluster.zones[0], "zone-a");
+  assert_int_equal(s.cluster.n_pools, 1);
+  assert_int_equal(s.cluster.pools[0].count, 3);
+  assert_int_equal(s.cluster.pools[0].cpu_millicores, 8000);
+  assert_int_equal(s.cluster.pools[0].mem_bytes, 32LL << 30);
+  assert_int_equal(s.cluster.pools[0].n_zones, 1);
+  assert_int_equal(s.cluster.same_node_ns, 20 * SIM_US);
+  assert_int_equal(s.cluster.same_zone_ns, 100 * SIM_US);
+  assert_int_equal(s.cluster.cross_zone_ns, 500 * SIM_US);
+  assert_true(s.cluster.bandwidth_bytes_per_s == 1.25e9);
+  assert_true(s.pricing.vcpu_hour_usd == def.pricing.vcpu_hour_usd);
+  assert_true(s.pricing.hours_per_month == 730.0);
+  assert_int_equal(s.mesh.n_modes, MESH_MODE_COUNT);
+  for (int m = 0; m < MESH_MODE_COUNT; m++) {
+    assert_int_equal(s.mesh.modes[m], m);
+  }
+  assert_int_equal(s.mesh.waypoint_replicas, 1);
+  assert_true(s.mesh.new_connection_share == 0.01);
+  assert_true(s.waypoint_autoscale.target_utilisation == 0.7);
+  assert_int_equal(s.waypoint_autoscale.scale_up_delay_ns, 30 * SIM_S);
+  assert_int_equal(s.waypoint_autoscale.scale_down_delay_ns, 300 * SIM_S);
+  assert_int_equal(s.waypoint_autoscale.max_replicas, 10);
+
+  /* The implicit namespace. */
+  assert_int_equal(s.n_namespaces, 1);
+  assert_string_equal(s.namespaces[0].name, "default");
+  assert_string_equal(s.namespaces[0].tenant, "default");
+  assert_int_equal(s.namespaces[0].hybrid_mode, MESH_NS_AMBIENT_WAYPOINT);
+
+  const scenario_service *sv = &s.services[0];
+  assert_int_equal(sv->ns, 0);
+  assert_string_equal(s.service_accounts[sv->service_account], "default/hello");
+  assert_int_equal(sv->replicas, 1);
+  assert_int_equal(sv->protocol, MESH_PROTO_HTTP1);
+  assert_int_equal(sv->cpu_request_millicores, 100);
+  assert_int_equal(sv->mem_request_bytes, 128LL << 20);
+  assert_int_equal(sv->cpu_limit_millicores, 0);
+  assert_int_equal(sv->mem_limit_bytes, 0);
+  assert_int_equal(sv->app_workers, 8);
+  assert_int_equal(sv->service_time_ns.kind, SIM_DIST_EXPONENTIAL);
+  assert_true(sim_dist_mean(&sv->service_time_ns) == 1e6);
+  assert_int_equal(sv->request_bytes, 1024);
+  assert_int_equal(sv->response_bytes, 1024);
+  assert_false(sv->needs_l7);
+  assert_int_equal(sv->lb, MESH_LB_ROUND_ROBIN);
+  assert_int_equal(sv->retry.attempts, 1);
+  assert_int_equal(sv->retry.timeout_ns, 0);
+  assert_null(sv->calls);
+  scenario_free(&s);
+  scenario_free(&def);
+}
+
+/* full.yaml sets every key to something other than its default. */
+static void test_every_key(void **state) {
+  (void)state;
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  int rc = scenario_load_file(FIXTURES "/good/full.yaml", NULL, 0, &s, &d);
+  if (rc != 0) {
+    print_diags(&d);
+  }
+  assert_int_equal(rc, 0);
+  assert_int_equal(d.n_warnings, 0);
+  assert_string_equal(s.meta.name, "full");
+  assert_string_equal(s.meta.description, "every key: set");
+  assert_true(s.meta.seed == 123456789012ULL);
+  assert_int_equal(s.meta.duration_ns, 60 * SIM_S);
+  assert_int_equal(s.meta.warmup_ns, 5 * SIM_S);
+  assert_int_equal(s.meta.replications, 5);
+  assert_int_equal(s.meta.slo_ns, 250 * SIM_MS);
+
+  const scenario_cluster *c = &s.cluster;
+  assert_int_equal(c->n_zones, 3);
+  assert_int_equal(c->n_pools, 2);
+  assert_int_equal(c->pools[0].count, 4);
+  assert_int_equal(c->pools[0].max_count, 10);
+  assert_int_equal(c->pools[0].cpu_millicores, 16000);
+  assert_int_equal(c->pools[0].mem_bytes, 64LL << 30);
+  assert_int_equal(c->pools[0].n_zones, 2);
+  assert_int_equal(c->pools[0].zones[0], 2);
+  assert_int_equal(c->pools[0].zones[1], 0);
+  assert_int_equal(c->pools[1].count, 0);
+  assert_int_equal(c->pools[1].cpu_millicores, 2000);
+  assert_int_equal(c->pools[1].n_zones, 3);
+  assert_int_equal(c->same_node_ns, 10 * SIM_US);
+  assert_int_equal(c->same_zone_ns, 150 * SIM_US);
+  assert_int_equal(c->cross_zone_ns, SIM_MS);
+  assert_true(c->bandwidth_bytes_per_s == 125e6);
+  assert_int_equal(c->placement, MESH_PLACE_BINPACK);
+  assert_int_equal(c->system_reserved_millicores, 250);
+  assert_int_equal(c->system_reserved_mem_bytes, 512LL << 20);
+
+  assert_true(s.pricing.vcpu_hour_usd == 0.05);
+  assert_true(s.pricing.gib_hour_usd == 0.005);
+  assert_true(s.pricing.cross_zone_gb_usd == 0.02);
+  assert_true(s.pricing.hours_per_month == 720.0);
+
+  const scenario_mesh *m = &s.mesh;
+  assert_string_equal(m->profile, "istio-1.25");
+  assert_string_equal(m->sidecar_profile, "linkerd-2.14");
+  assert_int_equal(m->n_modes, 2);
+  assert_int_equal(m->modes[0], MESH_MODE_SIDECAR);
+  assert_int_equal(m->modes[1], MESH_MODE_AMBIENT);
+  assert_int_equal(m->proxy[MESH_PROXY_SIDECAR].workers, 2);
+  assert_int_equal(m->proxy[MESH_PROXY_SIDECAR].request_millicores, 100);
+  assert_int_equal(m->proxy[MESH_PROXY_SIDECAR].request_mem_bytes, 128LL << 20);
+  assert_int_equal(m->proxy[MESH_PROXY_SIDECAR].limit_millicores, 2000);
+  assert_int_equal(m->proxy[MESH_PROXY_SIDECAR].limit_mem_bytes, 1LL << 30);
+  assert_int_equal(m->proxy[MESH_PROXY_ZTUNNEL].workers, 4);
+  assert_int_equal(m->proxy[MESH_PROXY_ZTUNNEL].request_mem_bytes, 512LL << 20);
+  assert_int_equal(m->proxy[MESH_PROXY_ZTUNNEL].limit_millicores, -1);
+  assert_int_equal(m->proxy[MESH_PROXY_WAYPOINT].workers, 3);
+  assert_int_equal(m->proxy[MESH_PROXY_WAYPOINT].request_millicores, -1);
+  assert_int_equal(m->proxy[MESH_PROXY_WAYPOINT].limit_millicores, 1000);
+  assert_int_equal(m->sidecar_scope, MESH_SCOPE_CALLS);
+  assert_int_equal(m->waypoint_scope, MESH_WAYPOINT_SERVICE_ACCOUNT);
+  assert_int_equal(m->waypoint_replicas, 2);
+  assert_true(m->new_connection_share == 0.25);
+  assert_true(s.waypoint_autoscale.enabled);
+  assert_true(s.waypoint_autoscale.target_utilisation == 0.5);
+  assert_int_equal(s.waypoint_autoscale.scale_up_delay_ns, 10 * SIM_S);
+  assert_int_equal(s.waypoint_autoscale.scale_down_delay_ns, 120 * SIM_S);
+  assert_int_equal(s.waypoint_autoscale.min_replicas, 2);
+  assert_int_equal(s.waypoint_autoscale.max_replicas, 8);
+
+  assert_int_equal(s.n_namespaces, 2);
+  assert_string_equal(s.namespaces[0].tenant, "acme");
+  assert_string_equal(s.namespaces[0].team, "web");
+  assert_int_equal(s.namespaces[0].hybrid_mode, MESH_NS_AMBIENT);
+  assert_int_equal(s.namespaces[0].waypoint_scope, MESH_WAYPOINT_SERVICE);
+  assert_int_equal(s.namespaces[0].waypoint_replicas, 3);
+  assert_true(s.namespaces[1].compliance);
+  assert_int_equal(s.namespaces[1].hybrid_mode, MESH_NS_SIDECAR); /* compliance default */
+  assert_int_equal(s.namespaces[1].waypoint_scope, MESH_WAYPOINT_SERVICE_ACCOUNT);
+  assert_string_equal(s.namespaces[1].tenant, "pay");
+
+  const scenario_service *web = &s.services[0];
+  assert_int_equal(web->replicas, 4);
+  assert_int_equal(web->protocol, MESH_PROTO_HTTP2);
+  assert_int_equal(web->cpu_limit_millicores, 600);
+  assert_int_equal(web->mem_limit_bytes, 2LL << 30);
+  assert_int_equal(web->app_workers, 32);
+  assert_int_equal(web->service_time_ns.kind, SIM_DIST_PARETO);
+  assert_true(fabs(sim_dist_mean(&web->service_time_ns) - 4e6) < 1e-3);
+  assert_int_equal(web->request_bytes, 2048);
+  assert_int_equal(web->response_bytes, 65536);
+  assert_true(web->needs_l7);
+  assert_true(web->parallel);
+  assert_int_equal(web->lb, MESH_LB_LEAST_REQUEST);
+  assert_int_equal(web->calls[0].count, 2);
+  assert_true(web->calls[0].probability == 0.5);
+  assert_int_equal(web->calls[0].request_bytes, 100);
+  assert_int_equal(web->calls[0].response_bytes, 200);
+  assert_int_equal(web->calls[1].target, 2);
+  const scenario_service *api = &s.services[1];
+  /* Two services sharing one account share the table entry. */
+  assert_int_equal(api->service_account, web->service_account);
+  assert_int_equal(s.n_service_accounts, 2);
+  assert_string_equal(s.service_accounts[2 - 1], "pay/ledger");
+  assert_int_equal(api->protocol, MESH_PROTO_GRPC);
+  assert_int_equal(api->lb, MESH_LB_RANDOM);
+  assert_int_equal(api->service_time_ns.kind, SIM_DIST_LOGNORMAL);
+  assert_true(fabs(sim_dist_quantile(&api->service_time_ns, 0.5) - 1e6) < 1e-3);
+  assert_true(fabs(api->service_time_ns.b - 0.5) < 1e-12);
+  assert_int_equal(api->retry.attempts, 3);
+  assert_int_equal(api->retry.timeout_ns, 50 * SIM_MS);
+  assert_int_equal(api->retry.backoff_ns, 5 * SIM_MS);
+  const scenario_service *ledger = &s.services[2];
+  assert_int_equal(ledger->service_time_ns.kind, SIM_DIST_EMPIRICAL);
+  assert_int_equal(ledger->service_time_ns.n, 3);
+  assert_ptr_equal(ledger->service_time_ns.x, ledger->dist_storage);
+  assert_ptr_equal(ledger->service_time_ns.p, ledger->dist_storage + 3);
+  assert_true(ledger->dist_storage[2] == 10e6);
+  assert_true(ledger->dist_storage[4] == 0.5);
+  assert_true(fabs(sim_dist_quantile(&ledger->service_time_ns, 0.5) - 2e6) < 1e-6);
+
+  assert_int_equal(s.n_traffic, 2);
+  assert_true(s.traffic[0].rate_rps == 1500.0);
+  assert_int_equal(s.traffic[0].arrival, SCN_ARRIVAL_CONSTANT);
+  assert_int_equal(s.traffic[0].n_bursts, 2);
+  assert_int_equal(s.traffic[0].bursts[1].at_ns, 30 * SIM_S);
+  assert_int_equal(s.traffic[0].bursts[1].duration_ns, SIM_S);
+  assert_true(s.traffic[0].bursts[1].multiplier == 10.0);
+  assert_true(s.traffic[1].rate_rps == 1.0);
+
+  assert_int_equal(s.n_failures, 2);
+  assert_string_equal(s.failures[0].name, "kill-node");
+  assert_int_equal(s.failures[0].target, SCN_FAIL_NODE);
+  assert_int_equal(s.failures[0].pick, SCN_PICK_NAMED);
+  assert_string_equal(s.failures[0].instance, "big-0");
+  assert_int_equal(s.failures[0].kind, SCN_FAIL_CRASH);
+  assert_int_equal(s.failures[0].at_ns, 20 * SIM_S);
+  assert_int_equal(s.failures[0].duration_ns, 10 * SIM_S);
+  assert_string_equal(s.failures[1].name, "failure-2");
+  assert_int_equal(s.failures[1].target, SCN_FAIL_CONTROL_PLANE);
+  assert_int_equal(s.failures[1].pick, SCN_PICK_ROLLING);
+  assert_int_equal(s.failures[1].kind, SCN_FAIL_UPGRADE);
+  assert_int_equal(s.failures[1].drain_ns, SIM_S);
+  scenario_free(&s);
+  diag_list_release(&d);
+}
+
+static void test_good_fixtures(void **state) {
+  (void)state;
+  static const struct {
+    const char *file;
+    uint32_t services, namespaces, traffic;
+    uint64_t pods;
+  } cases[] = {
+      {"minimal.yaml", 1, 1, 1, 1},
+      {"bookinfo.yaml", 4, 1, 1, 6},
+      {"boutique.yaml", 11, 1, 3, 11},
+      {"full.yaml", 3, 2, 2, 6},
+  };
+  for (size_t i = 0; i < N_OF(cases); i++) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/good/%s", FIXTURES, cases[i].file);
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    int rc = scenario_load_file(path, NULL, 0, &s, &d);
+    if (rc != 0 || d.n_warnings != 0) {
+      print_message("%s\n", path);
+      print_diags(&d);
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(d.n_warnings, 0);
+    assert_int_equal(s.n_services, cases[i].services);
+    assert_int_equal(s.n_namespaces, cases[i].namespaces);
+    assert_int_equal(s.n_traffic, cases[i].traffic);
+    assert_int_equal(scenario_pod_count(&s), cases[i].pods);
+    /* Every call target resolved, every size filled in. */
+    for (uint32_t k = 0; k < s.n_services; k++) {
+      for (uint32_t j = 0; j < s.services[k].n_calls; j++) {
+        assert_true(s.services[k].calls[j].target < s.n_services);
+        assert_true(s.services[k].calls[j].request_bytes >= 0);
+      }
+      assert_true(s.services[k].service_account < s.n_service_accounts);
+    }
+    scenario_free(&s);
+    diag_list_release(&d);
+  }
+}
+
+static void test_bookinfo(void **state) {
+  (void)state;
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  assert_int_equal(scenario_load_file(FIXTURES "/good/bookinfo.yaml", NULL, 0, &s, &d), 0);
+  const scenario_service *pp = &s.services[scenario_find_service(&s, "productpage")];
+  assert_int_equal(pp->n_calls, 2);
+  const scenario_service *rv = &s.services[scenario_find_service(&s, "reviews")];
+  assert_int_equal(rv->replicas, 3);
+  assert_true(fabs(scenario_call_mean(&rv->calls[0]) - 0.6667) < 1e-12);
+  assert_int_equal(rv->retry.attempts, 2);
+  assert_int_equal(rv->retry.timeout_ns, 3 * SIM_S);
+  assert_string_equal(s.service_accounts[rv->service_account], "bookinfo/bookinfo-reviews");
+  const scenario_service *dt = &s.services[scenario_find_service(&s, "details")];
+  assert_int_equal(dt->service_time_ns.kind, SIM_DIST_CONSTANT);
+  assert_true(sim_dist_mean(&dt->service_time_ns) == 1e6);
+  const scenario_service *rt = &s.services[scenario_find_service(&s, "ratings")];
+  assert_int_equal(rt->service_time_ns.kind, SIM_DIST_UNIFORM);
+  assert_true(sim_dist_mean(&rt->service_time_ns) == 500e3);
+  scenario_free(&s);
+  diag_list_release(&d);
+}
+
+/* ---------------------------------------------------------- bad fixtures */
+
+typedef struct expectation {
+  char *errors[32];
+  size_t n_errors;
+  char *warnings[8];
+  size_t n_warnings;
+} expectation;
+
+static char *expected_text(const char *path, const char *rest) {
+  size_t len = strlen(path) + strlen(rest) + 3;
+  char *out = malloc(len);
+  assert_non_null(out);
+  /* "4:3: error: ..." -> "path:4:3: ..."; "error: ..." -> "path: error: ...". */
+  if (rest[0] >= '0' && rest[0] <= '9') {
+    snprintf(out, len, "%s:%s", path, rest);
+  } else {
+    snprintf(out, len, "%s: %s", path, rest);
+  }
+  return out;
+}
+
+static void read_expectations(const char *path, const char *text, expectation *e) {
+  memset(e, 0, sizeof *e);
+  const char *p = text;
+  while (p != NULL && *p != '\0') {
+    const char *eol = strchr(p, '\n');
+    size_t len = eol != NULL ? (size_t)(eol - p) : strlen(p);
+    char line[1024];
+    if (len >= sizeof line) {
+      len = sizeof line - 1;
+    }
+    memcpy(line, p, len);
+    line[len] = '\0';
+    if (strncmp(line, "# expect: ", 10) == 0 && e->n_errors < N_OF(e->errors)) {
+      e->errors[e->n_errors++] = expected_text(path, line + 10);
+    } else if (strncmp(line, "# expect-warning: ", 18) == 0 && e->n_warnings < N_OF(e->warnings)) {
+      e->warnings[e->n_warnings++] = expected_text(path, line + 18);
+    }
+    p = eol != NULL ? eol + 1 : NULL;
+  }
+}
+
+/* Fixtures that cannot hold comments (binary ones) list their messages here. */
+static const struct {
+  const char *file;
+  const char *error;
+} side_expectations[] = {
+    {"bad-utf8.yaml", "3:11: error: invalid UTF-8 (byte 0xff); scenario files must be UTF-8 text"},
+    {"utf16.yaml",
+     "error: file is UTF-16 encoded; save it as UTF-8 (scenario files must be UTF-8)"},
+    {"empty.yaml", "error: file is empty; expected a mapping with sections such as metadata, "
+                   "cluster, services and traffic"},
+};
+
+static int compare_names(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void test_bad_fixtures(void **state) {
+  (void)state;
+  DIR *dir = opendir(FIXTURES "/bad");
+  assert_non_null(dir);
+  char *names[256];
+  size_t n = 0;
+  struct dirent *de;
+  while ((de = readdir(dir)) != NULL && n < N_OF(names)) {
+    size_t len = strlen(de->d_name);
+    if (len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0) {
+      names[n++] = strdup(de->d_name);
+    }
+  }
+  closedir(dir);
+  qsort(names, n, sizeof names[0], compare_names);
+  assert_true(n >= 40);
+
+  size_t failures = 0;
+  for (size_t i = 0; i < n; i++) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/bad/%s", FIXTURES, names[i]);
+    size_t len;
+    char *text = read_all(path, &len);
+    assert_non_null(text);
+    expectation e;
+    read_expectations(path, text, &e);
+    for (size_t k = 0; k < N_OF(side_expectations); k++) {
+      if (strcmp(side_expectations[k].file, names[i]) == 0) {
+        e.errors[e.n_errors++] = expected_text(path, side_expectations[k].error);
+      }
+    }
+    if (e.n_errors == 0) {
+      print_message("%s: no \"# expect:\" line\n", path);
+      failures++;
+    }
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    int rc = scenario_load_file(path, NULL, 0, &s, &d);
+    bool ok = rc < 0 && all_zero(&s, sizeof s) && d.n_errors == e.n_errors;
+    size_t k = 0;
+    for (size_t j = 0; ok && j < d.n; j++) {
+      if (d.items[j].severity == DIAG_ERROR) {
+        ok = strcmp(d.items[j].text, e.errors[k++]) == 0;
+      }
+    }
+    for (size_t w = 0; ok && w < e.n_warnings; w++) {
+      bool found = false;
+      for (size_t j = 0; j < d.n; j++) {
+        found = found || strcmp(d.items[j].text, e.warnings[w]) == 0;
+      }
+      ok = found;
+    }
+    if (!ok) {
+      print_message("%s (rc %d):\n", names[i], rc);
+      for (size_t j = 0; j < e.n_errors; j++) {
+        print_message("  want: %s\n", e.errors[j]);
+      }
+      for (size_t j = 0; j < e.n_warnings; j++) {
+        print_message("  want: %s\n", e.warnings[j]);
+      }
+      print_diags(&d);
+      failures++;
+    }
+    for (size_t j = 0; j < e.n_errors; j++) {
+      free(e.errors[j]);
+    }
+    for (size_t j = 0; j < e.n_warnings; j++) {
+      free(e.warnings[j]);
+    }
+    diag_list_release(&d);
+    free(text);
+    free(names[i]);
+  }
+  assert_int_equal(failures, 0);
+}
+
+/* Every message starts "file:line:col: error: " with a lowercase word. */
+static void test_message_style(void **state) {
+  (void)state;
+  DIR *dir = opendir(FIXTURES "/bad");
+  assert_non_null(dir);
+  struct dirent *de;
+  while ((de = readdir(dir)) != NULL) {
+    if (strstr(de->d_name, ".yaml") == NULL) {
+      continue;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/bad/%s", FIXTURES, de->d_name);
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    scenario_load_file(path, NULL, 0, &s, &d);
+    for (size_t j = 0; j < d.n; j++) {
+      const char *msg = d.items[j].message;
+      assert_true(strncmp(d.items[j].text, path, strlen(path)) == 0);
+      assert_false(msg[0] >= 'A' && msg[0] <= 'Z');
+      assert_null(strchr(msg, '\n'));
+    }
+    diag_list_release(&d);
+  }
+  closedir(dir);
+}
+
+/* ------------------------------------------------------------- overrides */
+
+static void test_overrides(void **state) {
+  (void)state;
+  const char *ov[] = {
+      "metadata.seed=7",
+      "cluster.nodes.general.count=20",
+      "traffic.frontend.rate=2k/s",
+      "services.frontend.replicas=10",
+      "mesh.modes=[sidecar,ambient]",
+      "mesh.waypoint.autoscale={max: 4}",
+      "services.frontend.calls.cart.count=2",
+      "services.payment.service_time.p99=30ms",
+      "cluster.nodes.general.zones=[zone-c, zone-a]",
+      "metadata.description=\"a: b\"",
+      "traffic.0.arrival=constant",
+      "pricing.vcpu_hour=0.04",
+      "services.catalog-api.service_time=3ms",
+  };
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  int rc = scenario_load_file(MESHSIM_SOURCE_DIR "/scenarios/default.yaml", ov, N_OF(ov), &s, &d);
+  if (rc != 0) {
+    print_diags(&d);
+  }
+  assert_int_equal(rc, 0);
+  assert_int_equal(s.meta.seed, 7);
+  assert_int_equal(s.cluster.pools[0].count, 20);
+  assert_true(s.traffic[0].rate_rps == 2000.0);
+  assert_int_equal(s.traffic[0].arrival, SCN_ARRIVAL_CONSTANT);
+  uint32_t fe = scenario_find_service(&s, "frontend");
+  assert_int_equal(s.services[fe].replicas, 10);
+  assert_int_equal(s.services[fe].calls[2].count, 2);
+  assert_int_equal(s.services[fe].calls[0].count, 3);
+  assert_int_equal(s.mesh.n_modes, 2);
+  assert_int_equal(s.mesh.modes[0], MESH_MODE_SIDECAR);
+  assert_int_equal(s.mesh.modes[1], MESH_MODE_AMBIENT);
+  assert_true(s.waypoint_autoscale.enabled);
+  assert_int_equal(s.waypoint_autoscale.max_replicas, 4);
+  const scenario_service *pay = &s.services[scenario_find_service(&s, "payment")];
+  assert_true(fabs(sim_dist_quantile(&pay->service_time_ns, 0.99) - 30e6) < 10.0);
+  assert_int_equal(s.cluster.pools[0].n_zones, 2);
+  assert_int_equal(s.cluster.pools[0].zones[0], 2);
+  assert_string_equal(s.meta.description, "a: b");
+  assert_true(s.pricing.vcpu_hour_usd == 0.04);
+  const scenario_service *cat = &s.services[scenario_find_service(&s, "catalog-api")];
+  assert_int_equal(cat->service_time_ns.kind, SIM_DIST_CONSTANT);
+  scenario_free(&s);
+  diag_list_release(&d);
+
+  /* Later overrides win; a missing mapping is created. */
+  const char *ov2[] = {"metadata.seed=1", "metadata.seed=2", "mesh.ztunnel.workers=6"};
+  load_ok(MINIMAL, ov2, N_OF(ov2), &s);
+  assert_int_equal(s.meta.seed, 2);
+  assert_int_equal(s.mesh.proxy[MESH_PROXY_ZTUNNEL].workers, 6);
+  scenario_free(&s);
+
+  /* A list element addressed by index. */
+  const char *ov4[] = {"cluster.zones=[a, b]", "cluster.zones.1=c"};
+  load_ok(MINIMAL, ov4, N_OF(ov4), &s);
+  assert_int_equal(s.cluster.n_zones, 2);
+  assert_string_equal(s.cluster.zones[1], "c");
+  assert_int_equal(s.cluster.pools[0].n_zones, 2);
+  scenario_free(&s);
+
+  /* An empty value is a null: the key keeps its default. */
+  const char *ov3[] = {"metadata.seed="};
+  load_ok(MINIMAL, ov3, N_OF(ov3), &s);
+  assert_int_equal(s.meta.seed, 1);
+  scenario_free(&s);
+}
+
+static void test_override_errors(void **state) {
+  (void)state;
+  static const struct {
+    const char *ov;
+    const char *want;
+  } cases[] = {
+      {"metadata.sed=7",
+       "--set metadata.sed=7: error: unknown key \"sed\" in \"metadata\"; did you mean \"seed\"?"},
+      {"metadata.bogus=7",
+       "--set metadata.bogus=7: error: unknown key \"bogus\" in \"metadata\"; valid keys are: "
+       "name, description, seed, duration, warmup, replications, slo"},
+      {"nope.x=1", "--set nope.x=1: error: unknown key \"nope\" at the top level; valid keys "
+                   "are: metadata, cluster, pricing, mesh, namespaces, services, traffic, "
+                   "failures"},
+      {"seed", "--set seed: error: expected KEY=VALUE, like metadata.seed=7"},
+      {"=5", "--set =5: error: expected KEY=VALUE, like metadata.seed=7"},
+      {"metadata..seed=1", "--set metadata..seed=1: error: empty key in path \"metadata\""},
+      {"services.hallo.replicas=2",
+       "--set services.hallo.replicas=2: error: no entry \"hallo\" in \"services\"; did you mean "
+       "\"hello\"?"},
+      {"services.zzz.replicas=2",
+       "--set services.zzz.replicas=2: error: no entry \"zzz\" in \"services\"; valid entries "
+       "are: hello"},
+      {"metadata.seed.x=1",
+       "--set metadata.seed.x=1: error: \"metadata.seed\" holds a single value; it has no key "
+       "\"x\""},
+      {"failures.f1.at=1s",
+       "--set failures.f1.at=1s: error: \"failures\" has no entries to address with \"f1\""},
+      /* Values keep their YAML typing and their errors point into the override. */
+      {"metadata.seed=abc", "--set metadata.seed=abc:1:15: error: invalid \"seed\": expected a "
+                            "whole number like 3, got \"abc\""},
+      {"metadata.seed=[1", "--set metadata.seed=[1:1:17: error: yaml: did not find expected ',' "
+                           "or ']' (while parsing a flow sequence)"},
+      {"services.hello.replicas=0", "--set services.hello.replicas=0:1:25: error: invalid "
+                                    "\"replicas\": must be at least 1, got 0"},
+      {"mesh.modes=[sidecar,sidecar]", "--set mesh.modes=[sidecar,sidecar]:1:21: error: "
+                                       "duplicate mode \"sidecar\" in \"mesh.modes\""},
+      {"metadata=5", "--set metadata=5:1:10: error: expected a mapping for \"metadata\", got "
+                     "\"5\""},
+      {"services.hello.calls=[hello]",
+       "--set services.hello.calls=[hello]:1:23: error: call cycle: hello -> hello"},
+  };
+  for (size_t i = 0; i < N_OF(cases); i++) {
+    const char *ov[] = {cases[i].ov};
+    load_fails(MINIMAL, ov, 1, cases[i].want);
+  }
+  /* The codes tell an override problem from a file problem. */
+  diag_list d;
+  diag_list_init(&d);
+  scenario s;
+  const char *bad[] = {"metadata.sed=1"};
+  assert_int_equal(scenario_load_string(MINIMAL, strlen(MINIMAL), "t.yaml", bad, 1, &s, &d),
+                   SCENARIO_LOAD_EOVERRIDE);
+  diag_list_release(&d);
+  assert_string_equal(scenario_load_strerror(SCENARIO_LOAD_EOVERRIDE),
+                      "an override (--set) is invalid");
+  assert_string_equal(scenario_load_strerror(12345), "unknown error");
+}
+
+static void test_hash(void **state) {
+  (void)state;
+  scenario a, b, c, e;
+  load_ok(MINIMAL, NULL, 0, &a);
+  const char *ov1[] = {"metadata.seed=7"};
+  const char *ov2[] = {"metadata.seed=8"};
+  load_ok(MINIMAL, ov1, 1, &b);
+  load_ok(MINIMAL, ov2, 1, &c);
+  load_ok(MINIMAL, NULL, 0, &e);
+  assert_true(a.content_hash == e.content_hash);
+  assert_true(a.content_hash != b.content_hash);
+  assert_true(b.content_hash != c.content_hash);
+  assert_true(a.content_hash == scenario_load_hash(MINIMAL, strlen(MINIMAL), NULL, 0));
+  /* FNV-1a 64 known answers: the empty input is the offset basis, "a" is
+   * the published test vector. */
+  assert_true(scenario_load_hash("", 0, NULL, 0) == 0xcbf29ce484222325ULL);
+  assert_true(scenario_load_hash("a", 1, NULL, 0) == 0xaf63dc4c8601ec8cULL);
+  /* The NUL separator keeps override boundaries apart. */
+  const char *split[] = {"a=1", "b"};
+  const char *joined[] = {"a=1b"};
+  assert_true(scenario_load_hash("x", 1, split, 2) != scenario_load_hash("x", 1, joined, 1));
+  const char *rev[] = {"b", "a=1"};
+  assert_true(scenario_load_hash("x", 1, split, 2) != scenario_load_hash("x", 1, rev, 2));
+  scenario_free(&a);
+  scenario_free(&b);
+  scenario_free(&c);
+  scenario_free(&e);
+}
+
+/* ------------------------------------------------------- inputs and I/O */
+
+static void test_io_errors(void **state) {
+  (void)state;
+  static const struct {
+    const char *path;
+    int rc;
+    const char *want;
+  } cases[] = {
+      {FIXTURES "/no-such-file.yaml", SCENARIO_LOAD_EIO,
+       FIXTURES "/no-such-file.yaml: error: cannot open scenario file: No such file or directory"},
+      {FIXTURES "/good", SCENARIO_LOAD_EIO,
+       FIXTURES "/good: error: is a directory; expected a scenario file (.yaml)"},
+      {FIXTURES "/bad/empty.yaml", SCENARIO_LOAD_EINVALID,
+       FIXTURES "/bad/empty.yaml: error: file is empty; expected a mapping with sections such as "
+                "metadata, cluster, services and traffic"},
+      {FIXTURES "/bad/syntax-error.yaml", SCENARIO_LOAD_ESYNTAX, NULL},
+      {FIXTURES "/bad/unknown-key-suggest.yaml", SCENARIO_LOAD_EINVALID, NULL},
+  };
+  for (size_t i = 0; i < N_OF(cases); i++) {
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    int rc = scenario_load_file(cases[i].path, NULL, 0, &s, &d);
+    assert_int_equal(rc, cases[i].rc);
+    assert_true(all_zero(&s, sizeof s));
+    assert_true(d.n_errors >= 1);
+    if (cases[i].want != NULL) {
+      assert_string_equal(diag_first_error(&d), cases[i].want);
+    }
+    diag_list_release(&d);
+  }
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  assert_int_equal(scenario_load_file(NULL, NULL, 0, &s, &d), SCENARIO_LOAD_EINVAL);
+  assert_int_equal(scenario_load_string(NULL, 0, "x", NULL, 0, &s, &d), SCENARIO_LOAD_EINVAL);
+  assert_int_equal(scenario_load_file("x", NULL, 0, NULL, &d), SCENARIO_LOAD_EINVAL);
+  diag_list_release(&d);
+
+  /* Text need not be NUL-terminated: only len bytes are read. */
+  char buf[256];
+  size_t len = strlen(MINIMAL);
+  memcpy(buf, MINIMAL, len);
+  memset(buf + len, '!', sizeof buf - len);
+  diag_list_init(&d);
+  assert_int_equal(scenario_load_string(buf, len, "dir/shop.yml", NULL, 0, &s, &d), 0);
+  assert_string_equal(s.meta.name, "shop");
+  assert_string_equal(s.path, "dir/shop.yml");
+  scenario_free(&s);
+  diag_list_release(&d);
+}
+
+static void test_string_inputs(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    const char *want;
+  } cases[] = {
+      {"", "test.yaml: error: file is empty; expected a mapping with sections such as metadata, "
+           "cluster, services and traffic"},
+      {"# only a comment\n", "test.yaml: error: file is empty; expected a mapping with sections "
+                             "such as metadata, cluster, services and traffic"},
+      {"- a\n- b\n", "test.yaml:1:1: error: expected a mapping of sections (metadata, cluster, "
+                     "services, ...) at the top of the file, got a list"},
+      {"just text\n", "test.yaml:1:1: error: expected a mapping of sections (metadata, cluster, "
+                      "services, ...) at the top of the file, got \"just text\""},
+      {"a: 1\n---\nb: 2\n", "test.yaml:2:1: error: a second YAML document starts here; a "
+                            "scenario file holds exactly one"},
+      {"metadata: {seed: *nope}\n", "test.yaml:1:18: error: yaml: found undefined alias"},
+      {"a: \"\\x00\"\n", "test.yaml:1:1: error: unknown key \"a\" at the top level; valid keys "
+                         "are: metadata, cluster, pricing, mesh, namespaces, services, traffic, "
+                         "failures"},
+      {"metadata:\n  name: \"a\\0b\"\n",
+       "test.yaml:2:9: error: invalid \"name\": contains a NUL character"},
+      {"metadata:\n  x\x01: 1\n", "test.yaml:2:4: error: yaml: control characters are not "
+                                  "allowed (byte 0x01)"},
+      {"services: [{name: a}]\n", "test.yaml:1:1: error: missing required key \"traffic\" at the "
+                                  "top level: at least one service needs external traffic"},
+  };
+  for (size_t i = 0; i < N_OF(cases); i++) {
+    load_fails(cases[i].text, NULL, 0, cases[i].want);
+  }
+}
+
+/* 30 errors in one file: 20 are kept, the rest only counted. */
+static void test_error_cap(void **state) {
+  (void)state;
+  char text[4096];
+  size_t used = (size_t)snprintf(text, sizeof text, "metadata:\n");
+  for (int i = 0; i < 30; i++) {
+    used += (size_t)snprintf(text + used, sizeof text - used, "  bogus%d: 1\n", i);
+  }
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  int rc = scenario_load_string(text, used, "cap.yaml", NULL, 0, &s, &d);
+  assert_true(rc < 0);
+  assert_int_equal(d.n_errors, DIAG_DEFAULT_MAX_ERRORS);
+  assert_true(diag_list_full(&d));
+  assert_string_equal(d.items[19].text, "cap.yaml:21:3: error: unknown key \"bogus19\" in "
+                                        "\"metadata\"; valid keys are: name, description, seed, "
+                                        "duration, warmup, replications, slo");
+  char *out = NULL;
+  size_t out_len = 0;
+  FILE *f = open_memstream(&out, &out_len);
+  assert_non_null(f);
+  diag_print(&d, f);
+  fclose(f);
+  assert_non_null(strstr(out, "cap.yaml:21:3: error: unknown key \"bogus19\""));
+  assert_non_null(strstr(out, "stopped after 20 errors\n"));
+  free(out);
+  diag_list_release(&d);
+
+  /* A smaller cap set by the caller is honoured. */
+  diag_list_init(&d);
+  d.max_errors = 3;
+  rc = scenario_load_string(text, used, "cap.yaml", NULL, 0, &s, &d);
+  assert_true(rc < 0);
+  assert_int_equal(d.n_errors, 3);
+  diag_list_release(&d);
+}
+
+/* Several independent errors in one file are all reported, in order. */
+static void test_many_errors(void **state) {
+  (void)state;
+  const char *text = "metadata:\n"
+                     "  seed: -1\n"
+                     "  duration: 2 parsecs\n"
+                     "cluster:\n"
+                     "  placement: pack\n"
+                     "services:\n"
+                     "  - name: a\n"
+                     "    replicas: 0\n"
+                     "    calls: [{service: bb}]\n"
+                     "  - name: b\n"
+                     "traffic:\n"
+                     "  - {service: a, rate: 1 per s}\n";
+  static const char *const want[] = {
+      "t.yaml:2:9: error: invalid \"seed\": must be at least 0, got -1",
+      "t.yaml:3:13: error: invalid \"duration\": expected a duration like 250us, 2ms or 1s, got "
+      "\"2 parsecs\"",
+      "t.yaml:5:14: error: unknown placement \"pack\"; did you mean \"binpack\"?",
+      "t.yaml:8:15: error: invalid \"replicas\": must be at least 1, got 0",
+      "t.yaml:9:23: error: unknown service \"bb\"; valid services are: a, b",
+      "t.yaml:12:24: error: invalid \"rate\": expected a rate like 1000/s, 2k/s or 60/min, got "
+      "\"1 per s\"",
+  };
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  int rc = scenario_load_string(text, strlen(text), "t.yaml", NULL, 0, &s, &d);
+  assert_int_equal(rc, SCENARIO_LOAD_EINVALID);
+  if (d.n_errors != N_OF(want)) {
+    print_diags(&d);
+  }
+  assert_int_equal(d.n_errors, N_OF(want));
+  size_t k = 0;
+  for (size_t i = 0; i < d.n; i++) {
+    if (d.items[i].severity == DIAG_ERROR) {
+      assert_string_equal(d.items[i].text, want[k]);
+      k++;
+    }
+  }
+  diag_list_release(&d);
+}
+
+static void test_warnings(void **state) {
+  (void)state;
+  const char *text = "metadata: {duration: 10s}\n"
+                     "cluster:\n"
+                     "  network: {same_node: 1ms, same_zone: 100us}\n"
+                     "namespaces:\n"
+                     "  - {name: pci, compliance: true, mode: ambient}\n"
+                     "services:\n"
+                     "  - {name: a, namespace: pci}\n"
+                     "  - {name: orphan, namespace: pci}\n"
+                     "traffic:\n"
+                     "  - service: a\n"
+                     "    rate: 1/s\n"
+                     "    bursts: [{at: 11s, duration: 1s, multiplier: 2}]\n";
+  static const char *const want[] = {
+      "w.yaml:3:12: warning: network latencies are usually ordered same_node <= same_zone <= "
+      "cross_zone",
+      "w.yaml:5:41: warning: namespace \"pci\" is marked compliance but runs \"ambient\" in hybrid "
+      "mode; only sidecars keep one identity per pod",
+      "w.yaml:12:19: warning: burst starts at or after the end of the measured window",
+      "w.yaml:8:5: warning: service \"orphan\" receives no traffic (no traffic entry reaches it "
+      "through calls)",
+  };
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  int rc = scenario_load_string(text, strlen(text), "w.yaml", NULL, 0, &s, &d);
+  if (rc != 0 || d.n != N_OF(want)) {
+    print_diags(&d);
+  }
+  assert_int_equal(rc, 0);
+  assert_int_equal(d.n_warnings, N_OF(want));
+  for (size_t i = 0; i < N_OF(want); i++) {
+    assert_string_equal(d.items[i].text, want[i]);
+  }
+  scenario_free(&s);
+  diag_list_release(&d);
+}
+
+/* --------------------------------------------------------- robustness */
+
+static uint64_t lcg(uint64_t *x) {
+  *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+  return *x >> 33;
+}
+
+/* Truncated and mutated copies of the default scenario never crash, never
+ * leak (ASan) and either load or fail with a zeroed scenario. */
+static void test_mutations(void **state) {
+  (void)state;
+  size_t len;
+  char *orig = read_all(MESHSIM_SOURCE_DIR "/scenarios/default.yaml", &len);
+  assert_non_null(orig);
+  char *buf = malloc(len + 1);
+  assert_non_null(buf);
+  size_t loaded = 0, failed = 0;
+  for (size_t cut = 0; cut < len; cut += 13) {
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    int rc = scenario_load_string(orig, cut, "cut.yaml", NULL, 0, &s, &d);
+    if (rc == 0) {
+      loaded++;
+      scenario_free(&s);
+    } else {
+      failed++;
+      assert_true(d.n_errors > 0);
+      assert_true(all_zero(&s, sizeof s));
+    }
+    diag_list_release(&d);
+  }
+  static const char junk[] = ":-[]{}#&*!|>'\"%@`,? \t\n\x01\xff\xc3"
+                             "0aZ";
+  uint64_t seed = 20261126;
+  for (int iter = 0; iter < 400; iter++) {
+    memcpy(buf, orig, len);
+    int edits = 1 + (int)(lcg(&seed) % 4);
+    for (int e = 0; e < edits; e++) {
+      buf[lcg(&seed) % len] = junk[lcg(&seed) % (sizeof junk - 1)];
+    }
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    int rc = scenario_load_string(buf, len, "mut.yaml", NULL, 0, &s, &d);
+    if (rc == 0) {
+      loaded++;
+      scenario_free(&s);
+    } else {
+      failed++;
+      assert_true(d.n_errors > 0);
+      assert_true(all_zero(&s, sizeof s));
+    }
+    diag_list_release(&d);
+  }
+  print_message("mutations: %zu loaded, %zu rejected\n", loaded, failed);
+  assert_true(failed > 0);
+  free(buf);
+  free(orig);
+}
+
+/* Anchors that refer to themselves and alias bombs stay bounded. */
+static void test_hostile_yaml(void **state) {
+  (void)state;
+  const char *texts[] = {
+      "services: &a [*a]\ntraffic: []\n",
+      "metadata: &m {name: *m}\n",
+      "a: &a [*a, *a, *a]\nservices: *a\n",
+  };
+  for (size_t i = 0; i < N_OF(texts); i++) {
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    int rc = scenario_load_string(texts[i], strlen(texts[i]), "h.yaml", NULL, 0, &s, &d);
+    assert_true(rc < 0);
+    assert_true(d.n_errors > 0);
+    diag_list_release(&d);
+  }
+  /* An override value that expands exponentially is refused. */
+  const char *bomb[] = {"metadata.description=[&a [1,1,1,1,1,1,1,1,1,1], &b [*a,*a,*a,*a,*a,*a,*a,"
+                        "*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,"
+                        "*c,*c,*c], [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]]"};
+  load_fails(MINIMAL, bomb, 1,
+             "--set metadata.description=[&a [1,1,1,1,1,1,1,1,1,1], &b [*a,*a,*a,*a,*a,*a,*a,"
+             "*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c], "
+             "[*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]]: error: value is too large (more than 100000 "
+             "nodes)");
+}
+
+/* 5,000 services in 50 namespaces, each calling the next two: loads fast. */
+static void test_large_scenario(void **state) {
+  (void)state;
+  const int n = 5000;
+  size_t cap = (size_t)n * 200 + 4096, used = 0;
+  char *text = malloc(cap);
+  assert_non_null(text);
+  used += (size_t)snprintf(text + used, cap - used, "namespaces:\n");
+  for (int i = 0; i < 50; i++) {
+    used += (size_t)snprintf(text + used, cap - used, "  - name: ns%d\n", i);
+  }
+  used += (size_t)snprintf(text + used, cap - used, "services:\n");
+  for (int i = 0; i < n; i++) {
+    used += (size_t)snprintf(text + used, cap - used,
+                             "  - name: svc-%d\n    namespace: ns%d\n    replicas: 4\n", i, i % 50);
+    if (i + 2 < n) {
+      used += (size_t)snprintf(text + used, cap - used,
+                               "    calls: [{service: svc-%d}, {service: svc-%d}]\n", i + 1, i + 2);
+    }
+  }
+  used += (size_t)snprintf(text + used, cap - used, "traffic:\n  - {service: svc-0, rate: 1k/s}\n");
+  assert_true(used < cap);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  scenario s;
+  load_ok(text, NULL, 0, &s);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+  print_message("5000 services, %zu bytes: loaded in %.1f ms\n", used, ms);
+  assert_int_equal(s.n_services, (uint32_t)n);
+  assert_int_equal(scenario_pod_count(&s), 4ULL * (uint64_t)n);
+  assert_int_equal(s.services[n - 3].calls[1].target, (uint32_t)(n - 1));
+  assert_int_equal(s.n_service_accounts, (uint32_t)n);
+  assert_int_equal(scenario_find_service(&s, "svc-4999"), (uint32_t)(n - 1));
+  scenario_free(&s);
+
+  /* The same graph with one back edge at the end: the cycle is named. */
+  used -= strlen("traffic:\n  - {service: svc-0, rate: 1k/s}\n");
+  used += (size_t)snprintf(text + used, cap - used,
+                           "    calls: [{service: svc-4997}]\n"
+                           "traffic:\n  - {service: svc-0, rate: 1k/s}\n");
+  load_fails(text, NULL, 0,
+             "test.yaml:20051:23: error: call cycle: svc-4997 -> svc-4999 -> "
+             "svc-4997");
+  free(text);
+}
+
+/* ------------------------------------------------------------ name tables */
+
+static void check_names(const char *list, int count, const char *(*name)(int),
+                        int (*from)(const char *)) {
+  char joined[256] = "";
+  for (int i = 0; i < count; i++) {
+    const char *n = name(i);
+    assert_int_equal(from(n), i);
+    if (i > 0) {
+      strcat(joined, ", ");
+    }
+    strcat(joined, n);
+  }
+  assert_string_equal(list, joined);
+  assert_string_equal(name(count), "unknown");
+  assert_string_equal(name(-1), "unknown");
+  assert_int_equal(from("no-such-name"), -1);
+  assert_int_equal(from(NULL), -1);
+}
+
+#define NAME_FN(fn, type)                                                                          \
+  static const char *fn##_i(int v) {                                                               \
+    return fn((type)v);                                                                            \
+  }
+NAME_FN(mesh_mode_name, mesh_mode)
+NAME_FN(mesh_ns_mode_name, mesh_ns_mode)
+NAME_FN(mesh_proto_name, mesh_proto)
+NAME_FN(mesh_kind_name, mesh_kind)
+NAME_FN(mesh_proxy_kind_name, mesh_proxy_kind)
+NAME_FN(mesh_waypoint_scope_name, mesh_waypoint_scope)
+NAME_FN(mesh_placement_name, mesh_placement)
+NAME_FN(mesh_lb_name, mesh_lb)
+NAME_FN(mesh_sidecar_scope_name, mesh_sidecar_scope)
+
+static void test_mesh_type_names(void **state) {
+  (void)state;
+  check_names(mesh_mode_names_list(), MESH_MODE_COUNT, mesh_mode_name_i, mesh_mode_from_name);
+  check_names(mesh_ns_mode_names_list(), MESH_NS_COUNT, mesh_ns_mode_name_i,
+              mesh_ns_mode_from_name);
+  check_names(mesh_kind_names_list(), MESH_KIND_COUNT, mesh_kind_name_i, mesh_kind_from_name);
+  check_names(mesh_proxy_kind_names_list(), MESH_PROXY_COUNT, mesh_proxy_kind_name_i,
+              mesh_proxy_kind_from_name);
+  check_names(mesh_waypoint_scope_names_list(), MESH_WAYPOINT_SCOPE_COUNT,
+              mesh_waypoint_scope_name_i, mesh_waypoint_scope_from_name);
+  check_names(mesh_placement_names_list(), MESH_PLACE_COUNT, mesh_placement_name_i,
+              mesh_placement_from_name);
+  check_names(mesh_lb_names_list(), MESH_LB_COUNT, mesh_lb_name_i, mesh_lb_from_name);
+  check_names(mesh_sidecar_scope_names_list(), MESH_SCOPE_COUNT, mesh_sidecar_scope_name_i,
+              mesh_sidecar_scope_from_name);
+  /* Protocols: "http" is an alias of http1 and listed first. */
+  check_names(mesh_proto_names_list() + strlen("http, "), MESH_PROTO_COUNT, mesh_proto_name_i,
+              mesh_proto_from_name);
+  assert_int_equal(mesh_proto_from_name("http"), MESH_PROTO_HTTP1);
+  assert_string_equal(mesh_mode_name(MESH_MODE_AMBIENT_WAYPOINT), "ambient-waypoint");
+  assert_string_equal(mesh_kind_name(MESH_KIND_CONTROL_PLANE), "control_plane");
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+    assert_string_equal(mesh_kind_name(mesh_proxy_kind_to_kind((mesh_proxy_kind)k)),
+                        mesh_proxy_kind_name((mesh_proxy_kind)k));
+  }
+}
+
+static void test_diag_helpers(void **state) {
+  (void)state;
+  static const struct {
+    const char *a, *b;
+    unsigned d;
+  } dist[] = {
+      {"seed", "seed", 0},  {"sed", "seed", 1},
+      {"seeed", "seed", 1}, {"sede", "seed", 1},
+      {"", "abc", 3},       {"kitten", "sitting", 3},
+      {"ab", "ba", 1},      {"replica", "replicas", 1},
+  };
+  for (size_t i = 0; i < N_OF(dist); i++) {
+    assert_int_equal(diag_edit_distance(dist[i].a, dist[i].b, 5), dist[i].d);
+  }
+  assert_int_equal(diag_edit_distance("abcdefgh", "zzzzzzzz", 2), 3);
+  const char *keys[] = {"name", "namespace", "replicas", "requests", "service_time"};
+  assert_string_equal(diag_suggest("replica", keys, 5), "replicas");
+  assert_string_equal(diag_suggest("Name", keys, 5), "name");
+  assert_string_equal(diag_suggest("servicetime", keys, 5), "service_time");
+  assert_string_equal(diag_suggest("reqests", keys, 5), "requests");
+  assert_null(diag_suggest("cpu", keys, 5));
+  assert_null(diag_suggest("x", keys, 5));
+
+  char buf[32];
+  assert_string_equal(diag_quote(buf, sizeof buf, "a\"b\\c\n", 100), "a\\\"b\\\\c\\x0a");
+  assert_string_equal(diag_quote(buf, sizeof buf, "abcdef", 3), "abc...");
+  /* Cutting never splits a UTF-8 sequence. */
+  assert_string_equal(diag_quote(buf, sizeof buf, "ab\xc2\xb5xyz", 3), "ab...");
+
+  diag_list d;
+  diag_list_init(&d);
+  assert_int_equal(diag_error(&d, "f.yaml", 3, 4, "bad %s", "thing"), -1);
+  assert_int_equal(diag_warning(&d, "f.yaml", 0, 0, "whole file"), 0);
+  assert_int_equal(diag_note(&d, NULL, 0, 0, "plain"), 0);
+  assert_int_equal(diag_error(&d, "f.yaml", 7, 0, "no column"), -1);
+  assert_string_equal(diag_text(&d, 0), "f.yaml:3:4: error: bad thing");
+  assert_string_equal(diag_text(&d, 1), "f.yaml: warning: whole file");
+  assert_string_equal(diag_text(&d, 2), "note: plain");
+  assert_string_equal(diag_text(&d, 3), "f.yaml:7: error: no column");
+  assert_null(diag_text(&d, 4));
+  assert_int_equal(d.n_errors, 2);
+  assert_int_equal(d.n_warnings, 1);
+  diag_list_release(&d);
+  assert_int_equal(d.n, 0);
+  assert_int_equal(d.max_errors, DIAG_DEFAULT_MAX_ERRORS);
+  assert_null(diag_first_error(&d));
+
+  /* Past the cap errors are counted, not kept; warnings are not capped. */
+  d.max_errors = 2;
+  for (int i = 0; i < 3; i++) {
+    diag_error(&d, "f", 1, 1, "e%d", i);
+  }
+  diag_warning(&d, "f", 1, 1, "w");
+  assert_int_equal(d.n_errors, 2);
+  assert_int_equal(d.n_dropped, 1);
+  assert_int_equal(d.n_warnings, 1);
+  assert_int_equal(diag_error_count(&d), 3);
+  char *out = NULL;
+  size_t out_len = 0;
+  FILE *f = open_memstream(&out, &out_len);
+  assert_non_null(f);
+  diag_print(&d, f);
+  fclose(f);
+  assert_string_equal(out, "f:1:1: error: e0\nf:1:1: error: e1\nf:1:1: warning: w\n"
+                           "stopped after 2 errors (1 more not shown)\n");
+  free(out);
+  diag_list_release(&d);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_default_scenario), cmocka_unit_test(test_minimal_defaults),
+      cmocka_unit_test(test_every_key),        cmocka_unit_test(test_good_fixtures),
+      cmocka_unit_test(test_bookinfo),         cmocka_unit_test(test_bad_fixtures),
+      cmocka_unit_test(test_message_style),    cmocka_unit_test(test_overrides),
+      cmocka_unit_test(test_override_errors),  cmocka_unit_test(test_hash),
+      cmocka_unit_test(test_io_errors),        cmocka_unit_test(test_string_inputs),
+      cmocka_unit_test(test_error_cap),        cmocka_unit_test(test_many_errors),
+      cmocka_unit_test(test_warnings),         cmocka_unit_test(test_mutations),
+      cmocka_unit_test(test_hostile_yaml),     cmocka_unit_test(test_large_scenario),
+      cmocka_unit_test(test_mesh_type_names),  cmocka_unit_test(test_diag_helpers),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
