@@ -42,8 +42,11 @@ void sim_engine_free(sim_engine *e);
 sim_time sim_engine_now(const sim_engine *e);
 
 /* Schedules handler(ctx, arg) at absolute time `at` (>= now) or after
- * `delay` (>= 0). Returns 0 or SIM_EPAST / SIM_EOVERFLOW / SIM_ENOMEM.
- * `id` may be NULL when the event will never be cancelled. */
+ * `delay` (>= 0). Returns 0 or SIM_EPAST / SIM_EOVERFLOW / SIM_ENOMEM
+ * (SIM_EINVAL when fn is NULL). SIM_TIME_NEVER is not a schedulable time:
+ * `at` == SIM_TIME_NEVER, or now + delay reaching it, is SIM_EOVERFLOW.
+ * `id` may be NULL when the event will never be cancelled; on error *id is
+ * left untouched. Safe to call from inside handlers. */
 int sim_engine_schedule_at(sim_engine *e, sim_time at, sim_handler fn, void *ctx, uint64_t arg,
                            sim_event_id *id);
 int sim_engine_schedule(sim_engine *e, sim_time delay, sim_handler fn, void *ctx, uint64_t arg,
@@ -58,10 +61,16 @@ int sim_engine_cancel(sim_engine *e, sim_event_id id);
 int sim_engine_step(sim_engine *e);
 
 /* Fires events in order while their time is <= `until`, then sets the clock
- * to `until` (unless stopped early). Returns the number of events fired. */
+ * to `until` (unless stopped early). Returns the number of events fired.
+ * Two edge cases: `until` < now fires nothing and leaves the clock alone
+ * (time never runs backwards), and `until` == SIM_TIME_NEVER runs until the
+ * queue is empty and leaves the clock at the last event's time, so that
+ * scheduling can continue afterwards. */
 uint64_t sim_engine_run_until(sim_engine *e, sim_time until);
 
-/* Asks a running sim_engine_run_until() to return after the current event. */
+/* Asks a running sim_engine_run_until() to return after the current event.
+ * The request is forgotten when the next sim_engine_run_until() starts, so
+ * a stop outside a run has no effect. */
 void sim_engine_stop(sim_engine *e);
 
 /* Number of live pending events (cancelled ones excluded). */
@@ -70,7 +79,19 @@ size_t sim_engine_pending(const sim_engine *e);
 /* Events fired since creation. */
 uint64_t sim_engine_fired(const sim_engine *e);
 
-/* Time of the earliest live pending event, or SIM_TIME_NEVER. */
+/* Time of the earliest live pending event, or SIM_TIME_NEVER. Not const:
+ * it discards stale (cancelled) entries that sit on top of the heap. */
 sim_time sim_engine_next_time(sim_engine *e);
+
+/* Introspection for tests and benchmarks: sizes of the engine's storage. */
+typedef struct sim_engine_info {
+  size_t pool_capacity; /* event records allocated (peak live events, rounded up) */
+  size_t heap_capacity; /* heap entries allocated */
+  size_t heap_entries;  /* heap entries in use, live and stale */
+  size_t stale_entries; /* heap entries left by cancel, not yet discarded */
+  uint64_t purges;      /* O(n) heap rebuilds that discarded stale entries */
+} sim_engine_info;
+
+void sim_engine_get_info(const sim_engine *e, sim_engine_info *out);
 
 #endif

@@ -3,14 +3,14 @@
 #ifndef MESHSIM_SIM_ERROR_H
 #define MESHSIM_SIM_ERROR_H
 
-#define SIM_ERROR_MAP(X)                                         \
-  X(OK, 0, "success")                                            \
-  X(NOMEM, -1, "out of memory")                                  \
-  X(INVAL, -2, "invalid argument")                               \
-  X(RANGE, -3, "value out of range")                             \
-  X(PAST, -4, "event scheduled in the past")                     \
-  X(OVERFLOW, -5, "simulated time overflow")                     \
-  X(STALE, -6, "event handle no longer refers to a pending event") \
+#define SIM_ERROR_MAP(X)                                                                           \
+  X(OK, 0, "success")                                                                              \
+  X(NOMEM, -1, "out of memory")                                                                    \
+  X(INVAL, -2, "invalid argument")                                                                 \
+  X(RANGE, -3, "value out of range")                                                               \
+  X(PAST, -4, "event scheduled in the past")                                                       \
+  X(OVERFLOW, -5, "simulated time overflow")                                                       \
+  X(STALE, -6, "event handle no longer refers to a pending event")                                 \
   X(EMPTY, -7, "no pending event")
 
 enum {

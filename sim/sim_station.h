@@ -26,9 +26,9 @@
 typedef struct sim_station {
   sim_time *free_at; /* per worker: when it becomes free; owned */
   uint32_t workers;
-  uint64_t accepted;   /* jobs accepted since the last stats reset */
-  sim_time busy_ns;    /* sum of holds since the last stats reset */
-  sim_time wait_ns;    /* sum of waits since the last stats reset */
+  uint64_t accepted; /* jobs accepted since the last stats reset */
+  sim_time busy_ns;  /* sum of holds since the last stats reset */
+  sim_time wait_ns;  /* sum of waits since the last stats reset */
   sim_time max_wait_ns;
 } sim_station;
 
@@ -38,7 +38,9 @@ void sim_station_release(sim_station *s);
 
 /* A job arriving at `now` needing `hold` of worker time; returns the time it
  * starts service (>= now). The caller schedules its departure at
- * start + delay. hold must be >= 0. */
+ * start + delay. hold must be >= 0 (a negative hold is treated as 0).
+ * Successive calls must have non-decreasing `now` (the engine's clock
+ * guarantees it); FIFO order is the order of the calls. */
 sim_time sim_station_accept(sim_station *s, sim_time now, sim_time hold);
 
 /* Number of workers busy or committed at time t (0..workers). */
@@ -48,7 +50,9 @@ uint32_t sim_station_busy_workers(const sim_station *s, sim_time t);
 sim_time sim_station_next_free(const sim_station *s);
 
 /* Frees every worker at `now` (a crash: queued and running work is gone;
- * the caller fails the jobs it had in flight). */
+ * the caller fails the jobs it had in flight). Worker time committed beyond
+ * `now` is taken back out of busy_ns (floored at 0); wait_ns is not
+ * corrected, since the station keeps no per-job record. */
 void sim_station_flush(sim_station *s, sim_time now);
 
 /* Zeroes the statistics (end of warm-up); worker state is kept. */

@@ -12,11 +12,11 @@
 
 typedef int64_t sim_time;
 
-#define SIM_NS ((sim_time)1)
-#define SIM_US ((sim_time)1000)
-#define SIM_MS ((sim_time)1000000)
-#define SIM_S ((sim_time)1000000000)
-#define SIM_TIME_MAX INT64_MAX
+#define SIM_NS         ((sim_time)1)
+#define SIM_US         ((sim_time)1000)
+#define SIM_MS         ((sim_time)1000000)
+#define SIM_S          ((sim_time)1000000000)
+#define SIM_TIME_MAX   INT64_MAX
 #define SIM_TIME_NEVER INT64_MAX
 
 /* Seconds (double) -> ns, rounded to nearest. Returns false (and leaves *out

@@ -1,0 +1,899 @@
+/* Tests for sim_engine (and sim_strerror): ordering, equal-time order,
+ * cancellation, step / stop / run_until, scheduling from handlers, errors,
+ * pool reuse, and a long randomised run checked against a reference model.
+ * Expected values come from hand-worked tables or from the reference model,
+ * never from the engine itself. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim_engine.h"
+#include "sim_error.h"
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_EVENTS 64
+
+/* ---- a handler that records what fired ------------------------------------ */
+
+typedef struct recorder {
+  size_t n;
+  uint64_t args[4096];
+  sim_time times[4096];
+} recorder;
+
+static void record(sim_engine *e, void *ctx, uint64_t arg) {
+  recorder *r = ctx;
+  assert_true(r->n < N_ELEMS(r->args));
+  r->args[r->n] = arg;
+  r->times[r->n] = sim_engine_now(e);
+  r->n++;
+}
+
+static sim_engine *new_engine(size_t capacity) {
+  sim_engine *e = sim_engine_new(capacity);
+  assert_non_null(e);
+  return e;
+}
+
+/* ---- ordering ----------------------------------------------------------------- */
+
+typedef struct {
+  const char *name;
+  size_t n;
+  sim_time at[16];
+  uint64_t want[16]; /* args (= scheduling index) in firing order, by hand */
+} order_case;
+
+static const order_case order_cases[] = {
+    {"single", 1, {7}, {0}},
+    {"ascending", 4, {1, 2, 3, 4}, {0, 1, 2, 3}},
+    {"descending", 4, {4, 3, 2, 1}, {3, 2, 1, 0}},
+    {"all at zero fire in scheduling order", 5, {0, 0, 0, 0, 0}, {0, 1, 2, 3, 4}},
+    {"ties interleaved", 5, {5, 3, 5, 3, 5}, {1, 3, 0, 2, 4}},
+    {"ties across a wide heap",
+     12,
+     {9, 1, 9, 1, 5, 9, 5, 1, 0, 9, 5, 0},
+     {8, 11, 1, 3, 7, 4, 6, 10, 0, 2, 5, 9}},
+    {"far apart", 3, {SIM_TIME_MAX - 1, 0, SIM_S}, {1, 2, 0}},
+    {"a permutation of 0..15",
+     16,
+     {15, 3, 8, 0, 12, 7, 1, 14, 9, 4, 11, 2, 13, 6, 10, 5},
+     {3, 6, 11, 1, 9, 15, 13, 5, 2, 8, 14, 10, 4, 12, 7, 0}},
+};
+
+static void test_order(void **state) {
+  (void)state;
+  for (size_t k = 0; k < N_ELEMS(order_cases); k++) {
+    const order_case *c = &order_cases[k];
+    sim_engine *e = new_engine(2); /* tiny: growth happens on the way */
+    recorder r = {0};
+    for (size_t i = 0; i < c->n; i++) {
+      assert_int_equal(sim_engine_schedule_at(e, c->at[i], record, &r, i, NULL), 0);
+    }
+    assert_int_equal(sim_engine_pending(e), c->n);
+    uint64_t fired = sim_engine_run_until(e, SIM_TIME_NEVER);
+    if (fired != c->n || r.n != c->n) {
+      fail_msg("case '%s': fired %llu, want %zu", c->name, (unsigned long long)fired, c->n);
+    }
+    for (size_t i = 0; i < c->n; i++) {
+      if (r.args[i] != c->want[i] || r.times[i] != c->at[c->want[i]]) {
+        fail_msg("case '%s': position %zu fired arg %llu at %lld, want arg %llu at %lld", c->name,
+                 i, (unsigned long long)r.args[i], (long long)r.times[i],
+                 (unsigned long long)c->want[i], (long long)c->at[c->want[i]]);
+      }
+    }
+    assert_int_equal(sim_engine_pending(e), 0);
+    assert_int_equal(sim_engine_fired(e), c->n);
+    sim_engine_free(e);
+  }
+}
+
+/* An event scheduled by a handler for the current instant fires after the
+ * events already pending for that instant (its sequence number is larger),
+ * and before anything later. */
+typedef struct {
+  recorder rec;
+  int spawned;
+} spawn_ctx;
+
+static void spawn_now(sim_engine *e, void *ctx, uint64_t arg) {
+  spawn_ctx *s = ctx;
+  record(e, &s->rec, arg);
+  if (arg == 0 && !s->spawned) {
+    s->spawned = 1;
+    assert_int_equal(sim_engine_schedule(e, 0, spawn_now, s, 100, NULL), 0);
+  }
+}
+
+static void test_equal_time_spawned_after_pending(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(0);
+  spawn_ctx s = {0};
+  assert_int_equal(sim_engine_schedule_at(e, 5, spawn_now, &s, 0, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 5, spawn_now, &s, 1, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 6, spawn_now, &s, 2, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 5, spawn_now, &s, 3, NULL), 0);
+  sim_engine_run_until(e, SIM_TIME_NEVER);
+  static const uint64_t want[] = {0, 1, 3, 100, 2};
+  assert_int_equal(s.rec.n, N_ELEMS(want));
+  for (size_t i = 0; i < N_ELEMS(want); i++) {
+    assert_int_equal(s.rec.args[i], want[i]);
+  }
+  assert_int_equal(s.rec.times[3], 5);
+  sim_engine_free(e);
+}
+
+/* ---- cancellation ------------------------------------------------------------- */
+
+typedef struct {
+  const char *name;
+  size_t n;
+  sim_time at[12];
+  size_t n_cancel;
+  size_t cancel[12]; /* indices to cancel, in this order */
+  int cancel_rc[12]; /* expected return of each cancel */
+  size_t n_want;
+  uint64_t want[12]; /* args that still fire, in order */
+} cancel_case;
+
+static const cancel_case cancel_cases[] = {
+    {"cancel the only event", 1, {3}, 1, {0}, {0}, 0, {0}},
+    {"cancel the earliest", 3, {1, 2, 3}, 1, {0}, {0}, 2, {1, 2}},
+    {"cancel the latest", 3, {1, 2, 3}, 1, {2}, {0}, 2, {0, 1}},
+    {"cancel twice", 3, {1, 2, 3}, 2, {1, 1}, {0, SIM_ESTALE}, 2, {0, 2}},
+    {"cancel one of equal times", 4, {5, 5, 5, 5}, 2, {1, 2}, {0, 0}, 2, {0, 3}},
+    {"cancel all", 4, {4, 3, 2, 1}, 4, {0, 1, 2, 3}, {0, 0, 0, 0}, 0, {0}},
+    {"cancel most (purge)",
+     8,
+     {8, 7, 6, 5, 4, 3, 2, 1},
+     6,
+     {0, 2, 3, 4, 5, 7},
+     {0, 0, 0, 0, 0, 0},
+     2,
+     {6, 1}},
+};
+
+static void test_cancel(void **state) {
+  (void)state;
+  for (size_t k = 0; k < N_ELEMS(cancel_cases); k++) {
+    const cancel_case *c = &cancel_cases[k];
+    sim_engine *e = new_engine(0);
+    recorder r = {0};
+    sim_event_id ids[12];
+    for (size_t i = 0; i < c->n; i++) {
+      assert_int_equal(sim_engine_schedule_at(e, c->at[i], record, &r, i, &ids[i]), 0);
+    }
+    for (size_t i = 0; i < c->n_cancel; i++) {
+      int rc = sim_engine_cancel(e, ids[c->cancel[i]]);
+      if (rc != c->cancel_rc[i]) {
+        fail_msg("case '%s': cancel #%zu returned %d, want %d", c->name, i, rc, c->cancel_rc[i]);
+      }
+    }
+    assert_int_equal(sim_engine_pending(e), c->n_want);
+    sim_engine_run_until(e, SIM_TIME_NEVER);
+    if (r.n != c->n_want) {
+      fail_msg("case '%s': %zu fired, want %zu", c->name, r.n, c->n_want);
+    }
+    for (size_t i = 0; i < c->n_want; i++) {
+      if (r.args[i] != c->want[i]) {
+        fail_msg("case '%s': position %zu fired %llu, want %llu", c->name, i,
+                 (unsigned long long)r.args[i], (unsigned long long)c->want[i]);
+      }
+    }
+    /* Every id is now stale: fired or cancelled. */
+    for (size_t i = 0; i < c->n; i++) {
+      assert_int_equal(sim_engine_cancel(e, ids[i]), SIM_ESTALE);
+    }
+    sim_engine_free(e);
+  }
+}
+
+static void test_cancel_stale_ids(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(0);
+  recorder r = {0};
+  sim_event_id zero = {0, 0}, a, b;
+  assert_int_equal(sim_engine_cancel(e, zero), SIM_ESTALE);
+  sim_event_id far_slot = {1, 1000000};
+  assert_int_equal(sim_engine_cancel(e, far_slot), SIM_ESTALE);
+
+  assert_int_equal(sim_engine_schedule(e, 10, record, &r, 1, &a), 0);
+  sim_event_id wrong_seq = {a.seq + 1, a.slot};
+  assert_int_equal(sim_engine_cancel(e, wrong_seq), SIM_ESTALE);
+  sim_event_id zero_seq = {0, a.slot};
+  assert_int_equal(sim_engine_cancel(e, zero_seq), SIM_ESTALE);
+  assert_int_equal(sim_engine_pending(e), 1);
+
+  /* Fired ids are stale. */
+  assert_int_equal(sim_engine_step(e), 1);
+  assert_int_equal(sim_engine_cancel(e, a), SIM_ESTALE);
+
+  /* A cancelled record is reused by the next event; the old id must not
+   * cancel the new event. */
+  assert_int_equal(sim_engine_schedule(e, 5, record, &r, 2, &a), 0);
+  assert_int_equal(sim_engine_cancel(e, a), 0);
+  assert_int_equal(sim_engine_schedule(e, 5, record, &r, 3, &b), 0);
+  assert_int_equal(b.slot, a.slot); /* the free list is LIFO */
+  assert_true(b.seq != a.seq);
+  assert_int_equal(sim_engine_cancel(e, a), SIM_ESTALE);
+  assert_int_equal(sim_engine_pending(e), 1);
+  assert_int_equal(sim_engine_run_until(e, SIM_TIME_NEVER), 1);
+  assert_int_equal(r.n, 2);
+  assert_int_equal(r.args[1], 3);
+  sim_engine_free(e);
+}
+
+/* Cancel 90% of 1000 events: stale entries are purged (the heap stays within
+ * 2 live + 1) and the survivors still fire in (time, seq) order. */
+static void test_cancel_many_then_purge(void **state) {
+  (void)state;
+  enum { N = 1000 };
+  sim_engine *e = new_engine(0);
+  static recorder r;
+  memset(&r, 0, sizeof r);
+  static sim_event_id ids[N];
+  static sim_time at[N];
+  uint64_t x = 12345;
+  for (size_t i = 0; i < N; i++) {
+    x = x * 6364136223846793005u + 1442695040888963407u;
+    at[i] = (sim_time)(x >> 54); /* 0 .. 1023: plenty of ties */
+    assert_int_equal(sim_engine_schedule_at(e, at[i], record, &r, i, &ids[i]), 0);
+  }
+  size_t live = N;
+  for (size_t i = 0; i < N; i++) {
+    if (i % 10 != 0) {
+      assert_int_equal(sim_engine_cancel(e, ids[i]), 0);
+      live--;
+      sim_engine_info info;
+      sim_engine_get_info(e, &info);
+      assert_int_equal(sim_engine_pending(e), live);
+      assert_true(info.heap_entries <= 2 * live + 1);
+      assert_int_equal(info.heap_entries - info.stale_entries, live);
+    }
+  }
+  sim_engine_info info;
+  sim_engine_get_info(e, &info);
+  assert_true(info.purges >= 1);
+  assert_int_equal(sim_engine_run_until(e, SIM_TIME_NEVER), N / 10);
+  assert_int_equal(r.n, N / 10);
+  for (size_t i = 0; i < r.n; i++) {
+    assert_int_equal(r.args[i] % 10, 0);
+    assert_int_equal(r.times[i], at[r.args[i]]);
+    if (i > 0) {
+      uint64_t p = r.args[i - 1], q = r.args[i];
+      assert_true(at[p] < at[q] || (at[p] == at[q] && p < q));
+    }
+  }
+  sim_engine_free(e);
+}
+
+/* ---- next_time, step, run_until, stop ------------------------------------------ */
+
+static void test_next_time_and_step(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(0);
+  recorder r = {0};
+  assert_int_equal(sim_engine_next_time(e), SIM_TIME_NEVER);
+  assert_int_equal(sim_engine_step(e), 0);
+  assert_int_equal(sim_engine_now(e), 0);
+
+  sim_event_id first;
+  assert_int_equal(sim_engine_schedule_at(e, 30, record, &r, 0, &first), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 40, record, &r, 1, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 20, record, &r, 2, NULL), 0);
+  assert_int_equal(sim_engine_next_time(e), 20);
+  assert_int_equal(sim_engine_step(e), 1);
+  assert_int_equal(sim_engine_now(e), 20);
+  assert_int_equal(sim_engine_next_time(e), 30);
+  /* Cancelling the earliest exposes the next live one. */
+  assert_int_equal(sim_engine_cancel(e, first), 0);
+  assert_int_equal(sim_engine_next_time(e), 40);
+  assert_int_equal(sim_engine_step(e), 1);
+  assert_int_equal(sim_engine_now(e), 40);
+  assert_int_equal(sim_engine_step(e), 0);
+  assert_int_equal(sim_engine_now(e), 40);
+  assert_int_equal(sim_engine_fired(e), 2);
+  assert_int_equal(r.n, 2);
+  assert_int_equal(r.args[0], 2);
+  assert_int_equal(r.args[1], 1);
+  sim_engine_free(e);
+}
+
+typedef struct {
+  const char *name;
+  size_t n;
+  sim_time at[4];
+  sim_time until;
+  uint64_t want_fired;
+  sim_time want_now;
+  size_t want_pending;
+} run_case;
+
+static const run_case run_cases[] = {
+    {"empty queue still advances the clock", 0, {0}, 7, 0, 7, 0},
+    {"events up to and including until", 3, {5, 10, 15}, 10, 2, 10, 1},
+    {"nothing due yet", 1, {5}, 4, 0, 4, 1},
+    {"until zero fires time-zero events", 2, {0, 1}, 0, 1, 0, 1},
+    {"NEVER drains and keeps the last event time", 3, {5, 10, 2}, SIM_TIME_NEVER, 3, 10, 0},
+    {"NEVER on an empty queue keeps the clock", 0, {0}, SIM_TIME_NEVER, 0, 0, 0},
+    {"until beyond every event", 2, {1, 2}, SIM_S, 2, SIM_S, 0},
+};
+
+static void test_run_until(void **state) {
+  (void)state;
+  for (size_t k = 0; k < N_ELEMS(run_cases); k++) {
+    const run_case *c = &run_cases[k];
+    sim_engine *e = new_engine(0);
+    recorder r = {0};
+    for (size_t i = 0; i < c->n; i++) {
+      assert_int_equal(sim_engine_schedule_at(e, c->at[i], record, &r, i, NULL), 0);
+    }
+    uint64_t fired = sim_engine_run_until(e, c->until);
+    if (fired != c->want_fired || sim_engine_now(e) != c->want_now ||
+        sim_engine_pending(e) != c->want_pending) {
+      fail_msg("case '%s': fired %llu now %lld pending %zu, want %llu %lld %zu", c->name,
+               (unsigned long long)fired, (long long)sim_engine_now(e), sim_engine_pending(e),
+               (unsigned long long)c->want_fired, (long long)c->want_now, c->want_pending);
+    }
+    sim_engine_free(e);
+  }
+}
+
+/* The clock never runs backwards: run_until with a past time does nothing. */
+static void test_run_until_past(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(0);
+  recorder r = {0};
+  sim_engine_run_until(e, 100);
+  assert_int_equal(sim_engine_schedule_at(e, 150, record, &r, 0, NULL), 0);
+  assert_int_equal(sim_engine_run_until(e, 50), 0);
+  assert_int_equal(sim_engine_now(e), 100);
+  assert_int_equal(sim_engine_pending(e), 1);
+  sim_engine_free(e);
+}
+
+typedef struct {
+  recorder rec;
+  uint64_t stop_at_arg;
+} stop_ctx;
+
+static void stop_on_arg(sim_engine *e, void *ctx, uint64_t arg) {
+  stop_ctx *s = ctx;
+  record(e, &s->rec, arg);
+  if (arg == s->stop_at_arg) {
+    sim_engine_stop(e);
+  }
+}
+
+static void test_stop_in_handler(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(0);
+  stop_ctx s = {.stop_at_arg = 2};
+  for (uint64_t i = 1; i <= 3; i++) {
+    assert_int_equal(sim_engine_schedule_at(e, (sim_time)i, stop_on_arg, &s, i, NULL), 0);
+  }
+  /* Stopped after the event at t=2: the clock stays there, not at until. */
+  assert_int_equal(sim_engine_run_until(e, 100), 2);
+  assert_int_equal(sim_engine_now(e), 2);
+  assert_int_equal(sim_engine_pending(e), 1);
+  /* The stop request is spent; the next run continues to its end. */
+  assert_int_equal(sim_engine_run_until(e, 100), 1);
+  assert_int_equal(sim_engine_now(e), 100);
+  assert_int_equal(s.rec.n, 3);
+  sim_engine_free(e);
+}
+
+static void test_stop_outside_run_is_forgotten(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(0);
+  recorder r = {0};
+  for (uint64_t i = 1; i <= 3; i++) {
+    assert_int_equal(sim_engine_schedule_at(e, (sim_time)i, record, &r, i, NULL), 0);
+  }
+  sim_engine_stop(e);
+  assert_int_equal(sim_engine_run_until(e, 10), 3);
+  assert_int_equal(sim_engine_now(e), 10);
+  sim_engine_free(e);
+}
+
+/* ---- scheduling from handlers -------------------------------------------------- */
+
+typedef struct {
+  recorder rec;
+  sim_time delay;
+  int remaining;
+} chain_ctx;
+
+static void chain(sim_engine *e, void *ctx, uint64_t arg) {
+  chain_ctx *c = ctx;
+  record(e, &c->rec, arg);
+  if (c->remaining-- > 0) {
+    assert_int_equal(sim_engine_schedule(e, c->delay, chain, c, arg + 1, NULL), 0);
+  }
+}
+
+typedef struct {
+  const char *name;
+  sim_time start, delay;
+  int links;
+} chain_case;
+
+static const chain_case chain_cases[] = {
+    {"unit steps", 0, 1, 10},
+    {"zero delay stays at one instant", 7, 0, 5},
+    {"second steps", SIM_S, SIM_S, 20},
+    {"single event", 3, 9, 0},
+};
+
+static void test_chain_from_handler(void **state) {
+  (void)state;
+  for (size_t k = 0; k < N_ELEMS(chain_cases); k++) {
+    const chain_case *c = &chain_cases[k];
+    sim_engine *e = new_engine(0);
+    chain_ctx ctx = {.delay = c->delay, .remaining = c->links};
+    assert_int_equal(sim_engine_schedule_at(e, c->start, chain, &ctx, 0, NULL), 0);
+    assert_int_equal(sim_engine_run_until(e, SIM_TIME_NEVER), (uint64_t)c->links + 1);
+    for (size_t i = 0; i < ctx.rec.n; i++) {
+      if (ctx.rec.args[i] != i || ctx.rec.times[i] != c->start + (sim_time)i * c->delay) {
+        fail_msg("case '%s': link %zu arg %llu at %lld", c->name, i,
+                 (unsigned long long)ctx.rec.args[i], (long long)ctx.rec.times[i]);
+      }
+    }
+    sim_engine_free(e);
+  }
+}
+
+/* Handlers that schedule several events, nothing, or query the engine: the
+ * fired event must not count as pending inside its own handler, and the
+ * order must hold whatever the handler does. */
+typedef struct {
+  recorder rec;
+  size_t pending_seen[16];
+  sim_time next_seen[16];
+  sim_event_id victim;
+  int victim_rc;
+} mixed_ctx;
+
+static void mixed(sim_engine *e, void *ctx, uint64_t arg) {
+  mixed_ctx *m = ctx;
+  size_t i = m->rec.n;
+  record(e, &m->rec, arg);
+  m->pending_seen[i] = sim_engine_pending(e);
+  switch (arg) {
+  case 1: /* fan out: two children, the first one earlier */
+    assert_int_equal(sim_engine_schedule(e, 5, mixed, m, 10, NULL), 0);
+    assert_int_equal(sim_engine_schedule(e, 1, mixed, m, 11, NULL), 0);
+    break;
+  case 2: /* asks for the next time first, then schedules */
+    m->next_seen[i] = sim_engine_next_time(e);
+    assert_int_equal(sim_engine_schedule(e, 0, mixed, m, 12, NULL), 0);
+    break;
+  case 3: /* cancels a pending event, then schedules */
+    m->victim_rc = sim_engine_cancel(e, m->victim);
+    assert_int_equal(sim_engine_schedule(e, 2, mixed, m, 13, NULL), 0);
+    break;
+  case 4: /* fires the next event itself (nested step), then schedules */
+    assert_int_equal(sim_engine_step(e), 1);
+    assert_int_equal(sim_engine_schedule(e, 0, mixed, m, 14, NULL), 0);
+    break;
+  default: /* schedules nothing */
+    break;
+  }
+}
+
+static void test_handlers_that_do_things(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(1);
+  mixed_ctx m = {0};
+  /* t=10: 1 (fans out to 10@15, 11@11); t=20: 2 (12@20); t=30: 3 (cancels
+   * 99, 13@32); t=40: 4 (steps 5@41 first, then 14@41); 99@35 cancelled. */
+  assert_int_equal(sim_engine_schedule_at(e, 10, mixed, &m, 1, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 20, mixed, &m, 2, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 30, mixed, &m, 3, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 35, mixed, &m, 99, &m.victim), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 40, mixed, &m, 4, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 41, mixed, &m, 5, NULL), 0);
+  sim_engine_run_until(e, SIM_TIME_NEVER);
+
+  static const uint64_t want_args[] = {1, 11, 10, 2, 12, 3, 13, 4, 5, 14};
+  static const sim_time want_times[] = {10, 11, 15, 20, 20, 30, 32, 40, 41, 41};
+  /* Pending as seen inside each handler, excluding the event itself. */
+  static const size_t want_pending[] = {5, 6, 5, 4, 4, 3, 2, 1, 0, 0};
+  assert_int_equal(m.rec.n, N_ELEMS(want_args));
+  for (size_t i = 0; i < N_ELEMS(want_args); i++) {
+    if (m.rec.args[i] != want_args[i] || m.rec.times[i] != want_times[i] ||
+        m.pending_seen[i] != want_pending[i]) {
+      fail_msg("position %zu: arg %llu at %lld pending %zu", i, (unsigned long long)m.rec.args[i],
+               (long long)m.rec.times[i], m.pending_seen[i]);
+    }
+  }
+  assert_int_equal(m.next_seen[3], 30); /* event 2's own entry is not "next" */
+  assert_int_equal(m.victim_rc, 0);
+  sim_engine_free(e);
+}
+
+/* ---- errors --------------------------------------------------------------- */
+
+typedef struct {
+  const char *name;
+  sim_time now; /* the clock is advanced here first */
+  bool absolute;
+  sim_time value; /* `at` when absolute, else `delay` */
+  bool null_fn;
+  int want;
+} error_case;
+
+static const error_case error_cases[] = {
+    {"at now is fine", 50, true, 50, false, 0},
+    {"delay zero is fine", 50, false, 0, false, 0},
+    {"at one before now", 50, true, 49, false, SIM_EPAST},
+    {"at time zero later on", 50, true, 0, false, SIM_EPAST},
+    {"negative delay", 50, false, -1, false, SIM_EPAST},
+    {"most negative delay", 50, false, INT64_MIN, false, SIM_EPAST},
+    {"at NEVER is reserved", 0, true, SIM_TIME_NEVER, false, SIM_EOVERFLOW},
+    {"delay reaching NEVER", 0, false, SIM_TIME_NEVER, false, SIM_EOVERFLOW},
+    {"delay overflowing", 50, false, SIM_TIME_MAX - 10, false, SIM_EOVERFLOW},
+    {"last representable instant", 50, false, SIM_TIME_MAX - 51, false, 0},
+    {"null handler", 0, false, 1, true, SIM_EINVAL},
+};
+
+static void test_schedule_errors(void **state) {
+  (void)state;
+  for (size_t k = 0; k < N_ELEMS(error_cases); k++) {
+    const error_case *c = &error_cases[k];
+    sim_engine *e = new_engine(0);
+    recorder r = {0};
+    sim_engine_run_until(e, c->now);
+    sim_event_id id = {77, 77};
+    sim_handler fn = c->null_fn ? NULL : record;
+    int rc = c->absolute ? sim_engine_schedule_at(e, c->value, fn, &r, 0, &id)
+                         : sim_engine_schedule(e, c->value, fn, &r, 0, &id);
+    if (rc != c->want) {
+      fail_msg("case '%s': returned %d (%s), want %d (%s)", c->name, rc, sim_strerror(rc), c->want,
+               sim_strerror(c->want));
+    }
+    if (c->want != 0) {
+      /* Failure changes nothing: no event, id untouched. */
+      assert_int_equal(sim_engine_pending(e), 0);
+      assert_int_equal(id.seq, 77);
+      assert_int_equal(id.slot, 77);
+    } else {
+      assert_int_equal(sim_engine_pending(e), 1);
+      assert_true(id.seq != 0);
+    }
+    sim_engine_free(e);
+  }
+}
+
+typedef struct {
+  int code;
+  const char *want;
+} strerror_case;
+
+static void test_strerror(void **state) {
+  (void)state;
+  static const strerror_case cases[] = {
+#define SIM_TEST_ERROR_CASE(name, code, text) {code, text},
+      SIM_ERROR_MAP(SIM_TEST_ERROR_CASE)
+#undef SIM_TEST_ERROR_CASE
+  };
+  assert_true(N_ELEMS(cases) >= 8);
+  for (size_t i = 0; i < N_ELEMS(cases); i++) {
+    assert_string_equal(sim_strerror(cases[i].code), cases[i].want);
+    for (size_t j = 0; j < i; j++) {
+      assert_true(cases[i].code != cases[j].code);
+      assert_string_not_equal(cases[i].want, cases[j].want);
+    }
+  }
+  assert_string_equal(sim_strerror(SIM_EPAST), "event scheduled in the past");
+  assert_string_equal(sim_strerror(SIM_ESTALE), "event handle no longer refers to a pending event");
+  assert_string_equal(sim_strerror(1), "unknown error");
+  assert_string_equal(sim_strerror(-1000), "unknown error");
+  assert_string_equal(sim_strerror(INT32_MIN), "unknown error");
+}
+
+/* ---- pool reuse ----------------------------------------------------------- */
+
+typedef struct {
+  uint64_t x; /* LCG state */
+  size_t live, peak;
+  uint64_t budget; /* events still to schedule */
+} churn_ctx;
+
+static uint64_t churn_next(churn_ctx *c) {
+  c->x = c->x * 6364136223846793005u + 1442695040888963407u;
+  return c->x >> 33;
+}
+
+/* Each event schedules 0, 1 or 2 successors, so the number pending
+ * wanders; the cap keeps it bounded. */
+static void churn(sim_engine *e, void *ctx, uint64_t arg) {
+  (void)arg;
+  churn_ctx *c = ctx;
+  c->live--;
+  uint64_t r = churn_next(c);
+  int children = c->live < 20 ? 2 : c->live > 500 ? 0 : (int)(r % 3);
+  for (int i = 0; i < children && c->budget > 0; i++, c->budget--) {
+    assert_int_equal(sim_engine_schedule(e, (sim_time)(churn_next(c) % 1000), churn, c, 0, NULL),
+                     0);
+    if (++c->live > c->peak) {
+      c->peak = c->live;
+    }
+  }
+}
+
+static void test_pool_reuse(void **state) {
+  (void)state;
+  enum { EVENTS = 1000000 };
+  sim_engine *e = new_engine(16);
+  churn_ctx c = {.x = 42, .budget = EVENTS};
+  for (int i = 0; i < 100; i++, c.budget--) {
+    assert_int_equal(sim_engine_schedule(e, i, churn, &c, 0, NULL), 0);
+    c.live++;
+  }
+  c.peak = c.live;
+  /* Warm up until the pool has reached the peak, then it must not move. */
+  sim_engine_run_until(e, 100000);
+  sim_engine_info before;
+  sim_engine_get_info(e, &before);
+  size_t peak_before = c.peak;
+  sim_engine_run_until(e, SIM_TIME_NEVER);
+  sim_engine_info after;
+  sim_engine_get_info(e, &after);
+  assert_int_equal(sim_engine_fired(e), EVENTS);
+  assert_int_equal(c.live, 0);
+  /* The pool doubles from 16 only when it is full: it ends at the smallest
+   * 16 * 2^k that holds the peak, never more. */
+  size_t want_cap = 16;
+  while (want_cap < c.peak) {
+    want_cap *= 2;
+  }
+  assert_true(c.peak > 200); /* the walk did wander */
+  assert_int_equal(after.pool_capacity, want_cap);
+  assert_true(after.heap_capacity <= want_cap);
+  if (c.peak == peak_before) {
+    assert_int_equal(after.pool_capacity, before.pool_capacity);
+    assert_int_equal(after.heap_capacity, before.heap_capacity);
+  }
+  sim_engine_free(e);
+}
+
+/* The hold pattern with exactly `capacity` pending events fits the initial
+ * allocation: firing an event and scheduling its successor needs no spare
+ * record and no spare heap entry. */
+static void hold_fire(sim_engine *e, void *ctx, uint64_t arg) {
+  uint64_t *x = ctx;
+  *x = *x * 6364136223846793005u + 1442695040888963407u;
+  assert_int_equal(sim_engine_schedule(e, (sim_time)(*x >> 54), hold_fire, ctx, arg, NULL), 0);
+}
+
+static void test_hold_fits_exactly(void **state) {
+  (void)state;
+  enum { CAP = 64 };
+  sim_engine *e = new_engine(CAP);
+  uint64_t x = 7;
+  for (int i = 0; i < CAP; i++) {
+    assert_int_equal(sim_engine_schedule(e, i, hold_fire, &x, 0, NULL), 0);
+  }
+  for (int i = 0; i < 100000; i++) {
+    assert_int_equal(sim_engine_step(e), 1);
+  }
+  sim_engine_info info;
+  sim_engine_get_info(e, &info);
+  assert_int_equal(sim_engine_pending(e), CAP);
+  assert_int_equal(info.pool_capacity, CAP);
+  assert_int_equal(info.heap_capacity, CAP);
+  assert_int_equal(info.heap_entries, CAP);
+  sim_engine_free(e);
+}
+
+/* Schedule-and-cancel churn never lets tombstones accumulate. */
+static void test_cancel_churn_bounded(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(16);
+  recorder r = {0};
+  for (int i = 0; i < 10; i++) {
+    assert_int_equal(sim_engine_schedule_at(e, 1000000 + i, record, &r, 0, NULL), 0);
+  }
+  sim_event_id id;
+  for (int i = 0; i < 1000000; i++) {
+    assert_int_equal(sim_engine_schedule_at(e, i % 5000, record, &r, 0, &id), 0);
+    assert_int_equal(sim_engine_cancel(e, id), 0);
+  }
+  sim_engine_info info;
+  sim_engine_get_info(e, &info);
+  assert_int_equal(sim_engine_pending(e), 10);
+  assert_true(info.heap_entries <= 2 * 10 + 1);
+  assert_true(info.pool_capacity <= 16);
+  assert_true(info.heap_capacity <= 32);
+  sim_engine_free(e);
+}
+
+/* ---- randomised run against a reference model ------------------------------ */
+
+enum { REF_PENDING, REF_FIRED, REF_CANCELLED };
+
+typedef struct {
+  sim_time at;
+  int state;
+  sim_event_id id;
+} ref_event;
+
+/* Index of an event is its arg and its scheduling order: seq order equals
+ * index order, so the reference breaks ties by index. */
+typedef struct {
+  sim_engine *e;
+  uint64_t x;
+  ref_event *ev;
+  size_t n, cap;
+  size_t *pending; /* indices of pending events, unordered */
+  size_t n_pending;
+  size_t fired;
+} world;
+
+static uint64_t world_rand(world *w) {
+  w->x ^= w->x << 13;
+  w->x ^= w->x >> 7;
+  w->x ^= w->x << 17;
+  return w->x;
+}
+
+static void world_fire(sim_engine *e, void *ctx, uint64_t arg);
+
+static void world_schedule(world *w, sim_time delay) {
+  assert_true(w->n < w->cap);
+  ref_event *r = &w->ev[w->n];
+  r->at = sim_engine_now(w->e) + delay;
+  r->state = REF_PENDING;
+  assert_int_equal(sim_engine_schedule(w->e, delay, world_fire, w, w->n, &r->id), 0);
+  w->pending[w->n_pending++] = w->n;
+  w->n++;
+}
+
+static size_t world_min(const world *w, size_t *pos) {
+  size_t best = SIZE_MAX;
+  for (size_t i = 0; i < w->n_pending; i++) {
+    size_t k = w->pending[i];
+    if (best == SIZE_MAX || w->ev[k].at < w->ev[best].at ||
+        (w->ev[k].at == w->ev[best].at && k < best)) {
+      best = k;
+      *pos = i;
+    }
+  }
+  return best;
+}
+
+static void world_cancel_random(world *w) {
+  if (w->n == 0) {
+    return;
+  }
+  /* Half the time a pending event, otherwise any event ever scheduled
+   * (mostly fired or cancelled ones, which must be refused). */
+  uint64_t r = world_rand(w);
+  size_t k = (r & 1) && w->n_pending > 0 ? w->pending[(r >> 1) % w->n_pending] : (r >> 1) % w->n;
+  int want = w->ev[k].state == REF_PENDING ? 0 : SIM_ESTALE;
+  assert_int_equal(sim_engine_cancel(w->e, w->ev[k].id), want);
+  if (want == 0) {
+    w->ev[k].state = REF_CANCELLED;
+    for (size_t i = 0; i < w->n_pending; i++) {
+      if (w->pending[i] == k) {
+        w->pending[i] = w->pending[--w->n_pending];
+        break;
+      }
+    }
+  }
+}
+
+static void world_fire(sim_engine *e, void *ctx, uint64_t arg) {
+  world *w = ctx;
+  size_t pos = 0;
+  size_t k = world_min(w, &pos);
+  if (k != arg) {
+    fail_msg("fired event %llu at %lld, reference expects %zu at %lld", (unsigned long long)arg,
+             (long long)sim_engine_now(e), k, k == SIZE_MAX ? -1LL : (long long)w->ev[k].at);
+  }
+  assert_int_equal(sim_engine_now(e), w->ev[k].at);
+  w->ev[k].state = REF_FIRED;
+  w->pending[pos] = w->pending[--w->n_pending];
+  w->fired++;
+  assert_int_equal(sim_engine_pending(e), w->n_pending);
+  /* Some handlers schedule (often at the same instant), some cancel. */
+  uint64_t r = world_rand(w);
+  if (r % 3 == 0 && w->n + 2 < w->cap) {
+    world_schedule(w, (sim_time)(r >> 8) % 4);
+  }
+  if (r % 7 == 0) {
+    world_cancel_random(w);
+  }
+}
+
+static void world_check(world *w) {
+  assert_int_equal(sim_engine_pending(w->e), w->n_pending);
+  size_t pos;
+  size_t k = world_min(w, &pos);
+  assert_int_equal(sim_engine_next_time(w->e), k == SIZE_MAX ? SIM_TIME_NEVER : w->ev[k].at);
+}
+
+static void test_random_against_reference(void **state) {
+  (void)state;
+  enum { OPS = 60000 };
+  world w = {.x = 0x9e3779b97f4a7c15u, .cap = 4 * OPS};
+  w.e = new_engine(4);
+  w.ev = calloc(w.cap, sizeof *w.ev);
+  w.pending = calloc(w.cap, sizeof *w.pending);
+  assert_non_null(w.ev);
+  assert_non_null(w.pending);
+  for (int op = 0; op < OPS; op++) {
+    uint64_t r = world_rand(&w);
+    switch (r % 10) {
+    case 0:
+    case 1:
+    case 2:
+    case 3: /* delays 0..15, and now and then a far one */
+      world_schedule(&w, (r >> 8) % 16 == 0 ? (sim_time)((r >> 12) % 100000)
+                                            : (sim_time)((r >> 8) % 16));
+      break;
+    case 4:
+    case 5:
+      world_cancel_random(&w);
+      break;
+    case 6:
+    case 7:
+    case 8: {
+      size_t fired_before = w.fired;
+      int want = w.n_pending > 0;
+      assert_int_equal(sim_engine_step(w.e), want);
+      assert_int_equal(w.fired - fired_before, (size_t)want);
+      break;
+    }
+    default: {
+      sim_time until = sim_engine_now(w.e) + (sim_time)((r >> 8) % 12);
+      sim_engine_run_until(w.e, until);
+      assert_int_equal(sim_engine_now(w.e), until);
+      size_t pos;
+      size_t k = world_min(&w, &pos);
+      assert_true(k == SIZE_MAX || w.ev[k].at > until);
+      break;
+    }
+    }
+    world_check(&w);
+  }
+  sim_engine_run_until(w.e, SIM_TIME_NEVER);
+  assert_int_equal(w.n_pending, 0);
+  assert_int_equal(sim_engine_fired(w.e), w.fired);
+  sim_engine_info info;
+  sim_engine_get_info(w.e, &info);
+  assert_true(info.purges > 0); /* the run exercised the rebuild */
+  sim_engine_free(w.e);
+  free(w.ev);
+  free(w.pending);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_order),
+      cmocka_unit_test(test_equal_time_spawned_after_pending),
+      cmocka_unit_test(test_cancel),
+      cmocka_unit_test(test_cancel_stale_ids),
+      cmocka_unit_test(test_cancel_many_then_purge),
+      cmocka_unit_test(test_next_time_and_step),
+      cmocka_unit_test(test_run_until),
+      cmocka_unit_test(test_run_until_past),
+      cmocka_unit_test(test_stop_in_handler),
+      cmocka_unit_test(test_stop_outside_run_is_forgotten),
+      cmocka_unit_test(test_chain_from_handler),
+      cmocka_unit_test(test_handlers_that_do_things),
+      cmocka_unit_test(test_schedule_errors),
+      cmocka_unit_test(test_strerror),
+      cmocka_unit_test(test_pool_reuse),
+      cmocka_unit_test(test_hold_fits_exactly),
+      cmocka_unit_test(test_cancel_churn_bounded),
+      cmocka_unit_test(test_random_against_reference),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
