@@ -877,8 +877,9 @@ static void convert_metadata(loader *L, const yaml_node_t *root) {
 /* A list of names resolved against a table, no duplicates. Returns the
  * number of indices written to out (allocated by the caller, seq_len). */
 static uint32_t resolve_name_list(loader *L, const yaml_node_t *seq, const char *key,
-                                  const name_table *t, const char *const *names, size_t n_names,
-                                  const char *noun, const char *plural, uint32_t *out) {
+                                  const char *path, const name_table *t, const char *const *names,
+                                  size_t n_names, const char *noun, const char *plural,
+                                  uint32_t *out) {
   uint32_t n = 0;
   for (size_t i = 0; i < seq_len(seq) && !stop(L); i++) {
     yaml_node_t *it = seq_item(L, seq, i);
@@ -898,7 +899,7 @@ static uint32_t resolve_name_list(loader *L, const yaml_node_t *seq, const char 
       dup = dup || out[j] == idx;
     }
     if (dup) {
-      err_at(L, it, "duplicate %s \"%s\" in \"%s\"", noun, t_name, key);
+      err_at(L, it, "duplicate %s \"%s\" in \"%s\"", noun, t_name, path);
       continue;
     }
     out[n++] = idx;
@@ -1007,8 +1008,10 @@ static void convert_pool(loader *L, const yaml_node_t *m, const char *path, scen
     }
     free(p->zones);
     p->zones = z;
-    p->n_zones = resolve_name_list(L, zs, "zones", &L->zones, znames, L->s->cluster.n_zones, "zone",
-                                   "zones", z);
+    char zpath[LD_PATH_MAX];
+    path_join(zpath, sizeof zpath, path, "zones");
+    p->n_zones = resolve_name_list(L, zs, "zones", zpath, &L->zones, znames, L->s->cluster.n_zones,
+                                   "zone", "zones", z);
   }
 }
 
@@ -1522,7 +1525,7 @@ static int convert_dist(loader *L, const yaml_node_t *v, const char *key, const 
       while (np < 5 && dist_params[kind][np] != NULL) {
         np++;
       }
-      err_at(L, k, "key \"%s\" does not apply to a %s distribution (it takes: %s)", sval(k),
+      err_at(L, k, "key \"%s\" does not apply to distribution \"%s\" (it takes: %s)", sval(k),
              dist_names[kind], join_names(list, sizeof list, dist_params[kind], np));
     }
   }

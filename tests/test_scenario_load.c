@@ -507,6 +507,39 @@ static void test_good_fixtures(void **state) {
   }
 }
 
+/* Every scenario shipped in scenarios/ loads without errors or warnings. */
+static void test_shipped_scenarios(void **state) {
+  (void)state;
+  DIR *dir = opendir(MESHSIM_SOURCE_DIR "/scenarios");
+  assert_non_null(dir);
+  struct dirent *de;
+  size_t n = 0, failures = 0;
+  while ((de = readdir(dir)) != NULL) {
+    size_t len = strlen(de->d_name);
+    if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0) {
+      continue;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/scenarios/%s", MESHSIM_SOURCE_DIR, de->d_name);
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    int rc = scenario_load_file(path, NULL, 0, &s, &d);
+    if (rc != 0 || d.n_warnings != 0) {
+      print_diags(&d);
+      failures++;
+    }
+    if (rc == 0) {
+      scenario_free(&s);
+    }
+    diag_list_release(&d);
+    n++;
+  }
+  closedir(dir);
+  assert_true(n >= 1);
+  assert_int_equal(failures, 0);
+}
+
 static void test_bookinfo(void **state) {
   (void)state;
   scenario s;
@@ -1329,16 +1362,27 @@ static void test_diag_helpers(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_default_scenario), cmocka_unit_test(test_minimal_defaults),
-      cmocka_unit_test(test_every_key),        cmocka_unit_test(test_good_fixtures),
-      cmocka_unit_test(test_bookinfo),         cmocka_unit_test(test_bad_fixtures),
-      cmocka_unit_test(test_message_style),    cmocka_unit_test(test_overrides),
-      cmocka_unit_test(test_override_errors),  cmocka_unit_test(test_hash),
-      cmocka_unit_test(test_io_errors),        cmocka_unit_test(test_string_inputs),
-      cmocka_unit_test(test_error_cap),        cmocka_unit_test(test_many_errors),
-      cmocka_unit_test(test_warnings),         cmocka_unit_test(test_mutations),
-      cmocka_unit_test(test_hostile_yaml),     cmocka_unit_test(test_large_scenario),
-      cmocka_unit_test(test_mesh_type_names),  cmocka_unit_test(test_diag_helpers),
+      cmocka_unit_test(test_default_scenario),
+      cmocka_unit_test(test_minimal_defaults),
+      cmocka_unit_test(test_every_key),
+      cmocka_unit_test(test_good_fixtures),
+      cmocka_unit_test(test_bookinfo),
+      cmocka_unit_test(test_shipped_scenarios),
+      cmocka_unit_test(test_bad_fixtures),
+      cmocka_unit_test(test_message_style),
+      cmocka_unit_test(test_overrides),
+      cmocka_unit_test(test_override_errors),
+      cmocka_unit_test(test_hash),
+      cmocka_unit_test(test_io_errors),
+      cmocka_unit_test(test_string_inputs),
+      cmocka_unit_test(test_error_cap),
+      cmocka_unit_test(test_many_errors),
+      cmocka_unit_test(test_warnings),
+      cmocka_unit_test(test_mutations),
+      cmocka_unit_test(test_hostile_yaml),
+      cmocka_unit_test(test_large_scenario),
+      cmocka_unit_test(test_mesh_type_names),
+      cmocka_unit_test(test_diag_helpers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
