@@ -229,24 +229,17 @@ static inline size_t heap_min_of_four(const sim_engine *e, size_t c) {
  *
  * The 16 grandchildren of a node whose first child is c (entries 4c+1 ..
  * 4c+16) are two lines of times whose address needs no data: requesting
- * them now overlaps the next level's miss with this one. */
-#define HEAP_PREFETCH_GRANDCHILDREN(ht, c, n)                                                      \
-  do {                                                                                             \
-    if (4 * (c) + 16 < (n)) {                                                                      \
-      __builtin_prefetch(&(ht)[4 * (c) + 1]);                                                      \
-      __builtin_prefetch(&(ht)[4 * (c) + 9]);                                                      \
-    }                                                                                              \
-  } while (0)
-
-/* The tags of m's children (one line), which the next level moves up: off
+ * them now overlaps the next level's miss with this one. The tags of the
+ * chosen child's children (one line) are moved up at the next level: off
  * the critical path, but their misses would otherwise fill the CPU's
- * out-of-order window. */
-#define HEAP_PREFETCH_CHILD_TAGS(hg, m, n)                                                         \
+ * out-of-order window. Callers issue these only while 4c+16 < n, where
+ * every address is inside the heap. */
+#define HEAP_PREFETCH_GRANDCHILDREN(ht, c)                                                         \
   do {                                                                                             \
-    if (4 * (m) + 4 < (n)) {                                                                       \
-      __builtin_prefetch(&(hg)[4 * (m) + 1]);                                                      \
-    }                                                                                              \
+    __builtin_prefetch(&(ht)[4 * (c) + 1]);                                                        \
+    __builtin_prefetch(&(ht)[4 * (c) + 9]);                                                        \
   } while (0)
+#define HEAP_PREFETCH_CHILD_TAGS(hg, m) __builtin_prefetch(&(hg)[4 * (m) + 1])
 
 /* ---- heap operations ------------------------------------------------------- */
 
@@ -274,14 +267,23 @@ static inline void heap_sift_down(sim_engine *e, size_t i, sim_time t, sim_heap_
   sim_time *ht = e->ht;
   sim_heap_tag *hg = e->hg;
   size_t n = e->heap_len;
-  for (;;) {
-    size_t c = i * SIM_HEAP_ARITY + 1;
-    if (c >= n) {
-      break;
-    }
-    HEAP_PREFETCH_GRANDCHILDREN(ht, c, n);
+  /* Deep levels, where the grandchildren exist and are worth prefetching;
+   * then at most two levels near the leaves. */
+  while (4 * (4 * i + 1) + 16 < n) {
+    size_t c = 4 * i + 1;
+    HEAP_PREFETCH_GRANDCHILDREN(ht, c);
     size_t m = heap_min_of_four(e, c);
-    HEAP_PREFETCH_CHILD_TAGS(hg, m, n);
+    HEAP_PREFETCH_CHILD_TAGS(hg, m);
+    sim_time tm = ht[m];
+    if (!key_less(tm, hg[m].seq, t, g.seq)) {
+      goto place;
+    }
+    ht[i] = tm;
+    hg[i] = hg[m];
+    i = m;
+  }
+  for (size_t c = 4 * i + 1; c < n; c = 4 * i + 1) {
+    size_t m = heap_min_of_four(e, c);
     sim_time tm = ht[m];
     if (!key_less(tm, hg[m].seq, t, g.seq)) {
       break;
@@ -290,6 +292,7 @@ static inline void heap_sift_down(sim_engine *e, size_t i, sim_time t, sim_heap_
     hg[i] = hg[m];
     i = m;
   }
+place:
   ht[i] = t;
   hg[i] = g;
 }
@@ -313,17 +316,20 @@ static inline void heap_pop(sim_engine *e) {
   if (n == 0) {
     return;
   }
+  /* ht[c] is a real entry whenever c < n, so the minimum of a group is
+   * never a sentinel. */
   size_t i = 0;
-  for (;;) {
-    size_t c = i * SIM_HEAP_ARITY + 1;
-    if (c >= n) {
-      break;
-    }
-    /* ht[c] is a real entry, so the minimum of the group is never a
-     * sentinel. */
-    HEAP_PREFETCH_GRANDCHILDREN(ht, c, n);
+  while (4 * (4 * i + 1) + 16 < n) {
+    size_t c = 4 * i + 1;
+    HEAP_PREFETCH_GRANDCHILDREN(ht, c);
     size_t m = heap_min_of_four(e, c);
-    HEAP_PREFETCH_CHILD_TAGS(hg, m, n);
+    HEAP_PREFETCH_CHILD_TAGS(hg, m);
+    ht[i] = ht[m];
+    hg[i] = hg[m];
+    i = m;
+  }
+  for (size_t c = 4 * i + 1; c < n; c = 4 * i + 1) {
+    size_t m = heap_min_of_four(e, c);
     ht[i] = ht[m];
     hg[i] = hg[m];
     i = m;
