@@ -1,0 +1,117 @@
+/* report_internal: what the report_*.c files share; not a public interface.
+ *
+ * report_doc: one writer that emits the same document as Markdown and as
+ * HTML, so the two never drift apart. Text given to it is plain text with
+ * one piece of markup, `code` spans; everything else is escaped for each
+ * output (Markdown punctuation, HTML entities).
+ *
+ * report_chart: gnuplot discovery and the chart writers. Each chart is
+ * NAME.dat + NAME.gp in the charts directory; running `gnuplot NAME.gp`
+ * there draws NAME.png (or .svg). */
+#ifndef MESHSIM_REPORT_INTERNAL_H
+#define MESHSIM_REPORT_INTERNAL_H
+
+#include <stdio.h>
+
+#include "report.h"
+#include "result.h"
+
+#define REPORT_CHART_DIR "charts"
+#define REPORT_PATH_MAX  4096
+
+/* ---- report_doc ------------------------------------------------------------ */
+
+typedef struct report_doc {
+  FILE *md, *html;
+  int in_list;
+  char align[64]; /* of the open table */
+  int failed;     /* a write failed (disk full, ...) */
+} report_doc;
+
+/* Opens dir/report.md and dir/report.html; with title NULL, dir "/dev",
+ * a document whose text is discarded (/dev/null). */
+int report_doc_open(report_doc *doc, const char *dir, const char *title, char *err, size_t n);
+/* Finishes both files; DB_EIO when anything failed to write. */
+int report_doc_close(report_doc *doc);
+void report_doc_heading(report_doc *doc, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void report_doc_para(report_doc *doc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void report_doc_item(report_doc *doc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void report_doc_end_list(report_doc *doc);
+/* A table: `align` has one letter per column, 'l' or 'r'. Cells are plain
+ * text (with `code` spans). */
+void report_doc_table_begin(report_doc *doc, size_t ncols, const char *const *head,
+                            const char *align);
+void report_doc_table_row(report_doc *doc, size_t ncols, const char *const *cells);
+void report_doc_table_end(report_doc *doc);
+/* An image relative to the report directory, with a caption. */
+void report_doc_image(report_doc *doc, const char *src, const char *caption);
+
+/* snprintf that truncates silently: for messages and paths whose worst-case
+ * length the compiler cannot see is bounded. */
+void report_fmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Copies `s` into buf for use inside a `code` span (backticks would end it). */
+const char *report_code(char *buf, size_t n, const char *s);
+
+/* ---- report_chart ------------------------------------------------------------ */
+
+typedef struct report_gp {
+  char program[REPORT_PATH_MAX]; /* resolved path; "" when missing */
+  char terminal[16];             /* pngcairo, png or svg */
+  char ext[8];                   /* png or svg */
+} report_gp;
+
+/* Finds gnuplot and a terminal it supports (pngcairo, then png, then svg).
+ * Returns 0, or DB_ETOOL with `why` explaining what is missing. */
+int report_gp_probe(report_gp *gp, const char *program, char *why, size_t n);
+
+#define REPORT_MAX_CHARTS 64
+
+/* How chart writers treat the image: draw it at once, or (two passes,
+ * so one gnuplot process can draw every chart) only write the script in
+ * the first pass and look the image up in the second. */
+enum { REPORT_CHART_NOW, REPORT_CHART_PLAN, REPORT_CHART_LOOKUP };
+
+typedef struct report_charts {
+  char dir[REPORT_PATH_MAX]; /* out_dir/charts */
+  const report_gp *gp;       /* NULL: write scripts and data only */
+  int mode;                  /* REPORT_CHART_* */
+  int planned, written;
+  char names[REPORT_MAX_CHARTS][32]; /* planned charts (PLAN mode) */
+  char error[512];                   /* first chart failure, for the report */
+} report_charts;
+
+/* Draws every chart planned so far: one gnuplot process for all of them,
+ * and, if that fails, one per chart so a broken chart costs only itself.
+ * Sets c->written. */
+void report_chart_render_planned(report_charts *c);
+
+/* One curve of a line chart. */
+typedef struct report_line {
+  const char *title;
+  const double *x, *y;
+  size_t n;
+} report_line;
+
+enum {
+  REPORT_LOGX = 1 << 0,
+  REPORT_STEPS = 1 << 1, /* draw as a staircase (CDFs) */
+};
+
+/* Generic line chart, also the building block for sweep charts (metric vs
+ * parameter, one curve per mode). `extra` is appended to the script before
+ * the plot command (objects, ranges); may be NULL. Returns 1 when the image
+ * was drawn, 0 when only the script was written, negative on I/O errors. */
+int report_chart_lines(report_charts *c, const char *name, const char *title, const char *xlabel,
+                       const char *ylabel, const report_line *lines, size_t n, unsigned flags,
+                       const char *extra);
+int report_chart_resources(report_charts *c, const run_result *r, int memory);
+int report_chart_quantiles(report_charts *c, const run_result *r);
+int report_chart_cost(report_charts *c, const run_result *r);
+int report_chart_blast(report_charts *c, const run_result *r);
+
+/* File name of chart `name` relative to the report directory. */
+void report_chart_src(const report_charts *c, const char *name, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,335 @@
+/* results_fixture: a plausible run_result for the results-store, report and
+ * CSV tests (header-only, static functions), plus temp-directory helpers.
+ *
+ * The numbers are made up but consistent the way the model's are: latency
+ * quantiles come from a real sim_hist filled with deterministic samples,
+ * confidence intervals from per-replication values via sim_ci95, ambient
+ * modes use ztunnels instead of sidecars, and so on. Everything is derived
+ * from a small LCG, so a given `variant` always produces the same run. */
+#ifndef MESHSIM_RESULTS_FIXTURE_H
+#define MESHSIM_RESULTS_FIXTURE_H
+
+#include <dirent.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mesh_types.h"
+#include "result.h"
+#include "sim_hist.h"
+#include "sim_stats.h"
+
+typedef struct fixture_opts {
+  uint32_t n_modes;      /* 1..3: sidecar, ambient, ambient-waypoint */
+  uint32_t replications; /* >= 1 */
+  uint32_t n_seconds;    /* series length */
+  uint32_t n_nodes;
+  uint32_t samples; /* latency samples per replication */
+  int failures;     /* 1: one failure drill per mode */
+  uint32_t variant; /* changes every number and the seed */
+} fixture_opts;
+
+static inline fixture_opts fixture_defaults(void) {
+  fixture_opts o = {3, 3, 20, 4, 2000, 1, 0};
+  return o;
+}
+
+/* Params with a comma and double quotes, for the CSV quoting tests. */
+#define FIXTURE_PARAMS "metadata.description=\"busy, then quiet\";metadata.seed=7"
+
+static inline uint64_t fixture_lcg(uint64_t *s) {
+  *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+  return *s >> 11;
+}
+
+/* Uniform in (0, 1). */
+static inline double fixture_u01(uint64_t *s) {
+  return ((double)fixture_lcg(s) + 0.5) / 9007199254740992.0;
+}
+
+static inline void fixture_mode(mode_result *m, mesh_mode mode, uint32_t idx, const fixture_opts *o,
+                                uint64_t *rng) {
+  double slow = 1.0 + 0.25 * idx; /* modes differ: later ones a bit slower */
+  double mesh_cpu[3][MESH_KIND_COUNT] = {
+      {2.0, 0.9, 0, 0, 0.15}, {2.0, 0, 0.3, 0, 0.08}, {2.0, 0, 0.3, 0.45, 0.1}};
+  double mesh_mem[3][MESH_KIND_COUNT] = {
+      {2048, 1400, 0, 0, 300}, {2048, 0, 160, 0, 200}, {2048, 0, 160, 240, 220}};
+  uint32_t instances[3][MESH_KIND_COUNT] = {{24, 24, 0, 0, 1}, {24, 0, 4, 0, 1}, {24, 0, 4, 2, 1}};
+  uint32_t mi = idx < 3 ? idx : 2;
+  double vary = 1.0 + 0.01 * o->variant;
+
+  m->mode = mode;
+  m->replications = o->replications;
+  sim_hist_init(&m->latency_hist_ns);
+  m->reps = calloc(o->replications, sizeof *m->reps);
+  double *p50 = calloc(o->replications, sizeof *p50), *p99 = calloc(o->replications, sizeof *p99);
+  double *mean = calloc(o->replications, sizeof *mean), *p90 = calloc(o->replications, sizeof *p90);
+  double *p999 = calloc(o->replications, sizeof *p999);
+  double tput = 0;
+  for (uint32_t j = 0; j < o->replications; j++) {
+    sim_hist h;
+    sim_hist_init(&h);
+    for (uint32_t s = 0; s < o->samples; s++) {
+      /* lognormal-ish: exp of a sum of uniforms, median ~2 ms, long tail */
+      double z = (fixture_u01(rng) + fixture_u01(rng) + fixture_u01(rng) - 1.5) * 2.0;
+      double ms = 2.0 * slow * vary * exp(0.6 * z);
+      if (fixture_u01(rng) < 0.01)
+        ms *= 8; /* a slow tail */
+      sim_hist_add(&h, (int64_t)(ms * 1e6));
+    }
+    result_replication *rep = &m->reps[j];
+    rep->seed = 7000 + 31 * o->variant + j;
+    rep->requests = h.count;
+    rep->errors = 3 + j + idx;
+    rep->slo_violations = 11 + 2 * j + idx;
+    rep->throughput_rps = (double)h.count / 20.0 * (1 - 0.001 * j);
+    rep->mean_ms = mean[j] = sim_hist_mean(&h) / 1e6;
+    rep->p50_ms = p50[j] = sim_hist_quantile(&h, 0.5) / 1e6;
+    rep->p90_ms = p90[j] = sim_hist_quantile(&h, 0.9) / 1e6;
+    rep->p99_ms = p99[j] = sim_hist_quantile(&h, 0.99) / 1e6;
+    rep->p999_ms = p999[j] = sim_hist_quantile(&h, 0.999) / 1e6;
+    for (int k = 0; k < MESH_KIND_COUNT; k++) {
+      rep->cpu_cores[k] = mesh_cpu[mi][k] * vary * (1 + 0.02 * j);
+      rep->mem_mib[k] = mesh_mem[mi][k] * vary * (1 + 0.01 * j);
+    }
+    rep->wall_s = 0.4 + 0.1 * j;
+    m->requests += rep->requests;
+    m->errors += rep->errors;
+    m->slo_violations += rep->slo_violations;
+    tput += rep->throughput_rps;
+    sim_hist_merge(&m->latency_hist_ns, &h);
+    sim_hist_release(&h);
+  }
+  m->throughput_rps = tput / o->replications;
+  const sim_hist *H = &m->latency_hist_ns;
+  m->latency.mean_ms = sim_hist_mean(H) / 1e6;
+  m->latency.p50_ms = sim_hist_quantile(H, 0.5) / 1e6;
+  m->latency.p90_ms = sim_hist_quantile(H, 0.9) / 1e6;
+  m->latency.p99_ms = sim_hist_quantile(H, 0.99) / 1e6;
+  m->latency.p999_ms = sim_hist_quantile(H, 0.999) / 1e6;
+  sim_ci95(mean, o->replications, &m->latency.mean_ci);
+  sim_ci95(p50, o->replications, &m->latency.p50_ci);
+  sim_ci95(p90, o->replications, &m->latency.p90_ci);
+  sim_ci95(p99, o->replications, &m->latency.p99_ci);
+  sim_ci95(p999, o->replications, &m->latency.p999_ci);
+  free(mean);
+  free(p50);
+  free(p90);
+  free(p99);
+  free(p999);
+
+  double cpu_total = 0, mem_total = 0, res_cpu = 0, res_mem = 0;
+  for (int k = 0; k < MESH_KIND_COUNT; k++) {
+    result_kind_usage *u = &m->kind[k];
+    u->instances = instances[mi][k];
+    u->cpu_cores_mean = mesh_cpu[mi][k] * vary;
+    u->cpu_cores_peak = u->cpu_cores_mean * 1.6;
+    u->mem_mib_mean = mesh_mem[mi][k] * vary;
+    u->mem_mib_peak = u->mem_mib_mean * 1.1;
+    u->reserved_cpu_cores = u->instances * (k == MESH_KIND_APP ? 0.25 : 0.1);
+    u->reserved_mem_mib = u->instances * (k == MESH_KIND_APP ? 256 : 128);
+    if (k != MESH_KIND_APP) {
+      cpu_total += u->cpu_cores_mean;
+      mem_total += u->mem_mib_mean;
+    }
+    res_cpu += u->reserved_cpu_cores;
+    res_mem += u->reserved_mem_mib;
+  }
+  m->mesh_cpu_cores = cpu_total;
+  m->mesh_mem_mib = mem_total;
+  m->reserved_cpu_cores = res_cpu + 0.5 * o->n_nodes; /* + system reserved per node */
+  m->reserved_mem_mib = res_mem + 512.0 * o->n_nodes;
+  m->nodes_needed = o->n_nodes - (idx > 0 && o->n_nodes > 1 ? 1 : 0);
+  m->cross_zone_gb_month = 120.5 + 10 * idx;
+  m->cost_compute_usd_month = 140.0 * m->nodes_needed;
+  m->cost_network_usd_month = 0.01 * m->cross_zone_gb_month;
+  m->cost_usd_month = m->cost_compute_usd_month + m->cost_network_usd_month;
+
+  m->n_nodes = o->n_nodes;
+  m->nodes = calloc(o->n_nodes ? o->n_nodes : 1, sizeof *m->nodes);
+  for (uint32_t i = 0; i < o->n_nodes; i++) {
+    result_node *n = &m->nodes[i];
+    snprintf(n->name, sizeof n->name, "node-%u", i + 1);
+    n->zone = i % 3;
+    n->pods = 6 + i;
+    for (int k = 0; k < MESH_KIND_COUNT; k++) {
+      n->cpu_cores[k] = mesh_cpu[mi][k] / o->n_nodes * (1 + 0.1 * i);
+      n->mem_mib[k] = mesh_mem[mi][k] / o->n_nodes;
+    }
+    n->reserved_cpu_cores = 2.0 + 0.1 * i;
+    n->reserved_mem_mib = 4096 + 64.0 * i;
+    n->capacity_cpu_cores = 4;
+    n->capacity_mem_mib = 16384;
+  }
+
+  result_series *se = &m->series;
+  se->n_seconds = o->n_seconds;
+  if (o->n_seconds) {
+    se->throughput_rps = calloc(o->n_seconds, sizeof(double));
+    se->p99_ms = calloc(o->n_seconds, sizeof(double));
+    se->error_rate = calloc(o->n_seconds, sizeof(double));
+    for (int k = 0; k < MESH_KIND_COUNT; k++)
+      se->cpu_cores[k] = calloc(o->n_seconds, sizeof(double));
+    for (uint32_t s = 0; s < o->n_seconds; s++) {
+      se->throughput_rps[s] = m->throughput_rps * (0.9 + 0.2 * fixture_u01(rng));
+      se->p99_ms[s] = m->latency.p99_ms * (0.8 + 0.4 * fixture_u01(rng));
+      se->error_rate[s] = (s >= 5 && s < 8) ? 0.02 * (1 + idx) : 0.0;
+      for (int k = 0; k < MESH_KIND_COUNT; k++)
+        se->cpu_cores[k][s] = mesh_cpu[mi][k] * (0.9 + 0.2 * fixture_u01(rng));
+    }
+  }
+
+  /* Blast radius: one proxy kind per mode, waypoints on top for the third. */
+  mesh_proxy_kind kinds[2] = {mode == MESH_MODE_SIDECAR ? MESH_PROXY_SIDECAR : MESH_PROXY_ZTUNNEL,
+                              MESH_PROXY_WAYPOINT};
+  int nk = mode == MESH_MODE_AMBIENT_WAYPOINT ? 2 : 1;
+  for (int i = 0; i < nk; i++) {
+    mesh_proxy_kind k = kinds[i];
+    result_blast *b = &m->blast[k];
+    m->has_blast[k] = 1;
+    b->instances = k == MESH_PROXY_SIDECAR ? 24 : k == MESH_PROXY_ZTUNNEL ? 4 : 2;
+    b->pods_max = k == MESH_PROXY_SIDECAR ? 1 : k == MESH_PROXY_ZTUNNEL ? 9 : 14;
+    b->pods_mean = k == MESH_PROXY_SIDECAR ? 1 : k == MESH_PROXY_ZTUNNEL ? 6.0 : 12.0;
+    b->services_max = k == MESH_PROXY_SIDECAR ? 1 : 7;
+    b->namespaces_max = k == MESH_PROXY_SIDECAR ? 1 : 3;
+    b->tenants_max = k == MESH_PROXY_SIDECAR ? 1 : 2;
+    b->identities_max = k == MESH_PROXY_SIDECAR ? 1 : 6;
+    b->request_share_max = k == MESH_PROXY_SIDECAR ? 0.125 : 0.75;
+    b->request_share_mean = k == MESH_PROXY_SIDECAR ? 0.05 : 0.4;
+  }
+  m->n_blast_instances = 3;
+  m->blast_instances = calloc(3, sizeof *m->blast_instances);
+  for (uint32_t i = 0; i < 3; i++) {
+    result_blast_instance *b = &m->blast_instances[i];
+    snprintf(b->kind, sizeof b->kind, "%s", mesh_proxy_kind_name(kinds[0]));
+    snprintf(b->instance, sizeof b->instance, "%s-%u", mesh_proxy_kind_name(kinds[0]), i);
+    b->pods = 3 + i;
+    b->services = 2 + i;
+    b->namespaces = 1 + i;
+    b->tenants = 1;
+    b->identities = 2 + i;
+    b->l7_services = i;
+    b->request_share = 0.1 * (i + 1);
+  }
+
+  if (o->failures) {
+    m->n_failures = 1;
+    m->failures = calloc(1, sizeof *m->failures);
+    result_failure *f = &m->failures[0];
+    snprintf(f->name, sizeof f->name, "zt-crash");
+    snprintf(f->component, sizeof f->component, "%s",
+             mode == MESH_MODE_SIDECAR ? "sidecar" : "ztunnel");
+    snprintf(f->instance, sizeof f->instance, "node-3");
+    f->at_s = 5;
+    f->down_s = 3;
+    f->failed_requests = 120 + 40 * idx;
+    f->slo_violations = 30 + idx;
+    f->affected_pods = mode == MESH_MODE_SIDECAR ? 1 : 9;
+    f->affected_services = mode == MESH_MODE_SIDECAR ? 1 : 7;
+    f->affected_namespaces = mode == MESH_MODE_SIDECAR ? 1 : 3;
+    f->affected_tenants = mode == MESH_MODE_SIDECAR ? 1 : 4;
+    f->recovery_s = 2.4 + idx;
+    f->n_seconds = o->n_seconds;
+    f->error_rate = calloc(o->n_seconds ? o->n_seconds : 1, sizeof(double));
+    for (uint32_t s = 0; s < o->n_seconds; s++)
+      f->error_rate[s] = (s >= 5 && s < 8) ? 0.031 * (1 + idx) * (s == 6 ? 2 : 1) : 0.0;
+  }
+}
+
+/* Fills *r (zeroed first); free it with run_result_free(). */
+static inline void fixture_run(run_result *r, const fixture_opts *o) {
+  static const mesh_mode modes[3] = {MESH_MODE_SIDECAR, MESH_MODE_AMBIENT,
+                                     MESH_MODE_AMBIENT_WAYPOINT};
+  memset(r, 0, sizeof *r);
+  uint64_t rng = 0x9e3779b97f4a7c15ULL ^ o->variant;
+  snprintf(r->scenario, sizeof r->scenario, "fixture-shop");
+  snprintf(r->scenario_path, sizeof r->scenario_path, "scenarios/fixture, shop.yaml");
+  r->scenario_hash = 0x0123456789abcdefULL + o->variant;
+  snprintf(r->params, sizeof r->params, "%s", FIXTURE_PARAMS);
+  snprintf(r->profile, sizeof r->profile, "istio-1.24");
+  snprintf(r->version, sizeof r->version, "0.1.0-test");
+  snprintf(r->started_at, sizeof r->started_at, "2026-01-02T03:04:%02uZ", o->variant % 60);
+  r->seed = 7 + o->variant;
+  r->replications = o->replications;
+  r->duration_s = o->n_seconds;
+  r->warmup_s = 2;
+  r->wall_s = 1.5;
+  r->n_modes = o->n_modes;
+  r->modes = calloc(o->n_modes, sizeof *r->modes);
+  for (uint32_t i = 0; i < o->n_modes; i++)
+    fixture_mode(&r->modes[i], modes[i % 3], i, o, &rng);
+}
+
+/* ---- temp directories ---- */
+
+static inline void fixture_rm_rf(const char *path) {
+  struct stat sb;
+  if (lstat(path, &sb) != 0)
+    return;
+  if (S_ISDIR(sb.st_mode)) {
+    DIR *d = opendir(path);
+    if (d) {
+      struct dirent *e;
+      while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+          continue;
+        char sub[4096];
+        if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) < (int)sizeof sub)
+          fixture_rm_rf(sub);
+      }
+      closedir(d);
+    }
+    rmdir(path);
+  } else {
+    unlink(path);
+  }
+}
+
+/* Creates a fresh directory under TMPDIR (or /tmp); buf receives its path. */
+static inline char *fixture_tmpdir(char *buf, size_t n, const char *tag) {
+  const char *base = getenv("TMPDIR");
+  snprintf(buf, n, "%s/meshsim-%s-XXXXXX", base && *base ? base : "/tmp", tag);
+  return mkdtemp(buf);
+}
+
+static inline int fixture_file_exists(const char *path) {
+  struct stat sb;
+  return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Whole file as a NUL-terminated string (caller frees); NULL if unreadable. */
+static inline char *fixture_slurp(const char *path, size_t *len) {
+  if (len)
+    *len = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  size_t got;
+  while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+    n += got;
+    if (cap - n - 1 == 0) {
+      char *p = realloc(buf, cap * 2);
+      if (!p) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = p;
+      cap *= 2;
+    }
+  }
+  fclose(f);
+  if (buf)
+    buf[n] = '\0';
+  if (len)
+    *len = n;
+  return buf;
+}
+
+#endif

@@ -1,0 +1,745 @@
+/* Tests for db: a synthetic run written and read back field by field
+ * (histogram buckets included); two runs and the batch listing; a failed
+ * write (constraint violation, injected trigger errors) and a process
+ * killed mid-transaction leave no partial rows and a sound database;
+ * user_version and application_id; newer and foreign databases refused;
+ * the UNIQUE run_key makes re-inserting the same runs add nothing. */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "results_fixture.h"
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct dbt {
+  char dir[256];
+  char path[512];
+  db *d;
+} dbt;
+
+static int setup(void **state) {
+  dbt *t = calloc(1, sizeof *t);
+  if (!t || !fixture_tmpdir(t->dir, sizeof t->dir, "db"))
+    return -1;
+  /* A nested, not yet existing directory: db_open must create it. */
+  snprintf(t->path, sizeof t->path, "%s/sub/dir/meshsim.db", t->dir);
+  char err[512];
+  if (db_open(t->path, DB_OPEN_CREATE, &t->d, err, sizeof err) != 0) {
+    fprintf(stderr, "db_open: %s\n", err);
+    return -1;
+  }
+  *state = t;
+  return 0;
+}
+
+static int teardown(void **state) {
+  dbt *t = *state;
+  db_close(t->d);
+  fixture_rm_rf(t->dir);
+  free(t);
+  return 0;
+}
+
+/* ---- comparison helpers ---- */
+
+#define assert_same_double(a, b) assert_same_double_at((a), (b), #a, __LINE__)
+static void assert_same_double_at(double a, double b, const char *expr, int line) {
+  if (isnan(a) && isnan(b))
+    return;
+  if (a != b)
+    fail_msg("line %d: %s = %.17g, stored %.17g", line, expr, a, b);
+}
+
+static void assert_same_ci(const sim_ci *a, const sim_ci *b) {
+  assert_int_equal(a->n, b->n);
+  assert_same_double(a->mean, b->mean);
+  assert_same_double(a->half_width, b->half_width);
+  assert_same_double(a->lo, b->lo);
+  assert_same_double(a->hi, b->hi);
+}
+
+static void assert_same_series(const double *a, const double *b, uint32_t n) {
+  if (!a) {
+    assert_null(b);
+    return;
+  }
+  assert_non_null(b);
+  for (uint32_t s = 0; s < n; s++)
+    assert_same_double(a[s], b[s]);
+}
+
+static void assert_same_mode(const mode_result *a, const mode_result *b) {
+  assert_int_equal(a->mode, b->mode);
+  assert_int_equal(a->replications, b->replications);
+  assert_int_equal(a->requests, b->requests);
+  assert_int_equal(a->errors, b->errors);
+  assert_int_equal(a->slo_violations, b->slo_violations);
+  assert_same_double(a->throughput_rps, b->throughput_rps);
+  assert_same_double(a->latency.mean_ms, b->latency.mean_ms);
+  assert_same_double(a->latency.p50_ms, b->latency.p50_ms);
+  assert_same_double(a->latency.p90_ms, b->latency.p90_ms);
+  assert_same_double(a->latency.p99_ms, b->latency.p99_ms);
+  assert_same_double(a->latency.p999_ms, b->latency.p999_ms);
+  assert_same_ci(&a->latency.mean_ci, &b->latency.mean_ci);
+  assert_same_ci(&a->latency.p50_ci, &b->latency.p50_ci);
+  assert_same_ci(&a->latency.p90_ci, &b->latency.p90_ci);
+  assert_same_ci(&a->latency.p99_ci, &b->latency.p99_ci);
+  assert_same_ci(&a->latency.p999_ci, &b->latency.p999_ci);
+
+  /* The histogram comes back bucket for bucket, so quantiles match too. */
+  const sim_hist *ha = &a->latency_hist_ns, *hb = &b->latency_hist_ns;
+  assert_int_equal(ha->count, hb->count);
+  assert_int_equal(ha->overflow, hb->overflow);
+  assert_same_double(ha->sum, hb->sum);
+  assert_int_equal(ha->min, hb->min);
+  assert_int_equal(ha->max, hb->max);
+  for (size_t i = 0; i < sim_hist_bucket_count(); i++)
+    if (ha->buckets[i] != hb->buckets[i])
+      fail_msg("bucket %zu: %llu written, %llu read", i, (unsigned long long)ha->buckets[i],
+               (unsigned long long)hb->buckets[i]);
+  assert_same_double(sim_hist_quantile(ha, 0.99), sim_hist_quantile(hb, 0.99));
+
+  for (int k = 0; k < MESH_KIND_COUNT; k++) {
+    const result_kind_usage *x = &a->kind[k], *y = &b->kind[k];
+    assert_int_equal(x->instances, y->instances);
+    assert_same_double(x->cpu_cores_mean, y->cpu_cores_mean);
+    assert_same_double(x->cpu_cores_peak, y->cpu_cores_peak);
+    assert_same_double(x->mem_mib_mean, y->mem_mib_mean);
+    assert_same_double(x->mem_mib_peak, y->mem_mib_peak);
+    assert_same_double(x->reserved_cpu_cores, y->reserved_cpu_cores);
+    assert_same_double(x->reserved_mem_mib, y->reserved_mem_mib);
+  }
+  assert_same_double(a->mesh_cpu_cores, b->mesh_cpu_cores);
+  assert_same_double(a->mesh_mem_mib, b->mesh_mem_mib);
+  assert_same_double(a->reserved_cpu_cores, b->reserved_cpu_cores);
+  assert_same_double(a->reserved_mem_mib, b->reserved_mem_mib);
+  assert_int_equal(a->nodes_needed, b->nodes_needed);
+  assert_same_double(a->cross_zone_gb_month, b->cross_zone_gb_month);
+  assert_same_double(a->cost_compute_usd_month, b->cost_compute_usd_month);
+  assert_same_double(a->cost_network_usd_month, b->cost_network_usd_month);
+  assert_same_double(a->cost_usd_month, b->cost_usd_month);
+
+  assert_int_equal(a->n_nodes, b->n_nodes);
+  for (uint32_t i = 0; i < a->n_nodes; i++) {
+    const result_node *x = &a->nodes[i], *y = &b->nodes[i];
+    assert_string_equal(x->name, y->name);
+    assert_int_equal(x->zone, y->zone);
+    assert_int_equal(x->pods, y->pods);
+    for (int k = 0; k < MESH_KIND_COUNT; k++) {
+      assert_same_double(x->cpu_cores[k], y->cpu_cores[k]);
+      assert_same_double(x->mem_mib[k], y->mem_mib[k]);
+    }
+    assert_same_double(x->reserved_cpu_cores, y->reserved_cpu_cores);
+    assert_same_double(x->reserved_mem_mib, y->reserved_mem_mib);
+    assert_same_double(x->capacity_cpu_cores, y->capacity_cpu_cores);
+    assert_same_double(x->capacity_mem_mib, y->capacity_mem_mib);
+  }
+
+  assert_int_equal(a->series.n_seconds, b->series.n_seconds);
+  uint32_t ns = a->series.n_seconds;
+  assert_same_series(a->series.throughput_rps, b->series.throughput_rps, ns);
+  assert_same_series(a->series.p99_ms, b->series.p99_ms, ns);
+  assert_same_series(a->series.error_rate, b->series.error_rate, ns);
+  for (int k = 0; k < MESH_KIND_COUNT; k++)
+    assert_same_series(a->series.cpu_cores[k], b->series.cpu_cores[k], ns);
+
+  for (uint32_t j = 0; j < a->replications; j++) {
+    const result_replication *x = &a->reps[j], *y = &b->reps[j];
+    assert_int_equal(x->seed, y->seed);
+    assert_int_equal(x->requests, y->requests);
+    assert_int_equal(x->errors, y->errors);
+    assert_int_equal(x->slo_violations, y->slo_violations);
+    assert_same_double(x->throughput_rps, y->throughput_rps);
+    assert_same_double(x->mean_ms, y->mean_ms);
+    assert_same_double(x->p50_ms, y->p50_ms);
+    assert_same_double(x->p90_ms, y->p90_ms);
+    assert_same_double(x->p99_ms, y->p99_ms);
+    assert_same_double(x->p999_ms, y->p999_ms);
+    for (int k = 0; k < MESH_KIND_COUNT; k++) {
+      assert_same_double(x->cpu_cores[k], y->cpu_cores[k]);
+      assert_same_double(x->mem_mib[k], y->mem_mib[k]);
+    }
+    assert_same_double(x->wall_s, y->wall_s);
+  }
+
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+    assert_int_equal(!!a->has_blast[k], !!b->has_blast[k]);
+    if (!a->has_blast[k])
+      continue;
+    const result_blast *x = &a->blast[k], *y = &b->blast[k];
+    assert_int_equal(x->instances, y->instances);
+    assert_int_equal(x->pods_max, y->pods_max);
+    assert_same_double(x->pods_mean, y->pods_mean);
+    assert_int_equal(x->services_max, y->services_max);
+    assert_int_equal(x->namespaces_max, y->namespaces_max);
+    assert_int_equal(x->tenants_max, y->tenants_max);
+    assert_int_equal(x->identities_max, y->identities_max);
+    assert_same_double(x->request_share_max, y->request_share_max);
+    assert_same_double(x->request_share_mean, y->request_share_mean);
+  }
+  assert_int_equal(a->n_blast_instances, b->n_blast_instances);
+  for (uint32_t i = 0; i < a->n_blast_instances; i++) {
+    const result_blast_instance *x = &a->blast_instances[i], *y = &b->blast_instances[i];
+    assert_string_equal(x->kind, y->kind);
+    assert_string_equal(x->instance, y->instance);
+    assert_int_equal(x->pods, y->pods);
+    assert_int_equal(x->services, y->services);
+    assert_int_equal(x->namespaces, y->namespaces);
+    assert_int_equal(x->tenants, y->tenants);
+    assert_int_equal(x->identities, y->identities);
+    assert_int_equal(x->l7_services, y->l7_services);
+    assert_same_double(x->request_share, y->request_share);
+  }
+
+  assert_int_equal(a->n_failures, b->n_failures);
+  for (uint32_t i = 0; i < a->n_failures; i++) {
+    const result_failure *x = &a->failures[i], *y = &b->failures[i];
+    assert_string_equal(x->name, y->name);
+    assert_string_equal(x->component, y->component);
+    assert_string_equal(x->instance, y->instance);
+    assert_same_double(x->at_s, y->at_s);
+    assert_same_double(x->down_s, y->down_s);
+    assert_int_equal(x->failed_requests, y->failed_requests);
+    assert_int_equal(x->slo_violations, y->slo_violations);
+    assert_int_equal(x->affected_pods, y->affected_pods);
+    assert_int_equal(x->affected_services, y->affected_services);
+    assert_int_equal(x->affected_namespaces, y->affected_namespaces);
+    assert_int_equal(x->affected_tenants, y->affected_tenants);
+    assert_same_double(x->recovery_s, y->recovery_s);
+    assert_int_equal(x->n_seconds, y->n_seconds);
+    assert_same_series(x->error_rate, y->error_rate, x->n_seconds);
+  }
+}
+
+static void assert_same_run(const run_result *a, const run_result *b) {
+  assert_string_equal(a->scenario, b->scenario);
+  assert_string_equal(a->scenario_path, b->scenario_path);
+  assert_int_equal(a->scenario_hash, b->scenario_hash);
+  assert_string_equal(a->params, b->params);
+  assert_string_equal(a->profile, b->profile);
+  assert_string_equal(a->version, b->version);
+  assert_string_equal(a->started_at, b->started_at);
+  assert_int_equal(a->seed, b->seed);
+  assert_int_equal(a->replications, b->replications);
+  assert_same_double(a->duration_s, b->duration_s);
+  assert_same_double(a->warmup_s, b->warmup_s);
+  assert_same_double(a->wall_s, b->wall_s);
+  assert_int_equal(a->n_modes, b->n_modes);
+  for (uint32_t i = 0; i < a->n_modes; i++)
+    assert_same_mode(&a->modes[i], &b->modes[i]);
+}
+
+/* Row counts of every table, in db_table_names() order. */
+static void count_all(db *d, int64_t *counts) {
+  const char *const *t = db_table_names();
+  for (size_t i = 0; t[i]; i++) {
+    counts[i] = db_count_rows(d, t[i]);
+    assert_true(counts[i] >= 0);
+  }
+}
+
+static size_t n_tables(void) {
+  size_t n = 0;
+  while (db_table_names()[n])
+    n++;
+  return n;
+}
+
+static void assert_counts_equal(const int64_t *a, const int64_t *b) {
+  const char *const *t = db_table_names();
+  for (size_t i = 0; t[i]; i++)
+    if (a[i] != b[i])
+      fail_msg("table %s: %lld rows before, %lld after", t[i], (long long)a[i], (long long)b[i]);
+}
+
+static void assert_integrity_ok(sqlite3 *conn) {
+  sqlite3_stmt *st;
+  assert_int_equal(sqlite3_prepare_v2(conn, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+  sqlite3_finalize(st);
+  assert_int_equal(sqlite3_prepare_v2(conn, "PRAGMA foreign_key_check", -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_DONE); /* no dangling reference */
+  sqlite3_finalize(st);
+}
+
+static int64_t int_query(sqlite3 *conn, const char *sql) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(conn, sql, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("%s: %s", sql, sqlite3_errmsg(conn));
+  int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* ---- tests ---- */
+
+/* Every field of a 3-mode, 3-replication run survives the round trip. */
+static void test_roundtrip(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r, back;
+  fixture_run(&r, &o);
+  int64_t id = 0;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  assert_true(id > 0);
+  assert_int_equal(db_load_run(t->d, id, &back), 0);
+  assert_same_run(&r, &back);
+
+  /* The plain tables hold what users query. */
+  assert_int_equal(db_count_rows(t->d, "batches"), 1);
+  assert_int_equal(db_count_rows(t->d, "runs"), o.n_modes * o.replications);
+  assert_int_equal(db_count_rows(t->d, "mode_summary"), o.n_modes);
+  assert_int_equal(db_count_rows(t->d, "kind_usage"), o.n_modes * MESH_KIND_COUNT);
+  assert_int_equal(db_count_rows(t->d, "run_metrics"),
+                   o.n_modes * o.replications * MESH_KIND_COUNT * 2);
+  assert_int_equal(db_count_rows(t->d, "node_usage"), o.n_modes * o.n_nodes);
+  assert_int_equal(db_count_rows(t->d, "failures"), o.n_modes);
+  assert_int_equal(db_count_rows(t->d, "failure_series"), o.n_modes * o.n_seconds);
+  assert_int_equal(db_count_rows(t->d, "series"), o.n_modes * o.n_seconds * (3 + MESH_KIND_COUNT));
+  sqlite3 *conn = db_sqlite(t->d);
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "SELECT requests FROM runs WHERE mode = 'ambient' AND replication = 1 AND "
+           "scenario = 'fixture-shop'");
+  assert_int_equal(int_query(conn, sql), r.modes[1].reps[1].requests);
+  assert_int_equal(int_query(conn, "SELECT count(*) FROM runs WHERE scenario_hash = "
+                                   "'0123456789abcdef'"),
+                   o.n_modes * o.replications);
+  /* Only non-empty buckets are stored, and they add up to the count. */
+  snprintf(sql, sizeof sql,
+           "SELECT sum(count) FROM latency_buckets WHERE batch_id = %lld AND mode = 'sidecar'",
+           (long long)id);
+  assert_int_equal(int_query(conn, sql), r.modes[0].latency_hist_ns.count);
+  assert_int_equal(int_query(conn, "SELECT count(*) FROM latency_buckets WHERE count = 0"), 0);
+  run_result_free(&back);
+  run_result_free(&r);
+}
+
+/* Two batches of two scenarios: listing, latest per scenario, loading each. */
+static void test_two_runs(void **state) {
+  dbt *t = *state;
+  fixture_opts o1 = fixture_defaults(), o2 = fixture_defaults();
+  o2.n_modes = 2;
+  o2.replications = 2;
+  o2.failures = 0;
+  o2.variant = 5;
+  run_result a, b, back;
+  fixture_run(&a, &o1);
+  fixture_run(&b, &o2);
+  snprintf(b.scenario, sizeof b.scenario, "other");
+  int64_t ida, idb, idc;
+  assert_int_equal(db_write_run(t->d, &a, &ida), 0);
+  assert_int_equal(db_write_run(t->d, &b, &idb), 0);
+  assert_true(idb != ida);
+
+  assert_int_equal(db_load_run(t->d, ida, &back), 0);
+  assert_same_run(&a, &back);
+  run_result_free(&back);
+  assert_int_equal(db_load_run(t->d, idb, &back), 0);
+  assert_same_run(&b, &back);
+  run_result_free(&back);
+
+  /* A third batch of the first scenario, started later. */
+  snprintf(a.started_at, sizeof a.started_at, "2026-02-01T00:00:00Z");
+  a.seed = 99;
+  for (uint32_t i = 0; i < a.n_modes; i++)
+    for (uint32_t j = 0; j < a.modes[i].replications; j++)
+      a.modes[i].reps[j].seed += 1000;
+  assert_int_equal(db_write_run(t->d, &a, &idc), 0);
+
+  int64_t latest;
+  assert_int_equal(db_latest_batch(t->d, NULL, &latest), 0);
+  assert_int_equal(latest, idc);
+  assert_int_equal(db_latest_batch(t->d, "other", &latest), 0);
+  assert_int_equal(latest, idb);
+  assert_int_equal(db_latest_batch(t->d, "nope", &latest), DB_ENOTFOUND);
+  assert_non_null(strstr(db_errmsg(t->d), "nope"));
+
+  db_batch_info *list;
+  size_t n;
+  assert_int_equal(db_list_batches(t->d, NULL, 0, &list, &n), 0);
+  assert_int_equal(n, 3);
+  assert_int_equal(list[0].id, idc); /* newest first */
+  assert_string_equal(list[0].modes, "sidecar, ambient, ambient-waypoint");
+  assert_string_equal(list[0].scenario_hash, "0123456789abcdef");
+  assert_int_equal(list[0].seed, 99);
+  free(list);
+  assert_int_equal(db_list_batches(t->d, NULL, DB_LIST_LATEST, &list, &n), 0);
+  assert_int_equal(n, 2);
+  assert_int_equal(list[0].id, idc);
+  assert_int_equal(list[1].id, idb);
+  assert_string_equal(list[1].modes, "sidecar, ambient");
+  free(list);
+  assert_int_equal(db_list_batches(t->d, "fixture-shop", 0, &list, &n), 0);
+  assert_int_equal(n, 2);
+  assert_string_equal(list[1].scenario, "fixture-shop");
+  assert_string_equal(list[1].params, FIXTURE_PARAMS);
+  free(list);
+  assert_int_equal(db_load_run(t->d, idc + 100, &back), DB_ENOTFOUND);
+  run_result_free(&a);
+  run_result_free(&b);
+}
+
+/* Ways to make a write fail part-way: each must leave no row behind. */
+typedef struct fail_case {
+  const char *name;
+  const char *trigger; /* SQL run on the side before the write, or NULL */
+  int duplicate_mode;  /* make modes[1] the same mode as modes[0] */
+} fail_case;
+
+static const fail_case fail_cases[] = {
+    {"duplicate mode (primary key violation in mode_summary)", NULL, 1},
+    {"error while writing runs",
+     "CREATE TRIGGER t_fail BEFORE INSERT ON runs WHEN NEW.replication = 2 "
+     "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+     0},
+    {"error on the very last table",
+     "CREATE TRIGGER t_fail BEFORE INSERT ON failure_series WHEN NEW.second = 7 "
+     "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+     0},
+    {"error on the last row of the batch",
+     "CREATE TRIGGER t_fail BEFORE INSERT ON batch_runs WHEN "
+     "(SELECT count(*) FROM batch_runs WHERE batch_id = NEW.batch_id) >= 8 "
+     "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+     0},
+};
+
+static void test_failed_write_leaves_nothing(void **state) {
+  dbt *t = *state;
+  sqlite3 *conn = db_sqlite(t->d);
+  fixture_opts o = fixture_defaults();
+  run_result good;
+  fixture_run(&good, &o);
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &good, &id), 0);
+  size_t nt = n_tables();
+  int64_t *before = calloc(nt, sizeof *before), *after = calloc(nt, sizeof *after);
+  for (size_t i = 0; i < N_ELEMS(fail_cases); i++) {
+    const fail_case *fc = &fail_cases[i];
+    fixture_opts ob = fixture_defaults();
+    ob.variant = 10 + (uint32_t)i;
+    run_result bad;
+    fixture_run(&bad, &ob);
+    if (fc->duplicate_mode)
+      bad.modes[1].mode = bad.modes[0].mode;
+    if (fc->trigger)
+      assert_int_equal(sqlite3_exec(conn, fc->trigger, NULL, NULL, NULL), SQLITE_OK);
+    count_all(t->d, before);
+    int64_t bad_id = -1;
+    int rc = db_write_run(t->d, &bad, &bad_id);
+    if (rc >= 0)
+      fail_msg("case '%s': write succeeded", fc->name);
+    assert_int_equal(rc, DB_ESQL);
+    assert_true(strlen(db_errmsg(t->d)) > 0);
+    assert_int_equal(bad_id, -1);
+    count_all(t->d, after);
+    assert_counts_equal(before, after);
+    assert_integrity_ok(conn);
+    assert_int_equal(sqlite3_get_autocommit(conn), 1); /* no transaction left open */
+    if (fc->trigger)
+      assert_int_equal(sqlite3_exec(conn, "DROP TRIGGER t_fail", NULL, NULL, NULL), SQLITE_OK);
+    /* The database still takes the same run once the fault is gone. */
+    if (!fc->duplicate_mode) {
+      assert_int_equal(db_write_run(t->d, &bad, &bad_id), 0);
+      run_result back;
+      assert_int_equal(db_load_run(t->d, bad_id, &back), 0);
+      assert_same_run(&bad, &back);
+      run_result_free(&back);
+    }
+    run_result_free(&bad);
+  }
+  /* Invalid input is refused before anything is written. */
+  run_result empty;
+  memset(&empty, 0, sizeof empty);
+  count_all(t->d, before);
+  assert_int_equal(db_write_run(t->d, &empty, &id), DB_EINVAL);
+  count_all(t->d, after);
+  assert_counts_equal(before, after);
+  free(before);
+  free(after);
+  run_result_free(&good);
+}
+
+/* Kills the writer for real part-way through its transaction (SIGKILL from
+ * a progress handler, deterministic), then checks the database the next
+ * process sees: hot journal rolled back, integrity ok, counts unchanged. */
+static int kill_after_calls(void *arg) {
+  long *left = arg;
+  if (--*left <= 0)
+    kill(getpid(), SIGKILL);
+  return 0;
+}
+
+static int count_calls(void *arg) {
+  ++*(long *)arg;
+  return 0;
+}
+
+#define PROGRESS_OPS 100 /* virtual-machine instructions per progress call */
+
+/* Progress calls a full write of r takes, measured on a scratch database. */
+static long write_cost(const char *dir, const run_result *r) {
+  char path[600], err[256];
+  snprintf(path, sizeof path, "%s/scratch.db", dir);
+  db *d;
+  assert_int_equal(db_open(path, DB_OPEN_CREATE, &d, err, sizeof err), 0);
+  long calls = 0;
+  sqlite3_progress_handler(db_sqlite(d), PROGRESS_OPS, count_calls, &calls);
+  int64_t id;
+  assert_int_equal(db_write_run(d, r, &id), 0);
+  sqlite3_progress_handler(db_sqlite(d), 0, NULL, NULL);
+  db_close(d);
+  return calls;
+}
+
+static void test_killed_mid_write(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  o.n_seconds = 120;
+  run_result r;
+  fixture_run(&r, &o);
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  size_t nt = n_tables();
+  int64_t *before = calloc(nt, sizeof *before), *after = calloc(nt, sizeof *after);
+  count_all(t->d, before);
+  /* No connection of ours stays open across fork(). */
+  db_close(t->d);
+  t->d = NULL;
+
+  fixture_opts o2 = o;
+  o2.variant = 20;
+  run_result r2;
+  fixture_run(&r2, &o2);
+  long total = write_cost(t->dir, &r2);
+  assert_true(total > 100);
+  /* Early (batch and first mode), middle (series), at the very end. */
+  const long kill_at[] = {total / 20, total / 2, total - 2};
+  for (size_t c = 0; c < N_ELEMS(kill_at); c++) {
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+      char err[256];
+      db *d2;
+      if (db_open(t->path, 0, &d2, err, sizeof err) != 0)
+        _exit(3);
+      long left = kill_at[c];
+      sqlite3_progress_handler(db_sqlite(d2), PROGRESS_OPS, kill_after_calls, &left);
+      int64_t id2;
+      db_write_run(d2, &r2, &id2);
+      _exit(4); /* the write finished: the kill point was too late */
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
+      fail_msg("kill point %ld of %ld: writer was not killed (status %d)", kill_at[c], total,
+               status);
+    /* A rollback journal left behind proves the kill came mid-transaction. */
+    char journal[600];
+    snprintf(journal, sizeof journal, "%s-journal", t->path);
+    if (!fixture_file_exists(journal))
+      fail_msg("kill point %ld of %ld: no journal left behind", kill_at[c], total);
+
+    db *d3;
+    char err[256];
+    assert_int_equal(db_open(t->path, 0, &d3, err, sizeof err), 0);
+    count_all(d3, after);
+    assert_counts_equal(before, after);
+    assert_integrity_ok(db_sqlite(d3));
+    run_result back;
+    assert_int_equal(db_load_run(d3, id, &back), 0);
+    assert_same_run(&r, &back);
+    run_result_free(&back);
+    db_close(d3);
+  }
+  /* After all that, the same run still goes in whole. */
+  char err[256];
+  assert_int_equal(db_open(t->path, 0, &t->d, err, sizeof err), 0);
+  int64_t id2;
+  assert_int_equal(db_write_run(t->d, &r2, &id2), 0);
+  assert_int_equal(db_count_rows(t->d, "batches"), before[0] + 1);
+  free(before);
+  free(after);
+  run_result_free(&r2);
+  run_result_free(&r);
+}
+
+static void test_schema_version(void **state) {
+  dbt *t = *state;
+  assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
+  assert_int_equal(DB_SCHEMA_VERSION, 1);
+  assert_int_equal(int_query(db_sqlite(t->d), "PRAGMA application_id"), DB_APPLICATION_ID);
+  /* Every documented table exists. */
+  for (const char *const *n = db_table_names(); *n; n++)
+    assert_true(db_count_rows(t->d, *n) == 0);
+  assert_int_equal(db_count_rows(t->d, "sqlite_schema"), DB_EINVAL);
+  /* Reopening does not migrate again. */
+  db_close(t->d);
+  char err[256];
+  assert_int_equal(db_open(t->path, 0, &t->d, err, sizeof err), 0);
+  assert_int_equal(db_schema_version(t->d), 1);
+}
+
+/* Databases this build must not touch. */
+typedef struct refuse_case {
+  const char *name;
+  const char *sql; /* run on a fresh file before db_open */
+  int want;
+  const char *msg; /* part of the message */
+} refuse_case;
+
+static const refuse_case refuse_cases[] = {
+    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 2;", DB_ENEWER,
+     "schema version 2 is newer"},
+    {"much newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 17;",
+     DB_ENEWER, "version 17"},
+    {"someone else's tables", "CREATE TABLE notes(x);", DB_EFOREIGN,
+     "not a meshsim results database"},
+    {"someone else's application id", "PRAGMA application_id = 42;", DB_EFOREIGN,
+     "not a meshsim results database"},
+};
+
+static void test_refuses_other_databases(void **state) {
+  dbt *t = *state;
+  assert_int_equal(DB_APPLICATION_ID, 1299408964);
+  for (size_t i = 0; i < N_ELEMS(refuse_cases); i++) {
+    const refuse_case *rc = &refuse_cases[i];
+    char path[600];
+    snprintf(path, sizeof path, "%s/refuse-%zu.db", t->dir, i);
+    sqlite3 *conn;
+    assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(conn, rc->sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(conn);
+    db *d = (db *)1;
+    char err[512];
+    int got = db_open(path, DB_OPEN_CREATE, &d, err, sizeof err);
+    if (got != rc->want)
+      fail_msg("case '%s': got %d (%s), want %d", rc->name, got, err, rc->want);
+    assert_null(d);
+    assert_non_null(strstr(err, rc->msg));
+    assert_non_null(strstr(err, path));
+  }
+  /* A missing file without DB_OPEN_CREATE, and a directory. */
+  char path[600], err[512];
+  db *d;
+  snprintf(path, sizeof path, "%s/missing.db", t->dir);
+  assert_int_equal(db_open(path, 0, &d, err, sizeof err), DB_ENOTFOUND);
+  assert_non_null(strstr(err, "no results database"));
+  assert_false(fixture_file_exists(path));
+  assert_int_equal(db_open(t->dir, DB_OPEN_CREATE, &d, err, sizeof err), DB_EINVAL);
+  /* A file that is not SQLite at all. */
+  snprintf(path, sizeof path, "%s/text.db", t->dir);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("this is not a database, just some text that is long enough to be a header\n", f);
+  fclose(f);
+  assert_true(db_open(path, 0, &d, err, sizeof err) < 0);
+  assert_null(d);
+}
+
+/* The same runs written again add no row; a new batch with the same seeds
+ * (another invocation) shares the existing runs instead of copying them. */
+static void test_rerun_is_idempotent(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r;
+  fixture_run(&r, &o);
+  int64_t id1, id2, id3;
+  assert_int_equal(db_write_run(t->d, &r, &id1), 0);
+  size_t nt = n_tables();
+  int64_t *c1 = calloc(nt, sizeof *c1), *c2 = calloc(nt, sizeof *c2);
+  count_all(t->d, c1);
+  assert_int_equal(db_write_run(t->d, &r, &id2), 1); /* already stored */
+  assert_int_equal(id2, id1);
+  count_all(t->d, c2);
+  assert_counts_equal(c1, c2);
+
+  /* Same scenario, params, version and seeds, started later. */
+  snprintf(r.started_at, sizeof r.started_at, "2026-03-01T00:00:00Z");
+  assert_int_equal(db_write_run(t->d, &r, &id3), 0);
+  assert_true(id3 != id1);
+  assert_int_equal(db_count_rows(t->d, "runs"), c1[1]); /* runs unchanged */
+  assert_int_equal(db_count_rows(t->d, "batches"), c1[0] + 1);
+  assert_int_equal(db_count_rows(t->d, "batch_runs"), 2 * c1[2]);
+  run_result back;
+  assert_int_equal(db_load_run(t->d, id3, &back), 0);
+  snprintf(back.started_at, sizeof back.started_at, "%s", r.started_at);
+  assert_same_run(&r, &back); /* replications come back through the shared runs */
+  run_result_free(&back);
+
+  /* INSERT OR IGNORE on run_key, as `meshsim merge` will use it. */
+  sqlite3 *conn = db_sqlite(t->d);
+  assert_int_equal(sqlite3_exec(conn,
+                                "INSERT OR IGNORE INTO runs SELECT NULL, run_key, batch_id, "
+                                "scenario, scenario_hash, params, version, started_at, mode, "
+                                "replication, seed, requests, errors, slo_violations, "
+                                "throughput_rps, latency_mean_ms, latency_p50_ms, latency_p90_ms, "
+                                "latency_p99_ms, latency_p999_ms, wall_s FROM runs",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_changes(conn), 0);
+  assert_int_equal(db_count_rows(t->d, "runs"), c1[1]);
+  free(c1);
+  free(c2);
+  run_result_free(&r);
+}
+
+/* NaN (no value) is stored as NULL and read back as NaN; a run without
+ * series, nodes or failures round-trips as such. */
+static void test_sparse_run(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  o.n_modes = 1;
+  o.replications = 1;
+  o.n_seconds = 0;
+  o.n_nodes = 0;
+  o.failures = 0;
+  run_result r, back;
+  fixture_run(&r, &o);
+  r.modes[0].throughput_rps = NAN;
+  r.modes[0].latency.p999_ci.lo = NAN;
+  r.wall_s = NAN;
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  assert_int_equal(db_load_run(t->d, id, &back), 0);
+  assert_same_run(&r, &back);
+  assert_true(isnan(back.modes[0].throughput_rps));
+  assert_null(back.modes[0].series.throughput_rps);
+  assert_null(back.modes[0].nodes);
+  assert_int_equal(back.modes[0].latency.p50_ci.n, 1);
+  assert_int_equal(
+      int_query(db_sqlite(t->d), "SELECT count(*) FROM mode_summary WHERE throughput_rps IS NULL"),
+      1);
+  run_result_free(&back);
+  run_result_free(&r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_two_runs, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_killed_mid_write, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_refuses_other_databases, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rerun_is_idempotent, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sparse_run, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,514 @@
+/* Tests for report: a report written from a synthetic run stored in a
+ * temporary database. Files exist; report.md states the provenance and the
+ * summary numbers (formatted as the report formats them) and the blast and
+ * failure sentences; every chart is a valid PNG (signature, IHDR, IEND) or
+ * SVG (root element <svg>); report.html references exactly the chart files
+ * that exist and escapes text; without gnuplot the text report is still
+ * written and says why; baseline and batch selection; number format.
+ *
+ * `test_report --write-db PATH` stores the same synthetic run in PATH and
+ * exits: tests/cli/report_html.sh uses it to feed `meshsim report`. */
+#include <dirent.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "db.h"
+#include "report.h"
+#include "results_fixture.h"
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct rt {
+  char dir[256];
+  char dbpath[512];
+  char out[512];
+  db *d;
+  run_result run; /* what was stored */
+  int64_t batch;
+} rt;
+
+static int setup(void **state) {
+  rt *t = calloc(1, sizeof *t);
+  if (!t || !fixture_tmpdir(t->dir, sizeof t->dir, "report"))
+    return -1;
+  snprintf(t->dbpath, sizeof t->dbpath, "%s/meshsim.db", t->dir);
+  snprintf(t->out, sizeof t->out, "%s/out/report", t->dir);
+  char err[512];
+  if (db_open(t->dbpath, DB_OPEN_CREATE, &t->d, err, sizeof err) != 0)
+    return -1;
+  fixture_opts o = fixture_defaults();
+  fixture_run(&t->run, &o);
+  if (db_write_run(t->d, &t->run, &t->batch) != 0)
+    return -1;
+  *state = t;
+  return 0;
+}
+
+static int teardown(void **state) {
+  rt *t = *state;
+  db_close(t->d);
+  run_result_free(&t->run);
+  fixture_rm_rf(t->dir);
+  free(t);
+  return 0;
+}
+
+/* ---- checks on files ---- */
+
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void assert_valid_png(const char *path) {
+  size_t n;
+  unsigned char *b = (unsigned char *)fixture_slurp(path, &n);
+  assert_non_null(b);
+  static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+  if (n < 8 + 25 + 12 || memcmp(b, sig, 8) != 0)
+    fail_msg("%s: not a PNG (%zu bytes)", path, n);
+  assert_int_equal(be32(b + 8), 13); /* IHDR is first and 13 bytes long */
+  assert_memory_equal(b + 12, "IHDR", 4);
+  assert_true(be32(b + 16) >= 100); /* width */
+  assert_true(be32(b + 20) >= 100); /* height */
+  assert_memory_equal(b + n - 12, iend, 12);
+  free(b);
+}
+
+static void assert_valid_svg(const char *path) {
+  char *s = fixture_slurp(path, NULL);
+  assert_non_null(s);
+  /* The root element, after the XML declaration, comments and doctype. */
+  const char *p = s;
+  for (;;) {
+    p = strchr(p, '<');
+    assert_non_null(p);
+    if (p[1] == '?' || p[1] == '!') {
+      p = strchr(p, '>');
+      assert_non_null(p);
+      continue;
+    }
+    break;
+  }
+  if (strncmp(p, "<svg", 4) != 0 || !(p[4] == ' ' || p[4] == '>' || p[4] == '\n'))
+    fail_msg("%s: root element is not <svg>", path);
+  const char *end = strstr(s, "</svg>");
+  assert_non_null(end);
+  for (end += 6; *end; end++)
+    assert_true(*end == '\n' || *end == ' ' || *end == '\r');
+  free(s);
+}
+
+/* Image files in out/charts, sorted into one "|a|b|" string. */
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void join_sorted(char **names, size_t n, char *buf, size_t len) {
+  qsort(names, n, sizeof *names, cmp_str);
+  snprintf(buf, len, "|");
+  for (size_t i = 0; i < n; i++) {
+    size_t l = strlen(buf);
+    snprintf(buf + l, len - l, "%s|", names[i]);
+  }
+}
+
+static size_t chart_images(const char *out, char *joined, size_t len) {
+  char dir[700];
+  snprintf(dir, sizeof dir, "%s/charts", out);
+  char *names[64];
+  size_t n = 0;
+  DIR *dh = opendir(dir);
+  assert_non_null(dh);
+  struct dirent *e;
+  while ((e = readdir(dh)) != NULL && n < N_ELEMS(names)) {
+    size_t l = strlen(e->d_name);
+    if (l > 4 && (!strcmp(e->d_name + l - 4, ".png") || !strcmp(e->d_name + l - 4, ".svg"))) {
+      names[n] = malloc(l + 16);
+      snprintf(names[n++], l + 16, "charts/%s", e->d_name);
+    }
+  }
+  closedir(dh);
+  join_sorted(names, n, joined, len);
+  for (size_t i = 0; i < n; i++)
+    free(names[i]);
+  return n;
+}
+
+/* <img src="..."> values of report.html, sorted into one string. */
+static size_t html_images(const char *html, char *joined, size_t len) {
+  char *names[64];
+  size_t n = 0;
+  for (const char *p = html; (p = strstr(p, "<img ")) != NULL && n < N_ELEMS(names); p++) {
+    const char *src = strstr(p, "src=\"");
+    assert_non_null(src);
+    src += 5;
+    const char *q = strchr(src, '"');
+    assert_non_null(q);
+    names[n] = malloc((size_t)(q - src) + 1);
+    memcpy(names[n], src, (size_t)(q - src));
+    names[n++][q - src] = '\0';
+  }
+  join_sorted(names, n, joined, len);
+  for (size_t i = 0; i < n; i++)
+    free(names[i]);
+  return n;
+}
+
+static char *read_out(const rt *t, const char *name) {
+  char path[700];
+  snprintf(path, sizeof path, "%s/%s", t->out, name);
+  char *s = fixture_slurp(path, NULL);
+  if (!s)
+    fail_msg("%s was not written", path);
+  return s;
+}
+
+#define assert_contains(hay, needle) assert_contains_at((hay), (needle), __LINE__)
+static void assert_contains_at(const char *hay, const char *needle, int line) {
+  if (!strstr(hay, needle))
+    fail_msg("line %d: report lacks \"%s\"", line, needle);
+}
+
+static int have_gnuplot(void) {
+  const char *path = getenv("PATH");
+  char buf[1024];
+  while (path && *path) {
+    const char *c = strchr(path, ':');
+    size_t l = c ? (size_t)(c - path) : strlen(path);
+    snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)l, path);
+    if (access(buf, X_OK) == 0)
+      return 1;
+    if (!c)
+      break;
+    path = c + 1;
+  }
+  return 0;
+}
+
+/* ---- tests ---- */
+
+static void test_report_with_charts(void **state) {
+  rt *t = *state;
+  if (!have_gnuplot())
+    skip(); /* CI installs gnuplot; test_report_without_gnuplot covers the rest */
+  report_options opt = {.out_dir = t->out};
+  report_info info;
+  int rc = report_write(t->d, &opt, &info);
+  if (rc != 0)
+    fail_msg("report_write: %d %s", rc, info.error);
+  assert_int_equal(info.batch_id, t->batch);
+  assert_int_equal(info.gnuplot_missing, 0);
+  if (info.charts_written != info.charts_planned)
+    fail_msg("%d of %d charts drawn: %s", info.charts_written, info.charts_planned, info.warning);
+  /* cpu, memory, latency cdf + quantiles, cost, 2 series, blast, 1 drill */
+  assert_int_equal(info.charts_planned, 9);
+
+  char *md = read_out(t, "report.md");
+  char *html = read_out(t, "report.html");
+  const run_result *r = &t->run;
+
+  /* Provenance: enough to reproduce. */
+  assert_contains(md, "fixture-shop");
+  assert_contains(md, "0123456789abcdef");
+  assert_contains(md, "Seed 7, 3 replications");
+  assert_contains(md, "istio-1.24");
+  assert_contains(md, "0.1.0-test");
+  assert_contains(md, r->started_at);
+  assert_contains(md, "busy, then quiet");
+  assert_contains(md, "## How to read this");
+  assert_contains(md, "sidecar (baseline)");
+
+  /* The summary numbers of every mode, formatted as the report does. */
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    const mode_result *m = &r->modes[i];
+    char buf[64];
+    snprintf(buf, sizeof buf, "| %llu", (unsigned long long)m->requests);
+    assert_contains(md, buf);
+    report_format_value(buf, sizeof buf, m->throughput_rps);
+    assert_contains(md, buf);
+    report_format_value(buf, sizeof buf, m->latency.p99_ms);
+    assert_contains(md, buf);
+    report_format_value(buf, sizeof buf, m->latency.p999_ms);
+    assert_contains(md, buf);
+    report_format_value(buf, sizeof buf, m->cost_usd_month);
+    assert_contains(md, buf);
+    report_format_value(buf, sizeof buf, m->kind[MESH_KIND_APP].cpu_cores_mean);
+    assert_contains(md, buf);
+    char half[32], cell[160];
+    report_format_value(buf, sizeof buf, m->latency.p99_ms);
+    report_format_value(half, sizeof half, m->latency.p99_ci.half_width);
+    snprintf(cell, sizeof cell, "%s ± %s", buf, half);
+    assert_contains(md, cell);
+  }
+  /* A delta against the baseline, computed independently. */
+  {
+    double base = r->modes[0].cost_usd_month, v = r->modes[1].cost_usd_month;
+    char buf[64], cost[32];
+    report_format_value(cost, sizeof cost, v);
+    snprintf(buf, sizeof buf, "%s (%+.1f%%)", cost, 100 * (v - base) / base);
+    assert_contains(md, buf);
+  }
+  /* Blast radius and failure sentences from the stored numbers. */
+  assert_contains(md, "In `ambient`, one ztunnel (of 4) serves up to 9 pods");
+  assert_contains(md, "carries up to 75.0% of external requests");
+  {
+    const result_failure *f = &r->modes[1].failures[0];
+    double sum = 0;
+    for (int s = 5; s < 8; s++)
+      sum += f->error_rate[s];
+    char buf[256];
+    snprintf(buf, sizeof buf,
+             "In `ambient`, drill `zt-crash` took down a ztunnel (`node-3`) at 5.00 s for 3.00 s: "
+             "%llu requests failed (a mean error rate of %.1f%% during the outage",
+             (unsigned long long)f->failed_requests, 100 * sum / 3);
+    assert_contains(md, buf);
+    snprintf(buf, sizeof buf, "and %u tenants; recovery took", f->affected_tenants);
+    assert_contains(md, buf);
+  }
+
+  /* Charts: valid images, and the HTML shows exactly those. */
+  char on_disk[2048], in_html[2048];
+  size_t n_files = chart_images(t->out, on_disk, sizeof on_disk);
+  size_t n_refs = html_images(html, in_html, sizeof in_html);
+  assert_int_equal(n_files, (size_t)info.charts_written);
+  assert_int_equal(n_refs, n_files);
+  assert_string_equal(in_html, on_disk);
+  for (char *p = on_disk + 1; *p;) {
+    char *bar = strchr(p, '|');
+    *bar = '\0';
+    char path[800];
+    assert_true(snprintf(path, sizeof path, "%s/%s", t->out, p) < (int)sizeof path);
+    if (!strcmp(info.chart_format, "png"))
+      assert_valid_png(path);
+    else
+      assert_valid_svg(path);
+    /* Its script and data sit next to it. */
+    size_t l = strlen(path);
+    strcpy(path + l - 3, "gp");
+    assert_true(fixture_file_exists(path));
+    strcpy(path + l - 3, "dat");
+    assert_true(fixture_file_exists(path));
+    p = bar + 1;
+  }
+  /* The markdown links the same images. */
+  assert_contains(md, "](charts/cpu.");
+  assert_contains(html, "<!DOCTYPE html>");
+  assert_contains(html, "</html>");
+  free(md);
+  free(html);
+}
+
+/* gnuplot missing (PATH without it) or unusable: text report, no images,
+ * and a message that says what to do. A second report into the directory
+ * of one with charts must not keep showing the old images. */
+static void test_report_without_gnuplot(void **state) {
+  rt *t = *state;
+  if (have_gnuplot()) { /* first a report with charts into the same directory */
+    report_options opt = {.out_dir = t->out};
+    report_info info;
+    assert_int_equal(report_write(t->d, &opt, &info), 0);
+    assert_true(info.charts_written > 0);
+  }
+  static const struct {
+    const char *gnuplot; /* NULL: search PATH */
+    const char *says;
+  } cases[] = {
+      {NULL, "gnuplot not found"},
+      {"/nonexistent/gnuplot", "gnuplot not found"},
+      {"/bin/false", "supports none of the terminals"},
+  };
+  char empty[300];
+  snprintf(empty, sizeof empty, "%s/empty-bin", t->dir);
+  assert_int_equal(mkdir(empty, 0755), 0);
+  char *saved = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+  for (size_t i = 0; i < N_ELEMS(cases); i++) {
+    setenv("PATH", empty, 1);
+    report_options opt = {.out_dir = t->out, .gnuplot = cases[i].gnuplot};
+    report_info info;
+    int rc = report_write(t->d, &opt, &info);
+    setenv("PATH", saved, 1);
+    if (rc != 0)
+      fail_msg("case %zu: report_write: %d %s", i, rc, info.error);
+    assert_int_equal(info.gnuplot_missing, 1);
+    assert_int_equal(info.charts_written, 0);
+    assert_non_null(strstr(info.warning, cases[i].says));
+    char *md = read_out(t, "report.md");
+    char *html = read_out(t, "report.html");
+    assert_contains(md, cases[i].says);
+    assert_contains(md, "## Summary");
+    char buf[64];
+    snprintf(buf, sizeof buf, "| %llu", (unsigned long long)t->run.modes[0].requests);
+    assert_contains(md, buf);
+    char on_disk[2048], in_html[2048];
+    assert_int_equal(chart_images(t->out, on_disk, sizeof on_disk), 0);
+    assert_int_equal(html_images(html, in_html, sizeof in_html), 0);
+    assert_null(strstr(md, "![")); /* no image links in the Markdown either */
+    /* Scripts are still written so the charts can be drawn later. */
+    char gp[700];
+    snprintf(gp, sizeof gp, "%s/charts/cpu.gp", t->out);
+    assert_true(fixture_file_exists(gp));
+    free(md);
+    free(html);
+  }
+  free(saved);
+}
+
+/* Text from the database is escaped in HTML and Markdown. */
+static void test_report_escapes_text(void **state) {
+  rt *t = *state;
+  fixture_opts o = fixture_defaults();
+  o.n_modes = 2;
+  o.variant = 3;
+  run_result r;
+  fixture_run(&r, &o);
+  snprintf(r.scenario, sizeof r.scenario, "shop <b>&\"it's\"*");
+  snprintf(r.modes[1].failures[0].instance, sizeof r.modes[1].failures[0].instance, "node<1>|`x`");
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  report_options opt = {.out_dir = t->out, .batch_id = id, .gnuplot = "/nonexistent"};
+  report_info info;
+  assert_int_equal(report_write(t->d, &opt, &info), 0);
+  char *md = read_out(t, "report.md");
+  char *html = read_out(t, "report.html");
+  assert_null(strstr(html, "<b>&"));
+  assert_contains(html, "shop &lt;b&gt;&amp;&quot;it&#39;s&quot;*");
+  assert_contains(html, "<title>meshsim report: shop &lt;b&gt;&amp;&quot;it&#39;s&quot;*</title>");
+  assert_contains(md, "# meshsim report: shop \\<b\\>&\"it's\"\\*");
+  assert_null(strstr(html, "node<1>"));
+  /* A | or ` in a name cannot break a Markdown table or code span. */
+  assert_contains(md, "`node<1>''x'`");
+  free(md);
+  free(html);
+  run_result_free(&r);
+}
+
+/* Which batch and which baseline. */
+static void test_report_selection(void **state) {
+  rt *t = *state;
+  fixture_opts o = fixture_defaults();
+  o.n_modes = 2;
+  o.variant = 9;
+  run_result other;
+  fixture_run(&other, &o);
+  snprintf(other.scenario, sizeof other.scenario, "other");
+  int64_t id_other;
+  assert_int_equal(db_write_run(t->d, &other, &id_other), 0);
+  run_result_free(&other);
+
+  static const struct {
+    const char *scenario;
+    int64_t batch; /* -1: the fixture's, -2: other's */
+    const char *baseline;
+    int want_rc;
+    int64_t want_batch; /* -1 / -2 as above */
+    const char *says;   /* in report.md, or in info.error when failing */
+  } cases[] = {
+      {NULL, 0, NULL, 0, -2, "# meshsim report: other"},
+      {"fixture-shop", 0, NULL, 0, -1, "# meshsim report: fixture-shop"},
+      {"other", 0, NULL, 0, -2, "sidecar (baseline)"},
+      {NULL, -1, "ambient", 0, -1, "ambient (baseline)"},
+      {NULL, -1, "ambient-waypoint", 0, -1, "ambient-waypoint (baseline)"},
+      {NULL, -2, "ambient-waypoint", DB_EINVAL, -2, "not in batch"},
+      {NULL, -1, "warp", DB_EINVAL, -1, "valid modes are: none, sidecar"},
+      {"nope", 0, NULL, DB_ENOTFOUND, 0, "no results for scenario 'nope'"},
+      {"other", -1, NULL, DB_EINVAL, -1, "is of scenario 'fixture-shop', not 'other'"},
+      {NULL, 999, NULL, DB_ENOTFOUND, 999, "no batch 999"},
+  };
+  for (size_t i = 0; i < N_ELEMS(cases); i++) {
+    int64_t batch = cases[i].batch == -1   ? t->batch
+                    : cases[i].batch == -2 ? id_other
+                                           : cases[i].batch;
+    int64_t want = cases[i].want_batch == -1   ? t->batch
+                   : cases[i].want_batch == -2 ? id_other
+                                               : cases[i].want_batch;
+    report_options opt = {.out_dir = t->out,
+                          .scenario = cases[i].scenario,
+                          .batch_id = batch,
+                          .baseline = cases[i].baseline,
+                          .gnuplot = "/nonexistent"};
+    report_info info;
+    int rc = report_write(t->d, &opt, &info);
+    if (rc != cases[i].want_rc)
+      fail_msg("case %zu: rc %d (%s), want %d", i, rc, info.error, cases[i].want_rc);
+    if (rc == 0) {
+      assert_int_equal(info.batch_id, want);
+      char *md = read_out(t, "report.md");
+      if (!strstr(md, cases[i].says))
+        fail_msg("case %zu: report lacks \"%s\"", i, cases[i].says);
+      free(md);
+    } else if (!strstr(info.error, cases[i].says)) {
+      fail_msg("case %zu: error \"%s\" lacks \"%s\"", i, info.error, cases[i].says);
+    }
+  }
+  /* With baseline ambient, sidecar's delta is relative to ambient. */
+  report_options opt = {
+      .out_dir = t->out, .batch_id = t->batch, .baseline = "ambient", .gnuplot = "/nonexistent"};
+  report_info info;
+  assert_int_equal(report_write(t->d, &opt, &info), 0);
+  char *md = read_out(t, "report.md");
+  double base = t->run.modes[1].cost_usd_month, v = t->run.modes[0].cost_usd_month;
+  char buf[64], cost[32];
+  report_format_value(cost, sizeof cost, v);
+  snprintf(buf, sizeof buf, "%s (%+.1f%%)", cost, 100 * (v - base) / base);
+  assert_contains(md, buf);
+  free(md);
+}
+
+static void test_format_value(void **state) {
+  (void)state;
+  static const struct {
+    double v;
+    const char *want;
+  } cases[] = {
+      {0, "0"},         {0.9, "0.900"},      {1234.4, "1234"},    {123.46, "123"},
+      {99.95, "100"},   {9.996, "10.0"},     {0.9996, "1.00"},    {12.345, "12.3"},
+      {1.2345, "1.23"}, {0.04512, "0.0451"}, {-3.5, "-3.50"},     {2.5e-5, "2.50e-05"},
+      {NAN, "n/a"},     {INFINITY, "n/a"},   {1e9, "1000000000"},
+  };
+  for (size_t i = 0; i < N_ELEMS(cases); i++) {
+    char buf[32];
+    report_format_value(buf, sizeof buf, cases[i].v);
+    if (strcmp(buf, cases[i].want) != 0)
+      fail_msg("%g formatted as \"%s\", want \"%s\"", cases[i].v, buf, cases[i].want);
+  }
+}
+
+static int write_db(const char *path) {
+  db *d;
+  char err[512];
+  if (db_open(path, DB_OPEN_CREATE, &d, err, sizeof err) != 0) {
+    fprintf(stderr, "test_report: %s\n", err);
+    return 1;
+  }
+  fixture_opts o = fixture_defaults();
+  run_result r;
+  fixture_run(&r, &o);
+  int64_t id;
+  int rc = db_write_run(d, &r, &id);
+  if (rc < 0)
+    fprintf(stderr, "test_report: %s\n", db_errmsg(d));
+  run_result_free(&r);
+  db_close(d);
+  return rc < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && !strcmp(argv[1], "--write-db"))
+    return write_db(argv[2]);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_report_with_charts, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_without_gnuplot, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_escapes_text, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_selection, setup, teardown),
+      cmocka_unit_test(test_format_value),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
