@@ -199,6 +199,7 @@ static const pl_field pl_proxy_fields[] = {
     {"byte_cpu", PL_DURATION, PL_REQUIRED, PX(byte_cpu_ns), 0, NULL},
     {"connection_cpu", PL_DURATION, PL_REQUIRED, PX(connection_cpu_ns), 0, NULL},
     {"on_path_fraction", PL_FRACTION, PL_REQUIRED, PX(on_path_fraction), 0, NULL},
+    {"pass_latency", PL_DURATION, PL_REQUIRED, PX(pass_latency_ns), 0, NULL},
     {"workers", PL_COUNT, PL_REQUIRED, PX(workers), 0, NULL},
     {"idle_cpu", PL_CPU, PL_REQUIRED, PX(idle_millicores), 0, NULL},
     {"memory", PL_MAP, PL_REQUIRED, 0, 0, pl_proxy_memory_fields},

@@ -3,7 +3,8 @@
  * Three kinds of checks: every builtin profile loads and is complete; the
  * profile formulas of profile.h replayed at each profile's reference
  * condition give back the published CPU and memory within 10% (and the
- * independent memory points within their documented bounds); bad profiles
+ * independent memory points within their documented bounds), and the pass
+ * delays give back the published added latency of a proxy pair; bad profiles
  * give the expected "file:line:col: error: ..." messages. Bad profiles are
  * made by editing one line of the builtin istio-1.24 text, so the expected
  * line number is found, not hard-coded. */
@@ -21,6 +22,7 @@
 #include "diag.h"
 #include "profile_embedded.h"
 #include "profile_load.h"
+#include "proxy.h"
 
 static const char *const kind_names[MESH_PROXY_COUNT] = {"sidecar", "ztunnel", "waypoint"};
 
@@ -115,6 +117,8 @@ static void check_proxy_complete(const profile *p, int k) {
   assert_true(x->byte_cpu_ns > 0);
   assert_true(x->connection_cpu_ns > 0);
   assert_true(x->on_path_fraction > 0 && x->on_path_fraction <= 1);
+  /* Every builtin proxy has a local hop (A4), well below a millisecond. */
+  assert_true(x->pass_latency_ns > 0 && x->pass_latency_ns < 1e6);
   assert_true(x->workers >= 1);
   assert_true(x->idle_millicores > 0);
   assert_true(x->mem_base_bytes > 0);
@@ -267,6 +271,80 @@ static void test_control_plane_reference(void **state) {
   }
 }
 
+/* ---- calibration round trip: added latency of a proxy pair ------------------ */
+
+/* The published added latency (p90 over no mesh) of the two proxies of one
+ * hop, fortio, 1 kB each way, 1000 rps, 2 workers, mTLS. A pair is 4 passes:
+ * client out, server in, server out, client in. profile_reference has no
+ * latency fields, so the figures are written here (docs/calibration.md 3.5). */
+typedef struct pair_latency_case {
+  mesh_proxy_kind kind;
+  double published_ms;
+  const char *source;
+} pair_latency_case;
+
+static const pair_latency_case pair_latency_cases[] = {
+    {MESH_PROXY_SIDECAR, 0.228, "Istio 1.20 text, two sidecars"},
+    {MESH_PROXY_ZTUNNEL, 0.17, "Istio 1.22 text, two ztunnels"},
+};
+
+#define PAIR_PAYLOAD_BYTES 1024 /* the 1 kB of the latency runs, each way */
+
+/* Time a pass delays a request with no queueing, as profile.h defines it:
+ * on_path_fraction x cpu + pass_latency, cpu being an http1 pass of 1 KiB on
+ * a long-lived connection (proxy_pass_cpu_ns, the simulator's own formula). */
+static double pass_on_path_ns(const profile_proxy *x) {
+  double cpu = proxy_pass_cpu_ns(x, MESH_PROTO_HTTP1, PAIR_PAYLOAD_BYTES, 0);
+  return fmin(x->on_path_fraction, 1.0) * cpu;
+}
+
+static double pair_added_ms(const profile_proxy *x) {
+  return 4.0 * (pass_on_path_ns(x) + x->pass_latency_ns) / 1e6;
+}
+
+/* A calibration round trip, not an independent validation: the on-path times
+ * were derived from these very figures (published pair latency / 4 - local
+ * hop), so this checks that the fractions in the files, the pass CPU they
+ * were divided by and the delay formula still agree, and catches a value
+ * edited without its derivation. It also checks the published ORDER (a
+ * sidecar pair adds more than a ztunnel pair), which carrying the 1.20 on-path
+ * fraction to 1.24 used to reverse, and A10 (a waypoint has the sidecar's
+ * on-path time). */
+static void test_pair_latency_round_trip(void **state) {
+  (void)state;
+  int istio = 0, checked = 0;
+  for (size_t i = 0; i < profile_load_builtin_count(); i++) {
+    profile p;
+    load_builtin_ok(profile_load_builtin_name(i), &p);
+    if (strncmp(p.name, "istio-", 6) != 0) {
+      if (p.has_proxy[MESH_PROXY_SIDECAR])
+        printf("%-12s sidecar  pair adds %.3f ms (no published figure)\n", p.name,
+               pair_added_ms(&p.proxy[MESH_PROXY_SIDECAR]));
+      continue;
+    }
+    istio++;
+    double pair[MESH_PROXY_COUNT] = {0};
+    for (size_t j = 0; j < sizeof pair_latency_cases / sizeof pair_latency_cases[0]; j++) {
+      const pair_latency_case *lc = &pair_latency_cases[j];
+      assert_true(p.has_proxy[lc->kind]);
+      pair[lc->kind] = pair_added_ms(&p.proxy[lc->kind]);
+      printf("%-12s %-8s pair adds %.3f ms (published %.3f ms, %s)\n", p.name, kind_names[lc->kind],
+             pair[lc->kind], lc->published_ms, lc->source);
+      assert_true(fabs(pair[lc->kind] / lc->published_ms - 1.0) <= 0.10);
+      checked++;
+    }
+    assert_true(pair[MESH_PROXY_SIDECAR] > pair[MESH_PROXY_ZTUNNEL]);
+    assert_true(p.has_proxy[MESH_PROXY_WAYPOINT]);
+    double side = pass_on_path_ns(&p.proxy[MESH_PROXY_SIDECAR]);
+    double way = pass_on_path_ns(&p.proxy[MESH_PROXY_WAYPOINT]);
+    printf("%-12s on path per pass: sidecar %.1f us, waypoint %.1f us\n", p.name, side / 1e3,
+           way / 1e3);
+    assert_true(fabs(way / side - 1.0) <= 0.10);
+  }
+  assert_true(istio >= 2);
+  assert_int_equal(checked, 2 * istio);
+}
+
 /* ---- every number cites a source --------------------------------------------- */
 
 /* True when the value after "key:" holds a number (a scalar starting with a
@@ -355,15 +433,31 @@ static const bad_case bad_cases[] = {
     {"istio-1.24", "byte_cpu: 0.5ns       # [A1][S10] 0.33",
      "byte_cpus: 0.5ns       # [A1][S10] 0.33", 1,
      "unknown key 'byte_cpus' in 'proxies.sidecar'; did you mean 'byte_cpu'? valid keys are: "
-     "pass_cpu, byte_cpu, connection_cpu, on_path_fraction, workers, idle_cpu, memory, requests, "
-     "limits"},
+     "pass_cpu, byte_cpu, connection_cpu, on_path_fraction, pass_latency, workers, idle_cpu, "
+     "memory, requests, limits"},
+    {"istio-1.24", "pass_latency: 15us    # [A4] local hop per pass, burns",
+     "pass_latancy: 15us    # [A4] local hop per pass, burns", 1,
+     "unknown key 'pass_latancy' in 'proxies.sidecar'; did you mean 'pass_latency'? valid keys "
+     "are: pass_cpu, byte_cpu, connection_cpu, on_path_fraction, pass_latency, workers, "
+     "idle_cpu, memory, requests, limits"},
+    {"istio-1.24", "    pass_latency: 15us    # [A4] local hop per pass, burns no proxy CPU\n", "",
+     0, "missing key 'pass_latency' in 'proxies.sidecar'"},
+    {"istio-1.24", "    pass_latency: 15us    # [A4] socket hand-off", "    # [A4] socket hand-off",
+     0, "missing key 'pass_latency' in 'proxies.waypoint'"},
+    {"istio-1.24", "pass_latency: 15us    # [A4] local hop per pass (pod",
+     "pass_latency: 15    # [A4] local hop per pass (pod", 1,
+     "bad value '15' for 'proxies.ztunnel.pass_latency'; expected a number with a unit: ns, us, "
+     "ms, s (e.g. 95us)"},
+    {"istio-1.24", "pass_latency: 15us    # [A4] local hop per pass, burns",
+     "pass_latency: -15us    # [A4] local hop per pass, burns", 1,
+     "'proxies.sidecar.pass_latency' must not be negative, got '-15us'"},
     {"istio-1.24", "http1: 99.488us", "http1: 99.488 parsecs", 1,
      "bad value '99.488 parsecs' for 'proxies.sidecar.pass_cpu.http1'; expected a number with a "
      "unit: ns, us, ms, s (e.g. 95us)"},
     {"istio-1.24", "connection_cpu: 300us # [A2]", "connection_cpu: 300 # [A2]", 1,
      "bad value '300' for 'proxies.sidecar.connection_cpu'; expected a number with a unit: ns, "
      "us, ms, s (e.g. 95us)"},
-    {"istio-1.24", "on_path_fraction: 0.168", "on_path_fraction: 1.5", 1,
+    {"istio-1.24", "on_path_fraction: 0.42 ", "on_path_fraction: 1.5 ", 1,
      "'proxies.sidecar.on_path_fraction' must be in (0, 1], got '1.5'"},
     {"istio-1.24", "per_endpoint: 2kB", "per_endpoint: -2kB", 1,
      "'proxies.sidecar.memory.per_endpoint' must not be negative, got '-2kB'"},
@@ -546,6 +640,8 @@ static void test_load_file(void **state) {
     assert_memory_equal(from_file.proxy[k].pass_cpu_ns, builtin.proxy[k].pass_cpu_ns,
                         sizeof builtin.proxy[k].pass_cpu_ns);
     assert_true(from_file.proxy[k].mem_base_bytes == builtin.proxy[k].mem_base_bytes);
+    assert_true(from_file.proxy[k].on_path_fraction == builtin.proxy[k].on_path_fraction);
+    assert_true(from_file.proxy[k].pass_latency_ns == builtin.proxy[k].pass_latency_ns);
   }
 
   /* A user's profile with a mistake: the message names the file. */
@@ -580,6 +676,7 @@ static void test_minimal_user_profile(void **state) {
                      "    byte_cpu: 0.25ns\n"
                      "    connection_cpu: 1ms\n"
                      "    on_path_fraction: 1\n"
+                     "    pass_latency: 0.02ms\n"
                      "    workers: 4\n"
                      "    idle_cpu: 0.002\n"
                      "    memory: {base: 10MiB, per_service: 1KiB, per_endpoint: 100B,\n"
@@ -614,6 +711,7 @@ static void test_minimal_user_profile(void **state) {
   assert_true(fabs(x->byte_cpu_ns - 0.25) < 1e-12);
   assert_true(fabs(x->connection_cpu_ns - 1e6) < 1e-6);
   assert_true(x->on_path_fraction == 1.0);
+  assert_true(fabs(x->pass_latency_ns - 20e3) < 1e-6);
   assert_int_equal(x->workers, 4);
   assert_true(fabs(x->idle_millicores - 2.0) < 1e-9);
   assert_true(x->mem_base_bytes == 10.0 * 1048576.0);
@@ -633,6 +731,26 @@ static void test_minimal_user_profile(void **state) {
   diag_list_release(&d);
 }
 
+/* A proxy with no local hop (pass_latency 0, e.g. one linked into the
+ * application) is valid: the key is required but may be zero. */
+static void test_zero_pass_latency(void **state) {
+  (void)state;
+  char *text =
+      edited(embedded("istio-1.24")->text, "pass_latency: 15us    # [A4] local hop per pass, burns",
+             "pass_latency: 0ns    # [A4] local hop per pass, burns");
+  diag_list d;
+  diag_list_init(&d);
+  profile p;
+  int rc = profile_load_string(text, strlen(text), "z.yaml", &p, &d);
+  if (rc)
+    diag_print(&d, stderr);
+  assert_int_equal(rc, PROFILE_LOAD_OK);
+  assert_true(p.proxy[MESH_PROXY_SIDECAR].pass_latency_ns == 0.0);
+  assert_true(p.proxy[MESH_PROXY_ZTUNNEL].pass_latency_ns == 15e3);
+  diag_list_release(&d);
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_builtin_names),
@@ -641,6 +759,7 @@ int main(void) {
       cmocka_unit_test(test_reference_reproduced),
       cmocka_unit_test(test_independent_memory_points),
       cmocka_unit_test(test_control_plane_reference),
+      cmocka_unit_test(test_pair_latency_round_trip),
       cmocka_unit_test(test_every_number_cites_a_source),
       cmocka_unit_test(test_bad_profiles),
       cmocka_unit_test(test_missing_key_position),
@@ -648,6 +767,7 @@ int main(void) {
       cmocka_unit_test(test_syntax_and_shape),
       cmocka_unit_test(test_load_file),
       cmocka_unit_test(test_minimal_user_profile),
+      cmocka_unit_test(test_zero_pass_latency),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
