@@ -1972,8 +1972,6 @@ static void check_cycles(loader *L) {
         next[v] = 0;
         stack[depth++] = v;
       } else if (color[v] == 1) {
-        char cyc[512];
-        size_t used = 0;
         uint32_t k = depth;
         while (k > 0 && stack[k - 1] != v) {
           k--;
@@ -1981,12 +1979,26 @@ static void check_cycles(loader *L) {
         if (k == 0) {
           continue; /* cannot happen: a grey node is on the stack */
         }
+        /* Names of 64 bytes at most: 10 of them and the arrows fit. A
+         * longer cycle shows its first and last 4 and its length. */
+        char cyc[1024];
+        size_t used = 0;
+        uint32_t len = depth - (k - 1);
         cyc[0] = '\0';
-        for (uint32_t x = k - 1; x < depth && used < sizeof cyc; x++) {
-          int w = snprintf(cyc + used, sizeof cyc - used, "%s -> ", s->services[stack[x]].name);
-          used += w > 0 ? (size_t)w : 0;
+        for (uint32_t x = k - 1; x < depth; x++) {
+          uint32_t pos = x - (k - 1);
+          if (len > 10 && pos >= 4 && pos < len - 4) {
+            if (pos == 4) {
+              used += (size_t)snprintf(cyc + used, sizeof cyc - used, "... -> ");
+            }
+            continue;
+          }
+          used +=
+              (size_t)snprintf(cyc + used, sizeof cyc - used, "%s -> ", s->services[stack[x]].name);
         }
-        if (used < sizeof cyc) {
+        if (len > 10) {
+          snprintf(cyc + used, sizeof cyc - used, "%s (%u services)", s->services[v].name, len);
+        } else {
           snprintf(cyc + used, sizeof cyc - used, "%s", s->services[v].name);
         }
         err_at(L, node_at(L, L->calls[L->call_start[u] + j].service_id), "call cycle: %s", cyc);
@@ -2494,6 +2506,38 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
   return len;
 }
 
+/* libyaml's scanner re-examines every pending simple key on each token, and
+ * each open "[" or "{" holds one, so parsing costs O(tokens * flow depth):
+ * 30,000 nested brackets take seconds, 200,000 over a minute. No scenario
+ * nests flow collections more than a few levels, so refuse deep nesting
+ * before libyaml sees it. The count ignores quoting (a bracket inside a
+ * string counts too): an upper bound that real files stay far below. */
+#define LD_MAX_FLOW_DEPTH 1000
+
+static int check_flow_depth(loader *L, const char *file, const char *bytes, size_t len,
+                            bool override, size_t col_offset) {
+  size_t depth = 0;
+  uint32_t line = 1, col = 1;
+  for (size_t i = 0; i < len; i++) {
+    char c = bytes[i];
+    if (c == '[' || c == '{') {
+      if (++depth > LD_MAX_FLOW_DEPTH) {
+        return diag_error(L->diag, file, line, override ? col + (uint32_t)col_offset : col,
+                          "lists and mappings are nested more than %d deep", LD_MAX_FLOW_DEPTH);
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    }
+    if (c == '\n') {
+      line++;
+      col = 1;
+    } else if (((unsigned char)c & 0xC0) != 0x80) {
+      col++;
+    }
+  }
+  return 0;
+}
+
 static int check_encoding(loader *L, const char *bytes, size_t len) {
   const unsigned char *u = (const unsigned char *)bytes;
   if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
@@ -2647,6 +2691,9 @@ static int apply_override(loader *L, size_t index) {
   int first_new = (int)(L->doc.nodes.top - L->doc.nodes.start) + 1;
 
   /* The value: its own little YAML document. */
+  if (check_flow_depth(L, label, value, strlen(value), true, col_offset) != 0) {
+    return -1;
+  }
   yaml_parser_t p;
   yaml_document_t vd;
   if (!yaml_parser_initialize(&p)) {
@@ -2958,7 +3005,8 @@ static int load_bytes(const char *display, const char *bytes, size_t len,
     goto done;
   }
 
-  if (check_encoding(&L, bytes, len) != 0) {
+  if (check_encoding(&L, bytes, len) != 0 ||
+      check_flow_depth(&L, display, bytes, len, false, 0) != 0) {
     code = SCENARIO_LOAD_ESYNTAX;
     goto done;
   }

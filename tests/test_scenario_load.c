@@ -1172,6 +1172,33 @@ static void test_hostile_yaml(void **state) {
     assert_true(d.n_errors > 0);
     diag_list_release(&d);
   }
+  /* Deep flow nesting (quadratic in libyaml) is refused up front. */
+  size_t deep = 5000;
+  char *text = malloc(deep + 64);
+  assert_non_null(text);
+  size_t o = (size_t)snprintf(text, 64, "metadata:\n  x: ");
+  for (size_t i = 0; i < deep; i++) {
+    text[o++] = i % 2 ? '{' : '[';
+  }
+  text[o++] = '\n';
+  text[o] = '\0';
+  load_fails(text, NULL, 0,
+             "test.yaml:2:1006: error: lists and mappings are nested more than 1000 "
+             "deep");
+  /* 1000 levels are still parsed (and rejected for what they are). */
+  o = (size_t)snprintf(text, 64, "metadata: ");
+  for (size_t i = 0; i < 1000; i++) {
+    text[o++] = '[';
+  }
+  for (size_t i = 0; i < 1000; i++) {
+    text[o++] = ']';
+  }
+  text[o++] = '\n';
+  text[o] = '\0';
+  load_fails(text, NULL, 0,
+             "test.yaml:1:11: error: expected a mapping for \"metadata\", got a list");
+  free(text);
+
   /* An override value that expands exponentially is refused. */
   const char *bomb[] = {"metadata.description=[&a [1,1,1,1,1,1,1,1,1,1], &b [*a,*a,*a,*a,*a,*a,*a,"
                         "*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,"
@@ -1228,6 +1255,21 @@ static void test_large_scenario(void **state) {
              "test.yaml:20051:23: error: call cycle: svc-4997 -> svc-4999 -> "
              "svc-4997");
   free(text);
+}
+
+/* A long cycle is named by its ends and its length. */
+static void test_long_cycle(void **state) {
+  (void)state;
+  char text[4096];
+  size_t o = (size_t)snprintf(text, sizeof text, "services:\n");
+  for (int i = 0; i < 12; i++) {
+    o += (size_t)snprintf(text + o, sizeof text - o, "  - {name: s%d, calls: [s%d]}\n", i,
+                          (i + 1) % 12);
+  }
+  snprintf(text + o, sizeof text - o, "traffic: [{service: s0, rate: 1/s}]\n");
+  load_fails(text, NULL, 0,
+             "test.yaml:13:25: error: call cycle: s0 -> s1 -> s2 -> s3 -> ... -> s8 -> s9 -> "
+             "s10 -> s11 -> s0 (12 services)");
 }
 
 /* ------------------------------------------------------------ name tables */
@@ -1380,6 +1422,7 @@ int main(void) {
       cmocka_unit_test(test_warnings),
       cmocka_unit_test(test_mutations),
       cmocka_unit_test(test_hostile_yaml),
+      cmocka_unit_test(test_long_cycle),
       cmocka_unit_test(test_large_scenario),
       cmocka_unit_test(test_mesh_type_names),
       cmocka_unit_test(test_diag_helpers),
