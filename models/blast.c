@@ -1,0 +1,761 @@
+/* blast: structural blast radius of every component instance; see blast.h
+ * for the definitions, the request-share formula and the costs. */
+#include "blast.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_error.h"
+
+/* ---- call graph and the request-share evaluation ----------------------- */
+
+/* A call entry that can happen at all; the others never cross anything. */
+static int blast_call_live(const scenario_call *c) {
+  return c->count > 0 && c->probability > 0;
+}
+
+static double blast_call_prob(const scenario_call *c) {
+  return c->probability < 1 ? c->probability : 1;
+}
+
+/* The scenario's call DAG with reverse edges, plus the scratch of one
+ * request-share evaluation (a touch set and the services above it). */
+typedef struct blast_graph {
+  const scenario *s;
+  uint32_t n;
+  uint32_t *order;        /* services, every caller before its callees */
+  uint32_t *rank;         /* position of each service in order */
+  uint32_t *caller_first; /* callers of s: callers[caller_first[s] .. caller_first[s + 1]) */
+  uint32_t *callers;      /* one entry per live call entry (duplicates allowed) */
+  uint8_t *meshed;        /* the service's pods run a proxy in this mode */
+  double *entry_weight;   /* share of external requests entering at the service */
+  /* one evaluation */
+  uint32_t *mark; /* == epoch: in the current set */
+  uint32_t epoch;
+  uint32_t *set; /* touched services, then every service that can reach them */
+  uint32_t n_set;
+  uint64_t *keys;      /* the set, callees first; low 32 bits: the service */
+  uint32_t *land_pods; /* touching pods of the service (f = land_pods / replicas + land) */
+  double *land, *edge; /* direct f and g contributions */
+  double *touch;       /* 1 - q_s: a call into s touches the instance somewhere below */
+} blast_graph;
+
+static void blast_graph_release(blast_graph *g) {
+  free(g->order);
+  free(g->rank);
+  free(g->caller_first);
+  free(g->callers);
+  free(g->meshed);
+  free(g->entry_weight);
+  free(g->mark);
+  free(g->set);
+  free(g->keys);
+  free(g->land_pods);
+  free(g->land);
+  free(g->edge);
+  free(g->touch);
+  memset(g, 0, sizeof *g);
+}
+
+/* Builds the graph; ns_mode (per namespace, may be NULL = nothing meshed)
+ * says which services are meshed. SIM_EINVAL on a bad index or a cycle. */
+static int blast_graph_init(blast_graph *g, const scenario *s, const mesh_ns_mode *ns_mode) {
+  memset(g, 0, sizeof *g);
+  g->s = s;
+  uint32_t n = s->n_services;
+  g->n = n;
+  size_t n1 = n ? n : 1;
+  uint32_t n_edges = 0;
+  for (uint32_t i = 0; i < n; i++)
+    for (uint32_t j = 0; j < s->services[i].n_calls; j++) {
+      const scenario_call *c = &s->services[i].calls[j];
+      if (c->target >= n)
+        return SIM_EINVAL;
+      n_edges += blast_call_live(c) != 0;
+    }
+  g->order = malloc(n1 * sizeof *g->order);
+  g->rank = malloc(n1 * sizeof *g->rank);
+  g->caller_first = calloc(n + 1, sizeof *g->caller_first);
+  g->callers = malloc((n_edges ? n_edges : 1) * sizeof *g->callers);
+  g->meshed = calloc(n1, sizeof *g->meshed);
+  g->entry_weight = calloc(n1, sizeof *g->entry_weight);
+  g->mark = calloc(n1, sizeof *g->mark);
+  g->set = malloc(n1 * sizeof *g->set);
+  g->keys = malloc(n1 * sizeof *g->keys);
+  g->land_pods = malloc(n1 * sizeof *g->land_pods);
+  g->land = malloc(n1 * sizeof *g->land);
+  g->edge = malloc(n1 * sizeof *g->edge);
+  g->touch = malloc(n1 * sizeof *g->touch);
+  if (!g->order || !g->rank || !g->caller_first || !g->callers || !g->meshed || !g->entry_weight ||
+      !g->mark || !g->set || !g->keys || !g->land_pods || !g->land || !g->edge || !g->touch) {
+    blast_graph_release(g);
+    return SIM_ENOMEM;
+  }
+
+  /* Reverse adjacency (counting sort by target), in-degrees in rank[]. */
+  for (uint32_t i = 0; i < n; i++) {
+    g->rank[i] = 0;
+    if (ns_mode && s->services[i].ns < s->n_namespaces)
+      g->meshed[i] = ns_mode[s->services[i].ns] != MESH_NS_NONE;
+  }
+  for (uint32_t i = 0; i < n; i++)
+    for (uint32_t j = 0; j < s->services[i].n_calls; j++)
+      if (blast_call_live(&s->services[i].calls[j]))
+        g->caller_first[s->services[i].calls[j].target + 1]++;
+  for (uint32_t i = 0; i < n; i++) {
+    g->rank[i] = g->caller_first[i + 1]; /* in-degree, consumed by Kahn below */
+    g->caller_first[i + 1] += g->caller_first[i];
+  }
+  for (uint32_t i = 0; i < n; i++)
+    g->set[i] = g->caller_first[i]; /* fill cursor */
+  for (uint32_t i = 0; i < n; i++)
+    for (uint32_t j = 0; j < s->services[i].n_calls; j++) {
+      const scenario_call *c = &s->services[i].calls[j];
+      if (blast_call_live(c))
+        g->callers[g->set[c->target]++] = i;
+    }
+
+  /* Kahn: callers before callees; leftovers mean a cycle. */
+  uint32_t head = 0, tail = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (g->rank[i] == 0)
+      g->order[tail++] = i;
+  while (head < tail) {
+    uint32_t u = g->order[head++];
+    for (uint32_t j = 0; j < s->services[u].n_calls; j++) {
+      const scenario_call *c = &s->services[u].calls[j];
+      if (blast_call_live(c) && --g->rank[c->target] == 0)
+        g->order[tail++] = c->target;
+    }
+  }
+  if (tail != n) {
+    blast_graph_release(g);
+    return SIM_EINVAL;
+  }
+  for (uint32_t i = 0; i < n; i++)
+    g->rank[g->order[i]] = i;
+
+  double total = 0;
+  for (uint32_t i = 0; i < s->n_traffic; i++)
+    if (s->traffic[i].service < n && s->traffic[i].rate_rps > 0)
+      total += s->traffic[i].rate_rps;
+  for (uint32_t i = 0; i < s->n_traffic && total > 0; i++)
+    if (s->traffic[i].service < n && s->traffic[i].rate_rps > 0)
+      g->entry_weight[s->traffic[i].service] += s->traffic[i].rate_rps / total;
+  return 0;
+}
+
+static void blast_eval_begin(blast_graph *g) {
+  if (++g->epoch == 0) { /* wrapped: old marks could collide */
+    memset(g->mark, 0, (g->n ? g->n : 1) * sizeof *g->mark);
+    g->epoch = 1;
+  }
+  g->n_set = 0;
+}
+
+static void blast_eval_add(blast_graph *g, uint32_t sv) {
+  if (g->mark[sv] == g->epoch)
+    return;
+  g->mark[sv] = g->epoch;
+  g->land_pods[sv] = 0;
+  g->land[sv] = 0;
+  g->edge[sv] = 0;
+  g->set[g->n_set++] = sv;
+}
+
+/* n more pods of sv touch the instance when a call lands on them. */
+static void blast_eval_pods(blast_graph *g, uint32_t sv, uint32_t n) {
+  blast_eval_add(g, sv);
+  g->land_pods[sv] += n;
+}
+
+/* A meshed call into sv crosses the instance with probability p. */
+static void blast_eval_edge(blast_graph *g, uint32_t sv, double p) {
+  blast_eval_add(g, sv);
+  g->edge[sv] = p;
+}
+
+static int blast_key_cmp(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* log(1 - x) for x in [0, 1], -inf at 1. */
+static double blast_log1m(double x) {
+  return x >= 1 ? -INFINITY : log1p(-x);
+}
+
+/* Share of external requests touching the current set (blast.h formula).
+ * Only services that can reach a touched one matter (q = 1 elsewhere), so
+ * the set grows to its ancestors and is evaluated callees first. */
+static double blast_eval_share(blast_graph *g) {
+  const scenario *s = g->s;
+  for (uint32_t i = 0; i < g->n_set; i++) {
+    uint32_t sv = g->set[i];
+    for (uint32_t k = g->caller_first[sv]; k < g->caller_first[sv + 1]; k++)
+      blast_eval_add(g, g->callers[k]);
+  }
+  if ((uint64_t)g->n_set * 16 > g->n) { /* a large set: one O(n) scan beats sorting it */
+    uint32_t k = 0;
+    for (uint32_t i = g->n; i-- > 0;)
+      if (g->mark[g->order[i]] == g->epoch)
+        g->keys[k++] = g->order[i];
+  } else {
+    for (uint32_t i = 0; i < g->n_set; i++)
+      g->keys[i] = (uint64_t)(g->n - 1 - g->rank[g->set[i]]) << 32 | g->set[i];
+    qsort(g->keys, g->n_set, sizeof *g->keys, blast_key_cmp);
+  }
+  double share = 0;
+  for (uint32_t i = 0; i < g->n_set; i++) {
+    uint32_t t = (uint32_t)(g->keys[i] & 0xffffffffu);
+    const scenario_service *sv = &s->services[t];
+    double f = g->land[t];
+    if (g->land_pods[t] > 0 && sv->replicas > 0)
+      f += g->land_pods[t] >= sv->replicas ? 1.0 : (double)g->land_pods[t] / sv->replicas;
+    /* log q_t, one log1p per call entry (the cost that matters); built from
+     * touch probabilities, never from 1 - q, so small shares keep their digits */
+    double log_q = blast_log1m(f);
+    for (uint32_t j = 0; j < sv->n_calls; j++) {
+      const scenario_call *c = &sv->calls[j];
+      if (!blast_call_live(c) || g->mark[c->target] != g->epoch)
+        continue;
+      double e = g->meshed[t] ? g->edge[c->target] : 0;
+      double touch = e + (1 - e) * g->touch[c->target]; /* once the call is made */
+      if (touch > 0)
+        log_q += (double)c->count * blast_log1m(blast_call_prob(c) * touch);
+    }
+    g->touch[t] = -expm1(log_q);
+    if (g->entry_weight[t] > 0)
+      share += g->entry_weight[t] * g->touch[t];
+  }
+  return share > 1 ? 1 : share;
+}
+
+int blast_service_visits(const scenario *s, double *visits) {
+  if (!s || (!visits && s->n_services))
+    return SIM_EINVAL;
+  blast_graph g;
+  int rc = blast_graph_init(&g, s, NULL);
+  if (rc != 0)
+    return rc;
+  for (uint32_t i = 0; i < s->n_services; i++)
+    visits[i] = g.entry_weight[i];
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    uint32_t u = g.order[i];
+    for (uint32_t j = 0; j < s->services[u].n_calls; j++) {
+      const scenario_call *c = &s->services[u].calls[j];
+      if (blast_call_live(c))
+        visits[c->target] += visits[u] * c->count * blast_call_prob(c);
+    }
+  }
+  blast_graph_release(&g);
+  return 0;
+}
+
+int blast_request_share(const topology *t, const double *land, const double *edge, double *share) {
+  if (!t || !t->scn || !share || (!land && t->scn->n_services))
+    return SIM_EINVAL;
+  const scenario *s = t->scn;
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    if (!(land[i] >= 0 && land[i] <= 1)) /* also rejects NaN */
+      return SIM_EINVAL;
+    if (edge && !(edge[i] >= 0 && edge[i] <= 1))
+      return SIM_EINVAL;
+  }
+  blast_graph g;
+  int rc = blast_graph_init(&g, s, t->ns_mode);
+  if (rc != 0)
+    return rc;
+  blast_eval_begin(&g);
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    if (land[i] > 0) {
+      blast_eval_add(&g, i);
+      g.land[i] = land[i];
+    }
+    if (edge && edge[i] > 0)
+      blast_eval_edge(&g, i, edge[i]);
+  }
+  *share = blast_eval_share(&g);
+  blast_graph_release(&g);
+  return 0;
+}
+
+/* ---- structural counts -------------------------------------------------- */
+
+typedef struct blast_count {
+  uint32_t pods, services, namespaces, tenants, identities, l7_services;
+} blast_count;
+
+typedef struct blast_ctx {
+  const topology *t;
+  const scenario *s;
+  blast_graph g;
+  uint32_t *tenant;                /* per namespace: tenant id */
+  uint32_t *node_first, *node_pod; /* pods of node n: node_pod[node_first[n] .. [n + 1]) */
+  uint32_t *wp_first, *wp_service; /* services bound to waypoint w, same layout */
+  uint32_t *nwp_first, *nwp_proxy; /* waypoint replicas (proxy ids) on node n */
+  /* distinct-counting marks, == epoch: seen for the current instance */
+  uint32_t *svc_mark, *whole_mark, *l7_mark, *ns_mark, *tenant_mark, *sa_mark, *wp_mark;
+  uint32_t *wp_here; /* replicas of waypoint w on the current node */
+  uint32_t *wp_list; /* distinct waypoints on the current node */
+  uint32_t epoch;
+  blast_count count;
+} blast_ctx;
+
+static void blast_ctx_release(blast_ctx *c) {
+  blast_graph_release(&c->g);
+  free(c->tenant);
+  free(c->node_first);
+  free(c->node_pod);
+  free(c->wp_first);
+  free(c->wp_service);
+  free(c->nwp_first);
+  free(c->nwp_proxy);
+  free(c->svc_mark);
+  free(c->whole_mark);
+  free(c->l7_mark);
+  free(c->ns_mark);
+  free(c->tenant_mark);
+  free(c->sa_mark);
+  free(c->wp_mark);
+  free(c->wp_here);
+  free(c->wp_list);
+  memset(c, 0, sizeof *c);
+}
+
+static int blast_ns_tenant_cmp(const void *a, const void *b) {
+  const scenario_namespace *x = *(const scenario_namespace *const *)a;
+  const scenario_namespace *y = *(const scenario_namespace *const *)b;
+  return strcmp(x->tenant, y->tenant);
+}
+
+/* Tenant ids: namespaces sharing a tenant name share an id. */
+static int blast_tenants(blast_ctx *c) {
+  const scenario *s = c->s;
+  uint32_t n = s->n_namespaces;
+  c->tenant = calloc(n ? n : 1, sizeof *c->tenant);
+  const scenario_namespace **by = malloc((n ? n : 1) * sizeof *by);
+  if (!c->tenant || !by) {
+    free(by);
+    return SIM_ENOMEM;
+  }
+  for (uint32_t i = 0; i < n; i++)
+    by[i] = &s->namespaces[i];
+  qsort(by, n, sizeof *by, blast_ns_tenant_cmp);
+  uint32_t id = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (i > 0 && strcmp(by[i - 1]->tenant, by[i]->tenant) != 0)
+      id++;
+    c->tenant[by[i] - s->namespaces] = id;
+  }
+  free(by);
+  return 0;
+}
+
+/* CSR of `n_items` items into `n_buckets` buckets by bucket_of(i). */
+static int blast_bucket(uint32_t n_buckets, uint32_t n_items, const uint32_t *bucket_of,
+                        size_t stride, uint32_t **first, uint32_t **items) {
+  *first = calloc((size_t)n_buckets + 1, sizeof **first);
+  *items = malloc((n_items ? n_items : 1) * sizeof **items);
+  uint32_t *cur = malloc((n_buckets ? n_buckets : 1) * sizeof *cur);
+  if (!*first || !*items || !cur) {
+    free(cur);
+    return SIM_ENOMEM;
+  }
+#define BUCKET_OF(i) (*(const uint32_t *)((const char *)bucket_of + (size_t)(i)*stride))
+  for (uint32_t i = 0; i < n_items; i++)
+    if (BUCKET_OF(i) < n_buckets)
+      (*first)[BUCKET_OF(i) + 1]++;
+  for (uint32_t b = 0; b < n_buckets; b++) {
+    (*first)[b + 1] += (*first)[b];
+    cur[b] = (*first)[b];
+  }
+  for (uint32_t i = 0; i < n_items; i++)
+    if (BUCKET_OF(i) < n_buckets)
+      (*items)[cur[BUCKET_OF(i)]++] = i;
+#undef BUCKET_OF
+  free(cur);
+  return 0;
+}
+
+static int blast_ctx_init(blast_ctx *c, const topology *t) {
+  memset(c, 0, sizeof *c);
+  c->t = t;
+  c->s = t->scn;
+  const scenario *s = t->scn;
+  int rc = blast_graph_init(&c->g, s, t->ns_mode);
+  if (rc != 0)
+    return rc;
+  if ((rc = blast_tenants(c)) != 0)
+    return rc;
+  /* pods by node */
+  if ((rc = blast_bucket(t->n_nodes, t->n_pods, &t->pods[0].node, sizeof *t->pods, &c->node_first,
+                         &c->node_pod)) != 0)
+    return rc;
+  /* services by waypoint; service_waypoint is a plain uint32_t array */
+  if ((rc = blast_bucket(t->n_waypoints, s->n_services, t->service_waypoint,
+                         sizeof *t->service_waypoint, &c->wp_first, &c->wp_service)) != 0)
+    return rc;
+  /* waypoint replicas by node: proxies of other kinds get bucket n_nodes (dropped) */
+  uint32_t *wp_node = malloc((t->n_proxies ? t->n_proxies : 1) * sizeof *wp_node);
+  if (!wp_node)
+    return SIM_ENOMEM;
+  for (uint32_t x = 0; x < t->n_proxies; x++)
+    wp_node[x] = t->proxies[x].kind == MESH_PROXY_WAYPOINT ? t->proxies[x].node : TOPO_NONE;
+  rc = blast_bucket(t->n_nodes, t->n_proxies, wp_node, sizeof *wp_node, &c->nwp_first,
+                    &c->nwp_proxy);
+  free(wp_node);
+  if (rc != 0)
+    return rc;
+  size_t nsv = s->n_services ? s->n_services : 1, nns = s->n_namespaces ? s->n_namespaces : 1;
+  size_t nsa = s->n_service_accounts ? s->n_service_accounts : 1;
+  size_t nwp = t->n_waypoints ? t->n_waypoints : 1;
+  c->svc_mark = calloc(nsv, sizeof(uint32_t));
+  c->whole_mark = calloc(nsv, sizeof(uint32_t));
+  c->l7_mark = calloc(nsv, sizeof(uint32_t));
+  c->ns_mark = calloc(nns, sizeof(uint32_t));
+  c->tenant_mark = calloc(nns, sizeof(uint32_t)); /* tenant ids < namespaces */
+  c->sa_mark = calloc(nsa, sizeof(uint32_t));
+  c->wp_mark = calloc(nwp, sizeof(uint32_t));
+  c->wp_here = calloc(nwp, sizeof(uint32_t));
+  c->wp_list = calloc(nwp, sizeof(uint32_t));
+  if (!c->svc_mark || !c->whole_mark || !c->l7_mark || !c->ns_mark || !c->tenant_mark ||
+      !c->sa_mark || !c->wp_mark || !c->wp_here || !c->wp_list)
+    return SIM_ENOMEM;
+  return 0;
+}
+
+/* Starts counting a new instance (one epoch per instance: < 2^32 of them). */
+static void blast_count_begin(blast_ctx *c) {
+  c->epoch++;
+  memset(&c->count, 0, sizeof c->count);
+}
+
+static void blast_count_service_seen(blast_ctx *c, uint32_t sv) {
+  if (c->svc_mark[sv] == c->epoch)
+    return;
+  c->svc_mark[sv] = c->epoch;
+  c->count.services++;
+  uint32_t ns = c->s->services[sv].ns;
+  if (c->ns_mark[ns] != c->epoch) {
+    c->ns_mark[ns] = c->epoch;
+    c->count.namespaces++;
+  }
+  uint32_t tn = c->tenant[ns];
+  if (c->tenant_mark[tn] != c->epoch) {
+    c->tenant_mark[tn] = c->epoch;
+    c->count.tenants++;
+  }
+}
+
+/* Every pod of sv. Must come before any single pod of sv is counted (so a
+ * pod is never counted twice): callers add whole services first. */
+static void blast_count_whole_service(blast_ctx *c, uint32_t sv) {
+  if (c->whole_mark[sv] == c->epoch || c->s->services[sv].replicas == 0)
+    return;
+  c->whole_mark[sv] = c->epoch;
+  c->count.pods += c->s->services[sv].replicas;
+  blast_count_service_seen(c, sv);
+}
+
+static void blast_count_pod(blast_ctx *c, uint32_t pod) {
+  uint32_t sv = c->t->pods[pod].service;
+  if (c->whole_mark[sv] == c->epoch)
+    return;
+  c->count.pods++;
+  blast_count_service_seen(c, sv);
+}
+
+static void blast_count_identity(blast_ctx *c, uint32_t sa) {
+  if (sa < c->s->n_service_accounts && c->sa_mark[sa] != c->epoch) {
+    c->sa_mark[sa] = c->epoch;
+    c->count.identities++;
+  }
+}
+
+static void blast_count_l7(blast_ctx *c, uint32_t sv) {
+  if (c->l7_mark[sv] != c->epoch) {
+    c->l7_mark[sv] = c->epoch;
+    c->count.l7_services++;
+  }
+}
+
+/* Bound services of w and their meshed callers (the waypoint radius). */
+static void blast_count_waypoint(blast_ctx *c, uint32_t w) {
+  for (uint32_t k = c->wp_first[w]; k < c->wp_first[w + 1]; k++) {
+    uint32_t sv = c->wp_service[k];
+    blast_count_whole_service(c, sv);
+    blast_count_l7(c, sv);
+    for (uint32_t j = c->g.caller_first[sv]; j < c->g.caller_first[sv + 1]; j++)
+      if (c->g.meshed[c->g.callers[j]])
+        blast_count_whole_service(c, c->g.callers[j]);
+  }
+}
+
+static int blast_is_ambient(mesh_ns_mode m) {
+  return m == MESH_NS_AMBIENT || m == MESH_NS_AMBIENT_WAYPOINT;
+}
+
+/* "<namespace>/<scope key name>" of waypoint w. */
+static void blast_waypoint_name(const topology *t, uint32_t w, char *buf, size_t len) {
+  const scenario *s = t->scn;
+  const topo_waypoint *wp = &t->waypoints[w];
+  const char *key = "?";
+  switch (wp->scope) {
+  case MESH_WAYPOINT_NAMESPACE:
+    key = wp->key < s->n_namespaces ? s->namespaces[wp->key].name : key;
+    break;
+  case MESH_WAYPOINT_SERVICE_ACCOUNT:
+    if (wp->key < s->n_service_accounts) {
+      key = s->service_accounts[wp->key];
+      const char *slash = strrchr(key, '/'); /* "ns/name": the name part */
+      if (slash)
+        key = slash + 1;
+    }
+    break;
+  case MESH_WAYPOINT_SERVICE:
+    key = wp->key < s->n_services ? s->services[wp->key].name : key;
+    break;
+  case MESH_WAYPOINT_SCOPE_COUNT:
+    break;
+  }
+  snprintf(buf, len, "%.30s/%.24s", s->namespaces[wp->ns].name, key);
+}
+
+static void blast_emit(const blast_ctx *c, result_blast_instance *bi, const char *kind,
+                       double share) {
+  snprintf(bi->kind, sizeof bi->kind, "%s", kind);
+  bi->pods = c->count.pods;
+  bi->services = c->count.services;
+  bi->namespaces = c->count.namespaces;
+  bi->tenants = c->count.tenants;
+  bi->identities = c->count.identities;
+  bi->l7_services = c->count.l7_services;
+  bi->request_share = share;
+}
+
+/* Per-waypoint results shared by its replicas and its deployment. */
+typedef struct blast_wp_result {
+  blast_count count;
+  double share_deployment, share_replica;
+} blast_wp_result;
+
+static int blast_fill(blast_ctx *c, result_blast_instance *out, uint32_t *n_out) {
+  const topology *t = c->t;
+  const scenario *s = c->s;
+  blast_graph *g = &c->g;
+  uint32_t n = 0;
+  double *sidecar_share = malloc((s->n_services ? s->n_services : 1) * sizeof *sidecar_share);
+  blast_wp_result *wr = calloc(t->n_waypoints ? t->n_waypoints : 1, sizeof *wr);
+  if (!sidecar_share || !wr) {
+    free(sidecar_share);
+    free(wr);
+    return SIM_ENOMEM;
+  }
+  for (uint32_t i = 0; i < s->n_services; i++)
+    sidecar_share[i] = -1; /* not computed yet */
+
+  /* Waypoints first (their radius is reused by replicas, deployments, nodes). */
+  for (uint32_t w = 0; w < t->n_waypoints; w++) {
+    blast_count_begin(c);
+    blast_count_waypoint(c, w);
+    c->count.identities = 1; /* its own */
+    wr[w].count = c->count;
+    uint32_t reps = t->waypoints[w].n_replicas ? t->waypoints[w].n_replicas : 1;
+    for (int r = 0; r < 2; r++) {
+      blast_eval_begin(g);
+      for (uint32_t k = c->wp_first[w]; k < c->wp_first[w + 1]; k++)
+        blast_eval_edge(g, c->wp_service[k], r == 0 ? 1.0 : 1.0 / reps);
+      double sh = blast_eval_share(g);
+      if (r == 0)
+        wr[w].share_deployment = sh;
+      else
+        wr[w].share_replica = sh;
+    }
+  }
+
+  /* Proxies in index order: sidecars, ztunnels, waypoint replicas. */
+  for (uint32_t x = 0; x < t->n_proxies; x++) {
+    const topo_proxy *px = &t->proxies[x];
+    result_blast_instance *bi = &out[n++];
+    double share = 0;
+    switch (px->kind) {
+    case MESH_PROXY_SIDECAR: {
+      uint32_t pod = px->owner, sv = t->pods[pod].service;
+      blast_count_begin(c);
+      blast_count_pod(c, pod);
+      blast_count_identity(c, s->services[sv].service_account);
+      blast_count_l7(c, sv);
+      if (sidecar_share[sv] < 0) { /* the same for every replica of sv */
+        blast_eval_begin(g);
+        blast_eval_pods(g, sv, 1);
+        sidecar_share[sv] = blast_eval_share(g);
+      }
+      share = sidecar_share[sv];
+      topo_pod_name(t, pod, bi->instance, sizeof bi->instance);
+      blast_emit(c, bi, BLAST_KIND_SIDECAR, share);
+      break;
+    }
+    case MESH_PROXY_ZTUNNEL: {
+      uint32_t node = px->owner;
+      blast_count_begin(c);
+      blast_eval_begin(g);
+      for (uint32_t k = c->node_first[node]; k < c->node_first[node + 1]; k++) {
+        uint32_t pod = c->node_pod[k], sv = t->pods[pod].service;
+        if (!blast_is_ambient(t->pods[pod].mode))
+          continue;
+        blast_count_pod(c, pod);
+        blast_count_identity(c, s->services[sv].service_account);
+        blast_count_l7(c, sv);
+        blast_eval_pods(g, sv, 1);
+      }
+      share = blast_eval_share(g);
+      topo_node_name(t, node, bi->instance, sizeof bi->instance);
+      blast_emit(c, bi, BLAST_KIND_ZTUNNEL, share);
+      break;
+    }
+    case MESH_PROXY_WAYPOINT:
+    case MESH_PROXY_COUNT: { /* COUNT is never a proxy's kind; topology.c makes only the three */
+      uint32_t w = px->owner;
+      char dep[RESULT_NAME_MAX];
+      blast_waypoint_name(t, w, dep, sizeof dep);
+      snprintf(bi->instance, sizeof bi->instance, "%.55s#%u", dep, x - t->waypoints[w].first_proxy);
+      c->count = wr[w].count;
+      blast_emit(c, bi, BLAST_KIND_WAYPOINT, wr[w].share_replica);
+      break;
+    }
+    }
+  }
+
+  for (uint32_t w = 0; w < t->n_waypoints; w++) {
+    result_blast_instance *bi = &out[n++];
+    blast_waypoint_name(t, w, bi->instance, sizeof bi->instance);
+    c->count = wr[w].count;
+    blast_emit(c, bi, BLAST_KIND_DEPLOYMENT, wr[w].share_deployment);
+  }
+
+  /* Nodes: waypoint radii (whole services) before the node's own pods. */
+  for (uint32_t node = 0; node < t->n_nodes; node++) {
+    result_blast_instance *bi = &out[n++];
+    blast_count_begin(c);
+    blast_eval_begin(g);
+    uint32_t n_wp = 0;
+    for (uint32_t k = c->nwp_first[node]; k < c->nwp_first[node + 1]; k++) {
+      uint32_t w = t->proxies[c->nwp_proxy[k]].owner;
+      if (c->wp_mark[w] != c->epoch) {
+        c->wp_mark[w] = c->epoch;
+        c->wp_here[w] = 0;
+        c->wp_list[n_wp++] = w;
+      }
+      c->wp_here[w]++;
+    }
+    for (uint32_t i = 0; i < n_wp; i++) {
+      uint32_t w = c->wp_list[i];
+      blast_count_waypoint(c, w);
+      uint32_t reps = t->waypoints[w].n_replicas;
+      double p = c->wp_here[w] >= reps ? 1.0 : (double)c->wp_here[w] / reps;
+      for (uint32_t k = c->wp_first[w]; k < c->wp_first[w + 1]; k++)
+        blast_eval_edge(g, c->wp_service[k], p);
+    }
+    for (uint32_t k = c->node_first[node]; k < c->node_first[node + 1]; k++) {
+      uint32_t pod = c->node_pod[k], sv = t->pods[pod].service;
+      blast_count_pod(c, pod);
+      blast_eval_pods(g, sv, 1);
+      if (t->pods[pod].mode != MESH_NS_NONE) {
+        blast_count_identity(c, s->services[sv].service_account);
+        blast_count_l7(c, sv);
+      }
+    }
+    c->count.identities += n_wp; /* each waypoint's own identity */
+    topo_node_name(t, node, bi->instance, sizeof bi->instance);
+    blast_emit(c, bi, BLAST_KIND_NODE, blast_eval_share(g));
+  }
+
+  if (t->control_plane_replicas > 0) {
+    result_blast_instance *bi = &out[n++];
+    blast_count_begin(c);
+    blast_eval_begin(g);
+    for (uint32_t sv = 0; sv < s->n_services; sv++)
+      if (g->meshed[sv] && s->services[sv].replicas > 0) {
+        blast_count_whole_service(c, sv);
+        blast_eval_pods(g, sv, s->services[sv].replicas);
+      }
+    c->count.identities = s->n_service_accounts; /* the CA can sign any of them */
+    snprintf(bi->instance, sizeof bi->instance, "%s", BLAST_CONTROL_NAME);
+    blast_emit(c, bi, BLAST_KIND_CONTROL, blast_eval_share(g));
+  }
+  free(sidecar_share);
+  free(wr);
+  *n_out = n;
+  return 0;
+}
+
+void blast_summarise(const result_blast_instance *instances, uint32_t n,
+                     result_blast out[MESH_PROXY_COUNT], int has[MESH_PROXY_COUNT]) {
+  memset(out, 0, MESH_PROXY_COUNT * sizeof *out);
+  for (int k = 0; k < MESH_PROXY_COUNT; k++)
+    has[k] = 0;
+  double pods_sum[MESH_PROXY_COUNT] = {0}, share_sum[MESH_PROXY_COUNT] = {0};
+  for (uint32_t i = 0; i < n; i++) {
+    const result_blast_instance *bi = &instances[i];
+    int k = mesh_proxy_kind_from_name(bi->kind);
+    if (k < 0)
+      continue;
+    result_blast *b = &out[k];
+    has[k] = 1;
+    b->instances++;
+    if (bi->pods > b->pods_max)
+      b->pods_max = bi->pods;
+    if (bi->services > b->services_max)
+      b->services_max = bi->services;
+    if (bi->namespaces > b->namespaces_max)
+      b->namespaces_max = bi->namespaces;
+    if (bi->tenants > b->tenants_max)
+      b->tenants_max = bi->tenants;
+    if (bi->identities > b->identities_max)
+      b->identities_max = bi->identities;
+    if (bi->request_share > b->request_share_max)
+      b->request_share_max = bi->request_share;
+    pods_sum[k] += bi->pods;
+    share_sum[k] += bi->request_share;
+  }
+  for (int k = 0; k < MESH_PROXY_COUNT; k++)
+    if (out[k].instances) {
+      out[k].pods_mean = pods_sum[k] / out[k].instances;
+      out[k].request_share_mean = share_sum[k] / out[k].instances;
+    }
+}
+
+int blast_compute(const topology *t, result_blast out[MESH_PROXY_COUNT], int has[MESH_PROXY_COUNT],
+                  result_blast_instance **instances, uint32_t *n_instances) {
+  if (instances)
+    *instances = NULL;
+  if (n_instances)
+    *n_instances = 0;
+  if (!t || !t->scn || !out || !has || !instances || !n_instances)
+    return SIM_EINVAL;
+  blast_ctx c;
+  int rc = blast_ctx_init(&c, t);
+  if (rc != 0) {
+    blast_ctx_release(&c);
+    return rc;
+  }
+  uint32_t cap = t->n_proxies + t->n_waypoints + t->n_nodes + (t->control_plane_replicas > 0);
+  result_blast_instance *list = cap ? calloc(cap, sizeof *list) : NULL;
+  uint32_t n = 0;
+  if (cap && !list)
+    rc = SIM_ENOMEM;
+  else if (cap)
+    rc = blast_fill(&c, list, &n);
+  blast_ctx_release(&c);
+  if (rc != 0) {
+    free(list);
+    return rc;
+  }
+  blast_summarise(list, n, out, has);
+  *instances = list;
+  *n_instances = n;
+  return 0;
+}
