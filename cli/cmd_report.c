@@ -12,7 +12,7 @@
 #include "report.h"
 
 /* Options in one table: the parser and --help both read it. */
-enum { RO_DB, RO_SCENARIO, RO_BATCH, RO_BASELINE, RO_OUT, RO_LIST, RO_HELP, RO_COUNT };
+enum { RO_DB, RO_SCENARIO, RO_BATCH, RO_BASELINE, RO_OUT, RO_FORMAT, RO_LIST, RO_HELP, RO_COUNT };
 
 static const struct {
   const char *name;
@@ -24,6 +24,8 @@ static const struct {
     [RO_BATCH] = {"--batch", "ID", "this batch (ids: meshsim report --list)"},
     [RO_BASELINE] = {"--baseline", "MODE", "mode the deltas are against (default: first mode)"},
     [RO_OUT] = {"--out", "DIR", "output directory for report.md, report.html, charts/"},
+    [RO_FORMAT] = {"--format", "png|svg",
+                   "chart images (default: png, or svg if gnuplot has no png)"},
     [RO_LIST] = {"--list", NULL, "list the stored batches, newest first, and exit"},
     [RO_HELP] = {"--help", NULL, "this text (also -h)"},
 };
@@ -126,6 +128,9 @@ int cli_cmd_report(int argc, char **argv) {
   if (val[RO_BASELINE] && mesh_mode_from_name(val[RO_BASELINE]) < 0)
     return cli_usage_error("report", "--baseline: unknown mode \"%s\"; valid modes are: %s",
                            val[RO_BASELINE], mesh_mode_names_list());
+  if (val[RO_FORMAT] && strcmp(val[RO_FORMAT], "png") != 0 && strcmp(val[RO_FORMAT], "svg") != 0)
+    return cli_usage_error("report", "--format: unknown format \"%s\"; valid formats are: png, svg",
+                           val[RO_FORMAT]);
   if (!seen[RO_LIST] && !val[RO_OUT])
     return cli_usage_error("report", "--out DIR is required (see meshsim report --help)");
 
@@ -145,6 +150,7 @@ int cli_cmd_report(int argc, char **argv) {
                         .batch_id = (int64_t)batch,
                         .baseline = val[RO_BASELINE],
                         .out_dir = val[RO_OUT],
+                        .format = val[RO_FORMAT],
                         .gnuplot = getenv("MESHSIM_GNUPLOT")};
   report_info info;
   int rc = report_write(d, &opt, &info);

@@ -1038,6 +1038,10 @@ int report_write(db *d, const report_options *opt, report_info *info) {
     rc = fail(info, DB_ENOTFOUND, "batch %" PRId64 " has no modes", info->batch_id);
   if (rc == 0)
     rc = pick_baseline(c);
+  if (rc == 0 && opt->format && *opt->format && strcmp(opt->format, "png") != 0 &&
+      strcmp(opt->format, "svg") != 0)
+    rc = fail(info, DB_EINVAL, "unknown chart format '%s'; valid formats are: png, svg",
+              opt->format);
   if (rc == 0) {
     report_fmt(c->charts.dir, sizeof c->charts.dir, "%s/%s", opt->out_dir, REPORT_CHART_DIR);
     if (mkdir_p(c->charts.dir) != 0)
@@ -1045,11 +1049,18 @@ int report_write(db *d, const report_options *opt, report_info *info) {
   }
   if (rc == 0) {
     clean_chart_dir(c->charts.dir);
-    if (report_gp_probe(&c->gp, opt->gnuplot, info->warning, sizeof info->warning) == 0) {
+    if (report_gp_probe(&c->gp, opt->gnuplot, opt->format, info->warning, sizeof info->warning) ==
+        0) {
       c->charts.gp = &c->gp;
       report_fmt(info->chart_format, sizeof info->chart_format, "%s", c->gp.ext);
       report_fmt(info->terminal, sizeof info->terminal, "%s", c->gp.terminal);
+      report_fmt(c->charts.terminal, sizeof c->charts.terminal, "%s", c->gp.terminal);
+      report_fmt(c->charts.ext, sizeof c->charts.ext, "%s", c->gp.ext);
     } else {
+      /* Scripts are still written, for the format asked for. */
+      int svg = opt->format && !strcmp(opt->format, "svg");
+      report_fmt(c->charts.terminal, sizeof c->charts.terminal, "%s", svg ? "svg" : "pngcairo");
+      report_fmt(c->charts.ext, sizeof c->charts.ext, "%s", svg ? "svg" : "png");
       info->gnuplot_missing = 1;
     }
     /* Pass 1 writes every chart's script (the text goes nowhere), one

@@ -24,6 +24,7 @@ typedef struct report_options {
   const char *baseline; /* mode the deltas are against; NULL = first mode */
   const char *out_dir;  /* created if missing */
   const char *gnuplot;  /* program to run; NULL = "gnuplot" searched in PATH */
+  const char *format;   /* chart images: "png", "svg"; NULL = png, else svg */
   int quiet;            /* 1: no progress or warnings on stderr */
 } report_options;
 

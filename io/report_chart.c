@@ -91,7 +91,7 @@ static int gp_find(const char *program, char *out, size_t n) {
   return -1;
 }
 
-int report_gp_probe(report_gp *gp, const char *program, char *why, size_t n) {
+int report_gp_probe(report_gp *gp, const char *program, const char *format, char *why, size_t n) {
   memset(gp, 0, sizeof *gp);
   if (!program)
     program = "gnuplot";
@@ -106,6 +106,8 @@ int report_gp_probe(report_gp *gp, const char *program, char *why, size_t n) {
    * built into every gnuplot. */
   static const char *const terms[][2] = {{"pngcairo", "png"}, {"png", "png"}, {"svg", "svg"}};
   for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
+    if (format && *format && strcmp(format, terms[i][1]) != 0)
+      continue;
     char cmd[64];
     report_fmt(cmd, sizeof cmd, "set terminal %s", terms[i][0]);
     char *argv[] = {gp->program, (char *)"-e", cmd, NULL};
@@ -115,8 +117,14 @@ int report_gp_probe(report_gp *gp, const char *program, char *why, size_t n) {
       return 0;
     }
   }
-  report_fmt(why, n, "%s does not run or supports none of the terminals pngcairo, png, svg",
-             gp->program);
+  if (format && *format)
+    report_fmt(why, n, "%s does not run or cannot draw %s images; charts were not drawn",
+               gp->program, format);
+  else
+    report_fmt(why, n,
+               "%s does not run or supports none of the terminals pngcairo, png, svg; charts were "
+               "not drawn",
+               gp->program);
   gp->program[0] = '\0';
   return DB_ETOOL;
 }
@@ -152,7 +160,7 @@ static void dat_label(FILE *f, const char *s) {
 }
 
 static const char *chart_ext(const report_charts *c) {
-  return c->gp ? c->gp->ext : "png";
+  return c->ext[0] ? c->ext : "png";
 }
 
 void report_chart_src(const report_charts *c, const char *name, char *buf, size_t n) {
@@ -174,7 +182,7 @@ static FILE *gp_begin(report_charts *c, const char *name, const char *title, con
   FILE *f = chart_open(c, name, "gp");
   if (!f)
     return NULL;
-  const char *term = c->gp ? c->gp->terminal : "pngcairo";
+  const char *term = c->terminal[0] ? c->terminal : "pngcairo";
   fprintf(f, "# meshsim report chart; regenerate with: gnuplot %s.gp\n", name);
   /* noenhanced: mode and kind names contain '_', which enhanced text
    * would turn into subscripts. */

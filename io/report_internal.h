@@ -62,9 +62,10 @@ typedef struct report_gp {
   char ext[8];                   /* png or svg */
 } report_gp;
 
-/* Finds gnuplot and a terminal it supports (pngcairo, then png, then svg).
+/* Finds gnuplot and a terminal it supports: for `format` "png" pngcairo,
+ * then png; for "svg" svg; for NULL or "" the first of pngcairo, png, svg.
  * Returns 0, or DB_ETOOL with `why` explaining what is missing. */
-int report_gp_probe(report_gp *gp, const char *program, char *why, size_t n);
+int report_gp_probe(report_gp *gp, const char *program, const char *format, char *why, size_t n);
 
 #define REPORT_MAX_CHARTS 64
 
@@ -76,6 +77,7 @@ enum { REPORT_CHART_NOW, REPORT_CHART_PLAN, REPORT_CHART_LOOKUP };
 typedef struct report_charts {
   char dir[REPORT_PATH_MAX]; /* out_dir/charts */
   const report_gp *gp;       /* NULL: write scripts and data only */
+  char terminal[16], ext[8]; /* what the scripts draw: from gp, else the wanted format */
   int mode;                  /* REPORT_CHART_* */
   int planned, written;
   char names[REPORT_MAX_CHARTS][32]; /* planned charts (PLAN mode) */

@@ -195,15 +195,13 @@ static int have_gnuplot(void) {
 
 /* ---- tests ---- */
 
-static void test_report_with_charts(void **state) {
-  rt *t = *state;
-  if (!have_gnuplot())
-    skip(); /* CI installs gnuplot; test_report_without_gnuplot covers the rest */
-  report_options opt = {.out_dir = t->out};
+static void check_report_with_charts(rt *t, const char *format) {
+  report_options opt = {.out_dir = t->out, .format = format};
   report_info info;
   int rc = report_write(t->d, &opt, &info);
   if (rc != 0)
     fail_msg("report_write: %d %s", rc, info.error);
+  assert_string_equal(info.chart_format, format ? format : "png");
   assert_int_equal(info.batch_id, t->batch);
   assert_int_equal(info.gnuplot_missing, 0);
   if (info.charts_written != info.charts_planned)
@@ -299,11 +297,28 @@ static void test_report_with_charts(void **state) {
     p = bar + 1;
   }
   /* The markdown links the same images. */
-  assert_contains(md, "](charts/cpu.");
+  char link[64];
+  snprintf(link, sizeof link, "](charts/cpu.%s)", info.chart_format);
+  assert_contains(md, link);
   assert_contains(html, "<!DOCTYPE html>");
   assert_contains(html, "</html>");
   free(md);
   free(html);
+}
+
+/* PNG (the default), then SVG into the same directory: the PNGs of the
+ * first report must be gone from the second. */
+static void test_report_with_charts(void **state) {
+  rt *t = *state;
+  if (!have_gnuplot())
+    skip(); /* CI installs gnuplot; test_report_without_gnuplot covers the rest */
+  check_report_with_charts(t, NULL);
+  check_report_with_charts(t, "svg");
+  check_report_with_charts(t, "png");
+  report_options opt = {.out_dir = t->out, .format = "gif"};
+  report_info info;
+  assert_int_equal(report_write(t->d, &opt, &info), DB_EINVAL);
+  assert_non_null(strstr(info.error, "valid formats are: png, svg"));
 }
 
 /* gnuplot missing (PATH without it) or unusable: text report, no images,
@@ -462,6 +477,45 @@ static void test_report_selection(void **state) {
   free(md);
 }
 
+/* One mode, one replication, no series, nodes or drills, a NaN: the report
+ * leaves out what has no data and says n/a for what is unknown. */
+static void test_report_sparse_run(void **state) {
+  rt *t = *state;
+  fixture_opts o = fixture_defaults();
+  o.n_modes = 1;
+  o.replications = 1;
+  o.n_seconds = 0;
+  o.n_nodes = 0;
+  o.failures = 0;
+  o.variant = 40;
+  run_result r;
+  fixture_run(&r, &o);
+  r.modes[0].throughput_rps = NAN;
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  report_options opt = {.out_dir = t->out, .batch_id = id};
+  report_info info;
+  int rc = report_write(t->d, &opt, &info);
+  if (rc != 0)
+    fail_msg("report_write: %s", info.error);
+  /* cpu, memory, latency cdf + quantiles, cost, blast */
+  assert_int_equal(info.charts_planned, 6);
+  assert_int_equal(info.charts_written, have_gnuplot() ? 6 : 0);
+  char *md = read_out(t, "report.md");
+  assert_contains(md, "| throughput (requests/s) | n/a |");
+  assert_contains(md, "Seed 47, 1 replication,");
+  assert_null(strstr(md, "## Over time"));
+  assert_null(strstr(md, "## Nodes"));
+  assert_null(strstr(md, "## Failure drills"));
+  const char *row = strstr(md, "| latency p99 (ms) |");
+  assert_non_null(row);
+  const char *eol = strchr(row, '\n');
+  const char *pm = strstr(row, "±");
+  assert_true(eol && (!pm || pm > eol)); /* no interval from one replication */
+  free(md);
+  run_result_free(&r);
+}
+
 static void test_format_value(void **state) {
   (void)state;
   static const struct {
@@ -508,6 +562,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test_setup_teardown(test_report_without_gnuplot, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_escapes_text, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_selection, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_sparse_run, setup, teardown),
       cmocka_unit_test(test_format_value),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

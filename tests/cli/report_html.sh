@@ -2,10 +2,10 @@
 # report_html: report.html written by `meshsim report` opens in headless
 # Chromium and every chart image in it loads (naturalWidth > 0).
 #   bash tests/cli/report_html.sh MESHSIM_BINARY SOURCE_DIR
-# Two reports are checked: one from a synthetic database that has data for
-# every chart (blast radius, failure drills; written by the test_report
-# program), and one from a short real `meshsim run --db` of the default
-# scenario. Chromium and gnuplot are required: without them the test fails
+# Three reports are checked: two (PNG and SVG charts) from a synthetic
+# database that has data for every chart (blast radius, failure drills;
+# written by the test_report program), and one from a short real
+# `meshsim run --db` of the default scenario. Chromium and gnuplot are required: without them the test fails
 # (CI installs both with scripts/install-deps --test).
 set -euo pipefail
 
@@ -71,6 +71,9 @@ check_report() {
 "$meshsim" report --db "$tmp/synthetic.db" --out "$tmp/synthetic" >"$tmp/report.log" 2>&1 ||
   fail "meshsim report (synthetic) failed: $(cat "$tmp/report.log")"
 check_report "$tmp/synthetic" "synthetic run"
+"$meshsim" report --db "$tmp/synthetic.db" --format svg --out "$tmp/svg" >"$tmp/report.log" 2>&1 ||
+  fail "meshsim report --format svg failed: $(cat "$tmp/report.log")"
+check_report "$tmp/svg" "synthetic run, SVG charts"
 
 # 2. A short real run stored by `meshsim run --db`.
 "$meshsim" run "$src/scenarios/default.yaml" --duration 1s --replications 2 --quiet \
