@@ -4,15 +4,23 @@
  * instant fire in the order they were scheduled, which makes runs exactly
  * reproducible. Event records live in a pool inside the engine and are reused,
  * so scheduling never calls malloc once the pool has grown to the peak number
- * of pending events (growth is geometric, amortised O(1)).
+ * of pending events (growth is geometric, amortised O(1)). The queue is a
+ * 4-ary implicit heap: O(log n) schedule and fire, about 56 bytes per pending
+ * event (32 for the record, 24 for the heap entry) before growth slack.
  *
  * Cancellation is a lazy tombstone: sim_engine_cancel() frees the record at
- * once and bumps its sequence so the heap entry left behind is recognised as
- * stale and skipped when it reaches the top. Cancel is O(1); stale entries are
- * purged in O(n) when they outnumber live ones, so memory stays bounded.
+ * once and changes its sequence so the heap entry left behind is recognised
+ * as stale and skipped when it reaches the top. Cancel is O(1) amortised;
+ * stale entries are purged in O(n) when they outnumber live ones, so the heap
+ * never holds more than 2 live + 1 entries.
  *
  * The engine knows nothing of what events mean: a handler is a function
- * pointer with a user context pointer and a 64-bit argument. */
+ * pointer with a user context pointer and a 64-bit argument. A handler may
+ * call any sim_engine function on its engine except sim_engine_free(); the
+ * event being fired no longer counts as pending inside its handler.
+ * An event whose handler schedules another one costs a single heap pass
+ * (the new event takes the fired one's place at the root), so the common
+ * "fire, then schedule the next step" pattern is the fast path. */
 #ifndef MESHSIM_SIM_ENGINE_H
 #define MESHSIM_SIM_ENGINE_H
 
