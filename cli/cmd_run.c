@@ -140,6 +140,9 @@ int cli_cmd_run(int argc, char **argv) {
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
 
+  char model_error[512] = "";
+  L.in.error = model_error;
+  L.in.error_len = sizeof model_error;
   time_t started = time(NULL);
   run_result r;
   int rc = model_run(&L.in, &r);
@@ -152,6 +155,11 @@ int cli_cmd_run(int argc, char **argv) {
     fprintf(stderr, "meshsim run: interrupted; nothing was stored\n");
     cli_loaded_release(&L);
     return CLI_EXIT_INTERRUPTED;
+  }
+  if (rc != 0 && model_error[0]) {
+    fprintf(stderr, "%s: error: %s\n", file, model_error);
+    cli_loaded_release(&L);
+    return CLI_EXIT_FAIL;
   }
   if (rc != 0) {
     fprintf(stderr,

@@ -498,30 +498,9 @@ static int blast_is_ambient(mesh_ns_mode m) {
   return m == MESH_NS_AMBIENT || m == MESH_NS_AMBIENT_WAYPOINT;
 }
 
-/* "<namespace>/<scope key name>" of waypoint w. */
+/* Waypoint names are shared with paths and drills (topology.h). */
 static void blast_waypoint_name(const topology *t, uint32_t w, char *buf, size_t len) {
-  const scenario *s = t->scn;
-  const topo_waypoint *wp = &t->waypoints[w];
-  const char *key = "?";
-  switch (wp->scope) {
-  case MESH_WAYPOINT_NAMESPACE:
-    key = wp->key < s->n_namespaces ? s->namespaces[wp->key].name : key;
-    break;
-  case MESH_WAYPOINT_SERVICE_ACCOUNT:
-    if (wp->key < s->n_service_accounts) {
-      key = s->service_accounts[wp->key];
-      const char *slash = strrchr(key, '/'); /* "ns/name": the name part */
-      if (slash)
-        key = slash + 1;
-    }
-    break;
-  case MESH_WAYPOINT_SERVICE:
-    key = wp->key < s->n_services ? s->services[wp->key].name : key;
-    break;
-  case MESH_WAYPOINT_SCOPE_COUNT:
-    break;
-  }
-  snprintf(buf, len, "%.30s/%.24s", s->namespaces[wp->ns].name, key);
+  topo_waypoint_name(t, w, buf, len);
 }
 
 static void blast_emit(const blast_ctx *c, result_blast_instance *bi, const char *kind,

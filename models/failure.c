@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blast.h"
 #include "sim_error.h"
 #include "sim_rng.h"
 
@@ -18,7 +19,8 @@ const char *failure_target_name(scenario_failure_target t) {
 
 /* Candidate instances of a drill's kind: proxies (sidecar/ztunnel/waypoint)
  * or nodes. Returns the count written into ids (caller sized n_pods+n_proxies+n_nodes). */
-static uint32_t failure_candidates(const topology *t, scenario_failure_target target, uint32_t *ids) {
+static uint32_t failure_candidates(const topology *t, scenario_failure_target target,
+                                   uint32_t *ids) {
   uint32_t n = 0;
   if (target == SCN_FAIL_NODE) {
     for (uint32_t i = 0; i < t->n_nodes; i++)
@@ -42,26 +44,29 @@ static void failure_instance_name(const topology *t, scenario_failure_target tar
     topo_node_name(t, id, buf, len);
     return;
   }
-  const topo_proxy *px = &t->proxies[id];
-  if (px->kind == MESH_PROXY_SIDECAR)
-    topo_pod_name(t, px->owner, buf, len);
-  else if (px->kind == MESH_PROXY_ZTUNNEL)
-    topo_node_name(t, px->node, buf, len);
-  else
-    snprintf(buf, len, "%.40s#%u", t->scn->namespaces[t->waypoints[px->owner].ns].name,
-             id - t->waypoints[px->owner].first_proxy);
+  topo_proxy_name(t, id, buf, len);
 }
 
-/* Pods an instance carries, as a load measure for "busiest". */
-static double failure_load(const topology *t, scenario_failure_target target, uint32_t id) {
-  if (target == SCN_FAIL_NODE)
-    return t->nodes[id].n_pods;
+/* Expected calls per external request served through an instance, the
+ * load measure of "busiest": each pod of service s gets visits[s] / replicas. */
+static double failure_load(const topology *t, const double *visits, scenario_failure_target target,
+                           uint32_t id) {
+  const scenario *s = t->scn;
+  double load = 0;
+  if (target == SCN_FAIL_NODE || (target == SCN_FAIL_ZTUNNEL)) {
+    uint32_t node = target == SCN_FAIL_NODE ? id : t->proxies[id].node;
+    for (uint32_t p = 0; p < t->n_pods; p++)
+      if (t->pods[p].node == node)
+        load += visits[t->pods[p].service] / s->services[t->pods[p].service].replicas;
+    return load;
+  }
   const topo_proxy *px = &t->proxies[id];
-  if (px->kind == MESH_PROXY_ZTUNNEL)
-    return t->nodes[px->node].n_pods;
-  if (px->kind == MESH_PROXY_WAYPOINT)
-    return (double)t->waypoints[px->owner].n_services / t->waypoints[px->owner].n_replicas;
-  return 1.0;
+  if (px->kind == MESH_PROXY_SIDECAR)
+    return visits[t->pods[px->owner].service] / s->services[t->pods[px->owner].service].replicas;
+  for (uint32_t sv = 0; sv < s->n_services; sv++)
+    if (t->service_waypoint[sv] == px->owner)
+      load += visits[sv];
+  return load / t->waypoints[px->owner].n_replicas;
 }
 
 /* Stations an instance takes down. */
@@ -87,14 +92,16 @@ static int failure_stations(const topology *t, scenario_failure_target target, u
   return 0;
 }
 
-int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed) {
+int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed, char *err,
+                       size_t err_len) {
   const scenario *s = t->scn;
   memset(plan, 0, sizeof *plan);
   plan->applies = calloc(s->n_failures ? s->n_failures : 1, 1);
   uint32_t ncand_max = t->n_nodes + t->n_proxies + 1;
   uint32_t *cand = malloc(ncand_max * sizeof *cand);
   uint32_t cap = 0;
-  if (!plan->applies || !cand)
+  double *visits = calloc(s->n_services ? s->n_services : 1, sizeof *visits);
+  if (!plan->applies || !cand || !visits || blast_service_visits(s, visits) != 0)
     goto oom;
   for (uint32_t d = 0; d < s->n_failures; d++) {
     const scenario_failure *f = &s->failures[d];
@@ -110,8 +117,23 @@ int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed) {
         if (!strcmp(name, f->instance))
           first = i;
       }
-      if (first == UINT32_MAX)
-        continue; /* not in this mode (e.g. a sidecar name in ambient) */
+      if (first == UINT32_MAX) {
+        char some[160] = "";
+        size_t off = 0;
+        for (uint32_t i = 0; i < n && i < 4 && off < sizeof some; i++) {
+          failure_instance_name(t, f->target, cand[i], name, sizeof name);
+          off += (size_t)snprintf(some + off, sizeof some - off, "%s%s", i ? ", " : "", name);
+        }
+        if (err && err_len)
+          snprintf(err, err_len,
+                   "failure \"%s\": no %s named \"%s\" in mode %s; %s names look like: %s%s",
+                   f->name, failure_target_name(f->target), f->instance, mesh_mode_name(t->mode),
+                   failure_target_name(f->target), some, n > 4 ? ", ..." : "");
+        free(cand);
+        free(visits);
+        failure_plan_release(plan);
+        return SIM_EINVAL;
+      }
     } else if (f->pick == SCN_PICK_RANDOM) {
       gsl_rng *r = sim_rng_new(seed, FAILURE_RNG, d);
       if (!r)
@@ -121,7 +143,7 @@ int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed) {
     } else if (f->pick == SCN_PICK_BUSIEST) {
       double best = -1;
       for (uint32_t i = 0; i < n; i++) {
-        double l = failure_load(t, f->target, cand[i]);
+        double l = failure_load(t, visits, f->target, cand[i]);
         if (l > best) {
           best = l;
           first = i;
@@ -154,9 +176,11 @@ int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed) {
     }
   }
   free(cand);
+  free(visits);
   return 0;
 oom:
   free(cand);
+  free(visits);
   failure_plan_release(plan);
   return SIM_ENOMEM;
 }

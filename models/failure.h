@@ -18,17 +18,18 @@
 #ifndef MESHSIM_FAILURE_H
 #define MESHSIM_FAILURE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "result.h"
 #include "topology.h"
 
 typedef struct failure_outage {
-  uint32_t drill;      /* index into scenario.failures */
-  sim_time start_ns;   /* absolute simulated time */
-  sim_time end_ns;     /* crash: back up; upgrade: connections reset */
-  int crash;           /* 1 crash, 0 upgrade */
-  uint32_t *stations;  /* owned */
+  uint32_t drill;     /* index into scenario.failures */
+  sim_time start_ns;  /* absolute simulated time */
+  sim_time end_ns;    /* crash: back up; upgrade: connections reset */
+  int crash;          /* 1 crash, 0 upgrade */
+  uint32_t *stations; /* owned */
   uint32_t n_stations;
   char instance[RESULT_NAME_MAX];
 } failure_outage;
@@ -42,8 +43,11 @@ typedef struct failure_plan {
 } failure_plan;
 
 /* Resolves every drill of t's scenario for t's mode; warm-up offsets the
- * times (drills are given after warm-up). Returns 0 or a SIM_E* code. */
-int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed);
+ * times (drills are given after warm-up). Returns 0 or a SIM_E* code; a named
+ * instance that does not exist in a mode that has its kind is SIM_EINVAL with
+ * a message in err (which lists some valid names). */
+int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed, char *err,
+                       size_t err_len);
 void failure_plan_release(failure_plan *plan);
 
 /* Name of a drill's component kind as reported ("sidecar", "ztunnel",

@@ -35,6 +35,8 @@ typedef struct model_inputs {
   model_progress_fn progress; /* optional */
   void *progress_ctx;
   volatile int *interrupt; /* optional: when it becomes non-zero the run stops (SIM_EINVAL) */
+  char *error;             /* optional: receives a message when a run fails for a reason */
+  size_t error_len;        /* the scenario can fix (e.g. a failure names no instance) */
 } model_inputs;
 
 /* Runs every mode listed in the scenario (scn->mesh.modes) and fills *out

@@ -8,6 +8,7 @@
 
 #include "control_plane.h"
 #include "cost.h"
+#include "blast.h"
 #include "failure.h"
 #include "model.h"
 #include "model_sim.h"
@@ -208,6 +209,11 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
   out->replications = s->meta.replications;
   topology t;
   int rc = topo_build(&t, s, in->proxy_profile, in->control_plane, mode, s->meta.seed);
+  if (rc == SIM_ERANGE && in->error && in->error_len)
+    snprintf(in->error, in->error_len,
+             "the pods do not fit in mode %s: every node pool is at its `max` count; raise "
+             "cluster.nodes[].max or remove it to let meshsim add nodes",
+             mesh_mode_name(mode));
   if (rc != 0)
     return rc;
   double *static_mem = NULL;
@@ -244,7 +250,9 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
     }
   }
 
-  if ((rc = failure_plan_build(&plan, &t, s->meta.seed)) != 0 ||
+  if ((rc = blast_compute(&t, out->blast, out->has_blast, &out->blast_instances,
+                          &out->n_blast_instances)) != 0 ||
+      (rc = failure_plan_build(&plan, &t, s->meta.seed, in->error, in->error_len)) != 0 ||
       (rc = model_failures_init(out, s, &plan)) != 0)
     goto done;
   double cross_zone_bytes = 0;

@@ -263,12 +263,7 @@ static void msim_trace(msim *m, const mcall *c, const char *what, uint32_t stati
   } else {
     const topo_proxy *px = &t->proxies[station - t->n_pods];
     char who[96];
-    if (px->kind == MESH_PROXY_SIDECAR)
-      topo_pod_name(t, px->owner, who, sizeof who);
-    else if (px->kind == MESH_PROXY_ZTUNNEL)
-      topo_node_name(t, px->node, who, sizeof who);
-    else
-      snprintf(who, sizeof who, "%s", m->s->namespaces[t->waypoints[px->owner].ns].name);
+    topo_proxy_name(t, station - t->n_pods, who, sizeof who);
     snprintf(name, sizeof name, "%s(%s)", mesh_proxy_kind_name(px->kind), who);
   }
   snprintf(line, sizeof line, "call %u %s %s%s%s arrive=%.3fus start=%.3fus leave=%.3fus", c->id,

@@ -66,14 +66,8 @@ void path_describe(const topology *t, const path *p, uint32_t dst_pod, char *buf
   buf[0] = '\0';
   for (uint8_t i = 0; i < p->n && off < len; i++) {
     const topo_proxy *px = &t->proxies[p->proxy[i]];
-    char name[96];
-    if (px->kind == MESH_PROXY_SIDECAR)
-      topo_pod_name(t, px->owner, name, sizeof name);
-    else if (px->kind == MESH_PROXY_ZTUNNEL)
-      topo_node_name(t, px->node, name, sizeof name);
-    else
-      snprintf(name, sizeof name, "%s#%u", t->scn->namespaces[t->waypoints[px->owner].ns].name,
-               p->proxy[i] - t->waypoints[px->owner].first_proxy);
+    char name[128];
+    topo_proxy_name(t, p->proxy[i], name, sizeof name);
     off +=
         (size_t)snprintf(buf + off, len - off, "%s(%s) -> ", mesh_proxy_kind_name(px->kind), name);
   }

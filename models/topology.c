@@ -493,3 +493,31 @@ void topo_pod_name(const topology *t, uint32_t pod, char *buf, size_t len) {
   uint32_t sv = t->pods[pod].service;
   snprintf(buf, len, "%s-%u", t->scn->services[sv].name, pod - t->service_first_pod[sv]);
 }
+
+void topo_waypoint_name(const topology *t, uint32_t w, char *buf, size_t len) {
+  const scenario *s = t->scn;
+  const topo_waypoint *wp = &t->waypoints[w];
+  const char *ns = s->namespaces[wp->ns].name, *key = "waypoint";
+  if (wp->scope == MESH_WAYPOINT_SERVICE_ACCOUNT) {
+    key = s->service_accounts[wp->key];
+    const char *slash = strrchr(key, '/'); /* stored as "ns/name" */
+    if (slash)
+      key = slash + 1;
+  } else if (wp->scope == MESH_WAYPOINT_SERVICE) {
+    key = s->services[wp->key].name;
+  }
+  snprintf(buf, len, "%.40s/%.40s", ns, key);
+}
+
+void topo_proxy_name(const topology *t, uint32_t x, char *buf, size_t len) {
+  const topo_proxy *px = &t->proxies[x];
+  if (px->kind == MESH_PROXY_SIDECAR) {
+    topo_pod_name(t, px->owner, buf, len);
+  } else if (px->kind == MESH_PROXY_ZTUNNEL) {
+    topo_node_name(t, px->node, buf, len);
+  } else {
+    char dep[96];
+    topo_waypoint_name(t, px->owner, dep, sizeof dep);
+    snprintf(buf, len, "%.81s#%u", dep, x - t->waypoints[px->owner].first_proxy);
+  }
+}

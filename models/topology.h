@@ -99,6 +99,14 @@ void topo_node_name(const topology *t, uint32_t node, char *buf, size_t len);
 /* Name of a pod ("<service>-<i>") into buf. */
 void topo_pod_name(const topology *t, uint32_t pod, char *buf, size_t len);
 
+/* Name of waypoint deployment w: "<namespace>/waypoint" (namespace scope,
+ * Istio's conventional name), "<namespace>/<service account>" or
+ * "<namespace>/<service>". */
+void topo_waypoint_name(const topology *t, uint32_t w, char *buf, size_t len);
+/* Name of proxy x: its pod (sidecar), its node (ztunnel) or
+ * "<waypoint deployment>#<replica>". */
+void topo_proxy_name(const topology *t, uint32_t x, char *buf, size_t len);
+
 /* Whether a call into service `svc` from a meshed client goes through a waypoint. */
 static inline uint32_t topo_waypoint_of(const topology *t, uint32_t svc) {
   return t->service_waypoint[svc];

@@ -161,12 +161,12 @@ static const radius_case radius_cases[] = {
      "web api cart db old"},
     /* namespace waypoint, hybrid: bound api cart stock + meshed callers web (of api) and api
      * (of cart); old is unmeshed and bypasses it: 2+1+1+2 pods */
-    {HY, LAYOUT_ONE_NODE, NS, 1, "waypoint-deployment", "back/back", 6, 4, 2, 1, 1, 3,
+    {HY, LAYOUT_ONE_NODE, NS, 1, "waypoint-deployment", "back/waypoint", 6, 4, 2, 1, 1, 3,
      "bound services and meshed callers"},
-    {HY, LAYOUT_ONE_NODE, NS, 2, "waypoint", "back/back#1", 6, 4, 2, 1, 1, 3,
+    {HY, LAYOUT_ONE_NODE, NS, 2, "waypoint", "back/waypoint#1", 6, 4, 2, 1, 1, 3,
      "a replica has its deployment's radius"},
     /* ambient-waypoint: old is meshed now, so it counts as a caller of cart */
-    {AW, LAYOUT_ONE_NODE, NS, 1, "waypoint", "back/back#0", 7, 5, 3, 2, 1, 3,
+    {AW, LAYOUT_ONE_NODE, NS, 1, "waypoint", "back/waypoint#0", 7, 5, 3, 2, 1, 3,
      "old is a meshed caller"},
     /* service-account scope: api and cart share "back/api"; stock has its own */
     {HY, LAYOUT_ONE_NODE, SA, 1, "waypoint-deployment", "back/api", 5, 3, 2, 1, 1, 2,
@@ -462,7 +462,7 @@ static void mc_run(mc *m, uint32_t n_requests) {
 static void test_waypoint_name(const topology *t, uint32_t w, char *buf, size_t len) {
   const scenario *s = t->scn;
   const topo_waypoint *wp = &t->waypoints[w];
-  const char *key = wp->scope == MESH_WAYPOINT_NAMESPACE ? s->namespaces[wp->key].name
+  const char *key = wp->scope == MESH_WAYPOINT_NAMESPACE ? "waypoint"
                     : wp->scope == MESH_WAYPOINT_SERVICE
                         ? s->services[wp->key].name
                         : strchr(s->service_accounts[wp->key], '/') + 1;

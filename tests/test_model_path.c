@@ -44,12 +44,12 @@ static const path_case cases[] = {
     {MESH_MODE_AMBIENT, MESH_PLACE_SPREAD, "a", "b",
      "ztunnel(default-0) -> ztunnel(default-1) -> app(b-0)"},
     {MESH_MODE_AMBIENT_WAYPOINT, MESH_PLACE_SPREAD, "a", "b",
-     "ztunnel(default-0) -> waypoint(back#0) -> ztunnel(default-1) -> app(b-0)"},
+     "ztunnel(default-0) -> waypoint(back/waypoint#0) -> ztunnel(default-1) -> app(b-0)"},
     {MESH_MODE_AMBIENT_WAYPOINT, MESH_PLACE_SPREAD, "a", "d",
      "ztunnel(default-0) -> ztunnel(default-1) -> app(d-0)"},
     {MESH_MODE_AMBIENT_WAYPOINT, MESH_PLACE_SPREAD, NULL, "b", "ztunnel(default-1) -> app(b-0)"},
     {MESH_MODE_HYBRID, MESH_PLACE_SPREAD, "a", "b",
-     "sidecar(a-0) -> waypoint(back#0) -> ztunnel(default-1) -> app(b-0)"},
+     "sidecar(a-0) -> waypoint(back/waypoint#0) -> ztunnel(default-1) -> app(b-0)"},
     {MESH_MODE_HYBRID, MESH_PLACE_SPREAD, "c", "b", "ztunnel(default-1) -> app(b-0)"},
     {MESH_MODE_HYBRID, MESH_PLACE_SPREAD, "d", "a",
      "ztunnel(default-1) -> sidecar(a-0) -> app(a-0)"},
@@ -60,10 +60,10 @@ static const path_case cases[] = {
     {MESH_MODE_SIDECAR, MESH_PLACE_BINPACK, "a", "b", "sidecar(a-0) -> sidecar(b-0) -> app(b-0)"},
     {MESH_MODE_AMBIENT, MESH_PLACE_BINPACK, "a", "b", "ztunnel(default-0) -> app(b-0)"},
     {MESH_MODE_AMBIENT_WAYPOINT, MESH_PLACE_BINPACK, "a", "b",
-     "ztunnel(default-0) -> waypoint(back#0) -> ztunnel(default-0) -> app(b-0)"},
+     "ztunnel(default-0) -> waypoint(back/waypoint#0) -> ztunnel(default-0) -> app(b-0)"},
     {MESH_MODE_AMBIENT_WAYPOINT, MESH_PLACE_BINPACK, "a", "d", "ztunnel(default-0) -> app(d-0)"},
     {MESH_MODE_HYBRID, MESH_PLACE_BINPACK, "d", "b",
-     "ztunnel(default-0) -> waypoint(back#0) -> ztunnel(default-0) -> app(b-0)"},
+     "ztunnel(default-0) -> waypoint(back/waypoint#0) -> ztunnel(default-0) -> app(b-0)"},
 };
 
 static void test_paths(void **state) {
@@ -156,9 +156,9 @@ static void test_traced_request(void **state) {
   assert_int_equal(model_run(&in, &r), 0);
   static const char *want[] = {
       "call 0 request ztunnel(default-0)",  "call 0 serve app(a-0)",
-      "call 1 request ztunnel(default-0)",  "call 1 request waypoint(back)",
+      "call 1 request ztunnel(default-0)",  "call 1 request waypoint(back/waypoint#0)",
       "call 1 request ztunnel(default-1)",  "call 1 serve app(b-0)",
-      "call 1 response ztunnel(default-1)", "call 1 response waypoint(back)",
+      "call 1 response ztunnel(default-1)", "call 1 response waypoint(back/waypoint#0)",
       "call 1 response ztunnel(default-0)", "call 0 response ztunnel(default-0)",
   };
   assert_int_equal(buf.n, (int)(sizeof want / sizeof want[0]));
