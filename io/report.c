@@ -771,6 +771,14 @@ static void failure_sentence(rctx *c, const mode_result *m, const result_failure
     report_fmt(what, sizeof what, "%s", phrase);
   else
     report_fmt(what, sizeof what, "component `%s`", report_code(comp, sizeof comp, f->component));
+  /* The model names the instance "(none in this mode)" when the mode has no
+   * such component (a ztunnel drill in sidecar mode). */
+  if (strstr(f->instance, "none in this mode") && f->failed_requests == 0) {
+    report_doc_item(&c->doc, "In `%s`, drill `%s` had nothing to take down: there is no %s here.",
+                    mode_name(m), report_code(name, sizeof name, f->name),
+                    phrase ? phrase + (phrase[0] == 'a' ? 2 : 4) : f->component);
+    return;
+  }
   if (f->instance[0]) {
     size_t len = strlen(what);
     report_fmt(what + len, sizeof what - len, " (`%s`)",
@@ -781,9 +789,9 @@ static void failure_sentence(rctx *c, const mode_result *m, const result_failure
   failure_rates(f, &mean, &peak);
   if (f->failed_requests == 0)
     report_fmt(failed, sizeof failed, "no request failed");
-  else if (isfinite(mean))
+  else if (isfinite(mean) && mean > 0)
     report_fmt(failed, sizeof failed,
-               "%" PRIu64 " requests failed (a mean error rate of %s during the outage, peak %s "
+               "%" PRIu64 " requests failed (a mean error rate of %s while it was down, peak %s "
                "in one second)",
                f->failed_requests, fpct(a, sizeof a, mean), fpct(b, sizeof b, peak));
   else
@@ -792,8 +800,9 @@ static void failure_sentence(rctx *c, const mode_result *m, const result_failure
   if (f->slo_violations)
     report_fmt(slow, sizeof slow, ", %" PRIu64 " more missed the latency SLO", f->slo_violations);
   char recovery[CELL_MAX] = "";
-  if (isfinite(f->recovery_s))
-    report_fmt(recovery, sizeof recovery, "; recovery took %s s", fv(a, sizeof a, f->recovery_s));
+  if (f->failed_requests && isfinite(f->recovery_s))
+    report_fmt(recovery, sizeof recovery, "; requests kept failing for %s s after it went down",
+               fv(a, sizeof a, f->recovery_s));
   report_doc_item(&c->doc,
                   "In `%s`, drill `%s` took down %s at %s s for %s s: %s%s, affecting %u pod%s, "
                   "%u service%s, %u namespace%s and %u tenant%s%s.",
@@ -875,11 +884,16 @@ static void section_failures(rctx *c) {
     return;
   report_doc *doc = &c->doc;
   report_doc_heading(doc, 2, "Failure drills");
-  report_doc_para(doc, "Components taken down during the run (first replication), what failed "
-                       "and how long it took to recover.");
+  report_doc_para(doc,
+                  "Components taken down during the run. Failed requests and requests over the "
+                  "SLO are means over replications, the affected pods, services, namespaces and "
+                  "tenants the most any replication saw, \"failing for\" the mean time from the "
+                  "outage to the last failed request; the error-rate curves are the first "
+                  "replication's. Times count from the end of the warm-up.");
   static const char *const head[] = {
-      "mode",     "drill", "component", "instance",   "at (s)",  "down (s)",     "failed requests",
-      "over SLO", "pods",  "services",  "namespaces", "tenants", "recovery (s)", "peak error rate"};
+      "mode",       "drill",           "component",       "instance",       "at (s)",
+      "down (s)",   "failed requests", "over SLO",        "pods",           "services",
+      "namespaces", "tenants",         "failing for (s)", "peak error rate"};
   report_doc_table_begin(doc, 14, head, "llllrrrrrrrrrr");
   for (uint32_t i = 0; i < r->n_modes; i++) {
     const mode_result *m = &r->modes[i];

@@ -265,10 +265,10 @@ static void check_report_with_charts(rt *t, const char *format) {
     char buf[256];
     snprintf(buf, sizeof buf,
              "In `ambient`, drill `zt-crash` took down a ztunnel (`node-3`) at 5.00 s for 3.00 s: "
-             "%llu requests failed (a mean error rate of %.1f%% during the outage",
+             "%llu requests failed (a mean error rate of %.1f%% while it was down",
              (unsigned long long)f->failed_requests, 100 * sum / 3);
     assert_contains(md, buf);
-    snprintf(buf, sizeof buf, "and %u tenants; recovery took", f->affected_tenants);
+    snprintf(buf, sizeof buf, "and %u tenants; requests kept failing for", f->affected_tenants);
     assert_contains(md, buf);
   }
 
@@ -386,6 +386,11 @@ static void test_report_escapes_text(void **state) {
   fixture_run(&r, &o);
   snprintf(r.scenario, sizeof r.scenario, "shop <b>&\"it's\"*");
   snprintf(r.modes[1].failures[0].instance, sizeof r.modes[1].failures[0].instance, "node<1>|`x`");
+  /* A drill that has no target in a mode, as the model reports it. */
+  result_failure *none = &r.modes[0].failures[0];
+  snprintf(none->component, sizeof none->component, "ztunnel");
+  snprintf(none->instance, sizeof none->instance, "(none in this mode)");
+  none->failed_requests = 0;
   int64_t id;
   assert_int_equal(db_write_run(t->d, &r, &id), 0);
   report_options opt = {.out_dir = t->out, .batch_id = id, .gnuplot = "/nonexistent"};
@@ -400,6 +405,8 @@ static void test_report_escapes_text(void **state) {
   assert_null(strstr(html, "node<1>"));
   /* A | or ` in a name cannot break a Markdown table or code span. */
   assert_contains(md, "`node<1>''x'`");
+  assert_contains(md, "In `sidecar`, drill `zt-crash` had nothing to take down: there is no "
+                      "ztunnel here.");
   free(md);
   free(html);
   run_result_free(&r);
