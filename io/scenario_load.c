@@ -1678,7 +1678,7 @@ static void service_defaults(scenario_service *sv) {
   sim_dist_exponential(1e6, &sv->service_time_ns); /* mean 1ms */
   sv->request_bytes = 1024;
   sv->response_bytes = 1024;
-  sv->lb = MESH_LB_ROUND_ROBIN;
+  sv->lb = MESH_LB_RANDOM;
   sv->retry.attempts = 1;
 }
 

@@ -372,15 +372,14 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
   const mcall *c = &m->calls[idx]; /* the pool may have moved */
   const scenario_service *svc = &m->s->services[m->t->pods[c->dst_pod].service];
   const scenario_call *ce = msim_call_entry(svc, o);
-  const scenario_service *tsvc = &m->s->services[ce->target];
   uint64_t key = msim_child_key(c->key, o, attempt);
   mcall *k = &m->calls[child];
   k->key = key;
   k->parent = idx;
   k->src_pod = c->dst_pod;
   k->dst_pod = msim_pick_pod(m, ce->target, crn_uniform(m->seed, key, CRN_PICK));
-  k->req_bytes = (uint32_t)(ce->request_bytes > 0 ? ce->request_bytes : tsvc->request_bytes);
-  k->resp_bytes = (uint32_t)(ce->response_bytes > 0 ? ce->response_bytes : tsvc->response_bytes);
+  k->req_bytes = (uint32_t)ce->request_bytes;
+  k->resp_bytes = (uint32_t)ce->response_bytes;
   k->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
   k->origin = c->origin;
   k->ordinal = (uint16_t)o;

@@ -94,7 +94,7 @@ typedef struct scenario_call {
   uint32_t target;       /* service index */
   uint32_t count;        /* calls per request of the caller (each subject to probability) */
   double probability;    /* each call happens with this probability (1 = always) */
-  int64_t request_bytes; /* <= 0: the target's request_bytes */
+  int64_t request_bytes; /* bytes of this call (the loader fills in the target's when unset) */
   int64_t response_bytes;
 } scenario_call;
 

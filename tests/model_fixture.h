@@ -125,6 +125,8 @@ static inline void fx_call(scenario *s, uint32_t from, uint32_t to, uint32_t cou
   c->target = to;
   c->count = count;
   c->probability = p;
+  c->request_bytes = s->services[to].request_bytes; /* as the loader fills them */
+  c->response_bytes = s->services[to].response_bytes;
 }
 
 static inline void fx_traffic(scenario *s, uint32_t service, double rps) {

@@ -204,7 +204,7 @@ static void test_default_scenario(void **state) {
   assert_int_equal(f->response_bytes, 16384);
   assert_true(f->needs_l7);
   assert_false(f->parallel);
-  assert_int_equal(f->lb, MESH_LB_ROUND_ROBIN);
+  assert_int_equal(f->lb, MESH_LB_RANDOM);
   assert_int_equal(f->retry.attempts, 1);
   assert_int_equal(f->n_calls, 3);
   assert_int_equal(f->calls[0].target, scenario_find_service(&s, "catalog-api"));
@@ -306,7 +306,7 @@ static void test_minimal_defaults(void **state) {
   assert_int_equal(sv->request_bytes, 1024);
   assert_int_equal(sv->response_bytes, 1024);
   assert_false(sv->needs_l7);
-  assert_int_equal(sv->lb, MESH_LB_ROUND_ROBIN);
+  assert_int_equal(sv->lb, MESH_LB_RANDOM);
   assert_int_equal(sv->retry.attempts, 1);
   assert_int_equal(sv->retry.timeout_ns, 0);
   assert_null(sv->calls);
