@@ -637,6 +637,65 @@ static void section_nodes(rctx *c) {
   report_doc_table_end(doc);
 }
 
+/* Order of blast_instances: most requests, then most pods. */
+static int cmp_blast_instance(const void *a, const void *b) {
+  const result_blast_instance *x = *(const result_blast_instance *const *)a;
+  const result_blast_instance *y = *(const result_blast_instance *const *)b;
+  if (x->request_share != y->request_share)
+    return x->request_share < y->request_share ? 1 : -1;
+  return (x->pods < y->pods) - (x->pods > y->pods);
+}
+
+#define BLAST_TOP 3
+
+/* The few instances of each mode whose loss hits most requests. */
+static void blast_top_instances(rctx *c) {
+  const run_result *r = &c->run;
+  int any = 0;
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    any |= r->modes[i].n_blast_instances > 0;
+  if (!any)
+    return;
+  report_doc_para(&c->doc,
+                  "The %d instances of each mode whose call trees carry the most "
+                  "external requests (all component kinds, nodes and control plane "
+                  "included):",
+                  BLAST_TOP);
+  static const char *const head[] = {
+      "mode",     "kind",       "instance", "request share", "pods",
+      "services", "namespaces", "tenants",  "identities",    "L7 services in clear text"};
+  report_doc_table_begin(&c->doc, 10, head, "lllrrrrrrr");
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    const mode_result *m = &r->modes[i];
+    if (!m->n_blast_instances)
+      continue;
+    const result_blast_instance **order = malloc(m->n_blast_instances * sizeof *order);
+    if (!order)
+      continue;
+    for (uint32_t j = 0; j < m->n_blast_instances; j++)
+      order[j] = &m->blast_instances[j];
+    qsort(order, m->n_blast_instances, sizeof *order, cmp_blast_instance);
+    for (uint32_t j = 0; j < m->n_blast_instances && j < BLAST_TOP; j++) {
+      const result_blast_instance *b = order[j];
+      char s[7][CELL_MAX], inst[RESULT_NAME_MAX + 4], code[RESULT_NAME_MAX + 2];
+      report_fmt(inst, sizeof inst, "`%s`", report_code(code, sizeof code, b->instance));
+      const char *cells[10] = {mode_name(m),
+                               b->kind,
+                               inst,
+                               fpct(s[0], CELL_MAX, b->request_share),
+                               fu(s[1], CELL_MAX, b->pods),
+                               fu(s[2], CELL_MAX, b->services),
+                               fu(s[3], CELL_MAX, b->namespaces),
+                               fu(s[4], CELL_MAX, b->tenants),
+                               fu(s[5], CELL_MAX, b->identities),
+                               fu(s[6], CELL_MAX, b->l7_services)};
+      report_doc_table_row(&c->doc, 10, cells);
+    }
+    free(order);
+  }
+  report_doc_table_end(&c->doc);
+}
+
 static void section_blast(rctx *c) {
   const run_result *r = &c->run;
   int any = 0;
@@ -716,6 +775,7 @@ static void section_blast(rctx *c) {
     }
   }
   report_doc_end_list(doc);
+  blast_top_instances(c);
   if (worst_m)
     report_doc_para(doc,
                     "The widest blast radius is a %s in `%s`: one instance reaches up to %u pods "
@@ -736,6 +796,13 @@ static const char *component_phrase(const char *component) {
   if (strcmp(component, "control_plane") == 0 || strcmp(component, "istiod") == 0)
     return "the control plane";
   return NULL;
+}
+
+/* Whether a drill hit anything in this mode: the model names the instance
+ * "(none in this mode)" when the mode has no such component (a ztunnel
+ * drill in sidecar mode). */
+static int drill_hit(const result_failure *f) {
+  return f->failed_requests > 0 || !strstr(f->instance, "none in this mode");
 }
 
 /* Mean and peak error rate of a drill: the mean over the seconds of the
@@ -771,14 +838,6 @@ static void failure_sentence(rctx *c, const mode_result *m, const result_failure
     report_fmt(what, sizeof what, "%s", phrase);
   else
     report_fmt(what, sizeof what, "component `%s`", report_code(comp, sizeof comp, f->component));
-  /* The model names the instance "(none in this mode)" when the mode has no
-   * such component (a ztunnel drill in sidecar mode). */
-  if (strstr(f->instance, "none in this mode") && f->failed_requests == 0) {
-    report_doc_item(&c->doc, "In `%s`, drill `%s` had nothing to take down: there is no %s here.",
-                    mode_name(m), report_code(name, sizeof name, f->name),
-                    phrase ? phrase + (phrase[0] == 'a' ? 2 : 4) : f->component);
-    return;
-  }
   if (f->instance[0]) {
     size_t len = strlen(what);
     report_fmt(what + len, sizeof what - len, " (`%s`)",
@@ -787,38 +846,44 @@ static void failure_sentence(rctx *c, const mode_result *m, const result_failure
   char failed[2 * CELL_MAX];
   double mean, peak;
   failure_rates(f, &mean, &peak);
+  const char *req = f->failed_requests == 1 ? "request" : "requests";
   if (f->failed_requests == 0)
     report_fmt(failed, sizeof failed, "no request failed");
   else if (isfinite(mean) && mean > 0)
     report_fmt(failed, sizeof failed,
-               "%" PRIu64 " requests failed (a mean error rate of %s while it was down, peak %s "
+               "%" PRIu64 " %s failed (a mean error rate of %s while it was down, peak %s "
                "in one second)",
-               f->failed_requests, fpct(a, sizeof a, mean), fpct(b, sizeof b, peak));
+               f->failed_requests, req, fpct(a, sizeof a, mean), fpct(b, sizeof b, peak));
   else
-    report_fmt(failed, sizeof failed, "%" PRIu64 " requests failed", f->failed_requests);
+    report_fmt(failed, sizeof failed, "%" PRIu64 " %s failed", f->failed_requests, req);
   char slow[CELL_MAX] = "";
   if (f->slo_violations)
     report_fmt(slow, sizeof slow, ", %" PRIu64 " more missed the latency SLO", f->slo_violations);
+  char affected[4 * CELL_MAX] = "";
+  if (f->affected_pods || f->affected_services || f->affected_namespaces || f->affected_tenants)
+    report_fmt(affected, sizeof affected,
+               ", affecting %u pod%s, %u service%s, %u namespace%s and %u tenant%s",
+               f->affected_pods, f->affected_pods == 1 ? "" : "s", f->affected_services,
+               f->affected_services == 1 ? "" : "s", f->affected_namespaces,
+               f->affected_namespaces == 1 ? "" : "s", f->affected_tenants,
+               f->affected_tenants == 1 ? "" : "s");
+  else if (!f->failed_requests && !f->slo_violations)
+    report_fmt(affected, sizeof affected, " and no workload was affected");
   char recovery[CELL_MAX] = "";
   if (f->failed_requests && isfinite(f->recovery_s))
     report_fmt(recovery, sizeof recovery, "; requests kept failing for %s s after it went down",
                fv(a, sizeof a, f->recovery_s));
-  report_doc_item(&c->doc,
-                  "In `%s`, drill `%s` took down %s at %s s for %s s: %s%s, affecting %u pod%s, "
-                  "%u service%s, %u namespace%s and %u tenant%s%s.",
+  report_doc_item(&c->doc, "In `%s`, drill `%s` took down %s at %s s for %s s: %s%s%s%s.",
                   mode_name(m), report_code(name, sizeof name, f->name), what,
-                  fv(d1, sizeof d1, f->at_s), fv(d2, sizeof d2, f->down_s), failed, slow,
-                  f->affected_pods, f->affected_pods == 1 ? "" : "s", f->affected_services,
-                  f->affected_services == 1 ? "" : "s", f->affected_namespaces,
-                  f->affected_namespaces == 1 ? "" : "s", f->affected_tenants,
-                  f->affected_tenants == 1 ? "" : "s", recovery);
+                  fv(d1, sizeof d1, f->at_s), fv(d2, sizeof d2, f->down_s), failed, slow, affected,
+                  recovery);
 }
 
 /* One chart per drill name: its error rate in each mode that ran it. */
 static void failure_charts(rctx *c) {
   const run_result *r = &c->run;
   const char *done[MAX_FAILURE_CHARTS];
-  int ndone = 0;
+  int ndone = 0, ncharts = 0;
   for (uint32_t i = 0; i < r->n_modes; i++) {
     for (uint32_t f = 0; f < r->modes[i].n_failures && ndone < MAX_FAILURE_CHARTS; f++) {
       const result_failure *fl = &r->modes[i].failures[f];
@@ -828,6 +893,20 @@ static void failure_charts(rctx *c) {
       if (seen)
         continue;
       done[ndone++] = fl->name;
+      /* A drill that failed nothing in any mode gets no chart: the table
+       * and the sentences already say so. */
+      double worst = 0;
+      for (uint32_t mi = 0; mi < r->n_modes; mi++)
+        for (uint32_t g = 0; g < r->modes[mi].n_failures; g++) {
+          double mean, peak;
+          if (strcmp(r->modes[mi].failures[g].name, fl->name) != 0)
+            continue;
+          failure_rates(&r->modes[mi].failures[g], &mean, &peak);
+          if (peak > worst)
+            worst = peak;
+        }
+      if (!(worst > 0))
+        continue;
       report_line lines[MESH_MODE_COUNT * 4];
       double *xs[MESH_MODE_COUNT * 4] = {0}, *ys[MESH_MODE_COUNT * 4] = {0};
       size_t nl = 0;
@@ -835,7 +914,7 @@ static void failure_charts(rctx *c) {
         const mode_result *m = &r->modes[mi];
         for (uint32_t g = 0; g < m->n_failures; g++) {
           const result_failure *x = &m->failures[g];
-          if (strcmp(x->name, fl->name) != 0 || !x->error_rate || !x->n_seconds)
+          if (strcmp(x->name, fl->name) != 0 || !x->error_rate || !x->n_seconds || !drill_hit(x))
             continue;
           xs[nl] = malloc(x->n_seconds * sizeof *xs[nl]);
           ys[nl] = malloc(x->n_seconds * sizeof *ys[nl]);
@@ -851,15 +930,32 @@ static void failure_charts(rctx *c) {
           break;
         }
       }
-      char chart[32], title[3 * RESULT_NAME_MAX], extra[256], caption[3 * RESULT_NAME_MAX];
-      report_fmt(chart, sizeof chart, "failure_%d", ndone);
+      /* Zoom on the outage: from 10 s before it to 10 s after the last
+       * failure of any mode. */
+      double at = isfinite(fl->at_s) ? fl->at_s : 0, until = at, span = 0;
+      for (uint32_t mi = 0; mi < r->n_modes; mi++)
+        for (uint32_t g = 0; g < r->modes[mi].n_failures; g++) {
+          const result_failure *x = &r->modes[mi].failures[g];
+          if (strcmp(x->name, fl->name) != 0)
+            continue;
+          double end = at + (isfinite(x->down_s) ? x->down_s : 0);
+          if (isfinite(x->recovery_s) && at + x->recovery_s > end)
+            end = at + x->recovery_s;
+          if (end > until)
+            until = end;
+          if (x->n_seconds > span)
+            span = x->n_seconds;
+        }
+      double lo = at - 10 > 0 ? at - 10 : 0, hi = until + 10 < span ? until + 10 : span;
+      char chart[32], title[3 * RESULT_NAME_MAX], extra[384], caption[3 * RESULT_NAME_MAX];
+      report_fmt(chart, sizeof chart, "failure_%d", ++ncharts);
       report_fmt(title, sizeof title, "Error rate during drill '%s' (%s; shaded: while down)",
-                 fl->name, fl->instance);
+                 fl->name, fl->component);
       report_fmt(extra, sizeof extra,
-                 "set yrange [0:*]\nset object 1 rect from %g, graph 0 to %g, graph 1 "
+                 "set yrange [0:*]\nset xrange [%g:%g]\n"
+                 "set object 1 rect from %g, graph 0 to %g, graph 1 "
                  "fc rgb '#f2dede' fs solid 0.6 noborder behind\n",
-                 isfinite(fl->at_s) ? fl->at_s : 0,
-                 (isfinite(fl->at_s) ? fl->at_s : 0) + (isfinite(fl->down_s) ? fl->down_s : 0));
+                 lo, hi > lo ? hi : lo + 1, at, at + (isfinite(fl->down_s) ? fl->down_s : 0));
       report_fmt(caption, sizeof caption, "Failed requests per second during drill %s (%%)",
                  fl->name);
       add_chart(c, chart,
@@ -899,6 +995,8 @@ static void section_failures(rctx *c) {
     const mode_result *m = &r->modes[i];
     for (uint32_t f = 0; f < m->n_failures; f++) {
       const result_failure *fl = &m->failures[f];
+      if (!drill_hit(fl))
+        continue;
       double mean, peak;
       failure_rates(fl, &mean, &peak);
       char s[12][CELL_MAX], name[RESULT_NAME_MAX + 4], inst[RESULT_NAME_MAX + 4];
@@ -923,9 +1021,28 @@ static void section_failures(rctx *c) {
     }
   }
   report_doc_table_end(doc);
-  for (uint32_t i = 0; i < r->n_modes; i++)
-    for (uint32_t f = 0; f < r->modes[i].n_failures; f++)
-      failure_sentence(c, &r->modes[i], &r->modes[i].failures[f]);
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    const mode_result *m = &r->modes[i];
+    char missed[RESULT_TEXT_MAX] = "";
+    uint32_t n_missed = 0;
+    for (uint32_t f = 0; f < m->n_failures; f++) {
+      const result_failure *fl = &m->failures[f];
+      if (drill_hit(fl)) {
+        failure_sentence(c, m, fl);
+        continue;
+      }
+      char code[RESULT_NAME_MAX + 2];
+      size_t len = strlen(missed);
+      report_fmt(missed + len, sizeof missed - len, "%s`%s` (%s)", n_missed ? ", " : "",
+                 report_code(code, sizeof code, fl->name), fl->component);
+      n_missed++;
+    }
+    if (n_missed)
+      report_doc_item(doc,
+                      "In `%s`, drill%s %s found nothing to take down: the mode has no such "
+                      "component.",
+                      mode_name(m), n_missed == 1 ? "" : "s", missed);
+  }
   report_doc_end_list(doc);
   failure_charts(c);
 }

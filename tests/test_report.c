@@ -257,6 +257,10 @@ static void check_report_with_charts(rt *t, const char *format) {
   /* Blast radius and failure sentences from the stored numbers. */
   assert_contains(md, "In `ambient`, one ztunnel (of 4) serves up to 9 pods");
   assert_contains(md, "carries up to 75.0% of external requests");
+  /* The instances that carry most requests, highest first (fixture: 30%, 20%, 10%). */
+  const char *top = strstr(md, "| ambient | ztunnel | `ztunnel-2` | 30.0% | 5 |");
+  assert_non_null(top);
+  assert_non_null(strstr(top, "| ambient | ztunnel | `ztunnel-1` | 20.0% | 4 |"));
   {
     const result_failure *f = &r->modes[1].failures[0];
     double sum = 0;
@@ -405,8 +409,8 @@ static void test_report_escapes_text(void **state) {
   assert_null(strstr(html, "node<1>"));
   /* A | or ` in a name cannot break a Markdown table or code span. */
   assert_contains(md, "`node<1>''x'`");
-  assert_contains(md, "In `sidecar`, drill `zt-crash` had nothing to take down: there is no "
-                      "ztunnel here.");
+  assert_contains(md, "In `sidecar`, drill `zt-crash` (ztunnel) found nothing to take down");
+  assert_null(strstr(md, "| sidecar | `zt-crash` |")); /* and is not in the table */
   free(md);
   free(html);
   run_result_free(&r);
