@@ -32,7 +32,7 @@ static const struct {
 
 static void report_usage(FILE *f) {
   fprintf(f, "usage: meshsim report [--db PATH] [--scenario NAME] [--batch ID] "
-             "[--baseline MODE] --out DIR\n"
+             "[--baseline MODE] [--format png|svg] --out DIR\n"
              "       meshsim report [--db PATH] [--scenario NAME] --list\n\n"
              "Writes DIR/report.md and DIR/report.html comparing the modes of one stored run,\n"
              "with charts drawn by gnuplot in DIR/charts/. Everything comes from the database.\n\n"
