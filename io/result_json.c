@@ -141,6 +141,7 @@ int result_json_write(FILE *out, const run_result *r) {
           (unsigned long long)r->scenario_hash, (unsigned long long)r->seed, r->replications);
   json_key_num(out, "duration_s", r->duration_s, 1);
   json_key_num(out, "warmup_s", r->warmup_s, 1);
+  json_key_num(out, "slo_ms", r->slo_ms, 1);
   fputs("\"profile\": ", out);
   result_json_string(out, r->profile);
   fputs(", \"params\": ", out);

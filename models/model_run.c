@@ -29,6 +29,7 @@ void mode_result_release(mode_result *m) {
   free(m->series.throughput_rps);
   free(m->series.p99_ms);
   free(m->series.error_rate);
+  free(m->series.waypoint_replicas);
   for (int k = 0; k < MESH_KIND_COUNT; k++)
     free(m->series.cpu_cores[k]);
   free(m->reps);
@@ -96,8 +97,10 @@ static int model_alloc_outputs(mode_result *out, const topology *t, uint32_t n_s
   out->series.throughput_rps = calloc(n_seconds + 1, sizeof(double));
   out->series.p99_ms = calloc(n_seconds + 1, sizeof(double));
   out->series.error_rate = calloc(n_seconds + 1, sizeof(double));
+  out->series.waypoint_replicas = calloc(n_seconds + 1, sizeof(double));
   int ok = out->nodes && out->reps && out->series.throughput_rps && out->series.p99_ms &&
-           out->series.error_rate && sim_hist_init(&out->latency_hist_ns) == 0;
+           out->series.error_rate && out->series.waypoint_replicas &&
+           sim_hist_init(&out->latency_hist_ns) == 0;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     out->series.cpu_cores[k] = calloc(n_seconds + 1, sizeof(double));
     ok = ok && out->series.cpu_cores[k];
@@ -105,15 +108,56 @@ static int model_alloc_outputs(mode_result *out, const topology *t, uint32_t n_s
   return ok ? 0 : SIM_ENOMEM;
 }
 
-/* One result_failure per scenario drill, named after what it hit in this mode. */
+/* Traffic bursts in the scenario: each is reported as an overload drill. */
+static uint32_t model_burst_count(const scenario *s) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->n_traffic; i++)
+    n += s->traffic[i].n_bursts;
+  return n;
+}
+
+/* Start (after warm-up) of drill d: a scenario failure, then bursts in order. */
+static sim_time model_drill_at(const scenario *s, uint32_t d) {
+  if (d < s->n_failures)
+    return s->failures[d].at_ns;
+  d -= s->n_failures;
+  for (uint32_t i = 0; i < s->n_traffic; i++) {
+    if (d < s->traffic[i].n_bursts)
+      return s->traffic[i].bursts[d].at_ns;
+    d -= s->traffic[i].n_bursts;
+  }
+  return 0;
+}
+
+/* One result_failure per scenario drill, named after what it hit in this
+ * mode, then one "overload" drill per traffic burst: its failed requests are
+ * the timeouts and scale-down resets after it starts, its SLO misses those of
+ * requests arriving during it, its recovery the last such failure or miss. */
 static int model_failures_init(mode_result *out, const scenario *s, const failure_plan *plan) {
-  out->n_failures = s->n_failures;
-  if (s->n_failures == 0)
+  uint32_t n_bursts = model_burst_count(s);
+  out->n_failures = s->n_failures + n_bursts;
+  if (out->n_failures == 0)
     return 0;
-  out->failures = calloc(s->n_failures, sizeof *out->failures);
+  out->failures = calloc(out->n_failures, sizeof *out->failures);
   if (!out->failures)
     return SIM_ENOMEM;
   uint32_t n_seconds = (uint32_t)((s->meta.duration_ns + SIM_S - 1) / SIM_S);
+  uint32_t bd = s->n_failures;
+  for (uint32_t i = 0; i < s->n_traffic; i++)
+    for (uint32_t j = 0; j < s->traffic[i].n_bursts; j++, bd++) {
+      const scenario_burst *b = &s->traffic[i].bursts[j];
+      result_failure *rf = &out->failures[bd];
+      snprintf(rf->name, sizeof rf->name, "burst-%u", bd - s->n_failures + 1);
+      snprintf(rf->component, sizeof rf->component, "overload");
+      snprintf(rf->instance, sizeof rf->instance, "%.40s x%g",
+               s->services[s->traffic[i].service].name, b->multiplier);
+      rf->at_s = (double)b->at_ns / 1e9;
+      rf->down_s = (double)b->duration_ns / 1e9;
+      rf->n_seconds = n_seconds;
+      rf->error_rate = calloc(n_seconds + 1, sizeof(double));
+      if (!rf->error_rate)
+        return SIM_ENOMEM;
+    }
   for (uint32_t d = 0; d < s->n_failures; d++) {
     const scenario_failure *f = &s->failures[d];
     result_failure *rf = &out->failures[d];
@@ -178,8 +222,8 @@ static void model_failures_add(mode_result *out, const topology *t, const model_
       rf->affected_namespaces = nns;
     if (ntenants > rf->affected_tenants)
       rf->affected_tenants = ntenants;
-    double at = (double)(s->meta.warmup_ns + s->failures[d].at_ns) / 1e9;
-    if (rep->drill_failed[d] > 0) {
+    double at = (double)(s->meta.warmup_ns + model_drill_at(s, d)) / 1e9;
+    if (rep->drill_failed[d] > 0 || (d >= s->n_failures && rep->drill_slo[d] > 0)) {
       double rec = (double)rep->drill_last_fail_ns[d] / 1e9 - at;
       rf->recovery_s += (rec > 0 ? rec : 0) / s->meta.replications;
     }
@@ -258,7 +302,7 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
   double cross_zone_bytes = 0;
   for (uint32_t r = 0; r < s->meta.replications; r++) {
     model_rep rep;
-    if ((rc = model_rep_init(&rep, n_stations, n_seconds, s->n_failures, t.n_pods)) != 0)
+    if ((rc = model_rep_init(&rep, n_stations, n_seconds, out->n_failures, t.n_pods)) != 0)
       goto done;
     uint64_t seed = model_replication_seed(s->meta.seed, r);
     rc = model_sim_replication(&t, in, &plan, seed,
@@ -309,6 +353,8 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
     }
     for (int k = 0; k < MESH_KIND_COUNT; k++) {
       rr->cpu_cores[k] += idle_cores[k];
+      if (k == MESH_KIND_WAYPOINT) /* autoscaled replicas beyond the placed ones */
+        rr->cpu_cores[k] += rep.extra_busy_ns / 1e9 / T;
       rr->mem_mib[k] = kind_mem[k] / MODEL_MIB;
       out->kind[k].cpu_cores_mean += rr->cpu_cores[k] / s->meta.replications;
       out->kind[k].mem_mib_mean += rr->mem_mib[k] / s->meta.replications;
@@ -341,6 +387,9 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
         out->series.p99_ms[sec] = rep.p99_ms_sec[sec];
         double all = rep.done_sec[sec] + rep.failed_sec[sec];
         out->series.error_rate[sec] = all > 0 ? rep.failed_sec[sec] / all : 0;
+        out->series.waypoint_replicas[sec] = s->waypoint_autoscale.enabled
+                                                 ? rep.waypoint_replicas_sec[sec]
+                                                 : t.n_by_kind[MESH_PROXY_WAYPOINT];
       }
     model_rep_release(&rep);
     if (in->progress)
@@ -441,6 +490,7 @@ int model_run(const model_inputs *in, run_result *out) {
   out->replications = s->meta.replications;
   out->duration_s = (double)s->meta.duration_ns / 1e9;
   out->warmup_s = (double)s->meta.warmup_ns / 1e9;
+  out->slo_ms = (double)s->meta.slo_ns / 1e6;
   out->scenario_hash = s->content_hash;
   out->modes = calloc(s->mesh.n_modes ? s->mesh.n_modes : 1, sizeof *out->modes);
   if (!out->modes)

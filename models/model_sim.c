@@ -76,7 +76,22 @@ typedef struct mstation {
   sim_station st;
   float stretch; /* CPU-limit throttling factor */
   uint8_t kind;  /* mesh_kind */
+  uint8_t pkind; /* mesh_proxy_kind, for proxies */
+  uint32_t node;
+  double busy_total_ns; /* all passes ever accepted (the autoscaler's meter) */
 } mstation;
+
+/* Autoscaling state of one waypoint deployment. Replicas beyond the placed
+ * ones are extra stations after the topology's proxies (virtual proxy
+ * indices n_proxies + ...), on the nodes of the placed replicas in turn. */
+typedef struct mwaypoint {
+  uint32_t active;      /* replicas serving new calls */
+  uint32_t max;         /* stations available */
+  uint32_t extra_first; /* virtual proxy index of the first extra replica */
+  uint32_t pending_up;  /* replicas a scale-up in flight will bring (0 = none) */
+  sim_time low_since;   /* when utilisation first fell below target (-1 = not low) */
+  double busy_seen_ns;  /* busy total at the previous evaluation */
+} mwaypoint;
 
 typedef struct msim {
   const topology *t;
@@ -101,6 +116,11 @@ typedef struct msim {
   sim_hist sec_hist;
   uint32_t cur_sec;
   const failure_plan *plan;
+  mwaypoint *wp;      /* per waypoint deployment, when autoscaling */
+  uint32_t n_extra;   /* extra waypoint replica stations */
+  uint32_t n_bursts;  /* traffic bursts, reported as overload drills after the scenario's */
+  sim_time *burst_at; /* absolute start and end of each burst */
+  sim_time *burst_end;
   uint8_t *down;        /* per station: outages in progress */
   uint32_t *down_drill; /* per station: drill of the latest outage */
   uint8_t *scan_mark;   /* per station, scratch for outage scans */
@@ -129,6 +149,7 @@ int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32
   r->drill_pods = calloc(nd * (n_pods ? n_pods : 1), 1);
   r->drill_last_fail_ns = calloc(nd, sizeof *r->drill_last_fail_ns);
   r->drill_failed_sec = calloc(nd * (n_seconds + 1), sizeof(double));
+  r->waypoint_replicas_sec = calloc(n_seconds + 1, sizeof(double));
   int ok = sim_hist_init(&r->latency_ns) == 0;
   r->busy_ns = calloc(n_stations ? n_stations : 1, sizeof(double));
   r->sojourn_ns = calloc(n_stations ? n_stations : 1, sizeof(double));
@@ -137,7 +158,7 @@ int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32
   r->p99_ms_sec = calloc(n_seconds + 1, sizeof(double));
   ok = ok && r->busy_ns && r->sojourn_ns && r->done_sec && r->failed_sec && r->p99_ms_sec &&
        r->drill_failed && r->drill_slo && r->drill_pods && r->drill_last_fail_ns &&
-       r->drill_failed_sec;
+       r->drill_failed_sec && r->waypoint_replicas_sec;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     r->cpu_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
     r->inflight_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
@@ -162,6 +183,7 @@ void model_rep_release(model_rep *r) {
   free(r->drill_pods);
   free(r->drill_last_fail_ns);
   free(r->drill_failed_sec);
+  free(r->waypoint_replicas_sec);
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     free(r->cpu_ns_sec[k]);
     free(r->inflight_ns_sec[k]);
@@ -261,10 +283,21 @@ static void msim_trace(msim *m, const mcall *c, const char *what, uint32_t stati
   if (station < t->n_pods) {
     topo_pod_name(t, station, name, sizeof name);
   } else {
-    const topo_proxy *px = &t->proxies[station - t->n_pods];
     char who[96];
-    topo_proxy_name(t, station - t->n_pods, who, sizeof who);
-    snprintf(name, sizeof name, "%s(%s)", mesh_proxy_kind_name(px->kind), who);
+    uint32_t x = station - t->n_pods;
+    if (x < t->n_proxies) {
+      topo_proxy_name(t, x, who, sizeof who);
+    } else { /* an autoscaled replica beyond the placed ones */
+      uint32_t w = 0;
+      while (w + 1 < t->n_waypoints && m->wp[w + 1].extra_first <= x)
+        w++;
+      char dep[80];
+      topo_waypoint_name(t, w, dep, sizeof dep);
+      snprintf(who, sizeof who, "%.70s#%u", dep,
+               t->waypoints[w].n_replicas + (x - m->wp[w].extra_first));
+    }
+    snprintf(name, sizeof name, "%s(%s)",
+             mesh_proxy_kind_name((mesh_proxy_kind)m->st[station].pkind), who);
   }
   snprintf(line, sizeof line, "call %u %s %s%s%s arrive=%.3fus start=%.3fus leave=%.3fus", c->id,
            what, station < t->n_pods ? "app(" : "", name, station < t->n_pods ? ")" : "",
@@ -281,10 +314,15 @@ static sim_time msim_pass(msim *m, uint32_t station, sim_time now, double cpu_ns
   delay += extra_delay;
   sim_time start = sim_station_accept(&ms->st, now, hold);
   sim_time depart = start + delay;
+  ms->busy_total_ns += (double)hold;
   if (msim_in_window(m, now)) {
     uint32_t sec = msim_second(m, now);
-    m->out->busy_ns[station] += (double)hold;
-    m->out->sojourn_ns[station] += (double)(depart - now);
+    if (station < m->out->n_stations) {
+      m->out->busy_ns[station] += (double)hold;
+      m->out->sojourn_ns[station] += (double)(depart - now);
+    } else {
+      m->out->extra_busy_ns += (double)hold;
+    }
     m->out->cpu_ns_sec[ms->kind][sec] += (double)hold;
     m->out->inflight_ns_sec[ms->kind][sec] += (double)(depart - now);
   }
@@ -318,7 +356,24 @@ static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
   return first + i;
 }
 
-/* Fills path and sizes of call idx and schedules its first element. */
+/* With autoscaling, the waypoint replica is one of the active ones. */
+static void msim_pick_replica(msim *m, mcall *c) {
+  for (uint32_t k = 0; k < c->n_proxies; k++) {
+    if (c->side[k] != PATH_SIDE_MIDDLE)
+      continue;
+    uint32_t w = m->t->proxies[c->proxy[k]].owner;
+    const topo_waypoint *tw = &m->t->waypoints[w];
+    uint32_t n = m->wp[w].active;
+    uint32_t r = (uint32_t)(crn_uniform(m->seed, c->key, MODEL_CRN_WAYPOINT) * n);
+    if (r >= n)
+      r = n - 1;
+    uint32_t px =
+        r < tw->n_replicas ? tw->first_proxy + r : m->wp[w].extra_first + r - tw->n_replicas;
+    c->proxy[k] = px;
+    c->node[PATH_SIDE_MIDDLE] = m->st[m->t->n_pods + px].node;
+  }
+}
+
 /* The retry policy callers apply to calls into service sv. */
 static inline const scenario_retry *msim_retry_of(const msim *m, uint32_t sv) {
   return &m->s->services[sv].retry;
@@ -333,6 +388,8 @@ static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   memcpy(c->side, p.side, sizeof c->side);
   memcpy(c->node, p.node, sizeof c->node);
   c->n_proxies = p.n;
+  if (m->wp)
+    msim_pick_replica(m, c);
   c->step = 0;
   c->cursor = 0;
   c->pending = 0;
@@ -426,15 +483,33 @@ static void msim_finish_second(msim *m) {
   sim_hist_reset(&m->sec_hist);
 }
 
-/* Drills in progress when a request arrived, for SLO attribution. */
-static void msim_drill_slo(msim *m, sim_time origin) {
-  if (!m->plan)
-    return;
-  for (uint32_t i = 0; i < m->plan->n_outages; i++) {
+/* The burst (as a drill index) that most recently started at or before t. */
+static uint32_t msim_latest_burst(const msim *m, sim_time t) {
+  uint32_t best = MODEL_NO_DRILL;
+  sim_time at = -1;
+  for (uint32_t b = 0; b < m->n_bursts; b++)
+    if (m->burst_at[b] <= t && m->burst_at[b] > at) {
+      at = m->burst_at[b];
+      best = m->s->n_failures + b;
+    }
+  return best;
+}
+
+/* Drills in progress when a slow request arrived, for SLO attribution; a
+ * burst also counts the slow request as not yet recovered. */
+static void msim_drill_slo(msim *m, sim_time origin, sim_time now) {
+  for (uint32_t i = 0; m->plan && i < m->plan->n_outages; i++) {
     const failure_outage *o = &m->plan->outages[i];
     if (origin >= o->start_ns && origin < o->end_ns)
       m->out->drill_slo[o->drill]++;
   }
+  for (uint32_t b = 0; b < m->n_bursts; b++)
+    if (origin >= m->burst_at[b] && origin < m->burst_end[b]) {
+      uint32_t d = m->s->n_failures + b;
+      m->out->drill_slo[d]++;
+      if (now > m->out->drill_last_fail_ns[d])
+        m->out->drill_last_fail_ns[d] = now;
+    }
 }
 
 static void msim_root_done(msim *m, const mcall *c, sim_time now) {
@@ -447,7 +522,7 @@ static void msim_root_done(msim *m, const mcall *c, sim_time now) {
   sim_hist_add(&o->latency_ns, lat);
   if (lat > m->s->meta.slo_ns) {
     o->slo_violations++;
-    msim_drill_slo(m, c->origin);
+    msim_drill_slo(m, c->origin, now);
   }
   if (now < m->t_end) {
     uint32_t sec = msim_second(m, now);
@@ -534,6 +609,8 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill) {
   mcall *c = &m->calls[idx];
   if (c->flags & MCALL_FAILED)
     return;
+  if (drill == MODEL_NO_DRILL) /* timeouts and scale-down resets: blame the latest burst */
+    drill = msim_latest_burst(m, now);
   c->flags |= MCALL_FAILED;
   c->flags &= ~MCALL_APP_HELD;
   m->active[c->dst_pod]--;
@@ -644,7 +721,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
       msim_fail(m, idx, now, m->down_drill[station]);
       return;
     }
-    mesh_proxy_kind kind = t->proxies[px].kind;
+    mesh_proxy_kind kind = (mesh_proxy_kind)m->st[station].pkind;
     const profile_proxy *pp = &m->in->proxy_profile[kind]->proxy[kind];
     double cpu = proxy_pass_cpu_ns(pp, proto, request ? c->req_bytes : c->resp_bytes,
                                    request && (c->flags & MCALL_NEWCONN));
@@ -749,6 +826,76 @@ static void ev_outage_end(sim_engine *e, void *ctx, uint64_t arg) {
   }
 }
 
+/* ---- waypoint autoscaling ------------------------------------------------ */
+
+#define MODEL_AUTOSCALE_PERIOD SIM_S /* how often utilisation is evaluated */
+
+/* Station of replica r of waypoint w. */
+static uint32_t msim_replica_station(const msim *m, uint32_t w, uint32_t r) {
+  const topo_waypoint *tw = &m->t->waypoints[w];
+  uint32_t px =
+      r < tw->n_replicas ? tw->first_proxy + r : m->wp[w].extra_first + r - tw->n_replicas;
+  return m->t->n_pods + px;
+}
+
+static void ev_scale_up(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  mwaypoint *w = &m->wp[arg];
+  (void)e;
+  if (w->pending_up > w->active)
+    w->active = w->pending_up;
+  w->pending_up = 0;
+}
+
+/* The Kubernetes HPA rule: desired = ceil(active * utilisation / target),
+ * clamped to [min, max]. A scale-up lands after scale_up_delay (metrics lag
+ * plus pod start); a scale-down happens once utilisation has stayed low for
+ * scale_down_delay and resets every connection through the removed replicas. */
+static void ev_autoscale(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  const scenario_autoscale *as = &m->s->waypoint_autoscale;
+  sim_time now = sim_engine_now(e);
+  uint32_t wi = (uint32_t)arg;
+  mwaypoint *w = &m->wp[wi];
+  double busy = 0;
+  for (uint32_t r = 0; r < w->max; r++)
+    busy += m->st[msim_replica_station(m, wi, r)].busy_total_ns;
+  uint32_t workers = m->t->proxy_settings[MESH_PROXY_WAYPOINT].workers;
+  double util = (busy - w->busy_seen_ns) / ((double)w->active * workers * MODEL_AUTOSCALE_PERIOD);
+  w->busy_seen_ns = busy;
+  uint32_t desired = (uint32_t)ceil(w->active * util / as->target_utilisation - 1e-9);
+  if (desired < as->min_replicas)
+    desired = as->min_replicas;
+  if (desired > w->max)
+    desired = w->max;
+  if (desired > w->active) {
+    w->low_since = -1;
+    if (w->pending_up < desired) {
+      w->pending_up = desired;
+      msim_schedule(m, now + as->scale_up_delay_ns, ev_scale_up, wi);
+    }
+  } else if (desired < w->active && w->pending_up == 0) {
+    if (w->low_since < 0) {
+      w->low_since = now;
+    } else if (now - w->low_since >= as->scale_down_delay_ns) {
+      failure_outage gone = {.drill = MODEL_NO_DRILL};
+      uint32_t stations[256];
+      gone.stations = stations;
+      for (uint32_t r = desired; r < w->active && gone.n_stations < 256; r++)
+        stations[gone.n_stations++] = msim_replica_station(m, wi, r);
+      w->active = desired;
+      w->low_since = -1;
+      msim_reset_holders(m, &gone, now);
+    }
+  } else {
+    w->low_since = -1;
+  }
+  if (msim_in_window(m, now))
+    m->out->waypoint_replicas_sec[msim_second(m, now)] += w->active;
+  if (now + MODEL_AUTOSCALE_PERIOD < m->t_end)
+    msim_schedule(m, now + MODEL_AUTOSCALE_PERIOD, ev_autoscale, wi);
+}
+
 /* Current rate of traffic entry i (bursts multiply it) and when it next changes. */
 static double msim_rate(const scenario_traffic *tr, sim_time rel, sim_time *change) {
   double rate = tr->rate_rps;
@@ -843,6 +990,9 @@ static void msim_release(msim *m) {
   free(m->down);
   free(m->down_drill);
   free(m->scan_mark);
+  free(m->wp);
+  free(m->burst_at);
+  free(m->burst_end);
   if (m->arrival_rng)
     for (uint32_t i = 0; i < m->s->n_traffic; i++)
       if (m->arrival_rng[i])
@@ -865,6 +1015,35 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   m->out = out;
   m->free_head = MCALL_NONE;
   m->n_stations = t->n_pods + t->n_proxies;
+  const scenario_autoscale *as = &s->waypoint_autoscale;
+  if (as->enabled && t->n_waypoints > 0) {
+    m->wp = calloc(t->n_waypoints, sizeof *m->wp);
+    if (!m->wp)
+      return SIM_ENOMEM;
+    for (uint32_t w = 0; w < t->n_waypoints; w++) {
+      uint32_t placed = t->waypoints[w].n_replicas;
+      uint32_t max = as->max_replicas > placed ? as->max_replicas : placed;
+      m->wp[w].active = placed > as->min_replicas ? placed : as->min_replicas;
+      if (m->wp[w].active > max)
+        m->wp[w].active = max;
+      m->wp[w].max = max;
+      m->wp[w].extra_first = t->n_proxies + m->n_extra;
+      m->wp[w].low_since = -1;
+      m->n_extra += max - placed;
+    }
+    m->n_stations += m->n_extra;
+  }
+  for (uint32_t i = 0; i < s->n_traffic; i++)
+    m->n_bursts += s->traffic[i].n_bursts;
+  m->burst_at = calloc(m->n_bursts ? m->n_bursts : 1, sizeof *m->burst_at);
+  m->burst_end = calloc(m->n_bursts ? m->n_bursts : 1, sizeof *m->burst_end);
+  if (!m->burst_at || !m->burst_end)
+    return SIM_ENOMEM;
+  for (uint32_t i = 0, b = 0; i < s->n_traffic; i++)
+    for (uint32_t j = 0; j < s->traffic[i].n_bursts; j++, b++) {
+      m->burst_at[b] = s->meta.warmup_ns + s->traffic[i].bursts[j].at_ns;
+      m->burst_end[b] = m->burst_at[b] + s->traffic[i].bursts[j].duration_ns;
+    }
   m->t_warm = s->meta.warmup_ns;
   m->t_end = s->meta.warmup_ns + s->meta.duration_ns;
   m->t_drain = m->t_end + MODEL_DRAIN_NS;
@@ -906,6 +1085,7 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
       return SIM_ENOMEM;
     m->st[p].stretch = (float)stretch;
     m->st[p].kind = MESH_KIND_APP;
+    m->st[p].node = t->pods[p].node;
   }
   for (uint32_t x = 0; x < t->n_proxies; x++) {
     mesh_proxy_kind k = t->proxies[x].kind;
@@ -917,6 +1097,23 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
       return SIM_ENOMEM;
     ms->stretch = (float)stretch;
     ms->kind = (uint8_t)mesh_proxy_kind_to_kind(k);
+    ms->pkind = (uint8_t)k;
+    ms->node = t->proxies[x].node;
+  }
+  for (uint32_t w = 0; m->wp && w < t->n_waypoints; w++) { /* autoscaled extra replicas */
+    const topo_waypoint *tw = &t->waypoints[w];
+    const topo_proxy_settings *ps = &t->proxy_settings[MESH_PROXY_WAYPOINT];
+    for (uint32_t r = tw->n_replicas; r < m->wp[w].max; r++) {
+      mstation *ms = &m->st[t->n_pods + m->wp[w].extra_first + r - tw->n_replicas];
+      uint32_t wk;
+      double stretch = proxy_throttle(ps->workers, ps->limit_millicores, &wk);
+      if (sim_station_init(&ms->st, wk) != 0)
+        return SIM_ENOMEM;
+      ms->stretch = (float)stretch;
+      ms->kind = MESH_KIND_WAYPOINT;
+      ms->pkind = MESH_PROXY_WAYPOINT;
+      ms->node = t->proxies[tw->first_proxy + (r % tw->n_replicas)].node;
+    }
   }
   for (uint32_t i = 0; i < s->n_traffic; i++) {
     m->arrival_rng[i] = sim_rng_new(seed, 1000 + i, MODEL_RNG_ARRIVALS);
@@ -943,6 +1140,8 @@ int model_sim_replication(const topology *t, const model_inputs *in, const failu
     if (first < m.t_end)
       rc = sim_engine_schedule_at(m.eng, first, ev_arrival, &m, i, NULL);
   }
+  for (uint32_t w = 0; m.wp && w < t->n_waypoints && rc == 0; w++)
+    rc = sim_engine_schedule_at(m.eng, MODEL_AUTOSCALE_PERIOD, ev_autoscale, &m, w, NULL);
   for (uint32_t i = 0; plan && i < plan->n_outages && rc == 0; i++) {
     rc = sim_engine_schedule_at(m.eng, plan->outages[i].start_ns, ev_outage_start, &m, i, NULL);
     if (rc == 0)

@@ -39,7 +39,9 @@ typedef struct model_rep {
   uint64_t *drill_slo;
   uint8_t *drill_pods;
   sim_time *drill_last_fail_ns;
-  double *drill_failed_sec; /* n_drills x (n_seconds + 1) */
+  double *drill_failed_sec;      /* n_drills x (n_seconds + 1) */
+  double extra_busy_ns;          /* window CPU of autoscaled replicas beyond the placed ones */
+  double *waypoint_replicas_sec; /* active waypoint replicas per second (autoscaling only) */
   uint64_t retries;
   uint64_t timeouts;
   uint64_t events;

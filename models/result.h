@@ -49,7 +49,8 @@ typedef struct result_series {
   uint32_t n_seconds;
   double *throughput_rps;
   double *p99_ms;
-  double *error_rate; /* failed / finished in the second */
+  double *error_rate;        /* failed / finished in the second */
+  double *waypoint_replicas; /* active waypoint replicas (all deployments; autoscaling) */
   double *cpu_cores[MESH_KIND_COUNT];
 } result_series;
 
@@ -82,9 +83,17 @@ typedef struct result_blast_instance {
   char instance[RESULT_NAME_MAX]; /* pod, node, waypoint or deployment name */
   uint32_t pods, services, namespaces, tenants, identities;
   uint32_t l7_services; /* services whose L7 traffic it sees in clear text */
-  double request_share; /* share of external requests whose call tree touches it */
+  double request_share; /* fraction (0..1) of external requests whose call tree touches it */
 } result_blast_instance;
 
+/* One failure drill in one mode. at_s counts from the end of warm-up.
+ * failed_requests and slo_violations are means over replications (failed
+ * external requests caused by the drill; requests arriving during it that
+ * were slower than the SLO); affected_* are maxima over replications (both
+ * ends of every failed call); recovery_s is the mean time from the drill's
+ * start to its last caused failure (bursts: or slow request); error_rate is
+ * replication 0's per-second share of finished requests failed by it.
+ * Traffic bursts appear as drills of component "overload". */
 typedef struct result_failure {
   char name[RESULT_NAME_MAX];
   char component[RESULT_NAME_MAX]; /* kind: sidecar, ztunnel, waypoint, node, control_plane */
@@ -143,6 +152,7 @@ typedef struct run_result {
   uint32_t replications;
   double duration_s;
   double warmup_s;
+  double slo_ms; /* the scenario's latency SLO */
   double wall_s;
   mode_result *modes;
   uint32_t n_modes;

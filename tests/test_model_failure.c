@@ -184,6 +184,59 @@ static void test_timeout_fails_slow_calls(void **state) {
   scenario_free(&s);
 }
 
+/* A burst against a one-replica waypoint: the autoscaler adds a replica only
+ * after its delay (latency is high until then), and removing it again once
+ * the load is gone resets the calls holding it, which count as failures of
+ * the burst's overload drill. */
+static void test_waypoint_autoscaler(void **state) {
+  (void)state;
+  scenario s;
+  fx_scenario(&s, 2, 0);
+  uint32_t ns = fx_namespace(&s, "ns", MESH_NS_AMBIENT_WAYPOINT);
+  uint32_t client = fx_service(&s, "client", ns, 4, 10e3, 0);
+  uint32_t api = fx_service(&s, "api", ns, 8, 2e6, 1); /* 2 ms: calls hold the waypoint */
+  s.services[client].app_workers = 256;
+  s.services[api].app_workers = 256;
+  fx_call(&s, client, api, 1, 1.0);
+  fx_traffic(&s, client, 5000); /* 2 passes x 60 us: utilisation 0.3 of one replica */
+  s.traffic[0].bursts = calloc(1, sizeof *s.traffic[0].bursts);
+  s.traffic[0].bursts[0] = (scenario_burst){
+      .at_ns = 5 * SIM_S, .duration_ns = 10 * SIM_S, .multiplier = 4.0}; /* 1.2x its capacity */
+  s.traffic[0].n_bursts = 1;
+  s.waypoint_autoscale = (scenario_autoscale){.enabled = true,
+                                              .target_utilisation = 0.5,
+                                              .scale_up_delay_ns = 4 * SIM_S,
+                                              .scale_down_delay_ns = 5 * SIM_S,
+                                              .min_replicas = 1,
+                                              .max_replicas = 4};
+  s.meta.duration_ns = 30 * SIM_S;
+  s.meta.replications = 1;
+  run_result r = run(&s, MESH_MODE_AMBIENT_WAYPOINT);
+  const mode_result *m = &r.modes[0];
+  const double *reps = m->series.waypoint_replicas, *p99 = m->series.p99_ms;
+  printf("waypoint replicas per second:");
+  for (uint32_t i = 0; i < m->series.n_seconds; i++)
+    printf(" %.0f", reps[i]);
+  printf("\np99 ms: before %.3f, burst before scale-up %.3f, after %.3f\n", p99[3], p99[7],
+         p99[12]);
+  assert_true(reps[3] == 1);  /* before the burst */
+  assert_true(reps[7] == 1);  /* burst started at 5 s, scale-up not there yet */
+  assert_true(reps[12] >= 2); /* 4 s after the first evaluation of the burst */
+  assert_true(reps[m->series.n_seconds - 1] == 1); /* scaled back down after the burst */
+  assert_true(p99[7] > 2 * p99[3]);                /* saturated: queueing at the lone replica */
+  assert_true(p99[12] < p99[7]);                   /* relieved */
+  assert_int_equal(m->n_failures, 1);
+  const result_failure *f = &m->failures[0];
+  assert_string_equal(f->component, "overload");
+  printf("overload drill: %llu failed (scale-down resets), %llu slow, recovery %.2f s\n",
+         (unsigned long long)f->failed_requests, (unsigned long long)f->slo_violations,
+         f->recovery_s);
+  assert_true(f->failed_requests > 0);
+  assert_int_equal(f->failed_requests, m->errors);
+  run_result_free(&r);
+  scenario_free(&s);
+}
+
 int main(void) {
   sim_rng_library_init();
   const struct CMUnitTest tests[] = {
@@ -192,6 +245,7 @@ int main(void) {
       cmocka_unit_test(test_ztunnel_crash_takes_node),
       cmocka_unit_test(test_upgrade_resets_only_held),
       cmocka_unit_test(test_timeout_fails_slow_calls),
+      cmocka_unit_test(test_waypoint_autoscaler),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
