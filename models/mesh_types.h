@@ -99,7 +99,8 @@ int mesh_proxy_kind_from_name(const char *s);
 const char *mesh_proxy_kind_names_list(void);
 mesh_kind mesh_proxy_kind_to_kind(mesh_proxy_kind k);
 
-const char *mesh_waypoint_scope_name(mesh_waypoint_scope s); /* namespace, service-account, service */
+const char *
+mesh_waypoint_scope_name(mesh_waypoint_scope s); /* namespace, service-account, service */
 int mesh_waypoint_scope_from_name(const char *s);
 const char *mesh_waypoint_scope_names_list(void);
 

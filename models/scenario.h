@@ -16,7 +16,7 @@
 
 #define SCN_NAME_MAX 64
 #define SCN_TEXT_MAX 512
-#define SCN_NONE UINT32_MAX /* "no index" */
+#define SCN_NONE     UINT32_MAX /* "no index" */
 
 typedef struct scenario_meta {
   char name[SCN_NAME_MAX];
@@ -84,10 +84,10 @@ typedef struct scenario_namespace {
   char name[SCN_NAME_MAX];
   char tenant[SCN_NAME_MAX]; /* defaults to the namespace name */
   char team[SCN_NAME_MAX];
-  bool compliance;                   /* regulated: must keep per-pod identity isolation */
-  mesh_ns_mode hybrid_mode;          /* what it runs in mode "hybrid" */
+  bool compliance;          /* regulated: must keep per-pod identity isolation */
+  mesh_ns_mode hybrid_mode; /* what it runs in mode "hybrid" */
   mesh_waypoint_scope waypoint_scope;
-  uint32_t waypoint_replicas;        /* 0 = mesh default */
+  uint32_t waypoint_replicas; /* 0 = mesh default */
 } scenario_namespace;
 
 typedef struct scenario_call {
@@ -99,7 +99,7 @@ typedef struct scenario_call {
 } scenario_call;
 
 typedef struct scenario_retry {
-  uint32_t attempts;  /* total tries including the first; 1 = no retry */
+  uint32_t attempts;   /* total tries including the first; 1 = no retry */
   sim_time timeout_ns; /* per try; 0 = none */
   sim_time backoff_ns; /* before each retry */
 } scenario_retry;
@@ -119,8 +119,8 @@ typedef struct scenario_service {
   double *dist_storage; /* owned backing store of an empirical service time */
   int64_t request_bytes;
   int64_t response_bytes;
-  bool needs_l7;  /* L7 policy/routing: sidecar L7 or a waypoint in ambient */
-  bool parallel;  /* calls fan out in parallel (else one after another) */
+  bool needs_l7; /* L7 policy/routing: sidecar L7 or a waypoint in ambient */
+  bool parallel; /* calls fan out in parallel (else one after another) */
   mesh_lb lb;
   scenario_call *calls;
   uint32_t n_calls;
