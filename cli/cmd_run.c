@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_common.h"
@@ -37,6 +38,7 @@ static void run_usage(FILE *f) {
           "  --json               print one JSON document instead of the table\n"
           "  --db PATH            results database (default: %s)\n"
           "  --no-db              do not store the run\n"
+          "  --jobs N             modes simulated at once (default: the number of cores)\n"
           "  --trace N            print the station visits of the first N requests (stderr)\n"
           "  --quiet              no progress line\n"
           "  -h, --help           this text\n",
@@ -68,6 +70,8 @@ int cli_cmd_run(int argc, char **argv) {
   size_t n_sets = 0;
   int json = 0, no_db = 0, quiet = 0;
   uint64_t trace = 0;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  uint64_t jobs = cores > 0 ? (uint64_t)cores : 1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -82,7 +86,7 @@ int cli_cmd_run(int argc, char **argv) {
       quiet = 1;
     } else if (!strcmp(a, "--modes") || !strcmp(a, "--seed") || !strcmp(a, "--replications") ||
                !strcmp(a, "--duration") || !strcmp(a, "--set") || !strcmp(a, "--db") ||
-               !strcmp(a, "--trace")) {
+               !strcmp(a, "--trace") || !strcmp(a, "--jobs")) {
       if (!v)
         return cli_usage_error("run", "%s needs a value", a);
       i++;
@@ -94,6 +98,9 @@ int cli_cmd_run(int argc, char **argv) {
         sets[n_sets++] = v;
       } else if (!strcmp(a, "--db")) {
         db_path = v;
+      } else if (!strcmp(a, "--jobs")) {
+        if (cli_parse_u64("run", "--jobs", v, 1, 256, &jobs) != 0)
+          return CLI_EXIT_USAGE;
       } else if (!strcmp(a, "--trace")) {
         if (cli_parse_u64("run", "--trace", v, 1, 1000, &trace) != 0)
           return CLI_EXIT_USAGE;
@@ -128,6 +135,7 @@ int cli_cmd_run(int argc, char **argv) {
   progress_init(&prog.bar, stderr, "simulating", quiet || json);
   L.in.progress = run_on_progress;
   L.in.progress_ctx = &prog;
+  L.in.jobs = (uint32_t)jobs;
   if (trace) {
     L.in.trace = run_trace;
     L.in.trace_requests = trace;

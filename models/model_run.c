@@ -1,6 +1,7 @@
 /* model_run: runs every mode and turns raw replications into results.
  * See model.h. Means are over replications; peaks are the highest one-second
  * average of any replication; quantile CIs come from per-replication values. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,8 +246,34 @@ static void model_failures_finish(mode_result *out, const scenario *s) {
   }
 }
 
+/* Replications done across all modes (shared by threads) for progress. */
+typedef struct model_progress {
+  pthread_mutex_t lock;
+  uint32_t done, total;
+} model_progress;
+
+static void model_progress_step(const model_inputs *in, model_progress *p) {
+  if (!in->progress)
+    return;
+  pthread_mutex_lock(&p->lock);
+  p->done++;
+  in->progress(in->progress_ctx, (double)p->done / (double)p->total);
+  pthread_mutex_unlock(&p->lock);
+}
+
+static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t mode_index,
+                               model_progress *prog, mode_result *out);
+
 int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, uint32_t n_modes,
                    mode_result *out) {
+  model_progress p = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                      .done = mode_index * in->scn->meta.replications,
+                      .total = n_modes * in->scn->meta.replications};
+  return model_run_mode_impl(in, mode, mode_index, &p, out);
+}
+
+static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t mode_index,
+                               model_progress *prog, mode_result *out) {
   const scenario *s = in->scn;
   memset(out, 0, sizeof *out);
   out->mode = mode;
@@ -392,9 +419,7 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
                                                  : t.n_by_kind[MESH_PROXY_WAYPOINT];
       }
     model_rep_release(&rep);
-    if (in->progress)
-      in->progress(in->progress_ctx, (double)(mode_index * s->meta.replications + r + 1) /
-                                         (double)(n_modes * s->meta.replications));
+    model_progress_step(in, prog);
   }
 
   /* Aggregates over replications. */
@@ -479,6 +504,53 @@ done:
   return rc;
 }
 
+/* Work shared by the mode threads: the next mode to take and the first error. */
+typedef struct model_pool {
+  const model_inputs *in;
+  model_progress *prog;
+  run_result *out;
+  pthread_mutex_t lock;
+  uint32_t next;
+  int rc;
+} model_pool;
+
+static void *model_worker(void *arg) {
+  model_pool *p = arg;
+  const scenario *s = p->in->scn;
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    uint32_t i = p->rc == 0 && p->next < s->mesh.n_modes ? p->next++ : UINT32_MAX;
+    pthread_mutex_unlock(&p->lock);
+    if (i == UINT32_MAX)
+      return NULL;
+    int rc = model_run_mode_impl(p->in, s->mesh.modes[i], i, p->prog, &p->out->modes[i]);
+    if (rc != 0) {
+      pthread_mutex_lock(&p->lock);
+      if (p->rc == 0)
+        p->rc = rc;
+      pthread_mutex_unlock(&p->lock);
+    }
+  }
+}
+
+/* Runs the modes, in threads when in->jobs > 1. Modes that did not run or
+ * failed are left zeroed (mode_result_release is safe on them). */
+static int model_run_modes(const model_inputs *in, model_progress *prog, run_result *out) {
+  model_pool pool = {.in = in, .prog = prog, .out = out, .lock = PTHREAD_MUTEX_INITIALIZER};
+  uint32_t n = in->jobs > 1 ? in->jobs : 1;
+  if (n > in->scn->mesh.n_modes)
+    n = in->scn->mesh.n_modes;
+  pthread_t threads[MESH_MODE_COUNT];
+  uint32_t started = 0;
+  for (uint32_t i = 1; i < n; i++) /* the calling thread is worker 0 */
+    if (pthread_create(&threads[started], NULL, model_worker, &pool) == 0)
+      started++;
+  model_worker(&pool);
+  for (uint32_t i = 0; i < started; i++)
+    pthread_join(threads[i], NULL);
+  return pool.rc;
+}
+
 int model_run(const model_inputs *in, run_result *out) {
   const scenario *s = in->scn;
   memset(out, 0, sizeof *out);
@@ -495,13 +567,14 @@ int model_run(const model_inputs *in, run_result *out) {
   out->modes = calloc(s->mesh.n_modes ? s->mesh.n_modes : 1, sizeof *out->modes);
   if (!out->modes)
     return SIM_ENOMEM;
-  for (uint32_t i = 0; i < s->mesh.n_modes; i++) {
-    int rc = model_run_mode(in, s->mesh.modes[i], i, s->mesh.n_modes, &out->modes[i]);
-    if (rc != 0) {
-      run_result_free(out);
-      return rc;
-    }
-    out->n_modes = i + 1;
+  model_progress prog = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                         .done = 0,
+                         .total = s->mesh.n_modes * s->meta.replications};
+  int rc = model_run_modes(in, &prog, out);
+  out->n_modes = s->mesh.n_modes;
+  if (rc != 0) {
+    run_result_free(out);
+    return rc;
   }
   clock_gettime(CLOCK_MONOTONIC, &w1);
   out->wall_s = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
