@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <csv.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -31,7 +32,8 @@
 #define LD_MSG_MAX        768
 #define LD_MAX_COPY_NODES 100000 /* per override value: stops alias bombs */
 #define LD_MAX_COPY_DEPTH 64
-#define LD_LIST_NAMES_MAX 12 /* "valid services are: ..." only for short lists */
+#define LD_LIST_NAMES_MAX 12   /* "valid services are: ..." only for short lists */
+#define LD_FILE_MAX       1024 /* a CSV input's path, as resolved */
 
 /* Limits on counts: generous for real clusters, small enough that a typo
  * (an extra zero or two) is caught instead of exhausting memory later. */
@@ -112,8 +114,8 @@ SCHEMA(sch_failure, "name", LEAF("name"), LEAF("target"), LEAF("instance"), LEAF
        LEAF("kind"), LEAF("at"), LEAF("duration"), LEAF("drain"));
 SCHEMA(sch_root, NULL, MAP("metadata", &sch_metadata), MAP("cluster", &sch_cluster),
        MAP("pricing", &sch_pricing), MAP("mesh", &sch_mesh), LIST("namespaces", &sch_namespace),
-       LIST("services", &sch_service), LIST("traffic", &sch_traffic),
-       LIST("failures", &sch_failure));
+       LIST("services", &sch_service), LEAF("call_graph_csv"), LIST("traffic", &sch_traffic),
+       LEAF("traffic_csv"), LIST("failures", &sch_failure));
 
 static const schema_key *schema_find(const schema_map *sm, const char *name) {
   for (size_t i = 0; i < sm->n; i++) {
@@ -204,9 +206,21 @@ typedef struct ov_origin {
 } ov_origin;
 
 typedef struct call_aux {
-  int service_id; /* its `service` value (0 when missing) */
+  int service_id; /* its `service` value (0 when missing or from CSV) */
   bool has_request_size, has_response_size;
+  uint32_t csv_line, csv_col; /* a call-graph CSV row: where its target is (line 0: YAML) */
 } call_aux;
+
+/* The CSV inputs a scenario may name (call_graph_csv, traffic_csv). Their
+ * bytes are kept until the end of the load for the content hash. */
+typedef enum csv_kind { CSV_CALLS, CSV_TRAFFIC, CSV_KIND_COUNT } csv_kind;
+
+typedef struct csv_input {
+  bool used;              /* the key is set (even when the file cannot be read) */
+  char path[LD_FILE_MAX]; /* as resolved; names the file in messages */
+  char *bytes;            /* NULL until read */
+  size_t len;
+} csv_input;
 
 typedef struct loader {
   scenario *s;
@@ -237,6 +251,7 @@ typedef struct loader {
   int *traffic_ids;
   int *failure_ids;
   int *pool_ids;
+  csv_input csv[CSV_KIND_COUNT];
 } loader;
 
 static yaml_node_t *node_at(loader *L, int id) {
@@ -2001,7 +2016,13 @@ static void check_cycles(loader *L) {
         } else {
           snprintf(cyc + used, sizeof cyc - used, "%s", s->services[v].name);
         }
-        err_at(L, node_at(L, L->calls[L->call_start[u] + j].service_id), "call cycle: %s", cyc);
+        const call_aux *aux = &L->calls[L->call_start[u] + j];
+        if (aux->csv_line != 0) {
+          diag_error(L->diag, L->csv[CSV_CALLS].path, aux->csv_line, aux->csv_col, "call cycle: %s",
+                     cyc);
+        } else {
+          err_at(L, node_at(L, aux->service_id), "call cycle: %s", cyc);
+        }
       }
     }
   }
@@ -2138,21 +2159,28 @@ static void convert_traffic(loader *L, const yaml_node_t *root) {
   scenario *s = L->s;
   yaml_node_t *raw = get_raw(L, root, "traffic");
   yaml_node_t *seq = opt_seq(L, root, "traffic", "");
+  /* With traffic_csv the entries may all come from the CSV file; the check
+   * that some traffic exists then runs after it is read. */
+  bool from_csv = L->csv[CSV_TRAFFIC].used;
   if (raw == NULL) {
-    err_at(L, node_at(L, L->root_id),
-           "missing required key \"traffic\" at the top level: at least one service needs "
-           "external traffic");
+    if (!from_csv) {
+      err_at(L, node_at(L, L->root_id),
+             "missing required key \"traffic\" at the top level: at least one service needs "
+             "external traffic");
+    }
     return;
   }
   if (seq == NULL) {
-    if (is_null(raw)) {
+    if (is_null(raw) && !from_csv) {
       err_at(L, raw, "\"traffic\" needs at least one entry");
     }
     return;
   }
   size_t n = seq_len(seq);
   if (n == 0) {
-    err_at(L, seq, "\"traffic\" needs at least one entry");
+    if (!from_csv) {
+      err_at(L, seq, "\"traffic\" needs at least one entry");
+    }
     return;
   }
   s->traffic = calloc(n, sizeof *s->traffic);
@@ -2298,6 +2326,888 @@ static void convert_failures(loader *L, const yaml_node_t *root) {
   }
 }
 
+/* ------------------------------------------------------------ file input */
+
+typedef enum read_status {
+  READ_OK,
+  READ_OPEN,
+  READ_DIR,
+  READ_TOO_LARGE,
+  READ_ERROR,
+  READ_NOMEM
+} read_status;
+
+/* Reads a whole file of at most max bytes into *out (malloc'd, not NUL-
+ * terminated). Reads to EOF rather than trusting st_size, so pipes and
+ * /dev/stdin work. *err_no holds errno for READ_OPEN and READ_ERROR. */
+static read_status read_file(const char *path, size_t max, char **out, size_t *out_len,
+                             int *err_no) {
+  *out = NULL;
+  *out_len = 0;
+  *err_no = 0;
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    *err_no = errno;
+    return READ_OPEN;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return READ_DIR;
+  }
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    *err_no = errno;
+    return READ_OPEN;
+  }
+  size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+  if (cap > max + 1) {
+    cap = max + 1;
+  }
+  char *buf = malloc(cap);
+  size_t len = 0;
+  read_status rc = buf != NULL ? READ_OK : READ_NOMEM;
+  while (rc == READ_OK) {
+    if (len == cap) {
+      if (cap > max) {
+        rc = READ_TOO_LARGE;
+        break;
+      }
+      size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+      char *nb = realloc(buf, ncap);
+      if (nb == NULL) {
+        rc = READ_NOMEM;
+        break;
+      }
+      buf = nb;
+      cap = ncap;
+    }
+    size_t got = fread(buf + len, 1, cap - len, f);
+    len += got;
+    if (got == 0) {
+      if (ferror(f)) {
+        *err_no = errno;
+        rc = READ_ERROR;
+      }
+      break;
+    }
+  }
+  fclose(f);
+  if (rc != READ_OK) {
+    free(buf);
+    return rc;
+  }
+  *out = buf;
+  *out_len = len;
+  return READ_OK;
+}
+
+/* ------------------------------------------------------------- CSV input */
+
+/* call_graph_csv and traffic_csv: edges and entry rates exported from
+ * Prometheus or Kiali, in RFC 4180 CSV parsed by libcsv (strict mode).
+ * libcsv reports fields but not where they are, so the reader feeds it one
+ * byte at a time and notes the line and column of each field's first
+ * non-blank byte; a field libcsv completes is then known by position. It
+ * also skips what libcsv has no notion of: a UTF-8 byte order mark and
+ * comment lines (first non-blank character '#'). Empty lines are skipped by
+ * libcsv itself. Rows are checked one by one against the scenario's
+ * services; every bad row is reported ("calls.csv:4:9: error: ..."), and
+ * only good rows are added, so a failed load is still all-or-nothing (the
+ * caller frees the scenario on any error). */
+
+#define CSVR_MAX_FIELDS 16 /* fields kept per row; more are only counted */
+
+static const char *const csv_call_columns[] = {"source",   "target",        "calls_per_request",
+                                               "protocol", "request_bytes", "response_bytes"};
+static const char *const csv_traffic_columns[] = {"service", "rps"};
+#define N_CALL_COLUMNS    (sizeof csv_call_columns / sizeof csv_call_columns[0])
+#define N_TRAFFIC_COLUMNS (sizeof csv_traffic_columns / sizeof csv_traffic_columns[0])
+
+typedef struct csvr_field {
+  size_t off, len;    /* text in the row buffer, NUL-terminated there */
+  uint32_t line, col; /* 1-based; its first non-blank byte */
+} csvr_field;
+
+typedef struct csv_reader csv_reader;
+typedef void (*csvr_row_fn)(csv_reader *r);
+
+struct csv_reader {
+  loader *L;
+  const char *file; /* for messages */
+  csvr_row_fn on_row;
+  void *user;
+  char *buf; /* this row's fields */
+  size_t buf_len, buf_cap;
+  csvr_field fields[CSVR_MAX_FIELDS];
+  size_t n_fields;    /* in this row, including those past CSVR_MAX_FIELDS */
+  uint32_t line, col; /* of the byte being fed */
+  bool have_start;    /* the current field's first non-blank byte was seen */
+  uint32_t start_line, start_col;
+  bool row_begun; /* a non-blank byte since the last row ended */
+  size_t rows;    /* rows delivered, the header included */
+  bool stopped;   /* no more rows wanted (header wrong, diag full, no memory) */
+};
+
+static const char *csvr_text(const csv_reader *r, size_t i) {
+  return r->buf + r->fields[i].off;
+}
+
+static void csvr_on_field(void *data, size_t len, void *user) {
+  csv_reader *r = user;
+  if (r->stopped) {
+    return;
+  }
+  size_t i = r->n_fields++;
+  /* An empty field has no non-blank byte: it is where its delimiter is. */
+  uint32_t line = r->have_start ? r->start_line : r->line;
+  uint32_t col = r->have_start ? r->start_col : r->col;
+  r->have_start = false;
+  if (i >= CSVR_MAX_FIELDS) {
+    return;
+  }
+  if (r->buf_len + len + 1 > r->buf_cap) {
+    size_t cap = r->buf_cap > 0 ? r->buf_cap : 256;
+    while (cap < r->buf_len + len + 1) {
+      cap *= 2;
+    }
+    char *nb = realloc(r->buf, cap);
+    if (nb == NULL) {
+      nomem(r->L);
+      r->stopped = true;
+      return;
+    }
+    r->buf = nb;
+    r->buf_cap = cap;
+  }
+  if (len > 0) {
+    memcpy(r->buf + r->buf_len, data, len);
+  }
+  r->buf[r->buf_len + len] = '\0';
+  r->fields[i] = (csvr_field){r->buf_len, len, line, col};
+  r->buf_len += len + 1;
+}
+
+static void csvr_on_row(int terminator, void *user) {
+  (void)terminator;
+  csv_reader *r = user;
+  if (!r->stopped && r->n_fields > 0) {
+    r->on_row(r);
+    r->rows++;
+  }
+  r->n_fields = 0;
+  r->buf_len = 0;
+  r->have_start = false;
+  r->row_begun = false;
+  if (stop(r->L)) {
+    r->stopped = true;
+  }
+}
+
+/* Parses bytes, calling r->on_row for every row. Returns 0, or -1 after
+ * reporting a file that is not valid CSV. */
+static int csvr_run(csv_reader *r, const char *bytes, size_t len) {
+  loader *L = r->L;
+  const unsigned char *u = (const unsigned char *)bytes;
+  if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+    return diag_error(L->diag, r->file, 0, 0,
+                      "file is UTF-16 encoded; save it as UTF-8 (CSV inputs must be UTF-8)");
+  }
+  struct csv_parser p;
+  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+    return nomem(L);
+  }
+  size_t i = len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* as Excel writes */
+  r->line = 1;
+  r->col = 1;
+  bool comment = false, prev_cr = false;
+  int rc = 0;
+  for (; i < len && !r->stopped; i++) {
+    unsigned char c = u[i];
+    if (comment) {
+      comment = c != '\n' && c != '\r';
+    } else if (!r->row_begun && c == '#') {
+      comment = true;
+    } else {
+      if (!r->have_start && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+        r->have_start = true;
+        r->row_begun = true;
+        r->start_line = r->line;
+        r->start_col = r->col;
+      }
+      if (csv_parse(&p, &c, 1, csvr_on_field, csvr_on_row, r) != 1) {
+        if (csv_error(&p) != CSV_EPARSE) {
+          rc = nomem(L);
+        } else if (c == '"') {
+          rc = diag_error(L->diag, r->file, r->line, r->col,
+                          "malformed CSV: a double quote inside an unquoted field; quote the "
+                          "whole field and double the quotes in it (RFC 4180)");
+        } else {
+          rc = diag_error(L->diag, r->file, r->line, r->col,
+                          "malformed CSV: text after a closing quote; expected a comma or the "
+                          "end of the line");
+        }
+        break;
+      }
+    }
+    if (c == '\n') {
+      r->line += prev_cr ? 0 : 1; /* CR LF is one line break */
+      r->col = 1;
+    } else if (c == '\r') {
+      r->line++;
+      r->col = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      r->col++; /* columns count characters, as for YAML */
+    }
+    prev_cr = c == '\r';
+  }
+  if (rc == 0 && !r->stopped && csv_fini(&p, csvr_on_field, csvr_on_row, r) != 0) {
+    if (csv_error(&p) != CSV_EPARSE) {
+      rc = nomem(L);
+    } else {
+      rc = diag_error(L->diag, r->file, r->start_line, r->start_col,
+                      "malformed CSV: this quoted field is not closed before the end of the "
+                      "file");
+    }
+  }
+  csv_free(&p);
+  return rc;
+}
+
+/* Reports at field i of the current row (SIZE_MAX: the row's start). */
+__attribute__((format(printf, 3, 4))) static int csv_err(csv_reader *r, size_t i, const char *fmt,
+                                                         ...) {
+  size_t k = i < r->n_fields && i < CSVR_MAX_FIELDS ? i : 0;
+  char msg[LD_MSG_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  diag_error(r->L->diag, r->file, r->fields[k].line, r->fields[k].col, "%s", msg);
+  return -1;
+}
+
+/* "a,b,c" from the kept fields or from column names, for messages. */
+static const char *csv_join(char *buf, size_t size, const char *const *cols, size_t n) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < n && used + 1 < size; i++) {
+    int w = snprintf(buf + used, size - used, "%s%s", i > 0 ? "," : "", cols[i]);
+    if (w < 0) {
+      break;
+    }
+    used += (size_t)w;
+  }
+  return buf;
+}
+
+/* The first row must name the columns exactly, in order. Anything else
+ * stops the file: its rows cannot be read without knowing the columns. */
+static bool csv_check_header(csv_reader *r, const char *const *cols, size_t n) {
+  char want[256];
+  csv_join(want, sizeof want, cols, n);
+  size_t kept = r->n_fields < CSVR_MAX_FIELDS ? r->n_fields : CSVR_MAX_FIELDS;
+  size_t matching = 0, first_bad = SIZE_MAX;
+  for (size_t i = 0; i < kept && i < n; i++) {
+    if (strcmp(csvr_text(r, i), cols[i]) == 0) {
+      matching++;
+    } else if (first_bad == SIZE_MAX) {
+      first_bad = i;
+    }
+  }
+  if (r->n_fields == n && matching == n) {
+    return true;
+  }
+  r->stopped = true;
+  char q[128];
+  if (r->n_fields == n && matching > 0) {
+    char q2[128];
+    csv_err(r, first_bad, "expected the header row \"%s\": column %zu is \"%s\", expected \"%s\"",
+            want, first_bad + 1, diag_quote(q, sizeof q, csvr_text(r, first_bad), 60),
+            diag_quote(q2, sizeof q2, cols[first_bad], 60));
+    return false;
+  }
+  const char *got[CSVR_MAX_FIELDS];
+  for (size_t i = 0; i < kept; i++) {
+    got[i] = csvr_text(r, i);
+  }
+  char g[512];
+  csv_join(g, sizeof g, got, kept);
+  csv_err(r, SIZE_MAX, "expected the header row \"%s\", got \"%s\"%s", want,
+          diag_quote(q, sizeof q, g, 100), r->n_fields > kept ? ",..." : "");
+  return false;
+}
+
+/* Data rows have exactly the header's fields. */
+static bool csv_check_width(csv_reader *r, const char *const *cols, size_t n) {
+  if (r->n_fields == n) {
+    return true;
+  }
+  char want[256];
+  csv_err(r, SIZE_MAX, "expected %zu fields (%s), got %zu", n, csv_join(want, sizeof want, cols, n),
+          r->n_fields);
+  return false;
+}
+
+/* Field i as text; NULL (after reporting) when it holds a NUL byte. */
+static const char *csv_field(csv_reader *r, size_t i, const char *key) {
+  const char *t = csvr_text(r, i);
+  if (strlen(t) != r->fields[i].len) {
+    csv_err(r, i, "invalid \"%s\": contains a NUL character", key);
+    return NULL;
+  }
+  return t;
+}
+
+/* A service name in field i: its index, or SCN_NONE after reporting. */
+static uint32_t csv_service(csv_reader *r, size_t i, const char *key, const char **names) {
+  loader *L = r->L;
+  const char *t = csv_field(r, i, key);
+  if (t == NULL) {
+    return SCN_NONE;
+  }
+  if (t[0] == '\0') {
+    csv_err(r, i, "invalid \"%s\": expected a service name, got nothing", key);
+    return SCN_NONE;
+  }
+  uint32_t idx = nt_find(&L->services, t);
+  if (idx == SCN_NONE && !L->services_incomplete) {
+    char q[128], sug[640];
+    csv_err(r, i, "unknown service \"%s\"%s", quote(q, sizeof q, t),
+            suggestion(sug, sizeof sug, t, names, L->s->n_services, "services"));
+  }
+  return idx;
+}
+
+/* "shop.yaml line 14", or the override that wrote the node. */
+static const char *where_file(loader *L, const yaml_node_t *n, char *buf, size_t size) {
+  const char *file;
+  uint32_t line, col;
+  locate(L, n, &file, &line, &col);
+  if (file == L->file) {
+    snprintf(buf, size, "%s line %u", file, line);
+  } else {
+    snprintf(buf, size, "%s", file);
+  }
+  return buf;
+}
+
+/* Open addressing over (source, target) pairs: a call graph of 20,000
+ * services has too many edges for a scan per row. Keys are pair + 1 so
+ * that 0 marks an empty slot. */
+typedef struct pair_table {
+  uint64_t *keys;
+  uint32_t *vals;
+  size_t mask;
+} pair_table;
+
+static int pt_init(pair_table *t, size_t n) {
+  size_t cap = 16;
+  while (cap < 2 * n + 2) {
+    cap <<= 1;
+  }
+  t->keys = calloc(cap, sizeof *t->keys);
+  t->vals = calloc(cap, sizeof *t->vals);
+  t->mask = cap - 1;
+  if (t->keys == NULL || t->vals == NULL) {
+    free(t->keys);
+    free(t->vals);
+    memset(t, 0, sizeof *t);
+    return SIM_ENOMEM;
+  }
+  return 0;
+}
+
+static void pt_free(pair_table *t) {
+  free(t->keys);
+  free(t->vals);
+  memset(t, 0, sizeof *t);
+}
+
+/* The slot of (a, b): holding it, or the empty one where it goes. */
+static size_t pt_slot(const pair_table *t, uint32_t a, uint32_t b, uint64_t *key) {
+  *key = (((uint64_t)a << 32) | b) + 1;
+  size_t i = (size_t)fnv1a(key, sizeof *key, FNV_OFFSET) & t->mask;
+  while (t->keys[i] != 0 && t->keys[i] != *key) {
+    i = (i + 1) & t->mask;
+  }
+  return i;
+}
+
+/* The value stored for (a, b), or UINT32_MAX. */
+static uint32_t pt_find(const pair_table *t, uint32_t a, uint32_t b) {
+  uint64_t key;
+  size_t i = pt_slot(t, a, b, &key);
+  return t->keys[i] == key ? t->vals[i] : UINT32_MAX;
+}
+
+/* Stores val for (a, b) unless it is there already. The caller sized the
+ * table for every insert it makes. */
+static void pt_put(pair_table *t, uint32_t a, uint32_t b, uint32_t val) {
+  uint64_t key;
+  size_t i = pt_slot(t, a, b, &key);
+  if (t->keys[i] == 0) {
+    t->keys[i] = key;
+    t->vals[i] = val;
+  }
+}
+
+/* One good call-graph row, waiting to be appended to its source's calls. */
+typedef struct csv_edge {
+  uint32_t source;
+  scenario_call call;
+  call_aux aux;
+} csv_edge;
+
+typedef struct calls_ctx {
+  const char **names;
+  uint32_t n_yaml_calls; /* pair values below this are YAML calls (flat index) */
+  uint32_t *yaml_owner;  /* per YAML call: its service */
+  pair_table pairs;
+  csv_edge *edges;
+  size_t n_edges, cap_edges;
+  uint32_t *proto_line; /* per service: the CSV line that set its protocol (0: none) */
+  uint8_t *proto_name;  /* ... and how it was written (index into proto_names) */
+} calls_ctx;
+
+static void calls_row(csv_reader *r) {
+  loader *L = r->L;
+  calls_ctx *cx = r->user;
+  if (r->rows == 0) {
+    csv_check_header(r, csv_call_columns, N_CALL_COLUMNS);
+    return;
+  }
+  if (!csv_check_width(r, csv_call_columns, N_CALL_COLUMNS)) {
+    return;
+  }
+  size_t errors = diag_error_count(L->diag);
+  char q[128], q2[128];
+  uint32_t src = csv_service(r, 0, "source", cx->names);
+  uint32_t tgt = csv_service(r, 1, "target", cx->names);
+
+  /* calls_per_request: a mean m > 0, kept exactly as count * probability
+   * with the fewest calls that can carry it: count = ceil(m), p = m / count. */
+  double mean = 0.0;
+  const char *t = csv_field(r, 2, "calls_per_request");
+  if (t != NULL) {
+    int rc = units_parse_number(t, &mean);
+    if (t[0] == '\0') {
+      csv_err(r, 2, "invalid \"calls_per_request\": expected %s, got nothing",
+              units_expected(UNITS_NUMBER));
+    } else if (rc != 0) {
+      csv_err(r, 2, "invalid \"calls_per_request\": expected %s, got \"%s\"",
+              units_expected(UNITS_NUMBER), quote(q, sizeof q, t));
+    } else if (!(mean > 0.0)) {
+      csv_err(r, 2, "invalid \"calls_per_request\": must be greater than 0, got %s",
+              quote(q, sizeof q, t));
+    } else if (mean > (double)LD_MAX_CALL_COUNT) {
+      csv_err(r, 2, "invalid \"calls_per_request\": must be at most %u, got %s", LD_MAX_CALL_COUNT,
+              quote(q, sizeof q, t));
+    }
+  }
+
+  int proto = -1; /* index into proto_names; -1: not given */
+  t = csv_field(r, 3, "protocol");
+  if (t != NULL && t[0] != '\0') {
+    for (size_t k = 0; k < proto_choice.n && proto < 0; k++) {
+      proto = strcmp(t, proto_names[k]) == 0 ? (int)k : -1;
+    }
+    if (proto < 0) {
+      char sug[512];
+      csv_err(r, 3, "unknown protocol \"%s\"%s", quote(q, sizeof q, t),
+              suggestion(sug, sizeof sug, t, proto_names, proto_choice.n, "protocols"));
+    }
+  }
+
+  csv_edge e;
+  memset(&e, 0, sizeof e);
+  static const char *const size_keys[] = {"request_bytes", "response_bytes"};
+  int64_t *size_out[] = {&e.call.request_bytes, &e.call.response_bytes};
+  bool *size_has[] = {&e.aux.has_request_size, &e.aux.has_response_size};
+  for (size_t k = 0; k < 2; k++) {
+    t = csv_field(r, 4 + k, size_keys[k]);
+    if (t == NULL || t[0] == '\0') {
+      continue; /* not given: the callee's size, as in YAML */
+    }
+    int rc = units_parse_size(t, size_out[k]);
+    if (rc != 0) {
+      char msg[256];
+      csv_err(r, 4 + k, "invalid \"%s\": %s", size_keys[k],
+              units_describe_error(UNITS_SIZE, rc, t, msg, sizeof msg));
+    } else {
+      *size_has[k] = true;
+    }
+  }
+  if (diag_error_count(L->diag) > errors || src == SCN_NONE || tgt == SCN_NONE) {
+    return;
+  }
+
+  /* The same edge twice is a mistake, whether both are in the CSV or one
+   * in the YAML (most often a call left in `calls:` after exporting). */
+  const char *sn = L->s->services[src].name, *tn = L->s->services[tgt].name;
+  uint32_t prev = pt_find(&cx->pairs, src, tgt);
+  if (prev != UINT32_MAX) {
+    char w[LD_PATH_MAX + LD_FILE_MAX];
+    if (prev >= cx->n_yaml_calls) {
+      csv_err(r, 0, "duplicate call \"%s\" -> \"%s\" (first at line %u)", sn, tn,
+              cx->edges[prev - cx->n_yaml_calls].aux.csv_line);
+    } else {
+      csv_err(r, 0, "duplicate call \"%s\" -> \"%s\" (first at %s, in \"services.%s.calls\")", sn,
+              tn, where_file(L, node_at(L, L->calls[prev].service_id), w, sizeof w),
+              L->s->services[cx->yaml_owner[prev]].name);
+    }
+    return;
+  }
+
+  /* The protocol belongs to the target service: the CSV may state it where
+   * the YAML does not, but not contradict the YAML or an earlier row. */
+  if (proto >= 0) {
+    scenario_service *tv = &L->s->services[tgt];
+    mesh_proto want = (mesh_proto)proto_values[proto];
+    yaml_node_t *pv = get(L, node_at(L, L->svc_ids[tgt]), "protocol");
+    char w[LD_FILE_MAX + 64];
+    if (pv != NULL && tv->protocol != want) {
+      csv_err(r, 3, "protocol \"%s\" for service \"%s\" conflicts with \"%s\" set at %s",
+              proto_names[proto], tn, quote(q2, sizeof q2, sval(pv)),
+              where_file(L, pv, w, sizeof w));
+      return;
+    }
+    if (pv == NULL && cx->proto_line[tgt] != 0 && tv->protocol != want) {
+      csv_err(r, 3, "protocol \"%s\" for service \"%s\" conflicts with \"%s\" set at line %u",
+              proto_names[proto], tn, proto_names[cx->proto_name[tgt]], cx->proto_line[tgt]);
+      return;
+    }
+  }
+
+  if (cx->n_edges == cx->cap_edges) {
+    size_t cap = cx->cap_edges > 0 ? 2 * cx->cap_edges : 64;
+    csv_edge *ne = realloc(cx->edges, cap * sizeof *ne);
+    if (ne == NULL) {
+      nomem(L);
+      r->stopped = true;
+      return;
+    }
+    cx->edges = ne;
+    cx->cap_edges = cap;
+  }
+  if (proto >= 0 && get(L, node_at(L, L->svc_ids[tgt]), "protocol") == NULL &&
+      cx->proto_line[tgt] == 0) {
+    L->s->services[tgt].protocol = (mesh_proto)proto_values[proto];
+    cx->proto_line[tgt] = r->fields[3].line;
+    cx->proto_name[tgt] = (uint8_t)proto;
+  }
+  pt_put(&cx->pairs, src, tgt, cx->n_yaml_calls + (uint32_t)cx->n_edges);
+  e.source = src;
+  e.call.target = tgt;
+  e.call.count = (uint32_t)ceil(mean);
+  e.call.probability = mean / (double)e.call.count;
+  if (!e.aux.has_request_size) {
+    e.call.request_bytes = L->s->services[tgt].request_bytes;
+  }
+  if (!e.aux.has_response_size) {
+    e.call.response_bytes = L->s->services[tgt].response_bytes;
+  }
+  e.aux.csv_line = r->fields[1].line;
+  e.aux.csv_col = r->fields[1].col;
+  cx->edges[cx->n_edges++] = e;
+}
+
+/* Appends the CSV edges to their sources' calls, after the YAML ones, and
+ * rebuilds the per-call side table so the cycle check can place them. */
+static void append_csv_calls(loader *L, calls_ctx *cx) {
+  scenario *s = L->s;
+  uint32_t n = s->n_services;
+  uint32_t *extra = calloc(n + 1, sizeof *extra);
+  uint32_t *start = calloc(n + 1, sizeof *start);
+  call_aux *aux = calloc(cx->n_yaml_calls + cx->n_edges + 1, sizeof *aux);
+  if (extra == NULL || start == NULL || aux == NULL) {
+    free(extra);
+    free(start);
+    free(aux);
+    nomem(L);
+    return;
+  }
+  for (size_t k = 0; k < cx->n_edges; k++) {
+    extra[cx->edges[k].source]++;
+  }
+  uint32_t off = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    scenario_service *sv = &s->services[i];
+    start[i] = off;
+    memcpy(aux + off, L->calls + L->call_start[i], sv->n_calls * sizeof *aux);
+    off += sv->n_calls + extra[i];
+    if (extra[i] > 0) {
+      scenario_call *nc = realloc(sv->calls, (sv->n_calls + extra[i]) * sizeof *nc);
+      if (nc == NULL) {
+        free(extra);
+        free(start);
+        free(aux);
+        nomem(L);
+        return;
+      }
+      sv->calls = nc;
+    }
+  }
+  start[n] = off;
+  for (size_t k = 0; k < cx->n_edges; k++) {
+    const csv_edge *e = &cx->edges[k];
+    scenario_service *sv = &s->services[e->source];
+    aux[start[e->source] + sv->n_calls] = e->aux;
+    sv->calls[sv->n_calls++] = e->call;
+  }
+  free(L->calls);
+  free(L->call_start);
+  L->calls = aux;
+  L->call_start = start;
+  free(extra);
+}
+
+static void load_call_graph_csv(loader *L) {
+  scenario *s = L->s;
+  csv_input *in = &L->csv[CSV_CALLS];
+  calls_ctx cx;
+  memset(&cx, 0, sizeof cx);
+  uint32_t n = s->n_services;
+  cx.n_yaml_calls = L->call_start != NULL ? L->call_start[n] : 0;
+  /* Every row may add a pair: size the table for one per line. */
+  size_t max_rows = cx.n_yaml_calls + 1;
+  for (size_t i = 0; i < in->len; i++) {
+    max_rows += in->bytes[i] == '\n' || in->bytes[i] == '\r';
+  }
+  cx.names = service_names(L);
+  cx.yaml_owner = calloc(cx.n_yaml_calls + 1, sizeof *cx.yaml_owner);
+  cx.proto_line = calloc(n + 1, sizeof *cx.proto_line);
+  cx.proto_name = calloc(n + 1, sizeof *cx.proto_name);
+  if (cx.names == NULL || cx.yaml_owner == NULL || cx.proto_line == NULL || cx.proto_name == NULL ||
+      pt_init(&cx.pairs, max_rows) != 0) {
+    nomem(L);
+    goto done;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t j = 0; j < s->services[i].n_calls; j++) {
+      uint32_t flat = L->call_start[i] + j;
+      cx.yaml_owner[flat] = i;
+      if (s->services[i].calls[j].target != SCN_NONE) {
+        pt_put(&cx.pairs, i, s->services[i].calls[j].target, flat);
+      }
+    }
+  }
+  csv_reader r;
+  memset(&r, 0, sizeof r);
+  r.L = L;
+  r.file = in->path;
+  r.on_row = calls_row;
+  r.user = &cx;
+  size_t errors = diag_error_count(L->diag);
+  if (csvr_run(&r, in->bytes, in->len) == 0 && r.rows == 0 && diag_error_count(L->diag) == errors) {
+    char want[256];
+    diag_error(L->diag, in->path, 0, 0, "file is empty; expected the header row \"%s\"",
+               csv_join(want, sizeof want, csv_call_columns, N_CALL_COLUMNS));
+  }
+  free(r.buf);
+  if (cx.n_edges > 0 && !L->nomem) {
+    append_csv_calls(L, &cx);
+  }
+done:
+  free(cx.names);
+  free(cx.yaml_owner);
+  free(cx.proto_line);
+  free(cx.proto_name);
+  free(cx.edges);
+  pt_free(&cx.pairs);
+}
+
+typedef struct traffic_ctx {
+  const char **names;
+  uint32_t *yaml_entry; /* per service: its YAML traffic entry + 1 (0: none) */
+  uint32_t *csv_line;   /* per service: the CSV line that gave it traffic (0: none) */
+  scenario_traffic *rows;
+  size_t n_rows, cap_rows;
+} traffic_ctx;
+
+static void traffic_row(csv_reader *r) {
+  loader *L = r->L;
+  traffic_ctx *cx = r->user;
+  if (r->rows == 0) {
+    csv_check_header(r, csv_traffic_columns, N_TRAFFIC_COLUMNS);
+    return;
+  }
+  if (!csv_check_width(r, csv_traffic_columns, N_TRAFFIC_COLUMNS)) {
+    return;
+  }
+  size_t errors = diag_error_count(L->diag);
+  uint32_t svc = csv_service(r, 0, "service", cx->names);
+  double rate = 0.0;
+  const char *t = csv_field(r, 1, "rps");
+  char q[128];
+  if (t != NULL) {
+    int rc = units_parse_rate(t, &rate);
+    if (t[0] == '\0') {
+      csv_err(r, 1, "invalid \"rps\": expected %s, got nothing", units_expected(UNITS_RATE));
+    } else if (rc != 0) {
+      char msg[256];
+      csv_err(r, 1, "invalid \"rps\": %s",
+              units_describe_error(UNITS_RATE, rc, t, msg, sizeof msg));
+    } else if (!(rate > 0.0)) {
+      csv_err(r, 1, "invalid \"rps\": must be greater than 0, got \"%s\"", quote(q, sizeof q, t));
+    }
+  }
+  if (diag_error_count(L->diag) > errors || svc == SCN_NONE) {
+    return;
+  }
+  const char *name = L->s->services[svc].name;
+  if (cx->yaml_entry[svc] != 0) {
+    char w[LD_FILE_MAX + 64];
+    csv_err(r, 0, "duplicate traffic entry for service \"%s\" (first at %s)", name,
+            where_file(L, node_at(L, L->traffic_ids[cx->yaml_entry[svc] - 1]), w, sizeof w));
+    return;
+  }
+  if (cx->csv_line[svc] != 0) {
+    csv_err(r, 0, "duplicate traffic entry for service \"%s\" (first at line %u)", name,
+            cx->csv_line[svc]);
+    return;
+  }
+  cx->csv_line[svc] = r->fields[0].line;
+  if (cx->n_rows == cx->cap_rows) {
+    size_t cap = cx->cap_rows > 0 ? 2 * cx->cap_rows : 16;
+    scenario_traffic *nr = realloc(cx->rows, cap * sizeof *nr);
+    if (nr == NULL) {
+      nomem(L);
+      r->stopped = true;
+      return;
+    }
+    cx->rows = nr;
+    cx->cap_rows = cap;
+  }
+  scenario_traffic *e = &cx->rows[cx->n_rows++];
+  memset(e, 0, sizeof *e);
+  e->service = svc;
+  e->rate_rps = rate;
+  e->arrival = SCN_ARRIVAL_POISSON;
+}
+
+static void load_traffic_csv(loader *L) {
+  scenario *s = L->s;
+  csv_input *in = &L->csv[CSV_TRAFFIC];
+  traffic_ctx cx;
+  memset(&cx, 0, sizeof cx);
+  cx.names = service_names(L);
+  cx.yaml_entry = calloc(s->n_services + 1, sizeof *cx.yaml_entry);
+  cx.csv_line = calloc(s->n_services + 1, sizeof *cx.csv_line);
+  if (cx.names == NULL || cx.yaml_entry == NULL || cx.csv_line == NULL) {
+    nomem(L);
+    goto done;
+  }
+  for (uint32_t k = 0; k < s->n_traffic; k++) {
+    uint32_t svc = s->traffic[k].service;
+    if (svc != SCN_NONE && cx.yaml_entry[svc] == 0) {
+      cx.yaml_entry[svc] = k + 1;
+    }
+  }
+  csv_reader r;
+  memset(&r, 0, sizeof r);
+  r.L = L;
+  r.file = in->path;
+  r.on_row = traffic_row;
+  r.user = &cx;
+  size_t errors = diag_error_count(L->diag);
+  int rc = csvr_run(&r, in->bytes, in->len);
+  free(r.buf);
+  if (rc != 0 || diag_error_count(L->diag) > errors) {
+    goto done;
+  }
+  char want[64];
+  csv_join(want, sizeof want, csv_traffic_columns, N_TRAFFIC_COLUMNS);
+  if (r.rows == 0) {
+    diag_error(L->diag, in->path, 0, 0, "file is empty; expected the header row \"%s\"", want);
+    goto done;
+  }
+  if (cx.n_rows == 0 && s->n_traffic == 0) {
+    diag_error(L->diag, in->path, 0, 0,
+               "no rows after the header and no \"traffic\" in the scenario: at least one "
+               "service needs external traffic");
+    goto done;
+  }
+  if (cx.n_rows > 0) {
+    scenario_traffic *nt = realloc(s->traffic, (s->n_traffic + cx.n_rows) * sizeof *nt);
+    if (nt == NULL) {
+      nomem(L);
+      goto done;
+    }
+    s->traffic = nt;
+    memcpy(s->traffic + s->n_traffic, cx.rows, cx.n_rows * sizeof *nt);
+    s->n_traffic += (uint32_t)cx.n_rows;
+  }
+done:
+  free(cx.names);
+  free(cx.yaml_entry);
+  free(cx.csv_line);
+  free(cx.rows);
+}
+
+/* Reads the file named by `call_graph_csv` / `traffic_csv`. A path from the
+ * scenario file is relative to that file's folder; one from `--set` is
+ * relative to the current directory, like any command-line path. Returns
+ * true when the file was read (errors are reported at the key's value). */
+static bool read_csv_input(loader *L, const yaml_node_t *root, csv_kind kind) {
+  static const char *const keys[] = {"call_graph_csv", "traffic_csv"};
+  const char *key = keys[kind];
+  csv_input *in = &L->csv[kind];
+  yaml_node_t *v = get(L, root, key);
+  if (v == NULL) {
+    return false;
+  }
+  in->used = true;
+  const char *t;
+  if (val_scalar(L, v, key, "a file path", &t) != 0) {
+    return false;
+  }
+  if (t[0] == '\0') {
+    err_at(L, v, "invalid \"%s\": expected a file path, got nothing", key);
+    return false;
+  }
+  const char *file;
+  uint32_t line, col;
+  locate(L, v, &file, &line, &col);
+  const char *slash = strrchr(L->file, '/');
+  int w;
+  if (t[0] != '/' && file == L->file && slash != NULL) {
+    w = snprintf(in->path, sizeof in->path, "%.*s/%s", (int)(slash - L->file), L->file, t);
+  } else {
+    w = snprintf(in->path, sizeof in->path, "%s", t);
+  }
+  /* Paths are quoted whole: a cut one would not say which file. */
+  char q[2 * LD_FILE_MAX + 16];
+  if (w < 0 || (size_t)w >= sizeof in->path) {
+    err_at(L, v, "invalid \"%s\": the path \"%s\" is too long (at most %zu bytes)", key,
+           diag_quote(q, sizeof q, t, LD_FILE_MAX), sizeof in->path - 1);
+    return false;
+  }
+  int err_no;
+  switch (read_file(in->path, SCENARIO_LOAD_MAX_BYTES, &in->bytes, &in->len, &err_no)) {
+  case READ_OK:
+    return true;
+  case READ_OPEN:
+    err_at(L, v, "invalid \"%s\": cannot open \"%s\": %s", key,
+           diag_quote(q, sizeof q, in->path, LD_FILE_MAX), strerror(err_no));
+    break;
+  case READ_DIR:
+    err_at(L, v, "invalid \"%s\": \"%s\" is a directory; expected a CSV file", key,
+           diag_quote(q, sizeof q, in->path, LD_FILE_MAX));
+    break;
+  case READ_TOO_LARGE:
+    err_at(L, v, "invalid \"%s\": \"%s\" is too large (more than %zu MiB)", key,
+           diag_quote(q, sizeof q, in->path, LD_FILE_MAX), SCENARIO_LOAD_MAX_BYTES >> 20);
+    break;
+  case READ_ERROR:
+    err_at(L, v, "invalid \"%s\": cannot read \"%s\": %s", key,
+           diag_quote(q, sizeof q, in->path, LD_FILE_MAX), strerror(err_no));
+    break;
+  case READ_NOMEM:
+    nomem(L);
+    break;
+  }
+  return false;
+}
+
 /* Services no traffic can reach are probably a mistake (a missing call). */
 static void warn_unreached(loader *L) {
   scenario *s = L->s;
@@ -2369,8 +3279,18 @@ static void convert_all(loader *L) {
   if (!stop(L)) {
     resolve_calls(L);
   }
+  /* CSV inputs after the YAML they extend: services first (names to
+   * resolve), then YAML calls and traffic (duplicates to detect). */
+  bool have_calls_csv = !stop(L) && read_csv_input(L, root, CSV_CALLS);
+  bool have_traffic_csv = !stop(L) && read_csv_input(L, root, CSV_TRAFFIC);
+  if (have_calls_csv && !stop(L)) {
+    load_call_graph_csv(L);
+  }
   if (!stop(L)) {
     convert_traffic(L, root);
+  }
+  if (have_traffic_csv && !stop(L)) {
+    load_traffic_csv(L);
   }
   if (!stop(L)) {
     convert_failures(L, root);
@@ -2930,14 +3850,38 @@ const char *scenario_load_strerror(int code) {
   }
 }
 
-uint64_t scenario_load_hash(const void *bytes, size_t len, const char *const *overrides,
-                            size_t n_overrides) {
-  uint64_t h = fnv1a(bytes, len, FNV_OFFSET);
+static uint64_t hash_overrides(uint64_t h, const char *const *overrides, size_t n_overrides) {
   for (size_t i = 0; i < n_overrides; i++) {
     const char *ov = overrides[i] != NULL ? overrides[i] : "";
     h = fnv1a(ov, strlen(ov) + 1, h); /* with its NUL: a separator */
   }
   return h;
+}
+
+uint64_t scenario_load_hash(const void *bytes, size_t len, const char *const *overrides,
+                            size_t n_overrides) {
+  return hash_overrides(fnv1a(bytes, len, FNV_OFFSET), overrides, n_overrides);
+}
+
+/* scenario_load_hash extended by the CSV inputs read, between the YAML
+ * bytes and the overrides: for each (call graph, then traffic) its length
+ * as 8 little-endian bytes, then its bytes. The length keeps the files'
+ * boundaries apart; without CSV inputs the hash is scenario_load_hash's. */
+static uint64_t hash_inputs(const loader *L, const void *bytes, size_t len) {
+  uint64_t h = fnv1a(bytes, len, FNV_OFFSET);
+  for (int k = 0; k < CSV_KIND_COUNT; k++) {
+    const csv_input *in = &L->csv[k];
+    if (in->bytes == NULL) {
+      continue;
+    }
+    unsigned char n8[8];
+    for (int b = 0; b < 8; b++) {
+      n8[b] = (unsigned char)((uint64_t)in->len >> (8 * b));
+    }
+    h = fnv1a(n8, sizeof n8, h);
+    h = fnv1a(in->bytes, in->len, h);
+  }
+  return hash_overrides(h, L->overrides, L->n_overrides);
 }
 
 /* "dir/shop.yaml" -> "shop". */
@@ -2979,6 +3923,9 @@ static void loader_release(loader *L) {
   free(L->traffic_ids);
   free(L->failure_ids);
   free(L->pool_ids);
+  for (int k = 0; k < CSV_KIND_COUNT; k++) {
+    free(L->csv[k].bytes);
+  }
 }
 
 static int load_bytes(const char *display, const char *bytes, size_t len,
@@ -3069,6 +4016,7 @@ static int load_bytes(const char *display, const char *bytes, size_t len,
     goto done;
   }
   convert_all(&L);
+  out->content_hash = hash_inputs(&L, bytes, len);
   if (L.nomem) {
     code = SCENARIO_LOAD_ENOMEM;
   }
@@ -3111,65 +4059,30 @@ int scenario_load_file(const char *path, const char *const *overrides, size_t n_
     diag_error(diag, path, 0, 0, "overrides missing");
     return SCENARIO_LOAD_EINVAL;
   }
-  struct stat st;
-  if (stat(path, &st) != 0) {
-    diag_error(diag, path, 0, 0, "cannot open scenario file: %s", strerror(errno));
+  char *buf;
+  size_t len;
+  int err_no;
+  switch (read_file(path, SCENARIO_LOAD_MAX_BYTES, &buf, &len, &err_no)) {
+  case READ_OK:
+    break;
+  case READ_OPEN:
+    diag_error(diag, path, 0, 0, "cannot open scenario file: %s", strerror(err_no));
     return SCENARIO_LOAD_EIO;
-  }
-  if (S_ISDIR(st.st_mode)) {
+  case READ_DIR:
     diag_error(diag, path, 0, 0, "is a directory; expected a scenario file (.yaml)");
     return SCENARIO_LOAD_EIO;
-  }
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    diag_error(diag, path, 0, 0, "cannot open scenario file: %s", strerror(errno));
+  case READ_TOO_LARGE:
+    diag_error(diag, path, 0, 0, "file is too large (more than %zu MiB)",
+               SCENARIO_LOAD_MAX_BYTES >> 20);
     return SCENARIO_LOAD_EIO;
-  }
-  /* Read to EOF rather than trusting st_size: pipes and /dev/stdin work. */
-  size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-  if (cap > SCENARIO_LOAD_MAX_BYTES + 1) {
-    cap = SCENARIO_LOAD_MAX_BYTES + 1;
-  }
-  char *buf = malloc(cap);
-  size_t len = 0;
-  int rc = 0;
-  while (buf != NULL) {
-    if (len == cap) {
-      if (cap > SCENARIO_LOAD_MAX_BYTES) {
-        diag_error(diag, path, 0, 0, "file is too large (more than %zu MiB)",
-                   SCENARIO_LOAD_MAX_BYTES >> 20);
-        rc = SCENARIO_LOAD_EIO;
-        break;
-      }
-      size_t ncap = cap * 2 > SCENARIO_LOAD_MAX_BYTES + 1 ? SCENARIO_LOAD_MAX_BYTES + 1 : cap * 2;
-      char *nb = realloc(buf, ncap);
-      if (nb == NULL) {
-        break;
-      }
-      buf = nb;
-      cap = ncap;
-    }
-    size_t got = fread(buf + len, 1, cap - len, f);
-    len += got;
-    if (got == 0) {
-      if (ferror(f)) {
-        diag_error(diag, path, 0, 0, "cannot read scenario file: %s", strerror(errno));
-        rc = SCENARIO_LOAD_EIO;
-      }
-      break;
-    }
-  }
-  fclose(f);
-  if (buf == NULL || (rc == 0 && len == cap)) {
-    free(buf);
+  case READ_ERROR:
+    diag_error(diag, path, 0, 0, "cannot read scenario file: %s", strerror(err_no));
+    return SCENARIO_LOAD_EIO;
+  case READ_NOMEM:
     diag_error(diag, path, 0, 0, "out of memory reading the scenario file");
     return SCENARIO_LOAD_ENOMEM;
   }
-  if (rc != 0) {
-    free(buf);
-    return rc;
-  }
-  rc = load_bytes(path, buf, len, overrides, n_overrides, out, diag);
+  int rc = load_bytes(path, buf, len, overrides, n_overrides, out, diag);
   free(buf);
   return rc;
 }

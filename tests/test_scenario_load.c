@@ -2,7 +2,11 @@
  * scenario, good fixtures (every key set, Bookinfo, Online Boutique), a bad
  * fixture per error kind with its golden messages, overrides, the content
  * hash, I/O failures, the error cap, mutated input (no crash, no half
- * state) and a large generated scenario.
+ * state) and a large generated scenario; then the CSV inputs
+ * (call_graph_csv, traffic_csv): a CSV scenario equals its YAML twin, file
+ * formats (BOM, CRLF, comments, quoting), a CSV fixture per error kind with
+ * its golden messages, path errors, the content hash and the shipped
+ * scenarios/csv example.
  *
  * Bad fixtures carry their expected diagnostics in comment lines:
  *   # expect: 4:3: error: unknown key "sed" in "metadata"; did you mean "seed"?
@@ -812,8 +816,8 @@ static void test_override_errors(void **state) {
        "--set metadata.bogus=7: error: unknown key \"bogus\" in \"metadata\"; valid keys are: "
        "name, description, seed, duration, warmup, replications, slo"},
       {"nope.x=1", "--set nope.x=1: error: unknown key \"nope\" at the top level; valid keys "
-                   "are: metadata, cluster, pricing, mesh, namespaces, services, traffic, "
-                   "failures"},
+                   "are: metadata, cluster, pricing, mesh, namespaces, services, call_graph_csv, "
+                   "traffic, traffic_csv, failures"},
       {"seed", "--set seed: error: expected KEY=VALUE, like metadata.seed=7"},
       {"=5", "--set =5: error: expected KEY=VALUE, like metadata.seed=7"},
       {"metadata..seed=1", "--set metadata..seed=1: error: empty key in path \"metadata\""},
@@ -959,8 +963,8 @@ static void test_string_inputs(void **state) {
                             "scenario file holds exactly one"},
       {"metadata: {seed: *nope}\n", "test.yaml:1:18: error: yaml: found undefined alias"},
       {"a: \"\\x00\"\n", "test.yaml:1:1: error: unknown key \"a\" at the top level; valid keys "
-                         "are: metadata, cluster, pricing, mesh, namespaces, services, traffic, "
-                         "failures"},
+                         "are: metadata, cluster, pricing, mesh, namespaces, services, "
+                         "call_graph_csv, traffic, traffic_csv, failures"},
       {"metadata:\n  name: \"a\\0b\"\n",
        "test.yaml:2:9: error: invalid \"name\": contains a NUL character"},
       {"metadata:\n  x\x01: 1\n", "test.yaml:2:4: error: yaml: control characters are not "
@@ -1272,6 +1276,541 @@ static void test_long_cycle(void **state) {
              "s10 -> s11 -> s0 (12 services)");
 }
 
+/* ------------------------------------------------------------ CSV inputs */
+
+#define CSV_DIR FIXTURES "/csv"
+
+static void load_file_ok(const char *path, const char *const *ov, size_t n_ov, scenario *s,
+                         bool no_warnings) {
+  diag_list d;
+  diag_list_init(&d);
+  int rc = scenario_load_file(path, ov, n_ov, s, &d);
+  if (rc != 0 || (no_warnings && d.n_warnings != 0)) {
+    print_message("%s\n", path);
+    print_diags(&d);
+  }
+  assert_int_equal(rc, 0);
+  if (no_warnings) {
+    assert_int_equal(d.n_warnings, 0);
+  }
+  diag_list_release(&d);
+}
+
+/* The calls and traffic of two scenarios, field by field (doubles exactly). */
+static void assert_same_graph(const scenario *a, const scenario *b) {
+  assert_int_equal(a->n_services, b->n_services);
+  for (uint32_t i = 0; i < a->n_services; i++) {
+    const scenario_service *x = &a->services[i], *y = &b->services[i];
+    assert_string_equal(x->name, y->name);
+    assert_int_equal(x->protocol, y->protocol);
+    assert_int_equal(x->replicas, y->replicas);
+    assert_int_equal(x->request_bytes, y->request_bytes);
+    assert_int_equal(x->n_calls, y->n_calls);
+    for (uint32_t j = 0; j < x->n_calls; j++) {
+      const scenario_call *c = &x->calls[j], *e = &y->calls[j];
+      if (c->target != e->target || c->count != e->count || c->probability != e->probability ||
+          c->request_bytes != e->request_bytes || c->response_bytes != e->response_bytes) {
+        print_message("%s call %u: target %u/%u count %u/%u p %.17g/%.17g sizes %lld/%lld "
+                      "%lld/%lld\n",
+                      x->name, j, c->target, e->target, c->count, e->count, c->probability,
+                      e->probability, (long long)c->request_bytes, (long long)e->request_bytes,
+                      (long long)c->response_bytes, (long long)e->response_bytes);
+        fail();
+      }
+    }
+  }
+  assert_int_equal(a->n_traffic, b->n_traffic);
+  for (uint32_t k = 0; k < a->n_traffic; k++) {
+    assert_int_equal(a->traffic[k].service, b->traffic[k].service);
+    assert_true(a->traffic[k].rate_rps == b->traffic[k].rate_rps);
+    assert_int_equal(a->traffic[k].arrival, b->traffic[k].arrival);
+    assert_int_equal(a->traffic[k].n_bursts, b->traffic[k].n_bursts);
+  }
+}
+
+/* Edges and rates from CSV load to what the same scenario gives in YAML. */
+static void test_csv_equals_yaml(void **state) {
+  (void)state;
+  scenario c, y;
+  load_file_ok(CSV_DIR "/shop.yaml", NULL, 0, &c, true);
+  load_file_ok(CSV_DIR "/shop-twin.yaml", NULL, 0, &y, true);
+  assert_same_graph(&c, &y);
+
+  /* The mapping, checked on its own: a mean of 2.5 is 3 calls at 0.8333. */
+  const scenario_service *fe = &c.services[scenario_find_service(&c, "frontend")];
+  assert_int_equal(fe->n_calls, 4);
+  assert_int_equal(fe->calls[0].target, scenario_find_service(&c, "currency")); /* YAML first */
+  assert_int_equal(fe->calls[1].target, scenario_find_service(&c, "catalog"));
+  assert_int_equal(fe->calls[1].count, 3);
+  assert_true(fabs(fe->calls[1].probability - 2.5 / 3.0) < 1e-15);
+  assert_true(fabs(scenario_call_mean(&fe->calls[1]) - 2.5) < 1e-12);
+  assert_int_equal(fe->calls[3].count, 1); /* 0.05: one call, p = 0.05 */
+  assert_true(fe->calls[3].probability == 0.05);
+  /* Empty size fields take the callee's sizes, as in YAML. */
+  assert_int_equal(fe->calls[1].request_bytes, 512);
+  assert_int_equal(fe->calls[1].response_bytes, 8192);
+  assert_int_equal(fe->calls[2].response_bytes, 1024);
+  /* Protocols: unset in YAML, set by the CSV; set in both and equal. */
+  assert_int_equal(c.services[scenario_find_service(&c, "payment")].protocol, MESH_PROTO_GRPC);
+  assert_int_equal(c.services[scenario_find_service(&c, "redis")].protocol, MESH_PROTO_TCP);
+  assert_int_equal(c.services[scenario_find_service(&c, "cart")].protocol, MESH_PROTO_GRPC);
+  assert_int_equal(c.services[scenario_find_service(&c, "currency")].protocol, MESH_PROTO_HTTP1);
+  /* Traffic: YAML entries, then CSV rows (quoted numbers accepted). */
+  assert_int_equal(c.n_traffic, 3);
+  assert_int_equal(c.traffic[0].service, scenario_find_service(&c, "frontend"));
+  assert_true(c.traffic[1].rate_rps == 25.5);
+  assert_true(c.traffic[2].rate_rps == 1.5);
+  assert_int_equal(c.traffic[2].arrival, SCN_ARRIVAL_POISSON);
+  assert_true(c.content_hash != y.content_hash);
+  scenario_free(&c);
+  scenario_free(&y);
+}
+
+static void write_file(const char *path, const char *bytes, size_t len) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(bytes, 1, len, f), len);
+  assert_int_equal(fclose(f), 0);
+}
+
+/* A copy of text with every "\n" replaced by `eol`, after `prefix`. */
+static char *convert_eol(const char *prefix, const char *text, const char *eol, size_t *len) {
+  size_t cap = strlen(prefix) + 2 * strlen(text) + 1;
+  char *out = malloc(cap);
+  assert_non_null(out);
+  size_t o = (size_t)snprintf(out, cap, "%s", prefix);
+  for (const char *p = text; *p != '\0'; p++) {
+    if (*p == '\n') {
+      o += (size_t)snprintf(out + o, cap - o, "%s", eol);
+    } else {
+      out[o++] = *p;
+    }
+  }
+  out[o] = '\0';
+  *len = o;
+  return out;
+}
+
+/* What Excel and Windows tools write (a byte order mark, CR LF, no final
+ * line break) reads like the plain file; lines stay right across CR LF, CR
+ * and quoted line breaks; `--set` takes a path (relative to the current
+ * directory) or nothing (no CSV). */
+static void test_csv_formats(void **state) {
+  (void)state;
+  char dir[] = "/tmp/meshsim-csv-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  size_t len;
+  char *orig = read_all(CSV_DIR "/shop-calls.csv", &len);
+  assert_non_null(orig);
+  orig[len - 1] = '\0'; /* no final line break */
+  scenario twin;
+  load_file_ok(CSV_DIR "/shop-twin.yaml", NULL, 0, &twin, true);
+  static const struct {
+    const char *bom, *eol;
+  } variants[] = {{"\xEF\xBB\xBF", "\r\n"}, {"", "\r"}, {"\xEF\xBB\xBF", "\n"}};
+  char path[256], ov[300];
+  snprintf(path, sizeof path, "%s/calls.csv", dir);
+  snprintf(ov, sizeof ov, "call_graph_csv=%s", path);
+  for (size_t i = 0; i < N_OF(variants); i++) {
+    size_t n;
+    char *text = convert_eol(variants[i].bom, orig, variants[i].eol, &n);
+    write_file(path, text, n);
+    free(text);
+    const char *ovs[] = {ov};
+    scenario s;
+    load_file_ok(CSV_DIR "/shop.yaml", ovs, 1, &s, true);
+    assert_same_graph(&s, &twin);
+    scenario_free(&s);
+  }
+  free(orig);
+
+  /* Line numbers: physical lines, whatever ends them, a quoted line break
+   * included (its row is reported at its first line). */
+  static const char *const eols[] = {"\n", "\r\n", "\r"};
+  for (size_t i = 0; i < N_OF(eols); i++) {
+    size_t n;
+    char *text = convert_eol("",
+                             "source,target,calls_per_request,protocol,request_bytes,"
+                             "response_bytes\n\"front\nend\",cart,1,,,\n\n"
+                             "frontend,catlog,1,,,\n",
+                             eols[i], &n);
+    write_file(path, text, n);
+    free(text);
+    const char *ovs[] = {ov};
+    char want[512];
+    snprintf(want, sizeof want,
+             "%s:5:10: error: unknown service \"catlog\"; did you mean \"catalog\"?", path);
+    diag_list d;
+    diag_list_init(&d);
+    scenario s;
+    assert_true(scenario_load_file(CSV_DIR "/shop.yaml", ovs, 1, &s, &d) < 0);
+    assert_int_equal(d.n_errors, 2);
+    assert_non_null(strstr(d.items[0].text, ":2:1: error: unknown service \"front\\x"));
+    assert_string_equal(d.items[1].text, want);
+    diag_list_release(&d);
+  }
+
+  /* UTF-16 (Excel's "Unicode text") is named as such. */
+  write_file(path, "\xFF\xFEs\0o\0", 6);
+  {
+    const char *ovs[] = {ov};
+    char want[512];
+    snprintf(want, sizeof want,
+             "%s: error: file is UTF-16 encoded; save it as UTF-8 (CSV inputs must be UTF-8)",
+             path);
+    diag_list d;
+    diag_list_init(&d);
+    scenario s;
+    assert_int_equal(scenario_load_file(CSV_DIR "/shop.yaml", ovs, 1, &s, &d),
+                     SCENARIO_LOAD_EINVALID);
+    assert_string_equal(diag_first_error(&d), want);
+    diag_list_release(&d);
+  }
+  remove(path);
+  remove(dir);
+
+  /* An empty --set value turns the CSV off: only the YAML call is left. */
+  const char *off[] = {"call_graph_csv="};
+  scenario s;
+  load_file_ok(CSV_DIR "/shop.yaml", off, 1, &s, false);
+  uint32_t total = 0;
+  for (uint32_t i = 0; i < s.n_services; i++) {
+    total += s.services[i].n_calls;
+  }
+  assert_int_equal(total, 1);
+  assert_int_equal(s.n_traffic, 3);
+  scenario_free(&s);
+  scenario_free(&twin);
+}
+
+/* "{dir}" in an expectation stands for the fixture folder. */
+static char *expand_dir(const char *text, const char *dir) {
+  size_t cap = strlen(text) + 4 * strlen(dir) + 1, o = 0;
+  char *out = malloc(cap);
+  assert_non_null(out);
+  for (const char *p = text; *p != '\0';) {
+    if (strncmp(p, "{dir}", 5) == 0) {
+      o += (size_t)snprintf(out + o, cap - o, "%s", dir);
+      p += 5;
+    } else {
+      out[o++] = *p++;
+    }
+  }
+  out[o] = '\0';
+  return out;
+}
+
+/* Every CSV in csv/bad is loaded with base.yaml (calls-*.csv as
+ * call_graph_csv, traffic-*.csv as traffic_csv, plus any "# set: KEY=VALUE"
+ * lines) and must give exactly its "# expect:" errors, in order, with file
+ * and line, and leave no scenario behind. */
+static void test_csv_bad_fixtures(void **state) {
+  (void)state;
+  const char *dir = CSV_DIR "/bad";
+  DIR *dh = opendir(dir);
+  assert_non_null(dh);
+  char *names[64];
+  size_t n = 0;
+  struct dirent *de;
+  while ((de = readdir(dh)) != NULL && n < N_OF(names)) {
+    size_t len = strlen(de->d_name);
+    if (len > 4 && strcmp(de->d_name + len - 4, ".csv") == 0) {
+      names[n++] = strdup(de->d_name);
+    }
+  }
+  closedir(dh);
+  qsort(names, n, sizeof names[0], compare_names);
+  assert_true(n >= 20);
+  size_t failures = 0;
+  for (size_t i = 0; i < n; i++) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    size_t len;
+    char *text = read_all(path, &len);
+    assert_non_null(text);
+    expectation e;
+    read_expectations(path, text, &e);
+    char *ovs[4];
+    size_t n_ov = 0;
+    char first[600];
+    snprintf(first, sizeof first, "%s=%s",
+             strncmp(names[i], "calls-", 6) == 0 ? "call_graph_csv" : "traffic_csv", path);
+    ovs[n_ov++] = strdup(first);
+    for (const char *p = strstr(text, "# set: "); p != NULL && n_ov < N_OF(ovs);
+         p = strstr(p + 1, "# set: ")) {
+      const char *eol = strchr(p, '\n');
+      ovs[n_ov++] = strndup(p + 7, (size_t)(eol - p - 7));
+    }
+    for (size_t k = 0; k < e.n_errors; k++) {
+      char *x = expand_dir(e.errors[k], dir);
+      free(e.errors[k]);
+      e.errors[k] = x;
+    }
+    if (e.n_errors == 0) {
+      print_message("%s: no \"# expect:\" line\n", path);
+      failures++;
+    }
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    char base[512];
+    snprintf(base, sizeof base, "%s/base.yaml", dir);
+    int rc = scenario_load_file(base, (const char *const *)ovs, n_ov, &s, &d);
+    bool ok = rc == SCENARIO_LOAD_EINVALID && all_zero(&s, sizeof s) && d.n_errors == e.n_errors;
+    size_t k = 0;
+    for (size_t j = 0; ok && j < d.n; j++) {
+      if (d.items[j].severity == DIAG_ERROR) {
+        ok = strcmp(d.items[j].text, e.errors[k++]) == 0;
+      }
+    }
+    if (!ok) {
+      print_message("%s (rc %d):\n", names[i], rc);
+      for (size_t j = 0; j < e.n_errors; j++) {
+        print_message("  want: %s\n", e.errors[j]);
+      }
+      print_diags(&d);
+      failures++;
+    }
+    for (size_t j = 0; j < e.n_errors; j++) {
+      free(e.errors[j]);
+    }
+    for (size_t j = 0; j < e.n_warnings; j++) {
+      free(e.warnings[j]);
+    }
+    for (size_t j = 0; j < n_ov; j++) {
+      free(ovs[j]);
+    }
+    diag_list_release(&d);
+    free(text);
+    free(names[i]);
+  }
+  assert_int_equal(failures, 0);
+}
+
+/* Problems with the keys themselves are reported at the key's value. */
+static void test_csv_key_errors(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    const char *ov;
+    const char *want;
+  } cases[] = {
+      {"services: [{name: a}]\ntraffic: [{service: a, rate: 1/s}]\ncall_graph_csv: nope.csv\n",
+       NULL,
+       CSV_DIR "/k.yaml:3:17: error: invalid \"call_graph_csv\": cannot open \"" CSV_DIR
+               "/nope.csv\": No such file or directory"},
+      /* Without YAML traffic only the unreadable file is reported. */
+      {"services: [{name: a}]\ntraffic_csv: sub/t.csv\n", NULL,
+       CSV_DIR "/k.yaml:2:14: error: invalid \"traffic_csv\": cannot open \"" CSV_DIR
+               "/sub/t.csv\": No such file or directory"},
+      {"services: [{name: a}]\ntraffic: [{service: a, rate: 1/s}]\ncall_graph_csv: bad\n", NULL,
+       CSV_DIR "/k.yaml:3:17: error: invalid \"call_graph_csv\": \"" CSV_DIR
+               "/bad\" is a directory; expected a CSV file"},
+      {"services: [{name: a}]\ntraffic_csv: \"\"\n", NULL,
+       CSV_DIR "/k.yaml:2:14: error: invalid \"traffic_csv\": expected a file path, got nothing"},
+      {"services: [{name: a}]\ntraffic_csv: [a.csv]\n", NULL,
+       CSV_DIR "/k.yaml:2:14: error: invalid \"traffic_csv\": expected a file path, got a list"},
+      /* From --set: relative to the current directory, located in the override. */
+      {"services: [{name: a}]\ntraffic: [{service: a, rate: 1/s}]\n",
+       "call_graph_csv=no-such-dir/c.csv",
+       "--set call_graph_csv=no-such-dir/c.csv:1:16: error: invalid \"call_graph_csv\": cannot "
+       "open \"no-such-dir/c.csv\": No such file or directory"},
+      /* An absolute path is taken as is. */
+      {"services: [{name: a}]\ntraffic: [{service: a, rate: 1/s}]\n"
+       "call_graph_csv: /nonexistent/c.csv\n",
+       NULL,
+       CSV_DIR "/k.yaml:3:17: error: invalid \"call_graph_csv\": cannot open "
+               "\"/nonexistent/c.csv\": No such file or directory"},
+  };
+  for (size_t i = 0; i < N_OF(cases); i++) {
+    diag_list d;
+    diag_list_init(&d);
+    scenario s;
+    const char *ov[] = {cases[i].ov};
+    int rc = scenario_load_string(cases[i].text, strlen(cases[i].text), CSV_DIR "/k.yaml", ov,
+                                  cases[i].ov != NULL ? 1 : 0, &s, &d);
+    assert_true(rc < 0);
+    assert_true(all_zero(&s, sizeof s));
+    if (d.n_errors != 1 || strcmp(diag_first_error(&d), cases[i].want) != 0) {
+      print_message("want: %s\n", cases[i].want);
+      print_diags(&d);
+      fail();
+    }
+    diag_list_release(&d);
+  }
+}
+
+/* FNV-1a 64, written again here so the documented formula is checked. */
+static uint64_t fnv(const void *p, size_t n, uint64_t h) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) {
+    h = (h ^ b[i]) * 1099511628211ULL;
+  }
+  return h;
+}
+
+static uint64_t fnv_file(const char *path, uint64_t h, bool with_length) {
+  size_t len;
+  char *bytes = read_all(path, &len);
+  assert_non_null(bytes);
+  if (with_length) {
+    unsigned char n8[8];
+    for (int b = 0; b < 8; b++) {
+      n8[b] = (unsigned char)((uint64_t)len >> (8 * b));
+    }
+    h = fnv(n8, 8, h);
+  }
+  h = fnv(bytes, len, h);
+  free(bytes);
+  return h;
+}
+
+static void copy_file(const char *from, const char *to, const char *append) {
+  size_t len;
+  char *bytes = read_all(from, &len);
+  assert_non_null(bytes);
+  FILE *f = fopen(to, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(bytes, 1, len, f), len);
+  if (append != NULL) {
+    fputs(append, f);
+  }
+  assert_int_equal(fclose(f), 0);
+  free(bytes);
+}
+
+/* The CSV bytes are part of the run identity: YAML bytes, then each CSV
+ * (call graph, traffic) as its 8-byte little-endian length and its bytes,
+ * then the overrides. The same files elsewhere hash the same. */
+static void test_csv_hash(void **state) {
+  (void)state;
+  scenario a, b;
+  load_file_ok(CSV_DIR "/shop.yaml", NULL, 0, &a, true);
+  uint64_t h = fnv_file(CSV_DIR "/shop.yaml", 0xcbf29ce484222325ULL, false);
+  h = fnv_file(CSV_DIR "/shop-calls.csv", h, true);
+  h = fnv_file(CSV_DIR "/shop-traffic.csv", h, true);
+  assert_true(a.content_hash == h);
+  const char *ov[] = {"metadata.seed=8"};
+  load_file_ok(CSV_DIR "/shop.yaml", ov, 1, &b, true);
+  assert_true(b.content_hash == fnv("metadata.seed=8", 16, h));
+  scenario_free(&b);
+
+  char dir[] = "/tmp/meshsim-csvh-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char yaml[256], calls[256], traffic[256];
+  snprintf(yaml, sizeof yaml, "%s/shop.yaml", dir);
+  snprintf(calls, sizeof calls, "%s/shop-calls.csv", dir);
+  snprintf(traffic, sizeof traffic, "%s/shop-traffic.csv", dir);
+  copy_file(CSV_DIR "/shop.yaml", yaml, NULL);
+  copy_file(CSV_DIR "/shop-calls.csv", calls, NULL);
+  copy_file(CSV_DIR "/shop-traffic.csv", traffic, NULL);
+  load_file_ok(yaml, NULL, 0, &b, true);
+  assert_true(b.content_hash == a.content_hash);
+  scenario_free(&b);
+  /* Any change to either CSV changes the hash, even a comment. */
+  copy_file(CSV_DIR "/shop-calls.csv", calls, "# re-exported\n");
+  load_file_ok(yaml, NULL, 0, &b, true);
+  assert_true(b.content_hash != a.content_hash);
+  assert_same_graph(&a, &b);
+  scenario_free(&b);
+  copy_file(CSV_DIR "/shop-calls.csv", calls, NULL);
+  copy_file(CSV_DIR "/shop-traffic.csv", traffic, "payment,0.5\n");
+  load_file_ok(yaml, NULL, 0, &b, true);
+  assert_true(b.content_hash != a.content_hash);
+  assert_int_equal(b.n_traffic, 4);
+  scenario_free(&b);
+  remove(yaml);
+  remove(calls);
+  remove(traffic);
+  remove(dir);
+  scenario_free(&a);
+}
+
+/* 5,000 services whose 9,996 calls come from one CSV: loads quickly, and
+ * a back edge in the CSV is a cycle reported at its row. */
+static void test_csv_large(void **state) {
+  (void)state;
+  const int n = 5000;
+  char dir[] = "/tmp/meshsim-csvl-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char yaml_path[256], csv_path[256];
+  snprintf(yaml_path, sizeof yaml_path, "%s/big.yaml", dir);
+  snprintf(csv_path, sizeof csv_path, "%s/calls.csv", dir);
+  FILE *f = fopen(yaml_path, "w");
+  assert_non_null(f);
+  fprintf(f, "call_graph_csv: calls.csv\ntraffic: [{service: svc-0, rate: 1k/s}]\nservices:\n");
+  for (int i = 0; i < n; i++) {
+    fprintf(f, "  - {name: svc-%d, namespace: ns%d}\n", i, i % 50);
+  }
+  assert_int_equal(fclose(f), 0);
+  f = fopen(csv_path, "w");
+  assert_non_null(f);
+  fprintf(f, "source,target,calls_per_request,protocol,request_bytes,response_bytes\n");
+  for (int i = 0; i + 2 < n; i++) {
+    fprintf(f, "svc-%d,svc-%d,1,grpc,1KiB,2KiB\nsvc-%d,svc-%d,0.5,grpc,,\n", i, i + 1, i, i + 2);
+  }
+  assert_int_equal(fclose(f), 0);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  scenario s;
+  load_file_ok(yaml_path, NULL, 0, &s, true);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+  print_message("5000 services, 9996 CSV calls: loaded in %.1f ms\n", ms);
+  assert_int_equal(s.services[n - 3].n_calls, 2);
+  assert_int_equal(s.services[n - 3].calls[1].target, (uint32_t)(n - 1));
+  assert_true(s.services[n - 3].calls[1].probability == 0.5);
+  assert_int_equal(s.services[n - 1].protocol, MESH_PROTO_GRPC);
+  scenario_free(&s);
+
+  f = fopen(csv_path, "a");
+  assert_non_null(f);
+  fprintf(f, "svc-4999,svc-4997,1,grpc,,\n");
+  assert_int_equal(fclose(f), 0);
+  diag_list d;
+  diag_list_init(&d);
+  assert_int_equal(scenario_load_file(yaml_path, NULL, 0, &s, &d), SCENARIO_LOAD_EINVALID);
+  char want[512];
+  snprintf(want, sizeof want, "%s:%d:10: error: call cycle: svc-4997 -> svc-4999 -> svc-4997",
+           csv_path, 2 * (n - 2) + 2);
+  assert_string_equal(diag_first_error(&d), want);
+  assert_int_equal(d.n_errors, 1);
+  diag_list_release(&d);
+  remove(yaml_path);
+  remove(csv_path);
+  remove(dir);
+}
+
+/* The shipped CSV example loads cleanly and takes its graph from CSV. */
+static void test_csv_shipped(void **state) {
+  (void)state;
+  const char *dir = MESHSIM_SOURCE_DIR "/scenarios/csv";
+  DIR *dh = opendir(dir);
+  assert_non_null(dh);
+  struct dirent *de;
+  size_t n = 0;
+  while ((de = readdir(dh)) != NULL) {
+    size_t len = strlen(de->d_name);
+    if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0) {
+      continue;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    scenario s;
+    load_file_ok(path, NULL, 0, &s, true);
+    uint32_t calls = 0;
+    for (uint32_t i = 0; i < s.n_services; i++) {
+      calls += s.services[i].n_calls;
+    }
+    assert_true(calls > 0);
+    assert_true(s.n_traffic > 0);
+    scenario_free(&s);
+    n++;
+  }
+  closedir(dh);
+  assert_true(n >= 1);
+}
+
 /* ------------------------------------------------------------ name tables */
 
 static void check_names(const char *list, int count, const char *(*name)(int),
@@ -1424,6 +1963,13 @@ int main(void) {
       cmocka_unit_test(test_hostile_yaml),
       cmocka_unit_test(test_long_cycle),
       cmocka_unit_test(test_large_scenario),
+      cmocka_unit_test(test_csv_equals_yaml),
+      cmocka_unit_test(test_csv_formats),
+      cmocka_unit_test(test_csv_bad_fixtures),
+      cmocka_unit_test(test_csv_key_errors),
+      cmocka_unit_test(test_csv_hash),
+      cmocka_unit_test(test_csv_large),
+      cmocka_unit_test(test_csv_shipped),
       cmocka_unit_test(test_mesh_type_names),
       cmocka_unit_test(test_diag_helpers),
   };
