@@ -17,5 +17,7 @@ int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_export(int argc, char **argv);
 int cli_cmd_profiles(int argc, char **argv);
+int cli_cmd_sweep(int argc, char **argv);
+int cli_cmd_merge(int argc, char **argv);
 
 #endif

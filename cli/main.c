@@ -17,6 +17,8 @@ static const cli_command cli_commands[] = {
     {"report", cli_cmd_report,
      "write a Markdown/HTML report with charts from the results database"},
     {"export", cli_cmd_export, "export the results database as CSV files"},
+    {"sweep", cli_cmd_sweep, "run a scenario over a grid of parameter values (cores, shards)"},
+    {"merge", cli_cmd_merge, "combine results databases (sweep shards) into one"},
 };
 
 static void cli_usage(FILE *f) {

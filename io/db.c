@@ -70,9 +70,9 @@ const char *db_strerror(int code) {
 }
 
 static const char *const db_tables[] = {
-    "batches",         "runs",       "batch_runs", "run_metrics", "mode_summary",    "kind_usage",
-    "latency_buckets", "node_usage", "series",     "blast",       "blast_instances", "failures",
-    "failure_series",  NULL};
+    "batches",         "runs",       "batch_runs",   "run_metrics", "mode_summary",    "kind_usage",
+    "latency_buckets", "node_usage", "series",       "blast",       "blast_instances", "failures",
+    "failure_series",  "sweeps",     "sweep_points", NULL};
 
 const char *const *db_table_names(void) {
   return db_tables;
@@ -170,7 +170,8 @@ static void col_text(sqlite3_stmt *st, int i, char *dst, size_t n) {
 
 /* ---- schema --------------------------------------------------------------- */
 
-/* Version 1, frozen: never edit; add a migration instead. */
+/* Version 1. Frozen from the first release on: then never edit it, add a
+ * migration instead. (Until then it is still being extended in place.) */
 static const char db_schema_v1[] =
     "CREATE TABLE batches (\n"
     "  id            INTEGER PRIMARY KEY,\n"
@@ -187,6 +188,7 @@ static const char db_schema_v1[] =
     "  replications  INTEGER NOT NULL,\n"
     "  duration_s    REAL,\n"
     "  warmup_s      REAL,\n"
+    "  slo_ms        REAL,\n"
     "  n_modes       INTEGER NOT NULL\n"
     ");\n"
     "CREATE INDEX batches_scenario ON batches(scenario, started_at);\n"
@@ -276,6 +278,8 @@ static const char db_schema_v1[] =
     "  cost_compute_usd_month REAL,\n"
     "  cost_network_usd_month REAL,\n"
     "  cost_usd_month         REAL,\n"
+    "  cost_reserved_usd_month      REAL,\n"
+    "  cost_mesh_reserved_usd_month REAL,\n"
     "  hist_count             INTEGER NOT NULL,\n"
     "  hist_overflow          INTEGER NOT NULL,\n"
     "  hist_sum_ns            REAL,\n"
@@ -392,7 +396,27 @@ static const char db_schema_v1[] =
     "  second     INTEGER NOT NULL,\n"
     "  error_rate REAL,\n"
     "  PRIMARY KEY (failure_id, second)\n"
-    ") WITHOUT ROWID;\n";
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE sweeps (\n"
+    "  id            INTEGER PRIMARY KEY,\n"
+    "  sweep_key     TEXT NOT NULL UNIQUE,\n"
+    "  scenario      TEXT NOT NULL,\n"
+    "  scenario_path TEXT NOT NULL,\n"
+    "  file_hash     TEXT NOT NULL,\n"
+    "  version       TEXT NOT NULL,\n"
+    "  spec          TEXT NOT NULL,\n"
+    "  keys          TEXT NOT NULL,\n"
+    "  n_points      INTEGER NOT NULL,\n"
+    "  created_at    TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE sweep_points (\n"
+    "  sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,\n"
+    "  point    INTEGER NOT NULL,\n"
+    "  params   TEXT NOT NULL,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  UNIQUE (sweep_id, point)\n"
+    ");\n"
+    "CREATE INDEX sweep_points_batch ON sweep_points(batch_id);\n";
 
 static int db__migrate_to_v1(db *d) {
   return db__exec(d, db_schema_v1, "creating schema version 1");
@@ -587,6 +611,8 @@ void db_close(db *d) {
   X(cost_compute_usd_month, DBL, cost_compute_usd_month)                                           \
   X(cost_network_usd_month, DBL, cost_network_usd_month)                                           \
   X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(cost_reserved_usd_month, DBL, cost_reserved_usd_month)                                         \
+  X(cost_mesh_reserved_usd_month, DBL, cost_mesh_reserved_usd_month)                               \
   X(hist_count, U64, latency_hist_ns.count)                                                        \
   X(hist_overflow, U64, latency_hist_ns.overflow)                                                  \
   X(hist_sum_ns, DBL, latency_hist_ns.sum)                                                         \
@@ -638,7 +664,7 @@ static const char *const db_write_sql[ST_COUNT] = {
     [ST_FIND_BATCH] = "SELECT id FROM batches WHERE batch_key = ?",
     [ST_INS_BATCH] = "INSERT INTO batches(batch_key, scenario, scenario_path, scenario_hash, "
                      "params, profile, version, started_at, wall_s, seed, replications, "
-                     "duration_s, warmup_s, n_modes) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     "duration_s, warmup_s, slo_ms, n_modes) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [ST_INS_RUN] = "INSERT OR IGNORE INTO runs(run_key, batch_id, scenario, scenario_hash, params, "
                    "version, started_at, mode, replication, seed, requests, errors, "
                    "slo_violations, throughput_rps, latency_mean_ms, latency_p50_ms, "
@@ -898,7 +924,9 @@ static int db__write_mode(db *d, const run_result *r, int64_t batch_id, uint32_t
   if (db__write_series(d, batch_id, mode, "throughput_rps", se->throughput_rps, se->n_seconds) <
           0 ||
       db__write_series(d, batch_id, mode, "p99_ms", se->p99_ms, se->n_seconds) < 0 ||
-      db__write_series(d, batch_id, mode, "error_rate", se->error_rate, se->n_seconds) < 0)
+      db__write_series(d, batch_id, mode, "error_rate", se->error_rate, se->n_seconds) < 0 ||
+      db__write_series(d, batch_id, mode, "waypoint_replicas", se->waypoint_replicas,
+                       se->n_seconds) < 0)
     return DB_ESQL;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     char metric[64];
@@ -984,18 +1012,10 @@ static int db__write_mode(db *d, const run_result *r, int64_t batch_id, uint32_t
   return db__write_reps(d, r, batch_id, m, mode, hash);
 }
 
-int db_write_run(db *d, const run_result *r, int64_t *batch_id) {
-  d->errmsg[0] = '\0';
-  int rc = db__check_run(d, r);
-  if (rc < 0)
-    return rc;
-  if ((rc = db__prepare_all(d)) < 0)
-    return rc;
-  /* IMMEDIATE takes the write lock now, so a concurrent writer waits here
-   * (busy timeout) rather than failing half-way through. */
-  if (db__exec(d, "BEGIN IMMEDIATE", "starting transaction") < 0)
-    return DB_ESQL;
-
+/* Writes r inside the caller's transaction. Returns 0 with the new id, 1
+ * with the id of an identical batch already stored, or a negative code
+ * (the caller rolls back). */
+static int db__write_run_tx(db *d, const run_result *r, int64_t *batch_id) {
   char hash[17], key[DB_KEY_MAX];
   db__hash_hex(r->scenario_hash, hash);
   db__batch_key(r, key, sizeof key);
@@ -1005,19 +1025,15 @@ int db_write_run(db *d, const run_result *r, int64_t *batch_id) {
   int64_t existing = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
-  if (step != SQLITE_ROW && step != SQLITE_DONE) {
-    rc = db__sqlfail(d, "looking up batch");
-    goto rollback;
-  }
+  if (step != SQLITE_ROW && step != SQLITE_DONE)
+    return db__sqlfail(d, "looking up batch");
   if (existing >= 0) {
-    sqlite3_exec(d->conn, "ROLLBACK", NULL, NULL, NULL);
-    if (batch_id)
-      *batch_id = existing;
+    *batch_id = existing;
     return 1;
   }
 
   st = d->st[ST_INS_BATCH];
-  int c = 1;
+  int c = 1, rc;
   bind_text(st, c++, key);
   bind_text(st, c++, r->scenario);
   bind_text(st, c++, r->scenario_path);
@@ -1031,24 +1047,43 @@ int db_write_run(db *d, const run_result *r, int64_t *batch_id) {
   BIND_U32(st, c++, r->replications);
   BIND_DBL(st, c++, r->duration_s);
   BIND_DBL(st, c++, r->warmup_s);
+  BIND_DBL(st, c++, r->slo_ms);
   BIND_U32(st, c++, r->n_modes);
   if ((rc = db__done(d, st, "writing batches")) < 0)
-    goto rollback;
+    return rc;
   int64_t id = sqlite3_last_insert_rowid(d->conn);
-
   for (uint32_t i = 0; i < r->n_modes; i++)
     if ((rc = db__write_mode(d, r, id, i, hash)) < 0)
-      goto rollback;
-  if ((rc = db__exec(d, "COMMIT", "committing")) < 0)
-    goto rollback;
-  if (batch_id)
-    *batch_id = id;
+      return rc;
+  *batch_id = id;
   return 0;
+}
 
-rollback:
-  /* A failed COMMIT may have rolled back already; a second ROLLBACK then
-   * just reports "no transaction", which is fine. */
+/* Ends a write transaction: COMMIT when rc >= 0, else ROLLBACK. A failed
+ * COMMIT may have rolled back already; a second ROLLBACK then just reports
+ * "no transaction", which is fine. */
+static int db__end_tx(db *d, int rc) {
+  if (rc >= 0 && db__exec(d, "COMMIT", "committing") == 0)
+    return rc;
   sqlite3_exec(d->conn, "ROLLBACK", NULL, NULL, NULL);
+  return rc < 0 ? rc : DB_ESQL;
+}
+
+int db_write_run(db *d, const run_result *r, int64_t *batch_id) {
+  d->errmsg[0] = '\0';
+  int rc = db__check_run(d, r);
+  if (rc < 0)
+    return rc;
+  if ((rc = db__prepare_all(d)) < 0)
+    return rc;
+  /* IMMEDIATE takes the write lock now, so a concurrent writer waits here
+   * (busy timeout) rather than failing half-way through. */
+  if (db__exec(d, "BEGIN IMMEDIATE", "starting transaction") < 0)
+    return DB_ESQL;
+  int64_t id = -1;
+  rc = db__end_tx(d, db__write_run_tx(d, r, &id));
+  if (rc >= 0 && batch_id)
+    *batch_id = id;
   return rc;
 }
 
@@ -1073,7 +1108,7 @@ static int db__load_batch(db *d, int64_t batch_id, run_result *out) {
   sqlite3_stmt *st;
   if (db__prepare(d,
                   "SELECT scenario, scenario_path, scenario_hash, params, profile, version, "
-                  "started_at, wall_s, seed, replications, duration_s, warmup_s "
+                  "started_at, wall_s, seed, replications, duration_s, warmup_s, slo_ms "
                   "FROM batches WHERE id = ?",
                   &st) < 0)
     return DB_ESQL;
@@ -1099,6 +1134,7 @@ static int db__load_batch(db *d, int64_t batch_id, run_result *out) {
   out->replications = (uint32_t)sqlite3_column_int64(st, 9);
   out->duration_s = col_double(st, 10);
   out->warmup_s = col_double(st, 11);
+  out->slo_ms = col_double(st, 12);
   sqlite3_finalize(st);
   return 0;
 }
@@ -1202,6 +1238,8 @@ static double **db__series_slot(result_series *se, const char *metric) {
     return &se->p99_ms;
   if (strcmp(metric, "error_rate") == 0)
     return &se->error_rate;
+  if (strcmp(metric, "waypoint_replicas") == 0)
+    return &se->waypoint_replicas;
   if (strncmp(metric, "cpu_cores_", 10) == 0) {
     int k = mesh_kind_from_name(metric + 10);
     if (k >= 0)
@@ -1604,4 +1642,407 @@ int64_t db_count_rows(db *d, const char *table) {
   if (db__int_query(d, sql, &n) < 0)
     return DB_ESQL;
   return n;
+}
+
+/* ---- sweeps ----------------------------------------------------------------- */
+
+static const char db_sql_sweep_cols[] =
+    "id, sweep_key, scenario, scenario_path, file_hash, version, spec, keys, n_points, "
+    "created_at, (SELECT count(*) FROM sweep_points p WHERE p.sweep_id = sweeps.id)";
+
+static void db__read_sweep(sqlite3_stmt *st, db_sweep_info *s) {
+  memset(s, 0, sizeof *s);
+  s->id = sqlite3_column_int64(st, 0);
+  col_text(st, 1, s->sweep_key, sizeof s->sweep_key);
+  col_text(st, 2, s->scenario, sizeof s->scenario);
+  col_text(st, 3, s->scenario_path, sizeof s->scenario_path);
+  col_text(st, 4, s->file_hash, sizeof s->file_hash);
+  col_text(st, 5, s->version, sizeof s->version);
+  col_text(st, 6, s->spec, sizeof s->spec);
+  col_text(st, 7, s->keys, sizeof s->keys);
+  s->n_points = (uint32_t)sqlite3_column_int64(st, 8);
+  col_text(st, 9, s->created_at, sizeof s->created_at);
+  s->n_stored = (uint32_t)sqlite3_column_int64(st, 10);
+}
+
+/* Inside a transaction: the id of sweep_key, inserting *s when missing.
+ * 0 = inserted, 1 = existed. */
+static int db__sweep_upsert(db *d, db_sweep_info *s) {
+  sqlite3_stmt *st;
+  if (db__prepare(d,
+                  "INSERT OR IGNORE INTO sweeps(sweep_key, scenario, scenario_path, file_hash, "
+                  "version, spec, keys, n_points, created_at) VALUES(?,?,?,?,?,?,?,?,?)",
+                  &st) < 0)
+    return DB_ESQL;
+  bind_text(st, 1, s->sweep_key);
+  bind_text(st, 2, s->scenario);
+  bind_text(st, 3, s->scenario_path);
+  bind_text(st, 4, s->file_hash);
+  bind_text(st, 5, s->version);
+  bind_text(st, 6, s->spec);
+  bind_text(st, 7, s->keys);
+  sqlite3_bind_int64(st, 8, s->n_points);
+  bind_text(st, 9, s->created_at);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return db__sqlfail(d, "writing sweeps");
+  int inserted = sqlite3_changes(d->conn) == 1;
+  if (db__prepare(d, "SELECT id FROM sweeps WHERE sweep_key = ?", &st) < 0)
+    return DB_ESQL;
+  bind_text(st, 1, s->sweep_key);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    s->id = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW)
+    return db__sqlfail(d, "finding sweep");
+  return inserted ? 0 : 1;
+}
+
+int db_sweep_open(db *d, db_sweep_info *s) {
+  d->errmsg[0] = '\0';
+  if (!s->sweep_key[0])
+    return db__fail(d, DB_EINVAL, "sweep has no key");
+  if (db__exec(d, "BEGIN IMMEDIATE", "starting transaction") < 0)
+    return DB_ESQL;
+  return db__end_tx(d, db__sweep_upsert(d, s));
+}
+
+int db_sweep_points_stored(db *d, int64_t sweep_id, unsigned char *done, uint32_t n) {
+  d->errmsg[0] = '\0';
+  sqlite3_stmt *st;
+  if (db__prepare(d, "SELECT point FROM sweep_points WHERE sweep_id = ?", &st) < 0)
+    return DB_ESQL;
+  sqlite3_bind_int64(st, 1, sweep_id);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t p = sqlite3_column_int64(st, 0);
+    if (p >= 0 && p < n)
+      done[p] = 1;
+  }
+  return db__finish(d, st, rc, "reading sweep_points");
+}
+
+/* Inside a transaction: INSERT OR IGNORE of one sweep_points row; 1 when
+ * added, 0 when it was there. */
+static int db__insert_point(db *d, int64_t sweep_id, int64_t point, const char *params,
+                            int64_t batch_id) {
+  sqlite3_stmt *st;
+  if (db__prepare(d,
+                  "INSERT OR IGNORE INTO sweep_points(sweep_id, point, params, batch_id) "
+                  "VALUES(?,?,?,?)",
+                  &st) < 0)
+    return DB_ESQL;
+  sqlite3_bind_int64(st, 1, sweep_id);
+  sqlite3_bind_int64(st, 2, point);
+  bind_text(st, 3, params);
+  sqlite3_bind_int64(st, 4, batch_id);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return db__sqlfail(d, "writing sweep_points");
+  return sqlite3_changes(d->conn) == 1;
+}
+
+int db_write_sweep_point(db *d, int64_t sweep_id, uint32_t point, const char *params,
+                         const run_result *r, int64_t *batch_id) {
+  d->errmsg[0] = '\0';
+  int rc = db__check_run(d, r);
+  if (rc < 0)
+    return rc;
+  if ((rc = db__prepare_all(d)) < 0)
+    return rc;
+  if (db__exec(d, "BEGIN IMMEDIATE", "starting transaction") < 0)
+    return DB_ESQL;
+  int64_t id = -1;
+  rc = db__write_run_tx(d, r, &id);
+  if (rc >= 0) {
+    int added = db__insert_point(d, sweep_id, point, params ? params : "", id);
+    rc = added < 0 ? added : added ? 0 : 1;
+  }
+  rc = db__end_tx(d, rc);
+  if (rc >= 0 && batch_id)
+    *batch_id = id;
+  return rc;
+}
+
+int db_list_sweeps(db *d, db_sweep_info **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  d->errmsg[0] = '\0';
+  char sql[512];
+  snprintf(sql, sizeof sql, "SELECT %s FROM sweeps ORDER BY created_at DESC, id DESC",
+           db_sql_sweep_cols);
+  sqlite3_stmt *st;
+  if (db__prepare(d, sql, &st) < 0)
+    return DB_ESQL;
+  size_t cap = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (*n == cap) {
+      size_t ncap = cap ? cap * 2 : 8;
+      db_sweep_info *p = realloc(*out, ncap * sizeof *p);
+      if (!p) {
+        sqlite3_finalize(st);
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return db__fail(d, DB_ENOMEM, "out of memory listing sweeps");
+      }
+      *out = p;
+      cap = ncap;
+    }
+    db__read_sweep(st, &(*out)[(*n)++]);
+  }
+  if (rc != SQLITE_DONE) {
+    free(*out);
+    *out = NULL;
+    *n = 0;
+  }
+  return db__finish(d, st, rc, "listing sweeps");
+}
+
+int db_load_sweep(db *d, int64_t sweep_id, db_sweep_info *out) {
+  d->errmsg[0] = '\0';
+  char sql[512];
+  snprintf(sql, sizeof sql, "SELECT %s FROM sweeps WHERE id = ?", db_sql_sweep_cols);
+  sqlite3_stmt *st;
+  if (db__prepare(d, sql, &st) < 0)
+    return DB_ESQL;
+  sqlite3_bind_int64(st, 1, sweep_id);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    db__read_sweep(st, out);
+    sqlite3_finalize(st);
+    return 0;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return db__sqlfail(d, "reading sweeps");
+  return db__fail(d, DB_ENOTFOUND, "%s: no sweep %" PRId64, d->path, sweep_id);
+}
+
+int db_latest_sweep(db *d, int64_t *sweep_id) {
+  d->errmsg[0] = '\0';
+  int64_t id = 0;
+  if (db__int_query(d, "SELECT id FROM sweeps ORDER BY created_at DESC, id DESC LIMIT 1", &id) < 0)
+    return DB_ESQL;
+  if (id <= 0)
+    return db__fail(d, DB_ENOTFOUND, "%s: the database holds no sweeps", d->path);
+  *sweep_id = id;
+  return 0;
+}
+
+int db_sweep_of_batch(db *d, int64_t batch_id, int64_t *sweep_id) {
+  d->errmsg[0] = '\0';
+  sqlite3_stmt *st;
+  if (db__prepare(d, "SELECT sweep_id FROM sweep_points WHERE batch_id = ? ORDER BY sweep_id DESC",
+                  &st) < 0)
+    return DB_ESQL;
+  sqlite3_bind_int64(st, 1, batch_id);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *sweep_id = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (rc == SQLITE_ROW)
+    return 0;
+  if (rc != SQLITE_DONE)
+    return db__sqlfail(d, "reading sweep_points");
+  return db__fail(d, DB_ENOTFOUND, "batch %" PRId64 " is not part of a sweep", batch_id);
+}
+
+int db_load_sweep_rows(db *d, int64_t sweep_id, db_sweep_row **rows, size_t *n) {
+  *rows = NULL;
+  *n = 0;
+  d->errmsg[0] = '\0';
+  sqlite3_stmt *st;
+  if (db__prepare(d,
+                  "SELECT p.point, p.batch_id, p.params, m.mode, m.position, m.requests, m.errors, "
+                  "m.slo_violations, m.throughput_rps, m.latency_p50_ms, m.latency_p99_ms, "
+                  "m.latency_p999_ms, m.mesh_cpu_cores, m.mesh_mem_mib, m.reserved_cpu_cores, "
+                  "m.reserved_mem_mib, m.nodes_needed, m.cost_usd_month, "
+                  "m.cost_reserved_usd_month, m.cost_mesh_reserved_usd_month "
+                  "FROM sweep_points p JOIN mode_summary m ON m.batch_id = p.batch_id "
+                  "WHERE p.sweep_id = ? ORDER BY p.point, m.position",
+                  &st) < 0)
+    return DB_ESQL;
+  sqlite3_bind_int64(st, 1, sweep_id);
+  size_t cap = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int mode = mesh_mode_from_name((const char *)sqlite3_column_text(st, 3));
+    if (mode < 0)
+      continue; /* a mode this build does not know */
+    if (*n == cap) {
+      size_t ncap = cap ? cap * 2 : 64;
+      db_sweep_row *p = realloc(*rows, ncap * sizeof *p);
+      if (!p) {
+        sqlite3_finalize(st);
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+        return db__fail(d, DB_ENOMEM, "out of memory reading sweep points");
+      }
+      *rows = p;
+      cap = ncap;
+    }
+    db_sweep_row *w = &(*rows)[(*n)++];
+    memset(w, 0, sizeof *w);
+    GET_U32(st, 0, w->point);
+    GET_I64(st, 1, w->batch_id);
+    col_text(st, 2, w->params, sizeof w->params);
+    w->mode = (mesh_mode)mode;
+    GET_U32(st, 4, w->position);
+    GET_U64(st, 5, w->requests);
+    GET_U64(st, 6, w->errors);
+    GET_U64(st, 7, w->slo_violations);
+    GET_DBL(st, 8, w->throughput_rps);
+    GET_DBL(st, 9, w->latency_p50_ms);
+    GET_DBL(st, 10, w->latency_p99_ms);
+    GET_DBL(st, 11, w->latency_p999_ms);
+    GET_DBL(st, 12, w->mesh_cpu_cores);
+    GET_DBL(st, 13, w->mesh_mem_mib);
+    GET_DBL(st, 14, w->reserved_cpu_cores);
+    GET_DBL(st, 15, w->reserved_mem_mib);
+    GET_U32(st, 16, w->nodes_needed);
+    GET_DBL(st, 17, w->cost_usd_month);
+    GET_DBL(st, 18, w->cost_reserved_usd_month);
+    GET_DBL(st, 19, w->cost_mesh_reserved_usd_month);
+  }
+  if (rc != SQLITE_DONE) {
+    free(*rows);
+    *rows = NULL;
+    *n = 0;
+  }
+  return db__finish(d, st, rc, "reading sweep points");
+}
+
+/* ---- merging ------------------------------------------------------------------ */
+
+typedef struct db_id_pair {
+  int64_t from, to;
+} db_id_pair;
+
+static int db__cmp_pair(const void *a, const void *b) {
+  int64_t x = ((const db_id_pair *)a)->from, y = ((const db_id_pair *)b)->from;
+  return (x > y) - (x < y);
+}
+
+/* Ids of every batch of `in`, ascending (malloc'd). */
+static int db__batch_ids(db *in, int64_t **ids, size_t *n) {
+  *ids = NULL;
+  *n = 0;
+  sqlite3_stmt *st;
+  if (db__prepare(in, "SELECT id FROM batches ORDER BY id", &st) < 0)
+    return DB_ESQL;
+  size_t cap = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (*n == cap) {
+      size_t ncap = cap ? cap * 2 : 64;
+      int64_t *p = realloc(*ids, ncap * sizeof *p);
+      if (!p) {
+        sqlite3_finalize(st);
+        free(*ids);
+        *ids = NULL;
+        return db__fail(in, DB_ENOMEM, "out of memory listing batches");
+      }
+      *ids = p;
+      cap = ncap;
+    }
+    (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+  }
+  if (rc != SQLITE_DONE) {
+    free(*ids);
+    *ids = NULL;
+    *n = 0;
+  }
+  return db__finish(in, st, rc, "listing batches");
+}
+
+/* The points of one sweep of `in`, written into sweep out_id of `out` with
+ * batch ids translated through map; in one transaction. */
+static int db__merge_points(db *out, db *in, int64_t in_id, int64_t out_id, const db_id_pair *map,
+                            size_t n_map, db_merge_stats *st) {
+  sqlite3_stmt *q;
+  if (db__prepare(in, "SELECT point, params, batch_id FROM sweep_points WHERE sweep_id = ?", &q) <
+      0)
+    return db__fail(out, DB_ESQL, "%s", in->errmsg);
+  sqlite3_bind_int64(q, 1, in_id);
+  if (db__exec(out, "BEGIN IMMEDIATE", "starting transaction") < 0) {
+    sqlite3_finalize(q);
+    return DB_ESQL;
+  }
+  int rc = 0, step;
+  while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+    db_id_pair key = {sqlite3_column_int64(q, 2), 0};
+    const db_id_pair *m = bsearch(&key, map, n_map, sizeof *map, db__cmp_pair);
+    st->points_read++;
+    if (!m)
+      continue; /* cannot happen: sweep_points references batches */
+    int added = db__insert_point(out, out_id, sqlite3_column_int64(q, 0),
+                                 (const char *)sqlite3_column_text(q, 1), m->to);
+    if (added < 0) {
+      rc = added;
+      break;
+    }
+    st->points_added += added;
+  }
+  if (rc == 0 && step != SQLITE_DONE)
+    rc = db__fail(out, DB_ESQL, "%s: reading sweep_points: %s", in->path, sqlite3_errmsg(in->conn));
+  sqlite3_finalize(q);
+  return db__end_tx(out, rc);
+}
+
+int db_merge(db *out, db *in, db_merge_stats *st) {
+  out->errmsg[0] = in->errmsg[0] = '\0';
+  int64_t *ids = NULL;
+  size_t n = 0;
+  int rc = db__batch_ids(in, &ids, &n);
+  if (rc < 0)
+    return db__fail(out, rc, "%s", in->errmsg);
+  db_id_pair *map = calloc(n ? n : 1, sizeof *map);
+  if (!map) {
+    free(ids);
+    return db__fail(out, DB_ENOMEM, "out of memory merging %s", in->path);
+  }
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    run_result r;
+    if ((rc = db_load_run(in, ids[i], &r)) < 0) {
+      db__fail(out, rc, "%s", in->errmsg);
+      break;
+    }
+    int64_t to = -1;
+    int w = db_write_run(out, &r, &to);
+    run_result_free(&r);
+    if (w < 0) {
+      rc = w;
+      break;
+    }
+    st->batches_read++;
+    st->batches_added += w == 0;
+    map[i].from = ids[i];
+    map[i].to = to;
+  }
+  free(ids);
+  /* ids ascending, so map is sorted for bsearch. */
+  db_sweep_info *sw = NULL;
+  size_t ns = 0;
+  if (rc == 0 && (rc = db_list_sweeps(in, &sw, &ns)) < 0)
+    db__fail(out, rc, "%s", in->errmsg);
+  for (size_t i = 0; rc == 0 && i < ns; i++) {
+    int64_t in_id = sw[i].id;
+    int created = db_sweep_open(out, &sw[i]);
+    if (created < 0) {
+      rc = created;
+      break;
+    }
+    st->sweeps_read++;
+    st->sweeps_added += created == 0;
+    rc = db__merge_points(out, in, in_id, sw[i].id, map, n, st);
+  }
+  free(sw);
+  free(map);
+  return rc < 0 ? rc : 0;
 }

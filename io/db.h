@@ -115,4 +115,83 @@ int64_t db_count_rows(db *d, const char *table);
 /* Names of the schema's tables, NULL-terminated, in dependency order. */
 const char *const *db_table_names(void);
 
+/* ---- sweeps ------------------------------------------------------------------
+ *
+ * A sweep (`meshsim sweep`) is many batches of one scenario that differ in
+ * the values of a few overridden keys. `sweeps` holds one row per distinct
+ * sweep (UNIQUE sweep_key: a hash of the scenario file's own content hash,
+ * the meshsim version and the expanded, sorted spec), `sweep_points` one row
+ * per point that has been stored (UNIQUE (sweep_id, point)), naming the batch
+ * that holds its results. Shards of one sweep compute the same sweep_key, so
+ * merging their databases joins them into one sweep. */
+
+#define DB_SWEEP_TEXT_MAX 4096
+
+typedef struct db_sweep_info {
+  int64_t id;
+  char sweep_key[17]; /* 16 hex digits */
+  char scenario[RESULT_NAME_MAX];
+  char scenario_path[RESULT_TEXT_MAX];
+  char file_hash[17]; /* FNV-1a 64 of the scenario file alone, 16 hex digits */
+  char version[RESULT_NAME_MAX];
+  char spec[DB_SWEEP_TEXT_MAX]; /* the sweep's options, one per line, as typed */
+  char keys[DB_SWEEP_TEXT_MAX]; /* the --set keys in command-line order, ';'-separated */
+  uint32_t n_points;            /* points of the whole sweep (all shards) */
+  uint32_t n_stored;            /* points stored in this database (read only) */
+  char created_at[32];          /* UTC, ISO 8601 */
+} db_sweep_info;
+
+/* Finds the sweep with s->sweep_key or creates it from *s; sets s->id.
+ * Returns 0 when created, 1 when it was already there, or a negative code. */
+int db_sweep_open(db *d, db_sweep_info *s);
+
+/* Sets done[p] = 1 for every point p < n of the sweep already stored. */
+int db_sweep_points_stored(db *d, int64_t sweep_id, unsigned char *done, uint32_t n);
+
+/* Stores the run of one sweep point and its sweep_points row in a single
+ * transaction (as db_write_run: an identical batch is not stored twice, a
+ * point already stored keeps its row). `params` are the point's --set
+ * assignments, "key=value;key=value" in key order. Returns 0, or 1 when the
+ * point was already stored, or a negative code. */
+int db_write_sweep_point(db *d, int64_t sweep_id, uint32_t point, const char *params,
+                         const run_result *r, int64_t *batch_id);
+
+/* Sweeps, newest first (*out malloc'd, caller frees). */
+int db_list_sweeps(db *d, db_sweep_info **out, size_t *n);
+int db_load_sweep(db *d, int64_t sweep_id, db_sweep_info *out);
+/* Latest sweep by creation time; DB_ENOTFOUND when there is none. */
+int db_latest_sweep(db *d, int64_t *sweep_id);
+/* The sweep batch `batch_id` is a point of; DB_ENOTFOUND when none. */
+int db_sweep_of_batch(db *d, int64_t batch_id, int64_t *sweep_id);
+
+/* One mode of one stored sweep point: what sweep reports draw. */
+typedef struct db_sweep_row {
+  uint32_t point;
+  int64_t batch_id;
+  char params[RESULT_TEXT_MAX];
+  mesh_mode mode;
+  uint32_t position; /* of the mode in its batch */
+  uint64_t requests, errors, slo_violations;
+  double throughput_rps, latency_p50_ms, latency_p99_ms, latency_p999_ms;
+  double mesh_cpu_cores, mesh_mem_mib, reserved_cpu_cores, reserved_mem_mib;
+  uint32_t nodes_needed;
+  double cost_usd_month, cost_reserved_usd_month, cost_mesh_reserved_usd_month;
+} db_sweep_row;
+
+/* Every (point, mode) of the sweep, by point then mode position. */
+int db_load_sweep_rows(db *d, int64_t sweep_id, db_sweep_row **rows, size_t *n);
+
+typedef struct db_merge_stats {
+  int64_t batches_read, batches_added;
+  int64_t sweeps_read, sweeps_added;
+  int64_t points_read, points_added;
+} db_merge_stats;
+
+/* Copies every batch (db_load_run + db_write_run: identical batches are
+ * skipped by batch_key, runs shared by run_key) and every sweep and sweep
+ * point of `in` into `out`. Idempotent: merging the same database twice
+ * adds nothing. Each batch is its own transaction, so an interrupted merge
+ * can simply be run again. Adds to *st (which the caller zeroes). */
+int db_merge(db *out, db *in, db_merge_stats *st);
+
 #endif

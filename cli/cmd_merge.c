@@ -1,0 +1,98 @@
+/* cmd_merge: `meshsim merge OUT.db IN.db...`: combines results databases,
+ * typically the shards of a sweep, into OUT (created if missing).
+ * Idempotent (db_merge): batches are matched by batch_key, runs by run_key,
+ * sweeps by sweep_key and points by (sweep, point), so merging a database
+ * twice, or merging into a database that already holds some of it, adds
+ * nothing twice. */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "cli_common.h"
+#include "db.h"
+
+static void merge_usage(FILE *f) {
+  fprintf(f, "usage: meshsim merge OUT.db IN.db...\n\n"
+             "Copies every run, batch, sweep and sweep point of each IN.db into OUT.db\n"
+             "(created if missing). What OUT.db already holds is not copied again, so\n"
+             "merging the same shard twice adds nothing. Each batch is copied in its own\n"
+             "transaction: an interrupted merge can simply be run again.\n\n"
+             "options:\n"
+             "  --quiet            no per-database summary\n"
+             "  -h, --help         this text\n");
+}
+
+/* Same file (device and inode), so a database is never merged into itself. */
+static int merge_same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int cli_cmd_merge(int argc, char **argv) {
+  const char *paths[1024];
+  int n = 0, quiet = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      merge_usage(stdout);
+      return CLI_EXIT_OK;
+    } else if (!strcmp(a, "--quiet")) {
+      quiet = 1;
+    } else if (a[0] == '-' && a[1]) {
+      return cli_usage_error("merge", "unknown option \"%s\" (see meshsim merge --help)", a);
+    } else if (n < (int)(sizeof paths / sizeof paths[0])) {
+      paths[n++] = a;
+    } else {
+      return cli_usage_error("merge", "too many databases (at most %zu)",
+                             sizeof paths / sizeof paths[0]);
+    }
+  }
+  if (n < 2)
+    return cli_usage_error("merge", "expected OUT.db and at least one IN.db (usage: meshsim "
+                                    "merge OUT.db IN.db...)");
+  for (int i = 1; i < n; i++)
+    if (merge_same_file(paths[0], paths[i]))
+      return cli_usage_error("merge", "%s is the output database; it cannot be an input too",
+                             paths[i]);
+
+  char err[1024];
+  db *out = NULL;
+  if (db_open(paths[0], DB_OPEN_CREATE, &out, err, sizeof err) != 0) {
+    fprintf(stderr, "meshsim merge: error: %s\n", err);
+    return CLI_EXIT_FAIL;
+  }
+  int status = CLI_EXIT_OK;
+  for (int i = 1; i < n; i++) {
+    db *in = NULL;
+    if (db_open(paths[i], 0, &in, err, sizeof err) != 0) {
+      fprintf(stderr, "meshsim merge: error: %s\n", err);
+      status = CLI_EXIT_FAIL;
+      continue;
+    }
+    db_merge_stats st;
+    memset(&st, 0, sizeof st);
+    int rc = db_merge(out, in, &st);
+    db_close(in);
+    if (rc < 0) {
+      fprintf(stderr, "meshsim merge: error: merging %s: %s\n", paths[i], db_errmsg(out));
+      status = CLI_EXIT_FAIL;
+      continue;
+    }
+    if (!quiet)
+      printf("%s: %" PRId64 " of %" PRId64 " batches added, %" PRId64 " of %" PRId64
+             " sweep points added (%" PRId64 " new sweeps)\n",
+             paths[i], st.batches_added, st.batches_read, st.points_added, st.points_read,
+             st.sweeps_added);
+  }
+  if (!quiet && status == CLI_EXIT_OK)
+    printf("%s: %" PRId64 " batches, %" PRId64 " runs, %" PRId64 " sweeps, %" PRId64
+           " sweep points\n",
+           paths[0], db_count_rows(out, "batches"), db_count_rows(out, "runs"),
+           db_count_rows(out, "sweeps"), db_count_rows(out, "sweep_points"));
+  db_close(out);
+  return status;
+}

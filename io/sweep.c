@@ -1,0 +1,649 @@
+/* sweep: value specs, points, shards and crossovers; see sweep.h. */
+#include "sweep.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario_load.h"
+#include "units.h"
+
+/* Tolerance for "a step lands on the end of the range". */
+#define SWEEP_EPS 1e-9
+
+const char *sweep_strerror(int code) {
+  switch (code) {
+#define SWEEP_ERROR_CASE(name, value, text)                                                        \
+  case (value):                                                                                    \
+    return (text);
+    SWEEP_ERROR_MAP(SWEEP_ERROR_CASE)
+#undef SWEEP_ERROR_CASE
+  default:
+    return "unknown error";
+  }
+}
+
+static int sweep__fail(char *err, size_t n, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int sweep__fail(char *err, size_t n, int code, const char *fmt, ...) {
+  if (err && n) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+  }
+  return code;
+}
+
+void sweep_init(sweep *s) {
+  memset(s, 0, sizeof *s);
+  s->n_points = 1;
+}
+
+void sweep_values_free(char **values, uint32_t n) {
+  if (!values)
+    return;
+  for (uint32_t i = 0; i < n; i++)
+    free(values[i]);
+  free(values);
+}
+
+void sweep_release(sweep *s) {
+  for (uint32_t a = 0; a < s->n_axes; a++) {
+    free(s->axes[a].key);
+    free(s->axes[a].spec);
+    sweep_values_free(s->axes[a].values, s->axes[a].n_values);
+  }
+  sweep_init(s);
+}
+
+/* ---- value lists ---------------------------------------------------------------- */
+
+typedef struct vlist {
+  char **v;
+  uint32_t n, cap;
+} vlist;
+
+static int vlist_push(vlist *l, const char *s, size_t len) {
+  if (l->n >= SWEEP_MAX_VALUES)
+    return SWEEP_ETOOBIG;
+  if (l->n == l->cap) {
+    uint32_t ncap = l->cap ? l->cap * 2 : 8;
+    char **p = realloc(l->v, ncap * sizeof *p);
+    if (!p)
+      return SWEEP_ENOMEM;
+    l->v = p;
+    l->cap = ncap;
+  }
+  char *c = malloc(len + 1);
+  if (!c)
+    return SWEEP_ENOMEM;
+  memcpy(c, s, len);
+  c[len] = '\0';
+  l->v[l->n++] = c;
+  return 0;
+}
+
+/* A plain decimal: [+-]digits[.digits][(e|E)[+-]digits], at least one
+ * digit before the exponent. No hex, inf or nan (strtod would take them). */
+static const char *scan_number(const char *s, double *out) {
+  const char *p = s;
+  if (*p == '+' || *p == '-')
+    p++;
+  int digits = 0;
+  while (*p >= '0' && *p <= '9')
+    p++, digits++;
+  if (*p == '.' && p[1] >= '0' && p[1] <= '9') { /* "5..9" is a range, not "5." */
+    p++;
+    while (*p >= '0' && *p <= '9')
+      p++, digits++;
+  }
+  if (!digits)
+    return NULL;
+  if (*p == 'e' || *p == 'E') {
+    const char *q = p + 1;
+    if (*q == '+' || *q == '-')
+      q++;
+    if (*q >= '0' && *q <= '9') {
+      while (*q >= '0' && *q <= '9')
+        q++;
+      p = q;
+    }
+  }
+  char buf[64];
+  size_t len = (size_t)(p - s);
+  if (len >= sizeof buf)
+    return NULL;
+  memcpy(buf, s, len);
+  buf[len] = '\0';
+  *out = strtod(buf, NULL);
+  return isfinite(*out) ? p : NULL;
+}
+
+/* Shortest clean text of a generated number: integers without a point,
+ * others with up to 12 significant digits (0.1+0.2 -> "0.3"). */
+static void format_number(char *buf, size_t n, double v) {
+  double r = nearbyint(v);
+  if (fabs(v - r) <= SWEEP_EPS * (fabs(v) > 1 ? fabs(v) : 1) && fabs(r) < 1e15)
+    snprintf(buf, n, "%.0f", r == 0 ? 0.0 : r);
+  else
+    snprintf(buf, n, "%.12g", v);
+}
+
+static const char *skip_space(const char *p) {
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return p;
+}
+
+/* Expands one range element "A..B[step]" (len bytes at s) into l. */
+static int expand_range(const char *s, size_t len, vlist *l, char *err, size_t errn) {
+  char el[256];
+  if (len >= sizeof el)
+    return sweep__fail(err, errn, SWEEP_ESYNTAX, "range \"%.*s\" is too long", (int)len, s);
+  memcpy(el, s, len);
+  el[len] = '\0';
+  const char *dots = strstr(el, "..");
+  double a, b, step = 1;
+  int geometric = 0;
+  const char *p = scan_number(skip_space(el), &a);
+  if (!p)
+    return sweep__fail(err, errn, SWEEP_ESYNTAX,
+                       "range \"%s\": the start is not a number (ranges are A..B, A..B+STEP "
+                       "or A..B xFACTOR with numbers and an optional unit)",
+                       el);
+  char unit_a[32], unit_b[32];
+  const char *ua = skip_space(p);
+  if (ua > dots)
+    return sweep__fail(err, errn, SWEEP_ESYNTAX, "range \"%s\": the start is not a number", el);
+  size_t ula = (size_t)(dots - ua);
+  while (ula > 0 && (ua[ula - 1] == ' ' || ua[ula - 1] == '\t'))
+    ula--;
+  if (ula >= sizeof unit_a)
+    return sweep__fail(err, errn, SWEEP_ESYNTAX, "range \"%s\": unit too long", el);
+  memcpy(unit_a, ua, ula);
+  unit_a[ula] = '\0';
+  p = scan_number(skip_space(dots + 2), &b);
+  if (!p)
+    return sweep__fail(err, errn, SWEEP_ESYNTAX, "range \"%s\": the end is not a number", el);
+  /* The end's unit runs to a space or the step operator; no unit has
+   * x, * or + in it. */
+  const char *ub = p;
+  while (*p && *p != ' ' && *p != '\t' && *p != 'x' && *p != '*' && *p != '+')
+    p++;
+  if ((size_t)(p - ub) >= sizeof unit_b)
+    return sweep__fail(err, errn, SWEEP_ESYNTAX, "range \"%s\": unit too long", el);
+  memcpy(unit_b, ub, (size_t)(p - ub));
+  unit_b[p - ub] = '\0';
+  if (strcmp(unit_a, unit_b) != 0)
+    return sweep__fail(err, errn, SWEEP_ESYNTAX,
+                       "range \"%s\": both ends need the same unit (\"%s\" and \"%s\")", el, unit_a,
+                       unit_b);
+  p = skip_space(p);
+  if (*p == 'x' || *p == '*') {
+    geometric = 1;
+    p = scan_number(skip_space(p + 1), &step);
+    if (!p)
+      return sweep__fail(err, errn, SWEEP_ESYNTAX, "range \"%s\": the factor is not a number", el);
+    if (!(step > 1))
+      return sweep__fail(err, errn, SWEEP_ESYNTAX,
+                         "range \"%s\": the factor must be greater than 1", el);
+    p = skip_space(p);
+  } else if (*p == '+') {
+    p = scan_number(skip_space(p + 1), &step);
+    if (!p)
+      return sweep__fail(err, errn, SWEEP_ESYNTAX, "range \"%s\": the step is not a number", el);
+    /* The step may repeat the unit. */
+    const char *us = p;
+    while (*p && *p != ' ' && *p != '\t')
+      p++;
+    if (p > us && ((size_t)(p - us) != strlen(unit_a) || strncmp(us, unit_a, strlen(unit_a))))
+      return sweep__fail(err, errn, SWEEP_ESYNTAX,
+                         "range \"%s\": the step's unit differs from the range's", el);
+    if (!(step > 0))
+      return sweep__fail(err, errn, SWEEP_ESYNTAX, "range \"%s\": the step must be positive", el);
+    p = skip_space(p);
+  }
+  if (*p)
+    return sweep__fail(err, errn, SWEEP_ESYNTAX,
+                       "range \"%s\": unexpected \"%s\" (a step is +STEP or xFACTOR)", el, p);
+  if (a > b)
+    return sweep__fail(err, errn, SWEEP_EEMPTY, "range \"%s\" is empty: the start exceeds the end",
+                       el);
+  if (geometric && !(a > 0))
+    return sweep__fail(err, errn, SWEEP_ESYNTAX,
+                       "range \"%s\": a geometric range must start above 0", el);
+  double limit = b + SWEEP_EPS * (fabs(b) > 1 ? fabs(b) : 1);
+  for (uint32_t i = 0;; i++) {
+    double v = geometric ? a * pow(step, i) : a + step * i;
+    if (v > limit)
+      break;
+    if (i >= SWEEP_MAX_VALUES)
+      return sweep__fail(err, errn, SWEEP_ETOOBIG, "range \"%s\" has more than %d values", el,
+                         SWEEP_MAX_VALUES);
+    char num[64], text[128];
+    format_number(num, sizeof num, v);
+    int tl = snprintf(text, sizeof text, "%s%s", num, unit_a);
+    int rc = vlist_push(l, text, (size_t)tl);
+    if (rc < 0)
+      return sweep__fail(err, errn, rc, "range \"%s\": %s", el, sweep_strerror(rc));
+  }
+  return 0;
+}
+
+/* Whether the element (outside quotes and brackets) contains "..". */
+static int is_range(const char *s, size_t len) {
+  if (len > 0 && (s[0] == '[' || s[0] == '{' || s[0] == '"' || s[0] == '\''))
+    return 0;
+  for (size_t i = 0; i + 1 < len; i++)
+    if (s[i] == '.' && s[i + 1] == '.')
+      return 1;
+  return 0;
+}
+
+int sweep_expand(const char *spec, char ***values, uint32_t *n, char *err, size_t err_len) {
+  *values = NULL;
+  *n = 0;
+  if (err && err_len)
+    err[0] = '\0';
+  vlist l = {0};
+  int rc = 0, depth = 0;
+  char quote = 0;
+  const char *start = spec;
+  for (const char *p = spec;; p++) {
+    char c = *p;
+    if (c && quote) {
+      if (c == quote)
+        quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      quote = c;
+      continue;
+    }
+    if (c == '[' || c == '{')
+      depth++;
+    else if ((c == ']' || c == '}') && depth > 0)
+      depth--;
+    if (c && (c != ',' || depth > 0))
+      continue;
+    if (!c && (depth > 0 || quote)) {
+      rc = sweep__fail(err, err_len, SWEEP_ESYNTAX, "\"%s\": unbalanced %s", spec,
+                       quote ? "quote" : "bracket");
+      break;
+    }
+    /* One element: [start, p), trimmed. */
+    const char *b = skip_space(start), *e = p;
+    while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+      e--;
+    if (e == b) {
+      rc = sweep__fail(err, err_len, SWEEP_EEMPTY, "\"%s\": empty value in the list", spec);
+      break;
+    }
+    if (is_range(b, (size_t)(e - b)))
+      rc = expand_range(b, (size_t)(e - b), &l, err, err_len);
+    else if ((rc = vlist_push(&l, b, (size_t)(e - b))) < 0)
+      sweep__fail(err, err_len, rc, "\"%s\": %s (at most %d values per key)", spec,
+                  sweep_strerror(rc), SWEEP_MAX_VALUES);
+    if (rc < 0 || !c)
+      break;
+    start = p + 1;
+  }
+  if (rc < 0) {
+    sweep_values_free(l.v, l.n);
+    return rc;
+  }
+  *values = l.v;
+  *n = l.n;
+  return 0;
+}
+
+int sweep_add(sweep *s, const char *arg, char *err, size_t err_len) {
+  const char *eq = strchr(arg, '=');
+  if (!eq || eq == arg)
+    return sweep__fail(err, err_len, SWEEP_ESYNTAX, "expected KEY=VALUES, got \"%s\"", arg);
+  size_t klen = (size_t)(eq - arg);
+  for (size_t i = 0; i < klen; i++)
+    if (arg[i] == ';' || arg[i] == ' ')
+      return sweep__fail(err, err_len, SWEEP_ESYNTAX, "\"%s\": a key has no spaces or ';'", arg);
+  for (uint32_t a = 0; a < s->n_axes; a++)
+    if (strlen(s->axes[a].key) == klen && !strncmp(s->axes[a].key, arg, klen))
+      return sweep__fail(err, err_len, SWEEP_EDUPLICATE, "key \"%.*s\" is given twice", (int)klen,
+                         arg);
+  if (s->n_axes >= SWEEP_MAX_KEYS)
+    return sweep__fail(err, err_len, SWEEP_ETOOBIG, "at most %d keys can be swept", SWEEP_MAX_KEYS);
+  if (strchr(eq + 1, ';'))
+    return sweep__fail(err, err_len, SWEEP_ESYNTAX, "\"%s\": values cannot contain ';'", arg);
+  char **values;
+  uint32_t n;
+  int rc = sweep_expand(eq + 1, &values, &n, err, err_len);
+  if (rc < 0)
+    return rc;
+  if (s->n_points * n > SWEEP_MAX_POINTS) {
+    sweep_values_free(values, n);
+    return sweep__fail(err, err_len, SWEEP_ETOOBIG, "the sweep would have more than %d points",
+                       SWEEP_MAX_POINTS);
+  }
+  sweep_axis *ax = &s->axes[s->n_axes];
+  ax->key = malloc(klen + 1);
+  ax->spec = strdup(eq + 1);
+  if (!ax->key || !ax->spec) {
+    free(ax->key);
+    free(ax->spec);
+    sweep_values_free(values, n);
+    ax->key = ax->spec = NULL;
+    return sweep__fail(err, err_len, SWEEP_ENOMEM, "out of memory");
+  }
+  memcpy(ax->key, arg, klen);
+  ax->key[klen] = '\0';
+  ax->values = values;
+  ax->n_values = n;
+  s->n_axes++;
+  s->n_points *= n;
+  return 0;
+}
+
+uint32_t sweep_value_index(const sweep *s, uint64_t point, uint32_t axis) {
+  uint64_t stride = 1;
+  for (uint32_t a = s->n_axes; a-- > axis + 1;)
+    stride *= s->axes[a].n_values;
+  return (uint32_t)(point / stride % s->axes[axis].n_values);
+}
+
+int sweep_point_params(const sweep *s, uint64_t point, char *buf, size_t n) {
+  size_t off = 0;
+  if (n)
+    buf[0] = '\0';
+  for (uint32_t a = 0; a < s->n_axes; a++) {
+    int w = snprintf(buf + off, n - off, "%s%s=%s", a ? ";" : "", s->axes[a].key,
+                     s->axes[a].values[sweep_value_index(s, point, a)]);
+    if (w < 0 || (size_t)w >= n - off)
+      return SWEEP_ETOOBIG;
+    off += (size_t)w;
+  }
+  return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int sweep_canonical(const sweep *s, const char *const *fixed, size_t n_fixed, char **lines,
+                    size_t max_lines, size_t *n_lines, char *buf, size_t n) {
+  size_t off = 0, k = 0;
+  *n_lines = 0;
+  for (uint32_t a = 0; a < s->n_axes + n_fixed; a++) {
+    if (k >= max_lines)
+      return SWEEP_ETOOBIG;
+    char *line = buf + off;
+    int w;
+    if (a < s->n_axes) {
+      const sweep_axis *ax = &s->axes[a];
+      w = snprintf(line, n - off, "%s=", ax->key);
+      for (uint32_t v = 0; w >= 0 && (size_t)w < n - off && v < ax->n_values; v++) {
+        int x = snprintf(line + w, n - off - (size_t)w, "%s%s", v ? "," : "", ax->values[v]);
+        w = x < 0 ? x : w + x;
+      }
+    } else {
+      w = snprintf(line, n - off, "%s", fixed[a - s->n_axes]);
+    }
+    if (w < 0 || (size_t)w >= n - off)
+      return SWEEP_ETOOBIG;
+    off += (size_t)w + 1;
+    lines[k++] = line;
+  }
+  qsort(lines, k, sizeof *lines, cmp_str);
+  *n_lines = k;
+  return 0;
+}
+
+void sweep_key(uint64_t file_hash, const char *version, const sweep *s, const char *const *fixed,
+               size_t n_fixed, char out[17]) {
+  char head[128];
+  int hl = snprintf(head, sizeof head, "sweep;file=%016" PRIx64 ";v=%s", file_hash,
+                    version ? version : "");
+  size_t cap = 1 << 16;
+  char *buf = malloc(cap);
+  char **lines = malloc((SWEEP_MAX_KEYS + n_fixed + 1) * sizeof *lines);
+  size_t nl = 0;
+  uint64_t h;
+  if (buf && lines &&
+      sweep_canonical(s, fixed, n_fixed, lines, SWEEP_MAX_KEYS + n_fixed + 1, &nl, buf, cap) == 0)
+    h = scenario_load_hash(head, (size_t)hl, (const char *const *)lines, nl);
+  else /* too long to list: hash the specs as typed */
+    h = scenario_load_hash(head, (size_t)hl, fixed, n_fixed) ^ s->n_points;
+  free(buf);
+  free(lines);
+  snprintf(out, 17, "%016" PRIx64, h);
+}
+
+/* ---- shards --------------------------------------------------------------------- */
+
+/* A whole number in [0, max] from text (strict). */
+static int parse_index(const char *s, uint64_t max, uint64_t *out) {
+  return s && units_parse_uint(s, max, out) == 0 ? 0 : -1;
+}
+
+int sweep_shard_resolve(const char *shard_opt, uint64_t shard_count, const sweep_shard_env *env,
+                        sweep_shard *out, char *err, size_t err_len) {
+  memset(out, 0, sizeof *out);
+  uint64_t i, n;
+  if (shard_opt) {
+    const char *slash = strchr(shard_opt, '/');
+    char first[32];
+    if (!slash || (size_t)(slash - shard_opt) >= sizeof first)
+      return sweep__fail(err, err_len, SWEEP_ESYNTAX,
+                         "--shard expects I/N (0-based shard I of N), got \"%s\"", shard_opt);
+    memcpy(first, shard_opt, (size_t)(slash - shard_opt));
+    first[slash - shard_opt] = '\0';
+    if (parse_index(first, SWEEP_MAX_POINTS, &i) < 0 ||
+        parse_index(slash + 1, SWEEP_MAX_POINTS, &n) < 0 || n == 0 || i >= n)
+      return sweep__fail(err, err_len, SWEEP_ESYNTAX,
+                         "--shard expects I/N with 0 <= I < N, got \"%s\"", shard_opt);
+    snprintf(out->source, sizeof out->source, "--shard %s", shard_opt);
+  } else if (shard_count > 0) {
+    const char *idx = env ? env->job_completion_index : NULL;
+    if (!idx)
+      return sweep__fail(err, err_len, SWEEP_ESYNTAX,
+                         "--shard-count is for Kubernetes indexed Jobs, but "
+                         "JOB_COMPLETION_INDEX is not set (use --shard I/N elsewhere)");
+    if (parse_index(idx, SWEEP_MAX_POINTS, &i) < 0 || i >= shard_count)
+      return sweep__fail(err, err_len, SWEEP_ESYNTAX,
+                         "JOB_COMPLETION_INDEX=%s is not an index below --shard-count %" PRIu64,
+                         idx, shard_count);
+    n = shard_count;
+    snprintf(out->source, sizeof out->source, "JOB_COMPLETION_INDEX=%s, --shard-count %" PRIu64,
+             idx, shard_count);
+  } else if (env && env->slurm_task_id) {
+    uint64_t id, min = 0;
+    if (!env->slurm_task_count)
+      return sweep__fail(err, err_len, SWEEP_ESYNTAX,
+                         "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; "
+                         "pass --shard I/N");
+    if (parse_index(env->slurm_task_id, UINT32_MAX, &id) < 0 ||
+        parse_index(env->slurm_task_count, SWEEP_MAX_POINTS, &n) < 0 || n == 0 ||
+        (env->slurm_task_min && parse_index(env->slurm_task_min, UINT32_MAX, &min) < 0) ||
+        id < min || id - min >= n)
+      return sweep__fail(
+          err, err_len, SWEEP_ESYNTAX,
+          "cannot make a shard of SLURM_ARRAY_TASK_ID=%s, SLURM_ARRAY_TASK_COUNT=%s, "
+          "SLURM_ARRAY_TASK_MIN=%s (use a contiguous array such as "
+          "--array=0-N with step 1, or pass --shard I/N)",
+          env->slurm_task_id, env->slurm_task_count,
+          env->slurm_task_min ? env->slurm_task_min : "(unset)");
+    i = id - min;
+    snprintf(out->source, sizeof out->source,
+             "SLURM_ARRAY_TASK_ID=%s, SLURM_ARRAY_TASK_COUNT=%s%s%s", env->slurm_task_id,
+             env->slurm_task_count, env->slurm_task_min ? ", SLURM_ARRAY_TASK_MIN=" : "",
+             env->slurm_task_min ? env->slurm_task_min : "");
+  } else {
+    return 0;
+  }
+  out->index = (uint32_t)i;
+  out->count = (uint32_t)n;
+  return 1;
+}
+
+int sweep_shard_has(const sweep_shard *sh, uint64_t point) {
+  return !sh || sh->count == 0 || point % sh->count == sh->index;
+}
+
+/* ---- numbers ------------------------------------------------------------------------ */
+
+static int parse_as(sweep_xkind kind, const char *s, double *x) {
+  switch (kind) {
+  case SWEEP_X_NUMBER:
+    return units_parse_number(s, x);
+  case SWEEP_X_RATE:
+    return units_parse_rate(s, x);
+  case SWEEP_X_DURATION: {
+    sim_time ns;
+    int rc = units_parse_duration(s, &ns);
+    if (rc == 0)
+      *x = (double)ns / 1e6;
+    return rc;
+  }
+  case SWEEP_X_CPU: {
+    int64_t mc;
+    int rc = units_parse_cpu(s, &mc);
+    if (rc == 0)
+      *x = (double)mc / 1000.0;
+    return rc;
+  }
+  case SWEEP_X_SIZE: {
+    int64_t b;
+    int rc = units_parse_size(s, &b);
+    if (rc == 0)
+      *x = (double)b / (1024.0 * 1024.0);
+    return rc;
+  }
+  default:
+    return -1;
+  }
+}
+
+sweep_xkind sweep_values_numeric(const char *const *values, size_t n, double *x) {
+  static const sweep_xkind order[] = {SWEEP_X_NUMBER, SWEEP_X_RATE, SWEEP_X_DURATION, SWEEP_X_CPU,
+                                      SWEEP_X_SIZE};
+  for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+    size_t i = 0;
+    while (i < n && parse_as(order[k], values[i], &x[i]) == 0)
+      i++;
+    if (i == n)
+      return order[k];
+  }
+  for (size_t i = 0; i < n; i++)
+    x[i] = (double)i;
+  return SWEEP_X_CATEGORY;
+}
+
+/* Three significant digits, no exponent for ordinary sizes. */
+static void fmt3(char *buf, size_t n, double v) {
+  double a = fabs(v);
+  if (a >= 100 || a == 0)
+    snprintf(buf, n, "%.0f", v);
+  else if (a >= 10)
+    snprintf(buf, n, "%.1f", v);
+  else if (a >= 1)
+    snprintf(buf, n, "%.2f", v);
+  else
+    snprintf(buf, n, "%.3g", v);
+  /* 3.40 -> 3.4, 2.0 -> 2 */
+  if (strchr(buf, '.') && !strchr(buf, 'e')) {
+    size_t l = strlen(buf);
+    while (l > 0 && buf[l - 1] == '0')
+      buf[--l] = '\0';
+    if (l > 0 && buf[l - 1] == '.')
+      buf[--l] = '\0';
+  }
+}
+
+void sweep_format_x(char *buf, size_t n, double x, sweep_xkind kind) {
+  char num[48];
+  switch (kind) {
+  case SWEEP_X_RATE:
+    if (fabs(x) >= 1e6) {
+      fmt3(num, sizeof num, x / 1e6);
+      snprintf(buf, n, "%sM/s", num);
+    } else if (fabs(x) >= 1e3) {
+      fmt3(num, sizeof num, x / 1e3);
+      snprintf(buf, n, "%sk/s", num);
+    } else {
+      fmt3(num, sizeof num, x);
+      snprintf(buf, n, "%s/s", num);
+    }
+    return;
+  case SWEEP_X_DURATION:
+    fmt3(num, sizeof num, x);
+    snprintf(buf, n, "%s ms", num);
+    return;
+  case SWEEP_X_CPU:
+    fmt3(num, sizeof num, x);
+    snprintf(buf, n, "%s cores", num);
+    return;
+  case SWEEP_X_SIZE:
+    fmt3(num, sizeof num, x);
+    snprintf(buf, n, "%s MiB", num);
+    return;
+  default:
+    fmt3(num, sizeof num, x);
+    snprintf(buf, n, "%s", num);
+  }
+}
+
+const char *sweep_xkind_unit(sweep_xkind kind) {
+  switch (kind) {
+  case SWEEP_X_RATE:
+    return "requests/s";
+  case SWEEP_X_DURATION:
+    return "ms";
+  case SWEEP_X_CPU:
+    return "cores";
+  case SWEEP_X_SIZE:
+    return "MiB";
+  default:
+    return "";
+  }
+}
+
+/* ---- crossovers ---------------------------------------------------------------------- */
+
+size_t sweep_crossovers(const double *x, const double *a, const double *b, size_t n,
+                        sweep_crossing *out, size_t max) {
+  size_t found = 0;
+  long last = -1;      /* last point with a non-zero difference */
+  long first_tie = -1; /* first exact tie since then */
+  for (size_t i = 0; i < n; i++) {
+    double d = a[i] - b[i];
+    if (!isfinite(d) || !isfinite(x[i]))
+      continue;
+    if (d == 0) {
+      if (first_tie < 0)
+        first_tie = (long)i;
+      continue;
+    }
+    if (last >= 0) {
+      double dl = a[last] - b[last];
+      if ((dl < 0) != (d < 0)) {
+        sweep_crossing c;
+        c.to = i;
+        c.a_above = d > 0;
+        c.from = (size_t)last;
+        if (first_tie >= 0)
+          c.x = x[first_tie];
+        else
+          c.x = x[last] + (x[i] - x[last]) * dl / (dl - d);
+        if (found < max)
+          out[found] = c;
+        found++;
+      }
+    }
+    last = (long)i;
+    first_tie = -1;
+  }
+  return found;
+}
