@@ -10,7 +10,10 @@
  * override paths; each section is converted into the scenario, names are
  * resolved to indices through hash tables (files may hold thousands of
  * services), and cross checks run last (call cycles, pods that fit no node,
- * required traffic). Errors are collected, never fatal, until the diag list
+ * required traffic). Between the YAML services and the cross checks, the
+ * CSV files named by `call_graph_csv` / `traffic_csv` (libcsv, strict RFC
+ * 4180) add calls and traffic entries after the YAML ones; see the "CSV
+ * input" section. Errors are collected, never fatal, until the diag list
  * is full; then conversion stops early. On any error the scenario is freed
  * so callers never see a half-filled one. */
 #include "scenario_load.h"
@@ -2631,8 +2634,11 @@ static bool csv_check_header(csv_reader *r, const char *const *cols, size_t n) {
   }
   char g[512];
   csv_join(g, sizeof g, got, kept);
-  csv_err(r, SIZE_MAX, "expected the header row \"%s\", got \"%s\"%s", want,
-          diag_quote(q, sizeof q, g, 100), r->n_fields > kept ? ",..." : "");
+  if (r->n_fields > kept && strlen(g) + 5 < sizeof g) {
+    strcat(g, ",...");
+  }
+  csv_err(r, SIZE_MAX, "expected the header row \"%s\", got \"%s\"", want,
+          diag_quote(q, sizeof q, g, 100));
   return false;
 }
 
@@ -2897,6 +2903,12 @@ static void calls_row(csv_reader *r) {
   pt_put(&cx->pairs, src, tgt, cx->n_yaml_calls + (uint32_t)cx->n_edges);
   e.source = src;
   e.call.target = tgt;
+  /* Ratios computed from Prometheus rates carry float noise: 3.0000000001
+   * is 3 calls, not 4 at p = 0.75 (same mean, but a different fan-out). */
+  double whole = round(mean);
+  if (whole >= 1.0 && fabs(mean - whole) <= 1e-9 * whole) {
+    mean = whole;
+  }
   e.call.count = (uint32_t)ceil(mean);
   e.call.probability = mean / (double)e.call.count;
   if (!e.aux.has_request_size) {

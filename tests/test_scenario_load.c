@@ -1366,6 +1366,79 @@ static void test_csv_equals_yaml(void **state) {
   scenario_free(&y);
 }
 
+/* calls_per_request m -> count = ceil(m), probability = m / count, so the
+ * mean is kept; values within 1e-9 of a whole number are that number. */
+static void test_csv_mapping(void **state) {
+  (void)state;
+  static const struct {
+    const char *field;
+    uint32_t count;
+    double probability;
+  } cases[] = {
+      {"1", 1, 1.0},       {"2.5", 3, 2.5 / 3.0},    {"0.05", 1, 0.05},
+      {"1.2", 2, 0.6},     {"3.0000000001", 3, 1.0}, {"2.9999999999", 3, 1.0},
+      {"1000", 1000, 1.0}, {"1e-3", 1, 0.001},       {"\"7\"", 7, 1.0},
+      {" 4 ", 4, 1.0},     {"3.01", 4, 0.7525},
+  };
+  char dir[] = "/tmp/meshsim-csvm-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char csv_path[256], yaml_name[256];
+  snprintf(csv_path, sizeof csv_path, "%s/calls.csv", dir);
+  snprintf(yaml_name, sizeof yaml_name, "%s/m.yaml", dir);
+  FILE *f = fopen(csv_path, "w");
+  assert_non_null(f);
+  fprintf(f, "source,target,calls_per_request,protocol,request_bytes,response_bytes\n");
+  char yaml[2048];
+  size_t o = (size_t)snprintf(yaml, sizeof yaml,
+                              "call_graph_csv: calls.csv\n"
+                              "traffic: [{service: a, rate: 1/s}]\n"
+                              "services:\n  - name: a\n");
+  for (size_t i = 0; i < N_OF(cases); i++) {
+    fprintf(f, "a,b%zu,%s,,,\n", i, cases[i].field);
+    o += (size_t)snprintf(yaml + o, sizeof yaml - o, "  - name: b%zu\n", i);
+  }
+  assert_int_equal(fclose(f), 0);
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  int rc = scenario_load_string(yaml, o, yaml_name, NULL, 0, &s, &d);
+  if (rc != 0) {
+    print_diags(&d);
+  }
+  assert_int_equal(rc, 0);
+  diag_list_release(&d);
+  assert_int_equal(s.services[0].n_calls, N_OF(cases));
+  for (size_t i = 0; i < N_OF(cases); i++) {
+    const scenario_call *c = &s.services[0].calls[i];
+    if (c->count != cases[i].count || fabs(c->probability - cases[i].probability) > 1e-15) {
+      print_message("%s: count %u p %.17g\n", cases[i].field, c->count, c->probability);
+      fail();
+    }
+  }
+  scenario_free(&s);
+
+  /* A header row far too wide is shown cut, with its start. */
+  f = fopen(csv_path, "w");
+  assert_non_null(f);
+  for (int i = 0; i < 20; i++) {
+    fprintf(f, "%sc%d", i > 0 ? "," : "", i);
+  }
+  fprintf(f, "\n");
+  assert_int_equal(fclose(f), 0);
+  char want[512];
+  snprintf(want, sizeof want,
+           "%s:1:1: error: expected the header row \"source,target,calls_per_request,protocol,"
+           "request_bytes,response_bytes\", got \"c0,c1,c2,c3,c4,c5,c6,c7,c8,c9,c10,c11,c12,c13,"
+           "c14,c15,...\"",
+           csv_path);
+  diag_list_init(&d);
+  assert_true(scenario_load_string(yaml, o, yaml_name, NULL, 0, &s, &d) < 0);
+  assert_string_equal(diag_first_error(&d), want);
+  diag_list_release(&d);
+  remove(csv_path);
+  remove(dir);
+}
+
 static void write_file(const char *path, const char *bytes, size_t len) {
   FILE *f = fopen(path, "wb");
   assert_non_null(f);
@@ -1447,6 +1520,25 @@ static void test_csv_formats(void **state) {
     assert_int_equal(d.n_errors, 2);
     assert_non_null(strstr(d.items[0].text, ":2:1: error: unknown service \"front\\x"));
     assert_string_equal(d.items[1].text, want);
+    diag_list_release(&d);
+  }
+
+  /* A NUL byte in a field is named, not silently cut. */
+  static const char nul_csv[] = "source,target,calls_per_request,protocol,request_bytes,"
+                                "response_bytes\nfront\0end,cart,1,,,\n";
+  write_file(path, nul_csv, sizeof nul_csv - 1);
+  {
+    const char *ovs[] = {ov};
+    char want[512];
+    snprintf(want, sizeof want, "%s:2:1: error: invalid \"source\": contains a NUL character",
+             path);
+    diag_list d;
+    diag_list_init(&d);
+    scenario s;
+    assert_int_equal(scenario_load_file(CSV_DIR "/shop.yaml", ovs, 1, &s, &d),
+                     SCENARIO_LOAD_EINVALID);
+    assert_int_equal(d.n_errors, 1);
+    assert_string_equal(diag_first_error(&d), want);
     diag_list_release(&d);
   }
 
@@ -1964,6 +2056,7 @@ int main(void) {
       cmocka_unit_test(test_long_cycle),
       cmocka_unit_test(test_large_scenario),
       cmocka_unit_test(test_csv_equals_yaml),
+      cmocka_unit_test(test_csv_mapping),
       cmocka_unit_test(test_csv_formats),
       cmocka_unit_test(test_csv_bad_fixtures),
       cmocka_unit_test(test_csv_key_errors),
