@@ -143,7 +143,7 @@ typedef struct mode_result {
 typedef struct run_result {
   char scenario[RESULT_NAME_MAX];
   char scenario_path[RESULT_TEXT_MAX];
-  uint64_t scenario_hash;       /* scenario.content_hash: file bytes + overrides */
+  uint64_t scenario_hash;       /* scenario.content_hash: YAML and CSV bytes + overrides */
   char params[RESULT_TEXT_MAX]; /* overrides applied, "key=value;key=value" sorted ("" = none) */
   char profile[RESULT_NAME_MAX];
   char version[RESULT_NAME_MAX]; /* meshsim version that produced it */

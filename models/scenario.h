@@ -182,7 +182,7 @@ typedef struct scenario_autoscale {
 
 typedef struct scenario {
   char path[SCN_TEXT_MAX]; /* file it came from, for messages */
-  uint64_t content_hash;   /* FNV-1a 64 of the file bytes and applied overrides */
+  uint64_t content_hash;   /* FNV-1a 64 of the YAML and CSV bytes and the overrides */
   scenario_meta meta;
   scenario_cluster cluster;
   scenario_pricing pricing;

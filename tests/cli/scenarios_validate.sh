@@ -28,7 +28,7 @@ fail() {
 
 # ---- 1. validate every scenario
 shopt -s nullglob
-files=("$SRC"/scenarios/*.yaml "$SRC"/scenarios/bench/*.yaml)
+files=("$SRC"/scenarios/*.yaml "$SRC"/scenarios/bench/*.yaml "$SRC"/scenarios/csv/*.yaml)
 shopt -u nullglob
 if [[ ${#files[@]} -lt 7 ]]; then
   fail "expected at least 7 scenario files under $SRC/scenarios, found ${#files[@]}"
@@ -83,6 +83,7 @@ check_run "$SRC/scenarios/online-boutique.yaml" 1
 check_run "$SRC/scenarios/dense.yaml" 1
 check_run "$SRC/scenarios/default.yaml" 1
 check_run "$SRC/scenarios/multi-tenant.yaml" 0
+check_run "$SRC/scenarios/csv/shop.yaml" 1
 
 # ---- 3. the committed large benchmark matches its generator
 GEN="$SRC/scripts/gen-large-scenario"
