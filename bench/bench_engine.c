@@ -87,20 +87,33 @@ static uint64_t hold_steps(sim_engine *e, uint64_t events) {
 }
 
 /* The measured loop, out of line and not static so that callgrind can find
- * it by name and collect just it. It does the timing itself, which also
- * keeps the compiler from folding it into the identical warm-up loop. */
+ * it by name and collect just it. It times HOLD_CHUNKS equal chunks: on a
+ * shared machine the fastest chunk is the best estimate of what the engine
+ * costs, the total of what a run experienced. */
+#define HOLD_CHUNKS 10
 __attribute__((noinline)) uint64_t bench_hold_measure(sim_engine *e, uint64_t events,
-                                                      double *seconds);
+                                                      double *total_s, double *best_chunk_s);
 __attribute__((noinline)) uint64_t bench_hold_measure(sim_engine *e, uint64_t events,
-                                                      double *seconds) {
-  double t0 = now_seconds();
-  uint64_t n = hold_steps(e, events);
-  *seconds = now_seconds() - t0;
+                                                      double *total_s, double *best_chunk_s) {
+  uint64_t n = 0;
+  *total_s = 0.0;
+  *best_chunk_s = INFINITY;
+  for (int k = 0; k < HOLD_CHUNKS; k++) {
+    double t0 = now_seconds();
+    n += hold_steps(e, events / HOLD_CHUNKS);
+    double dt = now_seconds() - t0;
+    *total_s += dt;
+    if (dt < *best_chunk_s) {
+      *best_chunk_s = dt;
+    }
+  }
   return n;
 }
 
 typedef struct hold_result {
+  uint64_t events;
   double events_per_s;
+  double best_events_per_s; /* of the fastest chunk */
   double ns_per_event;
   size_t pool_capacity, heap_capacity;
 } hold_result;
@@ -119,8 +132,9 @@ static int bench_hold(uint64_t pending, uint64_t events, hold_result *out) {
   }
   uint64_t warmup = pending > 1000000 ? pending : 1000000;
   hold_steps(e, warmup);
-  double dt;
-  uint64_t n = bench_hold_measure(e, events, &dt);
+  events = events < HOLD_CHUNKS ? HOLD_CHUNKS : events - events % HOLD_CHUNKS;
+  double dt, best;
+  uint64_t n = bench_hold_measure(e, events, &dt, &best);
   int rc = 0;
   if (h.failed != 0 || n != events || sim_engine_pending(e) != pending) {
     fprintf(stderr, "bench_engine: hold run broke: %s (fired %" PRIu64 " of %" PRIu64 ")\n",
@@ -129,8 +143,10 @@ static int bench_hold(uint64_t pending, uint64_t events, hold_result *out) {
   }
   sim_engine_info info;
   sim_engine_get_info(e, &info);
+  out->events = n;
   out->events_per_s = (double)n / dt;
   out->ns_per_event = dt * 1e9 / (double)n;
+  out->best_events_per_s = (double)(n / HOLD_CHUNKS) / best;
   out->pool_capacity = info.pool_capacity;
   out->heap_capacity = info.heap_capacity;
   sim_engine_free(e);
@@ -282,9 +298,10 @@ static int run_hold(uint64_t pending, uint64_t events) {
     return -1;
   }
   printf("hold    pending=%-8" PRIu64 " events=%-9" PRIu64
-         " ns_per_event=%7.1f events_per_s=%.3e pool_cap=%zu heap_cap=%zu peak_rss_mib=%.1f\n",
-         pending, events, r.ns_per_event, r.events_per_s, r.pool_capacity, r.heap_capacity,
-         peak_rss_mib());
+         " ns_per_event=%6.1f events_per_s=%.3e best_chunk_events_per_s=%.3e pool_cap=%zu"
+         " heap_cap=%zu peak_rss_mib=%.1f\n",
+         pending, r.events, r.ns_per_event, r.events_per_s, r.best_events_per_s, r.pool_capacity,
+         r.heap_capacity, peak_rss_mib());
   fflush(stdout);
   return 0;
 }
