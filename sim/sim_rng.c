@@ -13,7 +13,6 @@
 
 #include <gsl/gsl_errno.h>
 
-#define SPLITMIX_GAMMA 0x9e3779b97f4a7c15ULL
 
 /* taus2 state as laid out by GSL (rng/taus.c): three 32-bit components
  * stored in unsigned longs. Each component drops its low 1, 3 and 4 bits,
@@ -22,22 +21,6 @@ typedef struct rng_taus_state {
   unsigned long s1, s2, s3;
 } rng_taus_state;
 
-static uint64_t rng_finalise(uint64_t z) {
-  z ^= z >> 30;
-  z *= 0xbf58476d1ce4e5b9ULL;
-  z ^= z >> 27;
-  z *= 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  return z;
-}
-
-static uint64_t rng_splitmix64(uint64_t x) {
-  return rng_finalise(x + SPLITMIX_GAMMA);
-}
-
-uint64_t sim_rng_mix(uint64_t run_seed, uint64_t component_id, uint64_t stream_id) {
-  return rng_splitmix64(rng_splitmix64(rng_splitmix64(run_seed) ^ component_id) ^ stream_id);
-}
 
 void sim_rng_library_init(void) {
   /* GSL's default handler calls abort(); library code never exits, so every
@@ -47,8 +30,8 @@ void sim_rng_library_init(void) {
 }
 
 static unsigned long rng_component(uint64_t *x, unsigned long min) {
-  *x += SPLITMIX_GAMMA;
-  unsigned long c = (unsigned long)(rng_finalise(*x) & 0xffffffffULL);
+  *x += SIM_RNG_GAMMA;
+  unsigned long c = (unsigned long)(sim_rng_finalise(*x) & 0xffffffffULL);
   /* The same fix-up GSL applies to its own seeds (rng/taus.c). */
   return c < min ? c + min : c;
 }

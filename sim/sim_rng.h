@@ -26,7 +26,27 @@
 #include <gsl/gsl_rng.h>
 
 /* The documented seed mixing function above. */
-uint64_t sim_rng_mix(uint64_t run_seed, uint64_t component_id, uint64_t stream_id);
+#define SIM_RNG_GAMMA 0x9e3779b97f4a7c15ULL
+
+/* The SplitMix64 finaliser (murmur3 fmix64 variant 13, Stafford 2011). */
+static inline uint64_t sim_rng_finalise(uint64_t z) {
+  z ^= z >> 30;
+  z *= 0xbf58476d1ce4e5b9ULL;
+  z ^= z >> 27;
+  z *= 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return z;
+}
+
+static inline uint64_t sim_rng_splitmix64(uint64_t x) {
+  return sim_rng_finalise(x + SIM_RNG_GAMMA);
+}
+
+/* Inline: the model hashes call keys with it several times per call. */
+static inline uint64_t sim_rng_mix(uint64_t run_seed, uint64_t component_id, uint64_t stream_id) {
+  return sim_rng_splitmix64(sim_rng_splitmix64(sim_rng_splitmix64(run_seed) ^ component_id) ^
+                            stream_id);
+}
 
 /* Switches GSL's aborting default error handler off (idempotent). Every
  * entry point that uses GSL calls it; calling it again is harmless. */
