@@ -246,18 +246,46 @@ static void model_failures_finish(mode_result *out, const scenario *s) {
   }
 }
 
-/* Replications done across all modes (shared by threads) for progress. */
+/* Replications done across all modes (shared by threads) for progress,
+ * plus the share done of the replication each mode is running. */
 typedef struct model_progress {
   pthread_mutex_t lock;
   uint32_t done, total;
+  double partial[MESH_MODE_COUNT];
+  const model_inputs *in;
 } model_progress;
 
-static void model_progress_step(const model_inputs *in, model_progress *p) {
+static void model_progress_report(model_progress *p) {
+  double sum = p->done;
+  for (int i = 0; i < MESH_MODE_COUNT; i++)
+    sum += p->partial[i];
+  p->in->progress(p->in->progress_ctx, sum / (double)p->total);
+}
+
+static void model_progress_step(const model_inputs *in, model_progress *p, uint32_t mode_index) {
   if (!in->progress)
     return;
   pthread_mutex_lock(&p->lock);
   p->done++;
-  in->progress(in->progress_ctx, (double)p->done / (double)p->total);
+  p->partial[mode_index % MESH_MODE_COUNT] = 0;
+  model_progress_report(p);
+  pthread_mutex_unlock(&p->lock);
+}
+
+/* Within a replication: one tick per simulated second. */
+typedef struct model_tick_ctx {
+  model_progress *prog;
+  uint32_t mode_index;
+} model_tick_ctx;
+
+static void model_progress_tick(void *ctx, double done) {
+  model_tick_ctx *t = ctx;
+  model_progress *p = t->prog;
+  if (!p->in || !p->in->progress)
+    return;
+  pthread_mutex_lock(&p->lock);
+  p->partial[t->mode_index % MESH_MODE_COUNT] = done;
+  model_progress_report(p);
   pthread_mutex_unlock(&p->lock);
 }
 
@@ -268,7 +296,8 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
                    mode_result *out) {
   model_progress p = {.lock = PTHREAD_MUTEX_INITIALIZER,
                       .done = mode_index * in->scn->meta.replications,
-                      .total = n_modes * in->scn->meta.replications};
+                      .total = n_modes * in->scn->meta.replications,
+                      .in = in};
   return model_run_mode_impl(in, mode, mode_index, &p, out);
 }
 
@@ -332,8 +361,10 @@ static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t 
     if ((rc = model_rep_init(&rep, n_stations, n_seconds, out->n_failures, t.n_pods)) != 0)
       goto done;
     uint64_t seed = model_replication_seed(s->meta.seed, r);
+    model_tick_ctx tick = {.prog = prog, .mode_index = mode_index};
     rc = model_sim_replication(&t, in, &plan, seed,
-                               (r == 0 && mode_index == 0) ? in->trace_requests : 0, &rep);
+                               (r == 0 && mode_index == 0) ? in->trace_requests : 0,
+                               model_progress_tick, &tick, &rep);
     if (rc != 0) {
       model_rep_release(&rep);
       goto done;
@@ -419,7 +450,7 @@ static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t 
                                                  : t.n_by_kind[MESH_PROXY_WAYPOINT];
       }
     model_rep_release(&rep);
-    model_progress_step(in, prog);
+    model_progress_step(in, prog, mode_index);
   }
 
   /* Aggregates over replications. */
@@ -569,7 +600,8 @@ int model_run(const model_inputs *in, run_result *out) {
     return SIM_ENOMEM;
   model_progress prog = {.lock = PTHREAD_MUTEX_INITIALIZER,
                          .done = 0,
-                         .total = s->mesh.n_modes * s->meta.replications};
+                         .total = s->mesh.n_modes * s->meta.replications,
+                         .in = in};
   int rc = model_run_modes(in, &prog, out);
   out->n_modes = s->mesh.n_modes;
   if (rc != 0) {

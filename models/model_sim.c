@@ -1139,7 +1139,8 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
 }
 
 int model_sim_replication(const topology *t, const model_inputs *in, const failure_plan *plan,
-                          uint64_t seed, uint64_t trace_requests, model_rep *out) {
+                          uint64_t seed, uint64_t trace_requests, model_tick_fn tick,
+                          void *tick_ctx, model_rep *out) {
   msim m;
   struct timespec w0, w1;
   clock_gettime(CLOCK_MONOTONIC, &w0);
@@ -1166,6 +1167,8 @@ int model_sim_replication(const topology *t, const model_inputs *in, const failu
   for (sim_time at = 0; rc == 0 && at < m.t_drain && !m.failed;) {
     at = at + SIM_S < m.t_drain ? at + SIM_S : m.t_drain;
     sim_engine_run_until(m.eng, at);
+    if (tick)
+      tick(tick_ctx, at >= m.t_end ? 1.0 : (double)at / (double)m.t_end);
     if (in->interrupt && *in->interrupt) {
       rc = SIM_EINVAL;
       break;

@@ -54,7 +54,12 @@ void model_rep_release(model_rep *r);
 
 /* Simulates one replication of topology t. trace_requests > 0 traces that
  * many root requests through in->trace. Returns 0 or a negative SIM_E* code. */
+/* Called after each simulated second with the share of the replication's
+ * measured time done (0..1), so long replications can show progress. */
+typedef void (*model_tick_fn)(void *ctx, double done);
+
 int model_sim_replication(const topology *t, const model_inputs *in, const failure_plan *plan,
-                          uint64_t seed, uint64_t trace_requests, model_rep *out);
+                          uint64_t seed, uint64_t trace_requests, model_tick_fn tick,
+                          void *tick_ctx, model_rep *out);
 
 #endif
