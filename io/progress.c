@@ -31,7 +31,11 @@ void progress_update(progress *p, double done, double total, const char *unit) {
   double rate = elapsed > 0 ? done / elapsed : 0;
   char line[160];
   int n;
-  if (total > 0) {
+  if (total > 0 && unit && !strcmp(unit, "%")) { /* a share of one job: no rate to show */
+    double eta = done > 0 ? elapsed * (total - done) / done : 0;
+    n = snprintf(line, sizeof line, "%s %3.0f%%  %.0fs elapsed  ETA %.0fs", p->label,
+                 100.0 * done / total, elapsed, eta);
+  } else if (total > 0) {
     double eta = rate > 0 ? (total - done) / rate : 0;
     n = snprintf(line, sizeof line, "%s %.0f/%.0f %s  %.1f/s  ETA %.0fs", p->label, done, total,
                  unit, rate, eta);
