@@ -146,8 +146,8 @@ static void test_default_scenario(void **state) {
   assert_string_equal(s.cluster.pools[0].name, "general");
   assert_int_equal(s.cluster.pools[0].count, 6);
   assert_int_equal(s.cluster.pools[0].max_count, 0);
-  assert_int_equal(s.cluster.pools[0].cpu_millicores, 8000);
-  assert_int_equal(s.cluster.pools[0].mem_bytes, 32LL << 30);
+  assert_int_equal(s.cluster.pools[0].cpu_millicores, 4000);
+  assert_int_equal(s.cluster.pools[0].mem_bytes, 16LL << 30);
   assert_int_equal(s.cluster.pools[0].n_zones, 3);
   assert_int_equal(s.cluster.pools[0].zones[1], 1);
   assert_int_equal(s.cluster.same_node_ns, 20 * SIM_US);
