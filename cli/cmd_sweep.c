@@ -764,9 +764,9 @@ int cli_cmd_sweep(int argc, char **argv) {
     if (!quiet)
       fprintf(stderr,
               "meshsim sweep: sweep %" PRId64 ": %u point%s run in %.1f s (%.2f points/s); "
-              "report: meshsim report --db %s --sweep %" PRId64 " --out DIR\n",
+              "report: meshsim report --db %s --out DIR\n",
               info.id, n_todo, n_todo == 1 ? "" : "s", took, took > 0 ? n_todo / took : 0.0,
-              db_path, info.id);
+              db_path);
     status = CLI_EXIT_OK;
   }
 done:

@@ -106,6 +106,17 @@ static double safe_ratio(double a, double b) {
   return b != 0 ? a / b : NAN;
 }
 
+/* "slower than 100 ms" from the stored SLO; "over the latency SLO" when
+ * the database predates it. */
+static const char *slo_phrase(const run_result *r, char *buf, size_t n) {
+  char v[32];
+  if (isfinite(r->slo_ms) && r->slo_ms > 0)
+    report_fmt(buf, n, "slower than %s ms", (report_format_value(v, sizeof v, r->slo_ms), v));
+  else
+    report_fmt(buf, n, "over the latency SLO");
+  return buf;
+}
+
 /* ---- files ----------------------------------------------------------------- */
 
 static int mkdir_p(const char *path) {
@@ -234,7 +245,9 @@ enum {
   M_CPU_RESERVED,
   M_MEM_RESERVED,
   M_NODES,
-  M_COST
+  M_COST,
+  M_COST_RESERVED,
+  M_COST_MESH_RESERVED
 };
 
 static double metric_value(const mode_result *m, int metric, int kind) {
@@ -273,6 +286,10 @@ static double metric_value(const mode_result *m, int metric, int kind) {
     return m->nodes_needed;
   case M_COST:
     return m->cost_usd_month;
+  case M_COST_RESERVED:
+    return m->cost_reserved_usd_month;
+  case M_COST_MESH_RESERVED:
+    return m->cost_mesh_reserved_usd_month;
   default:
     return NAN;
   }
@@ -334,7 +351,9 @@ static void section_summary(rctx *c) {
   summary_row(c, "requests", M_REQUESTS, 0);
   summary_row(c, "errors", M_ERRORS, 0);
   summary_row(c, "error rate (%)", M_ERROR_RATE, 0);
-  summary_row(c, "requests over the latency SLO", M_SLO, 0);
+  char slo[CELL_MAX], slo_label[CELL_MAX];
+  report_fmt(slo_label, sizeof slo_label, "requests %s", slo_phrase(r, slo, sizeof slo));
+  summary_row(c, slo_label, M_SLO, 0);
   summary_row(c, "throughput (requests/s)", M_THROUGHPUT, 0);
   summary_row(c, "latency mean (ms)", M_MEAN, 0);
   summary_row(c, "latency p50 (ms)", M_P50, 0);
@@ -365,7 +384,9 @@ static void section_summary(rctx *c) {
   summary_row(c, "CPU reserved (cores)", M_CPU_RESERVED, 0);
   summary_row(c, "memory reserved (MiB)", M_MEM_RESERVED, 0);
   summary_row(c, "nodes needed", M_NODES, 0);
-  summary_row(c, "cost (USD per month)", M_COST, 0);
+  summary_row(c, "cost, nodes needed (USD per month)", M_COST, 0);
+  summary_row(c, "cost, reserved capacity (USD per month)", M_COST_RESERVED, 0);
+  summary_row(c, "cost, reserved by the mesh (USD per month)", M_COST_MESH_RESERVED, 0);
   report_doc_table_end(doc);
 }
 
@@ -507,7 +528,10 @@ static void section_cost(rctx *c) {
   report_doc *doc = &c->doc;
   report_doc_heading(doc, 2, "Cost and nodes");
   report_doc_para(doc, "Nodes needed to fit every reserved resource, and what they and the "
-                       "cross-zone traffic cost per month at the scenario's prices.");
+                       "cross-zone traffic cost per month at the scenario's prices. The "
+                       "reserved-capacity cost prices the requested CPU and memory themselves "
+                       "(no rounding up to whole nodes), which shows the mesh's share even when "
+                       "no extra node is needed.");
   add_chart(c, "cost", report_chart_cost(&c->charts, r),
             "Cost per month (USD, bars) and nodes needed (points) per mode");
   static const char *const head[] = {"mode",
@@ -515,18 +539,22 @@ static void section_cost(rctx *c) {
                                      "compute (USD/month)",
                                      "cross-zone network (USD/month)",
                                      "cross-zone traffic (GB/month)",
-                                     "total (USD/month)"};
-  report_doc_table_begin(doc, 6, head, "lrrrrr");
+                                     "total (USD/month)",
+                                     "reserved capacity (USD/month)",
+                                     "of it the mesh's (USD/month)"};
+  report_doc_table_begin(doc, 8, head, "lrrrrrrr");
   for (uint32_t i = 0; i < r->n_modes; i++) {
     const mode_result *m = &r->modes[i];
-    char b[5][CELL_MAX];
-    const char *cells[6] = {mode_name(m),
+    char b[7][CELL_MAX];
+    const char *cells[8] = {mode_name(m),
                             fu(b[0], CELL_MAX, m->nodes_needed),
                             fv(b[1], CELL_MAX, m->cost_compute_usd_month),
                             fv(b[2], CELL_MAX, m->cost_network_usd_month),
                             fv(b[3], CELL_MAX, m->cross_zone_gb_month),
-                            fv(b[4], CELL_MAX, m->cost_usd_month)};
-    report_doc_table_row(doc, 6, cells);
+                            fv(b[4], CELL_MAX, m->cost_usd_month),
+                            fv(b[5], CELL_MAX, m->cost_reserved_usd_month),
+                            fv(b[6], CELL_MAX, m->cost_mesh_reserved_usd_month)};
+    report_doc_table_row(doc, 8, cells);
   }
   report_doc_table_end(doc);
 }
@@ -541,7 +569,10 @@ static int series_chart(rctx *c, const char *name, const char *title, const char
   int any = 0;
   for (uint32_t i = 0; i < n; i++) {
     const result_series *s = &r->modes[i].series;
-    const double *v = which == 0 ? s->throughput_rps : which == 1 ? s->p99_ms : s->error_rate;
+    const double *v = which == 0   ? s->throughput_rps
+                      : which == 1 ? s->p99_ms
+                      : which == 3 ? s->waypoint_replicas
+                                   : s->error_rate;
     lines[i].title = mode_name(&r->modes[i]);
     lines[i].n = 0;
     if (!v || s->n_seconds == 0)
@@ -570,13 +601,32 @@ static int series_chart(rctx *c, const char *name, const char *title, const char
   return any ? drawn : -100;
 }
 
+/* Whether any mode's waypoint replica count changes during the run
+ * (autoscaling); a constant count says nothing a chart should show. */
+static int waypoints_vary(const run_result *r) {
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    const result_series *s = &r->modes[i].series;
+    if (!s->waypoint_replicas)
+      continue;
+    for (uint32_t t = 1; t < s->n_seconds; t++)
+      if (s->waypoint_replicas[t] != s->waypoint_replicas[0])
+        return 1;
+  }
+  return 0;
+}
+
 static void section_series(rctx *c) {
-  int drawn[2];
+  int drawn[3];
   drawn[0] = series_chart(c, "series_throughput", "Throughput over the run (replication 0)",
                           "throughput (requests/s)", 0, 1);
   drawn[1] = series_chart(c, "series_p99", "p99 latency over the run, per second (replication 0)",
                           "p99 latency (ms)", 1, 1);
-  if (drawn[0] == -100 && drawn[1] == -100)
+  drawn[2] = waypoints_vary(&c->run)
+                 ? series_chart(c, "series_waypoints",
+                                "Active waypoint replicas over the run (replication 0)",
+                                "waypoint replicas (all deployments)", 3, 1)
+                 : -100;
+  if (drawn[0] == -100 && drawn[1] == -100 && drawn[2] == -100)
     return;
   report_doc *doc = &c->doc;
   report_doc_heading(doc, 2, "Over time");
@@ -584,6 +634,11 @@ static void section_series(rctx *c) {
                        "bursts, ramps, failures and autoscaling show here.");
   add_chart(c, "series_throughput", drawn[0], "Throughput per second per mode (requests/s)");
   add_chart(c, "series_p99", drawn[1], "p99 latency per second per mode (ms)");
+  if (drawn[2] != -100) {
+    report_doc_para(doc, "The waypoint autoscaler changed the number of waypoint replicas during "
+                         "the run (average over each second, all waypoint deployments):");
+    add_chart(c, "series_waypoints", drawn[2], "Active waypoint replicas per second per mode");
+  }
 }
 
 static void section_nodes(rctx *c) {
@@ -856,9 +911,10 @@ static void failure_sentence(rctx *c, const mode_result *m, const result_failure
                f->failed_requests, req, fpct(a, sizeof a, mean), fpct(b, sizeof b, peak));
   else
     report_fmt(failed, sizeof failed, "%" PRIu64 " %s failed", f->failed_requests, req);
-  char slow[CELL_MAX] = "";
+  char slow[CELL_MAX] = "", slo[CELL_MAX];
   if (f->slo_violations)
-    report_fmt(slow, sizeof slow, ", %" PRIu64 " more missed the latency SLO", f->slo_violations);
+    report_fmt(slow, sizeof slow, ", %" PRIu64 " more were %s", f->slo_violations,
+               slo_phrase(&c->run, slo, sizeof slo));
   char affected[4 * CELL_MAX] = "";
   if (f->affected_pods || f->affected_services || f->affected_namespaces || f->affected_tenants)
     report_fmt(affected, sizeof affected,
@@ -873,10 +929,16 @@ static void failure_sentence(rctx *c, const mode_result *m, const result_failure
   if (f->failed_requests && isfinite(f->recovery_s))
     report_fmt(recovery, sizeof recovery, "; requests kept failing for %s s after it went down",
                fv(a, sizeof a, f->recovery_s));
-  report_doc_item(&c->doc, "In `%s`, drill `%s` took down %s at %s s for %s s: %s%s%s%s.",
-                  mode_name(m), report_code(name, sizeof name, f->name), what,
-                  fv(d1, sizeof d1, f->at_s), fv(d2, sizeof d2, f->down_s), failed, slow, affected,
-                  recovery);
+  if (strcmp(f->component, "overload") == 0) /* a traffic burst: nothing is taken down */
+    report_doc_item(
+        &c->doc, "In `%s`, drill `%s`, a traffic burst, ran at %s s for %s s: %s%s%s%s.",
+        mode_name(m), report_code(name, sizeof name, f->name), fv(d1, sizeof d1, f->at_s),
+        fv(d2, sizeof d2, f->down_s), failed, slow, affected, recovery);
+  else
+    report_doc_item(&c->doc, "In `%s`, drill `%s` took down %s at %s s for %s s: %s%s%s%s.",
+                    mode_name(m), report_code(name, sizeof name, f->name), what,
+                    fv(d1, sizeof d1, f->at_s), fv(d2, sizeof d2, f->down_s), failed, slow,
+                    affected, recovery);
 }
 
 /* One chart per drill name: its error rate in each mode that ran it. */
@@ -980,15 +1042,20 @@ static void section_failures(rctx *c) {
     return;
   report_doc *doc = &c->doc;
   report_doc_heading(doc, 2, "Failure drills");
+  char slo[CELL_MAX], slow_head[CELL_MAX];
+  slo_phrase(r, slo, sizeof slo);
+  report_fmt(slow_head, sizeof slow_head, "%s", slo);
   report_doc_para(doc,
-                  "Components taken down during the run. Failed requests and requests over the "
-                  "SLO are means over replications, the affected pods, services, namespaces and "
-                  "tenants the most any replication saw, \"failing for\" the mean time from the "
-                  "outage to the last failed request; the error-rate curves are the first "
-                  "replication's. Times count from the end of the warm-up.");
-  static const char *const head[] = {
+                  "Components taken down during the run; traffic bursts appear as drills of "
+                  "component `overload`. Failed requests and requests %s are means over "
+                  "replications, the affected pods, services, namespaces and tenants the most "
+                  "any replication saw, \"failing for\" the mean time from the outage to the "
+                  "last failed (for bursts: slow) request; the error-rate curves are the first "
+                  "replication's. Times count from the end of the warm-up.",
+                  slo);
+  const char *const head[] = {
       "mode",       "drill",           "component",       "instance",       "at (s)",
-      "down (s)",   "failed requests", "over SLO",        "pods",           "services",
+      "down (s)",   "failed requests", slow_head,         "pods",           "services",
       "namespaces", "tenants",         "failing for (s)", "peak error rate"};
   report_doc_table_begin(doc, 14, head, "llllrrrrrrrrrr");
   for (uint32_t i = 0; i < r->n_modes; i++) {
@@ -1149,17 +1216,98 @@ static int pick_baseline(rctx *c) {
               c->opt->baseline, c->info->batch_id, modes);
 }
 
+/* Pass 1 writes every chart's script (the text goes nowhere), one gnuplot
+ * run draws them, pass 2 writes the text with the images that exist. */
+int report_render(const report_options *opt, report_info *info, report_charts *charts,
+                  report_gp *gp, report_doc *doc, const char *title, void (*write)(void *ctx),
+                  void *ctx) {
+  if (opt->format && *opt->format && strcmp(opt->format, "png") != 0 &&
+      strcmp(opt->format, "svg") != 0)
+    return fail(info, DB_EINVAL, "unknown chart format '%s'; valid formats are: png, svg",
+                opt->format);
+  report_fmt(charts->dir, sizeof charts->dir, "%s/%s", opt->out_dir, REPORT_CHART_DIR);
+  if (mkdir_p(charts->dir) != 0)
+    return fail(info, DB_EIO, "%s: cannot create directory: %s", charts->dir, strerror(errno));
+  clean_chart_dir(charts->dir);
+  if (report_gp_probe(gp, opt->gnuplot, opt->format, info->warning, sizeof info->warning) == 0) {
+    charts->gp = gp;
+    report_fmt(info->chart_format, sizeof info->chart_format, "%s", gp->ext);
+    report_fmt(info->terminal, sizeof info->terminal, "%s", gp->terminal);
+    report_fmt(charts->terminal, sizeof charts->terminal, "%s", gp->terminal);
+    report_fmt(charts->ext, sizeof charts->ext, "%s", gp->ext);
+  } else {
+    /* Scripts are still written, for the format asked for. */
+    int svg = opt->format && !strcmp(opt->format, "svg");
+    report_fmt(charts->terminal, sizeof charts->terminal, "%s", svg ? "svg" : "pngcairo");
+    report_fmt(charts->ext, sizeof charts->ext, "%s", svg ? "svg" : "png");
+    info->gnuplot_missing = 1;
+  }
+  int rc = report_doc_open(doc, "/dev", NULL, info->error, sizeof info->error);
+  if (rc == 0) {
+    charts->mode = REPORT_CHART_PLAN;
+    write(ctx);
+    report_doc_close(doc);
+    report_chart_render_planned(charts);
+    if (charts->gp && charts->written < charts->planned)
+      report_fmt(info->warning, sizeof info->warning, "%d of %d charts were not drawn: %s",
+                 charts->planned - charts->written, charts->planned, charts->error);
+    else if (!charts->gp && charts->error[0] && !info->warning[0])
+      report_fmt(info->warning, sizeof info->warning, "%s", charts->error);
+    rc = report_doc_open(doc, opt->out_dir, title, info->error, sizeof info->error);
+  }
+  if (rc == 0) {
+    charts->mode = REPORT_CHART_LOOKUP;
+    write(ctx);
+    rc = report_doc_close(doc);
+    if (rc < 0)
+      fail(info, rc, "%s: writing report.md or report.html failed", opt->out_dir);
+  }
+  info->charts_planned = charts->planned;
+  info->charts_written = charts->written;
+  return rc;
+}
+
+static void write_batch(void *ctx) {
+  write_sections(ctx);
+}
+
+/* Which sweep, if any, the options ask for: > 0 its id, 0 a batch report. */
+static int pick_sweep(db *d, const report_options *opt, report_info *info, int64_t *sweep_id) {
+  *sweep_id = 0;
+  if (opt->sweep_id > 0) {
+    *sweep_id = opt->sweep_id;
+    return 0;
+  }
+  if (opt->sweep_id == REPORT_SWEEP_LATEST) {
+    int rc = db_latest_sweep(d, sweep_id);
+    return rc < 0 ? fail(info, rc, "%s", db_errmsg(d)) : 0;
+  }
+  if (opt->sweep_id == REPORT_SWEEP_AUTO && opt->batch_id <= 0) {
+    /* The latest thing stored is a sweep point: report the sweep. */
+    int64_t batch;
+    if (db_latest_batch(d, opt->scenario, &batch) == 0 && db_sweep_of_batch(d, batch, sweep_id) < 0)
+      *sweep_id = 0;
+  }
+  return 0;
+}
+
 int report_write(db *d, const report_options *opt, report_info *info) {
   memset(info, 0, sizeof *info);
   if (!d || !opt || !opt->out_dir || !*opt->out_dir)
     return fail(info, DB_EINVAL, "no output directory given");
+  int64_t sweep_id = 0;
+  int rc = pick_sweep(d, opt, info, &sweep_id);
+  if (rc < 0)
+    return rc;
+  if (sweep_id > 0)
+    return report_sweep_write(d, opt, sweep_id, info);
   rctx *c = calloc(1, sizeof *c);
   if (!c)
     return fail(info, DB_ENOMEM, "out of memory");
   c->d = d;
   c->opt = opt;
   c->info = info;
-  int rc = pick_batch(c);
+  rc = pick_batch(c);
   if (rc == 0 && (rc = db_load_run(d, info->batch_id, &c->run)) < 0)
     fail(info, rc, "%s", db_errmsg(d));
   if (rc == 0 && opt->scenario && strcmp(opt->scenario, c->run.scenario) != 0)
@@ -1169,61 +1317,11 @@ int report_write(db *d, const report_options *opt, report_info *info) {
     rc = fail(info, DB_ENOTFOUND, "batch %" PRId64 " has no modes", info->batch_id);
   if (rc == 0)
     rc = pick_baseline(c);
-  if (rc == 0 && opt->format && *opt->format && strcmp(opt->format, "png") != 0 &&
-      strcmp(opt->format, "svg") != 0)
-    rc = fail(info, DB_EINVAL, "unknown chart format '%s'; valid formats are: png, svg",
-              opt->format);
-  if (rc == 0) {
-    report_fmt(c->charts.dir, sizeof c->charts.dir, "%s/%s", opt->out_dir, REPORT_CHART_DIR);
-    if (mkdir_p(c->charts.dir) != 0)
-      rc = fail(info, DB_EIO, "%s: cannot create directory: %s", c->charts.dir, strerror(errno));
-  }
-  if (rc == 0) {
-    clean_chart_dir(c->charts.dir);
-    if (report_gp_probe(&c->gp, opt->gnuplot, opt->format, info->warning, sizeof info->warning) ==
-        0) {
-      c->charts.gp = &c->gp;
-      report_fmt(info->chart_format, sizeof info->chart_format, "%s", c->gp.ext);
-      report_fmt(info->terminal, sizeof info->terminal, "%s", c->gp.terminal);
-      report_fmt(c->charts.terminal, sizeof c->charts.terminal, "%s", c->gp.terminal);
-      report_fmt(c->charts.ext, sizeof c->charts.ext, "%s", c->gp.ext);
-    } else {
-      /* Scripts are still written, for the format asked for. */
-      int svg = opt->format && !strcmp(opt->format, "svg");
-      report_fmt(c->charts.terminal, sizeof c->charts.terminal, "%s", svg ? "svg" : "pngcairo");
-      report_fmt(c->charts.ext, sizeof c->charts.ext, "%s", svg ? "svg" : "png");
-      info->gnuplot_missing = 1;
-    }
-    /* Pass 1 writes every chart's script (the text goes nowhere), one
-     * gnuplot run draws them, pass 2 writes the text with the images
-     * that exist. */
-    rc = report_doc_open(&c->doc, "/dev", NULL, info->error, sizeof info->error);
-    if (rc == 0) {
-      c->charts.mode = REPORT_CHART_PLAN;
-      write_sections(c);
-      report_doc_close(&c->doc);
-      report_chart_render_planned(&c->charts);
-      if (c->charts.gp && c->charts.written < c->charts.planned)
-        report_fmt(info->warning, sizeof info->warning, "%d of %d charts were not drawn: %s",
-                   c->charts.planned - c->charts.written, c->charts.planned, c->charts.error);
-      else if (!c->charts.gp && c->charts.error[0] && !info->warning[0])
-        report_fmt(info->warning, sizeof info->warning, "%s", c->charts.error);
-    }
-  }
   if (rc == 0) {
     char title[RESULT_NAME_MAX + 32];
     report_fmt(title, sizeof title, "meshsim report: %s", c->run.scenario);
-    rc = report_doc_open(&c->doc, opt->out_dir, title, info->error, sizeof info->error);
+    rc = report_render(opt, info, &c->charts, &c->gp, &c->doc, title, write_batch, c);
   }
-  if (rc == 0) {
-    c->charts.mode = REPORT_CHART_LOOKUP;
-    write_sections(c);
-    rc = report_doc_close(&c->doc);
-    if (rc < 0)
-      fail(info, rc, "%s: writing report.md or report.html failed", opt->out_dir);
-  }
-  info->charts_planned = c->charts.planned;
-  info->charts_written = c->charts.written;
   run_result_free(&c->run);
   free(c);
   return rc;

@@ -1,4 +1,5 @@
-/* report: Markdown + HTML comparison report of one batch, with gnuplot charts.
+/* report: Markdown + HTML comparison report of one batch, or of a sweep,
+ * with gnuplot charts.
  *
  * Everything is read from the results database (db_load_run), never from a
  * run in memory, so a report can be regenerated and diffed later. The
@@ -8,8 +9,13 @@
  * `gnuplot cpu.gp`. Charts are rendered by running gnuplot as an external
  * program; without gnuplot the text report is still written and says so.
  *
- * Files: report.c (orchestration, text sections), report_doc.c (one writer
- * feeding both Markdown and HTML), report_chart.c (data, scripts, gnuplot). */
+ * A sweep report (report_sweep.c) draws each metric against the swept
+ * parameter, one curve per mode, and states where one mode overtakes
+ * another; it reads the sweep's points from the database as well.
+ *
+ * Files: report.c (orchestration, text sections), report_sweep.c (sweeps),
+ * report_doc.c (one writer feeding both Markdown and HTML), report_chart.c
+ * (data, scripts, gnuplot). */
 #ifndef MESHSIM_REPORT_H
 #define MESHSIM_REPORT_H
 
@@ -18,9 +24,18 @@
 
 #include "db.h"
 
+/* report_options.sweep_id besides an id. */
+enum {
+  REPORT_SWEEP_AUTO = 0,    /* a sweep report when the latest batch is a sweep point and no
+                               batch_id is given; else a batch report */
+  REPORT_SWEEP_LATEST = -1, /* the latest sweep */
+  REPORT_SWEEP_NEVER = -2   /* always a batch report */
+};
+
 typedef struct report_options {
   const char *scenario; /* latest batch of this scenario; NULL = latest of any */
   int64_t batch_id;     /* > 0: this batch (scenario is then only checked) */
+  int64_t sweep_id;     /* > 0: this sweep; or REPORT_SWEEP_* */
   const char *baseline; /* mode the deltas are against; NULL = first mode */
   const char *out_dir;  /* created if missing */
   const char *gnuplot;  /* program to run; NULL = "gnuplot" searched in PATH */
@@ -29,7 +44,10 @@ typedef struct report_options {
 } report_options;
 
 typedef struct report_info {
-  int64_t batch_id;     /* the batch reported */
+  int64_t batch_id;     /* the batch reported (0 for a sweep) */
+  int64_t sweep_id;     /* the sweep reported (0 for a batch) */
+  int points;           /* sweep points in the report */
+  int crossovers;       /* crossover sentences written */
   int charts_planned;   /* charts the batch has data for */
   int charts_written;   /* chart images that exist afterwards */
   int gnuplot_missing;  /* 1 when gnuplot could not be found or run */

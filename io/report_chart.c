@@ -329,7 +329,10 @@ int report_chart_lines(report_charts *c, const char *name, const char *title, co
     if (lines[i].n == 0)
       continue;
     fprintf(f, "%s'%s.dat' index %zu using 1:2 with %s lw 2 lc rgb '%s' title ",
-            block ? ", \\\n     " : "", name, block, (flags & REPORT_STEPS) ? "steps" : "lines",
+            block ? ", \\\n     " : "", name, block,
+            (flags & REPORT_STEPS)    ? "steps"
+            : (flags & REPORT_POINTS) ? "linespoints pt 7 ps 0.9"
+                                      : "lines",
             line_colour[i % N_LINE_COLOURS]);
     gp_quote(f, lines[i].title);
     block++;

@@ -98,7 +98,8 @@ typedef struct report_line {
 
 enum {
   REPORT_LOGX = 1 << 0,
-  REPORT_STEPS = 1 << 1, /* draw as a staircase (CDFs) */
+  REPORT_STEPS = 1 << 1,  /* draw as a staircase (CDFs) */
+  REPORT_POINTS = 1 << 2, /* mark each data point (sweeps: the points that were run) */
 };
 
 /* Generic line chart, also the building block for sweep charts (metric vs
@@ -115,5 +116,19 @@ int report_chart_blast(report_charts *c, const run_result *r);
 
 /* File name of chart `name` relative to the report directory. */
 void report_chart_src(const report_charts *c, const char *name, char *buf, size_t n);
+
+/* ---- report (shared by batch and sweep reports) ------------------------------ */
+
+/* Creates out_dir/charts (old charts removed), finds gnuplot, then calls
+ * write(ctx) twice: once to plan the charts (text discarded), and after
+ * one gnuplot run draws them, once to write report.md and report.html
+ * (titled `title`) with the images that exist. `charts` and `doc` are the
+ * ones write() uses. Fills the chart fields of *info; 0 or DB_E*. */
+int report_render(const report_options *opt, report_info *info, report_charts *charts,
+                  report_gp *gp, report_doc *doc, const char *title, void (*write)(void *ctx),
+                  void *ctx);
+
+/* The sweep report (report_sweep.c). */
+int report_sweep_write(db *d, const report_options *opt, int64_t sweep_id, report_info *info);
 
 #endif

@@ -458,6 +458,12 @@ int sweep_shard_resolve(const char *shard_opt, uint64_t shard_count, const sweep
     n = shard_count;
     snprintf(out->source, sizeof out->source, "JOB_COMPLETION_INDEX=%s, --shard-count %" PRIu64,
              idx, shard_count);
+  } else if (env && env->job_completion_index) {
+    return sweep__fail(err, err_len, SWEEP_ESYNTAX,
+                       "JOB_COMPLETION_INDEX=%s is set (a Kubernetes indexed Job) but "
+                       "--shard-count is not: pass --shard-count N (the Job's completions), "
+                       "or --shard 0/1 to run the whole sweep",
+                       env->job_completion_index);
   } else if (env && env->slurm_task_id) {
     uint64_t id, min = 0;
     if (!env->slurm_task_count)

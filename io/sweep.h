@@ -108,8 +108,10 @@ typedef struct sweep_shard_env {
 /* Decides the shard: `shard_opt` ("I/N", from --shard) wins; else with
  * `shard_count` (> 0, from --shard-count) JOB_COMPLETION_INDEX is the
  * index; else SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (0 when unset) of
- * SLURM_ARRAY_TASK_COUNT. Returns 1 with *out filled when sharded, 0 when
- * not (the whole sweep), or SWEEP_ESYNTAX with a message in err. */
+ * SLURM_ARRAY_TASK_COUNT. JOB_COMPLETION_INDEX without shard_count is an
+ * error (every pod would run the whole sweep). Returns 1 with *out filled
+ * when sharded, 0 when not (the whole sweep), or SWEEP_ESYNTAX with a
+ * message in err. */
 int sweep_shard_resolve(const char *shard_opt, uint64_t shard_count, const sweep_shard_env *env,
                         sweep_shard *out, char *err, size_t err_len);
 

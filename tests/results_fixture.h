@@ -148,6 +148,8 @@ static inline void fixture_mode(mode_result *m, mesh_mode mode, uint32_t idx, co
   m->cost_compute_usd_month = 140.0 * m->nodes_needed;
   m->cost_network_usd_month = 0.01 * m->cross_zone_gb_month;
   m->cost_usd_month = m->cost_compute_usd_month + m->cost_network_usd_month;
+  m->cost_reserved_usd_month = 31.5 * m->reserved_cpu_cores + 0.004 * m->reserved_mem_mib;
+  m->cost_mesh_reserved_usd_month = 0.25 * m->cost_reserved_usd_month + 1.5 * idx;
 
   m->n_nodes = o->n_nodes;
   m->nodes = calloc(o->n_nodes ? o->n_nodes : 1, sizeof *m->nodes);
@@ -174,7 +176,12 @@ static inline void fixture_mode(mode_result *m, mesh_mode mode, uint32_t idx, co
     se->error_rate = calloc(o->n_seconds, sizeof(double));
     for (int k = 0; k < MESH_KIND_COUNT; k++)
       se->cpu_cores[k] = calloc(o->n_seconds, sizeof(double));
+    /* Waypoints scale 2 -> 3 -> 2 in the waypoint mode (autoscaling). */
+    if (mode == MESH_MODE_AMBIENT_WAYPOINT)
+      se->waypoint_replicas = calloc(o->n_seconds, sizeof(double));
     for (uint32_t s = 0; s < o->n_seconds; s++) {
+      if (se->waypoint_replicas)
+        se->waypoint_replicas[s] = (s >= 6 && s < 12) ? 3 : 2;
       se->throughput_rps[s] = m->throughput_rps * (0.9 + 0.2 * fixture_u01(rng));
       se->p99_ms[s] = m->latency.p99_ms * (0.8 + 0.4 * fixture_u01(rng));
       se->error_rate[s] = (s >= 5 && s < 8) ? 0.02 * (1 + idx) : 0.0;
@@ -257,6 +264,7 @@ static inline void fixture_run(run_result *r, const fixture_opts *o) {
   r->replications = o->replications;
   r->duration_s = o->n_seconds;
   r->warmup_s = 2;
+  r->slo_ms = 100;
   r->wall_s = 1.5;
   r->n_modes = o->n_modes;
   r->modes = calloc(o->n_modes, sizeof *r->modes);

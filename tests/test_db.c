@@ -132,6 +132,8 @@ static void assert_same_mode(const mode_result *a, const mode_result *b) {
   assert_same_double(a->cost_compute_usd_month, b->cost_compute_usd_month);
   assert_same_double(a->cost_network_usd_month, b->cost_network_usd_month);
   assert_same_double(a->cost_usd_month, b->cost_usd_month);
+  assert_same_double(a->cost_reserved_usd_month, b->cost_reserved_usd_month);
+  assert_same_double(a->cost_mesh_reserved_usd_month, b->cost_mesh_reserved_usd_month);
 
   assert_int_equal(a->n_nodes, b->n_nodes);
   for (uint32_t i = 0; i < a->n_nodes; i++) {
@@ -154,6 +156,7 @@ static void assert_same_mode(const mode_result *a, const mode_result *b) {
   assert_same_series(a->series.throughput_rps, b->series.throughput_rps, ns);
   assert_same_series(a->series.p99_ms, b->series.p99_ms, ns);
   assert_same_series(a->series.error_rate, b->series.error_rate, ns);
+  assert_same_series(a->series.waypoint_replicas, b->series.waypoint_replicas, ns);
   for (int k = 0; k < MESH_KIND_COUNT; k++)
     assert_same_series(a->series.cpu_cores[k], b->series.cpu_cores[k], ns);
 
@@ -237,6 +240,7 @@ static void assert_same_run(const run_result *a, const run_result *b) {
   assert_int_equal(a->replications, b->replications);
   assert_same_double(a->duration_s, b->duration_s);
   assert_same_double(a->warmup_s, b->warmup_s);
+  assert_same_double(a->slo_ms, b->slo_ms);
   assert_same_double(a->wall_s, b->wall_s);
   assert_int_equal(a->n_modes, b->n_modes);
   for (uint32_t i = 0; i < a->n_modes; i++)
@@ -310,7 +314,14 @@ static void test_roundtrip(void **state) {
   assert_int_equal(db_count_rows(t->d, "node_usage"), o.n_modes * o.n_nodes);
   assert_int_equal(db_count_rows(t->d, "failures"), o.n_modes);
   assert_int_equal(db_count_rows(t->d, "failure_series"), o.n_modes * o.n_seconds);
-  assert_int_equal(db_count_rows(t->d, "series"), o.n_modes * o.n_seconds * (3 + MESH_KIND_COUNT));
+  /* 3 series + one per kind per mode, and the waypoint replicas of ambient-waypoint. */
+  assert_int_equal(db_count_rows(t->d, "series"),
+                   o.n_modes * o.n_seconds * (3 + MESH_KIND_COUNT) + o.n_seconds);
+  assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM series WHERE metric = "
+                                              "'waypoint_replicas' AND mode = 'ambient-waypoint'"),
+                   o.n_seconds);
+  assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM batches WHERE slo_ms = 100"),
+                   1);
   sqlite3 *conn = db_sqlite(t->d);
   char sql[256];
   snprintf(sql, sizeof sql,
@@ -730,6 +741,199 @@ static void test_sparse_run(void **state) {
   run_result_free(&r);
 }
 
+/* ---- sweeps and merging ---- */
+
+static void sweep_fixture_info(db_sweep_info *s, const char *key, uint32_t n_points) {
+  memset(s, 0, sizeof *s);
+  snprintf(s->sweep_key, sizeof s->sweep_key, "%s", key);
+  snprintf(s->scenario, sizeof s->scenario, "fixture-shop");
+  snprintf(s->scenario_path, sizeof s->scenario_path, "scenarios/fixture, shop.yaml");
+  snprintf(s->file_hash, sizeof s->file_hash, "00000000000000aa");
+  snprintf(s->version, sizeof s->version, "0.1.0-test");
+  snprintf(s->spec, sizeof s->spec, "--set traffic.web.rate=1..3\n--replications 3");
+  snprintf(s->keys, sizeof s->keys, "traffic.web.rate");
+  snprintf(s->created_at, sizeof s->created_at, "2026-01-02T03:00:00Z");
+  s->n_points = n_points;
+}
+
+/* The run of sweep point p: a fixture variant per point. */
+static void sweep_point_run(run_result *r, uint32_t p, char *params, size_t n) {
+  fixture_opts o = fixture_defaults();
+  o.n_modes = 2;
+  o.replications = 2;
+  o.n_seconds = 8;
+  o.variant = 100 + p;
+  fixture_run(r, &o);
+  snprintf(params, n, "traffic.web.rate=%u", p + 1);
+  snprintf(r->params, sizeof r->params, "metadata.replications=3;%s", params);
+}
+
+static void test_sweep_tables(void **state) {
+  dbt *t = *state;
+  db_sweep_info s, again;
+  sweep_fixture_info(&s, "00000000000000s1", 3);
+  assert_int_equal(db_sweep_open(t->d, &s), 0);
+  assert_true(s.id > 0);
+  again = s;
+  again.id = 0;
+  assert_int_equal(db_sweep_open(t->d, &again), 1); /* same key: the same sweep */
+  assert_int_equal(again.id, s.id);
+  assert_int_equal(db_count_rows(t->d, "sweeps"), 1);
+
+  int64_t batch[3];
+  for (uint32_t p = 0; p < 3; p += 2) { /* points 0 and 2 */
+    run_result r;
+    char params[64];
+    sweep_point_run(&r, p, params, sizeof params);
+    assert_int_equal(db_write_sweep_point(t->d, s.id, p, params, &r, &batch[p]), 0);
+    run_result_free(&r);
+  }
+  unsigned char done[3] = {0};
+  assert_int_equal(db_sweep_points_stored(t->d, s.id, done, 3), 0);
+  assert_int_equal(done[0], 1);
+  assert_int_equal(done[1], 0);
+  assert_int_equal(done[2], 1);
+
+  /* Storing point 2 again adds nothing and names the stored batch. */
+  size_t nt = n_tables();
+  int64_t *c1 = calloc(nt, sizeof *c1), *c2 = calloc(nt, sizeof *c2);
+  count_all(t->d, c1);
+  run_result r;
+  char params[64];
+  sweep_point_run(&r, 2, params, sizeof params);
+  int64_t id = 0;
+  assert_int_equal(db_write_sweep_point(t->d, s.id, 2, params, &r, &id), 1);
+  assert_int_equal(id, batch[2]);
+  count_all(t->d, c2);
+  assert_counts_equal(c1, c2);
+
+  /* The rows a sweep report reads: every (point, mode), point order. */
+  db_sweep_row *rows;
+  size_t n;
+  assert_int_equal(db_load_sweep_rows(t->d, s.id, &rows, &n), 0);
+  assert_int_equal(n, 4);
+  assert_int_equal(rows[0].point, 0);
+  assert_int_equal(rows[0].mode, MESH_MODE_SIDECAR);
+  assert_int_equal(rows[1].mode, MESH_MODE_AMBIENT);
+  assert_int_equal(rows[3].point, 2);
+  assert_int_equal(rows[3].batch_id, batch[2]);
+  assert_string_equal(rows[3].params, "traffic.web.rate=3");
+  assert_same_double(rows[3].mesh_cpu_cores, r.modes[1].mesh_cpu_cores);
+  assert_same_double(rows[3].cost_reserved_usd_month, r.modes[1].cost_reserved_usd_month);
+  assert_same_double(rows[3].latency_p99_ms, r.modes[1].latency.p99_ms);
+  assert_int_equal(rows[3].nodes_needed, r.modes[1].nodes_needed);
+  free(rows);
+  run_result_free(&r);
+
+  int64_t sid;
+  assert_int_equal(db_sweep_of_batch(t->d, batch[2], &sid), 0);
+  assert_int_equal(sid, s.id);
+  assert_int_equal(db_latest_sweep(t->d, &sid), 0);
+  assert_int_equal(sid, s.id);
+  db_sweep_info *list;
+  assert_int_equal(db_list_sweeps(t->d, &list, &n), 0);
+  assert_int_equal(n, 1);
+  assert_int_equal(list[0].n_stored, 2);
+  assert_int_equal(list[0].n_points, 3);
+  assert_string_equal(list[0].spec, s.spec);
+  free(list);
+  /* A batch outside any sweep. */
+  fixture_opts o = fixture_defaults();
+  o.variant = 77;
+  fixture_run(&r, &o);
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  assert_int_equal(db_sweep_of_batch(t->d, id, &sid), DB_ENOTFOUND);
+  run_result_free(&r);
+  free(c1);
+  free(c2);
+}
+
+/* Opens (creating) dir/name. */
+static db *open_in(const dbt *t, const char *name) {
+  char path[600], err[512];
+  snprintf(path, sizeof path, "%s/%s", t->dir, name);
+  db *d = NULL;
+  if (db_open(path, DB_OPEN_CREATE, &d, err, sizeof err) != 0)
+    fail_msg("%s", err);
+  return d;
+}
+
+/* Two shards of a 3-point sweep (points 0, 2 and 1) and a plain batch,
+ * merged: everything arrives once, reads back equal, and merging again
+ * (all of it, or one shard twice) adds no row. */
+static void test_merge(void **state) {
+  dbt *t = *state;
+  db *sh[2] = {open_in(t, "shard-0.db"), open_in(t, "shard-1.db")};
+  db_sweep_info s;
+  run_result runs[3];
+  int64_t ids[3];
+  for (int k = 0; k < 2; k++) {
+    sweep_fixture_info(&s, "00000000000000s2", 3);
+    assert_int_equal(db_sweep_open(sh[k], &s), 0);
+    for (uint32_t p = (uint32_t)k; p < 3; p += 2) {
+      char params[64];
+      sweep_point_run(&runs[p], p, params, sizeof params);
+      assert_int_equal(db_write_sweep_point(sh[k], s.id, p, params, &runs[p], &ids[p]), 0);
+    }
+  }
+  run_result plain;
+  fixture_opts o = fixture_defaults();
+  o.variant = 55;
+  fixture_run(&plain, &o);
+  int64_t pid;
+  assert_int_equal(db_write_run(sh[1], &plain, &pid), 0);
+
+  db *out = t->d; /* the test's database: empty */
+  db_merge_stats st;
+  memset(&st, 0, sizeof st);
+  assert_int_equal(db_merge(out, sh[0], &st), 0);
+  assert_int_equal(db_merge(out, sh[1], &st), 0);
+  assert_int_equal(st.batches_read, 4);
+  assert_int_equal(st.batches_added, 4);
+  assert_int_equal(st.sweeps_added, 1);
+  assert_int_equal(st.points_added, 3);
+  assert_int_equal(db_count_rows(out, "batches"), 4);
+  assert_int_equal(db_count_rows(out, "sweeps"), 1);
+  assert_int_equal(db_count_rows(out, "sweep_points"), 3);
+  assert_int_equal(db_count_rows(out, "runs"), 3 * 2 * 2 + 3 * 3);
+  assert_integrity_ok(db_sqlite(out));
+
+  /* Every point reads back as written, through the merged sweep. */
+  db_sweep_row *rows;
+  size_t n;
+  int64_t sid;
+  assert_int_equal(db_latest_sweep(out, &sid), 0);
+  assert_int_equal(db_load_sweep_rows(out, sid, &rows, &n), 0);
+  assert_int_equal(n, 6);
+  for (uint32_t p = 0; p < 3; p++) {
+    assert_int_equal(rows[2 * p].point, p);
+    run_result back;
+    assert_int_equal(db_load_run(out, rows[2 * p].batch_id, &back), 0);
+    assert_same_run(&runs[p], &back);
+    run_result_free(&back);
+  }
+  free(rows);
+
+  size_t nt = n_tables();
+  int64_t *c1 = calloc(nt, sizeof *c1), *c2 = calloc(nt, sizeof *c2);
+  count_all(out, c1);
+  memset(&st, 0, sizeof st);
+  assert_int_equal(db_merge(out, sh[1], &st), 0); /* a shard twice */
+  assert_int_equal(db_merge(out, sh[0], &st), 0);
+  assert_int_equal(st.batches_added, 0);
+  assert_int_equal(st.points_added, 0);
+  assert_int_equal(st.sweeps_added, 0);
+  count_all(out, c2);
+  assert_counts_equal(c1, c2);
+  free(c1);
+  free(c2);
+  for (int k = 0; k < 3; k++)
+    run_result_free(&runs[k]);
+  run_result_free(&plain);
+  db_close(sh[0]);
+  db_close(sh[1]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
@@ -740,6 +944,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_refuses_other_databases, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rerun_is_idempotent, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sparse_run, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sweep_tables, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -206,8 +206,8 @@ static void check_report_with_charts(rt *t, const char *format) {
   assert_int_equal(info.gnuplot_missing, 0);
   if (info.charts_written != info.charts_planned)
     fail_msg("%d of %d charts drawn: %s", info.charts_written, info.charts_planned, info.warning);
-  /* cpu, memory, latency cdf + quantiles, cost, 2 series, blast, 1 drill */
-  assert_int_equal(info.charts_planned, 9);
+  /* cpu, memory, latency cdf + quantiles, cost, 3 series (waypoints scale), blast, 1 drill */
+  assert_int_equal(info.charts_planned, 10);
 
   char *md = read_out(t, "report.md");
   char *html = read_out(t, "report.html");
@@ -223,6 +223,13 @@ static void check_report_with_charts(rt *t, const char *format) {
   assert_contains(md, "busy, then quiet");
   assert_contains(md, "## How to read this");
   assert_contains(md, "sidecar (baseline)");
+  /* The stored SLO names the slow requests. */
+  assert_contains(md, "| requests slower than 100 ms |");
+  assert_contains(md, "more were slower than 100 ms");
+  /* Autoscaled waypoints get their chart (the fixture scales 2 -> 3 -> 2). */
+  char wp[64];
+  snprintf(wp, sizeof wp, "](charts/series_waypoints.%s)", format ? format : "png");
+  assert_contains(md, wp);
 
   /* The summary numbers of every mode, formatted as the report does. */
   for (uint32_t i = 0; i < r->n_modes; i++) {
@@ -237,6 +244,11 @@ static void check_report_with_charts(rt *t, const char *format) {
     report_format_value(buf, sizeof buf, m->latency.p999_ms);
     assert_contains(md, buf);
     report_format_value(buf, sizeof buf, m->cost_usd_month);
+    assert_contains(md, buf);
+    /* The reserved-capacity cost next to the node cost. */
+    report_format_value(buf, sizeof buf, m->cost_reserved_usd_month);
+    assert_contains(md, buf);
+    report_format_value(buf, sizeof buf, m->cost_mesh_reserved_usd_month);
     assert_contains(md, buf);
     report_format_value(buf, sizeof buf, m->kind[MESH_KIND_APP].cpu_cores_mean);
     assert_contains(md, buf);
@@ -518,6 +530,7 @@ static void test_report_sparse_run(void **state) {
   assert_null(strstr(md, "## Over time"));
   assert_null(strstr(md, "## Nodes"));
   assert_null(strstr(md, "## Failure drills"));
+  assert_null(strstr(md, "series_waypoints")); /* no series, no waypoint chart */
   const char *row = strstr(md, "| latency p99 (ms) |");
   assert_non_null(row);
   const char *eol = strchr(row, '\n');

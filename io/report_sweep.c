@@ -1,0 +1,666 @@
+/* report_sweep: the report of a parameter sweep, from the database only.
+ *
+ * The sweep's points (sweep_points) name their batches; each batch's
+ * mode_summary rows give one number per (point, mode, metric). The first
+ * swept key whose stored points take more than one value is the x axis;
+ * every other varying key splits the points into groups (one chart per
+ * group and metric, at most REPORT_SWEEP_MAX_GROUPS groups drawn). Values
+ * are read as numbers in their unit when all of them parse (rates,
+ * durations, CPU, sizes), else they are categories placed in the order
+ * they were swept. Crossovers come from sweep_crossovers() on the
+ * difference of two modes' curves, so the sentence and the chart always
+ * agree. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mesh_types.h"
+#include "report_internal.h"
+#include "sweep.h"
+
+#ifndef MESHSIM_VERSION
+#define MESHSIM_VERSION "unknown"
+#endif
+
+#define REPORT_SWEEP_MAX_GROUPS 8
+#define SR_CELL                 128
+#define SR_KEY_MAX              256
+#define SR_MAX_CROSSINGS        64
+
+/* The metrics drawn against the swept parameter. */
+enum {
+  SM_MESH_CPU,
+  SM_RESERVED_CPU,
+  SM_MESH_MEM,
+  SM_COST,
+  SM_COST_RESERVED,
+  SM_P99,
+  SM_NODES,
+  SM_N
+};
+
+static const struct {
+  const char *name;   /* chart file name part */
+  const char *title;  /* section heading */
+  const char *phrase; /* in crossover sentences */
+  const char *unit;
+} sr_metrics[SM_N] = {
+    [SM_MESH_CPU] = {"mesh_cpu", "Mesh CPU used", "mesh CPU", "cores"},
+    [SM_RESERVED_CPU] = {"reserved_cpu", "CPU reserved", "reserved CPU", "cores"},
+    [SM_MESH_MEM] = {"mesh_memory", "Mesh memory used", "mesh memory", "MiB"},
+    [SM_COST] = {"cost", "Cost of the nodes needed", "cost", "USD per month"},
+    [SM_COST_RESERVED] = {"cost_reserved", "Cost of the reserved capacity",
+                          "reserved-capacity cost", "USD per month"},
+    [SM_P99] = {"p99", "p99 latency", "p99 latency", "ms"},
+    [SM_NODES] = {"nodes", "Nodes needed", "node count", "nodes"},
+};
+
+static double sr_metric(const db_sweep_row *w, int m) {
+  switch (m) {
+  case SM_MESH_CPU:
+    return w->mesh_cpu_cores;
+  case SM_RESERVED_CPU:
+    return w->reserved_cpu_cores;
+  case SM_MESH_MEM:
+    return w->mesh_mem_mib;
+  case SM_COST:
+    return w->cost_usd_month;
+  case SM_COST_RESERVED:
+    return w->cost_reserved_usd_month;
+  case SM_P99:
+    return w->latency_p99_ms;
+  case SM_NODES:
+    return w->nodes_needed;
+  default:
+    return NAN;
+  }
+}
+
+/* Distinct values of one key, in the order the points first show them. */
+typedef struct sr_key {
+  char name[SR_KEY_MAX];
+  char **vals;
+  size_t n, cap;
+} sr_key;
+
+typedef struct srctx {
+  db *d;
+  const report_options *opt;
+  report_info *info;
+  db_sweep_info sw;
+  db_sweep_row *rows;
+  size_t n_rows;
+  sr_key keys[SWEEP_MAX_KEYS];
+  size_t n_keys;
+  /* stored points: first row index, value index per key */
+  size_t n_points;
+  size_t *point_row;
+  uint32_t (*vi)[SWEEP_MAX_KEYS];
+  int xk; /* key on the x axis; -1: nothing varies */
+  sweep_xkind xkind;
+  double *xnum;  /* numeric x of each value of key xk */
+  size_t *xord;  /* value indices of xk in ascending x */
+  size_t nx;     /* values of xk */
+  size_t *group; /* group of each stored point */
+  size_t n_groups;
+  size_t *group_point; /* a point of each group (for its label) */
+  mesh_mode modes[MESH_MODE_COUNT];
+  size_t n_modes;
+  long *cell; /* [group][x position][mode] -> row, -1 when missing */
+  report_doc doc;
+  report_charts charts;
+  report_gp gp;
+} srctx;
+
+static int sr_fail(report_info *info, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int sr_fail(report_info *info, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(info->error, sizeof info->error, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+static const char *sr_v(char *buf, size_t n, double v) {
+  report_format_value(buf, n, v);
+  return buf;
+}
+
+/* Index of value `v` (len bytes) of key k, added when new; -1 on no memory. */
+static long sr_intern(sr_key *k, const char *v, size_t len) {
+  for (size_t i = 0; i < k->n; i++)
+    if (strlen(k->vals[i]) == len && !strncmp(k->vals[i], v, len))
+      return (long)i;
+  if (k->n == k->cap) {
+    size_t ncap = k->cap ? k->cap * 2 : 8;
+    char **p = realloc(k->vals, ncap * sizeof *p);
+    if (!p)
+      return -1;
+    k->vals = p;
+    k->cap = ncap;
+  }
+  char *c = malloc(len + 1);
+  if (!c)
+    return -1;
+  memcpy(c, v, len);
+  c[len] = '\0';
+  k->vals[k->n] = c;
+  return (long)k->n++;
+}
+
+static void sr_release(srctx *c) {
+  for (size_t k = 0; k < c->n_keys; k++) {
+    for (size_t i = 0; i < c->keys[k].n; i++)
+      free(c->keys[k].vals[i]);
+    free(c->keys[k].vals);
+  }
+  free(c->rows);
+  free(c->point_row);
+  free(c->vi);
+  free(c->xnum);
+  free(c->xord);
+  free(c->group);
+  free(c->group_point);
+  free(c->cell);
+}
+
+/* Splits "a;b;c" into the key names. */
+static void sr_parse_keys(srctx *c) {
+  const char *p = c->sw.keys;
+  while (*p && c->n_keys < SWEEP_MAX_KEYS) {
+    size_t len = strcspn(p, ";");
+    if (len > 0 && len < SR_KEY_MAX) {
+      memcpy(c->keys[c->n_keys].name, p, len);
+      c->keys[c->n_keys].name[len] = '\0';
+      c->n_keys++;
+    }
+    p += len;
+    if (*p == ';')
+      p++;
+  }
+}
+
+static const double *sr_sort_x;
+static int sr_cmp_x(const void *a, const void *b) {
+  double x = sr_sort_x[*(const size_t *)a], y = sr_sort_x[*(const size_t *)b];
+  if (x != y)
+    return x < y ? -1 : 1;
+  return (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
+}
+
+/* Points, values, axes, groups, modes and the cell table. */
+static int sr_index(srctx *c) {
+  sr_parse_keys(c);
+  c->point_row = calloc(c->n_rows ? c->n_rows : 1, sizeof *c->point_row);
+  c->vi = calloc(c->n_rows ? c->n_rows : 1, sizeof *c->vi);
+  if (!c->point_row || !c->vi)
+    return DB_ENOMEM;
+  for (size_t r = 0; r < c->n_rows; r++) {
+    const db_sweep_row *w = &c->rows[r];
+    int seen = 0;
+    for (size_t m = 0; m < c->n_modes; m++)
+      seen |= c->modes[m] == w->mode;
+    if (!seen && c->n_modes < MESH_MODE_COUNT)
+      c->modes[c->n_modes++] = w->mode;
+    if (r > 0 && w->point == c->rows[r - 1].point)
+      continue;
+    size_t p = c->n_points++;
+    c->point_row[p] = r;
+    /* params: "key=value;key=value" */
+    const char *s = w->params;
+    while (*s) {
+      size_t len = strcspn(s, ";");
+      const char *eq = memchr(s, '=', len);
+      if (eq) {
+        size_t kl = (size_t)(eq - s);
+        for (size_t k = 0; k < c->n_keys; k++)
+          if (strlen(c->keys[k].name) == kl && !strncmp(c->keys[k].name, s, kl)) {
+            long v = sr_intern(&c->keys[k], eq + 1, len - kl - 1);
+            if (v < 0)
+              return DB_ENOMEM;
+            c->vi[p][k] = (uint32_t)v;
+          }
+      }
+      s += len;
+      if (*s == ';')
+        s++;
+    }
+  }
+  /* A key missing from every params string still needs a value. */
+  for (size_t k = 0; k < c->n_keys; k++)
+    if (c->keys[k].n == 0 && sr_intern(&c->keys[k], "?", 1) < 0)
+      return DB_ENOMEM;
+
+  c->xk = -1;
+  for (size_t k = 0; k < c->n_keys && c->xk < 0; k++)
+    if (c->keys[k].n > 1)
+      c->xk = (int)k;
+  size_t xk = c->xk >= 0 ? (size_t)c->xk : 0;
+  c->nx = c->n_keys ? c->keys[xk].n : 1;
+  c->xnum = calloc(c->nx, sizeof *c->xnum);
+  c->xord = calloc(c->nx, sizeof *c->xord);
+  c->group = calloc(c->n_points ? c->n_points : 1, sizeof *c->group);
+  c->group_point = calloc(c->n_points ? c->n_points : 1, sizeof *c->group_point);
+  if (!c->xnum || !c->xord || !c->group || !c->group_point)
+    return DB_ENOMEM;
+  c->xkind = c->n_keys ? sweep_values_numeric((const char *const *)c->keys[xk].vals, c->nx, c->xnum)
+                       : SWEEP_X_CATEGORY;
+  /* A bare number given to a rate key is per second (units.h). */
+  const char *dot = c->n_keys ? strrchr(c->keys[xk].name, '.') : NULL;
+  if (c->xkind == SWEEP_X_NUMBER && dot && strcmp(dot, ".rate") == 0)
+    c->xkind = SWEEP_X_RATE;
+  for (size_t i = 0; i < c->nx; i++)
+    c->xord[i] = i;
+  sr_sort_x = c->xnum;
+  qsort(c->xord, c->nx, sizeof *c->xord, sr_cmp_x);
+
+  /* Groups: the points that agree on every key but x. */
+  for (size_t p = 0; p < c->n_points; p++) {
+    size_t g;
+    for (g = 0; g < c->n_groups; g++) {
+      size_t q = c->group_point[g];
+      int same = 1;
+      for (size_t k = 0; k < c->n_keys && same; k++)
+        same = (int)k == c->xk || c->vi[p][k] == c->vi[q][k];
+      if (same)
+        break;
+    }
+    if (g == c->n_groups)
+      c->group_point[c->n_groups++] = p;
+    c->group[p] = g;
+  }
+  size_t n_cells = c->n_groups * c->nx * (c->n_modes ? c->n_modes : 1);
+  c->cell = malloc((n_cells ? n_cells : 1) * sizeof *c->cell);
+  if (!c->cell)
+    return DB_ENOMEM;
+  for (size_t i = 0; i < n_cells; i++)
+    c->cell[i] = -1;
+  size_t *xpos = calloc(c->nx, sizeof *xpos); /* value index -> position in xord */
+  if (!xpos)
+    return DB_ENOMEM;
+  for (size_t i = 0; i < c->nx; i++)
+    xpos[c->xord[i]] = i;
+  for (size_t p = 0; p < c->n_points; p++) {
+    size_t xi = c->xk >= 0 ? xpos[c->vi[p][c->xk]] : 0;
+    for (size_t r = c->point_row[p];
+         r < c->n_rows && c->rows[r].point == c->rows[c->point_row[p]].point; r++)
+      for (size_t m = 0; m < c->n_modes; m++)
+        if (c->modes[m] == c->rows[r].mode)
+          c->cell[(c->group[p] * c->nx + xi) * c->n_modes + m] = (long)r;
+  }
+  free(xpos);
+  return 0;
+}
+
+static double sr_value(const srctx *c, size_t g, size_t xi, size_t m, int metric) {
+  long r = c->cell[(g * c->nx + xi) * c->n_modes + m];
+  return r < 0 ? NAN : sr_metric(&c->rows[r], metric);
+}
+
+/* "cluster.nodes.pool.count=3, foo=bar" for group g ("" with one group). */
+static void sr_group_label(const srctx *c, size_t g, char *buf, size_t n) {
+  size_t off = 0, p = c->group_point[g];
+  buf[0] = '\0';
+  for (size_t k = 0; k < c->n_keys && off < n; k++) {
+    if ((int)k == c->xk || c->keys[k].n < 2)
+      continue;
+    int w = snprintf(buf + off, n - off, "%s%s=%s", off ? ", " : "", c->keys[k].name,
+                     c->keys[k].vals[c->vi[p][k]]);
+    if (w < 0)
+      break;
+    off += (size_t)w;
+  }
+}
+
+static const char *sr_xname(const srctx *c) {
+  return c->xk >= 0 ? c->keys[c->xk].name : "point";
+}
+
+/* ---- sections ------------------------------------------------------------------- */
+
+static void sr_header(srctx *c) {
+  report_doc *doc = &c->doc;
+  const db_sweep_info *s = &c->sw;
+  char a[DB_SWEEP_TEXT_MAX], b[RESULT_TEXT_MAX];
+  report_doc_heading(doc, 1, "meshsim sweep report: %s", s->scenario);
+  report_doc_para(doc,
+                  "Sweep %" PRId64 " of the results database `%s`: %zu of its %u points are "
+                  "stored here, each one `meshsim run` of scenario `%s` with the values below.",
+                  s->id, report_code(b, sizeof b, db_path(c->d)), c->n_points, s->n_points,
+                  report_code(a, sizeof a, s->scenario));
+  report_doc_item(doc, "Scenario file: `%s` (file content hash `%s`), meshsim %s",
+                  report_code(a, sizeof a, s->scenario_path), s->file_hash,
+                  report_code(b, sizeof b, s->version));
+  for (size_t k = 0; k < c->n_keys; k++) {
+    const sr_key *key = &c->keys[k];
+    char vals[DB_SWEEP_TEXT_MAX] = "";
+    size_t off = 0;
+    for (size_t i = 0; i < key->n && off < sizeof vals; i++) {
+      size_t v = (int)k == c->xk ? c->xord[i] : i;
+      off += (size_t)snprintf(vals + off, sizeof vals - off, "%s%s", i ? ", " : "", key->vals[v]);
+    }
+    const char *role = (int)k == c->xk ? " (the x axis)"
+                       : key->n > 1    ? " (one chart per value)"
+                                       : " (fixed)";
+    report_doc_item(doc, "`%s` = %s%s", report_code(b, sizeof b, key->name),
+                    report_code(a, sizeof a, vals), role);
+  }
+  report_doc_item(doc, "Sweep key `%s`, created %s (UTC)", s->sweep_key, s->created_at);
+  report_doc_end_list(doc);
+  report_doc_para(doc, "The sweep's options, as given:");
+  const char *p = s->spec;
+  while (*p) {
+    size_t len = strcspn(p, "\n");
+    char line[DB_SWEEP_TEXT_MAX];
+    report_fmt(line, sizeof line, "%.*s", (int)len, p);
+    report_doc_item(doc, "`%s`", report_code(a, sizeof a, line));
+    p += len;
+    if (*p)
+      p++;
+  }
+  report_doc_end_list(doc);
+  if (c->n_points < s->n_points)
+    report_doc_para(doc,
+                    "%u points are missing: the sweep was interrupted, or it ran as shards whose "
+                    "databases are not all merged here (`meshsim merge`). Missing points leave "
+                    "gaps in the curves and tables.",
+                    s->n_points - (uint32_t)c->n_points);
+  if (c->info->warning[0])
+    report_doc_para(doc, "Note: %s.", c->info->warning);
+}
+
+static void sr_how_to_read(srctx *c) {
+  report_doc_heading(&c->doc, 2, "How to read this");
+  report_doc_para(
+      &c->doc,
+      "Each chart draws one metric against `%s`, one line per mode; every marker is a stored "
+      "point (a batch of the database, listed at the end with its id, so `meshsim report "
+      "--batch ID` gives its full report). Within a point, every mode ran the same workload "
+      "with the same random numbers, so the gap between two lines is the mesh's. A crossover "
+      "is where the difference between two modes changes sign between two neighbouring "
+      "points; its position is interpolated linearly between them, so it is only as precise "
+      "as the spacing of the swept values.",
+      sr_xname(c));
+  if (c->n_groups > REPORT_SWEEP_MAX_GROUPS)
+    report_doc_para(&c->doc,
+                    "The points fall into %zu groups (combinations of the other swept keys); "
+                    "charts are drawn for the first %d, tables and crossovers cover all.",
+                    c->n_groups, REPORT_SWEEP_MAX_GROUPS);
+}
+
+/* x of a crossing as text: the interpolated value, or the category range. */
+static void sr_crossing_at(const srctx *c, const sweep_crossing *x, char *buf, size_t n) {
+  char v[64];
+  if (c->xkind == SWEEP_X_CATEGORY) {
+    const sr_key *k = &c->keys[c->xk];
+    report_fmt(buf, n, "between %s and %s", k->vals[c->xord[x->from]], k->vals[c->xord[x->to]]);
+    return;
+  }
+  sweep_format_x(v, sizeof v, x->x, c->xkind);
+  report_fmt(buf, n, "above %s ~ %s", sr_xname(c), v);
+}
+
+static void sr_crossovers(srctx *c) {
+  report_doc *doc = &c->doc;
+  report_doc_heading(doc, 2, "Crossovers");
+  if (c->xk < 0 || c->nx < 2 || c->n_modes < 2) {
+    report_doc_para(doc, "No crossover can be computed: it needs at least two modes and two "
+                         "values of a swept key.");
+    return;
+  }
+  double *xs = malloc(c->nx * sizeof *xs), *a = malloc(c->nx * sizeof *a),
+         *b = malloc(c->nx * sizeof *b);
+  if (!xs || !a || !b) {
+    free(xs);
+    free(a);
+    free(b);
+    return;
+  }
+  for (size_t i = 0; i < c->nx; i++)
+    xs[i] = c->xkind == SWEEP_X_CATEGORY ? (double)i : c->xnum[c->xord[i]];
+  int found = 0;
+  for (int m = 0; m < SM_N; m++)
+    for (size_t g = 0; g < c->n_groups; g++)
+      for (size_t i = 0; i < c->n_modes; i++)
+        for (size_t j = i + 1; j < c->n_modes; j++) {
+          for (size_t t = 0; t < c->nx; t++) {
+            a[t] = sr_value(c, g, t, i, m);
+            b[t] = sr_value(c, g, t, j, m);
+          }
+          sweep_crossing cr[SR_MAX_CROSSINGS];
+          size_t n = sweep_crossovers(xs, a, b, c->nx, cr, SR_MAX_CROSSINGS);
+          for (size_t k = 0; k < n && k < SR_MAX_CROSSINGS; k++) {
+            const char *up = mesh_mode_name(cr[k].a_above ? c->modes[i] : c->modes[j]);
+            const char *down = mesh_mode_name(cr[k].a_above ? c->modes[j] : c->modes[i]);
+            char at[256], group[SR_CELL * 2] = "", label[SR_CELL * 2];
+            sr_crossing_at(c, &cr[k], at, sizeof at);
+            sr_group_label(c, g, label, sizeof label);
+            if (label[0])
+              report_fmt(group, sizeof group, " (with %s)", label);
+            char nth[64] = "";
+            if (n > 1) /* "above x" holds up to the next crossing only */
+              report_fmt(nth, sizeof nth, " (crossing %zu of %zu)", k + 1, n);
+            report_doc_item(doc, "%s's %s exceeds %s's %s%s%s.", up, sr_metrics[m].phrase, down, at,
+                            group, nth);
+            found++;
+          }
+        }
+  report_doc_end_list(doc);
+  if (!found)
+    report_doc_para(doc, "No mode overtakes another over the swept values: for every metric the "
+                         "modes keep the same order at every point.");
+  else
+    report_doc_para(doc, "\"A's metric exceeds B's above x\" means A's value is higher than "
+                         "B's for the swept values above x (and lower below it): for cost, CPU, "
+                         "memory, nodes and latency that is where A stops being the cheaper or "
+                         "faster choice.");
+  c->info->crossovers = found;
+  free(xs);
+  free(a);
+  free(b);
+}
+
+/* Writes a gnuplot single-quoted string into buf. */
+static size_t sr_gp_quote(char *buf, size_t n, const char *s) {
+  size_t o = 0;
+  if (o + 1 < n)
+    buf[o++] = '\'';
+  for (; *s && o + 3 < n; s++) {
+    if (*s == '\'')
+      buf[o++] = '\'';
+    buf[o++] = *s;
+  }
+  if (o + 1 < n)
+    buf[o++] = '\'';
+  buf[o < n ? o : n - 1] = '\0';
+  return o;
+}
+
+static void sr_metric_section(srctx *c, int m) {
+  report_doc *doc = &c->doc;
+  report_doc_heading(doc, 2, "%s", sr_metrics[m].title);
+  char xlabel[SR_KEY_MAX + 32], ylabel[64], xs_unit[32];
+  const char *unit = sweep_xkind_unit(c->xkind);
+  report_fmt(xs_unit, sizeof xs_unit, "%s", unit);
+  if (unit[0])
+    report_fmt(xlabel, sizeof xlabel, "%s (%s)", sr_xname(c), unit);
+  else
+    report_fmt(xlabel, sizeof xlabel, "%s", sr_xname(c));
+  report_fmt(ylabel, sizeof ylabel, "%s (%s)", sr_metrics[m].phrase, sr_metrics[m].unit);
+
+  /* Charts: one per group, one line per mode. */
+  char *extra = NULL;
+  if (c->xkind == SWEEP_X_CATEGORY && c->xk >= 0) {
+    size_t cap = 64 + c->nx * 80;
+    extra = malloc(cap);
+    if (extra) {
+      size_t o = (size_t)snprintf(extra, cap, "set xtics (");
+      for (size_t i = 0; i < c->nx && o < cap; i++) {
+        if (i)
+          o += (size_t)snprintf(extra + o, cap - o, ", ");
+        char q[80];
+        sr_gp_quote(q, sizeof q, c->keys[c->xk].vals[c->xord[i]]);
+        o += (size_t)snprintf(extra + o, cap - o, "%s %zu", q, i);
+      }
+      if (o < cap)
+        snprintf(extra + o, cap - o, ")\nset xrange [-0.3:%g]\nset yrange [0:*]\n",
+                 (double)c->nx - 0.7);
+    }
+  }
+  double *xs = malloc(c->nx * sizeof *xs);
+  double *ys = malloc(c->n_modes * c->nx * sizeof *ys);
+  for (size_t g = 0; xs && ys && c->xk >= 0 && g < c->n_groups && g < REPORT_SWEEP_MAX_GROUPS;
+       g++) {
+    report_line lines[MESH_MODE_COUNT];
+    for (size_t i = 0; i < c->nx; i++)
+      xs[i] = c->xkind == SWEEP_X_CATEGORY ? (double)i : c->xnum[c->xord[i]];
+    for (size_t mi = 0; mi < c->n_modes; mi++) {
+      for (size_t i = 0; i < c->nx; i++)
+        ys[mi * c->nx + i] = sr_value(c, g, i, mi, m);
+      lines[mi].title = mesh_mode_name(c->modes[mi]);
+      lines[mi].x = xs;
+      lines[mi].y = ys + mi * c->nx;
+      lines[mi].n = c->nx;
+    }
+    char name[32], title[SR_CELL * 3], caption[SR_CELL * 3], label[SR_CELL * 2];
+    sr_group_label(c, g, label, sizeof label);
+    if (c->n_groups > 1)
+      report_fmt(name, sizeof name, "sweep_%s_%zu", sr_metrics[m].name, g + 1);
+    else
+      report_fmt(name, sizeof name, "sweep_%s", sr_metrics[m].name);
+    report_fmt(title, sizeof title, "%s against %s%s%s%s", sr_metrics[m].title, sr_xname(c),
+               label[0] ? " (" : "", label, label[0] ? ")" : "");
+    report_fmt(caption, sizeof caption, "%s (%s) against %s, one line per mode%s%s",
+               sr_metrics[m].title, sr_metrics[m].unit, sr_xname(c), label[0] ? ", with " : "",
+               label);
+    int drawn = report_chart_lines(&c->charts, name, title, xlabel, ylabel, lines, c->n_modes,
+                                   REPORT_POINTS, extra ? extra : "set yrange [0:*]\n");
+    if (drawn == 1) {
+      char src[REPORT_PATH_MAX];
+      report_chart_src(&c->charts, name, src, sizeof src);
+      report_doc_image(doc, src, caption);
+    }
+  }
+  free(extra);
+  free(xs);
+  free(ys);
+
+  /* The numbers: one row per (group, x), one column per mode. */
+  const char *head[SWEEP_MAX_KEYS + 1 + MESH_MODE_COUNT];
+  char align[SWEEP_MAX_KEYS + 2 + MESH_MODE_COUNT];
+  char heads[MESH_MODE_COUNT][SR_CELL];
+  size_t nc = 0;
+  for (size_t k = 0; k < c->n_keys; k++)
+    if ((int)k != c->xk && c->keys[k].n > 1) {
+      head[nc] = c->keys[k].name;
+      align[nc++] = 'l';
+    }
+  head[nc] = sr_xname(c);
+  align[nc++] = c->xkind == SWEEP_X_CATEGORY ? 'l' : 'r';
+  for (size_t mi = 0; mi < c->n_modes; mi++) {
+    report_fmt(heads[mi], sizeof heads[mi], "%s (%s)", mesh_mode_name(c->modes[mi]),
+               sr_metrics[m].unit);
+    head[nc] = heads[mi];
+    align[nc++] = 'r';
+  }
+  align[nc] = '\0';
+  report_doc_table_begin(doc, nc, head, align);
+  for (size_t g = 0; g < c->n_groups; g++)
+    for (size_t i = 0; i < c->nx; i++) {
+      const char *cells[SWEEP_MAX_KEYS + 1 + MESH_MODE_COUNT];
+      char vals[MESH_MODE_COUNT][SR_CELL];
+      size_t k2 = 0, p = c->group_point[g];
+      for (size_t k = 0; k < c->n_keys; k++)
+        if ((int)k != c->xk && c->keys[k].n > 1)
+          cells[k2++] = c->keys[k].vals[c->vi[p][k]];
+      cells[k2++] = c->xk >= 0 ? c->keys[c->xk].vals[c->xord[i]] : "";
+      for (size_t mi = 0; mi < c->n_modes; mi++) {
+        double v = sr_value(c, g, i, mi, m);
+        if (isnan(v) && c->cell[(g * c->nx + i) * c->n_modes + mi] < 0)
+          report_fmt(vals[mi], sizeof vals[mi], "-");
+        else
+          sr_v(vals[mi], sizeof vals[mi], v);
+        cells[k2++] = vals[mi];
+      }
+      report_doc_table_row(doc, nc, cells);
+    }
+  report_doc_table_end(doc);
+}
+
+static void sr_points(srctx *c) {
+  report_doc *doc = &c->doc;
+  report_doc_heading(doc, 2, "Points");
+  report_doc_para(doc, "Each stored point and the batch that holds it (`meshsim report --batch "
+                       "ID` for its full comparison report).");
+  static const char *const head[] = {"point", "values", "batch"};
+  report_doc_table_begin(doc, 3, head, "rlr");
+  for (size_t p = 0; p < c->n_points; p++) {
+    const db_sweep_row *w = &c->rows[c->point_row[p]];
+    char a[32], b[32], params[RESULT_TEXT_MAX + 2], code[RESULT_TEXT_MAX];
+    report_fmt(a, sizeof a, "%u", w->point);
+    report_fmt(b, sizeof b, "%" PRId64, w->batch_id);
+    report_fmt(params, sizeof params, "`%s`", report_code(code, sizeof code, w->params));
+    const char *cells[3] = {a, params, b};
+    report_doc_table_row(doc, 3, cells);
+  }
+  report_doc_table_end(doc);
+}
+
+static void sr_footer(srctx *c) {
+  char a[RESULT_TEXT_MAX];
+  report_doc_heading(&c->doc, 2, "Data");
+  report_doc_para(&c->doc,
+                  "Generated by meshsim %s from sweep %" PRId64
+                  " of `%s` (tables `sweeps`, `sweep_points` and the `mode_summary` rows of "
+                  "their batches). Each chart has its gnuplot script (`.gp`) and data (`.dat`) "
+                  "in `%s/`; `meshsim export --db %s --csv DIR` writes every table as CSV.",
+                  MESHSIM_VERSION, c->sw.id, report_code(a, sizeof a, db_path(c->d)),
+                  REPORT_CHART_DIR, db_path(c->d));
+}
+
+static void sr_write(void *ctx) {
+  srctx *c = ctx;
+  sr_header(c);
+  sr_how_to_read(c);
+  sr_crossovers(c);
+  for (int m = 0; m < SM_N; m++)
+    sr_metric_section(c, m);
+  sr_points(c);
+  sr_footer(c);
+}
+
+int report_sweep_write(db *d, const report_options *opt, int64_t sweep_id, report_info *info) {
+  srctx *c = calloc(1, sizeof *c);
+  if (!c)
+    return sr_fail(info, DB_ENOMEM, "out of memory");
+  c->d = d;
+  c->opt = opt;
+  c->info = info;
+  info->sweep_id = sweep_id;
+  int rc = db_load_sweep(d, sweep_id, &c->sw);
+  if (rc < 0)
+    sr_fail(info, rc, "%s", db_errmsg(d));
+  if (rc == 0 && opt->scenario && strcmp(opt->scenario, c->sw.scenario) != 0)
+    rc = sr_fail(info, DB_EINVAL, "sweep %" PRId64 " is of scenario '%s', not '%s'", sweep_id,
+                 c->sw.scenario, opt->scenario);
+  if (rc == 0 && (rc = db_load_sweep_rows(d, sweep_id, &c->rows, &c->n_rows)) < 0)
+    sr_fail(info, rc, "%s", db_errmsg(d));
+  if (rc == 0 && c->n_rows == 0)
+    rc = sr_fail(info, DB_ENOTFOUND, "sweep %" PRId64 " has no stored points yet", sweep_id);
+  if (rc == 0 && (rc = sr_index(c)) < 0)
+    sr_fail(info, rc, "out of memory indexing sweep %" PRId64, sweep_id);
+  if (rc == 0) {
+    info->points = (int)c->n_points;
+    char title[RESULT_NAME_MAX + 32];
+    report_fmt(title, sizeof title, "meshsim sweep report: %s", c->sw.scenario);
+    rc = report_render(opt, info, &c->charts, &c->gp, &c->doc, title, sr_write, c);
+  }
+  sr_release(c);
+  free(c);
+  return rc;
+}
