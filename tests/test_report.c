@@ -428,6 +428,44 @@ static void test_report_escapes_text(void **state) {
   run_result_free(&r);
 }
 
+/* A traffic burst is a drill of component "overload": described as a burst,
+ * not as something taken down. */
+static void test_report_burst_drill(void **state) {
+  rt *t = *state;
+  fixture_opts o = fixture_defaults();
+  o.n_modes = 2;
+  o.variant = 7;
+  run_result r;
+  fixture_run(&r, &o);
+  for (uint32_t i = 0; i < r.n_modes; i++) {
+    result_failure *f = &r.modes[i].failures[0];
+    snprintf(f->name, sizeof f->name, "spike");
+    snprintf(f->component, sizeof f->component, "overload");
+    snprintf(f->instance, sizeof f->instance, "frontend");
+  }
+  r.slo_ms = 250;
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  report_options opt = {.out_dir = t->out, .batch_id = id, .gnuplot = "/nonexistent"};
+  report_info info;
+  assert_int_equal(report_write(t->d, &opt, &info), 0);
+  char *md = read_out(t, "report.md");
+  char buf[256];
+  snprintf(buf, sizeof buf,
+           "In `ambient`, drill `spike`, a traffic burst, ran at 5.00 s for 3.00 s: %llu "
+           "requests failed",
+           (unsigned long long)r.modes[1].failures[0].failed_requests);
+  assert_contains(md, buf);
+  snprintf(buf, sizeof buf, "%llu more were slower than 250 ms",
+           (unsigned long long)r.modes[1].failures[0].slo_violations);
+  assert_contains(md, buf);
+  assert_contains(md, "| requests slower than 250 ms |");
+  assert_contains(md, "traffic bursts appear as drills of component `overload`");
+  assert_null(strstr(md, "took down component"));
+  free(md);
+  run_result_free(&r);
+}
+
 /* Which batch and which baseline. */
 static void test_report_selection(void **state) {
   rt *t = *state;
@@ -586,6 +624,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test_setup_teardown(test_report_without_gnuplot, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_escapes_text, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_selection, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_burst_drill, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_sparse_run, setup, teardown),
       cmocka_unit_test(test_format_value),
   };
