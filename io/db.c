@@ -457,8 +457,20 @@ static int db__upgrade(db *d) {
                     "%s: database schema version %" PRId64
                     " is newer than version %d known to this meshsim; use a newer meshsim",
                     d->path, version, DB_SCHEMA_VERSION);
-  if (version == DB_SCHEMA_VERSION)
+  if (version == DB_SCHEMA_VERSION) {
+    /* Version 1 grew (sweeps, SLO, reserved costs) before its first
+     * release; a database of an earlier draft cannot take today's rows. */
+    int64_t sweeps = 0;
+    if (db__int_query(d, "SELECT count(*) FROM sqlite_schema WHERE name = 'sweep_points'",
+                      &sweeps) < 0)
+      return DB_ESQL;
+    if (!sweeps)
+      return db__fail(d, DB_EFOREIGN,
+                      "%s: written by a development build of meshsim with an earlier draft of "
+                      "schema version 1 (no sweep tables); move it away and run again",
+                      d->path);
     return 0;
+  }
 
   if (db__exec(d, "BEGIN IMMEDIATE", "starting schema upgrade") < 0)
     return DB_ESQL;

@@ -624,6 +624,9 @@ static const refuse_case refuse_cases[] = {
      "not a meshsim results database"},
     {"someone else's application id", "PRAGMA application_id = 42;", DB_EFOREIGN,
      "not a meshsim results database"},
+    {"an earlier draft of version 1",
+     "PRAGMA application_id = 1299408964; PRAGMA user_version = 1; CREATE TABLE batches(id);",
+     DB_EFOREIGN, "earlier draft of schema version 1"},
 };
 
 static void test_refuses_other_databases(void **state) {
