@@ -7,9 +7,9 @@
  * Every sentence is assembled from stored numbers; when a number is
  * missing the sentence is left out rather than guessed.
  *
- * Sweeps (several batches differing in one parameter) will add a section
- * after the summary that loads each batch of the sweep and draws metric vs
- * parameter with report_chart_lines(), one curve per mode. */
+ * Sweeps have their own report (report_sweep.c), chosen in report_write()
+ * when asked for or when the latest batch is a sweep point; both share the
+ * two-pass rendering of report_render(). */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
