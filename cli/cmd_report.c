@@ -1,5 +1,7 @@
 /* cmd_report: `meshsim report`: the Markdown/HTML comparison report of a
- * stored batch, with gnuplot charts; `--list` shows what is stored. */
+ * stored batch or sweep, with gnuplot charts; `--list` shows what is
+ * stored. Without --batch or --sweep the latest thing stored is reported:
+ * a sweep when the latest batch is one of its points. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +14,18 @@
 #include "report.h"
 
 /* Options in one table: the parser and --help both read it. */
-enum { RO_DB, RO_SCENARIO, RO_BATCH, RO_BASELINE, RO_OUT, RO_FORMAT, RO_LIST, RO_HELP, RO_COUNT };
+enum {
+  RO_DB,
+  RO_SCENARIO,
+  RO_BATCH,
+  RO_SWEEP,
+  RO_BASELINE,
+  RO_OUT,
+  RO_FORMAT,
+  RO_LIST,
+  RO_HELP,
+  RO_COUNT
+};
 
 static const struct {
   const char *name;
@@ -22,6 +35,8 @@ static const struct {
     [RO_DB] = {"--db", "PATH", "results database (default: " DB_DEFAULT_PATH ")"},
     [RO_SCENARIO] = {"--scenario", "NAME", "latest batch of this scenario (default: latest batch)"},
     [RO_BATCH] = {"--batch", "ID", "this batch (ids: meshsim report --list)"},
+    [RO_SWEEP] = {"--sweep", "[ID|latest]",
+                  "a sweep report: metrics against the swept value, crossovers"},
     [RO_BASELINE] = {"--baseline", "MODE", "mode the deltas are against (default: first mode)"},
     [RO_OUT] = {"--out", "DIR", "output directory for report.md, report.html, charts/"},
     [RO_FORMAT] = {"--format", "png|svg",
@@ -33,12 +48,15 @@ static const struct {
 static void report_usage(FILE *f) {
   fprintf(f, "usage: meshsim report [--db PATH] [--scenario NAME] [--batch ID] "
              "[--baseline MODE] [--format png|svg] --out DIR\n"
+             "       meshsim report [--db PATH] --sweep [ID|latest] [--format png|svg] --out DIR\n"
              "       meshsim report [--db PATH] [--scenario NAME] --list\n\n"
              "Writes DIR/report.md and DIR/report.html comparing the modes of one stored run,\n"
-             "with charts drawn by gnuplot in DIR/charts/. Everything comes from the database.\n\n"
+             "with charts drawn by gnuplot in DIR/charts/. Everything comes from the database.\n"
+             "Without --batch or --sweep it reports the latest batch, or its whole sweep when\n"
+             "that batch is a point of a sweep (meshsim sweep).\n\n"
              "options:\n");
   for (int i = 0; i < RO_COUNT; i++) {
-    char left[32];
+    char left[40];
     snprintf(left, sizeof left, "%s%s%s", report_opts[i].name, report_opts[i].arg ? " " : "",
              report_opts[i].arg ? report_opts[i].arg : "");
     fprintf(f, "  %-18s %s\n", left, report_opts[i].help);
@@ -80,6 +98,11 @@ static int report_parse(int argc, char **argv, const char *val[RO_COUNT], int se
       }
       continue;
     }
+    /* --sweep's value is optional: the latest sweep. */
+    if (o == RO_SWEEP && !eq && (i + 1 >= argc || argv[i + 1][0] == '-')) {
+      val[o] = "latest";
+      continue;
+    }
     const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
     if (!v || !*v) {
       cli_usage_error("report", "%s needs a value (%s)", report_opts[o].name, report_opts[o].arg);
@@ -110,6 +133,19 @@ static int report_list(db *d, const char *name) {
              b[i].params[0] ? "]" : "");
   }
   free(b);
+  db_sweep_info *sw = NULL;
+  size_t ns = 0;
+  if (!name && db_list_sweeps(d, &sw, &ns) == 0 && ns > 0) {
+    printf("\n%6s  %-20s  %-20s  %-13s  %s\n", "sweep", "created (UTC)", "scenario", "points",
+           "keys");
+    for (size_t i = 0; i < ns; i++) {
+      char pts[32];
+      snprintf(pts, sizeof pts, "%u/%u", sw[i].n_stored, sw[i].n_points);
+      printf("%6" PRId64 "  %-20s  %-20s  %-13s  %s\n", sw[i].id, sw[i].created_at, sw[i].scenario,
+             pts, sw[i].keys);
+    }
+  }
+  free(sw);
   return CLI_EXIT_OK;
 }
 
@@ -125,6 +161,12 @@ int cli_cmd_report(int argc, char **argv) {
   uint64_t batch = 0;
   if (val[RO_BATCH] && cli_parse_u64("report", "--batch", val[RO_BATCH], 1, INT64_MAX, &batch) != 0)
     return CLI_EXIT_USAGE;
+  uint64_t sweep = 0;
+  if (val[RO_SWEEP] && strcmp(val[RO_SWEEP], "latest") != 0 &&
+      cli_parse_u64("report", "--sweep", val[RO_SWEEP], 1, INT64_MAX, &sweep) != 0)
+    return CLI_EXIT_USAGE;
+  if (val[RO_SWEEP] && val[RO_BATCH])
+    return cli_usage_error("report", "--batch and --sweep exclude each other");
   if (val[RO_BASELINE] && mesh_mode_from_name(val[RO_BASELINE]) < 0)
     return cli_usage_error("report", "--baseline: unknown mode \"%s\"; valid modes are: %s",
                            val[RO_BASELINE], mesh_mode_names_list());
@@ -148,6 +190,10 @@ int cli_cmd_report(int argc, char **argv) {
   }
   report_options opt = {.scenario = val[RO_SCENARIO],
                         .batch_id = (int64_t)batch,
+                        .sweep_id = !val[RO_SWEEP]
+                                        ? (batch ? REPORT_SWEEP_NEVER : REPORT_SWEEP_AUTO)
+                                    : sweep ? (int64_t)sweep
+                                            : REPORT_SWEEP_LATEST,
                         .baseline = val[RO_BASELINE],
                         .out_dir = val[RO_OUT],
                         .format = val[RO_FORMAT],
@@ -161,7 +207,14 @@ int cli_cmd_report(int argc, char **argv) {
   }
   if (info.warning[0])
     fprintf(stderr, "meshsim report: warning: %s\n", info.warning);
-  printf("wrote %s/report.md and %s/report.html with %d chart%s (batch %" PRId64 ")\n", opt.out_dir,
-         opt.out_dir, info.charts_written, info.charts_written == 1 ? "" : "s", info.batch_id);
+  if (info.sweep_id > 0)
+    printf("wrote %s/report.md and %s/report.html with %d chart%s (sweep %" PRId64
+           ", %d points, %d crossover%s)\n",
+           opt.out_dir, opt.out_dir, info.charts_written, info.charts_written == 1 ? "" : "s",
+           info.sweep_id, info.points, info.crossovers, info.crossovers == 1 ? "" : "s");
+  else
+    printf("wrote %s/report.md and %s/report.html with %d chart%s (batch %" PRId64 ")\n",
+           opt.out_dir, opt.out_dir, info.charts_written, info.charts_written == 1 ? "" : "s",
+           info.batch_id);
   return CLI_EXIT_OK;
 }
