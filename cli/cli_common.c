@@ -41,6 +41,60 @@ int cli_parse_u64(const char *cmd, const char *option, const char *value, uint64
   return 0;
 }
 
+int cli_parse_options(const char *cmd, const cli_option *opts, int n_opts, int argc, char **argv,
+                      const char **val, int *seen) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-h"))
+      a = "--help";
+    const char *eq = strchr(a, '=');
+    size_t len = eq ? (size_t)(eq - a) : strlen(a);
+    int o = -1;
+    for (int j = 0; j < n_opts && strncmp(a, "--", 2) == 0; j++)
+      if (strlen(opts[j].name) == len && !strncmp(a, opts[j].name, len))
+        o = j;
+    if (o < 0) {
+      if (a[0] == '-')
+        cli_usage_error(cmd, "unknown option \"%s\" (see meshsim %s --help)", argv[i], cmd);
+      else
+        cli_usage_error(cmd, "unexpected argument \"%s\" (see meshsim %s --help)", a, cmd);
+      return -1;
+    }
+    if (seen[o]) {
+      cli_usage_error(cmd, "%s given twice", opts[o].name);
+      return -1;
+    }
+    seen[o] = 1;
+    if (!opts[o].arg) {
+      if (eq) {
+        cli_usage_error(cmd, "%s takes no value", opts[o].name);
+        return -1;
+      }
+      continue;
+    }
+    if (opts[o].if_omitted && !eq && (i + 1 >= argc || argv[i + 1][0] == '-')) {
+      val[o] = opts[o].if_omitted;
+      continue;
+    }
+    const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+    if (!v || !*v) {
+      cli_usage_error(cmd, "%s needs a value (%s)", opts[o].name, opts[o].arg);
+      return -1;
+    }
+    val[o] = v;
+  }
+  return 0;
+}
+
+void cli_print_options(FILE *f, const cli_option *opts, int n_opts) {
+  for (int i = 0; i < n_opts; i++) {
+    char left[40];
+    snprintf(left, sizeof left, "%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+             opts[i].arg ? opts[i].arg : "");
+    fprintf(f, "  %-18s %s\n", left, opts[i].help);
+  }
+}
+
 /* A profile named by a builtin name or, when it looks like a path, a file. */
 static int cli_load_profile(const char *cmd, const char *scn_path, const char *name, profile *out) {
   diag_list d;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "model.h"
 #include "profile.h"
@@ -29,6 +30,25 @@ void cli_loaded_release(cli_loaded *l);
  * returns -1 when the value is not a whole number in [min, max]. */
 int cli_parse_u64(const char *cmd, const char *option, const char *value, uint64_t min,
                   uint64_t max, uint64_t *out);
+
+/* One option of a command's table: the parser and --help both read it. */
+typedef struct cli_option {
+  const char *name;       /* "--db" */
+  const char *arg;        /* "PATH" in the help; NULL: a flag */
+  const char *help;       /* one line */
+  const char *if_omitted; /* non-NULL: the value may be left out (no "=" and the next
+                             argument absent or an option) and is then this */
+} cli_option;
+
+/* Strict table-driven parsing of argv[1..argc-1]: --opt VALUE or --opt=VALUE,
+ * each option at most once, -h meaning --help, no positional arguments.
+ * Fills val[j] with option j's value and sets seen[j]. Returns 0, or -1
+ * after printing a usage error ("meshsim CMD: error: ..."). */
+int cli_parse_options(const char *cmd, const cli_option *opts, int n_opts, int argc, char **argv,
+                      const char **val, int *seen);
+
+/* The "options:" lines of --help: "  --name ARG         help", one per option. */
+void cli_print_options(FILE *f, const cli_option *opts, int n_opts);
 
 /* Prints "meshsim CMD: error: <formatted>" to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -27,22 +27,21 @@ enum {
   RO_COUNT
 };
 
-static const struct {
-  const char *name;
-  const char *arg; /* NULL: a flag */
-  const char *help;
-} report_opts[RO_COUNT] = {
-    [RO_DB] = {"--db", "PATH", "results database (default: " DB_DEFAULT_PATH ")"},
-    [RO_SCENARIO] = {"--scenario", "NAME", "latest batch of this scenario (default: latest batch)"},
-    [RO_BATCH] = {"--batch", "ID", "this batch (ids: meshsim report --list)"},
+static const cli_option report_opts[RO_COUNT] = {
+    [RO_DB] = {"--db", "PATH", "results database (default: " DB_DEFAULT_PATH ")", NULL},
+    [RO_SCENARIO] = {"--scenario", "NAME", "latest batch of this scenario (default: latest batch)",
+                     NULL},
+    [RO_BATCH] = {"--batch", "ID", "this batch (ids: meshsim report --list)", NULL},
+    /* --sweep's value is optional: the latest sweep. */
     [RO_SWEEP] = {"--sweep", "[ID|latest]",
-                  "a sweep report: metrics against the swept value, crossovers"},
-    [RO_BASELINE] = {"--baseline", "MODE", "mode the deltas are against (default: first mode)"},
-    [RO_OUT] = {"--out", "DIR", "output directory for report.md, report.html, charts/"},
+                  "a sweep report: metrics against the swept value, crossovers", "latest"},
+    [RO_BASELINE] = {"--baseline", "MODE", "mode the deltas are against (default: first mode)",
+                     NULL},
+    [RO_OUT] = {"--out", "DIR", "output directory for report.md, report.html, charts/", NULL},
     [RO_FORMAT] = {"--format", "png|svg",
-                   "chart images (default: png, or svg if gnuplot has no png)"},
-    [RO_LIST] = {"--list", NULL, "list the stored batches, newest first, and exit"},
-    [RO_HELP] = {"--help", NULL, "this text (also -h)"},
+                   "chart images (default: png, or svg if gnuplot has no png)", NULL},
+    [RO_LIST] = {"--list", NULL, "list the stored batches, newest first, and exit", NULL},
+    [RO_HELP] = {"--help", NULL, "this text (also -h)", NULL},
 };
 
 static void report_usage(FILE *f) {
@@ -55,62 +54,10 @@ static void report_usage(FILE *f) {
              "Without --batch or --sweep it reports the latest batch, or its whole sweep when\n"
              "that batch is a point of a sweep (meshsim sweep).\n\n"
              "options:\n");
-  for (int i = 0; i < RO_COUNT; i++) {
-    char left[40];
-    snprintf(left, sizeof left, "%s%s%s", report_opts[i].name, report_opts[i].arg ? " " : "",
-             report_opts[i].arg ? report_opts[i].arg : "");
-    fprintf(f, "  %-18s %s\n", left, report_opts[i].help);
-  }
+  cli_print_options(f, report_opts, RO_COUNT);
   fprintf(
       f,
       "\nenvironment:\n  MESHSIM_GNUPLOT    gnuplot program to run (default: gnuplot in PATH)\n");
-}
-
-/* Strict table-driven parsing: --opt VALUE or --opt=VALUE, each at most once,
- * no positional arguments. Returns -1 after printing a usage error. */
-static int report_parse(int argc, char **argv, const char *val[RO_COUNT], int seen[RO_COUNT]) {
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h"))
-      a = "--help";
-    const char *eq = strchr(a, '=');
-    size_t len = eq ? (size_t)(eq - a) : strlen(a);
-    int o = -1;
-    for (int j = 0; j < RO_COUNT && strncmp(a, "--", 2) == 0; j++)
-      if (strlen(report_opts[j].name) == len && !strncmp(a, report_opts[j].name, len))
-        o = j;
-    if (o < 0) {
-      if (a[0] == '-')
-        cli_usage_error("report", "unknown option \"%s\" (see meshsim report --help)", argv[i]);
-      else
-        cli_usage_error("report", "unexpected argument \"%s\" (see meshsim report --help)", a);
-      return -1;
-    }
-    if (seen[o]) {
-      cli_usage_error("report", "%s given twice", report_opts[o].name);
-      return -1;
-    }
-    seen[o] = 1;
-    if (!report_opts[o].arg) {
-      if (eq) {
-        cli_usage_error("report", "%s takes no value", report_opts[o].name);
-        return -1;
-      }
-      continue;
-    }
-    /* --sweep's value is optional: the latest sweep. */
-    if (o == RO_SWEEP && !eq && (i + 1 >= argc || argv[i + 1][0] == '-')) {
-      val[o] = "latest";
-      continue;
-    }
-    const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-    if (!v || !*v) {
-      cli_usage_error("report", "%s needs a value (%s)", report_opts[o].name, report_opts[o].arg);
-      return -1;
-    }
-    val[o] = v;
-  }
-  return 0;
 }
 
 static int report_list(db *d, const char *name) {
@@ -152,7 +99,7 @@ static int report_list(db *d, const char *name) {
 int cli_cmd_report(int argc, char **argv) {
   const char *val[RO_COUNT] = {0};
   int seen[RO_COUNT] = {0};
-  if (report_parse(argc, argv, val, seen) != 0)
+  if (cli_parse_options("report", report_opts, RO_COUNT, argc, argv, val, seen) != 0)
     return CLI_EXIT_USAGE;
   if (seen[RO_HELP]) {
     report_usage(stdout);
