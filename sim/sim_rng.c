@@ -13,14 +13,12 @@
 
 #include <gsl/gsl_errno.h>
 
-
 /* taus2 state as laid out by GSL (rng/taus.c): three 32-bit components
  * stored in unsigned longs. Each component drops its low 1, 3 and 4 bits,
  * so it must be at least 2, 8 and 16 respectively or it degenerates. */
 typedef struct rng_taus_state {
   unsigned long s1, s2, s3;
 } rng_taus_state;
-
 
 void sim_rng_library_init(void) {
   /* GSL's default handler calls abort(); library code never exits, so every
