@@ -145,6 +145,23 @@ static int to_int64(double x, int64_t *out) {
   return 0;
 }
 
+/* parse_scaled, then rounded to a whole int64 count of the base unit. *out
+ * is written only on success. */
+static int parse_scaled_int64(const char *s, const unit_entry *table, size_t n, double bare_factor,
+                              int64_t *out) {
+  double x;
+  int rc = parse_scaled(s, table, n, bare_factor, &x);
+  if (rc != 0) {
+    return rc;
+  }
+  int64_t v;
+  rc = to_int64(x, &v);
+  if (rc == 0) {
+    *out = v;
+  }
+  return rc;
+}
+
 #define N_OF(t) (sizeof(t) / sizeof((t)[0]))
 
 static const unit_entry duration_units[] = {
@@ -154,17 +171,7 @@ static const unit_entry duration_units[] = {
 };
 
 int units_parse_duration(const char *s, sim_time *out_ns) {
-  double ns;
-  int rc = parse_scaled(s, duration_units, N_OF(duration_units), 0.0, &ns);
-  if (rc != 0) {
-    return rc;
-  }
-  int64_t v;
-  rc = to_int64(ns, &v);
-  if (rc == 0) {
-    *out_ns = v;
-  }
-  return rc;
+  return parse_scaled_int64(s, duration_units, N_OF(duration_units), 0.0, out_ns);
 }
 
 static const unit_entry size_units[] = {
@@ -190,17 +197,7 @@ static const unit_entry size_units[] = {
 };
 
 int units_parse_size(const char *s, int64_t *out_bytes) {
-  double bytes;
-  int rc = parse_scaled(s, size_units, N_OF(size_units), 1.0, &bytes);
-  if (rc != 0) {
-    return rc;
-  }
-  int64_t v;
-  rc = to_int64(bytes, &v);
-  if (rc == 0) {
-    *out_bytes = v;
-  }
-  return rc;
+  return parse_scaled_int64(s, size_units, N_OF(size_units), 1.0, out_bytes);
 }
 
 static const unit_entry cpu_units[] = {
@@ -208,17 +205,7 @@ static const unit_entry cpu_units[] = {
 };
 
 int units_parse_cpu(const char *s, int64_t *out_millicores) {
-  double mc;
-  int rc = parse_scaled(s, cpu_units, N_OF(cpu_units), 1e3, &mc);
-  if (rc != 0) {
-    return rc;
-  }
-  int64_t v;
-  rc = to_int64(mc, &v);
-  if (rc == 0) {
-    *out_millicores = v;
-  }
-  return rc;
+  return parse_scaled_int64(s, cpu_units, N_OF(cpu_units), 1e3, out_millicores);
 }
 
 /* A rate is [multiplier][per-time]: "2k/s", "60/min", "1.5M/s", "50rps". */
