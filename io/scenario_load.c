@@ -586,16 +586,20 @@ static int val_unit_error(loader *L, const yaml_node_t *v, const char *key, unit
                 units_describe_error(kind, rc, t, msg, sizeof msg));
 }
 
-static int val_duration(loader *L, const yaml_node_t *v, const char *key, bool positive,
-                        sim_time *out) {
+/* A duration, size or cpu amount: the unit kinds stored as int64 counts of
+ * their base unit (ns, bytes, millicores). */
+static int val_int64_unit(loader *L, const yaml_node_t *v, const char *key, units_kind kind,
+                          bool positive, int64_t *out) {
   const char *t;
-  if (val_scalar(L, v, key, units_expected(UNITS_DURATION), &t) != 0) {
+  if (val_scalar(L, v, key, units_expected(kind), &t) != 0) {
     return -1;
   }
-  sim_time x;
-  int rc = units_parse_duration(t, &x);
+  int64_t x;
+  int rc = kind == UNITS_DURATION ? units_parse_duration(t, &x)
+           : kind == UNITS_SIZE   ? units_parse_size(t, &x)
+                                  : units_parse_cpu(t, &x);
   if (rc != 0) {
-    return val_unit_error(L, v, key, UNITS_DURATION, rc, t);
+    return val_unit_error(L, v, key, kind, rc, t);
   }
   if (positive && x <= 0) {
     char q[128];
@@ -604,44 +608,19 @@ static int val_duration(loader *L, const yaml_node_t *v, const char *key, bool p
   }
   *out = x;
   return 0;
+}
+
+static int val_duration(loader *L, const yaml_node_t *v, const char *key, bool positive,
+                        sim_time *out) {
+  return val_int64_unit(L, v, key, UNITS_DURATION, positive, out);
 }
 
 static int val_size(loader *L, const yaml_node_t *v, const char *key, bool positive, int64_t *out) {
-  const char *t;
-  if (val_scalar(L, v, key, units_expected(UNITS_SIZE), &t) != 0) {
-    return -1;
-  }
-  int64_t x;
-  int rc = units_parse_size(t, &x);
-  if (rc != 0) {
-    return val_unit_error(L, v, key, UNITS_SIZE, rc, t);
-  }
-  if (positive && x <= 0) {
-    char q[128];
-    return err_at(L, v, "invalid \"%s\": must be greater than 0, got \"%s\"", key,
-                  quote(q, sizeof q, t));
-  }
-  *out = x;
-  return 0;
+  return val_int64_unit(L, v, key, UNITS_SIZE, positive, out);
 }
 
 static int val_cpu(loader *L, const yaml_node_t *v, const char *key, bool positive, int64_t *out) {
-  const char *t;
-  if (val_scalar(L, v, key, units_expected(UNITS_CPU), &t) != 0) {
-    return -1;
-  }
-  int64_t x;
-  int rc = units_parse_cpu(t, &x);
-  if (rc != 0) {
-    return val_unit_error(L, v, key, UNITS_CPU, rc, t);
-  }
-  if (positive && x <= 0) {
-    char q[128];
-    return err_at(L, v, "invalid \"%s\": must be greater than 0, got \"%s\"", key,
-                  quote(q, sizeof q, t));
-  }
-  *out = x;
-  return 0;
+  return val_int64_unit(L, v, key, UNITS_CPU, positive, out);
 }
 
 typedef enum num_range {
