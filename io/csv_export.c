@@ -15,7 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "fsdir.h"
 
 #define CSVX_PATH_MAX 4096
 
@@ -25,25 +26,6 @@ static int csvx__fail(csvx_info *info, int code, const char *fmt, ...) {
   vsnprintf(info->error, sizeof info->error, fmt, ap);
   va_end(ap);
   return code;
-}
-
-static int csvx__mkdir_p(const char *path) {
-  char buf[CSVX_PATH_MAX];
-  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-    return -1;
-  for (char *p = buf + 1;; p++) {
-    if (*p == '/' || *p == '\0') {
-      char saved = *p;
-      *p = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -1;
-      *p = saved;
-      if (!saved)
-        break;
-    }
-  }
-  struct stat sb;
-  return (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) ? 0 : -1;
 }
 
 /* RFC 4180 requires quotes around fields with commas, quotes and line
@@ -153,7 +135,7 @@ int csvx_export(db *d, const char *out_dir, csvx_info *info) {
   memset(info, 0, sizeof *info);
   if (!d || !out_dir || !*out_dir)
     return csvx__fail(info, DB_EINVAL, "no output directory given");
-  if (csvx__mkdir_p(out_dir) != 0)
+  if (fsdir_mkdir_p(out_dir) != 0)
     return csvx__fail(info, DB_EIO, "%s: cannot create directory: %s", out_dir, strerror(errno));
   sqlite3 *conn = db_sqlite(d);
   /* One read transaction: every file shows the same snapshot. */

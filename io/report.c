@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "fsdir.h"
 #include "mesh_types.h"
 #include "report_internal.h"
 
@@ -118,26 +118,6 @@ static const char *slo_phrase(const run_result *r, char *buf, size_t n) {
 }
 
 /* ---- files ----------------------------------------------------------------- */
-
-static int mkdir_p(const char *path) {
-  char buf[REPORT_PATH_MAX];
-  if (strlen(path) >= sizeof buf)
-    return -1;
-  memcpy(buf, path, strlen(path) + 1);
-  for (char *p = buf + 1;; p++) {
-    if (*p == '/' || *p == '\0') {
-      char saved = *p;
-      *p = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -1;
-      *p = saved;
-      if (!saved)
-        break;
-    }
-  }
-  struct stat sb;
-  return (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) ? 0 : -1;
-}
 
 static int has_suffix(const char *s, const char *suffix) {
   size_t a = strlen(s), b = strlen(suffix);
@@ -1226,7 +1206,7 @@ int report_render(const report_options *opt, report_info *info, report_charts *c
     return fail(info, DB_EINVAL, "unknown chart format '%s'; valid formats are: png, svg",
                 opt->format);
   report_fmt(charts->dir, sizeof charts->dir, "%s/%s", opt->out_dir, REPORT_CHART_DIR);
-  if (mkdir_p(charts->dir) != 0)
+  if (fsdir_mkdir_p(charts->dir) != 0)
     return fail(info, DB_EIO, "%s: cannot create directory: %s", charts->dir, strerror(errno));
   clean_chart_dir(charts->dir);
   if (report_gp_probe(gp, opt->gnuplot, opt->format, info->warning, sizeof info->warning) == 0) {

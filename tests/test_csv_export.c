@@ -241,6 +241,20 @@ static void test_export_errors(void **state) {
   fclose(f);
   assert_int_equal(csvx_export(t->d, file, &info), DB_EIO);
   assert_non_null(strstr(info.error, file));
+  assert_non_null(strstr(info.error, ": cannot create directory: "));
+  /* A parent that is a file, and a path longer than any directory made. */
+  char below[700];
+  snprintf(below, sizeof below, "%s/sub/dir", file);
+  assert_int_equal(csvx_export(t->d, below, &info), DB_EIO);
+  assert_non_null(strstr(info.error, ": cannot create directory: "));
+  char *lng = malloc(5000);
+  assert_non_null(lng);
+  snprintf(lng, 5000, "%s/", t->dir);
+  size_t used = strlen(lng);
+  memset(lng + used, 'x', 5000 - used - 1);
+  lng[4999] = '\0';
+  assert_int_equal(csvx_export(t->d, lng, &info), DB_EIO);
+  free(lng);
   assert_int_equal(csvx_export(t->d, "", &info), DB_EINVAL);
 }
 
