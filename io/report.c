@@ -1153,7 +1153,7 @@ static void write_sections(rctx *c) {
   section_footer(c);
 }
 
-static int fail(report_info *info, int code, const char *fmt, ...) {
+int report_fail(report_info *info, int code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(info->error, sizeof info->error, fmt, ap);
@@ -1170,7 +1170,7 @@ static int pick_batch(rctx *c) {
   }
   int rc = db_latest_batch(c->d, opt->scenario, &info->batch_id);
   if (rc < 0)
-    return fail(info, rc, "%s", db_errmsg(c->d));
+    return report_fail(info, rc, "%s", db_errmsg(c->d));
   return 0;
 }
 
@@ -1180,8 +1180,8 @@ static int pick_baseline(rctx *c) {
   if (!c->opt->baseline)
     return 0;
   if (mesh_mode_from_name(c->opt->baseline) < 0)
-    return fail(c->info, DB_EINVAL, "unknown baseline mode '%s'; valid modes are: %s",
-                c->opt->baseline, mesh_mode_names_list());
+    return report_fail(c->info, DB_EINVAL, "unknown baseline mode '%s'; valid modes are: %s",
+                       c->opt->baseline, mesh_mode_names_list());
   for (uint32_t i = 0; i < r->n_modes; i++)
     if (strcmp(mode_name(&r->modes[i]), c->opt->baseline) == 0) {
       c->base = i;
@@ -1192,8 +1192,9 @@ static int pick_baseline(rctx *c) {
     size_t len = strlen(modes);
     report_fmt(modes + len, sizeof modes - len, "%s%s", i ? ", " : "", mode_name(&r->modes[i]));
   }
-  return fail(c->info, DB_EINVAL, "baseline mode '%s' is not in batch %" PRId64 " (modes: %s)",
-              c->opt->baseline, c->info->batch_id, modes);
+  return report_fail(c->info, DB_EINVAL,
+                     "baseline mode '%s' is not in batch %" PRId64 " (modes: %s)", c->opt->baseline,
+                     c->info->batch_id, modes);
 }
 
 /* Pass 1 writes every chart's script (the text goes nowhere), one gnuplot
@@ -1203,11 +1204,12 @@ int report_render(const report_options *opt, report_info *info, report_charts *c
                   void *ctx) {
   if (opt->format && *opt->format && strcmp(opt->format, "png") != 0 &&
       strcmp(opt->format, "svg") != 0)
-    return fail(info, DB_EINVAL, "unknown chart format '%s'; valid formats are: png, svg",
-                opt->format);
+    return report_fail(info, DB_EINVAL, "unknown chart format '%s'; valid formats are: png, svg",
+                       opt->format);
   report_fmt(charts->dir, sizeof charts->dir, "%s/%s", opt->out_dir, REPORT_CHART_DIR);
   if (fsdir_mkdir_p(charts->dir) != 0)
-    return fail(info, DB_EIO, "%s: cannot create directory: %s", charts->dir, strerror(errno));
+    return report_fail(info, DB_EIO, "%s: cannot create directory: %s", charts->dir,
+                       strerror(errno));
   clean_chart_dir(charts->dir);
   if (report_gp_probe(gp, opt->gnuplot, opt->format, info->warning, sizeof info->warning) == 0) {
     charts->gp = gp;
@@ -1240,7 +1242,7 @@ int report_render(const report_options *opt, report_info *info, report_charts *c
     write(ctx);
     rc = report_doc_close(doc);
     if (rc < 0)
-      fail(info, rc, "%s: writing report.md or report.html failed", opt->out_dir);
+      report_fail(info, rc, "%s: writing report.md or report.html failed", opt->out_dir);
   }
   info->charts_planned = charts->planned;
   info->charts_written = charts->written;
@@ -1260,7 +1262,7 @@ static int pick_sweep(db *d, const report_options *opt, report_info *info, int64
   }
   if (opt->sweep_id == REPORT_SWEEP_LATEST) {
     int rc = db_latest_sweep(d, sweep_id);
-    return rc < 0 ? fail(info, rc, "%s", db_errmsg(d)) : 0;
+    return rc < 0 ? report_fail(info, rc, "%s", db_errmsg(d)) : 0;
   }
   if (opt->sweep_id == REPORT_SWEEP_AUTO && opt->batch_id <= 0) {
     /* The latest thing stored is a sweep point: report the sweep. */
@@ -1274,7 +1276,7 @@ static int pick_sweep(db *d, const report_options *opt, report_info *info, int64
 int report_write(db *d, const report_options *opt, report_info *info) {
   memset(info, 0, sizeof *info);
   if (!d || !opt || !opt->out_dir || !*opt->out_dir)
-    return fail(info, DB_EINVAL, "no output directory given");
+    return report_fail(info, DB_EINVAL, "no output directory given");
   int64_t sweep_id = 0;
   int rc = pick_sweep(d, opt, info, &sweep_id);
   if (rc < 0)
@@ -1283,18 +1285,18 @@ int report_write(db *d, const report_options *opt, report_info *info) {
     return report_sweep_write(d, opt, sweep_id, info);
   rctx *c = calloc(1, sizeof *c);
   if (!c)
-    return fail(info, DB_ENOMEM, "out of memory");
+    return report_fail(info, DB_ENOMEM, "out of memory");
   c->d = d;
   c->opt = opt;
   c->info = info;
   rc = pick_batch(c);
   if (rc == 0 && (rc = db_load_run(d, info->batch_id, &c->run)) < 0)
-    fail(info, rc, "%s", db_errmsg(d));
+    report_fail(info, rc, "%s", db_errmsg(d));
   if (rc == 0 && opt->scenario && strcmp(opt->scenario, c->run.scenario) != 0)
-    rc = fail(info, DB_EINVAL, "batch %" PRId64 " is of scenario '%s', not '%s'", info->batch_id,
-              c->run.scenario, opt->scenario);
+    rc = report_fail(info, DB_EINVAL, "batch %" PRId64 " is of scenario '%s', not '%s'",
+                     info->batch_id, c->run.scenario, opt->scenario);
   if (rc == 0 && c->run.n_modes == 0)
-    rc = fail(info, DB_ENOTFOUND, "batch %" PRId64 " has no modes", info->batch_id);
+    rc = report_fail(info, DB_ENOTFOUND, "batch %" PRId64 " has no modes", info->batch_id);
   if (rc == 0)
     rc = pick_baseline(c);
   if (rc == 0) {

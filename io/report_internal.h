@@ -119,6 +119,11 @@ void report_chart_src(const report_charts *c, const char *name, char *buf, size_
 
 /* ---- report (shared by batch and sweep reports) ------------------------------ */
 
+/* Formats the message into info->error and returns code, so a failure
+ * path stays one line: `return report_fail(info, DB_EIO, "...", ...);`. */
+int report_fail(report_info *info, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Creates out_dir/charts (old charts removed), finds gnuplot, then calls
  * write(ctx) twice: once to plan the charts (text discarded), and after
  * one gnuplot run draws them, once to write report.md and report.html

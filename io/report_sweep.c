@@ -115,17 +115,6 @@ typedef struct srctx {
   report_gp gp;
 } srctx;
 
-static int sr_fail(report_info *info, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int sr_fail(report_info *info, int code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(info->error, sizeof info->error, fmt, ap);
-  va_end(ap);
-  return code;
-}
-
 static const char *sr_v(char *buf, size_t n, double v) {
   report_format_value(buf, n, v);
   return buf;
@@ -637,23 +626,23 @@ static void sr_write(void *ctx) {
 int report_sweep_write(db *d, const report_options *opt, int64_t sweep_id, report_info *info) {
   srctx *c = calloc(1, sizeof *c);
   if (!c)
-    return sr_fail(info, DB_ENOMEM, "out of memory");
+    return report_fail(info, DB_ENOMEM, "out of memory");
   c->d = d;
   c->opt = opt;
   c->info = info;
   info->sweep_id = sweep_id;
   int rc = db_load_sweep(d, sweep_id, &c->sw);
   if (rc < 0)
-    sr_fail(info, rc, "%s", db_errmsg(d));
+    report_fail(info, rc, "%s", db_errmsg(d));
   if (rc == 0 && opt->scenario && strcmp(opt->scenario, c->sw.scenario) != 0)
-    rc = sr_fail(info, DB_EINVAL, "sweep %" PRId64 " is of scenario '%s', not '%s'", sweep_id,
-                 c->sw.scenario, opt->scenario);
+    rc = report_fail(info, DB_EINVAL, "sweep %" PRId64 " is of scenario '%s', not '%s'", sweep_id,
+                     c->sw.scenario, opt->scenario);
   if (rc == 0 && (rc = db_load_sweep_rows(d, sweep_id, &c->rows, &c->n_rows)) < 0)
-    sr_fail(info, rc, "%s", db_errmsg(d));
+    report_fail(info, rc, "%s", db_errmsg(d));
   if (rc == 0 && c->n_rows == 0)
-    rc = sr_fail(info, DB_ENOTFOUND, "sweep %" PRId64 " has no stored points yet", sweep_id);
+    rc = report_fail(info, DB_ENOTFOUND, "sweep %" PRId64 " has no stored points yet", sweep_id);
   if (rc == 0 && (rc = sr_index(c)) < 0)
-    sr_fail(info, rc, "out of memory indexing sweep %" PRId64, sweep_id);
+    report_fail(info, rc, "out of memory indexing sweep %" PRId64, sweep_id);
   if (rc == 0) {
     info->points = (int)c->n_points;
     char title[RESULT_NAME_MAX + 32];
