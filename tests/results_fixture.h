@@ -1,5 +1,6 @@
 /* results_fixture: a plausible run_result for the results-store, report and
- * CSV tests (header-only, static functions), plus temp-directory helpers.
+ * CSV tests (header-only, static functions), plus temp-directory helpers
+ * and the checks the report and sweep-report tests share.
  *
  * The numbers are made up but consistent the way the model's are: latency
  * quantiles come from a real sim_hist filled with deterministic samples,
@@ -11,12 +12,17 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "mesh_types.h"
 #include "result.h"
@@ -338,6 +344,55 @@ static inline char *fixture_slurp(const char *path, size_t *len) {
   if (len)
     *len = n;
   return buf;
+}
+
+/* ---- checks shared by the report tests ---- */
+
+/* Whether a gnuplot program is in PATH: the chart checks need one. */
+static inline int fixture_have_gnuplot(void) {
+  const char *path = getenv("PATH");
+  char buf[1024];
+  while (path && *path) {
+    const char *c = strchr(path, ':');
+    size_t l = c ? (size_t)(c - path) : strlen(path);
+    snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)l, path);
+    if (access(buf, X_OK) == 0)
+      return 1;
+    if (!c)
+      break;
+    path = c + 1;
+  }
+  return 0;
+}
+
+static inline uint32_t fixture_be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A whole PNG: signature, a 13-byte IHDR first with both sides at least
+ * 100 pixels, IEND last. */
+static inline void fixture_assert_png(const char *path) {
+  size_t n;
+  unsigned char *b = (unsigned char *)fixture_slurp(path, &n);
+  if (!b)
+    fail_msg("%s missing", path);
+  static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+  if (n < 8 + 25 + 12 || memcmp(b, sig, 8) != 0)
+    fail_msg("%s: not a PNG (%zu bytes)", path, n);
+  assert_int_equal(fixture_be32(b + 8), 13); /* IHDR is first and 13 bytes long */
+  assert_memory_equal(b + 12, "IHDR", 4);
+  assert_true(fixture_be32(b + 16) >= 100); /* width */
+  assert_true(fixture_be32(b + 20) >= 100); /* height */
+  assert_memory_equal(b + n - 12, iend, 12);
+  free(b);
+}
+
+/* Fails with the caller's line when hay lacks needle. */
+#define assert_contains(hay, needle) fixture_assert_contains_at((hay), (needle), __LINE__)
+static inline void fixture_assert_contains_at(const char *hay, const char *needle, int line) {
+  if (!strstr(hay, needle))
+    fail_msg("line %d: report lacks \"%s\"", line, needle);
 }
 
 #endif

@@ -62,26 +62,6 @@ static int teardown(void **state) {
 
 /* ---- checks on files ---- */
 
-static uint32_t be32(const unsigned char *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void assert_valid_png(const char *path) {
-  size_t n;
-  unsigned char *b = (unsigned char *)fixture_slurp(path, &n);
-  assert_non_null(b);
-  static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
-  if (n < 8 + 25 + 12 || memcmp(b, sig, 8) != 0)
-    fail_msg("%s: not a PNG (%zu bytes)", path, n);
-  assert_int_equal(be32(b + 8), 13); /* IHDR is first and 13 bytes long */
-  assert_memory_equal(b + 12, "IHDR", 4);
-  assert_true(be32(b + 16) >= 100); /* width */
-  assert_true(be32(b + 20) >= 100); /* height */
-  assert_memory_equal(b + n - 12, iend, 12);
-  free(b);
-}
-
 static void assert_valid_svg(const char *path) {
   char *s = fixture_slurp(path, NULL);
   assert_non_null(s);
@@ -169,28 +149,6 @@ static char *read_out(const rt *t, const char *name) {
   if (!s)
     fail_msg("%s was not written", path);
   return s;
-}
-
-#define assert_contains(hay, needle) assert_contains_at((hay), (needle), __LINE__)
-static void assert_contains_at(const char *hay, const char *needle, int line) {
-  if (!strstr(hay, needle))
-    fail_msg("line %d: report lacks \"%s\"", line, needle);
-}
-
-static int have_gnuplot(void) {
-  const char *path = getenv("PATH");
-  char buf[1024];
-  while (path && *path) {
-    const char *c = strchr(path, ':');
-    size_t l = c ? (size_t)(c - path) : strlen(path);
-    snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)l, path);
-    if (access(buf, X_OK) == 0)
-      return 1;
-    if (!c)
-      break;
-    path = c + 1;
-  }
-  return 0;
 }
 
 /* ---- tests ---- */
@@ -301,7 +259,7 @@ static void check_report_with_charts(rt *t, const char *format) {
     char path[800];
     assert_true(snprintf(path, sizeof path, "%s/%s", t->out, p) < (int)sizeof path);
     if (!strcmp(info.chart_format, "png"))
-      assert_valid_png(path);
+      fixture_assert_png(path);
     else
       assert_valid_svg(path);
     /* Its script and data sit next to it. */
@@ -326,7 +284,7 @@ static void check_report_with_charts(rt *t, const char *format) {
  * first report must be gone from the second. */
 static void test_report_with_charts(void **state) {
   rt *t = *state;
-  if (!have_gnuplot())
+  if (!fixture_have_gnuplot())
     skip(); /* CI installs gnuplot; test_report_without_gnuplot covers the rest */
   check_report_with_charts(t, NULL);
   check_report_with_charts(t, "svg");
@@ -342,7 +300,7 @@ static void test_report_with_charts(void **state) {
  * of one with charts must not keep showing the old images. */
 static void test_report_without_gnuplot(void **state) {
   rt *t = *state;
-  if (have_gnuplot()) { /* first a report with charts into the same directory */
+  if (fixture_have_gnuplot()) { /* first a report with charts into the same directory */
     report_options opt = {.out_dir = t->out};
     report_info info;
     assert_int_equal(report_write(t->d, &opt, &info), 0);
@@ -561,7 +519,7 @@ static void test_report_sparse_run(void **state) {
     fail_msg("report_write: %s", info.error);
   /* cpu, memory, latency cdf + quantiles, cost, blast */
   assert_int_equal(info.charts_planned, 6);
-  assert_int_equal(info.charts_written, have_gnuplot() ? 6 : 0);
+  assert_int_equal(info.charts_written, fixture_have_gnuplot() ? 6 : 0);
   char *md = read_out(t, "report.md");
   assert_contains(md, "| throughput (requests/s) | n/a |");
   assert_contains(md, "Seed 47, 1 replication,");

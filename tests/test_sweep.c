@@ -409,47 +409,6 @@ static int teardown(void **state) {
   return 0;
 }
 
-static int have_gnuplot(void) {
-  const char *path = getenv("PATH");
-  char buf[1024];
-  while (path && *path) {
-    const char *c = strchr(path, ':');
-    size_t l = c ? (size_t)(c - path) : strlen(path);
-    snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)l, path);
-    if (access(buf, X_OK) == 0)
-      return 1;
-    if (!c)
-      break;
-    path = c + 1;
-  }
-  return 0;
-}
-
-static uint32_t be32(const unsigned char *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void assert_valid_png(const char *path) {
-  size_t n;
-  unsigned char *b = (unsigned char *)fixture_slurp(path, &n);
-  if (!b)
-    fail_msg("%s missing", path);
-  static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
-  if (n < 8 + 25 + 12 || memcmp(b, sig, 8) != 0)
-    fail_msg("%s: not a PNG (%zu bytes)", path, n);
-  assert_memory_equal(b + 12, "IHDR", 4);
-  assert_true(be32(b + 16) >= 100 && be32(b + 20) >= 100);
-  assert_memory_equal(b + n - 12, iend, 12);
-  free(b);
-}
-
-#define assert_contains(hay, needle) assert_contains_at((hay), (needle), __LINE__)
-static void assert_contains_at(const char *hay, const char *needle, int line) {
-  if (!strstr(hay, needle))
-    fail_msg("line %d: report lacks \"%s\"", line, needle);
-}
-
 /* Rates of the x key and mesh CPU per (rate, mode) of the synthetic sweep:
  * ambient's CPU overtakes sidecar's between 2k/s and 4k/s with 3 nodes,
  * never with 6 nodes. */
@@ -544,14 +503,14 @@ static void test_sweep_report(void **state) {
   assert_contains(md, "| 3 | 4k/s | 3.00 | 4.00 |"); /* the mesh CPU table */
   assert_contains(html, "<h2>Crossovers</h2>");
 
-  if (have_gnuplot()) {
+  if (fixture_have_gnuplot()) {
     assert_int_equal(info.charts_written, 14);
     static const char *const names[] = {"mesh_cpu",      "reserved_cpu", "mesh_memory", "cost",
                                         "cost_reserved", "p99",          "nodes"};
     for (size_t i = 0; i < N_ELEMS(names); i++)
       for (int g = 1; g <= 2; g++) {
         snprintf(path, sizeof path, "%s/charts/sweep_%s_%d.png", t->out, names[i], g);
-        assert_valid_png(path);
+        fixture_assert_png(path);
         char link[128];
         snprintf(link, sizeof link, "<img src=\"charts/sweep_%s_%d.png\"", names[i], g);
         assert_contains(html, link);
