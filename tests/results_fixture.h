@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "db.h"
 #include "mesh_types.h"
 #include "result.h"
 #include "sim_hist.h"
@@ -344,6 +345,57 @@ static inline char *fixture_slurp(const char *path, size_t *len) {
   if (len)
     *len = n;
   return buf;
+}
+
+/* ---- a results database in a fresh temp directory ---- */
+
+typedef struct fixture_store {
+  char dir[256];    /* the temp directory; fixture_store_close removes it */
+  char dbpath[512]; /* dir/DB_REL, created by fixture_store_open */
+  char out[512];    /* dir/OUT_REL, not created; "" without OUT_REL */
+  db *d;
+} fixture_store;
+
+/* Makes the temp directory (TAG in its name) and creates the database in
+ * it; missing directories in DB_REL are db_open's to create. 0 or -1. */
+static inline int fixture_store_open(fixture_store *t, const char *tag, const char *db_rel,
+                                     const char *out_rel) {
+  if (!fixture_tmpdir(t->dir, sizeof t->dir, tag))
+    return -1;
+  snprintf(t->dbpath, sizeof t->dbpath, "%s/%s", t->dir, db_rel);
+  if (out_rel)
+    snprintf(t->out, sizeof t->out, "%s/%s", t->dir, out_rel);
+  char err[512];
+  if (db_open(t->dbpath, DB_OPEN_CREATE, &t->d, err, sizeof err) != 0) {
+    fprintf(stderr, "db_open: %s\n", err);
+    fixture_rm_rf(t->dir);
+    return -1;
+  }
+  return 0;
+}
+
+static inline void fixture_store_close(fixture_store *t) {
+  db_close(t->d);
+  fixture_rm_rf(t->dir);
+}
+
+/* cmocka setup and teardown for tests whose state is a fixture_store. */
+static inline int fixture_store_setup(void **state, const char *tag, const char *db_rel,
+                                      const char *out_rel) {
+  fixture_store *t = calloc(1, sizeof *t);
+  if (!t || fixture_store_open(t, tag, db_rel, out_rel) != 0) {
+    free(t);
+    return -1;
+  }
+  *state = t;
+  return 0;
+}
+
+static inline int fixture_store_teardown(void **state) {
+  fixture_store *t = *state;
+  fixture_store_close(t);
+  free(t);
+  return 0;
 }
 
 /* ---- checks shared by the report tests ---- */

@@ -20,32 +20,14 @@
 #include "db.h"
 #include "results_fixture.h"
 
-typedef struct ct {
-  char dir[256];
-  char dbpath[512];
-  char out[512];
-  db *d;
-} ct;
+typedef fixture_store ct; /* the test state */
 
 static int setup(void **state) {
-  ct *t = calloc(1, sizeof *t);
-  if (!t || !fixture_tmpdir(t->dir, sizeof t->dir, "csv"))
-    return -1;
-  snprintf(t->dbpath, sizeof t->dbpath, "%s/meshsim.db", t->dir);
-  snprintf(t->out, sizeof t->out, "%s/csv/out", t->dir);
-  char err[512];
-  if (db_open(t->dbpath, DB_OPEN_CREATE, &t->d, err, sizeof err) != 0)
-    return -1;
-  *state = t;
-  return 0;
+  return fixture_store_setup(state, "csv", "meshsim.db", "csv/out");
 }
 
 static int teardown(void **state) {
-  ct *t = *state;
-  db_close(t->d);
-  fixture_rm_rf(t->dir);
-  free(t);
-  return 0;
+  return fixture_store_teardown(state);
 }
 
 /* ---- a parsed CSV file ---- */

@@ -25,33 +25,15 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-typedef struct dbt {
-  char dir[256];
-  char path[512];
-  db *d;
-} dbt;
+typedef fixture_store dbt; /* the test state */
 
 static int setup(void **state) {
-  dbt *t = calloc(1, sizeof *t);
-  if (!t || !fixture_tmpdir(t->dir, sizeof t->dir, "db"))
-    return -1;
   /* A nested, not yet existing directory: db_open must create it. */
-  snprintf(t->path, sizeof t->path, "%s/sub/dir/meshsim.db", t->dir);
-  char err[512];
-  if (db_open(t->path, DB_OPEN_CREATE, &t->d, err, sizeof err) != 0) {
-    fprintf(stderr, "db_open: %s\n", err);
-    return -1;
-  }
-  *state = t;
-  return 0;
+  return fixture_store_setup(state, "db", "sub/dir/meshsim.db", NULL);
 }
 
 static int teardown(void **state) {
-  dbt *t = *state;
-  db_close(t->d);
-  fixture_rm_rf(t->dir);
-  free(t);
-  return 0;
+  return fixture_store_teardown(state);
 }
 
 /* ---- comparison helpers ---- */
@@ -548,7 +530,7 @@ static void test_killed_mid_write(void **state) {
     if (pid == 0) {
       char err[256];
       db *d2;
-      if (db_open(t->path, 0, &d2, err, sizeof err) != 0)
+      if (db_open(t->dbpath, 0, &d2, err, sizeof err) != 0)
         _exit(3);
       long left = kill_at[c];
       sqlite3_progress_handler(db_sqlite(d2), PROGRESS_OPS, kill_after_calls, &left);
@@ -563,13 +545,13 @@ static void test_killed_mid_write(void **state) {
                status);
     /* A rollback journal left behind proves the kill came mid-transaction. */
     char journal[600];
-    snprintf(journal, sizeof journal, "%s-journal", t->path);
+    snprintf(journal, sizeof journal, "%s-journal", t->dbpath);
     if (!fixture_file_exists(journal))
       fail_msg("kill point %ld of %ld: no journal left behind", kill_at[c], total);
 
     db *d3;
     char err[256];
-    assert_int_equal(db_open(t->path, 0, &d3, err, sizeof err), 0);
+    assert_int_equal(db_open(t->dbpath, 0, &d3, err, sizeof err), 0);
     count_all(d3, after);
     assert_counts_equal(before, after);
     assert_integrity_ok(db_sqlite(d3));
@@ -581,7 +563,7 @@ static void test_killed_mid_write(void **state) {
   }
   /* After all that, the same run still goes in whole. */
   char err[256];
-  assert_int_equal(db_open(t->path, 0, &t->d, err, sizeof err), 0);
+  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
   int64_t id2;
   assert_int_equal(db_write_run(t->d, &r2, &id2), 0);
   assert_int_equal(db_count_rows(t->d, "batches"), before[0] + 1);
@@ -603,7 +585,7 @@ static void test_schema_version(void **state) {
   /* Reopening does not migrate again. */
   db_close(t->d);
   char err[256];
-  assert_int_equal(db_open(t->path, 0, &t->d, err, sizeof err), 0);
+  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
   assert_int_equal(db_schema_version(t->d), 1);
 }
 

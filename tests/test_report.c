@@ -26,26 +26,20 @@
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct rt {
-  char dir[256];
-  char dbpath[512];
-  char out[512];
-  db *d;
+  fixture_store s;
   run_result run; /* what was stored */
   int64_t batch;
 } rt;
 
 static int setup(void **state) {
   rt *t = calloc(1, sizeof *t);
-  if (!t || !fixture_tmpdir(t->dir, sizeof t->dir, "report"))
+  if (!t || fixture_store_open(&t->s, "report", "meshsim.db", "out/report") != 0) {
+    free(t);
     return -1;
-  snprintf(t->dbpath, sizeof t->dbpath, "%s/meshsim.db", t->dir);
-  snprintf(t->out, sizeof t->out, "%s/out/report", t->dir);
-  char err[512];
-  if (db_open(t->dbpath, DB_OPEN_CREATE, &t->d, err, sizeof err) != 0)
-    return -1;
+  }
   fixture_opts o = fixture_defaults();
   fixture_run(&t->run, &o);
-  if (db_write_run(t->d, &t->run, &t->batch) != 0)
+  if (db_write_run(t->s.d, &t->run, &t->batch) != 0)
     return -1;
   *state = t;
   return 0;
@@ -53,9 +47,8 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   rt *t = *state;
-  db_close(t->d);
+  fixture_store_close(&t->s);
   run_result_free(&t->run);
-  fixture_rm_rf(t->dir);
   free(t);
   return 0;
 }
@@ -144,7 +137,7 @@ static size_t html_images(const char *html, char *joined, size_t len) {
 
 static char *read_out(const rt *t, const char *name) {
   char path[700];
-  snprintf(path, sizeof path, "%s/%s", t->out, name);
+  snprintf(path, sizeof path, "%s/%s", t->s.out, name);
   char *s = fixture_slurp(path, NULL);
   if (!s)
     fail_msg("%s was not written", path);
@@ -154,9 +147,9 @@ static char *read_out(const rt *t, const char *name) {
 /* ---- tests ---- */
 
 static void check_report_with_charts(rt *t, const char *format) {
-  report_options opt = {.out_dir = t->out, .format = format};
+  report_options opt = {.out_dir = t->s.out, .format = format};
   report_info info;
-  int rc = report_write(t->d, &opt, &info);
+  int rc = report_write(t->s.d, &opt, &info);
   if (rc != 0)
     fail_msg("report_write: %d %s", rc, info.error);
   assert_string_equal(info.chart_format, format ? format : "png");
@@ -248,7 +241,7 @@ static void check_report_with_charts(rt *t, const char *format) {
 
   /* Charts: valid images, and the HTML shows exactly those. */
   char on_disk[2048], in_html[2048];
-  size_t n_files = chart_images(t->out, on_disk, sizeof on_disk);
+  size_t n_files = chart_images(t->s.out, on_disk, sizeof on_disk);
   size_t n_refs = html_images(html, in_html, sizeof in_html);
   assert_int_equal(n_files, (size_t)info.charts_written);
   assert_int_equal(n_refs, n_files);
@@ -257,7 +250,7 @@ static void check_report_with_charts(rt *t, const char *format) {
     char *bar = strchr(p, '|');
     *bar = '\0';
     char path[800];
-    assert_true(snprintf(path, sizeof path, "%s/%s", t->out, p) < (int)sizeof path);
+    assert_true(snprintf(path, sizeof path, "%s/%s", t->s.out, p) < (int)sizeof path);
     if (!strcmp(info.chart_format, "png"))
       fixture_assert_png(path);
     else
@@ -289,9 +282,9 @@ static void test_report_with_charts(void **state) {
   check_report_with_charts(t, NULL);
   check_report_with_charts(t, "svg");
   check_report_with_charts(t, "png");
-  report_options opt = {.out_dir = t->out, .format = "gif"};
+  report_options opt = {.out_dir = t->s.out, .format = "gif"};
   report_info info;
-  assert_int_equal(report_write(t->d, &opt, &info), DB_EINVAL);
+  assert_int_equal(report_write(t->s.d, &opt, &info), DB_EINVAL);
   assert_non_null(strstr(info.error, "valid formats are: png, svg"));
 }
 
@@ -301,9 +294,9 @@ static void test_report_with_charts(void **state) {
 static void test_report_without_gnuplot(void **state) {
   rt *t = *state;
   if (fixture_have_gnuplot()) { /* first a report with charts into the same directory */
-    report_options opt = {.out_dir = t->out};
+    report_options opt = {.out_dir = t->s.out};
     report_info info;
-    assert_int_equal(report_write(t->d, &opt, &info), 0);
+    assert_int_equal(report_write(t->s.d, &opt, &info), 0);
     assert_true(info.charts_written > 0);
   }
   static const struct {
@@ -315,14 +308,14 @@ static void test_report_without_gnuplot(void **state) {
       {"/bin/false", "supports none of the terminals"},
   };
   char empty[300];
-  snprintf(empty, sizeof empty, "%s/empty-bin", t->dir);
+  snprintf(empty, sizeof empty, "%s/empty-bin", t->s.dir);
   assert_int_equal(mkdir(empty, 0755), 0);
   char *saved = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
   for (size_t i = 0; i < N_ELEMS(cases); i++) {
     setenv("PATH", empty, 1);
-    report_options opt = {.out_dir = t->out, .gnuplot = cases[i].gnuplot};
+    report_options opt = {.out_dir = t->s.out, .gnuplot = cases[i].gnuplot};
     report_info info;
-    int rc = report_write(t->d, &opt, &info);
+    int rc = report_write(t->s.d, &opt, &info);
     setenv("PATH", saved, 1);
     if (rc != 0)
       fail_msg("case %zu: report_write: %d %s", i, rc, info.error);
@@ -337,12 +330,12 @@ static void test_report_without_gnuplot(void **state) {
     snprintf(buf, sizeof buf, "| %llu", (unsigned long long)t->run.modes[0].requests);
     assert_contains(md, buf);
     char on_disk[2048], in_html[2048];
-    assert_int_equal(chart_images(t->out, on_disk, sizeof on_disk), 0);
+    assert_int_equal(chart_images(t->s.out, on_disk, sizeof on_disk), 0);
     assert_int_equal(html_images(html, in_html, sizeof in_html), 0);
     assert_null(strstr(md, "![")); /* no image links in the Markdown either */
     /* Scripts are still written so the charts can be drawn later. */
     char gp[700];
-    snprintf(gp, sizeof gp, "%s/charts/cpu.gp", t->out);
+    snprintf(gp, sizeof gp, "%s/charts/cpu.gp", t->s.out);
     assert_true(fixture_file_exists(gp));
     free(md);
     free(html);
@@ -366,10 +359,10 @@ static void test_report_escapes_text(void **state) {
   snprintf(none->instance, sizeof none->instance, "(none in this mode)");
   none->failed_requests = 0;
   int64_t id;
-  assert_int_equal(db_write_run(t->d, &r, &id), 0);
-  report_options opt = {.out_dir = t->out, .batch_id = id, .gnuplot = "/nonexistent"};
+  assert_int_equal(db_write_run(t->s.d, &r, &id), 0);
+  report_options opt = {.out_dir = t->s.out, .batch_id = id, .gnuplot = "/nonexistent"};
   report_info info;
-  assert_int_equal(report_write(t->d, &opt, &info), 0);
+  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
   char *md = read_out(t, "report.md");
   char *html = read_out(t, "report.html");
   assert_null(strstr(html, "<b>&"));
@@ -403,10 +396,10 @@ static void test_report_burst_drill(void **state) {
   }
   r.slo_ms = 250;
   int64_t id;
-  assert_int_equal(db_write_run(t->d, &r, &id), 0);
-  report_options opt = {.out_dir = t->out, .batch_id = id, .gnuplot = "/nonexistent"};
+  assert_int_equal(db_write_run(t->s.d, &r, &id), 0);
+  report_options opt = {.out_dir = t->s.out, .batch_id = id, .gnuplot = "/nonexistent"};
   report_info info;
-  assert_int_equal(report_write(t->d, &opt, &info), 0);
+  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
   char *md = read_out(t, "report.md");
   char buf[256];
   snprintf(buf, sizeof buf,
@@ -434,7 +427,7 @@ static void test_report_selection(void **state) {
   fixture_run(&other, &o);
   snprintf(other.scenario, sizeof other.scenario, "other");
   int64_t id_other;
-  assert_int_equal(db_write_run(t->d, &other, &id_other), 0);
+  assert_int_equal(db_write_run(t->s.d, &other, &id_other), 0);
   run_result_free(&other);
 
   static const struct {
@@ -463,13 +456,13 @@ static void test_report_selection(void **state) {
     int64_t want = cases[i].want_batch == -1   ? t->batch
                    : cases[i].want_batch == -2 ? id_other
                                                : cases[i].want_batch;
-    report_options opt = {.out_dir = t->out,
+    report_options opt = {.out_dir = t->s.out,
                           .scenario = cases[i].scenario,
                           .batch_id = batch,
                           .baseline = cases[i].baseline,
                           .gnuplot = "/nonexistent"};
     report_info info;
-    int rc = report_write(t->d, &opt, &info);
+    int rc = report_write(t->s.d, &opt, &info);
     if (rc != cases[i].want_rc)
       fail_msg("case %zu: rc %d (%s), want %d", i, rc, info.error, cases[i].want_rc);
     if (rc == 0) {
@@ -484,9 +477,9 @@ static void test_report_selection(void **state) {
   }
   /* With baseline ambient, sidecar's delta is relative to ambient. */
   report_options opt = {
-      .out_dir = t->out, .batch_id = t->batch, .baseline = "ambient", .gnuplot = "/nonexistent"};
+      .out_dir = t->s.out, .batch_id = t->batch, .baseline = "ambient", .gnuplot = "/nonexistent"};
   report_info info;
-  assert_int_equal(report_write(t->d, &opt, &info), 0);
+  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
   char *md = read_out(t, "report.md");
   double base = t->run.modes[1].cost_usd_month, v = t->run.modes[0].cost_usd_month;
   char buf[64], cost[32];
@@ -511,10 +504,10 @@ static void test_report_sparse_run(void **state) {
   fixture_run(&r, &o);
   r.modes[0].throughput_rps = NAN;
   int64_t id;
-  assert_int_equal(db_write_run(t->d, &r, &id), 0);
-  report_options opt = {.out_dir = t->out, .batch_id = id};
+  assert_int_equal(db_write_run(t->s.d, &r, &id), 0);
+  report_options opt = {.out_dir = t->s.out, .batch_id = id};
   report_info info;
-  int rc = report_write(t->d, &opt, &info);
+  int rc = report_write(t->s.d, &opt, &info);
   if (rc != 0)
     fail_msg("report_write: %s", info.error);
   /* cpu, memory, latency cdf + quantiles, cost, blast */

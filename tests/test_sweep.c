@@ -381,32 +381,14 @@ static void test_numeric_values(void **state) {
 
 /* ---- the sweep report ---- */
 
-typedef struct st {
-  char dir[256];
-  char dbpath[512];
-  char out[512];
-  db *d;
-} st;
+typedef fixture_store st; /* the test state */
 
 static int setup(void **state) {
-  st *t = calloc(1, sizeof *t);
-  if (!t || !fixture_tmpdir(t->dir, sizeof t->dir, "sweep"))
-    return -1;
-  snprintf(t->dbpath, sizeof t->dbpath, "%s/meshsim.db", t->dir);
-  snprintf(t->out, sizeof t->out, "%s/out", t->dir);
-  char err[512];
-  if (db_open(t->dbpath, DB_OPEN_CREATE, &t->d, err, sizeof err) != 0)
-    return -1;
-  *state = t;
-  return 0;
+  return fixture_store_setup(state, "sweep", "meshsim.db", "out");
 }
 
 static int teardown(void **state) {
-  st *t = *state;
-  db_close(t->d);
-  fixture_rm_rf(t->dir);
-  free(t);
-  return 0;
+  return fixture_store_teardown(state);
 }
 
 /* Rates of the x key and mesh CPU per (rate, mode) of the synthetic sweep:
