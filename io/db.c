@@ -1081,7 +1081,8 @@ static int db__end_tx(db *d, int rc) {
   return rc < 0 ? rc : DB_ESQL;
 }
 
-int db_write_run(db *d, const run_result *r, int64_t *batch_id) {
+/* Checks r and opens the write transaction of a run: 0 or DB_E*. */
+static int db__begin_write(db *d, const run_result *r) {
   d->errmsg[0] = '\0';
   int rc = db__check_run(d, r);
   if (rc < 0)
@@ -1092,6 +1093,13 @@ int db_write_run(db *d, const run_result *r, int64_t *batch_id) {
    * (busy timeout) rather than failing half-way through. */
   if (db__exec(d, "BEGIN IMMEDIATE", "starting transaction") < 0)
     return DB_ESQL;
+  return 0;
+}
+
+int db_write_run(db *d, const run_result *r, int64_t *batch_id) {
+  int rc = db__begin_write(d, r);
+  if (rc < 0)
+    return rc;
   int64_t id = -1;
   rc = db__end_tx(d, db__write_run_tx(d, r, &id));
   if (rc >= 0 && batch_id)
@@ -1106,6 +1114,16 @@ static int db__prepare(db *d, const char *sql, sqlite3_stmt **st) {
     *st = NULL;
     return db__sqlfail(d, "preparing query");
   }
+  return 0;
+}
+
+/* A query whose parameters are (batch_id, mode): the per-mode rows. */
+static int db__prepare_mode(db *d, const char *sql, int64_t batch_id, const char *mode,
+                            sqlite3_stmt **st) {
+  if (db__prepare(d, sql, st) < 0)
+    return DB_ESQL;
+  sqlite3_bind_int64(*st, 1, batch_id);
+  bind_text(*st, 2, mode);
   return 0;
 }
 
@@ -1153,14 +1171,12 @@ static int db__load_batch(db *d, int64_t batch_id, run_result *out) {
 
 static int db__load_kinds(db *d, int64_t batch_id, const char *mode, mode_result *m) {
   sqlite3_stmt *st;
-  if (db__prepare(d,
-                  "SELECT kind, instances, cpu_cores_mean, cpu_cores_peak, mem_mib_mean, "
-                  "mem_mib_peak, reserved_cpu_cores, reserved_mem_mib FROM kind_usage "
-                  "WHERE batch_id = ? AND mode = ?",
-                  &st) < 0)
+  if (db__prepare_mode(d,
+                       "SELECT kind, instances, cpu_cores_mean, cpu_cores_peak, mem_mib_mean, "
+                       "mem_mib_peak, reserved_cpu_cores, reserved_mem_mib FROM kind_usage "
+                       "WHERE batch_id = ? AND mode = ?",
+                       batch_id, mode, &st) < 0)
     return DB_ESQL;
-  sqlite3_bind_int64(st, 1, batch_id);
-  bind_text(st, 2, mode);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     int k = mesh_kind_from_name((const char *)sqlite3_column_text(st, 0));
@@ -1180,13 +1196,11 @@ static int db__load_kinds(db *d, int64_t batch_id, const char *mode, mode_result
 
 static int db__load_buckets(db *d, int64_t batch_id, const char *mode, sim_hist *h) {
   sqlite3_stmt *st;
-  if (db__prepare(d,
-                  "SELECT lo_ns, count FROM latency_buckets WHERE batch_id = ? AND mode = ? "
-                  "ORDER BY lo_ns",
-                  &st) < 0)
+  if (db__prepare_mode(d,
+                       "SELECT lo_ns, count FROM latency_buckets WHERE batch_id = ? AND mode = ? "
+                       "ORDER BY lo_ns",
+                       batch_id, mode, &st) < 0)
     return DB_ESQL;
-  sqlite3_bind_int64(st, 1, batch_id);
-  bind_text(st, 2, mode);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t lo = sqlite3_column_int64(st, 0);
@@ -1208,10 +1222,8 @@ static int db__load_nodes(db *d, int64_t batch_id, const char *mode, mode_result
   snprintf(sql + len, sizeof sql - len,
            ", (SELECT count(*) FROM node_usage WHERE batch_id = ?1 AND mode = ?2) FROM node_usage "
            "WHERE batch_id = ?1 AND mode = ?2 ORDER BY position");
-  if (db__prepare(d, sql, &st) < 0)
+  if (db__prepare_mode(d, sql, batch_id, mode, &st) < 0)
     return DB_ESQL;
-  sqlite3_bind_int64(st, 1, batch_id);
-  bind_text(st, 2, mode);
   int rc;
   uint32_t i = 0;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1262,13 +1274,11 @@ static double **db__series_slot(result_series *se, const char *metric) {
 
 static int db__load_series(db *d, int64_t batch_id, const char *mode, result_series *se) {
   sqlite3_stmt *st;
-  if (db__prepare(d,
-                  "SELECT metric, second, value FROM series WHERE batch_id = ? AND mode = ? "
-                  "ORDER BY metric, second",
-                  &st) < 0)
+  if (db__prepare_mode(d,
+                       "SELECT metric, second, value FROM series WHERE batch_id = ? AND mode = ? "
+                       "ORDER BY metric, second",
+                       batch_id, mode, &st) < 0)
     return DB_ESQL;
-  sqlite3_bind_int64(st, 1, batch_id);
-  bind_text(st, 2, mode);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     double **slot = db__series_slot(se, (const char *)sqlite3_column_text(st, 0));
@@ -1286,14 +1296,12 @@ static int db__load_series(db *d, int64_t batch_id, const char *mode, result_ser
 
 static int db__load_blast(db *d, int64_t batch_id, const char *mode, mode_result *m) {
   sqlite3_stmt *st;
-  if (db__prepare(d,
-                  "SELECT kind, instances, pods_max, pods_mean, services_max, namespaces_max, "
-                  "tenants_max, identities_max, request_share_max, request_share_mean "
-                  "FROM blast WHERE batch_id = ? AND mode = ?",
-                  &st) < 0)
+  if (db__prepare_mode(d,
+                       "SELECT kind, instances, pods_max, pods_mean, services_max, namespaces_max, "
+                       "tenants_max, identities_max, request_share_max, request_share_mean "
+                       "FROM blast WHERE batch_id = ? AND mode = ?",
+                       batch_id, mode, &st) < 0)
     return DB_ESQL;
-  sqlite3_bind_int64(st, 1, batch_id);
-  bind_text(st, 2, mode);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     int k = mesh_proxy_kind_from_name((const char *)sqlite3_column_text(st, 0));
@@ -1316,15 +1324,13 @@ static int db__load_blast(db *d, int64_t batch_id, const char *mode, mode_result
 
 static int db__load_blast_instances(db *d, int64_t batch_id, const char *mode, mode_result *m) {
   sqlite3_stmt *st;
-  if (db__prepare(d,
-                  "SELECT kind, instance, pods, services, namespaces, tenants, identities, "
-                  "l7_services, request_share, "
-                  "(SELECT count(*) FROM blast_instances WHERE batch_id = ?1 AND mode = ?2) "
-                  "FROM blast_instances WHERE batch_id = ?1 AND mode = ?2 ORDER BY position",
-                  &st) < 0)
+  if (db__prepare_mode(d,
+                       "SELECT kind, instance, pods, services, namespaces, tenants, identities, "
+                       "l7_services, request_share, "
+                       "(SELECT count(*) FROM blast_instances WHERE batch_id = ?1 AND mode = ?2) "
+                       "FROM blast_instances WHERE batch_id = ?1 AND mode = ?2 ORDER BY position",
+                       batch_id, mode, &st) < 0)
     return DB_ESQL;
-  sqlite3_bind_int64(st, 1, batch_id);
-  bind_text(st, 2, mode);
   int rc;
   int64_t n = 0;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1373,16 +1379,14 @@ static int db__load_failure_series(db *d, int64_t failure_id, result_failure *f)
 
 static int db__load_failures(db *d, int64_t batch_id, const char *mode, mode_result *m) {
   sqlite3_stmt *st;
-  if (db__prepare(d,
-                  "SELECT id, name, component, instance, at_s, down_s, failed_requests, "
-                  "slo_violations, affected_pods, affected_services, affected_namespaces, "
-                  "affected_tenants, recovery_s, series_seconds, "
-                  "(SELECT count(*) FROM failures WHERE batch_id = ?1 AND mode = ?2) "
-                  "FROM failures WHERE batch_id = ?1 AND mode = ?2 ORDER BY position",
-                  &st) < 0)
+  if (db__prepare_mode(d,
+                       "SELECT id, name, component, instance, at_s, down_s, failed_requests, "
+                       "slo_violations, affected_pods, affected_services, affected_namespaces, "
+                       "affected_tenants, recovery_s, series_seconds, "
+                       "(SELECT count(*) FROM failures WHERE batch_id = ?1 AND mode = ?2) "
+                       "FROM failures WHERE batch_id = ?1 AND mode = ?2 ORDER BY position",
+                       batch_id, mode, &st) < 0)
     return DB_ESQL;
-  sqlite3_bind_int64(st, 1, batch_id);
-  bind_text(st, 2, mode);
   int rc, ret = 0;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     if (!m->failures) {
@@ -1759,14 +1763,9 @@ static int db__insert_point(db *d, int64_t sweep_id, int64_t point, const char *
 
 int db_write_sweep_point(db *d, int64_t sweep_id, uint32_t point, const char *params,
                          const run_result *r, int64_t *batch_id) {
-  d->errmsg[0] = '\0';
-  int rc = db__check_run(d, r);
+  int rc = db__begin_write(d, r);
   if (rc < 0)
     return rc;
-  if ((rc = db__prepare_all(d)) < 0)
-    return rc;
-  if (db__exec(d, "BEGIN IMMEDIATE", "starting transaction") < 0)
-    return DB_ESQL;
   int64_t id = -1;
   rc = db__write_run_tx(d, r, &id);
   if (rc >= 0) {
