@@ -150,11 +150,18 @@ static uint64_t fnv1a(const void *p, size_t n, uint64_t h) {
 
 #define FNV_OFFSET 14695981039346656037ULL
 
-static int nt_init(name_table *t, size_t n) {
+/* Slots of an open-addressing table for n entries: a power of two, at
+ * most half full, at least 16. */
+static size_t table_cap(size_t n) {
   size_t cap = 16;
   while (cap < 2 * n + 2) {
     cap <<= 1;
   }
+  return cap;
+}
+
+static int nt_init(name_table *t, size_t n) {
+  size_t cap = table_cap(n);
   t->keys = calloc(cap, sizeof *t->keys);
   t->vals = calloc(cap, sizeof *t->vals);
   t->mask = (uint32_t)(cap - 1);
@@ -409,17 +416,25 @@ static void path_join(char *out, size_t size, const char *base, const char *seg)
   }
 }
 
-/* Joins names with ", " into buf. */
-static const char *join_names(char *buf, size_t size, const char *const *names, size_t n) {
+/* Joins names with sep into buf, as much as fits; returns the length the
+ * whole text would have had (>= size when it was cut). */
+static size_t join_sep(char *buf, size_t size, const char *const *names, size_t n,
+                       const char *sep) {
   size_t used = 0;
   buf[0] = '\0';
   for (size_t i = 0; i < n && used + 1 < size; i++) {
-    int w = snprintf(buf + used, size - used, "%s%s", i > 0 ? ", " : "", names[i]);
+    int w = snprintf(buf + used, size - used, "%s%s", i > 0 ? sep : "", names[i]);
     if (w < 0) {
       break;
     }
     used += (size_t)w;
   }
+  return used;
+}
+
+/* Joins names with ", " into buf; a cut list ends in "...". */
+static const char *join_names(char *buf, size_t size, const char *const *names, size_t n) {
+  size_t used = join_sep(buf, size, names, n, ", ");
   if (used >= size && size > 4) {
     memcpy(buf + size - 4, "...", 4);
   }
@@ -2569,15 +2584,7 @@ __attribute__((format(printf, 3, 4))) static int csv_err(csv_reader *r, size_t i
 
 /* "a,b,c" from the kept fields or from column names, for messages. */
 static const char *csv_join(char *buf, size_t size, const char *const *cols, size_t n) {
-  size_t used = 0;
-  buf[0] = '\0';
-  for (size_t i = 0; i < n && used + 1 < size; i++) {
-    int w = snprintf(buf + used, size - used, "%s%s", i > 0 ? "," : "", cols[i]);
-    if (w < 0) {
-      break;
-    }
-    used += (size_t)w;
-  }
+  join_sep(buf, size, cols, n, ",");
   return buf;
 }
 
@@ -2685,10 +2692,7 @@ typedef struct pair_table {
 } pair_table;
 
 static int pt_init(pair_table *t, size_t n) {
-  size_t cap = 16;
-  while (cap < 2 * n + 2) {
-    cap <<= 1;
-  }
+  size_t cap = table_cap(n);
   t->keys = calloc(cap, sizeof *t->keys);
   t->vals = calloc(cap, sizeof *t->vals);
   t->mask = cap - 1;
