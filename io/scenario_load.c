@@ -2444,6 +2444,15 @@ struct csv_reader {
   bool stopped;   /* no more rows wanted (header wrong, diag full, no memory) */
 };
 
+/* A reader of `file` calling on_row(r) for each row, r->user = user. */
+static void csvr_init(csv_reader *r, loader *L, const char *file, csvr_row_fn on_row, void *user) {
+  memset(r, 0, sizeof *r);
+  r->L = L;
+  r->file = file;
+  r->on_row = on_row;
+  r->user = user;
+}
+
 static const char *csvr_text(const csv_reader *r, size_t i) {
   return r->buf + r->fields[i].off;
 }
@@ -2639,6 +2648,16 @@ static bool csv_check_width(csv_reader *r, const char *const *cols, size_t n) {
   return false;
 }
 
+/* Whether r's current row is a data row to convert: the first row is the
+ * header, checked against cols; a data row must have as many fields. */
+static bool csv_data_row(csv_reader *r, const char *const *cols, size_t n) {
+  if (r->rows == 0) {
+    csv_check_header(r, cols, n);
+    return false;
+  }
+  return csv_check_width(r, cols, n);
+}
+
 /* Field i as text; NULL (after reporting) when it holds a NUL byte. */
 static const char *csv_field(csv_reader *r, size_t i, const char *key) {
   const char *t = csvr_text(r, i);
@@ -2760,11 +2779,7 @@ typedef struct calls_ctx {
 static void calls_row(csv_reader *r) {
   loader *L = r->L;
   calls_ctx *cx = r->user;
-  if (r->rows == 0) {
-    csv_check_header(r, csv_call_columns, N_CALL_COLUMNS);
-    return;
-  }
-  if (!csv_check_width(r, csv_call_columns, N_CALL_COLUMNS)) {
+  if (!csv_data_row(r, csv_call_columns, N_CALL_COLUMNS)) {
     return;
   }
   size_t errors = diag_error_count(L->diag);
@@ -2986,11 +3001,7 @@ static void load_call_graph_csv(loader *L) {
     }
   }
   csv_reader r;
-  memset(&r, 0, sizeof r);
-  r.L = L;
-  r.file = in->path;
-  r.on_row = calls_row;
-  r.user = &cx;
+  csvr_init(&r, L, in->path, calls_row, &cx);
   size_t errors = diag_error_count(L->diag);
   if (csvr_run(&r, in->bytes, in->len) == 0 && r.rows == 0 && diag_error_count(L->diag) == errors) {
     char want[256];
@@ -3021,11 +3032,7 @@ typedef struct traffic_ctx {
 static void traffic_row(csv_reader *r) {
   loader *L = r->L;
   traffic_ctx *cx = r->user;
-  if (r->rows == 0) {
-    csv_check_header(r, csv_traffic_columns, N_TRAFFIC_COLUMNS);
-    return;
-  }
-  if (!csv_check_width(r, csv_traffic_columns, N_TRAFFIC_COLUMNS)) {
+  if (!csv_data_row(r, csv_traffic_columns, N_TRAFFIC_COLUMNS)) {
     return;
   }
   size_t errors = diag_error_count(L->diag);
@@ -3098,11 +3105,7 @@ static void load_traffic_csv(loader *L) {
     }
   }
   csv_reader r;
-  memset(&r, 0, sizeof r);
-  r.L = L;
-  r.file = in->path;
-  r.on_row = traffic_row;
-  r.user = &cx;
+  csvr_init(&r, L, in->path, traffic_row, &cx);
   size_t errors = diag_error_count(L->diag);
   int rc = csvr_run(&r, in->bytes, in->len);
   free(r.buf);
