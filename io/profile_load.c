@@ -472,22 +472,32 @@ static void pl_unknown_kind(pl_ctx *c, const yaml_node_t *k, const char *key, co
            key, path, hint);
 }
 
+/* An entry of a mapping keyed by proxy kind (proxies, published): its
+ * kind, with sub set to "path.key"; -1 after reporting a bad or unknown
+ * key. */
+static int pl_kind_entry(pl_ctx *c, const yaml_node_t *n, const yaml_node_pair_t *pr,
+                         const char *path, char sub[PL_PATH_MAX]) {
+  const char *key = pl_pair_key(c, n, pr, path);
+  if (!key)
+    return -1;
+  int kind = pl_kind_index(key);
+  if (kind < 0) {
+    pl_unknown_kind(c, yaml_document_get_node(c->doc, pr->key), key, path);
+    return -1;
+  }
+  pl_join(sub, path, key);
+  return kind;
+}
+
 static void pl_proxies(pl_ctx *c, const yaml_node_t *n, const char *path) {
   if (pl_expect_mapping(c, n, path) != 0)
     return;
   int any = 0;
   for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-    const char *key = pl_pair_key(c, n, pr, path);
-    if (!key)
-      continue;
-    const yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
-    int kind = pl_kind_index(key);
-    if (kind < 0) {
-      pl_unknown_kind(c, k, key, path);
-      continue;
-    }
     char sub[PL_PATH_MAX];
-    pl_join(sub, path, key);
+    int kind = pl_kind_entry(c, n, pr, path, sub);
+    if (kind < 0)
+      continue;
     c->p->has_proxy[kind] = 1;
     any = 1;
     pl_mapping(c, yaml_document_get_node(c->doc, pr->value), sub, pl_proxy_fields,
@@ -501,18 +511,12 @@ static void pl_published_map(pl_ctx *c, const yaml_node_t *n, const char *path) 
   if (pl_expect_mapping(c, n, path) != 0)
     return;
   for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-    const char *key = pl_pair_key(c, n, pr, path);
-    if (!key)
+    char sub[PL_PATH_MAX];
+    int kind = pl_kind_entry(c, n, pr, path, sub);
+    if (kind < 0)
       continue;
     const yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
     const yaml_node_t *v = yaml_document_get_node(c->doc, pr->value);
-    int kind = pl_kind_index(key);
-    if (kind < 0) {
-      pl_unknown_kind(c, k, key, path);
-      continue;
-    }
-    char sub[PL_PATH_MAX];
-    pl_join(sub, path, key);
     pl_published pub = {0, 0};
     int before = c->n_errors;
     pl_mapping(c, v, sub, pl_published_entry_fields, &pub);

@@ -488,6 +488,10 @@ static const bad_case bad_cases[] = {
     {"linkerd-2.14", "    sidecar: {cpu: 0.18806, memory: 26.3MB}",
      "    sidecar: {cpu: 0.18806, memory: 26.3MB}\n    ztunnel: {cpu: 0.06}", 0,
      "'reference.published.ztunnel' is given but 'proxies' has no 'ztunnel'"},
+    {"linkerd-2.14", "    sidecar: {cpu: 0.18806, memory: 26.3MB}",
+     "    sidecars: {cpu: 0.18806, memory: 26.3MB}", 1,
+     "unknown proxy kind 'sidecars' in 'reference.published'; did you mean 'sidecar'? valid "
+     "kinds are: sidecar, ztunnel, waypoint"},
 };
 
 /* 1-based line of the n-th occurrence (n >= 1) of needle in text. */
