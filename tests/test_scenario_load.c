@@ -627,21 +627,49 @@ static int compare_names(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void test_bad_fixtures(void **state) {
-  (void)state;
-  DIR *dir = opendir(FIXTURES "/bad");
-  assert_non_null(dir);
-  char *names[256];
-  size_t n = 0;
+/* The names in dir ending in suffix, sorted, at most cap of them; the
+ * caller frees each. */
+static size_t sorted_names(const char *dir, const char *suffix, char **names, size_t cap) {
+  DIR *dh = opendir(dir);
+  assert_non_null(dh);
+  size_t n = 0, sl = strlen(suffix);
   struct dirent *de;
-  while ((de = readdir(dir)) != NULL && n < N_OF(names)) {
+  while ((de = readdir(dh)) != NULL && n < cap) {
     size_t len = strlen(de->d_name);
-    if (len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0) {
+    if (len > sl && strcmp(de->d_name + len - sl, suffix) == 0) {
       names[n++] = strdup(de->d_name);
     }
   }
-  closedir(dir);
+  closedir(dh);
   qsort(names, n, sizeof names[0], compare_names);
+  return n;
+}
+
+/* d has exactly e's errors, in e's order. */
+static bool errors_match(const diag_list *d, const expectation *e) {
+  bool ok = d->n_errors == e->n_errors;
+  size_t k = 0;
+  for (size_t j = 0; ok && j < d->n; j++) {
+    if (d->items[j].severity == DIAG_ERROR) {
+      ok = strcmp(d->items[j].text, e->errors[k++]) == 0;
+    }
+  }
+  return ok;
+}
+
+static void expectation_release(expectation *e) {
+  for (size_t j = 0; j < e->n_errors; j++) {
+    free(e->errors[j]);
+  }
+  for (size_t j = 0; j < e->n_warnings; j++) {
+    free(e->warnings[j]);
+  }
+}
+
+static void test_bad_fixtures(void **state) {
+  (void)state;
+  char *names[256];
+  size_t n = sorted_names(FIXTURES "/bad", ".yaml", names, N_OF(names));
   assert_true(n >= 40);
 
   size_t failures = 0;
@@ -666,13 +694,7 @@ static void test_bad_fixtures(void **state) {
     diag_list d;
     diag_list_init(&d);
     int rc = scenario_load_file(path, NULL, 0, &s, &d);
-    bool ok = rc < 0 && all_zero(&s, sizeof s) && d.n_errors == e.n_errors;
-    size_t k = 0;
-    for (size_t j = 0; ok && j < d.n; j++) {
-      if (d.items[j].severity == DIAG_ERROR) {
-        ok = strcmp(d.items[j].text, e.errors[k++]) == 0;
-      }
-    }
+    bool ok = rc < 0 && all_zero(&s, sizeof s) && errors_match(&d, &e);
     for (size_t w = 0; ok && w < e.n_warnings; w++) {
       bool found = false;
       for (size_t j = 0; j < d.n; j++) {
@@ -691,12 +713,7 @@ static void test_bad_fixtures(void **state) {
       print_diags(&d);
       failures++;
     }
-    for (size_t j = 0; j < e.n_errors; j++) {
-      free(e.errors[j]);
-    }
-    for (size_t j = 0; j < e.n_warnings; j++) {
-      free(e.warnings[j]);
-    }
+    expectation_release(&e);
     diag_list_release(&d);
     free(text);
     free(names[i]);
@@ -1599,19 +1616,8 @@ static char *expand_dir(const char *text, const char *dir) {
 static void test_csv_bad_fixtures(void **state) {
   (void)state;
   const char *dir = CSV_DIR "/bad";
-  DIR *dh = opendir(dir);
-  assert_non_null(dh);
   char *names[64];
-  size_t n = 0;
-  struct dirent *de;
-  while ((de = readdir(dh)) != NULL && n < N_OF(names)) {
-    size_t len = strlen(de->d_name);
-    if (len > 4 && strcmp(de->d_name + len - 4, ".csv") == 0) {
-      names[n++] = strdup(de->d_name);
-    }
-  }
-  closedir(dh);
-  qsort(names, n, sizeof names[0], compare_names);
+  size_t n = sorted_names(dir, ".csv", names, N_OF(names));
   assert_true(n >= 20);
   size_t failures = 0;
   for (size_t i = 0; i < n; i++) {
@@ -1648,13 +1654,7 @@ static void test_csv_bad_fixtures(void **state) {
     char base[512];
     snprintf(base, sizeof base, "%s/base.yaml", dir);
     int rc = scenario_load_file(base, (const char *const *)ovs, n_ov, &s, &d);
-    bool ok = rc == SCENARIO_LOAD_EINVALID && all_zero(&s, sizeof s) && d.n_errors == e.n_errors;
-    size_t k = 0;
-    for (size_t j = 0; ok && j < d.n; j++) {
-      if (d.items[j].severity == DIAG_ERROR) {
-        ok = strcmp(d.items[j].text, e.errors[k++]) == 0;
-      }
-    }
+    bool ok = rc == SCENARIO_LOAD_EINVALID && all_zero(&s, sizeof s) && errors_match(&d, &e);
     if (!ok) {
       print_message("%s (rc %d):\n", names[i], rc);
       for (size_t j = 0; j < e.n_errors; j++) {
@@ -1663,12 +1663,7 @@ static void test_csv_bad_fixtures(void **state) {
       print_diags(&d);
       failures++;
     }
-    for (size_t j = 0; j < e.n_errors; j++) {
-      free(e.errors[j]);
-    }
-    for (size_t j = 0; j < e.n_warnings; j++) {
-      free(e.warnings[j]);
-    }
+    expectation_release(&e);
     for (size_t j = 0; j < n_ov; j++) {
       free(ovs[j]);
     }
