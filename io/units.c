@@ -99,19 +99,43 @@ static bool lookup(const unit_entry *table, size_t n, const char *unit, double *
   return false;
 }
 
+/* The number at the start of s and the unit text after it; SIM_EINVAL
+ * when s does not start with a number. */
+static int split_number(const char *s, double *v, const char **unit) {
+  if (s == NULL) {
+    return SIM_EINVAL;
+  }
+  const char *end = scan_number(s, v);
+  if (end == NULL) {
+    return SIM_EINVAL;
+  }
+  *unit = unit_text(end);
+  return 0;
+}
+
+/* v * factor into *out: SIM_ERANGE when v is negative or the product is
+ * not finite. */
+static int scale_nonneg(double v, double factor, double *out) {
+  if (v < 0.0) {
+    return SIM_ERANGE;
+  }
+  double r = v * factor;
+  if (!isfinite(r)) {
+    return SIM_ERANGE;
+  }
+  *out = r;
+  return 0;
+}
+
 /* Parses "number unit" against a table. A bare number takes bare_factor,
  * or is accepted only when zero if bare_factor is 0. */
 static int parse_scaled(const char *s, const unit_entry *table, size_t n, double bare_factor,
                         double *out) {
-  if (s == NULL) {
-    return SIM_EINVAL;
-  }
   double v;
-  const char *end = scan_number(s, &v);
-  if (end == NULL) {
+  const char *unit;
+  if (split_number(s, &v, &unit) != 0) {
     return SIM_EINVAL;
   }
-  const char *unit = unit_text(end);
   double factor;
   if (unit[0] == '\0') {
     if (bare_factor == 0.0) {
@@ -125,15 +149,7 @@ static int parse_scaled(const char *s, const unit_entry *table, size_t n, double
   } else if (!lookup(table, n, unit, &factor)) {
     return SIM_EINVAL;
   }
-  if (v < 0.0) {
-    return SIM_ERANGE;
-  }
-  double r = v * factor;
-  if (!isfinite(r)) {
-    return SIM_ERANGE;
-  }
-  *out = r;
-  return 0;
+  return scale_nonneg(v, factor, out);
 }
 
 static int to_int64(double x, int64_t *out) {
@@ -215,15 +231,11 @@ static const unit_entry rate_units[] = {
 static const unit_entry rate_multipliers[] = {{"k", 1e3}, {"K", 1e3}, {"M", 1e6}};
 
 int units_parse_rate(const char *s, double *out_per_s) {
-  if (s == NULL) {
-    return SIM_EINVAL;
-  }
   double v;
-  const char *end = scan_number(s, &v);
-  if (end == NULL) {
+  const char *unit;
+  if (split_number(s, &v, &unit) != 0) {
     return SIM_EINVAL;
   }
-  const char *unit = unit_text(end);
   double mult = 1.0;
   for (size_t i = 0; i < N_OF(rate_multipliers); i++) {
     if (unit[0] == rate_multipliers[i].suffix[0]) {
@@ -236,15 +248,9 @@ int units_parse_rate(const char *s, double *out_per_s) {
   if (unit[0] != '\0' && !lookup(rate_units, N_OF(rate_units), unit, &per)) {
     return SIM_EINVAL;
   }
-  if (v < 0.0) {
-    return SIM_ERANGE;
-  }
-  double r = v * mult * per;
-  if (!isfinite(r)) {
-    return SIM_ERANGE;
-  }
-  *out_per_s = r;
-  return 0;
+  /* (v * mult) * per, in that order, as it always was: the rounding of
+   * the result must not change. mult > 0, so v * mult has v's sign. */
+  return scale_nonneg(v * mult, per, out_per_s);
 }
 
 static const unit_entry bandwidth_units[] = {
