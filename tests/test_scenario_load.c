@@ -1122,6 +1122,25 @@ static uint64_t lcg(uint64_t *x) {
   return *x >> 33;
 }
 
+/* Loads text: it either loads, or fails with errors and a zeroed scenario.
+ * Counts which into *loaded or *failed. */
+static void load_or_reject(const char *text, size_t len, const char *name, size_t *loaded,
+                           size_t *failed) {
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  int rc = scenario_load_string(text, len, name, NULL, 0, &s, &d);
+  if (rc == 0) {
+    (*loaded)++;
+    scenario_free(&s);
+  } else {
+    (*failed)++;
+    assert_true(d.n_errors > 0);
+    assert_true(all_zero(&s, sizeof s));
+  }
+  diag_list_release(&d);
+}
+
 /* Truncated and mutated copies of the default scenario never crash, never
  * leak (ASan) and either load or fail with a zeroed scenario. */
 static void test_mutations(void **state) {
@@ -1133,19 +1152,7 @@ static void test_mutations(void **state) {
   assert_non_null(buf);
   size_t loaded = 0, failed = 0;
   for (size_t cut = 0; cut < len; cut += 13) {
-    scenario s;
-    diag_list d;
-    diag_list_init(&d);
-    int rc = scenario_load_string(orig, cut, "cut.yaml", NULL, 0, &s, &d);
-    if (rc == 0) {
-      loaded++;
-      scenario_free(&s);
-    } else {
-      failed++;
-      assert_true(d.n_errors > 0);
-      assert_true(all_zero(&s, sizeof s));
-    }
-    diag_list_release(&d);
+    load_or_reject(orig, cut, "cut.yaml", &loaded, &failed);
   }
   static const char junk[] = ":-[]{}#&*!|>'\"%@`,? \t\n\x01\xff\xc3"
                              "0aZ";
@@ -1156,19 +1163,7 @@ static void test_mutations(void **state) {
     for (int e = 0; e < edits; e++) {
       buf[lcg(&seed) % len] = junk[lcg(&seed) % (sizeof junk - 1)];
     }
-    scenario s;
-    diag_list d;
-    diag_list_init(&d);
-    int rc = scenario_load_string(buf, len, "mut.yaml", NULL, 0, &s, &d);
-    if (rc == 0) {
-      loaded++;
-      scenario_free(&s);
-    } else {
-      failed++;
-      assert_true(d.n_errors > 0);
-      assert_true(all_zero(&s, sizeof s));
-    }
-    diag_list_release(&d);
+    load_or_reject(buf, len, "mut.yaml", &loaded, &failed);
   }
   print_message("mutations: %zu loaded, %zu rejected\n", loaded, failed);
   assert_true(failed > 0);
