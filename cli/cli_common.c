@@ -23,6 +23,15 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
   return CLI_EXIT_USAGE;
 }
 
+int cli_db_open(const char *cmd, const char *path, unsigned flags, db **out) {
+  char err[1024];
+  if (db_open(path, flags, out, err, sizeof err) != 0) {
+    fprintf(stderr, "meshsim %s: error: %s\n", cmd, err);
+    return CLI_EXIT_FAIL;
+  }
+  return 0;
+}
+
 int cli_parse_u64(const char *cmd, const char *option, const char *value, uint64_t min,
                   uint64_t max, uint64_t *out) {
   char *end = NULL;

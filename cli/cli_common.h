@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "db.h"
 #include "model.h"
 #include "profile.h"
 #include "scenario.h"
@@ -49,6 +50,10 @@ int cli_parse_options(const char *cmd, const cli_option *opts, int n_opts, int a
 
 /* The "options:" lines of --help: "  --name ARG         help", one per option. */
 void cli_print_options(FILE *f, const cli_option *opts, int n_opts);
+
+/* db_open(path, flags, out); on failure prints "meshsim CMD: error: <why>"
+ * to stderr and returns CLI_EXIT_FAIL (*out stays NULL). */
+int cli_db_open(const char *cmd, const char *path, unsigned flags, db **out);
 
 /* Prints "meshsim CMD: error: <formatted>" to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -38,11 +38,8 @@ int cli_cmd_export(int argc, char **argv) {
     return cli_usage_error("export", "--csv DIR is required (see meshsim export --help)");
   const char *path = val[EO_DB] ? val[EO_DB] : DB_DEFAULT_PATH;
   db *d = NULL;
-  char err[1024];
-  if (db_open(path, 0, &d, err, sizeof err) != 0) {
-    fprintf(stderr, "meshsim export: error: %s\n", err);
+  if (cli_db_open("export", path, 0, &d) != 0)
     return CLI_EXIT_FAIL;
-  }
   csvx_info info;
   int rc = csvx_export(d, val[EO_CSV], &info);
   db_close(d);

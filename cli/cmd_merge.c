@@ -59,17 +59,13 @@ int cli_cmd_merge(int argc, char **argv) {
       return cli_usage_error("merge", "%s is the output database; it cannot be an input too",
                              paths[i]);
 
-  char err[1024];
   db *out = NULL;
-  if (db_open(paths[0], DB_OPEN_CREATE, &out, err, sizeof err) != 0) {
-    fprintf(stderr, "meshsim merge: error: %s\n", err);
+  if (cli_db_open("merge", paths[0], DB_OPEN_CREATE, &out) != 0)
     return CLI_EXIT_FAIL;
-  }
   int status = CLI_EXIT_OK;
   for (int i = 1; i < n; i++) {
     db *in = NULL;
-    if (db_open(paths[i], 0, &in, err, sizeof err) != 0) {
-      fprintf(stderr, "meshsim merge: error: %s\n", err);
+    if (cli_db_open("merge", paths[i], 0, &in) != 0) {
       status = CLI_EXIT_FAIL;
       continue;
     }

@@ -125,11 +125,8 @@ int cli_cmd_report(int argc, char **argv) {
 
   const char *path = val[RO_DB] ? val[RO_DB] : DB_DEFAULT_PATH;
   db *d = NULL;
-  char err[1024];
-  if (db_open(path, 0, &d, err, sizeof err) != 0) {
-    fprintf(stderr, "meshsim report: error: %s\n", err);
+  if (cli_db_open("report", path, 0, &d) != 0)
     return CLI_EXIT_FAIL;
-  }
   if (seen[RO_LIST]) {
     int status = report_list(d, val[RO_SCENARIO]);
     db_close(d);

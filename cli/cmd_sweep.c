@@ -276,11 +276,8 @@ static void sw_set_signals(void (*handler)(int), struct sigaction *old_int,
 static int sw_worker(const sw_ctx *c, int worker, int in, int out) {
   signal(SIGPIPE, SIG_IGN);
   db *d = NULL;
-  char err[1024];
-  if (db_open(c->db_path, DB_OPEN_CREATE, &d, err, sizeof err) != 0) {
-    fprintf(stderr, "meshsim sweep: error: %s\n", err);
+  if (cli_db_open("sweep", c->db_path, DB_OPEN_CREATE, &d) != 0)
     return 1;
-  }
   uint32_t point;
   while (!sw_interrupted && sw_read_all(in, &point, sizeof point) == 0) {
     sw_msg m = {worker, 0, point, 0};
@@ -314,9 +311,7 @@ static void sw_count(sw_tally *t, int status) {
 static void sw_run_inline(const sw_ctx *c, const uint32_t *todo, uint32_t n, progress *bar,
                           sw_tally *t) {
   db *d = NULL;
-  char err[1024];
-  if (db_open(c->db_path, DB_OPEN_CREATE, &d, err, sizeof err) != 0) {
-    fprintf(stderr, "meshsim sweep: error: %s\n", err);
+  if (cli_db_open("sweep", c->db_path, DB_OPEN_CREATE, &d) != 0) {
     t->failed = n;
     return;
   }
@@ -708,10 +703,8 @@ int cli_cmd_sweep(int argc, char **argv) {
   strftime(info.created_at, sizeof info.created_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
   {
     db *d = NULL;
-    if (db_open(db_path, DB_OPEN_CREATE, &d, err, sizeof err) != 0) {
-      fprintf(stderr, "meshsim sweep: error: %s\n", err);
+    if (cli_db_open("sweep", db_path, DB_OPEN_CREATE, &d) != 0)
       goto done;
-    }
     int rc = db_sweep_open(d, &info);
     if (rc >= 0)
       rc = db_sweep_points_stored(d, info.id, stored, info.n_points);
