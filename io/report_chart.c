@@ -167,6 +167,13 @@ void report_chart_src(const report_charts *c, const char *name, char *buf, size_
   report_fmt(buf, n, "%s/%s.%s", REPORT_CHART_DIR, name, chart_ext(c));
 }
 
+/* Closes f; nonzero when a write to it or the close failed. */
+static int close_failed(FILE *f) {
+  int bad = ferror(f);
+  bad |= fclose(f) != 0;
+  return bad;
+}
+
 static FILE *chart_open(report_charts *c, const char *name, const char *ext) {
   char path[REPORT_PATH_MAX];
   report_fmt(path, sizeof path, "%s/%s.%s", c->dir, name, ext);
@@ -241,8 +248,7 @@ static int gp_render_one(report_charts *c, const char *name) {
  * 1 = the image exists, 0 = it does not (yet). */
 static int gp_finish(report_charts *c, const char *name, FILE *f) {
   fputs("unset output\n", f); /* close the image before the next chart */
-  int bad = ferror(f);
-  bad |= fclose(f) != 0;
+  int bad = close_failed(f);
   if (c->mode == REPORT_CHART_LOOKUP)
     return chart_image_ok(c, name);
   c->planned++;
@@ -311,8 +317,7 @@ int report_chart_lines(report_charts *c, const char *name, const char *title, co
     fputs("\n\n", dat); /* two blank lines: next gnuplot index */
     blocks++;
   }
-  int bad = ferror(dat);
-  bad |= fclose(dat) != 0;
+  int bad = close_failed(dat);
   if (bad || blocks == 0)
     return bad ? DB_EIO : 0;
 
@@ -394,8 +399,7 @@ int report_chart_resources(report_charts *c, const run_result *r, int memory) {
         top = sum + other;
     }
   }
-  int bad = ferror(dat);
-  bad |= fclose(dat) != 0;
+  int bad = close_failed(dat);
   if (bad)
     return DB_EIO;
 
@@ -469,8 +473,7 @@ int report_chart_quantiles(report_charts *c, const run_result *r) {
     }
     fputc('\n', dat);
   }
-  int bad = ferror(dat);
-  bad |= fclose(dat) != 0;
+  int bad = close_failed(dat);
   if (bad)
     return DB_EIO;
   FILE *f = gp_begin(c, name,
@@ -518,8 +521,7 @@ int report_chart_cost(report_charts *c, const run_result *r) {
     if (m->nodes_needed > top_nodes)
       top_nodes = m->nodes_needed;
   }
-  int bad = ferror(dat);
-  bad |= fclose(dat) != 0;
+  int bad = close_failed(dat);
   if (bad)
     return DB_EIO;
   FILE *f = gp_begin(c, name, "Cost per month and nodes needed per mode", "data-plane mode",
@@ -578,8 +580,7 @@ int report_chart_blast(report_charts *c, const run_result *r) {
       fputc('\n', dat);
     }
   }
-  int bad = ferror(dat);
-  bad |= fclose(dat) != 0;
+  int bad = close_failed(dat);
   if (bad)
     return DB_EIO;
   FILE *f = gp_begin(c, name, "Blast radius: what one proxy instance serves at most",
