@@ -569,36 +569,35 @@ static void fmt3(char *buf, size_t n, double v) {
 }
 
 void sweep_format_x(char *buf, size_t n, double x, sweep_xkind kind) {
-  char num[48];
+  double shown = x;
+  const char *unit = "";
   switch (kind) {
   case SWEEP_X_RATE:
     if (fabs(x) >= 1e6) {
-      fmt3(num, sizeof num, x / 1e6);
-      snprintf(buf, n, "%sM/s", num);
+      shown = x / 1e6;
+      unit = "M/s";
     } else if (fabs(x) >= 1e3) {
-      fmt3(num, sizeof num, x / 1e3);
-      snprintf(buf, n, "%sk/s", num);
+      shown = x / 1e3;
+      unit = "k/s";
     } else {
-      fmt3(num, sizeof num, x);
-      snprintf(buf, n, "%s/s", num);
+      unit = "/s";
     }
-    return;
+    break;
   case SWEEP_X_DURATION:
-    fmt3(num, sizeof num, x);
-    snprintf(buf, n, "%s ms", num);
-    return;
+    unit = " ms";
+    break;
   case SWEEP_X_CPU:
-    fmt3(num, sizeof num, x);
-    snprintf(buf, n, "%s cores", num);
-    return;
+    unit = " cores";
+    break;
   case SWEEP_X_SIZE:
-    fmt3(num, sizeof num, x);
-    snprintf(buf, n, "%s MiB", num);
-    return;
+    unit = " MiB";
+    break;
   default:
-    fmt3(num, sizeof num, x);
-    snprintf(buf, n, "%s", num);
+    break;
   }
+  char num[48];
+  fmt3(num, sizeof num, shown);
+  snprintf(buf, n, "%s%s", num, unit);
 }
 
 const char *sweep_xkind_unit(sweep_xkind kind) {
