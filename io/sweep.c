@@ -500,33 +500,29 @@ int sweep_shard_has(const sweep_shard *sh, uint64_t point) {
 
 /* ---- numbers ------------------------------------------------------------------------ */
 
+/* An int64 quantity (ns, millicores, bytes) shown in the unit of the
+ * axis: the parsed count divided by per_unit. */
+static int parse_int64_in(const char *s, int (*parse)(const char *, int64_t *), double per_unit,
+                          double *x) {
+  int64_t v;
+  int rc = parse(s, &v);
+  if (rc == 0)
+    *x = (double)v / per_unit;
+  return rc;
+}
+
 static int parse_as(sweep_xkind kind, const char *s, double *x) {
   switch (kind) {
   case SWEEP_X_NUMBER:
     return units_parse_number(s, x);
   case SWEEP_X_RATE:
     return units_parse_rate(s, x);
-  case SWEEP_X_DURATION: {
-    sim_time ns;
-    int rc = units_parse_duration(s, &ns);
-    if (rc == 0)
-      *x = (double)ns / 1e6;
-    return rc;
-  }
-  case SWEEP_X_CPU: {
-    int64_t mc;
-    int rc = units_parse_cpu(s, &mc);
-    if (rc == 0)
-      *x = (double)mc / 1000.0;
-    return rc;
-  }
-  case SWEEP_X_SIZE: {
-    int64_t b;
-    int rc = units_parse_size(s, &b);
-    if (rc == 0)
-      *x = (double)b / (1024.0 * 1024.0);
-    return rc;
-  }
+  case SWEEP_X_DURATION:
+    return parse_int64_in(s, units_parse_duration, 1e6, x); /* ms */
+  case SWEEP_X_CPU:
+    return parse_int64_in(s, units_parse_cpu, 1000.0, x); /* cores */
+  case SWEEP_X_SIZE:
+    return parse_int64_in(s, units_parse_size, 1024.0 * 1024.0, x); /* MiB */
   default:
     return -1;
   }
