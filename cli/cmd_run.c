@@ -191,17 +191,17 @@ int cli_cmd_run(int argc, char **argv) {
   int status = CLI_EXIT_OK;
   if (!no_db) {
     db *d = NULL;
-    char err[512];
     int64_t batch = 0;
-    if (db_open(db_path, DB_OPEN_CREATE, &d, err, sizeof err) != 0) {
-      fprintf(stderr, "meshsim run: error: %s\n", err);
+    int wrote = 0;
+    if (cli_db_open("run", db_path, DB_OPEN_CREATE, &d) != 0) {
       status = CLI_EXIT_FAIL;
-    } else if (db_write_run(d, &r, &batch) < 0) {
+    } else if ((wrote = db_write_run(d, &r, &batch)) < 0) {
       fprintf(stderr, "meshsim run: error: cannot store the run in %s: %s\n", db_path,
               db_errmsg(d));
       status = CLI_EXIT_FAIL;
     } else if (!json && !quiet) {
-      fprintf(stderr, "stored as batch %lld in %s\n", (long long)batch, db_path);
+      fprintf(stderr, "%s as batch %lld in %s\n", wrote == 1 ? "already stored" : "stored",
+              (long long)batch, db_path);
     }
     if (d)
       db_close(d);
