@@ -326,11 +326,18 @@ static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t 
   if ((rc = model_static_memory(&t, in, &static_mem)) != 0 ||
       (rc = model_alloc_outputs(out, &t, n_seconds, s->meta.replications)) != 0)
     goto done;
+  /* Per kind, fixed for the topology: idle CPU, static memory (base +
+   * config + connections) and memory per request in flight. */
+  double static_kind[MESH_KIND_COUNT] = {0}, inflight_bytes[MESH_KIND_COUNT] = {0};
   for (uint32_t x = 0; x < t.n_proxies; x++) {
     mesh_proxy_kind k = t.proxies[x].kind;
     idle_cores[mesh_proxy_kind_to_kind(k)] +=
         in->proxy_profile[k]->proxy[k].idle_millicores / 1000.0;
+    static_kind[mesh_proxy_kind_to_kind(k)] += static_mem[x];
   }
+  for (int pk = 0; pk < MESH_PROXY_COUNT; pk++)
+    inflight_bytes[mesh_proxy_kind_to_kind((mesh_proxy_kind)pk)] =
+        in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes;
   for (uint32_t n = 0; n < t.n_nodes; n++) {
     result_node *rn = &out->nodes[n];
     topo_node_name(&t, n, rn->name, sizeof rn->name);
@@ -416,21 +423,14 @@ static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t 
       rr->mem_mib[k] = kind_mem[k] / MODEL_MIB;
       out->kind[k].cpu_cores_mean += rr->cpu_cores[k] / s->meta.replications;
       out->kind[k].mem_mib_mean += rr->mem_mib[k] / s->meta.replications;
-      double static_k = 0;
-      for (uint32_t x = 0; x < t.n_proxies; x++)
-        if ((int)mesh_proxy_kind_to_kind(t.proxies[x].kind) == k)
-          static_k += static_mem[x];
-      double per_inflight = 0;
-      for (int pk = 0; pk < MESH_PROXY_COUNT; pk++)
-        if ((int)mesh_proxy_kind_to_kind((mesh_proxy_kind)pk) == k)
-          per_inflight = in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes;
       for (uint32_t sec = 0; sec < n_seconds; sec++) {
         double len = sec + 1 < n_seconds ? 1.0 : T - sec; /* the last second may be partial */
         double cpu = rep.cpu_ns_sec[k][sec] / 1e9 / len + idle_cores[k];
         if (cpu > out->kind[k].cpu_cores_peak)
           out->kind[k].cpu_cores_peak = cpu;
         double memp =
-            (static_k + per_inflight * rep.inflight_ns_sec[k][sec] / 1e9 / len) / MODEL_MIB;
+            (static_kind[k] + inflight_bytes[k] * rep.inflight_ns_sec[k][sec] / 1e9 / len) /
+            MODEL_MIB;
         if (memp > out->kind[k].mem_mib_peak)
           out->kind[k].mem_mib_peak = memp;
         if (r == 0)
