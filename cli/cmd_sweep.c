@@ -2,7 +2,7 @@
  * the cartesian product of the swept values, each point one `meshsim run`
  * (loaded with its overrides, simulated, stored in its own transaction),
  * in worker processes, optionally as one shard of a sweep spread over a
- * batch cluster. Grammar, point order and shards: io/sweep.h and
+ * batch cluster. Grammar, point order and shards: sweep/sweep.h and
  * docs/sweeps.md.
  *
  * Processes: the parent validates every point (fail fast, before any

@@ -2,7 +2,7 @@
  *
  * Profiles are YAML data files in models/profiles/ (compiled into the binary,
  * see profile_embedded.h) where every number cites its source. This struct is
- * their in-memory form; io/profile_load.c parses them. All costs are model
+ * their in-memory form; input/profile_load.c parses them. All costs are model
  * inputs; the formulas that use them live in proxy.h and control_plane.h.
  *
  * Cost of one pass (one direction of one request through one proxy):

@@ -1,6 +1,6 @@
 /* result: what one `meshsim run` produced, per mode (plain data).
  *
- * The model (model_run.h) fills it; the CLI prints it, io/db stores it, and
+ * The model (model_run.h) fills it; the CLI prints it, store/db stores it, and
  * reports are drawn from the database. Figures are means over replications
  * unless named otherwise; latency quantiles come from the histogram merged
  * over replications, their confidence intervals from per-replication values.

@@ -1,6 +1,6 @@
 /* scenario: the in-memory form of a scenario file (plain data, no behaviour).
  *
- * io/scenario_load.c fills it from YAML (and CSV) and resolves every name to
+ * input/scenario_load.c fills it from YAML (and CSV) and resolves every name to
  * an index, so the model never looks anything up by string. The scenario owns
  * all its arrays; free with scenario_free(). Units are in the field names:
  * times in ns (sim_time), sizes in bytes, CPU in millicores, money in USD. */
