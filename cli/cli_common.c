@@ -141,7 +141,7 @@ int cli_load(const char *cmd, const char *path, const char *const *overrides, si
   diag_print(&d, stderr);
   diag_list_release(&d);
   if (rc != 0) {
-    fprintf(stderr, "meshsim %s: error: %s\n", cmd, scenario_load_strerror(rc));
+    fprintf(stderr, "meshsim %s: error: %s\n", cmd, err_str(rc));
     return CLI_EXIT_FAIL;
   }
   scenario *s = &out->scn;
@@ -182,11 +182,11 @@ int cli_load(const char *cmd, const char *path, const char *const *overrides, si
   in->profile_name = s->mesh.profile;
   return 0;
 fail:
-  scenario_free(s);
+  scenario_release(s);
   return CLI_EXIT_FAIL;
 }
 
 void cli_loaded_release(cli_loaded *l) {
-  scenario_free(&l->scn);
+  scenario_release(&l->scn);
   memset(l, 0, sizeof *l);
 }

@@ -159,7 +159,7 @@ int cli_cmd_run(int argc, char **argv) {
   sigaction(SIGTERM, &old_term, NULL);
   if (run_interrupted) {
     if (rc == 0)
-      run_result_free(&r);
+      run_result_release(&r);
     fprintf(stderr, "meshsim run: interrupted; nothing was stored\n");
     cli_loaded_release(&L);
     return CLI_EXIT_INTERRUPTED;
@@ -210,7 +210,7 @@ int cli_cmd_run(int argc, char **argv) {
     result_json_write(stdout, &r);
   else
     result_table_write(stdout, &r);
-  run_result_free(&r);
+  run_result_release(&r);
   cli_loaded_release(&L);
   return status;
 }

@@ -197,7 +197,7 @@ static int sw_run_point(const sw_ctx *c, db *d, uint32_t point) {
   int rc = sw_interrupted ? -1 : model_run(&L.in, &r);
   if (sw_interrupted) {
     if (rc == 0)
-      run_result_free(&r);
+      run_result_release(&r);
     status = SW_INTERRUPTED;
   } else if (rc != 0) {
     fprintf(stderr, "meshsim sweep: point %u (%s): error: %s\n", point, p->params,
@@ -216,7 +216,7 @@ static int sw_run_point(const sw_ctx *c, db *d, uint32_t point) {
               p->params, db_errmsg(d));
     else
       status = w == 0 ? SW_STORED : SW_ALREADY;
-    run_result_free(&r);
+    run_result_release(&r);
   }
   cli_loaded_release(&L);
   free(p);

@@ -618,18 +618,18 @@ static int pl_parse(const char *text, size_t len, const char *origin, const char
                     profile *out, diag_list *diag) {
   profile *p = calloc(1, sizeof *p);
   if (!p)
-    return PROFILE_LOAD_ENOMEM;
+    return ERR_ENOMEM;
   pl_ctx c = {.origin = origin, .diag = diag, .p = p};
 
   yaml_parser_t parser;
   yaml_document_t doc;
   if (!yaml_parser_initialize(&parser)) {
     free(p);
-    return PROFILE_LOAD_ENOMEM;
+    return ERR_ENOMEM;
   }
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
   if (!yaml_parser_load(&parser, &doc)) {
-    int rc = parser.error == YAML_MEMORY_ERROR ? PROFILE_LOAD_ENOMEM : PROFILE_LOAD_ESYNTAX;
+    int rc = parser.error == YAML_MEMORY_ERROR ? ERR_ENOMEM : PROFILE_LOAD_ESYNTAX;
     c.n_errors++;
     diag_error(diag, origin, (uint32_t)parser.problem_mark.line + 1,
                (uint32_t)parser.problem_mark.column + 1, "yaml syntax: %s%s%s",
@@ -662,35 +662,23 @@ static int pl_parse(const char *text, size_t len, const char *origin, const char
   yaml_document_delete(&doc);
   yaml_parser_delete(&parser);
 
-  int rc = c.n_errors ? PROFILE_LOAD_EINVALID : PROFILE_LOAD_OK;
+  int rc = c.n_errors ? PROFILE_LOAD_EINVALID : ERR_OK;
   if (rc == 0)
     *out = *p;
   free(p);
   return rc;
 }
 
-const char *profile_load_strerror(int code) {
-  switch (code) {
-#define PL_STRERROR_CASE(name, value, text)                                                        \
-  case value:                                                                                      \
-    return text;
-    PROFILE_LOAD_ERROR_MAP(PL_STRERROR_CASE)
-#undef PL_STRERROR_CASE
-  default:
-    return "unknown error";
-  }
-}
-
 int profile_load_string(const char *text, size_t len, const char *display_name, profile *out,
                         diag_list *diag) {
   if (!text || !out || !diag)
-    return PROFILE_LOAD_EINVAL;
+    return ERR_EINVAL;
   return pl_parse(text, len, display_name ? display_name : "<profile>", NULL, out, diag);
 }
 
 int profile_load_file(const char *path, profile *out, diag_list *diag) {
   if (!path || !out || !diag)
-    return PROFILE_LOAD_EINVAL;
+    return ERR_EINVAL;
   FILE *f = fopen(path, "rb");
   if (!f) {
     diag_error(diag, path, 0, 0, "cannot open the profile: %s", strerror(errno));
@@ -698,7 +686,7 @@ int profile_load_file(const char *path, profile *out, diag_list *diag) {
   }
   size_t cap = 8192, len = 0;
   char *buf = malloc(cap);
-  int rc = PROFILE_LOAD_OK;
+  int rc = ERR_OK;
   while (buf) {
     if (len == cap) {
       if (cap >= PROFILE_LOAD_MAX_BYTES) {
@@ -728,8 +716,8 @@ int profile_load_file(const char *path, profile *out, diag_list *diag) {
   }
   fclose(f);
   if (!buf)
-    return PROFILE_LOAD_ENOMEM;
-  if (rc == PROFILE_LOAD_OK)
+    return ERR_ENOMEM;
+  if (rc == ERR_OK)
     rc = pl_parse(buf, len, path, NULL, out, diag);
   free(buf);
   return rc;
@@ -803,7 +791,7 @@ size_t profile_load_builtin_names(char *buf, size_t size) {
 
 int profile_load_builtin(const char *name, profile *out, diag_list *diag) {
   if (!name || !out || !diag)
-    return PROFILE_LOAD_EINVAL;
+    return ERR_EINVAL;
   for (size_t i = 0; profile_embedded_files[i].name; i++) {
     const profile_embedded *e = &profile_embedded_files[i];
     const char *builtin = pl_builtin_name(i);

@@ -13,35 +13,18 @@
  * Values are parsed here rather than with io/units.c because calibration
  * needs fractions below its integer units: 0.5ns per byte, 0.225m per proxy.
  *
- * Every function returns PROFILE_LOAD_OK or a negative PROFILE_LOAD_E* code;
+ * Every function returns ERR_OK or a negative PROFILE_LOAD_E* code;
  * on failure *out is left untouched and *diag holds at least one error
- * (except for PROFILE_LOAD_EINVAL, a NULL argument). */
+ * (except for ERR_EINVAL, a NULL argument). */
 #ifndef MESHSIM_PROFILE_LOAD_H
 #define MESHSIM_PROFILE_LOAD_H
+
+#include "err.h"
 
 #include <stddef.h>
 
 #include "diag.h"
 #include "profile.h"
-
-#define PROFILE_LOAD_ERROR_MAP(X)                                                                  \
-  X(OK, 0, "success")                                                                              \
-  X(NOMEM, -1, "out of memory")                                                                    \
-  X(INVAL, -2, "invalid argument")                                                                 \
-  X(IO, -30, "cannot read the profile file")                                                       \
-  X(SYNTAX, -31, "the profile file is not valid YAML")                                             \
-  X(INVALID, -32, "the profile is invalid")                                                        \
-  X(UNKNOWN, -33, "no builtin profile has that name")
-
-enum {
-#define PROFILE_LOAD_ENUM(name, code, text) PROFILE_LOAD_E##name = (code),
-  PROFILE_LOAD_ERROR_MAP(PROFILE_LOAD_ENUM)
-#undef PROFILE_LOAD_ENUM
-};
-#define PROFILE_LOAD_OK PROFILE_LOAD_EOK
-
-/* Text for a PROFILE_LOAD_E* code; never NULL. */
-const char *profile_load_strerror(int code);
 
 /* Largest profile file accepted. */
 #define PROFILE_LOAD_MAX_BYTES ((size_t)1 << 20)

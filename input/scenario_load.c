@@ -3836,18 +3836,6 @@ static int apply_overrides(loader *L) {
 
 /* ------------------------------------------------------------------ API */
 
-const char *scenario_load_strerror(int code) {
-  switch (code) {
-#define SCENARIO_LOAD_CASE(name, value, text)                                                      \
-  case (value):                                                                                    \
-    return (text);
-    SCENARIO_LOAD_ERROR_MAP(SCENARIO_LOAD_CASE)
-#undef SCENARIO_LOAD_CASE
-  default:
-    return "unknown error";
-  }
-}
-
 static uint64_t hash_overrides(uint64_t h, const char *const *overrides, size_t n_overrides) {
   for (size_t i = 0; i < n_overrides; i++) {
     const char *ov = overrides[i] != NULL ? overrides[i] : "";
@@ -3946,7 +3934,7 @@ static int load_bytes(const char *display, const char *bytes, size_t len,
   out->content_hash = scenario_load_hash(bytes, len, overrides, n_overrides);
   if (out->cluster.n_zones == 0 || out->cluster.n_pools == 0) {
     nomem(&L);
-    code = SCENARIO_LOAD_ENOMEM;
+    code = ERR_ENOMEM;
     goto done;
   }
 
@@ -3958,13 +3946,13 @@ static int load_bytes(const char *display, const char *bytes, size_t len,
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser)) {
     nomem(&L);
-    code = SCENARIO_LOAD_ENOMEM;
+    code = ERR_ENOMEM;
     goto done;
   }
   yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, len);
   if (!yaml_parser_load(&parser, &L.doc)) {
     report_yaml_error(&L, &parser, display, bytes, len, false, 0);
-    code = parser.error == YAML_MEMORY_ERROR ? SCENARIO_LOAD_ENOMEM : SCENARIO_LOAD_ESYNTAX;
+    code = parser.error == YAML_MEMORY_ERROR ? ERR_ENOMEM : SCENARIO_LOAD_ESYNTAX;
     yaml_parser_delete(&parser);
     goto done;
   }
@@ -4010,19 +3998,19 @@ static int load_bytes(const char *display, const char *bytes, size_t len,
     goto done;
   }
   if (apply_overrides(&L) != 0) {
-    code = L.nomem ? SCENARIO_LOAD_ENOMEM : SCENARIO_LOAD_EOVERRIDE;
+    code = L.nomem ? ERR_ENOMEM : SCENARIO_LOAD_EOVERRIDE;
     goto done;
   }
   convert_all(&L);
   out->content_hash = hash_inputs(&L, bytes, len);
   if (L.nomem) {
-    code = SCENARIO_LOAD_ENOMEM;
+    code = ERR_ENOMEM;
   }
 
 done:
   loader_release(&L);
   if (diag_error_count(diag) > errors_before || L.nomem) {
-    scenario_free(out);
+    scenario_release(out);
     return code;
   }
   return 0;
@@ -4032,13 +4020,13 @@ int scenario_load_string(const char *text, size_t len, const char *display_name,
                          const char *const *overrides, size_t n_overrides, scenario *out,
                          diag_list *diag) {
   if (out == NULL || diag == NULL) {
-    return SCENARIO_LOAD_EINVAL;
+    return ERR_EINVAL;
   }
   memset(out, 0, sizeof *out);
   const char *name = display_name != NULL ? display_name : "<string>";
   if (text == NULL || (overrides == NULL && n_overrides > 0)) {
     diag_error(diag, name, 0, 0, "no scenario text given");
-    return SCENARIO_LOAD_EINVAL;
+    return ERR_EINVAL;
   }
   return load_bytes(name, text, len, overrides, n_overrides, out, diag);
 }
@@ -4046,16 +4034,16 @@ int scenario_load_string(const char *text, size_t len, const char *display_name,
 int scenario_load_file(const char *path, const char *const *overrides, size_t n_overrides,
                        scenario *out, diag_list *diag) {
   if (out == NULL || diag == NULL) {
-    return SCENARIO_LOAD_EINVAL;
+    return ERR_EINVAL;
   }
   memset(out, 0, sizeof *out);
   if (path == NULL || path[0] == '\0') {
     diag_error(diag, NULL, 0, 0, "no scenario file given");
-    return SCENARIO_LOAD_EINVAL;
+    return ERR_EINVAL;
   }
   if (overrides == NULL && n_overrides > 0) {
     diag_error(diag, path, 0, 0, "overrides missing");
-    return SCENARIO_LOAD_EINVAL;
+    return ERR_EINVAL;
   }
   char *buf;
   size_t len;
@@ -4078,7 +4066,7 @@ int scenario_load_file(const char *path, const char *const *overrides, size_t n_
     return SCENARIO_LOAD_EIO;
   case READ_NOMEM:
     diag_error(diag, path, 0, 0, "out of memory reading the scenario file");
-    return SCENARIO_LOAD_ENOMEM;
+    return ERR_ENOMEM;
   }
   int rc = load_bytes(path, buf, len, overrides, n_overrides, out, diag);
   free(buf);

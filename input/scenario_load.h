@@ -22,36 +22,20 @@
 #ifndef MESHSIM_SCENARIO_LOAD_H
 #define MESHSIM_SCENARIO_LOAD_H
 
+#include "err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "diag.h"
 #include "scenario.h"
 
-#define SCENARIO_LOAD_ERROR_MAP(X)                                                                 \
-  X(OK, 0, "success")                                                                              \
-  X(NOMEM, -1, "out of memory")                                                                    \
-  X(INVAL, -2, "invalid argument")                                                                 \
-  X(IO, -20, "cannot read the scenario file")                                                      \
-  X(SYNTAX, -21, "the scenario file is not valid YAML")                                            \
-  X(OVERRIDE, -22, "an override (--set) is invalid")                                               \
-  X(INVALID, -23, "the scenario is invalid")
-
-enum {
-#define SCENARIO_LOAD_ENUM(name, code, text) SCENARIO_LOAD_E##name = (code),
-  SCENARIO_LOAD_ERROR_MAP(SCENARIO_LOAD_ENUM)
-#undef SCENARIO_LOAD_ENUM
-};
-
-/* Text for a SCENARIO_LOAD_E* code; never NULL. */
-const char *scenario_load_strerror(int code);
-
 /* Largest scenario file accepted. */
 #define SCENARIO_LOAD_MAX_BYTES ((size_t)64 << 20)
 
 /* Loads the file at `path` with the n_overrides strings in `overrides`
  * applied in order (later ones win). On success returns 0 and *out owns
- * the scenario (free with scenario_free); warnings may be in *diag. On
+ * the scenario (free with scenario_release); warnings may be in *diag. On
  * failure returns a negative SCENARIO_LOAD_E* code, *out is zeroed (nothing
  * to free) and *diag holds at least one error. *diag must have been set up
  * with diag_list_init; entries are appended to what it already holds. */

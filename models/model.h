@@ -34,14 +34,14 @@ typedef struct model_inputs {
   uint64_t trace_requests;    /* trace the first N root requests of replication 0 */
   model_progress_fn progress; /* optional */
   void *progress_ctx;
-  volatile int *interrupt; /* optional: when it becomes non-zero the run stops (SIM_EINVAL) */
+  volatile int *interrupt; /* optional: when it becomes non-zero the run stops (ERR_EINTR) */
   uint32_t jobs;           /* modes simulated at once in threads (0 or 1: one after another) */
   char *error;             /* optional: receives a message when a run fails for a reason */
   size_t error_len;        /* the scenario can fix (e.g. a failure names no instance) */
 } model_inputs;
 
 /* Runs every mode listed in the scenario (scn->mesh.modes) and fills *out
- * (caller frees with run_result_free). With in->jobs > 1 up to that many
+ * (caller frees with run_result_release). With in->jobs > 1 up to that many
  * modes run at once in threads: each mode owns its topology, engine and
  * streams, and its numbers do not depend on the others, so the result is
  * identical to a serial run. Returns 0 or a negative SIM_E* code; on error

@@ -41,7 +41,7 @@ void mode_result_release(mode_result *m) {
   memset(m, 0, sizeof *m);
 }
 
-void run_result_free(run_result *r) {
+void run_result_release(run_result *r) {
   for (uint32_t i = 0; i < r->n_modes; i++)
     mode_result_release(&r->modes[i]);
   free(r->modes);
@@ -605,7 +605,7 @@ int model_run(const model_inputs *in, run_result *out) {
   int rc = model_run_modes(in, &prog, out);
   out->n_modes = s->mesh.n_modes;
   if (rc != 0) {
-    run_result_free(out);
+    run_result_release(out);
     return rc;
   }
   clock_gettime(CLOCK_MONOTONIC, &w1);

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "crn.h"
+#include "err.h"
 #include "path.h"
 #include "proxy.h"
 #include "sim_engine.h"
@@ -1170,7 +1171,7 @@ int model_sim_replication(const topology *t, const model_inputs *in, const failu
     if (tick)
       tick(tick_ctx, at >= m.t_end ? 1.0 : (double)at / (double)m.t_end);
     if (in->interrupt && *in->interrupt) {
-      rc = SIM_EINVAL;
+      rc = ERR_EINTR;
       break;
     }
     if (at >= m.t_end && m.live_calls == 0)

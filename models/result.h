@@ -4,7 +4,7 @@
  * reports are drawn from the database. Figures are means over replications
  * unless named otherwise; latency quantiles come from the histogram merged
  * over replications, their confidence intervals from per-replication values.
- * Owned arrays are freed by run_result_free(). */
+ * Owned arrays are freed by run_result_release(). */
 #ifndef MESHSIM_RESULT_H
 #define MESHSIM_RESULT_H
 
@@ -158,7 +158,7 @@ typedef struct run_result {
   uint32_t n_modes;
 } run_result;
 
-void run_result_free(run_result *r);
+void run_result_release(run_result *r);
 void mode_result_release(mode_result *m);
 
 #endif

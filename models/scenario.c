@@ -89,7 +89,7 @@ void scenario_init_defaults(scenario *s) {
   s->waypoint_autoscale.max_replicas = 10;
 }
 
-void scenario_free(scenario *s) {
+void scenario_release(scenario *s) {
   if (s == NULL) {
     return;
   }

@@ -2,7 +2,7 @@
  *
  * input/scenario_load.c fills it from YAML (and CSV) and resolves every name to
  * an index, so the model never looks anything up by string. The scenario owns
- * all its arrays; free with scenario_free(). Units are in the field names:
+ * all its arrays; free with scenario_release(). Units are in the field names:
  * times in ns (sim_time), sizes in bytes, CPU in millicores, money in USD. */
 #ifndef MESHSIM_SCENARIO_H
 #define MESHSIM_SCENARIO_H
@@ -204,7 +204,7 @@ typedef struct scenario {
 /* Fills *s with the documented defaults (no namespaces or services). */
 void scenario_init_defaults(scenario *s);
 /* Frees everything the scenario owns and zeroes it. */
-void scenario_free(scenario *s);
+void scenario_release(scenario *s);
 
 /* Index of a service / namespace by name, or SCN_NONE. */
 uint32_t scenario_find_service(const scenario *s, const char *name);

@@ -1180,7 +1180,7 @@ static int pick_baseline(rctx *c) {
   if (!c->opt->baseline)
     return 0;
   if (mesh_mode_from_name(c->opt->baseline) < 0)
-    return report_fail(c->info, DB_EINVAL, "unknown baseline mode '%s'; valid modes are: %s",
+    return report_fail(c->info, ERR_EINVAL, "unknown baseline mode '%s'; valid modes are: %s",
                        c->opt->baseline, mesh_mode_names_list());
   for (uint32_t i = 0; i < r->n_modes; i++)
     if (strcmp(mode_name(&r->modes[i]), c->opt->baseline) == 0) {
@@ -1192,7 +1192,7 @@ static int pick_baseline(rctx *c) {
     size_t len = strlen(modes);
     report_fmt(modes + len, sizeof modes - len, "%s%s", i ? ", " : "", mode_name(&r->modes[i]));
   }
-  return report_fail(c->info, DB_EINVAL,
+  return report_fail(c->info, ERR_EINVAL,
                      "baseline mode '%s' is not in batch %" PRId64 " (modes: %s)", c->opt->baseline,
                      c->info->batch_id, modes);
 }
@@ -1204,7 +1204,7 @@ int report_render(const report_options *opt, report_info *info, report_charts *c
                   void *ctx) {
   if (opt->format && *opt->format && strcmp(opt->format, "png") != 0 &&
       strcmp(opt->format, "svg") != 0)
-    return report_fail(info, DB_EINVAL, "unknown chart format '%s'; valid formats are: png, svg",
+    return report_fail(info, ERR_EINVAL, "unknown chart format '%s'; valid formats are: png, svg",
                        opt->format);
   report_fmt(charts->dir, sizeof charts->dir, "%s/%s", opt->out_dir, REPORT_CHART_DIR);
   if (fsdir_mkdir_p(charts->dir) != 0)
@@ -1276,7 +1276,7 @@ static int pick_sweep(db *d, const report_options *opt, report_info *info, int64
 int report_write(db *d, const report_options *opt, report_info *info) {
   memset(info, 0, sizeof *info);
   if (!d || !opt || !opt->out_dir || !*opt->out_dir)
-    return report_fail(info, DB_EINVAL, "no output directory given");
+    return report_fail(info, ERR_EINVAL, "no output directory given");
   int64_t sweep_id = 0;
   int rc = pick_sweep(d, opt, info, &sweep_id);
   if (rc < 0)
@@ -1285,7 +1285,7 @@ int report_write(db *d, const report_options *opt, report_info *info) {
     return report_sweep_write(d, opt, sweep_id, info);
   rctx *c = calloc(1, sizeof *c);
   if (!c)
-    return report_fail(info, DB_ENOMEM, "out of memory");
+    return report_fail(info, ERR_ENOMEM, "out of memory");
   c->d = d;
   c->opt = opt;
   c->info = info;
@@ -1293,7 +1293,7 @@ int report_write(db *d, const report_options *opt, report_info *info) {
   if (rc == 0 && (rc = db_load_run(d, info->batch_id, &c->run)) < 0)
     report_fail(info, rc, "%s", db_errmsg(d));
   if (rc == 0 && opt->scenario && strcmp(opt->scenario, c->run.scenario) != 0)
-    rc = report_fail(info, DB_EINVAL, "batch %" PRId64 " is of scenario '%s', not '%s'",
+    rc = report_fail(info, ERR_EINVAL, "batch %" PRId64 " is of scenario '%s', not '%s'",
                      info->batch_id, c->run.scenario, opt->scenario);
   if (rc == 0 && c->run.n_modes == 0)
     rc = report_fail(info, DB_ENOTFOUND, "batch %" PRId64 " has no modes", info->batch_id);
@@ -1304,7 +1304,7 @@ int report_write(db *d, const report_options *opt, report_info *info) {
     report_fmt(title, sizeof title, "meshsim report: %s", c->run.scenario);
     rc = report_render(opt, info, &c->charts, &c->gp, &c->doc, title, write_batch, c);
   }
-  run_result_free(&c->run);
+  run_result_release(&c->run);
   free(c);
   return rc;
 }

@@ -188,7 +188,7 @@ static int sr_index(srctx *c) {
   c->point_row = calloc(c->n_rows ? c->n_rows : 1, sizeof *c->point_row);
   c->vi = calloc(c->n_rows ? c->n_rows : 1, sizeof *c->vi);
   if (!c->point_row || !c->vi)
-    return DB_ENOMEM;
+    return ERR_ENOMEM;
   for (size_t r = 0; r < c->n_rows; r++) {
     const db_sweep_row *w = &c->rows[r];
     int seen = 0;
@@ -211,7 +211,7 @@ static int sr_index(srctx *c) {
           if (strlen(c->keys[k].name) == kl && !strncmp(c->keys[k].name, s, kl)) {
             long v = sr_intern(&c->keys[k], eq + 1, len - kl - 1);
             if (v < 0)
-              return DB_ENOMEM;
+              return ERR_ENOMEM;
             c->vi[p][k] = (uint32_t)v;
           }
       }
@@ -223,7 +223,7 @@ static int sr_index(srctx *c) {
   /* A key missing from every params string still needs a value. */
   for (size_t k = 0; k < c->n_keys; k++)
     if (c->keys[k].n == 0 && sr_intern(&c->keys[k], "?", 1) < 0)
-      return DB_ENOMEM;
+      return ERR_ENOMEM;
 
   c->xk = -1;
   for (size_t k = 0; k < c->n_keys && c->xk < 0; k++)
@@ -236,7 +236,7 @@ static int sr_index(srctx *c) {
   c->group = calloc(c->n_points ? c->n_points : 1, sizeof *c->group);
   c->group_point = calloc(c->n_points ? c->n_points : 1, sizeof *c->group_point);
   if (!c->xnum || !c->xord || !c->group || !c->group_point)
-    return DB_ENOMEM;
+    return ERR_ENOMEM;
   c->xkind = c->n_keys ? sweep_values_numeric((const char *const *)c->keys[xk].vals, c->nx, c->xnum)
                        : SWEEP_X_CATEGORY;
   /* A bare number given to a rate key is per second (units.h). */
@@ -266,12 +266,12 @@ static int sr_index(srctx *c) {
   size_t n_cells = c->n_groups * c->nx * (c->n_modes ? c->n_modes : 1);
   c->cell = malloc((n_cells ? n_cells : 1) * sizeof *c->cell);
   if (!c->cell)
-    return DB_ENOMEM;
+    return ERR_ENOMEM;
   for (size_t i = 0; i < n_cells; i++)
     c->cell[i] = -1;
   size_t *xpos = calloc(c->nx, sizeof *xpos); /* value index -> position in xord */
   if (!xpos)
-    return DB_ENOMEM;
+    return ERR_ENOMEM;
   for (size_t i = 0; i < c->nx; i++)
     xpos[c->xord[i]] = i;
   for (size_t p = 0; p < c->n_points; p++) {
@@ -626,7 +626,7 @@ static void sr_write(void *ctx) {
 int report_sweep_write(db *d, const report_options *opt, int64_t sweep_id, report_info *info) {
   srctx *c = calloc(1, sizeof *c);
   if (!c)
-    return report_fail(info, DB_ENOMEM, "out of memory");
+    return report_fail(info, ERR_ENOMEM, "out of memory");
   c->d = d;
   c->opt = opt;
   c->info = info;
@@ -635,7 +635,7 @@ int report_sweep_write(db *d, const report_options *opt, int64_t sweep_id, repor
   if (rc < 0)
     report_fail(info, rc, "%s", db_errmsg(d));
   if (rc == 0 && opt->scenario && strcmp(opt->scenario, c->sw.scenario) != 0)
-    rc = report_fail(info, DB_EINVAL, "sweep %" PRId64 " is of scenario '%s', not '%s'", sweep_id,
+    rc = report_fail(info, ERR_EINVAL, "sweep %" PRId64 " is of scenario '%s', not '%s'", sweep_id,
                      c->sw.scenario, opt->scenario);
   if (rc == 0 && (rc = db_load_sweep_rows(d, sweep_id, &c->rows, &c->n_rows)) < 0)
     report_fail(info, rc, "%s", db_errmsg(d));

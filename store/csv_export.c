@@ -134,7 +134,7 @@ static int csvx__safe_name(const char *s) {
 int csvx_export(db *d, const char *out_dir, csvx_info *info) {
   memset(info, 0, sizeof *info);
   if (!d || !out_dir || !*out_dir)
-    return csvx__fail(info, DB_EINVAL, "no output directory given");
+    return csvx__fail(info, ERR_EINVAL, "no output directory given");
   if (fsdir_mkdir_p(out_dir) != 0)
     return csvx__fail(info, DB_EIO, "%s: cannot create directory: %s", out_dir, strerror(errno));
   sqlite3 *conn = db_sqlite(d);

@@ -57,18 +57,6 @@ struct db {
   char errmsg[DB_ERRMSG_MAX];
 };
 
-const char *db_strerror(int code) {
-  switch (code) {
-#define DB_ERROR_CASE(name, value, text)                                                           \
-  case (value):                                                                                    \
-    return (text);
-    DB_ERROR_MAP(DB_ERROR_CASE)
-#undef DB_ERROR_CASE
-  default:
-    return "unknown error";
-  }
-}
-
 static const char *const db_tables[] = {
     "batches",         "runs",       "batch_runs",   "run_metrics", "mode_summary",    "kind_usage",
     "latency_buckets", "node_usage", "series",       "blast",       "blast_instances", "failures",
@@ -503,7 +491,7 @@ static int db__upgrade(db *d) {
 static int db__make_parent_dirs(const char *path) {
   char *dir = strdup(path);
   if (!dir)
-    return DB_ENOMEM;
+    return ERR_ENOMEM;
   char *slash = strrchr(dir, '/');
   int rc = 0;
   if (slash && slash != dir) {
@@ -533,7 +521,7 @@ int db_open(const char *path, unsigned flags, db **out, char *err, size_t err_le
   if (!path || !*path) {
     if (err)
       snprintf(err, err_len, "empty database path");
-    return DB_EINVAL;
+    return ERR_EINVAL;
   }
   struct stat sb;
   if (stat(path, &sb) != 0) {
@@ -551,13 +539,13 @@ int db_open(const char *path, unsigned flags, db **out, char *err, size_t err_le
   } else if (S_ISDIR(sb.st_mode)) {
     if (err)
       snprintf(err, err_len, "%s: is a directory, expected a database file", path);
-    return DB_EINVAL;
+    return ERR_EINVAL;
   }
 
   db *d = calloc(1, sizeof *d);
   if (!d || !(d->path = strdup(path))) {
     free(d);
-    return DB_ENOMEM;
+    return ERR_ENOMEM;
   }
   int oflags = SQLITE_OPEN_READWRITE | ((flags & DB_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0);
   int rc = 0;
@@ -669,7 +657,7 @@ static int db__node_insert_sql(char *buf, size_t n) {
     len += (size_t)snprintf(buf + len, n - len, ",?,?");
   if (len < n)
     len += (size_t)snprintf(buf + len, n - len, ")");
-  return len < n ? 0 : DB_ENOMEM;
+  return len < n ? 0 : ERR_ENOMEM;
 }
 
 static const char *const db_write_sql[ST_COUNT] = {
@@ -715,7 +703,7 @@ static int db__prepare_all(db *d) {
     const char *sql = db_write_sql[i];
     if (i == ST_INS_NODE) {
       if (db__node_insert_sql(node_sql, sizeof node_sql) < 0)
-        return db__fail(d, DB_ENOMEM, "node insert statement too long");
+        return db__fail(d, ERR_ENOMEM, "node insert statement too long");
       sql = node_sql;
     }
     if (sqlite3_prepare_v3(d->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &d->st[i], NULL) !=
@@ -749,26 +737,26 @@ static void db__batch_key(const run_result *r, char *out, size_t n) {
 
 static int db__check_run(db *d, const run_result *r) {
   if (!r || r->n_modes == 0 || !r->modes)
-    return db__fail(d, DB_EINVAL, "run has no modes");
+    return db__fail(d, ERR_EINVAL, "run has no modes");
   for (uint32_t i = 0; i < r->n_modes; i++) {
     const mode_result *m = &r->modes[i];
     const char *name = mesh_mode_name(m->mode);
     if (!name || (int)m->mode < 0 || m->mode >= MESH_MODE_COUNT)
-      return db__fail(d, DB_EINVAL, "mode %u: invalid mode %d", i, (int)m->mode);
+      return db__fail(d, ERR_EINVAL, "mode %u: invalid mode %d", i, (int)m->mode);
     if (m->replications && !m->reps)
-      return db__fail(d, DB_EINVAL, "mode '%s': %u replications but no replication data", name,
+      return db__fail(d, ERR_EINVAL, "mode '%s': %u replications but no replication data", name,
                       m->replications);
     if (m->n_nodes && !m->nodes)
-      return db__fail(d, DB_EINVAL, "mode '%s': %u nodes but no node data", name, m->n_nodes);
+      return db__fail(d, ERR_EINVAL, "mode '%s': %u nodes but no node data", name, m->n_nodes);
     if (m->n_blast_instances && !m->blast_instances)
-      return db__fail(d, DB_EINVAL, "mode '%s': %u blast-radius instances but no data", name,
+      return db__fail(d, ERR_EINVAL, "mode '%s': %u blast-radius instances but no data", name,
                       m->n_blast_instances);
     if (m->n_failures && !m->failures)
-      return db__fail(d, DB_EINVAL, "mode '%s': %u failures but no failure data", name,
+      return db__fail(d, ERR_EINVAL, "mode '%s': %u failures but no failure data", name,
                       m->n_failures);
     for (uint32_t f = 0; f < m->n_failures; f++)
       if (m->failures[f].n_seconds && !m->failures[f].error_rate)
-        return db__fail(d, DB_EINVAL, "mode '%s': failure '%s' has no error-rate series", name,
+        return db__fail(d, ERR_EINVAL, "mode '%s': failure '%s' has no error-rate series", name,
                         m->failures[f].name);
   }
   return 0;
@@ -1232,7 +1220,7 @@ static int db__load_nodes(db *d, int64_t batch_id, const char *mode, mode_result
       m->nodes = calloc((size_t)n, sizeof *m->nodes);
       if (!m->nodes) {
         sqlite3_finalize(st);
-        return db__fail(d, DB_ENOMEM, "out of memory reading %" PRId64 " nodes", n);
+        return db__fail(d, ERR_ENOMEM, "out of memory reading %" PRId64 " nodes", n);
       }
     }
     if (i >= n)
@@ -1287,7 +1275,7 @@ static int db__load_series(db *d, int64_t batch_id, const char *mode, result_ser
       continue;
     if (!*slot && !(*slot = calloc(se->n_seconds, sizeof **slot))) {
       sqlite3_finalize(st);
-      return db__fail(d, DB_ENOMEM, "out of memory reading series");
+      return db__fail(d, ERR_ENOMEM, "out of memory reading series");
     }
     (*slot)[s] = col_double(st, 2);
   }
@@ -1339,7 +1327,7 @@ static int db__load_blast_instances(db *d, int64_t batch_id, const char *mode, m
       m->blast_instances = calloc((size_t)n, sizeof *m->blast_instances);
       if (!m->blast_instances) {
         sqlite3_finalize(st);
-        return db__fail(d, DB_ENOMEM, "out of memory reading blast_instances");
+        return db__fail(d, ERR_ENOMEM, "out of memory reading blast_instances");
       }
     }
     if (m->n_blast_instances >= n)
@@ -1363,7 +1351,7 @@ static int db__load_failure_series(db *d, int64_t failure_id, result_failure *f)
     return 0;
   f->error_rate = calloc(f->n_seconds, sizeof *f->error_rate);
   if (!f->error_rate)
-    return db__fail(d, DB_ENOMEM, "out of memory reading failure series");
+    return db__fail(d, ERR_ENOMEM, "out of memory reading failure series");
   sqlite3_stmt *st;
   if (db__prepare(d, "SELECT second, error_rate FROM failure_series WHERE failure_id = ?", &st) < 0)
     return DB_ESQL;
@@ -1393,7 +1381,7 @@ static int db__load_failures(db *d, int64_t batch_id, const char *mode, mode_res
       int64_t n = sqlite3_column_int64(st, 14);
       m->failures = calloc((size_t)n, sizeof *m->failures);
       if (!m->failures) {
-        ret = db__fail(d, DB_ENOMEM, "out of memory reading failures");
+        ret = db__fail(d, ERR_ENOMEM, "out of memory reading failures");
         break;
       }
     }
@@ -1427,7 +1415,7 @@ static int db__load_reps(db *d, int64_t batch_id, const char *mode, mode_result 
     return 0;
   m->reps = calloc(m->replications, sizeof *m->reps);
   if (!m->reps)
-    return db__fail(d, DB_ENOMEM, "out of memory reading replications");
+    return db__fail(d, ERR_ENOMEM, "out of memory reading replications");
   sqlite3_stmt *st, *mt;
   if (db__prepare(d,
                   "SELECT r.id, r.replication, r.seed, r.requests, r.errors, r.slo_violations, "
@@ -1500,7 +1488,7 @@ static int db__load_modes(db *d, int64_t batch_id, run_result *out) {
     return 0;
   out->modes = calloc((size_t)n, sizeof *out->modes);
   if (!out->modes)
-    return db__fail(d, DB_ENOMEM, "out of memory reading modes");
+    return db__fail(d, ERR_ENOMEM, "out of memory reading modes");
 
   sqlite3_stmt *st;
   if (db__prepare(d, db_sql_sel_summary, &st) < 0)
@@ -1512,15 +1500,15 @@ static int db__load_modes(db *d, int64_t batch_id, run_result *out) {
     col_text(st, 0, mode, sizeof mode);
     int mm = mesh_mode_from_name(mode);
     if (mm < 0) {
-      ret =
-          db__fail(d, DB_EINVAL, "%s: batch %" PRId64 " has unknown mode '%s'; valid modes are: %s",
-                   d->path, batch_id, mode, mesh_mode_names_list());
+      ret = db__fail(d, ERR_EINVAL,
+                     "%s: batch %" PRId64 " has unknown mode '%s'; valid modes are: %s", d->path,
+                     batch_id, mode, mesh_mode_names_list());
       break;
     }
     mode_result *m = &out->modes[out->n_modes++];
     m->mode = (mesh_mode)mm;
     if (sim_hist_init(&m->latency_hist_ns) != 0) {
-      ret = db__fail(d, DB_ENOMEM, "out of memory for a histogram");
+      ret = db__fail(d, ERR_ENOMEM, "out of memory for a histogram");
       break;
     }
     int c = 2;
@@ -1556,7 +1544,7 @@ int db_load_run(db *d, int64_t batch_id, run_result *out) {
     rc = db__load_modes(d, batch_id, out);
   sqlite3_exec(d->conn, "COMMIT", NULL, NULL, NULL);
   if (rc < 0) {
-    run_result_free(out);
+    run_result_release(out);
     memset(out, 0, sizeof *out); /* safe to free again */
   }
   return rc;
@@ -1595,7 +1583,7 @@ int db_list_batches(db *d, const char *scenario, unsigned flags, db_batch_info *
         free(*out);
         *out = NULL;
         *n = 0;
-        return db__fail(d, DB_ENOMEM, "out of memory listing batches");
+        return db__fail(d, ERR_ENOMEM, "out of memory listing batches");
       }
       *out = p;
       cap = ncap;
@@ -1651,7 +1639,7 @@ int64_t db_count_rows(db *d, const char *table) {
   for (const char *const *t = db_tables; *t; t++)
     known |= strcmp(*t, table) == 0;
   if (!known)
-    return db__fail(d, DB_EINVAL, "unknown table '%s'", table);
+    return db__fail(d, ERR_EINVAL, "unknown table '%s'", table);
   char sql[128];
   snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", table);
   int64_t n;
@@ -1719,7 +1707,7 @@ static int db__sweep_upsert(db *d, db_sweep_info *s) {
 int db_sweep_open(db *d, db_sweep_info *s) {
   d->errmsg[0] = '\0';
   if (!s->sweep_key[0])
-    return db__fail(d, DB_EINVAL, "sweep has no key");
+    return db__fail(d, ERR_EINVAL, "sweep has no key");
   if (db__exec(d, "BEGIN IMMEDIATE", "starting transaction") < 0)
     return DB_ESQL;
   return db__end_tx(d, db__sweep_upsert(d, s));
@@ -1799,7 +1787,7 @@ int db_list_sweeps(db *d, db_sweep_info **out, size_t *n) {
         free(*out);
         *out = NULL;
         *n = 0;
-        return db__fail(d, DB_ENOMEM, "out of memory listing sweeps");
+        return db__fail(d, ERR_ENOMEM, "out of memory listing sweeps");
       }
       *out = p;
       cap = ncap;
@@ -1893,7 +1881,7 @@ int db_load_sweep_rows(db *d, int64_t sweep_id, db_sweep_row **rows, size_t *n) 
         free(*rows);
         *rows = NULL;
         *n = 0;
-        return db__fail(d, DB_ENOMEM, "out of memory reading sweep points");
+        return db__fail(d, ERR_ENOMEM, "out of memory reading sweep points");
       }
       *rows = p;
       cap = ncap;
@@ -1957,7 +1945,7 @@ static int db__batch_ids(db *in, int64_t **ids, size_t *n) {
         sqlite3_finalize(st);
         free(*ids);
         *ids = NULL;
-        return db__fail(in, DB_ENOMEM, "out of memory listing batches");
+        return db__fail(in, ERR_ENOMEM, "out of memory listing batches");
       }
       *ids = p;
       cap = ncap;
@@ -2016,7 +2004,7 @@ int db_merge(db *out, db *in, db_merge_stats *st) {
   db_id_pair *map = calloc(n ? n : 1, sizeof *map);
   if (!map) {
     free(ids);
-    return db__fail(out, DB_ENOMEM, "out of memory merging %s", in->path);
+    return db__fail(out, ERR_ENOMEM, "out of memory merging %s", in->path);
   }
   for (size_t i = 0; i < n && rc == 0; i++) {
     run_result r;
@@ -2026,7 +2014,7 @@ int db_merge(db *out, db *in, db_merge_stats *st) {
     }
     int64_t to = -1;
     int w = db_write_run(out, &r, &to);
-    run_result_free(&r);
+    run_result_release(&r);
     if (w < 0) {
       rc = w;
       break;

@@ -14,6 +14,8 @@
 #ifndef MESHSIM_DB_H
 #define MESHSIM_DB_H
 
+#include "err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,26 +27,6 @@
 #define DB_APPLICATION_ID 0x4d736844
 
 #define DB_DEFAULT_PATH "results/meshsim.db"
-
-#define DB_ERROR_MAP(X)                                                                            \
-  X(OK, 0, "success")                                                                              \
-  X(NOMEM, -1, "out of memory")                                                                    \
-  X(INVAL, -2, "invalid argument")                                                                 \
-  X(IO, -3, "file system error")                                                                   \
-  X(SQL, -4, "database error")                                                                     \
-  X(NOTFOUND, -5, "not found")                                                                     \
-  X(NEWER, -6, "database schema is newer than this meshsim")                                       \
-  X(FOREIGN, -7, "not a meshsim results database")                                                 \
-  X(TOOL, -8, "external program failed")
-
-enum {
-#define DB_ERROR_ENUM(name, code, text) DB_E##name = (code),
-  DB_ERROR_MAP(DB_ERROR_ENUM)
-#undef DB_ERROR_ENUM
-};
-
-/* Text for any DB_E* code; never NULL. */
-const char *db_strerror(int code);
 
 typedef struct db db; /* opaque: one open database connection */
 
@@ -79,7 +61,7 @@ int db_schema_version(db *d);
 int db_write_run(db *d, const run_result *r, int64_t *batch_id);
 
 /* Reads batch `batch_id` back into `out` (zeroed first; free it with
- * run_result_free()), including the latency histogram rebuilt from its
+ * run_result_release()), including the latency histogram rebuilt from its
  * buckets, nodes, series, replications, blast radius and failures. */
 int db_load_run(db *d, int64_t batch_id, run_result *out);
 

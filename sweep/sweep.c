@@ -14,18 +14,6 @@
 /* Tolerance for "a step lands on the end of the range". */
 #define SWEEP_EPS 1e-9
 
-const char *sweep_strerror(int code) {
-  switch (code) {
-#define SWEEP_ERROR_CASE(name, value, text)                                                        \
-  case (value):                                                                                    \
-    return (text);
-    SWEEP_ERROR_MAP(SWEEP_ERROR_CASE)
-#undef SWEEP_ERROR_CASE
-  default:
-    return "unknown error";
-  }
-}
-
 static int sweep__fail(char *err, size_t n, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -75,13 +63,13 @@ static int vlist_push(vlist *l, const char *s, size_t len) {
     uint32_t ncap = l->cap ? l->cap * 2 : 8;
     char **p = realloc(l->v, ncap * sizeof *p);
     if (!p)
-      return SWEEP_ENOMEM;
+      return ERR_ENOMEM;
     l->v = p;
     l->cap = ncap;
   }
   char *c = malloc(len + 1);
   if (!c)
-    return SWEEP_ENOMEM;
+    return ERR_ENOMEM;
   memcpy(c, s, len);
   c[len] = '\0';
   l->v[l->n++] = c;
@@ -230,7 +218,7 @@ static int expand_range(const char *s, size_t len, vlist *l, char *err, size_t e
     int tl = snprintf(text, sizeof text, "%s%s", num, unit_a);
     int rc = vlist_push(l, text, (size_t)tl);
     if (rc < 0)
-      return sweep__fail(err, errn, rc, "range \"%s\": %s", el, sweep_strerror(rc));
+      return sweep__fail(err, errn, rc, "range \"%s\": %s", el, err_str(rc));
   }
   return 0;
 }
@@ -287,8 +275,8 @@ int sweep_expand(const char *spec, char ***values, uint32_t *n, char *err, size_
     if (is_range(b, (size_t)(e - b)))
       rc = expand_range(b, (size_t)(e - b), &l, err, err_len);
     else if ((rc = vlist_push(&l, b, (size_t)(e - b))) < 0)
-      sweep__fail(err, err_len, rc, "\"%s\": %s (at most %d values per key)", spec,
-                  sweep_strerror(rc), SWEEP_MAX_VALUES);
+      sweep__fail(err, err_len, rc, "\"%s\": %s (at most %d values per key)", spec, err_str(rc),
+                  SWEEP_MAX_VALUES);
     if (rc < 0 || !c)
       break;
     start = p + 1;
@@ -336,7 +324,7 @@ int sweep_add(sweep *s, const char *arg, char *err, size_t err_len) {
     free(ax->spec);
     sweep_values_free(values, n);
     ax->key = ax->spec = NULL;
-    return sweep__fail(err, err_len, SWEEP_ENOMEM, "out of memory");
+    return sweep__fail(err, err_len, ERR_ENOMEM, "out of memory");
   }
   memcpy(ax->key, arg, klen);
   ax->key[klen] = '\0';

@@ -23,28 +23,14 @@
 #ifndef MESHSIM_SWEEP_H
 #define MESHSIM_SWEEP_H
 
+#include "err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #define SWEEP_MAX_KEYS   16
 #define SWEEP_MAX_VALUES 10000   /* per key */
 #define SWEEP_MAX_POINTS 1000000 /* whole sweep */
-
-#define SWEEP_ERROR_MAP(X)                                                                         \
-  X(OK, 0, "success")                                                                              \
-  X(NOMEM, -1, "out of memory")                                                                    \
-  X(SYNTAX, -2, "invalid sweep specification")                                                     \
-  X(EMPTY, -3, "the range or list is empty")                                                       \
-  X(TOOBIG, -4, "too many values or points")                                                       \
-  X(DUPLICATE, -5, "a key is swept twice")
-
-enum {
-#define SWEEP_ERROR_ENUM(name, code, text) SWEEP_E##name = (code),
-  SWEEP_ERROR_MAP(SWEEP_ERROR_ENUM)
-#undef SWEEP_ERROR_ENUM
-};
-
-const char *sweep_strerror(int code);
 
 /* One swept key and its expanded values (owned). */
 typedef struct sweep_axis {

@@ -254,7 +254,7 @@ static inline void fixture_mode(mode_result *m, mesh_mode mode, uint32_t idx, co
   }
 }
 
-/* Fills *r (zeroed first); free it with run_result_free(). */
+/* Fills *r (zeroed first); free it with run_result_release(). */
 static inline void fixture_run(run_result *r, const fixture_opts *o) {
   static const mesh_mode modes[3] = {MESH_MODE_SIDECAR, MESH_MODE_AMBIENT,
                                      MESH_MODE_AMBIENT_WAYPOINT};

@@ -250,7 +250,7 @@ static void test_radius_table(void **state) {
                  c->name, c->why, what[k], got[k], want[k]);
     free(in);
     topo_release(&t);
-    scenario_free(&s);
+    scenario_release(&s);
   }
 }
 
@@ -320,7 +320,7 @@ static void test_kinds_and_summary(void **state) {
       assert_int_equal(sum[MESH_PROXY_SIDECAR].pods_max, 1);
     free(in);
     topo_release(&t);
-    scenario_free(&s);
+    scenario_release(&s);
   }
 }
 
@@ -377,7 +377,7 @@ static void test_share_single_service(void **state) {
     assert_near(sh, 1 / r, 1e-12);
     free(in);
     topo_release(&t);
-    scenario_free(&s);
+    scenario_release(&s);
   }
 }
 
@@ -577,7 +577,7 @@ static void test_share_vs_monte_carlo_shop(void **state) {
       double w = check_against_mc(&t, n_req, 11 + (uint64_t)(mode * 3 + scope));
       worst = w > worst ? w : worst;
       topo_release(&t);
-      scenario_free(&s);
+      scenario_release(&s);
     }
   print_message("shop: largest |formula - Monte-Carlo| %.4f over %u requests per topology\n", worst,
                 n_req);
@@ -628,7 +628,7 @@ static void test_share_vs_monte_carlo_diamond(void **state) {
     double qa = 0.5 * (1 - 0.3 * 0.75) * (1 - 0.3 * 0.75);
     assert_near(sh, 0.8 * (1 - qa) + 0.2 * 0.75, 1e-12);
     topo_release(&t);
-    scenario_free(&s);
+    scenario_release(&s);
   }
   print_message("diamond: largest |formula - Monte-Carlo| %.4f over 80000 requests\n", worst);
 }
@@ -671,7 +671,7 @@ static void test_errors(void **state) {
   assert_int_equal(blast_request_share(&t, land, NULL, &sh), SIM_EINVAL);
   free(in);
   topo_release(&t);
-  scenario_free(&s);
+  scenario_release(&s);
 }
 
 /* ---- scale --------------------------------------------------------------- */
@@ -763,7 +763,7 @@ static void test_scale(void **state) {
     free(in);
     topo_release(&t);
   }
-  scenario_free(&s);
+  scenario_release(&s);
 }
 
 int main(void) {

@@ -101,7 +101,7 @@ static void write_fixture(ct *t, uint32_t variant) {
   fixture_run(&r, &o);
   int64_t id;
   assert_int_equal(db_write_run(t->d, &r, &id), 0);
-  run_result_free(&r);
+  run_result_release(&r);
 }
 
 /* Every table: header = columns, records = rows, fields = stored values. */
@@ -237,7 +237,7 @@ static void test_export_errors(void **state) {
   lng[4999] = '\0';
   assert_int_equal(csvx_export(t->d, lng, &info), DB_EIO);
   free(lng);
-  assert_int_equal(csvx_export(t->d, "", &info), DB_EINVAL);
+  assert_int_equal(csvx_export(t->d, "", &info), ERR_EINVAL);
 }
 
 int main(void) {

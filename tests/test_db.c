@@ -319,8 +319,8 @@ static void test_roundtrip(void **state) {
            (long long)id);
   assert_int_equal(int_query(conn, sql), r.modes[0].latency_hist_ns.count);
   assert_int_equal(int_query(conn, "SELECT count(*) FROM latency_buckets WHERE count = 0"), 0);
-  run_result_free(&back);
-  run_result_free(&r);
+  run_result_release(&back);
+  run_result_release(&r);
 }
 
 /* Two batches of two scenarios: listing, latest per scenario, loading each. */
@@ -342,10 +342,10 @@ static void test_two_runs(void **state) {
 
   assert_int_equal(db_load_run(t->d, ida, &back), 0);
   assert_same_run(&a, &back);
-  run_result_free(&back);
+  run_result_release(&back);
   assert_int_equal(db_load_run(t->d, idb, &back), 0);
   assert_same_run(&b, &back);
-  run_result_free(&back);
+  run_result_release(&back);
 
   /* A third batch of the first scenario, started later. */
   snprintf(a.started_at, sizeof a.started_at, "2026-02-01T00:00:00Z");
@@ -384,8 +384,8 @@ static void test_two_runs(void **state) {
   assert_string_equal(list[1].params, FIXTURE_PARAMS);
   free(list);
   assert_int_equal(db_load_run(t->d, idc + 100, &back), DB_ENOTFOUND);
-  run_result_free(&a);
-  run_result_free(&b);
+  run_result_release(&a);
+  run_result_release(&b);
 }
 
 /* Ways to make a write fail part-way: each must leave no row behind. */
@@ -452,20 +452,20 @@ static void test_failed_write_leaves_nothing(void **state) {
       run_result back;
       assert_int_equal(db_load_run(t->d, bad_id, &back), 0);
       assert_same_run(&bad, &back);
-      run_result_free(&back);
+      run_result_release(&back);
     }
-    run_result_free(&bad);
+    run_result_release(&bad);
   }
   /* Invalid input is refused before anything is written. */
   run_result empty;
   memset(&empty, 0, sizeof empty);
   count_all(t->d, before);
-  assert_int_equal(db_write_run(t->d, &empty, &id), DB_EINVAL);
+  assert_int_equal(db_write_run(t->d, &empty, &id), ERR_EINVAL);
   count_all(t->d, after);
   assert_counts_equal(before, after);
   free(before);
   free(after);
-  run_result_free(&good);
+  run_result_release(&good);
 }
 
 /* Kills the writer for real part-way through its transaction (SIGKILL from
@@ -558,7 +558,7 @@ static void test_killed_mid_write(void **state) {
     run_result back;
     assert_int_equal(db_load_run(d3, id, &back), 0);
     assert_same_run(&r, &back);
-    run_result_free(&back);
+    run_result_release(&back);
     db_close(d3);
   }
   /* After all that, the same run still goes in whole. */
@@ -569,8 +569,8 @@ static void test_killed_mid_write(void **state) {
   assert_int_equal(db_count_rows(t->d, "batches"), before[0] + 1);
   free(before);
   free(after);
-  run_result_free(&r2);
-  run_result_free(&r);
+  run_result_release(&r2);
+  run_result_release(&r);
 }
 
 static void test_schema_version(void **state) {
@@ -581,7 +581,7 @@ static void test_schema_version(void **state) {
   /* Every documented table exists. */
   for (const char *const *n = db_table_names(); *n; n++)
     assert_true(db_count_rows(t->d, *n) == 0);
-  assert_int_equal(db_count_rows(t->d, "sqlite_schema"), DB_EINVAL);
+  assert_int_equal(db_count_rows(t->d, "sqlite_schema"), ERR_EINVAL);
   /* Reopening does not migrate again. */
   db_close(t->d);
   char err[256];
@@ -638,7 +638,7 @@ static void test_refuses_other_databases(void **state) {
   assert_int_equal(db_open(path, 0, &d, err, sizeof err), DB_ENOTFOUND);
   assert_non_null(strstr(err, "no results database"));
   assert_false(fixture_file_exists(path));
-  assert_int_equal(db_open(t->dir, DB_OPEN_CREATE, &d, err, sizeof err), DB_EINVAL);
+  assert_int_equal(db_open(t->dir, DB_OPEN_CREATE, &d, err, sizeof err), ERR_EINVAL);
   /* A file that is not SQLite at all. */
   snprintf(path, sizeof path, "%s/text.db", t->dir);
   FILE *f = fopen(path, "w");
@@ -677,7 +677,7 @@ static void test_rerun_is_idempotent(void **state) {
   assert_int_equal(db_load_run(t->d, id3, &back), 0);
   snprintf(back.started_at, sizeof back.started_at, "%s", r.started_at);
   assert_same_run(&r, &back); /* replications come back through the shared runs */
-  run_result_free(&back);
+  run_result_release(&back);
 
   /* INSERT OR IGNORE on run_key, as `meshsim merge` will use it. */
   sqlite3 *conn = db_sqlite(t->d);
@@ -693,7 +693,7 @@ static void test_rerun_is_idempotent(void **state) {
   assert_int_equal(db_count_rows(t->d, "runs"), c1[1]);
   free(c1);
   free(c2);
-  run_result_free(&r);
+  run_result_release(&r);
 }
 
 /* NaN (no value) is stored as NULL and read back as NaN; a run without
@@ -722,8 +722,8 @@ static void test_sparse_run(void **state) {
   assert_int_equal(
       int_query(db_sqlite(t->d), "SELECT count(*) FROM mode_summary WHERE throughput_rps IS NULL"),
       1);
-  run_result_free(&back);
-  run_result_free(&r);
+  run_result_release(&back);
+  run_result_release(&r);
 }
 
 /* ---- sweeps and merging ---- */
@@ -771,7 +771,7 @@ static void test_sweep_tables(void **state) {
     char params[64];
     sweep_point_run(&r, p, params, sizeof params);
     assert_int_equal(db_write_sweep_point(t->d, s.id, p, params, &r, &batch[p]), 0);
-    run_result_free(&r);
+    run_result_release(&r);
   }
   unsigned char done[3] = {0};
   assert_int_equal(db_sweep_points_stored(t->d, s.id, done, 3), 0);
@@ -808,7 +808,7 @@ static void test_sweep_tables(void **state) {
   assert_same_double(rows[3].latency_p99_ms, r.modes[1].latency.p99_ms);
   assert_int_equal(rows[3].nodes_needed, r.modes[1].nodes_needed);
   free(rows);
-  run_result_free(&r);
+  run_result_release(&r);
 
   int64_t sid;
   assert_int_equal(db_sweep_of_batch(t->d, batch[2], &sid), 0);
@@ -828,7 +828,7 @@ static void test_sweep_tables(void **state) {
   fixture_run(&r, &o);
   assert_int_equal(db_write_run(t->d, &r, &id), 0);
   assert_int_equal(db_sweep_of_batch(t->d, id, &sid), DB_ENOTFOUND);
-  run_result_free(&r);
+  run_result_release(&r);
   free(c1);
   free(c2);
 }
@@ -895,7 +895,7 @@ static void test_merge(void **state) {
     run_result back;
     assert_int_equal(db_load_run(out, rows[2 * p].batch_id, &back), 0);
     assert_same_run(&runs[p], &back);
-    run_result_free(&back);
+    run_result_release(&back);
   }
   free(rows);
 
@@ -913,8 +913,8 @@ static void test_merge(void **state) {
   free(c1);
   free(c2);
   for (int k = 0; k < 3; k++)
-    run_result_free(&runs[k]);
-  run_result_free(&plain);
+    run_result_release(&runs[k]);
+  run_result_release(&plain);
   db_close(sh[0]);
   db_close(sh[1]);
 }

@@ -68,8 +68,8 @@ static void check_kind(const profile *p, mesh_proxy_kind k) {
   assert_true(pub_cpu > 0 && pub_mb > 0);
   assert_true(fabs(cpu - pub_cpu) / pub_cpu < 0.10);
   assert_true(fabs(mem_mb - pub_mb) / pub_mb < 0.10);
-  run_result_free(&r);
-  scenario_free(&s);
+  run_result_release(&r);
+  scenario_release(&s);
 }
 
 static void test_builtin_profiles_round_trip(void **state) {

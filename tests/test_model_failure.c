@@ -98,8 +98,8 @@ static void test_sidecar_crash_independent_count(void **state) {
   assert_int_equal(m->failures[0].affected_pods, 1);
   assert_int_equal(m->failures[0].affected_services, 1);
   assert_true(m->failures[0].recovery_s > 2.9 && m->failures[0].recovery_s <= 3.0);
-  run_result_free(&r);
-  scenario_free(&s);
+  run_result_release(&r);
+  scenario_release(&s);
 }
 
 /* One retry to a fresh pod fails only when the retry hits the dead pod too:
@@ -114,8 +114,8 @@ static void test_retry_masks_failures(void **state) {
     add_drill(&s, SCN_FAIL_SIDECAR, "a-2", SCN_FAIL_CRASH, 2 * SIM_S, 3 * SIM_S);
     run_result r = run(&s, MESH_MODE_SIDECAR);
     errors[attempts - 1] = r.modes[0].errors;
-    run_result_free(&r);
-    scenario_free(&s);
+    run_result_release(&r);
+    scenario_release(&s);
   }
   double ratio = (double)errors[1] / (double)errors[0];
   printf("retry: %llu failures without, %llu with one retry (ratio %.3f, expect ~0.25)\n",
@@ -140,9 +140,9 @@ static void test_ztunnel_crash_takes_node(void **state) {
   assert_int_equal(amb.modes[0].failures[0].affected_pods, REPLICAS);
   assert_int_equal(sc.modes[0].errors, 0);
   assert_string_equal(sc.modes[0].failures[0].instance, "(none in this mode)");
-  run_result_free(&amb);
-  run_result_free(&sc);
-  scenario_free(&s);
+  run_result_release(&amb);
+  run_result_release(&sc);
+  scenario_release(&s);
 }
 
 /* An upgrade keeps new connections working; only requests still holding the
@@ -166,8 +166,8 @@ static void test_upgrade_resets_only_held(void **state) {
          (unsigned long long)r.modes[0].errors);
   assert_true(want >= 5);
   assert_int_equal(r.modes[0].errors, want);
-  run_result_free(&r);
-  scenario_free(&s);
+  run_result_release(&r);
+  scenario_release(&s);
 }
 
 /* A per-try timeout shorter than the service time fails every request. */
@@ -180,8 +180,8 @@ static void test_timeout_fails_slow_calls(void **state) {
   run_result r = run(&s, MESH_MODE_NONE);
   assert_int_equal(r.modes[0].requests, 0);
   assert_int_equal(r.modes[0].errors, 100); /* 10 s x 10 rps */
-  run_result_free(&r);
-  scenario_free(&s);
+  run_result_release(&r);
+  scenario_release(&s);
 }
 
 /* A burst against a one-replica waypoint: the autoscaler adds a replica only
@@ -233,8 +233,8 @@ static void test_waypoint_autoscaler(void **state) {
          f->recovery_s);
   assert_true(f->failed_requests > 0);
   assert_int_equal(f->failed_requests, m->errors);
-  run_result_free(&r);
-  scenario_free(&s);
+  run_result_release(&r);
+  scenario_release(&s);
 }
 
 int main(void) {

@@ -87,7 +87,7 @@ static void test_paths(void **state) {
       fail_msg("case %zu (%s, %s -> %s): got \"%s\", want \"%s\"", i, mesh_mode_name(c->mode),
                c->src ? c->src : "outside", c->dst, got, c->want);
     topo_release(&t);
-    scenario_free(&s);
+    scenario_release(&s);
   }
 }
 
@@ -114,7 +114,7 @@ static void test_proxies_per_mode(void **state) {
     assert_int_equal(t.n_by_kind[MESH_PROXY_WAYPOINT], want[i].waypoints);
     assert_int_equal(t.control_plane_replicas, want[i].cp);
     topo_release(&t);
-    scenario_free(&s);
+    scenario_release(&s);
   }
 }
 
@@ -164,8 +164,8 @@ static void test_traced_request(void **state) {
   assert_int_equal(buf.n, (int)(sizeof want / sizeof want[0]));
   for (int i = 0; i < buf.n; i++)
     assert_string_equal(buf.lines[i], want[i]);
-  run_result_free(&r);
-  scenario_free(&s);
+  run_result_release(&r);
+  scenario_release(&s);
 }
 
 int main(void) {

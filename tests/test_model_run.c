@@ -51,8 +51,8 @@ static void test_mm1_through_model(void **state) {
     assert_true(l->mean_ci.half_width < 0.1 * theory_ms); /* informative, not vacuous */
     /* Utilisation: app CPU equals rho cores. */
     assert_true(fabs(r.modes[0].kind[MESH_KIND_APP].cpu_cores_mean - rhos[i]) < 0.03);
-    run_result_free(&r);
-    scenario_free(&s);
+    run_result_release(&r);
+    scenario_release(&s);
   }
 }
 
@@ -91,8 +91,8 @@ static void test_common_random_numbers(void **state) {
   assert_true(a->kind[MESH_KIND_APP].cpu_cores_mean == b->kind[MESH_KIND_APP].cpu_cores_mean);
   for (size_t i = 0; i < sim_hist_bucket_count(); i++)
     assert_true(a->latency_hist_ns.buckets[i] == b->latency_hist_ns.buckets[i]);
-  run_result_free(&r);
-  scenario_free(&s);
+  run_result_release(&r);
+  scenario_release(&s);
 }
 
 /* Same seed, same numbers; another seed, other numbers. */
@@ -115,8 +115,8 @@ static void test_determinism(void **state) {
     assert_int_equal(model_run(&in, &r), 0);
     p99[i] = r.modes[0].latency.p99_ms;
     req[i] = r.modes[0].requests;
-    run_result_free(&r);
-    scenario_free(&s);
+    run_result_release(&r);
+    scenario_release(&s);
   }
   assert_true(p99[0] == p99[1] && req[0] == req[1]);
   assert_true(p99[0] != p99[2] || req[0] != req[2]);
@@ -161,8 +161,8 @@ static void test_sidecar_cost_and_latency(void **state) {
   assert_true(none->kind[MESH_KIND_CONTROL_PLANE].cpu_cores_mean == 0);
   /* Reserved: 4 sidecars x 100 m on top of the apps. */
   assert_true(fabs(sc->reserved_cpu_cores - none->reserved_cpu_cores - 0.4 - 0.5) < 1e-9);
-  run_result_free(&r);
-  scenario_free(&s);
+  run_result_release(&r);
+  scenario_release(&s);
 }
 
 /* A CPU limit throttles: a proxy limited to 100 m runs each pass 20x slower
@@ -184,8 +184,8 @@ static void test_cpu_limit_throttles(void **state) {
     run_result r;
     assert_int_equal(model_run(&in, &r), 0);
     lat[limited] = r.modes[0].latency.p50_ms;
-    run_result_free(&r);
-    scenario_free(&s);
+    run_result_release(&r);
+    scenario_release(&s);
   }
   assert_true(lat[1] > lat[0] + 1.0); /* >= 2 passes x 25 us x (10 - 1) */
 }

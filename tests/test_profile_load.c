@@ -42,7 +42,7 @@ static void load_builtin_ok(const char *name, profile *p) {
   int rc = profile_load_builtin(name, p, &d);
   if (rc != 0)
     diag_print(&d, stderr);
-  assert_int_equal(rc, PROFILE_LOAD_OK);
+  assert_int_equal(rc, ERR_OK);
   assert_int_equal(diag_error_count(&d), 0);
   diag_list_release(&d);
 }
@@ -90,9 +90,8 @@ static void test_unknown_builtin(void **state) {
                       "linkerd-2.14");
   assert_int_equal((unsigned char)p.name[0], 0x5a); /* untouched on error */
   diag_list_release(&d);
-  assert_int_equal(profile_load_builtin(NULL, &p, &d), PROFILE_LOAD_EINVAL);
-  assert_string_equal(profile_load_strerror(PROFILE_LOAD_EUNKNOWN),
-                      "no builtin profile has that name");
+  assert_int_equal(profile_load_builtin(NULL, &p, &d), ERR_EINVAL);
+  assert_string_equal(err_str(PROFILE_LOAD_EUNKNOWN), "no builtin profile has that name");
 }
 
 /* ---- completeness ----------------------------------------------------------- */
@@ -636,7 +635,7 @@ static void test_load_file(void **state) {
   diag_list d;
   diag_list_init(&d);
   const char *path = MESHSIM_SOURCE_DIR "/models/profiles/istio-1.24.yaml";
-  assert_int_equal(profile_load_file(path, &from_file, &d), PROFILE_LOAD_OK);
+  assert_int_equal(profile_load_file(path, &from_file, &d), ERR_OK);
   load_builtin_ok("istio-1.24", &builtin);
   assert_string_equal(from_file.name, builtin.name);
   for (int k = 0; k < MESH_PROXY_COUNT; k++) {
@@ -706,7 +705,7 @@ static void test_minimal_user_profile(void **state) {
   int rc = profile_load_string(text, strlen(text), "mine.yaml", &p, &d);
   if (rc)
     diag_print(&d, stderr);
-  assert_int_equal(rc, PROFILE_LOAD_OK);
+  assert_int_equal(rc, ERR_OK);
   assert_true(p.has_proxy[MESH_PROXY_SIDECAR] && !p.has_proxy[MESH_PROXY_ZTUNNEL]);
   const profile_proxy *x = &p.proxy[MESH_PROXY_SIDECAR];
   assert_true(fabs(x->pass_cpu_ns[MESH_PROTO_HTTP1] - 50e3) < 1e-6);
@@ -748,7 +747,7 @@ static void test_zero_pass_latency(void **state) {
   int rc = profile_load_string(text, strlen(text), "z.yaml", &p, &d);
   if (rc)
     diag_print(&d, stderr);
-  assert_int_equal(rc, PROFILE_LOAD_OK);
+  assert_int_equal(rc, ERR_OK);
   assert_true(p.proxy[MESH_PROXY_SIDECAR].pass_latency_ns == 0.0);
   assert_true(p.proxy[MESH_PROXY_ZTUNNEL].pass_latency_ns == 15e3);
   diag_list_release(&d);

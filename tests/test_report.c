@@ -48,7 +48,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
   rt *t = *state;
   fixture_store_close(&t->s);
-  run_result_free(&t->run);
+  run_result_release(&t->run);
   free(t);
   return 0;
 }
@@ -284,7 +284,7 @@ static void test_report_with_charts(void **state) {
   check_report_with_charts(t, "png");
   report_options opt = {.out_dir = t->s.out, .format = "gif"};
   report_info info;
-  assert_int_equal(report_write(t->s.d, &opt, &info), DB_EINVAL);
+  assert_int_equal(report_write(t->s.d, &opt, &info), ERR_EINVAL);
   assert_non_null(strstr(info.error, "valid formats are: png, svg"));
 }
 
@@ -376,7 +376,7 @@ static void test_report_escapes_text(void **state) {
   assert_null(strstr(md, "| sidecar | `zt-crash` |")); /* and is not in the table */
   free(md);
   free(html);
-  run_result_free(&r);
+  run_result_release(&r);
 }
 
 /* A traffic burst is a drill of component "overload": described as a burst,
@@ -414,7 +414,7 @@ static void test_report_burst_drill(void **state) {
   assert_contains(md, "traffic bursts appear as drills of component `overload`");
   assert_null(strstr(md, "took down component"));
   free(md);
-  run_result_free(&r);
+  run_result_release(&r);
 }
 
 /* Which batch and which baseline. */
@@ -428,7 +428,7 @@ static void test_report_selection(void **state) {
   snprintf(other.scenario, sizeof other.scenario, "other");
   int64_t id_other;
   assert_int_equal(db_write_run(t->s.d, &other, &id_other), 0);
-  run_result_free(&other);
+  run_result_release(&other);
 
   static const struct {
     const char *scenario;
@@ -443,10 +443,10 @@ static void test_report_selection(void **state) {
       {"other", 0, NULL, 0, -2, "sidecar (baseline)"},
       {NULL, -1, "ambient", 0, -1, "ambient (baseline)"},
       {NULL, -1, "ambient-waypoint", 0, -1, "ambient-waypoint (baseline)"},
-      {NULL, -2, "ambient-waypoint", DB_EINVAL, -2, "not in batch"},
-      {NULL, -1, "warp", DB_EINVAL, -1, "valid modes are: none, sidecar"},
+      {NULL, -2, "ambient-waypoint", ERR_EINVAL, -2, "not in batch"},
+      {NULL, -1, "warp", ERR_EINVAL, -1, "valid modes are: none, sidecar"},
       {"nope", 0, NULL, DB_ENOTFOUND, 0, "no results for scenario 'nope'"},
-      {"other", -1, NULL, DB_EINVAL, -1, "is of scenario 'fixture-shop', not 'other'"},
+      {"other", -1, NULL, ERR_EINVAL, -1, "is of scenario 'fixture-shop', not 'other'"},
       {NULL, 999, NULL, DB_ENOTFOUND, 999, "no batch 999"},
   };
   for (size_t i = 0; i < N_ELEMS(cases); i++) {
@@ -526,7 +526,7 @@ static void test_report_sparse_run(void **state) {
   const char *pm = strstr(row, "±");
   assert_true(eol && (!pm || pm > eol)); /* no interval from one replication */
   free(md);
-  run_result_free(&r);
+  run_result_release(&r);
 }
 
 static void test_format_value(void **state) {
@@ -562,7 +562,7 @@ static int write_db(const char *path) {
   int rc = db_write_run(d, &r, &id);
   if (rc < 0)
     fprintf(stderr, "test_report: %s\n", db_errmsg(d));
-  run_result_free(&r);
+  run_result_release(&r);
   db_close(d);
   return rc < 0 ? 1 : 0;
 }

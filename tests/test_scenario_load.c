@@ -249,7 +249,7 @@ static void test_default_scenario(void **state) {
   assert_true(s.content_hash == scenario_load_hash(bytes, len, NULL, 0));
   assert_string_equal(s.path, MESHSIM_SOURCE_DIR "/scenarios/default.yaml");
   free(bytes);
-  scenario_free(&s);
+  scenario_release(&s);
   assert_true(all_zero(&s, sizeof s));
   diag_list_release(&d);
 }
@@ -314,8 +314,8 @@ static void test_minimal_defaults(void **state) {
   assert_int_equal(sv->retry.attempts, 1);
   assert_int_equal(sv->retry.timeout_ns, 0);
   assert_null(sv->calls);
-  scenario_free(&s);
-  scenario_free(&def);
+  scenario_release(&s);
+  scenario_release(&def);
 }
 
 /* full.yaml sets every key to something other than its default. */
@@ -465,7 +465,7 @@ static void test_every_key(void **state) {
   assert_int_equal(s.failures[1].pick, SCN_PICK_ROLLING);
   assert_int_equal(s.failures[1].kind, SCN_FAIL_UPGRADE);
   assert_int_equal(s.failures[1].drain_ns, SIM_S);
-  scenario_free(&s);
+  scenario_release(&s);
   diag_list_release(&d);
 }
 
@@ -506,7 +506,7 @@ static void test_good_fixtures(void **state) {
       }
       assert_true(s.services[k].service_account < s.n_service_accounts);
     }
-    scenario_free(&s);
+    scenario_release(&s);
     diag_list_release(&d);
   }
 }
@@ -534,7 +534,7 @@ static void test_shipped_scenarios(void **state) {
       failures++;
     }
     if (rc == 0) {
-      scenario_free(&s);
+      scenario_release(&s);
     }
     diag_list_release(&d);
     n++;
@@ -564,7 +564,7 @@ static void test_bookinfo(void **state) {
   const scenario_service *rt = &s.services[scenario_find_service(&s, "ratings")];
   assert_int_equal(rt->service_time_ns.kind, SIM_DIST_UNIFORM);
   assert_true(sim_dist_mean(&rt->service_time_ns) == 500e3);
-  scenario_free(&s);
+  scenario_release(&s);
   diag_list_release(&d);
 }
 
@@ -796,7 +796,7 @@ static void test_overrides(void **state) {
   assert_true(s.pricing.vcpu_hour_usd == 0.04);
   const scenario_service *cat = &s.services[scenario_find_service(&s, "catalog-api")];
   assert_int_equal(cat->service_time_ns.kind, SIM_DIST_CONSTANT);
-  scenario_free(&s);
+  scenario_release(&s);
   diag_list_release(&d);
 
   /* Later overrides win; a missing mapping is created. */
@@ -804,7 +804,7 @@ static void test_overrides(void **state) {
   load_ok(MINIMAL, ov2, N_OF(ov2), &s);
   assert_int_equal(s.meta.seed, 2);
   assert_int_equal(s.mesh.proxy[MESH_PROXY_ZTUNNEL].workers, 6);
-  scenario_free(&s);
+  scenario_release(&s);
 
   /* A list element addressed by index. */
   const char *ov4[] = {"cluster.zones=[a, b]", "cluster.zones.1=c"};
@@ -812,13 +812,13 @@ static void test_overrides(void **state) {
   assert_int_equal(s.cluster.n_zones, 2);
   assert_string_equal(s.cluster.zones[1], "c");
   assert_int_equal(s.cluster.pools[0].n_zones, 2);
-  scenario_free(&s);
+  scenario_release(&s);
 
   /* An empty value is a null: the key keeps its default. */
   const char *ov3[] = {"metadata.seed="};
   load_ok(MINIMAL, ov3, N_OF(ov3), &s);
   assert_int_equal(s.meta.seed, 1);
-  scenario_free(&s);
+  scenario_release(&s);
 }
 
 static void test_override_errors(void **state) {
@@ -875,9 +875,8 @@ static void test_override_errors(void **state) {
   assert_int_equal(scenario_load_string(MINIMAL, strlen(MINIMAL), "t.yaml", bad, 1, &s, &d),
                    SCENARIO_LOAD_EOVERRIDE);
   diag_list_release(&d);
-  assert_string_equal(scenario_load_strerror(SCENARIO_LOAD_EOVERRIDE),
-                      "an override (--set) is invalid");
-  assert_string_equal(scenario_load_strerror(12345), "unknown error");
+  assert_string_equal(err_str(SCENARIO_LOAD_EOVERRIDE), "an override (--set) is invalid");
+  assert_string_equal(err_str(12345), "unknown error");
 }
 
 static void test_hash(void **state) {
@@ -903,10 +902,10 @@ static void test_hash(void **state) {
   assert_true(scenario_load_hash("x", 1, split, 2) != scenario_load_hash("x", 1, joined, 1));
   const char *rev[] = {"b", "a=1"};
   assert_true(scenario_load_hash("x", 1, split, 2) != scenario_load_hash("x", 1, rev, 2));
-  scenario_free(&a);
-  scenario_free(&b);
-  scenario_free(&c);
-  scenario_free(&e);
+  scenario_release(&a);
+  scenario_release(&b);
+  scenario_release(&c);
+  scenario_release(&e);
 }
 
 /* ------------------------------------------------------- inputs and I/O */
@@ -944,9 +943,9 @@ static void test_io_errors(void **state) {
   scenario s;
   diag_list d;
   diag_list_init(&d);
-  assert_int_equal(scenario_load_file(NULL, NULL, 0, &s, &d), SCENARIO_LOAD_EINVAL);
-  assert_int_equal(scenario_load_string(NULL, 0, "x", NULL, 0, &s, &d), SCENARIO_LOAD_EINVAL);
-  assert_int_equal(scenario_load_file("x", NULL, 0, NULL, &d), SCENARIO_LOAD_EINVAL);
+  assert_int_equal(scenario_load_file(NULL, NULL, 0, &s, &d), ERR_EINVAL);
+  assert_int_equal(scenario_load_string(NULL, 0, "x", NULL, 0, &s, &d), ERR_EINVAL);
+  assert_int_equal(scenario_load_file("x", NULL, 0, NULL, &d), ERR_EINVAL);
   diag_list_release(&d);
 
   /* Text need not be NUL-terminated: only len bytes are read. */
@@ -958,7 +957,7 @@ static void test_io_errors(void **state) {
   assert_int_equal(scenario_load_string(buf, len, "dir/shop.yml", NULL, 0, &s, &d), 0);
   assert_string_equal(s.meta.name, "shop");
   assert_string_equal(s.path, "dir/shop.yml");
-  scenario_free(&s);
+  scenario_release(&s);
   diag_list_release(&d);
 }
 
@@ -1111,7 +1110,7 @@ static void test_warnings(void **state) {
   for (size_t i = 0; i < N_OF(want); i++) {
     assert_string_equal(d.items[i].text, want[i]);
   }
-  scenario_free(&s);
+  scenario_release(&s);
   diag_list_release(&d);
 }
 
@@ -1132,7 +1131,7 @@ static void load_or_reject(const char *text, size_t len, const char *name, size_
   int rc = scenario_load_string(text, len, name, NULL, 0, &s, &d);
   if (rc == 0) {
     (*loaded)++;
-    scenario_free(&s);
+    scenario_release(&s);
   } else {
     (*failed)++;
     assert_true(d.n_errors > 0);
@@ -1260,7 +1259,7 @@ static void test_large_scenario(void **state) {
   assert_int_equal(s.services[n - 3].calls[1].target, (uint32_t)(n - 1));
   assert_int_equal(s.n_service_accounts, (uint32_t)n);
   assert_int_equal(scenario_find_service(&s, "svc-4999"), (uint32_t)(n - 1));
-  scenario_free(&s);
+  scenario_release(&s);
 
   /* The same graph with one back edge at the end: the cycle is named. */
   used -= strlen("traffic:\n  - {service: svc-0, rate: 1k/s}\n");
@@ -1374,8 +1373,8 @@ static void test_csv_equals_yaml(void **state) {
   assert_true(c.traffic[2].rate_rps == 1.5);
   assert_int_equal(c.traffic[2].arrival, SCN_ARRIVAL_POISSON);
   assert_true(c.content_hash != y.content_hash);
-  scenario_free(&c);
-  scenario_free(&y);
+  scenario_release(&c);
+  scenario_release(&y);
 }
 
 /* calls_per_request m -> count = ceil(m), probability = m / count, so the
@@ -1427,7 +1426,7 @@ static void test_csv_mapping(void **state) {
       fail();
     }
   }
-  scenario_free(&s);
+  scenario_release(&s);
 
   /* A header row far too wide is shown cut, with its start. */
   f = fopen(csv_path, "w");
@@ -1505,7 +1504,7 @@ static void test_csv_formats(void **state) {
     scenario s;
     load_file_ok(CSV_DIR "/shop.yaml", ovs, 1, &s, true);
     assert_same_graph(&s, &twin);
-    scenario_free(&s);
+    scenario_release(&s);
   }
   free(orig);
 
@@ -1583,8 +1582,8 @@ static void test_csv_formats(void **state) {
   }
   assert_int_equal(total, 1);
   assert_int_equal(s.n_traffic, 3);
-  scenario_free(&s);
-  scenario_free(&twin);
+  scenario_release(&s);
+  scenario_release(&twin);
 }
 
 /* "{dir}" in an expectation stands for the fixture folder. */
@@ -1775,7 +1774,7 @@ static void test_csv_hash(void **state) {
   const char *ov[] = {"metadata.seed=8"};
   load_file_ok(CSV_DIR "/shop.yaml", ov, 1, &b, true);
   assert_true(b.content_hash == fnv("metadata.seed=8", 16, h));
-  scenario_free(&b);
+  scenario_release(&b);
 
   char dir[] = "/tmp/meshsim-csvh-XXXXXX";
   assert_non_null(mkdtemp(dir));
@@ -1788,24 +1787,24 @@ static void test_csv_hash(void **state) {
   copy_file(CSV_DIR "/shop-traffic.csv", traffic, NULL);
   load_file_ok(yaml, NULL, 0, &b, true);
   assert_true(b.content_hash == a.content_hash);
-  scenario_free(&b);
+  scenario_release(&b);
   /* Any change to either CSV changes the hash, even a comment. */
   copy_file(CSV_DIR "/shop-calls.csv", calls, "# re-exported\n");
   load_file_ok(yaml, NULL, 0, &b, true);
   assert_true(b.content_hash != a.content_hash);
   assert_same_graph(&a, &b);
-  scenario_free(&b);
+  scenario_release(&b);
   copy_file(CSV_DIR "/shop-calls.csv", calls, NULL);
   copy_file(CSV_DIR "/shop-traffic.csv", traffic, "payment,0.5\n");
   load_file_ok(yaml, NULL, 0, &b, true);
   assert_true(b.content_hash != a.content_hash);
   assert_int_equal(b.n_traffic, 4);
-  scenario_free(&b);
+  scenario_release(&b);
   remove(yaml);
   remove(calls);
   remove(traffic);
   remove(dir);
-  scenario_free(&a);
+  scenario_release(&a);
 }
 
 /* 5,000 services whose 9,996 calls come from one CSV: loads quickly, and
@@ -1843,7 +1842,7 @@ static void test_csv_large(void **state) {
   assert_int_equal(s.services[n - 3].calls[1].target, (uint32_t)(n - 1));
   assert_true(s.services[n - 3].calls[1].probability == 0.5);
   assert_int_equal(s.services[n - 1].protocol, MESH_PROTO_GRPC);
-  scenario_free(&s);
+  scenario_release(&s);
 
   f = fopen(csv_path, "a");
   assert_non_null(f);
@@ -1886,7 +1885,7 @@ static void test_csv_shipped(void **state) {
     }
     assert_true(calls > 0);
     assert_true(s.n_traffic > 0);
-    scenario_free(&s);
+    scenario_release(&s);
     n++;
   }
   closedir(dh);

@@ -440,7 +440,7 @@ static int64_t store_sweep(st *t, int skip) {
     snprintf(r.started_at, sizeof r.started_at, "2026-01-02T03:10:%02uZ", p);
     int64_t id;
     assert_int_equal(db_write_sweep_point(t->d, s.id, p, params, &r, &id), 0);
-    run_result_free(&r);
+    run_result_release(&r);
   }
   return s.id;
 }
@@ -531,7 +531,7 @@ static void test_sweep_report(void **state) {
   snprintf(r.started_at, sizeof r.started_at, "2026-06-01T00:00:00Z");
   int64_t id;
   assert_int_equal(db_write_run(t->d, &r, &id), 0);
-  run_result_free(&r);
+  run_result_release(&r);
   assert_int_equal(report_write(t->d, &autoopt, &info), 0);
   assert_int_equal(info.sweep_id, 0);
   assert_int_equal(info.batch_id, id);
@@ -588,7 +588,7 @@ static void test_sweep_report_categories(void **state) {
     snprintf(params, sizeof params, "cluster.placement=%s", vals[p]);
     int64_t id;
     assert_int_equal(db_write_sweep_point(t->d, s.id, p, params, &r, &id), 0);
-    run_result_free(&r);
+    run_result_release(&r);
   }
   report_options opt = {.out_dir = t->out, .sweep_id = s.id, .gnuplot = "/nonexistent"};
   report_info info;
