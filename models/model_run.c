@@ -166,8 +166,10 @@ static int model_failures_init(mode_result *out, const scenario *s, const failur
     snprintf(rf->component, sizeof rf->component, "%s", failure_target_name(f->target));
     snprintf(rf->instance, sizeof rf->instance, "%s",
              f->target == SCN_FAIL_CONTROL_PLANE ? "istiod" : "(none in this mode)");
+    rf->has_target = f->target == SCN_FAIL_CONTROL_PLANE;
     for (uint32_t i = 0; i < plan->n_outages; i++)
       if (plan->outages[i].drill == d) {
+        rf->has_target = true;
         snprintf(rf->instance, sizeof rf->instance, "%.45s%s", plan->outages[i].instance,
                  f->pick == SCN_PICK_ROLLING ? " (rolling, first)" : "");
         break;

@@ -8,6 +8,7 @@
 #ifndef MESHSIM_RESULT_H
 #define MESHSIM_RESULT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mesh_types.h"
@@ -98,6 +99,8 @@ typedef struct result_failure {
   char name[RESULT_NAME_MAX];
   char component[RESULT_NAME_MAX]; /* kind: sidecar, ztunnel, waypoint, node, control_plane */
   char instance[RESULT_NAME_MAX];
+  bool has_target; /* false: this mode has no such component, the drill hit nothing
+                      (instance then reads "(none in this mode)" for people) */
   double at_s, down_s;
   uint64_t failed_requests, slo_violations;
   uint32_t affected_pods, affected_services, affected_namespaces, affected_tenants;
