@@ -1,0 +1,127 @@
+/* work: the cost of a run before it starts; formulas in work.h. */
+#include "work.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "sim_error.h"
+
+/* Per-second series one replication keeps (model_sim.h: done, failed, p99,
+ * waypoint replicas, CPU and in-flight time per kind) and those a mode's
+ * result keeps (result.h: about as many again). */
+#define WORK_SERIES_PER_MODE (2.0 * (4 + 2 * MESH_KIND_COUNT))
+/* Bytes of state per station (busy and sojourn sums, the station itself)
+ * and per pod (placement, paths, counters), rounded up. */
+#define WORK_BYTES_PER_STATION 256.0
+#define WORK_BYTES_PER_POD     512.0
+
+double work_events_per_visit(mesh_mode mode) {
+  /* Stations a call passes (path.h) and hops between nodes, request and
+   * response: none: the application, 2 hops; sidecar and ambient: two proxies
+   * each way; a waypoint adds a third proxy each way and a hop each way. */
+  switch (mode) {
+  case MESH_MODE_NONE:
+    return 3;
+  case MESH_MODE_SIDECAR:
+  case MESH_MODE_AMBIENT:
+    return 7;
+  default:
+    return 11;
+  }
+}
+
+enum { WORK_NEW, WORK_OPEN, WORK_DONE };
+
+/* V(s) of work.h for every service reachable from `root`, by an iterative
+ * depth-first search (a 100,000-service chain must not exhaust the stack):
+ * a service is finished once all its callees are. `stack` holds
+ * (service, next call) pairs. Returns V(root), or -1 on a cycle. */
+static double work_visits(const scenario *s, uint32_t root, double *memo, unsigned char *state,
+                          uint32_t (*stack)[2]) {
+  size_t top = 0;
+  if (state[root] != WORK_DONE) {
+    state[root] = WORK_OPEN;
+    stack[top][0] = root;
+    stack[top++][1] = 0;
+  }
+  while (top > 0) {
+    uint32_t svc = stack[top - 1][0], c = stack[top - 1][1];
+    const scenario_service *sv = &s->services[svc];
+    if (c == sv->n_calls) {
+      double v = 1;
+      for (uint32_t k = 0; k < sv->n_calls; k++)
+        v += scenario_call_mean(&sv->calls[k]) * memo[sv->calls[k].target];
+      memo[svc] = v;
+      state[svc] = WORK_DONE;
+      top--;
+      continue;
+    }
+    stack[top - 1][1]++;
+    uint32_t next = sv->calls[c].target;
+    if (state[next] == WORK_OPEN)
+      return -1;
+    if (state[next] == WORK_NEW) {
+      state[next] = WORK_OPEN;
+      stack[top][0] = next;
+      stack[top++][1] = 0;
+    }
+  }
+  return memo[root];
+}
+
+static double work_roots(const scenario_traffic *t, double window_s) {
+  double roots = t->rate_rps * window_s;
+  for (uint32_t b = 0; b < t->n_bursts; b++)
+    roots += t->rate_rps * (t->bursts[b].multiplier - 1) * ((double)t->bursts[b].duration_ns / 1e9);
+  return roots > 0 ? roots : 0;
+}
+
+int work_estimate_compute(const scenario *s, uint32_t jobs, work_estimate *out) {
+  *out = (work_estimate){0};
+  size_t n = s->n_services ? s->n_services : 1;
+  double *memo = calloc(n, sizeof *memo);
+  unsigned char *state = calloc(n, 1);
+  uint32_t(*stack)[2] = calloc(n, sizeof *stack); /* a path holds each service at most once */
+  if (!memo || !state || !stack) {
+    free(memo);
+    free(state);
+    free(stack);
+    return SIM_ENOMEM;
+  }
+  /* Doubles throughout: a hostile scenario's products overflow to +inf,
+   * which still compares as "over budget". */
+  double window_s = ((double)s->meta.warmup_ns + (double)s->meta.duration_ns) / 1e9;
+  int rc = 0;
+  for (uint32_t i = 0; i < s->n_traffic && rc == 0; i++) {
+    const scenario_traffic *t = &s->traffic[i];
+    double v = work_visits(s, t->service, memo, state, stack);
+    if (v < 0) {
+      rc = SIM_EINVAL;
+      break;
+    }
+    double roots = work_roots(t, window_s);
+    out->roots += roots;
+    out->visits += roots * v;
+    out->max_visits_root = fmax(out->max_visits_root, v);
+  }
+  free(memo);
+  free(state);
+  free(stack);
+  if (rc != 0)
+    return rc;
+
+  double per_visit = 0;
+  for (uint32_t m = 0; m < s->mesh.n_modes; m++)
+    per_visit += work_events_per_visit(s->mesh.modes[m]);
+  out->events = out->visits * per_visit * (double)s->meta.replications;
+
+  out->series_seconds = ceil((double)s->meta.duration_ns / 1e9) + 1;
+  double pods = (double)scenario_pod_count(s);
+  double at_once = jobs > 1 ? fmin((double)jobs, (double)s->mesh.n_modes) : 1;
+  double series = WORK_SERIES_PER_MODE + (double)s->n_failures;
+  double per_mode = series * out->series_seconds * sizeof(double) +
+                    (double)s->n_failures * pods + /* drill marks per pod */
+                    pods * (WORK_BYTES_PER_POD + 2 * WORK_BYTES_PER_STATION);
+  out->memory_bytes = per_mode * at_once;
+  return 0;
+}
