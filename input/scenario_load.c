@@ -1489,45 +1489,29 @@ static int convert_points(loader *L, const yaml_node_t *pts, double **storage, s
   return 0;
 }
 
-/* A distribution of durations (ns): a bare duration (constant) or a
- * {dist: ..., params} mapping. *storage receives an empirical's arrays. */
-static int convert_dist(loader *L, const yaml_node_t *v, const char *key, const char *path,
-                        sim_dist *out, double **storage) {
-  char g[96];
-  if (is_scalar(v)) {
-    const char *t = sval(v);
-    sim_time x;
-    int rc = units_parse_duration(t, &x);
-    if (rc == SIM_EINVAL) {
-      char q[128];
-      return err_at(L, v,
-                    "invalid \"%s\": expected a duration like 2ms or a distribution like "
-                    "{dist: exponential, mean: 1ms}, got \"%s\"",
-                    key, quote(q, sizeof q, t));
-    }
-    if (rc != 0) {
-      return val_unit_error(L, v, key, UNITS_DURATION, rc, t);
-    }
-    return sim_dist_constant((double)x, out) == 0
-               ? 0
-               : err_at(L, v, "invalid \"%s\": not a valid constant", key);
-  }
-  if (!is_map(v)) {
+/* A bare duration: the constant distribution. */
+static int dist_from_duration(loader *L, const yaml_node_t *v, const char *key, sim_dist *out) {
+  const char *t = sval(v);
+  sim_time x;
+  int rc = units_parse_duration(t, &x);
+  if (rc == SIM_EINVAL) {
+    char q[128];
     return err_at(L, v,
                   "invalid \"%s\": expected a duration like 2ms or a distribution like "
-                  "{dist: exponential, mean: 1ms}, got %s",
-                  key, got_text(v, g, sizeof g));
+                  "{dist: exponential, mean: 1ms}, got \"%s\"",
+                  key, quote(q, sizeof q, t));
   }
-  size_t errors = diag_error_count(L->diag);
-  check_map(L, v, &sch_dist, path);
-  yaml_node_t *dv = get(L, v, "dist");
-  if (dv == NULL) {
-    return missing(L, v, "dist", path);
+  if (rc != 0) {
+    return val_unit_error(L, v, key, UNITS_DURATION, rc, t);
   }
-  int kind;
-  if (val_choice(L, dv, "dist", &dist_choice, &kind) != 0) {
-    return -1;
-  }
+  return sim_dist_constant((double)x, out) == 0
+             ? 0
+             : err_at(L, v, "invalid \"%s\": not a valid constant", key);
+}
+
+/* Keys of the distribution mapping v that the schema knows but `kind`
+ * does not take ("mean" on a uniform). */
+static void check_dist_keys(loader *L, const yaml_node_t *v, int kind) {
   for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node_at(L, p->key);
     if (is_scalar(k) && strcmp(sval(k), "dist") != 0 && schema_find(&sch_dist, sval(k)) != NULL &&
@@ -1541,138 +1525,194 @@ static int convert_dist(loader *L, const yaml_node_t *v, const char *key, const 
              dist_names[kind], join_names(list, sizeof list, dist_params[kind], np));
     }
   }
-  double a = 0, b = 0;
-  int rc = 0, ha, hb;
-  char x1[32], x2[32];
-  switch ((dist_kind_ix)kind) {
-  case D_CONSTANT:
-    if ((ha = dist_param(L, v, "value", false, &a)) == 0) {
-      return missing(L, v, "value", path);
-    }
-    if (diag_error_count(L->diag) > errors) {
-      return -1;
-    }
-    rc = sim_dist_constant(a, out);
-    break;
-  case D_EXPONENTIAL:
-    if ((ha = dist_param(L, v, "mean", true, &a)) == 0) {
-      return missing(L, v, "mean", path);
-    }
-    if (diag_error_count(L->diag) > errors) {
-      return -1;
-    }
-    rc = sim_dist_exponential(a, out);
-    break;
-  case D_UNIFORM:
-    ha = dist_param(L, v, "min", false, &a);
-    hb = dist_param(L, v, "max", false, &b);
-    if (ha == 0 || hb == 0) {
-      return missing(L, v, ha == 0 ? "min" : "max", path);
-    }
-    if (diag_error_count(L->diag) > errors) {
-      return -1;
-    }
-    if (b < a) {
-      return err_at(L, get(L, v, "max"), "invalid \"max\": %s is below \"min\" %s",
-                    fmt_ns(x1, sizeof x1, b), fmt_ns(x2, sizeof x2, a));
-    }
-    rc = sim_dist_uniform(a, b, out);
-    break;
-  case D_LOGNORMAL: {
-    bool by_mean = get(L, v, "mean") != NULL || get(L, v, "p99") != NULL;
-    bool by_median = get(L, v, "median") != NULL || get(L, v, "sigma") != NULL;
-    if (by_mean == by_median) {
-      return err_at(L, v,
-                    "a lognormal distribution takes either \"mean\" and \"p99\" or \"median\" "
-                    "and \"sigma\"");
-    }
-    if (by_mean) {
-      ha = dist_param(L, v, "mean", true, &a);
-      hb = dist_param(L, v, "p99", true, &b);
-      if (ha == 0 || hb == 0) {
-        return missing(L, v, ha == 0 ? "mean" : "p99", path);
-      }
-      if (diag_error_count(L->diag) > errors) {
-        return -1;
-      }
-      /* Solvable only for mean < p99 <= mean * exp(z^2 / 2), z = the
-       * normal 99th percentile (see sim_dist_lognormal_mean_p99). */
-      double limit = exp(2.3263478740408408 * 2.3263478740408408 / 2.0);
-      if (b <= a || b / a > limit) {
-        return err_at(L, get(L, v, "p99"),
-                      "invalid \"p99\": no lognormal has mean %s and p99 %s (p99 must be above "
-                      "the mean and at most %.2f times it)",
-                      fmt_ns(x1, sizeof x1, a), fmt_ns(x2, sizeof x2, b), limit);
-      }
-      rc = sim_dist_lognormal_mean_p99(a, b, out);
-    } else {
-      ha = dist_param(L, v, "median", true, &a);
-      hb = opt_number(L, v, "sigma", R_POS, &b);
-      if (ha == 0 || hb == 0) {
-        return missing(L, v, ha == 0 ? "median" : "sigma", path);
-      }
-      if (diag_error_count(L->diag) > errors) {
-        return -1;
-      }
-      rc = sim_dist_lognormal(log(a), b, out);
-    }
-    break;
+}
+
+/* One distribution mapping being read by its kind's reader. */
+typedef struct dist_req {
+  loader *L;
+  const yaml_node_t *v; /* the mapping */
+  const char *key;      /* e.g. "service_time", for messages */
+  const char *path;
+  int kind;
+  size_t errors; /* diag errors before this mapping: more means a bad parameter */
+  sim_dist *out;
+  double **storage; /* receives an empirical's arrays */
+} dist_req;
+
+static bool dist_failed(const dist_req *d) {
+  return diag_error_count(d->L->diag) > d->errors;
+}
+
+/* Once a reader has read its parameters (ha, hb: 1 set, 0 absent, -1 bad):
+ * 0 to go on, or -1 after reporting the first absent one (ka, kb). */
+static int dist_params_ok(const dist_req *d, int ha, const char *ka, int hb, const char *kb) {
+  if (ha == 0 || hb == 0) {
+    return missing(d->L, d->v, ha == 0 ? ka : kb, d->path);
   }
-  case D_PARETO: {
-    bool has_mean = get(L, v, "mean") != NULL;
-    bool has_min = get(L, v, "min") != NULL;
-    if (has_mean == has_min) {
-      return err_at(L, v, "a pareto distribution takes \"alpha\" and either \"mean\" or \"min\"");
-    }
-    hb = opt_number(L, v, "alpha", R_POS, &b);
-    ha = dist_param(L, v, has_mean ? "mean" : "min", true, &a);
-    if (hb == 0) {
-      return missing(L, v, "alpha", path);
-    }
-    if (diag_error_count(L->diag) > errors) {
-      return -1;
-    }
-    if (has_mean) {
-      if (b <= 1.0) {
-        return err_at(L, get(L, v, "alpha"),
-                      "invalid \"alpha\": a pareto distribution with a mean needs alpha > 1, "
-                      "got %g",
-                      b);
-      }
-      rc = sim_dist_pareto_mean(a, b, out);
-    } else {
-      rc = sim_dist_pareto(b, a, out);
-    }
-    break;
-  }
-  case D_EMPIRICAL: {
-    yaml_node_t *pts = get(L, v, "points");
-    if (pts == NULL) {
-      return missing(L, v, "points", path);
-    }
-    if (diag_error_count(L->diag) > errors) {
-      return -1;
-    }
-    double *buf = NULL;
-    size_t n = 0;
-    if (convert_points(L, pts, &buf, &n) != 0) {
-      return -1;
-    }
-    rc = sim_dist_empirical(buf, buf + n, n, out);
-    if (rc != 0) {
-      free(buf);
-    } else {
-      free(*storage);
-      *storage = buf;
-    }
-    break;
-  }
-  }
+  return dist_failed(d) ? -1 : 0;
+}
+
+/* Every reader ends here, with what the sim_dist constructor returned. */
+static int dist_made(const dist_req *d, int rc) {
   if (rc != 0) {
-    return err_at(L, v, "invalid \"%s\": the %s distribution rejected its parameters (%s)", key,
-                  dist_names[kind], sim_strerror(rc));
+    return err_at(d->L, d->v, "invalid \"%s\": the %s distribution rejected its parameters (%s)",
+                  d->key, dist_names[d->kind], sim_strerror(rc));
   }
-  return diag_error_count(L->diag) > errors ? -1 : 0;
+  return dist_failed(d) ? -1 : 0;
+}
+
+static int dist_read_constant(const dist_req *d) {
+  double a = 0;
+  int ha = dist_param(d->L, d->v, "value", false, &a);
+  return dist_params_ok(d, ha, "value", 1, NULL) != 0 ? -1
+                                                      : dist_made(d, sim_dist_constant(a, d->out));
+}
+
+static int dist_read_exponential(const dist_req *d) {
+  double a = 0;
+  int ha = dist_param(d->L, d->v, "mean", true, &a);
+  return dist_params_ok(d, ha, "mean", 1, NULL) != 0
+             ? -1
+             : dist_made(d, sim_dist_exponential(a, d->out));
+}
+
+static int dist_read_uniform(const dist_req *d) {
+  loader *L = d->L;
+  double a = 0, b = 0;
+  int ha = dist_param(L, d->v, "min", false, &a);
+  int hb = dist_param(L, d->v, "max", false, &b);
+  if (dist_params_ok(d, ha, "min", hb, "max") != 0) {
+    return -1;
+  }
+  if (b < a) {
+    char x1[32], x2[32];
+    return err_at(L, get(L, d->v, "max"), "invalid \"max\": %s is below \"min\" %s",
+                  fmt_ns(x1, sizeof x1, b), fmt_ns(x2, sizeof x2, a));
+  }
+  return dist_made(d, sim_dist_uniform(a, b, d->out));
+}
+
+/* A lognormal given by its mean and 99th percentile. */
+static int dist_read_lognormal_mean_p99(const dist_req *d) {
+  loader *L = d->L;
+  double a = 0, b = 0;
+  int ha = dist_param(L, d->v, "mean", true, &a);
+  int hb = dist_param(L, d->v, "p99", true, &b);
+  if (dist_params_ok(d, ha, "mean", hb, "p99") != 0) {
+    return -1;
+  }
+  /* Solvable only for mean < p99 <= mean * exp(z^2 / 2), z = the
+   * normal 99th percentile (see sim_dist_lognormal_mean_p99). */
+  double limit = exp(2.3263478740408408 * 2.3263478740408408 / 2.0);
+  if (b <= a || b / a > limit) {
+    char x1[32], x2[32];
+    return err_at(L, get(L, d->v, "p99"),
+                  "invalid \"p99\": no lognormal has mean %s and p99 %s (p99 must be above "
+                  "the mean and at most %.2f times it)",
+                  fmt_ns(x1, sizeof x1, a), fmt_ns(x2, sizeof x2, b), limit);
+  }
+  return dist_made(d, sim_dist_lognormal_mean_p99(a, b, d->out));
+}
+
+static int dist_read_lognormal(const dist_req *d) {
+  loader *L = d->L;
+  bool by_mean = get(L, d->v, "mean") != NULL || get(L, d->v, "p99") != NULL;
+  bool by_median = get(L, d->v, "median") != NULL || get(L, d->v, "sigma") != NULL;
+  if (by_mean == by_median) {
+    return err_at(L, d->v,
+                  "a lognormal distribution takes either \"mean\" and \"p99\" or \"median\" "
+                  "and \"sigma\"");
+  }
+  if (by_mean) {
+    return dist_read_lognormal_mean_p99(d);
+  }
+  double a = 0, b = 0;
+  int ha = dist_param(L, d->v, "median", true, &a);
+  int hb = opt_number(L, d->v, "sigma", R_POS, &b);
+  if (dist_params_ok(d, ha, "median", hb, "sigma") != 0) {
+    return -1;
+  }
+  return dist_made(d, sim_dist_lognormal(log(a), b, d->out));
+}
+
+static int dist_read_pareto(const dist_req *d) {
+  loader *L = d->L;
+  bool has_mean = get(L, d->v, "mean") != NULL;
+  bool has_min = get(L, d->v, "min") != NULL;
+  if (has_mean == has_min) {
+    return err_at(L, d->v, "a pareto distribution takes \"alpha\" and either \"mean\" or \"min\"");
+  }
+  double a = 0, b = 0;
+  int hb = opt_number(L, d->v, "alpha", R_POS, &b);
+  dist_param(L, d->v, has_mean ? "mean" : "min", true, &a);
+  if (dist_params_ok(d, hb, "alpha", 1, NULL) != 0) {
+    return -1;
+  }
+  if (!has_mean) {
+    return dist_made(d, sim_dist_pareto(b, a, d->out));
+  }
+  if (b <= 1.0) {
+    return err_at(L, get(L, d->v, "alpha"),
+                  "invalid \"alpha\": a pareto distribution with a mean needs alpha > 1, "
+                  "got %g",
+                  b);
+  }
+  return dist_made(d, sim_dist_pareto_mean(a, b, d->out));
+}
+
+static int dist_read_empirical(const dist_req *d) {
+  yaml_node_t *pts = get(d->L, d->v, "points");
+  if (dist_params_ok(d, pts != NULL, "points", 1, NULL) != 0) {
+    return -1;
+  }
+  double *buf = NULL;
+  size_t n = 0;
+  if (convert_points(d->L, pts, &buf, &n) != 0) {
+    return -1;
+  }
+  int rc = sim_dist_empirical(buf, buf + n, n, d->out);
+  if (rc != 0) {
+    free(buf);
+  } else {
+    free(*d->storage);
+    *d->storage = buf;
+  }
+  return dist_made(d, rc);
+}
+
+/* Readers by kind, in dist_names order. Each returns 0, or -1 after
+ * reporting. */
+static int (*const dist_readers[])(const dist_req *d) = {
+    [D_CONSTANT] = dist_read_constant, [D_EXPONENTIAL] = dist_read_exponential,
+    [D_UNIFORM] = dist_read_uniform,   [D_LOGNORMAL] = dist_read_lognormal,
+    [D_PARETO] = dist_read_pareto,     [D_EMPIRICAL] = dist_read_empirical,
+};
+
+/* A distribution of durations (ns): a bare duration (constant) or a
+ * {dist: ..., params} mapping. *storage receives an empirical's arrays. */
+static int convert_dist(loader *L, const yaml_node_t *v, const char *key, const char *path,
+                        sim_dist *out, double **storage) {
+  if (is_scalar(v)) {
+    return dist_from_duration(L, v, key, out);
+  }
+  if (!is_map(v)) {
+    char g[96];
+    return err_at(L, v,
+                  "invalid \"%s\": expected a duration like 2ms or a distribution like "
+                  "{dist: exponential, mean: 1ms}, got %s",
+                  key, got_text(v, g, sizeof g));
+  }
+  dist_req d = {L, v, key, path, 0, diag_error_count(L->diag), out, storage};
+  check_map(L, v, &sch_dist, path);
+  yaml_node_t *dv = get(L, v, "dist");
+  if (dv == NULL) {
+    return missing(L, v, "dist", path);
+  }
+  if (val_choice(L, dv, "dist", &dist_choice, &d.kind) != 0) {
+    return -1;
+  }
+  check_dist_keys(L, v, d.kind);
+  return dist_readers[d.kind](&d);
 }
 
 /* -------------------------------------------------------------- services */
@@ -1704,6 +1744,104 @@ static void convert_retry(loader *L, const yaml_node_t *m, const char *path, sce
   opt_duration(L, rm, "backoff", false, &r->backoff_ns);
 }
 
+/* The service's namespace: named, or "default"; resolved (or, without a
+ * namespaces section, created) now. */
+static void service_namespace(loader *L, const yaml_node_t *m, const char *path,
+                              scenario_service *sv) {
+  char nsname[SCN_NAME_MAX] = "default";
+  yaml_node_t *nsv = get(L, m, "namespace");
+  if (nsv == NULL && L->namespaces_declared) {
+    err_at(L, m,
+           "missing required key \"namespace\" in \"%s\" (the file declares namespaces, so every "
+           "service names one)",
+           path);
+  } else if (nsv == NULL || val_name(L, nsv, "namespace", nsname) == 0) {
+    sv->ns = resolve_namespace(L, nsname, nsv != NULL ? nsv : m);
+  }
+}
+
+/* The service account, "namespace/name" (name defaults to the service's),
+ * added to the scenario's list the first time it is seen. */
+static void service_account(loader *L, const yaml_node_t *m, scenario_service *sv) {
+  char sa[SCN_NAME_MAX];
+  memcpy(sa, sv->name, SCN_NAME_MAX);
+  yaml_node_t *sav = get(L, m, "service_account");
+  if (sav != NULL && val_name(L, sav, "service_account", sa) != 0) {
+    sa[0] = '\0';
+  }
+  if (sv->ns == SCN_NONE || sa[0] == '\0') {
+    return;
+  }
+  char full[2 * SCN_NAME_MAX];
+  snprintf(full, sizeof full, "%s/%s", L->s->namespaces[sv->ns].name, sa);
+  uint32_t idx = nt_find(&L->accounts, full);
+  if (idx == SCN_NONE) {
+    if (strlen(full) >= SCN_NAME_MAX) {
+      err_at(L, sav != NULL ? sav : m,
+             "service account \"%s\" is too long (namespace/name must fit in %d bytes)", full,
+             SCN_NAME_MAX - 1);
+    } else {
+      idx = L->s->n_service_accounts++;
+      memcpy(L->s->service_accounts[idx], full, strlen(full) + 1);
+      L->s->service_account_ns[idx] = sv->ns;
+      nt_put(&L->accounts, L->s->service_accounts[idx], idx);
+    }
+  }
+  sv->service_account = idx;
+}
+
+/* Call i of the service at `path`: a mapping, or the shorthand "- cart".
+ * Its target is only noted (aux->service_id) until every service is known. */
+static void convert_call(loader *L, const yaml_node_t *c, const char *path, size_t i,
+                         scenario_call *call, call_aux *aux) {
+  call->target = SCN_NONE;
+  call->count = 1;
+  call->probability = 1.0;
+  call->request_bytes = -1;
+  call->response_bytes = -1;
+  if (is_scalar(c) && !is_null(c)) {
+    aux->service_id = node_id(L, c); /* shorthand: "- cart" */
+    return;
+  }
+  char cpath[LD_PATH_MAX], lpath[LD_PATH_MAX];
+  path_join(lpath, sizeof lpath, path, "calls");
+  element_path(L, cpath, sizeof cpath, lpath, c, "service", i);
+  if (!check_map(L, c, &sch_call, cpath)) {
+    return;
+  }
+  yaml_node_t *target = get(L, c, "service");
+  if (target == NULL) {
+    missing(L, c, "service", cpath);
+  } else {
+    aux->service_id = node_id(L, target);
+  }
+  opt_u32(L, c, "count", 1, LD_MAX_CALL_COUNT, &call->count);
+  opt_number(L, c, "probability", R_UNIT_POS, &call->probability);
+  aux->has_request_size = opt_size(L, c, "request_size", false, &call->request_bytes) == 1;
+  aux->has_response_size = opt_size(L, c, "response_size", false, &call->response_bytes) == 1;
+}
+
+/* Calls: sizes and counts now, targets once every service is known. */
+static void convert_calls(loader *L, const yaml_node_t *m, const char *path, scenario_service *sv,
+                          call_aux *calls, uint32_t *n_calls) {
+  yaml_node_t *cs = opt_seq(L, m, "calls", path);
+  *n_calls = 0;
+  if (cs == NULL) {
+    return;
+  }
+  size_t n = seq_len(cs);
+  sv->calls = calloc(n > 0 ? n : 1, sizeof *sv->calls);
+  if (sv->calls == NULL) {
+    nomem(L);
+    return;
+  }
+  for (size_t i = 0; i < n && !stop(L); i++) {
+    convert_call(L, seq_item(L, cs, i), path, i, &sv->calls[i], &calls[i]);
+  }
+  sv->n_calls = (uint32_t)n;
+  *n_calls = (uint32_t)n;
+}
+
 /* Everything but the calls' targets, which need every service first. */
 static void convert_service(loader *L, const yaml_node_t *m, const char *path, scenario_service *sv,
                             call_aux *calls, uint32_t *n_calls) {
@@ -1715,41 +1853,8 @@ static void convert_service(loader *L, const yaml_node_t *m, const char *path, s
   } else {
     opt_name(L, m, "name", sv->name);
   }
-  char nsname[SCN_NAME_MAX] = "default";
-  yaml_node_t *nsv = get(L, m, "namespace");
-  if (nsv == NULL && L->namespaces_declared) {
-    err_at(L, m,
-           "missing required key \"namespace\" in \"%s\" (the file declares namespaces, so every "
-           "service names one)",
-           path);
-  } else if (nsv == NULL || val_name(L, nsv, "namespace", nsname) == 0) {
-    sv->ns = resolve_namespace(L, nsname, nsv != NULL ? nsv : m);
-  }
-  /* The service account, recorded by name now and resolved below. */
-  char sa[SCN_NAME_MAX];
-  memcpy(sa, sv->name, SCN_NAME_MAX);
-  yaml_node_t *sav = get(L, m, "service_account");
-  if (sav != NULL && val_name(L, sav, "service_account", sa) != 0) {
-    sa[0] = '\0';
-  }
-  if (sv->ns != SCN_NONE && sa[0] != '\0') {
-    char full[2 * SCN_NAME_MAX];
-    snprintf(full, sizeof full, "%s/%s", L->s->namespaces[sv->ns].name, sa);
-    uint32_t idx = nt_find(&L->accounts, full);
-    if (idx == SCN_NONE) {
-      if (strlen(full) >= SCN_NAME_MAX) {
-        err_at(L, sav != NULL ? sav : m,
-               "service account \"%s\" is too long (namespace/name must fit in %d bytes)", full,
-               SCN_NAME_MAX - 1);
-      } else {
-        idx = L->s->n_service_accounts++;
-        memcpy(L->s->service_accounts[idx], full, strlen(full) + 1);
-        L->s->service_account_ns[idx] = sv->ns;
-        nt_put(&L->accounts, L->s->service_accounts[idx], idx);
-      }
-    }
-    sv->service_account = idx;
-  }
+  service_namespace(L, m, path, sv);
+  service_account(L, m, sv);
   opt_u32(L, m, "replicas", 1, LD_MAX_REPLICAS, &sv->replicas);
   int v;
   if (opt_choice(L, m, "protocol", &proto_choice, &v) == 1) {
@@ -1774,51 +1879,7 @@ static void convert_service(loader *L, const yaml_node_t *m, const char *path, s
     sv->lb = (mesh_lb)v;
   }
   convert_retry(L, m, path, &sv->retry);
-
-  /* Calls: sizes and counts now, targets once every service is known. */
-  yaml_node_t *cs = opt_seq(L, m, "calls", path);
-  *n_calls = 0;
-  if (cs == NULL) {
-    return;
-  }
-  size_t n = seq_len(cs);
-  sv->calls = calloc(n > 0 ? n : 1, sizeof *sv->calls);
-  if (sv->calls == NULL) {
-    nomem(L);
-    return;
-  }
-  for (size_t i = 0; i < n && !stop(L); i++) {
-    yaml_node_t *c = seq_item(L, cs, i);
-    call_aux *aux = &calls[i];
-    scenario_call *call = &sv->calls[i];
-    call->target = SCN_NONE;
-    call->count = 1;
-    call->probability = 1.0;
-    call->request_bytes = -1;
-    call->response_bytes = -1;
-    if (is_scalar(c) && !is_null(c)) {
-      aux->service_id = node_id(L, c); /* shorthand: "- cart" */
-      continue;
-    }
-    char cpath[LD_PATH_MAX], lpath[LD_PATH_MAX];
-    path_join(lpath, sizeof lpath, path, "calls");
-    element_path(L, cpath, sizeof cpath, lpath, c, "service", i);
-    if (!check_map(L, c, &sch_call, cpath)) {
-      continue;
-    }
-    yaml_node_t *target = get(L, c, "service");
-    if (target == NULL) {
-      missing(L, c, "service", cpath);
-    } else {
-      aux->service_id = node_id(L, target);
-    }
-    opt_u32(L, c, "count", 1, LD_MAX_CALL_COUNT, &call->count);
-    opt_number(L, c, "probability", R_UNIT_POS, &call->probability);
-    aux->has_request_size = opt_size(L, c, "request_size", false, &call->request_bytes) == 1;
-    aux->has_response_size = opt_size(L, c, "response_size", false, &call->response_bytes) == 1;
-  }
-  sv->n_calls = (uint32_t)n;
-  *n_calls = (uint32_t)n;
+  convert_calls(L, m, path, sv, calls, n_calls);
 }
 
 static const char **service_names(loader *L) {
@@ -1943,6 +2004,40 @@ static void resolve_calls(loader *L) {
   free(names);
 }
 
+/* Reports the cycle closed by call j of service u, back to service v:
+ * stack[k - 1 .. depth - 1] is the path from v to u. */
+static void report_cycle(loader *L, const uint32_t *stack, uint32_t k, uint32_t depth, uint32_t u,
+                         uint32_t j, uint32_t v) {
+  scenario *s = L->s;
+  /* Names of 64 bytes at most: 10 of them and the arrows fit. A
+   * longer cycle shows its first and last 4 and its length. */
+  char cyc[1024];
+  size_t used = 0;
+  uint32_t len = depth - (k - 1);
+  cyc[0] = '\0';
+  for (uint32_t x = k - 1; x < depth; x++) {
+    uint32_t pos = x - (k - 1);
+    if (len > 10 && pos >= 4 && pos < len - 4) {
+      if (pos == 4) {
+        used += (size_t)snprintf(cyc + used, sizeof cyc - used, "... -> ");
+      }
+      continue;
+    }
+    used += (size_t)snprintf(cyc + used, sizeof cyc - used, "%s -> ", s->services[stack[x]].name);
+  }
+  if (len > 10) {
+    snprintf(cyc + used, sizeof cyc - used, "%s (%u services)", s->services[v].name, len);
+  } else {
+    snprintf(cyc + used, sizeof cyc - used, "%s", s->services[v].name);
+  }
+  const call_aux *aux = &L->calls[L->call_start[u] + j];
+  if (aux->csv_line != 0) {
+    diag_error(L->diag, L->csv[CSV_CALLS].path, aux->csv_line, aux->csv_col, "call cycle: %s", cyc);
+  } else {
+    err_at(L, node_at(L, aux->service_id), "call cycle: %s", cyc);
+  }
+}
+
 /* Reports every call cycle once, at the call that closes it:
  * "call cycle: a -> b -> a". Iterative DFS: call graphs can be deep. */
 static void check_cycles(loader *L) {
@@ -1988,37 +2083,8 @@ static void check_cycles(loader *L) {
         while (k > 0 && stack[k - 1] != v) {
           k--;
         }
-        if (k == 0) {
-          continue; /* cannot happen: a grey node is on the stack */
-        }
-        /* Names of 64 bytes at most: 10 of them and the arrows fit. A
-         * longer cycle shows its first and last 4 and its length. */
-        char cyc[1024];
-        size_t used = 0;
-        uint32_t len = depth - (k - 1);
-        cyc[0] = '\0';
-        for (uint32_t x = k - 1; x < depth; x++) {
-          uint32_t pos = x - (k - 1);
-          if (len > 10 && pos >= 4 && pos < len - 4) {
-            if (pos == 4) {
-              used += (size_t)snprintf(cyc + used, sizeof cyc - used, "... -> ");
-            }
-            continue;
-          }
-          used +=
-              (size_t)snprintf(cyc + used, sizeof cyc - used, "%s -> ", s->services[stack[x]].name);
-        }
-        if (len > 10) {
-          snprintf(cyc + used, sizeof cyc - used, "%s (%u services)", s->services[v].name, len);
-        } else {
-          snprintf(cyc + used, sizeof cyc - used, "%s", s->services[v].name);
-        }
-        const call_aux *aux = &L->calls[L->call_start[u] + j];
-        if (aux->csv_line != 0) {
-          diag_error(L->diag, L->csv[CSV_CALLS].path, aux->csv_line, aux->csv_col, "call cycle: %s",
-                     cyc);
-        } else {
-          err_at(L, node_at(L, aux->service_id), "call cycle: %s", cyc);
+        if (k > 0) { /* always: a grey node is on the stack */
+          report_cycle(L, stack, k, depth, u, j, v);
         }
       }
     }
@@ -2776,60 +2842,60 @@ typedef struct calls_ctx {
   uint8_t *proto_name;  /* ... and how it was written (index into proto_names) */
 } calls_ctx;
 
-static void calls_row(csv_reader *r) {
-  loader *L = r->L;
-  calls_ctx *cx = r->user;
-  if (!csv_data_row(r, csv_call_columns, N_CALL_COLUMNS)) {
-    return;
-  }
-  size_t errors = diag_error_count(L->diag);
-  char q[128], q2[128];
-  uint32_t src = csv_service(r, 0, "source", cx->names);
-  uint32_t tgt = csv_service(r, 1, "target", cx->names);
-
-  /* calls_per_request: a mean m > 0, kept exactly as count * probability
-   * with the fewest calls that can carry it: count = ceil(m), p = m / count. */
+/* calls_per_request (field 2): a mean m > 0, at most LD_MAX_CALL_COUNT;
+ * 0 after reporting. */
+static double csv_calls_per_request(csv_reader *r) {
   double mean = 0.0;
   const char *t = csv_field(r, 2, "calls_per_request");
-  if (t != NULL) {
-    int rc = units_parse_number(t, &mean);
-    if (t[0] == '\0') {
-      csv_err(r, 2, "invalid \"calls_per_request\": expected %s, got nothing",
-              units_expected(UNITS_NUMBER));
-    } else if (rc != 0) {
-      csv_err(r, 2, "invalid \"calls_per_request\": expected %s, got \"%s\"",
-              units_expected(UNITS_NUMBER), quote(q, sizeof q, t));
-    } else if (!(mean > 0.0)) {
-      csv_err(r, 2, "invalid \"calls_per_request\": must be greater than 0, got %s",
-              quote(q, sizeof q, t));
-    } else if (mean > (double)LD_MAX_CALL_COUNT) {
-      csv_err(r, 2, "invalid \"calls_per_request\": must be at most %u, got %s", LD_MAX_CALL_COUNT,
-              quote(q, sizeof q, t));
-    }
+  if (t == NULL) {
+    return mean;
   }
-
-  int proto = -1; /* index into proto_names; -1: not given */
-  t = csv_field(r, 3, "protocol");
-  if (t != NULL && t[0] != '\0') {
-    for (size_t k = 0; k < proto_choice.n && proto < 0; k++) {
-      proto = strcmp(t, proto_names[k]) == 0 ? (int)k : -1;
-    }
-    if (proto < 0) {
-      char sug[512];
-      csv_err(r, 3, "unknown protocol \"%s\"%s", quote(q, sizeof q, t),
-              suggestion(sug, sizeof sug, t, proto_names, proto_choice.n, "protocols"));
-    }
+  char q[128];
+  int rc = units_parse_number(t, &mean);
+  if (t[0] == '\0') {
+    csv_err(r, 2, "invalid \"calls_per_request\": expected %s, got nothing",
+            units_expected(UNITS_NUMBER));
+  } else if (rc != 0) {
+    csv_err(r, 2, "invalid \"calls_per_request\": expected %s, got \"%s\"",
+            units_expected(UNITS_NUMBER), quote(q, sizeof q, t));
+  } else if (!(mean > 0.0)) {
+    csv_err(r, 2, "invalid \"calls_per_request\": must be greater than 0, got %s",
+            quote(q, sizeof q, t));
+  } else if (mean > (double)LD_MAX_CALL_COUNT) {
+    csv_err(r, 2, "invalid \"calls_per_request\": must be at most %u, got %s", LD_MAX_CALL_COUNT,
+            quote(q, sizeof q, t));
   }
+  return mean;
+}
 
-  csv_edge e;
-  memset(&e, 0, sizeof e);
+/* protocol (field 3): an index into proto_names, -1 when empty or bad. */
+static int csv_protocol(csv_reader *r) {
+  int proto = -1;
+  const char *t = csv_field(r, 3, "protocol");
+  if (t == NULL || t[0] == '\0') {
+    return proto;
+  }
+  for (size_t k = 0; k < proto_choice.n && proto < 0; k++) {
+    proto = strcmp(t, proto_names[k]) == 0 ? (int)k : -1;
+  }
+  if (proto < 0) {
+    char q[128], sug[512];
+    csv_err(r, 3, "unknown protocol \"%s\"%s", quote(q, sizeof q, t),
+            suggestion(sug, sizeof sug, t, proto_names, proto_choice.n, "protocols"));
+  }
+  return proto;
+}
+
+/* request_bytes and response_bytes (fields 4, 5); an empty one is left
+ * unset: the callee's size, as in YAML. */
+static void csv_call_sizes(csv_reader *r, csv_edge *e) {
   static const char *const size_keys[] = {"request_bytes", "response_bytes"};
-  int64_t *size_out[] = {&e.call.request_bytes, &e.call.response_bytes};
-  bool *size_has[] = {&e.aux.has_request_size, &e.aux.has_response_size};
+  int64_t *size_out[] = {&e->call.request_bytes, &e->call.response_bytes};
+  bool *size_has[] = {&e->aux.has_request_size, &e->aux.has_response_size};
   for (size_t k = 0; k < 2; k++) {
-    t = csv_field(r, 4 + k, size_keys[k]);
+    const char *t = csv_field(r, 4 + k, size_keys[k]);
     if (t == NULL || t[0] == '\0') {
-      continue; /* not given: the callee's size, as in YAML */
+      continue;
     }
     int rc = units_parse_size(t, size_out[k]);
     if (rc != 0) {
@@ -2840,58 +2906,91 @@ static void calls_row(csv_reader *r) {
       *size_has[k] = true;
     }
   }
-  if (diag_error_count(L->diag) > errors || src == SCN_NONE || tgt == SCN_NONE) {
-    return;
-  }
+}
 
-  /* The same edge twice is a mistake, whether both are in the CSV or one
-   * in the YAML (most often a call left in `calls:` after exporting). */
-  const char *sn = L->s->services[src].name, *tn = L->s->services[tgt].name;
+/* The same edge twice is a mistake, whether both are in the CSV or one
+ * in the YAML (most often a call left in `calls:` after exporting).
+ * Returns true after reporting one. */
+static bool csv_duplicate_call(csv_reader *r, const calls_ctx *cx, uint32_t src, uint32_t tgt) {
+  loader *L = r->L;
   uint32_t prev = pt_find(&cx->pairs, src, tgt);
-  if (prev != UINT32_MAX) {
-    char w[LD_PATH_MAX + LD_FILE_MAX];
-    if (prev >= cx->n_yaml_calls) {
-      csv_err(r, 0, "duplicate call \"%s\" -> \"%s\" (first at line %u)", sn, tn,
-              cx->edges[prev - cx->n_yaml_calls].aux.csv_line);
-    } else {
-      csv_err(r, 0, "duplicate call \"%s\" -> \"%s\" (first at %s, in \"services.%s.calls\")", sn,
-              tn, where_file(L, node_at(L, L->calls[prev].service_id), w, sizeof w),
-              L->s->services[cx->yaml_owner[prev]].name);
-    }
-    return;
+  if (prev == UINT32_MAX) {
+    return false;
   }
+  const char *sn = L->s->services[src].name, *tn = L->s->services[tgt].name;
+  char w[LD_PATH_MAX + LD_FILE_MAX];
+  if (prev >= cx->n_yaml_calls) {
+    csv_err(r, 0, "duplicate call \"%s\" -> \"%s\" (first at line %u)", sn, tn,
+            cx->edges[prev - cx->n_yaml_calls].aux.csv_line);
+  } else {
+    csv_err(r, 0, "duplicate call \"%s\" -> \"%s\" (first at %s, in \"services.%s.calls\")", sn, tn,
+            where_file(L, node_at(L, L->calls[prev].service_id), w, sizeof w),
+            L->s->services[cx->yaml_owner[prev]].name);
+  }
+  return true;
+}
 
-  /* The protocol belongs to the target service: the CSV may state it where
-   * the YAML does not, but not contradict the YAML or an earlier row. */
-  if (proto >= 0) {
-    scenario_service *tv = &L->s->services[tgt];
-    mesh_proto want = (mesh_proto)proto_values[proto];
-    yaml_node_t *pv = get(L, node_at(L, L->svc_ids[tgt]), "protocol");
-    char w[LD_FILE_MAX + 64];
-    if (pv != NULL && tv->protocol != want) {
-      csv_err(r, 3, "protocol \"%s\" for service \"%s\" conflicts with \"%s\" set at %s",
-              proto_names[proto], tn, quote(q2, sizeof q2, sval(pv)),
-              where_file(L, pv, w, sizeof w));
-      return;
-    }
-    if (pv == NULL && cx->proto_line[tgt] != 0 && tv->protocol != want) {
-      csv_err(r, 3, "protocol \"%s\" for service \"%s\" conflicts with \"%s\" set at line %u",
-              proto_names[proto], tn, proto_names[cx->proto_name[tgt]], cx->proto_line[tgt]);
-      return;
-    }
+/* The protocol belongs to the target service: the CSV may state it where
+ * the YAML does not, but not contradict the YAML or an earlier row.
+ * Returns true after reporting a contradiction. */
+static bool csv_protocol_conflict(csv_reader *r, const calls_ctx *cx, uint32_t tgt, int proto) {
+  loader *L = r->L;
+  if (proto < 0) {
+    return false;
   }
+  scenario_service *tv = &L->s->services[tgt];
+  mesh_proto want = (mesh_proto)proto_values[proto];
+  yaml_node_t *pv = get(L, node_at(L, L->svc_ids[tgt]), "protocol");
+  char w[LD_FILE_MAX + 64], q[128];
+  if (pv != NULL && tv->protocol != want) {
+    csv_err(r, 3, "protocol \"%s\" for service \"%s\" conflicts with \"%s\" set at %s",
+            proto_names[proto], tv->name, quote(q, sizeof q, sval(pv)),
+            where_file(L, pv, w, sizeof w));
+    return true;
+  }
+  if (pv == NULL && cx->proto_line[tgt] != 0 && tv->protocol != want) {
+    csv_err(r, 3, "protocol \"%s\" for service \"%s\" conflicts with \"%s\" set at line %u",
+            proto_names[proto], tv->name, proto_names[cx->proto_name[tgt]], cx->proto_line[tgt]);
+    return true;
+  }
+  return false;
+}
 
-  if (cx->n_edges == cx->cap_edges) {
-    size_t cap = cx->cap_edges > 0 ? 2 * cx->cap_edges : 64;
-    csv_edge *ne = realloc(cx->edges, cap * sizeof *ne);
-    if (ne == NULL) {
-      nomem(L);
-      r->stopped = true;
-      return;
-    }
-    cx->edges = ne;
-    cx->cap_edges = cap;
+/* Room for one more edge; false (reading stops) when out of memory. */
+static bool csv_reserve_edge(csv_reader *r, calls_ctx *cx) {
+  if (cx->n_edges < cx->cap_edges) {
+    return true;
   }
+  size_t cap = cx->cap_edges > 0 ? 2 * cx->cap_edges : 64;
+  csv_edge *ne = realloc(cx->edges, cap * sizeof *ne);
+  if (ne == NULL) {
+    nomem(r->L);
+    r->stopped = true;
+    return false;
+  }
+  cx->edges = ne;
+  cx->cap_edges = cap;
+  return true;
+}
+
+/* calls_per_request as count * probability with the fewest calls that
+ * can carry it: count = ceil(m), p = m / count. */
+static void call_from_mean(scenario_call *c, double mean) {
+  /* Ratios computed from Prometheus rates carry float noise: 3.0000000001
+   * is 3 calls, not 4 at p = 0.75 (same mean, but a different fan-out). */
+  double whole = round(mean);
+  if (whole >= 1.0 && fabs(mean - whole) <= 1e-9 * whole) {
+    mean = whole;
+  }
+  c->count = (uint32_t)ceil(mean);
+  c->probability = mean / (double)c->count;
+}
+
+/* Adds a checked row: sets the target's protocol when the CSV is the
+ * first to state it, and fills in the sizes left to the callee. */
+static void csv_add_edge(csv_reader *r, calls_ctx *cx, csv_edge *e, uint32_t src, uint32_t tgt,
+                         int proto, double mean) {
+  loader *L = r->L;
   if (proto >= 0 && get(L, node_at(L, L->svc_ids[tgt]), "protocol") == NULL &&
       cx->proto_line[tgt] == 0) {
     L->s->services[tgt].protocol = (mesh_proto)proto_values[proto];
@@ -2899,25 +2998,44 @@ static void calls_row(csv_reader *r) {
     cx->proto_name[tgt] = (uint8_t)proto;
   }
   pt_put(&cx->pairs, src, tgt, cx->n_yaml_calls + (uint32_t)cx->n_edges);
-  e.source = src;
-  e.call.target = tgt;
-  /* Ratios computed from Prometheus rates carry float noise: 3.0000000001
-   * is 3 calls, not 4 at p = 0.75 (same mean, but a different fan-out). */
-  double whole = round(mean);
-  if (whole >= 1.0 && fabs(mean - whole) <= 1e-9 * whole) {
-    mean = whole;
+  e->source = src;
+  e->call.target = tgt;
+  call_from_mean(&e->call, mean);
+  if (!e->aux.has_request_size) {
+    e->call.request_bytes = L->s->services[tgt].request_bytes;
   }
-  e.call.count = (uint32_t)ceil(mean);
-  e.call.probability = mean / (double)e.call.count;
-  if (!e.aux.has_request_size) {
-    e.call.request_bytes = L->s->services[tgt].request_bytes;
+  if (!e->aux.has_response_size) {
+    e->call.response_bytes = L->s->services[tgt].response_bytes;
   }
-  if (!e.aux.has_response_size) {
-    e.call.response_bytes = L->s->services[tgt].response_bytes;
+  e->aux.csv_line = r->fields[1].line;
+  e->aux.csv_col = r->fields[1].col;
+  cx->edges[cx->n_edges++] = *e;
+}
+
+/* One call-graph row: every field is checked (so a row shows all its
+ * mistakes) before the row is checked against the calls already known. */
+static void calls_row(csv_reader *r) {
+  loader *L = r->L;
+  calls_ctx *cx = r->user;
+  if (!csv_data_row(r, csv_call_columns, N_CALL_COLUMNS)) {
+    return;
   }
-  e.aux.csv_line = r->fields[1].line;
-  e.aux.csv_col = r->fields[1].col;
-  cx->edges[cx->n_edges++] = e;
+  size_t errors = diag_error_count(L->diag);
+  uint32_t src = csv_service(r, 0, "source", cx->names);
+  uint32_t tgt = csv_service(r, 1, "target", cx->names);
+  double mean = csv_calls_per_request(r);
+  int proto = csv_protocol(r);
+  csv_edge e;
+  memset(&e, 0, sizeof e);
+  csv_call_sizes(r, &e);
+  if (diag_error_count(L->diag) > errors || src == SCN_NONE || tgt == SCN_NONE) {
+    return;
+  }
+  if (csv_duplicate_call(r, cx, src, tgt) || csv_protocol_conflict(r, cx, tgt, proto) ||
+      !csv_reserve_edge(r, cx)) {
+    return;
+  }
+  csv_add_edge(r, cx, &e, src, tgt, proto, mean);
 }
 
 /* Appends the CSV edges to their sources' calls, after the YAML ones, and
@@ -3596,19 +3714,12 @@ static const char *element_names(loader *L, yaml_node_t *seq, const schema_map *
   return join_names(buf, size, names, *n_names);
 }
 
-static int apply_override(loader *L, size_t index) {
-  const char *ov = L->overrides[index];
-  const char *label = L->ov_labels[index];
-  const char *eq = ov != NULL ? strchr(ov, '=') : NULL;
-  if (eq == NULL || eq == ov) {
-    return override_error(L, label, "expected KEY=VALUE, like metadata.seed=7");
-  }
-  size_t key_len = (size_t)(eq - ov);
-  const char *value = eq + 1;
-  size_t col_offset = key_len + 1;
-  int first_new = (int)(L->doc.nodes.top - L->doc.nodes.start) + 1;
-
-  /* The value: its own little YAML document. */
+/* Parses an override's VALUE as a YAML document of its own and copies its
+ * nodes into the scenario document, positions shifted by col_offset into
+ * "KEY=VALUE". An empty VALUE is an empty scalar. Sets *vid to the copy's
+ * root; returns 0, or non-zero after reporting. */
+static int add_override_value(loader *L, const char *label, const char *value, size_t col_offset,
+                              int *vid) {
   if (check_flow_depth(L, label, value, strlen(value), true, col_offset) != 0) {
     return -1;
   }
@@ -3624,175 +3735,220 @@ static int apply_override(loader *L, size_t index) {
     return -1;
   }
   yaml_parser_delete(&p);
-  int vid;
   size_t budget = LD_MAX_COPY_NODES;
   if (yaml_document_get_root_node(&vd) == NULL) {
     yaml_mark_t mark = {0, 0, col_offset};
-    vid = add_scalar(L, "", YAML_PLAIN_SCALAR_STYLE, mark);
+    *vid = add_scalar(L, "", YAML_PLAIN_SCALAR_STYLE, mark);
   } else {
-    vid = copy_node(L, &vd, 1, col_offset, 0, &budget);
+    *vid = copy_node(L, &vd, 1, col_offset, 0, &budget);
   }
   yaml_document_delete(&vd);
-  if (vid == 0) {
+  if (*vid == 0) {
     if (budget == 0) {
       return override_error(L, label, "value is too large (more than %d nodes)", LD_MAX_COPY_NODES);
     }
     return override_error(L, label, "value is nested too deeply or out of memory");
   }
+  return 0;
+}
 
-  /* Walk the path, creating missing mappings. */
-  char *key = strndup(ov, key_len);
-  if (key == NULL) {
+/* Where the walk down an override's KEY has got to. The schema follows
+ * the walk so that a typo in KEY is caught as in the file; past a key the
+ * schema does not know (sm and elem NULL) nothing is checked. */
+typedef struct ov_walk {
+  loader *L;
+  const char *label;      /* "--set KEY=VALUE", the file name of messages */
+  const char *key;        /* KEY, for "empty key in path" */
+  int cur;                /* the node reached */
+  const schema_map *sm;   /* cur as a mapping: its schema */
+  const schema_map *elem; /* cur as a list: its element's schema */
+  int vid;                /* the value's root node */
+  char path[LD_PATH_MAX]; /* the segments walked, dotted, for messages */
+} ov_walk;
+
+static int ov_unknown_key(ov_walk *w, const char *seg) {
+  const char *names[32];
+  size_t nn = 0;
+  for (size_t i = 0; i < w->sm->n && nn < 32; i++) {
+    names[nn++] = w->sm->keys[i].name;
+  }
+  char q[128], ib[LD_PATH_MAX + 8], sug[640];
+  return override_error(w->L, w->label, "unknown key \"%s\" %s%s", quote(q, sizeof q, seg),
+                        in_path(w->path, ib, sizeof ib),
+                        suggestion(sug, sizeof sug, seg, names, nn, "keys"));
+}
+
+/* The first pair of mapping m whose key is `key`, as get() reads it. */
+static yaml_node_pair_t *first_pair(loader *L, const yaml_node_t *m, const char *key) {
+  for (yaml_node_pair_t *pp = m->data.mapping.pairs.start; pp < m->data.mapping.pairs.top; pp++) {
+    yaml_node_t *k = node_at(L, pp->key);
+    if (is_scalar(k) && strcmp(sval(k), key) == 0) {
+      return pp;
+    }
+  }
+  return NULL;
+}
+
+/* The last segment, in a mapping: replaces the value, or adds the key. */
+static int ov_set_in_map(ov_walk *w, yaml_node_pair_t *pair, const char *seg) {
+  loader *L = w->L;
+  if (pair != NULL) {
+    pair->value = w->vid;
+    return 0;
+  }
+  yaml_mark_t mark = {0, 0, 0};
+  int kid = add_scalar(L, seg, YAML_PLAIN_SCALAR_STYLE, mark);
+  if (kid == 0 || !yaml_document_append_mapping_pair(&L->doc, w->cur, kid, w->vid)) {
     return nomem(L);
   }
-  int rc = 0;
-  int cur = L->root_id;
-  const schema_map *sm = &sch_root; /* for a mapping */
-  const schema_map *elem = NULL;    /* for a list: its element */
-  char path[LD_PATH_MAX] = "";
+  return 0;
+}
+
+/* Creates the mapping a path goes through when it is missing (e.g.
+ * mesh.waypoint when unset) or null (`replace`: the key is there). Returns
+ * its id, 0 when out of memory. */
+static int ov_new_map(ov_walk *w, bool replace, const char *seg) {
+  loader *L = w->L;
+  yaml_mark_t mark = {0, 0, 0};
+  int mid = yaml_document_add_mapping(&L->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
+  if (mid == 0) {
+    return 0;
+  }
+  if (replace) {
+    /* Re-find the pair: adding a node may have moved nothing in the
+     * pairs array, but recompute from the id to be safe. */
+    yaml_node_t *mn = node_at(L, w->cur);
+    for (yaml_node_pair_t *pp = mn->data.mapping.pairs.start; pp < mn->data.mapping.pairs.top;
+         pp++) {
+      yaml_node_t *k = node_at(L, pp->key);
+      if (is_scalar(k) && strcmp(sval(k), seg) == 0) {
+        pp->value = mid;
+      }
+    }
+  } else {
+    int kid = add_scalar(L, seg, YAML_PLAIN_SCALAR_STYLE, mark);
+    if (kid == 0 || !yaml_document_append_mapping_pair(&L->doc, w->cur, kid, mid)) {
+      return 0;
+    }
+  }
+  node_at(L, mid)->start_mark = mark;
+  return mid;
+}
+
+/* Segment `seg` of a mapping; `rest` is the rest of KEY (NULL: seg is
+ * the last segment). */
+static int ov_step_map(ov_walk *w, const char *seg, const char *rest) {
+  loader *L = w->L;
+  const schema_key *sk = w->sm != NULL ? schema_find(w->sm, seg) : NULL;
+  if (w->sm != NULL && sk == NULL) {
+    return ov_unknown_key(w, seg);
+  }
+  yaml_node_pair_t *pair = first_pair(L, node_at(L, w->cur), seg);
+  if (rest == NULL) {
+    return ov_set_in_map(w, pair, seg);
+  }
+  char next_path[LD_PATH_MAX], next_name[128], q[128];
+  path_join(next_path, sizeof next_path, w->path, seg);
+  size_t next_len = strcspn(rest, ".");
+  snprintf(next_name, sizeof next_name, "%.*s", (int)(next_len < 100 ? next_len : 100), rest);
+  if (sk != NULL && sk->kind == K_LEAF) {
+    return override_error(L, w->label, "\"%s\" holds a single value; it has no key \"%s\"",
+                          next_path, quote(q, sizeof q, next_name));
+  }
+  int child = pair != NULL ? pair->value : 0;
+  if (child == 0 || (is_null(node_at(L, child)) && (sk == NULL || sk->kind == K_MAP))) {
+    if (sk != NULL && sk->kind == K_LIST) {
+      return override_error(L, w->label, "\"%s\" has no entries to address with \"%s\"", next_path,
+                            quote(q, sizeof q, next_name));
+    }
+    child = ov_new_map(w, pair != NULL, seg);
+    if (child == 0) {
+      return nomem(L);
+    }
+  }
+  w->cur = child;
+  if (sk != NULL && sk->kind == K_LIST) {
+    w->elem = sk->sub;
+    w->sm = NULL;
+  } else {
+    w->sm = sk != NULL ? sk->sub : NULL;
+    w->elem = NULL;
+  }
+  snprintf(w->path, sizeof w->path, "%s", next_path);
+  return 0;
+}
+
+/* "no entry "x" in "services"", with what the list does hold. */
+static int ov_no_entry(ov_walk *w, yaml_node_t *seq, const char *seg) {
+  const char *names[64];
+  size_t nn;
+  char list[512], sug[640], q[128];
+  element_names(w->L, seq, w->elem, list, sizeof list, names, &nn);
+  const char *best = diag_suggest(seg, names, nn);
+  if (best != NULL) {
+    snprintf(sug, sizeof sug, "; did you mean \"%s\"?", best);
+  } else if (nn > 0) {
+    snprintf(sug, sizeof sug, "; valid entries are: %s", list);
+  } else {
+    snprintf(sug, sizeof sug, "; it has %zu entries", seq_len(seq));
+  }
+  return override_error(w->L, w->label, "no entry \"%s\" in \"%s\"%s", quote(q, sizeof q, seg),
+                        w->path, sug);
+}
+
+/* Segment `seg` of a list: an element's name or index. */
+static int ov_step_list(ov_walk *w, const char *seg, const char *rest) {
+  yaml_node_t *n = node_at(w->L, w->cur);
+  yaml_node_item_t *slot = find_element(w->L, n, w->elem, seg);
+  if (slot == NULL) {
+    return ov_no_entry(w, n, seg);
+  }
+  if (rest == NULL) {
+    *slot = w->vid;
+    return 0;
+  }
+  char next_path[LD_PATH_MAX];
+  path_join(next_path, sizeof next_path, w->path, seg);
+  w->cur = *slot;
+  w->sm = w->elem;
+  w->elem = NULL;
+  snprintf(w->path, sizeof w->path, "%s", next_path);
+  return 0;
+}
+
+/* Walks `key` (a copy of KEY, cut at its dots as it goes) from the root,
+ * creating missing mappings, and puts the value at its end. */
+static int ov_walk_path(ov_walk *w, char *key) {
   char *seg = key;
-  while (rc == 0) {
+  for (;;) {
     char *dot = strchr(seg, '.');
-    bool last = dot == NULL;
     if (dot != NULL) {
       *dot = '\0';
     }
-    char q[128], ib[LD_PATH_MAX + 8];
+    const char *rest = dot != NULL ? dot + 1 : NULL;
+    yaml_node_t *n = node_at(w->L, w->cur);
+    char q[128];
+    int rc;
     if (seg[0] == '\0') {
-      rc = override_error(L, label, "empty key in path \"%s\"", quote(q, sizeof q, key));
-      break;
-    }
-    yaml_node_t *n = node_at(L, cur);
-    if (is_map(n)) {
-      const schema_key *sk = sm != NULL ? schema_find(sm, seg) : NULL;
-      if (sm != NULL && sk == NULL) {
-        const char *names[32];
-        size_t nn = 0;
-        for (size_t i = 0; i < sm->n && nn < 32; i++) {
-          names[nn++] = sm->keys[i].name;
-        }
-        char sug[640];
-        rc = override_error(L, label, "unknown key \"%s\" %s%s", quote(q, sizeof q, seg),
-                            in_path(path, ib, sizeof ib),
-                            suggestion(sug, sizeof sug, seg, names, nn, "keys"));
-        break;
-      }
-      yaml_node_pair_t *pair = NULL;
-      for (yaml_node_pair_t *pp = n->data.mapping.pairs.start; pp < n->data.mapping.pairs.top;
-           pp++) {
-        yaml_node_t *k = node_at(L, pp->key);
-        if (is_scalar(k) && strcmp(sval(k), seg) == 0) {
-          pair = pp; /* the first, as get() reads it */
-          break;
-        }
-      }
-      char next_path[LD_PATH_MAX];
-      path_join(next_path, sizeof next_path, path, seg);
-      if (last) {
-        if (pair != NULL) {
-          pair->value = vid;
-        } else {
-          yaml_mark_t mark = {0, 0, 0};
-          int kid = add_scalar(L, seg, YAML_PLAIN_SCALAR_STYLE, mark);
-          if (kid == 0 || !yaml_document_append_mapping_pair(&L->doc, cur, kid, vid)) {
-            rc = nomem(L);
-          }
-        }
-        break;
-      }
-      char *next_seg = dot + 1;
-      char *next_dot = strchr(next_seg, '.');
-      size_t next_len = next_dot != NULL ? (size_t)(next_dot - next_seg) : strlen(next_seg);
-      char next_name[128];
-      snprintf(next_name, sizeof next_name, "%.*s", (int)(next_len < 100 ? next_len : 100),
-               next_seg);
-      if (sk != NULL && sk->kind == K_LEAF) {
-        rc = override_error(L, label, "\"%s\" holds a single value; it has no key \"%s\"",
-                            next_path, quote(q, sizeof q, next_name));
-        break;
-      }
-      int child = pair != NULL ? pair->value : 0;
-      yaml_node_t *cn = node_at(L, child);
-      if (child == 0 || (is_null(cn) && (sk == NULL || sk->kind == K_MAP))) {
-        if (sk != NULL && sk->kind == K_LIST) {
-          rc = override_error(L, label, "\"%s\" has no entries to address with \"%s\"", next_path,
-                              quote(q, sizeof q, next_name));
-          break;
-        }
-        /* Create the missing mapping (e.g. mesh.waypoint when unset). */
-        yaml_mark_t mark = {0, 0, 0};
-        int mid = yaml_document_add_mapping(&L->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
-        if (mid == 0) {
-          rc = nomem(L);
-          break;
-        }
-        if (pair != NULL) {
-          /* Re-find the pair: adding a node may have moved nothing in the
-           * pairs array, but recompute from the id to be safe. */
-          yaml_node_t *mn = node_at(L, cur);
-          for (yaml_node_pair_t *pp = mn->data.mapping.pairs.start; pp < mn->data.mapping.pairs.top;
-               pp++) {
-            yaml_node_t *k = node_at(L, pp->key);
-            if (is_scalar(k) && strcmp(sval(k), seg) == 0) {
-              pp->value = mid;
-            }
-          }
-        } else {
-          int kid = add_scalar(L, seg, YAML_PLAIN_SCALAR_STYLE, mark);
-          if (kid == 0 || !yaml_document_append_mapping_pair(&L->doc, cur, kid, mid)) {
-            rc = nomem(L);
-            break;
-          }
-        }
-        node_at(L, mid)->start_mark = mark;
-        child = mid;
-      }
-      cur = child;
-      if (sk != NULL && sk->kind == K_LIST) {
-        elem = sk->sub;
-        sm = NULL;
-      } else {
-        sm = sk != NULL ? sk->sub : NULL;
-        elem = NULL;
-      }
-      snprintf(path, sizeof path, "%s", next_path);
+      rc = override_error(w->L, w->label, "empty key in path \"%s\"", quote(q, sizeof q, w->key));
+    } else if (is_map(n)) {
+      rc = ov_step_map(w, seg, rest);
     } else if (is_seq(n)) {
-      yaml_node_item_t *slot = find_element(L, n, elem, seg);
-      char next_path[LD_PATH_MAX];
-      path_join(next_path, sizeof next_path, path, seg);
-      if (slot == NULL) {
-        const char *names[64];
-        size_t nn;
-        char list[512], sug[640];
-        element_names(L, n, elem, list, sizeof list, names, &nn);
-        const char *best = diag_suggest(seg, names, nn);
-        if (best != NULL) {
-          snprintf(sug, sizeof sug, "; did you mean \"%s\"?", best);
-        } else if (nn > 0) {
-          snprintf(sug, sizeof sug, "; valid entries are: %s", list);
-        } else {
-          snprintf(sug, sizeof sug, "; it has %zu entries", seq_len(n));
-        }
-        rc = override_error(L, label, "no entry \"%s\" in \"%s\"%s", quote(q, sizeof q, seg), path,
-                            sug);
-        break;
-      }
-      if (last) {
-        *slot = vid;
-        break;
-      }
-      cur = *slot;
-      sm = elem;
-      elem = NULL;
-      snprintf(path, sizeof path, "%s", next_path);
+      rc = ov_step_list(w, seg, rest);
     } else {
-      rc = override_error(L, label, "\"%s\" holds a single value; it has no key \"%s\"", path,
-                          quote(q, sizeof q, seg));
-      break;
+      rc = override_error(w->L, w->label, "\"%s\" holds a single value; it has no key \"%s\"",
+                          w->path, quote(q, sizeof q, seg));
+    }
+    if (rc != 0 || rest == NULL) {
+      return rc;
     }
     seg = dot + 1;
   }
-  free(key);
+}
+
+/* Node ids from first_new on were made for override `index`: messages
+ * about them name the override instead of a line of the file. */
+static void record_origin(loader *L, size_t index, int first_new) {
   int last_new = (int)(L->doc.nodes.top - L->doc.nodes.start);
   if (last_new >= first_new) {
     ov_origin *o = &L->origins[L->n_origins++];
@@ -3800,6 +3956,30 @@ static int apply_override(loader *L, size_t index) {
     o->last_id = last_new;
     o->index = index;
   }
+}
+
+static int apply_override(loader *L, size_t index) {
+  const char *ov = L->overrides[index];
+  const char *label = L->ov_labels[index];
+  const char *eq = ov != NULL ? strchr(ov, '=') : NULL;
+  if (eq == NULL || eq == ov) {
+    return override_error(L, label, "expected KEY=VALUE, like metadata.seed=7");
+  }
+  size_t key_len = (size_t)(eq - ov);
+  int first_new = (int)(L->doc.nodes.top - L->doc.nodes.start) + 1;
+  int vid;
+  int rc = add_override_value(L, label, eq + 1, key_len + 1, &vid);
+  if (rc != 0) {
+    return rc;
+  }
+  char *key = strndup(ov, key_len);
+  if (key == NULL) {
+    return nomem(L);
+  }
+  ov_walk w = {L, label, key, L->root_id, &sch_root, NULL, vid, ""};
+  rc = ov_walk_path(&w, key);
+  free(key);
+  record_origin(L, index, first_new);
   return rc;
 }
 
@@ -3914,6 +4094,70 @@ static void loader_release(loader *L) {
   }
 }
 
+/* Bytes -> L->doc: checks the encoding and the nesting, parses, and
+ * refuses an empty file, a second document and a top level that is not a
+ * mapping. Returns 0, or the SCENARIO_LOAD_E* / ERR_ENOMEM code to fail
+ * the load with, after reporting. */
+static int parse_document(loader *L, const char *bytes, size_t len) {
+  const char *display = L->file;
+  if (check_encoding(L, bytes, len) != 0 ||
+      check_flow_depth(L, display, bytes, len, false, 0) != 0) {
+    return SCENARIO_LOAD_ESYNTAX;
+  }
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser)) {
+    nomem(L);
+    return ERR_ENOMEM;
+  }
+  yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, len);
+  if (!yaml_parser_load(&parser, &L->doc)) {
+    report_yaml_error(L, &parser, display, bytes, len, false, 0);
+    int code = parser.error == YAML_MEMORY_ERROR ? ERR_ENOMEM : SCENARIO_LOAD_ESYNTAX;
+    yaml_parser_delete(&parser);
+    return code;
+  }
+  L->have_doc = true;
+  yaml_node_t *root = yaml_document_get_root_node(&L->doc);
+  if (root == NULL) {
+    yaml_parser_delete(&parser);
+    diag_error(L->diag, display, 0, 0,
+               "file is empty; expected a mapping with sections such as metadata, cluster, "
+               "services and traffic");
+    return SCENARIO_LOAD_EINVALID;
+  }
+  /* A second document is almost always a stray "---": refuse it rather
+   * than silently ignoring half the file. */
+  yaml_document_t extra;
+  if (!yaml_parser_load(&parser, &extra)) {
+    report_yaml_error(L, &parser, display, bytes, len, false, 0);
+    yaml_parser_delete(&parser);
+    return SCENARIO_LOAD_ESYNTAX;
+  }
+  yaml_node_t *extra_root = yaml_document_get_root_node(&extra);
+  if (extra_root != NULL) {
+    diag_error(L->diag, display, (uint32_t)extra.start_mark.line + 1,
+               (uint32_t)extra.start_mark.column + 1,
+               "a second YAML document starts here; a scenario file holds exactly one");
+    yaml_document_delete(&extra);
+    yaml_parser_delete(&parser);
+    return SCENARIO_LOAD_ESYNTAX;
+  }
+  yaml_document_delete(&extra);
+  yaml_parser_delete(&parser);
+
+  L->root_id = node_id(L, root);
+  L->n_file_nodes = (int)(L->doc.nodes.top - L->doc.nodes.start);
+  if (!is_map(root)) {
+    char g[96];
+    err_at(L, root,
+           "expected a mapping of sections (metadata, cluster, services, ...) at the top of the "
+           "file, got %s",
+           got_text(root, g, sizeof g));
+    return SCENARIO_LOAD_EINVALID;
+  }
+  return 0;
+}
+
 static int load_bytes(const char *display, const char *bytes, size_t len,
                       const char *const *overrides, size_t n_overrides, scenario *out,
                       diag_list *diag) {
@@ -3937,64 +4181,9 @@ static int load_bytes(const char *display, const char *bytes, size_t len,
     code = ERR_ENOMEM;
     goto done;
   }
-
-  if (check_encoding(&L, bytes, len) != 0 ||
-      check_flow_depth(&L, display, bytes, len, false, 0) != 0) {
-    code = SCENARIO_LOAD_ESYNTAX;
-    goto done;
-  }
-  yaml_parser_t parser;
-  if (!yaml_parser_initialize(&parser)) {
-    nomem(&L);
-    code = ERR_ENOMEM;
-    goto done;
-  }
-  yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, len);
-  if (!yaml_parser_load(&parser, &L.doc)) {
-    report_yaml_error(&L, &parser, display, bytes, len, false, 0);
-    code = parser.error == YAML_MEMORY_ERROR ? ERR_ENOMEM : SCENARIO_LOAD_ESYNTAX;
-    yaml_parser_delete(&parser);
-    goto done;
-  }
-  L.have_doc = true;
-  yaml_node_t *root = yaml_document_get_root_node(&L.doc);
-  if (root == NULL) {
-    yaml_parser_delete(&parser);
-    diag_error(diag, display, 0, 0,
-               "file is empty; expected a mapping with sections such as metadata, cluster, "
-               "services and traffic");
-    goto done;
-  }
-  /* A second document is almost always a stray "---": refuse it rather
-   * than silently ignoring half the file. */
-  yaml_document_t extra;
-  if (!yaml_parser_load(&parser, &extra)) {
-    report_yaml_error(&L, &parser, display, bytes, len, false, 0);
-    yaml_parser_delete(&parser);
-    code = SCENARIO_LOAD_ESYNTAX;
-    goto done;
-  }
-  yaml_node_t *extra_root = yaml_document_get_root_node(&extra);
-  if (extra_root != NULL) {
-    diag_error(diag, display, (uint32_t)extra.start_mark.line + 1,
-               (uint32_t)extra.start_mark.column + 1,
-               "a second YAML document starts here; a scenario file holds exactly one");
-    yaml_document_delete(&extra);
-    yaml_parser_delete(&parser);
-    code = SCENARIO_LOAD_ESYNTAX;
-    goto done;
-  }
-  yaml_document_delete(&extra);
-  yaml_parser_delete(&parser);
-
-  L.root_id = node_id(&L, root);
-  L.n_file_nodes = (int)(L.doc.nodes.top - L.doc.nodes.start);
-  if (!is_map(root)) {
-    char g[96];
-    err_at(&L, root,
-           "expected a mapping of sections (metadata, cluster, services, ...) at the top of the "
-           "file, got %s",
-           got_text(root, g, sizeof g));
+  int rc = parse_document(&L, bytes, len);
+  if (rc != 0) {
+    code = rc;
     goto done;
   }
   if (apply_overrides(&L) != 0) {
