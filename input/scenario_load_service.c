@@ -1,0 +1,309 @@
+/* scenario_load_service: the services section and each service's calls.
+ *
+ * Two passes: ld_convert_services reads every service (name, namespace,
+ * service account, resources, sizes, service time, calls' counts), then
+ * ld_resolve_calls resolves the calls' targets, now that every name is
+ * known, and gives calls that leave their sizes unset the callee's, so the
+ * model never has to look them up. L->calls keeps per call what the
+ * scenario has no field for: where its target was written. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario_load_internal.h"
+
+/* Shared with the CSV call graph, which may state a target's protocol. */
+static const char *const proto_names[] = {"http", "http1", "http2", "grpc", "tcp"};
+static const int proto_values[] = {MESH_PROTO_HTTP1, MESH_PROTO_HTTP1, MESH_PROTO_HTTP2,
+                                   MESH_PROTO_GRPC, MESH_PROTO_TCP};
+const ld_choice ld_proto_choice = {"protocol", "protocols", proto_names, proto_values, 5};
+static const char *const lb_names[] = {"round-robin", "random", "least-request"};
+static const ld_choice lb_choice = {"load balancer", "load balancers", lb_names, NULL, 3};
+
+static void service_defaults(scenario_service *sv) {
+  sv->ns = SCN_NONE;
+  sv->service_account = SCN_NONE;
+  sv->replicas = 1;
+  sv->protocol = MESH_PROTO_HTTP1;
+  sv->cpu_request_millicores = 100;
+  sv->mem_request_bytes = (int64_t)128 << 20;
+  sv->cpu_limit_millicores = 0;
+  sv->mem_limit_bytes = 0;
+  sv->app_workers = 8;
+  sim_dist_exponential(1e6, &sv->service_time_ns); /* mean 1ms */
+  sv->request_bytes = 1024;
+  sv->response_bytes = 1024;
+  sv->lb = MESH_LB_RANDOM;
+  sv->retry.attempts = 1;
+}
+
+static void convert_retry(ld_loader *L, const yaml_node_t *m, const char *path, scenario_retry *r) {
+  yaml_node_t *rm = ld_opt_map(L, m, "retry", &ld_sch_retry, path);
+  if (rm == NULL) {
+    return;
+  }
+  ld_opt_u32(L, rm, "attempts", 1, LD_MAX_ATTEMPTS, &r->attempts);
+  ld_opt_duration(L, rm, "timeout", false, &r->timeout_ns);
+  ld_opt_duration(L, rm, "backoff", false, &r->backoff_ns);
+}
+
+/* The service's namespace: named, or "default"; resolved (or, without a
+ * namespaces section, created) now. */
+static void service_namespace(ld_loader *L, const yaml_node_t *m, const char *path,
+                              scenario_service *sv) {
+  char nsname[SCN_NAME_MAX] = "default";
+  yaml_node_t *nsv = ld_get(L, m, "namespace");
+  if (nsv == NULL && L->namespaces_declared) {
+    ld_err_at(
+        L, m,
+        "missing required key \"namespace\" in \"%s\" (the file declares namespaces, so every "
+        "service names one)",
+        path);
+  } else if (nsv == NULL || ld_val_name(L, nsv, "namespace", nsname) == 0) {
+    sv->ns = ld_resolve_namespace(L, nsname, nsv != NULL ? nsv : m);
+  }
+}
+
+/* The service account, "namespace/name" (name defaults to the service's),
+ * added to the scenario's list the first time it is seen. */
+static void service_account(ld_loader *L, const yaml_node_t *m, scenario_service *sv) {
+  char sa[SCN_NAME_MAX];
+  memcpy(sa, sv->name, SCN_NAME_MAX);
+  yaml_node_t *sav = ld_get(L, m, "service_account");
+  if (sav != NULL && ld_val_name(L, sav, "service_account", sa) != 0) {
+    sa[0] = '\0';
+  }
+  if (sv->ns == SCN_NONE || sa[0] == '\0') {
+    return;
+  }
+  char full[2 * SCN_NAME_MAX];
+  snprintf(full, sizeof full, "%s/%s", L->s->namespaces[sv->ns].name, sa);
+  uint32_t idx = ld_nt_find(&L->accounts, full);
+  if (idx == SCN_NONE) {
+    if (strlen(full) >= SCN_NAME_MAX) {
+      ld_err_at(L, sav != NULL ? sav : m,
+                "service account \"%s\" is too long (namespace/name must fit in %d bytes)", full,
+                SCN_NAME_MAX - 1);
+    } else {
+      idx = L->s->n_service_accounts++;
+      memcpy(L->s->service_accounts[idx], full, strlen(full) + 1);
+      L->s->service_account_ns[idx] = sv->ns;
+      ld_nt_put(&L->accounts, L->s->service_accounts[idx], idx);
+    }
+  }
+  sv->service_account = idx;
+}
+
+/* Call i of the service at `path`: a mapping, or the shorthand "- cart".
+ * Its target is only noted (aux->service_id) until every service is known. */
+static void convert_call(ld_loader *L, const yaml_node_t *c, const char *path, size_t i,
+                         scenario_call *call, ld_call_aux *aux) {
+  call->target = SCN_NONE;
+  call->count = 1;
+  call->probability = 1.0;
+  call->request_bytes = -1;
+  call->response_bytes = -1;
+  if (ld_is_scalar(c) && !ld_is_null(c)) {
+    aux->service_id = ld_node_id(L, c); /* shorthand: "- cart" */
+    return;
+  }
+  char cpath[LD_PATH_MAX], lpath[LD_PATH_MAX];
+  ld_path_join(lpath, sizeof lpath, path, "calls");
+  ld_element_path(L, cpath, sizeof cpath, lpath, c, "service", i);
+  if (!ld_check_map(L, c, &ld_sch_call, cpath)) {
+    return;
+  }
+  yaml_node_t *target = ld_get(L, c, "service");
+  if (target == NULL) {
+    ld_missing(L, c, "service", cpath);
+  } else {
+    aux->service_id = ld_node_id(L, target);
+  }
+  ld_opt_u32(L, c, "count", 1, LD_MAX_CALL_COUNT, &call->count);
+  ld_opt_number(L, c, "probability", LD_RANGE_UNIT_POS, &call->probability);
+  aux->has_request_size = ld_opt_size(L, c, "request_size", false, &call->request_bytes) == 1;
+  aux->has_response_size = ld_opt_size(L, c, "response_size", false, &call->response_bytes) == 1;
+}
+
+/* Calls: sizes and counts now, targets once every service is known. */
+static void convert_calls(ld_loader *L, const yaml_node_t *m, const char *path,
+                          scenario_service *sv, ld_call_aux *calls, uint32_t *n_calls) {
+  yaml_node_t *cs = ld_opt_seq(L, m, "calls", path);
+  *n_calls = 0;
+  if (cs == NULL) {
+    return;
+  }
+  size_t n = ld_seq_len(cs);
+  sv->calls = calloc(n > 0 ? n : 1, sizeof *sv->calls);
+  if (sv->calls == NULL) {
+    ld_nomem(L);
+    return;
+  }
+  for (size_t i = 0; i < n && !ld_stop(L); i++) {
+    convert_call(L, ld_seq_item(L, cs, i), path, i, &sv->calls[i], &calls[i]);
+  }
+  sv->n_calls = (uint32_t)n;
+  *n_calls = (uint32_t)n;
+}
+
+/* Everything but the calls' targets, which need every service first. */
+static void convert_service(ld_loader *L, const yaml_node_t *m, const char *path,
+                            scenario_service *sv, ld_call_aux *calls, uint32_t *n_calls) {
+  if (!ld_check_map(L, m, &ld_sch_service, path)) {
+    return;
+  }
+  if (ld_get(L, m, "name") == NULL) {
+    ld_missing(L, m, "name", path);
+  } else {
+    ld_opt_name(L, m, "name", sv->name);
+  }
+  service_namespace(L, m, path, sv);
+  service_account(L, m, sv);
+  ld_opt_u32(L, m, "replicas", 1, LD_MAX_REPLICAS, &sv->replicas);
+  int v;
+  if (ld_opt_choice(L, m, "protocol", &ld_proto_choice, &v) == 1) {
+    sv->protocol = (mesh_proto)v;
+  }
+  ld_convert_resources(L, m, "requests", path, &sv->cpu_request_millicores, &sv->mem_request_bytes);
+  ld_convert_resources(L, m, "limits", path, &sv->cpu_limit_millicores, &sv->mem_limit_bytes);
+  ld_check_limits(L, m, sv->cpu_request_millicores, sv->cpu_limit_millicores, sv->mem_request_bytes,
+                  sv->mem_limit_bytes);
+  ld_opt_u32(L, m, "workers", 1, LD_MAX_WORKERS, &sv->app_workers);
+  yaml_node_t *st = ld_get(L, m, "service_time");
+  if (st != NULL) {
+    char dpath[LD_PATH_MAX];
+    ld_path_join(dpath, sizeof dpath, path, "service_time");
+    ld_convert_dist(L, st, "service_time", dpath, &sv->service_time_ns, &sv->dist_storage);
+  }
+  ld_opt_size(L, m, "request_size", false, &sv->request_bytes);
+  ld_opt_size(L, m, "response_size", false, &sv->response_bytes);
+  ld_opt_bool(L, m, "l7", &sv->needs_l7);
+  ld_opt_bool(L, m, "parallel", &sv->parallel);
+  if (ld_opt_choice(L, m, "lb", &lb_choice, &v) == 1) {
+    sv->lb = (mesh_lb)v;
+  }
+  convert_retry(L, m, path, &sv->retry);
+  convert_calls(L, m, path, sv, calls, n_calls);
+}
+
+const char **ld_service_names(ld_loader *L) {
+  const char **names = calloc(L->s->n_services + 1, sizeof *names);
+  if (names != NULL) {
+    for (uint32_t i = 0; i < L->s->n_services; i++) {
+      names[i] = L->s->services[i].name;
+    }
+  }
+  return names;
+}
+
+uint32_t ld_resolve_service(ld_loader *L, const yaml_node_t *v, const char *key,
+                            const char **names) {
+  const char *t;
+  if (ld_val_scalar(L, v, key, "a service name", &t) != 0) {
+    return SCN_NONE;
+  }
+  uint32_t idx = ld_nt_find(&L->services, t);
+  if (idx == SCN_NONE && !L->services_incomplete) {
+    char q[128], sug[640];
+    ld_err_at(L, v, "unknown service \"%s\"%s", ld_quote(q, sizeof q, t),
+              ld_suggestion(sug, sizeof sug, t, names, L->s->n_services, "services"));
+  }
+  return idx;
+}
+
+void ld_convert_services(ld_loader *L, const yaml_node_t *root) {
+  scenario *s = L->s;
+  yaml_node_t *raw = ld_get_raw(L, root, "services");
+  yaml_node_t *seq = ld_opt_seq(L, root, "services", "");
+  size_t n = seq != NULL ? ld_seq_len(seq) : 0;
+  L->services_incomplete = n == 0;
+  ld_convert_namespaces(L, root, n);
+  if (ld_stop(L)) {
+    return;
+  }
+  if (n == 0) {
+    if (raw == NULL) {
+      ld_err_at(L, ld_node_at(L, L->root_id), "missing required key \"services\" at the top level");
+    } else if (seq != NULL || ld_is_null(raw)) {
+      ld_err_at(L, seq, "\"services\" needs at least one service");
+    }
+    return;
+  }
+  s->services = calloc(n, sizeof *s->services);
+  L->svc_ids = calloc(n, sizeof *L->svc_ids);
+  L->call_start = calloc(n + 1, sizeof *L->call_start);
+  s->service_accounts = calloc(n, sizeof *s->service_accounts);
+  s->service_account_ns = calloc(n, sizeof *s->service_account_ns);
+  size_t total_calls = 0;
+  for (size_t i = 0; i < n; i++) {
+    yaml_node_t *cs = ld_get(L, ld_seq_item(L, seq, i), "calls");
+    total_calls += ld_is_seq(cs) ? ld_seq_len(cs) : 0;
+  }
+  L->calls = calloc(total_calls > 0 ? total_calls : 1, sizeof *L->calls);
+  if (s->services == NULL || L->svc_ids == NULL || L->call_start == NULL ||
+      s->service_accounts == NULL || s->service_account_ns == NULL || L->calls == NULL ||
+      ld_nt_init(&L->services, n) != 0 || ld_nt_init(&L->accounts, n) != 0) {
+    ld_nomem(L);
+    return;
+  }
+  uint32_t call_off = 0;
+  for (size_t i = 0; i < n && !ld_stop(L); i++) {
+    yaml_node_t *m = ld_seq_item(L, seq, i);
+    char path[LD_PATH_MAX];
+    ld_element_path(L, path, sizeof path, "services", m, "name", i);
+    uint32_t idx = s->n_services;
+    scenario_service *sv = &s->services[idx];
+    service_defaults(sv);
+    L->svc_ids[idx] = ld_node_id(L, m);
+    L->call_start[idx] = call_off;
+    uint32_t n_calls = 0;
+    s->n_services++;
+    convert_service(L, m, path, sv, L->calls + call_off, &n_calls);
+    call_off += n_calls;
+    L->call_start[idx + 1] = call_off;
+    if (sv->name[0] == '\0') {
+      L->services_incomplete = true;
+      continue;
+    }
+    uint32_t prev = ld_nt_find(&L->services, sv->name);
+    if (prev != SCN_NONE) {
+      char w[LD_PATH_MAX];
+      ld_err_at(L, ld_get(L, m, "name"), "duplicate service \"%s\" (first defined at %s)", sv->name,
+                ld_where_text(L, ld_node_at(L, L->svc_ids[prev]), w, sizeof w));
+    } else {
+      ld_nt_put(&L->services, sv->name, idx);
+    }
+  }
+}
+
+void ld_resolve_calls(ld_loader *L) {
+  scenario *s = L->s;
+  const char **names = ld_service_names(L);
+  if (names == NULL) {
+    ld_nomem(L);
+    return;
+  }
+  for (uint32_t i = 0; i < s->n_services && !ld_stop(L); i++) {
+    scenario_service *sv = &s->services[i];
+    for (uint32_t j = 0; j < sv->n_calls && !ld_stop(L); j++) {
+      ld_call_aux *aux = &L->calls[L->call_start[i] + j];
+      scenario_call *c = &sv->calls[j];
+      if (aux->service_id == 0) {
+        continue;
+      }
+      c->target = ld_resolve_service(L, ld_node_at(L, aux->service_id), "service", names);
+      if (c->target == SCN_NONE) {
+        continue;
+      }
+      /* Sizes default to the callee's, resolved here so the model never
+       * has to look them up. */
+      if (!aux->has_request_size) {
+        c->request_bytes = s->services[c->target].request_bytes;
+      }
+      if (!aux->has_response_size) {
+        c->response_bytes = s->services[c->target].response_bytes;
+      }
+    }
+  }
+  free(names);
+}
