@@ -126,15 +126,16 @@ static void csvr_on_row(int terminator, void *user) {
  * reporting a file that is not valid CSV. */
 static int csvr_run(csv_reader *r, const char *bytes, size_t len) {
   ld_loader *L = r->L;
-  const unsigned char *u = (const unsigned char *)bytes;
-  if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+  const char *enc = ld_foreign_bom(bytes, len);
+  if (enc != NULL) {
     return diag_error(L->diag, r->file, 0, 0,
-                      "file is UTF-16 encoded; save it as UTF-8 (CSV inputs must be UTF-8)");
+                      "file is %s encoded; save it as UTF-8 (CSV inputs must be UTF-8)", enc);
   }
   struct csv_parser p;
   if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
     return ld_nomem(L);
   }
+  const unsigned char *u = (const unsigned char *)bytes;
   size_t i = len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* as Excel writes */
   r->line = 1;
   r->col = 1;

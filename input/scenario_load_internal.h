@@ -140,6 +140,10 @@ int ld_parse_document(ld_loader *L, const char *bytes, size_t len);
 void ld_report_yaml_error(ld_loader *L, const yaml_parser_t *p, const char *file, const char *bytes,
                           size_t len, bool override, size_t col_offset);
 
+/* "UTF-16" or "UTF-32" when the bytes start with that encoding's byte-order
+ * mark, else NULL: such a file must be saved as UTF-8 first. */
+const char *ld_foreign_bom(const char *bytes, size_t len);
+
 /* Refuses flow collections ("[", "{") nested deeper than libyaml parses in
  * reasonable time; returns 0 or -1 after reporting. */
 int ld_check_flow_depth(ld_loader *L, const char *file, const char *bytes, size_t len,
@@ -271,6 +275,14 @@ typedef struct ld_choice {
   const int *values;
   size_t n;
 } ld_choice;
+
+/* The longest duration a scenario may give (10^18 ns, about 31.7 years). The
+ * engine adds at most a few times to one another (warm-up + duration +
+ * drain, a failure's start + length + drain), so with every term under this
+ * bound no sum of simulated times can overflow int64 nanoseconds, and a
+ * per-second series of the longest run (10^9 entries) still has a 32-bit
+ * count. The work budget refuses long runs far earlier. */
+#define LD_MAX_DURATION_NS INT64_C(1000000000000000000)
 
 /* Value readers: 0, or -1 after reporting at v. `key` names the value in
  * messages. */

@@ -40,6 +40,24 @@ static int copy_text(ld_loader *L, const yaml_node_t *v, const char *key, const 
   return 0;
 }
 
+/* The first control character of UTF-8 text s (C0, DEL or C1), or -1.
+ * Names end up in reports, tables and file names: a newline or an escape
+ * sequence there would forge lines or garble a terminal. */
+static long control_char(const char *s, unsigned *cp) {
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; u[i]; i++) {
+    if (u[i] < 0x20 || u[i] == 0x7F) {
+      *cp = u[i];
+      return (long)i;
+    }
+    if (u[i] == 0xC2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F) {
+      *cp = u[i + 1];
+      return (long)i;
+    }
+  }
+  return -1;
+}
+
 int ld_val_name(ld_loader *L, const yaml_node_t *v, const char *key, char out[SCN_NAME_MAX]) {
   const char *t;
   if (ld_val_scalar(L, v, key, "a name", &t) != 0) {
@@ -47,6 +65,15 @@ int ld_val_name(ld_loader *L, const yaml_node_t *v, const char *key, char out[SC
   }
   if (t[0] == '\0') {
     return ld_err_at(L, v, "invalid \"%s\": must not be empty", key);
+  }
+  unsigned cp;
+  long at = control_char(t, &cp);
+  if (at >= 0) {
+    char q[128];
+    return ld_err_at(L, v,
+                     "invalid \"%s\": \"%s\" holds the control character U+%04X at byte %ld; "
+                     "expected printable characters",
+                     key, ld_quote(q, sizeof q, t), cp, at + 1);
   }
   return copy_text(L, v, key, t, out, SCN_NAME_MAX);
 }
@@ -113,7 +140,19 @@ static int val_int64_unit(ld_loader *L, const yaml_node_t *v, const char *key, u
 
 int ld_val_duration(ld_loader *L, const yaml_node_t *v, const char *key, bool positive,
                     sim_time *out) {
-  return val_int64_unit(L, v, key, UNITS_DURATION, positive, out);
+  if (val_int64_unit(L, v, key, UNITS_DURATION, positive, out) != 0) {
+    return -1;
+  }
+  if (*out > LD_MAX_DURATION_NS) {
+    const char *t = (const char *)v->data.scalar.value;
+    char q[128];
+    *out = 0;
+    return ld_err_at(L, v,
+                     "invalid \"%s\": \"%s\" is longer than any duration meshsim simulates; "
+                     "expected at most 1000000000s (about 31.7 years)",
+                     key, ld_quote(q, sizeof q, t));
+  }
+  return 0;
 }
 
 static int val_size(ld_loader *L, const yaml_node_t *v, const char *key, bool positive,

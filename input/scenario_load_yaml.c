@@ -130,11 +130,25 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
   return len;
 }
 
+const char *ld_foreign_bom(const char *bytes, size_t len) {
+  const unsigned char *u = (const unsigned char *)bytes;
+  /* UTF-32LE's mark starts with UTF-16LE's: test the longer one first. */
+  if (len >= 4 && ((u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 && u[3] == 0) ||
+                   (u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF))) {
+    return "UTF-32";
+  }
+  if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+    return "UTF-16";
+  }
+  return NULL;
+}
+
 static int check_encoding(ld_loader *L, const char *bytes, size_t len) {
   const unsigned char *u = (const unsigned char *)bytes;
-  if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+  const char *enc = ld_foreign_bom(bytes, len);
+  if (enc != NULL) {
     return diag_error(L->diag, L->file, 0, 0,
-                      "file is UTF-16 encoded; save it as UTF-8 (scenario files must be UTF-8)");
+                      "file is %s encoded; save it as UTF-8 (scenario files must be UTF-8)", enc);
   }
   size_t bad = utf8_invalid_at(u, len);
   if (bad == len) {

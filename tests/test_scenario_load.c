@@ -619,6 +619,8 @@ static const struct {
     {"bad-utf8.yaml", "3:11: error: invalid UTF-8 (byte 0xff); scenario files must be UTF-8 text"},
     {"utf16.yaml",
      "error: file is UTF-16 encoded; save it as UTF-8 (scenario files must be UTF-8)"},
+    {"utf32.yaml",
+     "error: file is UTF-32 encoded; save it as UTF-8 (scenario files must be UTF-8)"},
     {"empty.yaml", "error: file is empty; expected a mapping with sections such as metadata, "
                    "cluster, services and traffic"},
 };
