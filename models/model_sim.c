@@ -206,7 +206,10 @@ static uint32_t msim_call_new(msim *m) {
       return MCALL_NONE;
     }
     m->calls = nc;
-    for (uint32_t i = ncap; i-- > m->cap_calls;) { /* thread the new records onto the free list */
+    /* Thread the new records onto the free list. They start with no flags:
+     * outage scans (msim_reset_holders) read every record up to cap_calls. */
+    for (uint32_t i = ncap; i-- > m->cap_calls;) {
+      nc[i].flags = 0;
       nc[i].parent = m->free_head;
       m->free_head = i;
     }

@@ -435,7 +435,7 @@ static void test_known_answers(void **state) {
   fx_profile(&p);
   scenario s;
   pinned_scenario(&s);
-  for (uint32_t jobs = 1; jobs <= 1; jobs++) {
+  for (uint32_t jobs = 1; jobs <= 2; jobs++) {
     model_inputs in;
     fx_inputs(&in, &s, &p);
     in.jobs = jobs;
