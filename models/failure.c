@@ -92,8 +92,7 @@ static int failure_stations(const topology *t, scenario_failure_target target, u
   return 0;
 }
 
-int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed, char *err,
-                       size_t err_len) {
+int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed, diag_list *diag) {
   const scenario *s = t->scn;
   memset(plan, 0, sizeof *plan);
   plan->applies = calloc(s->n_failures ? s->n_failures : 1, 1);
@@ -124,8 +123,7 @@ int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed, cha
           failure_instance_name(t, f->target, cand[i], name, sizeof name);
           off += (size_t)snprintf(some + off, sizeof some - off, "%s%s", i ? ", " : "", name);
         }
-        if (err && err_len)
-          snprintf(err, err_len,
+        diag_error(diag, s->path, 0, 0,
                    "failure \"%s\": no %s named \"%s\" in mode %s; %s names look like: %s%s",
                    f->name, failure_target_name(f->target), f->instance, mesh_mode_name(t->mode),
                    failure_target_name(f->target), some, n > 4 ? ", ..." : "");

@@ -292,7 +292,7 @@ static void model_progress_tick(void *ctx, double done) {
 }
 
 static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t mode_index,
-                               model_progress *prog, mode_result *out);
+                               model_progress *prog, diag_list *diag, mode_result *out);
 
 int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, uint32_t n_modes,
                    mode_result *out) {
@@ -300,22 +300,27 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
                       .done = mode_index * in->scn->meta.replications,
                       .total = n_modes * in->scn->meta.replications,
                       .in = in};
-  return model_run_mode_impl(in, mode, mode_index, &p, out);
+  diag_list unread; /* the steps always record; a caller without a list reads nothing */
+  diag_list_init(&unread);
+  int rc = model_run_mode_impl(in, mode, mode_index, &p, in->diag ? in->diag : &unread, out);
+  diag_list_release(&unread);
+  return rc;
 }
 
+/* diag receives the message of a failure the scenario can fix (never NULL). */
 static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t mode_index,
-                               model_progress *prog, mode_result *out) {
+                               model_progress *prog, diag_list *diag, mode_result *out) {
   const scenario *s = in->scn;
   memset(out, 0, sizeof *out);
   out->mode = mode;
   out->replications = s->meta.replications;
   topology t;
   int rc = topo_build(&t, s, in->proxy_profile, in->control_plane, mode, s->meta.seed);
-  if (rc == SIM_ERANGE && in->error && in->error_len)
-    snprintf(in->error, in->error_len,
-             "the pods do not fit in mode %s: every node pool is at its `max` count; raise "
-             "cluster.nodes[].max or remove it to let meshsim add nodes",
-             mesh_mode_name(mode));
+  if (rc == SIM_ERANGE)
+    diag_error(diag, s->path, 0, 0,
+               "the pods do not fit in mode %s: every node pool is at its `max` count; raise "
+               "cluster.nodes[].max or remove it to let meshsim add nodes",
+               mesh_mode_name(mode));
   if (rc != 0)
     return rc;
   double *static_mem = NULL;
@@ -361,7 +366,7 @@ static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t 
 
   if ((rc = blast_compute(&t, out->blast, out->has_blast, &out->blast_instances,
                           &out->n_blast_instances)) != 0 ||
-      (rc = failure_plan_build(&plan, &t, s->meta.seed, in->error, in->error_len)) != 0 ||
+      (rc = failure_plan_build(&plan, &t, s->meta.seed, diag)) != 0 ||
       (rc = model_failures_init(out, s, &plan)) != 0)
     goto done;
   double cross_zone_bytes = 0;
@@ -547,6 +552,14 @@ typedef struct model_pool {
   int rc;
 } model_pool;
 
+/* Appends copies of src's entries to dst (diag.h has no merge). */
+static void model_diag_append(diag_list *dst, const diag_list *src) {
+  for (size_t i = 0; i < src->n; i++) {
+    const diag_entry *e = &src->items[i];
+    diag_add(dst, e->severity, e->file, e->line, e->col, "%s", e->message);
+  }
+}
+
 static void *model_worker(void *arg) {
   model_pool *p = arg;
   const scenario *s = p->in->scn;
@@ -556,13 +569,21 @@ static void *model_worker(void *arg) {
     pthread_mutex_unlock(&p->lock);
     if (i == UINT32_MAX)
       return NULL;
-    int rc = model_run_mode_impl(p->in, s->mesh.modes[i], i, p->prog, &p->out->modes[i]);
+    /* Each mode records into its own list, so threads never share one; the
+     * first failure's list, with its code, is the one the caller sees. */
+    diag_list why;
+    diag_list_init(&why);
+    int rc = model_run_mode_impl(p->in, s->mesh.modes[i], i, p->prog, &why, &p->out->modes[i]);
     if (rc != 0) {
       pthread_mutex_lock(&p->lock);
-      if (p->rc == 0)
+      if (p->rc == 0) {
         p->rc = rc;
+        if (p->in->diag)
+          model_diag_append(p->in->diag, &why);
+      }
       pthread_mutex_unlock(&p->lock);
     }
+    diag_list_release(&why);
   }
 }
 

@@ -513,19 +513,26 @@ static void test_fixable_failures(void **state) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     scenario s;
     cases[i].build(&s);
+    snprintf(s.path, sizeof s.path, "fixture.yaml"); /* where the message points */
     mesh_mode modes[] = {MESH_MODE_NONE, MESH_MODE_SIDECAR};
     fx_modes(&s, modes, 2);
     model_inputs in;
     fx_inputs(&in, &s, &p);
-    char error[512] = "";
-    in.error = error;
-    in.error_len = sizeof error;
+    diag_list d;
+    diag_list_init(&d);
+    in.diag = &d;
     run_result r;
     int rc = model_run(&in, &r);
-    printf("case %zu: want %d \"%s\"\n        got  %d \"%s\"\n", i, cases[i].rc, cases[i].message,
-           rc, error);
+    char want[600];
+    snprintf(want, sizeof want, "fixture.yaml: error: %s", cases[i].message);
+    const char *got = diag_first_error(&d);
+    printf("case %zu: want %d \"%s\"\n        got  %d \"%s\"\n", i, cases[i].rc, want, rc,
+           got ? got : "(none)");
     assert_int_equal(rc, cases[i].rc);
-    assert_string_equal(error, cases[i].message);
+    assert_int_equal(d.n, 1); /* the first failing mode's message only */
+    assert_string_equal(d.items[0].message, cases[i].message);
+    assert_string_equal(got, want);
+    diag_list_release(&d);
     scenario_release(&s);
   }
 }
