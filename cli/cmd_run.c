@@ -148,9 +148,9 @@ int cli_cmd_run(int argc, char **argv) {
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
 
-  char model_error[512] = "";
-  L.in.error = model_error;
-  L.in.error_len = sizeof model_error;
+  diag_list model_diag;
+  diag_list_init(&model_diag);
+  L.in.diag = &model_diag;
   time_t started = time(NULL);
   run_result r;
   int rc = model_run(&L.in, &r);
@@ -161,14 +161,17 @@ int cli_cmd_run(int argc, char **argv) {
     if (rc == 0)
       run_result_release(&r);
     fprintf(stderr, "meshsim run: interrupted; nothing was stored\n");
+    diag_list_release(&model_diag);
     cli_loaded_release(&L);
     return CLI_EXIT_INTERRUPTED;
   }
-  if (rc != 0 && model_error[0]) {
-    fprintf(stderr, "%s: error: %s\n", file, model_error);
+  if (rc != 0 && model_diag.n_errors > 0) {
+    fprintf(stderr, "%s: error: %s\n", file, model_diag.items[0].message);
+    diag_list_release(&model_diag);
     cli_loaded_release(&L);
     return CLI_EXIT_FAIL;
   }
+  diag_list_release(&model_diag);
   if (rc != 0) {
     fprintf(stderr,
             "meshsim run: error: the simulation failed (code %d): the cluster cannot hold "

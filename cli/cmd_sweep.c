@@ -187,9 +187,9 @@ static int sw_run_point(const sw_ctx *c, db *d, uint32_t point) {
     free(p);
     return SW_FAILED;
   }
-  char model_error[512] = "";
-  L.in.error = model_error;
-  L.in.error_len = sizeof model_error;
+  diag_list model_diag;
+  diag_list_init(&model_diag);
+  L.in.diag = &model_diag;
   L.in.interrupt = (volatile int *)&sw_interrupted;
   L.in.jobs = c->threads;
   time_t started = time(NULL);
@@ -201,9 +201,9 @@ static int sw_run_point(const sw_ctx *c, db *d, uint32_t point) {
     status = SW_INTERRUPTED;
   } else if (rc != 0) {
     fprintf(stderr, "meshsim sweep: point %u (%s): error: %s\n", point, p->params,
-            model_error[0] ? model_error
-                           : "the simulation failed: the cluster cannot hold the pods, or "
-                             "memory ran out");
+            model_diag.n_errors ? model_diag.items[0].message
+                                : "the simulation failed: the cluster cannot hold the pods, or "
+                                  "memory ran out");
   } else {
     snprintf(r.scenario_path, sizeof r.scenario_path, "%s", c->file);
     snprintf(r.version, sizeof r.version, "%s", MESHSIM_VERSION);
@@ -218,6 +218,7 @@ static int sw_run_point(const sw_ctx *c, db *d, uint32_t point) {
       status = w == 0 ? SW_STORED : SW_ALREADY;
     run_result_release(&r);
   }
+  diag_list_release(&model_diag);
   cli_loaded_release(&L);
   free(p);
   return status;

@@ -288,6 +288,12 @@ typedef struct blast_count {
   uint32_t pods, services, namespaces, tenants, identities, l7_services;
 } blast_count;
 
+/* Per-waypoint results shared by its replicas and its deployment. */
+typedef struct blast_wp_result {
+  blast_count count;
+  double share_deployment, share_replica;
+} blast_wp_result;
+
 typedef struct blast_ctx {
   const topology *t;
   const scenario *s;
@@ -302,6 +308,8 @@ typedef struct blast_ctx {
   uint32_t *wp_list; /* distinct waypoints on the current node */
   uint32_t epoch;
   blast_count count;
+  double *sidecar_share;      /* per service: share of any one of its sidecars (-1: not yet) */
+  blast_wp_result *wp_result; /* per waypoint, computed before any instance */
 } blast_ctx;
 
 static void blast_ctx_release(blast_ctx *c) {
@@ -322,6 +330,8 @@ static void blast_ctx_release(blast_ctx *c) {
   free(c->wp_mark);
   free(c->wp_here);
   free(c->wp_list);
+  free(c->sidecar_share);
+  free(c->wp_result);
   memset(c, 0, sizeof *c);
 }
 
@@ -421,9 +431,14 @@ static int blast_ctx_init(blast_ctx *c, const topology *t) {
   c->wp_mark = calloc(nwp, sizeof(uint32_t));
   c->wp_here = calloc(nwp, sizeof(uint32_t));
   c->wp_list = calloc(nwp, sizeof(uint32_t));
+  c->sidecar_share = malloc(nsv * sizeof *c->sidecar_share);
+  c->wp_result = calloc(nwp, sizeof *c->wp_result);
   if (!c->svc_mark || !c->whole_mark || !c->l7_mark || !c->ns_mark || !c->tenant_mark ||
-      !c->sa_mark || !c->wp_mark || !c->wp_here || !c->wp_list)
+      !c->sa_mark || !c->wp_mark || !c->wp_here || !c->wp_list || !c->sidecar_share ||
+      !c->wp_result)
     return SIM_ENOMEM;
+  for (uint32_t i = 0; i < s->n_services; i++)
+    c->sidecar_share[i] = -1;
   return 0;
 }
 
@@ -515,160 +530,169 @@ static void blast_emit(const blast_ctx *c, result_blast_instance *bi, const char
   bi->request_share = share;
 }
 
-/* Per-waypoint results shared by its replicas and its deployment. */
-typedef struct blast_wp_result {
-  blast_count count;
-  double share_deployment, share_replica;
-} blast_wp_result;
+/* Identity and clear-text service of a meshed pod: what its proxy holds. */
+static void blast_count_proxy_secrets(blast_ctx *c, uint32_t sv) {
+  blast_count_identity(c, c->s->services[sv].service_account);
+  blast_count_l7(c, sv);
+}
 
-static int blast_fill(blast_ctx *c, result_blast_instance *out, uint32_t *n_out) {
+/* request_share of waypoint w when each call through it crosses the
+ * instance with probability p (1: the deployment, 1/replicas: one replica). */
+static double blast_waypoint_share(blast_ctx *c, uint32_t w, double p) {
+  blast_eval_begin(&c->g);
+  for (uint32_t k = c->wp_first[w]; k < c->wp_first[w + 1]; k++)
+    blast_eval_edge(&c->g, c->wp_service[k], p);
+  return blast_eval_share(&c->g);
+}
+
+/* Waypoints first: their radius is reused by replicas, deployments, nodes. */
+static void blast_fill_waypoint_results(blast_ctx *c) {
   const topology *t = c->t;
-  const scenario *s = c->s;
-  blast_graph *g = &c->g;
-  uint32_t n = 0;
-  double *sidecar_share = malloc((s->n_services ? s->n_services : 1) * sizeof *sidecar_share);
-  blast_wp_result *wr = calloc(t->n_waypoints ? t->n_waypoints : 1, sizeof *wr);
-  if (!sidecar_share || !wr) {
-    free(sidecar_share);
-    free(wr);
-    return SIM_ENOMEM;
-  }
-  for (uint32_t i = 0; i < s->n_services; i++)
-    sidecar_share[i] = -1; /* not computed yet */
-
-  /* Waypoints first (their radius is reused by replicas, deployments, nodes). */
   for (uint32_t w = 0; w < t->n_waypoints; w++) {
+    blast_wp_result *wr = &c->wp_result[w];
     blast_count_begin(c);
     blast_count_waypoint(c, w);
     c->count.identities = 1; /* its own */
-    wr[w].count = c->count;
+    wr->count = c->count;
     uint32_t reps = t->waypoints[w].n_replicas ? t->waypoints[w].n_replicas : 1;
-    for (int r = 0; r < 2; r++) {
-      blast_eval_begin(g);
-      for (uint32_t k = c->wp_first[w]; k < c->wp_first[w + 1]; k++)
-        blast_eval_edge(g, c->wp_service[k], r == 0 ? 1.0 : 1.0 / reps);
-      double sh = blast_eval_share(g);
-      if (r == 0)
-        wr[w].share_deployment = sh;
-      else
-        wr[w].share_replica = sh;
-    }
+    wr->share_deployment = blast_waypoint_share(c, w, 1.0);
+    wr->share_replica = blast_waypoint_share(c, w, 1.0 / reps);
   }
+}
 
-  /* Proxies in index order: sidecars, ztunnels, waypoint replicas. */
-  for (uint32_t x = 0; x < t->n_proxies; x++) {
+static void blast_fill_sidecar(blast_ctx *c, uint32_t pod, result_blast_instance *bi) {
+  const topology *t = c->t;
+  uint32_t sv = t->pods[pod].service;
+  blast_count_begin(c);
+  blast_count_pod(c, pod);
+  blast_count_proxy_secrets(c, sv);
+  if (c->sidecar_share[sv] < 0) { /* the same for every replica of sv */
+    blast_eval_begin(&c->g);
+    blast_eval_pods(&c->g, sv, 1);
+    c->sidecar_share[sv] = blast_eval_share(&c->g);
+  }
+  topo_pod_name(t, pod, bi->instance, sizeof bi->instance);
+  blast_emit(c, bi, BLAST_KIND_SIDECAR, c->sidecar_share[sv]);
+}
+
+/* The ambient pods of its node. */
+static void blast_fill_ztunnel(blast_ctx *c, uint32_t node, result_blast_instance *bi) {
+  const topology *t = c->t;
+  blast_count_begin(c);
+  blast_eval_begin(&c->g);
+  for (uint32_t k = c->node_first[node]; k < c->node_first[node + 1]; k++) {
+    uint32_t pod = c->node_pod[k], sv = t->pods[pod].service;
+    if (!blast_is_ambient(t->pods[pod].mode))
+      continue;
+    blast_count_pod(c, pod);
+    blast_count_proxy_secrets(c, sv);
+    blast_eval_pods(&c->g, sv, 1);
+  }
+  double share = blast_eval_share(&c->g);
+  topo_node_name(t, node, bi->instance, sizeof bi->instance);
+  blast_emit(c, bi, BLAST_KIND_ZTUNNEL, share);
+}
+
+/* Proxy x, a waypoint replica: its deployment's radius. */
+static void blast_fill_waypoint_replica(blast_ctx *c, uint32_t x, result_blast_instance *bi) {
+  const topology *t = c->t;
+  uint32_t w = t->proxies[x].owner;
+  char dep[RESULT_NAME_MAX];
+  blast_waypoint_name(t, w, dep, sizeof dep);
+  snprintf(bi->instance, sizeof bi->instance, "%.55s#%u", dep, x - t->waypoints[w].first_proxy);
+  c->count = c->wp_result[w].count;
+  blast_emit(c, bi, BLAST_KIND_WAYPOINT, c->wp_result[w].share_replica);
+}
+
+/* Distinct waypoints with a replica on `node` into wp_list (their count
+ * returned) and the replicas of each there into wp_here. Counts in the
+ * current epoch: call after blast_count_begin. */
+static uint32_t blast_node_waypoints(blast_ctx *c, uint32_t node) {
+  uint32_t n_wp = 0;
+  for (uint32_t k = c->nwp_first[node]; k < c->nwp_first[node + 1]; k++) {
+    uint32_t w = c->t->proxies[c->nwp_proxy[k]].owner;
+    if (c->wp_mark[w] != c->epoch) {
+      c->wp_mark[w] = c->epoch;
+      c->wp_here[w] = 0;
+      c->wp_list[n_wp++] = w;
+    }
+    c->wp_here[w]++;
+  }
+  return n_wp;
+}
+
+/* Waypoint radii (whole services) before the node's own pods. */
+static void blast_fill_node(blast_ctx *c, uint32_t node, result_blast_instance *bi) {
+  const topology *t = c->t;
+  blast_count_begin(c);
+  blast_eval_begin(&c->g);
+  uint32_t n_wp = blast_node_waypoints(c, node);
+  for (uint32_t i = 0; i < n_wp; i++) {
+    uint32_t w = c->wp_list[i];
+    blast_count_waypoint(c, w);
+    uint32_t reps = t->waypoints[w].n_replicas;
+    double p = c->wp_here[w] >= reps ? 1.0 : (double)c->wp_here[w] / reps;
+    for (uint32_t k = c->wp_first[w]; k < c->wp_first[w + 1]; k++)
+      blast_eval_edge(&c->g, c->wp_service[k], p);
+  }
+  for (uint32_t k = c->node_first[node]; k < c->node_first[node + 1]; k++) {
+    uint32_t pod = c->node_pod[k], sv = t->pods[pod].service;
+    blast_count_pod(c, pod);
+    blast_eval_pods(&c->g, sv, 1);
+    if (t->pods[pod].mode != MESH_NS_NONE)
+      blast_count_proxy_secrets(c, sv);
+  }
+  c->count.identities += n_wp; /* each waypoint's own identity */
+  topo_node_name(t, node, bi->instance, sizeof bi->instance);
+  blast_emit(c, bi, BLAST_KIND_NODE, blast_eval_share(&c->g));
+}
+
+/* Every meshed pod; the CA can sign any identity. */
+static void blast_fill_control_plane(blast_ctx *c, result_blast_instance *bi) {
+  const scenario *s = c->s;
+  blast_count_begin(c);
+  blast_eval_begin(&c->g);
+  for (uint32_t sv = 0; sv < s->n_services; sv++)
+    if (c->g.meshed[sv] && s->services[sv].replicas > 0) {
+      blast_count_whole_service(c, sv);
+      blast_eval_pods(&c->g, sv, s->services[sv].replicas);
+    }
+  c->count.identities = s->n_service_accounts;
+  snprintf(bi->instance, sizeof bi->instance, "%s", BLAST_CONTROL_NAME);
+  blast_emit(c, bi, BLAST_KIND_CONTROL, blast_eval_share(&c->g));
+}
+
+/* Every instance into out, in blast.h's order; returns how many. */
+static uint32_t blast_fill(blast_ctx *c, result_blast_instance *out) {
+  const topology *t = c->t;
+  uint32_t n = 0;
+  blast_fill_waypoint_results(c);
+  for (uint32_t x = 0; x < t->n_proxies; x++) { /* sidecars, ztunnels, waypoint replicas */
     const topo_proxy *px = &t->proxies[x];
-    result_blast_instance *bi = &out[n++];
-    double share = 0;
     switch (px->kind) {
-    case MESH_PROXY_SIDECAR: {
-      uint32_t pod = px->owner, sv = t->pods[pod].service;
-      blast_count_begin(c);
-      blast_count_pod(c, pod);
-      blast_count_identity(c, s->services[sv].service_account);
-      blast_count_l7(c, sv);
-      if (sidecar_share[sv] < 0) { /* the same for every replica of sv */
-        blast_eval_begin(g);
-        blast_eval_pods(g, sv, 1);
-        sidecar_share[sv] = blast_eval_share(g);
-      }
-      share = sidecar_share[sv];
-      topo_pod_name(t, pod, bi->instance, sizeof bi->instance);
-      blast_emit(c, bi, BLAST_KIND_SIDECAR, share);
+    case MESH_PROXY_SIDECAR:
+      blast_fill_sidecar(c, px->owner, &out[n++]);
       break;
-    }
-    case MESH_PROXY_ZTUNNEL: {
-      uint32_t node = px->owner;
-      blast_count_begin(c);
-      blast_eval_begin(g);
-      for (uint32_t k = c->node_first[node]; k < c->node_first[node + 1]; k++) {
-        uint32_t pod = c->node_pod[k], sv = t->pods[pod].service;
-        if (!blast_is_ambient(t->pods[pod].mode))
-          continue;
-        blast_count_pod(c, pod);
-        blast_count_identity(c, s->services[sv].service_account);
-        blast_count_l7(c, sv);
-        blast_eval_pods(g, sv, 1);
-      }
-      share = blast_eval_share(g);
-      topo_node_name(t, node, bi->instance, sizeof bi->instance);
-      blast_emit(c, bi, BLAST_KIND_ZTUNNEL, share);
+    case MESH_PROXY_ZTUNNEL:
+      blast_fill_ztunnel(c, px->owner, &out[n++]);
       break;
-    }
     case MESH_PROXY_WAYPOINT:
-    case MESH_PROXY_COUNT: { /* COUNT is never a proxy's kind; topology.c makes only the three */
-      uint32_t w = px->owner;
-      char dep[RESULT_NAME_MAX];
-      blast_waypoint_name(t, w, dep, sizeof dep);
-      snprintf(bi->instance, sizeof bi->instance, "%.55s#%u", dep, x - t->waypoints[w].first_proxy);
-      c->count = wr[w].count;
-      blast_emit(c, bi, BLAST_KIND_WAYPOINT, wr[w].share_replica);
+    case MESH_PROXY_COUNT: /* COUNT is never a proxy's kind; topology.c makes only the three */
+      blast_fill_waypoint_replica(c, x, &out[n++]);
       break;
-    }
     }
   }
-
   for (uint32_t w = 0; w < t->n_waypoints; w++) {
     result_blast_instance *bi = &out[n++];
     blast_waypoint_name(t, w, bi->instance, sizeof bi->instance);
-    c->count = wr[w].count;
-    blast_emit(c, bi, BLAST_KIND_DEPLOYMENT, wr[w].share_deployment);
+    c->count = c->wp_result[w].count;
+    blast_emit(c, bi, BLAST_KIND_DEPLOYMENT, c->wp_result[w].share_deployment);
   }
-
-  /* Nodes: waypoint radii (whole services) before the node's own pods. */
-  for (uint32_t node = 0; node < t->n_nodes; node++) {
-    result_blast_instance *bi = &out[n++];
-    blast_count_begin(c);
-    blast_eval_begin(g);
-    uint32_t n_wp = 0;
-    for (uint32_t k = c->nwp_first[node]; k < c->nwp_first[node + 1]; k++) {
-      uint32_t w = t->proxies[c->nwp_proxy[k]].owner;
-      if (c->wp_mark[w] != c->epoch) {
-        c->wp_mark[w] = c->epoch;
-        c->wp_here[w] = 0;
-        c->wp_list[n_wp++] = w;
-      }
-      c->wp_here[w]++;
-    }
-    for (uint32_t i = 0; i < n_wp; i++) {
-      uint32_t w = c->wp_list[i];
-      blast_count_waypoint(c, w);
-      uint32_t reps = t->waypoints[w].n_replicas;
-      double p = c->wp_here[w] >= reps ? 1.0 : (double)c->wp_here[w] / reps;
-      for (uint32_t k = c->wp_first[w]; k < c->wp_first[w + 1]; k++)
-        blast_eval_edge(g, c->wp_service[k], p);
-    }
-    for (uint32_t k = c->node_first[node]; k < c->node_first[node + 1]; k++) {
-      uint32_t pod = c->node_pod[k], sv = t->pods[pod].service;
-      blast_count_pod(c, pod);
-      blast_eval_pods(g, sv, 1);
-      if (t->pods[pod].mode != MESH_NS_NONE) {
-        blast_count_identity(c, s->services[sv].service_account);
-        blast_count_l7(c, sv);
-      }
-    }
-    c->count.identities += n_wp; /* each waypoint's own identity */
-    topo_node_name(t, node, bi->instance, sizeof bi->instance);
-    blast_emit(c, bi, BLAST_KIND_NODE, blast_eval_share(g));
-  }
-
-  if (t->control_plane_replicas > 0) {
-    result_blast_instance *bi = &out[n++];
-    blast_count_begin(c);
-    blast_eval_begin(g);
-    for (uint32_t sv = 0; sv < s->n_services; sv++)
-      if (g->meshed[sv] && s->services[sv].replicas > 0) {
-        blast_count_whole_service(c, sv);
-        blast_eval_pods(g, sv, s->services[sv].replicas);
-      }
-    c->count.identities = s->n_service_accounts; /* the CA can sign any of them */
-    snprintf(bi->instance, sizeof bi->instance, "%s", BLAST_CONTROL_NAME);
-    blast_emit(c, bi, BLAST_KIND_CONTROL, blast_eval_share(g));
-  }
-  free(sidecar_share);
-  free(wr);
-  *n_out = n;
-  return 0;
+  for (uint32_t node = 0; node < t->n_nodes; node++)
+    blast_fill_node(c, node, &out[n++]);
+  if (t->control_plane_replicas > 0)
+    blast_fill_control_plane(c, &out[n++]);
+  return n;
 }
 
 void blast_summarise(const result_blast_instance *instances, uint32_t n,
@@ -727,7 +751,7 @@ int blast_compute(const topology *t, result_blast out[MESH_PROXY_COUNT], int has
   if (cap && !list)
     rc = SIM_ENOMEM;
   else if (cap)
-    rc = blast_fill(&c, list, &n);
+    n = blast_fill(&c, list);
   blast_ctx_release(&c);
   if (rc != 0) {
     free(list);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "result.h"
 #include "topology.h"
 
@@ -45,9 +46,9 @@ typedef struct failure_plan {
 /* Resolves every drill of t's scenario for t's mode; warm-up offsets the
  * times (drills are given after warm-up). Returns 0 or a SIM_E* code; a named
  * instance that does not exist in a mode that has its kind is SIM_EINVAL with
- * a message in err (which lists some valid names). */
-int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed, char *err,
-                       size_t err_len);
+ * an error in diag (which lists some valid names), located at the scenario's
+ * path. */
+int failure_plan_build(failure_plan *plan, const topology *t, uint64_t seed, diag_list *diag);
 void failure_plan_release(failure_plan *plan);
 
 /* Name of a drill's component kind as reported ("sidecar", "ztunnel",

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "diag.h"
 #include "profile.h"
 #include "result.h"
 #include "scenario.h"
@@ -36,8 +37,11 @@ typedef struct model_inputs {
   void *progress_ctx;
   volatile int *interrupt; /* optional: when it becomes non-zero the run stops (ERR_EINTR) */
   uint32_t jobs;           /* modes simulated at once in threads (0 or 1: one after another) */
-  char *error;             /* optional: receives a message when a run fails for a reason */
-  size_t error_len;        /* the scenario can fix (e.g. a failure names no instance) */
+  /* Optional: receives one error when a run fails for a reason the scenario
+   * can fix (pools at their max; a failure that names no instance), located
+   * at the scenario's path (scn->path). Only errors are added, and only the
+   * first failing mode's. */
+  diag_list *diag;
 } model_inputs;
 
 /* Runs every mode listed in the scenario (scn->mesh.modes) and fills *out
@@ -48,7 +52,8 @@ typedef struct model_inputs {
  * *out holds nothing. */
 int model_run(const model_inputs *in, run_result *out);
 
-/* Runs one mode with all replications. */
+/* Runs one mode with all replications; a fixable failure's message goes to
+ * in->diag as for model_run. */
 int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, uint32_t n_modes,
                    mode_result *out);
 

@@ -291,217 +291,296 @@ static void model_progress_tick(void *ctx, double done) {
   pthread_mutex_unlock(&p->lock);
 }
 
-static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t mode_index,
-                               model_progress *prog, mode_result *out);
+/* ---- one mode --------------------------------------------------------------- */
 
-int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, uint32_t n_modes,
-                   mode_result *out) {
-  model_progress p = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                      .done = mode_index * in->scn->meta.replications,
-                      .total = n_modes * in->scn->meta.replications,
-                      .in = in};
-  return model_run_mode_impl(in, mode, mode_index, &p, out);
+/* What every replication of one mode shares: the topology, the drills
+ * resolved against it, and per-kind constants fixed by the topology. */
+typedef struct model_mode {
+  const model_inputs *in;
+  const scenario *s;
+  topology t;
+  failure_plan plan;
+  double *static_mem;                     /* per proxy: base + config + connections, bytes */
+  double idle_cores[MESH_KIND_COUNT];     /* per kind: idle CPU of its proxies */
+  double static_kind[MESH_KIND_COUNT];    /* per kind: static memory, bytes */
+  double inflight_bytes[MESH_KIND_COUNT]; /* per kind: memory per request in flight */
+  uint32_t n_seconds;                     /* one-second buckets of the window (last may be part) */
+  uint32_t n_stations;                    /* pods then proxies, as model_sim.h numbers them */
+  double duration_s;                      /* the measured window: T in the formulas below */
+  double cross_zone_bytes;                /* summed over replications */
+} model_mode;
+
+static void model_mode_release(model_mode *mm) {
+  failure_plan_release(&mm->plan);
+  free(mm->static_mem);
+  topo_release(&mm->t);
 }
 
-static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t mode_index,
-                               model_progress *prog, mode_result *out) {
-  const scenario *s = in->scn;
-  memset(out, 0, sizeof *out);
-  out->mode = mode;
-  out->replications = s->meta.replications;
-  topology t;
-  int rc = topo_build(&t, s, in->proxy_profile, in->control_plane, mode, s->meta.seed);
-  if (rc == SIM_ERANGE && in->error && in->error_len)
-    snprintf(in->error, in->error_len,
-             "the pods do not fit in mode %s: every node pool is at its `max` count; raise "
-             "cluster.nodes[].max or remove it to let meshsim add nodes",
-             mesh_mode_name(mode));
-  if (rc != 0)
-    return rc;
-  double *static_mem = NULL;
-  failure_plan plan;
-  memset(&plan, 0, sizeof plan);
-  uint32_t n_seconds = (uint32_t)((s->meta.duration_ns + SIM_S - 1) / SIM_S);
-  double T = (double)s->meta.duration_ns / 1e9;
-  uint32_t n_stations = t.n_pods + t.n_proxies;
-  double idle_cores[MESH_KIND_COUNT] = {0};
-  if ((rc = model_static_memory(&t, in, &static_mem)) != 0 ||
-      (rc = model_alloc_outputs(out, &t, n_seconds, s->meta.replications)) != 0)
-    goto done;
-  /* Per kind, fixed for the topology: idle CPU, static memory (base +
-   * config + connections) and memory per request in flight. */
-  double static_kind[MESH_KIND_COUNT] = {0}, inflight_bytes[MESH_KIND_COUNT] = {0};
-  for (uint32_t x = 0; x < t.n_proxies; x++) {
-    mesh_proxy_kind k = t.proxies[x].kind;
-    idle_cores[mesh_proxy_kind_to_kind(k)] +=
+/* Per kind, fixed for the topology: idle CPU, static memory (base + config
+ * + connections) and memory per request in flight. */
+static void model_mode_kind_constants(model_mode *mm) {
+  const topology *t = &mm->t;
+  const model_inputs *in = mm->in;
+  for (uint32_t x = 0; x < t->n_proxies; x++) {
+    mesh_proxy_kind k = t->proxies[x].kind;
+    mm->idle_cores[mesh_proxy_kind_to_kind(k)] +=
         in->proxy_profile[k]->proxy[k].idle_millicores / 1000.0;
-    static_kind[mesh_proxy_kind_to_kind(k)] += static_mem[x];
+    mm->static_kind[mesh_proxy_kind_to_kind(k)] += mm->static_mem[x];
   }
   for (int pk = 0; pk < MESH_PROXY_COUNT; pk++)
-    inflight_bytes[mesh_proxy_kind_to_kind((mesh_proxy_kind)pk)] =
+    mm->inflight_bytes[mesh_proxy_kind_to_kind((mesh_proxy_kind)pk)] =
         in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes;
-  for (uint32_t n = 0; n < t.n_nodes; n++) {
+}
+
+/* Builds the mode's topology and its constants. Pools that cannot hold the
+ * pods are a failure the scenario can fix: it gets a message in diag. On
+ * failure the caller still calls model_mode_release. */
+static int model_mode_init(model_mode *mm, const model_inputs *in, mesh_mode mode,
+                           diag_list *diag) {
+  const scenario *s = in->scn;
+  memset(mm, 0, sizeof *mm);
+  mm->in = in;
+  mm->s = s;
+  mm->n_seconds = (uint32_t)((s->meta.duration_ns + SIM_S - 1) / SIM_S);
+  mm->duration_s = (double)s->meta.duration_ns / 1e9;
+  int rc = topo_build(&mm->t, s, in->proxy_profile, in->control_plane, mode, s->meta.seed);
+  if (rc == SIM_ERANGE)
+    diag_error(diag, s->path, 0, 0,
+               "the pods do not fit in mode %s: every node pool is at its `max` count; raise "
+               "cluster.nodes[].max or remove it to let meshsim add nodes",
+               mesh_mode_name(mode));
+  if (rc != 0)
+    return rc;
+  mm->n_stations = mm->t.n_pods + mm->t.n_proxies;
+  if ((rc = model_static_memory(&mm->t, in, &mm->static_mem)) != 0)
+    return rc;
+  model_mode_kind_constants(mm);
+  return 0;
+}
+
+/* Capacity and reservations of every node (Kubernetes requests plus the
+ * system reservation and the node's ztunnel). */
+static void model_fill_nodes(const topology *t, mode_result *out) {
+  const scenario *s = t->scn;
+  for (uint32_t n = 0; n < t->n_nodes; n++) {
     result_node *rn = &out->nodes[n];
-    topo_node_name(&t, n, rn->name, sizeof rn->name);
-    rn->zone = t.nodes[n].zone;
-    rn->pods = t.nodes[n].n_pods;
-    rn->capacity_cpu_cores = (double)s->cluster.pools[t.nodes[n].pool].cpu_millicores / 1000.0;
-    rn->capacity_mem_mib = (double)s->cluster.pools[t.nodes[n].pool].mem_bytes / MODEL_MIB;
+    const topo_node *tn = &t->nodes[n];
+    topo_node_name(t, n, rn->name, sizeof rn->name);
+    rn->zone = tn->zone;
+    rn->pods = tn->n_pods;
+    rn->capacity_cpu_cores = (double)s->cluster.pools[tn->pool].cpu_millicores / 1000.0;
+    rn->capacity_mem_mib = (double)s->cluster.pools[tn->pool].mem_bytes / MODEL_MIB;
     rn->reserved_cpu_cores =
-        (double)(t.nodes[n].alloc_millicores + s->cluster.system_reserved_millicores) / 1000.0;
+        (double)(tn->alloc_millicores + s->cluster.system_reserved_millicores) / 1000.0;
     rn->reserved_mem_mib =
-        (double)(t.nodes[n].alloc_mem_bytes + s->cluster.system_reserved_mem_bytes) / MODEL_MIB;
-    if (t.nodes[n].ztunnel != TOPO_NONE) {
+        (double)(tn->alloc_mem_bytes + s->cluster.system_reserved_mem_bytes) / MODEL_MIB;
+    if (tn->ztunnel != TOPO_NONE) {
       rn->reserved_cpu_cores +=
-          (double)t.proxy_settings[MESH_PROXY_ZTUNNEL].request_millicores / 1000.0;
+          (double)t->proxy_settings[MESH_PROXY_ZTUNNEL].request_millicores / 1000.0;
       rn->reserved_mem_mib +=
-          (double)t.proxy_settings[MESH_PROXY_ZTUNNEL].request_mem_bytes / MODEL_MIB;
+          (double)t->proxy_settings[MESH_PROXY_ZTUNNEL].request_mem_bytes / MODEL_MIB;
     }
   }
+}
 
-  if ((rc = blast_compute(&t, out->blast, out->has_blast, &out->blast_instances,
+/* The parts of out the topology fixes before any replication: nodes, blast
+ * radius and drills. A drill naming no instance gets a message in diag. */
+static int model_fill_structure(model_mode *mm, diag_list *diag, mode_result *out) {
+  const scenario *s = mm->s;
+  int rc = model_alloc_outputs(out, &mm->t, mm->n_seconds, s->meta.replications);
+  if (rc != 0)
+    return rc;
+  model_fill_nodes(&mm->t, out);
+  if ((rc = blast_compute(&mm->t, out->blast, out->has_blast, &out->blast_instances,
                           &out->n_blast_instances)) != 0 ||
-      (rc = failure_plan_build(&plan, &t, s->meta.seed, in->error, in->error_len)) != 0 ||
-      (rc = model_failures_init(out, s, &plan)) != 0)
-    goto done;
-  double cross_zone_bytes = 0;
-  for (uint32_t r = 0; r < s->meta.replications; r++) {
-    model_rep rep;
-    if ((rc = model_rep_init(&rep, n_stations, n_seconds, out->n_failures, t.n_pods)) != 0)
-      goto done;
-    uint64_t seed = model_replication_seed(s->meta.seed, r);
-    model_tick_ctx tick = {.prog = prog, .mode_index = mode_index};
-    rc = model_sim_replication(&t, in, &plan, seed,
-                               (r == 0 && mode_index == 0) ? in->trace_requests : 0,
-                               model_progress_tick, &tick, &rep);
-    if (rc != 0) {
-      model_rep_release(&rep);
-      goto done;
+      (rc = failure_plan_build(&mm->plan, &mm->t, s->meta.seed, diag)) != 0)
+    return rc;
+  return model_failures_init(out, s, &mm->plan);
+}
+
+/* Mean and quantiles of a latency histogram in ms (the CIs are left alone). */
+static void model_latency_of(const sim_hist *h, result_latency *l) {
+  l->mean_ms = sim_hist_mean(h) / 1e6;
+  l->p50_ms = sim_hist_quantile(h, 0.5) / 1e6;
+  l->p90_ms = sim_hist_quantile(h, 0.9) / 1e6;
+  l->p99_ms = sim_hist_quantile(h, 0.99) / 1e6;
+  l->p999_ms = sim_hist_quantile(h, 0.999) / 1e6;
+}
+
+/* Length in seconds of second `sec` of the window: the last may be partial. */
+static double model_second_len(const model_mode *mm, uint32_t sec) {
+  return sec + 1 < mm->n_seconds ? 1.0 : mm->duration_s - sec;
+}
+
+/* Counts and latency of one replication, into rr and the mode's sums. */
+static void model_add_counts(model_mode *mm, const model_rep *rep, uint64_t seed,
+                             result_replication *rr, mode_result *out) {
+  rr->seed = seed;
+  rr->requests = rep->requests;
+  rr->errors = rep->errors;
+  rr->slo_violations = rep->slo_violations;
+  rr->throughput_rps = (double)rep->requests / mm->duration_s;
+  result_latency l;
+  model_latency_of(&rep->latency_ns, &l);
+  rr->mean_ms = l.mean_ms;
+  rr->p50_ms = l.p50_ms;
+  rr->p90_ms = l.p90_ms;
+  rr->p99_ms = l.p99_ms;
+  rr->p999_ms = l.p999_ms;
+  rr->wall_s = rep->wall_s;
+  sim_hist_merge(&out->latency_hist_ns, &rep->latency_ns);
+  out->requests += rep->requests;
+  out->errors += rep->errors;
+  out->slo_violations += rep->slo_violations;
+  mm->cross_zone_bytes += rep->cross_zone_bytes;
+}
+
+/* CPU and memory of every station: into rr per kind (memory into kind_mem,
+ * bytes) and onto its node as a mean over replications. */
+static void model_add_stations(const model_mode *mm, const model_rep *rep, result_replication *rr,
+                               double kind_mem[MESH_KIND_COUNT], mode_result *out) {
+  const topology *t = &mm->t;
+  const double T = mm->duration_s;
+  const uint32_t reps = mm->s->meta.replications;
+  for (uint32_t st = 0; st < mm->n_stations; st++) {
+    uint32_t node;
+    mesh_kind kind;
+    double mem = 0;
+    if (st < t->n_pods) {
+      node = t->pods[st].node;
+      kind = MESH_KIND_APP;
+    } else {
+      uint32_t x = st - t->n_pods;
+      mesh_proxy_kind pk = t->proxies[x].kind;
+      node = t->proxies[x].node;
+      kind = mesh_proxy_kind_to_kind(pk);
+      mem = mm->static_mem[x] + mm->in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes *
+                                    rep->sojourn_ns[st] / 1e9 / T;
     }
+    double cores = rep->busy_ns[st] / 1e9 / T;
+    rr->cpu_cores[kind] += cores;
+    kind_mem[kind] += mem;
+    out->nodes[node].cpu_cores[kind] += cores / reps;
+    out->nodes[node].mem_mib[kind] += mem / MODEL_MIB / reps;
+  }
+}
+
+/* Per kind: idle and autoscaled CPU on top of the stations', means over
+ * replications, one-second peaks, and replication 0's CPU series. */
+static void model_add_kinds(const model_mode *mm, const model_rep *rep, uint32_t r,
+                            const double kind_mem[MESH_KIND_COUNT], result_replication *rr,
+                            mode_result *out) {
+  const double T = mm->duration_s;
+  const uint32_t reps = mm->s->meta.replications;
+  for (int k = 0; k < MESH_KIND_COUNT; k++) {
+    result_kind_usage *ku = &out->kind[k];
+    rr->cpu_cores[k] += mm->idle_cores[k];
+    if (k == MESH_KIND_WAYPOINT) /* autoscaled replicas beyond the placed ones */
+      rr->cpu_cores[k] += rep->extra_busy_ns / 1e9 / T;
+    rr->mem_mib[k] = kind_mem[k] / MODEL_MIB;
+    ku->cpu_cores_mean += rr->cpu_cores[k] / reps;
+    ku->mem_mib_mean += rr->mem_mib[k] / reps;
+    for (uint32_t sec = 0; sec < mm->n_seconds; sec++) {
+      double len = model_second_len(mm, sec);
+      double cpu = rep->cpu_ns_sec[k][sec] / 1e9 / len + mm->idle_cores[k];
+      if (cpu > ku->cpu_cores_peak)
+        ku->cpu_cores_peak = cpu;
+      double memp =
+          (mm->static_kind[k] + mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] / 1e9 / len) /
+          MODEL_MIB;
+      if (memp > ku->mem_mib_peak)
+        ku->mem_mib_peak = memp;
+      if (r == 0)
+        out->series.cpu_cores[k][sec] = cpu;
+    }
+  }
+}
+
+/* Replication 0's per-second series (CPU per kind is model_add_kinds'). */
+static void model_fill_series(const model_mode *mm, const model_rep *rep, mode_result *out) {
+  for (uint32_t sec = 0; sec < mm->n_seconds; sec++) {
+    double len = model_second_len(mm, sec);
+    out->series.throughput_rps[sec] = rep->done_sec[sec] / len;
+    out->series.p99_ms[sec] = rep->p99_ms_sec[sec];
+    double all = rep->done_sec[sec] + rep->failed_sec[sec];
+    out->series.error_rate[sec] = all > 0 ? rep->failed_sec[sec] / all : 0;
+    out->series.waypoint_replicas[sec] = mm->s->waypoint_autoscale.enabled
+                                             ? rep->waypoint_replicas_sec[sec]
+                                             : mm->t.n_by_kind[MESH_PROXY_WAYPOINT];
+  }
+}
+
+/* Simulates replication r and adds it to out. */
+static int model_replicate(model_mode *mm, uint32_t r, uint32_t mode_index, model_progress *prog,
+                           mode_result *out) {
+  const model_inputs *in = mm->in;
+  model_rep rep;
+  int rc = model_rep_init(&rep, mm->n_stations, mm->n_seconds, out->n_failures, mm->t.n_pods);
+  if (rc != 0)
+    return rc;
+  uint64_t seed = model_replication_seed(mm->s->meta.seed, r);
+  model_tick_ctx tick = {.prog = prog, .mode_index = mode_index};
+  rc = model_sim_replication(&mm->t, in, &mm->plan, seed,
+                             (r == 0 && mode_index == 0) ? in->trace_requests : 0,
+                             model_progress_tick, &tick, &rep);
+  if (rc == 0) {
     result_replication *rr = &out->reps[r];
-    rr->seed = seed;
-    rr->requests = rep.requests;
-    rr->errors = rep.errors;
-    rr->slo_violations = rep.slo_violations;
-    rr->throughput_rps = (double)rep.requests / T;
-    rr->mean_ms = sim_hist_mean(&rep.latency_ns) / 1e6;
-    rr->p50_ms = sim_hist_quantile(&rep.latency_ns, 0.5) / 1e6;
-    rr->p90_ms = sim_hist_quantile(&rep.latency_ns, 0.9) / 1e6;
-    rr->p99_ms = sim_hist_quantile(&rep.latency_ns, 0.99) / 1e6;
-    rr->p999_ms = sim_hist_quantile(&rep.latency_ns, 0.999) / 1e6;
-    rr->wall_s = rep.wall_s;
-    sim_hist_merge(&out->latency_hist_ns, &rep.latency_ns);
-    out->requests += rep.requests;
-    out->errors += rep.errors;
-    out->slo_violations += rep.slo_violations;
-    cross_zone_bytes += rep.cross_zone_bytes;
-
     double kind_mem[MESH_KIND_COUNT] = {0};
-    for (uint32_t st = 0; st < n_stations; st++) {
-      uint32_t node;
-      mesh_kind kind;
-      double mem = 0;
-      if (st < t.n_pods) {
-        node = t.pods[st].node;
-        kind = MESH_KIND_APP;
-      } else {
-        uint32_t x = st - t.n_pods;
-        mesh_proxy_kind pk = t.proxies[x].kind;
-        node = t.proxies[x].node;
-        kind = mesh_proxy_kind_to_kind(pk);
-        mem = static_mem[x] + in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes *
-                                  rep.sojourn_ns[st] / 1e9 / T;
-      }
-      double cores = rep.busy_ns[st] / 1e9 / T;
-      rr->cpu_cores[kind] += cores;
-      kind_mem[kind] += mem;
-      out->nodes[node].cpu_cores[kind] += cores / s->meta.replications;
-      out->nodes[node].mem_mib[kind] += mem / MODEL_MIB / s->meta.replications;
-    }
-    for (int k = 0; k < MESH_KIND_COUNT; k++) {
-      rr->cpu_cores[k] += idle_cores[k];
-      if (k == MESH_KIND_WAYPOINT) /* autoscaled replicas beyond the placed ones */
-        rr->cpu_cores[k] += rep.extra_busy_ns / 1e9 / T;
-      rr->mem_mib[k] = kind_mem[k] / MODEL_MIB;
-      out->kind[k].cpu_cores_mean += rr->cpu_cores[k] / s->meta.replications;
-      out->kind[k].mem_mib_mean += rr->mem_mib[k] / s->meta.replications;
-      for (uint32_t sec = 0; sec < n_seconds; sec++) {
-        double len = sec + 1 < n_seconds ? 1.0 : T - sec; /* the last second may be partial */
-        double cpu = rep.cpu_ns_sec[k][sec] / 1e9 / len + idle_cores[k];
-        if (cpu > out->kind[k].cpu_cores_peak)
-          out->kind[k].cpu_cores_peak = cpu;
-        double memp =
-            (static_kind[k] + inflight_bytes[k] * rep.inflight_ns_sec[k][sec] / 1e9 / len) /
-            MODEL_MIB;
-        if (memp > out->kind[k].mem_mib_peak)
-          out->kind[k].mem_mib_peak = memp;
-        if (r == 0)
-          out->series.cpu_cores[k][sec] = cpu;
-      }
-    }
-    model_failures_add(out, &t, &rep, r);
+    model_add_counts(mm, &rep, seed, rr, out);
+    model_add_stations(mm, &rep, rr, kind_mem, out);
+    model_add_kinds(mm, &rep, r, kind_mem, rr, out);
+    model_failures_add(out, &mm->t, &rep, r);
     if (r == 0)
-      for (uint32_t sec = 0; sec < n_seconds; sec++) {
-        double len = sec + 1 < n_seconds ? 1.0 : T - sec;
-        out->series.throughput_rps[sec] = rep.done_sec[sec] / len;
-        out->series.p99_ms[sec] = rep.p99_ms_sec[sec];
-        double all = rep.done_sec[sec] + rep.failed_sec[sec];
-        out->series.error_rate[sec] = all > 0 ? rep.failed_sec[sec] / all : 0;
-        out->series.waypoint_replicas[sec] = s->waypoint_autoscale.enabled
-                                                 ? rep.waypoint_replicas_sec[sec]
-                                                 : t.n_by_kind[MESH_PROXY_WAYPOINT];
-      }
-    model_rep_release(&rep);
+      model_fill_series(mm, &rep, out);
+  }
+  model_rep_release(&rep);
+  if (rc == 0)
     model_progress_step(in, prog, mode_index);
+  return rc;
+}
+
+/* Control plane: not simulated, a cost line from what it serves. */
+static void model_fill_control_plane(const model_mode *mm, mode_result *out) {
+  const topology *t = &mm->t;
+  const profile_control_plane *pcp = mm->in->control_plane;
+  if (t->control_plane_replicas == 0)
+    return;
+  control_plane_cost cp = control_plane_estimate(pcp, t->n_proxies, mm->s->n_services, t->n_pods);
+  result_kind_usage *k = &out->kind[MESH_KIND_CONTROL_PLANE];
+  k->instances = t->control_plane_replicas;
+  k->cpu_cores_mean = k->cpu_cores_peak = cp.cpu_cores;
+  k->mem_mib_mean = k->mem_mib_peak = cp.mem_bytes / MODEL_MIB;
+  k->reserved_cpu_cores = t->control_plane_replicas * pcp->request_millicores / 1000.0;
+  k->reserved_mem_mib = t->control_plane_replicas * pcp->request_mem_bytes / MODEL_MIB;
+  if (t->control_plane_node != TOPO_NONE) {
+    out->nodes[t->control_plane_node].cpu_cores[MESH_KIND_CONTROL_PLANE] += cp.cpu_cores;
+    out->nodes[t->control_plane_node].mem_mib[MESH_KIND_CONTROL_PLANE] += cp.mem_bytes / MODEL_MIB;
   }
-
-  /* Aggregates over replications. */
-  out->throughput_rps = (double)out->requests / T / s->meta.replications;
-  out->latency.mean_ms = sim_hist_mean(&out->latency_hist_ns) / 1e6;
-  out->latency.p50_ms = sim_hist_quantile(&out->latency_hist_ns, 0.5) / 1e6;
-  out->latency.p90_ms = sim_hist_quantile(&out->latency_hist_ns, 0.9) / 1e6;
-  out->latency.p99_ms = sim_hist_quantile(&out->latency_hist_ns, 0.99) / 1e6;
-  out->latency.p999_ms = sim_hist_quantile(&out->latency_hist_ns, 0.999) / 1e6;
-  model_fill_latency_ci(out);
-
-  /* Control plane: not simulated, a cost line from what it serves. */
-  if (t.control_plane_replicas > 0) {
-    control_plane_cost cp =
-        control_plane_estimate(in->control_plane, t.n_proxies, s->n_services, t.n_pods);
-    result_kind_usage *k = &out->kind[MESH_KIND_CONTROL_PLANE];
-    k->instances = t.control_plane_replicas;
-    k->cpu_cores_mean = k->cpu_cores_peak = cp.cpu_cores;
-    k->mem_mib_mean = k->mem_mib_peak = cp.mem_bytes / MODEL_MIB;
-    k->reserved_cpu_cores =
-        t.control_plane_replicas * in->control_plane->request_millicores / 1000.0;
-    k->reserved_mem_mib =
-        t.control_plane_replicas * in->control_plane->request_mem_bytes / MODEL_MIB;
-    if (t.control_plane_node != TOPO_NONE) {
-      out->nodes[t.control_plane_node].cpu_cores[MESH_KIND_CONTROL_PLANE] += cp.cpu_cores;
-      out->nodes[t.control_plane_node].mem_mib[MESH_KIND_CONTROL_PLANE] += cp.mem_bytes / MODEL_MIB;
-    }
-    for (uint32_t r = 0; r < s->meta.replications; r++) {
-      out->reps[r].cpu_cores[MESH_KIND_CONTROL_PLANE] = cp.cpu_cores;
-      out->reps[r].mem_mib[MESH_KIND_CONTROL_PLANE] = cp.mem_bytes / MODEL_MIB;
-    }
-    for (uint32_t sec = 0; sec < n_seconds; sec++)
-      out->series.cpu_cores[MESH_KIND_CONTROL_PLANE][sec] = cp.cpu_cores;
+  for (uint32_t r = 0; r < mm->s->meta.replications; r++) {
+    out->reps[r].cpu_cores[MESH_KIND_CONTROL_PLANE] = cp.cpu_cores;
+    out->reps[r].mem_mib[MESH_KIND_CONTROL_PLANE] = cp.mem_bytes / MODEL_MIB;
   }
+  for (uint32_t sec = 0; sec < mm->n_seconds; sec++)
+    out->series.cpu_cores[MESH_KIND_CONTROL_PLANE][sec] = cp.cpu_cores;
+}
 
-  /* Reserved resources (Kubernetes requests) and instances per kind. */
+/* Reserved resources (Kubernetes requests) and instances per kind, and the
+ * mesh's share of use. */
+static void model_fill_reserved(const model_mode *mm, mode_result *out) {
+  const topology *t = &mm->t;
   result_kind_usage *app = &out->kind[MESH_KIND_APP];
-  app->instances = t.n_pods;
-  for (uint32_t p = 0; p < t.n_pods; p++) {
-    const scenario_service *svc = &s->services[t.pods[p].service];
+  app->instances = t->n_pods;
+  for (uint32_t p = 0; p < t->n_pods; p++) {
+    const scenario_service *svc = &mm->s->services[t->pods[p].service];
     app->reserved_cpu_cores += svc->cpu_request_millicores / 1000.0;
     app->reserved_mem_mib += svc->mem_request_bytes / MODEL_MIB;
   }
   app->mem_mib_mean = app->mem_mib_peak = app->reserved_mem_mib; /* app memory is not modelled */
   for (int pk = 0; pk < MESH_PROXY_COUNT; pk++) {
     result_kind_usage *k = &out->kind[mesh_proxy_kind_to_kind((mesh_proxy_kind)pk)];
-    k->instances = t.n_by_kind[pk];
-    k->reserved_cpu_cores = t.n_by_kind[pk] * t.proxy_settings[pk].request_millicores / 1000.0;
-    k->reserved_mem_mib = t.n_by_kind[pk] * t.proxy_settings[pk].request_mem_bytes / MODEL_MIB;
+    k->instances = t->n_by_kind[pk];
+    k->reserved_cpu_cores = t->n_by_kind[pk] * t->proxy_settings[pk].request_millicores / 1000.0;
+    k->reserved_mem_mib = t->n_by_kind[pk] * t->proxy_settings[pk].request_mem_bytes / MODEL_MIB;
   }
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     out->reserved_cpu_cores += out->kind[k].reserved_cpu_cores;
@@ -511,14 +590,18 @@ static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t 
       out->mesh_mem_mib += out->kind[k].mem_mib_mean;
     }
   }
+}
 
-  /* Nodes and money. */
-  out->nodes_needed = t.nodes_needed;
-  out->n_nodes = t.n_nodes;
-  for (uint32_t n = 0; n < t.nodes_needed; n++)
-    out->cost_compute_usd_month += cost_node_month(s, n < t.n_nodes ? t.nodes[n].pool : 0);
+/* Nodes and money (cost.h). */
+static void model_fill_cost(const model_mode *mm, mode_result *out) {
+  const scenario *s = mm->s;
+  const topology *t = &mm->t;
+  out->nodes_needed = t->nodes_needed;
+  out->n_nodes = t->n_nodes;
+  for (uint32_t n = 0; n < t->nodes_needed; n++)
+    out->cost_compute_usd_month += cost_node_month(s, n < t->n_nodes ? t->nodes[n].pool : 0);
   out->cross_zone_gb_month =
-      cost_cross_zone_gb_month(s, cross_zone_bytes / s->meta.replications, T);
+      cost_cross_zone_gb_month(s, mm->cross_zone_bytes / s->meta.replications, mm->duration_s);
   out->cost_network_usd_month = cost_network_month(s, out->cross_zone_gb_month);
   out->cost_usd_month = out->cost_compute_usd_month + out->cost_network_usd_month;
   out->cost_reserved_usd_month =
@@ -526,14 +609,49 @@ static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t 
   out->cost_mesh_reserved_usd_month =
       cost_reserved_month(s, out->reserved_cpu_cores - out->kind[MESH_KIND_APP].reserved_cpu_cores,
                           out->reserved_mem_mib - out->kind[MESH_KIND_APP].reserved_mem_mib);
-  model_failures_finish(out, s);
-  rc = 0;
-done:
-  failure_plan_release(&plan);
-  free(static_mem);
-  topo_release(&t);
+}
+
+/* Aggregates over replications, once they have all run. */
+static void model_mode_finish(const model_mode *mm, mode_result *out) {
+  out->throughput_rps = (double)out->requests / mm->duration_s / mm->s->meta.replications;
+  model_latency_of(&out->latency_hist_ns, &out->latency);
+  model_fill_latency_ci(out);
+  model_fill_control_plane(mm, out);
+  model_fill_reserved(mm, out);
+  model_fill_cost(mm, out);
+  model_failures_finish(out, mm->s);
+}
+
+/* diag receives the message of a failure the scenario can fix (never NULL). */
+static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t mode_index,
+                               model_progress *prog, diag_list *diag, mode_result *out) {
+  memset(out, 0, sizeof *out);
+  out->mode = mode;
+  out->replications = in->scn->meta.replications;
+  model_mode mm;
+  int rc = model_mode_init(&mm, in, mode, diag);
+  if (rc == 0)
+    rc = model_fill_structure(&mm, diag, out);
+  for (uint32_t r = 0; rc == 0 && r < in->scn->meta.replications; r++)
+    rc = model_replicate(&mm, r, mode_index, prog, out);
+  if (rc == 0)
+    model_mode_finish(&mm, out);
+  model_mode_release(&mm);
   if (rc != 0)
     mode_result_release(out);
+  return rc;
+}
+
+int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, uint32_t n_modes,
+                   mode_result *out) {
+  model_progress p = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                      .done = mode_index * in->scn->meta.replications,
+                      .total = n_modes * in->scn->meta.replications,
+                      .in = in};
+  diag_list unread; /* the steps always record; a caller without a list reads nothing */
+  diag_list_init(&unread);
+  int rc = model_run_mode_impl(in, mode, mode_index, &p, in->diag ? in->diag : &unread, out);
+  diag_list_release(&unread);
   return rc;
 }
 
@@ -547,6 +665,14 @@ typedef struct model_pool {
   int rc;
 } model_pool;
 
+/* Appends copies of src's entries to dst (diag.h has no merge). */
+static void model_diag_append(diag_list *dst, const diag_list *src) {
+  for (size_t i = 0; i < src->n; i++) {
+    const diag_entry *e = &src->items[i];
+    diag_add(dst, e->severity, e->file, e->line, e->col, "%s", e->message);
+  }
+}
+
 static void *model_worker(void *arg) {
   model_pool *p = arg;
   const scenario *s = p->in->scn;
@@ -556,13 +682,21 @@ static void *model_worker(void *arg) {
     pthread_mutex_unlock(&p->lock);
     if (i == UINT32_MAX)
       return NULL;
-    int rc = model_run_mode_impl(p->in, s->mesh.modes[i], i, p->prog, &p->out->modes[i]);
+    /* Each mode records into its own list, so threads never share one; the
+     * first failure's list, with its code, is the one the caller sees. */
+    diag_list why;
+    diag_list_init(&why);
+    int rc = model_run_mode_impl(p->in, s->mesh.modes[i], i, p->prog, &why, &p->out->modes[i]);
     if (rc != 0) {
       pthread_mutex_lock(&p->lock);
-      if (p->rc == 0)
+      if (p->rc == 0) {
         p->rc = rc;
+        if (p->in->diag)
+          model_diag_append(p->in->diag, &why);
+      }
       pthread_mutex_unlock(&p->lock);
     }
+    diag_list_release(&why);
   }
 }
 

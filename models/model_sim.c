@@ -206,7 +206,10 @@ static uint32_t msim_call_new(msim *m) {
       return MCALL_NONE;
     }
     m->calls = nc;
-    for (uint32_t i = ncap; i-- > m->cap_calls;) { /* thread the new records onto the free list */
+    /* Thread the new records onto the free list. They start with no flags:
+     * outage scans (msim_reset_holders) read every record up to cap_calls. */
+    for (uint32_t i = ncap; i-- > m->cap_calls;) {
+      nc[i].flags = 0;
       nc[i].parent = m->free_head;
       m->free_head = i;
     }
@@ -1020,35 +1023,34 @@ static void msim_release(msim *m) {
     sim_engine_free(m->eng);
 }
 
-static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_t seed,
-                     model_rep *out) {
-  const scenario *s = t->scn;
-  memset(m, 0, sizeof *m);
-  m->t = t;
-  m->s = s;
-  m->in = in;
-  m->seed = seed;
-  m->out = out;
-  m->free_head = MCALL_NONE;
-  m->n_stations = t->n_pods + t->n_proxies;
-  const scenario_autoscale *as = &s->waypoint_autoscale;
-  if (as->enabled && t->n_waypoints > 0) {
-    m->wp = calloc(t->n_waypoints, sizeof *m->wp);
-    if (!m->wp)
-      return SIM_ENOMEM;
-    for (uint32_t w = 0; w < t->n_waypoints; w++) {
-      uint32_t placed = t->waypoints[w].n_replicas;
-      uint32_t max = as->max_replicas > placed ? as->max_replicas : placed;
-      m->wp[w].active = placed > as->min_replicas ? placed : as->min_replicas;
-      if (m->wp[w].active > max)
-        m->wp[w].active = max;
-      m->wp[w].max = max;
-      m->wp[w].extra_first = t->n_proxies + m->n_extra;
-      m->wp[w].low_since = -1;
-      m->n_extra += max - placed;
-    }
-    m->n_stations += m->n_extra;
+/* Autoscaling state of every waypoint deployment, and the extra stations
+ * its replicas beyond the placed ones need. */
+static int msim_init_autoscale(msim *m) {
+  const topology *t = m->t;
+  const scenario_autoscale *as = &m->s->waypoint_autoscale;
+  if (!as->enabled || t->n_waypoints == 0)
+    return 0;
+  m->wp = calloc(t->n_waypoints, sizeof *m->wp);
+  if (!m->wp)
+    return SIM_ENOMEM;
+  for (uint32_t w = 0; w < t->n_waypoints; w++) {
+    uint32_t placed = t->waypoints[w].n_replicas;
+    uint32_t max = as->max_replicas > placed ? as->max_replicas : placed;
+    m->wp[w].active = placed > as->min_replicas ? placed : as->min_replicas;
+    if (m->wp[w].active > max)
+      m->wp[w].active = max;
+    m->wp[w].max = max;
+    m->wp[w].extra_first = t->n_proxies + m->n_extra;
+    m->wp[w].low_since = -1;
+    m->n_extra += max - placed;
   }
+  m->n_stations += m->n_extra;
+  return 0;
+}
+
+/* Absolute start and end of every traffic burst, in scenario order. */
+static int msim_init_bursts(msim *m) {
+  const scenario *s = m->s;
   for (uint32_t i = 0; i < s->n_traffic; i++)
     m->n_bursts += s->traffic[i].n_bursts;
   m->burst_at = calloc(m->n_bursts ? m->n_bursts : 1, sizeof *m->burst_at);
@@ -1060,11 +1062,12 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
       m->burst_at[b] = s->meta.warmup_ns + s->traffic[i].bursts[j].at_ns;
       m->burst_end[b] = m->burst_at[b] + s->traffic[i].bursts[j].duration_ns;
     }
-  m->t_warm = s->meta.warmup_ns;
-  m->t_end = s->meta.warmup_ns + s->meta.duration_ns;
-  m->t_drain = m->t_end + MODEL_DRAIN_NS;
-  m->ns_per_byte =
-      s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
+  return 0;
+}
+
+/* The engine and the per-station, per-service, per-pod and per-entry arrays. */
+static int msim_init_arrays(msim *m) {
+  const scenario *s = m->s;
   m->eng = sim_engine_new(4096);
   size_t nst = m->n_stations ? m->n_stations : 1;
   m->st = calloc(nst, sizeof *m->st);
@@ -1072,7 +1075,7 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   m->down_drill = calloc(nst, sizeof *m->down_drill);
   m->scan_mark = calloc(nst, sizeof *m->scan_mark);
   m->rr_next = calloc(s->n_services ? s->n_services : 1, sizeof *m->rr_next);
-  m->active = calloc(t->n_pods ? t->n_pods : 1, sizeof *m->active);
+  m->active = calloc(m->t->n_pods ? m->t->n_pods : 1, sizeof *m->active);
   m->n_ordinals = calloc(s->n_services ? s->n_services : 1, sizeof *m->n_ordinals);
   m->arrival_rng = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrival_rng);
   m->arrivals = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrivals);
@@ -1080,10 +1083,13 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
       !m->active || !m->n_ordinals || !m->arrival_rng || !m->arrivals ||
       sim_hist_init(&m->sec_hist) != 0)
     return SIM_ENOMEM;
-  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
-    m->on_path[k] = in->proxy_profile[k]->proxy[k].on_path_fraction;
-    m->pass_latency[k] = (sim_time)(in->proxy_profile[k]->proxy[k].pass_latency_ns + 0.5);
-  }
+  return 0;
+}
+
+/* Calls a service makes per request before probabilities: the ordinals of
+ * its children, which must fit a call record's 16 bits. */
+static int msim_init_ordinals(msim *m) {
+  const scenario *s = m->s;
   for (uint32_t sv = 0; sv < s->n_services; sv++) {
     uint32_t n = 0;
     for (uint32_t j = 0; j < s->services[sv].n_calls; j++)
@@ -1092,45 +1098,81 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
       return SIM_ERANGE;
     m->n_ordinals[sv] = (uint16_t)n;
   }
+  return 0;
+}
+
+/* A station of `workers` workers under a CPU limit (0 = none): the limit
+ * leaves fewer effective workers and stretches every pass (proxy.h). */
+static int msim_station_setup(mstation *ms, uint32_t workers, int64_t limit_millicores,
+                              mesh_kind kind, uint32_t node) {
+  uint32_t w;
+  double stretch = proxy_throttle(workers, limit_millicores, &w);
+  if (sim_station_init(&ms->st, w) != 0)
+    return SIM_ENOMEM;
+  ms->stretch = (float)stretch;
+  ms->kind = (uint8_t)kind;
+  ms->node = node;
+  return 0;
+}
+
+/* Stations in model_sim.h's order: applications, proxies, then the extra
+ * replicas of autoscaled waypoints (on the nodes of the placed ones in turn). */
+static int msim_init_stations(msim *m) {
+  const topology *t = m->t;
   for (uint32_t p = 0; p < t->n_pods; p++) {
-    const scenario_service *svc = &s->services[t->pods[p].service];
-    uint32_t w;
-    double stretch =
-        proxy_throttle(svc->app_workers ? svc->app_workers : 1, svc->cpu_limit_millicores, &w);
-    if (sim_station_init(&m->st[p].st, w) != 0)
+    const scenario_service *svc = &m->s->services[t->pods[p].service];
+    if (msim_station_setup(&m->st[p], svc->app_workers ? svc->app_workers : 1,
+                           svc->cpu_limit_millicores, MESH_KIND_APP, t->pods[p].node) != 0)
       return SIM_ENOMEM;
-    m->st[p].stretch = (float)stretch;
-    m->st[p].kind = MESH_KIND_APP;
-    m->st[p].node = t->pods[p].node;
   }
   for (uint32_t x = 0; x < t->n_proxies; x++) {
     mesh_proxy_kind k = t->proxies[x].kind;
     const topo_proxy_settings *ps = &t->proxy_settings[k];
-    uint32_t w;
-    double stretch = proxy_throttle(ps->workers, ps->limit_millicores, &w);
     mstation *ms = &m->st[t->n_pods + x];
-    if (sim_station_init(&ms->st, w) != 0)
+    if (msim_station_setup(ms, ps->workers, ps->limit_millicores, mesh_proxy_kind_to_kind(k),
+                           t->proxies[x].node) != 0)
       return SIM_ENOMEM;
-    ms->stretch = (float)stretch;
-    ms->kind = (uint8_t)mesh_proxy_kind_to_kind(k);
     ms->pkind = (uint8_t)k;
-    ms->node = t->proxies[x].node;
   }
-  for (uint32_t w = 0; m->wp && w < t->n_waypoints; w++) { /* autoscaled extra replicas */
+  const topo_proxy_settings *wps = &t->proxy_settings[MESH_PROXY_WAYPOINT];
+  for (uint32_t w = 0; m->wp && w < t->n_waypoints; w++) {
     const topo_waypoint *tw = &t->waypoints[w];
-    const topo_proxy_settings *ps = &t->proxy_settings[MESH_PROXY_WAYPOINT];
     for (uint32_t r = tw->n_replicas; r < m->wp[w].max; r++) {
       mstation *ms = &m->st[t->n_pods + m->wp[w].extra_first + r - tw->n_replicas];
-      uint32_t wk;
-      double stretch = proxy_throttle(ps->workers, ps->limit_millicores, &wk);
-      if (sim_station_init(&ms->st, wk) != 0)
+      if (msim_station_setup(ms, wps->workers, wps->limit_millicores, MESH_KIND_WAYPOINT,
+                             t->proxies[tw->first_proxy + (r % tw->n_replicas)].node) != 0)
         return SIM_ENOMEM;
-      ms->stretch = (float)stretch;
-      ms->kind = MESH_KIND_WAYPOINT;
       ms->pkind = MESH_PROXY_WAYPOINT;
-      ms->node = t->proxies[tw->first_proxy + (r % tw->n_replicas)].node;
     }
   }
+  return 0;
+}
+
+static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_t seed,
+                     model_rep *out) {
+  const scenario *s = t->scn;
+  memset(m, 0, sizeof *m);
+  m->t = t;
+  m->s = s;
+  m->in = in;
+  m->seed = seed;
+  m->out = out;
+  m->free_head = MCALL_NONE;
+  m->n_stations = t->n_pods + t->n_proxies;
+  m->t_warm = s->meta.warmup_ns;
+  m->t_end = s->meta.warmup_ns + s->meta.duration_ns;
+  m->t_drain = m->t_end + MODEL_DRAIN_NS;
+  m->ns_per_byte =
+      s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+    m->on_path[k] = in->proxy_profile[k]->proxy[k].on_path_fraction;
+    m->pass_latency[k] = (sim_time)(in->proxy_profile[k]->proxy[k].pass_latency_ns + 0.5);
+  }
+  int rc;
+  if ((rc = msim_init_autoscale(m)) != 0 || (rc = msim_init_bursts(m)) != 0 ||
+      (rc = msim_init_arrays(m)) != 0 || (rc = msim_init_ordinals(m)) != 0 ||
+      (rc = msim_init_stations(m)) != 0)
+    return rc;
   for (uint32_t i = 0; i < s->n_traffic; i++) {
     m->arrival_rng[i] = sim_rng_new(seed, 1000 + i, MODEL_RNG_ARRIVALS);
     if (!m->arrival_rng[i])

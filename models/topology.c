@@ -182,21 +182,10 @@ static uint32_t topo_pick_node(const topology *t, const topo_item *it, const uin
   return best;
 }
 
-static int topo_add_node(topology *t, uint32_t *cap, int zt) {
+/* Appends node idx of pool p (its zone by the pool's round-robin), growing
+ * t->nodes (capacity *cap) geometrically. */
+static int topo_push_node(topology *t, uint32_t *cap, uint32_t p, uint32_t idx, int zt) {
   const scenario *s = t->scn;
-  uint32_t *in_pool = calloc(s->cluster.n_pools, sizeof *in_pool);
-  if (!in_pool)
-    return SIM_ENOMEM;
-  for (uint32_t i = 0; i < t->n_nodes; i++)
-    in_pool[t->nodes[i].pool]++;
-  uint32_t p = 0;
-  for (; p < s->cluster.n_pools; p++)
-    if (s->cluster.pools[p].max_count == 0 || in_pool[p] < s->cluster.pools[p].max_count)
-      break;
-  uint32_t idx = p < s->cluster.n_pools ? in_pool[p] : 0;
-  free(in_pool);
-  if (p == s->cluster.n_pools)
-    return SIM_ERANGE;
   if (t->n_nodes == *cap) {
     uint32_t ncap = *cap ? *cap * 2 : 16;
     topo_node *nn = realloc(t->nodes, ncap * sizeof *nn);
@@ -214,6 +203,26 @@ static int topo_add_node(topology *t, uint32_t *cap, int zt) {
   topo_pool_allocatable(t, p, zt, &n->cap_millicores, &n->cap_mem_bytes);
   n->ztunnel = TOPO_NONE;
   return 0;
+}
+
+/* Adds a node from the first pool below its max; SIM_ERANGE when every
+ * pool is at its max. */
+static int topo_add_node(topology *t, uint32_t *cap, int zt) {
+  const scenario *s = t->scn;
+  uint32_t *in_pool = calloc(s->cluster.n_pools, sizeof *in_pool);
+  if (!in_pool)
+    return SIM_ENOMEM;
+  for (uint32_t i = 0; i < t->n_nodes; i++)
+    in_pool[t->nodes[i].pool]++;
+  uint32_t p = 0;
+  for (; p < s->cluster.n_pools; p++)
+    if (s->cluster.pools[p].max_count == 0 || in_pool[p] < s->cluster.pools[p].max_count)
+      break;
+  uint32_t idx = p < s->cluster.n_pools ? in_pool[p] : 0;
+  free(in_pool);
+  if (p == s->cluster.n_pools)
+    return SIM_ERANGE;
+  return topo_push_node(t, cap, p, idx, zt);
 }
 
 /* Binds services needing L7 in ambient-waypoint namespaces to waypoints. */
@@ -253,173 +262,180 @@ static int topo_make_waypoints(topology *t) {
   return 0;
 }
 
-int topo_build(topology *t, const scenario *s, const profile *const profiles[MESH_PROXY_COUNT],
-               const profile_control_plane *cp, mesh_mode mode, uint64_t seed) {
-  memset(t, 0, sizeof *t);
-  t->scn = s;
-  t->mode = mode;
-  int rc = SIM_ENOMEM;
-  topo_item *items = NULL;
-  uint32_t *same_svc = NULL;
-  gsl_rng *rng = NULL;
+/* The state of one topo_build between its steps. items lists every pod-sized
+ * thing to place in scenario order: app pods (with their sidecars), then
+ * waypoint replicas, then control-plane replicas. */
+typedef struct topo_builder {
+  topology *t;
+  const profile_control_plane *cp;
+  int any_sidecar, any_ambient; /* some namespace runs a sidecar / ambient */
+  topo_item *items;
+  uint32_t n_items;
+  uint32_t n_wp_replicas;
+  uint32_t node_cap;  /* capacity of t->nodes */
+  uint32_t *same_svc; /* per node: items of the current service or deployment on it */
+  uint32_t *wp_nodes; /* per waypoint replica, in items order: its node */
+  gsl_rng *rng;       /* random placement */
+} topo_builder;
 
+static void topo_builder_release(topo_builder *b) {
+  free(b->items);
+  free(b->same_svc);
+  free(b->wp_nodes);
+  if (b->rng)
+    sim_rng_free(b->rng);
+}
+
+/* What each namespace runs in this mode, the proxy settings and the
+ * waypoints. */
+static int topo_resolve_modes(topo_builder *b, const profile *const profiles[MESH_PROXY_COUNT]) {
+  topology *t = b->t;
+  const scenario *s = t->scn;
   t->ns_mode = malloc((s->n_namespaces ? s->n_namespaces : 1) * sizeof *t->ns_mode);
   t->service_first_pod = malloc((s->n_services ? s->n_services : 1) * sizeof(uint32_t));
   if (!t->ns_mode || !t->service_first_pod)
-    goto fail;
-  int any_sidecar = 0, any_ambient = 0;
+    return SIM_ENOMEM;
   for (uint32_t i = 0; i < s->n_namespaces; i++) {
-    t->ns_mode[i] = topo_ns_mode(s, i, mode);
-    any_sidecar |= t->ns_mode[i] == MESH_NS_SIDECAR;
-    any_ambient |= t->ns_mode[i] == MESH_NS_AMBIENT || t->ns_mode[i] == MESH_NS_AMBIENT_WAYPOINT;
+    t->ns_mode[i] = topo_ns_mode(s, i, t->mode);
+    b->any_sidecar |= t->ns_mode[i] == MESH_NS_SIDECAR;
+    b->any_ambient |= t->ns_mode[i] == MESH_NS_AMBIENT || t->ns_mode[i] == MESH_NS_AMBIENT_WAYPOINT;
   }
   for (int k = 0; k < MESH_PROXY_COUNT; k++)
     t->proxy_settings[k] = topo_proxy_settings_of(s, profiles[k], (mesh_proxy_kind)k);
-  if ((rc = topo_make_waypoints(t)) != 0)
-    goto fail;
-  rc = SIM_ENOMEM;
+  return topo_make_waypoints(t);
+}
 
-  /* Pods: contiguous per service. */
+/* Pods (contiguous per service) and the items to place with their requests. */
+static int topo_make_items(topo_builder *b) {
+  topology *t = b->t;
+  const scenario *s = t->scn;
   uint64_t n_pods = scenario_pod_count(s);
-  uint32_t n_wp_replicas = 0;
   for (uint32_t w = 0; w < t->n_waypoints; w++)
-    n_wp_replicas += t->waypoints[w].n_replicas;
-  t->control_plane_replicas = (any_sidecar || any_ambient) ? (cp->replicas ? cp->replicas : 1) : 0;
+    b->n_wp_replicas += t->waypoints[w].n_replicas;
+  t->control_plane_replicas =
+      (b->any_sidecar || b->any_ambient) ? (b->cp->replicas ? b->cp->replicas : 1) : 0;
   t->n_pods = (uint32_t)n_pods;
   t->pods = calloc(n_pods ? n_pods : 1, sizeof *t->pods);
-  uint32_t n_items = t->n_pods + n_wp_replicas + t->control_plane_replicas;
-  items = malloc((n_items ? n_items : 1) * sizeof *items);
-  if (!t->pods || !items)
-    goto fail;
+  b->n_items = t->n_pods + b->n_wp_replicas + t->control_plane_replicas;
+  b->items = malloc((b->n_items ? b->n_items : 1) * sizeof *b->items);
+  if (!t->pods || !b->items)
+    return SIM_ENOMEM;
   const topo_proxy_settings *sc = &t->proxy_settings[MESH_PROXY_SIDECAR];
   const topo_proxy_settings *wps = &t->proxy_settings[MESH_PROXY_WAYPOINT];
-  uint32_t p = 0, it = 0;
+  topo_item *it = b->items;
+  uint32_t p = 0;
   for (uint32_t sv = 0; sv < s->n_services; sv++) {
     const scenario_service *svc = &s->services[sv];
     t->service_first_pod[sv] = p;
-    for (uint32_t r = 0; r < svc->replicas; r++, p++) {
+    for (uint32_t r = 0; r < svc->replicas; r++, p++, it++) {
       topo_pod *pod = &t->pods[p];
       pod->service = sv;
       pod->mode = t->ns_mode[svc->ns];
       pod->sidecar = TOPO_NONE;
       pod->node = TOPO_NONE;
-      items[it].millicores = svc->cpu_request_millicores;
-      items[it].mem_bytes = svc->mem_request_bytes;
-      if (pod->mode == MESH_NS_SIDECAR) {
-        items[it].millicores += sc->request_millicores;
-        items[it].mem_bytes += sc->request_mem_bytes;
-      }
-      items[it].what = p;
-      it++;
+      int sidecar = pod->mode == MESH_NS_SIDECAR;
+      *it = (topo_item){svc->cpu_request_millicores + (sidecar ? sc->request_millicores : 0),
+                        svc->mem_request_bytes + (sidecar ? sc->request_mem_bytes : 0), p};
     }
   }
   for (uint32_t w = 0; w < t->n_waypoints; w++)
-    for (uint32_t r = 0; r < t->waypoints[w].n_replicas; r++, it++) {
-      items[it].millicores = wps->request_millicores;
-      items[it].mem_bytes = wps->request_mem_bytes;
-      items[it].what = TOPO_ITEM_WAYPOINT | w;
-    }
-  for (uint32_t r = 0; r < t->control_plane_replicas; r++, it++) {
-    items[it].millicores = cp->request_millicores;
-    items[it].mem_bytes = cp->request_mem_bytes;
-    items[it].what = TOPO_ITEM_CONTROL | r;
-  }
+    for (uint32_t r = 0; r < t->waypoints[w].n_replicas; r++)
+      *it++ = (topo_item){wps->request_millicores, wps->request_mem_bytes, TOPO_ITEM_WAYPOINT | w};
+  for (uint32_t r = 0; r < t->control_plane_replicas; r++)
+    *it++ = (topo_item){b->cp->request_millicores, b->cp->request_mem_bytes, TOPO_ITEM_CONTROL | r};
+  return 0;
+}
 
-  /* Nodes needed (FFD) on a sorted copy; placement keeps scenario order. */
-  topo_item *sorted = malloc((n_items ? n_items : 1) * sizeof *sorted);
+/* Nodes needed (FFD) on a sorted copy, so placement keeps scenario order. */
+static int topo_count_needed(topo_builder *b) {
+  topo_item *sorted = malloc((b->n_items ? b->n_items : 1) * sizeof *sorted);
   if (!sorted)
-    goto fail;
-  memcpy(sorted, items, n_items * sizeof *items);
-  uint32_t needed = topo_ffd_nodes(t, sorted, n_items, any_ambient);
+    return SIM_ENOMEM;
+  memcpy(sorted, b->items, b->n_items * sizeof *b->items);
+  uint32_t needed = topo_ffd_nodes(b->t, sorted, b->n_items, b->any_ambient);
   free(sorted);
   if (needed == UINT32_MAX)
-    goto fail;
-  t->nodes_needed = needed;
+    return SIM_ENOMEM;
+  b->t->nodes_needed = needed;
+  return 0;
+}
 
+/* Pools start with their own counts; extra nodes, up to the number needed,
+ * come from pools with room. Pools at their max stop the growth quietly:
+ * placement reports what does not fit. */
+static int topo_start_nodes(topo_builder *b) {
+  topology *t = b->t;
+  const scenario *s = t->scn;
   uint32_t start = 0;
   for (uint32_t i = 0; i < s->cluster.n_pools; i++)
     start += s->cluster.pools[i].count;
-  uint32_t want = start > needed ? start : needed, cap = 0;
-  /* Pools start with their own counts; extra nodes come from pools with room. */
+  uint32_t want = start > t->nodes_needed ? start : t->nodes_needed;
+  int rc;
   for (uint32_t pl = 0; pl < s->cluster.n_pools; pl++)
-    for (uint32_t i = 0; i < s->cluster.pools[pl].count; i++) {
-      if (t->n_nodes == cap) {
-        cap = cap ? cap * 2 : 16;
-        topo_node *nn = realloc(t->nodes, cap * sizeof *nn);
-        if (!nn)
-          goto fail;
-        t->nodes = nn;
-      }
-      topo_node *n = &t->nodes[t->n_nodes];
-      memset(n, 0, sizeof *n);
-      n->pool = pl;
-      n->index_in_pool = i;
-      const scenario_node_pool *pool = &s->cluster.pools[pl];
-      n->zone = pool->n_zones ? pool->zones[i % pool->n_zones] : i % s->cluster.n_zones;
-      topo_pool_allocatable(t, pl, any_ambient, &n->cap_millicores, &n->cap_mem_bytes);
-      n->ztunnel = TOPO_NONE;
-      t->n_nodes++;
-    }
+    for (uint32_t i = 0; i < s->cluster.pools[pl].count; i++)
+      if ((rc = topo_push_node(t, &b->node_cap, pl, i, b->any_ambient)) != 0)
+        return rc;
   while (t->n_nodes < want)
-    if ((rc = topo_add_node(t, &cap, any_ambient)) != 0) {
-      if (rc == SIM_ERANGE)
-        break; /* pools at max: placement below reports what does not fit */
-      goto fail;
-    }
+    if ((rc = topo_add_node(t, &b->node_cap, b->any_ambient)) != 0)
+      return rc == SIM_ERANGE ? 0 : rc;
+  return 0;
+}
 
-  /* Place: control plane first (it is scheduled first in a real cluster), then apps, then
-   * waypoints. */
-  rng = sim_rng_new(seed, TOPO_RNG_PLACEMENT, 0);
-  same_svc = calloc(t->n_nodes + 1, sizeof *same_svc);
-  if (!rng || !same_svc)
-    goto fail;
+/* A node that fits the item, adding nodes while none does. SIM_ERANGE when
+ * the pools are at their max or a fresh node cannot hold the item either. */
+static int topo_node_for(topo_builder *b, const topo_item *item, uint32_t *node) {
+  topology *t = b->t;
+  *node = topo_pick_node(t, item, b->same_svc, b->rng);
+  while (*node == TOPO_NONE) {
+    uint32_t before = t->n_nodes;
+    int rc = topo_add_node(t, &b->node_cap, b->any_ambient);
+    if (rc != 0)
+      return rc;
+    uint32_t *grown = realloc(b->same_svc, (t->n_nodes + 1) * sizeof *grown);
+    if (!grown)
+      return SIM_ENOMEM;
+    b->same_svc = grown;
+    b->same_svc[before] = 0;
+    *node = topo_pick_node(t, item, b->same_svc, b->rng);
+    if (*node == TOPO_NONE && t->n_nodes > before && !topo_fits(&t->nodes[before], item))
+      return SIM_ERANGE;
+  }
+  return 0;
+}
+
+/* Places the items by the scenario's policy: the control plane first (it is
+ * scheduled first in a real cluster), then apps, then waypoints. */
+static int topo_place(topo_builder *b, uint64_t seed) {
+  topology *t = b->t;
+  b->rng = sim_rng_new(seed, TOPO_RNG_PLACEMENT, 0);
+  b->same_svc = calloc(t->n_nodes + 1, sizeof *b->same_svc);
+  b->wp_nodes = malloc((b->n_wp_replicas ? b->n_wp_replicas : 1) * sizeof *b->wp_nodes);
+  if (!b->rng || !b->same_svc || !b->wp_nodes)
+    return SIM_ENOMEM;
   t->control_plane_node = TOPO_NONE;
-  uint32_t order_start[3] = {t->n_pods + n_wp_replicas, 0, t->n_pods};
-  uint32_t order_len[3] = {t->control_plane_replicas, t->n_pods, n_wp_replicas};
+  const uint32_t order_start[3] = {t->n_pods + b->n_wp_replicas, 0, t->n_pods};
+  const uint32_t order_len[3] = {t->control_plane_replicas, t->n_pods, b->n_wp_replicas};
   uint32_t prev_group = UINT32_MAX;
-  uint32_t *wp_nodes = malloc((n_wp_replicas ? n_wp_replicas : 1) * sizeof *wp_nodes);
-  if (!wp_nodes)
-    goto fail;
   for (int g = 0; g < 3; g++)
     for (uint32_t k = 0; k < order_len[g]; k++) {
-      const topo_item *item = &items[order_start[g] + k];
+      const topo_item *item = &b->items[order_start[g] + k];
       uint32_t group = item->what & TOPO_ITEM_WAYPOINT  ? (item->what & TOPO_ITEM_INDEX) + 0x100000
                        : item->what & TOPO_ITEM_CONTROL ? 0x200000
                                                         : t->pods[item->what].service;
       if (group != prev_group) { /* spreading is per service / per deployment */
-        memset(same_svc, 0, t->n_nodes * sizeof *same_svc);
+        memset(b->same_svc, 0, t->n_nodes * sizeof *b->same_svc);
         prev_group = group;
       }
-      uint32_t node = topo_pick_node(t, item, same_svc, rng);
-      while (node == TOPO_NONE) {
-        uint32_t before = t->n_nodes;
-        rc = topo_add_node(t, &cap, any_ambient);
-        if (rc == 0) {
-          uint32_t *ns2 = realloc(same_svc, (t->n_nodes + 1) * sizeof *ns2);
-          if (!ns2) {
-            rc = SIM_ENOMEM;
-            free(wp_nodes);
-            goto fail;
-          }
-          same_svc = ns2;
-          same_svc[before] = 0;
-          node = topo_pick_node(t, item, same_svc, rng);
-          if (node == TOPO_NONE && t->n_nodes > before && !topo_fits(&t->nodes[before], item)) {
-            rc = SIM_ERANGE; /* a fresh node cannot hold it either */
-            free(wp_nodes);
-            goto fail;
-          }
-        } else {
-          free(wp_nodes);
-          goto fail;
-        }
-      }
+      uint32_t node;
+      int rc = topo_node_for(b, item, &node);
+      if (rc != 0)
+        return rc;
       topo_node *n = &t->nodes[node];
       n->alloc_millicores += item->millicores;
       n->alloc_mem_bytes += item->mem_bytes;
-      same_svc[node]++;
+      b->same_svc[node]++;
       if (item->what & TOPO_ITEM_WAYPOINT)
-        wp_nodes[k] = node;
+        b->wp_nodes[k] = node;
       else if (item->what & TOPO_ITEM_CONTROL) {
         if (t->control_plane_node == TOPO_NONE)
           t->control_plane_node = node;
@@ -428,18 +444,20 @@ int topo_build(topology *t, const scenario *s, const profile *const profiles[MES
         n->n_pods++;
       }
     }
+  return 0;
+}
 
-  /* Proxies: sidecars (pod order), ztunnels (node order), waypoint replicas. */
+/* Proxies: sidecars (pod order), ztunnels (node order), waypoint replicas. */
+static int topo_make_proxies(topo_builder *b) {
+  topology *t = b->t;
   uint32_t n_sidecars = 0;
   for (uint32_t i = 0; i < t->n_pods; i++)
     n_sidecars += t->pods[i].mode == MESH_NS_SIDECAR;
-  uint32_t n_zt = any_ambient ? t->n_nodes : 0;
-  t->n_proxies = n_sidecars + n_zt + n_wp_replicas;
+  uint32_t n_zt = b->any_ambient ? t->n_nodes : 0;
+  t->n_proxies = n_sidecars + n_zt + b->n_wp_replicas;
   t->proxies = calloc(t->n_proxies ? t->n_proxies : 1, sizeof *t->proxies);
-  if (!t->proxies) {
-    free(wp_nodes);
-    goto fail;
-  }
+  if (!t->proxies)
+    return SIM_ENOMEM;
   uint32_t px = 0;
   for (uint32_t i = 0; i < t->n_pods; i++)
     if (t->pods[i].mode == MESH_NS_SIDECAR) {
@@ -454,22 +472,26 @@ int topo_build(topology *t, const scenario *s, const profile *const profiles[MES
   for (uint32_t w = 0; w < t->n_waypoints; w++) {
     t->waypoints[w].first_proxy = px;
     for (uint32_t r = 0; r < t->waypoints[w].n_replicas; r++)
-      t->proxies[px++] = (topo_proxy){MESH_PROXY_WAYPOINT, wp_nodes[wk++], w};
+      t->proxies[px++] = (topo_proxy){MESH_PROXY_WAYPOINT, b->wp_nodes[wk++], w};
   }
-  free(wp_nodes);
   t->n_by_kind[MESH_PROXY_SIDECAR] = n_sidecars;
   t->n_by_kind[MESH_PROXY_ZTUNNEL] = n_zt;
-  t->n_by_kind[MESH_PROXY_WAYPOINT] = n_wp_replicas;
-  free(items);
-  free(same_svc);
-  sim_rng_free(rng);
+  t->n_by_kind[MESH_PROXY_WAYPOINT] = b->n_wp_replicas;
   return 0;
-fail:
-  free(items);
-  free(same_svc);
-  if (rng)
-    sim_rng_free(rng);
-  topo_release(t);
+}
+
+int topo_build(topology *t, const scenario *s, const profile *const profiles[MESH_PROXY_COUNT],
+               const profile_control_plane *cp, mesh_mode mode, uint64_t seed) {
+  memset(t, 0, sizeof *t);
+  t->scn = s;
+  t->mode = mode;
+  topo_builder b = {.t = t, .cp = cp};
+  int rc;
+  if ((rc = topo_resolve_modes(&b, profiles)) != 0 || (rc = topo_make_items(&b)) != 0 ||
+      (rc = topo_count_needed(&b)) != 0 || (rc = topo_start_nodes(&b)) != 0 ||
+      (rc = topo_place(&b, seed)) != 0 || (rc = topo_make_proxies(&b)) != 0)
+    topo_release(t);
+  topo_builder_release(&b);
   return rc;
 }
 

@@ -1,16 +1,20 @@
 /* The simulated model against theory and against itself: M/M/1 through an
- * application pod, common random numbers across modes, determinism, and
- * CPU, latency and memory of proxies against hand-computed expectations. */
+ * application pod, common random numbers across modes, determinism, CPU,
+ * latency and memory of proxies against hand-computed expectations, known
+ * answers that pin every number of a run, and the messages of runs the
+ * scenario can fix. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "model_fixture.h"
+#include "sim_error.h"
 #include "sim_rng.h"
 
 static const mode_result *find_mode(const run_result *r, mesh_mode m) {
@@ -190,12 +194,356 @@ static void test_cpu_limit_throttles(void **state) {
   assert_true(lat[1] > lat[0] + 1.0); /* >= 2 passes x 25 us x (10 - 1) */
 }
 
+/* ---- known answers ------------------------------------------------------ */
+
+/* FNV-1a 64 over every number and name of a mode's result except wall-clock
+ * times: two runs agree on the digest only if they agree on every bit. */
+typedef struct digest {
+  uint64_t h;
+} digest;
+
+static void dg_bytes(digest *d, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) {
+    d->h ^= b[i];
+    d->h *= 0x100000001b3ULL;
+  }
+}
+
+static void dg_u64(digest *d, uint64_t v) {
+  dg_bytes(d, &v, sizeof v);
+}
+
+static void dg_f64(digest *d, double v) {
+  dg_bytes(d, &v, sizeof v); /* bit pattern: -0.0 and NaN payloads count too */
+}
+
+static void dg_str(digest *d, const char *s) {
+  dg_bytes(d, s, strlen(s) + 1);
+}
+
+static void dg_f64s(digest *d, const double *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    dg_f64(d, v[i]);
+}
+
+static void dg_ci(digest *d, const sim_ci *c) {
+  dg_u64(d, c->n);
+  dg_f64s(d, (const double[]){c->mean, c->half_width, c->lo, c->hi}, 4);
+}
+
+static void dg_kind(digest *d, const result_kind_usage *k) {
+  dg_u64(d, k->instances);
+  dg_f64s(d,
+          (const double[]){k->cpu_cores_mean, k->cpu_cores_peak, k->mem_mib_mean, k->mem_mib_peak,
+                           k->reserved_cpu_cores, k->reserved_mem_mib},
+          6);
+}
+
+static void dg_latency(digest *d, const mode_result *m) {
+  const result_latency *l = &m->latency;
+  dg_f64s(d, (const double[]){l->mean_ms, l->p50_ms, l->p90_ms, l->p99_ms, l->p999_ms}, 5);
+  const sim_ci *cis[] = {&l->mean_ci, &l->p50_ci, &l->p90_ci, &l->p99_ci, &l->p999_ci};
+  for (size_t i = 0; i < 5; i++)
+    dg_ci(d, cis[i]);
+  const sim_hist *h = &m->latency_hist_ns;
+  for (size_t i = 0; i < sim_hist_bucket_count(); i++)
+    dg_u64(d, h->buckets[i]);
+  dg_u64(d, h->count);
+  dg_u64(d, h->overflow);
+  dg_f64(d, h->sum);
+  dg_u64(d, (uint64_t)h->min);
+  dg_u64(d, (uint64_t)h->max);
+}
+
+static void dg_nodes_series(digest *d, const mode_result *m) {
+  for (uint32_t n = 0; n < m->n_nodes; n++) {
+    const result_node *rn = &m->nodes[n];
+    dg_str(d, rn->name);
+    dg_u64(d, rn->zone);
+    dg_u64(d, rn->pods);
+    dg_f64s(d, rn->cpu_cores, MESH_KIND_COUNT);
+    dg_f64s(d, rn->mem_mib, MESH_KIND_COUNT);
+    dg_f64s(d,
+            (const double[]){rn->reserved_cpu_cores, rn->reserved_mem_mib, rn->capacity_cpu_cores,
+                             rn->capacity_mem_mib},
+            4);
+  }
+  const result_series *s = &m->series;
+  dg_u64(d, s->n_seconds);
+  dg_f64s(d, s->throughput_rps, s->n_seconds);
+  dg_f64s(d, s->p99_ms, s->n_seconds);
+  dg_f64s(d, s->error_rate, s->n_seconds);
+  dg_f64s(d, s->waypoint_replicas, s->n_seconds);
+  for (int k = 0; k < MESH_KIND_COUNT; k++)
+    dg_f64s(d, s->cpu_cores[k], s->n_seconds);
+  for (uint32_t r = 0; r < m->replications; r++) {
+    const result_replication *rr = &m->reps[r];
+    dg_u64(d, rr->seed);
+    dg_u64(d, rr->requests);
+    dg_u64(d, rr->errors);
+    dg_u64(d, rr->slo_violations);
+    dg_f64s(d,
+            (const double[]){rr->throughput_rps, rr->mean_ms, rr->p50_ms, rr->p90_ms, rr->p99_ms,
+                             rr->p999_ms},
+            6);
+    dg_f64s(d, rr->cpu_cores, MESH_KIND_COUNT);
+    dg_f64s(d, rr->mem_mib, MESH_KIND_COUNT);
+  }
+}
+
+static void dg_blast_failures(digest *d, const mode_result *m) {
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+    const result_blast *b = &m->blast[k];
+    dg_u64(d, (uint64_t)m->has_blast[k]);
+    dg_u64(d, b->instances);
+    dg_u64(d, b->pods_max);
+    dg_u64(d, b->services_max);
+    dg_u64(d, b->namespaces_max);
+    dg_u64(d, b->tenants_max);
+    dg_u64(d, b->identities_max);
+    dg_f64s(d, (const double[]){b->pods_mean, b->request_share_max, b->request_share_mean}, 3);
+  }
+  for (uint32_t i = 0; i < m->n_blast_instances; i++) {
+    const result_blast_instance *bi = &m->blast_instances[i];
+    dg_str(d, bi->kind);
+    dg_str(d, bi->instance);
+    const uint32_t counts[] = {bi->pods,    bi->services,   bi->namespaces,
+                               bi->tenants, bi->identities, bi->l7_services};
+    for (size_t j = 0; j < 6; j++)
+      dg_u64(d, counts[j]);
+    dg_f64(d, bi->request_share);
+  }
+  for (uint32_t i = 0; i < m->n_failures; i++) {
+    const result_failure *f = &m->failures[i];
+    dg_str(d, f->name);
+    dg_str(d, f->component);
+    dg_str(d, f->instance);
+    dg_u64(d, f->has_target);
+    dg_f64s(d, (const double[]){f->at_s, f->down_s, f->recovery_s}, 3);
+    dg_u64(d, f->failed_requests);
+    dg_u64(d, f->slo_violations);
+    const uint32_t affected[] = {f->affected_pods, f->affected_services, f->affected_namespaces,
+                                 f->affected_tenants};
+    for (size_t j = 0; j < 4; j++)
+      dg_u64(d, affected[j]);
+    dg_u64(d, f->n_seconds);
+    dg_f64s(d, f->error_rate, f->n_seconds);
+  }
+}
+
+static uint64_t mode_digest(const mode_result *m) {
+  digest d = {0xcbf29ce484222325ULL};
+  dg_u64(&d, m->mode);
+  dg_u64(&d, m->replications);
+  dg_u64(&d, m->requests);
+  dg_u64(&d, m->errors);
+  dg_u64(&d, m->slo_violations);
+  dg_f64(&d, m->throughput_rps);
+  dg_latency(&d, m);
+  for (int k = 0; k < MESH_KIND_COUNT; k++)
+    dg_kind(&d, &m->kind[k]);
+  dg_f64s(&d,
+          (const double[]){m->mesh_cpu_cores, m->mesh_mem_mib, m->reserved_cpu_cores,
+                           m->reserved_mem_mib, m->cross_zone_gb_month, m->cost_compute_usd_month,
+                           m->cost_network_usd_month, m->cost_usd_month, m->cost_reserved_usd_month,
+                           m->cost_mesh_reserved_usd_month},
+          10);
+  dg_u64(&d, m->nodes_needed);
+  dg_u64(&d, m->n_nodes);
+  dg_nodes_series(&d, m);
+  dg_blast_failures(&d, m);
+  return d.h;
+}
+
+/* Something of every part of the model: sidecar and waypoint namespaces (so
+ * hybrid differs from the pure modes), three zones, an autoscaled waypoint,
+ * retries with a timeout, a burst, a node crash (busiest) and a rolling
+ * upgrade of sidecars. */
+static void pinned_scenario(scenario *s) {
+  fx_scenario(s, 3, 1);
+  s->cluster.same_node_ns = 20 * SIM_US;
+  s->cluster.same_zone_ns = 100 * SIM_US;
+  s->cluster.cross_zone_ns = 500 * SIM_US;
+  s->cluster.bandwidth_bytes_per_s = 10e9 / 8.0;
+  s->mesh.new_connection_share = 0.01;
+  s->meta.duration_ns = 6 * SIM_S;
+  s->meta.replications = 2;
+  s->meta.seed = 42;
+  uint32_t web = fx_namespace(s, "web", MESH_NS_SIDECAR);
+  uint32_t api = fx_namespace(s, "api", MESH_NS_AMBIENT_WAYPOINT);
+  uint32_t front = fx_service(s, "front", web, 3, 3e5, 0);
+  uint32_t cart = fx_service(s, "cart", api, 2, 5e5, 1);
+  uint32_t stock = fx_service(s, "stock", api, 2, 2e5, 0);
+  s->services[front].app_workers = 4;
+  s->services[cart].app_workers = 2;
+  s->services[stock].lb = MESH_LB_ROUND_ROBIN;
+  s->services[stock].retry =
+      (scenario_retry){.attempts = 3, .timeout_ns = 20 * SIM_MS, .backoff_ns = SIM_MS};
+  fx_call(s, front, cart, 1, 1.0);
+  fx_call(s, front, stock, 2, 0.5);
+  fx_call(s, cart, stock, 1, 1.0);
+  fx_traffic(s, front, 400);
+  s->traffic[0].bursts = calloc(1, sizeof *s->traffic[0].bursts);
+  s->traffic[0].bursts[0] =
+      (scenario_burst){.at_ns = 3 * SIM_S, .duration_ns = SIM_S, .multiplier = 3.0};
+  s->traffic[0].n_bursts = 1;
+  s->waypoint_autoscale = (scenario_autoscale){.enabled = true,
+                                               .target_utilisation = 0.5,
+                                               .scale_up_delay_ns = SIM_S,
+                                               .scale_down_delay_ns = 2 * SIM_S,
+                                               .min_replicas = 1,
+                                               .max_replicas = 3};
+  s->failures = calloc(2, sizeof *s->failures);
+  s->failures[0] = (scenario_failure){.name = "node-down",
+                                      .target = SCN_FAIL_NODE,
+                                      .pick = SCN_PICK_BUSIEST,
+                                      .kind = SCN_FAIL_CRASH,
+                                      .at_ns = 1 * SIM_S,
+                                      .duration_ns = SIM_S};
+  s->failures[1] = (scenario_failure){.name = "roll",
+                                      .target = SCN_FAIL_SIDECAR,
+                                      .pick = SCN_PICK_ROLLING,
+                                      .kind = SCN_FAIL_UPGRADE,
+                                      .at_ns = 4 * SIM_S,
+                                      .drain_ns = 200 * SIM_MS};
+  s->n_failures = 2;
+  mesh_mode modes[] = {MESH_MODE_NONE, MESH_MODE_SIDECAR, MESH_MODE_AMBIENT,
+                       MESH_MODE_AMBIENT_WAYPOINT, MESH_MODE_HYBRID};
+  fx_modes(s, modes, 5);
+}
+
+/* Every number of every mode, pinned: a refactor that changes a bit of any
+ * result changes a digest. The requests and p99 are there to read; the digest
+ * covers everything (latency, CIs, histogram, kinds, nodes, series,
+ * replications, blast radius, drills, cost). Threads must not change them. */
+static void test_known_answers(void **state) {
+  (void)state;
+  static const struct {
+    mesh_mode mode;
+    uint64_t requests, errors;
+    double p99_ms;
+    uint64_t digest;
+  } want[] = {
+      {MESH_MODE_NONE, 5833, 559, 7.4219514999999996, 0x1d592be70c60ff6dULL},
+      {MESH_MODE_SIDECAR, 5831, 561, 7.6840954999999997, 0x6a474218f7d5a897ULL},
+      {MESH_MODE_AMBIENT, 5834, 558, 7.5202555000000002, 0x36361cff4d50578eULL},
+      {MESH_MODE_AMBIENT_WAYPOINT, 5833, 559, 7.8807035000000001, 0x6ad62b74c138a482ULL},
+      {MESH_MODE_HYBRID, 5830, 562, 7.9790074999999998, 0x2110ad9b39ce2633ULL},
+  };
+  profile p;
+  fx_profile(&p);
+  scenario s;
+  pinned_scenario(&s);
+  for (uint32_t jobs = 1; jobs <= 2; jobs++) {
+    model_inputs in;
+    fx_inputs(&in, &s, &p);
+    in.jobs = jobs;
+    run_result r;
+    assert_int_equal(model_run(&in, &r), 0);
+    assert_int_equal(r.n_modes, 5);
+    int bad = 0;
+    for (uint32_t i = 0; i < 5; i++) {
+      const mode_result *m = &r.modes[i];
+      uint64_t dg = mode_digest(m);
+      printf("jobs %u %-16s want %llu req %llu err p99 %.17g digest 0x%016llxULL\n"
+             "%-24s got  %llu req %llu err p99 %.17g digest 0x%016llxULL\n",
+             jobs, mesh_mode_name(want[i].mode), (unsigned long long)want[i].requests,
+             (unsigned long long)want[i].errors, want[i].p99_ms, (unsigned long long)want[i].digest,
+             "", (unsigned long long)m->requests, (unsigned long long)m->errors, m->latency.p99_ms,
+             (unsigned long long)dg);
+      bad |= m->mode != want[i].mode || m->requests != want[i].requests ||
+             m->errors != want[i].errors || m->latency.p99_ms != want[i].p99_ms ||
+             dg != want[i].digest;
+    }
+    run_result_release(&r);
+    assert_false(bad);
+  }
+  scenario_release(&s);
+}
+
+/* ---- runs the scenario can fix ------------------------------------------ */
+
+/* 7 pods of 1 vCPU on one 8-vCPU node that may not grow: they fit alone,
+ * not with a 100m sidecar each and istiod's 500m. */
+static void no_room(scenario *s) {
+  fx_scenario(s, 1, 0);
+  s->cluster.pools[0].max_count = 1;
+  uint32_t ns = fx_namespace(s, "ns", MESH_NS_SIDECAR);
+  fx_service(s, "a", ns, 7, 1e5, 0);
+  s->services[0].cpu_request_millicores = 1000;
+  fx_traffic(s, 0, 10);
+}
+
+/* A drill naming a sidecar that does not exist ("a-9" of six). */
+static void bad_instance(scenario *s) {
+  fx_scenario(s, 2, 0);
+  uint32_t ns = fx_namespace(s, "ns", MESH_NS_SIDECAR);
+  fx_service(s, "a", ns, 6, 1e5, 0);
+  fx_traffic(s, 0, 10);
+  s->failures = calloc(1, sizeof *s->failures);
+  s->failures[0] = (scenario_failure){.name = "drill-1",
+                                      .target = SCN_FAIL_SIDECAR,
+                                      .pick = SCN_PICK_NAMED,
+                                      .instance = "a-9",
+                                      .kind = SCN_FAIL_CRASH,
+                                      .at_ns = SIM_S,
+                                      .duration_ns = SIM_S};
+  s->n_failures = 1;
+}
+
+/* The return code and the message of runs that fail for a reason the
+ * scenario can fix; the mode that fails is named (here the second one). */
+static void test_fixable_failures(void **state) {
+  (void)state;
+  static const struct {
+    void (*build)(scenario *s);
+    int rc;
+    const char *message;
+  } cases[] = {
+      {no_room, SIM_ERANGE,
+       "the pods do not fit in mode sidecar: every node pool is at its `max` count; raise "
+       "cluster.nodes[].max or remove it to let meshsim add nodes"},
+      {bad_instance, SIM_EINVAL,
+       "failure \"drill-1\": no sidecar named \"a-9\" in mode sidecar; sidecar names look like: "
+       "a-0, a-1, a-2, a-3, ..."},
+  };
+  profile p;
+  fx_profile(&p);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    scenario s;
+    cases[i].build(&s);
+    snprintf(s.path, sizeof s.path, "fixture.yaml"); /* where the message points */
+    mesh_mode modes[] = {MESH_MODE_NONE, MESH_MODE_SIDECAR};
+    fx_modes(&s, modes, 2);
+    model_inputs in;
+    fx_inputs(&in, &s, &p);
+    diag_list d;
+    diag_list_init(&d);
+    in.diag = &d;
+    run_result r;
+    int rc = model_run(&in, &r);
+    char want[600];
+    snprintf(want, sizeof want, "fixture.yaml: error: %s", cases[i].message);
+    const char *got = diag_first_error(&d);
+    printf("case %zu: want %d \"%s\"\n        got  %d \"%s\"\n", i, cases[i].rc, want, rc,
+           got ? got : "(none)");
+    assert_int_equal(rc, cases[i].rc);
+    assert_int_equal(d.n, 1); /* the first failing mode's message only */
+    assert_string_equal(d.items[0].message, cases[i].message);
+    assert_string_equal(got, want);
+    diag_list_release(&d);
+    scenario_release(&s);
+  }
+}
+
 int main(void) {
   sim_rng_library_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mm1_through_model),   cmocka_unit_test(test_common_random_numbers),
       cmocka_unit_test(test_determinism),         cmocka_unit_test(test_sidecar_cost_and_latency),
-      cmocka_unit_test(test_cpu_limit_throttles),
+      cmocka_unit_test(test_cpu_limit_throttles), cmocka_unit_test(test_known_answers),
+      cmocka_unit_test(test_fixable_failures),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
