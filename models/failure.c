@@ -169,8 +169,9 @@ static int failure_add_outages(failure_plan *plan, uint32_t *cap, const topology
     uint32_t id = cand[(first + c) % n];
     o->drill = d;
     o->crash = f->kind == SCN_FAIL_CRASH;
-    o->start_ns = s->meta.warmup_ns + f->at_ns + (sim_time)c * step;
-    o->end_ns = o->start_ns + step;
+    o->start_ns =
+        sim_time_add_sat(sim_time_add_sat(s->meta.warmup_ns, f->at_ns), (sim_time)c * step);
+    o->end_ns = sim_time_add_sat(o->start_ns, step);
     failure_instance_name(t, f->target, id, o->instance, sizeof o->instance);
     if (failure_stations(t, f->target, id, o) != 0)
       return SIM_ENOMEM;

@@ -118,6 +118,19 @@ static uint32_t model_burst_count(const scenario *s) {
 }
 
 /* Start (after warm-up) of drill d: a scenario failure, then bursts in order. */
+/* Length of the per-second series: the measured window in whole seconds,
+ * computed in 64 bits. SIM_ERANGE past a 32-bit count (about 136 years; the
+ * loader stops at 31.7), which would otherwise wrap and size the series too
+ * short for the seconds the run writes. */
+static int model_series_seconds(const scenario *s, uint32_t *out) {
+  uint64_t n = (uint64_t)s->meta.duration_ns / (uint64_t)SIM_S +
+               ((uint64_t)s->meta.duration_ns % (uint64_t)SIM_S != 0);
+  if (s->meta.duration_ns < 0 || n >= UINT32_MAX)
+    return SIM_ERANGE;
+  *out = (uint32_t)n;
+  return 0;
+}
+
 static sim_time model_drill_at(const scenario *s, uint32_t d) {
   if (d < s->n_failures)
     return s->failures[d].at_ns;
@@ -142,7 +155,9 @@ static int model_failures_init(mode_result *out, const scenario *s, const failur
   out->failures = calloc(out->n_failures, sizeof *out->failures);
   if (!out->failures)
     return SIM_ENOMEM;
-  uint32_t n_seconds = (uint32_t)((s->meta.duration_ns + SIM_S - 1) / SIM_S);
+  uint32_t n_seconds;
+  if (model_series_seconds(s, &n_seconds) != 0)
+    return SIM_ERANGE;
   uint32_t bd = s->n_failures;
   for (uint32_t i = 0; i < s->n_traffic; i++)
     for (uint32_t j = 0; j < s->traffic[i].n_bursts; j++, bd++) {
@@ -225,7 +240,7 @@ static void model_failures_add(mode_result *out, const topology *t, const model_
       rf->affected_namespaces = nns;
     if (ntenants > rf->affected_tenants)
       rf->affected_tenants = ntenants;
-    double at = (double)(s->meta.warmup_ns + model_drill_at(s, d)) / 1e9;
+    double at = ((double)s->meta.warmup_ns + (double)model_drill_at(s, d)) / 1e9;
     if (rep->drill_failed[d] > 0 || (d >= s->n_failures && rep->drill_slo[d] > 0)) {
       double rec = (double)rep->drill_last_fail_ns[d] / 1e9 - at;
       rf->recovery_s += (rec > 0 ? rec : 0) / s->meta.replications;
@@ -341,9 +356,14 @@ static int model_mode_init(model_mode *mm, const model_inputs *in, mesh_mode mod
   memset(mm, 0, sizeof *mm);
   mm->in = in;
   mm->s = s;
-  mm->n_seconds = (uint32_t)((s->meta.duration_ns + SIM_S - 1) / SIM_S);
+  int rc = model_series_seconds(s, &mm->n_seconds);
+  if (rc != 0)
+    return diag_error(diag, s->path, 0, 0,
+                      "metadata.duration is too long: its per-second series would need more "
+                      "than 2^32 entries"),
+           rc;
   mm->duration_s = (double)s->meta.duration_ns / 1e9;
-  int rc = topo_build(&mm->t, s, in->proxy_profile, in->control_plane, mode, s->meta.seed);
+  rc = topo_build(&mm->t, s, in->proxy_profile, in->control_plane, mode, s->meta.seed);
   if (rc == SIM_ERANGE)
     diag_error(diag, s->path, 0, 0,
                "the pods do not fit in mode %s: every node pool is at its `max` count; raise "

@@ -921,7 +921,7 @@ static double msim_rate(const scenario_traffic *tr, sim_time rel, sim_time *chan
   *change = SIM_TIME_NEVER;
   for (uint32_t b = 0; b < tr->n_bursts; b++) {
     const scenario_burst *bu = &tr->bursts[b];
-    sim_time end = bu->at_ns + bu->duration_ns;
+    sim_time end = sim_time_add_sat(bu->at_ns, bu->duration_ns);
     if (rel >= bu->at_ns && rel < end) {
       rate *= bu->multiplier;
       if (end < *change)
@@ -952,7 +952,14 @@ static sim_time msim_next_arrival(msim *m, uint32_t i, sim_time now) {
     double gap_s = tr->arrival == SCN_ARRIVAL_CONSTANT
                        ? 1.0 / rate
                        : -log(sim_rng_uniform_pos(m->arrival_rng[i])) / rate;
-    sim_time next = t + (sim_time)(gap_s * 1e9 + 0.5);
+    /* A gap longer than int64 ns (rates below ~1.1e-10/s) means no further
+     * arrival: converting it would be undefined behaviour. */
+    sim_time gap;
+    if (!sim_time_from_seconds(gap_s, &gap))
+      return SIM_TIME_NEVER;
+    sim_time next = sim_time_add_sat(t, gap);
+    if (next == SIM_TIME_NEVER)
+      return SIM_TIME_NEVER;
     if (next <= t)
       next = t + 1;
     if (change == SIM_TIME_NEVER || next < change || tr->arrival == SCN_ARRIVAL_CONSTANT)
@@ -1059,8 +1066,8 @@ static int msim_init_bursts(msim *m) {
     return SIM_ENOMEM;
   for (uint32_t i = 0, b = 0; i < s->n_traffic; i++)
     for (uint32_t j = 0; j < s->traffic[i].n_bursts; j++, b++) {
-      m->burst_at[b] = s->meta.warmup_ns + s->traffic[i].bursts[j].at_ns;
-      m->burst_end[b] = m->burst_at[b] + s->traffic[i].bursts[j].duration_ns;
+      m->burst_at[b] = sim_time_add_sat(s->meta.warmup_ns, s->traffic[i].bursts[j].at_ns);
+      m->burst_end[b] = sim_time_add_sat(m->burst_at[b], s->traffic[i].bursts[j].duration_ns);
     }
   return 0;
 }
@@ -1160,8 +1167,10 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   m->free_head = MCALL_NONE;
   m->n_stations = t->n_pods + t->n_proxies;
   m->t_warm = s->meta.warmup_ns;
-  m->t_end = s->meta.warmup_ns + s->meta.duration_ns;
-  m->t_drain = m->t_end + MODEL_DRAIN_NS;
+  /* Saturating: the loader bounds each time (10^18 ns), a hand-built
+   * scenario may not. */
+  m->t_end = sim_time_add_sat(s->meta.warmup_ns, s->meta.duration_ns);
+  m->t_drain = sim_time_add_sat(m->t_end, MODEL_DRAIN_NS);
   m->ns_per_byte =
       s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
   for (int k = 0; k < MESH_PROXY_COUNT; k++) {
@@ -1206,9 +1215,12 @@ int model_sim_replication(const topology *t, const model_inputs *in, const failu
     if (rc == 0)
       rc = sim_engine_schedule_at(m.eng, plan->outages[i].end_ns, ev_outage_end, &m, i, NULL);
   }
-  /* Run in slices of simulated time so an interrupt is noticed promptly. */
+  /* Run in slices of simulated time so an interrupt is noticed promptly;
+   * a slice starts at the next event, so idle stretches (a warm-up of years,
+   * a rate of one request a century) cost nothing. */
   for (sim_time at = 0; rc == 0 && at < m.t_drain && !m.failed;) {
-    at = at + SIM_S < m.t_drain ? at + SIM_S : m.t_drain;
+    sim_time next = sim_engine_next_time(m.eng), from = next > at ? next : at;
+    at = m.t_drain - from > SIM_S ? from + SIM_S : m.t_drain;
     sim_engine_run_until(m.eng, at);
     if (tick)
       tick(tick_ctx, at >= m.t_end ? 1.0 : (double)at / (double)m.t_end);

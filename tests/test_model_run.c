@@ -537,13 +537,65 @@ static void test_fixable_failures(void **state) {
   }
 }
 
+/* Hostile numbers a hand-built scenario can hold (the loader bounds them
+ * sooner): a window whose per-second series would wrap a 32-bit count is
+ * refused with a message; times near INT64_MAX saturate instead of
+ * overflowing; a rate so small that its gap exceeds int64 ns produces no
+ * arrival instead of undefined behaviour. Run under UBSan by the suite. */
+static void test_hostile_times(void **state) {
+  (void)state;
+  profile p;
+  fx_profile(&p);
+  mesh_mode modes[] = {MESH_MODE_NONE, MESH_MODE_SIDECAR};
+  struct {
+    sim_time warmup_ns, duration_ns;
+    double rate;
+    int rc;
+  } cases[] = {
+      {0, ((sim_time)1 << 32) * SIM_S + 5 * SIM_S, 1e-9, SIM_ERANGE}, /* 2^32 + 5 s */
+      {INT64_MAX - 10 * SIM_S, 2 * SIM_S, 1e-300, 0},                 /* end past INT64_MAX */
+      {SIM_S, 2 * SIM_S, 1e-300, 0},                                  /* gap beyond int64 */
+      {SIM_S, 2 * SIM_S, 1.05e-10, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    scenario s;
+    fx_scenario(&s, 1, 0);
+    uint32_t ns = fx_namespace(&s, "ns", MESH_NS_SIDECAR);
+    fx_service(&s, "a", ns, 1, 1e6, 0);
+    fx_traffic(&s, 0, cases[i].rate);
+    s.meta.warmup_ns = cases[i].warmup_ns;
+    s.meta.duration_ns = cases[i].duration_ns;
+    s.meta.replications = 1;
+    fx_modes(&s, modes, 2);
+    model_inputs in;
+    fx_inputs(&in, &s, &p);
+    diag_list d;
+    diag_list_init(&d);
+    in.diag = &d;
+    run_result r;
+    int rc = model_run(&in, &r);
+    printf("case %zu: rc %d (want %d)%s%s\n", i, rc, cases[i].rc, d.n ? ": " : "",
+           d.n ? d.items[0].message : "");
+    assert_int_equal(rc, cases[i].rc);
+    if (rc == 0) {
+      assert_int_equal(r.modes[0].requests, 0);
+      assert_int_equal(r.modes[1].requests, 0);
+      run_result_release(&r);
+    } else {
+      assert_int_equal(d.n, 1);
+    }
+    diag_list_release(&d);
+    scenario_release(&s);
+  }
+}
+
 int main(void) {
   sim_rng_library_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mm1_through_model),   cmocka_unit_test(test_common_random_numbers),
       cmocka_unit_test(test_determinism),         cmocka_unit_test(test_sidecar_cost_and_latency),
       cmocka_unit_test(test_cpu_limit_throttles), cmocka_unit_test(test_known_answers),
-      cmocka_unit_test(test_fixable_failures),
+      cmocka_unit_test(test_fixable_failures),    cmocka_unit_test(test_hostile_times),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
