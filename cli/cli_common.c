@@ -9,9 +9,6 @@
 
 #include "cli.h"
 #include "diag.h"
-#include "profile_load.h"
-#include "scenario_load.h"
-#include "sim_rng.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
@@ -104,89 +101,17 @@ void cli_print_options(FILE *f, const cli_option *opts, int n_opts) {
   }
 }
 
-/* A profile named by a builtin name or, when it looks like a path, a file. */
-static int cli_load_profile(const char *cmd, const char *scn_path, const char *name, profile *out) {
-  diag_list d;
-  diag_list_init(&d);
-  int rc;
-  size_t len = strlen(name);
-  if (strchr(name, '/') || (len > 5 && !strcmp(name + len - 5, ".yaml"))) {
-    /* Relative paths are relative to the scenario file's folder. */
-    char path[1024];
-    const char *slash = strrchr(scn_path, '/');
-    if (name[0] != '/' && slash)
-      snprintf(path, sizeof path, "%.*s/%s", (int)(slash - scn_path), scn_path, name);
-    else
-      snprintf(path, sizeof path, "%s", name);
-    rc = profile_load_file(path, out, &d);
-  } else {
-    rc = profile_load_builtin(name, out, &d);
-  }
-  diag_print(&d, stderr);
-  diag_list_release(&d);
-  if (rc != 0) {
-    fprintf(stderr, "meshsim %s: error: cannot load calibration profile \"%s\"\n", cmd, name);
-    return CLI_EXIT_FAIL;
-  }
-  return 0;
-}
-
 int cli_load(const char *cmd, const char *path, const char *const *overrides, size_t n_overrides,
-             cli_loaded *out) {
-  memset(out, 0, sizeof *out);
-  sim_rng_library_init();
+             sweep_point *out) {
   diag_list d;
   diag_list_init(&d);
-  int rc = scenario_load_file(path, overrides, n_overrides, &out->scn, &d);
+  char why[512];
+  int rc = sweep_point_load(out, path, overrides, n_overrides, &d, why, sizeof why);
   diag_print(&d, stderr);
   diag_list_release(&d);
-  if (rc != 0) {
-    fprintf(stderr, "meshsim %s: error: %s\n", cmd, err_str(rc));
-    return CLI_EXIT_FAIL;
-  }
-  scenario *s = &out->scn;
-  if (cli_load_profile(cmd, path, s->mesh.profile, &out->main) != 0)
-    goto fail;
-  if (s->mesh.sidecar_profile[0]) {
-    if (cli_load_profile(cmd, path, s->mesh.sidecar_profile, &out->sidecar) != 0)
-      goto fail;
-  } else {
-    out->sidecar = out->main;
-  }
-  /* Every proxy kind a compared mode deploys must be calibrated. */
-  for (uint32_t i = 0; i < s->mesh.n_modes; i++) {
-    mesh_mode m = s->mesh.modes[i];
-    int need_sc = m == MESH_MODE_SIDECAR || m == MESH_MODE_HYBRID;
-    int need_amb =
-        m == MESH_MODE_AMBIENT || m == MESH_MODE_AMBIENT_WAYPOINT || m == MESH_MODE_HYBRID;
-    if (need_sc && !out->sidecar.has_proxy[MESH_PROXY_SIDECAR]) {
-      fprintf(stderr, "%s: error: profile \"%s\" has no sidecar figures, needed by mode \"%s\"\n",
-              path, out->sidecar.name, mesh_mode_name(m));
-      goto fail;
-    }
-    if (need_amb &&
-        (!out->main.has_proxy[MESH_PROXY_ZTUNNEL] || !out->main.has_proxy[MESH_PROXY_WAYPOINT])) {
-      fprintf(stderr,
-              "%s: error: profile \"%s\" has no ztunnel/waypoint figures, needed by mode \"%s\"; "
-              "set mesh.profile to an Istio profile and mesh.sidecar_profile to \"%s\"\n",
-              path, out->main.name, mesh_mode_name(m), out->main.name);
-      goto fail;
-    }
-  }
-  model_inputs *in = &out->in;
-  in->scn = s;
-  in->proxy_profile[MESH_PROXY_SIDECAR] = &out->sidecar;
-  in->proxy_profile[MESH_PROXY_ZTUNNEL] = &out->main;
-  in->proxy_profile[MESH_PROXY_WAYPOINT] = &out->main;
-  in->control_plane = &out->main.control_plane;
-  in->profile_name = s->mesh.profile;
-  return 0;
-fail:
-  scenario_release(s);
+  if (rc == 0)
+    return 0;
+  if (why[0])
+    fprintf(stderr, "meshsim %s: error: %s\n", cmd, why);
   return CLI_EXIT_FAIL;
-}
-
-void cli_loaded_release(cli_loaded *l) {
-  scenario_release(&l->scn);
-  memset(l, 0, sizeof *l);
 }

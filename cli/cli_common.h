@@ -9,23 +9,14 @@
 #include <stdio.h>
 
 #include "db.h"
-#include "model.h"
-#include "profile.h"
-#include "scenario.h"
+#include "sweep_point.h"
 
-typedef struct cli_loaded {
-  scenario scn;
-  profile main;    /* mesh.profile: ztunnel, waypoint, control plane (and sidecar) */
-  profile sidecar; /* mesh.sidecar_profile, or a copy of main */
-  model_inputs in;
-} cli_loaded;
-
-/* Loads the scenario at path with overrides applied and resolves its
- * profiles. Prints every diagnostic to stderr prefixed by nothing (they
- * carry file:line:col). Returns 0 or CLI_EXIT_FAIL. */
+/* Loads the scenario at path with overrides applied, and the profiles its
+ * modes need (sweep_point_load). Prints every diagnostic to stderr as it
+ * is (file:line:col), then "meshsim CMD: error: why" when there is more to
+ * say. Returns 0 (release *out with sweep_point_release) or CLI_EXIT_FAIL. */
 int cli_load(const char *cmd, const char *path, const char *const *overrides, size_t n_overrides,
-             cli_loaded *out);
-void cli_loaded_release(cli_loaded *l);
+             sweep_point *out);
 
 /* Strict parsing of an option value; prints "meshsim CMD: error: ..." and
  * returns -1 when the value is not a whole number in [min, max]. */

@@ -108,9 +108,9 @@ int cli_cmd_report(int argc, char **argv) {
   uint64_t batch = 0;
   if (val[RO_BATCH] && cli_parse_u64("report", "--batch", val[RO_BATCH], 1, INT64_MAX, &batch) != 0)
     return CLI_EXIT_USAGE;
-  uint64_t sweep = 0;
+  uint64_t sweep_id = 0;
   if (val[RO_SWEEP] && strcmp(val[RO_SWEEP], "latest") != 0 &&
-      cli_parse_u64("report", "--sweep", val[RO_SWEEP], 1, INT64_MAX, &sweep) != 0)
+      cli_parse_u64("report", "--sweep", val[RO_SWEEP], 1, INT64_MAX, &sweep_id) != 0)
     return CLI_EXIT_USAGE;
   if (val[RO_SWEEP] && val[RO_BATCH])
     return cli_usage_error("report", "--batch and --sweep exclude each other");
@@ -136,8 +136,8 @@ int cli_cmd_report(int argc, char **argv) {
                         .batch_id = (int64_t)batch,
                         .sweep_id = !val[RO_SWEEP]
                                         ? (batch ? REPORT_SWEEP_NEVER : REPORT_SWEEP_AUTO)
-                                    : sweep ? (int64_t)sweep
-                                            : REPORT_SWEEP_LATEST,
+                                    : sweep_id ? (int64_t)sweep_id
+                                               : REPORT_SWEEP_LATEST,
                         .baseline = val[RO_BASELINE],
                         .out_dir = val[RO_OUT],
                         .format = val[RO_FORMAT],

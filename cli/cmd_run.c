@@ -59,10 +59,6 @@ static void run_trace(void *ctx, const char *line) {
   fprintf(stderr, "trace: %s\n", line);
 }
 
-static int run_cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 int cli_cmd_run(int argc, char **argv) {
   const char *file = NULL, *db_path = DB_DEFAULT_PATH;
   const char *sets[RUN_MAX_SETS];
@@ -128,7 +124,7 @@ int cli_cmd_run(int argc, char **argv) {
   if (!file)
     return cli_usage_error("run", "no scenario file given (usage: meshsim run FILE [options])");
 
-  cli_loaded L;
+  sweep_point L;
   if (cli_load("run", file, sets, n_sets, &L) != 0)
     return CLI_EXIT_FAIL;
   run_progress prog;
@@ -161,12 +157,12 @@ int cli_cmd_run(int argc, char **argv) {
     if (rc == 0)
       run_result_release(&r);
     fprintf(stderr, "meshsim run: interrupted; nothing was stored\n");
-    cli_loaded_release(&L);
+    sweep_point_release(&L);
     return CLI_EXIT_INTERRUPTED;
   }
   if (rc != 0 && model_error[0]) {
     fprintf(stderr, "%s: error: %s\n", file, model_error);
-    cli_loaded_release(&L);
+    sweep_point_release(&L);
     return CLI_EXIT_FAIL;
   }
   if (rc != 0) {
@@ -174,19 +170,10 @@ int cli_cmd_run(int argc, char **argv) {
             "meshsim run: error: the simulation failed (code %d): the cluster cannot hold "
             "the pods, or memory ran out\n",
             rc);
-    cli_loaded_release(&L);
+    sweep_point_release(&L);
     return CLI_EXIT_FAIL;
   }
-  /* Provenance, so the run can be reproduced and stored idempotently. */
-  snprintf(r.scenario_path, sizeof r.scenario_path, "%s", file);
-  snprintf(r.version, sizeof r.version, "%s", MESHSIM_VERSION);
-  strftime(r.started_at, sizeof r.started_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&started));
-  const char *sorted[RUN_MAX_SETS];
-  memcpy(sorted, sets, n_sets * sizeof *sets);
-  qsort(sorted, n_sets, sizeof *sorted, run_cmp_str);
-  size_t off = 0;
-  for (size_t i = 0; i < n_sets && off < sizeof r.params; i++)
-    off += (size_t)snprintf(r.params + off, sizeof r.params - off, "%s%s", i ? ";" : "", sorted[i]);
+  sweep_point_stamp(&r, file, started, sets, n_sets);
 
   int status = CLI_EXIT_OK;
   if (!no_db) {
@@ -211,6 +198,6 @@ int cli_cmd_run(int argc, char **argv) {
   else
     result_table_write(stdout, &r);
   run_result_release(&r);
-  cli_loaded_release(&L);
+  sweep_point_release(&L);
   return status;
 }

@@ -30,10 +30,8 @@
 #include "scenario_load.h"
 #include "sweep.h"
 
-#define SW_MAX_FIXED    4
-#define SW_MAX_WORKERS  256
-#define SW_OVERRIDE_MAX 2048
-#define SW_PATH_MAX     1024
+#define SW_MAX_WORKERS 256
+#define SW_PATH_MAX    1024
 
 static volatile sig_atomic_t sw_interrupted;
 
@@ -76,64 +74,16 @@ typedef struct sw_ctx {
   const char *file;
   const char *db_path;
   const sweep *sw;
-  const char *fixed[SW_MAX_FIXED]; /* shorthand overrides: mesh.modes=[...], ... */
+  const char *fixed[SWEEP_POINT_MAX_FIXED]; /* shorthand overrides: mesh.modes=[...], ... */
   size_t n_fixed;
   int64_t sweep_id;
   uint32_t threads; /* model_inputs.jobs of each run */
   int quiet;
 } sw_ctx;
 
-/* A point's overrides: the axis assignments and the shorthands, in key
- * order so the scenario hash does not depend on the order of the options
- * (a key sorts before its own sub-keys, so the more specific one wins). */
-typedef struct sw_point {
-  const char *sets[SWEEP_MAX_KEYS + SW_MAX_FIXED];
-  size_t n;
-  char store[(SWEEP_MAX_KEYS + SW_MAX_FIXED) * SW_OVERRIDE_MAX];
-  char params[RESULT_TEXT_MAX]; /* the point's --set assignments, axis order */
-} sw_point;
-
-static int sw_cmp_key(const void *a, const void *b) {
-  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-  size_t lx = strcspn(x, "="), ly = strcspn(y, "=");
-  int c = strncmp(x, y, lx < ly ? lx : ly);
-  if (c)
-    return c;
-  return (lx > ly) - (lx < ly);
-}
-
-static int sw_cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int sw_point_build(const sw_ctx *c, uint64_t point, sw_point *p) {
-  p->n = 0;
-  size_t off = 0;
-  for (uint32_t a = 0; a < c->sw->n_axes; a++) {
-    const sweep_axis *ax = &c->sw->axes[a];
-    int w = snprintf(p->store + off, sizeof p->store - off, "%s=%s", ax->key,
-                     ax->values[sweep_value_index(c->sw, point, a)]);
-    if (w < 0 || (size_t)w >= SW_OVERRIDE_MAX || (size_t)w >= sizeof p->store - off)
-      return -1;
-    p->sets[p->n++] = p->store + off;
-    off += (size_t)w + 1;
-  }
-  for (size_t i = 0; i < c->n_fixed; i++)
-    p->sets[p->n++] = c->fixed[i];
-  qsort(p->sets, p->n, sizeof *p->sets, sw_cmp_key);
-  return sweep_point_params(c->sw, point, p->params, sizeof p->params);
-}
-
-/* The params column of the batch: every override, sorted, as `meshsim run`
- * writes it. */
-static void sw_run_params(const sw_point *p, char *out, size_t n) {
-  const char *sorted[SWEEP_MAX_KEYS + SW_MAX_FIXED];
-  memcpy(sorted, p->sets, p->n * sizeof *sorted);
-  qsort(sorted, p->n, sizeof *sorted, sw_cmp_str);
-  size_t off = 0;
-  out[0] = '\0';
-  for (size_t i = 0; i < p->n && off < n; i++)
-    off += (size_t)snprintf(out + off, n - off, "%s%s", i ? ";" : "", sorted[i]);
+/* Point `point` of the sweep with the shorthands. */
+static int sw_point_build(const sw_ctx *c, uint64_t point, sweep_point_overrides *p) {
+  return sweep_point_overrides_of(c->sw, point, c->fixed, c->n_fixed, p);
 }
 
 enum { SW_SHOW_ON_FAILURE, SW_SHOW_ALWAYS, SW_SHOW_NEVER };
@@ -141,7 +91,7 @@ enum { SW_SHOW_ON_FAILURE, SW_SHOW_ALWAYS, SW_SHOW_NEVER };
 /* cli_load with its diagnostics held back: shown when the load fails
  * (SW_SHOW_ON_FAILURE), always (the first point shows the scenario's
  * warnings once, not once per point) or never. */
-static int sw_load(const sw_ctx *c, const sw_point *p, int show, cli_loaded *L) {
+static int sw_load(const sw_ctx *c, const sweep_point_overrides *p, int show, sweep_point *L) {
   fflush(stderr);
   FILE *tmp = tmpfile();
   int saved = tmp ? dup(2) : -1;
@@ -170,13 +120,13 @@ enum { SW_STORED = 0, SW_ALREADY = 1, SW_FAILED = -1, SW_INTERRUPTED = -2 };
 
 /* Loads, simulates and stores one point. */
 static int sw_run_point(const sw_ctx *c, db *d, uint32_t point) {
-  sw_point *p = malloc(sizeof *p);
+  sweep_point_overrides *p = malloc(sizeof *p);
   if (!p) {
     fprintf(stderr, "meshsim sweep: point %u: out of memory\n", point);
     return SW_FAILED;
   }
   int status = SW_FAILED;
-  cli_loaded L;
+  sweep_point L;
   if (sw_point_build(c, point, p) != 0) {
     fprintf(stderr, "meshsim sweep: point %u: its overrides are too long\n", point);
     free(p);
@@ -205,10 +155,7 @@ static int sw_run_point(const sw_ctx *c, db *d, uint32_t point) {
                            : "the simulation failed: the cluster cannot hold the pods, or "
                              "memory ran out");
   } else {
-    snprintf(r.scenario_path, sizeof r.scenario_path, "%s", c->file);
-    snprintf(r.version, sizeof r.version, "%s", MESHSIM_VERSION);
-    strftime(r.started_at, sizeof r.started_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&started));
-    sw_run_params(p, r.params, sizeof r.params);
+    sweep_point_stamp(&r, c->file, started, p->sets, p->n);
     int64_t batch = 0;
     int w = db_write_sweep_point(d, c->sweep_id, point, p->params, &r, &batch);
     if (w < 0)
@@ -218,7 +165,7 @@ static int sw_run_point(const sw_ctx *c, db *d, uint32_t point) {
       status = w == 0 ? SW_STORED : SW_ALREADY;
     run_result_release(&r);
   }
-  cli_loaded_release(&L);
+  sweep_point_release(&L);
   free(p);
   return status;
 }
@@ -478,7 +425,7 @@ static int sw_read_file_hash(const char *path, uint64_t *hash) {
 /* Loads every point of the sweep once (diagnostics of at most 3 invalid
  * points); fills the scenario name. 0 when all are valid. */
 static int sw_validate(const sw_ctx *c, char *scn_name, size_t n) {
-  sw_point *p = malloc(sizeof *p);
+  sweep_point_overrides *p = malloc(sizeof *p);
   if (!p)
     return -1;
   uint64_t bad = 0, first_bad = 0;
@@ -488,12 +435,12 @@ static int sw_validate(const sw_ctx *c, char *scn_name, size_t n) {
       bad++;
       continue;
     }
-    cli_loaded L;
+    sweep_point L;
     int show = bad >= 3 ? SW_SHOW_NEVER : i == 0 ? SW_SHOW_ALWAYS : SW_SHOW_ON_FAILURE;
     if (sw_load(c, p, show, &L) == 0) {
       if (i == 0)
         snprintf(scn_name, n, "%s", L.scn.meta.name);
-      cli_loaded_release(&L);
+      sweep_point_release(&L);
       continue;
     }
     if (bad < 3)
@@ -520,8 +467,8 @@ int cli_cmd_sweep(int argc, char **argv) {
   uint64_t shard_count = 0;
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   uint64_t jobs = cores > 0 ? (uint64_t)cores : 1;
-  char fixed_store[SW_MAX_FIXED][SW_OVERRIDE_MAX];
-  const char *fixed_slot[SW_MAX_FIXED] = {0}; /* modes, seed, replications, duration */
+  char fixed_store[SWEEP_POINT_MAX_FIXED][SWEEP_POINT_OVERRIDE_MAX];
+  const char *fixed_slot[SWEEP_POINT_MAX_FIXED] = {0}; /* modes, seed, replications, duration */
   char spec[DB_SWEEP_TEXT_MAX] = "", err[1024];
   size_t spec_len = 0;
   sweep *sw = malloc(sizeof *sw);
@@ -611,7 +558,7 @@ int cli_cmd_sweep(int argc, char **argv) {
   }
 
   sw_ctx c = {.file = file, .sw = sw, .quiet = quiet};
-  for (int s = 0; s < SW_MAX_FIXED; s++)
+  for (int s = 0; s < SWEEP_POINT_MAX_FIXED; s++)
     if (fixed_slot[s]) {
       /* A shorthand and a --set of the same key would fight. */
       size_t kl = strcspn(fixed_slot[s], "=");

@@ -17,7 +17,7 @@ int cli_cmd_validate(int argc, char **argv) {
     if (argv[i][0] == '-' && argv[i][1])
       return cli_usage_error("validate", "unknown option \"%s\"", argv[i]);
     files++;
-    cli_loaded L;
+    sweep_point L;
     if (cli_load("validate", argv[i], NULL, 0, &L) != 0) {
       bad++;
       continue;
@@ -25,7 +25,7 @@ int cli_cmd_validate(int argc, char **argv) {
     printf("%s: ok (%u namespaces, %u services, %llu pods, %u traffic entries, %u modes)\n",
            argv[i], L.scn.n_namespaces, L.scn.n_services,
            (unsigned long long)scenario_pod_count(&L.scn), L.scn.n_traffic, L.scn.mesh.n_modes);
-    cli_loaded_release(&L);
+    sweep_point_release(&L);
   }
   if (!files)
     return cli_usage_error("validate", "no scenario file given (usage: meshsim validate FILE...)");

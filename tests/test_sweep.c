@@ -7,7 +7,8 @@
  * with exact values; a sweep stored from synthetic runs renders a report
  * whose crossover sentences carry the interpolated value and whose charts
  * are valid images, and is chosen automatically when it is the latest thing
- * stored. */
+ * stored. A point's overrides are in key order and its params sorted as
+ * `meshsim run` writes them. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include "report.h"
 #include "results_fixture.h"
 #include "sweep.h"
+#include "sweep_point.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -379,6 +381,39 @@ static void test_numeric_values(void **state) {
   }
 }
 
+/* ---- a point's overrides and provenance ---- */
+
+static void test_point_overrides(void **state) {
+  (void)state;
+  sweep s;
+  sweep_init(&s);
+  char err[256];
+  assert_int_equal(sweep_add(&s, "traffic.web.rate=1k/s,2k/s", err, sizeof err), 0);
+  assert_int_equal(sweep_add(&s, "mesh=x,y", err, sizeof err), 0);
+  /* A key sorts before its own sub-keys, so the more specific one wins. */
+  const char *const fixed[] = {"metadata.seed=7", "mesh.modes=[none]"};
+  sweep_point_overrides ov;
+  assert_int_equal(sweep_point_overrides_of(&s, 3, fixed, 2, &ov), 0);
+  static const char *const want[] = {"mesh=y", "mesh.modes=[none]", "metadata.seed=7",
+                                     "traffic.web.rate=2k/s"};
+  assert_int_equal(ov.n, N_ELEMS(want));
+  for (size_t i = 0; i < N_ELEMS(want); i++)
+    assert_string_equal(ov.sets[i], want[i]);
+  assert_string_equal(ov.params, "traffic.web.rate=2k/s;mesh=y");
+  const char *const five[5] = {"a=1", "b=2", "c=3", "d=4", "e=5"};
+  assert_int_equal(sweep_point_overrides_of(&s, 0, five, 5, &ov), ERR_EINVAL);
+
+  /* Params as `meshsim run` writes them: every override, sorted. */
+  run_result r;
+  memset(&r, 0, sizeof r);
+  const char *const sets[] = {"metadata.seed=7", "traffic.web.rate=2k/s", "mesh.modes=[none]"};
+  assert_int_equal(sweep_point_stamp(&r, "s.yaml", 0, sets, 3), 0);
+  assert_string_equal(r.params, "mesh.modes=[none];metadata.seed=7;traffic.web.rate=2k/s");
+  assert_string_equal(r.scenario_path, "s.yaml");
+  assert_string_equal(r.started_at, "1970-01-01T00:00:00Z");
+  sweep_release(&s);
+}
+
 /* ---- the sweep report ---- */
 
 typedef fixture_store st; /* the test state */
@@ -613,6 +648,7 @@ int main(void) {
       cmocka_unit_test(test_shard_resolve),
       cmocka_unit_test(test_crossovers),
       cmocka_unit_test(test_numeric_values),
+      cmocka_unit_test(test_point_overrides),
       cmocka_unit_test_setup_teardown(test_sweep_report, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sweep_report_partial, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sweep_report_categories, setup, teardown),
