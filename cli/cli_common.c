@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "diag.h"
@@ -45,6 +46,34 @@ int cli_parse_u64(const char *cmd, const char *option, const char *value, uint64
   }
   *out = v;
   return 0;
+}
+
+uint64_t cli_cores(void) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  return cores > 0 ? (uint64_t)cores : 1;
+}
+
+static volatile sig_atomic_t cli_interrupted;
+
+static void cli_on_signal(int sig) {
+  (void)sig;
+  cli_interrupted = 1;
+}
+
+volatile int *cli_interrupts_catch(cli_interrupts *saved) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = cli_on_signal;
+  cli_interrupted = 0;
+  sigaction(SIGINT, &sa, &saved->old_int);
+  sigaction(SIGTERM, &sa, &saved->old_term);
+  /* sig_atomic_t is int on every platform meshsim builds on. */
+  return (volatile int *)&cli_interrupted;
+}
+
+void cli_interrupts_restore(const cli_interrupts *saved) {
+  sigaction(SIGINT, &saved->old_int, NULL);
+  sigaction(SIGTERM, &saved->old_term, NULL);
 }
 
 int cli_parse_options(const char *cmd, const cli_option *opts, int n_opts, int argc, char **argv,

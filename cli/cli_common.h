@@ -1,9 +1,10 @@
 /* cli_common: what several subcommands share: loading a scenario with its
- * calibration profiles (printing diagnostics), and strict number parsing of
- * option values. */
+ * calibration profiles (printing diagnostics), strict number parsing of
+ * option values, and catching Ctrl-C and SIGTERM. */
 #ifndef MESHSIM_CLI_COMMON_H
 #define MESHSIM_CLI_COMMON_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +23,18 @@ int cli_load(const char *cmd, const char *path, const char *const *overrides, si
  * returns -1 when the value is not a whole number in [min, max]. */
 int cli_parse_u64(const char *cmd, const char *option, const char *value, uint64_t min,
                   uint64_t max, uint64_t *out);
+
+/* The number of online cores, the default of --jobs. */
+uint64_t cli_cores(void);
+
+/* Ctrl-C and SIGTERM set the returned flag (cleared first) instead of
+ * ending the process, until cli_interrupts_restore puts the old handlers
+ * back. Models and the sweep runner poll the flag and stop. */
+typedef struct cli_interrupts {
+  struct sigaction old_int, old_term;
+} cli_interrupts;
+volatile int *cli_interrupts_catch(cli_interrupts *saved);
+void cli_interrupts_restore(const cli_interrupts *saved);
 
 /* One option of a command's table: the parser and --help both read it. */
 typedef struct cli_option {

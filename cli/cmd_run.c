@@ -1,11 +1,9 @@
 /* cmd_run: `meshsim run FILE`: simulate every mode and print the comparison;
  * store the run in the results database in one transaction. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cli_common.h"
@@ -15,13 +13,6 @@
 #include "result_table.h"
 
 #define RUN_MAX_SETS 64
-
-static volatile sig_atomic_t run_interrupted;
-
-static void run_on_signal(int sig) {
-  (void)sig;
-  run_interrupted = 1;
-}
 
 static void run_usage(FILE *f) {
   fprintf(f,
@@ -66,8 +57,7 @@ int cli_cmd_run(int argc, char **argv) {
   size_t n_sets = 0;
   int json = 0, no_db = 0, quiet = 0;
   uint64_t trace = 0;
-  long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  uint64_t jobs = cores > 0 ? (uint64_t)cores : 1;
+  uint64_t jobs = cli_cores();
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -136,13 +126,8 @@ int cli_cmd_run(int argc, char **argv) {
     L.in.trace = run_trace;
     L.in.trace_requests = trace;
   }
-  run_interrupted = 0;
-  L.in.interrupt = (volatile int *)&run_interrupted;
-  struct sigaction sa, old_int, old_term;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = run_on_signal;
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
+  cli_interrupts saved;
+  L.in.interrupt = cli_interrupts_catch(&saved);
 
   char model_error[512] = "";
   L.in.error = model_error;
@@ -151,9 +136,8 @@ int cli_cmd_run(int argc, char **argv) {
   run_result r;
   int rc = model_run(&L.in, &r);
   progress_finish(&prog.bar);
-  sigaction(SIGINT, &old_int, NULL);
-  sigaction(SIGTERM, &old_term, NULL);
-  if (run_interrupted) {
+  cli_interrupts_restore(&saved);
+  if (*L.in.interrupt) {
     if (rc == 0)
       run_result_release(&r);
     fprintf(stderr, "meshsim run: interrupted; nothing was stored\n");

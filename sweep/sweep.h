@@ -18,9 +18,9 @@
  * slowest, the last fastest, as nested loops in command-line order. A
  * shard I/N holds the points with index % N == I.
  *
- * Everything here is plain computation (no I/O), so cmd_sweep, the sweep
- * report and the tests share it; a point's overrides and params are in
- * sweep_point.h. */
+ * Everything here is plain computation (no I/O), so the sweep runner
+ * (sweep_run.h), the sweep report and the tests share it; a point's
+ * overrides and params are in sweep_point.h. */
 #ifndef MESHSIM_SWEEP_H
 #define MESHSIM_SWEEP_H
 
