@@ -1,4 +1,5 @@
-/* cli_common: scenario + profile loading and option parsing shared by commands. */
+/* cli_common: scenario loading, shorthands, numbers, interrupts and error
+ * messages shared by the commands; see cli_common.h. */
 #include "cli_common.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_options.h"
 #include "diag.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
@@ -53,6 +55,33 @@ uint64_t cli_cores(void) {
   return cores > 0 ? (uint64_t)cores : 1;
 }
 
+static const struct {
+  const char *option, *format;
+} cli_shorthands[CLI_SHORTHANDS] = {
+    [CLI_SHORTHAND_MODES] = {"--modes", "mesh.modes=[%s]"},
+    [CLI_SHORTHAND_SEED] = {"--seed", "metadata.seed=%s"},
+    [CLI_SHORTHAND_REPLICATIONS] = {"--replications", "metadata.replications=%s"},
+    [CLI_SHORTHAND_DURATION] = {"--duration", "metadata.duration=%s"},
+};
+
+int cli_shorthand_override(const char *cmd, cli_shorthand sh, const char *value, char *buf,
+                           size_t n) {
+  uint64_t seed;
+  if (sh == CLI_SHORTHAND_SEED &&
+      cli_parse_u64(cmd, cli_shorthands[sh].option, value, 0, UINT64_MAX, &seed) != 0)
+    return CLI_EXIT_USAGE;
+  /* The value as typed, not as parsed: it is part of the run's identity. */
+  snprintf(buf, n, cli_shorthands[sh].format, value);
+  return CLI_CONTINUE;
+}
+
+int cli_take_file(const char *cmd, const char **file, const char *arg) {
+  if (*file)
+    return cli_usage_error(cmd, "one scenario file expected, got \"%s\" too", arg);
+  *file = arg;
+  return CLI_CONTINUE;
+}
+
 static volatile sig_atomic_t cli_interrupted;
 
 static void cli_on_signal(int sig) {
@@ -74,60 +103,6 @@ volatile int *cli_interrupts_catch(cli_interrupts *saved) {
 void cli_interrupts_restore(const cli_interrupts *saved) {
   sigaction(SIGINT, &saved->old_int, NULL);
   sigaction(SIGTERM, &saved->old_term, NULL);
-}
-
-int cli_parse_options(const char *cmd, const cli_option *opts, int n_opts, int argc, char **argv,
-                      const char **val, int *seen) {
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h"))
-      a = "--help";
-    const char *eq = strchr(a, '=');
-    size_t len = eq ? (size_t)(eq - a) : strlen(a);
-    int o = -1;
-    for (int j = 0; j < n_opts && strncmp(a, "--", 2) == 0; j++)
-      if (strlen(opts[j].name) == len && !strncmp(a, opts[j].name, len))
-        o = j;
-    if (o < 0) {
-      if (a[0] == '-')
-        cli_usage_error(cmd, "unknown option \"%s\" (see meshsim %s --help)", argv[i], cmd);
-      else
-        cli_usage_error(cmd, "unexpected argument \"%s\" (see meshsim %s --help)", a, cmd);
-      return -1;
-    }
-    if (seen[o]) {
-      cli_usage_error(cmd, "%s given twice", opts[o].name);
-      return -1;
-    }
-    seen[o] = 1;
-    if (!opts[o].arg) {
-      if (eq) {
-        cli_usage_error(cmd, "%s takes no value", opts[o].name);
-        return -1;
-      }
-      continue;
-    }
-    if (opts[o].if_omitted && !eq && (i + 1 >= argc || argv[i + 1][0] == '-')) {
-      val[o] = opts[o].if_omitted;
-      continue;
-    }
-    const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-    if (!v || !*v) {
-      cli_usage_error(cmd, "%s needs a value (%s)", opts[o].name, opts[o].arg);
-      return -1;
-    }
-    val[o] = v;
-  }
-  return 0;
-}
-
-void cli_print_options(FILE *f, const cli_option *opts, int n_opts) {
-  for (int i = 0; i < n_opts; i++) {
-    char left[40];
-    snprintf(left, sizeof left, "%s%s%s", opts[i].name, opts[i].arg ? " " : "",
-             opts[i].arg ? opts[i].arg : "");
-    fprintf(f, "  %-18s %s\n", left, opts[i].help);
-  }
 }
 
 int cli_load(const char *cmd, const char *path, const char *const *overrides, size_t n_overrides,

@@ -14,43 +14,52 @@
 
 #include "cli.h"
 #include "cli_common.h"
+#include "cli_options.h"
 #include "db.h"
 #include "diag.h"
 #include "progress.h"
 #include "sweep_run.h"
 
-static void sw_usage(FILE *f) {
-  fprintf(f,
-          "usage: meshsim sweep FILE --set KEY=VALUES [--set KEY=VALUES]... [options]\n\n"
-          "Runs FILE once per point of the cartesian product of the VALUES of every KEY\n"
-          "and stores each point as a batch of the results database.\n\n"
-          "VALUES: a comma list (2,4,8; [sidecar,ambient],[none]) whose elements may be\n"
-          "ranges: 10..100x2 (10,20,40,80), 10..100+30 (10,40,70,100), 1..4 (1,2,3,4);\n"
-          "a unit on both ends is kept: 1k/s..8k/s x2 (1k/s,2k/s,4k/s,8k/s).\n\n"
-          "options:\n"
-          "  --set KEY=VALUES     a swept (or, with one value, fixed) override; repeatable\n"
-          "  --modes LIST         modes to compare in every point (mesh.modes)\n"
-          "  --replications K     replications per point (metadata.replications)\n"
-          "  --duration T         measured time per point, e.g. 10s (metadata.duration)\n"
-          "  --seed N             seed of every point (metadata.seed)\n"
-          "  --jobs N             worker processes (default: the number of cores)\n"
-          "  --db PATH            results database (default: %s, or\n"
-          "                       results/meshsim-shard-I-of-N.db for a shard)\n"
-          "  --shard I/N          run only the points with index %% N == I (0-based)\n"
-          "  --shard-count N      shards of a Kubernetes indexed Job (index from\n"
-          "                       JOB_COMPLETION_INDEX)\n"
-          "  --dry-run            validate and list the points this process would run\n"
-          "  --quiet              no progress line and no summary on stderr\n"
-          "  -h, --help           this text\n\n"
-          "Without --shard, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (minus\n"
-          "SLURM_ARRAY_TASK_MIN) select the shard. Points already stored are skipped, so\n"
-          "an interrupted sweep resumes when run again. See docs/sweeps.md.\n",
-          DB_DEFAULT_PATH);
-}
+enum {
+  SO_SET,
+  SO_MODES,
+  SO_REPLICATIONS,
+  SO_DURATION,
+  SO_SEED,
+  SO_JOBS,
+  SO_DB,
+  SO_SHARD,
+  SO_SHARD_COUNT,
+  SO_DRY_RUN,
+  SO_QUIET,
+  SO_HELP,
+  SO_COUNT
+};
 
-/* The shorthand options, each an override: --modes, --seed, --replications,
- * --duration. */
-#define SW_SHORTHANDS 4
+/* A shorthand twice is an error, since a sweep's identity counts each once;
+ * the other options may be repeated, the last value winning. */
+static const cli_option sweep_opts[SO_COUNT] = {
+    [SO_SET] = {"--set", "KEY=VALUES", "a swept (or, with one value, fixed) override; repeatable",
+                .repeat = 1},
+    [SO_MODES] = {"--modes", "LIST", "modes to compare in every point (mesh.modes)"},
+    [SO_REPLICATIONS] = {"--replications", "K", "replications per point (metadata.replications)"},
+    [SO_DURATION] = {"--duration", "T", "measured time per point, e.g. 10s (metadata.duration)"},
+    [SO_SEED] = {"--seed", "N", "seed of every point (metadata.seed)"},
+    [SO_JOBS] = {"--jobs", "N", "worker processes (default: the number of cores)", .repeat = 1},
+    [SO_DB] = {"--db", "PATH",
+               "results database (default: " DB_DEFAULT_PATH ", or\n"
+               "results/meshsim-shard-I-of-N.db for a shard)",
+               .repeat = 1},
+    [SO_SHARD] = {"--shard", "I/N", "run only the points with index % N == I (0-based)",
+                  .repeat = 1},
+    [SO_SHARD_COUNT] = {"--shard-count", "N",
+                        "shards of a Kubernetes indexed Job (index from\nJOB_COMPLETION_INDEX)",
+                        .repeat = 1},
+    [SO_DRY_RUN] = {"--dry-run", NULL, "validate and list the points this process would run",
+                    .repeat = 1},
+    [SO_QUIET] = {"--quiet", NULL, "no progress line and no summary on stderr", .repeat = 1},
+    [SO_HELP] = {"--help", NULL, "this text", .label = "-h, --help", .repeat = 1},
+};
 
 /* The command line, parsed. */
 typedef struct sweep_args {
@@ -58,78 +67,87 @@ typedef struct sweep_args {
   uint64_t shard_count, jobs;
   int quiet, dry;
   sweep sw;
-  char shorthand[SW_SHORTHANDS][SWEEP_POINT_OVERRIDE_MAX];
-  const char *fixed[SW_SHORTHANDS]; /* the shorthands given, in the order above */
+  char shorthand[CLI_SHORTHANDS][SWEEP_POINT_OVERRIDE_MAX];
+  const char *fixed[CLI_SHORTHANDS]; /* the shorthands given, in cli_shorthand order */
   size_t n_fixed;
   char spec[DB_SWEEP_TEXT_MAX]; /* --set and shorthand options as typed, one a line */
   size_t spec_len;
 } sweep_args;
 
-/* The options, in the order given. Returns CLI_CONTINUE or the exit status
- * after --help or a message. */
-static int sweep_parse(int argc, char **argv, sweep_args *a) {
+static void sweep_spec_add(sweep_args *a, int opt, const char *v) {
+  int w = snprintf(a->spec + a->spec_len, sizeof a->spec - a->spec_len, "%s%s %s",
+                   a->spec_len ? "\n" : "", sweep_opts[opt].name, v);
+  if (w > 0 && (size_t)w < sizeof a->spec - a->spec_len)
+    a->spec_len += (size_t)w;
+}
+
+static int sweep_shorthand(sweep_args *a, cli_shorthand sh, int opt, const char *v) {
+  if (strchr(v, ';')) /* it separates stored parameters */
+    return cli_usage_error("sweep", "%s: values cannot contain ';'", sweep_opts[opt].name);
+  int rc = cli_shorthand_override("sweep", sh, v, a->shorthand[sh], sizeof a->shorthand[sh]);
+  if (rc == CLI_CONTINUE)
+    sweep_spec_add(a, opt, v);
+  return rc;
+}
+
+static int sweep_on_arg(void *ctx, int opt, const char *v) {
+  sweep_args *a = ctx;
   char err[1024];
-  for (int i = 1; i < argc; i++) {
-    const char *o = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-      sw_usage(stdout);
-      return CLI_EXIT_OK;
-    } else if (!strcmp(o, "--quiet")) {
-      a->quiet = 1;
-    } else if (!strcmp(o, "--dry-run")) {
-      a->dry = 1;
-    } else if (!strcmp(o, "--set") || !strcmp(o, "--modes") || !strcmp(o, "--seed") ||
-               !strcmp(o, "--replications") || !strcmp(o, "--duration") || !strcmp(o, "--jobs") ||
-               !strcmp(o, "--db") || !strcmp(o, "--shard") || !strcmp(o, "--shard-count")) {
-      if (!v)
-        return cli_usage_error("sweep", "%s needs a value", o);
-      i++;
-      if (!strcmp(o, "--jobs")) {
-        if (cli_parse_u64("sweep", "--jobs", v, 1, SWEEP_POOL_MAX_WORKERS, &a->jobs) != 0)
-          return CLI_EXIT_USAGE;
-        continue;
-      } else if (!strcmp(o, "--shard-count")) {
-        if (cli_parse_u64("sweep", "--shard-count", v, 1, SWEEP_MAX_POINTS, &a->shard_count) != 0)
-          return CLI_EXIT_USAGE;
-        continue;
-      } else if (!strcmp(o, "--db")) {
-        a->db = v;
-        continue;
-      } else if (!strcmp(o, "--shard")) {
-        a->shard = v;
-        continue;
-      }
-      if (!strcmp(o, "--set")) {
-        if (sweep_add(&a->sw, v, err, sizeof err) < 0)
-          return cli_usage_error("sweep", "--set %s: %s", v, err);
-      } else {
-        int slot = !strcmp(o, "--modes")          ? 0
-                   : !strcmp(o, "--seed")         ? 1
-                   : !strcmp(o, "--replications") ? 2
-                                                  : 3;
-        static const char *const fmt[] = {"mesh.modes=[%s]", "metadata.seed=%s",
-                                          "metadata.replications=%s", "metadata.duration=%s"};
-        if (a->shorthand[slot][0])
-          return cli_usage_error("sweep", "%s given twice", o);
-        if (strchr(v, ';'))
-          return cli_usage_error("sweep", "%s: values cannot contain ';'", o);
-        snprintf(a->shorthand[slot], sizeof a->shorthand[slot], fmt[slot], v);
-      }
-      int w = snprintf(a->spec + a->spec_len, sizeof a->spec - a->spec_len, "%s%s %s",
-                       a->spec_len ? "\n" : "", o, v);
-      if (w > 0 && (size_t)w < sizeof a->spec - a->spec_len)
-        a->spec_len += (size_t)w;
-    } else if (o[0] == '-' && o[1]) {
-      return cli_usage_error("sweep", "unknown option \"%s\" (see meshsim sweep --help)", o);
-    } else if (!a->file) {
-      a->file = o;
-    } else {
-      return cli_usage_error("sweep", "one scenario file expected, got \"%s\" too", o);
-    }
+  switch (opt) {
+  case CLI_OPTIONS_ARG:
+    return cli_take_file("sweep", &a->file, v);
+  case SO_SET:
+    if (sweep_add(&a->sw, v, err, sizeof err) < 0)
+      return cli_usage_error("sweep", "--set %s: %s", v, err);
+    sweep_spec_add(a, opt, v);
+    break;
+  case SO_MODES:
+    return sweep_shorthand(a, CLI_SHORTHAND_MODES, opt, v);
+  case SO_REPLICATIONS:
+    return sweep_shorthand(a, CLI_SHORTHAND_REPLICATIONS, opt, v);
+  case SO_DURATION:
+    return sweep_shorthand(a, CLI_SHORTHAND_DURATION, opt, v);
+  case SO_SEED:
+    return sweep_shorthand(a, CLI_SHORTHAND_SEED, opt, v);
+  case SO_JOBS:
+    return cli_parse_u64("sweep", "--jobs", v, 1, SWEEP_POOL_MAX_WORKERS, &a->jobs) ? CLI_EXIT_USAGE
+                                                                                    : CLI_CONTINUE;
+  case SO_SHARD_COUNT:
+    return cli_parse_u64("sweep", "--shard-count", v, 1, SWEEP_MAX_POINTS, &a->shard_count)
+               ? CLI_EXIT_USAGE
+               : CLI_CONTINUE;
+  case SO_DB:
+    a->db = v;
+    break;
+  case SO_SHARD:
+    a->shard = v;
+    break;
+  case SO_DRY_RUN:
+    a->dry = 1;
+    break;
+  case SO_QUIET:
+    a->quiet = 1;
+    break;
   }
   return CLI_CONTINUE;
 }
+
+static const cli_options sweep_cli = {
+    .cmd = "sweep",
+    .opts = sweep_opts,
+    .n_opts = SO_COUNT,
+    .help = "usage: meshsim sweep FILE --set KEY=VALUES [--set KEY=VALUES]... [options]\n\n"
+            "Runs FILE once per point of the cartesian product of the VALUES of every KEY\n"
+            "and stores each point as a batch of the results database.\n\n"
+            "VALUES: a comma list (2,4,8; [sidecar,ambient],[none]) whose elements may be\n"
+            "ranges: 10..100x2 (10,20,40,80), 10..100+30 (10,40,70,100), 1..4 (1,2,3,4);\n"
+            "a unit on both ends is kept: 1k/s..8k/s x2 (1k/s,2k/s,4k/s,8k/s).\n\n",
+    .width = 20,
+    .help_end = "\nWithout --shard, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (minus\n"
+                "SLURM_ARRAY_TASK_MIN) select the shard. Points already stored are skipped, so\n"
+                "an interrupted sweep resumes when run again. See docs/sweeps.md.\n",
+    .flags = CLI_OPTIONS_BARE,
+    .on_arg = sweep_on_arg};
 
 /* What the options mean together: a file, something to sweep, and no key
  * set both by --set and by its shorthand (they would fight). */
@@ -139,7 +157,7 @@ static int sweep_check(sweep_args *a) {
                                     "KEY=VALUES ...)");
   if (a->sw.n_axes == 0)
     return cli_usage_error("sweep", "nothing to sweep: give at least one --set KEY=V1,V2,...");
-  for (int s = 0; s < SW_SHORTHANDS; s++) {
+  for (int s = 0; s < CLI_SHORTHANDS; s++) {
     const char *set = a->shorthand[s];
     size_t kl = strcspn(set, "=");
     if (!set[0])
@@ -277,7 +295,7 @@ int cli_cmd_sweep(int argc, char **argv) {
     return CLI_EXIT_FAIL;
   sweep_init(&a->sw);
   a->jobs = cli_cores();
-  int status = sweep_parse(argc, argv, a);
+  int status = cli_options_parse(&sweep_cli, argc, argv, NULL, a);
   if (status == CLI_CONTINUE)
     status = sweep_check(a);
   if (status == CLI_CONTINUE)
