@@ -9,7 +9,8 @@ enum {
   CLI_EXIT_OK = 0,
   CLI_EXIT_FAIL = 1,  /* the work failed (bad scenario, I/O error) */
   CLI_EXIT_USAGE = 2, /* bad command line */
-  CLI_EXIT_INTERRUPTED = 130
+  CLI_EXIT_INTERRUPTED = 130,
+  CLI_CONTINUE = -1 /* not an exit status: what a step returns when the command goes on */
 };
 
 int cli_cmd_run(int argc, char **argv);

@@ -1,4 +1,5 @@
-/* cli_common: scenario + profile loading and option parsing shared by commands. */
+/* cli_common: scenario loading, shorthands, numbers, interrupts and error
+ * messages shared by the commands; see cli_common.h. */
 #include "cli_common.h"
 
 #include <errno.h>
@@ -6,12 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_options.h"
 #include "diag.h"
-#include "profile_load.h"
-#include "scenario_load.h"
-#include "sim_rng.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
@@ -50,143 +50,72 @@ int cli_parse_u64(const char *cmd, const char *option, const char *value, uint64
   return 0;
 }
 
-int cli_parse_options(const char *cmd, const cli_option *opts, int n_opts, int argc, char **argv,
-                      const char **val, int *seen) {
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h"))
-      a = "--help";
-    const char *eq = strchr(a, '=');
-    size_t len = eq ? (size_t)(eq - a) : strlen(a);
-    int o = -1;
-    for (int j = 0; j < n_opts && strncmp(a, "--", 2) == 0; j++)
-      if (strlen(opts[j].name) == len && !strncmp(a, opts[j].name, len))
-        o = j;
-    if (o < 0) {
-      if (a[0] == '-')
-        cli_usage_error(cmd, "unknown option \"%s\" (see meshsim %s --help)", argv[i], cmd);
-      else
-        cli_usage_error(cmd, "unexpected argument \"%s\" (see meshsim %s --help)", a, cmd);
-      return -1;
-    }
-    if (seen[o]) {
-      cli_usage_error(cmd, "%s given twice", opts[o].name);
-      return -1;
-    }
-    seen[o] = 1;
-    if (!opts[o].arg) {
-      if (eq) {
-        cli_usage_error(cmd, "%s takes no value", opts[o].name);
-        return -1;
-      }
-      continue;
-    }
-    if (opts[o].if_omitted && !eq && (i + 1 >= argc || argv[i + 1][0] == '-')) {
-      val[o] = opts[o].if_omitted;
-      continue;
-    }
-    const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-    if (!v || !*v) {
-      cli_usage_error(cmd, "%s needs a value (%s)", opts[o].name, opts[o].arg);
-      return -1;
-    }
-    val[o] = v;
-  }
-  return 0;
+uint64_t cli_cores(void) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  return cores > 0 ? (uint64_t)cores : 1;
 }
 
-void cli_print_options(FILE *f, const cli_option *opts, int n_opts) {
-  for (int i = 0; i < n_opts; i++) {
-    char left[40];
-    snprintf(left, sizeof left, "%s%s%s", opts[i].name, opts[i].arg ? " " : "",
-             opts[i].arg ? opts[i].arg : "");
-    fprintf(f, "  %-18s %s\n", left, opts[i].help);
-  }
+static const struct {
+  const char *option, *format;
+} cli_shorthands[CLI_SHORTHANDS] = {
+    [CLI_SHORTHAND_MODES] = {"--modes", "mesh.modes=[%s]"},
+    [CLI_SHORTHAND_SEED] = {"--seed", "metadata.seed=%s"},
+    [CLI_SHORTHAND_REPLICATIONS] = {"--replications", "metadata.replications=%s"},
+    [CLI_SHORTHAND_DURATION] = {"--duration", "metadata.duration=%s"},
+};
+
+int cli_shorthand_override(const char *cmd, cli_shorthand sh, const char *value, char *buf,
+                           size_t n) {
+  uint64_t seed;
+  if (sh == CLI_SHORTHAND_SEED &&
+      cli_parse_u64(cmd, cli_shorthands[sh].option, value, 0, UINT64_MAX, &seed) != 0)
+    return CLI_EXIT_USAGE;
+  /* The value as typed, not as parsed: it is part of the run's identity. */
+  snprintf(buf, n, cli_shorthands[sh].format, value);
+  return CLI_CONTINUE;
 }
 
-/* A profile named by a builtin name or, when it looks like a path, a file. */
-static int cli_load_profile(const char *cmd, const char *scn_path, const char *name, profile *out) {
-  diag_list d;
-  diag_list_init(&d);
-  int rc;
-  size_t len = strlen(name);
-  if (strchr(name, '/') || (len > 5 && !strcmp(name + len - 5, ".yaml"))) {
-    /* Relative paths are relative to the scenario file's folder. */
-    char path[1024];
-    const char *slash = strrchr(scn_path, '/');
-    if (name[0] != '/' && slash)
-      snprintf(path, sizeof path, "%.*s/%s", (int)(slash - scn_path), scn_path, name);
-    else
-      snprintf(path, sizeof path, "%s", name);
-    rc = profile_load_file(path, out, &d);
-  } else {
-    rc = profile_load_builtin(name, out, &d);
-  }
-  diag_print(&d, stderr);
-  diag_list_release(&d);
-  if (rc != 0) {
-    fprintf(stderr, "meshsim %s: error: cannot load calibration profile \"%s\"\n", cmd, name);
-    return CLI_EXIT_FAIL;
-  }
-  return 0;
+int cli_take_file(const char *cmd, const char **file, const char *arg) {
+  if (*file)
+    return cli_usage_error(cmd, "one scenario file expected, got \"%s\" too", arg);
+  *file = arg;
+  return CLI_CONTINUE;
+}
+
+static volatile sig_atomic_t cli_interrupted;
+
+static void cli_on_signal(int sig) {
+  (void)sig;
+  cli_interrupted = 1;
+}
+
+volatile int *cli_interrupts_catch(cli_interrupts *saved) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = cli_on_signal;
+  cli_interrupted = 0;
+  sigaction(SIGINT, &sa, &saved->old_int);
+  sigaction(SIGTERM, &sa, &saved->old_term);
+  /* sig_atomic_t is int on every platform meshsim builds on. */
+  return (volatile int *)&cli_interrupted;
+}
+
+void cli_interrupts_restore(const cli_interrupts *saved) {
+  sigaction(SIGINT, &saved->old_int, NULL);
+  sigaction(SIGTERM, &saved->old_term, NULL);
 }
 
 int cli_load(const char *cmd, const char *path, const char *const *overrides, size_t n_overrides,
-             cli_loaded *out) {
-  memset(out, 0, sizeof *out);
-  sim_rng_library_init();
+             sweep_point *out) {
   diag_list d;
   diag_list_init(&d);
-  int rc = scenario_load_file(path, overrides, n_overrides, &out->scn, &d);
+  char why[512];
+  int rc = sweep_point_load(out, path, overrides, n_overrides, &d, why, sizeof why);
   diag_print(&d, stderr);
   diag_list_release(&d);
-  if (rc != 0) {
-    fprintf(stderr, "meshsim %s: error: %s\n", cmd, err_str(rc));
-    return CLI_EXIT_FAIL;
-  }
-  scenario *s = &out->scn;
-  if (cli_load_profile(cmd, path, s->mesh.profile, &out->main) != 0)
-    goto fail;
-  if (s->mesh.sidecar_profile[0]) {
-    if (cli_load_profile(cmd, path, s->mesh.sidecar_profile, &out->sidecar) != 0)
-      goto fail;
-  } else {
-    out->sidecar = out->main;
-  }
-  /* Every proxy kind a compared mode deploys must be calibrated. */
-  for (uint32_t i = 0; i < s->mesh.n_modes; i++) {
-    mesh_mode m = s->mesh.modes[i];
-    int need_sc = m == MESH_MODE_SIDECAR || m == MESH_MODE_HYBRID;
-    int need_amb =
-        m == MESH_MODE_AMBIENT || m == MESH_MODE_AMBIENT_WAYPOINT || m == MESH_MODE_HYBRID;
-    if (need_sc && !out->sidecar.has_proxy[MESH_PROXY_SIDECAR]) {
-      fprintf(stderr, "%s: error: profile \"%s\" has no sidecar figures, needed by mode \"%s\"\n",
-              path, out->sidecar.name, mesh_mode_name(m));
-      goto fail;
-    }
-    if (need_amb &&
-        (!out->main.has_proxy[MESH_PROXY_ZTUNNEL] || !out->main.has_proxy[MESH_PROXY_WAYPOINT])) {
-      fprintf(stderr,
-              "%s: error: profile \"%s\" has no ztunnel/waypoint figures, needed by mode \"%s\"; "
-              "set mesh.profile to an Istio profile and mesh.sidecar_profile to \"%s\"\n",
-              path, out->main.name, mesh_mode_name(m), out->main.name);
-      goto fail;
-    }
-  }
-  model_inputs *in = &out->in;
-  in->scn = s;
-  in->proxy_profile[MESH_PROXY_SIDECAR] = &out->sidecar;
-  in->proxy_profile[MESH_PROXY_ZTUNNEL] = &out->main;
-  in->proxy_profile[MESH_PROXY_WAYPOINT] = &out->main;
-  in->control_plane = &out->main.control_plane;
-  in->profile_name = s->mesh.profile;
-  return 0;
-fail:
-  scenario_release(s);
+  if (rc == 0)
+    return 0;
+  if (why[0])
+    fprintf(stderr, "meshsim %s: error: %s\n", cmd, why);
   return CLI_EXIT_FAIL;
-}
-
-void cli_loaded_release(cli_loaded *l) {
-  scenario_release(&l->scn);
-  memset(l, 0, sizeof *l);
 }

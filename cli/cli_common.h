@@ -1,55 +1,62 @@
-/* cli_common: what several subcommands share: loading a scenario with its
- * calibration profiles (printing diagnostics), and strict number parsing of
- * option values. */
+/* cli_common: what several commands share: loading a scenario with its
+ * calibration profiles (printing the diagnostics), the shorthand options of
+ * run and sweep, strict number parsing of option values, catching Ctrl-C and
+ * SIGTERM, and the shape of an error message. Option parsing itself is in
+ * cli_options.h. */
 #ifndef MESHSIM_CLI_COMMON_H
 #define MESHSIM_CLI_COMMON_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
+#include "cli.h"
 #include "db.h"
-#include "model.h"
-#include "profile.h"
-#include "scenario.h"
+#include "sweep_point.h"
 
-typedef struct cli_loaded {
-  scenario scn;
-  profile main;    /* mesh.profile: ztunnel, waypoint, control plane (and sidecar) */
-  profile sidecar; /* mesh.sidecar_profile, or a copy of main */
-  model_inputs in;
-} cli_loaded;
-
-/* Loads the scenario at path with overrides applied and resolves its
- * profiles. Prints every diagnostic to stderr prefixed by nothing (they
- * carry file:line:col). Returns 0 or CLI_EXIT_FAIL. */
+/* Loads the scenario at path with overrides applied, and the profiles its
+ * modes need (sweep_point_load). Prints every diagnostic to stderr as it
+ * is (file:line:col), then "meshsim CMD: error: why" when there is more to
+ * say. Returns 0 (release *out with sweep_point_release) or CLI_EXIT_FAIL. */
 int cli_load(const char *cmd, const char *path, const char *const *overrides, size_t n_overrides,
-             cli_loaded *out);
-void cli_loaded_release(cli_loaded *l);
+             sweep_point *out);
+
+/* The options run and sweep share that stand for an override, so that the
+ * loader checks them like the file and they count in the scenario hash. */
+typedef enum cli_shorthand {
+  CLI_SHORTHAND_MODES,        /* --modes LIST: mesh.modes=[LIST] */
+  CLI_SHORTHAND_SEED,         /* --seed N: metadata.seed=N */
+  CLI_SHORTHAND_REPLICATIONS, /* --replications K: metadata.replications=K */
+  CLI_SHORTHAND_DURATION,     /* --duration T: metadata.duration=T */
+  CLI_SHORTHANDS
+} cli_shorthand;
+
+/* Writes the override `value` of shorthand `sh` stands for into buf.
+ * Returns CLI_CONTINUE, or CLI_EXIT_USAGE after a message: --seed must be a
+ * whole number, like --jobs, rather than an error in the scenario. */
+int cli_shorthand_override(const char *cmd, cli_shorthand sh, const char *value, char *buf,
+                           size_t n);
+
+/* The scenario FILE argument of run and sweep: sets *file, or after a
+ * second one returns CLI_EXIT_USAGE with a message; else CLI_CONTINUE. */
+int cli_take_file(const char *cmd, const char **file, const char *arg);
 
 /* Strict parsing of an option value; prints "meshsim CMD: error: ..." and
  * returns -1 when the value is not a whole number in [min, max]. */
 int cli_parse_u64(const char *cmd, const char *option, const char *value, uint64_t min,
                   uint64_t max, uint64_t *out);
 
-/* One option of a command's table: the parser and --help both read it. */
-typedef struct cli_option {
-  const char *name;       /* "--db" */
-  const char *arg;        /* "PATH" in the help; NULL: a flag */
-  const char *help;       /* one line */
-  const char *if_omitted; /* non-NULL: the value may be left out (no "=" and the next
-                             argument absent or an option) and is then this */
-} cli_option;
+/* The number of online cores, the default of --jobs. */
+uint64_t cli_cores(void);
 
-/* Strict table-driven parsing of argv[1..argc-1]: --opt VALUE or --opt=VALUE,
- * each option at most once, -h meaning --help, no positional arguments.
- * Fills val[j] with option j's value and sets seen[j]. Returns 0, or -1
- * after printing a usage error ("meshsim CMD: error: ..."). */
-int cli_parse_options(const char *cmd, const cli_option *opts, int n_opts, int argc, char **argv,
-                      const char **val, int *seen);
-
-/* The "options:" lines of --help: "  --name ARG         help", one per option. */
-void cli_print_options(FILE *f, const cli_option *opts, int n_opts);
+/* Ctrl-C and SIGTERM set the returned flag (cleared first) instead of
+ * ending the process, until cli_interrupts_restore puts the old handlers
+ * back. Models and the sweep runner poll the flag and stop. */
+typedef struct cli_interrupts {
+  struct sigaction old_int, old_term;
+} cli_interrupts;
+volatile int *cli_interrupts_catch(cli_interrupts *saved);
+void cli_interrupts_restore(const cli_interrupts *saved);
 
 /* db_open(path, flags, out); on failure prints "meshsim CMD: error: <why>"
  * to stderr and returns CLI_EXIT_FAIL (*out stays NULL). */

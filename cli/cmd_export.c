@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "cli_common.h"
+#include "cli_options.h"
 #include "csv_export.h"
 #include "db.h"
 
@@ -12,28 +13,26 @@
 enum { EO_DB, EO_CSV, EO_HELP, EO_COUNT };
 
 static const cli_option export_opts[EO_COUNT] = {
-    [EO_DB] = {"--db", "PATH", "results database (default: " DB_DEFAULT_PATH ")", NULL},
-    [EO_CSV] = {"--csv", "DIR", "directory for one TABLE.csv per table (created if missing)", NULL},
-    [EO_HELP] = {"--help", NULL, "this text (also -h)", NULL},
+    [EO_DB] = {"--db", "PATH", "results database (default: " DB_DEFAULT_PATH ")", .repeat = 0},
+    [EO_CSV] = {"--csv", "DIR", "directory for one TABLE.csv per table (created if missing)",
+                .repeat = 0},
+    [EO_HELP] = {"--help", NULL, "this text (also -h)", .repeat = 0},
 };
 
-static void export_usage(FILE *f) {
-  fprintf(f, "usage: meshsim export [--db PATH] --csv DIR\n\n"
-             "Writes every table of the results database (runs, mode_summary, series, ...)\n"
-             "as DIR/TABLE.csv: RFC 4180, header row, CRLF line ends.\n\n"
-             "options:\n");
-  cli_print_options(f, export_opts, EO_COUNT);
-}
+static const cli_options export_cli = {
+    .cmd = "export",
+    .opts = export_opts,
+    .n_opts = EO_COUNT,
+    .help = "usage: meshsim export [--db PATH] --csv DIR\n\n"
+            "Writes every table of the results database (runs, mode_summary, series, ...)\n"
+            "as DIR/TABLE.csv: RFC 4180, header row, CRLF line ends.\n\n",
+    .width = 18};
 
 int cli_cmd_export(int argc, char **argv) {
-  const char *val[EO_COUNT] = {0};
-  int seen[EO_COUNT] = {0};
-  if (cli_parse_options("export", export_opts, EO_COUNT, argc, argv, val, seen) != 0)
-    return CLI_EXIT_USAGE;
-  if (seen[EO_HELP]) {
-    export_usage(stdout);
-    return CLI_EXIT_OK;
-  }
+  const char *val[EO_COUNT];
+  int status = cli_options_parse(&export_cli, argc, argv, val, NULL);
+  if (status != CLI_CONTINUE)
+    return status;
   if (!val[EO_CSV])
     return cli_usage_error("export", "--csv DIR is required (see meshsim export --help)");
   const char *path = val[EO_DB] ? val[EO_DB] : DB_DEFAULT_PATH;

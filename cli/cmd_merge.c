@@ -13,18 +13,46 @@
 
 #include "cli.h"
 #include "cli_common.h"
+#include "cli_options.h"
 #include "db.h"
 
-static void merge_usage(FILE *f) {
-  fprintf(f, "usage: meshsim merge OUT.db IN.db...\n\n"
-             "Copies every run, batch, sweep and sweep point of each IN.db into OUT.db\n"
-             "(created if missing). What OUT.db already holds is not copied again, so\n"
-             "merging the same shard twice adds nothing. Each batch is copied in its own\n"
-             "transaction: an interrupted merge can simply be run again.\n\n"
-             "options:\n"
-             "  --quiet            no per-database summary\n"
-             "  -h, --help         this text\n");
+enum { MO_QUIET, MO_HELP, MO_COUNT };
+
+static const cli_option merge_opts[MO_COUNT] = {
+    [MO_QUIET] = {"--quiet", NULL, "no per-database summary", .repeat = 1},
+    [MO_HELP] = {"--help", NULL, "this text", .label = "-h, --help"},
+};
+
+#define MERGE_MAX_DBS 1024
+
+typedef struct merge_args {
+  const char *paths[MERGE_MAX_DBS]; /* OUT.db, then every IN.db */
+  int n, quiet;
+} merge_args;
+
+static int merge_on_arg(void *ctx, int opt, const char *v) {
+  merge_args *a = ctx;
+  if (opt == MO_QUIET) {
+    a->quiet = 1;
+  } else if (a->n < MERGE_MAX_DBS) {
+    a->paths[a->n++] = v;
+  } else {
+    return cli_usage_error("merge", "too many databases (at most %d)", MERGE_MAX_DBS);
+  }
+  return CLI_CONTINUE;
 }
+
+static const cli_options merge_cli = {
+    .cmd = "merge",
+    .opts = merge_opts,
+    .n_opts = MO_COUNT,
+    .help = "usage: meshsim merge OUT.db IN.db...\n\n"
+            "Copies every run, batch, sweep and sweep point of each IN.db into OUT.db\n"
+            "(created if missing). What OUT.db already holds is not copied again, so\n"
+            "merging the same shard twice adds nothing. Each batch is copied in its own\n"
+            "transaction: an interrupted merge can simply be run again.\n\n",
+    .width = 18,
+    .on_arg = merge_on_arg};
 
 /* Same file (device and inode), so a database is never merged into itself. */
 static int merge_same_file(const char *a, const char *b) {
@@ -32,25 +60,8 @@ static int merge_same_file(const char *a, const char *b) {
   return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-int cli_cmd_merge(int argc, char **argv) {
-  const char *paths[1024];
-  int n = 0, quiet = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      merge_usage(stdout);
-      return CLI_EXIT_OK;
-    } else if (!strcmp(a, "--quiet")) {
-      quiet = 1;
-    } else if (a[0] == '-' && a[1]) {
-      return cli_usage_error("merge", "unknown option \"%s\" (see meshsim merge --help)", a);
-    } else if (n < (int)(sizeof paths / sizeof paths[0])) {
-      paths[n++] = a;
-    } else {
-      return cli_usage_error("merge", "too many databases (at most %zu)",
-                             sizeof paths / sizeof paths[0]);
-    }
-  }
+/* Merges paths[1..n) into paths[0]. */
+static int merge_run(const char *const *paths, int n, int quiet) {
   if (n < 2)
     return cli_usage_error("merge", "expected OUT.db and at least one IN.db (usage: meshsim "
                                     "merge OUT.db IN.db...)");
@@ -90,5 +101,16 @@ int cli_cmd_merge(int argc, char **argv) {
            paths[0], db_count_rows(out, "batches"), db_count_rows(out, "runs"),
            db_count_rows(out, "sweeps"), db_count_rows(out, "sweep_points"));
   db_close(out);
+  return status;
+}
+
+int cli_cmd_merge(int argc, char **argv) {
+  merge_args *a = calloc(1, sizeof *a);
+  if (!a)
+    return CLI_EXIT_FAIL;
+  int status = cli_options_parse(&merge_cli, argc, argv, NULL, a);
+  if (status == CLI_CONTINUE)
+    status = merge_run(a->paths, a->n, a->quiet);
+  free(a);
   return status;
 }

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cli_common.h"
+#include "cli_options.h"
 #include "db.h"
 #include "mesh_types.h"
 #include "report.h"
@@ -28,37 +29,39 @@ enum {
 };
 
 static const cli_option report_opts[RO_COUNT] = {
-    [RO_DB] = {"--db", "PATH", "results database (default: " DB_DEFAULT_PATH ")", NULL},
+    [RO_DB] = {"--db", "PATH", "results database (default: " DB_DEFAULT_PATH ")", .repeat = 0},
     [RO_SCENARIO] = {"--scenario", "NAME", "latest batch of this scenario (default: latest batch)",
                      NULL},
-    [RO_BATCH] = {"--batch", "ID", "this batch (ids: meshsim report --list)", NULL},
+    [RO_BATCH] = {"--batch", "ID", "this batch (ids: meshsim report --list)", .repeat = 0},
     /* --sweep's value is optional: the latest sweep. */
     [RO_SWEEP] = {"--sweep", "[ID|latest]",
-                  "a sweep report: metrics against the swept value, crossovers", "latest"},
+                  "a sweep report: metrics against the swept value, crossovers", "latest",
+                  .repeat = 0},
     [RO_BASELINE] = {"--baseline", "MODE", "mode the deltas are against (default: first mode)",
                      NULL},
-    [RO_OUT] = {"--out", "DIR", "output directory for report.md, report.html, charts/", NULL},
+    [RO_OUT] = {"--out", "DIR", "output directory for report.md, report.html, charts/",
+                .repeat = 0},
     [RO_FORMAT] = {"--format", "png|svg",
-                   "chart images (default: png, or svg if gnuplot has no png)", NULL},
-    [RO_LIST] = {"--list", NULL, "list the stored batches, newest first, and exit", NULL},
-    [RO_HELP] = {"--help", NULL, "this text (also -h)", NULL},
+                   "chart images (default: png, or svg if gnuplot has no png)", .repeat = 0},
+    [RO_LIST] = {"--list", NULL, "list the stored batches, newest first, and exit", .repeat = 0},
+    [RO_HELP] = {"--help", NULL, "this text (also -h)", .repeat = 0},
 };
 
-static void report_usage(FILE *f) {
-  fprintf(f, "usage: meshsim report [--db PATH] [--scenario NAME] [--batch ID] "
-             "[--baseline MODE] [--format png|svg] --out DIR\n"
-             "       meshsim report [--db PATH] --sweep [ID|latest] [--format png|svg] --out DIR\n"
-             "       meshsim report [--db PATH] [--scenario NAME] --list\n\n"
-             "Writes DIR/report.md and DIR/report.html comparing the modes of one stored run,\n"
-             "with charts drawn by gnuplot in DIR/charts/. Everything comes from the database.\n"
-             "Without --batch or --sweep it reports the latest batch, or its whole sweep when\n"
-             "that batch is a point of a sweep (meshsim sweep).\n\n"
-             "options:\n");
-  cli_print_options(f, report_opts, RO_COUNT);
-  fprintf(
-      f,
-      "\nenvironment:\n  MESHSIM_GNUPLOT    gnuplot program to run (default: gnuplot in PATH)\n");
-}
+static const cli_options report_cli = {
+    .cmd = "report",
+    .opts = report_opts,
+    .n_opts = RO_COUNT,
+    .help = "usage: meshsim report [--db PATH] [--scenario NAME] [--batch ID] "
+            "[--baseline MODE] [--format png|svg] --out DIR\n"
+            "       meshsim report [--db PATH] --sweep [ID|latest] [--format png|svg] --out DIR\n"
+            "       meshsim report [--db PATH] [--scenario NAME] --list\n\n"
+            "Writes DIR/report.md and DIR/report.html comparing the modes of one stored run,\n"
+            "with charts drawn by gnuplot in DIR/charts/. Everything comes from the database.\n"
+            "Without --batch or --sweep it reports the latest batch, or its whole sweep when\n"
+            "that batch is a point of a sweep (meshsim sweep).\n\n",
+    .width = 18,
+    .help_end = "\nenvironment:\n"
+                "  MESHSIM_GNUPLOT    gnuplot program to run (default: gnuplot in PATH)\n"};
 
 static int report_list(db *d, const char *name) {
   db_batch_info *b = NULL;
@@ -97,20 +100,16 @@ static int report_list(db *d, const char *name) {
 }
 
 int cli_cmd_report(int argc, char **argv) {
-  const char *val[RO_COUNT] = {0};
-  int seen[RO_COUNT] = {0};
-  if (cli_parse_options("report", report_opts, RO_COUNT, argc, argv, val, seen) != 0)
-    return CLI_EXIT_USAGE;
-  if (seen[RO_HELP]) {
-    report_usage(stdout);
-    return CLI_EXIT_OK;
-  }
+  const char *val[RO_COUNT];
+  int status = cli_options_parse(&report_cli, argc, argv, val, NULL);
+  if (status != CLI_CONTINUE)
+    return status;
   uint64_t batch = 0;
   if (val[RO_BATCH] && cli_parse_u64("report", "--batch", val[RO_BATCH], 1, INT64_MAX, &batch) != 0)
     return CLI_EXIT_USAGE;
-  uint64_t sweep = 0;
+  uint64_t sweep_id = 0;
   if (val[RO_SWEEP] && strcmp(val[RO_SWEEP], "latest") != 0 &&
-      cli_parse_u64("report", "--sweep", val[RO_SWEEP], 1, INT64_MAX, &sweep) != 0)
+      cli_parse_u64("report", "--sweep", val[RO_SWEEP], 1, INT64_MAX, &sweep_id) != 0)
     return CLI_EXIT_USAGE;
   if (val[RO_SWEEP] && val[RO_BATCH])
     return cli_usage_error("report", "--batch and --sweep exclude each other");
@@ -120,15 +119,15 @@ int cli_cmd_report(int argc, char **argv) {
   if (val[RO_FORMAT] && strcmp(val[RO_FORMAT], "png") != 0 && strcmp(val[RO_FORMAT], "svg") != 0)
     return cli_usage_error("report", "--format: unknown format \"%s\"; valid formats are: png, svg",
                            val[RO_FORMAT]);
-  if (!seen[RO_LIST] && !val[RO_OUT])
+  if (!val[RO_LIST] && !val[RO_OUT])
     return cli_usage_error("report", "--out DIR is required (see meshsim report --help)");
 
   const char *path = val[RO_DB] ? val[RO_DB] : DB_DEFAULT_PATH;
   db *d = NULL;
   if (cli_db_open("report", path, 0, &d) != 0)
     return CLI_EXIT_FAIL;
-  if (seen[RO_LIST]) {
-    int status = report_list(d, val[RO_SCENARIO]);
+  if (val[RO_LIST]) {
+    status = report_list(d, val[RO_SCENARIO]);
     db_close(d);
     return status;
   }
@@ -136,8 +135,8 @@ int cli_cmd_report(int argc, char **argv) {
                         .batch_id = (int64_t)batch,
                         .sweep_id = !val[RO_SWEEP]
                                         ? (batch ? REPORT_SWEEP_NEVER : REPORT_SWEEP_AUTO)
-                                    : sweep ? (int64_t)sweep
-                                            : REPORT_SWEEP_LATEST,
+                                    : sweep_id ? (int64_t)sweep_id
+                                               : REPORT_SWEEP_LATEST,
                         .baseline = val[RO_BASELINE],
                         .out_dir = val[RO_OUT],
                         .format = val[RO_FORMAT],

@@ -1,57 +1,133 @@
 /* cmd_run: `meshsim run FILE`: simulate every mode and print the comparison;
  * store the run in the results database in one transaction. */
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cli_common.h"
+#include "cli_options.h"
 #include "db.h"
 #include "progress.h"
 #include "result_json.h"
 #include "result_table.h"
 
+/* One more than the overrides a run takes, as it always was. */
 #define RUN_MAX_SETS 64
 
-static volatile sig_atomic_t run_interrupted;
+enum {
+  RO_MODES,
+  RO_SEED,
+  RO_REPLICATIONS,
+  RO_DURATION,
+  RO_SET,
+  RO_JSON,
+  RO_DB,
+  RO_NO_DB,
+  RO_JOBS,
+  RO_TRACE,
+  RO_QUIET,
+  RO_HELP,
+  RO_COUNT
+};
 
-static void run_on_signal(int sig) {
-  (void)sig;
-  run_interrupted = 1;
+/* Every option may be repeated: the last value wins, and every override
+ * (--set and the shorthands) applies in the order given. */
+static const cli_option run_opts[RO_COUNT] = {
+    [RO_MODES] = {"--modes", "LIST",
+                  "modes to compare, comma-separated (none, sidecar, ambient,\n"
+                  "ambient-waypoint, hybrid); default: the scenario's mesh.modes",
+                  .repeat = 1},
+    [RO_SEED] = {"--seed", "N", "run seed (default: metadata.seed)", .repeat = 1},
+    [RO_REPLICATIONS] = {"--replications", "K",
+                         "independent replications (default: metadata.replications)", .repeat = 1},
+    [RO_DURATION] = {"--duration", "T", "measured time, e.g. 30s (default: metadata.duration)",
+                     .repeat = 1},
+    [RO_SET] = {"--set", "KEY=VALUE",
+                "override a scenario value (repeatable), e.g.\n--set traffic.frontend.rate=2k/s",
+                .repeat = 1},
+    [RO_JSON] = {"--json", NULL, "print one JSON document instead of the table", .repeat = 1},
+    [RO_DB] = {"--db", "PATH", "results database (default: " DB_DEFAULT_PATH ")", .repeat = 1},
+    [RO_NO_DB] = {"--no-db", NULL, "do not store the run", .repeat = 1},
+    [RO_JOBS] = {"--jobs", "N", "modes simulated at once (default: the number of cores)",
+                 .repeat = 1},
+    [RO_TRACE] = {"--trace", "N", "print the station visits of the first N requests (stderr)",
+                  .repeat = 1},
+    [RO_QUIET] = {"--quiet", NULL, "no progress line", .repeat = 1},
+    [RO_HELP] = {"--help", NULL, "this text", .label = "-h, --help", .repeat = 1},
+};
+
+/* The command line, parsed. */
+typedef struct run_args {
+  const char *file, *db_path;
+  const char *sets[RUN_MAX_SETS];
+  size_t n_sets;
+  char shorthand[CLI_SHORTHANDS][SWEEP_POINT_OVERRIDE_MAX]; /* a repeated one: the last wins */
+  int json, no_db, quiet;
+  uint64_t trace, jobs;
+} run_args;
+
+static int run_add_set(run_args *a, const char *set) {
+  if (a->n_sets + 1 >= RUN_MAX_SETS)
+    return cli_usage_error("run", "too many overrides (at most %d)", RUN_MAX_SETS - 1);
+  a->sets[a->n_sets++] = set;
+  return CLI_CONTINUE;
 }
 
-static void run_usage(FILE *f) {
-  fprintf(f,
-          "usage: meshsim run FILE [options]\n\n"
-          "Simulates the scenario in every mode it lists and prints them side by side.\n\n"
-          "options:\n"
-          "  --modes LIST         modes to compare, comma-separated (none, sidecar, ambient,\n"
-          "                       ambient-waypoint, hybrid); default: the scenario's mesh.modes\n"
-          "  --seed N             run seed (default: metadata.seed)\n"
-          "  --replications K     independent replications (default: metadata.replications)\n"
-          "  --duration T         measured time, e.g. 30s (default: metadata.duration)\n"
-          "  --set KEY=VALUE      override a scenario value (repeatable), e.g.\n"
-          "                       --set traffic.frontend.rate=2k/s\n"
-          "  --json               print one JSON document instead of the table\n"
-          "  --db PATH            results database (default: %s)\n"
-          "  --no-db              do not store the run\n"
-          "  --jobs N             modes simulated at once (default: the number of cores)\n"
-          "  --trace N            print the station visits of the first N requests (stderr)\n"
-          "  --quiet              no progress line\n"
-          "  -h, --help           this text\n",
-          DB_DEFAULT_PATH);
+static int run_shorthand(run_args *a, cli_shorthand sh, const char *v) {
+  int rc = cli_shorthand_override("run", sh, v, a->shorthand[sh], sizeof a->shorthand[sh]);
+  return rc != CLI_CONTINUE ? rc : run_add_set(a, a->shorthand[sh]);
 }
 
-typedef struct run_progress {
-  progress bar;
-} run_progress;
+static int run_on_arg(void *ctx, int opt, const char *v) {
+  run_args *a = ctx;
+  switch (opt) {
+  case CLI_OPTIONS_ARG:
+    return cli_take_file("run", &a->file, v);
+  case RO_MODES:
+    return run_shorthand(a, CLI_SHORTHAND_MODES, v);
+  case RO_SEED:
+    return run_shorthand(a, CLI_SHORTHAND_SEED, v);
+  case RO_REPLICATIONS:
+    return run_shorthand(a, CLI_SHORTHAND_REPLICATIONS, v);
+  case RO_DURATION:
+    return run_shorthand(a, CLI_SHORTHAND_DURATION, v);
+  case RO_SET:
+    if (!strchr(v, '='))
+      return cli_usage_error("run", "--set expects KEY=VALUE, got \"%s\"", v);
+    return run_add_set(a, v);
+  case RO_JSON:
+    a->json = 1;
+    break;
+  case RO_DB:
+    a->db_path = v;
+    break;
+  case RO_NO_DB:
+    a->no_db = 1;
+    break;
+  case RO_JOBS:
+    return cli_parse_u64("run", "--jobs", v, 1, 256, &a->jobs) ? CLI_EXIT_USAGE : CLI_CONTINUE;
+  case RO_TRACE:
+    return cli_parse_u64("run", "--trace", v, 1, 1000, &a->trace) ? CLI_EXIT_USAGE : CLI_CONTINUE;
+  case RO_QUIET:
+    a->quiet = 1;
+    break;
+  }
+  return CLI_CONTINUE;
+}
+
+static const cli_options run_cli = {
+    .cmd = "run",
+    .opts = run_opts,
+    .n_opts = RO_COUNT,
+    .help = "usage: meshsim run FILE [options]\n\n"
+            "Simulates the scenario in every mode it lists and prints them side by side.\n\n",
+    .width = 20,
+    .flags = CLI_OPTIONS_BARE,
+    .on_arg = run_on_arg};
 
 static void run_on_progress(void *ctx, double done) {
-  run_progress *p = ctx;
-  progress_update(&p->bar, done * 100.0, 100.0, "%");
+  progress_update(ctx, done * 100.0, 100.0, "%");
 }
 
 static void run_trace(void *ctx, const char *line) {
@@ -59,161 +135,82 @@ static void run_trace(void *ctx, const char *line) {
   fprintf(stderr, "trace: %s\n", line);
 }
 
-static int run_cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
+/* Simulates every mode into *r. Returns CLI_CONTINUE with *r to release, or
+ * the exit status after a message (an interrupted run stores nothing). */
+static int run_simulate(const run_args *a, sweep_point *p, run_result *r) {
+  progress bar;
+  progress_init(&bar, stderr, "simulating", a->quiet || a->json);
+  diag_list model_diag;
+  diag_list_init(&model_diag);
+  cli_interrupts saved;
+  model_inputs *in = &p->in;
+  in->progress = run_on_progress;
+  in->progress_ctx = &bar;
+  in->jobs = (uint32_t)a->jobs;
+  if (a->trace) {
+    in->trace = run_trace;
+    in->trace_requests = a->trace;
+  }
+  in->interrupt = cli_interrupts_catch(&saved);
+  in->diag = &model_diag;
+  int rc = model_run(in, r);
+  progress_finish(&bar);
+  cli_interrupts_restore(&saved);
+  if (*in->interrupt) {
+    if (rc == 0)
+      run_result_release(r);
+    fprintf(stderr, "meshsim run: interrupted; nothing was stored\n");
+    diag_list_release(&model_diag);
+    return CLI_EXIT_INTERRUPTED;
+  }
+  if (rc != 0)
+    fprintf(stderr, "%s: error: %s\n", a->file, model_failure_message(rc, &model_diag));
+  diag_list_release(&model_diag);
+  return rc != 0 ? CLI_EXIT_FAIL : CLI_CONTINUE;
+}
+
+/* Stores the run in one transaction; an identical run is not stored twice. */
+static int run_store(const run_args *a, const run_result *r) {
+  db *d = NULL;
+  int64_t batch = 0;
+  int wrote = 0, status = CLI_EXIT_OK;
+  if (cli_db_open("run", a->db_path, DB_OPEN_CREATE, &d) != 0) {
+    status = CLI_EXIT_FAIL;
+  } else if ((wrote = db_write_run(d, r, &batch)) < 0) {
+    fprintf(stderr, "meshsim run: error: cannot store the run in %s: %s\n", a->db_path,
+            db_errmsg(d));
+    status = CLI_EXIT_FAIL;
+  } else if (!a->json && !a->quiet) {
+    fprintf(stderr, "%s as batch %lld in %s\n", wrote == 1 ? "already stored" : "stored",
+            (long long)batch, a->db_path);
+  }
+  if (d)
+    db_close(d);
+  return status;
 }
 
 int cli_cmd_run(int argc, char **argv) {
-  const char *file = NULL, *db_path = DB_DEFAULT_PATH;
-  const char *sets[RUN_MAX_SETS];
-  char owned[4][160];
-  size_t n_sets = 0;
-  int json = 0, no_db = 0, quiet = 0;
-  uint64_t trace = 0;
-  long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  uint64_t jobs = cores > 0 ? (uint64_t)cores : 1;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      run_usage(stdout);
-      return CLI_EXIT_OK;
-    } else if (!strcmp(a, "--json")) {
-      json = 1;
-    } else if (!strcmp(a, "--no-db")) {
-      no_db = 1;
-    } else if (!strcmp(a, "--quiet")) {
-      quiet = 1;
-    } else if (!strcmp(a, "--modes") || !strcmp(a, "--seed") || !strcmp(a, "--replications") ||
-               !strcmp(a, "--duration") || !strcmp(a, "--set") || !strcmp(a, "--db") ||
-               !strcmp(a, "--trace") || !strcmp(a, "--jobs")) {
-      if (!v)
-        return cli_usage_error("run", "%s needs a value", a);
-      i++;
-      if (n_sets + 1 >= RUN_MAX_SETS)
-        return cli_usage_error("run", "too many overrides (at most %d)", RUN_MAX_SETS - 1);
-      if (!strcmp(a, "--set")) {
-        if (!strchr(v, '='))
-          return cli_usage_error("run", "--set expects KEY=VALUE, got \"%s\"", v);
-        sets[n_sets++] = v;
-      } else if (!strcmp(a, "--db")) {
-        db_path = v;
-      } else if (!strcmp(a, "--jobs")) {
-        if (cli_parse_u64("run", "--jobs", v, 1, 256, &jobs) != 0)
-          return CLI_EXIT_USAGE;
-      } else if (!strcmp(a, "--trace")) {
-        if (cli_parse_u64("run", "--trace", v, 1, 1000, &trace) != 0)
-          return CLI_EXIT_USAGE;
-      } else {
-        /* Flags are overrides, so the loader checks them and they count in the hash. */
-        int slot = !strcmp(a, "--modes")          ? 0
-                   : !strcmp(a, "--seed")         ? 1
-                   : !strcmp(a, "--replications") ? 2
-                                                  : 3;
-        const char *key = slot == 0   ? "mesh.modes=[%s]"
-                          : slot == 1 ? "metadata.seed=%s"
-                          : slot == 2 ? "metadata.replications=%s"
-                                      : "metadata.duration=%s";
-        snprintf(owned[slot], sizeof owned[slot], key, v);
-        sets[n_sets++] = owned[slot];
-      }
-    } else if (a[0] == '-' && a[1]) {
-      return cli_usage_error("run", "unknown option \"%s\" (see meshsim run --help)", a);
-    } else if (!file) {
-      file = a;
-    } else {
-      return cli_usage_error("run", "one scenario file expected, got \"%s\" too", a);
-    }
-  }
-  if (!file)
+  run_args a = {.db_path = DB_DEFAULT_PATH, .jobs = cli_cores()};
+  int status = cli_options_parse(&run_cli, argc, argv, NULL, &a);
+  if (status != CLI_CONTINUE)
+    return status;
+  if (!a.file)
     return cli_usage_error("run", "no scenario file given (usage: meshsim run FILE [options])");
-
-  cli_loaded L;
-  if (cli_load("run", file, sets, n_sets, &L) != 0)
+  sweep_point p;
+  if (cli_load("run", a.file, a.sets, a.n_sets, &p) != 0)
     return CLI_EXIT_FAIL;
-  run_progress prog;
-  progress_init(&prog.bar, stderr, "simulating", quiet || json);
-  L.in.progress = run_on_progress;
-  L.in.progress_ctx = &prog;
-  L.in.jobs = (uint32_t)jobs;
-  if (trace) {
-    L.in.trace = run_trace;
-    L.in.trace_requests = trace;
-  }
-  run_interrupted = 0;
-  L.in.interrupt = (volatile int *)&run_interrupted;
-  struct sigaction sa, old_int, old_term;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = run_on_signal;
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
-
-  diag_list model_diag;
-  diag_list_init(&model_diag);
-  L.in.diag = &model_diag;
   time_t started = time(NULL);
   run_result r;
-  int rc = model_run(&L.in, &r);
-  progress_finish(&prog.bar);
-  sigaction(SIGINT, &old_int, NULL);
-  sigaction(SIGTERM, &old_term, NULL);
-  if (run_interrupted) {
-    if (rc == 0)
-      run_result_release(&r);
-    fprintf(stderr, "meshsim run: interrupted; nothing was stored\n");
-    diag_list_release(&model_diag);
-    cli_loaded_release(&L);
-    return CLI_EXIT_INTERRUPTED;
+  status = run_simulate(&a, &p, &r);
+  if (status == CLI_CONTINUE) {
+    sweep_point_stamp(&r, a.file, started, a.sets, a.n_sets);
+    status = a.no_db ? CLI_EXIT_OK : run_store(&a, &r);
+    if (a.json)
+      result_json_write(stdout, &r);
+    else
+      result_table_write(stdout, &r);
+    run_result_release(&r);
   }
-  if (rc != 0 && model_diag.n_errors > 0) {
-    fprintf(stderr, "%s: error: %s\n", file, model_diag.items[0].message);
-    diag_list_release(&model_diag);
-    cli_loaded_release(&L);
-    return CLI_EXIT_FAIL;
-  }
-  diag_list_release(&model_diag);
-  if (rc != 0) {
-    fprintf(stderr,
-            "meshsim run: error: the simulation failed (code %d): the cluster cannot hold "
-            "the pods, or memory ran out\n",
-            rc);
-    cli_loaded_release(&L);
-    return CLI_EXIT_FAIL;
-  }
-  /* Provenance, so the run can be reproduced and stored idempotently. */
-  snprintf(r.scenario_path, sizeof r.scenario_path, "%s", file);
-  snprintf(r.version, sizeof r.version, "%s", MESHSIM_VERSION);
-  strftime(r.started_at, sizeof r.started_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&started));
-  const char *sorted[RUN_MAX_SETS];
-  memcpy(sorted, sets, n_sets * sizeof *sets);
-  qsort(sorted, n_sets, sizeof *sorted, run_cmp_str);
-  size_t off = 0;
-  for (size_t i = 0; i < n_sets && off < sizeof r.params; i++)
-    off += (size_t)snprintf(r.params + off, sizeof r.params - off, "%s%s", i ? ";" : "", sorted[i]);
-
-  int status = CLI_EXIT_OK;
-  if (!no_db) {
-    db *d = NULL;
-    int64_t batch = 0;
-    int wrote = 0;
-    if (cli_db_open("run", db_path, DB_OPEN_CREATE, &d) != 0) {
-      status = CLI_EXIT_FAIL;
-    } else if ((wrote = db_write_run(d, &r, &batch)) < 0) {
-      fprintf(stderr, "meshsim run: error: cannot store the run in %s: %s\n", db_path,
-              db_errmsg(d));
-      status = CLI_EXIT_FAIL;
-    } else if (!json && !quiet) {
-      fprintf(stderr, "%s as batch %lld in %s\n", wrote == 1 ? "already stored" : "stored",
-              (long long)batch, db_path);
-    }
-    if (d)
-      db_close(d);
-  }
-  if (json)
-    result_json_write(stdout, &r);
-  else
-    result_table_write(stdout, &r);
-  run_result_release(&r);
-  cli_loaded_release(&L);
+  sweep_point_release(&p);
   return status;
 }

@@ -52,6 +52,11 @@ typedef struct model_inputs {
  * *out holds nothing. */
 int model_run(const model_inputs *in, run_result *out);
 
+/* What to tell the user when model_run returned rc != 0: the message the
+ * model put in `d` (a cause the scenario can fix), else a text for the code,
+ * so running out of memory is never reported as pods that do not fit. */
+const char *model_failure_message(int rc, const diag_list *d);
+
 /* Runs one mode with all replications; a fixable failure's message goes to
  * in->diag as for model_run. */
 int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, uint32_t n_modes,

@@ -12,6 +12,8 @@
 #include "blast.h"
 #include "failure.h"
 #include "model.h"
+
+#include "err.h"
 #include "model_sim.h"
 #include "proxy.h"
 #include "sim_error.h"
@@ -736,6 +738,15 @@ static int model_run_modes(const model_inputs *in, model_progress *prog, run_res
   for (uint32_t i = 0; i < started; i++)
     pthread_join(threads[i], NULL);
   return pool.rc;
+}
+
+const char *model_failure_message(int rc, const diag_list *d) {
+  if (d && d->n_errors > 0)
+    return d->items[0].message;
+  if (rc == SIM_ENOMEM)
+    return "out of memory: the simulation needs more memory than this machine could give it "
+           "(`meshsim validate` prints an estimate)";
+  return err_str(rc);
 }
 
 int model_run(const model_inputs *in, run_result *out) {

@@ -342,20 +342,6 @@ uint32_t sweep_value_index(const sweep *s, uint64_t point, uint32_t axis) {
   return (uint32_t)(point / stride % s->axes[axis].n_values);
 }
 
-int sweep_point_params(const sweep *s, uint64_t point, char *buf, size_t n) {
-  size_t off = 0;
-  if (n)
-    buf[0] = '\0';
-  for (uint32_t a = 0; a < s->n_axes; a++) {
-    int w = snprintf(buf + off, n - off, "%s%s=%s", a ? ";" : "", s->axes[a].key,
-                     s->axes[a].values[sweep_value_index(s, point, a)]);
-    if (w < 0 || (size_t)w >= n - off)
-      return SWEEP_ETOOBIG;
-    off += (size_t)w;
-  }
-  return 0;
-}
-
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }

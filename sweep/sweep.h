@@ -18,8 +18,9 @@
  * slowest, the last fastest, as nested loops in command-line order. A
  * shard I/N holds the points with index % N == I.
  *
- * Everything here is plain computation (no I/O), so cmd_sweep, the sweep
- * report and the tests share it. */
+ * Everything here is plain computation (no I/O), so the sweep runner
+ * (sweep_run.h), the sweep report and the tests share it; a point's
+ * overrides and params are in sweep_point.h. */
 #ifndef MESHSIM_SWEEP_H
 #define MESHSIM_SWEEP_H
 
@@ -61,10 +62,6 @@ int sweep_add(sweep *s, const char *arg, char *err, size_t err_len);
 
 /* Index into axes[a].values of point p. */
 uint32_t sweep_value_index(const sweep *s, uint64_t point, uint32_t axis);
-
-/* "key=value;key=value" of point p in axis order; 0, or SWEEP_ETOOBIG when
- * it does not fit. */
-int sweep_point_params(const sweep *s, uint64_t point, char *buf, size_t n);
 
 /* The canonical form of the sweep for its identity: one line per axis
  * "key=v1,v2,..." (expanded values) plus the `fixed` overrides, sorted,

@@ -7,7 +7,11 @@
  * with exact values; a sweep stored from synthetic runs renders a report
  * whose crossover sentences carry the interpolated value and whose charts
  * are valid images, and is chosen automatically when it is the latest thing
- * stored. */
+ * stored. A point's overrides are in key order and its params sorted as
+ * `meshsim run` writes them. The runner (sweep_run.h) stores every point of
+ * a small real sweep, in this process and on forked workers, resumes by
+ * skipping what is stored, splits shards into one sweep, stops on its
+ * interrupt flag, and names invalid points before running anything. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +26,8 @@
 #include "report.h"
 #include "results_fixture.h"
 #include "sweep.h"
+#include "sweep_point.h"
+#include "sweep_run.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -379,6 +385,253 @@ static void test_numeric_values(void **state) {
   }
 }
 
+/* ---- a point's overrides and provenance ---- */
+
+static void test_point_overrides(void **state) {
+  (void)state;
+  sweep s;
+  sweep_init(&s);
+  char err[256];
+  assert_int_equal(sweep_add(&s, "traffic.web.rate=1k/s,2k/s", err, sizeof err), 0);
+  assert_int_equal(sweep_add(&s, "mesh=x,y", err, sizeof err), 0);
+  /* A key sorts before its own sub-keys, so the more specific one wins. */
+  const char *const fixed[] = {"metadata.seed=7", "mesh.modes=[none]"};
+  sweep_point_overrides ov;
+  assert_int_equal(sweep_point_overrides_of(&s, 3, fixed, 2, &ov), 0);
+  static const char *const want[] = {"mesh=y", "mesh.modes=[none]", "metadata.seed=7",
+                                     "traffic.web.rate=2k/s"};
+  assert_int_equal(ov.n, N_ELEMS(want));
+  for (size_t i = 0; i < N_ELEMS(want); i++)
+    assert_string_equal(ov.sets[i], want[i]);
+  assert_string_equal(ov.params, "traffic.web.rate=2k/s;mesh=y");
+  const char *const five[5] = {"a=1", "b=2", "c=3", "d=4", "e=5"};
+  assert_int_equal(sweep_point_overrides_of(&s, 0, five, 5, &ov), ERR_EINVAL);
+
+  /* Params as `meshsim run` writes them: every override, sorted. */
+  run_result r;
+  memset(&r, 0, sizeof r);
+  const char *const sets[] = {"metadata.seed=7", "traffic.web.rate=2k/s", "mesh.modes=[none]"};
+  assert_int_equal(sweep_point_stamp(&r, "s.yaml", 0, sets, 3), 0);
+  assert_string_equal(r.params, "mesh.modes=[none];metadata.seed=7;traffic.web.rate=2k/s");
+  assert_string_equal(r.scenario_path, "s.yaml");
+  assert_string_equal(r.started_at, "1970-01-01T00:00:00Z");
+  sweep_release(&s);
+}
+
+/* ---- the runner ---- */
+
+#define RUN_SCENARIO MESHSIM_FIXTURES "/scenarios/good/minimal.yaml"
+
+/* What the runner said, for the checks. */
+typedef struct run_log {
+  char text[8192];
+  size_t len;
+  int diag_lists, diag_errors;
+  uint32_t done, n;
+} run_log;
+
+static void log_message(void *ctx, const char *line) {
+  run_log *l = ctx;
+  l->len += (size_t)snprintf(l->text + l->len, sizeof l->text - l->len, "%s\n", line);
+}
+
+static void log_diagnostics(void *ctx, const diag_list *d) {
+  run_log *l = ctx;
+  l->diag_lists++;
+  l->diag_errors += (int)d->n_errors;
+}
+
+static void log_progress(void *ctx, uint32_t done, uint32_t n) {
+  run_log *l = ctx;
+  l->done = done;
+  l->n = n;
+}
+
+/* A runner over the minimal scenario: mode none, 1 s, one replication. */
+typedef struct run_env {
+  char dir[256], db[512];
+  sweep sw;
+  volatile int stop;
+  run_log log;
+  sweep_shard shard;
+  sweep_run_options opt;
+} run_env;
+
+static const char *const run_fixed[] = {"mesh.modes=[none]", "metadata.duration=1s",
+                                        "metadata.replications=1"};
+
+static run_env *run_env_new(const char *rates, uint32_t jobs) {
+  run_env *e = calloc(1, sizeof *e);
+  assert_non_null(e);
+  assert_non_null(fixture_tmpdir(e->dir, sizeof e->dir, "sweep-run"));
+  snprintf(e->db, sizeof e->db, "%s/r.db", e->dir);
+  sweep_init(&e->sw);
+  char arg[256], err[256];
+  snprintf(arg, sizeof arg, "traffic.hello.rate=%s", rates);
+  assert_int_equal(sweep_add(&e->sw, arg, err, sizeof err), 0);
+  e->opt = (sweep_run_options){.file = RUN_SCENARIO,
+                               .sw = &e->sw,
+                               .fixed = run_fixed,
+                               .n_fixed = N_ELEMS(run_fixed),
+                               .db_path = e->db,
+                               .spec = "--set traffic.hello.rate",
+                               .jobs = jobs,
+                               .interrupt = &e->stop,
+                               .hooks = {log_message, log_diagnostics, log_progress, &e->log}};
+  return e;
+}
+
+static void run_env_free(run_env *e) {
+  sweep_release(&e->sw);
+  fixture_rm_rf(e->dir);
+  free(e);
+}
+
+static sweep_run *run_env_runner(run_env *e) {
+  sweep_run *r = NULL;
+  assert_int_equal(sweep_run_new(&e->opt, &r), 0);
+  return r;
+}
+
+/* new, validate, record and exec; the runner's info after them. */
+static sweep_run_info run_all(run_env *e, int want_exec) {
+  sweep_run *r = run_env_runner(e);
+  assert_int_equal(sweep_run_validate(r), 0);
+  assert_int_equal(sweep_run_record(r), 0);
+  int rc = sweep_run_exec(r);
+  if (rc != want_exec)
+    fail_msg("sweep_run_exec: %d (%s), want %d; said:\n%s", rc, err_str(rc), want_exec,
+             e->log.text);
+  sweep_run_info info = *sweep_run_info_of(r);
+  sweep_run_free(r);
+  return info;
+}
+
+static int64_t stored_points(const char *path) {
+  db *d = NULL;
+  char err[256];
+  if (db_open(path, 0, &d, err, sizeof err) != 0)
+    return -1;
+  int64_t n = db_count_rows(d, "sweep_points");
+  db_close(d);
+  return n;
+}
+
+/* Every point stored in this process; run again, nothing is. */
+static void test_run_resume(void **state) {
+  (void)state;
+  run_env *e = run_env_new("50/s,100/s,200/s", 1);
+  sweep_run_info in = run_all(e, 0);
+  assert_int_equal(in.n_mine, 3);
+  assert_string_equal(in.scenario, "minimal");
+  assert_int_equal(in.n_todo, 3);
+  assert_int_equal(in.workers, 1);
+  assert_int_equal(in.stored, 3);
+  assert_int_equal(in.failed + in.already + in.interrupted, 0);
+  assert_int_equal(e->log.done, 3);
+  assert_int_equal(e->log.n, 3);
+  assert_int_equal(stored_points(e->db), 3);
+  int64_t id = in.sweep_id;
+  e->opt.jobs = 4;
+  in = run_all(e, 0);
+  assert_int_equal(in.sweep_id, id);
+  assert_int_equal(in.n_skipped, 3);
+  assert_int_equal(in.n_todo + in.workers + in.stored, 0);
+  assert_int_equal(stored_points(e->db), 3);
+  assert_int_equal(e->log.len, 0); /* nothing to say when all goes well */
+  run_env_free(e);
+}
+
+/* Two shards on forked workers make one sweep; the default database of a
+ * shard is named after it. */
+static void test_run_shards(void **state) {
+  (void)state;
+  run_env *e = run_env_new("50/s,100/s,150/s,200/s", 2);
+  int64_t id = 0;
+  for (uint32_t i = 0; i < 2; i++) {
+    e->shard = (sweep_shard){.index = i, .count = 2};
+    e->opt.shard = &e->shard;
+    sweep_run_info in = run_all(e, 0);
+    assert_int_equal(in.n_mine, 2);
+    assert_int_equal(in.workers, 2);
+    assert_int_equal(in.stored, 2);
+    if (i > 0)
+      assert_int_equal(in.sweep_id, id);
+    id = in.sweep_id;
+  }
+  assert_int_equal(stored_points(e->db), 4);
+  e->opt.shard = NULL;
+  sweep_run_info in = run_all(e, 0);
+  assert_int_equal(in.n_skipped, 4);
+
+  e->shard = (sweep_shard){.index = 1, .count = 3};
+  e->opt.shard = &e->shard;
+  e->opt.db_path = NULL;
+  sweep_run *r = run_env_runner(e);
+  assert_string_equal(sweep_run_info_of(r)->db_path, "results/meshsim-shard-1-of-3.db");
+  assert_int_equal(sweep_run_info_of(r)->n_mine, 1);
+  assert_int_equal(sweep_run_info_of(r)->mine[0], 1);
+  sweep_run_free(r);
+  run_env_free(e);
+}
+
+/* Invalid points are named (the first three with their diagnostics) before
+ * anything runs or is written. */
+static void test_run_invalid(void **state) {
+  (void)state;
+  run_env *e = run_env_new("50/s,fast,x,y,z", 1);
+  sweep_run *r = run_env_runner(e);
+  int rc = sweep_run_validate(r);
+  assert_true(rc < 0 && rc != ERR_EINTR);
+  static const char *const said[] = {
+      "error: point 1 (traffic.hello.rate=fast) is invalid (above)\n",
+      "error: point 3 (traffic.hello.rate=y) is invalid (above)\n",
+      "error: 1 more invalid points not shown\n",
+      "error: 4 of 5 points are invalid (first: point 1); nothing was run\n",
+  };
+  for (size_t i = 0; i < N_ELEMS(said); i++)
+    assert_contains(e->log.text, said[i]);
+  assert_null(strstr(e->log.text, "point 4 (traffic.hello.rate=z)"));
+  assert_int_equal(e->log.diag_lists, 4); /* point 0's warnings, then 3 invalid ones */
+  assert_int_equal(e->log.diag_errors, 3);
+  assert_false(fixture_file_exists(e->db));
+  sweep_run_free(r);
+  run_env_free(e);
+}
+
+/* The interrupt flag stops validation and the run; nothing is stored. */
+static void test_run_interrupt(void **state) {
+  (void)state;
+  run_env *e = run_env_new("50/s,100/s", 1);
+  sweep_run *r = run_env_runner(e);
+  e->stop = 1;
+  assert_int_equal(sweep_run_validate(r), ERR_EINTR);
+  e->stop = 0;
+  assert_int_equal(sweep_run_validate(r), 0);
+  assert_int_equal(sweep_run_record(r), 0);
+  e->stop = 1;
+  assert_int_equal(sweep_run_exec(r), ERR_EINTR);
+  assert_int_equal(sweep_run_info_of(r)->stored, 0);
+  assert_int_equal(stored_points(e->db), 0);
+  sweep_run_free(r);
+  run_env_free(e);
+}
+
+static void test_run_unreadable(void **state) {
+  (void)state;
+  run_env *e = run_env_new("50/s,100/s", 1);
+  e->opt.file = "/nonexistent/scenario.yaml";
+  sweep_run *r = NULL;
+  assert_int_equal(sweep_run_new(&e->opt, &r), SCENARIO_LOAD_EIO);
+  assert_null(r);
+  assert_contains(e->log.text, "error: /nonexistent/scenario.yaml: cannot read the scenario file: "
+                               "No such file or directory\n");
+  e->opt.file = RUN_SCENARIO;
+  e->opt.n_fixed = SWEEP_POINT_MAX_FIXED + 1;
+  assert_int_equal(sweep_run_new(&e->opt, &r), ERR_EINVAL);
+  run_env_free(e);
+}
+
 /* ---- the sweep report ---- */
 
 typedef fixture_store st; /* the test state */
@@ -613,6 +866,12 @@ int main(void) {
       cmocka_unit_test(test_shard_resolve),
       cmocka_unit_test(test_crossovers),
       cmocka_unit_test(test_numeric_values),
+      cmocka_unit_test(test_point_overrides),
+      cmocka_unit_test(test_run_resume),
+      cmocka_unit_test(test_run_shards),
+      cmocka_unit_test(test_run_invalid),
+      cmocka_unit_test(test_run_interrupt),
+      cmocka_unit_test(test_run_unreadable),
       cmocka_unit_test_setup_teardown(test_sweep_report, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sweep_report_partial, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sweep_report_categories, setup, teardown),

@@ -26,7 +26,7 @@ short=(--duration 2s --replications 2 --quiet)
 # Usage errors exit 2, work failures exit 1.
 "$bin" run >/dev/null 2>&1; check "run without a file" $? 2
 "$bin" run "$scn" --bogus >/dev/null 2>&1; check "unknown option" $? 2
-"$bin" run "$scn" --seed x >/dev/null 2>&1; check "bad --seed value" $? 1
+"$bin" run "$scn" --seed x >/dev/null 2>&1; check "bad --seed value is a usage error" $? 2
 "$bin" run "$tmp/missing.yaml" --no-db >/dev/null 2>&1; check "missing file" $? 1
 "$bin" frobnicate >/dev/null 2>&1; check "unknown command" $? 2
 
