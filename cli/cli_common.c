@@ -3,6 +3,7 @@
 #include "cli_common.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "cli.h"
 #include "cli_options.h"
 #include "diag.h"
+#include "units.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
@@ -118,4 +120,34 @@ int cli_load(const char *cmd, const char *path, const char *const *overrides, si
   if (why[0])
     fprintf(stderr, "meshsim %s: error: %s\n", cmd, why);
   return CLI_EXIT_FAIL;
+}
+
+work_budget cli_budget_default(void) {
+  return (work_budget){WORK_DEFAULT_MAX_EVENTS, WORK_DEFAULT_MAX_MEMORY};
+}
+
+int cli_parse_max_events(const char *cmd, const char *value, work_budget *b) {
+  double x;
+  if (units_parse_number(value, &x) != 0 || !(x >= 1) || isinf(x))
+    return cli_usage_error(cmd, "--max-events expects a number of events like 1e11, got \"%s\"",
+                           value);
+  b->max_events = x;
+  return CLI_CONTINUE;
+}
+
+int cli_parse_max_memory(const char *cmd, const char *value, work_budget *b) {
+  int64_t bytes;
+  if (units_parse_size(value, &bytes) != 0 || bytes <= 0)
+    return cli_usage_error(cmd, "--max-memory expects a size like 16Gi, got \"%s\"", value);
+  b->max_memory_bytes = (double)bytes;
+  return CLI_CONTINUE;
+}
+
+int cli_check_work(const sweep_point *p, const char *path, const work_budget *b, uint32_t jobs) {
+  diag_list d;
+  diag_list_init(&d);
+  int rc = work_check(&p->work, b, jobs, path, &d);
+  diag_print(&d, stderr);
+  diag_list_release(&d);
+  return rc != 0 ? CLI_EXIT_FAIL : CLI_CONTINUE;
 }

@@ -60,6 +60,17 @@ void cli_interrupts_restore(const cli_interrupts *saved);
 
 /* db_open(path, flags, out); on failure prints "meshsim CMD: error: <why>"
  * to stderr and returns CLI_EXIT_FAIL (*out stays NULL). */
+/* --max-events N / --max-memory SIZE into *b (which starts at the defaults:
+ * cli_budget_default). CLI_CONTINUE, or CLI_EXIT_USAGE after a message. */
+work_budget cli_budget_default(void);
+int cli_parse_max_events(const char *cmd, const char *value, work_budget *b);
+int cli_parse_max_memory(const char *cmd, const char *value, work_budget *b);
+
+/* Refuses a loaded scenario whose work estimate is over budget b with `jobs`
+ * modes at once: prints the diagnostic and returns CLI_EXIT_FAIL; else
+ * CLI_CONTINUE. */
+int cli_check_work(const sweep_point *p, const char *path, const work_budget *b, uint32_t jobs);
+
 int cli_db_open(const char *cmd, const char *path, unsigned flags, db **out);
 
 /* Prints "meshsim CMD: error: <formatted>" to stderr; returns CLI_EXIT_USAGE. */

@@ -27,6 +27,9 @@ enum {
   RO_JOBS,
   RO_TRACE,
   RO_QUIET,
+  RO_DRY_RUN,
+  RO_MAX_EVENTS,
+  RO_MAX_MEMORY,
   RO_HELP,
   RO_COUNT
 };
@@ -54,6 +57,12 @@ static const cli_option run_opts[RO_COUNT] = {
     [RO_TRACE] = {"--trace", "N", "print the station visits of the first N requests (stderr)",
                   .repeat = 1},
     [RO_QUIET] = {"--quiet", NULL, "no progress line", .repeat = 1},
+    [RO_DRY_RUN] = {"--dry-run", NULL, "load, check and print the work estimate; run nothing",
+                    .repeat = 1},
+    [RO_MAX_EVENTS] = {"--max-events", "N",
+                       "refuse a run estimated above N engine events (default 1e10)", .repeat = 1},
+    [RO_MAX_MEMORY] = {"--max-memory", "SIZE",
+                       "refuse a run estimated above SIZE of memory (default 8Gi)", .repeat = 1},
     [RO_HELP] = {"--help", NULL, "this text", .label = "-h, --help", .repeat = 1},
 };
 
@@ -63,8 +72,9 @@ typedef struct run_args {
   const char *sets[RUN_MAX_SETS];
   size_t n_sets;
   char shorthand[CLI_SHORTHANDS][SWEEP_POINT_OVERRIDE_MAX]; /* a repeated one: the last wins */
-  int json, no_db, quiet;
+  int json, no_db, quiet, dry_run;
   uint64_t trace, jobs;
+  work_budget budget;
 } run_args;
 
 static int run_add_set(run_args *a, const char *set) {
@@ -112,6 +122,13 @@ static int run_on_arg(void *ctx, int opt, const char *v) {
   case RO_QUIET:
     a->quiet = 1;
     break;
+  case RO_DRY_RUN:
+    a->dry_run = 1;
+    break;
+  case RO_MAX_EVENTS:
+    return cli_parse_max_events("run", v, &a->budget);
+  case RO_MAX_MEMORY:
+    return cli_parse_max_memory("run", v, &a->budget);
   }
   return CLI_CONTINUE;
 }
@@ -170,13 +187,10 @@ static int run_simulate(const run_args *a, sweep_point *p, run_result *r) {
 }
 
 /* Stores the run in one transaction; an identical run is not stored twice. */
-static int run_store(const run_args *a, const run_result *r) {
-  db *d = NULL;
+static int run_store(const run_args *a, db *d, const run_result *r) {
   int64_t batch = 0;
   int wrote = 0, status = CLI_EXIT_OK;
-  if (cli_db_open("run", a->db_path, DB_OPEN_CREATE, &d) != 0) {
-    status = CLI_EXIT_FAIL;
-  } else if ((wrote = db_write_run(d, r, &batch)) < 0) {
+  if ((wrote = db_write_run(d, r, &batch)) < 0) {
     fprintf(stderr, "meshsim run: error: cannot store the run in %s: %s\n", a->db_path,
             db_errmsg(d));
     status = CLI_EXIT_FAIL;
@@ -184,13 +198,20 @@ static int run_store(const run_args *a, const run_result *r) {
     fprintf(stderr, "%s as batch %lld in %s\n", wrote == 1 ? "already stored" : "stored",
             (long long)batch, a->db_path);
   }
-  if (d)
-    db_close(d);
   return status;
 }
 
+/* --dry-run: the scenario loaded and checked; what running it would take. */
+static int run_dry(const run_args *a, const sweep_point *p) {
+  char what[160];
+  work_describe(&p->work, (uint32_t)a->jobs, what, sizeof what);
+  printf("%s: ok; the run would take %s\n", a->file, what);
+  return cli_check_work(p, a->file, &a->budget, (uint32_t)a->jobs) == CLI_CONTINUE ? CLI_EXIT_OK
+                                                                                   : CLI_EXIT_FAIL;
+}
+
 int cli_cmd_run(int argc, char **argv) {
-  run_args a = {.db_path = DB_DEFAULT_PATH, .jobs = cli_cores()};
+  run_args a = {.db_path = DB_DEFAULT_PATH, .jobs = cli_cores(), .budget = cli_budget_default()};
   int status = cli_options_parse(&run_cli, argc, argv, NULL, &a);
   if (status != CLI_CONTINUE)
     return status;
@@ -199,18 +220,33 @@ int cli_cmd_run(int argc, char **argv) {
   sweep_point p;
   if (cli_load("run", a.file, a.sets, a.n_sets, &p) != 0)
     return CLI_EXIT_FAIL;
+  if (a.dry_run) {
+    status = run_dry(&a, &p);
+    sweep_point_release(&p);
+    return status;
+  }
+  /* Refuse before any work: over budget, or a database that cannot take the
+   * run (read-only, newer schema) is said at once, not after the simulation. */
+  db *d = NULL;
+  if (cli_check_work(&p, a.file, &a.budget, (uint32_t)a.jobs) != CLI_CONTINUE ||
+      (!a.no_db && cli_db_open("run", a.db_path, DB_OPEN_CREATE, &d) != 0)) {
+    sweep_point_release(&p);
+    return CLI_EXIT_FAIL;
+  }
   time_t started = time(NULL);
   run_result r;
   status = run_simulate(&a, &p, &r);
   if (status == CLI_CONTINUE) {
     sweep_point_stamp(&r, a.file, started, a.sets, a.n_sets);
-    status = a.no_db ? CLI_EXIT_OK : run_store(&a, &r);
+    status = a.no_db ? CLI_EXIT_OK : run_store(&a, d, &r);
     if (a.json)
       result_json_write(stdout, &r);
     else
       result_table_write(stdout, &r);
     run_result_release(&r);
   }
+  if (d)
+    db_close(d);
   sweep_point_release(&p);
   return status;
 }

@@ -168,6 +168,7 @@ static int model_failures_init(mode_result *out, const scenario *s, const failur
       snprintf(rf->name, sizeof rf->name, "burst-%u", bd - s->n_failures + 1);
       snprintf(rf->component, sizeof rf->component, "overload");
       snprintf(rf->instance, sizeof rf->instance, "%.40s x%g",
+               rf->has_target = true; /* the burst hits its entry service */
                s->services[s->traffic[i].service].name, b->multiplier);
       rf->at_s = (double)b->at_ns / 1e9;
       rf->down_s = (double)b->duration_ns / 1e9;
@@ -450,6 +451,7 @@ static void model_add_counts(model_mode *mm, const model_rep *rep, uint64_t seed
   rr->p99_ms = l.p99_ms;
   rr->p999_ms = l.p999_ms;
   rr->wall_s = rep->wall_s;
+  rr->events = rep->events;
   sim_hist_merge(&out->latency_hist_ns, &rep->latency_ns);
   out->requests += rep->requests;
   out->errors += rep->errors;

@@ -63,6 +63,7 @@ typedef struct result_replication {
   double cpu_cores[MESH_KIND_COUNT];
   double mem_mib[MESH_KIND_COUNT];
   double wall_s;
+  uint64_t events; /* engine events fired: the work it took (models/work.h estimates it) */
 } result_replication;
 
 /* Structural blast radius of one proxy kind in one mode (issue: blast radius). */

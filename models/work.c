@@ -2,6 +2,7 @@
 #include "work.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sim_error.h"
@@ -16,17 +17,19 @@
 #define WORK_BYTES_PER_POD     512.0
 
 double work_events_per_visit(mesh_mode mode) {
-  /* Stations a call passes (path.h) and hops between nodes, request and
-   * response: none: the application, 2 hops; sidecar and ambient: two proxies
-   * each way; a waypoint adds a third proxy each way and a hop each way. */
+  /* One event per station a call passes (model_sim.c: one hop event per
+   * step of the path, request and response, the application once) and one
+   * to finish the call. none: the application; sidecar and ambient: two
+   * proxies each way (fewer for same-node ambient); a waypoint adds one each
+   * way, counted as if every call crossed one. */
   switch (mode) {
   case MESH_MODE_NONE:
-    return 3;
+    return 2;
   case MESH_MODE_SIDECAR:
   case MESH_MODE_AMBIENT:
-    return 7;
+    return 6;
   default:
-    return 11;
+    return 8;
   }
 }
 
@@ -69,14 +72,21 @@ static double work_visits(const scenario *s, uint32_t root, double *memo, unsign
   return memo[root];
 }
 
-static double work_roots(const scenario_traffic *t, double window_s) {
+/* Requests of entry t over the run; a burst counts only where it overlaps
+ * the measured window (its start is relative to the end of warm-up, and
+ * arrivals stop at the end of the window). */
+static double work_roots(const scenario_traffic *t, double window_s, double measured_s) {
   double roots = t->rate_rps * window_s;
-  for (uint32_t b = 0; b < t->n_bursts; b++)
-    roots += t->rate_rps * (t->bursts[b].multiplier - 1) * ((double)t->bursts[b].duration_ns / 1e9);
+  for (uint32_t b = 0; b < t->n_bursts; b++) {
+    double from = (double)t->bursts[b].at_ns / 1e9;
+    double to = fmin(from + (double)t->bursts[b].duration_ns / 1e9, measured_s);
+    if (to > from)
+      roots += t->rate_rps * (t->bursts[b].multiplier - 1) * (to - from);
+  }
   return roots > 0 ? roots : 0;
 }
 
-int work_estimate_compute(const scenario *s, uint32_t jobs, work_estimate *out) {
+int work_estimate_compute(const scenario *s, work_estimate *out) {
   *out = (work_estimate){0};
   size_t n = s->n_services ? s->n_services : 1;
   double *memo = calloc(n, sizeof *memo);
@@ -99,7 +109,7 @@ int work_estimate_compute(const scenario *s, uint32_t jobs, work_estimate *out) 
       rc = SIM_EINVAL;
       break;
     }
-    double roots = work_roots(t, window_s);
+    double roots = work_roots(t, window_s, (double)s->meta.duration_ns / 1e9);
     out->roots += roots;
     out->visits += roots * v;
     out->max_visits_root = fmax(out->max_visits_root, v);
@@ -117,11 +127,47 @@ int work_estimate_compute(const scenario *s, uint32_t jobs, work_estimate *out) 
 
   out->series_seconds = ceil((double)s->meta.duration_ns / 1e9) + 1;
   double pods = (double)scenario_pod_count(s);
-  double at_once = jobs > 1 ? fmin((double)jobs, (double)s->mesh.n_modes) : 1;
   double series = WORK_SERIES_PER_MODE + (double)s->n_failures;
-  double per_mode = series * out->series_seconds * sizeof(double) +
-                    (double)s->n_failures * pods + /* drill marks per pod */
-                    pods * (WORK_BYTES_PER_POD + 2 * WORK_BYTES_PER_STATION);
-  out->memory_bytes = per_mode * at_once;
+  out->mode_memory = series * out->series_seconds * sizeof(double) +
+                     (double)s->n_failures * pods + /* drill marks per pod */
+                     pods * (WORK_BYTES_PER_POD + 2 * WORK_BYTES_PER_STATION);
+  out->modes = s->mesh.n_modes;
+  return 0;
+}
+
+double work_memory(const work_estimate *w, uint32_t jobs) {
+  double at_once = jobs > 1 ? fmin((double)jobs, (double)w->modes) : 1;
+  return w->mode_memory * at_once;
+}
+
+void work_describe(const work_estimate *w, uint32_t jobs, char *buf, size_t n) {
+  double visits_per_root = w->roots > 0 ? w->visits / w->roots : 0;
+  snprintf(buf, n, "about %.2g engine events (%.2g requests, %.3g calls each), %.0f MiB", w->events,
+           w->roots, visits_per_root, work_memory(w, jobs) / (1024.0 * 1024.0));
+}
+
+int work_check(const work_estimate *w, const work_budget *b, uint32_t jobs, const char *file,
+               diag_list *d) {
+  work_budget def = {WORK_DEFAULT_MAX_EVENTS, WORK_DEFAULT_MAX_MEMORY};
+  if (!b)
+    b = &def;
+  char what[160];
+  work_describe(w, jobs, what, sizeof what);
+  /* !(x <= max) so that NaN is refused too. */
+  if (!(w->events <= b->max_events)) {
+    diag_error(d, file, 0, 0,
+               "the run would take %s: more than the budget of %.3g events (about an hour "
+               "at a few million events per second); shorten metadata.duration, lower the "
+               "rates or the replications, or raise the budget with --max-events",
+               what, b->max_events);
+    return SIM_ERANGE;
+  }
+  if (!(work_memory(w, jobs) <= b->max_memory_bytes)) {
+    diag_error(d, file, 0, 0,
+               "the run would take %s: more than the memory budget of %.0f MiB; shorten "
+               "metadata.duration, use fewer --jobs, or raise the budget with --max-memory",
+               what, b->max_memory_bytes / (1024.0 * 1024.0));
+    return SIM_ERANGE;
+  }
   return 0;
 }

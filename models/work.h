@@ -12,12 +12,13 @@
  *   events  = visits * E(mode), summed over the modes, times replications
  *   seconds = warm-up + duration + drain, rounded up: the length of every
  *             per-second series
- *   memory  = the per-second series of one replication per mode run at once,
- *             per-station and per-pod state, and the drills' per-pod marks
+ *   memory  = per mode simulated at once: the per-second series of a
+ *             replication and of the result, per-station and per-pod state,
+ *             and the drills' per-pod marks
  *
- * E(mode) is an upper estimate of the engine events one call costs: one pass
- * per station (the application and, request and response, each proxy on the
- * path, path.h) and one event per network hop. The estimate is meant to be
+ * E(mode) is an upper estimate of the engine events one call costs: one
+ * event per station it passes (the application and, request and response,
+ * each proxy on the path, path.h) and one to finish it. The estimate is meant to be
  * within a factor of two of the engine's count (tests/test_work.c checks it
  * against the events fired on the shipped scenarios): enough to refuse a run
  * that would take days, not to predict seconds. Retries, timeouts and
@@ -28,6 +29,7 @@
 
 #include <stdint.h>
 
+#include "diag.h"
 #include "scenario.h"
 
 /* Budgets a run must stay under unless the user raises them. The event
@@ -42,14 +44,33 @@ typedef struct work_estimate {
   double visits;          /* service visits per replication (calls, the roots included) */
   double events;          /* engine events of the whole run: every mode and replication */
   double series_seconds;  /* length of each per-second series */
-  double memory_bytes;    /* peak memory of the simulation state */
+  double mode_memory;     /* bytes of simulation state per mode simulated at once */
   double max_visits_root; /* the largest V(entry): visits one external request causes */
+  uint32_t modes;
 } work_estimate;
 
-/* Fills *out for scenario s running `jobs` modes at once (0 or 1: one at a
- * time). Returns 0, or SIM_EINVAL when the call graph has a cycle (the loader
- * refuses those, so only hand-built scenarios see it). */
-int work_estimate_compute(const scenario *s, uint32_t jobs, work_estimate *out);
+/* The most a run may ask for; a run over either is refused (work_check). */
+typedef struct work_budget {
+  double max_events;
+  double max_memory_bytes;
+} work_budget;
+
+/* Fills *out for scenario s. Returns 0, SIM_ENOMEM, or SIM_EINVAL when the
+ * call graph has a cycle (the loader refuses those, so only hand-built
+ * scenarios see it). */
+int work_estimate_compute(const scenario *s, work_estimate *out);
+
+/* Bytes of simulation state with `jobs` modes simulated at once. */
+double work_memory(const work_estimate *w, uint32_t jobs);
+
+/* "about 2.4e+07 engine events (1.1e+05 requests, 22 calls each), 35 MiB" */
+void work_describe(const work_estimate *w, uint32_t jobs, char *buf, size_t n);
+
+/* 0 when the run fits the budget (b NULL: the defaults); otherwise an error
+ * in d naming the estimate, the limit and the option that raises it, located
+ * at `file`, and SIM_ERANGE. */
+int work_check(const work_estimate *w, const work_budget *b, uint32_t jobs, const char *file,
+               diag_list *d);
 
 /* Engine events one call costs in `mode` (E above). */
 double work_events_per_visit(mesh_mode mode);

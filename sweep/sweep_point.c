@@ -56,6 +56,10 @@ int sweep_point_load(sweep_point *p, const char *path, const char *const *overri
     goto fail;
   }
   mode_rules_wire(&p->in, &p->scn, p->profiles);
+  if ((rc = work_estimate_compute(&p->scn, &p->work)) != 0) {
+    snprintf(why, why_len, "cannot estimate the work of the run: %s", err_str(rc));
+    goto fail;
+  }
   return 0;
 fail:
   scenario_release(&p->scn);

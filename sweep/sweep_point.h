@@ -23,6 +23,7 @@
 #include "mode_rules.h"
 #include "model.h"
 #include "sweep.h"
+#include "work.h"
 
 #define SWEEP_POINT_MAX_FIXED     4    /* fixed overrides: --modes, --seed, ... */
 #define SWEEP_POINT_OVERRIDE_MAX  2048 /* one axis assignment "KEY=VALUE", NUL included */
@@ -34,6 +35,7 @@ typedef struct sweep_point {
   scenario scn;
   profile profiles[MODE_RULES_SOURCES];
   model_inputs in;
+  work_estimate work; /* what running it would cost (models/work.h) */
 } sweep_point;
 
 /* Loads the scenario at `path` with the overrides applied in order, then the
