@@ -168,8 +168,8 @@ static int model_failures_init(mode_result *out, const scenario *s, const failur
       snprintf(rf->name, sizeof rf->name, "burst-%u", bd - s->n_failures + 1);
       snprintf(rf->component, sizeof rf->component, "overload");
       snprintf(rf->instance, sizeof rf->instance, "%.40s x%g",
-               rf->has_target = true; /* the burst hits its entry service */
                s->services[s->traffic[i].service].name, b->multiplier);
+      rf->has_target = true; /* the burst hits its entry service */
       rf->at_s = (double)b->at_ns / 1e9;
       rf->down_s = (double)b->duration_ns / 1e9;
       rf->n_seconds = n_seconds;
