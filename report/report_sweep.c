@@ -61,19 +61,19 @@ static const struct {
 static double sr_metric(const db_sweep_row *w, int m) {
   switch (m) {
   case SM_MESH_CPU:
-    return w->mesh_cpu_cores;
+    return w->summary.mesh_cpu_cores;
   case SM_RESERVED_CPU:
-    return w->reserved_cpu_cores;
+    return w->summary.reserved_cpu_cores;
   case SM_MESH_MEM:
-    return w->mesh_mem_mib;
+    return w->summary.mesh_mem_mib;
   case SM_COST:
-    return w->cost_usd_month;
+    return w->summary.cost_usd_month;
   case SM_COST_RESERVED:
-    return w->cost_reserved_usd_month;
+    return w->summary.cost_reserved_usd_month;
   case SM_P99:
-    return w->latency_p99_ms;
+    return w->summary.latency.p99_ms;
   case SM_NODES:
-    return w->nodes_needed;
+    return w->summary.nodes_needed;
   default:
     return NAN;
   }
@@ -193,9 +193,9 @@ static int sr_index(srctx *c) {
     const db_sweep_row *w = &c->rows[r];
     int seen = 0;
     for (size_t m = 0; m < c->n_modes; m++)
-      seen |= c->modes[m] == w->mode;
+      seen |= c->modes[m] == w->summary.mode;
     if (!seen && c->n_modes < MESH_MODE_COUNT)
-      c->modes[c->n_modes++] = w->mode;
+      c->modes[c->n_modes++] = w->summary.mode;
     if (r > 0 && w->point == c->rows[r - 1].point)
       continue;
     size_t p = c->n_points++;
@@ -279,7 +279,7 @@ static int sr_index(srctx *c) {
     for (size_t r = c->point_row[p];
          r < c->n_rows && c->rows[r].point == c->rows[c->point_row[p]].point; r++)
       for (size_t m = 0; m < c->n_modes; m++)
-        if (c->modes[m] == c->rows[r].mode)
+        if (c->modes[m] == c->rows[r].summary.mode)
           c->cell[(c->group[p] * c->nx + xi) * c->n_modes + m] = (long)r;
   }
   free(xpos);

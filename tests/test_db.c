@@ -798,15 +798,20 @@ static void test_sweep_tables(void **state) {
   assert_int_equal(db_load_sweep_rows(t->d, s.id, &rows, &n), 0);
   assert_int_equal(n, 4);
   assert_int_equal(rows[0].point, 0);
-  assert_int_equal(rows[0].mode, MESH_MODE_SIDECAR);
-  assert_int_equal(rows[1].mode, MESH_MODE_AMBIENT);
+  assert_int_equal(rows[0].summary.mode, MESH_MODE_SIDECAR);
+  assert_int_equal(rows[1].summary.mode, MESH_MODE_AMBIENT);
   assert_int_equal(rows[3].point, 2);
   assert_int_equal(rows[3].batch_id, batch[2]);
   assert_string_equal(rows[3].params, "traffic.web.rate=3");
-  assert_same_double(rows[3].mesh_cpu_cores, r.modes[1].mesh_cpu_cores);
-  assert_same_double(rows[3].cost_reserved_usd_month, r.modes[1].cost_reserved_usd_month);
-  assert_same_double(rows[3].latency_p99_ms, r.modes[1].latency.p99_ms);
-  assert_int_equal(rows[3].nodes_needed, r.modes[1].nodes_needed);
+  assert_same_double(rows[3].summary.mesh_cpu_cores, r.modes[1].mesh_cpu_cores);
+  assert_same_double(rows[3].summary.cost_reserved_usd_month, r.modes[1].cost_reserved_usd_month);
+  assert_same_double(rows[3].summary.latency.p99_ms, r.modes[1].latency.p99_ms);
+  assert_int_equal(rows[3].summary.nodes_needed, r.modes[1].nodes_needed);
+  /* Kind usage too, so per-kind metrics read the same from a sweep row. */
+  assert_same_double(rows[3].summary.kind[MESH_KIND_ZTUNNEL].cpu_cores_mean,
+                     r.modes[1].kind[MESH_KIND_ZTUNNEL].cpu_cores_mean);
+  assert_int_equal(rows[3].summary.kind[MESH_KIND_APP].instances,
+                   r.modes[1].kind[MESH_KIND_APP].instances);
   free(rows);
   run_result_release(&r);
 
