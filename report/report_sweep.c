@@ -115,11 +115,6 @@ typedef struct srctx {
   report_gp gp;
 } srctx;
 
-static const char *sr_v(char *buf, size_t n, double v) {
-  report_format_value(buf, n, v);
-  return buf;
-}
-
 /* Index of value `v` (len bytes) of key k, added when new; -1 on no memory. */
 static long sr_intern(sr_key *k, const char *v, size_t len) {
   for (size_t i = 0; i < k->n; i++)
@@ -529,11 +524,7 @@ static void sr_metric_section(srctx *c, int m) {
                label);
     int drawn = report_chart_lines(&c->charts, name, title, xlabel, ylabel, lines, c->n_modes,
                                    REPORT_POINTS, extra ? extra : "set yrange [0:*]\n");
-    if (drawn == 1) {
-      char src[REPORT_PATH_MAX];
-      report_chart_src(&c->charts, name, src, sizeof src);
-      report_doc_image(doc, src, caption);
-    }
+    report_chart_image(doc, &c->charts, name, drawn, caption);
   }
   free(extra);
   free(xs);
@@ -573,7 +564,7 @@ static void sr_metric_section(srctx *c, int m) {
         if (isnan(v) && c->cell[(g * c->nx + i) * c->n_modes + mi] < 0)
           report_fmt(vals[mi], sizeof vals[mi], "-");
         else
-          sr_v(vals[mi], sizeof vals[mi], v);
+          report_num(vals[mi], sizeof vals[mi], v);
         cells[k2++] = vals[mi];
       }
       report_doc_table_row(doc, nc, cells);
