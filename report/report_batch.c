@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mesh_types.h"
+#include "metric.h"
 #include "report_internal.h"
 
 #ifndef MESHSIM_VERSION
@@ -99,95 +100,24 @@ static void section_how_to_read(report_batch *c) {
       report_code(a, sizeof a, report_mode_name(&c->run.modes[c->base])));
 }
 
-/* A metric of the summary table. */
-enum {
-  M_REQUESTS,
-  M_ERRORS,
-  M_ERROR_RATE,
-  M_SLO,
-  M_THROUGHPUT,
-  M_MEAN,
-  M_P50,
-  M_P99,
-  M_P999,
-  M_CPU_KIND,
-  M_CPU_MESH,
-  M_MEM_KIND,
-  M_MEM_MESH,
-  M_CPU_RESERVED,
-  M_MEM_RESERVED,
-  M_NODES,
-  M_COST,
-  M_COST_RESERVED,
-  M_COST_MESH_RESERVED
-};
-
-static double metric_value(const mode_result *m, int metric, int kind) {
-  switch (metric) {
-  case M_REQUESTS:
-    return (double)m->requests;
-  case M_ERRORS:
-    return (double)m->errors;
-  case M_ERROR_RATE:
-    return 100 * safe_ratio((double)m->errors, (double)m->requests);
-  case M_SLO:
-    return (double)m->slo_violations;
-  case M_THROUGHPUT:
-    return m->throughput_rps;
-  case M_MEAN:
-    return m->latency.mean_ms;
-  case M_P50:
-    return m->latency.p50_ms;
-  case M_P99:
-    return m->latency.p99_ms;
-  case M_P999:
-    return m->latency.p999_ms;
-  case M_CPU_KIND:
-    return m->kind[kind].cpu_cores_mean;
-  case M_CPU_MESH:
-    return m->mesh_cpu_cores;
-  case M_MEM_KIND:
-    return m->kind[kind].mem_mib_mean;
-  case M_MEM_MESH:
-    return m->mesh_mem_mib;
-  case M_CPU_RESERVED:
-    return m->reserved_cpu_cores;
-  case M_MEM_RESERVED:
-    return m->reserved_mem_mib;
-  case M_NODES:
-    return m->nodes_needed;
-  case M_COST:
-    return m->cost_usd_month;
-  case M_COST_RESERVED:
-    return m->cost_reserved_usd_month;
-  case M_COST_MESH_RESERVED:
-    return m->cost_mesh_reserved_usd_month;
-  default:
-    return NAN;
-  }
-}
-
-static void summary_row(report_batch *c, const char *label, int metric, int kind) {
+/* One row of the summary: the metric in every mode, with the change against
+ * the baseline, and for p99 the half-width of its confidence interval. */
+static void summary_row(report_batch *c, const metric *x, const char *label) {
   const run_result *r = &c->run;
   const char *cells[1 + MESH_MODE_COUNT * 4];
   char buf[MESH_MODE_COUNT * 4][REPORT_CELL_MAX];
   uint32_t n = r->n_modes < MESH_MODE_COUNT * 4 ? r->n_modes : MESH_MODE_COUNT * 4;
   cells[0] = label;
-  double base = metric_value(&r->modes[c->base], metric, kind);
+  double base = metric_value(x, &r->modes[c->base]);
   for (uint32_t i = 0; i < n; i++) {
     const mode_result *m = &r->modes[i];
-    double v = metric_value(m, metric, kind);
+    double v = metric_value(x, m);
     char val[REPORT_CELL_MAX / 2], ci[REPORT_CELL_MAX / 2] = "", delta[32];
-    int count = metric == M_REQUESTS || metric == M_ERRORS || metric == M_SLO || metric == M_NODES;
-    if (count)
-      report_count(val, sizeof val,
-                   metric == M_REQUESTS ? m->requests
-                   : metric == M_ERRORS ? m->errors
-                   : metric == M_SLO    ? m->slo_violations
-                                        : m->nodes_needed);
+    if (x->flags & METRIC_INTEGER)
+      report_count(val, sizeof val, (uint64_t)v);
     else
       report_format_value(val, sizeof val, v);
-    if (metric == M_P99 && m->latency.p99_ci.n >= 2) {
+    if (x->id == METRIC_LATENCY_P99 && m->latency.p99_ci.n >= 2) {
       char h[32];
       report_fmt(ci, sizeof ci, " ± %s", report_num(h, sizeof h, m->latency.p99_ci.half_width));
     }
@@ -200,6 +130,15 @@ static void summary_row(report_batch *c, const char *label, int metric, int kind
     cells[1 + i] = buf[i];
   }
   report_doc_table_row(&c->doc, 1 + n, cells);
+}
+
+/* Whether a per-kind metric has something to show: some mode has the kind
+ * (an instance of it, or a positive figure). */
+static int summary_kind_present(const run_result *r, const metric *x) {
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    if (metric_value(x, &r->modes[i]) > 0 || r->modes[i].kind[x->kind].instances > 0)
+      return 1;
+  return 0;
 }
 
 static void section_summary(report_batch *c) {
@@ -220,45 +159,15 @@ static void section_summary(report_batch *c) {
   }
   align[1 + n] = '\0';
   report_doc_table_begin(doc, 1 + n, head, align);
-  summary_row(c, "requests", M_REQUESTS, 0);
-  summary_row(c, "errors", M_ERRORS, 0);
-  summary_row(c, "error rate (%)", M_ERROR_RATE, 0);
+  /* The SLO row names the stored SLO: "requests slower than 100 ms". */
   char slo[REPORT_CELL_MAX], slo_label[REPORT_CELL_MAX];
   report_fmt(slo_label, sizeof slo_label, "requests %s", report_slo_phrase(r, slo, sizeof slo));
-  summary_row(c, slo_label, M_SLO, 0);
-  summary_row(c, "throughput (requests/s)", M_THROUGHPUT, 0);
-  summary_row(c, "latency mean (ms)", M_MEAN, 0);
-  summary_row(c, "latency p50 (ms)", M_P50, 0);
-  summary_row(c, "latency p99 (ms)", M_P99, 0);
-  summary_row(c, "latency p99.9 (ms)", M_P999, 0);
-  for (int k = 0; k < MESH_KIND_COUNT; k++) {
-    int any = 0;
-    for (uint32_t i = 0; i < r->n_modes; i++)
-      any |= r->modes[i].kind[k].cpu_cores_mean > 0 || r->modes[i].kind[k].instances > 0;
-    if (!any)
+  for (size_t k = 0; k < METRIC_COUNT; k++) {
+    const metric *x = &metric_table[k];
+    if (!x->report || ((x->flags & METRIC_PER_KIND) && !summary_kind_present(r, x)))
       continue;
-    char label[REPORT_CELL_MAX];
-    report_fmt(label, sizeof label, "CPU used: %s (cores)", mesh_kind_name((mesh_kind)k));
-    summary_row(c, label, M_CPU_KIND, k);
+    summary_row(c, x, x->id == METRIC_SLO_VIOLATIONS ? slo_label : x->report);
   }
-  summary_row(c, "CPU used: mesh total (cores)", M_CPU_MESH, 0);
-  for (int k = 0; k < MESH_KIND_COUNT; k++) {
-    int any = 0;
-    for (uint32_t i = 0; i < r->n_modes; i++)
-      any |= r->modes[i].kind[k].mem_mib_mean > 0 || r->modes[i].kind[k].instances > 0;
-    if (!any)
-      continue;
-    char label[REPORT_CELL_MAX];
-    report_fmt(label, sizeof label, "memory used: %s (MiB)", mesh_kind_name((mesh_kind)k));
-    summary_row(c, label, M_MEM_KIND, k);
-  }
-  summary_row(c, "memory used: mesh total (MiB)", M_MEM_MESH, 0);
-  summary_row(c, "CPU reserved (cores)", M_CPU_RESERVED, 0);
-  summary_row(c, "memory reserved (MiB)", M_MEM_RESERVED, 0);
-  summary_row(c, "nodes needed", M_NODES, 0);
-  summary_row(c, "cost, nodes needed (USD per month)", M_COST, 0);
-  summary_row(c, "cost, reserved capacity (USD per month)", M_COST_RESERVED, 0);
-  summary_row(c, "cost, reserved by the mesh (USD per month)", M_COST_MESH_RESERVED, 0);
   report_doc_table_end(doc);
 }
 
