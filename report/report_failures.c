@@ -26,11 +26,19 @@ static const char *component_phrase(const char *component) {
   return NULL;
 }
 
-/* Whether a drill hit anything in this mode: the model names the instance
- * "(none in this mode)" when the mode has no such component (a ztunnel
- * drill in sidecar mode). */
+/* A traffic burst: a drill of component "overload" that floods a service
+ * rather than taking a component down. */
+static int drill_is_burst(const result_failure *f) {
+  return strcmp(f->component, "overload") == 0;
+}
+
+/* Whether a drill hit anything in this mode: has_target is false when the
+ * mode has no such component (a ztunnel drill in sidecar mode). A burst
+ * always has its service to flood, and a drill that failed requests hit
+ * something, whatever the flag says (model_run.c sets it for component
+ * drills only). */
 static int drill_hit(const result_failure *f) {
-  return f->failed_requests > 0 || !strstr(f->instance, "none in this mode");
+  return f->has_target || drill_is_burst(f) || f->failed_requests > 0;
 }
 
 /* Mean and peak error rate of a drill: the mean over the seconds of the
@@ -104,7 +112,7 @@ static void failure_sentence(report_batch *c, const mode_result *m, const result
   if (f->failed_requests && isfinite(f->recovery_s))
     report_fmt(recovery, sizeof recovery, "; requests kept failing for %s s after it went down",
                report_num(a, sizeof a, f->recovery_s));
-  if (strcmp(f->component, "overload") == 0) /* a traffic burst: nothing is taken down */
+  if (drill_is_burst(f)) /* nothing is taken down */
     report_doc_item(&c->doc,
                     "In `%s`, drill `%s`, a traffic burst, ran at %s s for %s s: %s%s%s%s.",
                     report_mode_name(m), report_code(name, sizeof name, f->name),

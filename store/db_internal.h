@@ -308,7 +308,8 @@ _Static_assert(MESH_KIND_COUNT == 5, "node_usage has a CPU and a memory column p
   X(affected_namespaces, U32, affected_namespaces)                                                 \
   X(affected_tenants, U32, affected_tenants)                                                       \
   X(recovery_s, DBL, recovery_s)                                                                   \
-  X(series_seconds, U32, n_seconds)
+  X(series_seconds, U32, n_seconds)                                                                \
+  X(has_target, BOOL, has_target)
 
 /* sweeps, after id: db_sweep_info. */
 #define DB_SWEEP_COLUMNS(X)                                                                        \

@@ -17,8 +17,7 @@ const char *const *db_table_names(void) {
   return db_tables;
 }
 
-/* Version 1. Frozen from the first release on: then never edit it, add a
- * migration instead. (Until then it is still being extended in place.) */
+/* Version 1, frozen: never edit it; a change is a migration below. */
 static const char db_schema_v1[] =
     "CREATE TABLE batches (\n"
     "  id            INTEGER PRIMARY KEY,\n"
@@ -269,13 +268,27 @@ static int db__migrate_to_v1(db *d) {
   return db__exec(d, db_schema_v1, "creating schema version 1");
 }
 
+/* Version 2: failures.has_target, whether the drill had anything to take
+ * down in the mode. Version 1 said so only in the instance text the model
+ * wrote for people, "(none in this mode)", so that is what the flag is
+ * recovered from. */
+static int db__migrate_to_v2(db *d) {
+  return db__exec(d,
+                  "ALTER TABLE failures ADD COLUMN has_target INTEGER NOT NULL DEFAULT 1;\n"
+                  "UPDATE failures SET has_target = 0 WHERE instance = '(none in this mode)';\n",
+                  "upgrading to schema version 2");
+}
+
 /* Each entry upgrades from to_version - 1 to to_version, in order. */
 static const struct {
   int to_version;
   int (*fn)(db *d);
 } db_migrations[] = {
     {1, db__migrate_to_v1},
+    {2, db__migrate_to_v2},
 };
+_Static_assert(sizeof db_migrations / sizeof db_migrations[0] == DB_SCHEMA_VERSION,
+               "one migration per schema version");
 
 int db_schema_version(db *d) {
   int64_t v = 0;
@@ -284,7 +297,8 @@ int db_schema_version(db *d) {
   return (int)v;
 }
 
-/* Also refuses a database of an earlier draft of version 1 (see below). */
+/* Also refuses a database of an earlier draft of version 1 (see below). A
+ * failed migration rolls back whole: the database stays at its version. */
 int db__upgrade(db *d) {
   int64_t app_id = 0, version = 0, objects = 0;
   if (db__int_query(d, "PRAGMA application_id", &app_id) < 0)
@@ -303,7 +317,7 @@ int db__upgrade(db *d) {
                     "%s: database schema version %" PRId64
                     " is newer than version %d known to this meshsim; use a newer meshsim",
                     d->path, version, DB_SCHEMA_VERSION);
-  if (version == DB_SCHEMA_VERSION) {
+  if (version >= 1) {
     /* Version 1 grew (sweeps, SLO, reserved costs) before its first
      * release; a database of an earlier draft cannot take today's rows. */
     int64_t sweeps = 0;
@@ -315,8 +329,9 @@ int db__upgrade(db *d) {
                       "%s: written by a development build of meshsim with an earlier draft of "
                       "schema version 1 (no sweep tables); move it away and run again",
                       d->path);
-    return 0;
   }
+  if (version == DB_SCHEMA_VERSION)
+    return 0;
 
   if (db__exec(d, "BEGIN IMMEDIATE", "starting schema upgrade") < 0)
     return DB_ESQL;
