@@ -67,6 +67,42 @@ static void blast_top_instances(report_batch *c) {
   report_doc_table_end(&c->doc);
 }
 
+/* The table row of proxy kind k in mode m. */
+static void blast_row(report_batch *c, const mode_result *m, int k) {
+  const result_blast *b = &m->blast[k];
+  char s[9][REPORT_CELL_MAX];
+  const char *cells[11] = {report_mode_name(m),
+                           mesh_proxy_kind_name((mesh_proxy_kind)k),
+                           report_count(s[0], REPORT_CELL_MAX, b->instances),
+                           report_count(s[1], REPORT_CELL_MAX, b->pods_max),
+                           report_num(s[2], REPORT_CELL_MAX, b->pods_mean),
+                           report_count(s[3], REPORT_CELL_MAX, b->services_max),
+                           report_count(s[4], REPORT_CELL_MAX, b->namespaces_max),
+                           report_count(s[5], REPORT_CELL_MAX, b->tenants_max),
+                           report_count(s[6], REPORT_CELL_MAX, b->identities_max),
+                           report_pct(s[7], REPORT_CELL_MAX, b->request_share_max),
+                           report_pct(s[8], REPORT_CELL_MAX, b->request_share_mean)};
+  report_doc_table_row(&c->doc, 11, cells);
+}
+
+/* The same numbers of proxy kind k in mode m as a sentence. */
+static void blast_sentence(report_batch *c, const mode_result *m, int k) {
+  const result_blast *b = &m->blast[k];
+  char a[REPORT_CELL_MAX], p[REPORT_CELL_MAX], q[REPORT_CELL_MAX];
+  report_doc_item(&c->doc,
+                  "In `%s`, one %s (of %u) serves up to %u pod%s (%s on average) of up to "
+                  "%u service%s, %u namespace%s and %u tenant%s, holds the credentials of up "
+                  "to %u identit%s, and carries up to %s of external requests (%s on "
+                  "average).",
+                  report_mode_name(m), mesh_proxy_kind_name((mesh_proxy_kind)k), b->instances,
+                  b->pods_max, b->pods_max == 1 ? "" : "s", report_num(a, sizeof a, b->pods_mean),
+                  b->services_max, b->services_max == 1 ? "" : "s", b->namespaces_max,
+                  b->namespaces_max == 1 ? "" : "s", b->tenants_max, b->tenants_max == 1 ? "" : "s",
+                  b->identities_max, b->identities_max == 1 ? "y" : "ies",
+                  report_pct(p, sizeof p, b->request_share_max),
+                  report_pct(q, sizeof q, b->request_share_mean));
+}
+
 void report_blast_section(report_batch *c) {
   const run_result *r = &c->run;
   int any = 0;
@@ -96,55 +132,24 @@ void report_blast_section(report_batch *c) {
                                      "request share (max)",
                                      "request share (mean)"};
   report_doc_table_begin(doc, 11, head, "llrrrrrrrrr");
-  const mode_result *worst_m = NULL;
+  const mode_result *worst_m = NULL; /* the kind and mode that reach the most pods */
   int worst_k = 0;
-  for (uint32_t i = 0; i < r->n_modes; i++) {
-    const mode_result *m = &r->modes[i];
+  for (uint32_t i = 0; i < r->n_modes; i++)
     for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+      const mode_result *m = &r->modes[i];
       if (!m->has_blast[k])
         continue;
-      const result_blast *b = &m->blast[k];
-      if (!worst_m || b->pods_max > worst_m->blast[worst_k].pods_max) {
+      if (!worst_m || m->blast[k].pods_max > worst_m->blast[worst_k].pods_max) {
         worst_m = m;
         worst_k = k;
       }
-      char s[9][REPORT_CELL_MAX];
-      const char *cells[11] = {report_mode_name(m),
-                               mesh_proxy_kind_name((mesh_proxy_kind)k),
-                               report_count(s[0], REPORT_CELL_MAX, b->instances),
-                               report_count(s[1], REPORT_CELL_MAX, b->pods_max),
-                               report_num(s[2], REPORT_CELL_MAX, b->pods_mean),
-                               report_count(s[3], REPORT_CELL_MAX, b->services_max),
-                               report_count(s[4], REPORT_CELL_MAX, b->namespaces_max),
-                               report_count(s[5], REPORT_CELL_MAX, b->tenants_max),
-                               report_count(s[6], REPORT_CELL_MAX, b->identities_max),
-                               report_pct(s[7], REPORT_CELL_MAX, b->request_share_max),
-                               report_pct(s[8], REPORT_CELL_MAX, b->request_share_mean)};
-      report_doc_table_row(doc, 11, cells);
+      blast_row(c, m, k);
     }
-  }
   report_doc_table_end(doc);
-  for (uint32_t i = 0; i < r->n_modes; i++) {
-    const mode_result *m = &r->modes[i];
-    for (int k = 0; k < MESH_PROXY_COUNT; k++) {
-      if (!m->has_blast[k])
-        continue;
-      const result_blast *b = &m->blast[k];
-      char a[REPORT_CELL_MAX], p[REPORT_CELL_MAX], q[REPORT_CELL_MAX];
-      report_doc_item(
-          doc,
-          "In `%s`, one %s (of %u) serves up to %u pod%s (%s on average) of up to "
-          "%u service%s, %u namespace%s and %u tenant%s, holds the credentials of up "
-          "to %u identit%s, and carries up to %s of external requests (%s on "
-          "average).",
-          report_mode_name(m), mesh_proxy_kind_name((mesh_proxy_kind)k), b->instances, b->pods_max,
-          b->pods_max == 1 ? "" : "s", report_num(a, sizeof a, b->pods_mean), b->services_max,
-          b->services_max == 1 ? "" : "s", b->namespaces_max, b->namespaces_max == 1 ? "" : "s",
-          b->tenants_max, b->tenants_max == 1 ? "" : "s", b->identities_max,
-          b->identities_max == 1 ? "y" : "ies", report_pct(p, sizeof p, b->request_share_max),
-          report_pct(q, sizeof q, b->request_share_mean));
-    }
-  }
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    for (int k = 0; k < MESH_PROXY_COUNT; k++)
+      if (r->modes[i].has_blast[k])
+        blast_sentence(c, &r->modes[i], k);
   report_doc_end_list(doc);
   blast_top_instances(c);
   if (worst_m)
