@@ -13,9 +13,11 @@
  * parameter, one curve per mode, and states where one mode overtakes
  * another; it reads the sweep's points from the database as well.
  *
- * Files: report.c (orchestration, text sections), report_sweep.c (sweeps),
+ * Files: report.c (the entry: batch or sweep), report_batch.c (the batch
+ * report, with its sections report_blast.c and report_failures.c),
+ * report_sweep.c (sweeps), report_render.c (the two passes both share),
  * report_doc.c (one writer feeding both Markdown and HTML), report_chart.c
- * (data, scripts, gnuplot). */
+ * (data, scripts, gnuplot); report_internal.h is what they share. */
 #ifndef MESHSIM_REPORT_H
 #define MESHSIM_REPORT_H
 

@@ -167,6 +167,15 @@ void report_chart_src(const report_charts *c, const char *name, char *buf, size_
   report_fmt(buf, n, "%s/%s.%s", REPORT_CHART_DIR, name, chart_ext(c));
 }
 
+void report_chart_image(report_doc *doc, const report_charts *c, const char *name, int drawn,
+                        const char *caption) {
+  if (drawn != 1)
+    return;
+  char src[REPORT_PATH_MAX];
+  report_chart_src(c, name, src, sizeof src);
+  report_doc_image(doc, src, caption);
+}
+
 /* Closes f; nonzero when a write to it or the close failed. */
 static int close_failed(FILE *f) {
   int bad = ferror(f);

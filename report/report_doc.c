@@ -4,8 +4,12 @@
  * forms, so report.md and report.html always say the same thing. Text is
  * escaped per output: HTML gets entities for & < > " ', Markdown gets
  * backslashes before the punctuation that would start emphasis, links or
- * HTML. The only markup callers may use is a `code` span. */
+ * HTML. The only markup callers may use is a `code` span. Also the text
+ * helpers of both reports: the number format of their tables, counts,
+ * percentages, mode names and the SLO phrase. */
 #include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +117,62 @@ const char *report_code(char *buf, size_t n, const char *s) {
       *p = '\'';
   return buf;
 }
+
+/* ---- numbers and names ------------------------------------------------------- */
+
+void report_format_value(char *buf, size_t n, double v) {
+  double a = fabs(v);
+  if (!isfinite(v))
+    report_fmt(buf, n, "n/a");
+  else if (v == 0)
+    report_fmt(buf, n, "0");
+  else if (a >= 99.95) /* thresholds on the rounded value: 99.96 -> "100", not "100.0" */
+    report_fmt(buf, n, "%.0f", v);
+  else if (a >= 9.995)
+    report_fmt(buf, n, "%.1f", v);
+  else if (a >= 0.9995)
+    report_fmt(buf, n, "%.2f", v);
+  else if (a >= 0.001)
+    report_fmt(buf, n, "%#.3g", v); /* keep trailing zeros: 0.900, not 0.9 */
+  else
+    report_fmt(buf, n, "%.2e", v);
+}
+
+const char *report_num(char *buf, size_t n, double v) {
+  report_format_value(buf, n, v);
+  return buf;
+}
+
+const char *report_count(char *buf, size_t n, uint64_t v) {
+  report_fmt(buf, n, "%" PRIu64, v);
+  return buf;
+}
+
+const char *report_pct(char *buf, size_t n, double fraction) {
+  if (!isfinite(fraction))
+    report_fmt(buf, n, "n/a");
+  else
+    report_fmt(buf, n, "%.1f%%", 100 * fraction);
+  return buf;
+}
+
+const char *report_mode_name(const mode_result *m) {
+  const char *s = mesh_mode_name(m->mode);
+  return s ? s : "?";
+}
+
+/* "slower than 100 ms" from the stored SLO; "over the latency SLO" when
+ * the database predates it. */
+const char *report_slo_phrase(const run_result *r, char *buf, size_t n) {
+  char v[32];
+  if (isfinite(r->slo_ms) && r->slo_ms > 0)
+    report_fmt(buf, n, "slower than %s ms", (report_format_value(v, sizeof v, r->slo_ms), v));
+  else
+    report_fmt(buf, n, "over the latency SLO");
+  return buf;
+}
+
+/* ---- the document ---------------------------------------------------------------- */
 
 static void doc_vformat(char *buf, size_t n, const char *fmt, va_list ap) {
   vsnprintf(buf, n, fmt, ap);

@@ -1,5 +1,10 @@
 /* report_internal: what the report_*.c files share; not a public interface.
  *
+ * Who calls whom, one way only: report.c (the entry) picks the batch report
+ * (report_batch.c, with its sections report_blast.c and report_failures.c) or
+ * the sweep report (report_sweep.c); both render through report_render.c,
+ * which writes with report_doc.c and draws with report_chart.c.
+ *
  * report_doc: one writer that emits the same document as Markdown and as
  * HTML, so the two never drift apart. Text given to it is plain text with
  * one piece of markup, `code` spans; everything else is escaped for each
@@ -53,6 +58,19 @@ void report_fmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format
 
 /* Copies `s` into buf for use inside a `code` span (backticks would end it). */
 const char *report_code(char *buf, size_t n, const char *s);
+
+/* Text of table cells and sentences, written into buf and returned: a value
+ * in report_format_value()'s format, a count, a fraction as a percentage
+ * ("12.3%", "n/a"). */
+#define REPORT_CELL_MAX 96
+const char *report_num(char *buf, size_t n, double v);
+const char *report_count(char *buf, size_t n, uint64_t v);
+const char *report_pct(char *buf, size_t n, double fraction);
+/* The mode's name ("?" for a mode this build does not know). */
+const char *report_mode_name(const mode_result *m);
+/* "slower than 100 ms" from the stored SLO; "over the latency SLO" when the
+ * database predates it. */
+const char *report_slo_phrase(const run_result *r, char *buf, size_t n);
 
 /* ---- report_chart ------------------------------------------------------------ */
 
@@ -116,8 +134,11 @@ int report_chart_blast(report_charts *c, const run_result *r);
 
 /* File name of chart `name` relative to the report directory. */
 void report_chart_src(const report_charts *c, const char *name, char *buf, size_t n);
+/* Adds chart `name` to the document when `drawn` (a chart writer's result) is 1. */
+void report_chart_image(report_doc *doc, const report_charts *c, const char *name, int drawn,
+                        const char *caption);
 
-/* ---- report (shared by batch and sweep reports) ------------------------------ */
+/* ---- report_render (shared by batch and sweep reports) ------------------------ */
 
 /* Formats the message into info->error and returns code, so a failure
  * path stays one line: `return report_fail(info, DB_EIO, "...", ...);`. */
@@ -133,7 +154,27 @@ int report_render(const report_options *opt, report_info *info, report_charts *c
                   report_gp *gp, report_doc *doc, const char *title, void (*write)(void *ctx),
                   void *ctx);
 
-/* The sweep report (report_sweep.c). */
+/* ---- the batch report (report_batch.c, report_blast.c, report_failures.c) ----- */
+
+typedef struct report_batch {
+  db *d;
+  const report_options *opt;
+  report_info *info;
+  run_result run;
+  uint32_t base; /* index of the baseline mode */
+  report_doc doc;
+  report_charts charts;
+  report_gp gp;
+} report_batch;
+
+/* The report of the batch the options name (or the latest); 0 or DB_E*. */
+int report_batch_write(db *d, const report_options *opt, report_info *info);
+/* Its sections on blast radius and failure drills (nothing when the batch has none). */
+void report_blast_section(report_batch *c);
+void report_failures_section(report_batch *c);
+
+/* ---- the sweep report (report_sweep.c) ------------------------------------------ */
+
 int report_sweep_write(db *d, const report_options *opt, int64_t sweep_id, report_info *info);
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "mesh_types.h"
+#include "metric.h"
 #include "report_internal.h"
 #include "sweep.h"
 
@@ -29,55 +30,6 @@
 #define SR_CELL                 128
 #define SR_KEY_MAX              256
 #define SR_MAX_CROSSINGS        64
-
-/* The metrics drawn against the swept parameter. */
-enum {
-  SM_MESH_CPU,
-  SM_RESERVED_CPU,
-  SM_MESH_MEM,
-  SM_COST,
-  SM_COST_RESERVED,
-  SM_P99,
-  SM_NODES,
-  SM_N
-};
-
-static const struct {
-  const char *name;   /* chart file name part */
-  const char *title;  /* section heading */
-  const char *phrase; /* in crossover sentences */
-  const char *unit;
-} sr_metrics[SM_N] = {
-    [SM_MESH_CPU] = {"mesh_cpu", "Mesh CPU used", "mesh CPU", "cores"},
-    [SM_RESERVED_CPU] = {"reserved_cpu", "CPU reserved", "reserved CPU", "cores"},
-    [SM_MESH_MEM] = {"mesh_memory", "Mesh memory used", "mesh memory", "MiB"},
-    [SM_COST] = {"cost", "Cost of the nodes needed", "cost", "USD per month"},
-    [SM_COST_RESERVED] = {"cost_reserved", "Cost of the reserved capacity",
-                          "reserved-capacity cost", "USD per month"},
-    [SM_P99] = {"p99", "p99 latency", "p99 latency", "ms"},
-    [SM_NODES] = {"nodes", "Nodes needed", "node count", "nodes"},
-};
-
-static double sr_metric(const db_sweep_row *w, int m) {
-  switch (m) {
-  case SM_MESH_CPU:
-    return w->mesh_cpu_cores;
-  case SM_RESERVED_CPU:
-    return w->reserved_cpu_cores;
-  case SM_MESH_MEM:
-    return w->mesh_mem_mib;
-  case SM_COST:
-    return w->cost_usd_month;
-  case SM_COST_RESERVED:
-    return w->cost_reserved_usd_month;
-  case SM_P99:
-    return w->latency_p99_ms;
-  case SM_NODES:
-    return w->nodes_needed;
-  default:
-    return NAN;
-  }
-}
 
 /* Distinct values of one key, in the order the points first show them. */
 typedef struct sr_key {
@@ -109,16 +61,13 @@ typedef struct srctx {
   size_t *group_point; /* a point of each group (for its label) */
   mesh_mode modes[MESH_MODE_COUNT];
   size_t n_modes;
+  const metric *metrics[METRIC_COUNT]; /* drawn against x, in their sweep order */
+  size_t n_metrics;
   long *cell; /* [group][x position][mode] -> row, -1 when missing */
   report_doc doc;
   report_charts charts;
   report_gp gp;
 } srctx;
-
-static const char *sr_v(char *buf, size_t n, double v) {
-  report_format_value(buf, n, v);
-  return buf;
-}
 
 /* Index of value `v` (len bytes) of key k, added when new; -1 on no memory. */
 static long sr_intern(sr_key *k, const char *v, size_t len) {
@@ -182,9 +131,30 @@ static int sr_cmp_x(const void *a, const void *b) {
   return (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
 }
 
-/* Points, values, axes, groups, modes and the cell table. */
-static int sr_index(srctx *c) {
-  sr_parse_keys(c);
+/* The values of point p's keys from its params ("key=value;key=value"). */
+static int sr_index_params(srctx *c, size_t p, const char *s) {
+  while (*s) {
+    size_t len = strcspn(s, ";");
+    const char *eq = memchr(s, '=', len);
+    if (eq) {
+      size_t kl = (size_t)(eq - s);
+      for (size_t k = 0; k < c->n_keys; k++)
+        if (strlen(c->keys[k].name) == kl && !strncmp(c->keys[k].name, s, kl)) {
+          long v = sr_intern(&c->keys[k], eq + 1, len - kl - 1);
+          if (v < 0)
+            return ERR_ENOMEM;
+          c->vi[p][k] = (uint32_t)v;
+        }
+    }
+    s += len;
+    if (*s == ';')
+      s++;
+  }
+  return 0;
+}
+
+/* The modes, the stored points (first row of each) and their key values. */
+static int sr_index_points(srctx *c) {
   c->point_row = calloc(c->n_rows ? c->n_rows : 1, sizeof *c->point_row);
   c->vi = calloc(c->n_rows ? c->n_rows : 1, sizeof *c->vi);
   if (!c->point_row || !c->vi)
@@ -193,38 +163,26 @@ static int sr_index(srctx *c) {
     const db_sweep_row *w = &c->rows[r];
     int seen = 0;
     for (size_t m = 0; m < c->n_modes; m++)
-      seen |= c->modes[m] == w->mode;
+      seen |= c->modes[m] == w->summary.mode;
     if (!seen && c->n_modes < MESH_MODE_COUNT)
-      c->modes[c->n_modes++] = w->mode;
+      c->modes[c->n_modes++] = w->summary.mode;
     if (r > 0 && w->point == c->rows[r - 1].point)
       continue;
     size_t p = c->n_points++;
     c->point_row[p] = r;
-    /* params: "key=value;key=value" */
-    const char *s = w->params;
-    while (*s) {
-      size_t len = strcspn(s, ";");
-      const char *eq = memchr(s, '=', len);
-      if (eq) {
-        size_t kl = (size_t)(eq - s);
-        for (size_t k = 0; k < c->n_keys; k++)
-          if (strlen(c->keys[k].name) == kl && !strncmp(c->keys[k].name, s, kl)) {
-            long v = sr_intern(&c->keys[k], eq + 1, len - kl - 1);
-            if (v < 0)
-              return ERR_ENOMEM;
-            c->vi[p][k] = (uint32_t)v;
-          }
-      }
-      s += len;
-      if (*s == ';')
-        s++;
-    }
+    if (sr_index_params(c, p, w->params) < 0)
+      return ERR_ENOMEM;
   }
   /* A key missing from every params string still needs a value. */
   for (size_t k = 0; k < c->n_keys; k++)
     if (c->keys[k].n == 0 && sr_intern(&c->keys[k], "?", 1) < 0)
       return ERR_ENOMEM;
+  return 0;
+}
 
+/* The x axis: the first key with more than one value, its values as numbers
+ * (or categories) and their ascending order. */
+static int sr_index_axis(srctx *c) {
   c->xk = -1;
   for (size_t k = 0; k < c->n_keys && c->xk < 0; k++)
     if (c->keys[k].n > 1)
@@ -233,9 +191,7 @@ static int sr_index(srctx *c) {
   c->nx = c->n_keys ? c->keys[xk].n : 1;
   c->xnum = calloc(c->nx, sizeof *c->xnum);
   c->xord = calloc(c->nx, sizeof *c->xord);
-  c->group = calloc(c->n_points ? c->n_points : 1, sizeof *c->group);
-  c->group_point = calloc(c->n_points ? c->n_points : 1, sizeof *c->group_point);
-  if (!c->xnum || !c->xord || !c->group || !c->group_point)
+  if (!c->xnum || !c->xord)
     return ERR_ENOMEM;
   c->xkind = c->n_keys ? sweep_values_numeric((const char *const *)c->keys[xk].vals, c->nx, c->xnum)
                        : SWEEP_X_CATEGORY;
@@ -247,8 +203,15 @@ static int sr_index(srctx *c) {
     c->xord[i] = i;
   sr_sort_x = c->xnum;
   qsort(c->xord, c->nx, sizeof *c->xord, sr_cmp_x);
+  return 0;
+}
 
-  /* Groups: the points that agree on every key but x. */
+/* Groups: the points that agree on every key but x. */
+static int sr_index_groups(srctx *c) {
+  c->group = calloc(c->n_points ? c->n_points : 1, sizeof *c->group);
+  c->group_point = calloc(c->n_points ? c->n_points : 1, sizeof *c->group_point);
+  if (!c->group || !c->group_point)
+    return ERR_ENOMEM;
   for (size_t p = 0; p < c->n_points; p++) {
     size_t g;
     for (g = 0; g < c->n_groups; g++) {
@@ -263,15 +226,20 @@ static int sr_index(srctx *c) {
       c->group_point[c->n_groups++] = p;
     c->group[p] = g;
   }
+  return 0;
+}
+
+/* The cell table: [group][x position][mode] -> row, -1 when missing. */
+static int sr_index_cells(srctx *c) {
   size_t n_cells = c->n_groups * c->nx * (c->n_modes ? c->n_modes : 1);
   c->cell = malloc((n_cells ? n_cells : 1) * sizeof *c->cell);
-  if (!c->cell)
+  size_t *xpos = calloc(c->nx, sizeof *xpos); /* value index -> position in xord */
+  if (!c->cell || !xpos) {
+    free(xpos);
     return ERR_ENOMEM;
+  }
   for (size_t i = 0; i < n_cells; i++)
     c->cell[i] = -1;
-  size_t *xpos = calloc(c->nx, sizeof *xpos); /* value index -> position in xord */
-  if (!xpos)
-    return ERR_ENOMEM;
   for (size_t i = 0; i < c->nx; i++)
     xpos[c->xord[i]] = i;
   for (size_t p = 0; p < c->n_points; p++) {
@@ -279,16 +247,29 @@ static int sr_index(srctx *c) {
     for (size_t r = c->point_row[p];
          r < c->n_rows && c->rows[r].point == c->rows[c->point_row[p]].point; r++)
       for (size_t m = 0; m < c->n_modes; m++)
-        if (c->modes[m] == c->rows[r].mode)
+        if (c->modes[m] == c->rows[r].summary.mode)
           c->cell[(c->group[p] * c->nx + xi) * c->n_modes + m] = (long)r;
   }
   free(xpos);
   return 0;
 }
 
-static double sr_value(const srctx *c, size_t g, size_t xi, size_t m, int metric) {
+/* Points, values, axes, groups, modes and the cell table. */
+static int sr_index(srctx *c) {
+  sr_parse_keys(c);
+  int rc = sr_index_points(c);
+  if (rc == 0)
+    rc = sr_index_axis(c);
+  if (rc == 0)
+    rc = sr_index_groups(c);
+  if (rc == 0)
+    rc = sr_index_cells(c);
+  return rc;
+}
+
+static double sr_value(const srctx *c, size_t g, size_t xi, size_t m, const metric *x) {
   long r = c->cell[(g * c->nx + xi) * c->n_modes + m];
-  return r < 0 ? NAN : sr_metric(&c->rows[r], metric);
+  return r < 0 ? NAN : metric_value(x, &c->rows[r].summary);
 }
 
 /* "cluster.nodes.pool.count=3, foo=bar" for group g ("" with one group). */
@@ -394,6 +375,39 @@ static void sr_crossing_at(const srctx *c, const sweep_crossing *x, char *buf, s
   report_fmt(buf, n, "above %s ~ %s", sr_xname(c), v);
 }
 
+/* Where the x values sit on the axis: their number, or 0, 1, 2, ... for categories. */
+static void sr_x_positions(const srctx *c, double *xs) {
+  for (size_t i = 0; i < c->nx; i++)
+    xs[i] = c->xkind == SWEEP_X_CATEGORY ? (double)i : c->xnum[c->xord[i]];
+}
+
+/* The crossovers of modes i and j in metric x and group g, one sentence
+ * each; a and b are scratch arrays of c->nx values. Returns how many. */
+static int sr_pair_crossovers(srctx *c, const metric *x, size_t g, size_t i, size_t j,
+                              const double *xs, double *a, double *b) {
+  for (size_t t = 0; t < c->nx; t++) {
+    a[t] = sr_value(c, g, t, i, x);
+    b[t] = sr_value(c, g, t, j, x);
+  }
+  sweep_crossing cr[SR_MAX_CROSSINGS];
+  size_t n = sweep_crossovers(xs, a, b, c->nx, cr, SR_MAX_CROSSINGS);
+  for (size_t k = 0; k < n && k < SR_MAX_CROSSINGS; k++) {
+    const char *up = mesh_mode_name(cr[k].a_above ? c->modes[i] : c->modes[j]);
+    const char *down = mesh_mode_name(cr[k].a_above ? c->modes[j] : c->modes[i]);
+    char at[256], group[SR_CELL * 2] = "", label[SR_CELL * 2];
+    sr_crossing_at(c, &cr[k], at, sizeof at);
+    sr_group_label(c, g, label, sizeof label);
+    if (label[0])
+      report_fmt(group, sizeof group, " (with %s)", label);
+    char nth[64] = "";
+    if (n > 1) /* "above x" holds up to the next crossing only */
+      report_fmt(nth, sizeof nth, " (crossing %zu of %zu)", k + 1, n);
+    report_doc_item(&c->doc, "%s's %s exceeds %s's %s%s%s.", up, x->sweep.phrase, down, at, group,
+                    nth);
+  }
+  return (int)(n < SR_MAX_CROSSINGS ? n : SR_MAX_CROSSINGS);
+}
+
 static void sr_crossovers(srctx *c) {
   report_doc *doc = &c->doc;
   report_doc_heading(doc, 2, "Crossovers");
@@ -404,41 +418,20 @@ static void sr_crossovers(srctx *c) {
   }
   double *xs = malloc(c->nx * sizeof *xs), *a = malloc(c->nx * sizeof *a),
          *b = malloc(c->nx * sizeof *b);
-  if (!xs || !a || !b) {
-    free(xs);
-    free(a);
-    free(b);
-    return;
+  int found = 0, ok = xs && a && b;
+  if (ok) {
+    sr_x_positions(c, xs);
+    for (size_t m = 0; m < c->n_metrics; m++)
+      for (size_t g = 0; g < c->n_groups; g++)
+        for (size_t i = 0; i < c->n_modes; i++)
+          for (size_t j = i + 1; j < c->n_modes; j++)
+            found += sr_pair_crossovers(c, c->metrics[m], g, i, j, xs, a, b);
   }
-  for (size_t i = 0; i < c->nx; i++)
-    xs[i] = c->xkind == SWEEP_X_CATEGORY ? (double)i : c->xnum[c->xord[i]];
-  int found = 0;
-  for (int m = 0; m < SM_N; m++)
-    for (size_t g = 0; g < c->n_groups; g++)
-      for (size_t i = 0; i < c->n_modes; i++)
-        for (size_t j = i + 1; j < c->n_modes; j++) {
-          for (size_t t = 0; t < c->nx; t++) {
-            a[t] = sr_value(c, g, t, i, m);
-            b[t] = sr_value(c, g, t, j, m);
-          }
-          sweep_crossing cr[SR_MAX_CROSSINGS];
-          size_t n = sweep_crossovers(xs, a, b, c->nx, cr, SR_MAX_CROSSINGS);
-          for (size_t k = 0; k < n && k < SR_MAX_CROSSINGS; k++) {
-            const char *up = mesh_mode_name(cr[k].a_above ? c->modes[i] : c->modes[j]);
-            const char *down = mesh_mode_name(cr[k].a_above ? c->modes[j] : c->modes[i]);
-            char at[256], group[SR_CELL * 2] = "", label[SR_CELL * 2];
-            sr_crossing_at(c, &cr[k], at, sizeof at);
-            sr_group_label(c, g, label, sizeof label);
-            if (label[0])
-              report_fmt(group, sizeof group, " (with %s)", label);
-            char nth[64] = "";
-            if (n > 1) /* "above x" holds up to the next crossing only */
-              report_fmt(nth, sizeof nth, " (crossing %zu of %zu)", k + 1, n);
-            report_doc_item(doc, "%s's %s exceeds %s's %s%s%s.", up, sr_metrics[m].phrase, down, at,
-                            group, nth);
-            found++;
-          }
-        }
+  free(xs);
+  free(a);
+  free(b);
+  if (!ok)
+    return;
   report_doc_end_list(doc);
   if (!found)
     report_doc_para(doc, "No mode overtakes another over the swept values: for every metric the "
@@ -449,9 +442,6 @@ static void sr_crossovers(srctx *c) {
                          "memory, nodes and latency that is where A stops being the cheaper or "
                          "faster choice.");
   c->info->crossovers = found;
-  free(xs);
-  free(a);
-  free(b);
 }
 
 /* Writes a gnuplot single-quoted string into buf. */
@@ -470,76 +460,66 @@ static size_t sr_gp_quote(char *buf, size_t n, const char *s) {
   return o;
 }
 
-static void sr_metric_section(srctx *c, int m) {
-  report_doc *doc = &c->doc;
-  report_doc_heading(doc, 2, "%s", sr_metrics[m].title);
-  char xlabel[SR_KEY_MAX + 32], ylabel[64], xs_unit[32];
+/* Extra gnuplot lines for a category axis: its tick labels and range
+ * (malloc'd; NULL for a numeric axis). */
+static char *sr_category_axis(const srctx *c) {
+  if (c->xkind != SWEEP_X_CATEGORY || c->xk < 0)
+    return NULL;
+  size_t cap = 64 + c->nx * 80;
+  char *extra = malloc(cap);
+  if (!extra)
+    return NULL;
+  size_t o = (size_t)snprintf(extra, cap, "set xtics (");
+  for (size_t i = 0; i < c->nx && o < cap; i++) {
+    if (i)
+      o += (size_t)snprintf(extra + o, cap - o, ", ");
+    char q[80];
+    sr_gp_quote(q, sizeof q, c->keys[c->xk].vals[c->xord[i]]);
+    o += (size_t)snprintf(extra + o, cap - o, "%s %zu", q, i);
+  }
+  if (o < cap)
+    snprintf(extra + o, cap - o, ")\nset xrange [-0.3:%g]\nset yrange [0:*]\n",
+             (double)c->nx - 0.7);
+  return extra;
+}
+
+/* The chart of metric x in group g, one line per mode; xs and ys are scratch. */
+static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *extra, double *xs,
+                            double *ys) {
+  char xlabel[SR_KEY_MAX + 32], ylabel[64];
   const char *unit = sweep_xkind_unit(c->xkind);
-  report_fmt(xs_unit, sizeof xs_unit, "%s", unit);
   if (unit[0])
     report_fmt(xlabel, sizeof xlabel, "%s (%s)", sr_xname(c), unit);
   else
     report_fmt(xlabel, sizeof xlabel, "%s", sr_xname(c));
-  report_fmt(ylabel, sizeof ylabel, "%s (%s)", sr_metrics[m].phrase, sr_metrics[m].unit);
-
-  /* Charts: one per group, one line per mode. */
-  char *extra = NULL;
-  if (c->xkind == SWEEP_X_CATEGORY && c->xk >= 0) {
-    size_t cap = 64 + c->nx * 80;
-    extra = malloc(cap);
-    if (extra) {
-      size_t o = (size_t)snprintf(extra, cap, "set xtics (");
-      for (size_t i = 0; i < c->nx && o < cap; i++) {
-        if (i)
-          o += (size_t)snprintf(extra + o, cap - o, ", ");
-        char q[80];
-        sr_gp_quote(q, sizeof q, c->keys[c->xk].vals[c->xord[i]]);
-        o += (size_t)snprintf(extra + o, cap - o, "%s %zu", q, i);
-      }
-      if (o < cap)
-        snprintf(extra + o, cap - o, ")\nset xrange [-0.3:%g]\nset yrange [0:*]\n",
-                 (double)c->nx - 0.7);
-    }
-  }
-  double *xs = malloc(c->nx * sizeof *xs);
-  double *ys = malloc(c->n_modes * c->nx * sizeof *ys);
-  for (size_t g = 0; xs && ys && c->xk >= 0 && g < c->n_groups && g < REPORT_SWEEP_MAX_GROUPS;
-       g++) {
-    report_line lines[MESH_MODE_COUNT];
+  report_fmt(ylabel, sizeof ylabel, "%s (%s)", x->sweep.phrase, x->unit);
+  report_line lines[MESH_MODE_COUNT];
+  sr_x_positions(c, xs);
+  for (size_t mi = 0; mi < c->n_modes; mi++) {
     for (size_t i = 0; i < c->nx; i++)
-      xs[i] = c->xkind == SWEEP_X_CATEGORY ? (double)i : c->xnum[c->xord[i]];
-    for (size_t mi = 0; mi < c->n_modes; mi++) {
-      for (size_t i = 0; i < c->nx; i++)
-        ys[mi * c->nx + i] = sr_value(c, g, i, mi, m);
-      lines[mi].title = mesh_mode_name(c->modes[mi]);
-      lines[mi].x = xs;
-      lines[mi].y = ys + mi * c->nx;
-      lines[mi].n = c->nx;
-    }
-    char name[32], title[SR_CELL * 3], caption[SR_CELL * 3], label[SR_CELL * 2];
-    sr_group_label(c, g, label, sizeof label);
-    if (c->n_groups > 1)
-      report_fmt(name, sizeof name, "sweep_%s_%zu", sr_metrics[m].name, g + 1);
-    else
-      report_fmt(name, sizeof name, "sweep_%s", sr_metrics[m].name);
-    report_fmt(title, sizeof title, "%s against %s%s%s%s", sr_metrics[m].title, sr_xname(c),
-               label[0] ? " (" : "", label, label[0] ? ")" : "");
-    report_fmt(caption, sizeof caption, "%s (%s) against %s, one line per mode%s%s",
-               sr_metrics[m].title, sr_metrics[m].unit, sr_xname(c), label[0] ? ", with " : "",
-               label);
-    int drawn = report_chart_lines(&c->charts, name, title, xlabel, ylabel, lines, c->n_modes,
-                                   REPORT_POINTS, extra ? extra : "set yrange [0:*]\n");
-    if (drawn == 1) {
-      char src[REPORT_PATH_MAX];
-      report_chart_src(&c->charts, name, src, sizeof src);
-      report_doc_image(doc, src, caption);
-    }
+      ys[mi * c->nx + i] = sr_value(c, g, i, mi, x);
+    lines[mi].title = mesh_mode_name(c->modes[mi]);
+    lines[mi].x = xs;
+    lines[mi].y = ys + mi * c->nx;
+    lines[mi].n = c->nx;
   }
-  free(extra);
-  free(xs);
-  free(ys);
+  char name[32], title[SR_CELL * 3], caption[SR_CELL * 3], label[SR_CELL * 2];
+  sr_group_label(c, g, label, sizeof label);
+  if (c->n_groups > 1)
+    report_fmt(name, sizeof name, "sweep_%s_%zu", x->sweep.chart, g + 1);
+  else
+    report_fmt(name, sizeof name, "sweep_%s", x->sweep.chart);
+  report_fmt(title, sizeof title, "%s against %s%s%s%s", x->sweep.title, sr_xname(c),
+             label[0] ? " (" : "", label, label[0] ? ")" : "");
+  report_fmt(caption, sizeof caption, "%s (%s) against %s, one line per mode%s%s", x->sweep.title,
+             x->unit, sr_xname(c), label[0] ? ", with " : "", label);
+  int drawn = report_chart_lines(&c->charts, name, title, xlabel, ylabel, lines, c->n_modes,
+                                 REPORT_POINTS, extra ? extra : "set yrange [0:*]\n");
+  report_chart_image(&c->doc, &c->charts, name, drawn, caption);
+}
 
-  /* The numbers: one row per (group, x), one column per mode. */
+/* The numbers of metric x: one row per (group, x), one column per mode. */
+static void sr_metric_table(srctx *c, const metric *x) {
   const char *head[SWEEP_MAX_KEYS + 1 + MESH_MODE_COUNT];
   char align[SWEEP_MAX_KEYS + 2 + MESH_MODE_COUNT];
   char heads[MESH_MODE_COUNT][SR_CELL];
@@ -552,13 +532,12 @@ static void sr_metric_section(srctx *c, int m) {
   head[nc] = sr_xname(c);
   align[nc++] = c->xkind == SWEEP_X_CATEGORY ? 'l' : 'r';
   for (size_t mi = 0; mi < c->n_modes; mi++) {
-    report_fmt(heads[mi], sizeof heads[mi], "%s (%s)", mesh_mode_name(c->modes[mi]),
-               sr_metrics[m].unit);
+    report_fmt(heads[mi], sizeof heads[mi], "%s (%s)", mesh_mode_name(c->modes[mi]), x->unit);
     head[nc] = heads[mi];
     align[nc++] = 'r';
   }
   align[nc] = '\0';
-  report_doc_table_begin(doc, nc, head, align);
+  report_doc_table_begin(&c->doc, nc, head, align);
   for (size_t g = 0; g < c->n_groups; g++)
     for (size_t i = 0; i < c->nx; i++) {
       const char *cells[SWEEP_MAX_KEYS + 1 + MESH_MODE_COUNT];
@@ -569,16 +548,31 @@ static void sr_metric_section(srctx *c, int m) {
           cells[k2++] = c->keys[k].vals[c->vi[p][k]];
       cells[k2++] = c->xk >= 0 ? c->keys[c->xk].vals[c->xord[i]] : "";
       for (size_t mi = 0; mi < c->n_modes; mi++) {
-        double v = sr_value(c, g, i, mi, m);
+        double v = sr_value(c, g, i, mi, x);
         if (isnan(v) && c->cell[(g * c->nx + i) * c->n_modes + mi] < 0)
           report_fmt(vals[mi], sizeof vals[mi], "-");
         else
-          sr_v(vals[mi], sizeof vals[mi], v);
+          report_num(vals[mi], sizeof vals[mi], v);
         cells[k2++] = vals[mi];
       }
-      report_doc_table_row(doc, nc, cells);
+      report_doc_table_row(&c->doc, nc, cells);
     }
-  report_doc_table_end(doc);
+  report_doc_table_end(&c->doc);
+}
+
+/* One section per metric: a chart per group (the first
+ * REPORT_SWEEP_MAX_GROUPS), then the numbers. */
+static void sr_metric_section(srctx *c, const metric *x) {
+  report_doc_heading(&c->doc, 2, "%s", x->sweep.title);
+  char *extra = sr_category_axis(c);
+  double *xs = malloc(c->nx * sizeof *xs);
+  double *ys = malloc(c->n_modes * c->nx * sizeof *ys);
+  for (size_t g = 0; xs && ys && c->xk >= 0 && g < c->n_groups && g < REPORT_SWEEP_MAX_GROUPS; g++)
+    sr_metric_chart(c, x, g, extra, xs, ys);
+  free(extra);
+  free(xs);
+  free(ys);
+  sr_metric_table(c, x);
 }
 
 static void sr_points(srctx *c) {
@@ -617,8 +611,8 @@ static void sr_write(void *ctx) {
   sr_header(c);
   sr_how_to_read(c);
   sr_crossovers(c);
-  for (int m = 0; m < SM_N; m++)
-    sr_metric_section(c, m);
+  for (size_t m = 0; m < c->n_metrics; m++)
+    sr_metric_section(c, c->metrics[m]);
   sr_points(c);
   sr_footer(c);
 }
@@ -630,6 +624,7 @@ int report_sweep_write(db *d, const report_options *opt, int64_t sweep_id, repor
   c->d = d;
   c->opt = opt;
   c->info = info;
+  c->n_metrics = metric_sweep_list(c->metrics);
   info->sweep_id = sweep_id;
   int rc = db_load_sweep(d, sweep_id, &c->sw);
   if (rc < 0)

@@ -1,7 +1,11 @@
-/* result_json: the --json document; see result_json.h. */
+/* result_json: the --json document; see result_json.h. A mode's figures are
+ * the metrics with a JSON part (metric.h). */
 #include "result_json.h"
 
 #include <math.h>
+#include <string.h>
+
+#include "metric.h"
 
 void result_json_string(FILE *out, const char *s) {
   fputc('"', out);
@@ -77,21 +81,9 @@ static void json_failures(FILE *out, const mode_result *m) {
   fputc(']', out);
 }
 
-static void json_mode(FILE *out, const mode_result *m) {
-  fputs("{\"mode\": ", out);
-  result_json_string(out, mesh_mode_name(m->mode));
-  fprintf(out, ", \"requests\": %llu, \"errors\": %llu, \"slo_violations\": %llu, ",
-          (unsigned long long)m->requests, (unsigned long long)m->errors,
-          (unsigned long long)m->slo_violations);
-  json_key_num(out, "throughput_rps", m->throughput_rps, 1);
-  const result_latency *l = &m->latency;
-  fputs("\"latency_ms\": {", out);
-  json_key_num(out, "mean", l->mean_ms, 1);
-  json_key_num(out, "p50", l->p50_ms, 1);
-  json_key_num(out, "p90", l->p90_ms, 1);
-  json_key_num(out, "p99", l->p99_ms, 1);
-  json_key_num(out, "p999", l->p999_ms, 1);
-  fputs("\"p99_ci95\": [", out);
+/* After the latency figures: the 95% confidence intervals of p99 and the mean. */
+static void json_latency_cis(FILE *out, const result_latency *l) {
+  fputs(", \"p99_ci95\": [", out);
   json_num(out, l->p99_ci.lo);
   fputs(", ", out);
   json_num(out, l->p99_ci.hi);
@@ -99,36 +91,45 @@ static void json_mode(FILE *out, const mode_result *m) {
   json_num(out, l->mean_ci.lo);
   fputs(", ", out);
   json_num(out, l->mean_ci.hi);
-  fputs("]}, \"cpu_cores\": {", out);
-  for (int k = 0; k < MESH_KIND_COUNT; k++)
-    json_key_num(out, mesh_kind_name((mesh_kind)k), m->kind[k].cpu_cores_mean, 1);
-  json_key_num(out, "mesh", m->mesh_cpu_cores, 0);
-  fputs("}, \"cpu_cores_peak\": {", out);
-  for (int k = 0; k < MESH_KIND_COUNT; k++)
-    json_key_num(out, mesh_kind_name((mesh_kind)k), m->kind[k].cpu_cores_peak,
-                 k + 1 < MESH_KIND_COUNT);
-  fputs("}, \"memory_mib\": {", out);
-  for (int k = MESH_KIND_SIDECAR; k < MESH_KIND_COUNT; k++)
-    json_key_num(out, mesh_kind_name((mesh_kind)k), m->kind[k].mem_mib_mean, 1);
-  json_key_num(out, "mesh", m->mesh_mem_mib, 0);
-  fputs("}, \"memory_mib_peak\": {", out);
-  for (int k = MESH_KIND_SIDECAR; k < MESH_KIND_COUNT; k++)
-    json_key_num(out, mesh_kind_name((mesh_kind)k), m->kind[k].mem_mib_peak,
-                 k + 1 < MESH_KIND_COUNT);
-  fputs("}, \"instances\": {", out);
-  for (int k = 0; k < MESH_KIND_COUNT; k++)
-    fprintf(out, "\"%s\": %u%s", mesh_kind_name((mesh_kind)k), m->kind[k].instances,
-            k + 1 < MESH_KIND_COUNT ? ", " : "");
-  fputs("}, \"reserved\": {", out);
-  json_key_num(out, "cpu_cores", m->reserved_cpu_cores, 1);
-  json_key_num(out, "memory_mib", m->reserved_mem_mib, 0);
-  fprintf(out, "}, \"nodes_needed\": %u, ", m->nodes_needed);
-  json_key_num(out, "cost_usd_month", m->cost_usd_month, 1);
-  json_key_num(out, "cost_compute_usd_month", m->cost_compute_usd_month, 1);
-  json_key_num(out, "cost_network_usd_month", m->cost_network_usd_month, 1);
-  json_key_num(out, "cost_reserved_usd_month", m->cost_reserved_usd_month, 1);
-  json_key_num(out, "cost_mesh_reserved_usd_month", m->cost_mesh_reserved_usd_month, 1);
-  json_key_num(out, "cross_zone_gb_month", m->cross_zone_gb_month, 0);
+  fputc(']', out);
+}
+
+static int same_group(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The metrics with a JSON part (metric.h) in the table's order, the
+ * METRIC_JSON_LAST ones after the rest: ", key: value" each, consecutive
+ * metrics of one group inside its object. */
+static void json_metrics(FILE *out, const mode_result *m) {
+  const char *group = NULL; /* the open object */
+  for (int last = 0; last < 2; last++)
+    for (size_t k = 0; k < METRIC_COUNT; k++) {
+      const metric *x = &metric_table[k];
+      if (!x->json.key || !(x->flags & METRIC_JSON_LAST) != !last)
+        continue;
+      int opens = !same_group(group, x->json.group);
+      fputs(opens && group ? "}, " : ", ", out);
+      if (opens && x->json.group)
+        fprintf(out, "\"%s\": {", x->json.group);
+      group = x->json.group;
+      double v = metric_value(x, m);
+      fprintf(out, "\"%s\": ", x->json.key);
+      if (x->flags & METRIC_INTEGER)
+        fprintf(out, "%llu", (unsigned long long)v);
+      else
+        json_num(out, v);
+      if (x->id == METRIC_LATENCY_P999)
+        json_latency_cis(out, &m->latency);
+    }
+  if (group)
+    fputc('}', out);
+}
+
+static void json_mode(FILE *out, const mode_result *m) {
+  fputs("{\"mode\": ", out);
+  result_json_string(out, mesh_mode_name(m->mode));
+  json_metrics(out, m);
   json_blast(out, m);
   json_failures(out, m);
   fputc('}', out);

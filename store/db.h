@@ -22,7 +22,7 @@
 #include "result.h"
 
 /* Schema version this build writes; older databases are upgraded in place. */
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 /* PRAGMA application_id of a meshsim database ("MshD"). */
 #define DB_APPLICATION_ID 0x4d736844
 
@@ -151,16 +151,15 @@ typedef struct db_sweep_row {
   uint32_t point;
   int64_t batch_id;
   char params[RESULT_TEXT_MAX];
-  mesh_mode mode;
-  uint32_t position; /* of the mode in its batch */
-  uint64_t requests, errors, slo_violations;
-  double throughput_rps, latency_p50_ms, latency_p99_ms, latency_p999_ms;
-  double mesh_cpu_cores, mesh_mem_mib, reserved_cpu_cores, reserved_mem_mib;
-  uint32_t nodes_needed;
-  double cost_usd_month, cost_reserved_usd_month, cost_mesh_reserved_usd_month;
+  uint32_t position;   /* of the mode in its batch */
+  mode_result summary; /* the mode, its mode_summary row and its kind usage: every
+                          figure a metric (metric.h) reads; no histogram buckets,
+                          nodes, series, replications, blast radius or failures,
+                          so nothing in it is owned */
 } db_sweep_row;
 
-/* Every (point, mode) of the sweep, by point then mode position. */
+/* Every (point, mode) of the sweep, by point then mode position; *rows is
+ * malloc'd, the caller frees it with free(). */
 int db_load_sweep_rows(db *d, int64_t sweep_id, db_sweep_row **rows, size_t *n);
 
 typedef struct db_merge_stats {

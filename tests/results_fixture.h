@@ -238,6 +238,7 @@ static inline void fixture_mode(mode_result *m, mesh_mode mode, uint32_t idx, co
     snprintf(f->component, sizeof f->component, "%s",
              mode == MESH_MODE_SIDECAR ? "sidecar" : "ztunnel");
     snprintf(f->instance, sizeof f->instance, "node-3");
+    f->has_target = true;
     f->at_s = 5;
     f->down_s = 3;
     f->failed_requests = 120 + 40 * idx;

@@ -2,8 +2,9 @@
  * exported and parsed back with libcsv in strict mode: one file per table,
  * a header row equal to the table's columns, as many records as the table
  * has rows, every field equal to the stored value; a value with a comma and
- * double quotes is quoted RFC 4180 style; an empty database gives header
- * rows only; an unwritable destination is an error. */
+ * double quotes is quoted RFC 4180 style; failures carry has_target; an
+ * empty database gives header rows only; an unwritable destination is an
+ * error. */
 #include <csv.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -204,6 +205,32 @@ static void test_export_quoting(void **state) {
   csv_doc_free(&doc);
 }
 
+/* failures.csv carries has_target, the typed flag of a drill that found
+ * nothing to take down in a mode, as 1 or 0. */
+static void test_export_failure_has_target(void **state) {
+  ct *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r;
+  fixture_run(&r, &o);
+  r.modes[0].failures[0].has_target = false;
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  run_result_release(&r);
+  csvx_info info;
+  assert_int_equal(csvx_export(t->d, t->out, &info), 0);
+  char path[700];
+  snprintf(path, sizeof path, "%s/failures.csv", t->out);
+  csv_doc doc;
+  parse_csv(path, &doc);
+  size_t last = doc.nfields[0] - 1;
+  assert_string_equal(doc.rows[0][last], "has_target");
+  assert_string_equal(doc.rows[0][last - 1], "series_seconds");
+  assert_int_equal(doc.nrows, 1 + o.n_modes);
+  for (size_t row = 1; row < doc.nrows; row++)
+    assert_string_equal(doc.rows[row][last], row == 1 ? "0" : "1");
+  csv_doc_free(&doc);
+}
+
 static void test_export_empty_database(void **state) {
   ct *t = *state;
   csvx_info info;
@@ -244,6 +271,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_export_every_table, setup, teardown),
       cmocka_unit_test_setup_teardown(test_export_quoting, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_export_failure_has_target, setup, teardown),
       cmocka_unit_test_setup_teardown(test_export_empty_database, setup, teardown),
       cmocka_unit_test_setup_teardown(test_export_errors, setup, teardown),
   };

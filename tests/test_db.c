@@ -2,7 +2,8 @@
  * (histogram buckets included); two runs and the batch listing; a failed
  * write (constraint violation, injected trigger errors) and a process
  * killed mid-transaction leave no partial rows and a sound database;
- * user_version and application_id; newer and foreign databases refused;
+ * user_version and application_id; a version-1 database upgraded on open
+ * (failures.has_target); newer and foreign databases refused;
  * the UNIQUE run_key makes re-inserting the same runs add nothing. */
 #include <errno.h>
 #include <math.h>
@@ -196,6 +197,7 @@ static void assert_same_mode(const mode_result *a, const mode_result *b) {
     assert_string_equal(x->name, y->name);
     assert_string_equal(x->component, y->component);
     assert_string_equal(x->instance, y->instance);
+    assert_int_equal(x->has_target, y->has_target);
     assert_same_double(x->at_s, y->at_s);
     assert_same_double(x->down_s, y->down_s);
     assert_int_equal(x->failed_requests, y->failed_requests);
@@ -280,11 +282,14 @@ static void test_roundtrip(void **state) {
   fixture_opts o = fixture_defaults();
   run_result r, back;
   fixture_run(&r, &o);
+  r.modes[1].failures[0].has_target = false; /* a drill with nothing to hit there */
   int64_t id = 0;
   assert_int_equal(db_write_run(t->d, &r, &id), 0);
   assert_true(id > 0);
   assert_int_equal(db_load_run(t->d, id, &back), 0);
   assert_same_run(&r, &back);
+  assert_false(back.modes[1].failures[0].has_target);
+  assert_true(back.modes[0].failures[0].has_target);
 
   /* The plain tables hold what users query. */
   assert_int_equal(db_count_rows(t->d, "batches"), 1);
@@ -576,7 +581,7 @@ static void test_killed_mid_write(void **state) {
 static void test_schema_version(void **state) {
   dbt *t = *state;
   assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
-  assert_int_equal(DB_SCHEMA_VERSION, 1);
+  assert_int_equal(DB_SCHEMA_VERSION, 2);
   assert_int_equal(int_query(db_sqlite(t->d), "PRAGMA application_id"), DB_APPLICATION_ID);
   /* Every documented table exists. */
   for (const char *const *n = db_table_names(); *n; n++)
@@ -586,7 +591,67 @@ static void test_schema_version(void **state) {
   db_close(t->d);
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 1);
+  assert_int_equal(db_schema_version(t->d), 2);
+}
+
+/* Column names of `table`, comma-separated, in table order. */
+static void table_columns(sqlite3 *conn, const char *table, char *buf, size_t n) {
+  char sql[128];
+  snprintf(sql, sizeof sql, "SELECT group_concat(name, ',') FROM pragma_table_info('%s')", table);
+  sqlite3_stmt *st;
+  assert_int_equal(sqlite3_prepare_v2(conn, sql, -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+}
+
+/* A database of schema version 1 (no failures.has_target) is upgraded on
+ * open: the column is added, drills whose instance reads "(none in this
+ * mode)" get 0, the others 1, and the table ends up as a new one is. */
+static void test_migrates_version_1(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r;
+  fixture_run(&r, &o);
+  snprintf(r.modes[0].failures[0].instance, sizeof r.modes[0].failures[0].instance,
+           "(none in this mode)");
+  r.modes[0].failures[0].failed_requests = 0;
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  char fresh[1024], migrated[1024];
+  table_columns(db_sqlite(t->d), "failures", fresh, sizeof fresh);
+  assert_non_null(strstr(fresh, ",series_seconds,has_target"));
+  db_close(t->d);
+  t->d = NULL;
+
+  /* Back to version 1, as an older meshsim left it. */
+  sqlite3 *conn;
+  assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(conn,
+                                "ALTER TABLE failures DROP COLUMN has_target; "
+                                "PRAGMA user_version = 1;",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  table_columns(conn, "failures", migrated, sizeof migrated);
+  assert_null(strstr(migrated, "has_target"));
+  sqlite3_close(conn);
+
+  char err[256];
+  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
+  assert_int_equal(db_schema_version(t->d), 2);
+  table_columns(db_sqlite(t->d), "failures", migrated, sizeof migrated);
+  assert_string_equal(migrated, fresh);
+  assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM failures WHERE has_target = 0"),
+                   1);
+  assert_integrity_ok(db_sqlite(t->d));
+  r.modes[0].failures[0].has_target = false; /* what the model says of it */
+  run_result back;
+  assert_int_equal(db_load_run(t->d, id, &back), 0);
+  assert_same_run(&r, &back);
+  assert_false(back.modes[0].failures[0].has_target);
+  assert_true(back.modes[1].failures[0].has_target);
+  run_result_release(&back);
+  run_result_release(&r);
 }
 
 /* Databases this build must not touch. */
@@ -598,8 +663,8 @@ typedef struct refuse_case {
 } refuse_case;
 
 static const refuse_case refuse_cases[] = {
-    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 2;", DB_ENEWER,
-     "schema version 2 is newer"},
+    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 3;", DB_ENEWER,
+     "schema version 3 is newer"},
     {"much newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 17;",
      DB_ENEWER, "version 17"},
     {"someone else's tables", "CREATE TABLE notes(x);", DB_EFOREIGN,
@@ -798,15 +863,20 @@ static void test_sweep_tables(void **state) {
   assert_int_equal(db_load_sweep_rows(t->d, s.id, &rows, &n), 0);
   assert_int_equal(n, 4);
   assert_int_equal(rows[0].point, 0);
-  assert_int_equal(rows[0].mode, MESH_MODE_SIDECAR);
-  assert_int_equal(rows[1].mode, MESH_MODE_AMBIENT);
+  assert_int_equal(rows[0].summary.mode, MESH_MODE_SIDECAR);
+  assert_int_equal(rows[1].summary.mode, MESH_MODE_AMBIENT);
   assert_int_equal(rows[3].point, 2);
   assert_int_equal(rows[3].batch_id, batch[2]);
   assert_string_equal(rows[3].params, "traffic.web.rate=3");
-  assert_same_double(rows[3].mesh_cpu_cores, r.modes[1].mesh_cpu_cores);
-  assert_same_double(rows[3].cost_reserved_usd_month, r.modes[1].cost_reserved_usd_month);
-  assert_same_double(rows[3].latency_p99_ms, r.modes[1].latency.p99_ms);
-  assert_int_equal(rows[3].nodes_needed, r.modes[1].nodes_needed);
+  assert_same_double(rows[3].summary.mesh_cpu_cores, r.modes[1].mesh_cpu_cores);
+  assert_same_double(rows[3].summary.cost_reserved_usd_month, r.modes[1].cost_reserved_usd_month);
+  assert_same_double(rows[3].summary.latency.p99_ms, r.modes[1].latency.p99_ms);
+  assert_int_equal(rows[3].summary.nodes_needed, r.modes[1].nodes_needed);
+  /* Kind usage too, so per-kind metrics read the same from a sweep row. */
+  assert_same_double(rows[3].summary.kind[MESH_KIND_ZTUNNEL].cpu_cores_mean,
+                     r.modes[1].kind[MESH_KIND_ZTUNNEL].cpu_cores_mean);
+  assert_int_equal(rows[3].summary.kind[MESH_KIND_APP].instances,
+                   r.modes[1].kind[MESH_KIND_APP].instances);
   free(rows);
   run_result_release(&r);
 
@@ -926,6 +996,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_killed_mid_write, setup, teardown),
       cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migrates_version_1, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refuses_other_databases, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rerun_is_idempotent, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sparse_run, setup, teardown),

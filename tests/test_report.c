@@ -144,6 +144,17 @@ static char *read_out(const rt *t, const char *name) {
   return s;
 }
 
+/* Stores r as a new batch and writes its report without gnuplot; returns
+ * report.md (the caller frees it). */
+static char *report_md_of(rt *t, const run_result *r) {
+  int64_t id;
+  assert_int_equal(db_write_run(t->s.d, r, &id), 0);
+  report_options opt = {.out_dir = t->s.out, .batch_id = id, .gnuplot = "/nonexistent"};
+  report_info info;
+  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
+  return read_out(t, "report.md");
+}
+
 /* ---- tests ---- */
 
 static void check_report_with_charts(rt *t, const char *format) {
@@ -357,13 +368,9 @@ static void test_report_escapes_text(void **state) {
   result_failure *none = &r.modes[0].failures[0];
   snprintf(none->component, sizeof none->component, "ztunnel");
   snprintf(none->instance, sizeof none->instance, "(none in this mode)");
+  none->has_target = false;
   none->failed_requests = 0;
-  int64_t id;
-  assert_int_equal(db_write_run(t->s.d, &r, &id), 0);
-  report_options opt = {.out_dir = t->s.out, .batch_id = id, .gnuplot = "/nonexistent"};
-  report_info info;
-  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
-  char *md = read_out(t, "report.md");
+  char *md = report_md_of(t, &r);
   char *html = read_out(t, "report.html");
   assert_null(strstr(html, "<b>&"));
   assert_contains(html, "shop &lt;b&gt;&amp;&quot;it&#39;s&quot;*");
@@ -395,12 +402,7 @@ static void test_report_burst_drill(void **state) {
     snprintf(f->instance, sizeof f->instance, "frontend");
   }
   r.slo_ms = 250;
-  int64_t id;
-  assert_int_equal(db_write_run(t->s.d, &r, &id), 0);
-  report_options opt = {.out_dir = t->s.out, .batch_id = id, .gnuplot = "/nonexistent"};
-  report_info info;
-  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
-  char *md = read_out(t, "report.md");
+  char *md = report_md_of(t, &r);
   char buf[256];
   snprintf(buf, sizeof buf,
            "In `ambient`, drill `spike`, a traffic burst, ran at 5.00 s for 3.00 s: %llu "
@@ -413,6 +415,29 @@ static void test_report_burst_drill(void **state) {
   assert_contains(md, "| requests slower than 250 ms |");
   assert_contains(md, "traffic bursts appear as drills of component `overload`");
   assert_null(strstr(md, "took down component"));
+  free(md);
+  run_result_release(&r);
+}
+
+/* What decides that a drill hit nothing is the stored has_target flag, not
+ * the text of its instance: a drill without a target is listed as such
+ * whatever its instance says, one with a target is in the table. */
+static void test_report_drill_without_target(void **state) {
+  rt *t = *state;
+  fixture_opts o = fixture_defaults();
+  o.n_modes = 2;
+  o.variant = 9;
+  run_result r;
+  fixture_run(&r, &o);
+  result_failure *none = &r.modes[1].failures[0];
+  snprintf(none->instance, sizeof none->instance, "node-3");
+  none->has_target = false;
+  none->failed_requests = 0;
+  char *md = report_md_of(t, &r);
+  assert_contains(md, "In `ambient`, drill `zt-crash` (ztunnel) found nothing to take down");
+  assert_null(strstr(md, "| ambient | `zt-crash` |"));
+  assert_contains(md, "| sidecar | `zt-crash` |");
+  assert_null(strstr(md, "In `sidecar`, drill `zt-crash` (sidecar) found nothing"));
   free(md);
   run_result_release(&r);
 }
@@ -576,6 +601,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test_setup_teardown(test_report_escapes_text, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_selection, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_burst_drill, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_drill_without_target, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_sparse_run, setup, teardown),
       cmocka_unit_test(test_format_value),
   };

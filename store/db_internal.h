@@ -1,0 +1,349 @@
+/* db_internal: what the files of the results store share; not a public interface.
+ *
+ * The store (db.h) is one module in five files: db.c opens and closes the
+ * database and holds the small SQL helpers, db_schema.c the schema text and
+ * its migrations, db_write.c writes a run in one transaction, db_read.c loads
+ * and lists, db_merge.c copies one database into another.
+ *
+ * Every table whose rows mirror a struct has its columns listed once below,
+ * as X(column, storage type, struct field). The writer builds its INSERT and
+ * binds through the list, the reader builds its SELECT and reads through the
+ * same list, so the two cannot drift apart and no column is read by a
+ * hand-counted index. Storage types: TXT (a char array), BOOL, U32, SZ, I64,
+ * U64 (SQLite has no unsigned 64-bit integer: stored as its two's complement
+ * bit pattern), DBL (NaN is stored as NULL and read back as NaN) and HEX (a
+ * uint64_t stored as 16 hex digits). */
+#ifndef MESHSIM_DB_INTERNAL_H
+#define MESHSIM_DB_INTERNAL_H
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+#define DB_ERRMSG_MAX 1024
+#define DB_KEY_MAX    (RESULT_TEXT_MAX + 256)
+
+/* The writer's statements, prepared on first use and kept until db_close(). */
+enum {
+  ST_FIND_BATCH,
+  ST_INS_BATCH,
+  ST_INS_RUN,
+  ST_FIND_RUN,
+  ST_INS_BATCH_RUN,
+  ST_INS_RUN_METRIC,
+  ST_INS_SUMMARY,
+  ST_INS_KIND,
+  ST_INS_BUCKET,
+  ST_INS_NODE,
+  ST_INS_SERIES,
+  ST_INS_BLAST,
+  ST_INS_BLAST_INSTANCE,
+  ST_INS_FAILURE,
+  ST_INS_FAILURE_SERIES,
+  ST_COUNT
+};
+
+struct db {
+  sqlite3 *conn;
+  char *path;
+  sqlite3_stmt *st[ST_COUNT];
+  char errmsg[DB_ERRMSG_MAX];
+};
+
+/* ---- db.c: errors, statements, transactions ---------------------------------- */
+
+/* Records the message in d->errmsg and returns code, so a failure path is one line. */
+int db__fail(db *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Records "path: what: sqlite message" and returns DB_ESQL. */
+int db__sqlfail(db *d, const char *what);
+int db__exec(db *d, const char *sql, const char *what);
+/* Runs a statement expected to return no row, then resets it for reuse. */
+int db__done(db *d, sqlite3_stmt *st, const char *what);
+/* Single integer from a query without parameters. */
+int db__int_query(db *d, const char *sql, int64_t *out);
+int db__prepare(db *d, const char *sql, sqlite3_stmt **st);
+/* Finalizes `st` and maps the last step result to 0 or DB_ESQL. */
+int db__finish(db *d, sqlite3_stmt *st, int step_rc, const char *what);
+/* Ends a write transaction: COMMIT when rc >= 0, else ROLLBACK; returns rc or DB_ESQL. */
+int db__end_tx(db *d, int rc);
+
+/* Reads every row of `st` into a malloc'd array of `size`-byte elements
+ * (each zeroed first) through read(), which returns 1 to keep the row or 0
+ * to skip it. Finalizes `st`. Returns the array (NULL when
+ * empty or on failure; the caller frees it) with *n its length and *rc 0 or
+ * a negative code (`what` names the query in the message). */
+void *db__collect(db *d, sqlite3_stmt *st, size_t size, size_t *n,
+                  int (*read)(sqlite3_stmt *st, void *row), const char *what, int *rc);
+
+/* ---- db_schema.c ------------------------------------------------------------ */
+
+/* Refuses databases that belong to something else or to a newer meshsim,
+ * then applies the missing migrations in one transaction. */
+int db__upgrade(db *d);
+
+/* ---- db_write.c (also used by db_merge.c) -------------------------------------- */
+
+/* Checks r and opens the write transaction of a run: 0 or DB_E*. */
+int db__begin_write(db *d, const run_result *r);
+/* Writes r inside the caller's transaction: 0 with the new id, 1 with the id
+ * of an identical batch already stored, or a negative code (roll back). */
+int db__write_run_tx(db *d, const run_result *r, int64_t *batch_id);
+/* Inside a transaction: INSERT OR IGNORE of one sweep_points row; 1 when
+ * added, 0 when it was there. */
+int db__insert_point(db *d, int64_t sweep_id, int64_t point, const char *params, int64_t batch_id);
+
+/* ---- value conversions ---------------------------------------------------------- */
+
+static inline void db__bind_text(sqlite3_stmt *st, int i, const char *s) {
+  sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static inline sqlite3_int64 db__u64_to_db(uint64_t v) {
+  sqlite3_int64 s;
+  memcpy(&s, &v, sizeof s);
+  return s;
+}
+
+static inline uint64_t db__u64_from_db(sqlite3_int64 s) {
+  uint64_t v;
+  memcpy(&v, &s, sizeof v);
+  return v;
+}
+
+/* NULL (how SQLite stores NaN) reads back as NaN, not 0. */
+static inline double db__col_double(sqlite3_stmt *st, int i) {
+  if (sqlite3_column_type(st, i) == SQLITE_NULL)
+    return NAN;
+  return sqlite3_column_double(st, i);
+}
+
+static inline void db__col_text(sqlite3_stmt *st, int i, char *dst, size_t n) {
+  const unsigned char *s = sqlite3_column_text(st, i);
+  snprintf(dst, n, "%s", s ? (const char *)s : "");
+}
+
+static inline void db__bind_hex(sqlite3_stmt *st, int i, uint64_t v) {
+  char hex[17];
+  snprintf(hex, sizeof hex, "%016llx", (unsigned long long)v);
+  sqlite3_bind_text(st, i, hex, -1, SQLITE_TRANSIENT);
+}
+
+static inline uint64_t db__col_hex(sqlite3_stmt *st, int i) {
+  char hex[32];
+  db__col_text(st, i, hex, sizeof hex);
+  return strtoull(hex, NULL, 16);
+}
+
+#define BIND_TXT(st, i, v)  db__bind_text((st), (i), (v))
+#define BIND_BOOL(st, i, v) sqlite3_bind_int64((st), (i), (v) ? 1 : 0)
+#define BIND_U32(st, i, v)  sqlite3_bind_int64((st), (i), (sqlite3_int64)(v))
+#define BIND_SZ(st, i, v)   sqlite3_bind_int64((st), (i), (sqlite3_int64)(v))
+#define BIND_I64(st, i, v)  sqlite3_bind_int64((st), (i), (sqlite3_int64)(v))
+#define BIND_U64(st, i, v)  sqlite3_bind_int64((st), (i), db__u64_to_db(v))
+#define BIND_DBL(st, i, v)  sqlite3_bind_double((st), (i), (v))
+#define BIND_HEX(st, i, v)  db__bind_hex((st), (i), (v))
+#define GET_TXT(st, i, lv)  db__col_text((st), (i), (lv), sizeof(lv))
+#define GET_BOOL(st, i, lv) ((lv) = sqlite3_column_int64((st), (i)) != 0)
+#define GET_U32(st, i, lv)  ((lv) = (uint32_t)sqlite3_column_int64((st), (i)))
+#define GET_SZ(st, i, lv)   ((lv) = (size_t)sqlite3_column_int64((st), (i)))
+#define GET_I64(st, i, lv)  ((lv) = (int64_t)sqlite3_column_int64((st), (i)))
+#define GET_U64(st, i, lv)  ((lv) = db__u64_from_db(sqlite3_column_int64((st), (i))))
+#define GET_DBL(st, i, lv)  ((lv) = db__col_double((st), (i)))
+#define GET_HEX(st, i, lv)  ((lv) = db__col_hex((st), (i)))
+
+/* ---- column lists ------------------------------------------------------------- */
+
+/* batches, after batch_key (the writer's) and before n_modes: run_result. */
+#define DB_BATCH_COLUMNS(X)                                                                        \
+  X(scenario, TXT, scenario)                                                                       \
+  X(scenario_path, TXT, scenario_path)                                                             \
+  X(scenario_hash, HEX, scenario_hash)                                                             \
+  X(params, TXT, params)                                                                           \
+  X(profile, TXT, profile)                                                                         \
+  X(version, TXT, version)                                                                         \
+  X(started_at, TXT, started_at)                                                                   \
+  X(wall_s, DBL, wall_s)                                                                           \
+  X(seed, U64, seed)                                                                               \
+  X(replications, U32, replications)                                                               \
+  X(duration_s, DBL, duration_s)                                                                   \
+  X(warmup_s, DBL, warmup_s)                                                                       \
+  X(slo_ms, DBL, slo_ms)
+
+/* batches as db_list_batches() shows them: db_batch_info. */
+#define DB_BATCH_INFO_COLUMNS(X)                                                                   \
+  X(scenario, TXT, scenario)                                                                       \
+  X(scenario_hash, TXT, scenario_hash)                                                             \
+  X(params, TXT, params)                                                                           \
+  X(profile, TXT, profile)                                                                         \
+  X(version, TXT, version)                                                                         \
+  X(started_at, TXT, started_at)                                                                   \
+  X(seed, U64, seed)                                                                               \
+  X(replications, U32, replications)                                                               \
+  X(wall_s, DBL, wall_s)
+
+/* runs, after the identity columns (run_key ... replication): result_replication. */
+#define DB_RUN_COLUMNS(X)                                                                          \
+  X(seed, U64, seed)                                                                               \
+  X(requests, U64, requests)                                                                       \
+  X(errors, U64, errors)                                                                           \
+  X(slo_violations, U64, slo_violations)                                                           \
+  X(throughput_rps, DBL, throughput_rps)                                                           \
+  X(latency_mean_ms, DBL, mean_ms)                                                                 \
+  X(latency_p50_ms, DBL, p50_ms)                                                                   \
+  X(latency_p90_ms, DBL, p90_ms)                                                                   \
+  X(latency_p99_ms, DBL, p99_ms)                                                                   \
+  X(latency_p999_ms, DBL, p999_ms)                                                                 \
+  X(wall_s, DBL, wall_s)
+
+/* mode_summary, after (batch_id, mode, position): mode_result. */
+#define DB_LAT_COLUMNS(X, q)                                                                       \
+  X(latency_##q##_ms, DBL, latency.q##_ms)                                                         \
+  X(latency_##q##_ci_n, SZ, latency.q##_ci.n)                                                      \
+  X(latency_##q##_ci_mean, DBL, latency.q##_ci.mean)                                               \
+  X(latency_##q##_ci_half, DBL, latency.q##_ci.half_width)                                         \
+  X(latency_##q##_ci_lo, DBL, latency.q##_ci.lo)                                                   \
+  X(latency_##q##_ci_hi, DBL, latency.q##_ci.hi)
+
+#define DB_SUMMARY_COLUMNS(X)                                                                      \
+  X(replications, U32, replications)                                                               \
+  X(requests, U64, requests)                                                                       \
+  X(errors, U64, errors)                                                                           \
+  X(slo_violations, U64, slo_violations)                                                           \
+  X(throughput_rps, DBL, throughput_rps)                                                           \
+  DB_LAT_COLUMNS(X, mean)                                                                          \
+  DB_LAT_COLUMNS(X, p50)                                                                           \
+  DB_LAT_COLUMNS(X, p90)                                                                           \
+  DB_LAT_COLUMNS(X, p99)                                                                           \
+  DB_LAT_COLUMNS(X, p999)                                                                          \
+  X(mesh_cpu_cores, DBL, mesh_cpu_cores)                                                           \
+  X(mesh_mem_mib, DBL, mesh_mem_mib)                                                               \
+  X(reserved_cpu_cores, DBL, reserved_cpu_cores)                                                   \
+  X(reserved_mem_mib, DBL, reserved_mem_mib)                                                       \
+  X(nodes_needed, U32, nodes_needed)                                                               \
+  X(cross_zone_gb_month, DBL, cross_zone_gb_month)                                                 \
+  X(cost_compute_usd_month, DBL, cost_compute_usd_month)                                           \
+  X(cost_network_usd_month, DBL, cost_network_usd_month)                                           \
+  X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(cost_reserved_usd_month, DBL, cost_reserved_usd_month)                                         \
+  X(cost_mesh_reserved_usd_month, DBL, cost_mesh_reserved_usd_month)                               \
+  X(hist_count, U64, latency_hist_ns.count)                                                        \
+  X(hist_overflow, U64, latency_hist_ns.overflow)                                                  \
+  X(hist_sum_ns, DBL, latency_hist_ns.sum)                                                         \
+  X(hist_min_ns, I64, latency_hist_ns.min)                                                         \
+  X(hist_max_ns, I64, latency_hist_ns.max)                                                         \
+  X(series_seconds, U32, series.n_seconds)
+
+/* kind_usage, after (batch_id, mode, kind): result_kind_usage. */
+#define DB_KIND_COLUMNS(X)                                                                         \
+  X(instances, U32, instances)                                                                     \
+  X(cpu_cores_mean, DBL, cpu_cores_mean)                                                           \
+  X(cpu_cores_peak, DBL, cpu_cores_peak)                                                           \
+  X(mem_mib_mean, DBL, mem_mib_mean)                                                               \
+  X(mem_mib_peak, DBL, mem_mib_peak)                                                               \
+  X(reserved_cpu_cores, DBL, reserved_cpu_cores)                                                   \
+  X(reserved_mem_mib, DBL, reserved_mem_mib)
+
+/* node_usage, after (batch_id, mode, position): result_node. Its per-kind
+ * columns are named after mesh_kind_name(); a new kind needs two columns
+ * here and a migration. */
+_Static_assert(MESH_KIND_COUNT == 5, "node_usage has a CPU and a memory column per kind");
+#define DB_NODE_COLUMNS(X)                                                                         \
+  X(node, TXT, name)                                                                               \
+  X(zone, U32, zone)                                                                               \
+  X(pods, U32, pods)                                                                               \
+  X(cpu_cores_app, DBL, cpu_cores[MESH_KIND_APP])                                                  \
+  X(cpu_cores_sidecar, DBL, cpu_cores[MESH_KIND_SIDECAR])                                          \
+  X(cpu_cores_ztunnel, DBL, cpu_cores[MESH_KIND_ZTUNNEL])                                          \
+  X(cpu_cores_waypoint, DBL, cpu_cores[MESH_KIND_WAYPOINT])                                        \
+  X(cpu_cores_control_plane, DBL, cpu_cores[MESH_KIND_CONTROL_PLANE])                              \
+  X(mem_mib_app, DBL, mem_mib[MESH_KIND_APP])                                                      \
+  X(mem_mib_sidecar, DBL, mem_mib[MESH_KIND_SIDECAR])                                              \
+  X(mem_mib_ztunnel, DBL, mem_mib[MESH_KIND_ZTUNNEL])                                              \
+  X(mem_mib_waypoint, DBL, mem_mib[MESH_KIND_WAYPOINT])                                            \
+  X(mem_mib_control_plane, DBL, mem_mib[MESH_KIND_CONTROL_PLANE])                                  \
+  X(reserved_cpu_cores, DBL, reserved_cpu_cores)                                                   \
+  X(reserved_mem_mib, DBL, reserved_mem_mib)                                                       \
+  X(capacity_cpu_cores, DBL, capacity_cpu_cores)                                                   \
+  X(capacity_mem_mib, DBL, capacity_mem_mib)
+
+/* blast, after (batch_id, mode, kind): result_blast. */
+#define DB_BLAST_COLUMNS(X)                                                                        \
+  X(instances, U32, instances)                                                                     \
+  X(pods_max, U32, pods_max)                                                                       \
+  X(pods_mean, DBL, pods_mean)                                                                     \
+  X(services_max, U32, services_max)                                                               \
+  X(namespaces_max, U32, namespaces_max)                                                           \
+  X(tenants_max, U32, tenants_max)                                                                 \
+  X(identities_max, U32, identities_max)                                                           \
+  X(request_share_max, DBL, request_share_max)                                                     \
+  X(request_share_mean, DBL, request_share_mean)
+
+/* blast_instances, after (batch_id, mode, position): result_blast_instance. */
+#define DB_BLAST_INSTANCE_COLUMNS(X)                                                               \
+  X(kind, TXT, kind)                                                                               \
+  X(instance, TXT, instance)                                                                       \
+  X(pods, U32, pods)                                                                               \
+  X(services, U32, services)                                                                       \
+  X(namespaces, U32, namespaces)                                                                   \
+  X(tenants, U32, tenants)                                                                         \
+  X(identities, U32, identities)                                                                   \
+  X(l7_services, U32, l7_services)                                                                 \
+  X(request_share, DBL, request_share)
+
+/* failures, after (batch_id, mode, position): result_failure. */
+#define DB_FAILURE_COLUMNS(X)                                                                      \
+  X(name, TXT, name)                                                                               \
+  X(component, TXT, component)                                                                     \
+  X(instance, TXT, instance)                                                                       \
+  X(at_s, DBL, at_s)                                                                               \
+  X(down_s, DBL, down_s)                                                                           \
+  X(failed_requests, U64, failed_requests)                                                         \
+  X(slo_violations, U64, slo_violations)                                                           \
+  X(affected_pods, U32, affected_pods)                                                             \
+  X(affected_services, U32, affected_services)                                                     \
+  X(affected_namespaces, U32, affected_namespaces)                                                 \
+  X(affected_tenants, U32, affected_tenants)                                                       \
+  X(recovery_s, DBL, recovery_s)                                                                   \
+  X(series_seconds, U32, n_seconds)                                                                \
+  X(has_target, BOOL, has_target)
+
+/* sweeps, after id: db_sweep_info. */
+#define DB_SWEEP_COLUMNS(X)                                                                        \
+  X(sweep_key, TXT, sweep_key)                                                                     \
+  X(scenario, TXT, scenario)                                                                       \
+  X(scenario_path, TXT, scenario_path)                                                             \
+  X(file_hash, TXT, file_hash)                                                                     \
+  X(version, TXT, version)                                                                         \
+  X(spec, TXT, spec)                                                                               \
+  X(keys, TXT, keys)                                                                               \
+  X(n_points, U32, n_points)                                                                       \
+  X(created_at, TXT, created_at)
+
+/* What a list expands to: ", a, b" (names; with DB_COL_TNAME qualified by
+ * the alias `t`, for joins), ",?,?" (parameters), and the statements that
+ * bind or read `row`'s fields from column c on. */
+#define DB_COL_NAME(name, type, field)  ", " #name
+#define DB_COL_TNAME(name, type, field) ", t." #name
+#define DB_COL_PARAM(name, type, field) ",?"
+#define DB_COL_BIND(name, type, field)  BIND_##type(st, c++, row->field);
+#define DB_COL_GET(name, type, field)   GET_##type(st, c++, row->field);
+
+/* Defines db__bind_TAG(st, c, row) and db__get_TAG(st, c, row): bind or read
+ * the columns of LIST from parameter or column c on; both return the index
+ * after the last one. */
+#define DB_DEFINE_BIND(tag, type, LIST)                                                            \
+  static int db__bind_##tag(sqlite3_stmt *st, int c, const type *row) {                            \
+    LIST(DB_COL_BIND)                                                                              \
+    return c;                                                                                      \
+  }
+#define DB_DEFINE_GET(tag, type, LIST)                                                             \
+  static int db__get_##tag(sqlite3_stmt *st, int c, type *row) {                                   \
+    LIST(DB_COL_GET)                                                                               \
+    return c;                                                                                      \
+  }
+
+#endif

@@ -1,0 +1,359 @@
+/* db_schema: the results database's schema, its versions and migrations.
+ *
+ * The schema text of each version is frozen below; a later version adds a
+ * migration function to db_migrations[] that upgrades in place. A new
+ * database runs every migration from version 0, so it ends with the same
+ * tables, in the same column order, as an old database upgraded. */
+#include <inttypes.h>
+
+#include "db_internal.h"
+
+static const char *const db_tables[] = {
+    "batches",         "runs",       "batch_runs",   "run_metrics", "mode_summary",    "kind_usage",
+    "latency_buckets", "node_usage", "series",       "blast",       "blast_instances", "failures",
+    "failure_series",  "sweeps",     "sweep_points", NULL};
+
+const char *const *db_table_names(void) {
+  return db_tables;
+}
+
+/* Version 1, frozen: never edit it; a change is a migration below. */
+static const char db_schema_v1[] =
+    "CREATE TABLE batches (\n"
+    "  id            INTEGER PRIMARY KEY,\n"
+    "  batch_key     TEXT NOT NULL UNIQUE,\n"
+    "  scenario      TEXT NOT NULL,\n"
+    "  scenario_path TEXT NOT NULL,\n"
+    "  scenario_hash TEXT NOT NULL,\n"
+    "  params        TEXT NOT NULL,\n"
+    "  profile       TEXT NOT NULL,\n"
+    "  version       TEXT NOT NULL,\n"
+    "  started_at    TEXT NOT NULL,\n"
+    "  wall_s        REAL,\n"
+    "  seed          INTEGER NOT NULL,\n"
+    "  replications  INTEGER NOT NULL,\n"
+    "  duration_s    REAL,\n"
+    "  warmup_s      REAL,\n"
+    "  slo_ms        REAL,\n"
+    "  n_modes       INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX batches_scenario ON batches(scenario, started_at);\n"
+    "CREATE TABLE runs (\n"
+    "  id              INTEGER PRIMARY KEY,\n"
+    "  run_key         TEXT NOT NULL UNIQUE,\n"
+    "  batch_id        INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  scenario        TEXT NOT NULL,\n"
+    "  scenario_hash   TEXT NOT NULL,\n"
+    "  params          TEXT NOT NULL,\n"
+    "  version         TEXT NOT NULL,\n"
+    "  started_at      TEXT NOT NULL,\n"
+    "  mode            TEXT NOT NULL,\n"
+    "  replication     INTEGER NOT NULL,\n"
+    "  seed            INTEGER NOT NULL,\n"
+    "  requests        INTEGER NOT NULL,\n"
+    "  errors          INTEGER NOT NULL,\n"
+    "  slo_violations  INTEGER NOT NULL,\n"
+    "  throughput_rps  REAL,\n"
+    "  latency_mean_ms REAL,\n"
+    "  latency_p50_ms  REAL,\n"
+    "  latency_p90_ms  REAL,\n"
+    "  latency_p99_ms  REAL,\n"
+    "  latency_p999_ms REAL,\n"
+    "  wall_s          REAL\n"
+    ");\n"
+    "CREATE INDEX runs_batch ON runs(batch_id);\n"
+    "CREATE INDEX runs_scenario_mode ON runs(scenario, mode);\n"
+    "CREATE TABLE batch_runs (\n"
+    "  batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  PRIMARY KEY (batch_id, run_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX batch_runs_run ON batch_runs(run_id);\n"
+    "CREATE TABLE run_metrics (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  kind   TEXT NOT NULL,\n"
+    "  metric TEXT NOT NULL,\n"
+    "  value  REAL,\n"
+    "  PRIMARY KEY (run_id, kind, metric)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE mode_summary (\n"
+    "  batch_id               INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  mode                   TEXT NOT NULL,\n"
+    "  position               INTEGER NOT NULL,\n"
+    "  replications           INTEGER NOT NULL,\n"
+    "  requests               INTEGER NOT NULL,\n"
+    "  errors                 INTEGER NOT NULL,\n"
+    "  slo_violations         INTEGER NOT NULL,\n"
+    "  throughput_rps         REAL,\n"
+    "  latency_mean_ms        REAL,\n"
+    "  latency_mean_ci_n      INTEGER,\n"
+    "  latency_mean_ci_mean   REAL,\n"
+    "  latency_mean_ci_half   REAL,\n"
+    "  latency_mean_ci_lo     REAL,\n"
+    "  latency_mean_ci_hi     REAL,\n"
+    "  latency_p50_ms         REAL,\n"
+    "  latency_p50_ci_n       INTEGER,\n"
+    "  latency_p50_ci_mean    REAL,\n"
+    "  latency_p50_ci_half    REAL,\n"
+    "  latency_p50_ci_lo      REAL,\n"
+    "  latency_p50_ci_hi      REAL,\n"
+    "  latency_p90_ms         REAL,\n"
+    "  latency_p90_ci_n       INTEGER,\n"
+    "  latency_p90_ci_mean    REAL,\n"
+    "  latency_p90_ci_half    REAL,\n"
+    "  latency_p90_ci_lo      REAL,\n"
+    "  latency_p90_ci_hi      REAL,\n"
+    "  latency_p99_ms         REAL,\n"
+    "  latency_p99_ci_n       INTEGER,\n"
+    "  latency_p99_ci_mean    REAL,\n"
+    "  latency_p99_ci_half    REAL,\n"
+    "  latency_p99_ci_lo      REAL,\n"
+    "  latency_p99_ci_hi      REAL,\n"
+    "  latency_p999_ms        REAL,\n"
+    "  latency_p999_ci_n      INTEGER,\n"
+    "  latency_p999_ci_mean   REAL,\n"
+    "  latency_p999_ci_half   REAL,\n"
+    "  latency_p999_ci_lo     REAL,\n"
+    "  latency_p999_ci_hi     REAL,\n"
+    "  mesh_cpu_cores         REAL,\n"
+    "  mesh_mem_mib           REAL,\n"
+    "  reserved_cpu_cores     REAL,\n"
+    "  reserved_mem_mib       REAL,\n"
+    "  nodes_needed           INTEGER NOT NULL,\n"
+    "  cross_zone_gb_month    REAL,\n"
+    "  cost_compute_usd_month REAL,\n"
+    "  cost_network_usd_month REAL,\n"
+    "  cost_usd_month         REAL,\n"
+    "  cost_reserved_usd_month      REAL,\n"
+    "  cost_mesh_reserved_usd_month REAL,\n"
+    "  hist_count             INTEGER NOT NULL,\n"
+    "  hist_overflow          INTEGER NOT NULL,\n"
+    "  hist_sum_ns            REAL,\n"
+    "  hist_min_ns            INTEGER NOT NULL,\n"
+    "  hist_max_ns            INTEGER NOT NULL,\n"
+    "  series_seconds         INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (batch_id, mode)\n"
+    ");\n"
+    "CREATE TABLE kind_usage (\n"
+    "  batch_id           INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  mode               TEXT NOT NULL,\n"
+    "  kind               TEXT NOT NULL,\n"
+    "  instances          INTEGER NOT NULL,\n"
+    "  cpu_cores_mean     REAL,\n"
+    "  cpu_cores_peak     REAL,\n"
+    "  mem_mib_mean       REAL,\n"
+    "  mem_mib_peak       REAL,\n"
+    "  reserved_cpu_cores REAL,\n"
+    "  reserved_mem_mib   REAL,\n"
+    "  PRIMARY KEY (batch_id, mode, kind)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE latency_buckets (\n"
+    "  batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  mode     TEXT NOT NULL,\n"
+    "  lo_ns    INTEGER NOT NULL,\n"
+    "  hi_ns    INTEGER NOT NULL,\n"
+    "  count    INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (batch_id, mode, lo_ns)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE node_usage (\n"
+    "  batch_id                  INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  mode                      TEXT NOT NULL,\n"
+    "  position                  INTEGER NOT NULL,\n"
+    "  node                      TEXT NOT NULL,\n"
+    "  zone                      INTEGER NOT NULL,\n"
+    "  pods                      INTEGER NOT NULL,\n"
+    "  cpu_cores_app             REAL,\n"
+    "  cpu_cores_sidecar         REAL,\n"
+    "  cpu_cores_ztunnel         REAL,\n"
+    "  cpu_cores_waypoint        REAL,\n"
+    "  cpu_cores_control_plane   REAL,\n"
+    "  mem_mib_app               REAL,\n"
+    "  mem_mib_sidecar           REAL,\n"
+    "  mem_mib_ztunnel           REAL,\n"
+    "  mem_mib_waypoint          REAL,\n"
+    "  mem_mib_control_plane     REAL,\n"
+    "  reserved_cpu_cores        REAL,\n"
+    "  reserved_mem_mib          REAL,\n"
+    "  capacity_cpu_cores        REAL,\n"
+    "  capacity_mem_mib          REAL,\n"
+    "  PRIMARY KEY (batch_id, mode, position)\n"
+    ");\n"
+    "CREATE INDEX node_usage_node ON node_usage(batch_id, mode, node);\n"
+    "CREATE TABLE series (\n"
+    "  batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  mode     TEXT NOT NULL,\n"
+    "  metric   TEXT NOT NULL,\n"
+    "  second   INTEGER NOT NULL,\n"
+    "  value    REAL,\n"
+    "  PRIMARY KEY (batch_id, mode, metric, second)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE blast (\n"
+    "  batch_id           INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  mode               TEXT NOT NULL,\n"
+    "  kind               TEXT NOT NULL,\n"
+    "  instances          INTEGER NOT NULL,\n"
+    "  pods_max           INTEGER NOT NULL,\n"
+    "  pods_mean          REAL,\n"
+    "  services_max       INTEGER NOT NULL,\n"
+    "  namespaces_max     INTEGER NOT NULL,\n"
+    "  tenants_max        INTEGER NOT NULL,\n"
+    "  identities_max     INTEGER NOT NULL,\n"
+    "  request_share_max  REAL,\n"
+    "  request_share_mean REAL,\n"
+    "  PRIMARY KEY (batch_id, mode, kind)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE blast_instances (\n"
+    "  batch_id      INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  mode          TEXT NOT NULL,\n"
+    "  position      INTEGER NOT NULL,\n"
+    "  kind          TEXT NOT NULL,\n"
+    "  instance      TEXT NOT NULL,\n"
+    "  pods          INTEGER NOT NULL,\n"
+    "  services      INTEGER NOT NULL,\n"
+    "  namespaces    INTEGER NOT NULL,\n"
+    "  tenants       INTEGER NOT NULL,\n"
+    "  identities    INTEGER NOT NULL,\n"
+    "  l7_services   INTEGER NOT NULL,\n"
+    "  request_share REAL,\n"
+    "  PRIMARY KEY (batch_id, mode, position)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE failures (\n"
+    "  id                  INTEGER PRIMARY KEY,\n"
+    "  batch_id            INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  mode                TEXT NOT NULL,\n"
+    "  position            INTEGER NOT NULL,\n"
+    "  name                TEXT NOT NULL,\n"
+    "  component           TEXT NOT NULL,\n"
+    "  instance            TEXT NOT NULL,\n"
+    "  at_s                REAL,\n"
+    "  down_s              REAL,\n"
+    "  failed_requests     INTEGER NOT NULL,\n"
+    "  slo_violations      INTEGER NOT NULL,\n"
+    "  affected_pods       INTEGER NOT NULL,\n"
+    "  affected_services   INTEGER NOT NULL,\n"
+    "  affected_namespaces INTEGER NOT NULL,\n"
+    "  affected_tenants    INTEGER NOT NULL,\n"
+    "  recovery_s          REAL,\n"
+    "  series_seconds      INTEGER NOT NULL,\n"
+    "  UNIQUE (batch_id, mode, position)\n"
+    ");\n"
+    "CREATE TABLE failure_series (\n"
+    "  failure_id INTEGER NOT NULL REFERENCES failures(id) ON DELETE CASCADE,\n"
+    "  second     INTEGER NOT NULL,\n"
+    "  error_rate REAL,\n"
+    "  PRIMARY KEY (failure_id, second)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE sweeps (\n"
+    "  id            INTEGER PRIMARY KEY,\n"
+    "  sweep_key     TEXT NOT NULL UNIQUE,\n"
+    "  scenario      TEXT NOT NULL,\n"
+    "  scenario_path TEXT NOT NULL,\n"
+    "  file_hash     TEXT NOT NULL,\n"
+    "  version       TEXT NOT NULL,\n"
+    "  spec          TEXT NOT NULL,\n"
+    "  keys          TEXT NOT NULL,\n"
+    "  n_points      INTEGER NOT NULL,\n"
+    "  created_at    TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE sweep_points (\n"
+    "  sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,\n"
+    "  point    INTEGER NOT NULL,\n"
+    "  params   TEXT NOT NULL,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+    "  UNIQUE (sweep_id, point)\n"
+    ");\n"
+    "CREATE INDEX sweep_points_batch ON sweep_points(batch_id);\n";
+
+static int db__migrate_to_v1(db *d) {
+  return db__exec(d, db_schema_v1, "creating schema version 1");
+}
+
+/* Version 2: failures.has_target, whether the drill had anything to take
+ * down in the mode. Version 1 said so only in the instance text the model
+ * wrote for people, "(none in this mode)", so that is what the flag is
+ * recovered from. */
+static int db__migrate_to_v2(db *d) {
+  return db__exec(d,
+                  "ALTER TABLE failures ADD COLUMN has_target INTEGER NOT NULL DEFAULT 1;\n"
+                  "UPDATE failures SET has_target = 0 WHERE instance = '(none in this mode)';\n",
+                  "upgrading to schema version 2");
+}
+
+/* Each entry upgrades from to_version - 1 to to_version, in order. */
+static const struct {
+  int to_version;
+  int (*fn)(db *d);
+} db_migrations[] = {
+    {1, db__migrate_to_v1},
+    {2, db__migrate_to_v2},
+};
+_Static_assert(sizeof db_migrations / sizeof db_migrations[0] == DB_SCHEMA_VERSION,
+               "one migration per schema version");
+
+int db_schema_version(db *d) {
+  int64_t v = 0;
+  if (db__int_query(d, "PRAGMA user_version", &v) < 0)
+    return DB_ESQL;
+  return (int)v;
+}
+
+/* Also refuses a database of an earlier draft of version 1 (see below). A
+ * failed migration rolls back whole: the database stays at its version. */
+int db__upgrade(db *d) {
+  int64_t app_id = 0, version = 0, objects = 0;
+  if (db__int_query(d, "PRAGMA application_id", &app_id) < 0)
+    return DB_ESQL;
+  if (db__int_query(d, "PRAGMA user_version", &version) < 0)
+    return DB_ESQL;
+  if (db__int_query(d, "SELECT count(*) FROM sqlite_schema", &objects) < 0)
+    return DB_ESQL;
+  if (app_id != DB_APPLICATION_ID && (app_id != 0 || version != 0 || objects != 0))
+    return db__fail(d, DB_EFOREIGN,
+                    "%s: not a meshsim results database (application_id %" PRId64
+                    ", user_version %" PRId64 ")",
+                    d->path, app_id, version);
+  if (version > DB_SCHEMA_VERSION)
+    return db__fail(d, DB_ENEWER,
+                    "%s: database schema version %" PRId64
+                    " is newer than version %d known to this meshsim; use a newer meshsim",
+                    d->path, version, DB_SCHEMA_VERSION);
+  if (version >= 1) {
+    /* Version 1 grew (sweeps, SLO, reserved costs) before its first
+     * release; a database of an earlier draft cannot take today's rows. */
+    int64_t sweeps = 0;
+    if (db__int_query(d, "SELECT count(*) FROM sqlite_schema WHERE name = 'sweep_points'",
+                      &sweeps) < 0)
+      return DB_ESQL;
+    if (!sweeps)
+      return db__fail(d, DB_EFOREIGN,
+                      "%s: written by a development build of meshsim with an earlier draft of "
+                      "schema version 1 (no sweep tables); move it away and run again",
+                      d->path);
+  }
+  if (version == DB_SCHEMA_VERSION)
+    return 0;
+
+  if (db__exec(d, "BEGIN IMMEDIATE", "starting schema upgrade") < 0)
+    return DB_ESQL;
+  /* Another process may have upgraded it while we waited for the lock. */
+  int rc = db__int_query(d, "PRAGMA user_version", &version);
+  for (size_t i = 0; rc == 0 && i < sizeof db_migrations / sizeof db_migrations[0]; i++) {
+    if (db_migrations[i].to_version <= version)
+      continue;
+    rc = db_migrations[i].fn(d);
+    if (rc == 0) {
+      char sql[64];
+      snprintf(sql, sizeof sql, "PRAGMA user_version = %d", db_migrations[i].to_version);
+      rc = db__exec(d, sql, "setting schema version");
+    }
+  }
+  if (rc == 0) {
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d", DB_APPLICATION_ID);
+    rc = db__exec(d, sql, "setting application id");
+  }
+  if (rc == 0 && db__exec(d, "COMMIT", "committing schema upgrade") == 0)
+    return 0;
+  sqlite3_exec(d->conn, "ROLLBACK", NULL, NULL, NULL);
+  return rc < 0 ? rc : DB_ESQL;
+}
