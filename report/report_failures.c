@@ -33,12 +33,11 @@ static int drill_is_burst(const result_failure *f) {
 }
 
 /* Whether a drill hit anything in this mode: has_target is false when the
- * mode has no such component (a ztunnel drill in sidecar mode). A burst
- * always has its service to flood, and a drill that failed requests hit
- * something, whatever the flag says (model_run.c sets it for component
- * drills only). */
+ * mode has no such component (a ztunnel drill in sidecar mode); a burst
+ * always has its service to flood. A drill that failed requests hit
+ * something, whatever the flag says. */
 static int drill_hit(const result_failure *f) {
-  return f->has_target || drill_is_burst(f) || f->failed_requests > 0;
+  return f->has_target || f->failed_requests > 0;
 }
 
 /* Mean and peak error rate of a drill: the mean over the seconds of the
