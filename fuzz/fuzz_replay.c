@@ -1,9 +1,13 @@
 /* fuzz_replay: a main for a fuzz harness without libFuzzer.
  *
- *   fuzz_replay_<harness> PATH...
+ *   fuzz_replay_<harness> [--skip-list FILE] PATH...
  *
  * Feeds every file named, and every file of every directory named (sorted,
- * dot files skipped, not recursive), to LLVMFuzzerTestOneInput once. Each
+ * dot files skipped, not recursive), to LLVMFuzzerTestOneInput once. With
+ * --skip-list, a file found in a directory is left out when the list holds
+ * "<directory name>/<file name>" (fuzz/replay-skip.txt: inputs that would
+ * trip an open bug at random); a file named on the command line always runs.
+ * Each
  * input is copied into a buffer of exactly its size, so AddressSanitizer
  * catches a read one byte past the end just as under libFuzzer. ctest runs it
  * over fuzz/corpus/<harness> and fuzz/crashers/<harness> in every build,
@@ -23,9 +27,62 @@
 
 typedef struct replay_stats {
   size_t inputs;
+  size_t skipped;
   double slowest_ms;
   char slowest[1024];
+  char **skip; /* "<directory name>/<file name>" entries of the skip list */
+  size_t n_skip;
 } replay_stats;
+
+/* Reads the first word of every line that is neither blank nor a comment. */
+static int replay_read_skip_list(const char *path, replay_stats *st) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    fprintf(stderr, "fuzz_replay: cannot open \"%s\": %s\n", path, strerror(errno));
+    return -1;
+  }
+  char line[1024];
+  int rc = 0;
+  while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+    char *w = line + strspn(line, " \t");
+    size_t len = strcspn(w, " \t\r\n#");
+    if (len == 0) {
+      continue;
+    }
+    char **ns = realloc(st->skip, (st->n_skip + 1) * sizeof *ns);
+    if (ns == NULL || (ns[st->n_skip] = strndup(w, len)) == NULL) {
+      if (ns != NULL) {
+        st->skip = ns;
+      }
+      rc = -1;
+      break;
+    }
+    st->skip = ns;
+    st->n_skip++;
+  }
+  fclose(f);
+  return rc;
+}
+
+static int replay_skipped(const replay_stats *st, const char *dir, const char *name) {
+  size_t end = strlen(dir);
+  while (end > 1 && dir[end - 1] == '/') {
+    end--; /* "corpus/model/" names "model" too */
+  }
+  size_t start = end;
+  while (start > 0 && dir[start - 1] != '/') {
+    start--;
+  }
+  const char *base = dir + start;
+  size_t blen = end - start;
+  for (size_t i = 0; i < st->n_skip; i++) {
+    const char *e = st->skip[i];
+    if (strncmp(e, base, blen) == 0 && e[blen] == '/' && strcmp(e + blen + 1, name) == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
 
 static double replay_now_ms(void) {
   struct timespec ts;
@@ -99,6 +156,11 @@ static int replay_dir(const char *dir, replay_stats *st) {
     if (e->d_name[0] == '.') {
       continue;
     }
+    if (replay_skipped(st, dir, e->d_name)) {
+      fprintf(stderr, "skip: %s/%s (skip list)\n", dir, e->d_name);
+      st->skipped++;
+      continue;
+    }
     if (n == cap) {
       cap = cap ? cap * 2 : 64;
       char **nn = realloc(names, cap * sizeof *names);
@@ -134,12 +196,20 @@ static int replay_dir(const char *dir, replay_stats *st) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    fprintf(stderr, "usage: %s PATH...  (files or directories of inputs)\n", argv[0]);
+  replay_stats st = {0};
+  int first = 1;
+  if (argc > 2 && strcmp(argv[1], "--skip-list") == 0) {
+    if (replay_read_skip_list(argv[2], &st) != 0) {
+      return 1;
+    }
+    first = 3;
+  }
+  if (first >= argc) {
+    fprintf(stderr, "usage: %s [--skip-list FILE] PATH...  (files or directories of inputs)\n",
+            argv[0]);
     return 2;
   }
-  replay_stats st = {0};
-  for (int i = 1; i < argc; i++) {
+  for (int i = first; i < argc; i++) {
     struct stat sb;
     if (stat(argv[i], &sb) != 0) {
       fprintf(stderr, "fuzz_replay: \"%s\": %s\n", argv[i], strerror(errno));
@@ -154,7 +224,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "fuzz_replay: no inputs found\n");
     return 1;
   }
-  printf("fuzz_replay: %zu inputs replayed; slowest %.1f ms (%s)\n", st.inputs, st.slowest_ms,
-         st.slowest);
+  printf("fuzz_replay: %zu inputs replayed, %zu skipped; slowest %.1f ms (%s)\n", st.inputs,
+         st.skipped, st.slowest_ms, st.slowest);
+  for (size_t i = 0; i < st.n_skip; i++) {
+    free(st.skip[i]);
+  }
+  free(st.skip);
   return 0;
 }
