@@ -28,7 +28,9 @@
  * mesh.sidecar_profile pick them by name, and a name that is no builtin
  * (including a path, which the CLI would read from disk) falls back to
  * FUZZ_MODEL_DEFAULT_PROFILE. A mode the profiles cannot calibrate (ambient
- * with linkerd) is not run, as the CLI refuses it. */
+ * with linkerd) is not run, as the CLI refuses it. The run traces its first
+ * requests and reports progress to callbacks that discard them, and an odd
+ * metadata.seed runs the modes in two threads (the result must not change). */
 #include "fuzz_support.h"
 
 #include <math.h>
@@ -264,6 +266,11 @@ static void fuzz_model_trace(void *ctx, const char *line) {
   (void)line;
 }
 
+static void fuzz_model_progress(void *ctx, double done) {
+  (void)ctx;
+  (void)done;
+}
+
 static void fuzz_model_run(scenario *s) {
   if (s->n_services > FUZZ_MODEL_MAX_SERVICES || s->cluster.n_pools > FUZZ_MODEL_MAX_POOLS) {
     return;
@@ -280,6 +287,7 @@ static void fuzz_model_run(scenario *s) {
     return;
   }
   char error[512] = "";
+  volatile int interrupt = 0;
   model_inputs in = {
       .scn = s,
       .proxy_profile = {[MESH_PROXY_SIDECAR] = sidecar,
@@ -289,7 +297,9 @@ static void fuzz_model_run(scenario *s) {
       .profile_name = primary->name,
       .trace = fuzz_model_trace,
       .trace_requests = FUZZ_MODEL_TRACED,
-      .jobs = 1,
+      .progress = fuzz_model_progress,
+      .interrupt = &interrupt,
+      .jobs = s->meta.seed % 2 == 1 ? 2 : 1,
       .error = error,
       .error_len = sizeof error,
   };
