@@ -19,10 +19,11 @@
  *     proxy or pod, 4 waypoint replicas (8 when autoscaled), 3 calls per
  *     call entry, 2 attempts per call, bursts at most 4x;
  *   - work: the expected calls per root request are summed down the call
- *     DAG (count x probability x attempts); a traffic entry whose one request
- *     exceeds FUZZ_MODEL_MAX_CALLS is not run, and rates are scaled down
- *     together until the whole run (peak burst multiplier included) expects
- *     at most FUZZ_MODEL_MAX_CALLS calls per mode.
+ *     DAG (count x probability x attempts); a scenario where one request to
+ *     any service expects more than FUZZ_MODEL_MAX_CALLS is not run, and
+ *     rates are scaled down together (not below FUZZ_MODEL_MIN_RATE) until
+ *     the whole run (peak burst multiplier included) expects at most
+ *     FUZZ_MODEL_MAX_CALLS calls per mode.
  * With that, an input runs in well under 100 ms (fuzz_replay prints the
  * slowest). Profiles are the builtin ones, loaded once: mesh.profile and
  * mesh.sidecar_profile pick them by name, and a name that is no builtin
