@@ -1,0 +1,24 @@
+/* fuzz_scenario: the scenario loader from YAML bytes.
+ *
+ * The input is a whole scenario file, loaded with scenario_load_string under
+ * the display name "fuzz.yaml" and no overrides: libyaml, the encoding and
+ * nesting checks, every section's conversion, name resolution, the cross
+ * checks and every diagnostic's text. Inputs that name a CSV file are skipped
+ * (fuzz_support_names_csv says why); fuzz_csv covers the CSV readers. */
+#include "fuzz_support.h"
+
+#include "scenario_load.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (fuzz_support_names_csv(data, size)) {
+    return 0;
+  }
+  diag_list d;
+  diag_list_init(&d);
+  scenario s;
+  if (scenario_load_string((const char *)data, size, "fuzz.yaml", NULL, 0, &s, &d) == 0) {
+    scenario_release(&s);
+  }
+  fuzz_support_diag_drain(&d);
+  return 0;
+}
