@@ -466,12 +466,39 @@ int db__insert_point(db *d, int64_t sweep_id, int64_t point, const char *params,
   return sqlite3_changes(d->conn) == 1;
 }
 
+/* The batch already stored for (sweep, point): 1 with *id, 0 when none. */
+static int db__point_batch(db *d, int64_t sweep_id, int64_t point, int64_t *id) {
+  sqlite3_stmt *st;
+  if (db__prepare(d, "SELECT batch_id FROM sweep_points WHERE sweep_id = ? AND point = ?", &st) <
+      0)
+    return DB_ESQL;
+  sqlite3_bind_int64(st, 1, sweep_id);
+  sqlite3_bind_int64(st, 2, point);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *id = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return db__sqlfail(d, "finding sweep point");
+  return rc == SQLITE_ROW;
+}
+
 int db_write_sweep_point(db *d, int64_t sweep_id, uint32_t point, const char *params,
                          const run_result *r, int64_t *batch_id) {
   int rc = db__begin_write(d, r);
   if (rc < 0)
     return rc;
   int64_t id = -1;
+  /* Checked inside the write transaction: two identical sweeps running the
+   * same point at once would otherwise both store a batch (their keys differ
+   * by start time) and leave the loser's batch without a point. */
+  rc = db__point_batch(d, sweep_id, point, &id);
+  if (rc != 0) {
+    rc = db__end_tx(d, rc);
+    if (rc >= 0 && batch_id)
+      *batch_id = id;
+    return rc;
+  }
   rc = db__write_run_tx(d, r, &id);
   if (rc >= 0) {
     int added = db__insert_point(d, sweep_id, point, params ? params : "", id);

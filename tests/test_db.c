@@ -856,6 +856,13 @@ static void test_sweep_tables(void **state) {
   assert_int_equal(id, batch[2]);
   count_all(t->d, c2);
   assert_counts_equal(c1, c2);
+  /* So does the same point run again by an identical sweep started later
+   * (another batch key): no batch is stored without its point. */
+  snprintf(r.started_at, sizeof r.started_at, "2099-01-01T00:00:00Z");
+  assert_int_equal(db_write_sweep_point(t->d, s.id, 2, params, &r, &id), 1);
+  assert_int_equal(id, batch[2]);
+  count_all(t->d, c2);
+  assert_counts_equal(c1, c2);
 
   /* The rows a sweep report reads: every (point, mode), point order. */
   db_sweep_row *rows;
