@@ -70,20 +70,23 @@ static int merge_run(const char *const *paths, int n, int quiet) {
       return cli_usage_error("merge", "%s is the output database; it cannot be an input too",
                              paths[i]);
 
-  db *out = NULL;
-  if (cli_db_open("merge", paths[0], DB_OPEN_CREATE, &out) != 0)
+  /* Every input is opened (and so checked: a meshsim database of a schema
+   * this build reads) before the output is created, so a refused input
+   * leaves no empty OUT behind. */
+  db **in = calloc((size_t)n, sizeof *in);
+  if (!in)
     return CLI_EXIT_FAIL;
   int status = CLI_EXIT_OK;
-  for (int i = 1; i < n; i++) {
-    db *in = NULL;
-    if (cli_db_open("merge", paths[i], 0, &in) != 0) {
+  for (int i = 1; i < n && status == CLI_EXIT_OK; i++)
+    if (cli_db_open("merge", paths[i], 0, &in[i]) != 0)
       status = CLI_EXIT_FAIL;
-      continue;
-    }
+  db *out = NULL;
+  if (status == CLI_EXIT_OK && cli_db_open("merge", paths[0], DB_OPEN_CREATE, &out) != 0)
+    status = CLI_EXIT_FAIL;
+  for (int i = 1; i < n && out; i++) {
     db_merge_stats st;
     memset(&st, 0, sizeof st);
-    int rc = db_merge(out, in, &st);
-    db_close(in);
+    int rc = db_merge(out, in[i], &st);
     if (rc < 0) {
       fprintf(stderr, "meshsim merge: error: merging %s: %s\n", paths[i], db_errmsg(out));
       status = CLI_EXIT_FAIL;
@@ -95,6 +98,12 @@ static int merge_run(const char *const *paths, int n, int quiet) {
              paths[i], st.batches_added, st.batches_read, st.points_added, st.points_read,
              st.sweeps_added);
   }
+  for (int i = 1; i < n; i++)
+    if (in[i])
+      db_close(in[i]);
+  free(in);
+  if (!out)
+    return status;
   if (!quiet && status == CLI_EXIT_OK)
     printf("%s: %" PRId64 " batches, %" PRId64 " runs, %" PRId64 " sweeps, %" PRId64
            " sweep points\n",

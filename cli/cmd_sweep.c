@@ -31,6 +31,8 @@ enum {
   SO_SHARD,
   SO_SHARD_COUNT,
   SO_DRY_RUN,
+  SO_MAX_EVENTS,
+  SO_MAX_MEMORY,
   SO_QUIET,
   SO_HELP,
   SO_COUNT
@@ -57,6 +59,10 @@ static const cli_option sweep_opts[SO_COUNT] = {
                         .repeat = 1},
     [SO_DRY_RUN] = {"--dry-run", NULL, "validate and list the points this process would run",
                     .repeat = 1},
+    [SO_MAX_EVENTS] = {"--max-events", "N",
+                       "refuse a point estimated above N engine events (default 1e10)"},
+    [SO_MAX_MEMORY] = {"--max-memory", "SIZE",
+                       "refuse a point estimated above SIZE of memory (default 8Gi)"},
     [SO_QUIET] = {"--quiet", NULL, "no progress line and no summary on stderr", .repeat = 1},
     [SO_HELP] = {"--help", NULL, "this text", .label = "-h, --help", .repeat = 1},
 };
@@ -66,6 +72,7 @@ typedef struct sweep_args {
   const char *file, *db, *shard;
   uint64_t shard_count, jobs;
   int quiet, dry;
+  work_budget budget;
   sweep sw;
   char shorthand[CLI_SHORTHANDS][SWEEP_POINT_OVERRIDE_MAX];
   const char *fixed[CLI_SHORTHANDS]; /* the shorthands given, in cli_shorthand order */
@@ -125,6 +132,10 @@ static int sweep_on_arg(void *ctx, int opt, const char *v) {
   case SO_DRY_RUN:
     a->dry = 1;
     break;
+  case SO_MAX_EVENTS:
+    return cli_parse_max_events("sweep", v, &a->budget);
+  case SO_MAX_MEMORY:
+    return cli_parse_max_memory("sweep", v, &a->budget);
   case SO_QUIET:
     a->quiet = 1;
     break;
@@ -279,6 +290,7 @@ static int sweep_go(const sweep_args *a) {
       .spec = a->spec,
       .jobs = (uint32_t)a->jobs,
       .interrupt = interrupted,
+      .budget = a->budget,
       .hooks = {sweep_on_message, sweep_on_diagnostics, sweep_on_progress, &bar}};
   sweep_run *r = NULL;
   int status = CLI_EXIT_FAIL;
@@ -295,6 +307,7 @@ int cli_cmd_sweep(int argc, char **argv) {
     return CLI_EXIT_FAIL;
   sweep_init(&a->sw);
   a->jobs = cli_cores();
+  a->budget = cli_budget_default();
   int status = cli_options_parse(&sweep_cli, argc, argv, NULL, a);
   if (status == CLI_CONTINUE)
     status = sweep_check(a);

@@ -142,7 +142,7 @@ double work_memory(const work_estimate *w, uint32_t jobs) {
 
 void work_describe(const work_estimate *w, uint32_t jobs, char *buf, size_t n) {
   double visits_per_root = w->roots > 0 ? w->visits / w->roots : 0;
-  snprintf(buf, n, "about %.2g engine events (%.2g requests, %.3g calls each), %.0f MiB", w->events,
+  snprintf(buf, n, "about %.2g engine events (%.2g requests, %.3g calls each), %.3g MiB", w->events,
            w->roots, visits_per_root, work_memory(w, jobs) / (1024.0 * 1024.0));
 }
 

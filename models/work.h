@@ -63,7 +63,7 @@ int work_estimate_compute(const scenario *s, work_estimate *out);
 /* Bytes of simulation state with `jobs` modes simulated at once. */
 double work_memory(const work_estimate *w, uint32_t jobs);
 
-/* "about 2.4e+07 engine events (1.1e+05 requests, 22 calls each), 35 MiB" */
+/* "about 2.4e+07 engine events (1.1e+05 requests, 22 calls each), 35.2 MiB" */
 void work_describe(const work_estimate *w, uint32_t jobs, char *buf, size_t n);
 
 /* 0 when the run fits the budget (b NULL: the defaults); otherwise an error

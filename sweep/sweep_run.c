@@ -127,6 +127,9 @@ static int sweep_run__load(sweep_run *r, const sweep_point_overrides *ov, int sh
   diag_list_init(&d);
   char why[512];
   int rc = sweep_point_load(p, r->opt.file, ov->sets, ov->n, &d, why, sizeof why);
+  const work_budget *b = r->opt.budget.max_events > 0 ? &r->opt.budget : NULL;
+  if (rc == 0 && (rc = work_check(&p->work, b, r->threads, r->opt.file, &d)) != 0)
+    sweep_point_release(p);
   if (show == SWEEP_RUN_SHOW_ALWAYS || (rc != 0 && show == SWEEP_RUN_SHOW_FAILURE)) {
     if (r->opt.hooks.diagnostics)
       r->opt.hooks.diagnostics(r->opt.hooks.ctx, &d);

@@ -63,6 +63,7 @@ typedef struct sweep_run_options {
   const char *spec;         /* the sweep's options as typed, one per line, kept with it */
   uint32_t jobs;            /* cores to use: worker processes, at most SWEEP_POOL_MAX_WORKERS */
   volatile int *interrupt;  /* optional: when it becomes non-zero the sweep stops */
+  work_budget budget;       /* a point estimated over it is invalid; zeros: the defaults */
   sweep_run_hooks hooks;
 } sweep_run_options;
 

@@ -74,7 +74,7 @@ static void test_budget(void **state) {
   assert_int_equal(work_check(&w, &tight, 2, "a.yaml", &d), SIM_ERANGE);
   assert_int_equal(d.n, 1);
   assert_non_null(strstr(d.items[0].text, "a.yaml: error: the run would take about 3e+07 engine "
-                                          "events (1e+06 requests, 4 calls each), 2 MiB"));
+                                          "events (1e+06 requests, 4 calls each), 1.91 MiB"));
   assert_non_null(strstr(d.items[0].text, "--max-events"));
   tight = (work_budget){1e8, 3e6}; /* 2 jobs fit, 4 do not */
   assert_int_equal(work_check(&w, &tight, 2, "a.yaml", &d), 0);
