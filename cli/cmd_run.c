@@ -203,7 +203,7 @@ static int run_store(const run_args *a, db *d, const run_result *r) {
 
 /* --dry-run: the scenario loaded and checked; what running it would take. */
 static int run_dry(const run_args *a, const sweep_point *p) {
-  char what[160];
+  char what[256];
   work_describe(&p->work, (uint32_t)a->jobs, what, sizeof what);
   printf("%s: ok; the run would take %s\n", a->file, what);
   return cli_check_work(p, a->file, &a->budget, (uint32_t)a->jobs) == CLI_CONTINUE ? CLI_EXIT_OK

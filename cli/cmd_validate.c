@@ -40,7 +40,7 @@ static int validate_on_arg(void *ctx, int opt, const char *file) {
     sweep_point_release(&p);
     return CLI_CONTINUE;
   }
-  char what[160];
+  char what[256];
   work_describe(&p.work, 1, what, sizeof what);
   printf("%s: ok (%u namespaces, %u services, %llu pods, %u traffic entries, %u modes); a run "
          "would take %s\n",

@@ -86,6 +86,27 @@ static double work_roots(const scenario_traffic *t, double window_s, double meas
   return roots > 0 ? roots : 0;
 }
 
+/* One mode's structural analysis steps (work.h). */
+static double work_setup(const scenario *s) {
+  double calls = 0, cpu_m = 0, nodes = 0, min_node_m = INFINITY;
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    calls += s->services[i].n_calls;
+    cpu_m += (double)s->services[i].cpu_request_millicores * s->services[i].replicas;
+  }
+  for (uint32_t p = 0; p < s->cluster.n_pools; p++) {
+    nodes += s->cluster.pools[p].count;
+    min_node_m = fmin(min_node_m, (double)s->cluster.pools[p].cpu_millicores);
+  }
+  if (min_node_m > 0 && isfinite(min_node_m))
+    nodes = fmax(nodes, ceil(cpu_m / min_node_m));
+  return ((double)s->n_services + nodes + (double)s->n_namespaces) *
+         ((double)s->n_services + calls);
+}
+
+double work_units(const work_estimate *w) {
+  return w->events + w->setup / WORK_SETUP_PER_EVENT;
+}
+
 int work_estimate_compute(const scenario *s, work_estimate *out) {
   *out = (work_estimate){0};
   size_t n = s->n_services ? s->n_services : 1;
@@ -125,6 +146,7 @@ int work_estimate_compute(const scenario *s, work_estimate *out) {
     per_visit += work_events_per_visit(s->mesh.modes[m]);
   out->events = out->visits * per_visit * (double)s->meta.replications;
 
+  out->setup = work_setup(s) * (double)s->mesh.n_modes;
   out->series_seconds = ceil((double)s->meta.duration_ns / 1e9) + 1;
   double pods = (double)scenario_pod_count(s);
   double series = WORK_SERIES_PER_MODE + (double)s->n_failures;
@@ -142,8 +164,13 @@ double work_memory(const work_estimate *w, uint32_t jobs) {
 
 void work_describe(const work_estimate *w, uint32_t jobs, char *buf, size_t n) {
   double visits_per_root = w->roots > 0 ? w->visits / w->roots : 0;
-  snprintf(buf, n, "about %.2g engine events (%.2g requests, %.3g calls each), %.3g MiB", w->events,
-           w->roots, visits_per_root, work_memory(w, jobs) / (1024.0 * 1024.0));
+  int k = snprintf(buf, n, "about %.2g engine events (%.2g requests, %.3g calls each)", w->events,
+                   w->roots, visits_per_root);
+  /* The structural analysis is named once it is a tenth of the work. */
+  if (k >= 0 && (size_t)k < n && w->setup / WORK_SETUP_PER_EVENT > 0.1 * w->events)
+    k += snprintf(buf + k, n - (size_t)k, " and %.2g steps of blast-radius analysis", w->setup);
+  if (k >= 0 && (size_t)k < n)
+    snprintf(buf + k, n - (size_t)k, ", %.3g MiB", work_memory(w, jobs) / (1024.0 * 1024.0));
 }
 
 int work_check(const work_estimate *w, const work_budget *b, uint32_t jobs, const char *file,
@@ -151,10 +178,10 @@ int work_check(const work_estimate *w, const work_budget *b, uint32_t jobs, cons
   work_budget def = {WORK_DEFAULT_MAX_EVENTS, WORK_DEFAULT_MAX_MEMORY};
   if (!b)
     b = &def;
-  char what[160];
+  char what[256];
   work_describe(w, jobs, what, sizeof what);
   /* !(x <= max) so that NaN is refused too. */
-  if (!(w->events <= b->max_events)) {
+  if (!(work_units(w) <= b->max_events)) {
     diag_error(d, file, 0, 0,
                "the run would take %s: more than the budget of %.3g events (about an hour "
                "at a few million events per second); shorten metadata.duration, lower the "

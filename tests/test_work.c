@@ -45,6 +45,10 @@ static void test_known_answers(void **state) {
       work_events_per_visit(MESH_MODE_NONE) + work_events_per_visit(MESH_MODE_SIDECAR);
   assert_float_equal(w.events, 4400 * per_visit * 2, 1e-6);
   assert_float_equal(w.series_seconds, 11, 0);
+  /* Blast-radius steps: (3 services + 2 nodes + 1 namespace) x (3 services
+   * + 3 call entries), per mode. */
+  assert_float_equal(w.setup, 36 * 2, 0);
+  assert_float_equal(work_units(&w), w.events + 7.2, 1e-9);
   assert_true(w.mode_memory > 0);
 
   /* A burst adds rate * (multiplier - 1) * length roots; two modes at once
