@@ -469,8 +469,7 @@ int db__insert_point(db *d, int64_t sweep_id, int64_t point, const char *params,
 /* The batch already stored for (sweep, point): 1 with *id, 0 when none. */
 static int db__point_batch(db *d, int64_t sweep_id, int64_t point, int64_t *id) {
   sqlite3_stmt *st;
-  if (db__prepare(d, "SELECT batch_id FROM sweep_points WHERE sweep_id = ? AND point = ?", &st) <
-      0)
+  if (db__prepare(d, "SELECT batch_id FROM sweep_points WHERE sweep_id = ? AND point = ?", &st) < 0)
     return DB_ESQL;
   sqlite3_bind_int64(st, 1, sweep_id);
   sqlite3_bind_int64(st, 2, point);
