@@ -74,7 +74,10 @@ static void md_escape(FILE *f, const char *s, size_t len, int in_table) {
       special = !(i > 0 && is_word(s[i - 1]) && i + 1 < len && is_word(s[i + 1]));
     if (special)
       fputc('\\', f);
-    fputc(c, f);
+    /* A newline or other control byte (free text such as a description may
+     * hold one) would end the paragraph or table row and let the rest read
+     * as a heading or a new row: it is written as a space. */
+    fputc((unsigned char)c < 0x20 || c == 0x7F ? ' ' : c, f);
   }
 }
 

@@ -362,7 +362,7 @@ static void test_report_escapes_text(void **state) {
   o.variant = 3;
   run_result r;
   fixture_run(&r, &o);
-  snprintf(r.scenario, sizeof r.scenario, "shop <b>&\"it's\"*");
+  snprintf(r.scenario, sizeof r.scenario, "shop <b>&\"it's\"*\n# forged");
   snprintf(r.modes[1].failures[0].instance, sizeof r.modes[1].failures[0].instance, "node<1>|`x`");
   /* A drill that has no target in a mode, as the model reports it. */
   result_failure *none = &r.modes[0].failures[0];
@@ -374,8 +374,10 @@ static void test_report_escapes_text(void **state) {
   char *html = read_out(t, "report.html");
   assert_null(strstr(html, "<b>&"));
   assert_contains(html, "shop &lt;b&gt;&amp;&quot;it&#39;s&quot;*");
-  assert_contains(html, "<title>meshsim report: shop &lt;b&gt;&amp;&quot;it&#39;s&quot;*</title>");
-  assert_contains(md, "# meshsim report: shop \\<b\\>&\"it's\"\\*");
+  assert_contains(html, "<title>meshsim report: shop &lt;b&gt;&amp;&quot;it&#39;s&quot;*");
+  /* A newline cannot start a line of its own (a forged heading). */
+  assert_contains(md, "# meshsim report: shop \\<b\\>&\"it's\"\\* # forged");
+  assert_null(strstr(md, "\n# forged"));
   assert_null(strstr(html, "node<1>"));
   /* A | or ` in a name cannot break a Markdown table or code span. */
   assert_contains(md, "`node<1>''x'`");
