@@ -38,7 +38,8 @@
   X(SWEEP, SYNTAX, -400, "invalid sweep specification")                                            \
   X(SWEEP, EMPTY, -401, "the range or list is empty")                                              \
   X(SWEEP, TOOBIG, -402, "too many values or points")                                              \
-  X(SWEEP, DUPLICATE, -403, "a key is swept twice")
+  X(SWEEP, DUPLICATE, -403, "a key is swept twice")                                                \
+  X(SWEEP, WORKER, -404, "cannot start the worker processes")
 
 enum {
   ERR_OK = 0,

@@ -188,7 +188,7 @@ static int sweep_pool__forked(sweep_pool__state *p, uint32_t workers, uint32_t *
   int rp[2];
   if (pipe(rp) != 0) {
     snprintf(err, err_len, "pipe: %s", strerror(errno));
-    return ERR_ENOMEM;
+    return SWEEP_EWORKER;
   }
   uint32_t started = sweep_pool__fork(p, workers, rp);
   int why = errno;
@@ -196,7 +196,7 @@ static int sweep_pool__forked(sweep_pool__state *p, uint32_t workers, uint32_t *
   if (started == 0) {
     close(rp[0]);
     snprintf(err, err_len, "error: cannot start worker processes: %s", strerror(why));
-    return ERR_ENOMEM;
+    return SWEEP_EWORKER;
   }
   p->result_fd = rp[0];
   struct sigaction ign, old_pipe;

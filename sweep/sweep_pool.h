@@ -46,7 +46,7 @@ typedef struct sweep_pool_ops {
 /* Runs tasks[0..n) on `workers` processes (at most SWEEP_POOL_MAX_WORKERS),
  * or in this process when workers <= 1. `interrupt` may be NULL. Returns 0
  * with *lost set to the number of tasks handed out that never answered
- * (their worker died or could not start, or was interrupted), or ERR_ENOMEM
+ * (their worker died or could not start, or was interrupted), or SWEEP_EWORKER
  * with a message in err when no worker process could be started (pipe() or
  * fork() failed: the system is out of processes, files or memory). */
 int sweep_pool_run(const uint32_t *tasks, uint32_t n, uint32_t workers, const sweep_pool_ops *ops,
