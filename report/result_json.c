@@ -35,6 +35,13 @@ static void json_key_num(FILE *out, const char *key, double v, int comma) {
     fputs(", ", out);
 }
 
+static void json_key_str(FILE *out, const char *key, const char *s, int comma) {
+  fprintf(out, "\"%s\": ", key);
+  result_json_string(out, s);
+  if (comma)
+    fputs(", ", out);
+}
+
 static void json_blast(FILE *out, const mode_result *m) {
   fputs(", \"blast_radius\": {", out);
   int first = 1;
@@ -154,13 +161,10 @@ static void json_verdict(FILE *out, const mode_result *m) {
     fputs("null", out);
     return;
   }
-  fputs("{\"instance\": ", out);
-  result_json_string(out, b->instance);
-  fputs(", \"kind\": ", out);
-  result_json_string(out, b->kind);
-  fputs(", \"node\": ", out);
-  result_json_string(out, b->node);
-  fputs(", ", out);
+  fputc('{', out);
+  json_key_str(out, "instance", b->instance, 1);
+  json_key_str(out, "kind", b->kind, 1);
+  json_key_str(out, "node", b->node, 1);
   json_key_num(out, "utilisation", b->utilisation, 0);
   fputc('}', out);
 }

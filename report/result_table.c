@@ -43,7 +43,11 @@ static void table_p99_ci(FILE *out, const run_result *r) {
  * its differences are not savings (verdict.h). */
 static void table_deltas(FILE *out, const run_result *r) {
   const mode_result *base = &r->modes[0];
-  fprintf(out, "\nchange against %s:\n%-*s", mesh_mode_name(base->mode), TABLE_LABEL, "");
+  fprintf(out, "\nchange against %s:\n", mesh_mode_name(base->mode));
+  if (base->verdict.status != RESULT_MEETS)
+    fprintf(out, "(%s itself %s the objective)\n", mesh_mode_name(base->mode),
+            base->verdict.status == RESULT_MISSES ? "misses" : "is overloaded: it cannot meet");
+  fprintf(out, "%-*s", TABLE_LABEL, "");
   for (uint32_t i = 1; i < r->n_modes; i++)
     fprintf(out, "%*s", TABLE_COL, mesh_mode_name(r->modes[i].mode));
   fputc('\n', out);
