@@ -48,6 +48,13 @@ verdict_objective verdict_objective_of(const run_result *r) {
   return o;
 }
 
+/* A latency in ms as reasons print it: 4 significant digits, whole
+ * milliseconds from 1 s up ("212.3", "15401", never "1.54e+04"). */
+static const char *fmt_ms(char *buf, size_t len, double ms) {
+  snprintf(buf, len, ms >= 1000 ? "%.0f" : "%.4g", ms);
+  return buf;
+}
+
 static void add_reason(result_verdict *v, const char *fmt, ...) {
   if (v->n_reasons >= RESULT_REASONS_MAX)
     return;
@@ -70,9 +77,10 @@ void verdict_decide(const verdict_objective *o, const mode_result *m, result_ver
   bool overloaded = out->n_reasons > 0;
   double lat = verdict_latency_at(&m->latency, o->quantile);
   bool slow = lat > o->latency_ms;
+  char a[32], b2[32];
   if (slow)
-    add_reason(out, "%s %.4g ms > %.4g ms objective", verdict_percentile_name(o->quantile), lat,
-               o->latency_ms);
+    add_reason(out, "%s %s ms > %s ms objective", verdict_percentile_name(o->quantile),
+               fmt_ms(a, sizeof a, lat), fmt_ms(b2, sizeof b2, o->latency_ms));
   double rate = m->requests ? (double)m->errors / (double)m->requests : 0;
   bool failing = rate > o->error_budget;
   if (failing)
@@ -121,9 +129,10 @@ void verdict_recommend(const run_result *r, result_recommendation *out) {
     if (best == NULL || cheaper(m, best))
       best = m;
   }
-  char objective[96];
-  snprintf(objective, sizeof objective, "%s <= %.4g ms and errors <= %.3g%%",
-           verdict_percentile_name(r->objective_quantile), r->slo_ms, 100 * r->error_budget);
+  char objective[96], ms[32];
+  snprintf(objective, sizeof objective, "%s <= %s ms and errors <= %.3g%%",
+           verdict_percentile_name(r->objective_quantile), fmt_ms(ms, sizeof ms, r->slo_ms),
+           100 * r->error_budget);
   if (best != NULL) {
     out->has_mode = true;
     out->mode = best->mode;

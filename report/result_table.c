@@ -102,11 +102,14 @@ static void table_verdict(FILE *out, const run_result *r) {
 /* Before the table: the objective and the recommendation; after it, why each
  * mode that does not meet the objective misses it. */
 static void table_decision(FILE *out, const run_result *r) {
-  fprintf(out, "objective: %s <= %.4g ms, errors <= %.3g%%\n",
-          verdict_percentile_name(r->objective_quantile), r->slo_ms, 100 * r->error_budget);
+  fprintf(out, "objective: %s <= %.*f ms, errors <= %.3g%%\n",
+          verdict_percentile_name(r->objective_quantile), r->slo_ms == floor(r->slo_ms) ? 0 : 3,
+          r->slo_ms, 100 * r->error_budget);
   const result_recommendation *rec = &r->recommendation;
-  fprintf(out, "recommendation: %s (%s)\n", rec->has_mode ? mesh_mode_name(rec->mode) : "none",
-          rec->why);
+  if (rec->has_mode)
+    fprintf(out, "recommendation: %s (%s)\n", mesh_mode_name(rec->mode), rec->why);
+  else /* why says so: "no mesh mode meets ..." */
+    fprintf(out, "recommendation: %s\n", rec->why);
 }
 
 static void table_reasons(FILE *out, const run_result *r) {

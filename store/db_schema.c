@@ -285,7 +285,7 @@ static int db__migrate_to_v2(db *d) {
  * by the default objective of its time, p99 <= slo_ms and errors <= 0.1%;
  * its busiest station was not recorded, so it is judged here on latency and
  * errors alone, with the reasons verdict.c writes (SQLite's printf formats
- * %g as C does). Frozen like the schema text: verdict.c may change, this may
+ * %g and %.0f as C does). Frozen like the schema text: verdict.c may change, this may
  * not. */
 static int db__migrate_to_v3(db *d) {
   return db__exec(d,
@@ -303,8 +303,11 @@ static int db__migrate_to_v3(db *d) {
                   "UPDATE mode_summary SET verdict_reasons = (\n"
                   "  SELECT trim(\n"
                   "    CASE WHEN mode_summary.latency_p99_ms > b.slo_ms\n"
-                  "      THEN printf('p99 %.4g ms > %.4g ms objective', "
-                  "mode_summary.latency_p99_ms, b.slo_ms)\n"
+                  "      THEN printf('p99 %s ms > %s ms objective',\n"
+                  "        printf(CASE WHEN mode_summary.latency_p99_ms >= 1000 THEN '%.0f' "
+                  "ELSE '%.4g' END, mode_summary.latency_p99_ms),\n"
+                  "        printf(CASE WHEN b.slo_ms >= 1000 THEN '%.0f' ELSE '%.4g' END, "
+                  "b.slo_ms))\n"
                   "      ELSE '' END || char(10) ||\n"
                   "    CASE WHEN mode_summary.requests > 0\n"
                   "           AND 1.0 * mode_summary.errors / mode_summary.requests > 0.001\n"

@@ -662,6 +662,7 @@ static void test_migrates_version_2(void **state) {
   run_result r;
   fixture_run(&r, &o);
   r.modes[0].latency.p99_ms = 212.3;            /* sidecar misses its latency */
+  r.modes[2].latency.p99_ms = 15401.48;         /* and ambient-waypoint by far */
   r.modes[1].errors = r.modes[1].requests / 40; /* ambient misses its error budget */
   verdict_apply(&r);
   int64_t id;

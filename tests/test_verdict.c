@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include "model_fixture.h"
+#include "result_json.h"
+#include "result_table.h"
 #include "verdict.h"
 
 /* A mode that meets p99 <= 100 ms with no errors; cases change it. */
@@ -94,14 +96,14 @@ static void test_overloaded_lists_every_reason(void **state) {
   (void)state;
   mode_result m = healthy(MESH_MODE_AMBIENT_WAYPOINT);
   m.busiest.utilisation = 2.0;
-  m.latency.p99_ms = 10000;
+  m.latency.p99_ms = 10000.4;
   m.errors = 38000;
   verdict_objective o = {100, 0.99, 0.001};
   result_verdict v;
   verdict_decide(&o, &m, &v);
   assert_int_equal(v.status, RESULT_OVERLOADED);
   assert_int_equal(v.n_reasons, 3);
-  assert_string_equal(v.reasons[1], "p99 1e+04 ms > 100 ms objective");
+  assert_string_equal(v.reasons[1], "p99 10000 ms > 100 ms objective");
   assert_string_equal(v.reasons[2], "errors 38% > 0.1% budget");
 }
 
@@ -154,6 +156,52 @@ static void test_recommend(void **state) {
   assert_non_null(strstr(r.recommendation.why, "ambient-waypoint is overloaded"));
 }
 
+/* What write() prints for r, in a malloc'd string. */
+static char *printed(int (*write)(FILE *, const run_result *), const run_result *r) {
+  FILE *f = tmpfile();
+  assert_non_null(f);
+  write(f, r);
+  long n = ftell(f);
+  rewind(f);
+  char *buf = calloc((size_t)n + 1, 1);
+  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+  fclose(f);
+  return buf;
+}
+
+static int table_write(FILE *f, const run_result *r) {
+  result_table_write(f, r);
+  return 0;
+}
+
+/* The table leads with the verdicts and the recommendation, and shows no
+ * difference of the overloaded mode as a saving; the JSON names the
+ * bottleneck and the recommendation. */
+static void check_outputs(const run_result *r) {
+  char *t = printed(table_write, r);
+  printf("%s", t);
+  assert_non_null(strstr(t, "objective: p99 <= 100 ms, errors <= 0.1%\n"
+                            "recommendation: ambient ("));
+  assert_non_null(strstr(t, "\nverdict                               meets            meets"
+                            "            meets       overloaded\n"));
+  assert_non_null(strstr(t, "  shop/waypoint#0\n"));
+  assert_non_null(strstr(t, "  ambient-waypoint overloaded: waypoint \"shop/waypoint#0\""));
+  const char *delta = strstr(t, "change against none:");
+  assert_non_null(delta);
+  const char *cost = strstr(delta, "\ncost, nodes (USD/month)");
+  assert_non_null(cost);
+  const char *eol = strchr(cost + 1, '\n');
+  assert_non_null(strstr(cost, "(overloaded)"));
+  assert_true(strstr(cost, "(overloaded)") < eol); /* in the cost row itself */
+  free(t);
+  char *j = printed(result_json_write, r);
+  assert_non_null(strstr(j, "\"verdict\": {\"status\": \"overloaded\", \"reasons\": [\"waypoint "
+                            "\\\"shop/waypoint#0\\\" on node "));
+  assert_non_null(strstr(j, "\"bottleneck\": \"shop/waypoint#0\"}"));
+  assert_non_null(strstr(j, "\"recommendation\": {\"mode\": \"ambient\", \"why\": "));
+  free(j);
+}
+
 /* Ambient-waypoint with one waypoint replica, held to a tenth of a core,
  * in front of an L7 service taking 3000 calls/s: about 1,700 passes/s of
  * capacity (60 us a pass, stretched 10x by the limit). Sidecars and ztunnels
@@ -202,6 +250,7 @@ static void test_undersized_waypoint(void **state) {
   assert_true(r.recommendation.has_mode);
   assert_int_not_equal(r.recommendation.mode, MESH_MODE_AMBIENT_WAYPOINT);
   assert_int_not_equal(r.recommendation.mode, MESH_MODE_NONE);
+  check_outputs(&r);
   run_result_release(&r);
   scenario_release(&s);
 }
