@@ -81,7 +81,9 @@ void verdict_decide(const verdict_objective *o, const mode_result *m, result_ver
   if (slow)
     add_reason(out, "%s %s ms > %s ms objective", verdict_percentile_name(o->quantile),
                fmt_ms(a, sizeof a, lat), fmt_ms(b2, sizeof b2, o->latency_ms));
-  double rate = m->requests ? (double)m->errors / (double)m->requests : 0;
+  /* requests counts the ones that succeeded, errors the ones that failed */
+  uint64_t all = m->requests + m->errors;
+  double rate = all ? (double)m->errors / (double)all : 0;
   bool failing = rate > o->error_budget;
   if (failing)
     add_reason(out, "errors %.3g%% > %.3g%% budget", 100 * rate, 100 * o->error_budget);

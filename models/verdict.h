@@ -9,7 +9,8 @@
  *   overloaded  if  busiest.utilisation >= VERDICT_UTILISATION_MAX
  *               or  unfinished > 0 (requests still in flight when the drain ended)
  *   misses      if  latency(q) > objective latency
- *               or  errors / requests > error budget
+ *               or  errors / (requests + errors) > error budget
+ *                   (requests counts the requests that succeeded)
  *   meets       otherwise.
  *
  * Every failed test adds a reason ("p99 212 ms > 100 ms objective",

@@ -74,6 +74,7 @@ static void test_decide_table(void **state) {
     m.latency.p99_ms = c->p99_ms;
     m.latency.p999_ms = c->p999_ms;
     m.errors = c->errors;
+    m.requests -= c->errors; /* 100,000 measured in all */
     m.unfinished = c->unfinished;
     m.busiest.utilisation = c->utilisation;
     verdict_objective o = {100, c->quantile, c->budget};
@@ -98,6 +99,7 @@ static void test_overloaded_lists_every_reason(void **state) {
   m.busiest.utilisation = 2.0;
   m.latency.p99_ms = 10000.4;
   m.errors = 38000;
+  m.requests = 62000;
   verdict_objective o = {100, 0.99, 0.001};
   result_verdict v;
   verdict_decide(&o, &m, &v);
