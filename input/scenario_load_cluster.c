@@ -30,7 +30,7 @@ static void convert_objective(ld_loader *L, const yaml_node_t *m, bool has_slo) 
   if (lat != NULL && has_slo) {
     ld_err_at(L, lat,
               "\"metadata.slo\" and \"metadata.objective.latency\" both set the latency "
-              "objective; keep one");
+              "objective; keep one (with --set, change the one the file uses)");
   } else if (lat != NULL) {
     ld_val_duration(L, lat, "latency", true, &md->slo_ns);
   }

@@ -1030,7 +1030,7 @@ static void test_objective(void **state) {
   } bad[] = {
       {"metadata: {slo: 1s, objective: {latency: 2s}}\n",
        "test.yaml:1:42: error: \"metadata.slo\" and \"metadata.objective.latency\" both set the "
-       "latency objective; keep one"},
+       "latency objective; keep one (with --set, change the one the file uses)"},
       {"metadata: {objective: {percentile: p95}}\n",
        "test.yaml:1:36: error: unknown percentile \"p95\"; valid percentiles are: p50, p90, p99, "
        "p99.9"},
