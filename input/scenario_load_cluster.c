@@ -11,6 +11,36 @@
 static const char *const placement_names[] = {"spread", "binpack", "random"};
 static const ld_choice placement_choice = {"placement", "placements", placement_names, NULL, 3};
 
+/* The latency objective holds at one of these quantiles (result_latency has
+ * exactly these four); values in thousandths. */
+static const char *const percentile_names[] = {"p50", "p90", "p99", "p99.9"};
+static const int percentile_milli[] = {500, 900, 990, 999};
+static const ld_choice percentile_choice = {"percentile", "percentiles", percentile_names,
+                                            percentile_milli, 4};
+
+/* metadata.objective; `slo` is its latency written the older way, so the
+ * two may not both be given. */
+static void convert_objective(ld_loader *L, const yaml_node_t *m, bool has_slo) {
+  scenario_meta *md = &L->s->meta;
+  yaml_node_t *o = ld_opt_map(L, m, "objective", &ld_sch_objective, "metadata");
+  if (o == NULL) {
+    return;
+  }
+  yaml_node_t *lat = ld_get(L, o, "latency");
+  if (lat != NULL && has_slo) {
+    ld_err_at(L, lat,
+              "\"metadata.slo\" and \"metadata.objective.latency\" both set the latency "
+              "objective; keep one (with --set, change the one the file uses)");
+  } else if (lat != NULL) {
+    ld_val_duration(L, lat, "latency", true, &md->slo_ns);
+  }
+  int milli;
+  if (ld_opt_choice(L, o, "percentile", &percentile_choice, &milli) == 1) {
+    md->objective_quantile = milli / 1000.0;
+  }
+  ld_opt_share(L, o, "errors", &md->error_budget);
+}
+
 void ld_convert_metadata(ld_loader *L, const yaml_node_t *root) {
   scenario_meta *md = &L->s->meta;
   yaml_node_t *m = ld_opt_map(L, root, "metadata", &ld_sch_metadata, "");
@@ -27,7 +57,8 @@ void ld_convert_metadata(ld_loader *L, const yaml_node_t *root) {
   ld_opt_duration(L, m, "duration", true, &md->duration_ns);
   ld_opt_duration(L, m, "warmup", false, &md->warmup_ns);
   ld_opt_u32(L, m, "replications", 1, LD_MAX_REPLICATIONS, &md->replications);
-  ld_opt_duration(L, m, "slo", true, &md->slo_ns);
+  int has_slo = ld_opt_duration(L, m, "slo", true, &md->slo_ns);
+  convert_objective(L, m, has_slo != 0);
 }
 
 /* A list of names resolved against a table, no duplicates. Returns the

@@ -249,7 +249,7 @@ struct ld_schema_map {
 extern const ld_schema_map ld_sch_root, ld_sch_metadata, ld_sch_cluster, ld_sch_pool,
     ld_sch_network, ld_sch_resources, ld_sch_pricing, ld_sch_mesh, ld_sch_sidecar, ld_sch_ztunnel,
     ld_sch_waypoint, ld_sch_autoscale, ld_sch_namespace, ld_sch_service, ld_sch_call, ld_sch_retry,
-    ld_sch_dist, ld_sch_traffic, ld_sch_burst, ld_sch_failure;
+    ld_sch_dist, ld_sch_traffic, ld_sch_burst, ld_sch_failure, ld_sch_objective;
 
 const ld_schema_key *ld_schema_find(const ld_schema_map *sm, const char *name);
 /* Fills names with sm's keys (at most max of them) and returns how many. */
@@ -297,6 +297,8 @@ int ld_val_number(ld_loader *L, const yaml_node_t *v, const char *key, ld_num_ra
                   double *out);
 int ld_val_choice(ld_loader *L, const yaml_node_t *v, const char *key, const ld_choice *c,
                   int *out);
+/* A share in [0, 1]: a number ("0.001") or a percentage ("0.1%"). */
+int ld_val_share(ld_loader *L, const yaml_node_t *v, const char *key, double *out);
 /* Reports the units_parse_* failure rc of text t. */
 int ld_val_unit_error(ld_loader *L, const yaml_node_t *v, const char *key, units_kind kind, int rc,
                       const char *t);
@@ -313,6 +315,7 @@ int ld_opt_size(ld_loader *L, const yaml_node_t *m, const char *key, bool positi
 int ld_opt_cpu(ld_loader *L, const yaml_node_t *m, const char *key, bool positive, int64_t *out);
 int ld_opt_number(ld_loader *L, const yaml_node_t *m, const char *key, ld_num_range r, double *out);
 int ld_opt_bool(ld_loader *L, const yaml_node_t *m, const char *key, bool *out);
+int ld_opt_share(ld_loader *L, const yaml_node_t *m, const char *key, double *out);
 int ld_opt_choice(ld_loader *L, const yaml_node_t *m, const char *key, const ld_choice *c,
                   int *out);
 /* The mapping at `key` of m, checked against sm; NULL when absent or bad. */

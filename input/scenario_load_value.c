@@ -200,6 +200,36 @@ int ld_val_number(ld_loader *L, const yaml_node_t *v, const char *key, ld_num_ra
   return 0;
 }
 
+int ld_val_share(ld_loader *L, const yaml_node_t *v, const char *key, double *out) {
+  static const char expected[] = "a share: a number in [0, 1] or a percentage such as 0.1%";
+  const char *t;
+  if (ld_val_scalar(L, v, key, expected, &t) != 0) {
+    return -1;
+  }
+  char num[64], q[128];
+  size_t len = strlen(t);
+  bool pct = len > 0 && t[len - 1] == '%';
+  size_t digits = len - (pct ? 1 : 0);
+  double x;
+  if (digits < sizeof num) {
+    memcpy(num, t, digits);
+    num[digits] = '\0';
+  }
+  if (digits >= sizeof num || units_parse_number(num, &x) != 0) {
+    return ld_err_at(L, v, "invalid \"%s\": expected %s, got \"%s\"", key, expected,
+                     ld_quote(q, sizeof q, t));
+  }
+  if (pct) {
+    x /= 100.0;
+  }
+  if (!(x >= 0.0 && x <= 1.0)) {
+    return ld_err_at(L, v, "invalid \"%s\": must be in [0, 1] (0%% to 100%%), got %s", key,
+                     ld_quote(q, sizeof q, t));
+  }
+  *out = x;
+  return 0;
+}
+
 static int val_bool(ld_loader *L, const yaml_node_t *v, const char *key, bool *out) {
   const char *t;
   if (ld_val_scalar(L, v, key, units_expected(UNITS_BOOL), &t) != 0) {
@@ -295,6 +325,11 @@ int ld_opt_number(ld_loader *L, const yaml_node_t *m, const char *key, ld_num_ra
 int ld_opt_bool(ld_loader *L, const yaml_node_t *m, const char *key, bool *out) {
   yaml_node_t *v = ld_get(L, m, key);
   return v == NULL ? 0 : val_bool(L, v, key, out) == 0 ? 1 : -1;
+}
+
+int ld_opt_share(ld_loader *L, const yaml_node_t *m, const char *key, double *out) {
+  yaml_node_t *v = ld_get(L, m, key);
+  return v == NULL ? 0 : ld_val_share(L, v, key, out) == 0 ? 1 : -1;
 }
 
 int ld_opt_choice(ld_loader *L, const yaml_node_t *m, const char *key, const ld_choice *c,

@@ -19,6 +19,7 @@
 #include "sim_error.h"
 #include "sim_rng.h"
 #include "topology.h"
+#include "verdict.h"
 
 #define MODEL_MIB (1024.0 * 1024.0)
 
@@ -326,11 +327,13 @@ typedef struct model_mode {
   uint32_t n_stations;                    /* pods then proxies, as model_sim.h numbers them */
   double duration_s;                      /* the measured window: T in the formulas below */
   double cross_zone_bytes;                /* summed over replications */
+  double *utilisation;                    /* per station: offered utilisation, summed over reps */
 } model_mode;
 
 static void model_mode_release(model_mode *mm) {
   failure_plan_release(&mm->plan);
   free(mm->static_mem);
+  free(mm->utilisation);
   topo_release(&mm->t);
 }
 
@@ -375,6 +378,9 @@ static int model_mode_init(model_mode *mm, const model_inputs *in, mesh_mode mod
   if (rc != 0)
     return rc;
   mm->n_stations = mm->t.n_pods + mm->t.n_proxies;
+  mm->utilisation = calloc(mm->n_stations ? mm->n_stations : 1, sizeof *mm->utilisation);
+  if (mm->utilisation == NULL)
+    return SIM_ENOMEM;
   if ((rc = model_static_memory(&mm->t, in, &mm->static_mem)) != 0)
     return rc;
   model_mode_kind_constants(mm);
@@ -456,12 +462,28 @@ static void model_add_counts(model_mode *mm, const model_rep *rep, uint64_t seed
   out->requests += rep->requests;
   out->errors += rep->errors;
   out->slo_violations += rep->slo_violations;
+  out->unfinished += rep->unfinished;
   mm->cross_zone_bytes += rep->cross_zone_bytes;
+}
+
+/* Effective workers of station st, as model_sim.c sets it up: a CPU limit
+ * leaves fewer (proxy.h). */
+static uint32_t model_station_workers(const model_mode *mm, uint32_t st) {
+  const topology *t = &mm->t;
+  uint32_t workers = 1;
+  if (st < t->n_pods) {
+    const scenario_service *svc = &mm->s->services[t->pods[st].service];
+    proxy_throttle(svc->app_workers ? svc->app_workers : 1, svc->cpu_limit_millicores, &workers);
+  } else {
+    const topo_proxy_settings *ps = &t->proxy_settings[t->proxies[st - t->n_pods].kind];
+    proxy_throttle(ps->workers, ps->limit_millicores, &workers);
+  }
+  return workers ? workers : 1;
 }
 
 /* CPU and memory of every station: into rr per kind (memory into kind_mem,
  * bytes) and onto its node as a mean over replications. */
-static void model_add_stations(const model_mode *mm, const model_rep *rep, result_replication *rr,
+static void model_add_stations(model_mode *mm, const model_rep *rep, result_replication *rr,
                                double kind_mem[MESH_KIND_COUNT], mode_result *out) {
   const topology *t = &mm->t;
   const double T = mm->duration_s;
@@ -482,6 +504,7 @@ static void model_add_stations(const model_mode *mm, const model_rep *rep, resul
                                     rep->sojourn_ns[st] / 1e9 / T;
     }
     double cores = rep->busy_ns[st] / 1e9 / T;
+    mm->utilisation[st] += cores / model_station_workers(mm, st);
     rr->cpu_cores[kind] += cores;
     kind_mem[kind] += mem;
     out->nodes[node].cpu_cores[kind] += cores / reps;
@@ -635,8 +658,35 @@ static void model_fill_cost(const model_mode *mm, mode_result *out) {
                           out->reserved_mem_mib - out->kind[MESH_KIND_APP].reserved_mem_mib);
 }
 
+/* The station with the highest mean utilisation (result.h), named as the
+ * blast-radius table names instances. */
+static void model_fill_busiest(const model_mode *mm, mode_result *out) {
+  const topology *t = &mm->t;
+  result_station *b = &out->busiest;
+  uint32_t best = UINT32_MAX;
+  for (uint32_t st = 0; st < mm->n_stations; st++)
+    if (best == UINT32_MAX || mm->utilisation[st] > mm->utilisation[best])
+      best = st;
+  if (best == UINT32_MAX)
+    return;
+  b->utilisation = mm->utilisation[best] / mm->s->meta.replications;
+  uint32_t node;
+  if (best < t->n_pods) {
+    topo_pod_name(t, best, b->instance, sizeof b->instance);
+    snprintf(b->kind, sizeof b->kind, "%s", mesh_kind_name(MESH_KIND_APP));
+    node = t->pods[best].node;
+  } else {
+    uint32_t x = best - t->n_pods;
+    topo_proxy_name(t, x, b->instance, sizeof b->instance);
+    snprintf(b->kind, sizeof b->kind, "%s", mesh_proxy_kind_name(t->proxies[x].kind));
+    node = t->proxies[x].node;
+  }
+  topo_node_name(t, node, b->node, sizeof b->node);
+}
+
 /* Aggregates over replications, once they have all run. */
 static void model_mode_finish(const model_mode *mm, mode_result *out) {
+  model_fill_busiest(mm, out);
   out->throughput_rps = (double)out->requests / mm->duration_s / mm->s->meta.replications;
   model_latency_of(&out->latency_hist_ns, &out->latency);
   model_fill_latency_ci(out);
@@ -763,6 +813,8 @@ int model_run(const model_inputs *in, run_result *out) {
   out->duration_s = (double)s->meta.duration_ns / 1e9;
   out->warmup_s = (double)s->meta.warmup_ns / 1e9;
   out->slo_ms = (double)s->meta.slo_ns / 1e6;
+  out->objective_quantile = s->meta.objective_quantile;
+  out->error_budget = s->meta.error_budget;
   out->scenario_hash = s->content_hash;
   out->modes = calloc(s->mesh.n_modes ? s->mesh.n_modes : 1, sizeof *out->modes);
   if (!out->modes)
@@ -777,6 +829,7 @@ int model_run(const model_inputs *in, run_result *out) {
     run_result_release(out);
     return rc;
   }
+  verdict_apply(out);
   clock_gettime(CLOCK_MONOTONIC, &w1);
   out->wall_s = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
   return 0;

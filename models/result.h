@@ -16,6 +16,7 @@
 #include "sim_stats.h"
 
 #define RESULT_NAME_MAX 64
+#define RESULT_TEXT_MAX 1024
 
 typedef struct result_latency {
   double mean_ms, p50_ms, p90_ms, p99_ms, p999_ms;
@@ -110,6 +111,34 @@ typedef struct result_failure {
   double *error_rate;
 } result_failure;
 
+/* The station (an application pod or a proxy instance) with the highest
+ * offered utilisation: worker time of the passes that arrived in the measured
+ * window / (window x effective workers), mean over replications. Offered, so
+ * a saturated station reads above 1. */
+typedef struct result_station {
+  char instance[RESULT_NAME_MAX]; /* pod, node (ztunnel) or "<waypoint deployment>#<replica>" */
+  char kind[24];                  /* app, sidecar, ztunnel, waypoint */
+  char node[RESULT_NAME_MAX];
+  double utilisation;
+} result_station;
+
+/* A mode against the scenario's objective (models/verdict.h decides it). */
+typedef enum result_status {
+  RESULT_MEETS,
+  RESULT_MISSES,
+  RESULT_OVERLOADED,
+} result_status;
+
+#define RESULT_REASONS_MAX 4
+#define RESULT_REASON_LEN  160
+
+typedef struct result_verdict {
+  result_status status;
+  uint32_t n_reasons; /* why it misses or is overloaded; none when it meets */
+  char reasons[RESULT_REASONS_MAX][RESULT_REASON_LEN];
+  char bottleneck[RESULT_NAME_MAX]; /* instance name; "" = none named */
+} result_verdict;
+
 typedef struct mode_result {
   mesh_mode mode;
   uint32_t replications;
@@ -140,9 +169,18 @@ typedef struct mode_result {
   uint32_t n_blast_instances;
   result_failure *failures;
   uint32_t n_failures;
+  uint64_t unfinished;    /* measured requests still in flight when the drain ended, summed
+                             over replications (also counted in errors) */
+  result_station busiest; /* instance "" when the mode has no station */
+  result_verdict verdict;
 } mode_result;
 
-#define RESULT_TEXT_MAX 1024
+/* The cheapest mesh mode that meets the objective (verdict.h). */
+typedef struct result_recommendation {
+  bool has_mode; /* false: no mesh mode meets it; why says so */
+  mesh_mode mode;
+  char why[RESULT_TEXT_MAX];
+} result_recommendation;
 
 typedef struct run_result {
   char scenario[RESULT_NAME_MAX];
@@ -156,10 +194,13 @@ typedef struct run_result {
   uint32_t replications;
   double duration_s;
   double warmup_s;
-  double slo_ms; /* the scenario's latency SLO */
+  double slo_ms;             /* the scenario's latency objective */
+  double objective_quantile; /* at this latency quantile (0.5, 0.9, 0.99, 0.999) */
+  double error_budget;       /* share of requests allowed to fail (0.001 = 0.1%) */
   double wall_s;
   mode_result *modes;
   uint32_t n_modes;
+  result_recommendation recommendation;
 } run_result;
 
 void run_result_release(run_result *r);

@@ -25,7 +25,12 @@ typedef struct scenario_meta {
   sim_time duration_ns; /* measured time after warm-up */
   sim_time warmup_ns;
   uint32_t replications;
-  sim_time slo_ns; /* end-to-end latency SLO for "slow request" counts */
+  sim_time slo_ns; /* end-to-end latency objective; also the "slow request" bound */
+  /* The objective (models/verdict.h): the latency quantile objective_quantile
+   * (0.5, 0.9, 0.99 or 0.999) at most slo_ns, and at most error_budget
+   * (a fraction: 0.001 = 0.1%) of the requests failed. */
+  double objective_quantile;
+  double error_budget;
 } scenario_meta;
 
 typedef struct scenario_node_pool {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "metric.h"
+#include "verdict.h"
 
 void result_json_string(FILE *out, const char *s) {
   fputc('"', out);
@@ -30,6 +31,13 @@ static void json_num(FILE *out, double v) {
 static void json_key_num(FILE *out, const char *key, double v, int comma) {
   fprintf(out, "\"%s\": ", key);
   json_num(out, v);
+  if (comma)
+    fputs(", ", out);
+}
+
+static void json_key_str(FILE *out, const char *key, const char *s, int comma) {
+  fprintf(out, "\"%s\": ", key);
+  result_json_string(out, s);
   if (comma)
     fputs(", ", out);
 }
@@ -126,12 +134,64 @@ static void json_metrics(FILE *out, const mode_result *m) {
     fputc('}', out);
 }
 
+/* A string, or null for "". */
+static void json_string_or_null(FILE *out, const char *s) {
+  if (s[0])
+    result_json_string(out, s);
+  else
+    fputs("null", out);
+}
+
+/* The verdict (verdict.h) and the busiest station it names. */
+static void json_verdict(FILE *out, const mode_result *m) {
+  const result_verdict *v = &m->verdict;
+  fputs(", \"verdict\": {\"status\": ", out);
+  result_json_string(out, verdict_status_name(v->status));
+  fputs(", \"reasons\": [", out);
+  for (uint32_t i = 0; i < v->n_reasons; i++) {
+    if (i)
+      fputs(", ", out);
+    result_json_string(out, v->reasons[i]);
+  }
+  fputs("], \"bottleneck\": ", out);
+  json_string_or_null(out, v->bottleneck);
+  fputs("}, \"busiest\": ", out);
+  const result_station *b = &m->busiest;
+  if (!b->instance[0]) {
+    fputs("null", out);
+    return;
+  }
+  fputc('{', out);
+  json_key_str(out, "instance", b->instance, 1);
+  json_key_str(out, "kind", b->kind, 1);
+  json_key_str(out, "node", b->node, 1);
+  json_key_num(out, "utilisation", b->utilisation, 0);
+  fputc('}', out);
+}
+
 static void json_mode(FILE *out, const mode_result *m) {
   fputs("{\"mode\": ", out);
   result_json_string(out, mesh_mode_name(m->mode));
   json_metrics(out, m);
   json_blast(out, m);
   json_failures(out, m);
+  json_verdict(out, m);
+  fputc('}', out);
+}
+
+/* After the modes: the objective they were judged against and the recommendation. */
+static void json_decision(FILE *out, const run_result *r) {
+  fputs(", \"objective\": {", out);
+  json_key_num(out, "latency_ms", r->slo_ms, 1);
+  fputs("\"percentile\": ", out);
+  result_json_string(out, verdict_percentile_name(r->objective_quantile));
+  fputs(", ", out);
+  json_key_num(out, "error_budget", r->error_budget, 0);
+  fputs("}, \"recommendation\": {\"mode\": ", out);
+  const result_recommendation *rec = &r->recommendation;
+  json_string_or_null(out, rec->has_mode ? mesh_mode_name(rec->mode) : "");
+  fputs(", \"why\": ", out);
+  result_json_string(out, rec->why);
   fputc('}', out);
 }
 
@@ -155,6 +215,8 @@ int result_json_write(FILE *out, const run_result *r) {
       fputs(", ", out);
     json_mode(out, &r->modes[i]);
   }
-  fputs("]}\n", out);
+  fputc(']', out);
+  json_decision(out, r);
+  fputs("}\n", out);
   return ferror(out) ? -1 : 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "metric.h"
+#include "verdict.h"
 
 #define TABLE_LABEL 26
 #define TABLE_COL   17
@@ -37,10 +38,16 @@ static void table_p99_ci(FILE *out, const run_result *r) {
   fputc('\n', out);
 }
 
-/* Each mode but the first against the first, for the rows marked METRIC_DELTA. */
+/* Each mode but the first against the first, for the rows marked METRIC_DELTA.
+ * A mode that does not meet the objective shows its verdict in every cell:
+ * its differences are not savings (verdict.h). */
 static void table_deltas(FILE *out, const run_result *r) {
   const mode_result *base = &r->modes[0];
-  fprintf(out, "\nchange against %s:\n%-*s", mesh_mode_name(base->mode), TABLE_LABEL, "");
+  fprintf(out, "\nchange against %s:\n", mesh_mode_name(base->mode));
+  if (base->verdict.status != RESULT_MEETS)
+    fprintf(out, "(%s itself %s the objective)\n", mesh_mode_name(base->mode),
+            base->verdict.status == RESULT_MISSES ? "misses" : "is overloaded: it cannot meet");
+  fprintf(out, "%-*s", TABLE_LABEL, "");
   for (uint32_t i = 1; i < r->n_modes; i++)
     fprintf(out, "%*s", TABLE_COL, mesh_mode_name(r->modes[i].mode));
   fputc('\n', out);
@@ -51,6 +58,13 @@ static void table_deltas(FILE *out, const run_result *r) {
     fprintf(out, "%-*s", TABLE_LABEL, x->text.label);
     double b = table_value(x, base);
     for (uint32_t i = 1; i < r->n_modes; i++) {
+      const result_verdict *vd = &r->modes[i].verdict;
+      if (vd->status != RESULT_MEETS) {
+        char flag[40];
+        snprintf(flag, sizeof flag, "(%s)", verdict_status_name(vd->status));
+        fprintf(out, "%*s", TABLE_COL, flag);
+        continue;
+      }
       double v = table_value(x, &r->modes[i]);
       char num[40], buf[64];
       snprintf(num, sizeof num, x->text.fmt, v - b);
@@ -65,6 +79,51 @@ static void table_deltas(FILE *out, const run_result *r) {
   }
 }
 
+/* A name in one column: the end of it when it is too long ("..p/waypoint#0"). */
+static void table_name_cell(FILE *out, const char *name) {
+  size_t len = strlen(name), room = TABLE_COL - 1;
+  if (len <= room)
+    fprintf(out, "%*s", TABLE_COL, name);
+  else
+    fprintf(out, " ..%s", name + len - (room - 2));
+}
+
+/* The first rows: each mode's verdict and the station it names. */
+static void table_verdict(FILE *out, const run_result *r) {
+  fprintf(out, "%-*s", TABLE_LABEL, "verdict");
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    fprintf(out, "%*s", TABLE_COL, verdict_status_name(r->modes[i].verdict.status));
+  fprintf(out, "\n%-*s", TABLE_LABEL, "  bottleneck");
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    table_name_cell(out, r->modes[i].verdict.bottleneck[0] ? r->modes[i].verdict.bottleneck : "-");
+  fputc('\n', out);
+}
+
+/* Before the table: the objective and the recommendation; after it, why each
+ * mode that does not meet the objective misses it. */
+static void table_decision(FILE *out, const run_result *r) {
+  fprintf(out, "objective: %s <= %.*f ms, errors <= %.3g%%\n",
+          verdict_percentile_name(r->objective_quantile), r->slo_ms == floor(r->slo_ms) ? 0 : 3,
+          r->slo_ms, 100 * r->error_budget);
+  const result_recommendation *rec = &r->recommendation;
+  if (rec->has_mode)
+    fprintf(out, "recommendation: %s (%s)\n", mesh_mode_name(rec->mode), rec->why);
+  else /* why says so: "no mesh mode meets ..." */
+    fprintf(out, "recommendation: %s\n", rec->why);
+}
+
+static void table_reasons(FILE *out, const run_result *r) {
+  int any = 0;
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    const result_verdict *v = &r->modes[i].verdict;
+    for (uint32_t k = 0; k < v->n_reasons; k++) {
+      fprintf(out, "%s  %s %s: %s\n", any ? "" : "\nwhy:\n", mesh_mode_name(r->modes[i].mode),
+              verdict_status_name(v->status), v->reasons[k]);
+      any = 1;
+    }
+  }
+}
+
 void result_table_write(FILE *out, const run_result *r) {
   fprintf(out,
           "scenario \"%s\" (hash %016llx), seed %llu, %u replication%s x %.3g s after %.3g s "
@@ -73,11 +132,13 @@ void result_table_write(FILE *out, const run_result *r) {
           r->replications, r->replications == 1 ? "" : "s", r->duration_s, r->warmup_s, r->profile);
   if (r->params[0])
     fprintf(out, "parameters: %s\n", r->params);
+  table_decision(out, r);
   fputc('\n', out);
   fprintf(out, "%-*s", TABLE_LABEL, "");
   for (uint32_t i = 0; i < r->n_modes; i++)
     fprintf(out, "%*s", TABLE_COL, mesh_mode_name(r->modes[i].mode));
   fputc('\n', out);
+  table_verdict(out, r);
   for (size_t k = 0; k < METRIC_COUNT; k++) {
     const metric *x = &metric_table[k];
     if (!x->text.label)
@@ -89,6 +150,7 @@ void result_table_write(FILE *out, const run_result *r) {
     if (x->id == METRIC_LATENCY_P99)
       table_p99_ci(out, r);
   }
+  table_reasons(out, r);
   if (r->n_modes >= 2)
     table_deltas(out, r);
 }

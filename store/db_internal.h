@@ -11,8 +11,9 @@
  * same list, so the two cannot drift apart and no column is read by a
  * hand-counted index. Storage types: TXT (a char array), BOOL, U32, SZ, I64,
  * U64 (SQLite has no unsigned 64-bit integer: stored as its two's complement
- * bit pattern), DBL (NaN is stored as NULL and read back as NaN) and HEX (a
- * uint64_t stored as 16 hex digits). */
+ * bit pattern), DBL (NaN is stored as NULL and read back as NaN), HEX (a
+ * uint64_t stored as 16 hex digits), STATUS (a result_status by its name)
+ * and REASONS (a result_verdict's reasons, one a line). */
 #ifndef MESHSIM_DB_INTERNAL_H
 #define MESHSIM_DB_INTERNAL_H
 
@@ -23,6 +24,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "verdict.h"
 
 #define DB_ERRMSG_MAX 1024
 #define DB_KEY_MAX    (RESULT_TEXT_MAX + 256)
@@ -138,22 +140,58 @@ static inline uint64_t db__col_hex(sqlite3_stmt *st, int i) {
   return strtoull(hex, NULL, 16);
 }
 
-#define BIND_TXT(st, i, v)  db__bind_text((st), (i), (v))
-#define BIND_BOOL(st, i, v) sqlite3_bind_int64((st), (i), (v) ? 1 : 0)
-#define BIND_U32(st, i, v)  sqlite3_bind_int64((st), (i), (sqlite3_int64)(v))
-#define BIND_SZ(st, i, v)   sqlite3_bind_int64((st), (i), (sqlite3_int64)(v))
-#define BIND_I64(st, i, v)  sqlite3_bind_int64((st), (i), (sqlite3_int64)(v))
-#define BIND_U64(st, i, v)  sqlite3_bind_int64((st), (i), db__u64_to_db(v))
-#define BIND_DBL(st, i, v)  sqlite3_bind_double((st), (i), (v))
-#define BIND_HEX(st, i, v)  db__bind_hex((st), (i), (v))
-#define GET_TXT(st, i, lv)  db__col_text((st), (i), (lv), sizeof(lv))
-#define GET_BOOL(st, i, lv) ((lv) = sqlite3_column_int64((st), (i)) != 0)
-#define GET_U32(st, i, lv)  ((lv) = (uint32_t)sqlite3_column_int64((st), (i)))
-#define GET_SZ(st, i, lv)   ((lv) = (size_t)sqlite3_column_int64((st), (i)))
-#define GET_I64(st, i, lv)  ((lv) = (int64_t)sqlite3_column_int64((st), (i)))
-#define GET_U64(st, i, lv)  ((lv) = db__u64_from_db(sqlite3_column_int64((st), (i))))
-#define GET_DBL(st, i, lv)  ((lv) = db__col_double((st), (i)))
-#define GET_HEX(st, i, lv)  ((lv) = db__col_hex((st), (i)))
+/* A verdict's status as its name ("meets"); text the store did not write
+ * reads as "misses", the status that recommends nothing. */
+static inline void db__bind_status(sqlite3_stmt *st, int i, result_status s) {
+  db__bind_text(st, i, verdict_status_name(s));
+}
+
+static inline result_status db__col_status(sqlite3_stmt *st, int i) {
+  const unsigned char *s = sqlite3_column_text(st, i);
+  int v = s ? verdict_status_from_name((const char *)s) : -1;
+  return v < 0 ? RESULT_MISSES : (result_status)v;
+}
+
+/* A verdict's reasons, one a line (a reason holds no newline). */
+static inline void db__bind_reasons(sqlite3_stmt *st, int i, const result_verdict *v) {
+  char buf[RESULT_REASONS_MAX * RESULT_REASON_LEN];
+  size_t at = 0;
+  buf[0] = '\0';
+  for (uint32_t k = 0; k < v->n_reasons && k < RESULT_REASONS_MAX; k++)
+    at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s", k ? "\n" : "", v->reasons[k]);
+  sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+static inline void db__col_reasons(sqlite3_stmt *st, int i, result_verdict *v) {
+  const char *s = (const char *)sqlite3_column_text(st, i);
+  v->n_reasons = 0;
+  while (s && *s && v->n_reasons < RESULT_REASONS_MAX) {
+    size_t len = strcspn(s, "\n");
+    snprintf(v->reasons[v->n_reasons++], RESULT_REASON_LEN, "%.*s", (int)len, s);
+    s += len + (s[len] == '\n');
+  }
+}
+
+#define BIND_TXT(st, i, v)     db__bind_text((st), (i), (v))
+#define BIND_BOOL(st, i, v)    sqlite3_bind_int64((st), (i), (v) ? 1 : 0)
+#define BIND_U32(st, i, v)     sqlite3_bind_int64((st), (i), (sqlite3_int64)(v))
+#define BIND_SZ(st, i, v)      sqlite3_bind_int64((st), (i), (sqlite3_int64)(v))
+#define BIND_I64(st, i, v)     sqlite3_bind_int64((st), (i), (sqlite3_int64)(v))
+#define BIND_U64(st, i, v)     sqlite3_bind_int64((st), (i), db__u64_to_db(v))
+#define BIND_DBL(st, i, v)     sqlite3_bind_double((st), (i), (v))
+#define BIND_HEX(st, i, v)     db__bind_hex((st), (i), (v))
+#define BIND_STATUS(st, i, v)  db__bind_status((st), (i), (v))
+#define BIND_REASONS(st, i, v) db__bind_reasons((st), (i), &(v))
+#define GET_TXT(st, i, lv)     db__col_text((st), (i), (lv), sizeof(lv))
+#define GET_BOOL(st, i, lv)    ((lv) = sqlite3_column_int64((st), (i)) != 0)
+#define GET_U32(st, i, lv)     ((lv) = (uint32_t)sqlite3_column_int64((st), (i)))
+#define GET_SZ(st, i, lv)      ((lv) = (size_t)sqlite3_column_int64((st), (i)))
+#define GET_I64(st, i, lv)     ((lv) = (int64_t)sqlite3_column_int64((st), (i)))
+#define GET_U64(st, i, lv)     ((lv) = db__u64_from_db(sqlite3_column_int64((st), (i))))
+#define GET_DBL(st, i, lv)     ((lv) = db__col_double((st), (i)))
+#define GET_HEX(st, i, lv)     ((lv) = db__col_hex((st), (i)))
+#define GET_STATUS(st, i, lv)  ((lv) = db__col_status((st), (i)))
+#define GET_REASONS(st, i, lv) db__col_reasons((st), (i), &(lv))
 
 /* ---- column lists ------------------------------------------------------------- */
 
@@ -171,7 +209,9 @@ static inline uint64_t db__col_hex(sqlite3_stmt *st, int i) {
   X(replications, U32, replications)                                                               \
   X(duration_s, DBL, duration_s)                                                                   \
   X(warmup_s, DBL, warmup_s)                                                                       \
-  X(slo_ms, DBL, slo_ms)
+  X(slo_ms, DBL, slo_ms)                                                                           \
+  X(objective_quantile, DBL, objective_quantile)                                                   \
+  X(error_budget, DBL, error_budget)
 
 /* batches as db_list_batches() shows them: db_batch_info. */
 #define DB_BATCH_INFO_COLUMNS(X)                                                                   \
@@ -235,7 +275,15 @@ static inline uint64_t db__col_hex(sqlite3_stmt *st, int i) {
   X(hist_sum_ns, DBL, latency_hist_ns.sum)                                                         \
   X(hist_min_ns, I64, latency_hist_ns.min)                                                         \
   X(hist_max_ns, I64, latency_hist_ns.max)                                                         \
-  X(series_seconds, U32, series.n_seconds)
+  X(series_seconds, U32, series.n_seconds)                                                         \
+  X(unfinished, U64, unfinished)                                                                   \
+  X(busiest_instance, TXT, busiest.instance)                                                       \
+  X(busiest_kind, TXT, busiest.kind)                                                               \
+  X(busiest_node, TXT, busiest.node)                                                               \
+  X(busiest_utilisation, DBL, busiest.utilisation)                                                 \
+  X(verdict, STATUS, verdict.status)                                                               \
+  X(verdict_reasons, REASONS, verdict)                                                             \
+  X(bottleneck, TXT, verdict.bottleneck)
 
 /* kind_usage, after (batch_id, mode, kind): result_kind_usage. */
 #define DB_KIND_COLUMNS(X)                                                                         \

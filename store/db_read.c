@@ -356,6 +356,8 @@ int db_load_run(db *d, int64_t batch_id, run_result *out) {
   if (rc == 0)
     rc = db__load_modes(d, batch_id, out);
   sqlite3_exec(d->conn, "COMMIT", NULL, NULL, NULL);
+  if (rc == 0) /* not stored: it follows from the verdicts and costs that are */
+    verdict_recommend(out, &out->recommendation);
   if (rc < 0) {
     run_result_release(out);
     memset(out, 0, sizeof *out); /* safe to free again */

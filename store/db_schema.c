@@ -279,6 +279,48 @@ static int db__migrate_to_v2(db *d) {
                   "upgrading to schema version 2");
 }
 
+/* Version 3: the objective of each batch and the verdict of each mode
+ * (models/verdict.h), with the busiest station and the requests left in
+ * flight that it is decided from. A batch stored before verdicts was judged
+ * by the default objective of its time, p99 <= slo_ms and errors <= 0.1%;
+ * its busiest station was not recorded, so it is judged here on latency and
+ * errors alone, with the reasons verdict.c writes (SQLite's printf formats
+ * %g and %.0f as C does). Frozen like the schema text: verdict.c may change, this may
+ * not. */
+static int db__migrate_to_v3(db *d) {
+  return db__exec(d,
+                  "ALTER TABLE batches ADD COLUMN objective_quantile REAL NOT NULL DEFAULT 0.99;\n"
+                  "ALTER TABLE batches ADD COLUMN error_budget REAL NOT NULL DEFAULT 0.001;\n"
+                  "ALTER TABLE mode_summary ADD COLUMN unfinished INTEGER NOT NULL DEFAULT 0;\n"
+                  "ALTER TABLE mode_summary ADD COLUMN busiest_instance TEXT NOT NULL DEFAULT '';\n"
+                  "ALTER TABLE mode_summary ADD COLUMN busiest_kind TEXT NOT NULL DEFAULT '';\n"
+                  "ALTER TABLE mode_summary ADD COLUMN busiest_node TEXT NOT NULL DEFAULT '';\n"
+                  "ALTER TABLE mode_summary ADD COLUMN busiest_utilisation REAL;\n"
+                  "ALTER TABLE mode_summary ADD COLUMN verdict TEXT NOT NULL DEFAULT 'meets' "
+                  "  CHECK (verdict IN ('meets', 'misses', 'overloaded'));\n"
+                  "ALTER TABLE mode_summary ADD COLUMN verdict_reasons TEXT NOT NULL DEFAULT '';\n"
+                  "ALTER TABLE mode_summary ADD COLUMN bottleneck TEXT NOT NULL DEFAULT '';\n"
+                  "UPDATE mode_summary SET verdict_reasons = (\n"
+                  "  SELECT trim(\n"
+                  "    CASE WHEN mode_summary.latency_p99_ms > b.slo_ms\n"
+                  "      THEN printf('p99 %s ms > %s ms objective',\n"
+                  "        printf(CASE WHEN mode_summary.latency_p99_ms >= 1000 THEN '%.0f' "
+                  "ELSE '%.4g' END, mode_summary.latency_p99_ms),\n"
+                  "        printf(CASE WHEN b.slo_ms >= 1000 THEN '%.0f' ELSE '%.4g' END, "
+                  "b.slo_ms))\n"
+                  "      ELSE '' END || char(10) ||\n"
+                  "    CASE WHEN mode_summary.requests + mode_summary.errors > 0\n"
+                  "           AND 1.0 * mode_summary.errors / (mode_summary.requests + "
+                  "mode_summary.errors) > 0.001\n"
+                  "      THEN printf('errors %.3g%% > 0.1%% budget',\n"
+                  "                  100.0 * mode_summary.errors / (mode_summary.requests + "
+                  "mode_summary.errors))\n"
+                  "      ELSE '' END, char(10))\n"
+                  "  FROM batches b WHERE b.id = mode_summary.batch_id);\n"
+                  "UPDATE mode_summary SET verdict = 'misses' WHERE verdict_reasons <> '';\n",
+                  "upgrading to schema version 3");
+}
+
 /* Each entry upgrades from to_version - 1 to to_version, in order. */
 static const struct {
   int to_version;
@@ -286,6 +328,7 @@ static const struct {
 } db_migrations[] = {
     {1, db__migrate_to_v1},
     {2, db__migrate_to_v2},
+    {3, db__migrate_to_v3},
 };
 _Static_assert(sizeof db_migrations / sizeof db_migrations[0] == DB_SCHEMA_VERSION,
                "one migration per schema version");

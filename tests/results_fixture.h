@@ -29,6 +29,7 @@
 #include "result.h"
 #include "sim_hist.h"
 #include "sim_stats.h"
+#include "verdict.h"
 
 typedef struct fixture_opts {
   uint32_t n_modes;      /* 1..3: sidecar, ambient, ambient-waypoint */
@@ -276,8 +277,21 @@ static inline void fixture_run(run_result *r, const fixture_opts *o) {
   r->wall_s = 1.5;
   r->n_modes = o->n_modes;
   r->modes = calloc(o->n_modes, sizeof *r->modes);
-  for (uint32_t i = 0; i < o->n_modes; i++)
-    fixture_mode(&r->modes[i], modes[i % 3], i, o, &rng);
+  r->objective_quantile = 0.99;
+  r->error_budget = 0.001;
+  for (uint32_t i = 0; i < o->n_modes; i++) {
+    mode_result *m = &r->modes[i];
+    fixture_mode(m, modes[i % 3], i, o, &rng);
+    /* The busiest station: ambient-waypoint's waypoint is overloaded. */
+    int wp = m->mode == MESH_MODE_AMBIENT_WAYPOINT;
+    snprintf(m->busiest.instance, sizeof m->busiest.instance, "%s",
+             wp ? "shop/waypoint#0" : "cart-1");
+    snprintf(m->busiest.kind, sizeof m->busiest.kind, "%s", wp ? "waypoint" : "app");
+    snprintf(m->busiest.node, sizeof m->busiest.node, "node-%u", i);
+    m->busiest.utilisation = wp ? 1.25 + 0.01 * o->variant : 0.4 + 0.1 * i;
+    m->unfinished = wp ? 3 : 0;
+  }
+  verdict_apply(r);
 }
 
 /* ---- temp directories ---- */

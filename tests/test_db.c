@@ -212,6 +212,8 @@ static void assert_same_mode(const mode_result *a, const mode_result *b) {
   }
 }
 
+static void assert_same_verdict(const mode_result *a, const mode_result *b);
+
 static void assert_same_run(const run_result *a, const run_result *b) {
   assert_string_equal(a->scenario, b->scenario);
   assert_string_equal(a->scenario_path, b->scenario_path);
@@ -225,10 +227,31 @@ static void assert_same_run(const run_result *a, const run_result *b) {
   assert_same_double(a->duration_s, b->duration_s);
   assert_same_double(a->warmup_s, b->warmup_s);
   assert_same_double(a->slo_ms, b->slo_ms);
+  assert_same_double(a->objective_quantile, b->objective_quantile);
+  assert_same_double(a->error_budget, b->error_budget);
   assert_same_double(a->wall_s, b->wall_s);
   assert_int_equal(a->n_modes, b->n_modes);
-  for (uint32_t i = 0; i < a->n_modes; i++)
+  for (uint32_t i = 0; i < a->n_modes; i++) {
     assert_same_mode(&a->modes[i], &b->modes[i]);
+    assert_same_verdict(&a->modes[i], &b->modes[i]);
+  }
+  assert_int_equal(a->recommendation.has_mode, b->recommendation.has_mode);
+  assert_int_equal(a->recommendation.mode, b->recommendation.mode);
+  assert_string_equal(a->recommendation.why, b->recommendation.why);
+}
+
+/* The verdict and what it was decided from. */
+static void assert_same_verdict(const mode_result *a, const mode_result *b) {
+  assert_int_equal(a->unfinished, b->unfinished);
+  assert_string_equal(a->busiest.instance, b->busiest.instance);
+  assert_string_equal(a->busiest.kind, b->busiest.kind);
+  assert_string_equal(a->busiest.node, b->busiest.node);
+  assert_same_double(a->busiest.utilisation, b->busiest.utilisation);
+  assert_int_equal(a->verdict.status, b->verdict.status);
+  assert_int_equal(a->verdict.n_reasons, b->verdict.n_reasons);
+  for (uint32_t k = 0; k < a->verdict.n_reasons; k++)
+    assert_string_equal(a->verdict.reasons[k], b->verdict.reasons[k]);
+  assert_string_equal(a->verdict.bottleneck, b->verdict.bottleneck);
 }
 
 /* Row counts of every table, in db_table_names() order. */
@@ -581,7 +604,7 @@ static void test_killed_mid_write(void **state) {
 static void test_schema_version(void **state) {
   dbt *t = *state;
   assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
-  assert_int_equal(DB_SCHEMA_VERSION, 2);
+  assert_int_equal(DB_SCHEMA_VERSION, 3);
   assert_int_equal(int_query(db_sqlite(t->d), "PRAGMA application_id"), DB_APPLICATION_ID);
   /* Every documented table exists. */
   for (const char *const *n = db_table_names(); *n; n++)
@@ -591,7 +614,7 @@ static void test_schema_version(void **state) {
   db_close(t->d);
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 2);
+  assert_int_equal(db_schema_version(t->d), 3);
 }
 
 /* Column names of `table`, comma-separated, in table order. */
@@ -603,6 +626,87 @@ static void table_columns(sqlite3 *conn, const char *table, char *buf, size_t n)
   assert_int_equal(sqlite3_step(st), SQLITE_ROW);
   snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
   sqlite3_finalize(st);
+}
+
+/* What version 3 added: dropping it leaves a version 2 database. */
+#define DROP_V3                                                                                    \
+  "ALTER TABLE batches DROP COLUMN objective_quantile; "                                           \
+  "ALTER TABLE batches DROP COLUMN error_budget; "                                                 \
+  "ALTER TABLE mode_summary DROP COLUMN unfinished; "                                              \
+  "ALTER TABLE mode_summary DROP COLUMN busiest_instance; "                                        \
+  "ALTER TABLE mode_summary DROP COLUMN busiest_kind; "                                            \
+  "ALTER TABLE mode_summary DROP COLUMN busiest_node; "                                            \
+  "ALTER TABLE mode_summary DROP COLUMN busiest_utilisation; "                                     \
+  "ALTER TABLE mode_summary DROP COLUMN verdict; "                                                 \
+  "ALTER TABLE mode_summary DROP COLUMN verdict_reasons; "                                         \
+  "ALTER TABLE mode_summary DROP COLUMN bottleneck; "
+
+/* r as a database before version 3 keeps it: no busiest station, nothing
+ * known to be left in flight, judged on latency and errors alone. */
+static void forget_stations(run_result *r) {
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    memset(&r->modes[i].busiest, 0, sizeof r->modes[i].busiest);
+    r->modes[i].busiest.utilisation = NAN; /* not recorded */
+    r->modes[i].unfinished = 0;
+  }
+  verdict_apply(r);
+}
+
+/* A database of schema version 2 (no verdicts) is upgraded on open: the
+ * batches get the default objective of their time (p99, 0.1%), each mode
+ * a verdict on latency and errors alone, with the reasons verdict.c would
+ * give, and the tables end up as new ones are. */
+static void test_migrates_version_2(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r;
+  fixture_run(&r, &o);
+  r.modes[0].latency.p99_ms = 212.3;            /* sidecar misses its latency */
+  r.modes[2].latency.p99_ms = 15401.48;         /* and ambient-waypoint by far */
+  r.modes[1].errors = r.modes[1].requests / 40; /* ambient misses its error budget */
+  verdict_apply(&r);
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  char fresh[2][2048], migrated[2048];
+  table_columns(db_sqlite(t->d), "mode_summary", fresh[0], sizeof fresh[0]);
+  table_columns(db_sqlite(t->d), "batches", fresh[1], sizeof fresh[1]);
+  db_close(t->d);
+  t->d = NULL;
+
+  sqlite3 *conn;
+  assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(conn, DROP_V3 "PRAGMA user_version = 2;", NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(conn);
+
+  char err[256];
+  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
+  assert_int_equal(db_schema_version(t->d), 3);
+  table_columns(db_sqlite(t->d), "mode_summary", migrated, sizeof migrated);
+  assert_string_equal(migrated, fresh[0]);
+  table_columns(db_sqlite(t->d), "batches", migrated, sizeof migrated);
+  assert_string_equal(migrated, fresh[1]);
+  assert_integrity_ok(db_sqlite(t->d));
+  run_result back;
+  assert_int_equal(db_load_run(t->d, id, &back), 0);
+  assert_same_double(back.objective_quantile, 0.99);
+  assert_same_double(back.error_budget, 0.001);
+  /* Judged again from what version 2 kept: the overloaded waypoint is not
+   * known to be. */
+  int was = r.modes[2].verdict.status;
+  forget_stations(&r);
+  assert_int_equal(was, RESULT_OVERLOADED);
+  for (uint32_t i = 0; i < back.n_modes; i++) {
+    const result_verdict *g = &back.modes[i].verdict, *w = &r.modes[i].verdict;
+    printf("%-17s want %-10s %s | got %-10s %s\n", mesh_mode_name(r.modes[i].mode),
+           verdict_status_name(w->status), w->n_reasons ? w->reasons[0] : "-",
+           verdict_status_name(g->status), g->n_reasons ? g->reasons[0] : "-");
+  }
+  assert_same_run(&r, &back);
+  assert_int_equal(back.modes[0].verdict.status, RESULT_MISSES);
+  assert_int_equal(back.modes[1].verdict.status, RESULT_MISSES);
+  run_result_release(&back);
+  run_result_release(&r);
 }
 
 /* A database of schema version 1 (no failures.has_target) is upgraded on
@@ -628,8 +732,8 @@ static void test_migrates_version_1(void **state) {
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
   assert_int_equal(sqlite3_exec(conn,
-                                "ALTER TABLE failures DROP COLUMN has_target; "
-                                "PRAGMA user_version = 1;",
+                                DROP_V3 "ALTER TABLE failures DROP COLUMN has_target; "
+                                        "PRAGMA user_version = 1;",
                                 NULL, NULL, NULL),
                    SQLITE_OK);
   table_columns(conn, "failures", migrated, sizeof migrated);
@@ -638,13 +742,14 @@ static void test_migrates_version_1(void **state) {
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 2);
+  assert_int_equal(db_schema_version(t->d), 3);
   table_columns(db_sqlite(t->d), "failures", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh);
   assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM failures WHERE has_target = 0"),
                    1);
   assert_integrity_ok(db_sqlite(t->d));
   r.modes[0].failures[0].has_target = false; /* what the model says of it */
+  forget_stations(&r);
   run_result back;
   assert_int_equal(db_load_run(t->d, id, &back), 0);
   assert_same_run(&r, &back);
@@ -663,8 +768,8 @@ typedef struct refuse_case {
 } refuse_case;
 
 static const refuse_case refuse_cases[] = {
-    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 3;", DB_ENEWER,
-     "schema version 3 is newer"},
+    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 4;", DB_ENEWER,
+     "schema version 4 is newer"},
     {"much newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 17;",
      DB_ENEWER, "version 17"},
     {"someone else's tables", "CREATE TABLE notes(x);", DB_EFOREIGN,
@@ -1003,6 +1108,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_killed_mid_write, setup, teardown),
       cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migrates_version_2, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_1, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refuses_other_databases, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rerun_is_idempotent, setup, teardown),

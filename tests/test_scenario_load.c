@@ -833,7 +833,7 @@ static void test_override_errors(void **state) {
        "--set metadata.sed=7: error: unknown key \"sed\" in \"metadata\"; did you mean \"seed\"?"},
       {"metadata.bogus=7",
        "--set metadata.bogus=7: error: unknown key \"bogus\" in \"metadata\"; valid keys are: "
-       "name, description, seed, duration, warmup, replications, slo"},
+       "name, description, seed, duration, warmup, replications, slo, objective"},
       {"nope.x=1", "--set nope.x=1: error: unknown key \"nope\" at the top level; valid keys "
                    "are: metadata, cluster, pricing, mesh, namespaces, services, call_graph_csv, "
                    "traffic, traffic_csv, failures"},
@@ -995,6 +995,69 @@ static void test_string_inputs(void **state) {
   }
 }
 
+/* metadata.objective: defaults, `slo` as its latency, each key, and bad values. */
+static void test_objective(void **state) {
+  (void)state;
+  static const struct {
+    const char *metadata;
+    sim_time want_latency_ns;
+    double want_quantile, want_budget;
+  } good[] = {
+      {"", 100 * SIM_MS, 0.99, 0.001},
+      {"metadata: {slo: 250ms}\n", 250 * SIM_MS, 0.99, 0.001},
+      {"metadata: {objective: {latency: 40ms}}\n", 40 * SIM_MS, 0.99, 0.001},
+      {"metadata: {slo: 40ms, objective: {percentile: p99.9, errors: 1%}}\n", 40 * SIM_MS, 0.999,
+       0.01},
+      {"metadata: {objective: {percentile: p50, errors: 0.002}}\n", 100 * SIM_MS, 0.5, 0.002},
+      {"metadata: {objective: {errors: 0%}}\n", 100 * SIM_MS, 0.99, 0},
+  };
+  for (size_t i = 0; i < N_OF(good); i++) {
+    char text[512];
+    snprintf(text, sizeof text, "%s%s", good[i].metadata, MINIMAL);
+    scenario s;
+    load_ok(text, NULL, 0, &s);
+    print_message("%s want %lld ns, q %g, budget %g; got %lld, %g, %g\n", good[i].metadata,
+                  (long long)good[i].want_latency_ns, good[i].want_quantile, good[i].want_budget,
+                  (long long)s.meta.slo_ns, s.meta.objective_quantile, s.meta.error_budget);
+    assert_int_equal(s.meta.slo_ns, good[i].want_latency_ns);
+    assert_true(fabs(s.meta.objective_quantile - good[i].want_quantile) < 1e-12);
+    assert_true(fabs(s.meta.error_budget - good[i].want_budget) < 1e-12);
+    scenario_release(&s);
+  }
+  static const struct {
+    const char *metadata;
+    const char *want;
+  } bad[] = {
+      {"metadata: {slo: 1s, objective: {latency: 2s}}\n",
+       "test.yaml:1:42: error: \"metadata.slo\" and \"metadata.objective.latency\" both set the "
+       "latency objective; keep one (with --set, change the one the file uses)"},
+      {"metadata: {objective: {percentile: p95}}\n",
+       "test.yaml:1:36: error: unknown percentile \"p95\"; valid percentiles are: p50, p90, p99, "
+       "p99.9"},
+      {"metadata: {objective: {errors: 120%}}\n",
+       "test.yaml:1:32: error: invalid \"errors\": must be in [0, 1] (0% to 100%), got 120%"},
+      {"metadata: {objective: {errors: lots}}\n",
+       "test.yaml:1:32: error: invalid \"errors\": expected a share: a number in [0, 1] or a "
+       "percentage such as 0.1%, got \"lots\""},
+      {"metadata: {objective: {latency: 0s}}\n",
+       "test.yaml:1:33: error: invalid \"latency\": must be greater than 0, got \"0s\""},
+      {"metadata: {objective: {budget: 1%}}\n",
+       "test.yaml:1:24: error: unknown key \"budget\" in \"metadata.objective\"; valid keys are: "
+       "latency, percentile, errors"},
+  };
+  for (size_t i = 0; i < N_OF(bad); i++) {
+    char text[512];
+    snprintf(text, sizeof text, "%s%s", bad[i].metadata, MINIMAL);
+    load_fails(text, NULL, 0, bad[i].want);
+  }
+  scenario s;
+  const char *ov[] = {"metadata.objective.errors=0.5%", "metadata.objective.percentile=p90"};
+  load_ok(MINIMAL, ov, N_OF(ov), &s);
+  assert_true(fabs(s.meta.error_budget - 0.005) < 1e-12);
+  assert_true(fabs(s.meta.objective_quantile - 0.9) < 1e-12);
+  scenario_release(&s);
+}
+
 /* 30 errors in one file: 20 are kept, the rest only counted. */
 static void test_error_cap(void **state) {
   (void)state;
@@ -1012,7 +1075,7 @@ static void test_error_cap(void **state) {
   assert_true(diag_list_full(&d));
   assert_string_equal(d.items[19].text, "cap.yaml:21:3: error: unknown key \"bogus19\" in "
                                         "\"metadata\"; valid keys are: name, description, seed, "
-                                        "duration, warmup, replications, slo");
+                                        "duration, warmup, replications, slo, objective");
   char *out = NULL;
   size_t out_len = 0;
   FILE *f = open_memstream(&out, &out_len);
@@ -2026,35 +2089,21 @@ static void test_diag_helpers(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_default_scenario),
-      cmocka_unit_test(test_minimal_defaults),
-      cmocka_unit_test(test_every_key),
-      cmocka_unit_test(test_good_fixtures),
-      cmocka_unit_test(test_bookinfo),
-      cmocka_unit_test(test_shipped_scenarios),
-      cmocka_unit_test(test_bad_fixtures),
-      cmocka_unit_test(test_message_style),
-      cmocka_unit_test(test_overrides),
-      cmocka_unit_test(test_override_errors),
-      cmocka_unit_test(test_hash),
-      cmocka_unit_test(test_io_errors),
-      cmocka_unit_test(test_string_inputs),
-      cmocka_unit_test(test_error_cap),
-      cmocka_unit_test(test_many_errors),
-      cmocka_unit_test(test_warnings),
-      cmocka_unit_test(test_mutations),
-      cmocka_unit_test(test_hostile_yaml),
-      cmocka_unit_test(test_long_cycle),
-      cmocka_unit_test(test_large_scenario),
-      cmocka_unit_test(test_csv_equals_yaml),
-      cmocka_unit_test(test_csv_mapping),
-      cmocka_unit_test(test_csv_formats),
-      cmocka_unit_test(test_csv_bad_fixtures),
-      cmocka_unit_test(test_csv_key_errors),
-      cmocka_unit_test(test_csv_hash),
-      cmocka_unit_test(test_csv_large),
-      cmocka_unit_test(test_csv_shipped),
-      cmocka_unit_test(test_mesh_type_names),
+      cmocka_unit_test(test_default_scenario), cmocka_unit_test(test_minimal_defaults),
+      cmocka_unit_test(test_every_key),        cmocka_unit_test(test_good_fixtures),
+      cmocka_unit_test(test_bookinfo),         cmocka_unit_test(test_shipped_scenarios),
+      cmocka_unit_test(test_bad_fixtures),     cmocka_unit_test(test_message_style),
+      cmocka_unit_test(test_overrides),        cmocka_unit_test(test_objective),
+      cmocka_unit_test(test_override_errors),  cmocka_unit_test(test_hash),
+      cmocka_unit_test(test_io_errors),        cmocka_unit_test(test_string_inputs),
+      cmocka_unit_test(test_error_cap),        cmocka_unit_test(test_many_errors),
+      cmocka_unit_test(test_warnings),         cmocka_unit_test(test_mutations),
+      cmocka_unit_test(test_hostile_yaml),     cmocka_unit_test(test_long_cycle),
+      cmocka_unit_test(test_large_scenario),   cmocka_unit_test(test_csv_equals_yaml),
+      cmocka_unit_test(test_csv_mapping),      cmocka_unit_test(test_csv_formats),
+      cmocka_unit_test(test_csv_bad_fixtures), cmocka_unit_test(test_csv_key_errors),
+      cmocka_unit_test(test_csv_hash),         cmocka_unit_test(test_csv_large),
+      cmocka_unit_test(test_csv_shipped),      cmocka_unit_test(test_mesh_type_names),
       cmocka_unit_test(test_diag_helpers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

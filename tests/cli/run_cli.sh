@@ -73,8 +73,37 @@ for m in d["modes"]:
     kinds = {"sidecar": "sidecar", "ambient": "ztunnel"}
     if m["mode"] in kinds:
         assert kinds[m["mode"]] in m["blast_radius"], m["mode"]
+    v = m["verdict"]
+    assert set(v) == {"status", "reasons", "bottleneck"}, v
+    assert v["status"] in ("meets", "misses", "overloaded"), v
+    assert isinstance(v["reasons"], list) and all(isinstance(x, str) for x in v["reasons"]), v
+    assert (v["status"] == "meets") == (v["reasons"] == []), v
+    assert v["bottleneck"] is None or isinstance(v["bottleneck"], str), v
+    if v["status"] == "overloaded":
+        assert v["bottleneck"], v
+    b = m["busiest"]
+    assert set(b) == {"instance", "kind", "node", "utilisation"}, b
+    assert b["utilisation"] >= 0, b
+o = d["objective"]
+assert o["latency_ms"] == d["slo_ms"] and o["percentile"] == "p99" and o["error_budget"] == 0.001, o
+rec = d["recommendation"]
+assert set(rec) == {"mode", "why"} and isinstance(rec["why"], str) and rec["why"], rec
+meeting = [m for m in d["modes"] if m["mode"] != "none" and m["verdict"]["status"] == "meets"]
+if meeting:
+    cheapest = min(meeting, key=lambda m: m["cost_usd_month"])
+    assert rec["mode"] != "none" and rec["mode"] in [m["mode"] for m in meeting], rec
+    assert next(m for m in d["modes"] if m["mode"] == rec["mode"])["cost_usd_month"] == cheapest["cost_usd_month"], rec
+else:
+    assert rec["mode"] is None, rec
 print("ok: --json keys")
 PY
+
+# The text table leads with the objective, the recommendation and each mode's verdict.
+table=$("$bin" run "$scn" "${short[@]}" --no-db 2>&1)
+for want in '^objective: p99 <= 100 ms, errors <= 0.1%$' '^recommendation: [a-z-]+ \(' \
+  '^verdict +(meets|misses|overloaded)( +(meets|misses|overloaded)){3}$' '^  bottleneck  '; do
+  grep -Eq "$want" <<<"$table" || { echo "FAIL: the table has no line matching $want"; fails=$((fails + 1)); }
+done
 
 # Same seed, same bytes (modes in threads or not); another seed, other numbers.
 "$bin" run "$scn" "${short[@]}" --no-db --json --jobs 1 >"$tmp/b.json"
