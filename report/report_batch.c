@@ -1,7 +1,10 @@
 /* report_batch: builds the comparison report of one batch from the database.
  *
- * Order of the document: provenance (what to run to get the same numbers),
- * how to read it, the summary table with deltas against a baseline mode,
+ * Order of the document: the answer first (each mode's verdict against the
+ * objective and the recommendation, models/verdict.h), provenance (what to
+ * run to get the same numbers), how to read it, the summary table with
+ * deltas against a baseline mode (a mode that does not meet the objective
+ * shows its status instead of a delta: what it saves is not a saving),
  * then one section per question: resources, latency, cost and nodes,
  * behaviour over time, nodes, blast radius (report_blast.c), failure drills
  * (report_failures.c), replications. Every sentence is assembled from stored
@@ -16,6 +19,7 @@
 #include "mesh_types.h"
 #include "metric.h"
 #include "report_internal.h"
+#include "verdict.h"
 
 #ifndef MESHSIM_VERSION
 #define MESHSIM_VERSION "unknown"
@@ -49,13 +53,20 @@ static double safe_ratio(double a, double b) {
 static void section_header(report_batch *c) {
   const run_result *r = &c->run;
   report_doc *doc = &c->doc;
-  char a[RESULT_TEXT_MAX], b[RESULT_TEXT_MAX], n1[REPORT_CELL_MAX], n2[REPORT_CELL_MAX];
+  char a[RESULT_TEXT_MAX], b[RESULT_TEXT_MAX];
   report_doc_heading(doc, 1, "meshsim report: %s", r->scenario);
   report_doc_para(doc,
                   "Comparison of %u data-plane modes for scenario `%s`, from batch %" PRId64
                   " of the results database `%s`.",
                   r->n_modes, report_code(a, sizeof a, r->scenario), c->info->batch_id,
                   report_code(b, sizeof b, db_path(c->d)));
+}
+
+static void section_provenance(report_batch *c) {
+  const run_result *r = &c->run;
+  report_doc *doc = &c->doc;
+  char a[RESULT_TEXT_MAX], b[RESULT_TEXT_MAX], n1[REPORT_CELL_MAX], n2[REPORT_CELL_MAX];
+  report_doc_heading(doc, 2, "Provenance");
   char hash[17];
   report_fmt(hash, sizeof hash, "%016" PRIx64, r->scenario_hash);
   report_doc_item(doc, "Scenario file: `%s` (content hash `%s`)",
@@ -80,6 +91,136 @@ static void section_header(report_batch *c) {
                   report_code(b, sizeof b, r->version), report_code(a, sizeof a, r->profile));
   if (c->info->warning[0])
     report_doc_para(doc, "Note: %s.", c->info->warning);
+}
+
+/* ---- the verdict ------------------------------------------------------------- */
+
+static int mode_meets(const mode_result *m) {
+  return m->verdict.status == RESULT_MEETS;
+}
+
+/* Every reason of a verdict, joined ("-" when it meets). */
+static const char *verdict_why(const result_verdict *v, char *buf, size_t n) {
+  size_t at = 0;
+  buf[0] = '\0';
+  for (uint32_t k = 0; k < v->n_reasons && at < n; k++) {
+    report_fmt(buf + at, n - at, "%s%s", k ? "; " : "", v->reasons[k]);
+    at = strlen(buf);
+  }
+  if (!buf[0])
+    report_fmt(buf, n, "-");
+  return buf;
+}
+
+/* "-12.3 (-4.5%)": v against other, signed, with the relative change. */
+static const char *fmt_diff(char *buf, size_t n, double v, double other) {
+  char a[32], d[32];
+  report_format_value(a, sizeof a, v - other);
+  fmt_delta(d, sizeof d, v, other);
+  if (!isfinite(v) || !isfinite(other) || v == other || other == 0)
+    report_fmt(buf, n, "%s", d);
+  else
+    report_fmt(buf, n, "%s%s (%s)", v > other ? "+" : "", a, d);
+  return buf;
+}
+
+/* The objective as a phrase: "p99 at most 100 ms, at most 0.1% of requests failing". */
+static const char *objective_phrase(const run_result *r, char *buf, size_t n) {
+  char ms[32];
+  report_fmt(buf, n, "%s at most %s ms, at most %.3g%% of requests failing",
+             verdict_percentile_name(r->objective_quantile), report_num(ms, sizeof ms, r->slo_ms),
+             100 * r->error_budget);
+  return buf;
+}
+
+/* What the recommended mode saves against each other mode that meets the
+ * objective; the modes that do not meet it are named, never compared. */
+static void verdict_savings(report_batch *c, const mode_result *best) {
+  const run_result *r = &c->run;
+  report_doc *doc = &c->doc;
+  char a[RESULT_NAME_MAX], cost[REPORT_CELL_MAX];
+  report_doc_para(doc,
+                  "Recommendation: `%s`, the cheapest mesh mode that meets the objective (%s "
+                  "USD/month for the nodes it needs).",
+                  report_code(a, sizeof a, report_mode_name(best)),
+                  report_num(cost, sizeof cost, best->cost_usd_month));
+  uint32_t others = 0;
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    others += &r->modes[i] != best && mode_meets(&r->modes[i]);
+  if (others > 0) {
+    report_doc_para(doc,
+                    "What choosing `%s` changes against each other mode that meets the "
+                    "objective (negative: it costs or uses less):",
+                    a);
+    static const char *const head[] = {"against", "cost (USD/month)", "mesh CPU used (cores)",
+                                       "mesh memory used (MiB)"};
+    report_doc_table_begin(doc, 4, head, "lrrr");
+    for (uint32_t i = 0; i < r->n_modes; i++) {
+      const mode_result *m = &r->modes[i];
+      if (m == best || !mode_meets(m))
+        continue;
+      char b[3][REPORT_CELL_MAX];
+      const char *cells[4] = {
+          report_mode_name(m),
+          fmt_diff(b[0], REPORT_CELL_MAX, best->cost_usd_month, m->cost_usd_month),
+          fmt_diff(b[1], REPORT_CELL_MAX, best->mesh_cpu_cores, m->mesh_cpu_cores),
+          fmt_diff(b[2], REPORT_CELL_MAX, best->mesh_mem_mib, m->mesh_mem_mib)};
+      report_doc_table_row(doc, 4, cells);
+    }
+    report_doc_table_end(doc);
+  }
+}
+
+/* The answer first: the objective, each mode's verdict, the recommendation. */
+static void section_verdict(report_batch *c) {
+  const run_result *r = &c->run;
+  report_doc *doc = &c->doc;
+  char obj[128];
+  report_doc_heading(doc, 2, "Verdict");
+  report_doc_para(doc, "Objective: %s (the scenario's).", objective_phrase(r, obj, sizeof obj));
+  static const char *const head[] = {"mode", "verdict", "why", "bottleneck"};
+  report_doc_table_begin(doc, 4, head, "llll");
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    const result_verdict *v = &r->modes[i].verdict;
+    char why[RESULT_REASONS_MAX * RESULT_REASON_LEN], code[RESULT_NAME_MAX];
+    char neck[RESULT_NAME_MAX + 4] = "-";
+    if (v->bottleneck[0])
+      report_fmt(neck, sizeof neck, "`%s`", report_code(code, sizeof code, v->bottleneck));
+    const char *cells[4] = {report_mode_name(&r->modes[i]), verdict_status_name(v->status),
+                            verdict_why(v, why, sizeof why), neck};
+    report_doc_table_row(doc, 4, cells);
+  }
+  report_doc_table_end(doc);
+  const result_recommendation *rec = &r->recommendation;
+  const mode_result *best = NULL;
+  for (uint32_t i = 0; rec->has_mode && i < r->n_modes && !best; i++)
+    if (r->modes[i].mode == rec->mode)
+      best = &r->modes[i];
+  uint32_t mesh_modes = 0;
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    mesh_modes += r->modes[i].mode != MESH_MODE_NONE;
+  if (best)
+    verdict_savings(c, best);
+  else if (mesh_modes > 0)
+    report_doc_para(doc, "No mesh mode meets the objective, so there is no recommendation: the "
+                         "table says why each misses. Compare the modes only once one meets it "
+                         "(more capacity, a larger objective or a lighter load).");
+  else
+    report_doc_para(doc, "No mesh mode was simulated, so there is no recommendation.");
+  char names[RESULT_TEXT_MAX] = "";
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    const mode_result *m = &r->modes[i];
+    size_t len = strlen(names);
+    if (!mode_meets(m))
+      report_fmt(names + len, sizeof names - len, "%s`%s` (%s)", len ? ", " : "",
+                 report_mode_name(m), verdict_status_name(m->verdict.status));
+  }
+  if (names[0])
+    report_doc_para(doc,
+                    "Not compared, since they do not meet the objective: %s. In the summary "
+                    "their figures carry their status instead of a change against the "
+                    "baseline.",
+                    names);
 }
 
 static void section_how_to_read(report_batch *c) {
@@ -123,6 +264,9 @@ static void summary_row(report_batch *c, const metric *x, const char *label) {
     }
     if (i == c->base) {
       report_fmt(buf[i], sizeof buf[i], "%s%s", val, ci);
+    } else if (!mode_meets(m)) { /* its difference is no saving */
+      report_fmt(buf[i], sizeof buf[i], "%s%s (%s)", val, ci,
+                 verdict_status_name(m->verdict.status));
     } else {
       fmt_delta(delta, sizeof delta, v, base);
       report_fmt(buf[i], sizeof buf[i], "%s%s (%s)", val, ci, delta);
@@ -139,6 +283,28 @@ static int summary_kind_present(const run_result *r, const metric *x) {
     if (metric_value(x, &r->modes[i]) > 0 || r->modes[i].kind[x->kind].instances > 0)
       return 1;
   return 0;
+}
+
+/* Before the summary: what its parentheses mean when a mode, or the
+ * baseline itself, does not meet the objective. */
+static void summary_flags(report_batch *c) {
+  const run_result *r = &c->run;
+  const mode_result *base = &r->modes[c->base];
+  char a[RESULT_NAME_MAX], why[RESULT_REASONS_MAX * RESULT_REASON_LEN];
+  if (!mode_meets(base))
+    report_doc_para(&c->doc,
+                    "The baseline `%s` itself %s the objective (%s): the changes against it are "
+                    "differences, not savings.",
+                    report_code(a, sizeof a, report_mode_name(base)),
+                    base->verdict.status == RESULT_MISSES ? "misses" : "is overloaded and misses",
+                    verdict_why(&base->verdict, why, sizeof why));
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    if (i != c->base && !mode_meets(&r->modes[i])) {
+      report_doc_para(&c->doc, "A mode that does not meet the objective shows its status "
+                               "(misses, overloaded) in parentheses instead of a change against "
+                               "the baseline: what it saves is not a saving (see Verdict).");
+      return;
+    }
 }
 
 static void section_summary(report_batch *c) {
@@ -158,6 +324,7 @@ static void section_summary(report_batch *c) {
     align[1 + i] = 'r';
   }
   align[1 + n] = '\0';
+  summary_flags(c);
   report_doc_table_begin(doc, 1 + n, head, align);
   /* The SLO row names the stored SLO: "requests slower than 100 ms". */
   char slo[REPORT_CELL_MAX], slo_label[REPORT_CELL_MAX];
@@ -523,6 +690,8 @@ static void section_footer(report_batch *c) {
 
 static void write_sections(report_batch *c) {
   section_header(c);
+  section_verdict(c);
+  section_provenance(c);
   section_how_to_read(c);
   section_summary(c);
   section_resources(c);

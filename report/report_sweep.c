@@ -9,7 +9,11 @@
  * durations, CPU, sizes), else they are categories placed in the order
  * they were swept. Crossovers come from sweep_crossovers() on the
  * difference of two modes' curves, so the sentence and the chart always
- * agree. */
+ * agree; only points where both modes meet the scenario's objective
+ * (models/verdict.h) count: a point where either misses splits the curves,
+ * and each run of points between such splits is searched on its own, so no
+ * crossover is interpolated across a failing point. Failing points are left
+ * out of the charts' lines, marked in the tables and listed. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -21,6 +25,7 @@
 #include "metric.h"
 #include "report_internal.h"
 #include "sweep.h"
+#include "verdict.h"
 
 #ifndef MESHSIM_VERSION
 #define MESHSIM_VERSION "unknown"
@@ -272,6 +277,18 @@ static double sr_value(const srctx *c, size_t g, size_t xi, size_t m, const metr
   return r < 0 ? NAN : metric_value(x, &c->rows[r].summary);
 }
 
+/* The stored row of mode m at (g, xi); NULL when the point is missing. */
+static const mode_result *sr_summary(const srctx *c, size_t g, size_t xi, size_t m) {
+  long r = c->cell[(g * c->nx + xi) * c->n_modes + m];
+  return r < 0 ? NULL : &c->rows[r].summary;
+}
+
+/* Whether mode m fails the objective at (g, xi): stored and not meeting it. */
+static int sr_fails(const srctx *c, size_t g, size_t xi, size_t m) {
+  const mode_result *s = sr_summary(c, g, xi, m);
+  return s && s->verdict.status != RESULT_MEETS;
+}
+
 /* "cluster.nodes.pool.count=3, foo=bar" for group g ("" with one group). */
 static void sr_group_label(const srctx *c, size_t g, char *buf, size_t n) {
   size_t off = 0, p = c->group_point[g];
@@ -389,8 +406,28 @@ static int sr_pair_crossovers(srctx *c, const metric *x, size_t g, size_t i, siz
     a[t] = sr_value(c, g, t, i, x);
     b[t] = sr_value(c, g, t, j, x);
   }
+  /* Runs of points where neither mode fails, each searched on its own. */
   sweep_crossing cr[SR_MAX_CROSSINGS];
-  size_t n = sweep_crossovers(xs, a, b, c->nx, cr, SR_MAX_CROSSINGS);
+  size_t n = 0;
+  for (size_t from = 0; from < c->nx && n < SR_MAX_CROSSINGS;) {
+    if (sr_fails(c, g, from, i) || sr_fails(c, g, from, j)) {
+      from++;
+      continue;
+    }
+    size_t to = from + 1;
+    while (to < c->nx && !sr_fails(c, g, to, i) && !sr_fails(c, g, to, j))
+      to++;
+    size_t got =
+        sweep_crossovers(xs + from, a + from, b + from, to - from, cr + n, SR_MAX_CROSSINGS - n);
+    if (got > SR_MAX_CROSSINGS - n)
+      got = SR_MAX_CROSSINGS - n;
+    for (size_t k = n; k < n + got; k++) {
+      cr[k].from += from;
+      cr[k].to += from;
+    }
+    n += got;
+    from = to;
+  }
   for (size_t k = 0; k < n && k < SR_MAX_CROSSINGS; k++) {
     const char *up = mesh_mode_name(cr[k].a_above ? c->modes[i] : c->modes[j]);
     const char *down = mesh_mode_name(cr[k].a_above ? c->modes[j] : c->modes[i]);
@@ -406,6 +443,33 @@ static int sr_pair_crossovers(srctx *c, const metric *x, size_t g, size_t i, siz
                     nth);
   }
   return (int)(n < SR_MAX_CROSSINGS ? n : SR_MAX_CROSSINGS);
+}
+
+/* The points where a mode does not meet the objective, one item each. */
+static void sr_failing_points(srctx *c) {
+  int any = 0;
+  for (size_t g = 0; g < c->n_groups; g++)
+    for (size_t i = 0; i < c->nx; i++)
+      for (size_t m = 0; m < c->n_modes; m++) {
+        if (!sr_fails(c, g, i, m))
+          continue;
+        const result_verdict *v = &sr_summary(c, g, i, m)->verdict;
+        if (!any)
+          report_doc_para(&c->doc,
+                          "Points where a mode does not meet the objective: they count in no "
+                          "crossover of that mode, are left out of its line in the charts and "
+                          "are marked in the tables.");
+        any = 1;
+        char group[SR_CELL * 2] = "", label[SR_CELL * 2];
+        sr_group_label(c, g, label, sizeof label);
+        if (label[0])
+          report_fmt(group, sizeof group, " (with %s)", label);
+        report_doc_item(&c->doc, "%s at %s=%s%s: %s%s%s", mesh_mode_name(c->modes[m]), sr_xname(c),
+                        c->xk >= 0 ? c->keys[c->xk].vals[c->xord[i]] : "", group,
+                        verdict_status_name(v->status), v->n_reasons ? ", " : "",
+                        v->n_reasons ? v->reasons[0] : "");
+      }
+  report_doc_end_list(&c->doc);
 }
 
 static void sr_crossovers(srctx *c) {
@@ -433,6 +497,7 @@ static void sr_crossovers(srctx *c) {
   if (!ok)
     return;
   report_doc_end_list(doc);
+  sr_failing_points(c);
   if (!found)
     report_doc_para(doc, "No mode overtakes another over the swept values: for every metric the "
                          "modes keep the same order at every point.");
@@ -496,8 +561,8 @@ static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *ext
   report_line lines[MESH_MODE_COUNT];
   sr_x_positions(c, xs);
   for (size_t mi = 0; mi < c->n_modes; mi++) {
-    for (size_t i = 0; i < c->nx; i++)
-      ys[mi * c->nx + i] = sr_value(c, g, i, mi, x);
+    for (size_t i = 0; i < c->nx; i++) /* a failing point is left out of the line */
+      ys[mi * c->nx + i] = sr_fails(c, g, i, mi) ? NAN : sr_value(c, g, i, mi, x);
     lines[mi].title = mesh_mode_name(c->modes[mi]);
     lines[mi].x = xs;
     lines[mi].y = ys + mi * c->nx;
@@ -511,8 +576,13 @@ static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *ext
     report_fmt(name, sizeof name, "sweep_%s", x->sweep.chart);
   report_fmt(title, sizeof title, "%s against %s%s%s%s", x->sweep.title, sr_xname(c),
              label[0] ? " (" : "", label, label[0] ? ")" : "");
-  report_fmt(caption, sizeof caption, "%s (%s) against %s, one line per mode%s%s", x->sweep.title,
-             x->unit, sr_xname(c), label[0] ? ", with " : "", label);
+  int fails = 0;
+  for (size_t mi = 0; mi < c->n_modes; mi++)
+    for (size_t i = 0; i < c->nx; i++)
+      fails |= sr_fails(c, g, i, mi);
+  report_fmt(caption, sizeof caption, "%s (%s) against %s, one line per mode%s%s%s", x->sweep.title,
+             x->unit, sr_xname(c), label[0] ? ", with " : "", label,
+             fails ? " (points where a mode misses the objective are left out)" : "");
   int drawn = report_chart_lines(&c->charts, name, title, xlabel, ylabel, lines, c->n_modes,
                                  REPORT_POINTS, extra ? extra : "set yrange [0:*]\n");
   report_chart_image(&c->doc, &c->charts, name, drawn, caption);
@@ -553,6 +623,11 @@ static void sr_metric_table(srctx *c, const metric *x) {
           report_fmt(vals[mi], sizeof vals[mi], "-");
         else
           report_num(vals[mi], sizeof vals[mi], v);
+        if (sr_fails(c, g, i, mi)) {
+          size_t len = strlen(vals[mi]);
+          report_fmt(vals[mi] + len, sizeof vals[mi] - len, " (%s)",
+                     verdict_status_name(sr_summary(c, g, i, mi)->verdict.status));
+        }
         cells[k2++] = vals[mi];
       }
       report_doc_table_row(&c->doc, nc, cells);

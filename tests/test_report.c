@@ -31,6 +31,14 @@ typedef struct rt {
   int64_t batch;
 } rt;
 
+/* The fixture's error shares (0.2% to 0.3%) miss the default 0.1% budget in
+ * every mode; with a 0.5% budget sidecar and ambient meet the objective and
+ * only ambient-waypoint (its waypoint at 125%) does not, as in a real run. */
+static void judge_with_budget(run_result *r, double budget) {
+  r->error_budget = budget;
+  verdict_apply(r);
+}
+
 static int setup(void **state) {
   rt *t = calloc(1, sizeof *t);
   if (!t || fixture_store_open(&t->s, "report", "meshsim.db", "out/report") != 0) {
@@ -39,6 +47,7 @@ static int setup(void **state) {
   }
   fixture_opts o = fixture_defaults();
   fixture_run(&t->run, &o);
+  judge_with_budget(&t->run, 0.005);
   if (db_write_run(t->s.d, &t->run, &t->batch) != 0)
     return -1;
   *state = t;
@@ -516,6 +525,139 @@ static void test_report_selection(void **state) {
   free(md);
 }
 
+/* The text between `from` and the next `to` in md (the whole rest when
+ * `to` is absent), copied; fails when `from` is absent. */
+static char *slice(const char *md, const char *from, const char *to) {
+  const char *a = strstr(md, from);
+  if (!a)
+    fail_msg("report lacks \"%s\"", from);
+  const char *b = strstr(a + strlen(from), to);
+  size_t n = b ? (size_t)(b - a) : strlen(a);
+  char *out = malloc(n + 1);
+  assert_non_null(out);
+  memcpy(out, a, n);
+  out[n] = '\0';
+  return out;
+}
+
+/* "cost (+12.3%)" or "cost (overloaded)": the summary's cell of the node
+ * cost of mode i against mode base, as the report writes it. */
+static void cost_cell(const run_result *r, uint32_t i, uint32_t base, const char *flag, char *buf,
+                      size_t n) {
+  char cost[32];
+  double v = r->modes[i].cost_usd_month, b = r->modes[base].cost_usd_month;
+  report_format_value(cost, sizeof cost, v);
+  if (flag)
+    snprintf(buf, n, "%s (%s)", cost, flag);
+  else
+    snprintf(buf, n, "%s (%+.1f%%)", cost, 100 * (v - b) / b);
+}
+
+/* The Verdict section leads: the overloaded ambient-waypoint with its
+ * reason and bottleneck, the cheaper of the two meeting modes recommended
+ * with its saving against the other, the overloaded mode never compared
+ * and flagged instead of given a delta in the summary. */
+static void test_report_verdict(void **state) {
+  rt *t = *state;
+  const run_result *r = &t->run;
+  assert_int_equal(r->modes[0].verdict.status, RESULT_MEETS);
+  assert_int_equal(r->modes[1].verdict.status, RESULT_MEETS);
+  assert_int_equal(r->modes[2].verdict.status, RESULT_OVERLOADED);
+  report_options opt = {.out_dir = t->s.out, .batch_id = t->batch, .gnuplot = "/nonexistent"};
+  report_info info;
+  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
+  char *md = read_out(t, "report.md");
+
+  /* First section, before the provenance and the summary. */
+  const char *verdict = strstr(md, "## Verdict");
+  assert_non_null(verdict);
+  assert_true(verdict < strstr(md, "## Provenance"));
+  assert_true(verdict < strstr(md, "## Summary"));
+  assert_ptr_equal(strstr(md, "\n## "), verdict - 1);
+  char *sec = slice(md, "## Verdict", "## Provenance");
+  assert_contains(sec, "Objective: p99 at most 100 ms, at most 0.5% of requests failing");
+  assert_contains(sec, "| sidecar | meets | - | - |");
+  assert_contains(sec, "| ambient | meets | - | - |");
+  char row[512];
+  snprintf(
+      row, sizeof row,
+      "| ambient-waypoint | overloaded | waypoint \"shop/waypoint#0\" on node node-2 at %.0f%% "
+      "utilisation (\\>= 95%%)",
+      100 * r->modes[2].busiest.utilisation);
+  assert_contains(sec, row);
+  assert_contains(sec, "3 requests still in flight when the drain ended | `shop/waypoint#0` |");
+
+  /* The recommendation: the cheaper meeting mode, computed here. */
+  uint32_t best = r->modes[0].cost_usd_month <= r->modes[1].cost_usd_month ? 0 : 1;
+  uint32_t other = 1 - best;
+  char want[256], diff[64], pct[32];
+  snprintf(want, sizeof want, "Recommendation: `%s`, the cheapest mesh mode",
+           mesh_mode_name(r->modes[best].mode));
+  assert_contains(sec, want);
+  assert_int_equal(r->recommendation.mode, r->modes[best].mode);
+  double v = r->modes[best].cost_usd_month, b = r->modes[other].cost_usd_month;
+  report_format_value(diff, sizeof diff, v - b);
+  snprintf(pct, sizeof pct, "%+.1f%%", 100 * (v - b) / b);
+  snprintf(want, sizeof want, "| %s | %s%s (%s) |", mesh_mode_name(r->modes[other].mode),
+           v > b ? "+" : "", diff, pct);
+  assert_contains(sec, want);
+  /* The overloaded mode has no row of savings, only a mention. */
+  char *savings = slice(sec, "Recommendation:", "Not compared");
+  assert_null(strstr(savings, "| ambient-waypoint |"));
+  free(savings);
+  assert_contains(sec, "Not compared, since they do not meet the objective: `ambient-waypoint` "
+                       "(overloaded).");
+  free(sec);
+
+  /* The summary: a status, never a delta, for the overloaded mode. */
+  char *summary = slice(md, "## Summary", "## CPU and memory");
+  char cell[96], base[32], amb[96], wp[96], line[400];
+  report_format_value(base, sizeof base, r->modes[0].cost_usd_month);
+  cost_cell(r, 1, 0, NULL, amb, sizeof amb); /* ambient meets: its delta stays */
+  cost_cell(r, 2, 0, "overloaded", wp, sizeof wp);
+  snprintf(line, sizeof line, "| cost, nodes needed (USD per month) | %s | %s | %s |\n", base, amb,
+           wp);
+  assert_contains(summary, line);
+  assert_contains(summary, "shows its status (misses, overloaded) in parentheses instead");
+  assert_null(strstr(summary, "The baseline"));
+  free(summary);
+  free(md);
+
+  /* The overloaded mode as the baseline: said so above the summary. */
+  opt.baseline = "ambient-waypoint";
+  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
+  md = read_out(t, "report.md");
+  summary = slice(md, "## Summary", "## CPU and memory");
+  assert_contains(summary, "The baseline `ambient-waypoint` itself is overloaded and misses the "
+                           "objective (waypoint");
+  free(summary);
+  free(md);
+
+  /* At the 0.1% budget no mode meets: no recommendation, no delta at all. */
+  fixture_opts o = fixture_defaults();
+  run_result none;
+  fixture_run(&none, &o);
+  snprintf(none.started_at, sizeof none.started_at, "2026-02-03T04:05:06Z"); /* a new batch */
+  judge_with_budget(&none, 0.001);
+  md = report_md_of(t, &none);
+  sec = slice(md, "## Verdict", "## Provenance");
+  assert_contains(sec, "| sidecar | misses | errors 0.2% \\> 0.1% budget | - |");
+  assert_contains(sec, "No mesh mode meets the objective, so there is no recommendation");
+  assert_null(strstr(sec, "Recommendation:"));
+  free(sec);
+  summary = slice(md, "## Summary", "## CPU and memory");
+  assert_contains(summary, "The baseline `sidecar` itself misses the objective (errors 0.2%");
+  static const char *const deltas[] = {"(+", "(-", "(=)", "(~0%)"};
+  for (size_t i = 0; i < N_ELEMS(deltas); i++) /* no change against the baseline anywhere */
+    if (strstr(summary, deltas[i]))
+      fail_msg("the summary shows a change \"%s\" although no mode meets", deltas[i]);
+  cost_cell(&none, 1, 0, "misses", cell, sizeof cell);
+  assert_contains(summary, cell);
+  free(summary);
+  free(md);
+  run_result_release(&none);
+}
+
 /* One mode, one replication, no series, nodes or drills, a NaN: the report
  * leaves out what has no data and says n/a for what is unknown. */
 static void test_report_sparse_run(void **state) {
@@ -585,6 +727,7 @@ static int write_db(const char *path) {
   fixture_opts o = fixture_defaults();
   run_result r;
   fixture_run(&r, &o);
+  judge_with_budget(&r, 0.005);
   int64_t id;
   int rc = db_write_run(d, &r, &id);
   if (rc < 0)
@@ -602,6 +745,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test_setup_teardown(test_report_without_gnuplot, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_escapes_text, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_selection, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_verdict, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_burst_drill, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_drill_without_target, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_sparse_run, setup, teardown),

@@ -7,11 +7,12 @@
  * with exact values; a sweep stored from synthetic runs renders a report
  * whose crossover sentences carry the interpolated value and whose charts
  * are valid images, and is chosen automatically when it is the latest thing
- * stored. A point's overrides are in key order and its params sorted as
- * `meshsim run` writes them. The runner (sweep_run.h) stores every point of
- * a small real sweep, in this process and on forked workers, resumes by
- * skipping what is stored, splits shards into one sweep, stops on its
- * interrupt flag, and names invalid points before running anything. */
+ * stored; a point where a mode misses the objective yields no crossover and
+ * is listed, marked and left out of the chart's line. A point's overrides are in key order and its
+ * params sorted as `meshsim run` writes them. The runner (sweep_run.h) stores every point of a
+ * small real sweep, in this process and on forked workers, resumes by skipping what is stored,
+ * splits shards into one sweep, stops on its interrupt flag, and names invalid points before
+ * running anything. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -654,12 +655,22 @@ static const double sw_cpu[2][3][2] = {
     /* nodes 6 */ {{2.0, 1.0}, {3.0, 2.0}, {5.0, 4.0}},
 };
 
-/* Stores the 6-point sweep (rate x nodes, 2 modes); `skip` a point not to
- * store (-1: none). Returns the sweep id. */
-static int64_t store_sweep(st *t, int skip) {
+/* The fixture's error shares miss the default 0.1% budget; at 0.5% every
+ * mode meets the objective unless a test makes it miss. */
+#define SW_BUDGET 0.005
+
+/* Which mode misses the objective at which point (-1: none). */
+typedef struct sw_fail {
+  int point, mode;
+} sw_fail;
+
+/* Stores the 6-point sweep (rate x nodes, 2 modes) as sweep number `nth`
+ * (its own key and batches); `skip` a point not to store (-1: none), `fail`
+ * a mode whose p99 misses the objective at one point. Returns the sweep id. */
+static int64_t store_sweep_ex(st *t, int skip, uint32_t nth, sw_fail fail) {
   db_sweep_info s;
   memset(&s, 0, sizeof s);
-  snprintf(s.sweep_key, sizeof s.sweep_key, "0123456789abcdef");
+  snprintf(s.sweep_key, sizeof s.sweep_key, "%016x", 0x1234567u + nth);
   snprintf(s.scenario, sizeof s.scenario, "fixture-shop");
   snprintf(s.scenario_path, sizeof s.scenario_path, "scenarios/shop.yaml");
   snprintf(s.file_hash, sizeof s.file_hash, "00000000000000aa");
@@ -681,11 +692,15 @@ static int64_t store_sweep(st *t, int skip) {
     o.n_seconds = 4;
     o.n_nodes = 2;
     o.failures = 0;
-    o.variant = 200 + p;
+    o.variant = 200 + p + 10 * nth;
     run_result r;
     fixture_run(&r, &o);
     for (int m = 0; m < 2; m++)
       r.modes[m].mesh_cpu_cores = sw_cpu[ni][ri][m];
+    if ((int)p == fail.point)
+      r.modes[fail.mode].latency.p99_ms = 250;
+    r.error_budget = SW_BUDGET;
+    verdict_apply(&r);
     char params[128];
     snprintf(params, sizeof params, "traffic.web.rate=%s;cluster.nodes.general.count=%s",
              sw_rates[ri], sw_nodes[ni]);
@@ -696,6 +711,10 @@ static int64_t store_sweep(st *t, int skip) {
     run_result_release(&r);
   }
   return s.id;
+}
+
+static int64_t store_sweep(st *t, int skip) {
+  return store_sweep_ex(t, skip, 0, (sw_fail){-1, -1});
 }
 
 static void test_sweep_report(void **state) {
@@ -812,6 +831,77 @@ static void test_sweep_report_partial(void **state) {
   free(md);
 }
 
+/* A mode that misses the objective at a point: no crossover is computed
+ * from that point, nor interpolated across it; the point is listed, marked
+ * in the tables and left out of the chart's line. The synthetic sweep's one
+ * crossover (ambient over sidecar between 2k/s and 4k/s with 3 nodes) goes
+ * when either end of it misses, and when the point between 1k/s (sidecar
+ * above) and 4k/s (ambient above) does, since skipping 2k/s would join
+ * them. */
+static void test_sweep_report_misses(void **state) {
+  st *t = *state;
+  static const struct {
+    sw_fail fail;       /* point (rate index x 2 + nodes index), mode (0 sidecar, 1 ambient) */
+    int crossovers;     /* what remains */
+    const char *listed; /* the failing point's item */
+    const char *row;    /* its row in the mesh CPU table */
+    const char *dat;    /* its curve in sweep_mesh_cpu_1.dat (3 nodes); NULL: not that group */
+  } cases[] = {
+      {{2, 1},
+       0,
+       "- ambient at traffic.web.rate=2k/s (with cluster.nodes.general.count=3): misses",
+       "| 3 | 2k/s | 2.50 | 2.00 (misses) |",
+       "# ambient\n 1000 1\n 2000 NaN\n 4000 4\n"},
+      {{4, 0},
+       0,
+       "- sidecar at traffic.web.rate=4k/s (with cluster.nodes.general.count=3): misses",
+       "| 3 | 4k/s | 3.00 (misses) | 4.00 |",
+       "# sidecar\n 1000 1.5\n 2000 2.5\n 4000 NaN\n"},
+      {{0, 1},
+       1,
+       "- ambient at traffic.web.rate=1k/s (with cluster.nodes.general.count=3): misses",
+       "| 3 | 1k/s | 1.50 | 1.00 (misses) |",
+       "# ambient\n 1000 NaN\n 2000 2\n 4000 4\n"},
+      {{5, 1},
+       1,
+       "- ambient at traffic.web.rate=4k/s (with cluster.nodes.general.count=6): misses",
+       "| 6 | 4k/s | 5.00 | 4.00 (misses) |",
+       NULL},
+  };
+  for (size_t i = 0; i < N_ELEMS(cases); i++) {
+    int64_t sid = store_sweep_ex(t, -1, 1 + (uint32_t)i, cases[i].fail);
+    report_options opt = {.out_dir = t->out, .sweep_id = sid, .gnuplot = "/nonexistent"};
+    report_info info;
+    assert_int_equal(report_write(t->d, &opt, &info), 0);
+    char path[800];
+    snprintf(path, sizeof path, "%s/report.md", t->out);
+    char *md = fixture_slurp(path, NULL);
+    assert_non_null(md);
+    if (info.crossovers != cases[i].crossovers)
+      fail_msg("case %zu: %d crossovers, want %d", i, info.crossovers, cases[i].crossovers);
+    const char *sentence = strstr(md, "ambient's mesh CPU exceeds sidecar's above "
+                                      "traffic.web.rate ~ 2.67k/s (with "
+                                      "cluster.nodes.general.count=3).");
+    if ((sentence != NULL) != (cases[i].crossovers == 1))
+      fail_msg("case %zu: the 2.67k/s crossover is %s", i, sentence ? "there" : "missing");
+    if (!strstr(md, "exceeds") != (cases[i].crossovers == 0))
+      fail_msg("case %zu: some other crossover is reported", i);
+    char want[300];
+    snprintf(want, sizeof want, "%s, p99 250 ms \\> 100 ms objective\n", cases[i].listed);
+    assert_contains(md, want);
+    assert_contains(md, cases[i].row);
+    free(md);
+    snprintf(path, sizeof path, "%s/charts/sweep_mesh_cpu_1.dat", t->out);
+    char *dat = fixture_slurp(path, NULL);
+    assert_non_null(dat);
+    if (cases[i].dat)
+      assert_contains(dat, cases[i].dat);
+    else /* the 3-node chart keeps every point */
+      assert_null(strstr(dat, "NaN"));
+    free(dat);
+  }
+}
+
 /* A sweep over values that are not numbers: categories, in sweep order. */
 static void test_sweep_report_categories(void **state) {
   st *t = *state;
@@ -837,6 +927,8 @@ static void test_sweep_report_categories(void **state) {
     fixture_run(&r, &o);
     r.modes[0].mesh_cpu_cores = cpu[p][0];
     r.modes[1].mesh_cpu_cores = cpu[p][1];
+    r.error_budget = SW_BUDGET;
+    verdict_apply(&r);
     char params[64];
     snprintf(params, sizeof params, "cluster.placement=%s", vals[p]);
     int64_t id;
@@ -874,6 +966,7 @@ int main(void) {
       cmocka_unit_test(test_run_unreadable),
       cmocka_unit_test_setup_teardown(test_sweep_report, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sweep_report_partial, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sweep_report_misses, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sweep_report_categories, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
