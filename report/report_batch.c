@@ -204,7 +204,7 @@ static void section_verdict(report_batch *c) {
   else if (mesh_modes > 0)
     report_doc_para(doc, "No mesh mode meets the objective, so there is no recommendation: the "
                          "table says why each misses. Compare the modes only once one meets it "
-                         "(more capacity, a larger objective or a lighter load).");
+                         "(more capacity, a looser objective or a lighter load).");
   else
     report_doc_para(doc, "No mesh mode was simulated, so there is no recommendation.");
   char names[RESULT_TEXT_MAX] = "";
