@@ -300,9 +300,10 @@ static void summary_flags(report_batch *c) {
                     verdict_why(&base->verdict, why, sizeof why));
   for (uint32_t i = 0; i < r->n_modes; i++)
     if (i != c->base && !mode_meets(&r->modes[i])) {
-      report_doc_para(&c->doc, "A mode that does not meet the objective shows its status "
-                               "(misses, overloaded) in parentheses instead of a change against "
-                               "the baseline: what it saves is not a saving (see Verdict).");
+      report_doc_para(&c->doc,
+                      "A mode that does not meet the objective shows its status "
+                      "(misses, overloaded) in parentheses instead of a change against "
+                      "the baseline: a mode that fails the objective saves nothing (see Verdict).");
       return;
     }
 }
