@@ -433,7 +433,7 @@ static void section_latency(report_batch *c) {
   report_doc_heading(doc, 2, "Latency");
   report_doc_para(doc, "End-to-end latency of external requests. Values in brackets are 95%% "
                        "confidence intervals over replications.");
-  report_line lines[MESH_MODE_COUNT * 4];
+  report_line lines[MESH_MODE_COUNT * 4] = {0};
   double *xs[MESH_MODE_COUNT * 4], *ys[MESH_MODE_COUNT * 4];
   uint32_t n = r->n_modes < MESH_MODE_COUNT * 4 ? r->n_modes : MESH_MODE_COUNT * 4;
   for (uint32_t i = 0; i < n; i++) {
@@ -514,7 +514,7 @@ static int series_chart(report_batch *c, const char *name, const char *title, co
                         int which, double scale) {
   const run_result *r = &c->run;
   uint32_t n = r->n_modes < MESH_MODE_COUNT * 4 ? r->n_modes : MESH_MODE_COUNT * 4;
-  report_line lines[MESH_MODE_COUNT * 4];
+  report_line lines[MESH_MODE_COUNT * 4] = {0};
   double *xs[MESH_MODE_COUNT * 4] = {0}, *ys[MESH_MODE_COUNT * 4] = {0};
   int any = 0;
   for (uint32_t i = 0; i < n; i++) {

@@ -342,12 +342,14 @@ int report_chart_lines(report_charts *c, const char *name, const char *title, co
   for (size_t i = 0; i < n; i++) {
     if (lines[i].n == 0)
       continue;
+    size_t colour = lines[i].hollow_of ? lines[i].hollow_of - 1 : i;
     fprintf(f, "%s'%s.dat' index %zu using 1:2 with %s lw 2 lc rgb '%s' title ",
             block ? ", \\\n     " : "", name, block,
-            (flags & REPORT_STEPS)    ? "steps"
+            lines[i].hollow_of        ? "points pt 6 ps 1.4"
+            : (flags & REPORT_STEPS)  ? "steps"
             : (flags & REPORT_POINTS) ? "linespoints pt 7 ps 0.9"
                                       : "lines",
-            line_colour[i % N_LINE_COLOURS]);
+            line_colour[colour % N_LINE_COLOURS]);
     gp_quote(f, lines[i].title);
     block++;
   }

@@ -191,7 +191,7 @@ static void failure_window(const run_result *r, const result_failure *fl, double
 /* Chart `number` (failure_NUMBER): the error rate of drill fl in each mode,
  * the outage shaded. */
 static void failure_chart(report_batch *c, const result_failure *fl, int number) {
-  report_line lines[MESH_MODE_COUNT * 4];
+  report_line lines[MESH_MODE_COUNT * 4] = {0};
   double *xs[MESH_MODE_COUNT * 4] = {0}, *ys[MESH_MODE_COUNT * 4] = {0};
   size_t nl = failure_lines(&c->run, fl->name, lines, xs, ys);
   double lo, hi, at = isfinite(fl->at_s) ? fl->at_s : 0;

@@ -112,6 +112,8 @@ typedef struct report_line {
   const char *title;
   const double *x, *y;
   size_t n;
+  size_t hollow_of; /* 0: a curve; k > 0: hollow markers only, in the colour of
+                       lines[k - 1] (sweeps: the points where a mode misses) */
 } report_line;
 
 enum {

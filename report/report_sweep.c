@@ -13,7 +13,8 @@
  * (models/verdict.h) count: a point where either misses splits the curves,
  * and each run of points between such splits is searched on its own, so no
  * crossover is interpolated across a failing point. Failing points are left
- * out of the charts' lines, marked in the tables and listed. */
+ * out of the charts' lines (drawn as hollow markers, a series of their own),
+ * marked in the tables and listed. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -457,8 +458,8 @@ static void sr_failing_points(srctx *c) {
         if (!any)
           report_doc_para(&c->doc,
                           "Points where a mode does not meet the objective: they count in no "
-                          "crossover of that mode, are left out of its line in the charts and "
-                          "are marked in the tables.");
+                          "crossover of that mode, are left out of its line in the charts (drawn "
+                          "as hollow markers instead) and are marked in the tables.");
         any = 1;
         char group[SR_CELL * 2] = "", label[SR_CELL * 2];
         sr_group_label(c, g, label, sizeof label);
@@ -558,15 +559,31 @@ static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *ext
   else
     report_fmt(xlabel, sizeof xlabel, "%s", sr_xname(c));
   report_fmt(ylabel, sizeof ylabel, "%s (%s)", x->sweep.phrase, x->unit);
-  report_line lines[MESH_MODE_COUNT];
+  report_line lines[2 * MESH_MODE_COUNT] = {0};
+  char hollow[MESH_MODE_COUNT][SR_CELL];
+  size_t nl = c->n_modes;
   sr_x_positions(c, xs);
   for (size_t mi = 0; mi < c->n_modes; mi++) {
-    for (size_t i = 0; i < c->nx; i++) /* a failing point is left out of the line */
-      ys[mi * c->nx + i] = sr_fails(c, g, i, mi) ? NAN : sr_value(c, g, i, mi, x);
+    /* A failing point is left out of the line and drawn hollow beside it. */
+    double *line = ys + mi * c->nx, *fail = ys + (c->n_modes + mi) * c->nx;
+    int fails = 0;
+    for (size_t i = 0; i < c->nx; i++) {
+      double v = sr_value(c, g, i, mi, x);
+      int f = sr_fails(c, g, i, mi);
+      line[i] = f ? NAN : v;
+      fail[i] = f ? v : NAN;
+      fails |= f;
+    }
     lines[mi].title = mesh_mode_name(c->modes[mi]);
     lines[mi].x = xs;
-    lines[mi].y = ys + mi * c->nx;
+    lines[mi].y = line;
     lines[mi].n = c->nx;
+    if (fails) {
+      report_fmt(hollow[mi], sizeof hollow[mi], "%s: misses the objective",
+                 mesh_mode_name(c->modes[mi]));
+      lines[nl] = (report_line){hollow[mi], xs, fail, c->nx, mi + 1};
+      nl++;
+    }
   }
   char name[32], title[SR_CELL * 3], caption[SR_CELL * 3], label[SR_CELL * 2];
   sr_group_label(c, g, label, sizeof label);
@@ -576,15 +593,13 @@ static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *ext
     report_fmt(name, sizeof name, "sweep_%s", x->sweep.chart);
   report_fmt(title, sizeof title, "%s against %s%s%s%s", x->sweep.title, sr_xname(c),
              label[0] ? " (" : "", label, label[0] ? ")" : "");
-  int fails = 0;
-  for (size_t mi = 0; mi < c->n_modes; mi++)
-    for (size_t i = 0; i < c->nx; i++)
-      fails |= sr_fails(c, g, i, mi);
   report_fmt(caption, sizeof caption, "%s (%s) against %s, one line per mode%s%s%s", x->sweep.title,
              x->unit, sr_xname(c), label[0] ? ", with " : "", label,
-             fails ? " (points where a mode misses the objective are left out)" : "");
-  int drawn = report_chart_lines(&c->charts, name, title, xlabel, ylabel, lines, c->n_modes,
-                                 REPORT_POINTS, extra ? extra : "set yrange [0:*]\n");
+             nl > c->n_modes ? " (hollow markers: points where a mode misses the objective, "
+                               "left out of its line)"
+                             : "");
+  int drawn = report_chart_lines(&c->charts, name, title, xlabel, ylabel, lines, nl, REPORT_POINTS,
+                                 extra ? extra : "set yrange [0:*]\n");
   report_chart_image(&c->doc, &c->charts, name, drawn, caption);
 }
 
@@ -641,7 +656,7 @@ static void sr_metric_section(srctx *c, const metric *x) {
   report_doc_heading(&c->doc, 2, "%s", x->sweep.title);
   char *extra = sr_category_axis(c);
   double *xs = malloc(c->nx * sizeof *xs);
-  double *ys = malloc(c->n_modes * c->nx * sizeof *ys);
+  double *ys = malloc(2 * c->n_modes * c->nx * sizeof *ys); /* lines, then failing points */
   for (size_t g = 0; xs && ys && c->xk >= 0 && g < c->n_groups && g < REPORT_SWEEP_MAX_GROUPS; g++)
     sr_metric_chart(c, x, g, extra, xs, ys);
   free(extra);

@@ -845,23 +845,27 @@ static void test_sweep_report_misses(void **state) {
     int crossovers;     /* what remains */
     const char *listed; /* the failing point's item */
     const char *row;    /* its row in the mesh CPU table */
-    const char *dat;    /* its curve in sweep_mesh_cpu_1.dat (3 nodes); NULL: not that group */
+    const char *dat;    /* its curve and hollow markers in sweep_mesh_cpu_1.dat (3 nodes);
+                           NULL: not that group */
   } cases[] = {
       {{2, 1},
        0,
        "- ambient at traffic.web.rate=2k/s (with cluster.nodes.general.count=3): misses",
        "| 3 | 2k/s | 2.50 | 2.00 (misses) |",
-       "# ambient\n 1000 1\n 2000 NaN\n 4000 4\n"},
+       "# ambient\n 1000 1\n 2000 NaN\n 4000 4\n\n\n# ambient: misses the objective\n 1000 NaN\n "
+       "2000 2\n 4000 NaN\n"},
       {{4, 0},
        0,
        "- sidecar at traffic.web.rate=4k/s (with cluster.nodes.general.count=3): misses",
        "| 3 | 4k/s | 3.00 (misses) | 4.00 |",
-       "# sidecar\n 1000 1.5\n 2000 2.5\n 4000 NaN\n"},
+       "# sidecar\n 1000 1.5\n 2000 2.5\n 4000 NaN\n\n\n# ambient\n 1000 1\n 2000 2\n 4000 "
+       "4\n\n\n# sidecar: misses the objective\n 1000 NaN\n 2000 NaN\n 4000 3\n"},
       {{0, 1},
        1,
        "- ambient at traffic.web.rate=1k/s (with cluster.nodes.general.count=3): misses",
        "| 3 | 1k/s | 1.50 | 1.00 (misses) |",
-       "# ambient\n 1000 NaN\n 2000 2\n 4000 4\n"},
+       "# ambient\n 1000 NaN\n 2000 2\n 4000 4\n\n\n# ambient: misses the objective\n 1000 1\n "
+       "2000 NaN\n 4000 NaN\n"},
       {{5, 1},
        1,
        "- ambient at traffic.web.rate=4k/s (with cluster.nodes.general.count=6): misses",
@@ -894,11 +898,18 @@ static void test_sweep_report_misses(void **state) {
     snprintf(path, sizeof path, "%s/charts/sweep_mesh_cpu_1.dat", t->out);
     char *dat = fixture_slurp(path, NULL);
     assert_non_null(dat);
-    if (cases[i].dat)
+    snprintf(path, sizeof path, "%s/charts/sweep_mesh_cpu_1.gp", t->out);
+    char *gp = fixture_slurp(path, NULL);
+    assert_non_null(gp);
+    if (cases[i].dat) {
       assert_contains(dat, cases[i].dat);
-    else /* the 3-node chart keeps every point */
+      assert_contains(gp, "index 2 using 1:2 with points pt 6"); /* the third block: hollow */
+    } else { /* the 3-node chart keeps every point */
       assert_null(strstr(dat, "NaN"));
+      assert_null(strstr(gp, "pt 6"));
+    }
     free(dat);
+    free(gp);
   }
 }
 
