@@ -152,20 +152,23 @@ static void verdict_savings(report_batch *c, const mode_result *best) {
                     "What choosing `%s` changes against each other mode that meets the "
                     "objective (negative: it costs or uses less):",
                     a);
-    static const char *const head[] = {"against", "cost (USD/month)", "mesh CPU used (cores)",
+    static const char *const head[] = {"against", "cost (USD/month)",
+                                       "reserved capacity (USD/month)", "mesh CPU used (cores)",
                                        "mesh memory used (MiB)"};
-    report_doc_table_begin(doc, 4, head, "lrrr");
+    report_doc_table_begin(doc, 5, head, "lrrrr");
     for (uint32_t i = 0; i < r->n_modes; i++) {
       const mode_result *m = &r->modes[i];
       if (m == best || !mode_meets(m))
         continue;
-      char b[3][REPORT_CELL_MAX];
-      const char *cells[4] = {
+      char b[4][REPORT_CELL_MAX];
+      const char *cells[5] = {
           report_mode_name(m),
           fmt_diff(b[0], REPORT_CELL_MAX, best->cost_usd_month, m->cost_usd_month),
-          fmt_diff(b[1], REPORT_CELL_MAX, best->mesh_cpu_cores, m->mesh_cpu_cores),
-          fmt_diff(b[2], REPORT_CELL_MAX, best->mesh_mem_mib, m->mesh_mem_mib)};
-      report_doc_table_row(doc, 4, cells);
+          fmt_diff(b[1], REPORT_CELL_MAX, best->cost_reserved_usd_month,
+                   m->cost_reserved_usd_month),
+          fmt_diff(b[2], REPORT_CELL_MAX, best->mesh_cpu_cores, m->mesh_cpu_cores),
+          fmt_diff(b[3], REPORT_CELL_MAX, best->mesh_mem_mib, m->mesh_mem_mib)};
+      report_doc_table_row(doc, 5, cells);
     }
     report_doc_table_end(doc);
   }

@@ -595,11 +595,17 @@ static void test_report_verdict(void **state) {
            mesh_mode_name(r->modes[best].mode));
   assert_contains(sec, want);
   assert_int_equal(r->recommendation.mode, r->modes[best].mode);
+  /* Its saving in node cost and reserved cost against the other. */
   double v = r->modes[best].cost_usd_month, b = r->modes[other].cost_usd_month;
+  double rv = r->modes[best].cost_reserved_usd_month, rb = r->modes[other].cost_reserved_usd_month;
+  char rdiff[64], rpct[32];
   report_format_value(diff, sizeof diff, v - b);
   snprintf(pct, sizeof pct, "%+.1f%%", 100 * (v - b) / b);
-  snprintf(want, sizeof want, "| %s | %s%s (%s) |", mesh_mode_name(r->modes[other].mode),
-           v > b ? "+" : "", diff, pct);
+  report_format_value(rdiff, sizeof rdiff, rv - rb);
+  snprintf(rpct, sizeof rpct, "%+.1f%%", 100 * (rv - rb) / rb);
+  snprintf(want, sizeof want, "| %s | %s%s (%s) | %s%s (%s) |",
+           mesh_mode_name(r->modes[other].mode), v > b ? "+" : "", diff, pct, rv > rb ? "+" : "",
+           rdiff, rpct);
   assert_contains(sec, want);
   /* The overloaded mode has no row of savings, only a mention. */
   char *savings = slice(sec, "Recommendation:", "Not compared");
