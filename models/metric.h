@@ -44,7 +44,9 @@ enum {
   X(ERRORS, (double)m->errors, .name = "errors", .unit = "requests",                               \
     .flags = METRIC_INTEGER | METRIC_DELTA, .text = {"errors", "%.0f"}, .json = {NULL, "errors"},  \
     .report = "errors")                                                                            \
-  X(ERROR_RATE, m->requests ? 100 * ((double)m->errors / (double)m->requests) : NAN,               \
+  /* requests counts the successes: the share failed is errors / (requests + errors) */            \
+  X(ERROR_RATE,                                                                                    \
+    m->requests + m->errors ? 100 * ((double)m->errors / (double)(m->requests + m->errors)) : NAN, \
     .name = "error_rate_pct", .unit = "%", .report = "error rate (%)")                             \
   X(SLO_VIOLATIONS, (double)m->slo_violations, .name = "slo_violations", .unit = "requests",       \
     .flags = METRIC_INTEGER | METRIC_DELTA, .text = {"slower than SLO", "%.0f"},                   \

@@ -108,7 +108,7 @@ static void test_known_answers(void **state) {
   static const known_answer cases[] = {
       {"requests", 4000},
       {"errors", 30},
-      {"error_rate_pct", 0.75},
+      {"error_rate_pct", 100 * (30.0 / 4030.0)}, /* of all requests: 4000 succeeded, 30 failed */
       {"latency_p99_ms", 12.5},
       {"proxies", 10},
       {"mesh_cpu_cores_peak", 0.75},
@@ -125,8 +125,10 @@ static void test_known_answers(void **state) {
     if (got != cases[i].want)
       fail_msg("%s: want %.17g, got %.17g", cases[i].name, cases[i].want, got);
   }
-  /* No requests: no error rate rather than 0 %. */
+  /* Every request failed: 100 %; no requests at all: no error rate rather than 0 %. */
   m.requests = 0;
+  assert_true(metric_value(&metric_table[METRIC_ERROR_RATE], &m) == 100);
+  m.errors = 0;
   assert_true(isnan(metric_value(&metric_table[METRIC_ERROR_RATE], &m)));
   /* The text table shows reserved memory in GiB. */
   const metric *mem = &metric_table[METRIC_RESERVED_MEM];
