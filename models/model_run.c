@@ -203,11 +203,12 @@ static int model_failures_init(mode_result *out, const scenario *s, const failur
   return 0;
 }
 
-/* Adds one replication's drill outcomes (means over replications at the end). */
+/* Adds one replication's outcomes of drills [d0, d1) (means over
+ * replications at the end). */
 static void model_failures_add(mode_result *out, const topology *t, const model_rep *rep,
-                               uint32_t r) {
+                               uint32_t r, uint32_t d0, uint32_t d1) {
   const scenario *s = t->scn;
-  for (uint32_t d = 0; d < out->n_failures; d++) {
+  for (uint32_t d = d0; d < d1; d++) {
     result_failure *rf = &out->failures[d];
     rf->failed_requests += rep->drill_failed[d];
     rf->slo_violations += rep->drill_slo[d];
@@ -297,6 +298,7 @@ static void model_progress_step(const model_inputs *in, model_progress *p, uint3
 typedef struct model_tick_ctx {
   model_progress *prog;
   uint32_t mode_index;
+  double offset, scale; /* a steady and a drill replication share one step */
 } model_tick_ctx;
 
 static void model_progress_tick(void *ctx, double done) {
@@ -305,7 +307,7 @@ static void model_progress_tick(void *ctx, double done) {
   if (!p->in || !p->in->progress)
     return;
   pthread_mutex_lock(&p->lock);
-  p->partial[t->mode_index % MESH_MODE_COUNT] = done;
+  p->partial[t->mode_index % MESH_MODE_COUNT] = t->offset + t->scale * done;
   model_progress_report(p);
   pthread_mutex_unlock(&p->lock);
 }
@@ -557,17 +559,48 @@ static void model_fill_series(const model_mode *mm, const model_rep *rep, mode_r
   }
 }
 
-/* Simulates replication r and adds it to out. */
+/* Whether the mode runs drill replications: only when a failure drill takes
+ * a station down in it. A drill that takes none (a control-plane outage, a
+ * kind this mode lacks) would replay the steady state event for event. */
+static bool model_has_drill_reps(const model_mode *mm) {
+  return mm->plan.n_outages > 0;
+}
+
+/* Simulates the drill replication of replication r: the same seed (common
+ * random numbers) with the failure plan, so what differs from the steady
+ * replication is the drills' doing. Only the failure drills' results come
+ * from it; its events and wall time count as work of replication r. */
+static int model_replicate_drills(model_mode *mm, uint32_t r, uint64_t seed, model_tick_ctx *tick,
+                                  mode_result *out) {
+  model_rep rep;
+  int rc = model_rep_init(&rep, mm->n_stations, mm->n_seconds, out->n_failures, mm->t.n_pods);
+  if (rc != 0)
+    return rc;
+  rc = model_sim_replication(&mm->t, mm->in, &mm->plan, seed, 0, model_progress_tick, tick, &rep);
+  if (rc == 0) {
+    out->reps[r].events += rep.events;
+    out->reps[r].wall_s += rep.wall_s;
+    model_failures_add(out, &mm->t, &rep, r, 0, mm->s->n_failures);
+  }
+  model_rep_release(&rep);
+  return rc;
+}
+
+/* Simulates replication r and adds it to out. The steady replication runs
+ * without the failure plan: every steady-state figure (and the burst drills,
+ * which are offered load) comes from it. The failure drills' results come
+ * from a drill replication when the mode has one (docs/model.md). */
 static int model_replicate(model_mode *mm, uint32_t r, uint32_t mode_index, model_progress *prog,
                            mode_result *out) {
   const model_inputs *in = mm->in;
+  const bool drills = model_has_drill_reps(mm);
   model_rep rep;
   int rc = model_rep_init(&rep, mm->n_stations, mm->n_seconds, out->n_failures, mm->t.n_pods);
   if (rc != 0)
     return rc;
   uint64_t seed = model_replication_seed(mm->s->meta.seed, r);
-  model_tick_ctx tick = {.prog = prog, .mode_index = mode_index};
-  rc = model_sim_replication(&mm->t, in, &mm->plan, seed,
+  model_tick_ctx tick = {.prog = prog, .mode_index = mode_index, .scale = drills ? 0.5 : 1};
+  rc = model_sim_replication(&mm->t, in, NULL, seed,
                              (r == 0 && mode_index == 0) ? in->trace_requests : 0,
                              model_progress_tick, &tick, &rep);
   if (rc == 0) {
@@ -576,11 +609,15 @@ static int model_replicate(model_mode *mm, uint32_t r, uint32_t mode_index, mode
     model_add_counts(mm, &rep, seed, rr, out);
     model_add_stations(mm, &rep, rr, kind_mem, out);
     model_add_kinds(mm, &rep, r, kind_mem, rr, out);
-    model_failures_add(out, &mm->t, &rep, r);
+    model_failures_add(out, &mm->t, &rep, r, drills ? mm->s->n_failures : 0, out->n_failures);
     if (r == 0)
       model_fill_series(mm, &rep, out);
   }
   model_rep_release(&rep);
+  if (rc == 0 && drills) {
+    tick.offset = 0.5;
+    rc = model_replicate_drills(mm, r, seed, &tick, out);
+  }
   if (rc == 0)
     model_progress_step(in, prog, mode_index);
   return rc;

@@ -63,6 +63,8 @@ typedef struct result_replication {
   double mean_ms, p50_ms, p90_ms, p99_ms, p999_ms;
   double cpu_cores[MESH_KIND_COUNT];
   double mem_mib[MESH_KIND_COUNT];
+  /* Every other field is the steady replication's, run without the failure
+   * drills; wall_s and events also count its drill replication, if any. */
   double wall_s;
   uint64_t events; /* engine events fired: the work it took (models/work.h estimates it) */
 } result_replication;
@@ -96,7 +98,9 @@ typedef struct result_blast_instance {
  * ends of every failed call); recovery_s is the mean time from the drill's
  * start to its last caused failure (bursts: or slow request); error_rate is
  * replication 0's per-second share of finished requests failed by it.
- * Traffic bursts appear as drills of component "overload". */
+ * Traffic bursts appear as drills of component "overload". A failure
+ * drill's figures come from drill replications (the same seeds with the
+ * failure plan), a burst's from the steady ones (docs/model.md). */
 typedef struct result_failure {
   char name[RESULT_NAME_MAX];
   char component[RESULT_NAME_MAX]; /* kind: sidecar, ztunnel, waypoint, node, control_plane */

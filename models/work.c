@@ -144,7 +144,11 @@ int work_estimate_compute(const scenario *s, work_estimate *out) {
   double per_visit = 0;
   for (uint32_t m = 0; m < s->mesh.n_modes; m++)
     per_visit += work_events_per_visit(s->mesh.modes[m]);
-  out->events = out->visits * per_visit * (double)s->meta.replications;
+  /* Failure drills run in drill replications apart from the steady ones
+   * (model_run.c), doubling the events of every mode they hit; counted as if
+   * they hit every mode (a node drill does). */
+  double runs = s->n_failures > 0 ? 2.0 : 1.0;
+  out->events = out->visits * per_visit * (double)s->meta.replications * runs;
 
   out->setup = work_setup(s) * (double)s->mesh.n_modes;
   out->series_seconds = ceil((double)s->meta.duration_ns / 1e9) + 1;

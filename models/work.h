@@ -9,7 +9,8 @@
  *             + rate * (multiplier - 1) * burst length, for each burst
  *   visits  = roots * V(entry), V(s) = 1 + sum over calls c of s of
  *             count(c) * probability(c) * V(target(c))      (acyclic graph)
- *   events  = visits * E(mode), summed over the modes, times replications
+ *   events  = visits * E(mode), summed over the modes, times replications,
+ *             times 2 when the scenario has failure drills (drill replications)
  *   setup   = per mode, the structural blast radius (blast.h's worst case):
  *             (services + nodes + namespaces) x (services + call entries),
  *             nodes estimated as the pools' counts or the nodes the pods'

@@ -292,7 +292,7 @@ static void dg_nodes_series(digest *d, const mode_result *m) {
   }
 }
 
-static void dg_blast_failures(digest *d, const mode_result *m) {
+static void dg_blast(digest *d, const mode_result *m) {
   for (int k = 0; k < MESH_PROXY_COUNT; k++) {
     const result_blast *b = &m->blast[k];
     dg_u64(d, (uint64_t)m->has_blast[k]);
@@ -314,45 +314,64 @@ static void dg_blast_failures(digest *d, const mode_result *m) {
       dg_u64(d, counts[j]);
     dg_f64(d, bi->request_share);
   }
-  for (uint32_t i = 0; i < m->n_failures; i++) {
-    const result_failure *f = &m->failures[i];
-    dg_str(d, f->name);
-    dg_str(d, f->component);
-    dg_str(d, f->instance);
-    dg_u64(d, f->has_target);
-    dg_f64s(d, (const double[]){f->at_s, f->down_s, f->recovery_s}, 3);
-    dg_u64(d, f->failed_requests);
-    dg_u64(d, f->slo_violations);
-    const uint32_t affected[] = {f->affected_pods, f->affected_services, f->affected_namespaces,
-                                 f->affected_tenants};
-    for (size_t j = 0; j < 4; j++)
-      dg_u64(d, affected[j]);
-    dg_u64(d, f->n_seconds);
-    dg_f64s(d, f->error_rate, f->n_seconds);
-  }
 }
 
-static uint64_t mode_digest(const mode_result *m) {
-  digest d = {0xcbf29ce484222325ULL};
-  dg_u64(&d, m->mode);
-  dg_u64(&d, m->replications);
-  dg_u64(&d, m->requests);
-  dg_u64(&d, m->errors);
-  dg_u64(&d, m->slo_violations);
-  dg_f64(&d, m->throughput_rps);
-  dg_latency(&d, m);
+static void dg_failure(digest *d, const result_failure *f) {
+  dg_str(d, f->name);
+  dg_str(d, f->component);
+  dg_str(d, f->instance);
+  dg_u64(d, f->has_target);
+  dg_f64s(d, (const double[]){f->at_s, f->down_s, f->recovery_s}, 3);
+  dg_u64(d, f->failed_requests);
+  dg_u64(d, f->slo_violations);
+  const uint32_t affected[] = {f->affected_pods, f->affected_services, f->affected_namespaces,
+                               f->affected_tenants};
+  for (size_t j = 0; j < 4; j++)
+    dg_u64(d, affected[j]);
+  dg_u64(d, f->n_seconds);
+  dg_f64s(d, f->error_rate, f->n_seconds);
+}
+
+/* Every number of a mode but its drills: what the steady state is. */
+static void dg_steady(digest *d, const mode_result *m) {
+  dg_u64(d, m->mode);
+  dg_u64(d, m->replications);
+  dg_u64(d, m->requests);
+  dg_u64(d, m->errors);
+  dg_u64(d, m->slo_violations);
+  dg_f64(d, m->throughput_rps);
+  dg_latency(d, m);
   for (int k = 0; k < MESH_KIND_COUNT; k++)
-    dg_kind(&d, &m->kind[k]);
-  dg_f64s(&d,
+    dg_kind(d, &m->kind[k]);
+  dg_f64s(d,
           (const double[]){m->mesh_cpu_cores, m->mesh_mem_mib, m->reserved_cpu_cores,
                            m->reserved_mem_mib, m->cross_zone_gb_month, m->cost_compute_usd_month,
                            m->cost_network_usd_month, m->cost_usd_month, m->cost_reserved_usd_month,
                            m->cost_mesh_reserved_usd_month},
           10);
-  dg_u64(&d, m->nodes_needed);
-  dg_u64(&d, m->n_nodes);
-  dg_nodes_series(&d, m);
-  dg_blast_failures(&d, m);
+  dg_u64(d, m->nodes_needed);
+  dg_u64(d, m->n_nodes);
+  dg_nodes_series(d, m);
+  dg_blast(d, m);
+}
+
+static uint64_t steady_digest(const mode_result *m) {
+  digest d = {0xcbf29ce484222325ULL};
+  dg_steady(&d, m);
+  return d.h;
+}
+
+static uint64_t failure_digest(const result_failure *f) {
+  digest d = {0xcbf29ce484222325ULL};
+  dg_failure(&d, f);
+  return d.h;
+}
+
+static uint64_t mode_digest(const mode_result *m) {
+  digest d = {0xcbf29ce484222325ULL};
+  dg_steady(&d, m);
+  for (uint32_t i = 0; i < m->n_failures; i++)
+    dg_failure(&d, &m->failures[i]);
   return d.h;
 }
 
@@ -425,12 +444,19 @@ static void test_known_answers(void **state) {
     double p99_ms;
     uint64_t digest;
   } want[] = {
-      /* digests changed once, on purpose: bursts now carry has_target = true */
-      {MESH_MODE_NONE, 5833, 559, 7.4219514999999996, 0x93be17d9424bd4bcULL},
-      {MESH_MODE_SIDECAR, 5831, 561, 7.6840954999999997, 0x123503af258cd966ULL},
-      {MESH_MODE_AMBIENT, 5834, 558, 7.5202555000000002, 0xbfd1310d1765823fULL},
-      {MESH_MODE_AMBIENT_WAYPOINT, 5833, 559, 7.8807035000000001, 0x6bc36f886fa4b333ULL},
-      {MESH_MODE_HYBRID, 5830, 562, 7.9790074999999998, 0x202369878b621782ULL},
+      /* digests changed on purpose: once when bursts came to carry has_target
+       * = true; once when failure drills moved to replications of their own
+       * (requests 5833 -> 6392, errors 559 -> 0: the node crash no longer
+       * fails steady-state requests). Checked against the code before that
+       * change: the steady part and the burst drill of these digests equal
+       * that code's run of this scenario without its two drills, and the two
+       * drills' results equal that code's run with them (per-drill digests,
+       * as test_steady_state_apart_from_drills prints). */
+      {MESH_MODE_NONE, 6392, 0, 6.4716794999999996, 0x1a5a28ee04b9e20eULL},
+      {MESH_MODE_SIDECAR, 6392, 0, 6.9304315000000001, 0xf43b242329e55b27ULL},
+      {MESH_MODE_AMBIENT, 6392, 0, 6.6682874999999999, 0x772f7fa6c59eef82ULL},
+      {MESH_MODE_AMBIENT_WAYPOINT, 6392, 0, 7.3236474999999999, 0x6cedae2a555ffc1eULL},
+      {MESH_MODE_HYBRID, 6392, 0, 7.4547195000000004, 0x3e08d85229aa63d9ULL},
   };
   profile p;
   fx_profile(&p);
@@ -461,6 +487,72 @@ static void test_known_answers(void **state) {
     assert_false(bad);
   }
   scenario_release(&s);
+}
+
+/* Failure drills run in drill replications of their own (docs/model.md):
+ * the steady state of a scenario with drills is, bit for bit, that of the
+ * same scenario without them (same seed), while the drills still show their
+ * impact. The burst is offered load, in the steady state in both runs. */
+static void test_steady_state_apart_from_drills(void **state) {
+  (void)state;
+  profile p;
+  fx_profile(&p);
+  scenario s;
+  pinned_scenario(&s);
+  run_result with, without;
+  model_inputs in;
+  fx_inputs(&in, &s, &p);
+  assert_int_equal(model_run(&in, &with), 0);
+  uint32_t n_failures = s.n_failures;
+  s.n_failures = 0; /* the same scenario without its drills; restored before release */
+  fx_inputs(&in, &s, &p);
+  assert_int_equal(model_run(&in, &without), 0);
+  s.n_failures = n_failures;
+  assert_int_equal(with.n_modes, without.n_modes);
+  int bad = 0;
+  for (uint32_t i = 0; i < with.n_modes; i++) {
+    const mode_result *a = &with.modes[i], *b = &without.modes[i];
+    const struct {
+      const char *name;
+      double with, without;
+    } rows[] = {
+        {"requests", (double)a->requests, (double)b->requests},
+        {"errors", (double)a->errors, (double)b->errors},
+        {"slo_violations", (double)a->slo_violations, (double)b->slo_violations},
+        {"throughput_rps", a->throughput_rps, b->throughput_rps},
+        {"p50_ms", a->latency.p50_ms, b->latency.p50_ms},
+        {"p99_ms", a->latency.p99_ms, b->latency.p99_ms},
+        {"app cpu", a->kind[MESH_KIND_APP].cpu_cores_mean, b->kind[MESH_KIND_APP].cpu_cores_mean},
+        {"sidecar cpu", a->kind[MESH_KIND_SIDECAR].cpu_cores_mean,
+         b->kind[MESH_KIND_SIDECAR].cpu_cores_mean},
+        {"ztunnel cpu", a->kind[MESH_KIND_ZTUNNEL].cpu_cores_mean,
+         b->kind[MESH_KIND_ZTUNNEL].cpu_cores_mean},
+        {"waypoint cpu", a->kind[MESH_KIND_WAYPOINT].cpu_cores_mean,
+         b->kind[MESH_KIND_WAYPOINT].cpu_cores_mean},
+        {"steady digest", (double)steady_digest(a), (double)steady_digest(b)},
+        {"burst digest", (double)failure_digest(&a->failures[n_failures]),
+         (double)failure_digest(&b->failures[0])},
+    };
+    for (size_t j = 0; j < sizeof rows / sizeof rows[0]; j++) {
+      printf("%-16s %-14s with drills %.17g without %.17g\n", mesh_mode_name(a->mode), rows[j].name,
+             rows[j].with, rows[j].without);
+      bad |= rows[j].with != rows[j].without;
+    }
+    /* The whole digests too: the doubles above would round two digests alike. */
+    bad |= steady_digest(a) != steady_digest(b) ||
+           failure_digest(&a->failures[n_failures]) != failure_digest(&b->failures[0]);
+    /* The node crash hits every mode's traffic; its failures are its own. */
+    printf("%-16s node-down failed %llu digest 0x%016llx, roll failed %llu digest 0x%016llx\n",
+           mesh_mode_name(a->mode), (unsigned long long)a->failures[0].failed_requests,
+           (unsigned long long)failure_digest(&a->failures[0]),
+           (unsigned long long)a->failures[1].failed_requests,
+           (unsigned long long)failure_digest(&a->failures[1]));
+    bad |= a->n_failures != n_failures + 1 || a->failures[0].failed_requests == 0;
+  }
+  run_result_release(&with);
+  run_result_release(&without);
+  scenario_release(&s);
+  assert_false(bad);
 }
 
 /* ---- runs the scenario can fix ------------------------------------------ */
@@ -593,10 +685,15 @@ static void test_hostile_times(void **state) {
 int main(void) {
   sim_rng_library_init();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_mm1_through_model),   cmocka_unit_test(test_common_random_numbers),
-      cmocka_unit_test(test_determinism),         cmocka_unit_test(test_sidecar_cost_and_latency),
-      cmocka_unit_test(test_cpu_limit_throttles), cmocka_unit_test(test_known_answers),
-      cmocka_unit_test(test_fixable_failures),    cmocka_unit_test(test_hostile_times),
+      cmocka_unit_test(test_mm1_through_model),
+      cmocka_unit_test(test_common_random_numbers),
+      cmocka_unit_test(test_determinism),
+      cmocka_unit_test(test_sidecar_cost_and_latency),
+      cmocka_unit_test(test_cpu_limit_throttles),
+      cmocka_unit_test(test_known_answers),
+      cmocka_unit_test(test_steady_state_apart_from_drills),
+      cmocka_unit_test(test_fixable_failures),
+      cmocka_unit_test(test_hostile_times),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
