@@ -7,18 +7,10 @@
  * (fuzz_support_names_csv says why); fuzz_csv covers the CSV readers. */
 #include "fuzz_support.h"
 
-#include "scenario_load.h"
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  if (fuzz_support_names_csv(data, size)) {
-    return 0;
-  }
-  diag_list d;
-  diag_list_init(&d);
   scenario s;
-  if (scenario_load_string((const char *)data, size, "fuzz.yaml", NULL, 0, &s, &d) == 0) {
+  if (fuzz_support_load(data, size, &s)) {
     scenario_release(&s);
   }
-  fuzz_support_diag_drain(&d);
   return 0;
 }

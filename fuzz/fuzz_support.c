@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "scenario_load.h"
+
 char *fuzz_support_cstr(const uint8_t *data, size_t len) {
   char *s = malloc(len + 1);
   if (s == NULL) {
@@ -82,4 +84,15 @@ void fuzz_support_diag_drain(diag_list *d) {
     diag_print(d, devnull);
   }
   diag_list_release(d);
+}
+
+bool fuzz_support_load(const uint8_t *data, size_t len, scenario *out) {
+  if (fuzz_support_names_csv(data, len)) {
+    return false;
+  }
+  diag_list d;
+  diag_list_init(&d);
+  bool ok = scenario_load_string((const char *)data, len, "fuzz.yaml", NULL, 0, out, &d) == 0;
+  fuzz_support_diag_drain(&d);
+  return ok;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "scenario.h"
 
 /* The entry point libFuzzer calls once per input; always returns 0. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -41,6 +42,11 @@ typedef struct fuzz_support_memfile {
 
 void fuzz_support_memfile_init(fuzz_support_memfile *f, const char *name);
 void fuzz_support_memfile_set(fuzz_support_memfile *f, const void *data, size_t len);
+
+/* Loads fuzz bytes as the scenario file "fuzz.yaml" (no overrides), unless
+ * fuzz_support_names_csv says to skip them; the diagnostics are drained.
+ * Returns true with *out to release with scenario_release. */
+bool fuzz_support_load(const uint8_t *data, size_t len, scenario *out);
 
 /* Renders every diagnostic (diag_print to /dev/null) so the formatting code
  * runs on fuzzed messages too, then releases the list. */

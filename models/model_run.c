@@ -365,11 +365,12 @@ static int model_mode_init(model_mode *mm, const model_inputs *in, mesh_mode mod
   mm->in = in;
   mm->s = s;
   int rc = model_series_seconds(s, &mm->n_seconds);
-  if (rc != 0)
-    return diag_error(diag, s->path, 0, 0,
-                      "metadata.duration is too long: its per-second series would need more "
-                      "than 2^32 entries"),
-           rc;
+  if (rc != 0) {
+    diag_error(diag, s->path, 0, 0,
+               "metadata.duration is too long: its per-second series would need more than 2^32 "
+               "entries");
+    return rc;
+  }
   mm->duration_s = (double)s->meta.duration_ns / 1e9;
   rc = topo_build(&mm->t, s, in->proxy_profile, in->control_plane, mode, s->meta.seed);
   if (rc == SIM_ERANGE)
