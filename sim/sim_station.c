@@ -25,7 +25,29 @@ int sim_station_init(sim_station *s, uint32_t workers) {
 
 void sim_station_release(sim_station *s) {
   free(s->free_at);
+  free(s->ring);
   *s = (sim_station){0};
+}
+
+int sim_station_set_queue_limit(sim_station *s, uint32_t limit) {
+  free(s->ring);
+  s->ring = NULL;
+  s->queue_limit = 0;
+  s->ring_head = s->ring_len = 0;
+  if (limit == 0) {
+    return 0;
+  }
+  s->ring = malloc((size_t)limit * sizeof *s->ring);
+  if (s->ring == NULL) {
+    return SIM_ENOMEM;
+  }
+  s->queue_limit = limit;
+  return 0;
+}
+
+int sim_station_full(const sim_station *s, sim_time now) {
+  /* The oldest of the last `limit` starts is still ahead: all of them wait. */
+  return s->queue_limit > 0 && s->ring_len == s->queue_limit && s->ring[s->ring_head] > now;
 }
 
 static uint32_t earliest_worker(const sim_station *s) {
@@ -51,6 +73,16 @@ sim_time sim_station_accept(sim_station *s, sim_time now, sim_time hold) {
   s->wait_ns = sim_time_add_sat(s->wait_ns, wait);
   if (wait > s->max_wait_ns) {
     s->max_wait_ns = wait;
+  }
+  if (s->queue_limit > 0) {
+    uint32_t at = (s->ring_head + s->ring_len) % s->queue_limit;
+    if (s->ring_len == s->queue_limit) {
+      at = s->ring_head;
+      s->ring_head = (s->ring_head + 1) % s->queue_limit;
+    } else {
+      s->ring_len++;
+    }
+    s->ring[at] = start;
   }
   return start;
 }
@@ -79,6 +111,7 @@ void sim_station_flush(sim_station *s, sim_time now) {
   if (s->busy_ns < 0) {
     s->busy_ns = 0; /* the withdrawn work was accepted before a stats reset */
   }
+  s->ring_head = s->ring_len = 0; /* nothing waits any more */
 }
 
 void sim_station_reset_stats(sim_station *s) {

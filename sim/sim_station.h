@@ -26,6 +26,11 @@
 typedef struct sim_station {
   sim_time *free_at; /* per worker: when it becomes free; owned */
   uint32_t workers;
+  /* Bounded waiting room (sim_station_set_queue_limit): the start times of
+   * the last queue_limit accepted jobs, oldest at ring_head; owned. */
+  sim_time *ring;
+  uint32_t queue_limit; /* 0 = unbounded */
+  uint32_t ring_head, ring_len;
   uint64_t accepted; /* jobs accepted since the last stats reset */
   sim_time busy_ns;  /* sum of holds since the last stats reset */
   sim_time wait_ns;  /* sum of waits since the last stats reset */
@@ -43,16 +48,29 @@ void sim_station_release(sim_station *s);
  * guarantees it); FIFO order is the order of the calls. */
 sim_time sim_station_accept(sim_station *s, sim_time now, sim_time hold);
 
+/* Bounds the jobs waiting (accepted, not yet started) to `limit`, making the
+ * station M/M/c/K-like with K = workers + limit; 0 = unbounded (the
+ * default). Start times are non-decreasing in acceptance order (FIFO), so
+ * the waiting jobs are always the most recent ones: a ring of the last
+ * `limit` start times answers "is the room full?" in O(1). Costs 8 bytes per
+ * place. SIM_ENOMEM on allocation failure. */
+int sim_station_set_queue_limit(sim_station *s, uint32_t limit);
+
+/* Whether a job arriving at `now` would find `queue_limit` jobs waiting
+ * (always false when unbounded). The caller refuses the job instead of
+ * calling sim_station_accept. */
+int sim_station_full(const sim_station *s, sim_time now);
+
 /* Number of workers busy or committed at time t (0..workers). */
 uint32_t sim_station_busy_workers(const sim_station *s, sim_time t);
 
 /* Earliest time a newly arriving job could start. */
 sim_time sim_station_next_free(const sim_station *s);
 
-/* Frees every worker at `now` (a crash: queued and running work is gone;
- * the caller fails the jobs it had in flight). Worker time committed beyond
- * `now` is taken back out of busy_ns (floored at 0); wait_ns is not
- * corrected, since the station keeps no per-job record. */
+/* Frees every worker at `now` and empties the waiting room (a crash: queued and running work is
+ * gone; the caller fails the jobs it had in flight). Worker time committed beyond `now` is taken
+ * back out of busy_ns (floored at 0); wait_ns is not corrected, since the station keeps no per-job
+ * record. */
 void sim_station_flush(sim_station *s, sim_time now);
 
 /* Zeroes the statistics (end of warm-up); worker state is kept. */

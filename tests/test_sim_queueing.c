@@ -57,6 +57,7 @@ typedef struct queue_model {
   sim_timeavg in_system;
   sim_hist wait_hist;
   uint64_t arrivals; /* external arrivals measured */
+  uint64_t blocked;  /* measured arrivals refused by a full waiting room */
   sim_time *trace;   /* first external arrival times, when non-NULL */
   size_t trace_n, trace_cap;
 } queue_model;
@@ -69,7 +70,8 @@ typedef struct queue_params {
   double feedback_p;
   double warmup_ms, run_ms;
   uint64_t seed;
-  int shared_stream; /* arrivals, service and feedback draw from one stream */
+  int shared_stream;    /* arrivals, service and feedback draw from one stream */
+  uint32_t queue_limit; /* places in the waiting room (0 = unbounded): M/M/c/K */
 } queue_params;
 
 typedef struct queue_result {
@@ -78,6 +80,7 @@ typedef struct queue_result {
   double lambda_hat_per_ms;   /* measured arrival rate */
   double station_wait_ms;     /* the station's own accounting */
   double p90_ms, p99_ms, p_no_wait;
+  double p_blocked; /* share of measured arrivals refused */
   uint64_t arrivals, fired;
 } queue_result;
 
@@ -89,6 +92,10 @@ static void on_departure(sim_engine *e, void *ctx, uint64_t arg);
 
 /* A job (new or fed back) joins the station at `now`. */
 static void enter_station(queue_model *m, sim_time now) {
+  if (sim_station_full(&m->st, now)) {
+    m->blocked += m->measuring;
+    return;
+  }
   sim_time hold = draw_ns(&m->service, m->svc_rng);
   sim_time start = sim_station_accept(&m->st, now, hold);
   sim_timeavg_add(&m->in_system, now, +1);
@@ -129,6 +136,7 @@ static void run_queue(const queue_params *p, queue_result *out, sim_time *trace,
   m.eng = sim_engine_new(0);
   assert_non_null(m.eng);
   assert_int_equal(sim_station_init(&m.st, p->servers), 0);
+  assert_int_equal(sim_station_set_queue_limit(&m.st, p->queue_limit), 0);
   assert_int_equal(sim_hist_init(&m.wait_hist), 0);
   m.arr_rng = sim_rng_new(p->seed, 1, 0);
   assert_non_null(m.arr_rng);
@@ -169,6 +177,7 @@ static void run_queue(const queue_params *p, queue_result *out, sim_time *trace,
       .p90_ms = sim_hist_quantile(&m.wait_hist, 0.90) / MS_NS,
       .p99_ms = sim_hist_quantile(&m.wait_hist, 0.99) / MS_NS,
       .p_no_wait = sim_hist_cdf(&m.wait_hist, 0),
+      .p_blocked = m.arrivals ? (double)m.blocked / (double)m.arrivals : 0,
       .arrivals = m.arrivals,
       .fired = sim_engine_fired(m.eng),
   };
@@ -211,6 +220,20 @@ static double theory_wq_ms(const queue_params *p) {
     return rho / (mu - lambda);
   /* M/M/c: C(c, a) / (c mu - lambda) */
   return erlang_c(p->servers, lambda / mu) / (p->servers * mu - lambda);
+}
+
+/* M/M/c/K blocking probability, K = c + L places in all (offered load
+ * a = lambda / mu, any a): p_n = p_0 a^n / n! for n < c and
+ * p_0 a^n / (c! c^(n-c)) for c <= n <= K; an arrival is refused with
+ * probability p_K (PASTA). Terms built by ratios to stay finite. */
+static double theory_blocking(uint32_t c, uint32_t limit, double a) {
+  double term = 1, sum = 1, last = 1;
+  for (uint32_t n = 1; n <= c + limit; n++) {
+    term *= a / (n <= c ? (double)n : (double)c);
+    sum += term;
+    last = term;
+  }
+  return last / sum;
 }
 
 /* ---- replications and intervals ---- */
@@ -343,6 +366,42 @@ static void test_mean_wait_against_theory(void **state) {
 /* The M/M/1 waiting-time distribution through the histogram:
  * P(Wq = 0) = 1 - rho and P(Wq > t) = rho exp(-(mu - lambda) t), so the
  * q-quantile for q > 1 - rho is ln(rho / (1 - q)) / (mu - lambda). */
+/* A bounded waiting room refuses exactly as often as M/M/c/K says, below,
+ * near and above saturation (the overload the model's queue limits are
+ * for), and never when the room is large against the load. */
+static void test_bounded_queue_blocking(void **state) {
+  (void)state;
+  static const struct {
+    uint32_t servers, limit;
+    double rho;
+  } cases[] = {{1, 4, 0.8}, {2, 3, 1.0}, {4, 8, 1.5}};
+  for (size_t i = 0; i < N_ELEMS(cases); i++) {
+    queue_params p = {.servers = cases[i].servers,
+                      .lambda_per_ms = cases[i].rho * cases[i].servers,
+                      .service_ms = 1,
+                      .warmup_ms = 200,
+                      .run_ms = 20000,
+                      .seed = 7000 + 100 * i,
+                      .queue_limit = cases[i].limit};
+    rep_set s;
+    run_reps(&p, 10, &s);
+    double pk = theory_blocking(p.servers, p.queue_limit, p.lambda_per_ms);
+    print_message("M/M/%u/%u rho=%.1f\n", p.servers, p.servers + p.queue_limit, cases[i].rho);
+    assert_ci_contains("P(refused)", &s, offsetof(queue_result, p_blocked), LEVEL_PRIMARY, pk,
+                       0.10);
+  }
+  queue_params roomy = {.servers = 1,
+                        .lambda_per_ms = 0.3,
+                        .service_ms = 1,
+                        .run_ms = 5000,
+                        .seed = 42,
+                        .queue_limit = 1000};
+  queue_result r;
+  run_queue(&roomy, &r, NULL, 0);
+  assert_true(r.arrivals > 1000);
+  assert_true(r.p_blocked == 0);
+}
+
 static void test_mm1_wait_distribution(void **state) {
   (void)state;
   const queue_case *c = &queue_cases[1]; /* M/M/1 rho = 0.8 */
@@ -612,6 +671,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mean_wait_against_theory),
       cmocka_unit_test(test_mm1_wait_distribution),
+      cmocka_unit_test(test_bounded_queue_blocking),
       cmocka_unit_test(test_tie_break_decides_outcome),
       cmocka_unit_test(test_equal_time_order),
       cmocka_unit_test(test_common_random_numbers),
