@@ -688,6 +688,7 @@ static void traffic_row(csv_reader *r) {
   e->service = svc;
   e->rate_rps = rate;
   e->arrival = SCN_ARRIVAL_POISSON;
+  e->timeout_ns = SCN_CLIENT_TIMEOUT_DEFAULT_NS;
 }
 
 void ld_load_traffic_csv(ld_loader *L) {

@@ -26,6 +26,7 @@ SCHEMA(ld_sch_dist, NULL, LEAF("dist"), LEAF("value"), LEAF("mean"), LEAF("min")
 SCHEMA(ld_sch_call, "service", LEAF("service"), LEAF("count"), LEAF("probability"),
        LEAF("request_size"), LEAF("response_size"));
 SCHEMA(ld_sch_retry, NULL, LEAF("attempts"), LEAF("timeout"), LEAF("backoff"));
+SCHEMA(ld_sch_connection_pool, NULL, LEAF("max_requests"));
 SCHEMA(ld_sch_burst, NULL, LEAF("at"), LEAF("duration"), LEAF("multiplier"));
 SCHEMA(ld_sch_autoscale, NULL, LEAF("target_utilisation"), LEAF("scale_up_delay"),
        LEAF("scale_down_delay"), LEAF("min"), LEAF("max"));
@@ -57,8 +58,9 @@ SCHEMA(ld_sch_service, "name", LEAF("name"), LEAF("namespace"), LEAF("service_ac
        LEAF("replicas"), LEAF("protocol"), MAP("requests", &ld_sch_resources),
        MAP("limits", &ld_sch_resources), LEAF("workers"), MAP("service_time", &ld_sch_dist),
        LEAF("request_size"), LEAF("response_size"), LEAF("l7"), LEAF("parallel"), LEAF("lb"),
-       LIST("calls", &ld_sch_call), MAP("retry", &ld_sch_retry));
-SCHEMA(ld_sch_traffic, "service", LEAF("service"), LEAF("rate"), LEAF("arrival"),
+       LIST("calls", &ld_sch_call), MAP("retry", &ld_sch_retry), LEAF("queue_limit"),
+       MAP("connection_pool", &ld_sch_connection_pool));
+SCHEMA(ld_sch_traffic, "service", LEAF("service"), LEAF("rate"), LEAF("arrival"), LEAF("timeout"),
        LIST("bursts", &ld_sch_burst));
 SCHEMA(ld_sch_failure, "name", LEAF("name"), LEAF("target"), LEAF("instance"), LEAF("pick"),
        LEAF("kind"), LEAF("at"), LEAF("duration"), LEAF("drain"));

@@ -47,6 +47,16 @@ static void convert_retry(ld_loader *L, const yaml_node_t *m, const char *path, 
   ld_opt_duration(L, rm, "backoff", false, &r->backoff_ns);
 }
 
+/* Overload bounds: the pods' waiting room and the callers' circuit breaker. */
+static void convert_bounds(ld_loader *L, const yaml_node_t *m, const char *path,
+                           scenario_service *sv) {
+  ld_opt_u32(L, m, "queue_limit", 0, LD_MAX_QUEUE_LIMIT, &sv->queue_limit);
+  yaml_node_t *cp = ld_opt_map(L, m, "connection_pool", &ld_sch_connection_pool, path);
+  if (cp != NULL) {
+    ld_opt_u32(L, cp, "max_requests", 1, LD_MAX_POOL_REQUESTS, &sv->max_requests);
+  }
+}
+
 /* The service's namespace: named, or "default"; resolved (or, without a
  * namespaces section, created) now. */
 static void service_namespace(ld_loader *L, const yaml_node_t *m, const char *path,
@@ -183,6 +193,7 @@ static void convert_service(ld_loader *L, const yaml_node_t *m, const char *path
     sv->lb = (mesh_lb)v;
   }
   convert_retry(L, m, path, &sv->retry);
+  convert_bounds(L, m, path, sv);
   convert_calls(L, m, path, sv, calls, n_calls);
 }
 

@@ -114,6 +114,7 @@ void ld_convert_traffic(ld_loader *L, const yaml_node_t *root) {
     scenario_traffic *t = &s->traffic[s->n_traffic];
     t->service = SCN_NONE;
     t->arrival = SCN_ARRIVAL_POISSON;
+    t->timeout_ns = SCN_CLIENT_TIMEOUT_DEFAULT_NS;
     L->traffic_ids[s->n_traffic] = ld_node_id(L, m);
     s->n_traffic++;
     yaml_node_t *sv = ld_get(L, m, "service");
@@ -151,6 +152,7 @@ void ld_convert_traffic(ld_loader *L, const yaml_node_t *root) {
     if (ld_opt_choice(L, m, "arrival", &arrival_choice, &v) == 1) {
       t->arrival = (scenario_arrival)v;
     }
+    ld_opt_duration(L, m, "timeout", false, &t->timeout_ns);
     convert_bursts(L, m, path, t);
   }
   free(names);

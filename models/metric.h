@@ -48,6 +48,26 @@ enum {
   X(ERROR_RATE,                                                                                    \
     m->requests + m->errors ? 100 * ((double)m->errors / (double)(m->requests + m->errors)) : NAN, \
     .name = "error_rate_pct", .unit = "%", .report = "error rate (%)")                             \
+  /* errors by cause (result.h result_errors); with unfinished they add up to errors */            \
+  X(ERRORS_TIMEOUT, (double)m->error_causes.timeout, .name = "errors_timeout", .unit = "requests", \
+    .flags = METRIC_INTEGER, .text = {"  timed out", "%.0f"},                                      \
+    .json = {"errors_by_cause", "timeout"}, .report = "errors: timed out (504)")                   \
+  X(ERRORS_REJECTED, (double)m->error_causes.rejected, .name = "errors_rejected",                  \
+    .unit = "requests", .flags = METRIC_INTEGER, .text = {"  refused (queue, breaker)", "%.0f"},   \
+    .json = {"errors_by_cause", "rejected"},                                                       \
+    .report = "errors: refused by a full queue or circuit breaker (503)")                          \
+  X(ERRORS_OUTAGE, (double)m->error_causes.outage, .name = "errors_outage", .unit = "requests",    \
+    .flags = METRIC_INTEGER, .text = {"  component down", "%.0f"},                                 \
+    .json = {"errors_by_cause", "outage"}, .report = "errors: a component down or reset")          \
+  X(ERRORS_UNFINISHED, (double)m->unfinished, .name = "errors_unfinished", .unit = "requests",     \
+    .flags = METRIC_INTEGER, .text = {"  unfinished", "%.0f"},                                     \
+    .json = {"errors_by_cause", "unfinished"}, .report = "errors: unfinished when the run ended")  \
+  X(FAIL_P50, m->error_causes.fail_p50_ms, .name = "time_to_failure_p50_ms", .unit = "ms",         \
+    .text = {"time to failure p50 (ms)", "%.3f"}, .json = {"time_to_failure_ms", "p50"},           \
+    .report = "time to failure p50 (ms)")                                                          \
+  X(FAIL_P99, m->error_causes.fail_p99_ms, .name = "time_to_failure_p99_ms", .unit = "ms",         \
+    .text = {"time to failure p99 (ms)", "%.3f"}, .json = {"time_to_failure_ms", "p99"},           \
+    .report = "time to failure p99 (ms)")                                                          \
   X(SLO_VIOLATIONS, (double)m->slo_violations, .name = "slo_violations", .unit = "requests",       \
     .flags = METRIC_INTEGER | METRIC_DELTA, .text = {"slower than SLO", "%.0f"},                   \
     .json = {NULL, "slo_violations"}, .report = "requests over the latency SLO")                   \

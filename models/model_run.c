@@ -1,6 +1,7 @@
 /* model_run: runs every mode and turns raw replications into results.
  * See model.h. Means are over replications; peaks are the highest one-second
  * average of any replication; quantile CIs come from per-replication values. */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,9 +331,11 @@ typedef struct model_mode {
   double duration_s;                      /* the measured window: T in the formulas below */
   double cross_zone_bytes;                /* summed over replications */
   double *utilisation;                    /* per station: offered utilisation, summed over reps */
+  sim_hist fail_ns;                       /* time to failure of failed requests, all reps */
 } model_mode;
 
 static void model_mode_release(model_mode *mm) {
+  sim_hist_release(&mm->fail_ns);
   failure_plan_release(&mm->plan);
   free(mm->static_mem);
   free(mm->utilisation);
@@ -382,7 +385,7 @@ static int model_mode_init(model_mode *mm, const model_inputs *in, mesh_mode mod
     return rc;
   mm->n_stations = mm->t.n_pods + mm->t.n_proxies;
   mm->utilisation = calloc(mm->n_stations ? mm->n_stations : 1, sizeof *mm->utilisation);
-  if (mm->utilisation == NULL)
+  if (mm->utilisation == NULL || sim_hist_init(&mm->fail_ns) != 0)
     return SIM_ENOMEM;
   if ((rc = model_static_memory(&mm->t, in, &mm->static_mem)) != 0)
     return rc;
@@ -432,6 +435,10 @@ static int model_fill_structure(model_mode *mm, diag_list *diag, mode_result *ou
 
 /* Mean and quantiles of a latency histogram in ms (the CIs are left alone). */
 static void model_latency_of(const sim_hist *h, result_latency *l) {
+  if (h->count == 0) { /* nothing succeeded: no latency to show, never "0 ms" */
+    l->mean_ms = l->p50_ms = l->p90_ms = l->p99_ms = l->p999_ms = NAN;
+    return;
+  }
   l->mean_ms = sim_hist_mean(h) / 1e6;
   l->p50_ms = sim_hist_quantile(h, 0.5) / 1e6;
   l->p90_ms = sim_hist_quantile(h, 0.9) / 1e6;
@@ -466,6 +473,10 @@ static void model_add_counts(model_mode *mm, const model_rep *rep, uint64_t seed
   out->errors += rep->errors;
   out->slo_violations += rep->slo_violations;
   out->unfinished += rep->unfinished;
+  out->error_causes.timeout += rep->err_timeout;
+  out->error_causes.rejected += rep->err_rejected;
+  out->error_causes.outage += rep->err_outage;
+  sim_hist_merge(&mm->fail_ns, &rep->fail_ns);
   mm->cross_zone_bytes += rep->cross_zone_bytes;
 }
 
@@ -728,6 +739,10 @@ static void model_mode_finish(const model_mode *mm, mode_result *out) {
   out->throughput_rps = (double)out->requests / mm->duration_s / mm->s->meta.replications;
   model_latency_of(&out->latency_hist_ns, &out->latency);
   model_fill_latency_ci(out);
+  result_errors *ec = &out->error_causes;
+  ec->fail_mean_ms = mm->fail_ns.count ? sim_hist_mean(&mm->fail_ns) / 1e6 : NAN;
+  ec->fail_p50_ms = mm->fail_ns.count ? sim_hist_quantile(&mm->fail_ns, 0.5) / 1e6 : NAN;
+  ec->fail_p99_ms = mm->fail_ns.count ? sim_hist_quantile(&mm->fail_ns, 0.99) / 1e6 : NAN;
   model_fill_control_plane(mm, out);
   model_fill_reserved(mm, out);
   model_fill_cost(mm, out);

@@ -30,6 +30,7 @@
 
 #include "crn.h"
 #include "err.h"
+#include "pair_count.h"
 #include "path.h"
 #include "proxy.h"
 #include "sim_engine.h"
@@ -46,10 +47,14 @@
 #define MCALL_APP_HELD     32u /* served by, or waiting in, the destination application */
 #define MCALL_LIVE         64u
 #define MCALL_TIMER        128u /* timeout event scheduled */
+#define MCALL_POOLED       256u /* holds a place in a proxy's circuit breaker (pair_count) */
 #define MODEL_NO_DRILL     UINT32_MAX
 #define MODEL_DRAIN_NS     (60 * SIM_S) /* in-flight requests get this long after the window */
 #define MODEL_RNG_ARRIVALS 1
 #define MODEL_CRN_WAYPOINT 0xffff0000ULL
+
+/* Why a call failed: the failing end's cause travels up to the root. */
+typedef enum mfail_cause { MFAIL_OUTAGE, MFAIL_TIMEOUT, MFAIL_REJECTED } mfail_cause;
 
 typedef struct mcall {
   uint64_t key;     /* common-random-numbers key (crn.h) */
@@ -63,7 +68,7 @@ typedef struct mcall {
   uint8_t side[PATH_MAX_PROXIES];
   uint8_t n_proxies;
   uint8_t step;
-  uint8_t flags;
+  uint16_t flags;
   uint16_t cursor;  /* next child ordinal to consider */
   uint16_t pending; /* children in flight */
   uint32_t id;      /* for traces */
@@ -128,6 +133,7 @@ typedef struct msim {
   uint8_t *scan_mark;   /* per station, scratch for outage scans */
   uint64_t trace_limit, next_call_id, roots;
   uint64_t live_measured; /* measured root requests in flight */
+  pair_count pooled;      /* requests in flight per (proxy, destination service) */
   int failed;
 } msim;
 
@@ -137,7 +143,9 @@ static void ev_children(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_timeout(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_retry(sim_engine *e, void *ctx, uint64_t arg);
-static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill);
+static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail_cause cause);
+static void msim_root_failed(msim *m, const mcall *c, sim_time now, uint32_t drill,
+                             mfail_cause cause);
 
 int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32_t n_drills,
                    uint32_t n_pods) {
@@ -154,6 +162,7 @@ int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32
   r->drill_failed_sec = calloc(nd * (n_seconds + 1), sizeof(double));
   r->waypoint_replicas_sec = calloc(n_seconds + 1, sizeof(double));
   int ok = sim_hist_init(&r->latency_ns) == 0;
+  ok = sim_hist_init(&r->fail_ns) == 0 && ok;
   r->busy_ns = calloc(n_stations ? n_stations : 1, sizeof(double));
   r->sojourn_ns = calloc(n_stations ? n_stations : 1, sizeof(double));
   r->done_sec = calloc(n_seconds + 1, sizeof(double));
@@ -176,6 +185,7 @@ int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32
 
 void model_rep_release(model_rep *r) {
   sim_hist_release(&r->latency_ns);
+  sim_hist_release(&r->fail_ns);
   free(r->busy_ns);
   free(r->sojourn_ns);
   free(r->done_sec);
@@ -386,6 +396,44 @@ static inline const scenario_retry *msim_retry_of(const msim *m, uint32_t sv) {
 }
 
 /* Fills path and sizes of call idx and schedules its first element. */
+/* When the external client of root call c gives up (its traffic entry's
+ * timeout from the arrival, retries included); SIM_TIME_NEVER without one.
+ * Checked when the response arrives, not by a timer: the client's giving up
+ * changes nothing inside the mesh (the work goes on, as it would), so one
+ * comparison per request replaces an event per request. */
+static sim_time msim_client_deadline(const msim *m, const mcall *c) {
+  sim_time to = m->s->traffic[c->ordinal].timeout_ns;
+  return to > 0 ? sim_time_add_sat(c->origin, to) : SIM_TIME_NEVER;
+}
+
+/* Position in c's path of the proxy that applies the destination's
+ * connection pool (Istio DestinationRule): the waypoint, which holds the
+ * destination's Envoy cluster in ambient mode, else the caller's sidecar;
+ * -1 when neither is on the path (ztunnels have no connection pool limits;
+ * an external caller has no sidecar). */
+static int msim_pool_step(const msim *m, const mcall *c) {
+  int client = -1;
+  for (int k = 0; k < c->n_proxies; k++) {
+    if (c->side[k] == PATH_SIDE_MIDDLE)
+      return k;
+    if (c->side[k] == PATH_SIDE_CLIENT &&
+        m->st[m->t->n_pods + c->proxy[k]].pkind == MESH_PROXY_SIDECAR)
+      client = k;
+  }
+  return client;
+}
+
+/* Gives back call c's place in its proxy's circuit breaker, if it holds one. */
+static void msim_unpool(msim *m, mcall *c) {
+  if (!(c->flags & MCALL_POOLED))
+    return;
+  c->flags &= ~MCALL_POOLED;
+  int k = msim_pool_step(m, c);
+  uint32_t *n = pair_count_slot(&m->pooled, c->proxy[k], m->t->pods[c->dst_pod].service);
+  if (n && *n)
+    (*n)--;
+}
+
 static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   mcall *c = &m->calls[idx];
   path p;
@@ -405,9 +453,13 @@ static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   m->active[c->dst_pod]++;
   const scenario_retry *rp = msim_retry_of(m, m->t->pods[c->dst_pod].service);
   if (rp->timeout_ns > 0) {
-    if (sim_engine_schedule_at(m->eng, now + rp->timeout_ns, ev_timeout, m, idx, &c->timer) == 0) {
+    /* A root's try ends no later than its client's patience. */
+    sim_time at = sim_time_add_sat(now, rp->timeout_ns);
+    if (c->parent == MCALL_NONE && msim_client_deadline(m, c) < at)
+      at = msim_client_deadline(m, c) > now ? msim_client_deadline(m, c) : now;
+    if (sim_engine_schedule_at(m->eng, at, ev_timeout, m, idx, &c->timer) == 0) {
       c->flags |= MCALL_TIMER;
-      c->deadline = now + rp->timeout_ns;
+      c->deadline = at;
     }
   }
   msim_schedule(m, now + msim_gap(m, c, 0, now), ev_hop, idx);
@@ -523,6 +575,12 @@ static void msim_drill_slo(msim *m, sim_time origin, sim_time now) {
 static void msim_root_done(msim *m, const mcall *c, sim_time now) {
   if (!(c->flags & MCALL_MEASURED))
     return;
+  sim_time gave_up = msim_client_deadline(m, c);
+  if (now > gave_up) { /* the client stopped waiting before the answer came */
+    m->out->timeouts++;
+    msim_root_failed(m, c, gave_up, msim_latest_burst(m, gave_up), MFAIL_TIMEOUT);
+    return;
+  }
   m->live_measured--;
   sim_time lat = now - c->origin;
   model_rep *o = m->out;
@@ -548,12 +606,17 @@ static void msim_root_done(msim *m, const mcall *c, sim_time now) {
 }
 
 /* A root request failed for good. */
-static void msim_root_failed(msim *m, const mcall *c, sim_time now, uint32_t drill) {
+static void msim_root_failed(msim *m, const mcall *c, sim_time now, uint32_t drill,
+                             mfail_cause cause) {
   if (!(c->flags & MCALL_MEASURED))
     return;
   m->live_measured--;
   model_rep *o = m->out;
   o->errors++;
+  o->err_timeout += cause == MFAIL_TIMEOUT;
+  o->err_rejected += cause == MFAIL_REJECTED;
+  o->err_outage += cause == MFAIL_OUTAGE;
+  sim_hist_add(&o->fail_ns, now - c->origin);
   uint32_t sec = now < m->t_end ? msim_second(m, now) : o->n_seconds;
   if (now < m->t_end)
     o->failed_sec[sec] += 1;
@@ -583,6 +646,7 @@ static void msim_deliver(msim *m, uint32_t idx, sim_time now) {
   mcall *c = &m->calls[idx];
   m->active[c->dst_pod]--;
   msim_cancel_timer(m, c);
+  msim_unpool(m, c);
   uint32_t parent = c->parent;
   if (parent == MCALL_NONE) {
     msim_root_done(m, c, now);
@@ -615,9 +679,11 @@ static void msim_mark_pods(msim *m, const mcall *c, uint32_t drill) {
     row[c->src_pod] = 1;
 }
 
-/* Call idx fails at `now` (drill = cause, or MODEL_NO_DRILL for timeouts).
- * The caller retries if its policy allows, else fails in turn. */
-static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill) {
+/* Call idx fails at `now` (drill = the drill behind it, or MODEL_NO_DRILL
+ * for timeouts and refusals; cause = what failed it). The caller retries if
+ * its policy allows (an external client only while its own timeout has not
+ * passed), else fails in turn. */
+static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail_cause cause) {
   mcall *c = &m->calls[idx];
   if (c->flags & MCALL_FAILED)
     return;
@@ -627,6 +693,7 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill) {
   c->flags &= ~MCALL_APP_HELD;
   m->active[c->dst_pod]--;
   msim_cancel_timer(m, c);
+  msim_unpool(m, c);
   msim_mark_pods(m, c, drill);
   uint32_t parent = c->parent, attempt = c->attempt, ordinal = c->ordinal;
   uint32_t svc = m->t->pods[c->dst_pod].service;
@@ -637,6 +704,8 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill) {
     m->in->trace(m->in->trace_ctx, line);
   }
   int retry = attempt + 1 < rp->attempts && attempt + 1 < 255;
+  if (parent == MCALL_NONE && sim_time_add_sat(now, rp->backoff_ns) >= msim_client_deadline(m, c))
+    retry = 0;
   if (parent == MCALL_NONE) {
     if (retry) { /* the external client retries: a new root with the same origin */
       uint32_t n = msim_call_new(m);
@@ -651,6 +720,7 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill) {
         r->resp_bytes = c->resp_bytes;
         r->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
         r->origin = c->origin;
+        r->ordinal = c->ordinal; /* the traffic entry: its client's timeout */
         r->attempt = (uint8_t)(attempt + 1);
         r->id = (uint32_t)m->next_call_id++;
         m->out->retries++;
@@ -659,7 +729,7 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill) {
         msim_schedule(m, now + rp->backoff_ns, ev_retry, n);
       }
     } else {
-      msim_root_failed(m, c, now, drill);
+      msim_root_failed(m, c, now, drill, cause);
     }
     msim_maybe_reap(m, idx);
     return;
@@ -675,7 +745,7 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill) {
   }
   mcall *p = &m->calls[parent];
   p->pending--;
-  msim_fail(m, parent, now, drill);
+  msim_fail(m, parent, now, drill, cause);
   msim_maybe_reap(m, parent);
 }
 
@@ -705,7 +775,7 @@ static void ev_timeout(sim_engine *e, void *ctx, uint64_t arg) {
   uint32_t idx = (uint32_t)arg;
   m->calls[idx].flags &= ~MCALL_TIMER;
   m->out->timeouts++;
-  msim_fail(m, idx, sim_engine_now(e), MODEL_NO_DRILL);
+  msim_fail(m, idx, sim_engine_now(e), MODEL_NO_DRILL, MFAIL_TIMEOUT);
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -730,8 +800,23 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     uint32_t px = c->proxy[request ? step : 2 * r - step];
     uint32_t station = t->n_pods + px;
     if (m->down[station]) {
-      msim_fail(m, idx, now, m->down_drill[station]);
+      msim_fail(m, idx, now, m->down_drill[station], MFAIL_OUTAGE);
       return;
+    }
+    uint32_t max_requests = m->s->services[sv].max_requests;
+    if (request && max_requests > 0 && (int)step == msim_pool_step(m, c)) {
+      uint32_t *n = pair_count_slot(&m->pooled, px, sv);
+      if (!n) {
+        m->failed = SIM_ENOMEM;
+        sim_engine_stop(e);
+        return;
+      }
+      if (*n >= max_requests) { /* Envoy's overflow: a local 503, no upstream request */
+        msim_fail(m, idx, now, MODEL_NO_DRILL, MFAIL_REJECTED);
+        return;
+      }
+      (*n)++;
+      c->flags |= MCALL_POOLED;
     }
     mesh_proxy_kind kind = (mesh_proxy_kind)m->st[station].pkind;
     const profile_proxy *pp = &m->in->proxy_profile[kind]->proxy[kind];
@@ -753,7 +838,11 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
   }
   if (step == r) { /* the application */
     if (m->down[c->dst_pod]) {
-      msim_fail(m, idx, now, m->down_drill[c->dst_pod]);
+      msim_fail(m, idx, now, m->down_drill[c->dst_pod], MFAIL_OUTAGE);
+      return;
+    }
+    if (sim_station_full(&m->st[c->dst_pod].st, now)) { /* the pod's waiting room is full: 503 */
+      msim_fail(m, idx, now, MODEL_NO_DRILL, MFAIL_REJECTED);
       return;
     }
     const scenario_service *svc = &m->s->services[sv];
@@ -815,7 +904,7 @@ static void msim_reset_holders(msim *m, const failure_outage *o, sim_time now) {
   for (uint32_t idx = 0; idx < m->cap_calls; idx++) {
     const mcall *c = &m->calls[idx];
     if ((c->flags & MCALL_LIVE) && !(c->flags & MCALL_FAILED) && msim_holds(m, c, m->scan_mark))
-      msim_fail(m, idx, now, o->drill);
+      msim_fail(m, idx, now, o->drill, MFAIL_OUTAGE);
   }
   for (uint32_t i = 0; i < o->n_stations; i++)
     m->scan_mark[o->stations[i]] = 0;
@@ -1025,6 +1114,7 @@ static void msim_release(msim *m) {
         sim_rng_free(m->arrival_rng[i]);
   free(m->arrival_rng);
   free(m->arrivals);
+  pair_count_release(&m->pooled);
   sim_hist_release(&m->sec_hist);
   if (m->eng)
     sim_engine_free(m->eng);
@@ -1129,7 +1219,8 @@ static int msim_init_stations(msim *m) {
   for (uint32_t p = 0; p < t->n_pods; p++) {
     const scenario_service *svc = &m->s->services[t->pods[p].service];
     if (msim_station_setup(&m->st[p], svc->app_workers ? svc->app_workers : 1,
-                           svc->cpu_limit_millicores, MESH_KIND_APP, t->pods[p].node) != 0)
+                           svc->cpu_limit_millicores, MESH_KIND_APP, t->pods[p].node) != 0 ||
+        sim_station_set_queue_limit(&m->st[p].st, svc->queue_limit) != 0)
       return SIM_ENOMEM;
   }
   for (uint32_t x = 0; x < t->n_proxies; x++) {
@@ -1190,6 +1281,26 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   return 0;
 }
 
+/* Measured requests still in flight when the run stops: those whose client
+ * has given up by then timed out; the others are unfinished. Both count as
+ * errors. */
+static void msim_settle(msim *m, sim_time end) {
+  for (uint32_t idx = 0; idx < m->cap_calls; idx++) {
+    const mcall *c = &m->calls[idx];
+    if ((c->flags & (MCALL_LIVE | MCALL_FAILED | MCALL_MEASURED)) !=
+            (MCALL_LIVE | MCALL_MEASURED) ||
+        c->parent != MCALL_NONE)
+      continue;
+    sim_time gave_up = msim_client_deadline(m, c);
+    if (gave_up <= end) {
+      m->out->timeouts++;
+      msim_root_failed(m, c, gave_up, msim_latest_burst(m, gave_up), MFAIL_TIMEOUT);
+    }
+  }
+  m->out->unfinished = m->live_measured;
+  m->out->errors += m->live_measured;
+}
+
 int model_sim_replication(const topology *t, const model_inputs *in, const failure_plan *plan,
                           uint64_t seed, uint64_t trace_requests, model_tick_fn tick,
                           void *tick_ctx, model_rep *out) {
@@ -1234,9 +1345,7 @@ int model_sim_replication(const topology *t, const model_inputs *in, const failu
   if (rc == 0 && m.failed)
     rc = m.failed;
   msim_finish_second(&m);
-  /* Measured requests still in flight at the drain limit count as errors. */
-  out->unfinished = m.live_measured;
-  out->errors += m.live_measured;
+  msim_settle(&m, sim_engine_now(m.eng));
   out->events = sim_engine_fired(m.eng);
   msim_release(&m);
   clock_gettime(CLOCK_MONOTONIC, &w1);

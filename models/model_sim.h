@@ -43,7 +43,13 @@ typedef struct model_rep {
   double extra_busy_ns;          /* window CPU of autoscaled replicas beyond the placed ones */
   double *waypoint_replicas_sec; /* active waypoint replicas per second (autoscaling only) */
   uint64_t retries;
-  uint64_t timeouts;
+  uint64_t timeouts; /* tries that timed out (any call, measured or not) */
+  /* Measured root requests that failed, by the cause at the failing end
+   * (a timeout, a refusal by a full queue or an open circuit breaker, a
+   * component down or a connection reset), and their time from arrival to
+   * failure. errors = the three + unfinished. */
+  uint64_t err_timeout, err_rejected, err_outage;
+  sim_hist fail_ns;
   uint64_t events;
   double wall_s;
 } model_rep;

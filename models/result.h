@@ -143,10 +143,24 @@ typedef struct result_verdict {
   char bottleneck[RESULT_NAME_MAX]; /* instance name; "" = none named */
 } result_verdict;
 
+/* Failed requests: why, and how long their callers waited to learn it. */
+typedef struct result_errors {
+  /* Summed over replications; with mode_result.unfinished they make up
+   * mode_result.errors. timeout: a caller's or the client's timeout
+   * expired (504); rejected: a full waiting room or an open circuit
+   * breaker refused it (503); outage: a component it needed was down or
+   * reset its connection (a failure drill, a scale-down). */
+  uint64_t timeout, rejected, outage;
+  /* Time from arrival to failure, ms, over every failed request of every
+   * replication (NAN when none failed). */
+  double fail_mean_ms, fail_p50_ms, fail_p99_ms;
+} result_errors;
+
 typedef struct mode_result {
   mesh_mode mode;
   uint32_t replications;
   uint64_t requests, errors, slo_violations; /* summed over replications */
+  result_errors error_causes;
   double throughput_rps;
   result_latency latency;
   sim_hist latency_hist_ns; /* merged over replications; owned */

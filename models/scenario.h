@@ -109,6 +109,12 @@ typedef struct scenario_retry {
   sim_time backoff_ns; /* before each retry */
 } scenario_retry;
 
+/* The external client's timeout of an entry request when a traffic entry
+ * sets none: 30 s, the default request timeout of a Google Cloud load
+ * balancer's backend service (timeoutSec, cloud.google.com/load-balancing/
+ * docs/backend-service), the usual front door of a cluster's traffic. */
+#define SCN_CLIENT_TIMEOUT_DEFAULT_NS (30 * SIM_S)
+
 typedef struct scenario_service {
   char name[SCN_NAME_MAX];
   uint32_t ns;              /* namespace index */
@@ -130,6 +136,13 @@ typedef struct scenario_service {
   scenario_call *calls;
   uint32_t n_calls;
   scenario_retry retry; /* how this service's callers retry calls to it */
+  /* Overload bounds (0 = none, the default for both): requests waiting for
+   * a worker of one pod beyond which new ones are refused with a 503, and
+   * Istio's DestinationRule connectionPool.http.http2MaxRequests: requests
+   * in flight from one proxy to this service beyond which that proxy
+   * answers 503 at once (Envoy's max_requests circuit breaker). */
+  uint32_t queue_limit;
+  uint32_t max_requests;
 } scenario_service;
 
 typedef struct scenario_burst {
@@ -144,6 +157,7 @@ typedef struct scenario_traffic {
   uint32_t service; /* entry service */
   double rate_rps;
   scenario_arrival arrival;
+  sim_time timeout_ns; /* the client gives up after this long, retries included; 0 = never */
   scenario_burst *bursts;
   uint32_t n_bursts;
 } scenario_traffic;

@@ -154,9 +154,12 @@ int work_estimate_compute(const scenario *s, work_estimate *out) {
   out->series_seconds = ceil((double)s->meta.duration_ns / 1e9) + 1;
   double pods = (double)scenario_pod_count(s);
   double series = WORK_SERIES_PER_MODE + (double)s->n_failures;
+  double rings = 0; /* bounded waiting rooms: a start time per place per pod */
+  for (uint32_t i = 0; i < s->n_services; i++)
+    rings += (double)s->services[i].replicas * s->services[i].queue_limit * sizeof(int64_t);
   out->mode_memory = series * out->series_seconds * sizeof(double) +
                      (double)s->n_failures * pods + /* drill marks per pod */
-                     pods * (WORK_BYTES_PER_POD + 2 * WORK_BYTES_PER_STATION);
+                     pods * (WORK_BYTES_PER_POD + 2 * WORK_BYTES_PER_STATION) + rings;
   out->modes = s->mesh.n_modes;
   return 0;
 }

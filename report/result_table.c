@@ -19,7 +19,10 @@ static double table_value(const metric *x, const mode_result *m) {
 
 static void table_cell(FILE *out, const char *fmt, double v) {
   char buf[64];
-  snprintf(buf, sizeof buf, fmt, v);
+  if (isfinite(v))
+    snprintf(buf, sizeof buf, fmt, v);
+  else
+    snprintf(buf, sizeof buf, "-"); /* no such figure: no failures to time, no requests */
   fprintf(out, "%*s", TABLE_COL, buf);
 }
 

@@ -136,6 +136,7 @@ static inline void fx_traffic(scenario *s, uint32_t service, double rps) {
   t->service = service;
   t->rate_rps = rps;
   t->arrival = SCN_ARRIVAL_POISSON;
+  t->timeout_ns = SCN_CLIENT_TIMEOUT_DEFAULT_NS; /* as the loader sets it */
 }
 
 static inline void fx_modes(scenario *s, const mesh_mode *modes, uint32_t n) {

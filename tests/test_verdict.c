@@ -223,6 +223,7 @@ static void test_undersized_waypoint(void **state) {
   s.services[1].app_workers = 4;
   fx_call(&s, 0, 1, 1, 1.0);
   fx_traffic(&s, 0, 3000);
+  s.traffic[0].timeout_ns = 1 * SIM_S; /* the client gives up after a second */
   s.mesh.proxy[MESH_PROXY_WAYPOINT].workers = 1;
   s.mesh.proxy[MESH_PROXY_WAYPOINT].limit_millicores = 100;
   s.mesh.waypoint_replicas = 1;
@@ -235,9 +236,11 @@ static void test_undersized_waypoint(void **state) {
   assert_int_equal(model_run(&in, &r), 0);
   for (uint32_t i = 0; i < r.n_modes; i++) {
     const mode_result *m = &r.modes[i];
-    printf("%-17s %-10s busiest %s (%s on %s) at %.2f, p99 %.1f ms, bottleneck \"%s\"\n",
+    printf("%-17s %-10s busiest %s (%s on %s) at %.2f, p99 %.1f ms, errors %llu (%llu timed "
+           "out), bottleneck \"%s\"\n",
            mesh_mode_name(m->mode), verdict_status_name(m->verdict.status), m->busiest.instance,
            m->busiest.kind, m->busiest.node, m->busiest.utilisation, m->latency.p99_ms,
+           (unsigned long long)m->errors, (unsigned long long)m->error_causes.timeout,
            m->verdict.bottleneck);
   }
   const mode_result *aw = &r.modes[3];
@@ -245,6 +248,13 @@ static void test_undersized_waypoint(void **state) {
   assert_string_equal(aw->verdict.bottleneck, "shop/waypoint#0");
   assert_string_equal(aw->busiest.kind, "waypoint");
   assert_true(aw->busiest.utilisation >= VERDICT_UTILISATION_MAX);
+  /* Overload shows as errors, not only as a tail: the waypoint's queue
+   * outgrows the client's patience. The modes that cope fail nothing. */
+  assert_true(aw->errors > 0);
+  assert_true(aw->error_causes.timeout > 0);
+  assert_true(fabs(aw->error_causes.fail_p50_ms - 1000) < 20);
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(r.modes[i].errors, 0);
   assert_int_equal(r.modes[1].verdict.status, RESULT_MEETS);
   assert_int_equal(r.modes[2].verdict.status, RESULT_MEETS);
   assert_string_equal(r.modes[2].verdict.bottleneck, "");
