@@ -211,8 +211,7 @@ static void model_failures_add(mode_result *out, const topology *t, const model_
   const scenario *s = t->scn;
   for (uint32_t d = d0; d < d1; d++) {
     result_failure *rf = &out->failures[d];
-    rf->failed_requests += rep->drill_failed[d];
-    rf->slo_violations += rep->drill_slo[d];
+    rf->failed_requests += rep->drill_failed[d]; /* slo_violations: model_windows_add */
     const uint8_t *row = rep->drill_pods + (size_t)d * rep->n_pods;
     uint8_t *svc = calloc(s->n_services ? s->n_services : 1, 1);
     uint8_t *ns = calloc(s->n_namespaces ? s->n_namespaces : 1, 1);
@@ -332,10 +331,19 @@ typedef struct model_mode {
   double cross_zone_bytes;                /* summed over replications */
   double *utilisation;                    /* per station: offered utilisation, summed over reps */
   sim_hist fail_ns;                       /* time to failure of failed requests, all reps */
+  sim_hist *window_steady;                /* per drill: latency in its window, steady reps */
+  sim_hist *window_drill;                 /* per failure drill: the same in drill reps */
+  uint32_t n_windows;
 } model_mode;
 
 static void model_mode_release(model_mode *mm) {
   sim_hist_release(&mm->fail_ns);
+  for (uint32_t d = 0; d < mm->n_windows; d++) {
+    sim_hist_release(&mm->window_steady[d]);
+    sim_hist_release(&mm->window_drill[d]);
+  }
+  free(mm->window_steady);
+  free(mm->window_drill);
   failure_plan_release(&mm->plan);
   free(mm->static_mem);
   free(mm->utilisation);
@@ -387,6 +395,17 @@ static int model_mode_init(model_mode *mm, const model_inputs *in, mesh_mode mod
   mm->utilisation = calloc(mm->n_stations ? mm->n_stations : 1, sizeof *mm->utilisation);
   if (mm->utilisation == NULL || sim_hist_init(&mm->fail_ns) != 0)
     return SIM_ENOMEM;
+  uint32_t nw = s->n_failures + model_burst_count(s);
+  mm->window_steady = calloc(nw ? nw : 1, sizeof *mm->window_steady);
+  mm->window_drill = calloc(nw ? nw : 1, sizeof *mm->window_drill);
+  if (!mm->window_steady || !mm->window_drill)
+    return SIM_ENOMEM;
+  for (; mm->n_windows < nw; mm->n_windows++)
+    if (sim_hist_init(&mm->window_steady[mm->n_windows]) != 0 ||
+        sim_hist_init(&mm->window_drill[mm->n_windows]) != 0) {
+      mm->n_windows++; /* release what was made */
+      return SIM_ENOMEM;
+    }
   if ((rc = model_static_memory(&mm->t, in, &mm->static_mem)) != 0)
     return rc;
   model_mode_kind_constants(mm);
@@ -571,6 +590,47 @@ static void model_fill_series(const model_mode *mm, const model_rep *rep, mode_r
   }
 }
 
+/* One replication's requests in the drills' windows: latency and SLO
+ * misses of the steady state (steady = true: every drill) or with the
+ * failure drills (their windows only). */
+static void model_windows_add(model_mode *mm, const model_rep *rep, bool steady, mode_result *out) {
+  uint32_t n = steady ? mm->n_windows : mm->s->n_failures;
+  bool drill_reps = mm->plan.n_outages > 0;
+  for (uint32_t d = 0; d < n && d < rep->n_drills; d++) {
+    result_failure *rf = &out->failures[d];
+    sim_hist_merge(steady ? &mm->window_steady[d] : &mm->window_drill[d], &rep->drill_lat[d]);
+    bool own = d < mm->s->n_failures && drill_reps && rf->has_target;
+    if (steady)
+      rf->slo_violations_steady += rep->drill_window_slo[d];
+    /* The drill's own count comes from the replication that has the drill:
+     * a burst's and a drill's that hit nothing in this mode are steady. */
+    if (steady != own)
+      rf->slo_violations += rep->drill_window_slo[d];
+  }
+}
+
+/* p99 during each drill and in the steady state, once every replication ran. */
+static void model_windows_finish(const model_mode *mm, mode_result *out) {
+  bool drill_reps = mm->plan.n_outages > 0;
+  uint32_t reps = mm->s->meta.replications;
+  for (uint32_t d = 0; d < mm->n_windows && d < out->n_failures; d++) {
+    result_failure *rf = &out->failures[d];
+    const sim_hist *steady = &mm->window_steady[d];
+    double p99 = steady->count ? sim_hist_quantile(steady, 0.99) / 1e6 : NAN;
+    if (d >= mm->s->n_failures) { /* a burst: during it against the whole window */
+      rf->p99_during_ms = p99;
+      rf->p99_steady_ms = out->latency.p99_ms;
+    } else {
+      const sim_hist *with = &mm->window_drill[d];
+      rf->p99_steady_ms = p99;
+      rf->p99_during_ms = !drill_reps || !rf->has_target ? p99
+                          : with->count                  ? sim_hist_quantile(with, 0.99) / 1e6
+                                                         : NAN;
+    }
+    rf->slo_violations_steady = (rf->slo_violations_steady + reps / 2) / reps;
+  }
+}
+
 /* Whether the mode runs drill replications: only when a failure drill takes
  * a station down in it. A drill that takes none (a control-plane outage, a
  * kind this mode lacks) would replay the steady state event for event. */
@@ -593,6 +653,7 @@ static int model_replicate_drills(model_mode *mm, uint32_t r, uint64_t seed, mod
     out->reps[r].events += rep.events;
     out->reps[r].wall_s += rep.wall_s;
     model_failures_add(out, &mm->t, &rep, r, 0, mm->s->n_failures);
+    model_windows_add(mm, &rep, false, out);
   }
   model_rep_release(&rep);
   return rc;
@@ -622,6 +683,7 @@ static int model_replicate(model_mode *mm, uint32_t r, uint32_t mode_index, mode
     model_add_stations(mm, &rep, rr, kind_mem, out);
     model_add_kinds(mm, &rep, r, kind_mem, rr, out);
     model_failures_add(out, &mm->t, &rep, r, drills ? mm->s->n_failures : 0, out->n_failures);
+    model_windows_add(mm, &rep, true, out);
     if (r == 0)
       model_fill_series(mm, &rep, out);
   }
@@ -747,6 +809,7 @@ static void model_mode_finish(const model_mode *mm, mode_result *out) {
   model_fill_reserved(mm, out);
   model_fill_cost(mm, out);
   model_failures_finish(out, mm->s);
+  model_windows_finish(mm, out);
 }
 
 /* diag receives the message of a failure the scenario can fix (never NULL). */

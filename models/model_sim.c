@@ -128,6 +128,8 @@ typedef struct msim {
   uint32_t n_bursts;  /* traffic bursts, reported as overload drills after the scenario's */
   sim_time *burst_at; /* absolute start and end of each burst */
   sim_time *burst_end;
+  sim_time *window_at; /* per drill (failures, then bursts): its window, absolute */
+  sim_time *window_end;
   uint8_t *down;        /* per station: outages in progress */
   uint32_t *down_drill; /* per station: drill of the latest outage */
   uint8_t *scan_mark;   /* per station, scratch for outage scans */
@@ -157,6 +159,13 @@ int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32
   size_t nd = n_drills ? n_drills : 1;
   r->drill_failed = calloc(nd, sizeof *r->drill_failed);
   r->drill_slo = calloc(nd, sizeof *r->drill_slo);
+  r->drill_window_slo = calloc(nd, sizeof *r->drill_window_slo);
+  r->drill_lat = calloc(nd, sizeof *r->drill_lat);
+  for (uint32_t d = 0; r->drill_lat && d < n_drills; d++)
+    if (sim_hist_init(&r->drill_lat[d]) != 0) {
+      model_rep_release(r);
+      return SIM_ENOMEM;
+    }
   r->drill_pods = calloc(nd * (n_pods ? n_pods : 1), 1);
   r->drill_last_fail_ns = calloc(nd, sizeof *r->drill_last_fail_ns);
   r->drill_failed_sec = calloc(nd * (n_seconds + 1), sizeof(double));
@@ -169,7 +178,8 @@ int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32
   r->failed_sec = calloc(n_seconds + 1, sizeof(double));
   r->p99_ms_sec = calloc(n_seconds + 1, sizeof(double));
   ok = ok && r->busy_ns && r->sojourn_ns && r->done_sec && r->failed_sec && r->p99_ms_sec &&
-       r->drill_failed && r->drill_slo && r->drill_pods && r->drill_last_fail_ns &&
+       r->drill_failed && r->drill_slo && r->drill_window_slo && r->drill_lat && r->drill_pods &&
+       r->drill_last_fail_ns &&
        r->drill_failed_sec && r->waypoint_replicas_sec;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     r->cpu_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
@@ -193,6 +203,10 @@ void model_rep_release(model_rep *r) {
   free(r->p99_ms_sec);
   free(r->drill_failed);
   free(r->drill_slo);
+  free(r->drill_window_slo);
+  for (uint32_t d = 0; r->drill_lat && d < r->n_drills; d++)
+    sim_hist_release(&r->drill_lat[d]);
+  free(r->drill_lat);
   free(r->drill_pods);
   free(r->drill_last_fail_ns);
   free(r->drill_failed_sec);
@@ -572,6 +586,16 @@ static void msim_drill_slo(msim *m, sim_time origin, sim_time now) {
     }
 }
 
+/* Latency and SLO miss of a request that arrived in drills' windows. */
+static void msim_drill_windows(msim *m, sim_time origin, sim_time lat) {
+  model_rep *o = m->out;
+  for (uint32_t d = 0; d < o->n_drills; d++)
+    if (origin >= m->window_at[d] && origin < m->window_end[d]) {
+      sim_hist_add(&o->drill_lat[d], lat);
+      o->drill_window_slo[d] += lat > m->s->meta.slo_ns;
+    }
+}
+
 static void msim_root_done(msim *m, const mcall *c, sim_time now) {
   if (!(c->flags & MCALL_MEASURED))
     return;
@@ -585,6 +609,8 @@ static void msim_root_done(msim *m, const mcall *c, sim_time now) {
   sim_time lat = now - c->origin;
   model_rep *o = m->out;
   o->requests++;
+  if (o->n_drills)
+    msim_drill_windows(m, c->origin, lat);
   sim_hist_add(&o->latency_ns, lat);
   if (lat > m->s->meta.slo_ns) {
     o->slo_violations++;
@@ -1108,6 +1134,8 @@ static void msim_release(msim *m) {
   free(m->wp);
   free(m->burst_at);
   free(m->burst_end);
+  free(m->window_at);
+  free(m->window_end);
   if (m->arrival_rng)
     for (uint32_t i = 0; i < m->s->n_traffic; i++)
       if (m->arrival_rng[i])
@@ -1159,6 +1187,23 @@ static int msim_init_bursts(msim *m) {
       m->burst_at[b] = sim_time_add_sat(s->meta.warmup_ns, s->traffic[i].bursts[j].at_ns);
       m->burst_end[b] = sim_time_add_sat(m->burst_at[b], s->traffic[i].bursts[j].duration_ns);
     }
+  /* Drill windows: a failure's from its start for its duration (an
+   * upgrade's drain), as result.h reports at_s and down_s; then the bursts. */
+  uint32_t nd = s->n_failures + m->n_bursts;
+  m->window_at = calloc(nd ? nd : 1, sizeof *m->window_at);
+  m->window_end = calloc(nd ? nd : 1, sizeof *m->window_end);
+  if (!m->window_at || !m->window_end)
+    return SIM_ENOMEM;
+  for (uint32_t d = 0; d < s->n_failures; d++) {
+    const scenario_failure *f = &s->failures[d];
+    m->window_at[d] = sim_time_add_sat(s->meta.warmup_ns, f->at_ns);
+    m->window_end[d] = sim_time_add_sat(
+        m->window_at[d], f->kind == SCN_FAIL_UPGRADE ? f->drain_ns : f->duration_ns);
+  }
+  for (uint32_t b = 0; b < m->n_bursts; b++) {
+    m->window_at[s->n_failures + b] = m->burst_at[b];
+    m->window_end[s->n_failures + b] = m->burst_end[b];
+  }
   return 0;
 }
 

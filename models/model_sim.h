@@ -40,6 +40,12 @@ typedef struct model_rep {
   uint8_t *drill_pods;
   sim_time *drill_last_fail_ns;
   double *drill_failed_sec;      /* n_drills x (n_seconds + 1) */
+  /* Per drill, requests arriving in its window [start, start + duration)
+   * of the scenario, in every replication, steady or not, so a drill
+   * replication compares with its steady twin: the latency of those that
+   * succeeded, and how many were slower than the SLO. */
+  sim_hist *drill_lat;
+  uint64_t *drill_window_slo;
   double extra_busy_ns;          /* window CPU of autoscaled replicas beyond the placed ones */
   double *waypoint_replicas_sec; /* active waypoint replicas per second (autoscaling only) */
   uint64_t retries;

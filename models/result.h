@@ -111,6 +111,15 @@ typedef struct result_failure {
   uint64_t failed_requests, slo_violations;
   uint32_t affected_pods, affected_services, affected_namespaces, affected_tenants;
   double recovery_s;
+  /* Requests arriving in the drill's window [at_s, at_s + down_s): their
+   * p99 latency with the drill and in the steady state (the same requests:
+   * common random numbers), and how many of them were slower than the SLO
+   * in the steady state (mean over replications), so slo_violations -
+   * slo_violations_steady is what the drill added. A burst is part of the
+   * steady state: its p99_steady_ms is the mode's p99 over the window. NAN
+   * when no request in the window succeeded. */
+  double p99_during_ms, p99_steady_ms;
+  uint64_t slo_violations_steady;
   uint32_t n_seconds; /* error rate per second over the whole window */
   double *error_rate;
 } result_failure;

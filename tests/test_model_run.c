@@ -555,6 +555,44 @@ static void test_steady_state_apart_from_drills(void **state) {
   assert_false(bad);
 }
 
+/* Each drill against the steady state over its own window: the node crash
+ * (every mode) slows the requests that arrive during it and adds SLO
+ * misses; the rolling sidecar upgrade, which hits nothing in the modes
+ * without sidecars, reports exactly the steady state there; the burst's
+ * window is part of the steady state, so its misses are the same. */
+static void test_drill_impact_against_steady(void **state) {
+  (void)state;
+  profile p;
+  fx_profile(&p);
+  scenario s;
+  pinned_scenario(&s);
+  run_result r;
+  model_inputs in;
+  fx_inputs(&in, &s, &p);
+  assert_int_equal(model_run(&in, &r), 0);
+  for (uint32_t i = 0; i < r.n_modes; i++) {
+    const mode_result *m = &r.modes[i];
+    for (uint32_t d = 0; d < m->n_failures; d++) {
+      const result_failure *f = &m->failures[d];
+      printf("%-16s %-10s hit %d: p99 %.3f ms during, %.3f steady; slow %llu, steady %llu\n",
+             mesh_mode_name(m->mode), f->name, f->has_target, f->p99_during_ms, f->p99_steady_ms,
+             (unsigned long long)f->slo_violations, (unsigned long long)f->slo_violations_steady);
+    }
+    const result_failure *node = &m->failures[0], *roll = &m->failures[1];
+    const result_failure *burst = &m->failures[2];
+    assert_true(node->p99_during_ms > 1.2 * node->p99_steady_ms);
+    assert_true(node->slo_violations >= node->slo_violations_steady);
+    if (!roll->has_target) {
+      assert_true(roll->p99_during_ms == roll->p99_steady_ms);
+      assert_int_equal(roll->slo_violations, roll->slo_violations_steady);
+    }
+    assert_int_equal(burst->slo_violations, burst->slo_violations_steady);
+    assert_true(burst->p99_steady_ms == m->latency.p99_ms);
+  }
+  run_result_release(&r);
+  scenario_release(&s);
+}
+
 /* ---- runs the scenario can fix ------------------------------------------ */
 
 /* 7 pods of 1 vCPU on one 8-vCPU node that may not grow: they fit alone,
@@ -692,6 +730,7 @@ int main(void) {
       cmocka_unit_test(test_cpu_limit_throttles),
       cmocka_unit_test(test_known_answers),
       cmocka_unit_test(test_steady_state_apart_from_drills),
+      cmocka_unit_test(test_drill_impact_against_steady),
       cmocka_unit_test(test_fixable_failures),
       cmocka_unit_test(test_hostile_times),
   };
