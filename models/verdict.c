@@ -64,6 +64,19 @@ static void add_reason(result_verdict *v, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* ": 120 timed out, 3 refused" for the causes that failed requests, or "". */
+static void verdict_causes(const result_errors *e, char *buf, size_t n) {
+  const struct {
+    uint64_t v;
+    const char *what;
+  } parts[] = {{e->timeout, "timed out"}, {e->rejected, "refused"}, {e->outage, "hit an outage"}};
+  size_t k = 0;
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0] && k < n; i++)
+    if (parts[i].v > 0)
+      k += (size_t)snprintf(buf + k, n - k, "%s%llu %s", k ? ", " : ": ",
+                            (unsigned long long)parts[i].v, parts[i].what);
+}
+
 void verdict_decide(const verdict_objective *o, const mode_result *m, result_verdict *out) {
   memset(out, 0, sizeof *out);
   const result_station *b = &m->busiest;
@@ -85,8 +98,13 @@ void verdict_decide(const verdict_objective *o, const mode_result *m, result_ver
   uint64_t all = m->requests + m->errors;
   double rate = all ? (double)m->errors / (double)all : 0;
   bool failing = rate > o->error_budget;
-  if (failing)
-    add_reason(out, "errors %.3g%% > %.3g%% budget", 100 * rate, 100 * o->error_budget);
+  if (failing) {
+    char why[96] = "";
+    verdict_causes(&m->error_causes, why, sizeof why);
+    add_reason(out, "errors %.3g%% > %.3g%% budget%s", 100 * rate, 100 * o->error_budget, why);
+  }
+  if (m->requests == 0 && m->errors > 0)
+    add_reason(out, "no request succeeded");
   out->status = overloaded ? RESULT_OVERLOADED : slow || failing ? RESULT_MISSES : RESULT_MEETS;
   bool hot = b->instance[0] && b->utilisation >= VERDICT_UTILISATION_HOT;
   if (overloaded || (out->status == RESULT_MISSES && hot))

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -255,6 +256,11 @@ static void test_undersized_waypoint(void **state) {
   assert_true(fabs(aw->error_causes.fail_p50_ms - 1000) < 20);
   for (int i = 0; i < 3; i++)
     assert_int_equal(r.modes[i].errors, 0);
+  bool named = false; /* the error reason says what failed them */
+  for (uint32_t k = 0; k < aw->verdict.n_reasons; k++)
+    named |=
+        strstr(aw->verdict.reasons[k], "budget: ") && strstr(aw->verdict.reasons[k], "timed out");
+  assert_true(named);
   assert_int_equal(r.modes[1].verdict.status, RESULT_MEETS);
   assert_int_equal(r.modes[2].verdict.status, RESULT_MEETS);
   assert_string_equal(r.modes[2].verdict.bottleneck, "");
