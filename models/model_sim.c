@@ -48,10 +48,12 @@
 #define MCALL_LIVE         64u
 #define MCALL_TIMER        128u /* timeout event scheduled */
 #define MCALL_POOLED       256u /* holds a place in a proxy's circuit breaker (pair_count) */
+#define MCALL_CONNECTING   512u /* waiting out the connect timeout toward a lost node */
 #define MODEL_NO_DRILL     UINT32_MAX
 #define MODEL_DRAIN_NS     (60 * SIM_S) /* in-flight requests get this long after the window */
 #define MODEL_RNG_ARRIVALS 1
 #define MODEL_CRN_WAYPOINT 0xffff0000ULL
+#define MODEL_CRN_BACKOFF  0xffff0001ULL
 
 /* Why a call failed: the failing end's cause travels up to the root. */
 typedef enum mfail_cause { MFAIL_OUTAGE, MFAIL_TIMEOUT, MFAIL_REJECTED } mfail_cause;
@@ -74,6 +76,7 @@ typedef struct mcall {
   uint32_t id;      /* for traces */
   uint16_t ordinal; /* position among the parent's calls (or traffic entry of a root) */
   uint8_t attempt;  /* 0 = first try */
+  uint8_t mesh_try; /* the mesh's retries of this try so far (mesh.retries) */
   sim_time origin;  /* arrival of the root request (latency counts from here) */
   sim_event_id timer;
   sim_time deadline; /* when the timer fires (valid with MCALL_TIMER) */
@@ -133,6 +136,7 @@ typedef struct msim {
   uint8_t *down;        /* per station: outages in progress */
   uint32_t *down_drill; /* per station: drill of the latest outage */
   uint8_t *scan_mark;   /* per station, scratch for outage scans */
+  sim_time *gone_at;    /* per station: out of its service's endpoints from then */
   uint64_t trace_limit, next_call_id, roots;
   uint64_t live_measured; /* measured root requests in flight */
   pair_count pooled;      /* requests in flight per (proxy, destination service) */
@@ -145,6 +149,8 @@ static void ev_children(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_timeout(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_retry(sim_engine *e, void *ctx, uint64_t arg);
+static void ev_reissue(sim_engine *e, void *ctx, uint64_t arg);
+static void ev_connect_timeout(sim_engine *e, void *ctx, uint64_t arg);
 static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail_cause cause);
 static void msim_root_failed(msim *m, const mcall *c, sim_time now, uint32_t drill,
                              mfail_cause cause);
@@ -179,8 +185,7 @@ int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32
   r->p99_ms_sec = calloc(n_seconds + 1, sizeof(double));
   ok = ok && r->busy_ns && r->sojourn_ns && r->done_sec && r->failed_sec && r->p99_ms_sec &&
        r->drill_failed && r->drill_slo && r->drill_window_slo && r->drill_lat && r->drill_pods &&
-       r->drill_last_fail_ns &&
-       r->drill_failed_sec && r->waypoint_replicas_sec;
+       r->drill_last_fail_ns && r->drill_failed_sec && r->waypoint_replicas_sec;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     r->cpu_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
     r->inflight_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
@@ -245,6 +250,7 @@ static uint32_t msim_call_new(msim *m) {
   mcall *c = &m->calls[idx];
   c->flags = MCALL_LIVE;
   c->attempt = 0;
+  c->mesh_try = 0;
   c->ordinal = 0;
   c->pending = 0;
   c->n_proxies = 0;
@@ -297,7 +303,7 @@ static sim_time msim_gap(msim *m, const mcall *c, uint32_t step, sim_time now) {
 }
 
 static void msim_schedule(msim *m, sim_time at, sim_handler fn, uint32_t idx) {
-  if (fn == ev_hop || fn == ev_children)
+  if (fn == ev_hop || fn == ev_children || fn == ev_reissue || fn == ev_connect_timeout)
     m->calls[idx].flags |= MCALL_HAS_EVENT;
   int rc = sim_engine_schedule_at(m->eng, at, fn, m, idx, NULL);
   if (rc != 0 && !m->failed) {
@@ -359,7 +365,16 @@ static sim_time msim_pass(msim *m, uint32_t station, sim_time now, double cpu_ns
   return depart;
 }
 
-/* Destination pod of a call into service sv, by the service's balancer. */
+/* Whether Kubernetes has taken station st out of its endpoints by now. */
+static inline int msim_gone(const msim *m, uint32_t st, sim_time now) {
+  return m->gone_at[st] <= now;
+}
+
+/* Destination pod of a call into service sv at `now`, by the service's
+ * balancer, among the pods still in its endpoints: a removed pick moves on
+ * to the next pod that is not (all removed: the pick stands, and fails). */
+static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now);
+
 static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
   const scenario_service *svc = &m->s->services[sv];
   uint32_t first = m->t->service_first_pod[sv], n = svc->replicas;
@@ -384,6 +399,37 @@ static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
       i = n - 1;
   }
   return first + i;
+}
+
+static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now) {
+  uint32_t p = msim_pick_pod(m, sv, u);
+  if (!msim_gone(m, p, now))
+    return p;
+  uint32_t first = m->t->service_first_pod[sv], n = m->s->services[sv].replicas;
+  for (uint32_t k = 1; k < n; k++) {
+    uint32_t q = first + (p - first + k) % n;
+    if (!msim_gone(m, q, now))
+      return q;
+  }
+  return p;
+}
+
+/* The waypoint replica of call c, when Kubernetes has removed the one its
+ * path picked: the next placed replica still in the endpoints. */
+static void msim_live_waypoint(msim *m, mcall *c, sim_time now) {
+  for (uint32_t k = 0; k < c->n_proxies; k++) {
+    if (c->side[k] != PATH_SIDE_MIDDLE || !msim_gone(m, m->t->n_pods + c->proxy[k], now))
+      continue;
+    const topo_waypoint *tw = &m->t->waypoints[m->t->proxies[c->proxy[k]].owner];
+    for (uint32_t r = 0; r < tw->n_replicas; r++) {
+      uint32_t px = tw->first_proxy + r;
+      if (!msim_gone(m, m->t->n_pods + px, now)) {
+        c->proxy[k] = px;
+        c->node[PATH_SIDE_MIDDLE] = m->t->proxies[px].node;
+        break;
+      }
+    }
+  }
 }
 
 /* With autoscaling, the waypoint replica is one of the active ones. */
@@ -458,6 +504,8 @@ static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   c->n_proxies = p.n;
   if (m->wp)
     msim_pick_replica(m, c);
+  if (c->n_proxies && m->plan)
+    msim_live_waypoint(m, c, now);
   c->step = 0;
   c->cursor = 0;
   c->pending = 0;
@@ -508,7 +556,7 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
   k->key = key;
   k->parent = idx;
   k->src_pod = c->dst_pod;
-  k->dst_pod = msim_pick_pod(m, ce->target, crn_uniform(m->seed, key, CRN_PICK));
+  k->dst_pod = msim_pick_live(m, ce->target, crn_uniform(m->seed, key, CRN_PICK), now);
   k->req_bytes = (uint32_t)ce->request_bytes;
   k->resp_bytes = (uint32_t)ce->response_bytes;
   k->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
@@ -741,7 +789,7 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail
         r->key = msim_child_key(c->key, 0, attempt + 1);
         r->parent = MCALL_NONE;
         r->src_pod = TOPO_NONE;
-        r->dst_pod = msim_pick_pod(m, svc, crn_uniform(m->seed, r->key, CRN_PICK));
+        r->dst_pod = msim_pick_live(m, svc, crn_uniform(m->seed, r->key, CRN_PICK), now);
         r->req_bytes = c->req_bytes;
         r->resp_bytes = c->resp_bytes;
         r->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
@@ -804,6 +852,100 @@ static void ev_timeout(sim_engine *e, void *ctx, uint64_t arg) {
   msim_fail(m, idx, sim_engine_now(e), MODEL_NO_DRILL, MFAIL_TIMEOUT);
 }
 
+/* Path position of the Envoy that retries call c under the mesh's default
+ * policy: the caller's sidecar, else the destination's waypoint (the one
+ * that holds the destination's route); -1 when neither is on the path
+ * (ztunnels are L4 and do not retry, nor does a caller without a sidecar). */
+static int msim_retrier_step(const msim *m, const mcall *c) {
+  for (int k = 0; k < c->n_proxies; k++)
+    if (c->side[k] == PATH_SIDE_MIDDLE ||
+        (c->side[k] == PATH_SIDE_CLIENT &&
+         m->st[m->t->n_pods + c->proxy[k]].pkind == MESH_PROXY_SIDECAR))
+      return k;
+  return -1;
+}
+
+/* The mesh's retry of call idx, whose connection toward path element `step`
+ * (a request pass, or the application at step n_proxies) failed: Istio's
+ * default policy retries connect failures (connect-failure, refused-stream),
+ * not resets of calls in flight (`reset` is not in its retry_on). The
+ * retrying Envoy must sit before that element. The next try goes to another
+ * pod (Envoy's previous_hosts predicate, up to 5 picks) after Envoy's
+ * jittered back-off, uniform in [0, (2^n - 1) x base) for retry n. Returns
+ * 1 when the call was re-issued; nothing counts as failed then. */
+static int msim_mesh_retry(msim *m, uint32_t idx, uint32_t step, sim_time now) {
+  mcall *c = &m->calls[idx];
+  if (c->parent == MCALL_NONE || c->mesh_try >= m->s->mesh.retries || c->mesh_try == UINT8_MAX)
+    return 0;
+  int k = msim_retrier_step(m, c);
+  if (k < 0 || (uint32_t)k >= step)
+    return 0;
+  uint32_t old = c->dst_pod, sv = m->t->pods[old].service;
+  m->active[old]--;
+  msim_cancel_timer(m, c);
+  msim_unpool(m, c);
+  c->flags &= ~(MCALL_APP_HELD | MCALL_CONNECTING | MCALL_NEWCONN);
+  c->mesh_try++;
+  c->key = crn_child_key(c->key, 3000u + c->mesh_try);
+  uint32_t pick = old;
+  for (uint32_t h = 0; h < 5 && pick == old && m->s->services[sv].replicas > 1; h++)
+    pick = msim_pick_live(m, sv, crn_uniform(m->seed, crn_child_key(c->key, 4000u + h), CRN_PICK),
+                          now);
+  c->dst_pod = pick;
+  double span = (double)((1u << (c->mesh_try < 20 ? c->mesh_try : 20)) - 1u) *
+                (double)m->s->mesh.retry_backoff_ns;
+  sim_time backoff = (sim_time)(crn_uniform(m->seed, c->key, MODEL_CRN_BACKOFF) * span);
+  c->step = 0;
+  c->n_proxies = 0; /* holds nothing until re-issued */
+  m->out->mesh_retries++;
+  msim_schedule(m, sim_time_add_sat(now, backoff), ev_reissue, idx);
+  return 1;
+}
+
+/* Call idx reaches path element `step` (station `station`) down: its
+ * connection fails. Toward a node that is gone (the pod's own station is
+ * down: a node outage) nothing answers, so the failure shows only at the
+ * connect timeout; a crashed process on a live node refuses at once. Then
+ * the mesh retries, or the call fails. */
+static void msim_connect_failed(msim *m, uint32_t idx, uint32_t station, uint32_t step,
+                                sim_time now) {
+  mcall *c = &m->calls[idx];
+  if (m->down[c->dst_pod] && !(c->flags & MCALL_CONNECTING) && m->s->mesh.connect_timeout_ns > 0) {
+    c->flags |= MCALL_CONNECTING;
+    msim_schedule(m, sim_time_add_sat(now, m->s->mesh.connect_timeout_ns), ev_connect_timeout, idx);
+    return;
+  }
+  c->flags &= ~MCALL_CONNECTING;
+  if (msim_mesh_retry(m, idx, step, now))
+    return;
+  msim_fail(m, idx, now, m->down_drill[station], MFAIL_OUTAGE);
+}
+
+static void ev_reissue(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  uint32_t idx = (uint32_t)arg;
+  m->calls[idx].flags &= ~MCALL_HAS_EVENT;
+  if (m->calls[idx].flags & MCALL_FAILED) {
+    msim_maybe_reap(m, idx);
+    return;
+  }
+  msim_issue(m, idx, sim_engine_now(e));
+}
+
+static void ev_connect_timeout(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  uint32_t idx = (uint32_t)arg;
+  mcall *c = &m->calls[idx];
+  c->flags &= ~MCALL_HAS_EVENT;
+  if (c->flags & MCALL_FAILED) {
+    msim_maybe_reap(m, idx);
+    return;
+  }
+  uint32_t r = c->n_proxies, step = c->step;
+  uint32_t station = step == r ? c->dst_pod : m->t->n_pods + c->proxy[step];
+  msim_connect_failed(m, idx, station, step, sim_engine_now(e));
+}
+
 /* ---- events ------------------------------------------------------------- */
 
 static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
@@ -826,7 +968,10 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     uint32_t px = c->proxy[request ? step : 2 * r - step];
     uint32_t station = t->n_pods + px;
     if (m->down[station]) {
-      msim_fail(m, idx, now, m->down_drill[station], MFAIL_OUTAGE);
+      if (request)
+        msim_connect_failed(m, idx, station, step, now);
+      else /* the response finds it gone: a reset, not retried */
+        msim_fail(m, idx, now, m->down_drill[station], MFAIL_OUTAGE);
       return;
     }
     uint32_t max_requests = m->s->services[sv].max_requests;
@@ -864,7 +1009,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
   }
   if (step == r) { /* the application */
     if (m->down[c->dst_pod]) {
-      msim_fail(m, idx, now, m->down_drill[c->dst_pod], MFAIL_OUTAGE);
+      msim_connect_failed(m, idx, c->dst_pod, step, now);
       return;
     }
     if (sim_station_full(&m->st[c->dst_pod].st, now)) { /* the pod's waiting room is full: 503 */
@@ -936,6 +1081,41 @@ static void msim_reset_holders(msim *m, const failure_outage *o, sim_time now) {
     m->scan_mark[o->stations[i]] = 0;
 }
 
+/* The station whose endpoint a crash of station st removes, or TOPO_NONE:
+ * a pod (its application, or its sidecar: the pod stops being ready) or a
+ * waypoint replica. A ztunnel is no endpoint: its pods stay ready, so
+ * Kubernetes never takes them out. */
+static uint32_t msim_endpoint_of(const msim *m, uint32_t st) {
+  uint32_t n_pods = m->t->n_pods;
+  if (st < n_pods)
+    return st;
+  uint32_t x = st - n_pods;
+  if (x >= m->t->n_proxies)
+    return TOPO_NONE;
+  mesh_proxy_kind k = m->t->proxies[x].kind;
+  return k == MESH_PROXY_SIDECAR    ? m->t->proxies[x].owner
+         : k == MESH_PROXY_WAYPOINT ? st
+                                    : TOPO_NONE;
+}
+
+/* When Kubernetes takes the endpoints an outage kills out of service: a
+ * node outage (it takes application stations) after the node grace period,
+ * a crashed container after the kubelet reports it; never with a delay of 0. */
+static void msim_schedule_removal(msim *m, const failure_outage *o, sim_time now) {
+  int node = 0;
+  for (uint32_t i = 0; i < o->n_stations && !node; i++)
+    node = o->stations[i] < m->t->n_pods;
+  sim_time delay = node ? m->s->cluster.detect_node_ns : m->s->cluster.detect_pod_ns;
+  if (delay <= 0)
+    return;
+  for (uint32_t i = 0; i < o->n_stations; i++) {
+    uint32_t ep = msim_endpoint_of(m, o->stations[i]);
+    sim_time at = sim_time_add_sat(now, delay);
+    if (ep != TOPO_NONE && at < m->gone_at[ep])
+      m->gone_at[ep] = at;
+  }
+}
+
 static void ev_outage_start(sim_engine *e, void *ctx, uint64_t arg) {
   msim *m = ctx;
   const failure_outage *o = &m->plan->outages[arg];
@@ -946,6 +1126,7 @@ static void ev_outage_start(sim_engine *e, void *ctx, uint64_t arg) {
     m->down_drill[o->stations[i]] = o->drill;
     sim_station_flush(&m->st[o->stations[i]].st, sim_engine_now(e));
   }
+  msim_schedule_removal(m, o, sim_engine_now(e));
   msim_reset_holders(m, o, sim_engine_now(e));
 }
 
@@ -953,8 +1134,12 @@ static void ev_outage_end(sim_engine *e, void *ctx, uint64_t arg) {
   msim *m = ctx;
   const failure_outage *o = &m->plan->outages[arg];
   if (o->crash) {
-    for (uint32_t i = 0; i < o->n_stations; i++)
+    for (uint32_t i = 0; i < o->n_stations; i++) {
       m->down[o->stations[i]]--;
+      uint32_t ep = msim_endpoint_of(m, o->stations[i]);
+      if (ep != TOPO_NONE && !m->down[o->stations[i]])
+        m->gone_at[ep] = SIM_TIME_NEVER; /* back and ready */
+    }
   } else {
     msim_reset_holders(m, o, sim_engine_now(e)); /* the drain ends: old connections reset */
   }
@@ -1100,7 +1285,7 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
   c->key = crn_root_key(i, n);
   c->parent = MCALL_NONE;
   c->src_pod = TOPO_NONE;
-  c->dst_pod = msim_pick_pod(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK));
+  c->dst_pod = msim_pick_live(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK), now);
   c->req_bytes = (uint32_t)svc->request_bytes;
   c->resp_bytes = (uint32_t)svc->response_bytes;
   c->flags |= now >= m->t_warm ? MCALL_MEASURED : 0;
@@ -1131,6 +1316,7 @@ static void msim_release(msim *m) {
   free(m->down);
   free(m->down_drill);
   free(m->scan_mark);
+  free(m->gone_at);
   free(m->wp);
   free(m->burst_at);
   free(m->burst_end);
@@ -1197,8 +1383,8 @@ static int msim_init_bursts(msim *m) {
   for (uint32_t d = 0; d < s->n_failures; d++) {
     const scenario_failure *f = &s->failures[d];
     m->window_at[d] = sim_time_add_sat(s->meta.warmup_ns, f->at_ns);
-    m->window_end[d] = sim_time_add_sat(
-        m->window_at[d], f->kind == SCN_FAIL_UPGRADE ? f->drain_ns : f->duration_ns);
+    m->window_end[d] = sim_time_add_sat(m->window_at[d],
+                                        f->kind == SCN_FAIL_UPGRADE ? f->drain_ns : f->duration_ns);
   }
   for (uint32_t b = 0; b < m->n_bursts; b++) {
     m->window_at[s->n_failures + b] = m->burst_at[b];
@@ -1216,13 +1402,16 @@ static int msim_init_arrays(msim *m) {
   m->down = calloc(nst, sizeof *m->down);
   m->down_drill = calloc(nst, sizeof *m->down_drill);
   m->scan_mark = calloc(nst, sizeof *m->scan_mark);
+  m->gone_at = malloc(nst * sizeof *m->gone_at);
+  for (size_t i = 0; m->gone_at && i < nst; i++)
+    m->gone_at[i] = SIM_TIME_NEVER;
   m->rr_next = calloc(s->n_services ? s->n_services : 1, sizeof *m->rr_next);
   m->active = calloc(m->t->n_pods ? m->t->n_pods : 1, sizeof *m->active);
   m->n_ordinals = calloc(s->n_services ? s->n_services : 1, sizeof *m->n_ordinals);
   m->arrival_rng = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrival_rng);
   m->arrivals = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrivals);
-  if (!m->eng || !m->st || !m->down || !m->down_drill || !m->scan_mark || !m->rr_next ||
-      !m->active || !m->n_ordinals || !m->arrival_rng || !m->arrivals ||
+  if (!m->eng || !m->st || !m->down || !m->down_drill || !m->scan_mark || !m->gone_at ||
+      !m->rr_next || !m->active || !m->n_ordinals || !m->arrival_rng || !m->arrivals ||
       sim_hist_init(&m->sec_hist) != 0)
     return SIM_ENOMEM;
   return 0;

@@ -49,6 +49,7 @@ typedef struct model_rep {
   double extra_busy_ns;          /* window CPU of autoscaled replicas beyond the placed ones */
   double *waypoint_replicas_sec; /* active waypoint replicas per second (autoscaling only) */
   uint64_t retries;
+  uint64_t mesh_retries; /* retries made by the mesh's default policy (mesh.retries) */
   uint64_t timeouts; /* tries that timed out (any call, measured or not) */
   /* Measured root requests that failed, by the cause at the failing end
    * (a timeout, a refusal by a full queue or an open circuit breaker, a

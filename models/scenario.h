@@ -55,6 +55,12 @@ typedef struct scenario_cluster {
   mesh_placement placement;
   int64_t system_reserved_millicores; /* per node: kubelet, OS, non-mesh daemonsets */
   int64_t system_reserved_mem_bytes;
+  /* How long after a failure Kubernetes takes a pod out of its service's
+   * endpoints (0 = never): a pod whose container died (the kubelet marks it
+   * not ready), and every pod of a node that stopped answering (the node
+   * controller's grace period). The mesh then stops sending it calls. */
+  sim_time detect_pod_ns;
+  sim_time detect_node_ns;
 } scenario_cluster;
 
 typedef struct scenario_pricing {
@@ -83,6 +89,13 @@ typedef struct scenario_mesh {
   mesh_waypoint_scope waypoint_scope; /* default for namespaces */
   uint32_t waypoint_replicas;         /* default per waypoint deployment */
   double new_connection_share;        /* share of requests that open a new connection */
+  /* The Envoy retry policy Istio applies to every HTTP route without one
+   * (models/model_sim.c): retries of a call whose connection failed, made by
+   * the caller's sidecar or the destination's waypoint, with Envoy's
+   * jittered back-off, after the connect timeout when the pod's node is gone. */
+  uint32_t retries;
+  sim_time retry_backoff_ns;
+  sim_time connect_timeout_ns;
 } scenario_mesh;
 
 typedef struct scenario_namespace {
