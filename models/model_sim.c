@@ -137,6 +137,11 @@ typedef struct msim {
   uint32_t *down_drill; /* per station: drill of the latest outage */
   uint8_t *scan_mark;   /* per station, scratch for outage scans */
   sim_time *gone_at;    /* per station: out of its service's endpoints from then */
+  /* Pods of each service grouped by zone, for PreferClose: the pods of
+   * service sv in zone z are zone_pods[zone_start[sv * (nz + 1) + z] ..
+   * zone_start[sv * (nz + 1) + z + 1]); NULL when no service prefers close. */
+  uint32_t *zone_pods;
+  uint32_t *zone_start;
   uint64_t trace_limit, next_call_id, roots;
   uint64_t live_measured; /* measured root requests in flight */
   pair_count pooled;      /* requests in flight per (proxy, destination service) */
@@ -373,7 +378,7 @@ static inline int msim_gone(const msim *m, uint32_t st, sim_time now) {
 /* Destination pod of a call into service sv at `now`, by the service's
  * balancer, among the pods still in its endpoints: a removed pick moves on
  * to the next pod that is not (all removed: the pick stands, and fails). */
-static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now);
+static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now, uint32_t zone);
 
 static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
   const scenario_service *svc = &m->s->services[sv];
@@ -401,7 +406,36 @@ static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
   return first + i;
 }
 
-static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now) {
+/* Zone of the caller of a call from src_pod (TOPO_NONE: outside the mesh). */
+static inline uint32_t msim_zone_of(const msim *m, uint32_t src_pod) {
+  return src_pod == TOPO_NONE ? TOPO_NONE : m->t->nodes[m->t->pods[src_pod].node].zone;
+}
+
+/* PreferClose: a pod of sv in `zone` still in the endpoints, picked by u
+ * among them (the next live one from u's pick); TOPO_NONE when the zone has
+ * none, and the caller falls back to every zone, as Kubernetes does. */
+static uint32_t msim_pick_close(const msim *m, uint32_t sv, uint32_t zone, double u, sim_time now) {
+  const uint32_t *at = m->zone_start + (size_t)sv * (m->t->scn->cluster.n_zones + 1);
+  uint32_t n = at[zone + 1] - at[zone];
+  if (n == 0)
+    return TOPO_NONE;
+  uint32_t i = (uint32_t)(u * n);
+  if (i >= n)
+    i = n - 1;
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t p = m->zone_pods[at[zone] + (i + k) % n];
+    if (!msim_gone(m, p, now))
+      return p;
+  }
+  return TOPO_NONE;
+}
+
+static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now, uint32_t zone) {
+  if (zone != TOPO_NONE && m->zone_pods && m->s->services[sv].prefer_close) {
+    uint32_t p = msim_pick_close(m, sv, zone, u, now);
+    if (p != TOPO_NONE)
+      return p;
+  }
   uint32_t p = msim_pick_pod(m, sv, u);
   if (!msim_gone(m, p, now))
     return p;
@@ -414,20 +448,37 @@ static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now) {
   return p;
 }
 
-/* The waypoint replica of call c, when Kubernetes has removed the one its
- * path picked: the next placed replica still in the endpoints. */
+/* The waypoint replica of call c among the placed ones: when Kubernetes
+ * has removed the one its path picked, the next one still in the endpoints;
+ * when the destination prefers close, one in the caller's zone if any. */
 static void msim_live_waypoint(msim *m, mcall *c, sim_time now) {
+  uint32_t zone = m->s->services[m->t->pods[c->dst_pod].service].prefer_close
+                      ? msim_zone_of(m, c->src_pod)
+                      : TOPO_NONE;
   for (uint32_t k = 0; k < c->n_proxies; k++) {
-    if (c->side[k] != PATH_SIDE_MIDDLE || !msim_gone(m, m->t->n_pods + c->proxy[k], now))
+    if (c->side[k] != PATH_SIDE_MIDDLE || c->proxy[k] >= m->t->n_proxies)
       continue;
-    const topo_waypoint *tw = &m->t->waypoints[m->t->proxies[c->proxy[k]].owner];
+    const topology *t = m->t;
+    uint32_t cur = c->proxy[k];
+    int live = !msim_gone(m, t->n_pods + cur, now);
+    if (live && (zone == TOPO_NONE || t->nodes[t->proxies[cur].node].zone == zone))
+      continue;
+    const topo_waypoint *tw = &t->waypoints[t->proxies[cur].owner];
+    uint32_t best = live ? cur : TOPO_NONE;
     for (uint32_t r = 0; r < tw->n_replicas; r++) {
-      uint32_t px = tw->first_proxy + r;
-      if (!msim_gone(m, m->t->n_pods + px, now)) {
-        c->proxy[k] = px;
-        c->node[PATH_SIDE_MIDDLE] = m->t->proxies[px].node;
+      uint32_t px = tw->first_proxy + (cur - tw->first_proxy + r) % tw->n_replicas;
+      if (msim_gone(m, t->n_pods + px, now))
+        continue;
+      if (best == TOPO_NONE)
+        best = px;
+      if (zone != TOPO_NONE && t->nodes[t->proxies[px].node].zone == zone) {
+        best = px;
         break;
       }
+    }
+    if (best != TOPO_NONE && best != cur) {
+      c->proxy[k] = best;
+      c->node[PATH_SIDE_MIDDLE] = t->proxies[best].node;
     }
   }
 }
@@ -504,7 +555,7 @@ static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   c->n_proxies = p.n;
   if (m->wp)
     msim_pick_replica(m, c);
-  if (c->n_proxies && m->plan)
+  if (c->n_proxies && (m->plan || m->zone_pods))
     msim_live_waypoint(m, c, now);
   c->step = 0;
   c->cursor = 0;
@@ -556,7 +607,8 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
   k->key = key;
   k->parent = idx;
   k->src_pod = c->dst_pod;
-  k->dst_pod = msim_pick_live(m, ce->target, crn_uniform(m->seed, key, CRN_PICK), now);
+  k->dst_pod = msim_pick_live(m, ce->target, crn_uniform(m->seed, key, CRN_PICK), now,
+                              msim_zone_of(m, c->dst_pod));
   k->req_bytes = (uint32_t)ce->request_bytes;
   k->resp_bytes = (uint32_t)ce->response_bytes;
   k->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
@@ -789,7 +841,7 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail
         r->key = msim_child_key(c->key, 0, attempt + 1);
         r->parent = MCALL_NONE;
         r->src_pod = TOPO_NONE;
-        r->dst_pod = msim_pick_live(m, svc, crn_uniform(m->seed, r->key, CRN_PICK), now);
+        r->dst_pod = msim_pick_live(m, svc, crn_uniform(m->seed, r->key, CRN_PICK), now, TOPO_NONE);
         r->req_bytes = c->req_bytes;
         r->resp_bytes = c->resp_bytes;
         r->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
@@ -890,7 +942,7 @@ static int msim_mesh_retry(msim *m, uint32_t idx, uint32_t step, sim_time now) {
   uint32_t pick = old;
   for (uint32_t h = 0; h < 5 && pick == old && m->s->services[sv].replicas > 1; h++)
     pick = msim_pick_live(m, sv, crn_uniform(m->seed, crn_child_key(c->key, 4000u + h), CRN_PICK),
-                          now);
+                          now, msim_zone_of(m, c->src_pod));
   c->dst_pod = pick;
   double span = (double)((1u << (c->mesh_try < 20 ? c->mesh_try : 20)) - 1u) *
                 (double)m->s->mesh.retry_backoff_ns;
@@ -1285,7 +1337,8 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
   c->key = crn_root_key(i, n);
   c->parent = MCALL_NONE;
   c->src_pod = TOPO_NONE;
-  c->dst_pod = msim_pick_live(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK), now);
+  c->dst_pod =
+      msim_pick_live(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK), now, TOPO_NONE);
   c->req_bytes = (uint32_t)svc->request_bytes;
   c->resp_bytes = (uint32_t)svc->response_bytes;
   c->flags |= now >= m->t_warm ? MCALL_MEASURED : 0;
@@ -1317,6 +1370,8 @@ static void msim_release(msim *m) {
   free(m->down_drill);
   free(m->scan_mark);
   free(m->gone_at);
+  free(m->zone_pods);
+  free(m->zone_start);
   free(m->wp);
   free(m->burst_at);
   free(m->burst_end);
@@ -1417,6 +1472,35 @@ static int msim_init_arrays(msim *m) {
   return 0;
 }
 
+/* Pods of every service grouped by zone, when some service prefers close. */
+static int msim_init_zones(msim *m) {
+  const scenario *s = m->s;
+  const topology *t = m->t;
+  int any = 0;
+  for (uint32_t sv = 0; sv < s->n_services && !any; sv++)
+    any = s->services[sv].prefer_close;
+  if (!any)
+    return 0;
+  uint32_t nz = s->cluster.n_zones;
+  m->zone_pods = malloc((t->n_pods ? t->n_pods : 1) * sizeof *m->zone_pods);
+  m->zone_start = calloc((size_t)s->n_services * (nz + 1) + 1, sizeof *m->zone_start);
+  if (!m->zone_pods || !m->zone_start)
+    return SIM_ENOMEM;
+  uint32_t at = 0;
+  for (uint32_t sv = 0; sv < s->n_services; sv++) {
+    uint32_t first = t->service_first_pod[sv], n = s->services[sv].replicas;
+    uint32_t *start = m->zone_start + (size_t)sv * (nz + 1);
+    for (uint32_t z = 0; z < nz; z++) {
+      start[z] = at;
+      for (uint32_t p = first; p < first + n; p++)
+        if (t->nodes[t->pods[p].node].zone == z)
+          m->zone_pods[at++] = p;
+    }
+    start[nz] = at;
+  }
+  return 0;
+}
+
 /* Calls a service makes per request before probabilities: the ordinals of
  * its children, which must fit a call record's 16 bits. */
 static int msim_init_ordinals(msim *m) {
@@ -1505,7 +1589,7 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   int rc;
   if ((rc = msim_init_autoscale(m)) != 0 || (rc = msim_init_bursts(m)) != 0 ||
       (rc = msim_init_arrays(m)) != 0 || (rc = msim_init_ordinals(m)) != 0 ||
-      (rc = msim_init_stations(m)) != 0)
+      (rc = msim_init_zones(m)) != 0 || (rc = msim_init_stations(m)) != 0)
     return rc;
   for (uint32_t i = 0; i < s->n_traffic; i++) {
     m->arrival_rng[i] = sim_rng_new(seed, 1000 + i, MODEL_RNG_ARRIVALS);

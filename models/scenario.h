@@ -156,6 +156,10 @@ typedef struct scenario_service {
    * answers 503 at once (Envoy's max_requests circuit breaker). */
   uint32_t queue_limit;
   uint32_t max_requests;
+  /* Kubernetes Service.spec.trafficDistribution: PreferClose: callers
+   * pick pods (and waypoint replicas) in their own zone when the zone has
+   * any, else anywhere. Off by default, as in Kubernetes. */
+  bool prefer_close;
 } scenario_service;
 
 typedef struct scenario_burst {
