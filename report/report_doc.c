@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "report_internal.h"
+#include "verdict.h"
 
 #define DOC_TEXT_MAX 8192
 
@@ -172,6 +173,15 @@ const char *report_slo_phrase(const run_result *r, char *buf, size_t n) {
     report_fmt(buf, n, "slower than %s ms", (report_format_value(v, sizeof v, r->slo_ms), v));
   else
     report_fmt(buf, n, "over the latency SLO");
+  return buf;
+}
+
+const char *report_objective_latency(const run_result *r, char *buf, size_t n) {
+  char v[32];
+  if (!isfinite(r->slo_ms) || r->slo_ms <= 0)
+    return NULL;
+  report_fmt(buf, n, "%s at most %s ms", verdict_percentile_name(r->objective_quantile),
+             (report_format_value(v, sizeof v, r->slo_ms), v));
   return buf;
 }
 

@@ -177,8 +177,9 @@ static void check_report_with_charts(rt *t, const char *format) {
   assert_int_equal(info.gnuplot_missing, 0);
   if (info.charts_written != info.charts_planned)
     fail_msg("%d of %d charts drawn: %s", info.charts_written, info.charts_planned, info.warning);
-  /* cpu, memory, latency cdf + quantiles, cost, 3 series (waypoints scale), blast, 1 drill */
-  assert_int_equal(info.charts_planned, 10);
+  /* cpu, memory, mesh, latency cdf + quantiles, cost, 3 series (waypoints scale), blast,
+   * 1 drill */
+  assert_int_equal(info.charts_planned, 11);
 
   char *md = read_out(t, "report.md");
   char *html = read_out(t, "report.html");
@@ -685,9 +686,9 @@ static void test_report_sparse_run(void **state) {
   int rc = report_write(t->s.d, &opt, &info);
   if (rc != 0)
     fail_msg("report_write: %s", info.error);
-  /* cpu, memory, latency cdf + quantiles, cost, blast */
-  assert_int_equal(info.charts_planned, 6);
-  assert_int_equal(info.charts_written, fixture_have_gnuplot() ? 6 : 0);
+  /* cpu, memory, mesh, latency cdf + quantiles, cost, blast */
+  assert_int_equal(info.charts_planned, 7);
+  assert_int_equal(info.charts_written, fixture_have_gnuplot() ? 7 : 0);
   char *md = read_out(t, "report.md");
   assert_contains(md, "| throughput (requests/s) | n/a |");
   assert_contains(md, "Seed 47, 1 replication,");
@@ -702,6 +703,178 @@ static void test_report_sparse_run(void **state) {
   assert_true(eol && (!pm || pm > eol)); /* no interval from one replication */
   free(md);
   run_result_release(&r);
+}
+
+/* ---- the charts' scripts and data (written with or without gnuplot) ---- */
+
+/* The "set yrange [lo:hi]" of a script; fails when it has none. */
+static void gp_yrange(const char *gp, double *lo, double *hi) {
+  const char *p = strstr(gp, "set yrange [");
+  if (!p || sscanf(p, "set yrange [%lf:%lf]", lo, hi) != 2)
+    fail_msg("no numeric yrange in:\n%s", gp);
+}
+
+/* The number after `key` ("dt ", "pt ") in the line of the plot command
+ * that draws block `index` of the .dat; -1 when absent. */
+static int gp_curve_style(const char *gp, int index, const char *key) {
+  char at[32];
+  snprintf(at, sizeof at, "index %d using", index);
+  const char *p = strstr(gp, at);
+  if (!p)
+    return -1;
+  const char *eol = strchr(p, '\n');
+  const char *k = strstr(p, key);
+  return k && (!eol || k < eol) ? atoi(k + strlen(key)) : -1;
+}
+
+/* Latency on a log scale with the objective drawn: the quantile bars'
+ * axis is logarithmic and spans every bar and the objective's line, whose
+ * label names the stored quantile and latency; a mode whose latency
+ * collapsed (seconds) stays on the chart without flattening the others;
+ * the CDF has a log latency axis, the objective as a vertical line, and a
+ * dash type and marker of its own per mode. Without a stored objective
+ * (an old database) no line is drawn. */
+static void test_report_latency_charts(void **state) {
+  rt *t = *state;
+  static const struct {
+    double slo_ms, quantile, collapsed_p99; /* collapsed: ambient's p99.9 and p99 (0: as is) */
+    const char *label;
+  } cases[] = {
+      {100, 0.99, 0, "set label 1 'objective: p99 at most 100 ms'"},
+      {250, 0.999, 5000, "set label 1 'objective: p99.9 at most 250 ms'"},
+      {NAN, 0.99, 0, NULL},
+  };
+  for (size_t i = 0; i < N_ELEMS(cases); i++) {
+    fixture_opts o = fixture_defaults();
+    o.variant = 50 + (uint32_t)i;
+    run_result r;
+    fixture_run(&r, &o);
+    r.slo_ms = cases[i].slo_ms;
+    r.objective_quantile = cases[i].quantile;
+    if (cases[i].collapsed_p99 > 0) {
+      r.modes[1].latency.p99_ms = cases[i].collapsed_p99;
+      r.modes[1].latency.p999_ms = 1.2 * cases[i].collapsed_p99;
+    }
+    free(report_md_of(t, &r));
+    char *gp = read_out(t, "charts/latency_quantiles.gp");
+    assert_contains(gp, "set logscale y 10\n");
+    assert_null(strstr(gp, "set yrange [0:")); /* a log axis cannot start at 0 */
+    double lo, hi, min = INFINITY, max = 0;
+    gp_yrange(gp, &lo, &hi);
+    for (uint32_t m = 0; m < r.n_modes; m++) {
+      const result_latency *l = &r.modes[m].latency;
+      min = fmin(min, fmin(l->p50_ms, l->p50_ci.n >= 2 ? l->p50_ci.lo : l->p50_ms));
+      max = fmax(max, fmax(l->p999_ms, l->p999_ci.n >= 2 ? l->p999_ci.hi : l->p999_ms));
+    }
+    if (!(lo > 0 && lo < min && hi > max))
+      fail_msg("case %zu: yrange [%g:%g] does not hold the bars [%g, %g]", i, lo, hi, min, max);
+    char *cdf = read_out(t, "charts/latency_cdf.gp");
+    assert_contains(cdf, "set logscale x 10\n");
+    if (cases[i].label) {
+      char line[160];
+      snprintf(line, sizeof line, "set arrow 1 from graph 0, first %g to graph 1, first %g nohead",
+               cases[i].slo_ms, cases[i].slo_ms);
+      assert_contains(gp, line);
+      assert_contains(gp, cases[i].label);
+      if (!(lo < cases[i].slo_ms && hi > cases[i].slo_ms))
+        fail_msg("case %zu: the objective %g ms is off the axis [%g:%g]", i, cases[i].slo_ms, lo,
+                 hi);
+      snprintf(line, sizeof line, "set arrow 1 from first %g, graph 0 to first %g, graph 1 nohead",
+               cases[i].slo_ms, cases[i].slo_ms);
+      assert_contains(cdf, line);
+      assert_contains(cdf, cases[i].label);
+    } else {
+      assert_null(strstr(gp, "set arrow"));
+      assert_null(strstr(gp, "objective"));
+      assert_null(strstr(cdf, "set arrow"));
+    }
+    /* Each mode's curve: its own dash type and marker. */
+    for (uint32_t a = 0; a < r.n_modes; a++) {
+      int dt = gp_curve_style(cdf, (int)a, "dt "), pt = gp_curve_style(cdf, (int)a, "pt ");
+      if (dt < 0 || pt < 0)
+        fail_msg("case %zu: the CDF of mode %u has no dash type or marker:\n%s", i, a, cdf);
+      for (uint32_t b = 0; b < a; b++)
+        if (dt == gp_curve_style(cdf, (int)b, "dt ") || pt == gp_curve_style(cdf, (int)b, "pt "))
+          fail_msg("case %zu: the CDFs of modes %u and %u look alike:\n%s", i, b, a, cdf);
+    }
+    free(gp);
+    free(cdf);
+    run_result_release(&r);
+  }
+}
+
+/* The mesh-only chart: per mode, the CPU and memory of the mesh's kinds
+ * (sidecar, ztunnel, waypoint, control plane), no application, used and
+ * reserved, each bar labelled with its total. */
+static void test_report_mesh_chart(void **state) {
+  rt *t = *state;
+  report_options opt = {.out_dir = t->s.out, .batch_id = t->batch, .gnuplot = "/nonexistent"};
+  report_info info;
+  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
+  char *dat = read_out(t, "charts/mesh_resources.dat");
+  char *gp = read_out(t, "charts/mesh_resources.gp");
+  const char *memory = strstr(dat, "# memory (MiB)");
+  assert_non_null(memory);
+  for (uint32_t i = 0; i < t->run.n_modes; i++) {
+    const mode_result *m = &t->run.modes[i];
+    for (int memory_block = 0; memory_block < 2; memory_block++)
+      for (int bar = 0; bar < 2; bar++) {
+        double sum = 0;
+        char want[256], v[32];
+        int at = 0;
+        at += snprintf(want, sizeof want, "%g ", i + (bar ? 0.2 : -0.2));
+        for (int k = MESH_KIND_SIDECAR; k <= MESH_KIND_CONTROL_PLANE; k++) {
+          const result_kind_usage *u = &m->kind[k];
+          double x = memory_block ? (bar ? u->reserved_mem_mib : u->mem_mib_mean)
+                                  : (bar ? u->reserved_cpu_cores : u->cpu_cores_mean);
+          sum += x;
+        }
+        report_format_value(v, sizeof v, sum);
+        snprintf(want + at, sizeof want - (size_t)at, "\"%s\"", v);
+        const char *row = strstr(memory_block ? memory : dat, want);
+        if (!row || (!memory_block && row > memory))
+          fail_msg("mode %u, %s %s: no row \"%s\" in\n%s", i, memory_block ? "memory" : "CPU",
+                   bar ? "reserved" : "used", want, dat);
+        /* x, label and the four mesh kinds: no application column */
+        int fields = 0;
+        for (const char *p = row; *p && *p != '\n'; p++)
+          fields += (p == row || p[-1] == ' ') && *p != ' ';
+        assert_int_equal(fields, 6);
+      }
+  }
+  assert_contains(gp, "set multiplot");
+  assert_contains(gp, "'mesh_resources.dat' index 1 using 1:($3+$4+$5+$6):2 with labels");
+  free(dat);
+  free(gp);
+}
+
+/* The blast-radius chart: horizontal bars (the mode and kind names on the
+ * y axis, where they have room), the clear-text services and the request
+ * share plotted beside the counts. */
+static void test_report_blast_chart(void **state) {
+  rt *t = *state;
+  report_options opt = {.out_dir = t->s.out, .batch_id = t->batch, .gnuplot = "/nonexistent"};
+  report_info info;
+  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
+  char *gp = read_out(t, "charts/blast.gp");
+  char *dat = read_out(t, "charts/blast.dat");
+  assert_contains(gp, "with boxxyerror");
+  assert_null(strstr(gp, "with boxes")); /* every bar horizontal */
+  assert_null(strstr(gp, "xtic("));      /* no names under the x axis */
+  assert_null(strstr(gp, "histogram"));
+  assert_contains(gp, "set ytics ('sidecar: sidecar' 0, 'ambient: ztunnel' 1, "
+                      "'ambient-waypoint: ztunnel' 2, 'ambient-waypoint: waypoint' 3)");
+  assert_contains(gp, "title 'clear-text L7 services'");
+  assert_contains(gp, "set xlabel 'share of external requests (%)'");
+  assert_contains(gp, "using (0):($1 - 0.2):(0):8:($1 - 0.4):($1) with boxxyerror");
+  assert_contains(gp, "using (0):($1 + 0.2):(0):9:($1):($1 + 0.4) with boxxyerror");
+  /* ambient's ztunnel: pods 9, services 7, namespaces 3, tenants 2, identities 6, at most 2
+   * services in clear text (ztunnel-2), 75% of requests at most, 40% on average */
+  assert_contains(dat, "\n1 9 7 3 2 6 2 75 40\n");
+  /* ambient-waypoint's waypoint: no waypoint instance stored, so no clear-text count */
+  assert_contains(dat, "\n3 14 7 3 2 6 NaN 75 40\n");
+  free(gp);
+  free(dat);
 }
 
 static void test_format_value(void **state) {
@@ -755,6 +928,9 @@ int main(int argc, char **argv) {
       cmocka_unit_test_setup_teardown(test_report_burst_drill, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_drill_without_target, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_sparse_run, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_latency_charts, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_mesh_chart, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_blast_chart, setup, teardown),
       cmocka_unit_test(test_format_value),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
