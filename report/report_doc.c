@@ -26,7 +26,7 @@ static const char doc_css[] =
     "h1,h2,h3{line-height:1.2}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}"
     "table{border-collapse:collapse;margin:1em 0;font-size:.92em}"
     "th,td{border:1px solid #ccc;padding:.25em .6em}th{background:#f3f3f3}"
-    "td.r,th.r{text-align:right}td.l,th.l{text-align:left}"
+    "td.r,th.r{text-align:right}td.l,th.l{text-align:left}td.r{white-space:nowrap}"
     "tr:nth-child(even) td{background:#fafafa}"
     "code{background:#f3f3f3;padding:0 .25em;border-radius:3px}"
     "figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}"

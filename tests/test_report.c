@@ -197,7 +197,7 @@ static void check_report_with_charts(rt *t, const char *format) {
   assert_contains(md, "sidecar (baseline)");
   /* The stored SLO names the slow requests. */
   assert_contains(md, "| requests slower than 100 ms |");
-  assert_contains(md, "more were slower than 100 ms");
+  assert_contains(md, "failed and slow (slower than 100 ms) requests");
   /* Autoscaled waypoints get their chart (the fixture scales 2 -> 3 -> 2). */
   char wp[64];
   snprintf(wp, sizeof wp, "](charts/series_waypoints.%s)", format ? format : "png");
@@ -245,18 +245,21 @@ static void check_report_with_charts(rt *t, const char *format) {
   const char *top = strstr(md, "| ambient | ztunnel | `ztunnel-2` | 30.0% | 5 |");
   assert_non_null(top);
   assert_non_null(strstr(top, "| ambient | ztunnel | `ztunnel-1` | 20.0% | 4 |"));
-  {
+  { /* the drill's row: the mean error rate over the 3 s it was down, the peak */
     const result_failure *f = &r->modes[1].failures[0];
-    double sum = 0;
-    for (int s = 5; s < 8; s++)
+    double sum = 0, peak = 0;
+    for (int s = 5; s < 8; s++) {
       sum += f->error_rate[s];
-    char buf[256];
+      peak = fmax(peak, f->error_rate[s]);
+    }
+    char buf[256], rec[32];
+    report_format_value(rec, sizeof rec, f->recovery_s);
     snprintf(buf, sizeof buf,
-             "In `ambient`, drill `zt-crash` took down a ztunnel (`node-3`) at 5.00 s for 3.00 s: "
-             "%llu requests failed (a mean error rate of %.1f%% while it was down",
-             (unsigned long long)f->failed_requests, 100 * sum / 3);
-    assert_contains(md, buf);
-    snprintf(buf, sizeof buf, "and %u tenants; requests kept failing for", f->affected_tenants);
+             "| `zt-crash` | ambient | ztunnel `node-3` | 5.00–8.00 | %llu / %llu | %u / %u / %u / "
+             "%u | %s | %.1f%% / %.1f%% |",
+             (unsigned long long)f->failed_requests, (unsigned long long)f->slo_violations,
+             f->affected_pods, f->affected_services, f->affected_namespaces, f->affected_tenants,
+             rec, 100 * sum / 3, 100 * peak);
     assert_contains(md, buf);
   }
 
@@ -391,8 +394,9 @@ static void test_report_escapes_text(void **state) {
   assert_null(strstr(html, "node<1>"));
   /* A | or ` in a name cannot break a Markdown table or code span. */
   assert_contains(md, "`node<1>''x'`");
-  assert_contains(md, "In `sidecar`, drill `zt-crash` (ztunnel) found nothing to take down");
-  assert_null(strstr(md, "| sidecar | `zt-crash` |")); /* and is not in the table */
+  /* not in the table, and said so */
+  assert_contains(md, "each drill in the modes without its component (`zt-crash` in `sidecar`).");
+  assert_null(strstr(md, "| `zt-crash` | sidecar |"));
   free(md);
   free(html);
   run_result_release(&r);
@@ -416,16 +420,13 @@ static void test_report_burst_drill(void **state) {
   r.slo_ms = 250;
   char *md = report_md_of(t, &r);
   char buf[256];
-  snprintf(buf, sizeof buf,
-           "In `ambient`, drill `spike`, a traffic burst, ran at 5.00 s for 3.00 s: %llu "
-           "requests failed",
-           (unsigned long long)r.modes[1].failures[0].failed_requests);
-  assert_contains(md, buf);
-  snprintf(buf, sizeof buf, "%llu more were slower than 250 ms",
+  snprintf(buf, sizeof buf, "| `spike` | ambient | burst on `frontend` | 5.00–8.00 | %llu / %llu |",
+           (unsigned long long)r.modes[1].failures[0].failed_requests,
            (unsigned long long)r.modes[1].failures[0].slo_violations);
   assert_contains(md, buf);
+  assert_contains(md, "failed and slow (slower than 250 ms) requests");
   assert_contains(md, "| requests slower than 250 ms |");
-  assert_contains(md, "traffic bursts appear as drills of component `overload`");
+  assert_contains(md, "traffic bursts are drills of component `overload`");
   assert_null(strstr(md, "took down component"));
   free(md);
   run_result_release(&r);
@@ -446,10 +447,10 @@ static void test_report_drill_without_target(void **state) {
   none->has_target = false;
   none->failed_requests = 0;
   char *md = report_md_of(t, &r);
-  assert_contains(md, "In `ambient`, drill `zt-crash` (ztunnel) found nothing to take down");
-  assert_null(strstr(md, "| ambient | `zt-crash` |"));
-  assert_contains(md, "| sidecar | `zt-crash` |");
-  assert_null(strstr(md, "In `sidecar`, drill `zt-crash` (sidecar) found nothing"));
+  assert_contains(md, "each drill in the modes without its component (`zt-crash` in `ambient`).");
+  assert_null(strstr(md, "| `zt-crash` | ambient |"));
+  assert_contains(md, "| `zt-crash` | sidecar |");
+  assert_null(strstr(md, "(`zt-crash` in `sidecar`)"));
   free(md);
   run_result_release(&r);
 }
@@ -877,6 +878,75 @@ static void test_report_blast_chart(void **state) {
   free(dat);
 }
 
+/* The drills table fits a page: at most 8 columns, one row per drill and
+ * mode, the rows of a drill together; below it at most two sentences, no
+ * sentence per drill. */
+static void test_report_drills_table(void **state) {
+  rt *t = *state;
+  fixture_opts o = fixture_defaults();
+  o.variant = 60;
+  run_result r;
+  fixture_run(&r, &o);
+  /* A second drill in every mode, stored after the first: the table groups
+   * by drill, so its rows follow all of zt-crash's. */
+  for (uint32_t i = 0; i < r.n_modes; i++) {
+    mode_result *m = &r.modes[i];
+    result_failure *f = realloc(m->failures, 2 * sizeof *f);
+    assert_non_null(f);
+    m->failures = f;
+    f[1] = f[0];
+    f[1].error_rate = calloc(f[0].n_seconds, sizeof(double));
+    memcpy(f[1].error_rate, f[0].error_rate, f[0].n_seconds * sizeof(double));
+    snprintf(f[1].name, sizeof f[1].name, "node-crash");
+    snprintf(f[1].component, sizeof f[1].component, "node");
+    m->n_failures = 2;
+  }
+  char *md = report_md_of(t, &r);
+  char *sec = slice(md, "## Failure drills", "\n## ");
+  const char *head = strstr(sec, "\n| drill |");
+  assert_non_null(head);
+  int cols = 0;
+  for (const char *p = head + 1; *p && *p != '\n'; p++)
+    cols += *p == '|';
+  cols -= 1;
+  if (cols > 8)
+    fail_msg("the drills table has %d columns, at most 8 fit a page", cols);
+  /* every row as wide as the head; zt-crash's rows before node-crash's */
+  int rows = 0, seen_node = 0;
+  for (const char *p = strstr(head + 1, "\n| "); p; p = strstr(p + 1, "\n| ")) {
+    if (p[3] == ':') /* the alignment row */
+      continue;
+    int c = 0;
+    const char *eol = strchr(p + 1, '\n');
+    for (const char *q = p + 1; q < eol; q++)
+      c += *q == '|';
+    assert_int_equal(c - 1, cols);
+    if (strncmp(p, "\n| `node-crash`", 15) == 0)
+      seen_node = 1;
+    else if (strncmp(p, "\n| `zt-crash`", 13) == 0 && seen_node)
+      fail_msg("the rows of drill zt-crash are not together:\n%s", sec);
+    rows++;
+  }
+  assert_int_equal(rows, 2 * 3);
+  assert_null(strstr(sec, "\n- ")); /* no list of sentences */
+  /* the text after the table: one paragraph of at most two sentences */
+  const char *table_end = strrchr(sec, '|');
+  assert_non_null(table_end);
+  const char *summary = table_end + 2;
+  int sentences = 0;
+  for (const char *p = summary; *p; p++)
+    sentences += *p == '.' && (p[1] == ' ' || p[1] == '\n' || p[1] == '\0');
+  if (sentences < 1 || sentences > 2)
+    fail_msg("%d sentences under the drills table:\n%s", sentences, summary);
+  char want[160];
+  snprintf(want, sizeof want, "Most failed requests: `zt-crash` in `ambient-waypoint`, %llu",
+           (unsigned long long)r.modes[2].failures[0].failed_requests);
+  assert_contains(summary, want);
+  free(sec);
+  free(md);
+  run_result_release(&r);
+}
+
 static void test_format_value(void **state) {
   (void)state;
   static const struct {
@@ -931,6 +1001,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test_setup_teardown(test_report_latency_charts, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_mesh_chart, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_blast_chart, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_drills_table, setup, teardown),
       cmocka_unit_test(test_format_value),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
