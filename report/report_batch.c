@@ -224,6 +224,7 @@ static void section_verdict(report_batch *c) {
                     "their figures carry their status instead of a change against the "
                     "baseline.",
                     names);
+  report_blast_verdict(c);
 }
 
 static void section_how_to_read(report_batch *c) {

@@ -193,6 +193,11 @@ typedef struct report_batch {
 int report_batch_write(db *d, const report_options *opt, report_info *info);
 /* Its sections on blast radius and failure drills (nothing when the batch has none). */
 void report_blast_section(report_batch *c);
+/* The Verdict's sentence on blast radius: the proxy instance with the
+ * largest radius (request share, then tenants, then pods) among the modes
+ * that meet the objective, and the recommended mode's; nothing without
+ * stored blast instances. */
+void report_blast_verdict(report_batch *c);
 void report_failures_section(report_batch *c);
 
 /* ---- the sweep report (report_sweep.c) ------------------------------------------ */

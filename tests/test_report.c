@@ -947,6 +947,55 @@ static void test_report_drills_table(void **state) {
   run_result_release(&r);
 }
 
+/* The Verdict's blast-radius sentence: the proxy instance with the largest
+ * radius among the modes that meet the objective - not the overloaded
+ * mode's larger one, not the control plane (every mode's, and in no
+ * request's path) - and the recommended mode's own. */
+static void test_report_verdict_blast(void **state) {
+  rt *t = *state;
+  fixture_opts o = fixture_defaults();
+  o.variant = 61;
+  run_result r;
+  fixture_run(&r, &o);
+  judge_with_budget(&r, 0.005); /* sidecar and ambient meet; ambient-waypoint does not */
+  assert_int_equal(r.modes[2].verdict.status, RESULT_OVERLOADED);
+  /* sidecar's largest: a control plane at 100% (left out), then sidecar-1 */
+  mode_result *sc = &r.modes[0];
+  sc->blast_instances = realloc(sc->blast_instances, 4 * sizeof *sc->blast_instances);
+  assert_non_null(sc->blast_instances);
+  result_blast_instance *cp = &sc->blast_instances[3];
+  *cp = sc->blast_instances[0];
+  snprintf(cp->kind, sizeof cp->kind, "control-plane");
+  snprintf(cp->instance, sizeof cp->instance, "istiod");
+  cp->request_share = 1;
+  cp->tenants = 9;
+  sc->n_blast_instances = 4;
+  sc->blast_instances[1].request_share = 0.55; /* sidecar-1 */
+  sc->blast_instances[1].tenants = 3;
+  sc->blast_instances[1].l7_services = 1;
+  /* the overloaded mode's ztunnel-0 would be larger still */
+  r.modes[2].blast_instances[0].request_share = 0.9;
+  /* the recommendation: ambient (cheaper) */
+  r.modes[1].cost_usd_month = r.modes[0].cost_usd_month - 10;
+  verdict_apply(&r);
+  assert_int_equal(r.recommendation.mode, MESH_MODE_AMBIENT);
+  char *md = report_md_of(t, &r);
+  char *sec = slice(md, "## Verdict", "## Provenance");
+  const result_blast_instance *b = &sc->blast_instances[1];
+  char want[512];
+  snprintf(want, sizeof want,
+           "Largest blast radius of a proxy among the modes that meet the objective: the sidecar "
+           "of `sidecar-1` in `sidecar`, which serves %u pods of 3 tenants, sees 1 service in "
+           "clear text and lies in the call tree of 55.0%% of external requests; in the "
+           "recommended `ambient`, the ztunnel on `ztunnel-2`: 5 pods of 1 tenant, 30.0%% of "
+           "requests.",
+           b->pods);
+  assert_contains(sec, want);
+  free(sec);
+  free(md);
+  run_result_release(&r);
+}
+
 static void test_format_value(void **state) {
   (void)state;
   static const struct {
@@ -1002,6 +1051,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test_setup_teardown(test_report_mesh_chart, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_blast_chart, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_drills_table, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_verdict_blast, setup, teardown),
       cmocka_unit_test(test_format_value),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
