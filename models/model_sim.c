@@ -22,6 +22,7 @@
  * event and its children are gone, so no event ever sees a reused record. */
 #include "model_sim.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@
 #define MODEL_RNG_ARRIVALS 1
 #define MODEL_CRN_WAYPOINT 0xffff0000ULL
 #define MODEL_CRN_BACKOFF  0xffff0001ULL
+#define MODEL_CRN_PASS     0xffff0100ULL /* + the pass's step in the call's path */
 
 /* Why a call failed: the failing end's cause travels up to the root. */
 typedef enum mfail_cause { MFAIL_OUTAGE, MFAIL_TIMEOUT, MFAIL_REJECTED } mfail_cause;
@@ -115,6 +117,8 @@ typedef struct msim {
   mstation *st;
   uint32_t n_stations;
   double on_path[MESH_PROXY_COUNT];
+  double on_path_tcp[MESH_PROXY_COUNT]; /* of an opaque-TCP pass */
+  double pass_sigma[MESH_PROXY_COUNT];  /* lognormal spread of a pass's CPU time (0: fixed) */
   sim_time pass_latency[MESH_PROXY_COUNT];
   uint32_t *rr_next;    /* per service: round-robin cursor */
   uint32_t *active;     /* per pod: calls in flight to it (least-request) */
@@ -373,6 +377,14 @@ static sim_time msim_pass(msim *m, uint32_t station, sim_time now, double cpu_ns
 /* Whether Kubernetes has taken station st out of its endpoints by now. */
 static inline int msim_gone(const msim *m, uint32_t st, sim_time now) {
   return m->gone_at[st] <= now;
+}
+
+/* A pass's CPU time relative to its mean: lognormal with sigma and mean 1,
+ * exp(sigma z - sigma^2 / 2) for z the standard normal quantile of u, so
+ * the CPU per request and the cores used stay as calibrated while passes
+ * vary as published percentiles show (docs/calibration.md, 3.9). */
+static double msim_pass_spread(double sigma, double u) {
+  return exp(sigma * gsl_cdf_ugaussian_Pinv(u) - 0.5 * sigma * sigma);
 }
 
 /* Destination pod of a call into service sv at `now`, by the service's
@@ -1045,7 +1057,11 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     const profile_proxy *pp = &m->in->proxy_profile[kind]->proxy[kind];
     double cpu = proxy_pass_cpu_ns(pp, proto, request ? c->req_bytes : c->resp_bytes,
                                    request && (c->flags & MCALL_NEWCONN));
-    sim_time depart = msim_pass(m, station, now, cpu, m->on_path[kind], m->pass_latency[kind]);
+    if (m->pass_sigma[kind] > 0)
+      cpu *= msim_pass_spread(m->pass_sigma[kind],
+                              crn_uniform(m->seed, c->key, MODEL_CRN_PASS + step));
+    double on_path = proto == MESH_PROTO_TCP ? m->on_path_tcp[kind] : m->on_path[kind];
+    sim_time depart = msim_pass(m, station, now, cpu, on_path, m->pass_latency[kind]);
     if (c->flags & MCALL_TRACED)
       msim_trace(m, c, request ? "request" : "response", station, depart, depart);
     c->step++;
@@ -1584,6 +1600,10 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
       s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
   for (int k = 0; k < MESH_PROXY_COUNT; k++) {
     m->on_path[k] = in->proxy_profile[k]->proxy[k].on_path_fraction;
+    m->on_path_tcp[k] = in->proxy_profile[k]->proxy[k].tcp_on_path_fraction;
+    if (!(m->on_path_tcp[k] > 0)) /* a hand-built profile without it */
+      m->on_path_tcp[k] = m->on_path[k];
+    m->pass_sigma[k] = in->proxy_profile[k]->proxy[k].pass_sigma;
     m->pass_latency[k] = (sim_time)(in->proxy_profile[k]->proxy[k].pass_latency_ns + 0.5);
   }
   int rc;
