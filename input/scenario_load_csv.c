@@ -686,6 +686,7 @@ static void traffic_row(csv_reader *r) {
   scenario_traffic *e = &cx->rows[cx->n_rows++];
   memset(e, 0, sizeof *e);
   e->service = svc;
+  e->from = SCN_NONE;
   e->rate_rps = rate;
   e->arrival = SCN_ARRIVAL_POISSON;
   e->timeout_ns = SCN_CLIENT_TIMEOUT_DEFAULT_NS;

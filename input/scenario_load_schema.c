@@ -63,8 +63,8 @@ SCHEMA(ld_sch_service, "name", LEAF("name"), LEAF("namespace"), LEAF("service_ac
        LEAF("request_size"), LEAF("response_size"), LEAF("l7"), LEAF("parallel"), LEAF("lb"),
        LIST("calls", &ld_sch_call), MAP("retry", &ld_sch_retry), LEAF("queue_limit"),
        MAP("connection_pool", &ld_sch_connection_pool), LEAF("traffic_distribution"));
-SCHEMA(ld_sch_traffic, "service", LEAF("service"), LEAF("rate"), LEAF("arrival"), LEAF("timeout"),
-       LIST("bursts", &ld_sch_burst));
+SCHEMA(ld_sch_traffic, "service", LEAF("service"), LEAF("from"), LEAF("rate"), LEAF("arrival"),
+       LEAF("timeout"), LIST("bursts", &ld_sch_burst));
 SCHEMA(ld_sch_failure, "name", LEAF("name"), LEAF("target"), LEAF("instance"), LEAF("pick"),
        LEAF("kind"), LEAF("at"), LEAF("duration"), LEAF("drain"));
 SCHEMA(ld_sch_root, NULL, MAP("metadata", &ld_sch_metadata), MAP("cluster", &ld_sch_cluster),

@@ -56,6 +56,7 @@
 #define MODEL_CRN_WAYPOINT 0xffff0000ULL
 #define MODEL_CRN_BACKOFF  0xffff0001ULL
 #define MODEL_CRN_PASS     0xffff0100ULL /* + the pass's step in the call's path */
+#define MODEL_CRN_CLIENT   0xffff0002ULL /* the client pod of a meshed client's request */
 
 /* Why a call failed: the failing end's cause travels up to the root. */
 typedef enum mfail_cause { MFAIL_OUTAGE, MFAIL_TIMEOUT, MFAIL_REJECTED } mfail_cause;
@@ -852,8 +853,9 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail
         mcall *r = &m->calls[n];
         r->key = msim_child_key(c->key, 0, attempt + 1);
         r->parent = MCALL_NONE;
-        r->src_pod = TOPO_NONE;
-        r->dst_pod = msim_pick_live(m, svc, crn_uniform(m->seed, r->key, CRN_PICK), now, TOPO_NONE);
+        r->src_pod = c->src_pod; /* the same client tries again */
+        r->dst_pod = msim_pick_live(m, svc, crn_uniform(m->seed, r->key, CRN_PICK), now,
+                                    msim_zone_of(m, c->src_pod));
         r->req_bytes = c->req_bytes;
         r->resp_bytes = c->resp_bytes;
         r->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
@@ -939,7 +941,8 @@ static int msim_retrier_step(const msim *m, const mcall *c) {
  * 1 when the call was re-issued; nothing counts as failed then. */
 static int msim_mesh_retry(msim *m, uint32_t idx, uint32_t step, sim_time now) {
   mcall *c = &m->calls[idx];
-  if (c->parent == MCALL_NONE || c->mesh_try >= m->s->mesh.retries || c->mesh_try == UINT8_MAX)
+  if ((c->parent == MCALL_NONE && c->src_pod == TOPO_NONE) || c->mesh_try >= m->s->mesh.retries ||
+      c->mesh_try == UINT8_MAX)
     return 0;
   int k = msim_retrier_step(m, c);
   if (k < 0 || (uint32_t)k >= step)
@@ -1352,9 +1355,12 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
   mcall *c = &m->calls[idx];
   c->key = crn_root_key(i, n);
   c->parent = MCALL_NONE;
-  c->src_pod = TOPO_NONE;
-  c->dst_pod =
-      msim_pick_live(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK), now, TOPO_NONE);
+  c->src_pod = tr->from == SCN_NONE
+                   ? TOPO_NONE
+                   : msim_pick_live(m, tr->from, crn_uniform(m->seed, c->key, MODEL_CRN_CLIENT),
+                                    now, TOPO_NONE);
+  c->dst_pod = msim_pick_live(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK), now,
+                              msim_zone_of(m, c->src_pod));
   c->req_bytes = (uint32_t)svc->request_bytes;
   c->resp_bytes = (uint32_t)svc->response_bytes;
   c->flags |= now >= m->t_warm ? MCALL_MEASURED : 0;

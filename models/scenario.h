@@ -172,6 +172,11 @@ typedef enum scenario_arrival { SCN_ARRIVAL_POISSON, SCN_ARRIVAL_CONSTANT } scen
 
 typedef struct scenario_traffic {
   uint32_t service; /* entry service */
+  /* The client: SCN_NONE for outside the mesh (the default), or a service
+   * whose pods send the requests (a load generator, a cron job in the
+   * mesh): its pods' proxies and nodes are on the path and their CPU counts;
+   * the client's own application work is not modelled. */
+  uint32_t from;
   double rate_rps;
   scenario_arrival arrival;
   sim_time timeout_ns; /* the client gives up after this long, retries included; 0 = never */
