@@ -174,6 +174,9 @@ int report_batch_write(db *d, const report_options *opt, report_info *info);
 /* Its sections on blast radius and failure drills (nothing when the batch has none). */
 void report_blast_section(report_batch *c);
 void report_failures_section(report_batch *c);
+/* Its capacity section (report_capacity.c): nodes against use, hot spots,
+ * shared proxies, proxy requests sized from use. */
+void report_capacity_section(report_batch *c);
 
 /* ---- the sweep report (report_sweep.c) ------------------------------------------ */
 
