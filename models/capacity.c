@@ -348,7 +348,8 @@ static int cap_node_warnings(const capacity_use *u, result_plan *out) {
     w->mem_used_mib = nu[n].mem;
     w->mem_capacity_mib = rn->capacity_mem_mib;
   }
-  qsort(out->node_warnings, out->n_node_warnings, sizeof *out->node_warnings, cap_cmp_warning);
+  if (out->n_node_warnings > 1)
+    qsort(out->node_warnings, out->n_node_warnings, sizeof *out->node_warnings, cap_cmp_warning);
   free(nu);
   return 0;
 }
