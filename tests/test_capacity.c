@@ -118,6 +118,21 @@ static const mode_result *run_one(scenario *s, const profile *p, mesh_mode mode,
   return &r->modes[0];
 }
 
+/* What `meshsim run` prints for r: its text table (json 0) or its JSON
+ * document (json 1); the caller frees it. */
+static char *run_output(const run_result *r, int json) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  assert_non_null(f);
+  if (json)
+    assert_int_equal(result_json_write(f, r), 0);
+  else
+    result_table_write(f, r);
+  fclose(f);
+  return text;
+}
+
 /* The hot-spot table: highest utilisation first, the busiest station on top. */
 static void assert_hotspots_sorted(const mode_result *m) {
   const result_plan *p = &m->plan;
@@ -294,11 +309,7 @@ static void test_overloaded_waypoint(void **state) {
   /* A saturated waypoint is where requests wait: most of their latency. */
   assert_true(pl->hotspots[0].latency_share > 0.5);
   /* Run's output says so. */
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  result_table_write(f, &r);
-  fclose(f);
+  char *text = run_output(&r, 0);
   assert_non_null(strstr(text, "warning: ambient-waypoint: waypoint \"shop/waypoint\" at "));
   free(text);
   /* A lower target needs more. */
@@ -372,17 +383,11 @@ static void test_node_over_capacity(void **state) {
   assert_true(fabs(z->cost_usd_month - cost_reserved_month(&s, 0.4, 4 * 128.0)) < 1e-9);
 
   /* The warning in the text table and the JSON. */
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  result_table_write(f, &r);
-  fclose(f);
+  char *text = run_output(&r, 0);
   assert_non_null(strstr(text, "warning: sidecar: 1 of 1 nodes use more than they have"));
   assert_non_null(strstr(text, "warning: sidecar: nodes needed "));
   free(text);
-  f = open_memstream(&text, &len);
-  assert_int_equal(result_json_write(f, &r), 0);
-  fclose(f);
+  text = run_output(&r, 1);
   assert_non_null(
       strstr(text, "\"node_warnings\": [{\"node\": \"default-0\", \"cpu_used_cores\": "));
   assert_non_null(strstr(text, "\"hotspots\": [{"));
@@ -418,11 +423,7 @@ static void test_use_below_requests(void **state) {
     assert_int_equal(m->nodes_needed, pl->nodes_needed_reserved);
     assert_int_equal(pl->n_node_warnings, 0);
     assert_hotspots_sorted(m);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    result_table_write(f, &r);
-    fclose(f);
+    char *text = run_output(&r, 0);
     assert_null(strstr(text, "warning:"));
     free(text);
     run_result_release(&r);
