@@ -199,7 +199,8 @@ static void failure_row(report_batch *c, const mode_result *m, const result_fail
   double mean, peak;
   failure_rates(fl, &mean, &peak);
   char name[RESULT_NAME_MAX + 4], what[2 * RESULT_NAME_MAX + 16], code[RESULT_NAME_MAX + 2];
-  char when[2 * REPORT_CELL_MAX], counts[2 * REPORT_CELL_MAX], reached[4 * REPORT_CELL_MAX];
+  char when[2 * REPORT_CELL_MAX], counts[4 * REPORT_CELL_MAX], reached[4 * REPORT_CELL_MAX];
+  char during[REPORT_CELL_MAX], steady[REPORT_CELL_MAX];
   char recovery[REPORT_CELL_MAX], rate[2 * REPORT_CELL_MAX], a[REPORT_CELL_MAX], b[REPORT_CELL_MAX];
   report_fmt(name, sizeof name, "`%s`", report_code(code, sizeof code, fl->name));
   const char *comp = drill_is_burst(fl) ? "burst on" : component_name(fl->component);
@@ -210,8 +211,13 @@ static void failure_row(report_batch *c, const mode_result *m, const result_fail
   double until = fl->at_s + (isfinite(fl->down_s) ? fl->down_s : 0);
   report_fmt(when, sizeof when, "%s–%s", report_num(a, sizeof a, fl->at_s),
              report_num(b, sizeof b, until));
-  report_fmt(counts, sizeof counts, "%" PRIu64 " / %" PRIu64, fl->failed_requests,
-             fl->slo_violations);
+  /* slow requests and p99 beside the same requests' in the steady state */
+  int64_t added = (int64_t)fl->slo_violations - (int64_t)fl->slo_violations_steady;
+  report_fmt(
+      counts, sizeof counts, "%" PRIu64 " / %" PRIu64 " (%+" PRId64 ") / %s vs %s",
+      fl->failed_requests, fl->slo_violations, added,
+      isfinite(fl->p99_during_ms) ? report_num(during, sizeof during, fl->p99_during_ms) : "-",
+      isfinite(fl->p99_steady_ms) ? report_num(steady, sizeof steady, fl->p99_steady_ms) : "-");
   report_fmt(reached, sizeof reached, "%u / %u / %u / %u", fl->affected_pods, fl->affected_services,
              fl->affected_namespaces, fl->affected_tenants);
   if (isfinite(fl->recovery_s) && fl->recovery_s > 0)
@@ -342,7 +348,11 @@ void report_failures_section(report_batch *c) {
   report_doc_para(doc,
                   "One row per drill and mode that ran it; traffic bursts are drills of "
                   "component `overload`. Times in seconds after the warm-up; failed and slow "
-                  "(%s) requests: means over replications; reached: the pods / services / "
+                  "(%s) requests: means over replications, with (in brackets) how many more "
+                  "were slow than the same requests in the steady state; p99 (ms) of the "
+                  "requests arriving during the drill against the same requests' p99 in the "
+                  "steady state (a burst's: against the whole window); reached: the pods / "
+                  "services / "
                   "namespaces / tenants of the failed calls (the most in any replication); "
                   "failing for: from the start to the last failed (bursts: slow) request; error "
                   "rate (first replication): mean while down / worst second.",
@@ -358,10 +368,14 @@ void report_failures_section(report_batch *c) {
           continue;
         if (rows++ == 0) {
           static const char *const head[FAILURE_COLS] = {
-              "drill",           "mode",
-              "taken down",      "when (s)",
-              "failed / slow",   "reached: pods / services / namespaces / tenants",
-              "failing for (s)", "error rate: mean / peak"};
+              "drill",
+              "mode",
+              "taken down",
+              "when (s)",
+              "failed / slow (+drill) / p99 vs steady",
+              "reached: pods / services / namespaces / tenants",
+              "failing for (s)",
+              "error rate: mean / peak"};
           report_doc_table_begin(doc, FAILURE_COLS, head, "lllrrrrr");
         }
         failure_row(c, &r->modes[i], fl);

@@ -288,6 +288,12 @@ static inline void db__col_reasons(sqlite3_stmt *st, int i, result_verdict *v) {
   X(verdict, STATUS, verdict.status)                                                               \
   X(verdict_reasons, REASONS, verdict)                                                             \
   X(bottleneck, TXT, verdict.bottleneck)                                                           \
+  X(errors_timeout, U64, error_causes.timeout)                                                     \
+  X(errors_rejected, U64, error_causes.rejected)                                                   \
+  X(errors_outage, U64, error_causes.outage)                                                       \
+  X(fail_mean_ms, DBL, error_causes.fail_mean_ms)                                                  \
+  X(fail_p50_ms, DBL, error_causes.fail_p50_ms)                                                    \
+  X(fail_p99_ms, DBL, error_causes.fail_p99_ms)                                                    \
   DB_PLAN_COLUMNS(X)
 
 /* mode_summary, version 4: the capacity figures of result_plan (what it
@@ -418,7 +424,10 @@ _Static_assert(MESH_KIND_COUNT == 5, "node_usage has a CPU and a memory column p
   X(affected_tenants, U32, affected_tenants)                                                       \
   X(recovery_s, DBL, recovery_s)                                                                   \
   X(series_seconds, U32, n_seconds)                                                                \
-  X(has_target, BOOL, has_target)
+  X(has_target, BOOL, has_target)                                                                  \
+  X(p99_during_ms, DBL, p99_during_ms)                                                             \
+  X(p99_steady_ms, DBL, p99_steady_ms)                                                             \
+  X(slo_violations_steady, U64, slo_violations_steady)
 
 /* sweeps, after id: db_sweep_info. */
 #define DB_SWEEP_COLUMNS(X)                                                                        \

@@ -249,6 +249,9 @@ static inline void fixture_mode(mode_result *m, mesh_mode mode, uint32_t idx, co
     f->affected_namespaces = mode == MESH_MODE_SIDECAR ? 1 : 3;
     f->affected_tenants = mode == MESH_MODE_SIDECAR ? 1 : 4;
     f->recovery_s = 2.4 + idx;
+    f->p99_during_ms = 80.5 + idx;
+    f->p99_steady_ms = 21.25;
+    f->slo_violations_steady = 4 + idx;
     f->n_seconds = o->n_seconds;
     f->error_rate = calloc(o->n_seconds ? o->n_seconds : 1, sizeof(double));
     for (uint32_t s = 0; s < o->n_seconds; s++)
@@ -382,6 +385,11 @@ static inline void fixture_run(run_result *r, const fixture_opts *o) {
     snprintf(m->busiest.node, sizeof m->busiest.node, "node-%u", i);
     m->busiest.utilisation = wp ? 1.25 + 0.01 * o->variant : 0.4 + 0.1 * i;
     m->unfinished = wp ? 3 : 0;
+    m->error_causes = (result_errors){.timeout = wp ? 40 : 0, .rejected = wp ? 7 : 0,
+                                      .outage = 0,
+                                      .fail_mean_ms = wp ? 812.5 : NAN,
+                                      .fail_p50_ms = wp ? 1000 : NAN,
+                                      .fail_p99_ms = wp ? 1000.5 : NAN};
     fixture_plan(m, i, o);
   }
   verdict_apply(r);

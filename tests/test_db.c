@@ -208,6 +208,9 @@ static void assert_same_mode(const mode_result *a, const mode_result *b) {
     assert_int_equal(x->affected_namespaces, y->affected_namespaces);
     assert_int_equal(x->affected_tenants, y->affected_tenants);
     assert_same_double(x->recovery_s, y->recovery_s);
+    assert_same_double(x->p99_during_ms, y->p99_during_ms);
+    assert_same_double(x->p99_steady_ms, y->p99_steady_ms);
+    assert_int_equal(x->slo_violations_steady, y->slo_violations_steady);
     assert_int_equal(x->n_seconds, y->n_seconds);
     assert_same_series(x->error_rate, y->error_rate, x->n_seconds);
   }
@@ -246,6 +249,12 @@ static void assert_same_run(const run_result *a, const run_result *b) {
 /* The verdict and what it was decided from. */
 static void assert_same_verdict(const mode_result *a, const mode_result *b) {
   assert_int_equal(a->unfinished, b->unfinished);
+  assert_int_equal(a->error_causes.timeout, b->error_causes.timeout);
+  assert_int_equal(a->error_causes.rejected, b->error_causes.rejected);
+  assert_int_equal(a->error_causes.outage, b->error_causes.outage);
+  assert_same_double(a->error_causes.fail_mean_ms, b->error_causes.fail_mean_ms);
+  assert_same_double(a->error_causes.fail_p50_ms, b->error_causes.fail_p50_ms);
+  assert_same_double(a->error_causes.fail_p99_ms, b->error_causes.fail_p99_ms);
   assert_string_equal(a->busiest.instance, b->busiest.instance);
   assert_string_equal(a->busiest.kind, b->busiest.kind);
   assert_string_equal(a->busiest.node, b->busiest.node);
@@ -737,7 +746,16 @@ static void table_columns(sqlite3 *conn, const char *table, char *buf, size_t n)
   "ALTER TABLE mode_summary DROP COLUMN nodes_over_mem; "                                          \
   "ALTER TABLE mode_summary DROP COLUMN busiest_node_by_cpu; "                                     \
   "ALTER TABLE mode_summary DROP COLUMN busiest_node_cpu_share; "                                  \
-  "ALTER TABLE mode_summary DROP COLUMN node_mem_share_max; "
+  "ALTER TABLE mode_summary DROP COLUMN node_mem_share_max; "                                      \
+  "ALTER TABLE mode_summary DROP COLUMN errors_timeout; "                                          \
+  "ALTER TABLE mode_summary DROP COLUMN errors_rejected; "                                         \
+  "ALTER TABLE mode_summary DROP COLUMN errors_outage; "                                           \
+  "ALTER TABLE mode_summary DROP COLUMN fail_mean_ms; "                                            \
+  "ALTER TABLE mode_summary DROP COLUMN fail_p50_ms; "                                             \
+  "ALTER TABLE mode_summary DROP COLUMN fail_p99_ms; "                                             \
+  "ALTER TABLE failures DROP COLUMN p99_during_ms; "                                               \
+  "ALTER TABLE failures DROP COLUMN p99_steady_ms; "                                               \
+  "ALTER TABLE failures DROP COLUMN slo_violations_steady; "
 
 /* r as a database before version 4 keeps it: no capacity figures but the
  * nodes needed, which counted requests alone. */
@@ -752,6 +770,13 @@ static void forget_plan(run_result *r) {
     m->plan.busiest_node_cpu_share = NAN;
     m->plan.node_mem_share_max = NAN;
     m->plan.nodes_needed_reserved = m->nodes_needed;
+    /* nor errors by cause, times to failure, or drills against the steady state */
+    m->error_causes = (result_errors){0, 0, 0, NAN, NAN, NAN};
+    for (uint32_t f = 0; f < m->n_failures; f++) {
+      m->failures[f].p99_during_ms = NAN;
+      m->failures[f].p99_steady_ms = NAN;
+      m->failures[f].slo_violations_steady = 0;
+    }
   }
 }
 
@@ -762,6 +787,7 @@ static void forget_stations(run_result *r) {
     memset(&r->modes[i].busiest, 0, sizeof r->modes[i].busiest);
     r->modes[i].busiest.utilisation = NAN; /* not recorded */
     r->modes[i].unfinished = 0;
+    r->modes[i].error_causes = (result_errors){0, 0, 0, NAN, NAN, NAN}; /* nor these (v4) */
   }
   verdict_apply(r);
 }

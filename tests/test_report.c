@@ -252,12 +252,15 @@ static void check_report_with_charts(rt *t, const char *format) {
       sum += f->error_rate[s];
       peak = fmax(peak, f->error_rate[s]);
     }
-    char buf[256], rec[32];
+    char buf[256], rec[32], during[32], steady[32];
     report_format_value(rec, sizeof rec, f->recovery_s);
+    report_format_value(during, sizeof during, f->p99_during_ms);
+    report_format_value(steady, sizeof steady, f->p99_steady_ms);
     snprintf(buf, sizeof buf,
-             "| `zt-crash` | ambient | ztunnel `node-3` | 5.00–8.00 | %llu / %llu | %u / %u / %u / "
-             "%u | %s | %.1f%% / %.1f%% |",
+             "| `zt-crash` | ambient | ztunnel `node-3` | 5.00–8.00 | %llu / %llu (%+lld) / %s vs "
+             "%s | %u / %u / %u / %u | %s | %.1f%% / %.1f%% |",
              (unsigned long long)f->failed_requests, (unsigned long long)f->slo_violations,
+             (long long)f->slo_violations - (long long)f->slo_violations_steady, during, steady,
              f->affected_pods, f->affected_services, f->affected_namespaces, f->affected_tenants,
              rec, 100 * sum / 3, 100 * peak);
     assert_contains(md, buf);
@@ -420,7 +423,7 @@ static void test_report_burst_drill(void **state) {
   r.slo_ms = 250;
   char *md = report_md_of(t, &r);
   char buf[256];
-  snprintf(buf, sizeof buf, "| `spike` | ambient | burst on `frontend` | 5.00–8.00 | %llu / %llu |",
+  snprintf(buf, sizeof buf, "| `spike` | ambient | burst on `frontend` | 5.00–8.00 | %llu / %llu (",
            (unsigned long long)r.modes[1].failures[0].failed_requests,
            (unsigned long long)r.modes[1].failures[0].slo_violations);
   assert_contains(md, buf);
