@@ -385,7 +385,8 @@ static inline void fixture_run(run_result *r, const fixture_opts *o) {
     snprintf(m->busiest.node, sizeof m->busiest.node, "node-%u", i);
     m->busiest.utilisation = wp ? 1.25 + 0.01 * o->variant : 0.4 + 0.1 * i;
     m->unfinished = wp ? 3 : 0;
-    m->error_causes = (result_errors){.timeout = wp ? 40 : 0, .rejected = wp ? 7 : 0,
+    m->error_causes = (result_errors){.timeout = wp ? 40 : 0,
+                                      .rejected = wp ? 7 : 0,
                                       .outage = 0,
                                       .fail_mean_ms = wp ? 812.5 : NAN,
                                       .fail_p50_ms = wp ? 1000 : NAN,
