@@ -63,7 +63,8 @@ SCHEMA(ld_sch_service, "name", LEAF("name"), LEAF("namespace"), LEAF("service_ac
        MAP("limits", &ld_sch_resources), LEAF("workers"), MAP("service_time", &ld_sch_dist),
        LEAF("request_size"), LEAF("response_size"), LEAF("l7"), LEAF("parallel"), LEAF("lb"),
        LIST("calls", &ld_sch_call), MAP("retry", &ld_sch_retry), LEAF("queue_limit"),
-       MAP("connection_pool", &ld_sch_connection_pool), LEAF("traffic_distribution"));
+       MAP("connection_pool", &ld_sch_connection_pool), LEAF("traffic_distribution"),
+       LEAF("idle_cpu"), LEAF("working_set"));
 SCHEMA(ld_sch_traffic, "service", LEAF("service"), LEAF("from"), LEAF("rate"), LEAF("arrival"),
        LEAF("timeout"), LIST("bursts", &ld_sch_burst));
 SCHEMA(ld_sch_failure, "name", LEAF("name"), LEAF("target"), LEAF("instance"), LEAF("pick"),

@@ -38,6 +38,7 @@ static void service_defaults(scenario_service *sv) {
   sv->response_bytes = 1024;
   sv->lb = MESH_LB_RANDOM;
   sv->retry.attempts = 1;
+  sv->working_set_bytes = -1;
 }
 
 static void convert_retry(ld_loader *L, const yaml_node_t *m, const char *path, scenario_retry *r) {
@@ -54,6 +55,8 @@ static void convert_retry(ld_loader *L, const yaml_node_t *m, const char *path, 
 static void convert_bounds(ld_loader *L, const yaml_node_t *m, const char *path,
                            scenario_service *sv) {
   ld_opt_u32(L, m, "queue_limit", 0, LD_MAX_QUEUE_LIMIT, &sv->queue_limit);
+  ld_opt_cpu(L, m, "idle_cpu", false, &sv->idle_millicores);
+  ld_opt_size(L, m, "working_set", false, &sv->working_set_bytes);
   int v;
   if (ld_opt_choice(L, m, "traffic_distribution", &distribution_choice, &v) == 1) {
     sv->prefer_close = v == 1;

@@ -289,8 +289,8 @@ static cap_node_use *cap_node_use_of(const capacity_use *u) {
   }
   for (uint32_t x = 0; x < t->n_proxies; x++)
     nu[t->proxies[x].node].cpu += cap_idle_cores(u, t->proxies[x].kind);
-  for (uint32_t p = 0; p < t->n_pods; p++) /* application memory is its request */
-    nu[t->pods[p].node].mem += s->services[t->pods[p].service].mem_request_bytes / CAP_MIB;
+  /* application memory (its working set, or its request) and idle CPU are
+   * in the nodes' app figures already (model_run.c) */
   return nu;
 }
 
@@ -378,8 +378,11 @@ static int cap_sized_items(const capacity_use *u, topo_size **pods, topo_size **
   for (uint32_t p = 0; p < t->n_pods; p++) {
     const scenario_service *svc = &s->services[t->pods[p].service];
     topo_size *z = &(*pods)[p];
-    z->millicores = cap_max_mc(svc->cpu_request_millicores, u->cores[p]);
-    z->mem_bytes = svc->mem_request_bytes; /* application memory is its request */
+    z->millicores = cap_max_mc(svc->cpu_request_millicores,
+                               u->cores[p] + (double)svc->idle_millicores / 1000.0);
+    /* its working set when the scenario gives one above the request */
+    z->mem_bytes = svc->working_set_bytes > svc->mem_request_bytes ? svc->working_set_bytes
+                                                                   : svc->mem_request_bytes;
     *grown |= z->millicores > svc->cpu_request_millicores;
   }
   for (uint32_t x = 0; x < t->n_proxies; x++) {

@@ -368,6 +368,12 @@ static void model_mode_release(model_mode *mm) {
   topo_release(&mm->t);
 }
 
+/* An application pod's memory: its working set, or its request when the
+ * scenario gives none (the scenario's default). */
+static double model_app_memory(const scenario_service *svc) {
+  return (double)(svc->working_set_bytes >= 0 ? svc->working_set_bytes : svc->mem_request_bytes);
+}
+
 /* Per kind, fixed for the topology: idle CPU, static memory (base + config
  * + connections) and memory per request in flight. */
 static void model_mode_kind_constants(model_mode *mm) {
@@ -382,6 +388,11 @@ static void model_mode_kind_constants(model_mode *mm) {
   for (int pk = 0; pk < MESH_PROXY_COUNT; pk++)
     mm->inflight_bytes[mesh_proxy_kind_to_kind((mesh_proxy_kind)pk)] =
         in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes;
+  for (uint32_t p = 0; p < t->n_pods; p++) { /* applications: idle CPU and working set */
+    const scenario_service *svc = &mm->s->services[t->pods[p].service];
+    mm->idle_cores[MESH_KIND_APP] += svc->idle_millicores / 1000.0;
+    mm->static_kind[MESH_KIND_APP] += model_app_memory(svc);
+  }
 }
 
 /* Builds the mode's topology and its constants. Pools that cannot hold the
@@ -555,9 +566,13 @@ static void model_add_stations(model_mode *mm, const model_rep *rep, result_repl
     uint32_t node;
     mesh_kind kind;
     double mem = 0;
+    double idle = 0;
     if (st < t->n_pods) {
+      const scenario_service *svc = &mm->s->services[t->pods[st].service];
       node = t->pods[st].node;
       kind = MESH_KIND_APP;
+      mem = model_app_memory(svc);
+      idle = svc->idle_millicores / 1000.0; /* the kind's total is in idle_cores */
     } else {
       uint32_t x = st - t->n_pods;
       mesh_proxy_kind pk = t->proxies[x].kind;
@@ -574,7 +589,7 @@ static void model_add_stations(model_mode *mm, const model_rep *rep, result_repl
       mm->proxy_mem[st - t->n_pods] += mem;
     rr->cpu_cores[kind] += cores;
     kind_mem[kind] += mem;
-    out->nodes[node].cpu_cores[kind] += cores / reps;
+    out->nodes[node].cpu_cores[kind] += (cores + idle) / reps;
     out->nodes[node].mem_mib[kind] += mem / MODEL_MIB / reps;
   }
 }
@@ -767,7 +782,8 @@ static void model_fill_control_plane(const model_mode *mm, mode_result *out) {
   const profile_control_plane *pcp = mm->in->control_plane;
   if (t->control_plane_replicas == 0)
     return;
-  control_plane_cost cp = control_plane_estimate(pcp, t->n_proxies, mm->s->n_services, t->n_pods);
+  control_plane_cost cp = control_plane_estimate(pcp, t->n_proxies, mm->s->n_services, t->n_pods,
+                                                 t->control_plane_replicas);
   result_kind_usage *k = &out->kind[MESH_KIND_CONTROL_PLANE];
   k->instances = t->control_plane_replicas;
   k->cpu_cores_mean = k->cpu_cores_peak = cp.cpu_cores;
@@ -797,7 +813,6 @@ static void model_fill_reserved(const model_mode *mm, mode_result *out) {
     app->reserved_cpu_cores += svc->cpu_request_millicores / 1000.0;
     app->reserved_mem_mib += svc->mem_request_bytes / MODEL_MIB;
   }
-  app->mem_mib_mean = app->mem_mib_peak = app->reserved_mem_mib; /* app memory is not modelled */
   for (int pk = 0; pk < MESH_PROXY_COUNT; pk++) {
     result_kind_usage *k = &out->kind[mesh_proxy_kind_to_kind((mesh_proxy_kind)pk)];
     k->instances = t->n_by_kind[pk];

@@ -143,6 +143,11 @@ typedef struct scenario_service {
   int64_t cpu_limit_millicores; /* 0 = none */
   int64_t mem_limit_bytes;
   uint32_t app_workers;
+  /* What a pod uses besides serving requests: CPU when idle (runtime,
+   * health checks, metrics; default 0) and its memory working set (default
+   * -1 = its memory request, as before the key existed). */
+  int64_t idle_millicores;
+  int64_t working_set_bytes;
   sim_dist service_time_ns;
   double *dist_storage; /* owned backing store of an empirical service time */
   int64_t request_bytes;

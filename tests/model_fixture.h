@@ -108,6 +108,7 @@ static inline uint32_t fx_service(scenario *s, const char *name, uint32_t ns, ui
   sv->cpu_request_millicores = 100;
   sv->mem_request_bytes = 128 << 20;
   sv->app_workers = 1;
+  sv->working_set_bytes = -1;
   sim_dist_exponential(mean_service_ns, &sv->service_time_ns);
   sv->request_bytes = 1024;
   sv->response_bytes = 1024;
