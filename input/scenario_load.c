@@ -131,6 +131,9 @@ static void convert_all(ld_loader *L) {
   if (!ld_stop(L)) {
     ld_check_capacity(L);
   }
+  if (!ld_stop(L)) {
+    ld_warn_l7_tcp(L);
+  }
   /* Reachability is only worth a warning in an otherwise valid file. */
   if (diag_error_count(L->diag) == L->errors_before && L->s->n_traffic > 0) {
     ld_warn_unreached(L);

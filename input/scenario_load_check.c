@@ -1,8 +1,8 @@
 /* scenario_load_check: the cross checks, once every section is read.
  *
  * Call cycles (a request would never finish), pods that no node pool can
- * hold after system_reserved, and, as a warning in an otherwise valid
- * file, services that no traffic reaches. */
+ * hold after system_reserved, and, as warnings, L7 asked of opaque TCP
+ * and (in an otherwise valid file) services that no traffic reaches. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,12 +208,12 @@ void ld_warn_unreached(ld_loader *L) {
       }
     }
   }
-  uint32_t shown = 0, more = 0;
+  size_t shown = 0, more = 0;
   for (uint32_t i = 0; i < n; i++) {
     if (seen[i] || s->services[i].name[0] == '\0') {
       continue;
     }
-    if (shown < 5) {
+    if (shown < L->diag->max_listed) {
       ld_warn_at(L, ld_node_at(L, L->svc_ids[i]),
                  "service \"%s\" receives no traffic (no traffic entry reaches it through calls)",
                  s->services[i].name);
@@ -223,8 +223,29 @@ void ld_warn_unreached(ld_loader *L) {
     }
   }
   if (more > 0) {
-    ld_warn_at(L, NULL, "%u more services receive no traffic", more);
+    ld_warn_at(L, NULL,
+               "%zu more services receive no traffic (`meshsim validate --all-warnings` lists "
+               "every one)",
+               more);
   }
   free(seen);
   free(queue);
+}
+
+void ld_warn_l7_tcp(ld_loader *L) {
+  scenario *s = L->s;
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    const scenario_service *sv = &s->services[i];
+    if (!sv->needs_l7 || sv->protocol != MESH_PROTO_TCP || sv->name[0] == '\0') {
+      continue;
+    }
+    /* The protocol may come from the call-graph CSV: point at l7 then. */
+    const yaml_node_t *m = ld_node_at(L, L->svc_ids[i]);
+    const yaml_node_t *at = ld_get(L, m, "l7");
+    ld_warn_at(L, at != NULL ? at : m,
+               "service \"%s\" has \"l7: true\" but \"protocol: tcp\": no proxy can parse "
+               "opaque TCP, so no L7 policy applies (a waypoint still carries it in "
+               "ambient-waypoint namespaces); set the protocol it speaks or drop \"l7\"",
+               sv->name);
+  }
 }

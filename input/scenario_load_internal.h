@@ -432,7 +432,10 @@ void ld_convert_failures(ld_loader *L, const yaml_node_t *root);
 void ld_check_cycles(ld_loader *L);
 /* A pod must fit on at least one node pool after system_reserved. */
 void ld_check_capacity(ld_loader *L);
-/* Services no traffic can reach are probably a mistake (a missing call). */
+/* Services no traffic can reach are probably a mistake (a missing call);
+ * L->diag->max_listed of them are named, the rest counted. */
 void ld_warn_unreached(ld_loader *L);
+/* `l7: true` on a `protocol: tcp` service: no proxy can parse opaque TCP. */
+void ld_warn_l7_tcp(ld_loader *L);
 
 #endif

@@ -1991,6 +1991,94 @@ NAME_FN(mesh_placement_name, mesh_placement)
 NAME_FN(mesh_lb_name, mesh_lb)
 NAME_FN(mesh_sidecar_scope_name, mesh_sidecar_scope)
 
+/* ------------------------------------------------ authoring at cluster size */
+
+/* Services no traffic reaches: max_listed of them named, then a count;
+ * SIZE_MAX names every one (validate --all-warnings). */
+static void test_warning_lists(void **state) {
+  (void)state;
+  char text[2048];
+  size_t o = (size_t)snprintf(text, sizeof text, "services:\n  - name: web\n");
+  for (int i = 0; i < 8; i++) {
+    o += (size_t)snprintf(text + o, sizeof text - o, "  - name: lost-%d\n", i);
+  }
+  snprintf(text + o, sizeof text - o, "traffic: [{service: web, rate: 1/s}]\n");
+  static const struct {
+    size_t max_listed;
+    size_t named;      /* "service "lost-i" receives no traffic" */
+    const char *count; /* the closing count, or NULL */
+  } cases[] = {
+      {DIAG_DEFAULT_MAX_LISTED, 5,
+       "w.yaml: warning: 3 more services receive no traffic (`meshsim validate --all-warnings` "
+       "lists every one)"},
+      {SIZE_MAX, 8, NULL},
+      {7, 7,
+       "w.yaml: warning: 1 more services receive no traffic (`meshsim validate --all-warnings` "
+       "lists every one)"},
+      {8, 8, NULL},
+  };
+  for (size_t c = 0; c < N_OF(cases); c++) {
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    d.max_listed = cases[c].max_listed;
+    assert_int_equal(scenario_load_string(text, strlen(text), "w.yaml", NULL, 0, &s, &d), 0);
+    size_t named = 0;
+    for (size_t i = 0; i < d.n; i++) {
+      char want[128];
+      snprintf(want, sizeof want,
+               "w.yaml:%zu:5: warning: service \"lost-%zu\" receives no traffic (no traffic entry "
+               "reaches it through calls)",
+               i + 3, i);
+      named += strcmp(d.items[i].text, want) == 0;
+    }
+    if (named != cases[c].named || d.n != cases[c].named + (cases[c].count != NULL)) {
+      print_diags(&d);
+      fail_msg("max_listed %zu: %zu named of %zu messages, want %zu", cases[c].max_listed, named,
+               d.n, cases[c].named);
+    }
+    if (cases[c].count != NULL) {
+      assert_string_equal(d.items[d.n - 1].text, cases[c].count);
+    }
+    scenario_release(&s);
+    diag_list_release(&d);
+  }
+}
+
+/* `l7: true` on `protocol: tcp` loads with a warning at the l7 key; the
+ * same from a call-graph CSV's protocol points at the service. */
+static void test_l7_on_tcp(void **state) {
+  (void)state;
+  const char *text = "services:\n"
+                     "  - {name: web, calls: [db, cache]}\n"
+                     "  - {name: db, protocol: tcp, l7: true}\n"
+                     "  - {name: cache, protocol: grpc, l7: true}\n"
+                     "traffic: [{service: web, rate: 1/s}]\n";
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  assert_int_equal(scenario_load_string(text, strlen(text), "t.yaml", NULL, 0, &s, &d), 0);
+  assert_int_equal(d.n, 1);
+  assert_string_equal(
+      d.items[0].text,
+      "t.yaml:3:35: warning: service \"db\" has \"l7: true\" but \"protocol: tcp\": "
+      "no proxy can parse opaque TCP, so no L7 policy applies (a waypoint still "
+      "carries it in ambient-waypoint namespaces); set the protocol it speaks or "
+      "drop \"l7\"");
+  assert_true(s.services[1].needs_l7); /* loaded as written */
+  scenario_release(&s);
+  diag_list_release(&d);
+  /* Without l7, or on grpc: no warning. */
+  const char *const quiet[] = {"services.db.l7=false", "services.db.protocol=grpc"};
+  for (size_t i = 0; i < N_OF(quiet); i++) {
+    diag_list_init(&d);
+    assert_int_equal(scenario_load_string(text, strlen(text), "t.yaml", &quiet[i], 1, &s, &d), 0);
+    assert_int_equal(d.n, 0);
+    scenario_release(&s);
+    diag_list_release(&d);
+  }
+}
+
 static void test_mesh_type_names(void **state) {
   (void)state;
   check_names(mesh_mode_names_list(), MESH_MODE_COUNT, mesh_mode_name_i, mesh_mode_from_name);
@@ -2104,7 +2192,8 @@ int main(void) {
       cmocka_unit_test(test_csv_bad_fixtures), cmocka_unit_test(test_csv_key_errors),
       cmocka_unit_test(test_csv_hash),         cmocka_unit_test(test_csv_large),
       cmocka_unit_test(test_csv_shipped),      cmocka_unit_test(test_mesh_type_names),
-      cmocka_unit_test(test_diag_helpers),
+      cmocka_unit_test(test_diag_helpers),     cmocka_unit_test(test_warning_lists),
+      cmocka_unit_test(test_l7_on_tcp),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
