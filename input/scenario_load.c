@@ -207,6 +207,10 @@ static void loader_release(ld_loader *L) {
   ld_nt_free(&L->traffic);
   ld_nt_free(&L->failures);
   free(L->ns_ids);
+  for (uint32_t i = 0; L->ns_defaults != NULL && i < L->s->n_namespaces; i++) {
+    free(L->ns_defaults[i].sv.dist_storage);
+  }
+  free(L->ns_defaults);
   free(L->svc_ids);
   free(L->call_start);
   free(L->calls);

@@ -78,6 +78,14 @@ typedef struct ld_csv_input {
   size_t len;
 } ld_csv_input;
 
+/* A namespace's `defaults`: the settings its services start from instead
+ * of the built-in ones (a service's own keys win). */
+typedef struct ld_ns_defaults {
+  bool set;            /* the namespace has `defaults` */
+  int id;              /* its mapping */
+  scenario_service sv; /* the built-in defaults with the namespace's on top */
+} ld_ns_defaults;
+
 typedef struct ld_loader {
   scenario *s;
   diag_list *diag;
@@ -100,8 +108,9 @@ typedef struct ld_loader {
   /* parse-only state */
   bool namespaces_declared;
   ld_name_table zones, pools, namespaces, services, accounts, traffic, failures;
-  int *ns_ids;  /* per namespace: its mapping (0 when implicit) */
-  int *svc_ids; /* per service: its mapping */
+  int *ns_ids;                 /* per namespace: its mapping (0 when implicit) */
+  ld_ns_defaults *ns_defaults; /* per declared namespace (NULL: none declared) */
+  int *svc_ids;                /* per service: its mapping */
   uint32_t *call_start;
   ld_call_aux *calls; /* all call entries, service by service */
   int *traffic_ids;
@@ -252,7 +261,7 @@ extern const ld_schema_map ld_sch_root, ld_sch_metadata, ld_sch_cluster, ld_sch_
     ld_sch_network, ld_sch_resources, ld_sch_pricing, ld_sch_mesh, ld_sch_sidecar, ld_sch_ztunnel,
     ld_sch_waypoint, ld_sch_autoscale, ld_sch_namespace, ld_sch_service, ld_sch_call, ld_sch_retry,
     ld_sch_connection_pool, ld_sch_dist, ld_sch_traffic, ld_sch_burst, ld_sch_failure,
-    ld_sch_objective;
+    ld_sch_objective, ld_sch_service_defaults;
 
 const ld_schema_key *ld_schema_find(const ld_schema_map *sm, const char *name);
 /* Fills names with sm's keys (at most max of them) and returns how many. */
@@ -395,7 +404,8 @@ uint32_t ld_resolve_namespace(ld_loader *L, const char *name, const yaml_node_t 
 
 /* scenario_load_service.c */
 extern const ld_choice ld_proto_choice;
-/* Services, namespaces first; the calls' targets wait for ld_resolve_calls. */
+/* Services, namespaces (and their defaults) first; the calls' targets wait
+ * for ld_resolve_calls. */
 void ld_convert_services(ld_loader *L, const yaml_node_t *root);
 void ld_resolve_calls(ld_loader *L);
 /* The services' names, in order, for suggestions; NULL when out of memory.

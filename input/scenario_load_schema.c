@@ -52,8 +52,16 @@ SCHEMA(ld_sch_pricing, NULL, LEAF("vcpu_hour"), LEAF("gib_hour"), LEAF("cross_zo
 SCHEMA(ld_sch_mesh, NULL, LEAF("profile"), LEAF("sidecar_profile"), LIST("modes", NULL),
        MAP("sidecar", &ld_sch_sidecar), MAP("ztunnel", &ld_sch_ztunnel),
        MAP("waypoint", &ld_sch_waypoint), LEAF("new_connection_share"));
+/* What a namespace's `defaults` may give its services: the keys of
+ * ld_sch_service but the identity and the calls. */
+SCHEMA(ld_sch_service_defaults, NULL, LEAF("replicas"), LEAF("protocol"),
+       MAP("requests", &ld_sch_resources), MAP("limits", &ld_sch_resources), LEAF("workers"),
+       MAP("service_time", &ld_sch_dist), LEAF("request_size"), LEAF("response_size"), LEAF("l7"),
+       LEAF("parallel"), LEAF("lb"), MAP("retry", &ld_sch_retry), LEAF("queue_limit"),
+       MAP("connection_pool", &ld_sch_connection_pool));
 SCHEMA(ld_sch_namespace, "name", LEAF("name"), LEAF("tenant"), LEAF("team"), LEAF("compliance"),
-       LEAF("mode"), LEAF("waypoint_scope"), LEAF("waypoint_replicas"));
+       LEAF("mode"), LEAF("waypoint_scope"), LEAF("waypoint_replicas"),
+       MAP("defaults", &ld_sch_service_defaults));
 SCHEMA(ld_sch_service, "name", LEAF("name"), LEAF("namespace"), LEAF("service_account"),
        LEAF("replicas"), LEAF("protocol"), MAP("requests", &ld_sch_resources),
        MAP("limits", &ld_sch_resources), LEAF("workers"), MAP("service_time", &ld_sch_dist),

@@ -2079,6 +2079,216 @@ static void test_l7_on_tcp(void **state) {
   }
 }
 
+/* Two services hold the same settings: every field a file can set. */
+static void assert_same_service(const scenario *a, uint32_t i, const scenario *b, uint32_t j) {
+  const scenario_service *x = &a->services[i], *y = &b->services[j];
+  assert_string_equal(x->name, y->name);
+  assert_string_equal(a->namespaces[x->ns].name, b->namespaces[y->ns].name);
+  assert_string_equal(a->service_accounts[x->service_account],
+                      b->service_accounts[y->service_account]);
+  assert_int_equal(x->replicas, y->replicas);
+  assert_int_equal(x->protocol, y->protocol);
+  assert_int_equal(x->cpu_request_millicores, y->cpu_request_millicores);
+  assert_int_equal(x->mem_request_bytes, y->mem_request_bytes);
+  assert_int_equal(x->cpu_limit_millicores, y->cpu_limit_millicores);
+  assert_int_equal(x->mem_limit_bytes, y->mem_limit_bytes);
+  assert_int_equal(x->app_workers, y->app_workers);
+  assert_int_equal(x->service_time_ns.kind, y->service_time_ns.kind);
+  assert_true(x->service_time_ns.a == y->service_time_ns.a);
+  assert_true(x->service_time_ns.b == y->service_time_ns.b);
+  assert_int_equal(x->service_time_ns.n, y->service_time_ns.n);
+  for (size_t k = 0; k < x->service_time_ns.n; k++) {
+    assert_true(x->service_time_ns.x[k] == y->service_time_ns.x[k]);
+    assert_true(x->service_time_ns.p[k] == y->service_time_ns.p[k]);
+  }
+  assert_int_equal(x->request_bytes, y->request_bytes);
+  assert_int_equal(x->response_bytes, y->response_bytes);
+  assert_int_equal(x->needs_l7, y->needs_l7);
+  assert_int_equal(x->parallel, y->parallel);
+  assert_int_equal(x->lb, y->lb);
+  assert_int_equal(x->retry.attempts, y->retry.attempts);
+  assert_int_equal(x->retry.timeout_ns, y->retry.timeout_ns);
+  assert_int_equal(x->retry.backoff_ns, y->retry.backoff_ns);
+  assert_int_equal(x->queue_limit, y->queue_limit);
+  assert_int_equal(x->max_requests, y->max_requests);
+  assert_int_equal(x->n_calls, y->n_calls);
+  for (uint32_t k = 0; k < x->n_calls; k++) {
+    assert_string_equal(a->services[x->calls[k].target].name, b->services[y->calls[k].target].name);
+    assert_int_equal(x->calls[k].count, y->calls[k].count);
+    assert_true(x->calls[k].probability == y->calls[k].probability);
+    assert_int_equal(x->calls[k].request_bytes, y->calls[k].request_bytes);
+    assert_int_equal(x->calls[k].response_bytes, y->calls[k].response_bytes);
+  }
+}
+
+static void assert_same_services(const scenario *a, const scenario *b) {
+  assert_int_equal(a->n_services, b->n_services);
+  assert_int_equal(a->n_namespaces, b->n_namespaces);
+  for (uint32_t i = 0; i < a->n_services; i++) {
+    assert_same_service(a, i, b, i);
+  }
+}
+
+/* A namespace's defaults: services that leave a key unset take it, a
+ * service's own value wins, mappings complete key by key, namespaces
+ * without defaults keep the built-in ones; the result equals the same
+ * services written out in full. */
+static void test_namespace_defaults(void **state) {
+  (void)state;
+  const char *text = "namespaces:\n"
+                     "  - name: shop\n"
+                     "    defaults:\n"
+                     "      replicas: 3\n"
+                     "      protocol: grpc\n"
+                     "      requests: {cpu: 250m, memory: 256Mi}\n"
+                     "      limits: {cpu: 1}\n"
+                     "      workers: 16\n"
+                     "      service_time: {dist: empirical, points: [[1ms, 0], [3ms, 1]]}\n"
+                     "      request_size: 2KiB\n"
+                     "      l7: true\n"
+                     "      lb: least-request\n"
+                     "      retry: {attempts: 3, timeout: 50ms}\n"
+                     "      queue_limit: 100\n"
+                     "      connection_pool: {max_requests: 64}\n"
+                     "  - name: ops\n"
+                     "services:\n"
+                     "  - {name: cart, namespace: shop, calls: [pay]}\n"
+                     "  - name: pay\n"
+                     "    namespace: shop\n"
+                     "    replicas: 5\n"
+                     "    protocol: http2\n"
+                     "    requests: {cpu: 500m}\n"
+                     "    retry: {attempts: 2}\n"
+                     "    service_time: 2ms\n"
+                     "    l7: false\n"
+                     "  - {name: cron, namespace: ops}\n"
+                     "traffic: [{service: cart, rate: 10/s}, {service: cron, rate: 1/s}]\n";
+  const char *full = "namespaces: [{name: shop}, {name: ops}]\n"
+                     "services:\n"
+                     "  - name: cart\n"
+                     "    namespace: shop\n"
+                     "    calls: [pay]\n"
+                     "    replicas: 3\n"
+                     "    protocol: grpc\n"
+                     "    requests: {cpu: 250m, memory: 256Mi}\n"
+                     "    limits: {cpu: 1}\n"
+                     "    workers: 16\n"
+                     "    service_time: {dist: empirical, points: [[1ms, 0], [3ms, 1]]}\n"
+                     "    request_size: 2KiB\n"
+                     "    l7: true\n"
+                     "    lb: least-request\n"
+                     "    retry: {attempts: 3, timeout: 50ms}\n"
+                     "    queue_limit: 100\n"
+                     "    connection_pool: {max_requests: 64}\n"
+                     "  - name: pay\n"
+                     "    namespace: shop\n"
+                     "    replicas: 5\n"
+                     "    protocol: http2\n"
+                     "    requests: {cpu: 500m, memory: 256Mi}\n"
+                     "    limits: {cpu: 1}\n"
+                     "    workers: 16\n"
+                     "    service_time: 2ms\n"
+                     "    request_size: 2KiB\n"
+                     "    l7: false\n"
+                     "    lb: least-request\n"
+                     "    retry: {attempts: 2, timeout: 50ms}\n"
+                     "    queue_limit: 100\n"
+                     "    connection_pool: {max_requests: 64}\n"
+                     "  - {name: cron, namespace: ops}\n"
+                     "traffic: [{service: cart, rate: 10/s}, {service: cron, rate: 1/s}]\n";
+  scenario d, f;
+  load_ok(text, NULL, 0, &d);
+  load_ok(full, NULL, 0, &f);
+  assert_same_services(&d, &f);
+  /* The precedence, field by field, on its own. */
+  const scenario_service *cart = &d.services[0], *pay = &d.services[1], *cron = &d.services[2];
+  assert_int_equal(cart->replicas, 3); /* inherited */
+  assert_int_equal(pay->replicas, 5);  /* its own wins */
+  assert_int_equal(cron->replicas, 1); /* no defaults: built-in */
+  assert_int_equal(pay->cpu_request_millicores, 500);
+  assert_int_equal(pay->mem_request_bytes, 256 << 20); /* completed key by key */
+  assert_int_equal(pay->retry.attempts, 2);
+  assert_int_equal(pay->retry.timeout_ns, 50 * SIM_MS);
+  assert_int_equal(cart->service_time_ns.kind, SIM_DIST_EMPIRICAL);
+  assert_int_equal(pay->service_time_ns.kind, SIM_DIST_CONSTANT);
+  assert_true(cart->dist_storage != NULL && cart->service_time_ns.x == cart->dist_storage);
+  assert_int_equal(cart->calls[0].request_bytes, 2048); /* the callee's inherited size */
+  assert_false(pay->needs_l7);
+  assert_int_equal(cron->protocol, MESH_PROTO_HTTP1);
+  assert_int_equal(cron->app_workers, 8);
+  scenario_release(&f);
+
+  /* --set reaches the defaults, and a service's own key still wins. */
+  const char *const ov[] = {"namespaces.shop.defaults.replicas=7",
+                            "namespaces.shop.defaults.requests.memory=1Gi"};
+  scenario o;
+  load_ok(text, ov, 2, &o);
+  assert_int_equal(o.services[0].replicas, 7);
+  assert_int_equal(o.services[1].replicas, 5);
+  assert_int_equal(o.services[1].mem_request_bytes, (int64_t)1 << 30);
+  scenario_release(&o);
+  scenario_release(&d);
+}
+
+/* Mistakes in defaults are reported once, at the defaults; a service's own
+ * request above an inherited limit at the request. */
+static void test_namespace_defaults_errors(void **state) {
+  (void)state;
+  static const struct {
+    const char *defaults; /* the namespace's line 3 on */
+    const char *service;  /* extra keys of service "b" */
+    const char *want;     /* every error, joined by '|' */
+  } cases[] = {
+      {"    defaults: {replicas: 0}\n", "",
+       "d.yaml:3:26: error: invalid \"replicas\": must be at least 1, got 0"},
+      {"    defaults: {replica: 2}\n", "",
+       "d.yaml:3:16: error: unknown key \"replica\" in \"namespaces.shop.defaults\"; did you "
+       "mean \"replicas\"?"},
+      {"    defaults: {calls: [a]}\n", "",
+       "d.yaml:3:16: error: unknown key \"calls\" in \"namespaces.shop.defaults\"; valid keys "
+       "are: replicas, protocol, requests, limits, workers, service_time, request_size, "
+       "response_size, l7, parallel, lb, retry, queue_limit, connection_pool"},
+      {"    defaults: {requests: {cpu: 2}, limits: {cpu: 1}}\n", "",
+       "d.yaml:3:50: error: invalid \"cpu\": limit 1000m is below the request 2000m"},
+      {"    defaults: {limits: {cpu: 1}}\n", ", requests: {cpu: 1500m}",
+       "d.yaml:6:48: error: invalid \"cpu\": request 1500m is above the limit 1000m of "
+       "namespace \"shop\"'s defaults"},
+      {"    defaults: {limits: {cpu: 1}}\n", ", requests: {cpu: 2}, limits: {memory: 1Gi}",
+       "d.yaml:6:60: error: invalid \"cpu\": limit 1000m is below the request 2000m"},
+      {"    defaults: [replicas]\n", "",
+       "d.yaml:3:15: error: expected a mapping for \"namespaces.shop.defaults\", got a list"},
+  };
+  for (size_t c = 0; c < N_OF(cases); c++) {
+    char text[1024];
+    snprintf(text, sizeof text,
+             "namespaces:\n"
+             "  - name: shop\n"
+             "%s"
+             "services:\n"
+             "  - {name: a, namespace: shop, calls: [b, c]}\n"
+             "  - {name: b, namespace: shop%s}\n"
+             "  - {name: c, namespace: shop}\n"
+             "traffic: [{service: a, rate: 1/s}]\n",
+             cases[c].defaults, cases[c].service);
+    diag_list d;
+    diag_list_init(&d);
+    scenario s;
+    assert_true(scenario_load_string(text, strlen(text), "d.yaml", NULL, 0, &s, &d) < 0);
+    char got[2048] = "";
+    size_t off = 0;
+    for (size_t i = 0; i < d.n; i++) {
+      if (d.items[i].severity == DIAG_ERROR) {
+        off +=
+            (size_t)snprintf(got + off, sizeof got - off, "%s%s", off ? "|" : "", d.items[i].text);
+      }
+    }
+    if (strcmp(got, cases[c].want) != 0) {
+      fail_msg("case %zu:\n got: %s\nwant: %s", c, got, cases[c].want);
+    }
+    diag_list_release(&d);
+  }
+}
+
 static void test_mesh_type_names(void **state) {
   (void)state;
   check_names(mesh_mode_names_list(), MESH_MODE_COUNT, mesh_mode_name_i, mesh_mode_from_name);
@@ -2177,23 +2387,41 @@ static void test_diag_helpers(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_default_scenario), cmocka_unit_test(test_minimal_defaults),
-      cmocka_unit_test(test_every_key),        cmocka_unit_test(test_good_fixtures),
-      cmocka_unit_test(test_bookinfo),         cmocka_unit_test(test_shipped_scenarios),
-      cmocka_unit_test(test_bad_fixtures),     cmocka_unit_test(test_message_style),
-      cmocka_unit_test(test_overrides),        cmocka_unit_test(test_objective),
-      cmocka_unit_test(test_override_errors),  cmocka_unit_test(test_hash),
-      cmocka_unit_test(test_io_errors),        cmocka_unit_test(test_string_inputs),
-      cmocka_unit_test(test_error_cap),        cmocka_unit_test(test_many_errors),
-      cmocka_unit_test(test_warnings),         cmocka_unit_test(test_mutations),
-      cmocka_unit_test(test_hostile_yaml),     cmocka_unit_test(test_long_cycle),
-      cmocka_unit_test(test_large_scenario),   cmocka_unit_test(test_csv_equals_yaml),
-      cmocka_unit_test(test_csv_mapping),      cmocka_unit_test(test_csv_formats),
-      cmocka_unit_test(test_csv_bad_fixtures), cmocka_unit_test(test_csv_key_errors),
-      cmocka_unit_test(test_csv_hash),         cmocka_unit_test(test_csv_large),
-      cmocka_unit_test(test_csv_shipped),      cmocka_unit_test(test_mesh_type_names),
-      cmocka_unit_test(test_diag_helpers),     cmocka_unit_test(test_warning_lists),
+      cmocka_unit_test(test_default_scenario),
+      cmocka_unit_test(test_minimal_defaults),
+      cmocka_unit_test(test_every_key),
+      cmocka_unit_test(test_good_fixtures),
+      cmocka_unit_test(test_bookinfo),
+      cmocka_unit_test(test_shipped_scenarios),
+      cmocka_unit_test(test_bad_fixtures),
+      cmocka_unit_test(test_message_style),
+      cmocka_unit_test(test_overrides),
+      cmocka_unit_test(test_objective),
+      cmocka_unit_test(test_override_errors),
+      cmocka_unit_test(test_hash),
+      cmocka_unit_test(test_io_errors),
+      cmocka_unit_test(test_string_inputs),
+      cmocka_unit_test(test_error_cap),
+      cmocka_unit_test(test_many_errors),
+      cmocka_unit_test(test_warnings),
+      cmocka_unit_test(test_mutations),
+      cmocka_unit_test(test_hostile_yaml),
+      cmocka_unit_test(test_long_cycle),
+      cmocka_unit_test(test_large_scenario),
+      cmocka_unit_test(test_csv_equals_yaml),
+      cmocka_unit_test(test_csv_mapping),
+      cmocka_unit_test(test_csv_formats),
+      cmocka_unit_test(test_csv_bad_fixtures),
+      cmocka_unit_test(test_csv_key_errors),
+      cmocka_unit_test(test_csv_hash),
+      cmocka_unit_test(test_csv_large),
+      cmocka_unit_test(test_csv_shipped),
+      cmocka_unit_test(test_mesh_type_names),
+      cmocka_unit_test(test_diag_helpers),
+      cmocka_unit_test(test_warning_lists),
       cmocka_unit_test(test_l7_on_tcp),
+      cmocka_unit_test(test_namespace_defaults),
+      cmocka_unit_test(test_namespace_defaults_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
