@@ -421,12 +421,63 @@ uint32_t ld_resolve_service(ld_loader *L, const yaml_node_t *v, const char *key,
 int ld_convert_dist(ld_loader *L, const yaml_node_t *v, const char *key, const char *path,
                     sim_dist *out, double **storage);
 
-/* scenario_load_csv.c */
-/* Reads the file named by `call_graph_csv` / `traffic_csv`. A path from the
- * scenario file is relative to that file's folder; one from `--set` is
- * relative to the current directory, like any command-line path. Returns
- * true when the file was read (errors are reported at the key's value). */
+/* scenario_load_csv_reader.c: the files and their rows */
+/* Reads the file named by `call_graph_csv` / `traffic_csv` /
+ * `services_csv`. A path from the scenario file is relative to that file's
+ * folder; one from `--set` is relative to the current directory, like any
+ * command-line path. Returns true when the file was read (errors are
+ * reported at the key's value). */
 bool ld_read_csv_input(ld_loader *L, const yaml_node_t *root, ld_csv_kind kind);
+
+#define LD_CSVR_MAX_FIELDS 32 /* fields kept per row; more are only counted */
+
+typedef struct ld_csvr_field {
+  size_t off, len;    /* text in the row buffer, NUL-terminated there */
+  uint32_t line, col; /* 1-based; its first non-blank byte */
+} ld_csvr_field;
+
+typedef struct ld_csv_reader ld_csv_reader;
+typedef void (*ld_csvr_row_fn)(ld_csv_reader *r);
+
+/* One pass over a CSV input; on_row sees each row in fields[0..n_fields). */
+struct ld_csv_reader {
+  ld_loader *L;
+  const char *file; /* for messages */
+  ld_csvr_row_fn on_row;
+  void *user;
+  char *buf; /* this row's fields */
+  size_t buf_len, buf_cap;
+  ld_csvr_field fields[LD_CSVR_MAX_FIELDS];
+  size_t n_fields;    /* in this row, including those past LD_CSVR_MAX_FIELDS */
+  uint32_t line, col; /* of the byte being fed */
+  bool have_start;    /* the current field's first non-blank byte was seen */
+  uint32_t start_line, start_col;
+  bool row_begun; /* a non-blank byte since the last row ended */
+  size_t rows;    /* rows delivered, the header included */
+  bool stopped;   /* no more rows wanted (header wrong, diag full, no memory) */
+};
+
+/* A reader of `file` calling on_row(r) for each row, r->user = user. */
+void ld_csvr_init(ld_csv_reader *r, ld_loader *L, const char *file, ld_csvr_row_fn on_row,
+                  void *user);
+/* Parses bytes, calling r->on_row for every row. Returns 0, or -1 after
+ * reporting a file that is not valid CSV. The caller frees r->buf. */
+int ld_csvr_run(ld_csv_reader *r, const char *bytes, size_t len);
+/* Field i of the current row, NUL-terminated. */
+const char *ld_csvr_text(const ld_csv_reader *r, size_t i);
+/* Field i as text; NULL (after reporting) when it holds a NUL byte. */
+const char *ld_csv_field(ld_csv_reader *r, size_t i, const char *key);
+/* Reports at field i of the current row (SIZE_MAX: the row's start); -1. */
+int ld_csv_err(ld_csv_reader *r, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* "a,b,c" from column names, for messages. */
+const char *ld_csv_join(char *buf, size_t size, const char *const *cols, size_t n);
+/* Whether the current row is a data row to convert: the first row is the
+ * header, checked to be exactly cols (else reading stops); a data row must
+ * have as many fields. */
+bool ld_csv_data_row(ld_csv_reader *r, const char *const *cols, size_t n);
+
+/* scenario_load_csv.c */
 /* Adds the call-graph rows after the YAML calls (needs ld_resolve_calls). */
 void ld_load_call_graph_csv(ld_loader *L);
 /* Adds the traffic rows after the YAML traffic (needs ld_convert_traffic). */
