@@ -13,7 +13,10 @@
  * services), and cross checks run last (call cycles, pods that fit no node,
  * required traffic). Between the YAML services and the cross checks, the
  * CSV files named by `call_graph_csv` / `traffic_csv` (libcsv, strict RFC
- * 4180) add calls and traffic entries after the YAML ones. This file holds
+ * 4180) add calls and traffic entries after the YAML ones; `services_csv`
+ * is read earlier, into the node tree, before the overrides other than its
+ * own apply, so its services are checked, defaulted and overridden as YAML
+ * ones. This file holds
  * the entry points and the order of the stages; scenario_load_internal.h
  * lists the file of each. Errors are collected, never fatal, until the
  * diag list is full; then conversion stops early. On any error the
@@ -154,7 +157,7 @@ uint64_t scenario_load_hash(const void *bytes, size_t len, const char *const *ov
 }
 
 /* scenario_load_hash extended by the CSV inputs read, between the YAML
- * bytes and the overrides: for each (call graph, then traffic) its length
+ * bytes and the overrides: for each (call graph, traffic, services) its length
  * as 8 little-endian bytes, then its bytes. The length keeps the files'
  * boundaries apart; without CSV inputs the hash is scenario_load_hash's. */
 static uint64_t hash_inputs(const ld_loader *L, const void *bytes, size_t len) {
@@ -250,7 +253,22 @@ static int load_bytes(const char *display, const char *bytes, size_t len,
     code = rc;
     goto done;
   }
-  if (ld_apply_overrides(&L) != 0) {
+  /* services_csv first (its own overrides, then its rows into the
+   * document), so that the other overrides reach the services it adds. */
+  L.origins = calloc(n_overrides + 1, sizeof *L.origins);
+  if (L.origins == NULL) {
+    ld_nomem(&L);
+    code = ERR_ENOMEM;
+    goto done;
+  }
+  if (ld_apply_overrides(&L, LD_OV_INPUTS) != 0) {
+    code = L.nomem ? ERR_ENOMEM : SCENARIO_LOAD_EOVERRIDE;
+    goto done;
+  }
+  if (!ld_stop(&L)) {
+    ld_load_services_csv(&L);
+  }
+  if (ld_apply_overrides(&L, LD_OV_REST) != 0) {
     code = L.nomem ? ERR_ENOMEM : SCENARIO_LOAD_EOVERRIDE;
     goto done;
   }

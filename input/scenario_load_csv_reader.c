@@ -43,6 +43,7 @@ static void csvr_on_field(void *data, size_t len, void *user) {
   /* An empty field has no non-blank byte: it is where its delimiter is. */
   uint32_t line = r->have_start ? r->start_line : r->line;
   uint32_t col = r->have_start ? r->start_col : r->col;
+  bool quoted = r->have_start && r->start_quoted;
   r->have_start = false;
   if (i >= LD_CSVR_MAX_FIELDS) {
     return;
@@ -65,7 +66,7 @@ static void csvr_on_field(void *data, size_t len, void *user) {
     memcpy(r->buf + r->buf_len, data, len);
   }
   r->buf[r->buf_len + len] = '\0';
-  r->fields[i] = (ld_csvr_field){r->buf_len, len, line, col};
+  r->fields[i] = (ld_csvr_field){r->buf_len, len, line, col, quoted};
   r->buf_len += len + 1;
 }
 
@@ -116,6 +117,7 @@ int ld_csvr_run(ld_csv_reader *r, const char *bytes, size_t len) {
         r->row_begun = true;
         r->start_line = r->line;
         r->start_col = r->col;
+        r->start_quoted = c == '"';
       }
       if (csv_parse(&p, &c, 1, csvr_on_field, csvr_on_row, r) != 1) {
         if (csv_error(&p) != CSV_EPARSE) {
@@ -251,7 +253,7 @@ const char *ld_csv_field(ld_csv_reader *r, size_t i, const char *key) {
 /* ---- the files ----------------------------------------------------------- */
 
 bool ld_read_csv_input(ld_loader *L, const yaml_node_t *root, ld_csv_kind kind) {
-  static const char *const keys[] = {"call_graph_csv", "traffic_csv"};
+  static const char *const keys[] = {"call_graph_csv", "traffic_csv", "services_csv"};
   const char *key = keys[kind];
   ld_csv_input *in = &L->csv[kind];
   yaml_node_t *v = ld_get(L, root, key);

@@ -11,10 +11,12 @@
  *   scenario_load_override.c  `--set KEY=VALUE` into the node tree
  *   scenario_load_cluster.c   metadata, cluster (zones, node pools, network), pricing
  *   scenario_load_mesh.c      mesh (modes, proxies, autoscale) and namespaces
- *   scenario_load_service.c   services and their calls
+ *   scenario_load_service.c   services, their calls, namespaces' defaults
  *   scenario_load_dist.c      service-time distributions
  *   scenario_load_traffic.c   traffic and failures
+ *   scenario_load_csv_reader.c the CSV inputs' files and rows (libcsv)
  *   scenario_load_csv.c       call_graph_csv and traffic_csv
+ *   scenario_load_csv_services.c services_csv, rows into the node tree
  *   scenario_load_check.c     cross checks: call cycles, pod capacity, reachability
  * Section readers report through ld_err_at / ld_warn_at and go on, so one
  * load shows every mistake; callers stop early once ld_stop() is true. Names
@@ -56,9 +58,12 @@ typedef struct ld_name_table {
   uint32_t mask;
 } ld_name_table;
 
+/* Nodes not read from the file: made for an override, or from a row of
+ * services_csv. Messages about them name `label` instead of the file. */
 typedef struct ld_ov_origin {
-  int first_id, last_id; /* node ids created for this override */
-  size_t index;
+  int first_id, last_id; /* node ids created for it */
+  const char *label;     /* "--set KEY=VALUE", or the CSV file's path */
+  bool lines;            /* label is a file whose lines the nodes' marks count */
 } ld_ov_origin;
 
 typedef struct ld_call_aux {
@@ -69,7 +74,12 @@ typedef struct ld_call_aux {
 
 /* The CSV inputs a scenario may name (call_graph_csv, traffic_csv). Their
  * bytes are kept until the end of the load for the content hash. */
-typedef enum ld_csv_kind { LD_CSV_CALLS, LD_CSV_TRAFFIC, LD_CSV_KIND_COUNT } ld_csv_kind;
+typedef enum ld_csv_kind {
+  LD_CSV_CALLS,
+  LD_CSV_TRAFFIC,
+  LD_CSV_SERVICES,
+  LD_CSV_KIND_COUNT
+} ld_csv_kind;
 
 typedef struct ld_csv_input {
   bool used;              /* the key is set (even when the file cannot be read) */
@@ -96,7 +106,7 @@ typedef struct ld_loader {
   const char *const *overrides;
   size_t n_overrides;
   char **ov_labels;
-  ld_ov_origin *origins;
+  ld_ov_origin *origins; /* room for one per override and one for services_csv */
   size_t n_origins;
   bool nomem;
   int root_id;
@@ -144,12 +154,18 @@ ld_read_status ld_read_file(const char *path, size_t max, char **out, size_t *ou
  * the load with, after reporting. */
 int ld_parse_document(ld_loader *L, const char *bytes, size_t len);
 
-/* Reports a libyaml failure. For an override value (parsed on its own,
- * `override` true) positions are shifted by col_offset into "KEY=VALUE",
- * and a mark past a one-line value (libyaml's end of input) is pulled back
- * to just after it. */
+/* Where a value parsed on its own (an override's VALUE, a CSV field)
+ * starts in what its messages name: its first line is shifted by col, every
+ * line by line (zero-based). */
+typedef struct ld_offset {
+  size_t line, col;
+} ld_offset;
+
+/* Reports a libyaml failure. For a value parsed on its own (`at` not NULL)
+ * positions are shifted by *at, and a mark past a one-line value (libyaml's
+ * end of input) is pulled back to just after it. */
 void ld_report_yaml_error(ld_loader *L, const yaml_parser_t *p, const char *file, const char *bytes,
-                          size_t len, bool override, size_t col_offset);
+                          size_t len, const ld_offset *at);
 
 /* "UTF-16" or "UTF-32" when the bytes start with that encoding's byte-order
  * mark, else NULL: such a file must be saved as UTF-8 first. */
@@ -158,7 +174,7 @@ const char *ld_foreign_bom(const char *bytes, size_t len);
 /* Refuses flow collections ("[", "{") nested deeper than libyaml parses in
  * reasonable time; returns 0 or -1 after reporting. */
 int ld_check_flow_depth(ld_loader *L, const char *file, const char *bytes, size_t len,
-                        bool override, size_t col_offset);
+                        const ld_offset *at);
 
 /* Node ids are 1-based; 0 (no node) gives NULL. */
 static inline yaml_node_t *ld_node_at(ld_loader *L, int id) {
@@ -205,10 +221,16 @@ yaml_node_t *ld_get(ld_loader *L, const yaml_node_t *m, const char *key);
 /* Where a node came from: a line of the file or an override. */
 void ld_locate(ld_loader *L, const yaml_node_t *n, const char **file, uint32_t *line,
                uint32_t *col);
-/* "line 12" or "--set KEY=VALUE", for "(first defined at ...)". */
+/* "line 12", "services.csv line 4" or "--set KEY=VALUE", for "(first
+ * defined at ...)". */
 const char *ld_where_text(ld_loader *L, const yaml_node_t *n, char *buf, size_t size);
-/* "shop.yaml line 14", or the override that wrote the node. */
+/* "shop.yaml line 14", "services.csv line 4", or the override that wrote
+ * the node. */
 const char *ld_where_file(ld_loader *L, const yaml_node_t *n, char *buf, size_t size);
+/* Where ref is, said from a message at node at: "line 12" in the same
+ * file, else as ld_where_file. */
+const char *ld_where_from(ld_loader *L, const yaml_node_t *at, const yaml_node_t *ref, char *buf,
+                          size_t size);
 
 /* An error or warning at node n (NULL: the file); ld_err_at returns -1. */
 int ld_err_at(ld_loader *L, const yaml_node_t *n, const char *fmt, ...)
@@ -383,9 +405,26 @@ void ld_pt_put(ld_pair_table *t, uint32_t a, uint32_t b, uint32_t val);
 
 /* ---- scenario_load_override.c -------------------------------------------- */
 
-/* Applies L->overrides to the document, in order; 0, or non-zero after
- * reporting (every override is tried, so all bad ones are reported). */
-int ld_apply_overrides(ld_loader *L);
+/* Which overrides a pass applies: those of the keys naming inputs that
+ * are read into the document before the others apply (services_csv, so
+ * that `--set services.x.replicas=3` reaches a service from the CSV), or
+ * the others. */
+typedef enum ld_ov_phase { LD_OV_INPUTS, LD_OV_REST } ld_ov_phase;
+
+/* Applies the phase's overrides to the document, in order; 0, or non-zero
+ * after reporting (every override is tried, so all bad ones are reported). */
+int ld_apply_overrides(ld_loader *L, ld_ov_phase phase);
+/* Parses `text` as a YAML value of its own and copies it into the document
+ * (*vid: its root; an empty text is an empty scalar), positions shifted by
+ * *at; messages name `label`. 0, or non-zero after reporting. */
+int ld_add_yaml_value(ld_loader *L, const char *label, const char *text, const ld_offset *at,
+                      int *vid);
+/* A plain scalar node holding a copy of value, at mark; its id (0: out of
+ * memory). */
+int ld_add_scalar(ld_loader *L, const char *value, yaml_mark_t mark);
+/* Records node ids from first_id on (to the last made) as made for
+ * `label` (see ld_ov_origin). */
+void ld_record_origin(ld_loader *L, int first_id, const char *label, bool lines);
 
 /* ---- the sections, in the order scenario_load.c converts them ------------ */
 
@@ -434,6 +473,7 @@ bool ld_read_csv_input(ld_loader *L, const yaml_node_t *root, ld_csv_kind kind);
 typedef struct ld_csvr_field {
   size_t off, len;    /* text in the row buffer, NUL-terminated there */
   uint32_t line, col; /* 1-based; its first non-blank byte */
+  bool quoted;        /* that byte is the opening '"': the text starts after it */
 } ld_csvr_field;
 
 typedef struct ld_csv_reader ld_csv_reader;
@@ -451,6 +491,7 @@ struct ld_csv_reader {
   size_t n_fields;    /* in this row, including those past LD_CSVR_MAX_FIELDS */
   uint32_t line, col; /* of the byte being fed */
   bool have_start;    /* the current field's first non-blank byte was seen */
+  bool start_quoted;  /* ... and it is '"' */
   uint32_t start_line, start_col;
   bool row_begun; /* a non-blank byte since the last row ended */
   size_t rows;    /* rows delivered, the header included */
@@ -482,6 +523,12 @@ bool ld_csv_data_row(ld_csv_reader *r, const char *const *cols, size_t n);
 void ld_load_call_graph_csv(ld_loader *L);
 /* Adds the traffic rows after the YAML traffic (needs ld_convert_traffic). */
 void ld_load_traffic_csv(ld_loader *L);
+
+/* scenario_load_csv_services.c */
+/* Reads services_csv, when set, into the document: each row becomes a
+ * service mapping appended to `services`, with nodes whose positions are
+ * the CSV's, so conversion checks and places them as YAML services. */
+void ld_load_services_csv(ld_loader *L);
 
 /* scenario_load_traffic.c */
 void ld_convert_traffic(ld_loader *L, const yaml_node_t *root);

@@ -75,8 +75,8 @@ SCHEMA(ld_sch_failure, "name", LEAF("name"), LEAF("target"), LEAF("instance"), L
 SCHEMA(ld_sch_root, NULL, MAP("metadata", &ld_sch_metadata), MAP("cluster", &ld_sch_cluster),
        MAP("pricing", &ld_sch_pricing), MAP("mesh", &ld_sch_mesh),
        LIST("namespaces", &ld_sch_namespace), LIST("services", &ld_sch_service),
-       LEAF("call_graph_csv"), LIST("traffic", &ld_sch_traffic), LEAF("traffic_csv"),
-       LIST("failures", &ld_sch_failure));
+       LEAF("services_csv"), LEAF("call_graph_csv"), LIST("traffic", &ld_sch_traffic),
+       LEAF("traffic_csv"), LIST("failures", &ld_sch_failure));
 
 const ld_schema_key *ld_schema_find(const ld_schema_map *sm, const char *name) {
   for (size_t i = 0; i < sm->n; i++) {

@@ -340,7 +340,7 @@ void ld_convert_services(ld_loader *L, const yaml_node_t *root) {
   yaml_node_t *raw = ld_get_raw(L, root, "services");
   yaml_node_t *seq = ld_opt_seq(L, root, "services", "");
   size_t n = seq != NULL ? ld_seq_len(seq) : 0;
-  L->services_incomplete = n == 0;
+  L->services_incomplete = L->services_incomplete || n == 0; /* or a services_csv row left out */
   ld_convert_namespaces(L, root, n);
   if (!ld_stop(L)) {
     convert_ns_defaults(L);
@@ -349,6 +349,9 @@ void ld_convert_services(ld_loader *L, const yaml_node_t *root) {
     return;
   }
   if (n == 0) {
+    if (L->csv[LD_CSV_SERVICES].used) {
+      return; /* services_csv said why it gave none */
+    }
     if (raw == NULL) {
       ld_err_at(L, ld_node_at(L, L->root_id), "missing required key \"services\" at the top level");
     } else if (seq != NULL || ld_is_null(raw)) {
@@ -394,9 +397,10 @@ void ld_convert_services(ld_loader *L, const yaml_node_t *root) {
     }
     uint32_t prev = ld_nt_find(&L->services, sv->name);
     if (prev != SCN_NONE) {
-      char w[LD_PATH_MAX];
-      ld_err_at(L, ld_get(L, m, "name"), "duplicate service \"%s\" (first defined at %s)", sv->name,
-                ld_where_text(L, ld_node_at(L, L->svc_ids[prev]), w, sizeof w));
+      char w[LD_PATH_MAX + LD_FILE_MAX];
+      yaml_node_t *at = ld_get(L, m, "name");
+      ld_err_at(L, at, "duplicate service \"%s\" (first defined at %s)", sv->name,
+                ld_where_from(L, at, ld_node_at(L, L->svc_ids[prev]), w, sizeof w));
     } else {
       ld_nt_put(&L->services, sv->name, idx);
     }

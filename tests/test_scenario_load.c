@@ -835,8 +835,8 @@ static void test_override_errors(void **state) {
        "--set metadata.bogus=7: error: unknown key \"bogus\" in \"metadata\"; valid keys are: "
        "name, description, seed, duration, warmup, replications, slo, objective"},
       {"nope.x=1", "--set nope.x=1: error: unknown key \"nope\" at the top level; valid keys "
-                   "are: metadata, cluster, pricing, mesh, namespaces, services, call_graph_csv, "
-                   "traffic, traffic_csv, failures"},
+                   "are: metadata, cluster, pricing, mesh, namespaces, services, services_csv, "
+                   "call_graph_csv, traffic, traffic_csv, failures"},
       {"seed", "--set seed: error: expected KEY=VALUE, like metadata.seed=7"},
       {"=5", "--set =5: error: expected KEY=VALUE, like metadata.seed=7"},
       {"metadata..seed=1", "--set metadata..seed=1: error: empty key in path \"metadata\""},
@@ -982,7 +982,7 @@ static void test_string_inputs(void **state) {
       {"metadata: {seed: *nope}\n", "test.yaml:1:18: error: yaml: found undefined alias"},
       {"a: \"\\x00\"\n", "test.yaml:1:1: error: unknown key \"a\" at the top level; valid keys "
                          "are: metadata, cluster, pricing, mesh, namespaces, services, "
-                         "call_graph_csv, traffic, traffic_csv, failures"},
+                         "services_csv, call_graph_csv, traffic, traffic_csv, failures"},
       {"metadata:\n  name: \"a\\0b\"\n",
        "test.yaml:2:9: error: invalid \"name\": contains a NUL character"},
       {"metadata:\n  x\x01: 1\n", "test.yaml:2:4: error: yaml: control characters are not "
@@ -1669,7 +1669,8 @@ static char *expand_dir(const char *text, const char *dir) {
 }
 
 /* Every CSV in csv/bad is loaded with base.yaml (calls-*.csv as
- * call_graph_csv, traffic-*.csv as traffic_csv, plus any "# set: KEY=VALUE"
+ * call_graph_csv, traffic-*.csv as traffic_csv, services-*.csv as
+ * services_csv, plus any "# set: KEY=VALUE"
  * lines) and must give exactly its "# expect:" errors, in order, with file
  * and line, and leave no scenario behind. */
 static void test_csv_bad_fixtures(void **state) {
@@ -1691,7 +1692,10 @@ static void test_csv_bad_fixtures(void **state) {
     size_t n_ov = 0;
     char first[600];
     snprintf(first, sizeof first, "%s=%s",
-             strncmp(names[i], "calls-", 6) == 0 ? "call_graph_csv" : "traffic_csv", path);
+             strncmp(names[i], "calls-", 6) == 0      ? "call_graph_csv"
+             : strncmp(names[i], "services-", 9) == 0 ? "services_csv"
+                                                      : "traffic_csv",
+             path);
     ovs[n_ov++] = strdup(first);
     for (const char *p = strstr(text, "# set: "); p != NULL && n_ov < N_OF(ovs);
          p = strstr(p + 1, "# set: ")) {
@@ -2289,6 +2293,108 @@ static void test_namespace_defaults_errors(void **state) {
   }
 }
 
+/* Services from services_csv load to exactly the services the same
+ * scenario writes in YAML (namespace defaults, dotted columns, YAML fields
+ * and calls included); overrides reach them; the CSV is part of the hash. */
+static void test_csv_services(void **state) {
+  (void)state;
+  scenario c, y;
+  load_file_ok(CSV_DIR "/catalog.yaml", NULL, 0, &c, true);
+  load_file_ok(CSV_DIR "/catalog-twin.yaml", NULL, 0, &y, true);
+  assert_same_services(&c, &y);
+  assert_int_equal(c.n_services, 6);
+  assert_string_equal(c.services[0].name, "gateway"); /* YAML first, then the rows */
+  assert_string_equal(c.services[5].name, "elastic");
+  uint64_t h = fnv_file(CSV_DIR "/catalog.yaml", 0xcbf29ce484222325ULL, false);
+  h = fnv_file(CSV_DIR "/catalog-services.csv", h, true);
+  assert_true(c.content_hash == h);
+  scenario_release(&y);
+
+  /* Overrides apply after the rows are in: by name, and to the file. */
+  const char *const ov[] = {"services.redis.replicas=9", "services.cart.requests.memory=1Gi"};
+  scenario o;
+  load_file_ok(CSV_DIR "/catalog.yaml", ov, 2, &o, true);
+  uint32_t redis = scenario_find_service(&o, "redis"), cart = scenario_find_service(&o, "cart");
+  assert_int_equal(o.services[redis].replicas, 9);
+  assert_int_equal(o.services[cart].mem_request_bytes, (int64_t)1 << 30);
+  assert_int_equal(o.services[cart].cpu_request_millicores, 500); /* the CSV's */
+  scenario_release(&o);
+
+  /* --set services_csv= names another file (relative to the current
+   * directory), or none: then only the YAML services are left. */
+  const char *const other[] = {"services_csv=" CSV_DIR "/catalog-services.csv",
+                               "services.search.replicas=1"};
+  load_file_ok(CSV_DIR "/catalog.yaml", other, 2, &o, true);
+  assert_int_equal(o.services[scenario_find_service(&o, "search")].replicas, 1);
+  scenario_release(&o);
+  const char *const off[] = {"services_csv=", "services.gateway.calls="};
+  load_file_ok(CSV_DIR "/catalog.yaml", off, 2, &o, true);
+  assert_int_equal(o.n_services, 1);
+  scenario_release(&o);
+  scenario_release(&c);
+
+  /* Problems with the file or its rows as a whole, in the YAML's folder. */
+  static const struct {
+    const char *text;
+    const char *csv; /* written as s.csv beside the YAML; NULL: none */
+    const char *want;
+  } cases[] = {
+      {"services_csv: s.csv\ntraffic: [{service: a, rate: 1/s}]\n", "name\n",
+       "{dir}/s.csv: error: no rows after the header and no \"services\" in the scenario: a "
+       "scenario needs at least one service"},
+      {"services_csv: nope.csv\ntraffic: [{service: a, rate: 1/s}]\n", NULL,
+       "{dir}/k.yaml:1:15: error: invalid \"services_csv\": cannot open \"{dir}/nope.csv\": No "
+       "such file or directory"},
+      {"services_csv: s.csv\ntraffic: [{service: a, rate: 1/s}]\n", "name,replicas\na,\"1\0\"\n",
+       "{dir}/s.csv:2:3: error: invalid \"replicas\": contains a NUL character"},
+      {"services: [{name: a, calls: [b]}]\nservices_csv: s.csv\ntraffic: [{service: a, rate: "
+       "1/s}]\n",
+       "name,calls\nb,[a]\n", "{dir}/s.csv:2:4: error: call cycle: a -> b -> a"},
+      {"services: {a: 1}\nservices_csv: s.csv\ntraffic: [{service: a, rate: 1/s}]\n", "name\nb\n",
+       "{dir}/k.yaml:1:11: error: expected a list for \"services\", got a mapping"},
+  };
+  char dir[] = "/tmp/meshsim-csvs-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  for (size_t i = 0; i < N_OF(cases); i++) {
+    char yaml[256], csv[256];
+    snprintf(yaml, sizeof yaml, "%s/k.yaml", dir);
+    snprintf(csv, sizeof csv, "%s/s.csv", dir);
+    FILE *f = fopen(yaml, "w");
+    assert_non_null(f);
+    fputs(cases[i].text, f);
+    fclose(f);
+    remove(csv);
+    if (cases[i].csv != NULL) {
+      f = fopen(csv, "wb");
+      assert_non_null(f);
+      /* The NUL case holds one: write up to the end of the second line. */
+      const char *t = cases[i].csv;
+      size_t len = strlen(t);
+      if (strstr(t, "\"1") != NULL) {
+        len += 3; /* past the NUL: "\0\"\n" */
+      }
+      fwrite(t, 1, len, f);
+      fclose(f);
+    }
+    char *want = expand_dir(cases[i].want, dir);
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    assert_true(scenario_load_file(yaml, NULL, 0, &s, &d) < 0);
+    const char *first = diag_first_error(&d);
+    if (first == NULL || strcmp(first, want) != 0) {
+      print_message("case %zu want: %s\n", i, want);
+      print_diags(&d);
+      fail();
+    }
+    diag_list_release(&d);
+    free(want);
+    remove(yaml);
+    remove(csv);
+  }
+  remove(dir);
+}
+
 static void test_mesh_type_names(void **state) {
   (void)state;
   check_names(mesh_mode_names_list(), MESH_MODE_COUNT, mesh_mode_name_i, mesh_mode_from_name);
@@ -2422,6 +2528,7 @@ int main(void) {
       cmocka_unit_test(test_l7_on_tcp),
       cmocka_unit_test(test_namespace_defaults),
       cmocka_unit_test(test_namespace_defaults_errors),
+      cmocka_unit_test(test_csv_services),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
