@@ -128,6 +128,10 @@ static void convert_all(ld_loader *L) {
   if (!ld_stop(L)) {
     ld_convert_failures(L, root);
   }
+  /* Multipliers scale what the scenario ends up with: after every value. */
+  if (!ld_stop(L)) {
+    ld_apply_multipliers(L);
+  }
   if (!ld_stop(L) && L->s->n_services > 0) {
     ld_check_cycles(L);
   }
@@ -214,6 +218,7 @@ static void loader_release(ld_loader *L) {
     free(L->ns_defaults[i].sv.dist_storage);
   }
   free(L->ns_defaults);
+  ld_multipliers_free(L);
   free(L->svc_ids);
   free(L->call_start);
   free(L->calls);

@@ -9,6 +9,7 @@
  *   scenario_load_value.c     scalars (names, counts, units, choices) and optional keys
  *   scenario_load_table.c     hash tables of names and of (source, target) pairs; FNV-1a
  *   scenario_load_override.c  `--set KEY=VALUE` into the node tree
+ *   scenario_load_multiply.c  `--set KEY=xF` multipliers, on the converted scenario
  *   scenario_load_cluster.c   metadata, cluster (zones, node pools, network), pricing
  *   scenario_load_mesh.c      mesh (modes, proxies, autoscale) and namespaces
  *   scenario_load_service.c   services, their calls, namespaces' defaults
@@ -96,6 +97,10 @@ typedef struct ld_ns_defaults {
   scenario_service sv; /* the built-in defaults with the namespace's on top */
 } ld_ns_defaults;
 
+/* A `--set KEY=xF` multiplier, waiting for the converted scenario
+ * (scenario_load_multiply.c). */
+typedef struct ld_multiplier ld_multiplier;
+
 typedef struct ld_loader {
   scenario *s;
   diag_list *diag;
@@ -127,6 +132,8 @@ typedef struct ld_loader {
   int *failure_ids;
   int *pool_ids;
   ld_csv_input csv[LD_CSV_KIND_COUNT];
+  ld_multiplier *mults; /* in the order given */
+  size_t n_mults;
 } ld_loader;
 
 /* ---- scenario_load.c: files ---------------------------------------------- */
@@ -533,6 +540,16 @@ void ld_load_services_csv(ld_loader *L);
 /* scenario_load_traffic.c */
 void ld_convert_traffic(ld_loader *L, const yaml_node_t *root);
 void ld_convert_failures(ld_loader *L, const yaml_node_t *root);
+
+/* scenario_load_multiply.c */
+/* When override `index` (ov, its KEY key_len bytes long) is a multiplier
+ * of a key that takes one: 1 after noting it, -1 after reporting a bad
+ * factor; 0 when it is an ordinary override. */
+int ld_take_multiplier(ld_loader *L, size_t index, const char *ov, size_t key_len,
+                       const char *value);
+/* Applies the multipliers to the converted scenario, in order. */
+void ld_apply_multipliers(ld_loader *L);
+void ld_multipliers_free(ld_loader *L);
 
 /* scenario_load_check.c */
 /* Reports every call cycle once, at the call that closes it:

@@ -1,5 +1,10 @@
 /* scenario_load_override: `--set KEY=VALUE` applied to the node tree.
  *
+ * A list segment "*" walks the rest of KEY in every element
+ * (`services.*.workers=16`). A multiplier (`traffic.*.rate=x2`) is not a
+ * value for the tree: scenario_load_multiply.c takes it, and applies it to
+ * the converted scenario.
+ *
  * VALUE is parsed as a small YAML document of its own and its nodes are
  * deep-copied into the scenario's document (aliases expanded, within a node
  * budget: an alias bomb stops at LD_MAX_COPY_NODES). KEY is walked from the
@@ -321,6 +326,40 @@ static int ov_step_list(ov_walk *w, const char *seg, const char *rest) {
   return 0;
 }
 
+static int ov_walk_path(ov_walk *w, char *key);
+
+/* Segment "*" of a list: the rest of KEY in every element, in order (the
+ * value node is shared, as a YAML alias would be). Stops at the first
+ * element with a problem: the others would only repeat it. */
+static int ov_each(ov_walk *w, const char *rest) {
+  ld_loader *L = w->L;
+  if (rest == NULL) {
+    return override_error(L, w->label, "\"%s.*\" needs a key after it, like %s.*.replicas", w->path,
+                          w->path);
+  }
+  size_t n = ld_seq_len(ld_node_at(L, w->cur));
+  const char *name_key = w->elem != NULL ? w->elem->list_key : NULL;
+  for (size_t i = 0; i < n; i++) {
+    /* Walking may add nodes, which may move them: look the list up again. */
+    int item = ld_node_at(L, w->cur)->data.sequence.items.start[i];
+    ov_walk e = *w;
+    e.cur = item;
+    e.sm = w->elem;
+    e.elem = NULL;
+    ld_element_path(L, e.path, sizeof e.path, w->path, ld_node_at(L, item), name_key, i);
+    char *copy = strdup(rest);
+    if (copy == NULL) {
+      return ld_nomem(L);
+    }
+    int rc = ov_walk_path(&e, copy);
+    free(copy);
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
 /* Walks `key` (a copy of KEY, cut at its dots as it goes) from the root,
  * creating missing mappings, and puts the value at its end. */
 static int ov_walk_path(ov_walk *w, char *key) {
@@ -339,6 +378,8 @@ static int ov_walk_path(ov_walk *w, char *key) {
           override_error(w->L, w->label, "empty key in path \"%s\"", ld_quote(q, sizeof q, w->key));
     } else if (ld_is_map(n)) {
       rc = ov_step_map(w, seg, rest);
+    } else if (ld_is_seq(n) && strcmp(seg, "*") == 0) {
+      return ov_each(w, rest);
     } else if (ld_is_seq(n)) {
       rc = ov_step_list(w, seg, rest);
     } else {
@@ -373,6 +414,10 @@ static int apply_override(ld_loader *L, size_t index) {
     return override_error(L, label, "expected KEY=VALUE, like metadata.seed=7");
   }
   size_t key_len = (size_t)(eq - ov);
+  int mult = ld_take_multiplier(L, index, ov, key_len, eq + 1);
+  if (mult != 0) {
+    return mult < 0 ? -1 : 0; /* applied once the scenario is converted */
+  }
   int first_new = (int)(L->doc.nodes.top - L->doc.nodes.start) + 1;
   int vid;
   ld_offset at = {0, key_len + 1};

@@ -2395,6 +2395,148 @@ static void test_csv_services(void **state) {
   remove(dir);
 }
 
+/* `*` in an override's path reaches every element of a list. */
+static void test_override_wildcard(void **state) {
+  (void)state;
+  const char *text = "services:\n"
+                     "  - {name: a, calls: [b]}\n"
+                     "  - {name: b, retry: {attempts: 3}}\n"
+                     "  - {name: c}\n"
+                     "traffic: [{service: a, rate: 1/s}, {service: c, rate: 2/s}]\n";
+  const char *const ov[] = {"services.*.workers=16", "services.*.retry.timeout=1s",
+                            "traffic.*.arrival=constant", "services.c.workers=2"};
+  scenario s;
+  load_ok(text, ov, N_OF(ov), &s);
+  for (uint32_t i = 0; i < s.n_services; i++) {
+    assert_int_equal(s.services[i].app_workers, i == 2 ? 2 : 16); /* later overrides win */
+    assert_int_equal(s.services[i].retry.timeout_ns, SIM_S);      /* mappings made as needed */
+  }
+  assert_int_equal(s.services[1].retry.attempts, 3);
+  assert_int_equal(s.traffic[1].arrival, SCN_ARRIVAL_CONSTANT);
+  scenario_release(&s);
+  const char *const bad[] = {"services.*=3"};
+  load_fails(text, bad, 1,
+             "--set services.*=3: error: \"services.*\" needs a key after it, like "
+             "services.*.replicas");
+  const char *const typo[] = {"services.*.replica=3"};
+  load_fails(text, typo, 1,
+             "--set services.*.replica=3: error: unknown key \"replica\" in \"services.a\"; did "
+             "you mean \"replicas\"?");
+}
+
+/* Multipliers scale the value the scenario ends up with (from the file, a
+ * plain override in any order, a namespace's defaults, the built-in
+ * default or a CSV row); counts round up. */
+static void test_multipliers(void **state) {
+  (void)state;
+  const char *text = "cluster:\n"
+                     "  nodes: [{name: gp, count: 10, max: 40}, {name: big, count: 0}]\n"
+                     "namespaces:\n"
+                     "  - {name: shop, defaults: {replicas: 3, workers: 10}}\n"
+                     "  - {name: ops}\n"
+                     "services:\n"
+                     "  - {name: web, namespace: shop, replicas: 2, calls: [db]}\n"
+                     "  - {name: db, namespace: shop}\n"
+                     "  - {name: cron, namespace: ops}\n"
+                     "traffic: [{service: web, rate: 100/s}, {service: cron, rate: 1/s}]\n";
+  static const struct {
+    const char *ov[3];
+    uint32_t web, db, cron;       /* replicas */
+    uint32_t web_w, db_w, cron_w; /* workers */
+    double rate_web, rate_cron;
+    uint32_t gp, big;
+  } cases[] = {
+      {{NULL}, 2, 3, 1, 10, 10, 8, 100, 1, 10, 0},
+      {{"traffic.*.rate=x2"}, 2, 3, 1, 10, 10, 8, 200, 2, 10, 0},
+      {{"traffic.web.rate=x0.5"}, 2, 3, 1, 10, 10, 8, 50, 1, 10, 0},
+      {{"traffic.1.rate=x3"}, 2, 3, 1, 10, 10, 8, 100, 3, 10, 0}, /* by index */
+      {{"services.*.replicas=x2"}, 4, 6, 2, 10, 10, 8, 100, 1, 10, 0},
+      {{"services.*.replicas=x1.5"}, 3, 5, 2, 10, 10, 8, 100, 1, 10, 0}, /* rounded up */
+      {{"services.*.replicas=x0.1"}, 1, 1, 1, 10, 10, 8, 100, 1, 10, 0}, /* never 0 */
+      {{"services.*.workers=x0.3"}, 2, 3, 1, 3, 3, 3, 100, 1, 10, 0},    /* 10 x0.3 = 3 */
+      {{"services.db.replicas=x3"}, 2, 9, 1, 10, 10, 8, 100, 1, 10, 0},
+      /* A plain override, before or after, is what gets multiplied. */
+      {{"services.*.replicas=x2", "services.web.replicas=5"}, 10, 6, 2, 10, 10, 8, 100, 1, 10, 0},
+      {{"services.web.replicas=5", "services.*.replicas=x2"}, 10, 6, 2, 10, 10, 8, 100, 1, 10, 0},
+      {{"namespaces.shop.defaults.replicas=4", "services.*.replicas=x2"},
+       4,
+       8,
+       2,
+       10,
+       10,
+       8,
+       100,
+       1,
+       10,
+       0},
+      /* Two multipliers compose. */
+      {{"traffic.*.rate=x2", "traffic.web.rate=x2"}, 2, 3, 1, 10, 10, 8, 400, 2, 10, 0},
+      {{"cluster.nodes.*.count=x4"}, 2, 3, 1, 10, 10, 8, 100, 1, 40, 0},
+  };
+  for (size_t c = 0; c < N_OF(cases); c++) {
+    size_t n = 0;
+    while (n < 3 && cases[c].ov[n] != NULL) {
+      n++;
+    }
+    scenario s;
+    load_ok(text, cases[c].ov, n, &s);
+    uint32_t got[] = {s.services[0].replicas,    s.services[1].replicas,
+                      s.services[2].replicas,    s.services[0].app_workers,
+                      s.services[1].app_workers, s.services[2].app_workers,
+                      s.cluster.pools[0].count,  s.cluster.pools[1].count};
+    uint32_t want[] = {cases[c].web,  cases[c].db,     cases[c].cron, cases[c].web_w,
+                       cases[c].db_w, cases[c].cron_w, cases[c].gp,   cases[c].big};
+    for (size_t k = 0; k < N_OF(want); k++) {
+      if (got[k] != want[k]) {
+        fail_msg("case %zu (%s): value %zu is %u, want %u", c, cases[c].ov[0] ? cases[c].ov[0] : "",
+                 k, got[k], want[k]);
+      }
+    }
+    assert_true(fabs(s.traffic[0].rate_rps - cases[c].rate_web) < 1e-9);
+    assert_true(fabs(s.traffic[1].rate_rps - cases[c].rate_cron) < 1e-12);
+    scenario_release(&s);
+  }
+
+  /* Rates from traffic_csv are multiplied too (they are never in the tree). */
+  scenario a, b;
+  const char *const x2[] = {"traffic.*.rate=x2"};
+  load_file_ok(CSV_DIR "/shop.yaml", NULL, 0, &a, true);
+  load_file_ok(CSV_DIR "/shop.yaml", x2, 1, &b, true);
+  assert_int_equal(a.n_traffic, 3);
+  for (uint32_t i = 0; i < a.n_traffic; i++) {
+    assert_true(b.traffic[i].rate_rps == 2 * a.traffic[i].rate_rps);
+  }
+  assert_true(a.content_hash != b.content_hash);
+  scenario_release(&a);
+  scenario_release(&b);
+
+  static const struct {
+    const char *ov;
+    const char *want;
+  } bad[] = {
+      {"traffic.*.rate=x0", "--set traffic.*.rate=x0:1:16: error: invalid multiplier \"x0\": "
+                            "expected a number above 0 after \"x\", like x2 or x0.5"},
+      {"traffic.*.rate=xx", "--set traffic.*.rate=xx:1:16: error: invalid multiplier \"xx\": "
+                            "expected a number above 0 after \"x\", like x2 or x0.5"},
+      {"traffic.wbe.rate=x2",
+       "--set traffic.wbe.rate=x2: error: no entry \"wbe\" in \"traffic\"; did you mean \"web\"?"},
+      {"services.*.replicas=x50000",
+       "--set services.*.replicas=x50000: error: invalid \"replicas\": 3 x50000 is 150000 for "
+       "\"services.db\", more than 100000"}, /* web's 2 x50000 is the most there is */
+      {"cluster.nodes.gp.count=x5",
+       "--set cluster.nodes.gp.count=x5: error: invalid \"count\": 10 x5 is 50 for "
+       "\"cluster.nodes.gp\", above its \"max\" 40"},
+  };
+  for (size_t c = 0; c < N_OF(bad); c++) {
+    load_fails(text, &bad[c].ov, 1, bad[c].want);
+  }
+  /* Keys that take no multiplier read "x2" as a value. */
+  const char *const lb[] = {"services.web.lb=x2"};
+  load_fails(text, lb, 1,
+             "--set services.web.lb=x2:1:17: error: unknown load balancer \"x2\"; valid load "
+             "balancers are: round-robin, random, least-request");
+}
+
 static void test_mesh_type_names(void **state) {
   (void)state;
   check_names(mesh_mode_names_list(), MESH_MODE_COUNT, mesh_mode_name_i, mesh_mode_from_name);
@@ -2529,6 +2671,8 @@ int main(void) {
       cmocka_unit_test(test_namespace_defaults),
       cmocka_unit_test(test_namespace_defaults_errors),
       cmocka_unit_test(test_csv_services),
+      cmocka_unit_test(test_override_wildcard),
+      cmocka_unit_test(test_multipliers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
