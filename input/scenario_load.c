@@ -145,6 +145,9 @@ static void convert_all(ld_loader *L) {
   if (diag_error_count(L->diag) == L->errors_before && L->s->n_traffic > 0) {
     ld_warn_unreached(L);
   }
+  if (diag_error_count(L->diag) == L->errors_before) {
+    ld_warn_failure_instances(L);
+  }
 }
 
 static uint64_t hash_overrides(uint64_t h, const char *const *overrides, size_t n_overrides) {

@@ -562,5 +562,10 @@ void ld_check_capacity(ld_loader *L);
 void ld_warn_unreached(ld_loader *L);
 /* `l7: true` on a `protocol: tcp` service: no proxy can parse opaque TCP. */
 void ld_warn_l7_tcp(ld_loader *L);
+/* A failure's `instance` that no topology can hold (a pod past the
+ * service's replicas, an unknown pool, namespace or waypoint key), by the
+ * naming of models/topology.c; the run is what finds the names placement
+ * gives, so this is only a warning. */
+void ld_warn_failure_instances(ld_loader *L);
 
 #endif

@@ -2537,6 +2537,90 @@ static void test_multipliers(void **state) {
              "balancers are: round-robin, random, least-request");
 }
 
+/* A failure's instance is named as the model names instances; a name no
+ * topology can hold draws a warning at the instance (valid ones none). */
+static void test_failure_instances(void **state) {
+  (void)state;
+  const char *text = "cluster:\n"
+                     "  nodes: [{name: general, count: 3, max: 5}]\n"
+                     "mesh:\n"
+                     "  waypoint: {replicas: 2}\n"
+                     "namespaces:\n"
+                     "  - {name: shop}\n"
+                     "  - {name: pricing, waypoint_scope: service}\n"
+                     "services:\n"
+                     "  - {name: cart, namespace: shop, replicas: 3, l7: true, calls: [quote]}\n"
+                     "  - {name: quote, namespace: pricing, l7: true}\n"
+                     "traffic: [{service: cart, rate: 10/s}]\n";
+  static const struct {
+    const char *target, *instance;
+    const char *why; /* after "no KIND "NAME" can exist: "; NULL: no warning */
+  } cases[] = {
+      {"sidecar", "cart-2", NULL},
+      {"sidecar", "cart-3", "service \"cart\" has 3 replicas (cart-0 .. cart-2)"},
+      {"sidecar", "cat-0",
+       "there is no service \"cat\" (sidecars are named after their pods, SERVICE-N, like "
+       "\"cart-0\")"},
+      {"sidecar", "cart", "sidecars are named after their pods, SERVICE-N, like \"cart-0\""},
+      {"node", "general-4", NULL}, /* placement may add nodes up to max */
+      {"node", "general-5", "pool \"general\" has at most 5 nodes (general-0 .. general-4)"},
+      {"node", "gen-0", "there is no pool \"gen\" (nodes are named POOL-N, like \"general-0\")"},
+      {"ztunnel", "general-1", NULL},
+      {"waypoint", "shop/waypoint#1", NULL},
+      {"waypoint", "shop/waypoint#2", "waypoint \"shop/waypoint\" has 2 replicas (#0 .. #1)"},
+      {"waypoint", "pricing/quote#0", NULL}, /* service scope: keyed by the service */
+      {"waypoint", "pricing/waypoint#0",
+       "no service with \"l7: true\" in namespace \"pricing\" has a waypoint keyed "
+       "\"waypoint\" (the key is \"waypoint\", a service account or a service, by the "
+       "namespace's waypoint scope)"},
+      {"waypoint", "shp/waypoint#0",
+       "there is no namespace \"shp\" (waypoints are named NAMESPACE/KEY#N, like "
+       "\"shop/waypoint#0\")"},
+      {"waypoint", "shop-waypoint-0",
+       "waypoints are named NAMESPACE/KEY#N, like \"shop/waypoint#0\""},
+  };
+  for (size_t c = 0; c < N_OF(cases); c++) {
+    char ov[256], want[768];
+    snprintf(ov, sizeof ov,
+             "failures=[{name: f, target: %s, instance: \"%s\", at: 1s, duration: 1s}]",
+             cases[c].target, cases[c].instance);
+    const char *ovs[] = {ov};
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    assert_int_equal(scenario_load_string(text, strlen(text), "f.yaml", ovs, 1, &s, &d), 0);
+    if (cases[c].why == NULL) {
+      if (d.n != 0) {
+        print_diags(&d);
+        fail_msg("%s \"%s\": no warning expected", cases[c].target, cases[c].instance);
+      }
+    } else {
+      size_t col = strlen(cases[c].target) + 41; /* the instance's quote in the override */
+      snprintf(want, sizeof want,
+               "--set %s:1:%zu: warning: failure \"f\": no %s \"%s\" can exist: %s", ov, col,
+               cases[c].target, cases[c].instance, cases[c].why);
+      if (d.n != 1 || strcmp(d.items[0].text, want) != 0) {
+        print_message("want: %s\n", want);
+        print_diags(&d);
+        fail();
+      }
+    }
+    scenario_release(&s);
+    diag_list_release(&d);
+  }
+  /* The control plane fails as a whole. */
+  const char *cp[] = {"failures=[{target: control-plane, instance: istiod, at: 1s, duration: 1s}]"};
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  assert_int_equal(scenario_load_string(text, strlen(text), "f.yaml", cp, 1, &s, &d), 0);
+  assert_int_equal(d.n, 1);
+  assert_non_null(strstr(d.items[0].text, "\"instance\" does not apply to target "
+                                          "\"control-plane\", which fails as a whole"));
+  scenario_release(&s);
+  diag_list_release(&d);
+}
+
 static void test_mesh_type_names(void **state) {
   (void)state;
   check_names(mesh_mode_names_list(), MESH_MODE_COUNT, mesh_mode_name_i, mesh_mode_from_name);
@@ -2673,6 +2757,7 @@ int main(void) {
       cmocka_unit_test(test_csv_services),
       cmocka_unit_test(test_override_wildcard),
       cmocka_unit_test(test_multipliers),
+      cmocka_unit_test(test_failure_instances),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
