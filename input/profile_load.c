@@ -143,6 +143,7 @@ enum pl_kind {
   PL_CORES,     /* double cores, written as a CPU quantity */
   PL_FRACTION,  /* double in (0, 1] */
   PL_NUMBER,    /* double */
+  PL_SIGMA,     /* double in [0, 3]: a lognormal sigma */
   PL_RATE,      /* double per second; "1000" or "1000/s" */
   PL_COUNT,     /* uint32_t >= 1 */
   PL_MAP,       /* nested table */
@@ -200,6 +201,8 @@ static const pl_field pl_proxy_fields[] = {
     {"connection_cpu", PL_DURATION, PL_REQUIRED, PX(connection_cpu_ns), 0, NULL},
     {"on_path_fraction", PL_FRACTION, PL_REQUIRED, PX(on_path_fraction), 0, NULL},
     {"pass_latency", PL_DURATION, PL_REQUIRED, PX(pass_latency_ns), 0, NULL},
+    {"tcp_on_path_fraction", PL_FRACTION, 0, PX(tcp_on_path_fraction), 0, NULL},
+    {"pass_sigma", PL_SIGMA, 0, PX(pass_sigma), 0, NULL},
     {"workers", PL_COUNT, PL_REQUIRED, PX(workers), 0, NULL},
     {"idle_cpu", PL_CPU, PL_REQUIRED, PX(idle_millicores), 0, NULL},
     {"memory", PL_MAP, PL_REQUIRED, 0, 0, pl_proxy_memory_fields},
@@ -366,6 +369,9 @@ static void pl_scalar_field(pl_ctx *c, const yaml_node_t *n, const char *path, c
   case PL_FRACTION:
     expected = "a number in (0, 1]";
     break;
+  case PL_SIGMA:
+    expected = "a number from 0 to 3";
+    break;
   default:
     break;
   }
@@ -377,6 +383,11 @@ static void pl_scalar_field(pl_ctx *c, const yaml_node_t *n, const char *path, c
   if (f->kind == PL_FRACTION) {
     if (!(v > 0.0 && v <= 1.0)) {
       pl_error(c, n, "'%s' must be in (0, 1], got '%s'", path, s);
+      return;
+    }
+  } else if (f->kind == PL_SIGMA) {
+    if (!(v >= 0.0 && v <= 3.0)) {
+      pl_error(c, n, "'%s' must be from 0 to 3, got '%s'", path, s);
       return;
     }
   } else if (v < 0.0) {
@@ -500,8 +511,11 @@ static void pl_proxies(pl_ctx *c, const yaml_node_t *n, const char *path) {
       continue;
     c->p->has_proxy[kind] = 1;
     any = 1;
-    pl_mapping(c, yaml_document_get_node(c->doc, pr->value), sub, pl_proxy_fields,
-               &c->p->proxy[kind]);
+    profile_proxy *x = &c->p->proxy[kind];
+    pl_mapping(c, yaml_document_get_node(c->doc, pr->value), sub, pl_proxy_fields, x);
+    /* An opaque-TCP pass shares the proxy's on-path share unless told. */
+    if (x->tcp_on_path_fraction == 0.0)
+      x->tcp_on_path_fraction = x->on_path_fraction;
   }
   if (!any && n->data.mapping.pairs.start == n->data.mapping.pairs.top)
     pl_error(c, n, "'%s' must list at least one of: sidecar, ztunnel, waypoint", path);

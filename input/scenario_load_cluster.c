@@ -305,6 +305,11 @@ void ld_convert_cluster(ld_loader *L, const yaml_node_t *root) {
     ld_opt_cpu(L, sr, "cpu", false, &c->system_reserved_millicores);
     ld_opt_size(L, sr, "memory", false, &c->system_reserved_mem_bytes);
   }
+  yaml_node_t *dt = ld_opt_map(L, m, "detection", &ld_sch_detection, "cluster");
+  if (dt != NULL) {
+    ld_opt_duration(L, dt, "pod", false, &c->detect_pod_ns);
+    ld_opt_duration(L, dt, "node", false, &c->detect_node_ns);
+  }
 }
 
 void ld_convert_pricing(ld_loader *L, const yaml_node_t *root) {

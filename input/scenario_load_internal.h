@@ -289,8 +289,8 @@ struct ld_schema_map {
 extern const ld_schema_map ld_sch_root, ld_sch_metadata, ld_sch_cluster, ld_sch_pool,
     ld_sch_network, ld_sch_resources, ld_sch_pricing, ld_sch_mesh, ld_sch_sidecar, ld_sch_ztunnel,
     ld_sch_waypoint, ld_sch_autoscale, ld_sch_namespace, ld_sch_service, ld_sch_call, ld_sch_retry,
-    ld_sch_connection_pool, ld_sch_dist, ld_sch_traffic, ld_sch_burst, ld_sch_failure,
-    ld_sch_objective, ld_sch_service_defaults;
+    ld_sch_connection_pool, ld_sch_detection, ld_sch_mesh_retries, ld_sch_dist, ld_sch_traffic,
+    ld_sch_burst, ld_sch_failure, ld_sch_objective, ld_sch_service_defaults;
 
 const ld_schema_key *ld_schema_find(const ld_schema_map *sm, const char *name);
 /* Fills names with sm's keys (at most max of them) and returns how many. */

@@ -119,6 +119,12 @@ void ld_convert_mesh(ld_loader *L, const yaml_node_t *root) {
     convert_autoscale(L, wp);
   }
   ld_opt_number(L, m, "new_connection_share", LD_RANGE_UNIT, &ms->new_connection_share);
+  yaml_node_t *rt = ld_opt_map(L, m, "retries", &ld_sch_mesh_retries, "mesh");
+  if (rt != NULL) {
+    ld_opt_u32(L, rt, "attempts", 0, LD_MAX_ATTEMPTS, &ms->retries);
+    ld_opt_duration(L, rt, "backoff", false, &ms->retry_backoff_ns);
+    ld_opt_duration(L, rt, "connect_timeout", false, &ms->connect_timeout_ns);
+  }
 }
 
 static void namespace_defaults(ld_loader *L, scenario_namespace *ns) {

@@ -39,6 +39,8 @@ SCHEMA(ld_sch_waypoint, NULL, LEAF("workers"), MAP("requests", &ld_sch_resources
        MAP("autoscale", &ld_sch_autoscale));
 SCHEMA(ld_sch_network, NULL, LEAF("same_node"), LEAF("same_zone"), LEAF("cross_zone"),
        LEAF("bandwidth"));
+SCHEMA(ld_sch_detection, NULL, LEAF("pod"), LEAF("node"));
+SCHEMA(ld_sch_mesh_retries, NULL, LEAF("attempts"), LEAF("backoff"), LEAF("connect_timeout"));
 SCHEMA(ld_sch_pool, "name", LEAF("name"), LEAF("count"), LEAF("max"), LEAF("cpu"), LEAF("memory"),
        LIST("zones", NULL));
 SCHEMA(ld_sch_objective, NULL, LEAF("latency"), LEAF("percentile"), LEAF("errors"));
@@ -46,19 +48,20 @@ SCHEMA(ld_sch_metadata, NULL, LEAF("name"), LEAF("description"), LEAF("seed"), L
        LEAF("warmup"), LEAF("replications"), LEAF("slo"), MAP("objective", &ld_sch_objective));
 SCHEMA(ld_sch_cluster, NULL, LIST("zones", NULL), LIST("nodes", &ld_sch_pool),
        MAP("network", &ld_sch_network), LEAF("placement"),
-       MAP("system_reserved", &ld_sch_resources));
+       MAP("system_reserved", &ld_sch_resources), MAP("detection", &ld_sch_detection));
 SCHEMA(ld_sch_pricing, NULL, LEAF("vcpu_hour"), LEAF("gib_hour"), LEAF("cross_zone_gb"),
        LEAF("hours_per_month"));
 SCHEMA(ld_sch_mesh, NULL, LEAF("profile"), LEAF("sidecar_profile"), LIST("modes", NULL),
        MAP("sidecar", &ld_sch_sidecar), MAP("ztunnel", &ld_sch_ztunnel),
-       MAP("waypoint", &ld_sch_waypoint), LEAF("new_connection_share"));
+       MAP("waypoint", &ld_sch_waypoint), LEAF("new_connection_share"),
+       MAP("retries", &ld_sch_mesh_retries));
 /* What a namespace's `defaults` may give its services: the keys of
  * ld_sch_service but the identity and the calls. */
 SCHEMA(ld_sch_service_defaults, NULL, LEAF("replicas"), LEAF("protocol"),
        MAP("requests", &ld_sch_resources), MAP("limits", &ld_sch_resources), LEAF("workers"),
        MAP("service_time", &ld_sch_dist), LEAF("request_size"), LEAF("response_size"), LEAF("l7"),
        LEAF("parallel"), LEAF("lb"), MAP("retry", &ld_sch_retry), LEAF("queue_limit"),
-       MAP("connection_pool", &ld_sch_connection_pool));
+       MAP("connection_pool", &ld_sch_connection_pool), LEAF("traffic_distribution"));
 SCHEMA(ld_sch_namespace, "name", LEAF("name"), LEAF("tenant"), LEAF("team"), LEAF("compliance"),
        LEAF("mode"), LEAF("waypoint_scope"), LEAF("waypoint_replicas"),
        MAP("defaults", &ld_sch_service_defaults));
@@ -67,9 +70,9 @@ SCHEMA(ld_sch_service, "name", LEAF("name"), LEAF("namespace"), LEAF("service_ac
        MAP("limits", &ld_sch_resources), LEAF("workers"), MAP("service_time", &ld_sch_dist),
        LEAF("request_size"), LEAF("response_size"), LEAF("l7"), LEAF("parallel"), LEAF("lb"),
        LIST("calls", &ld_sch_call), MAP("retry", &ld_sch_retry), LEAF("queue_limit"),
-       MAP("connection_pool", &ld_sch_connection_pool));
-SCHEMA(ld_sch_traffic, "service", LEAF("service"), LEAF("rate"), LEAF("arrival"), LEAF("timeout"),
-       LIST("bursts", &ld_sch_burst));
+       MAP("connection_pool", &ld_sch_connection_pool), LEAF("traffic_distribution"));
+SCHEMA(ld_sch_traffic, "service", LEAF("service"), LEAF("from"), LEAF("rate"), LEAF("arrival"),
+       LEAF("timeout"), LIST("bursts", &ld_sch_burst));
 SCHEMA(ld_sch_failure, "name", LEAF("name"), LEAF("target"), LEAF("instance"), LEAF("pick"),
        LEAF("kind"), LEAF("at"), LEAF("duration"), LEAF("drain"));
 SCHEMA(ld_sch_root, NULL, MAP("metadata", &ld_sch_metadata), MAP("cluster", &ld_sch_cluster),

@@ -26,6 +26,9 @@ static const int proto_values[] = {MESH_PROTO_HTTP1, MESH_PROTO_HTTP1, MESH_PROT
 const ld_choice ld_proto_choice = {"protocol", "protocols", proto_names, proto_values, 5};
 static const char *const lb_names[] = {"round-robin", "random", "least-request"};
 static const ld_choice lb_choice = {"load balancer", "load balancers", lb_names, NULL, 3};
+static const char *const distribution_names[] = {"any", "prefer-close"};
+static const ld_choice distribution_choice = {"traffic distribution", "traffic distributions",
+                                              distribution_names, NULL, 2};
 
 static void service_defaults(scenario_service *sv) {
   sv->ns = SCN_NONE;
@@ -66,6 +69,7 @@ static int service_inherit(ld_loader *L, const yaml_node_t *m, scenario_service 
   sv->retry = d->retry;
   sv->queue_limit = d->queue_limit;
   sv->max_requests = d->max_requests;
+  sv->prefer_close = d->prefer_close;
   if (ld_get(L, m, "service_time") != NULL) {
     return 0;
   }
@@ -97,6 +101,10 @@ static void convert_retry(ld_loader *L, const yaml_node_t *m, const char *path, 
 static void convert_bounds(ld_loader *L, const yaml_node_t *m, const char *path,
                            scenario_service *sv) {
   ld_opt_u32(L, m, "queue_limit", 0, LD_MAX_QUEUE_LIMIT, &sv->queue_limit);
+  int v;
+  if (ld_opt_choice(L, m, "traffic_distribution", &distribution_choice, &v) == 1) {
+    sv->prefer_close = v == 1;
+  }
   yaml_node_t *cp = ld_opt_map(L, m, "connection_pool", &ld_sch_connection_pool, path);
   if (cp != NULL) {
     ld_opt_u32(L, cp, "max_requests", 1, LD_MAX_POOL_REQUESTS, &sv->max_requests);

@@ -113,6 +113,7 @@ void ld_convert_traffic(ld_loader *L, const yaml_node_t *root) {
     }
     scenario_traffic *t = &s->traffic[s->n_traffic];
     t->service = SCN_NONE;
+    t->from = SCN_NONE;
     t->arrival = SCN_ARRIVAL_POISSON;
     t->timeout_ns = SCN_CLIENT_TIMEOUT_DEFAULT_NS;
     L->traffic_ids[s->n_traffic] = ld_node_id(L, m);
@@ -133,6 +134,10 @@ void ld_convert_traffic(ld_loader *L, const yaml_node_t *root) {
       } else {
         ld_nt_put(&L->traffic, nm, (uint32_t)(s->n_traffic - 1));
       }
+    }
+    yaml_node_t *fv = ld_get(L, m, "from");
+    if (fv != NULL) {
+      t->from = ld_resolve_service(L, fv, "from", names);
     }
     yaml_node_t *rv = ld_get(L, m, "rate");
     const char *rt;

@@ -22,6 +22,7 @@
  * event and its children are gone, so no event ever sees a reused record. */
 #include "model_sim.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,10 +49,14 @@
 #define MCALL_LIVE         64u
 #define MCALL_TIMER        128u /* timeout event scheduled */
 #define MCALL_POOLED       256u /* holds a place in a proxy's circuit breaker (pair_count) */
+#define MCALL_CONNECTING   512u /* waiting out the connect timeout toward a lost node */
 #define MODEL_NO_DRILL     UINT32_MAX
 #define MODEL_DRAIN_NS     (60 * SIM_S) /* in-flight requests get this long after the window */
 #define MODEL_RNG_ARRIVALS 1
 #define MODEL_CRN_WAYPOINT 0xffff0000ULL
+#define MODEL_CRN_BACKOFF  0xffff0001ULL
+#define MODEL_CRN_PASS     0xffff0100ULL /* + the pass's step in the call's path */
+#define MODEL_CRN_CLIENT   0xffff0002ULL /* the client pod of a meshed client's request */
 
 /* Why a call failed: the failing end's cause travels up to the root. */
 typedef enum mfail_cause { MFAIL_OUTAGE, MFAIL_TIMEOUT, MFAIL_REJECTED } mfail_cause;
@@ -74,6 +79,7 @@ typedef struct mcall {
   uint32_t id;      /* for traces */
   uint16_t ordinal; /* position among the parent's calls (or traffic entry of a root) */
   uint8_t attempt;  /* 0 = first try */
+  uint8_t mesh_try; /* the mesh's retries of this try so far (mesh.retries) */
   sim_time origin;  /* arrival of the root request (latency counts from here) */
   sim_event_id timer;
   sim_time deadline; /* when the timer fires (valid with MCALL_TIMER) */
@@ -112,6 +118,8 @@ typedef struct msim {
   mstation *st;
   uint32_t n_stations;
   double on_path[MESH_PROXY_COUNT];
+  double on_path_tcp[MESH_PROXY_COUNT]; /* of an opaque-TCP pass */
+  double pass_sigma[MESH_PROXY_COUNT];  /* lognormal spread of a pass's CPU time (0: fixed) */
   sim_time pass_latency[MESH_PROXY_COUNT];
   uint32_t *rr_next;    /* per service: round-robin cursor */
   uint32_t *active;     /* per pod: calls in flight to it (least-request) */
@@ -133,6 +141,12 @@ typedef struct msim {
   uint8_t *down;        /* per station: outages in progress */
   uint32_t *down_drill; /* per station: drill of the latest outage */
   uint8_t *scan_mark;   /* per station, scratch for outage scans */
+  sim_time *gone_at;    /* per station: out of its service's endpoints from then */
+  /* Pods of each service grouped by zone, for PreferClose: the pods of
+   * service sv in zone z are zone_pods[zone_start[sv * (nz + 1) + z] ..
+   * zone_start[sv * (nz + 1) + z + 1]); NULL when no service prefers close. */
+  uint32_t *zone_pods;
+  uint32_t *zone_start;
   uint64_t trace_limit, next_call_id, roots;
   uint64_t live_measured; /* measured root requests in flight */
   pair_count pooled;      /* requests in flight per (proxy, destination service) */
@@ -145,6 +159,8 @@ static void ev_children(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_timeout(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_retry(sim_engine *e, void *ctx, uint64_t arg);
+static void ev_reissue(sim_engine *e, void *ctx, uint64_t arg);
+static void ev_connect_timeout(sim_engine *e, void *ctx, uint64_t arg);
 static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail_cause cause);
 static void msim_root_failed(msim *m, const mcall *c, sim_time now, uint32_t drill,
                              mfail_cause cause);
@@ -179,8 +195,7 @@ int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32
   r->p99_ms_sec = calloc(n_seconds + 1, sizeof(double));
   ok = ok && r->busy_ns && r->sojourn_ns && r->done_sec && r->failed_sec && r->p99_ms_sec &&
        r->drill_failed && r->drill_slo && r->drill_window_slo && r->drill_lat && r->drill_pods &&
-       r->drill_last_fail_ns &&
-       r->drill_failed_sec && r->waypoint_replicas_sec;
+       r->drill_last_fail_ns && r->drill_failed_sec && r->waypoint_replicas_sec;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     r->cpu_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
     r->inflight_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
@@ -245,6 +260,7 @@ static uint32_t msim_call_new(msim *m) {
   mcall *c = &m->calls[idx];
   c->flags = MCALL_LIVE;
   c->attempt = 0;
+  c->mesh_try = 0;
   c->ordinal = 0;
   c->pending = 0;
   c->n_proxies = 0;
@@ -297,7 +313,7 @@ static sim_time msim_gap(msim *m, const mcall *c, uint32_t step, sim_time now) {
 }
 
 static void msim_schedule(msim *m, sim_time at, sim_handler fn, uint32_t idx) {
-  if (fn == ev_hop || fn == ev_children)
+  if (fn == ev_hop || fn == ev_children || fn == ev_reissue || fn == ev_connect_timeout)
     m->calls[idx].flags |= MCALL_HAS_EVENT;
   int rc = sim_engine_schedule_at(m->eng, at, fn, m, idx, NULL);
   if (rc != 0 && !m->failed) {
@@ -359,7 +375,24 @@ static sim_time msim_pass(msim *m, uint32_t station, sim_time now, double cpu_ns
   return depart;
 }
 
-/* Destination pod of a call into service sv, by the service's balancer. */
+/* Whether Kubernetes has taken station st out of its endpoints by now. */
+static inline int msim_gone(const msim *m, uint32_t st, sim_time now) {
+  return m->gone_at[st] <= now;
+}
+
+/* A pass's CPU time relative to its mean: lognormal with sigma and mean 1,
+ * exp(sigma z - sigma^2 / 2) for z the standard normal quantile of u, so
+ * the CPU per request and the cores used stay as calibrated while passes
+ * vary as published percentiles show (docs/calibration.md, 3.9). */
+static double msim_pass_spread(double sigma, double u) {
+  return exp(sigma * gsl_cdf_ugaussian_Pinv(u) - 0.5 * sigma * sigma);
+}
+
+/* Destination pod of a call into service sv at `now`, by the service's
+ * balancer, among the pods still in its endpoints: a removed pick moves on
+ * to the next pod that is not (all removed: the pick stands, and fails). */
+static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now, uint32_t zone);
+
 static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
   const scenario_service *svc = &m->s->services[sv];
   uint32_t first = m->t->service_first_pod[sv], n = svc->replicas;
@@ -384,6 +417,83 @@ static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
       i = n - 1;
   }
   return first + i;
+}
+
+/* Zone of the caller of a call from src_pod (TOPO_NONE: outside the mesh). */
+static inline uint32_t msim_zone_of(const msim *m, uint32_t src_pod) {
+  return src_pod == TOPO_NONE ? TOPO_NONE : m->t->nodes[m->t->pods[src_pod].node].zone;
+}
+
+/* PreferClose: a pod of sv in `zone` still in the endpoints, picked by u
+ * among them (the next live one from u's pick); TOPO_NONE when the zone has
+ * none, and the caller falls back to every zone, as Kubernetes does. */
+static uint32_t msim_pick_close(const msim *m, uint32_t sv, uint32_t zone, double u, sim_time now) {
+  const uint32_t *at = m->zone_start + (size_t)sv * (m->t->scn->cluster.n_zones + 1);
+  uint32_t n = at[zone + 1] - at[zone];
+  if (n == 0)
+    return TOPO_NONE;
+  uint32_t i = (uint32_t)(u * n);
+  if (i >= n)
+    i = n - 1;
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t p = m->zone_pods[at[zone] + (i + k) % n];
+    if (!msim_gone(m, p, now))
+      return p;
+  }
+  return TOPO_NONE;
+}
+
+static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now, uint32_t zone) {
+  if (zone != TOPO_NONE && m->zone_pods && m->s->services[sv].prefer_close) {
+    uint32_t p = msim_pick_close(m, sv, zone, u, now);
+    if (p != TOPO_NONE)
+      return p;
+  }
+  uint32_t p = msim_pick_pod(m, sv, u);
+  if (!msim_gone(m, p, now))
+    return p;
+  uint32_t first = m->t->service_first_pod[sv], n = m->s->services[sv].replicas;
+  for (uint32_t k = 1; k < n; k++) {
+    uint32_t q = first + (p - first + k) % n;
+    if (!msim_gone(m, q, now))
+      return q;
+  }
+  return p;
+}
+
+/* The waypoint replica of call c among the placed ones: when Kubernetes
+ * has removed the one its path picked, the next one still in the endpoints;
+ * when the destination prefers close, one in the caller's zone if any. */
+static void msim_live_waypoint(msim *m, mcall *c, sim_time now) {
+  uint32_t zone = m->s->services[m->t->pods[c->dst_pod].service].prefer_close
+                      ? msim_zone_of(m, c->src_pod)
+                      : TOPO_NONE;
+  for (uint32_t k = 0; k < c->n_proxies; k++) {
+    if (c->side[k] != PATH_SIDE_MIDDLE || c->proxy[k] >= m->t->n_proxies)
+      continue;
+    const topology *t = m->t;
+    uint32_t cur = c->proxy[k];
+    int live = !msim_gone(m, t->n_pods + cur, now);
+    if (live && (zone == TOPO_NONE || t->nodes[t->proxies[cur].node].zone == zone))
+      continue;
+    const topo_waypoint *tw = &t->waypoints[t->proxies[cur].owner];
+    uint32_t best = live ? cur : TOPO_NONE;
+    for (uint32_t r = 0; r < tw->n_replicas; r++) {
+      uint32_t px = tw->first_proxy + (cur - tw->first_proxy + r) % tw->n_replicas;
+      if (msim_gone(m, t->n_pods + px, now))
+        continue;
+      if (best == TOPO_NONE)
+        best = px;
+      if (zone != TOPO_NONE && t->nodes[t->proxies[px].node].zone == zone) {
+        best = px;
+        break;
+      }
+    }
+    if (best != TOPO_NONE && best != cur) {
+      c->proxy[k] = best;
+      c->node[PATH_SIDE_MIDDLE] = t->proxies[best].node;
+    }
+  }
 }
 
 /* With autoscaling, the waypoint replica is one of the active ones. */
@@ -458,6 +568,8 @@ static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   c->n_proxies = p.n;
   if (m->wp)
     msim_pick_replica(m, c);
+  if (c->n_proxies && (m->plan || m->zone_pods))
+    msim_live_waypoint(m, c, now);
   c->step = 0;
   c->cursor = 0;
   c->pending = 0;
@@ -508,7 +620,8 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
   k->key = key;
   k->parent = idx;
   k->src_pod = c->dst_pod;
-  k->dst_pod = msim_pick_pod(m, ce->target, crn_uniform(m->seed, key, CRN_PICK));
+  k->dst_pod = msim_pick_live(m, ce->target, crn_uniform(m->seed, key, CRN_PICK), now,
+                              msim_zone_of(m, c->dst_pod));
   k->req_bytes = (uint32_t)ce->request_bytes;
   k->resp_bytes = (uint32_t)ce->response_bytes;
   k->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
@@ -740,8 +853,9 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail
         mcall *r = &m->calls[n];
         r->key = msim_child_key(c->key, 0, attempt + 1);
         r->parent = MCALL_NONE;
-        r->src_pod = TOPO_NONE;
-        r->dst_pod = msim_pick_pod(m, svc, crn_uniform(m->seed, r->key, CRN_PICK));
+        r->src_pod = c->src_pod; /* the same client tries again */
+        r->dst_pod = msim_pick_live(m, svc, crn_uniform(m->seed, r->key, CRN_PICK), now,
+                                    msim_zone_of(m, c->src_pod));
         r->req_bytes = c->req_bytes;
         r->resp_bytes = c->resp_bytes;
         r->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
@@ -804,6 +918,101 @@ static void ev_timeout(sim_engine *e, void *ctx, uint64_t arg) {
   msim_fail(m, idx, sim_engine_now(e), MODEL_NO_DRILL, MFAIL_TIMEOUT);
 }
 
+/* Path position of the Envoy that retries call c under the mesh's default
+ * policy: the caller's sidecar, else the destination's waypoint (the one
+ * that holds the destination's route); -1 when neither is on the path
+ * (ztunnels are L4 and do not retry, nor does a caller without a sidecar). */
+static int msim_retrier_step(const msim *m, const mcall *c) {
+  for (int k = 0; k < c->n_proxies; k++)
+    if (c->side[k] == PATH_SIDE_MIDDLE ||
+        (c->side[k] == PATH_SIDE_CLIENT &&
+         m->st[m->t->n_pods + c->proxy[k]].pkind == MESH_PROXY_SIDECAR))
+      return k;
+  return -1;
+}
+
+/* The mesh's retry of call idx, whose connection toward path element `step`
+ * (a request pass, or the application at step n_proxies) failed: Istio's
+ * default policy retries connect failures (connect-failure, refused-stream),
+ * not resets of calls in flight (`reset` is not in its retry_on). The
+ * retrying Envoy must sit before that element. The next try goes to another
+ * pod (Envoy's previous_hosts predicate, up to 5 picks) after Envoy's
+ * jittered back-off, uniform in [0, (2^n - 1) x base) for retry n. Returns
+ * 1 when the call was re-issued; nothing counts as failed then. */
+static int msim_mesh_retry(msim *m, uint32_t idx, uint32_t step, sim_time now) {
+  mcall *c = &m->calls[idx];
+  if ((c->parent == MCALL_NONE && c->src_pod == TOPO_NONE) || c->mesh_try >= m->s->mesh.retries ||
+      c->mesh_try == UINT8_MAX)
+    return 0;
+  int k = msim_retrier_step(m, c);
+  if (k < 0 || (uint32_t)k >= step)
+    return 0;
+  uint32_t old = c->dst_pod, sv = m->t->pods[old].service;
+  m->active[old]--;
+  msim_cancel_timer(m, c);
+  msim_unpool(m, c);
+  c->flags &= ~(MCALL_APP_HELD | MCALL_CONNECTING | MCALL_NEWCONN);
+  c->mesh_try++;
+  c->key = crn_child_key(c->key, 3000u + c->mesh_try);
+  uint32_t pick = old;
+  for (uint32_t h = 0; h < 5 && pick == old && m->s->services[sv].replicas > 1; h++)
+    pick = msim_pick_live(m, sv, crn_uniform(m->seed, crn_child_key(c->key, 4000u + h), CRN_PICK),
+                          now, msim_zone_of(m, c->src_pod));
+  c->dst_pod = pick;
+  double span = (double)((1u << (c->mesh_try < 20 ? c->mesh_try : 20)) - 1u) *
+                (double)m->s->mesh.retry_backoff_ns;
+  sim_time backoff = (sim_time)(crn_uniform(m->seed, c->key, MODEL_CRN_BACKOFF) * span);
+  c->step = 0;
+  c->n_proxies = 0; /* holds nothing until re-issued */
+  m->out->mesh_retries++;
+  msim_schedule(m, sim_time_add_sat(now, backoff), ev_reissue, idx);
+  return 1;
+}
+
+/* Call idx reaches path element `step` (station `station`) down: its
+ * connection fails. Toward a node that is gone (the pod's own station is
+ * down: a node outage) nothing answers, so the failure shows only at the
+ * connect timeout; a crashed process on a live node refuses at once. Then
+ * the mesh retries, or the call fails. */
+static void msim_connect_failed(msim *m, uint32_t idx, uint32_t station, uint32_t step,
+                                sim_time now) {
+  mcall *c = &m->calls[idx];
+  if (m->down[c->dst_pod] && !(c->flags & MCALL_CONNECTING) && m->s->mesh.connect_timeout_ns > 0) {
+    c->flags |= MCALL_CONNECTING;
+    msim_schedule(m, sim_time_add_sat(now, m->s->mesh.connect_timeout_ns), ev_connect_timeout, idx);
+    return;
+  }
+  c->flags &= ~MCALL_CONNECTING;
+  if (msim_mesh_retry(m, idx, step, now))
+    return;
+  msim_fail(m, idx, now, m->down_drill[station], MFAIL_OUTAGE);
+}
+
+static void ev_reissue(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  uint32_t idx = (uint32_t)arg;
+  m->calls[idx].flags &= ~MCALL_HAS_EVENT;
+  if (m->calls[idx].flags & MCALL_FAILED) {
+    msim_maybe_reap(m, idx);
+    return;
+  }
+  msim_issue(m, idx, sim_engine_now(e));
+}
+
+static void ev_connect_timeout(sim_engine *e, void *ctx, uint64_t arg) {
+  msim *m = ctx;
+  uint32_t idx = (uint32_t)arg;
+  mcall *c = &m->calls[idx];
+  c->flags &= ~MCALL_HAS_EVENT;
+  if (c->flags & MCALL_FAILED) {
+    msim_maybe_reap(m, idx);
+    return;
+  }
+  uint32_t r = c->n_proxies, step = c->step;
+  uint32_t station = step == r ? c->dst_pod : m->t->n_pods + c->proxy[step];
+  msim_connect_failed(m, idx, station, step, sim_engine_now(e));
+}
+
 /* ---- events ------------------------------------------------------------- */
 
 static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
@@ -826,7 +1035,10 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     uint32_t px = c->proxy[request ? step : 2 * r - step];
     uint32_t station = t->n_pods + px;
     if (m->down[station]) {
-      msim_fail(m, idx, now, m->down_drill[station], MFAIL_OUTAGE);
+      if (request)
+        msim_connect_failed(m, idx, station, step, now);
+      else /* the response finds it gone: a reset, not retried */
+        msim_fail(m, idx, now, m->down_drill[station], MFAIL_OUTAGE);
       return;
     }
     uint32_t max_requests = m->s->services[sv].max_requests;
@@ -848,7 +1060,11 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     const profile_proxy *pp = &m->in->proxy_profile[kind]->proxy[kind];
     double cpu = proxy_pass_cpu_ns(pp, proto, request ? c->req_bytes : c->resp_bytes,
                                    request && (c->flags & MCALL_NEWCONN));
-    sim_time depart = msim_pass(m, station, now, cpu, m->on_path[kind], m->pass_latency[kind]);
+    if (m->pass_sigma[kind] > 0)
+      cpu *= msim_pass_spread(m->pass_sigma[kind],
+                              crn_uniform(m->seed, c->key, MODEL_CRN_PASS + step));
+    double on_path = proto == MESH_PROTO_TCP ? m->on_path_tcp[kind] : m->on_path[kind];
+    sim_time depart = msim_pass(m, station, now, cpu, on_path, m->pass_latency[kind]);
     if (c->flags & MCALL_TRACED)
       msim_trace(m, c, request ? "request" : "response", station, depart, depart);
     c->step++;
@@ -864,7 +1080,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
   }
   if (step == r) { /* the application */
     if (m->down[c->dst_pod]) {
-      msim_fail(m, idx, now, m->down_drill[c->dst_pod], MFAIL_OUTAGE);
+      msim_connect_failed(m, idx, c->dst_pod, step, now);
       return;
     }
     if (sim_station_full(&m->st[c->dst_pod].st, now)) { /* the pod's waiting room is full: 503 */
@@ -936,6 +1152,41 @@ static void msim_reset_holders(msim *m, const failure_outage *o, sim_time now) {
     m->scan_mark[o->stations[i]] = 0;
 }
 
+/* The station whose endpoint a crash of station st removes, or TOPO_NONE:
+ * a pod (its application, or its sidecar: the pod stops being ready) or a
+ * waypoint replica. A ztunnel is no endpoint: its pods stay ready, so
+ * Kubernetes never takes them out. */
+static uint32_t msim_endpoint_of(const msim *m, uint32_t st) {
+  uint32_t n_pods = m->t->n_pods;
+  if (st < n_pods)
+    return st;
+  uint32_t x = st - n_pods;
+  if (x >= m->t->n_proxies)
+    return TOPO_NONE;
+  mesh_proxy_kind k = m->t->proxies[x].kind;
+  return k == MESH_PROXY_SIDECAR    ? m->t->proxies[x].owner
+         : k == MESH_PROXY_WAYPOINT ? st
+                                    : TOPO_NONE;
+}
+
+/* When Kubernetes takes the endpoints an outage kills out of service: a
+ * node outage (it takes application stations) after the node grace period,
+ * a crashed container after the kubelet reports it; never with a delay of 0. */
+static void msim_schedule_removal(msim *m, const failure_outage *o, sim_time now) {
+  int node = 0;
+  for (uint32_t i = 0; i < o->n_stations && !node; i++)
+    node = o->stations[i] < m->t->n_pods;
+  sim_time delay = node ? m->s->cluster.detect_node_ns : m->s->cluster.detect_pod_ns;
+  if (delay <= 0)
+    return;
+  for (uint32_t i = 0; i < o->n_stations; i++) {
+    uint32_t ep = msim_endpoint_of(m, o->stations[i]);
+    sim_time at = sim_time_add_sat(now, delay);
+    if (ep != TOPO_NONE && at < m->gone_at[ep])
+      m->gone_at[ep] = at;
+  }
+}
+
 static void ev_outage_start(sim_engine *e, void *ctx, uint64_t arg) {
   msim *m = ctx;
   const failure_outage *o = &m->plan->outages[arg];
@@ -946,6 +1197,7 @@ static void ev_outage_start(sim_engine *e, void *ctx, uint64_t arg) {
     m->down_drill[o->stations[i]] = o->drill;
     sim_station_flush(&m->st[o->stations[i]].st, sim_engine_now(e));
   }
+  msim_schedule_removal(m, o, sim_engine_now(e));
   msim_reset_holders(m, o, sim_engine_now(e));
 }
 
@@ -953,8 +1205,12 @@ static void ev_outage_end(sim_engine *e, void *ctx, uint64_t arg) {
   msim *m = ctx;
   const failure_outage *o = &m->plan->outages[arg];
   if (o->crash) {
-    for (uint32_t i = 0; i < o->n_stations; i++)
+    for (uint32_t i = 0; i < o->n_stations; i++) {
       m->down[o->stations[i]]--;
+      uint32_t ep = msim_endpoint_of(m, o->stations[i]);
+      if (ep != TOPO_NONE && !m->down[o->stations[i]])
+        m->gone_at[ep] = SIM_TIME_NEVER; /* back and ready */
+    }
   } else {
     msim_reset_holders(m, o, sim_engine_now(e)); /* the drain ends: old connections reset */
   }
@@ -1099,8 +1355,12 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
   mcall *c = &m->calls[idx];
   c->key = crn_root_key(i, n);
   c->parent = MCALL_NONE;
-  c->src_pod = TOPO_NONE;
-  c->dst_pod = msim_pick_pod(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK));
+  c->src_pod = tr->from == SCN_NONE
+                   ? TOPO_NONE
+                   : msim_pick_live(m, tr->from, crn_uniform(m->seed, c->key, MODEL_CRN_CLIENT),
+                                    now, TOPO_NONE);
+  c->dst_pod = msim_pick_live(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK), now,
+                              msim_zone_of(m, c->src_pod));
   c->req_bytes = (uint32_t)svc->request_bytes;
   c->resp_bytes = (uint32_t)svc->response_bytes;
   c->flags |= now >= m->t_warm ? MCALL_MEASURED : 0;
@@ -1131,6 +1391,9 @@ static void msim_release(msim *m) {
   free(m->down);
   free(m->down_drill);
   free(m->scan_mark);
+  free(m->gone_at);
+  free(m->zone_pods);
+  free(m->zone_start);
   free(m->wp);
   free(m->burst_at);
   free(m->burst_end);
@@ -1197,8 +1460,8 @@ static int msim_init_bursts(msim *m) {
   for (uint32_t d = 0; d < s->n_failures; d++) {
     const scenario_failure *f = &s->failures[d];
     m->window_at[d] = sim_time_add_sat(s->meta.warmup_ns, f->at_ns);
-    m->window_end[d] = sim_time_add_sat(
-        m->window_at[d], f->kind == SCN_FAIL_UPGRADE ? f->drain_ns : f->duration_ns);
+    m->window_end[d] = sim_time_add_sat(m->window_at[d],
+                                        f->kind == SCN_FAIL_UPGRADE ? f->drain_ns : f->duration_ns);
   }
   for (uint32_t b = 0; b < m->n_bursts; b++) {
     m->window_at[s->n_failures + b] = m->burst_at[b];
@@ -1216,15 +1479,47 @@ static int msim_init_arrays(msim *m) {
   m->down = calloc(nst, sizeof *m->down);
   m->down_drill = calloc(nst, sizeof *m->down_drill);
   m->scan_mark = calloc(nst, sizeof *m->scan_mark);
+  m->gone_at = malloc(nst * sizeof *m->gone_at);
+  for (size_t i = 0; m->gone_at && i < nst; i++)
+    m->gone_at[i] = SIM_TIME_NEVER;
   m->rr_next = calloc(s->n_services ? s->n_services : 1, sizeof *m->rr_next);
   m->active = calloc(m->t->n_pods ? m->t->n_pods : 1, sizeof *m->active);
   m->n_ordinals = calloc(s->n_services ? s->n_services : 1, sizeof *m->n_ordinals);
   m->arrival_rng = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrival_rng);
   m->arrivals = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrivals);
-  if (!m->eng || !m->st || !m->down || !m->down_drill || !m->scan_mark || !m->rr_next ||
-      !m->active || !m->n_ordinals || !m->arrival_rng || !m->arrivals ||
+  if (!m->eng || !m->st || !m->down || !m->down_drill || !m->scan_mark || !m->gone_at ||
+      !m->rr_next || !m->active || !m->n_ordinals || !m->arrival_rng || !m->arrivals ||
       sim_hist_init(&m->sec_hist) != 0)
     return SIM_ENOMEM;
+  return 0;
+}
+
+/* Pods of every service grouped by zone, when some service prefers close. */
+static int msim_init_zones(msim *m) {
+  const scenario *s = m->s;
+  const topology *t = m->t;
+  int any = 0;
+  for (uint32_t sv = 0; sv < s->n_services && !any; sv++)
+    any = s->services[sv].prefer_close;
+  if (!any)
+    return 0;
+  uint32_t nz = s->cluster.n_zones;
+  m->zone_pods = malloc((t->n_pods ? t->n_pods : 1) * sizeof *m->zone_pods);
+  m->zone_start = calloc((size_t)s->n_services * (nz + 1) + 1, sizeof *m->zone_start);
+  if (!m->zone_pods || !m->zone_start)
+    return SIM_ENOMEM;
+  uint32_t at = 0;
+  for (uint32_t sv = 0; sv < s->n_services; sv++) {
+    uint32_t first = t->service_first_pod[sv], n = s->services[sv].replicas;
+    uint32_t *start = m->zone_start + (size_t)sv * (nz + 1);
+    for (uint32_t z = 0; z < nz; z++) {
+      start[z] = at;
+      for (uint32_t p = first; p < first + n; p++)
+        if (t->nodes[t->pods[p].node].zone == z)
+          m->zone_pods[at++] = p;
+    }
+    start[nz] = at;
+  }
   return 0;
 }
 
@@ -1311,12 +1606,16 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
       s->cluster.bandwidth_bytes_per_s > 0 ? 1e9 / s->cluster.bandwidth_bytes_per_s : 0;
   for (int k = 0; k < MESH_PROXY_COUNT; k++) {
     m->on_path[k] = in->proxy_profile[k]->proxy[k].on_path_fraction;
+    m->on_path_tcp[k] = in->proxy_profile[k]->proxy[k].tcp_on_path_fraction;
+    if (!(m->on_path_tcp[k] > 0)) /* a hand-built profile without it */
+      m->on_path_tcp[k] = m->on_path[k];
+    m->pass_sigma[k] = in->proxy_profile[k]->proxy[k].pass_sigma;
     m->pass_latency[k] = (sim_time)(in->proxy_profile[k]->proxy[k].pass_latency_ns + 0.5);
   }
   int rc;
   if ((rc = msim_init_autoscale(m)) != 0 || (rc = msim_init_bursts(m)) != 0 ||
       (rc = msim_init_arrays(m)) != 0 || (rc = msim_init_ordinals(m)) != 0 ||
-      (rc = msim_init_stations(m)) != 0)
+      (rc = msim_init_zones(m)) != 0 || (rc = msim_init_stations(m)) != 0)
     return rc;
   for (uint32_t i = 0; i < s->n_traffic; i++) {
     m->arrival_rng[i] = sim_rng_new(seed, 1000 + i, MODEL_RNG_ARRIVALS);

@@ -39,7 +39,7 @@ typedef struct model_rep {
   uint64_t *drill_slo;
   uint8_t *drill_pods;
   sim_time *drill_last_fail_ns;
-  double *drill_failed_sec;      /* n_drills x (n_seconds + 1) */
+  double *drill_failed_sec; /* n_drills x (n_seconds + 1) */
   /* Per drill, requests arriving in its window [start, start + duration)
    * of the scenario, in every replication, steady or not, so a drill
    * replication compares with its steady twin: the latency of those that
@@ -49,7 +49,8 @@ typedef struct model_rep {
   double extra_busy_ns;          /* window CPU of autoscaled replicas beyond the placed ones */
   double *waypoint_replicas_sec; /* active waypoint replicas per second (autoscaling only) */
   uint64_t retries;
-  uint64_t timeouts; /* tries that timed out (any call, measured or not) */
+  uint64_t mesh_retries; /* retries made by the mesh's default policy (mesh.retries) */
+  uint64_t timeouts;     /* tries that timed out (any call, measured or not) */
   /* Measured root requests that failed, by the cause at the failing end
    * (a timeout, a refusal by a full queue or an open circuit breaker, a
    * component down or a connection reset), and their time from arrival to

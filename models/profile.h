@@ -18,6 +18,17 @@
  * cpu_ns. Published CPU-per-rps and latency figures calibrate the parts
  * separately.
  *
+ * Two optional keys refine the pass (the model side reads them when it is
+ * ready; until then both leave today's behaviour):
+ *   tcp_on_path_fraction  the on-path share of an opaque-TCP pass (L4 mode
+ *                         records no per-request telemetry after the
+ *                         response); the loader sets it to on_path_fraction
+ *                         when the file omits it
+ *   pass_sigma            the spread of a pass's time: a lognormal with the
+ *                         fixed pass time as its mean and this sigma (of the
+ *                         underlying normal); 0 = every pass takes the same
+ *                         time (an M/D/c station, as today)
+ *
  * Memory of one proxy instance:
  *   base + per_service * services_known + per_endpoint * endpoints_known
  *   + per_connection * open_connections + per_inflight * requests_in_flight */
@@ -37,6 +48,10 @@ typedef struct profile_proxy {
   double connection_cpu_ns;             /* CPU per new connection (mTLS handshake) */
   double on_path_fraction;              /* (0, 1]: share of pass CPU that delays the request */
   double pass_latency_ns;               /* delay per pass that uses no proxy CPU (local hop) */
+  double tcp_on_path_fraction;          /* (0, 1]: on-path share of an opaque-TCP pass
+                                           (optional key; = on_path_fraction when absent) */
+  double pass_sigma;                    /* lognormal sigma of the pass time, mean kept
+                                           (optional key; 0 = fixed pass time) */
   uint32_t workers;                     /* worker threads (default, scenario may override) */
   double idle_millicores;               /* CPU burnt with no traffic (health checks, xDS, stats) */
   double mem_base_bytes;                /* process baseline with an empty config */

@@ -80,6 +80,20 @@ void scenario_init_defaults(scenario *s) {
   s->mesh.waypoint_scope = MESH_WAYPOINT_NAMESPACE;
   s->mesh.waypoint_replicas = 1;
   s->mesh.new_connection_share = 0.01;
+  /* Istio's default retry policy: 2 retries on connect-failure,
+   * refused-stream, unavailable, cancelled (istio/istio
+   * pilot/pkg/networking/core/route/retry/retry.go, DefaultPolicy); Envoy's
+   * retry back-off base interval, 25 ms (router filter docs); MeshConfig
+   * connectTimeout, 10 s. */
+  s->mesh.retries = 2;
+  s->mesh.retry_backoff_ns = 25 * SIM_MS;
+  s->mesh.connect_timeout_ns = 10 * SIM_S;
+  /* A dead container: the kubelet's status sync (PLEG relist, 1 s) plus the
+   * EndpointSlice update and istiod's push (debounce 100 ms): about 2 s. A
+   * lost node: kube-controller-manager's --node-monitor-grace-period, 40 s
+   * (Kubernetes before 1.32; 50 s since). */
+  s->cluster.detect_pod_ns = 2 * SIM_S;
+  s->cluster.detect_node_ns = 40 * SIM_S;
 
   /* Off unless the file has mesh.waypoint.autoscale; the values are what
    * that section starts from. */

@@ -55,6 +55,12 @@ typedef struct scenario_cluster {
   mesh_placement placement;
   int64_t system_reserved_millicores; /* per node: kubelet, OS, non-mesh daemonsets */
   int64_t system_reserved_mem_bytes;
+  /* How long after a failure Kubernetes takes a pod out of its service's
+   * endpoints (0 = never): a pod whose container died (the kubelet marks it
+   * not ready), and every pod of a node that stopped answering (the node
+   * controller's grace period). The mesh then stops sending it calls. */
+  sim_time detect_pod_ns;
+  sim_time detect_node_ns;
 } scenario_cluster;
 
 typedef struct scenario_pricing {
@@ -83,6 +89,13 @@ typedef struct scenario_mesh {
   mesh_waypoint_scope waypoint_scope; /* default for namespaces */
   uint32_t waypoint_replicas;         /* default per waypoint deployment */
   double new_connection_share;        /* share of requests that open a new connection */
+  /* The Envoy retry policy Istio applies to every HTTP route without one
+   * (models/model_sim.c): retries of a call whose connection failed, made by
+   * the caller's sidecar or the destination's waypoint, with Envoy's
+   * jittered back-off, after the connect timeout when the pod's node is gone. */
+  uint32_t retries;
+  sim_time retry_backoff_ns;
+  sim_time connect_timeout_ns;
 } scenario_mesh;
 
 typedef struct scenario_namespace {
@@ -143,6 +156,10 @@ typedef struct scenario_service {
    * answers 503 at once (Envoy's max_requests circuit breaker). */
   uint32_t queue_limit;
   uint32_t max_requests;
+  /* Kubernetes Service.spec.trafficDistribution: PreferClose: callers
+   * pick pods (and waypoint replicas) in their own zone when the zone has
+   * any, else anywhere. Off by default, as in Kubernetes. */
+  bool prefer_close;
 } scenario_service;
 
 typedef struct scenario_burst {
@@ -155,6 +172,11 @@ typedef enum scenario_arrival { SCN_ARRIVAL_POISSON, SCN_ARRIVAL_CONSTANT } scen
 
 typedef struct scenario_traffic {
   uint32_t service; /* entry service */
+  /* The client: SCN_NONE for outside the mesh (the default), or a service
+   * whose pods send the requests (a load generator, a cron job in the
+   * mesh): its pods' proxies and nodes are on the path and their CPU counts;
+   * the client's own application work is not modelled. */
+  uint32_t from;
   double rate_rps;
   scenario_arrival arrival;
   sim_time timeout_ns; /* the client gives up after this long, retries included; 0 = never */

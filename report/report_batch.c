@@ -224,6 +224,7 @@ static void section_verdict(report_batch *c) {
                     "their figures carry their status instead of a change against the "
                     "baseline.",
                     names);
+  report_blast_verdict(c);
 }
 
 static void section_how_to_read(report_batch *c) {
@@ -353,6 +354,12 @@ static void section_resources(report_batch *c) {
                      "CPU per mode by component kind, used and reserved (cores)");
   report_chart_image(&c->doc, &c->charts, "memory", report_chart_resources(&c->charts, r, 1),
                      "Memory per mode by component kind, used and reserved (MiB)");
+  report_doc_para(doc, "The applications' share makes the mesh's part of those bars thin; the "
+                       "mesh alone, on its own scale, with its total over each bar:");
+  report_chart_image(&c->doc, &c->charts, "mesh_resources",
+                     report_chart_mesh_resources(&c->charts, r),
+                     "Mesh CPU (cores) and memory (MiB) per mode: sidecars, ztunnels, waypoints "
+                     "and control plane, used and reserved");
   static const char *const head[] = {"mode",
                                      "kind",
                                      "instances",
@@ -439,6 +446,10 @@ static void section_latency(report_batch *c) {
   report_line lines[MESH_MODE_COUNT * 4] = {0};
   double *xs[MESH_MODE_COUNT * 4], *ys[MESH_MODE_COUNT * 4];
   uint32_t n = r->n_modes < MESH_MODE_COUNT * 4 ? r->n_modes : MESH_MODE_COUNT * 4;
+  char cdf_extra[640], slo[512];
+  report_fmt(cdf_extra, sizeof cdf_extra,
+             "set yrange [0:1.02]\nset key inside right bottom box opaque\n%s",
+             report_chart_slo_line(slo, sizeof slo, r, 1));
   for (uint32_t i = 0; i < n; i++) {
     lines[i].title = report_mode_name(&r->modes[i]);
     lines[i].n = cdf_points(&r->modes[i].latency_hist_ns, &xs[i], &ys[i]);
@@ -450,8 +461,8 @@ static void section_latency(report_batch *c) {
       report_chart_lines(
           &c->charts, "latency_cdf", "Latency distribution per mode (CDF of end-to-end latency)",
           "end-to-end latency (ms, log scale)", "share of requests at or below (fraction)", lines,
-          n, REPORT_LOGX | REPORT_STEPS, "set yrange [0:1.02]\nset key inside right bottom\n"),
-      "Latency CDF per mode (log-scale latency in ms)");
+          n, REPORT_LOGX | REPORT_MARKS, cdf_extra),
+      "Latency CDF per mode (log-scale latency in ms; dashed line: the objective's latency)");
   for (uint32_t i = 0; i < n; i++) {
     free(xs[i]);
     free(ys[i]);

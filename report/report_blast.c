@@ -5,7 +5,9 @@
  * most requests. */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "blast.h"
 #include "report_internal.h"
 
 /* Order of blast_instances: most requests, then most pods. */
@@ -18,6 +20,108 @@ static int cmp_blast_instance(const void *a, const void *b) {
 }
 
 #define BLAST_TOP 3
+
+/* A proxy instance: what the mesh adds to the data path (sidecar, ztunnel,
+ * waypoint replica or deployment). Nodes exist without a mesh and the
+ * control plane, which every mesh mode has, is in no request's path (its
+ * request share counts every meshed pod; the data plane runs on when it is
+ * down), so neither tells one mode's risk from another's. */
+static int blast_is_proxy(const result_blast_instance *b) {
+  return strcmp(b->kind, BLAST_KIND_NODE) != 0 && strcmp(b->kind, BLAST_KIND_CONTROL) != 0;
+}
+
+/* The larger risk of two proxy instances: more of the requests, then more
+ * tenants, then more pods; a before b on a tie. */
+static int blast_larger(const result_blast_instance *a, const result_blast_instance *b) {
+  if (a->request_share != b->request_share)
+    return a->request_share > b->request_share;
+  if (a->tenants != b->tenants)
+    return a->tenants > b->tenants;
+  return a->pods > b->pods;
+}
+
+/* The proxy instance of mode m with the largest radius; NULL when none. */
+static const result_blast_instance *blast_largest(const mode_result *m) {
+  const result_blast_instance *best = NULL;
+  for (uint32_t j = 0; j < m->n_blast_instances; j++) {
+    const result_blast_instance *b = &m->blast_instances[j];
+    if (blast_is_proxy(b) && (!best || blast_larger(b, best)))
+      best = b;
+  }
+  return best;
+}
+
+/* "the waypoint `ns/key` (all its replicas)", "the ztunnel on `node-1`". */
+static const char *blast_instance_phrase(const result_blast_instance *b, char *buf, size_t n) {
+  char code[RESULT_NAME_MAX + 2];
+  report_code(code, sizeof code, b->instance);
+  if (strcmp(b->kind, BLAST_KIND_SIDECAR) == 0)
+    report_fmt(buf, n, "the sidecar of `%s`", code);
+  else if (strcmp(b->kind, BLAST_KIND_ZTUNNEL) == 0)
+    report_fmt(buf, n, "the ztunnel on `%s`", code);
+  else if (strcmp(b->kind, BLAST_KIND_WAYPOINT) == 0)
+    report_fmt(buf, n, "waypoint replica `%s`", code);
+  else if (strcmp(b->kind, BLAST_KIND_DEPLOYMENT) == 0)
+    report_fmt(buf, n, "the waypoint `%s` (all its replicas)", code);
+  else
+    report_fmt(buf, n, "%s `%s`", b->kind, code);
+  return buf;
+}
+
+void report_blast_verdict(report_batch *c) {
+  const run_result *r = &c->run;
+  const mode_result *worst_m = NULL, *rec_m = NULL;
+  const result_blast_instance *worst = NULL;
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    const mode_result *m = &r->modes[i];
+    const result_blast_instance *b = blast_largest(m);
+    if (m->verdict.status != RESULT_MEETS || !b)
+      continue;
+    if (!worst || blast_larger(b, worst)) {
+      worst = b;
+      worst_m = m;
+    }
+    if (r->recommendation.has_mode && m->mode == r->recommendation.mode)
+      rec_m = m;
+  }
+  if (!worst)
+    return;
+  /* The same instance, as large, in other modes (a waypoint shared by two modes). */
+  char also[RESULT_TEXT_MAX] = "";
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    const mode_result *m = &r->modes[i];
+    const result_blast_instance *b = blast_largest(m);
+    if (m == worst_m || m->verdict.status != RESULT_MEETS || !b || blast_larger(worst, b) ||
+        strcmp(b->kind, worst->kind) != 0 || strcmp(b->instance, worst->instance) != 0)
+      continue;
+    size_t len = strlen(also);
+    report_fmt(also + len, sizeof also - len, "%s`%s`", len ? ", " : " (the same in ",
+               report_mode_name(m));
+  }
+  if (also[0]) {
+    size_t len = strlen(also);
+    report_fmt(also + len, sizeof also - len, ")");
+  }
+  char what[2 * RESULT_NAME_MAX], share[REPORT_CELL_MAX], rec[3 * RESULT_NAME_MAX] = "";
+  if (rec_m && rec_m != worst_m && !strstr(also, report_mode_name(rec_m))) {
+    const result_blast_instance *b = blast_largest(rec_m);
+    char w2[2 * RESULT_NAME_MAX], s2[REPORT_CELL_MAX];
+    report_fmt(rec, sizeof rec,
+               "; in the recommended `%s`, %s: %u pod%s of %u tenant%s, %s of requests",
+               report_mode_name(rec_m), blast_instance_phrase(b, w2, sizeof w2), b->pods,
+               b->pods == 1 ? "" : "s", b->tenants, b->tenants == 1 ? "" : "s",
+               report_pct(s2, sizeof s2, b->request_share));
+  }
+  report_doc_para(&c->doc,
+                  "Largest blast radius of a proxy among the modes that meet the objective: %s in "
+                  "`%s`%s, which serves %u pod%s of %u tenant%s, sees %u service%s in clear text "
+                  "and lies in the call tree of %s of external requests%s.",
+                  blast_instance_phrase(worst, what, sizeof what), report_mode_name(worst_m), also,
+                  worst->pods, worst->pods == 1 ? "" : "s", worst->tenants,
+                  worst->tenants == 1 ? "" : "s", worst->l7_services,
+                  worst->l7_services == 1 ? "" : "s",
+                  report_pct(share, sizeof share, worst->request_share), rec);
+}
 
 /* The few instances of each mode whose loss hits most requests. */
 static void blast_top_instances(report_batch *c) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "report_internal.h"
+#include "verdict.h"
 
 #define DOC_TEXT_MAX 8192
 
@@ -25,7 +26,7 @@ static const char doc_css[] =
     "h1,h2,h3{line-height:1.2}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}"
     "table{border-collapse:collapse;margin:1em 0;font-size:.92em}"
     "th,td{border:1px solid #ccc;padding:.25em .6em}th{background:#f3f3f3}"
-    "td.r,th.r{text-align:right}td.l,th.l{text-align:left}"
+    "td.r,th.r{text-align:right}td.l,th.l{text-align:left}td.r{white-space:nowrap}"
     "tr:nth-child(even) td{background:#fafafa}"
     "code{background:#f3f3f3;padding:0 .25em;border-radius:3px}"
     "figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}"
@@ -172,6 +173,15 @@ const char *report_slo_phrase(const run_result *r, char *buf, size_t n) {
     report_fmt(buf, n, "slower than %s ms", (report_format_value(v, sizeof v, r->slo_ms), v));
   else
     report_fmt(buf, n, "over the latency SLO");
+  return buf;
+}
+
+const char *report_objective_latency(const run_result *r, char *buf, size_t n) {
+  char v[32];
+  if (!isfinite(r->slo_ms) || r->slo_ms <= 0)
+    return NULL;
+  report_fmt(buf, n, "%s at most %s ms", verdict_percentile_name(r->objective_quantile),
+             (report_format_value(v, sizeof v, r->slo_ms), v));
   return buf;
 }
 

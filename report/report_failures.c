@@ -1,8 +1,10 @@
-/* report_failures: the failure-drill section of the batch report: per drill
- * and mode, what was taken down and what it cost (a table), a sentence per
- * drill, the drills that found nothing to take down in a mode, and a chart of
- * each drill's error rate with the outage shaded. Traffic bursts are drills
- * of component "overload": described as bursts, not as something taken down. */
+/* report_failures: the failure-drill section of the batch report: one
+ * compact table, a row per drill and mode that ran it, grouped by drill so
+ * the modes of one drill sit together; a summary of two sentences (the
+ * drill that failed most requests, and what the table leaves out); a chart
+ * of each drill's error rate with the outage shaded. Traffic bursts are
+ * drills of component "overload": described as bursts, not as something
+ * taken down. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -12,18 +14,11 @@
 
 #define MAX_FAILURE_CHARTS 24
 
-static const char *component_phrase(const char *component) {
-  if (strcmp(component, "ztunnel") == 0)
-    return "a ztunnel";
-  if (strcmp(component, "sidecar") == 0)
-    return "a sidecar";
-  if (strcmp(component, "waypoint") == 0)
-    return "a waypoint replica";
-  if (strcmp(component, "node") == 0)
-    return "a node";
+/* What a drill takes down, as a table cell names it: "waypoint", "control plane". */
+static const char *component_name(const char *component) {
   if (strcmp(component, "control_plane") == 0 || strcmp(component, "istiod") == 0)
-    return "the control plane";
-  return NULL;
+    return "control plane";
+  return component;
 }
 
 /* A traffic burst: a drill of component "overload" that floods a service
@@ -63,65 +58,6 @@ static void failure_rates(const result_failure *f, double *mean, double *peak) {
   *peak = pk;
   if (n)
     *mean = sum / n;
-}
-
-static void failure_sentence(report_batch *c, const mode_result *m, const result_failure *f) {
-  char name[RESULT_NAME_MAX + 2], inst[RESULT_NAME_MAX + 2], comp[RESULT_NAME_MAX + 2];
-  char what[3 * RESULT_NAME_MAX], a[REPORT_CELL_MAX], b[REPORT_CELL_MAX], d1[REPORT_CELL_MAX],
-      d2[REPORT_CELL_MAX];
-  const char *phrase = component_phrase(f->component);
-  if (phrase)
-    report_fmt(what, sizeof what, "%s", phrase);
-  else
-    report_fmt(what, sizeof what, "component `%s`", report_code(comp, sizeof comp, f->component));
-  if (f->instance[0]) {
-    size_t len = strlen(what);
-    report_fmt(what + len, sizeof what - len, " (`%s`)",
-               report_code(inst, sizeof inst, f->instance));
-  }
-  char failed[2 * REPORT_CELL_MAX];
-  double mean, peak;
-  failure_rates(f, &mean, &peak);
-  const char *req = f->failed_requests == 1 ? "request" : "requests";
-  if (f->failed_requests == 0)
-    report_fmt(failed, sizeof failed, "no request failed");
-  else if (isfinite(mean) && mean > 0)
-    report_fmt(failed, sizeof failed,
-               "%" PRIu64 " %s failed (a mean error rate of %s while it was down, peak %s "
-               "in one second)",
-               f->failed_requests, req, report_pct(a, sizeof a, mean),
-               report_pct(b, sizeof b, peak));
-  else
-    report_fmt(failed, sizeof failed, "%" PRIu64 " %s failed", f->failed_requests, req);
-  char slow[REPORT_CELL_MAX] = "", slo[REPORT_CELL_MAX];
-  if (f->slo_violations)
-    report_fmt(slow, sizeof slow, ", %" PRIu64 " more were %s", f->slo_violations,
-               report_slo_phrase(&c->run, slo, sizeof slo));
-  char affected[4 * REPORT_CELL_MAX] = "";
-  if (f->affected_pods || f->affected_services || f->affected_namespaces || f->affected_tenants)
-    report_fmt(affected, sizeof affected,
-               ", affecting %u pod%s, %u service%s, %u namespace%s and %u tenant%s",
-               f->affected_pods, f->affected_pods == 1 ? "" : "s", f->affected_services,
-               f->affected_services == 1 ? "" : "s", f->affected_namespaces,
-               f->affected_namespaces == 1 ? "" : "s", f->affected_tenants,
-               f->affected_tenants == 1 ? "" : "s");
-  else if (!f->failed_requests && !f->slo_violations)
-    report_fmt(affected, sizeof affected, " and no workload was affected");
-  char recovery[REPORT_CELL_MAX] = "";
-  if (f->failed_requests && isfinite(f->recovery_s))
-    report_fmt(recovery, sizeof recovery, "; requests kept failing for %s s after it went down",
-               report_num(a, sizeof a, f->recovery_s));
-  if (drill_is_burst(f)) /* nothing is taken down */
-    report_doc_item(&c->doc,
-                    "In `%s`, drill `%s`, a traffic burst, ran at %s s for %s s: %s%s%s%s.",
-                    report_mode_name(m), report_code(name, sizeof name, f->name),
-                    report_num(d1, sizeof d1, f->at_s), report_num(d2, sizeof d2, f->down_s),
-                    failed, slow, affected, recovery);
-  else
-    report_doc_item(&c->doc, "In `%s`, drill `%s` took down %s at %s s for %s s: %s%s%s%s.",
-                    report_mode_name(m), report_code(name, sizeof name, f->name), what,
-                    report_num(d1, sizeof d1, f->at_s), report_num(d2, sizeof d2, f->down_s),
-                    failed, slow, affected, recovery);
 }
 
 /* The highest one-second error rate of drill `name` in any mode. */
@@ -238,90 +174,201 @@ static void failure_charts(report_batch *c) {
     }
 }
 
-/* The table row of drill fl in mode m. */
+/* Whether drill fl did anything in the mode: failed or slowed a request, or
+ * reached a workload. */
+static int drill_did_something(const result_failure *f) {
+  return f->failed_requests || f->slo_violations || f->affected_pods || f->affected_services ||
+         f->affected_namespaces || f->affected_tenants;
+}
+
+/* Whether drill `name` did something in any mode that ran it. */
+static int drill_shows(const run_result *r, const char *name) {
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    for (uint32_t f = 0; f < r->modes[i].n_failures; f++) {
+      const result_failure *fl = &r->modes[i].failures[f];
+      if (strcmp(fl->name, name) == 0 && drill_hit(fl) && drill_did_something(fl))
+        return 1;
+    }
+  return 0;
+}
+
+#define FAILURE_COLS 8
+
+/* The table row of drill fl in mode m: what, when, what it cost. */
 static void failure_row(report_batch *c, const mode_result *m, const result_failure *fl) {
   double mean, peak;
   failure_rates(fl, &mean, &peak);
-  char s[12][REPORT_CELL_MAX], name[RESULT_NAME_MAX + 4], inst[RESULT_NAME_MAX + 4];
-  char code[RESULT_NAME_MAX + 2];
+  char name[RESULT_NAME_MAX + 4], what[2 * RESULT_NAME_MAX + 16], code[RESULT_NAME_MAX + 2];
+  char when[2 * REPORT_CELL_MAX], counts[2 * REPORT_CELL_MAX], reached[4 * REPORT_CELL_MAX];
+  char recovery[REPORT_CELL_MAX], rate[2 * REPORT_CELL_MAX], a[REPORT_CELL_MAX], b[REPORT_CELL_MAX];
   report_fmt(name, sizeof name, "`%s`", report_code(code, sizeof code, fl->name));
-  report_fmt(inst, sizeof inst, "`%s`", report_code(code, sizeof code, fl->instance));
-  const char *cells[14] = {report_mode_name(m),
-                           name,
-                           fl->component,
-                           fl->instance[0] ? inst : "",
-                           report_num(s[0], REPORT_CELL_MAX, fl->at_s),
-                           report_num(s[1], REPORT_CELL_MAX, fl->down_s),
-                           report_count(s[2], REPORT_CELL_MAX, fl->failed_requests),
-                           report_count(s[3], REPORT_CELL_MAX, fl->slo_violations),
-                           report_count(s[4], REPORT_CELL_MAX, fl->affected_pods),
-                           report_count(s[5], REPORT_CELL_MAX, fl->affected_services),
-                           report_count(s[6], REPORT_CELL_MAX, fl->affected_namespaces),
-                           report_count(s[7], REPORT_CELL_MAX, fl->affected_tenants),
-                           report_num(s[8], REPORT_CELL_MAX, fl->recovery_s),
-                           report_pct(s[9], REPORT_CELL_MAX, peak)};
-  report_doc_table_row(&c->doc, 14, cells);
+  const char *comp = drill_is_burst(fl) ? "burst on" : component_name(fl->component);
+  if (fl->instance[0])
+    report_fmt(what, sizeof what, "%s `%s`", comp, report_code(code, sizeof code, fl->instance));
+  else
+    report_fmt(what, sizeof what, "%s", comp);
+  double until = fl->at_s + (isfinite(fl->down_s) ? fl->down_s : 0);
+  report_fmt(when, sizeof when, "%s–%s", report_num(a, sizeof a, fl->at_s),
+             report_num(b, sizeof b, until));
+  report_fmt(counts, sizeof counts, "%" PRIu64 " / %" PRIu64, fl->failed_requests,
+             fl->slo_violations);
+  report_fmt(reached, sizeof reached, "%u / %u / %u / %u", fl->affected_pods, fl->affected_services,
+             fl->affected_namespaces, fl->affected_tenants);
+  if (isfinite(fl->recovery_s) && fl->recovery_s > 0)
+    report_num(recovery, sizeof recovery, fl->recovery_s);
+  else
+    report_fmt(recovery, sizeof recovery, "-");
+  if (isfinite(peak) && peak > 0)
+    report_fmt(rate, sizeof rate, "%s / %s", isfinite(mean) ? report_pct(a, sizeof a, mean) : "-",
+               report_pct(b, sizeof b, peak));
+  else
+    report_fmt(rate, sizeof rate, "%s", isfinite(peak) ? "0" : "-");
+  const char *cells[FAILURE_COLS] = {
+      name, report_mode_name(m), what, when, counts, reached, recovery, rate};
+  report_doc_table_row(&c->doc, FAILURE_COLS, cells);
 }
 
-/* Per mode: a sentence per drill that hit something, then one sentence
- * listing the drills that found nothing to take down. */
-static void failure_sentences(report_batch *c) {
-  const run_result *r = &c->run;
-  for (uint32_t i = 0; i < r->n_modes; i++) {
-    const mode_result *m = &r->modes[i];
-    char missed[RESULT_TEXT_MAX] = "";
-    uint32_t n_missed = 0;
-    for (uint32_t f = 0; f < m->n_failures; f++) {
-      const result_failure *fl = &m->failures[f];
-      if (drill_hit(fl)) {
-        failure_sentence(c, m, fl);
-        continue;
-      }
-      char code[RESULT_NAME_MAX + 2];
-      size_t len = strlen(missed);
-      report_fmt(missed + len, sizeof missed - len, "%s`%s` (%s)", n_missed ? ", " : "",
-                 report_code(code, sizeof code, fl->name), fl->component);
-      n_missed++;
+/* Up to `max` distinct drill names in their first order of appearance;
+ * returns how many. */
+static size_t drill_names(const run_result *r, const char **names, size_t max) {
+  size_t n = 0;
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    for (uint32_t f = 0; f < r->modes[i].n_failures && n < max; f++) {
+      const char *name = r->modes[i].failures[f].name;
+      size_t j = 0;
+      while (j < n && strcmp(names[j], name) != 0)
+        j++;
+      if (j == n)
+        names[n++] = name;
     }
-    if (n_missed)
-      report_doc_item(&c->doc,
-                      "In `%s`, drill%s %s found nothing to take down: the mode has no such "
-                      "component.",
-                      report_mode_name(m), n_missed == 1 ? "" : "s", missed);
-  }
-  report_doc_end_list(&c->doc);
+  return n;
 }
+
+/* Appends "`a`, `b` and `c`"-style lists: item k of n. */
+static void list_append(char *buf, size_t len, size_t k, size_t n, const char *item) {
+  size_t at = strlen(buf);
+  report_fmt(buf + at, len - at, "%s%s", k == 0 ? "" : k + 1 == n ? " and " : ", ", item);
+}
+
+/* The summary under the table, two sentences: the drill and modes with the
+ * most failed requests; what the table leaves out (drills that did nothing
+ * in any mode, and drills in modes without their component). */
+static void failure_summary(report_batch *c, const char **names, size_t n_names) {
+  const run_result *r = &c->run;
+  const result_failure *worst = NULL;
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    for (uint32_t f = 0; f < r->modes[i].n_failures; f++) {
+      const result_failure *fl = &r->modes[i].failures[f];
+      if (drill_hit(fl) && fl->failed_requests > 0 &&
+          (!worst || fl->failed_requests > worst->failed_requests))
+        worst = fl;
+    }
+  char text[RESULT_TEXT_MAX * 2] = "", modes[RESULT_TEXT_MAX] = "", code[RESULT_NAME_MAX + 2];
+  if (worst) {
+    /* every mode where the same drill failed as many */
+    size_t n = 0, k = 0;
+    for (int pass = 0; pass < 2; pass++)
+      for (uint32_t i = 0; i < r->n_modes; i++)
+        for (uint32_t f = 0; f < r->modes[i].n_failures; f++) {
+          const result_failure *fl = &r->modes[i].failures[f];
+          if (strcmp(fl->name, worst->name) != 0 || fl->failed_requests != worst->failed_requests)
+            continue;
+          if (pass == 0)
+            n++;
+          else {
+            char item[RESULT_NAME_MAX + 4];
+            report_fmt(item, sizeof item, "`%s`", report_mode_name(&r->modes[i]));
+            list_append(modes, sizeof modes, k++, n, item);
+          }
+        }
+    double mean, peak;
+    failure_rates(worst, &mean, &peak);
+    char pk[REPORT_CELL_MAX] = "";
+    if (isfinite(peak) && peak > 0)
+      report_fmt(pk, sizeof pk, ", up to %s of the requests of one second",
+                 report_pct(text, sizeof text, peak));
+    report_fmt(text, sizeof text,
+               "Most failed requests: `%s` in %s, %" PRIu64 " (reaching %u tenant%s%s). ",
+               report_code(code, sizeof code, worst->name), modes, worst->failed_requests,
+               worst->affected_tenants, worst->affected_tenants == 1 ? "" : "s", pk);
+  } else {
+    report_fmt(text, sizeof text, "No drill failed a request in any mode. ");
+  }
+  /* what the table leaves out */
+  char quiet[RESULT_TEXT_MAX] = "", absent[2 * RESULT_NAME_MAX + 32] = "";
+  size_t n_quiet = 0, k = 0;
+  for (size_t j = 0; j < n_names; j++)
+    n_quiet += !drill_shows(r, names[j]);
+  for (size_t j = 0; j < n_names; j++)
+    if (!drill_shows(r, names[j])) {
+      char item[RESULT_NAME_MAX + 4];
+      report_fmt(item, sizeof item, "`%s`", report_code(code, sizeof code, names[j]));
+      list_append(quiet, sizeof quiet, k++, n_quiet, item);
+    }
+  for (uint32_t i = 0; i < r->n_modes && !absent[0]; i++)
+    for (uint32_t f = 0; f < r->modes[i].n_failures && !absent[0]; f++)
+      if (!drill_hit(&r->modes[i].failures[f]))
+        report_fmt(absent, sizeof absent, " (`%s` in `%s`)",
+                   report_code(code, sizeof code, r->modes[i].failures[f].name),
+                   report_mode_name(&r->modes[i]));
+  size_t len = strlen(text);
+  if (n_quiet && absent[0])
+    report_fmt(text + len, sizeof text - len,
+               "Not in the table: %s, which failed, slowed and reached nothing in any mode, and "
+               "each drill in the modes without its component%s.",
+               quiet, absent);
+  else if (n_quiet)
+    report_fmt(text + len, sizeof text - len,
+               "Not in the table: %s, which failed, slowed and reached nothing in any mode.",
+               quiet);
+  else if (absent[0])
+    report_fmt(text + len, sizeof text - len,
+               "Not in the table: each drill in the modes without its component%s.", absent);
+  report_doc_para(&c->doc, "%s", text);
+}
+
+#define MAX_DRILLS 64
 
 void report_failures_section(report_batch *c) {
   const run_result *r = &c->run;
-  int any = 0;
-  for (uint32_t i = 0; i < r->n_modes; i++)
-    any |= r->modes[i].n_failures > 0;
-  if (!any)
+  const char *names[MAX_DRILLS];
+  size_t n_names = drill_names(r, names, MAX_DRILLS);
+  if (n_names == 0)
     return;
   report_doc *doc = &c->doc;
   report_doc_heading(doc, 2, "Failure drills");
-  char slo[REPORT_CELL_MAX], slow_head[REPORT_CELL_MAX];
+  char slo[REPORT_CELL_MAX];
   report_slo_phrase(r, slo, sizeof slo);
-  report_fmt(slow_head, sizeof slow_head, "%s", slo);
   report_doc_para(doc,
-                  "Components taken down during the run; traffic bursts appear as drills of "
-                  "component `overload`. Failed requests and requests %s are means over "
-                  "replications, the affected pods, services, namespaces and tenants the most "
-                  "any replication saw, \"failing for\" the mean time from the outage to the "
-                  "last failed (for bursts: slow) request; the error-rate curves are the first "
-                  "replication's. Times count from the end of the warm-up.",
+                  "One row per drill and mode that ran it; traffic bursts are drills of "
+                  "component `overload`. Times in seconds after the warm-up; failed and slow "
+                  "(%s) requests: means over replications; reached: the pods / services / "
+                  "namespaces / tenants of the failed calls (the most in any replication); "
+                  "failing for: from the start to the last failed (bursts: slow) request; error "
+                  "rate (first replication): mean while down / worst second.",
                   slo);
-  const char *const head[] = {
-      "mode",       "drill",           "component",       "instance",       "at (s)",
-      "down (s)",   "failed requests", slow_head,         "pods",           "services",
-      "namespaces", "tenants",         "failing for (s)", "peak error rate"};
-  report_doc_table_begin(doc, 14, head, "llllrrrrrrrrrr");
-  for (uint32_t i = 0; i < r->n_modes; i++)
-    for (uint32_t f = 0; f < r->modes[i].n_failures; f++)
-      if (drill_hit(&r->modes[i].failures[f]))
-        failure_row(c, &r->modes[i], &r->modes[i].failures[f]);
-  report_doc_table_end(doc);
-  failure_sentences(c);
+  size_t rows = 0;
+  for (size_t j = 0; j < n_names; j++) {
+    if (!drill_shows(r, names[j]))
+      continue;
+    for (uint32_t i = 0; i < r->n_modes; i++)
+      for (uint32_t f = 0; f < r->modes[i].n_failures; f++) {
+        const result_failure *fl = &r->modes[i].failures[f];
+        if (strcmp(fl->name, names[j]) != 0 || !drill_hit(fl))
+          continue;
+        if (rows++ == 0) {
+          static const char *const head[FAILURE_COLS] = {
+              "drill",           "mode",
+              "taken down",      "when (s)",
+              "failed / slow",   "reached: pods / services / namespaces / tenants",
+              "failing for (s)", "error rate: mean / peak"};
+          report_doc_table_begin(doc, FAILURE_COLS, head, "lllrrrrr");
+        }
+        failure_row(c, &r->modes[i], fl);
+      }
+  }
+  if (rows)
+    report_doc_table_end(doc);
+  failure_summary(c, names, n_names);
   failure_charts(c);
 }

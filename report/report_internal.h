@@ -71,6 +71,9 @@ const char *report_mode_name(const mode_result *m);
 /* "slower than 100 ms" from the stored SLO; "over the latency SLO" when the
  * database predates it. */
 const char *report_slo_phrase(const run_result *r, char *buf, size_t n);
+/* The objective's latency, "p99 at most 100 ms"; NULL when the database
+ * predates the stored objective. */
+const char *report_objective_latency(const run_result *r, char *buf, size_t n);
 
 /* ---- report_chart ------------------------------------------------------------ */
 
@@ -116,10 +119,18 @@ typedef struct report_line {
                        lines[k - 1] (sweeps: the points where a mode misses) */
 } report_line;
 
+/* How report_chart_lines draws its curves. Every curve has its colour; the
+ * flags that mark points also give each curve its own dash type and marker,
+ * so curves that lie on each other stay apart; earlier curves are drawn
+ * wider, so a curve covered by a later one still shows at its edges. */
 enum {
   REPORT_LOGX = 1 << 0,
-  REPORT_STEPS = 1 << 1,  /* draw as a staircase (CDFs) */
-  REPORT_POINTS = 1 << 2, /* mark each data point (sweeps: the points that were run) */
+  REPORT_LOGY = 1 << 1,
+  REPORT_POINTS = 1 << 2,      /* lines through a marker at each data point (sweeps: the
+                                  points that were run) */
+  REPORT_POINTS_ONLY = 1 << 3, /* markers, no lines: x values that are categories, between
+                                  which a line would mean nothing */
+  REPORT_MARKS = 1 << 4,       /* lines with about ten markers each (dense curves: CDFs) */
 };
 
 /* Generic line chart, also the building block for sweep charts (metric vs
@@ -129,7 +140,16 @@ enum {
 int report_chart_lines(report_charts *c, const char *name, const char *title, const char *xlabel,
                        const char *ylabel, const report_line *lines, size_t n, unsigned flags,
                        const char *extra);
+/* The objective's latency for a chart script, before its plot command (into
+ * buf, returned; "" when the database predates the stored objective): a
+ * dashed line at slo_ms, horizontal (latency on y) or vertical (latency on
+ * x), labelled "objective: p99 at most 100 ms". It uses arrow and label 1. */
+const char *report_chart_slo_line(char *buf, size_t n, const run_result *r, int vertical);
 int report_chart_resources(report_charts *c, const run_result *r, int memory);
+/* Mesh CPU and memory only (proxies and control plane, no apps), used and
+ * reserved per mode, in two panels: the differences between modes that
+ * the application's share flattens in report_chart_resources. */
+int report_chart_mesh_resources(report_charts *c, const run_result *r);
 int report_chart_quantiles(report_charts *c, const run_result *r);
 int report_chart_cost(report_charts *c, const run_result *r);
 int report_chart_blast(report_charts *c, const run_result *r);
@@ -173,6 +193,11 @@ typedef struct report_batch {
 int report_batch_write(db *d, const report_options *opt, report_info *info);
 /* Its sections on blast radius and failure drills (nothing when the batch has none). */
 void report_blast_section(report_batch *c);
+/* The Verdict's sentence on blast radius: the proxy instance with the
+ * largest radius (request share, then tenants, then pods) among the modes
+ * that meet the objective, and the recommended mode's; nothing without
+ * stored blast instances. */
+void report_blast_verdict(report_batch *c);
 void report_failures_section(report_batch *c);
 
 /* ---- the sweep report (report_sweep.c) ------------------------------------------ */

@@ -67,9 +67,10 @@ typedef struct srctx {
   size_t *group_point; /* a point of each group (for its label) */
   mesh_mode modes[MESH_MODE_COUNT];
   size_t n_modes;
-  const metric *metrics[METRIC_COUNT]; /* drawn against x, in their sweep order */
+  const metric *metrics[METRIC_COUNT + 1]; /* drawn against x, in their sweep order */
   size_t n_metrics;
-  long *cell; /* [group][x position][mode] -> row, -1 when missing */
+  metric error_rate; /* the error rate with a sweep part of its own (sr_metric_list) */
+  long *cell;        /* [group][x position][mode] -> row, -1 when missing */
   report_doc doc;
   report_charts charts;
   report_gp gp;
@@ -487,7 +488,7 @@ static void sr_crossovers(srctx *c) {
   if (ok) {
     sr_x_positions(c, xs);
     for (size_t m = 0; m < c->n_metrics; m++)
-      for (size_t g = 0; g < c->n_groups; g++)
+      for (size_t g = 0; g < c->n_groups && c->metrics[m] != &c->error_rate; g++)
         for (size_t i = 0; i < c->n_modes; i++)
           for (size_t j = i + 1; j < c->n_modes; j++)
             found += sr_pair_crossovers(c, c->metrics[m], g, i, j, xs, a, b);
@@ -544,21 +545,30 @@ static char *sr_category_axis(const srctx *c) {
     o += (size_t)snprintf(extra + o, cap - o, "%s %zu", q, i);
   }
   if (o < cap)
-    snprintf(extra + o, cap - o, ")\nset xrange [-0.3:%g]\nset yrange [0:*]\n",
-             (double)c->nx - 0.7);
+    snprintf(extra + o, cap - o, ")\nset xrange [-0.5:%g]\n", (double)c->nx - 0.5);
   return extra;
 }
 
-/* The chart of metric x in group g, one line per mode; xs and ys are scratch. */
-static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *extra, double *xs,
+/* The chart of metric x in group g, one line per mode; `axis` sets up the x
+ * axis (category tics; NULL for numbers), xs and ys are scratch of
+ * (n_modes + 1) and 2 * n_modes values per x. On a category axis each mode
+ * is a column of markers, no line (the order of the categories is the
+ * sweep's, a line between them would read as a trend), shifted a little
+ * left or right per mode so that equal values stay visible. p99 latency is
+ * on a log scale: a mode that collapses (seconds) would flatten the others
+ * (milliseconds). */
+static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *axis, double *xs,
                             double *ys) {
   char xlabel[SR_KEY_MAX + 32], ylabel[64];
   const char *unit = sweep_xkind_unit(c->xkind);
+  int category = c->xkind == SWEEP_X_CATEGORY;
+  int log_y = x->id == METRIC_LATENCY_P99;
   if (unit[0])
     report_fmt(xlabel, sizeof xlabel, "%s (%s)", sr_xname(c), unit);
   else
     report_fmt(xlabel, sizeof xlabel, "%s", sr_xname(c));
-  report_fmt(ylabel, sizeof ylabel, "%s (%s)", x->sweep.phrase, x->unit);
+  report_fmt(ylabel, sizeof ylabel, "%s (%s%s)", x->sweep.phrase, x->unit,
+             log_y ? ", log scale" : "");
   report_line lines[2 * MESH_MODE_COUNT] = {0};
   char hollow[MESH_MODE_COUNT][SR_CELL];
   size_t nl = c->n_modes;
@@ -566,6 +576,12 @@ static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *ext
   for (size_t mi = 0; mi < c->n_modes; mi++) {
     /* A failing point is left out of the line and drawn hollow beside it. */
     double *line = ys + mi * c->nx, *fail = ys + (c->n_modes + mi) * c->nx;
+    double *mx = xs;
+    if (category) { /* this mode's column of markers */
+      mx = xs + (mi + 1) * c->nx;
+      for (size_t i = 0; i < c->nx; i++)
+        mx[i] = xs[i] + 0.12 * ((double)mi - 0.5 * (double)(c->n_modes - 1));
+    }
     int fails = 0;
     for (size_t i = 0; i < c->nx; i++) {
       double v = sr_value(c, g, i, mi, x);
@@ -575,13 +591,13 @@ static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *ext
       fails |= f;
     }
     lines[mi].title = mesh_mode_name(c->modes[mi]);
-    lines[mi].x = xs;
+    lines[mi].x = mx;
     lines[mi].y = line;
     lines[mi].n = c->nx;
     if (fails) {
       report_fmt(hollow[mi], sizeof hollow[mi], "%s: misses the objective",
                  mesh_mode_name(c->modes[mi]));
-      lines[nl] = (report_line){hollow[mi], xs, fail, c->nx, mi + 1};
+      lines[nl] = (report_line){hollow[mi], mx, fail, c->nx, mi + 1};
       nl++;
     }
   }
@@ -593,13 +609,24 @@ static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *ext
     report_fmt(name, sizeof name, "sweep_%s", x->sweep.chart);
   report_fmt(title, sizeof title, "%s against %s%s%s%s", x->sweep.title, sr_xname(c),
              label[0] ? " (" : "", label, label[0] ? ")" : "");
-  report_fmt(caption, sizeof caption, "%s (%s) against %s, one line per mode%s%s%s", x->sweep.title,
-             x->unit, sr_xname(c), label[0] ? ", with " : "", label,
+  report_fmt(caption, sizeof caption, "%s (%s%s) against %s, %s per mode%s%s%s", x->sweep.title,
+             x->unit, log_y ? ", log scale" : "", sr_xname(c),
+             category ? "a column of markers" : "one line", label[0] ? ", with " : "", label,
              nl > c->n_modes ? " (hollow markers: points where a mode misses the objective, "
                                "left out of its line)"
                              : "");
-  int drawn = report_chart_lines(&c->charts, name, title, xlabel, ylabel, lines, nl, REPORT_POINTS,
-                                 extra ? extra : "set yrange [0:*]\n");
+  /* The legend below the chart leaves its width to the curves; numbers
+   * keep a margin so the first and last markers are not cut in half. */
+  size_t len = (axis ? strlen(axis) : 0) + 160;
+  char *extra = malloc(len);
+  if (!extra)
+    return;
+  report_fmt(extra, len, "%s%s%sset key outside bottom center horizontal height 1\n",
+             axis ? axis : "", axis ? "" : "set offsets graph 0.03, graph 0.03, 0, 0\n",
+             log_y ? "" : "set yrange [0:*]\n");
+  unsigned flags = (category ? REPORT_POINTS_ONLY : REPORT_POINTS) | (log_y ? REPORT_LOGY : 0);
+  int drawn = report_chart_lines(&c->charts, name, title, xlabel, ylabel, lines, nl, flags, extra);
+  free(extra);
   report_chart_image(&c->doc, &c->charts, name, drawn, caption);
 }
 
@@ -636,6 +663,8 @@ static void sr_metric_table(srctx *c, const metric *x) {
         double v = sr_value(c, g, i, mi, x);
         if (isnan(v) && c->cell[(g * c->nx + i) * c->n_modes + mi] < 0)
           report_fmt(vals[mi], sizeof vals[mi], "-");
+        else if ((x->flags & METRIC_INTEGER) && isfinite(v)) /* a count: "31", not "31.0" */
+          report_fmt(vals[mi], sizeof vals[mi], "%.0f", v);
         else
           report_num(vals[mi], sizeof vals[mi], v);
         if (sr_fails(c, g, i, mi)) {
@@ -654,12 +683,12 @@ static void sr_metric_table(srctx *c, const metric *x) {
  * REPORT_SWEEP_MAX_GROUPS), then the numbers. */
 static void sr_metric_section(srctx *c, const metric *x) {
   report_doc_heading(&c->doc, 2, "%s", x->sweep.title);
-  char *extra = sr_category_axis(c);
-  double *xs = malloc(c->nx * sizeof *xs);
-  double *ys = malloc(2 * c->n_modes * c->nx * sizeof *ys); /* lines, then failing points */
+  char *axis = sr_category_axis(c);
+  double *xs = malloc((c->n_modes + 1) * c->nx * sizeof *xs); /* x, then each mode's */
+  double *ys = malloc(2 * c->n_modes * c->nx * sizeof *ys);   /* lines, then failing points */
   for (size_t g = 0; xs && ys && c->xk >= 0 && g < c->n_groups && g < REPORT_SWEEP_MAX_GROUPS; g++)
-    sr_metric_chart(c, x, g, extra, xs, ys);
-  free(extra);
+    sr_metric_chart(c, x, g, axis, xs, ys);
+  free(axis);
   free(xs);
   free(ys);
   sr_metric_table(c, x);
@@ -707,6 +736,28 @@ static void sr_write(void *ctx) {
   sr_footer(c);
 }
 
+/* The metrics drawn: metric.h's sweep list, and the error rate after p99
+ * latency. The error rate has no sweep part in metric.h (models/ owns it),
+ * so this copy carries one; it is the other half of the objective, and
+ * where a mode crosses the budget is what a sweep is often run to find. */
+static void sr_metric_list(srctx *c) {
+  c->n_metrics = metric_sweep_list(c->metrics);
+  const metric *er = &metric_table[METRIC_ERROR_RATE];
+  if (er->sweep.rank) /* metric.h draws it already */
+    return;
+  c->error_rate = *er;
+  c->error_rate.sweep.chart = "error_rate";
+  c->error_rate.sweep.title = "Error rate";
+  c->error_rate.sweep.phrase = "error rate";
+  size_t at = c->n_metrics;
+  for (size_t m = 0; m < c->n_metrics; m++)
+    if (c->metrics[m]->id == METRIC_LATENCY_P99)
+      at = m + 1;
+  memmove(c->metrics + at + 1, c->metrics + at, (c->n_metrics - at) * sizeof *c->metrics);
+  c->metrics[at] = &c->error_rate;
+  c->n_metrics++;
+}
+
 int report_sweep_write(db *d, const report_options *opt, int64_t sweep_id, report_info *info) {
   srctx *c = calloc(1, sizeof *c);
   if (!c)
@@ -714,7 +765,7 @@ int report_sweep_write(db *d, const report_options *opt, int64_t sweep_id, repor
   c->d = d;
   c->opt = opt;
   c->info = info;
-  c->n_metrics = metric_sweep_list(c->metrics);
+  sr_metric_list(c);
   info->sweep_id = sweep_id;
   int rc = db_load_sweep(d, sweep_id, &c->sw);
   if (rc < 0)

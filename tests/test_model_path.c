@@ -168,10 +168,57 @@ static void test_traced_request(void **state) {
   scenario_release(&s);
 }
 
+/* A meshed client (traffic[].from): the request leaves a pod of the
+ * client service through that pod's sidecar, and the response comes back
+ * through it; without `from` the path starts at the server's sidecar. */
+static void test_meshed_client_path(void **state) {
+  (void)state;
+  for (int meshed = 0; meshed < 2; meshed++) {
+    profile p;
+    fx_profile(&p);
+    scenario s;
+    fx_scenario(&s, 2, 0);
+    s.meta.replications = 1;
+    s.meta.duration_ns = SIM_S;
+    uint32_t ns = fx_namespace(&s, "shop", MESH_NS_SIDECAR);
+    uint32_t load = fx_service(&s, "loadgen", ns, 1, 1e5, 0);
+    uint32_t web = fx_service(&s, "web", ns, 1, 1e5, 0);
+    fx_traffic(&s, web, 100);
+    if (meshed)
+      s.traffic[0].from = load;
+    mesh_mode m = MESH_MODE_SIDECAR;
+    fx_modes(&s, &m, 1);
+    model_inputs in;
+    fx_inputs(&in, &s, &p);
+    trace_buf buf = {.n = 0};
+    in.trace = collect;
+    in.trace_ctx = &buf;
+    in.trace_requests = 1;
+    run_result r;
+    assert_int_equal(model_run(&in, &r), 0);
+    static const char *with[] = {"call 0 request sidecar(loadgen-0)",
+                                 "call 0 request sidecar(web-0)", "call 0 serve app(web-0)",
+                                 "call 0 response sidecar(web-0)",
+                                 "call 0 response sidecar(loadgen-0)"};
+    static const char *without[] = {"call 0 request sidecar(web-0)", "call 0 serve app(web-0)",
+                                    "call 0 response sidecar(web-0)"};
+    const char **want = meshed ? with : without;
+    int n = meshed ? 5 : 3;
+    for (int i = 0; i < buf.n; i++)
+      printf("%s\n", buf.lines[i]);
+    assert_int_equal(buf.n, n);
+    for (int i = 0; i < n; i++)
+      assert_string_equal(buf.lines[i], want[i]);
+    run_result_release(&r);
+    scenario_release(&s);
+  }
+}
+
 int main(void) {
   sim_rng_library_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_paths),
+      cmocka_unit_test(test_meshed_client_path),
       cmocka_unit_test(test_proxies_per_mode),
       cmocka_unit_test(test_traced_request),
   };

@@ -451,12 +451,16 @@ static void test_known_answers(void **state) {
        * change: the steady part and the burst drill of these digests equal
        * that code's run of this scenario without its two drills, and the two
        * drills' results equal that code's run with them (per-drill digests,
-       * as test_steady_state_apart_from_drills prints). */
-      {MESH_MODE_NONE, 6392, 0, 6.4716794999999996, 0x1a5a28ee04b9e20eULL},
-      {MESH_MODE_SIDECAR, 6392, 0, 6.9304315000000001, 0xf43b242329e55b27ULL},
-      {MESH_MODE_AMBIENT, 6392, 0, 6.6682874999999999, 0x772f7fa6c59eef82ULL},
-      {MESH_MODE_AMBIENT_WAYPOINT, 6392, 0, 7.3236474999999999, 0x6cedae2a555ffc1eULL},
-      {MESH_MODE_HYBRID, 6392, 0, 7.4547195000000004, 0x3e08d85229aa63d9ULL},
+       * as test_steady_state_apart_from_drills prints); once when failures met
+       * Kubernetes and Istio's defaults (a lost node's pods answer nothing
+       * until the 10 s connect timeout; the mesh retries connect failures;
+       * dead endpoints leave the service): drills only, the requests, errors
+       * and p99 above (the steady state) did not move. */
+      {MESH_MODE_NONE, 6392, 0, 6.4716794999999996, 0x425828961526254aULL},
+      {MESH_MODE_SIDECAR, 6392, 0, 6.9304315000000001, 0xe605777c6e212ea9ULL},
+      {MESH_MODE_AMBIENT, 6392, 0, 6.6682874999999999, 0xf28cf92b8549f842ULL},
+      {MESH_MODE_AMBIENT_WAYPOINT, 6392, 0, 7.3236474999999999, 0xeaf7a9f6b19b640bULL},
+      {MESH_MODE_HYBRID, 6392, 0, 7.4547195000000004, 0x04574b3d4f15a77dULL},
   };
   profile p;
   fx_profile(&p);

@@ -177,8 +177,9 @@ static void check_report_with_charts(rt *t, const char *format) {
   assert_int_equal(info.gnuplot_missing, 0);
   if (info.charts_written != info.charts_planned)
     fail_msg("%d of %d charts drawn: %s", info.charts_written, info.charts_planned, info.warning);
-  /* cpu, memory, latency cdf + quantiles, cost, 3 series (waypoints scale), blast, 1 drill */
-  assert_int_equal(info.charts_planned, 10);
+  /* cpu, memory, mesh, latency cdf + quantiles, cost, 3 series (waypoints scale), blast,
+   * 1 drill */
+  assert_int_equal(info.charts_planned, 11);
 
   char *md = read_out(t, "report.md");
   char *html = read_out(t, "report.html");
@@ -196,7 +197,7 @@ static void check_report_with_charts(rt *t, const char *format) {
   assert_contains(md, "sidecar (baseline)");
   /* The stored SLO names the slow requests. */
   assert_contains(md, "| requests slower than 100 ms |");
-  assert_contains(md, "more were slower than 100 ms");
+  assert_contains(md, "failed and slow (slower than 100 ms) requests");
   /* Autoscaled waypoints get their chart (the fixture scales 2 -> 3 -> 2). */
   char wp[64];
   snprintf(wp, sizeof wp, "](charts/series_waypoints.%s)", format ? format : "png");
@@ -244,18 +245,21 @@ static void check_report_with_charts(rt *t, const char *format) {
   const char *top = strstr(md, "| ambient | ztunnel | `ztunnel-2` | 30.0% | 5 |");
   assert_non_null(top);
   assert_non_null(strstr(top, "| ambient | ztunnel | `ztunnel-1` | 20.0% | 4 |"));
-  {
+  { /* the drill's row: the mean error rate over the 3 s it was down, the peak */
     const result_failure *f = &r->modes[1].failures[0];
-    double sum = 0;
-    for (int s = 5; s < 8; s++)
+    double sum = 0, peak = 0;
+    for (int s = 5; s < 8; s++) {
       sum += f->error_rate[s];
-    char buf[256];
+      peak = fmax(peak, f->error_rate[s]);
+    }
+    char buf[256], rec[32];
+    report_format_value(rec, sizeof rec, f->recovery_s);
     snprintf(buf, sizeof buf,
-             "In `ambient`, drill `zt-crash` took down a ztunnel (`node-3`) at 5.00 s for 3.00 s: "
-             "%llu requests failed (a mean error rate of %.1f%% while it was down",
-             (unsigned long long)f->failed_requests, 100 * sum / 3);
-    assert_contains(md, buf);
-    snprintf(buf, sizeof buf, "and %u tenants; requests kept failing for", f->affected_tenants);
+             "| `zt-crash` | ambient | ztunnel `node-3` | 5.00–8.00 | %llu / %llu | %u / %u / %u / "
+             "%u | %s | %.1f%% / %.1f%% |",
+             (unsigned long long)f->failed_requests, (unsigned long long)f->slo_violations,
+             f->affected_pods, f->affected_services, f->affected_namespaces, f->affected_tenants,
+             rec, 100 * sum / 3, 100 * peak);
     assert_contains(md, buf);
   }
 
@@ -390,8 +394,9 @@ static void test_report_escapes_text(void **state) {
   assert_null(strstr(html, "node<1>"));
   /* A | or ` in a name cannot break a Markdown table or code span. */
   assert_contains(md, "`node<1>''x'`");
-  assert_contains(md, "In `sidecar`, drill `zt-crash` (ztunnel) found nothing to take down");
-  assert_null(strstr(md, "| sidecar | `zt-crash` |")); /* and is not in the table */
+  /* not in the table, and said so */
+  assert_contains(md, "each drill in the modes without its component (`zt-crash` in `sidecar`).");
+  assert_null(strstr(md, "| `zt-crash` | sidecar |"));
   free(md);
   free(html);
   run_result_release(&r);
@@ -415,16 +420,13 @@ static void test_report_burst_drill(void **state) {
   r.slo_ms = 250;
   char *md = report_md_of(t, &r);
   char buf[256];
-  snprintf(buf, sizeof buf,
-           "In `ambient`, drill `spike`, a traffic burst, ran at 5.00 s for 3.00 s: %llu "
-           "requests failed",
-           (unsigned long long)r.modes[1].failures[0].failed_requests);
-  assert_contains(md, buf);
-  snprintf(buf, sizeof buf, "%llu more were slower than 250 ms",
+  snprintf(buf, sizeof buf, "| `spike` | ambient | burst on `frontend` | 5.00–8.00 | %llu / %llu |",
+           (unsigned long long)r.modes[1].failures[0].failed_requests,
            (unsigned long long)r.modes[1].failures[0].slo_violations);
   assert_contains(md, buf);
+  assert_contains(md, "failed and slow (slower than 250 ms) requests");
   assert_contains(md, "| requests slower than 250 ms |");
-  assert_contains(md, "traffic bursts appear as drills of component `overload`");
+  assert_contains(md, "traffic bursts are drills of component `overload`");
   assert_null(strstr(md, "took down component"));
   free(md);
   run_result_release(&r);
@@ -445,10 +447,10 @@ static void test_report_drill_without_target(void **state) {
   none->has_target = false;
   none->failed_requests = 0;
   char *md = report_md_of(t, &r);
-  assert_contains(md, "In `ambient`, drill `zt-crash` (ztunnel) found nothing to take down");
-  assert_null(strstr(md, "| ambient | `zt-crash` |"));
-  assert_contains(md, "| sidecar | `zt-crash` |");
-  assert_null(strstr(md, "In `sidecar`, drill `zt-crash` (sidecar) found nothing"));
+  assert_contains(md, "each drill in the modes without its component (`zt-crash` in `ambient`).");
+  assert_null(strstr(md, "| `zt-crash` | ambient |"));
+  assert_contains(md, "| `zt-crash` | sidecar |");
+  assert_null(strstr(md, "(`zt-crash` in `sidecar`)"));
   free(md);
   run_result_release(&r);
 }
@@ -685,9 +687,9 @@ static void test_report_sparse_run(void **state) {
   int rc = report_write(t->s.d, &opt, &info);
   if (rc != 0)
     fail_msg("report_write: %s", info.error);
-  /* cpu, memory, latency cdf + quantiles, cost, blast */
-  assert_int_equal(info.charts_planned, 6);
-  assert_int_equal(info.charts_written, fixture_have_gnuplot() ? 6 : 0);
+  /* cpu, memory, mesh, latency cdf + quantiles, cost, blast */
+  assert_int_equal(info.charts_planned, 7);
+  assert_int_equal(info.charts_written, fixture_have_gnuplot() ? 7 : 0);
   char *md = read_out(t, "report.md");
   assert_contains(md, "| throughput (requests/s) | n/a |");
   assert_contains(md, "Seed 47, 1 replication,");
@@ -700,6 +702,296 @@ static void test_report_sparse_run(void **state) {
   const char *eol = strchr(row, '\n');
   const char *pm = strstr(row, "±");
   assert_true(eol && (!pm || pm > eol)); /* no interval from one replication */
+  free(md);
+  run_result_release(&r);
+}
+
+/* ---- the charts' scripts and data (written with or without gnuplot) ---- */
+
+/* The "set yrange [lo:hi]" of a script; fails when it has none. */
+static void gp_yrange(const char *gp, double *lo, double *hi) {
+  const char *p = strstr(gp, "set yrange [");
+  if (!p || sscanf(p, "set yrange [%lf:%lf]", lo, hi) != 2)
+    fail_msg("no numeric yrange in:\n%s", gp);
+}
+
+/* The number after `key` ("dt ", "pt ") in the line of the plot command
+ * that draws block `index` of the .dat; -1 when absent. */
+static int gp_curve_style(const char *gp, int index, const char *key) {
+  char at[32];
+  snprintf(at, sizeof at, "index %d using", index);
+  const char *p = strstr(gp, at);
+  if (!p)
+    return -1;
+  const char *eol = strchr(p, '\n');
+  const char *k = strstr(p, key);
+  return k && (!eol || k < eol) ? atoi(k + strlen(key)) : -1;
+}
+
+/* Latency on a log scale with the objective drawn: the quantile bars'
+ * axis is logarithmic and spans every bar and the objective's line, whose
+ * label names the stored quantile and latency; a mode whose latency
+ * collapsed (seconds) stays on the chart without flattening the others;
+ * the CDF has a log latency axis, the objective as a vertical line, and a
+ * dash type and marker of its own per mode. Without a stored objective
+ * (an old database) no line is drawn. */
+static void test_report_latency_charts(void **state) {
+  rt *t = *state;
+  static const struct {
+    double slo_ms, quantile, collapsed_p99; /* collapsed: ambient's p99.9 and p99 (0: as is) */
+    const char *label;
+  } cases[] = {
+      {100, 0.99, 0, "set label 1 'objective: p99 at most 100 ms'"},
+      {250, 0.999, 5000, "set label 1 'objective: p99.9 at most 250 ms'"},
+      {NAN, 0.99, 0, NULL},
+  };
+  for (size_t i = 0; i < N_ELEMS(cases); i++) {
+    fixture_opts o = fixture_defaults();
+    o.variant = 50 + (uint32_t)i;
+    run_result r;
+    fixture_run(&r, &o);
+    r.slo_ms = cases[i].slo_ms;
+    r.objective_quantile = cases[i].quantile;
+    if (cases[i].collapsed_p99 > 0) {
+      r.modes[1].latency.p99_ms = cases[i].collapsed_p99;
+      r.modes[1].latency.p999_ms = 1.2 * cases[i].collapsed_p99;
+    }
+    free(report_md_of(t, &r));
+    char *gp = read_out(t, "charts/latency_quantiles.gp");
+    assert_contains(gp, "set logscale y 10\n");
+    assert_null(strstr(gp, "set yrange [0:")); /* a log axis cannot start at 0 */
+    double lo, hi, min = INFINITY, max = 0;
+    gp_yrange(gp, &lo, &hi);
+    for (uint32_t m = 0; m < r.n_modes; m++) {
+      const result_latency *l = &r.modes[m].latency;
+      min = fmin(min, fmin(l->p50_ms, l->p50_ci.n >= 2 ? l->p50_ci.lo : l->p50_ms));
+      max = fmax(max, fmax(l->p999_ms, l->p999_ci.n >= 2 ? l->p999_ci.hi : l->p999_ms));
+    }
+    if (!(lo > 0 && lo < min && hi > max))
+      fail_msg("case %zu: yrange [%g:%g] does not hold the bars [%g, %g]", i, lo, hi, min, max);
+    char *cdf = read_out(t, "charts/latency_cdf.gp");
+    assert_contains(cdf, "set logscale x 10\n");
+    if (cases[i].label) {
+      char line[160];
+      snprintf(line, sizeof line, "set arrow 1 from graph 0, first %g to graph 1, first %g nohead",
+               cases[i].slo_ms, cases[i].slo_ms);
+      assert_contains(gp, line);
+      assert_contains(gp, cases[i].label);
+      if (!(lo < cases[i].slo_ms && hi > cases[i].slo_ms))
+        fail_msg("case %zu: the objective %g ms is off the axis [%g:%g]", i, cases[i].slo_ms, lo,
+                 hi);
+      snprintf(line, sizeof line, "set arrow 1 from first %g, graph 0 to first %g, graph 1 nohead",
+               cases[i].slo_ms, cases[i].slo_ms);
+      assert_contains(cdf, line);
+      assert_contains(cdf, cases[i].label);
+    } else {
+      assert_null(strstr(gp, "set arrow"));
+      assert_null(strstr(gp, "objective"));
+      assert_null(strstr(cdf, "set arrow"));
+    }
+    /* Each mode's curve: its own dash type and marker. */
+    for (uint32_t a = 0; a < r.n_modes; a++) {
+      int dt = gp_curve_style(cdf, (int)a, "dt "), pt = gp_curve_style(cdf, (int)a, "pt ");
+      if (dt < 0 || pt < 0)
+        fail_msg("case %zu: the CDF of mode %u has no dash type or marker:\n%s", i, a, cdf);
+      for (uint32_t b = 0; b < a; b++)
+        if (dt == gp_curve_style(cdf, (int)b, "dt ") || pt == gp_curve_style(cdf, (int)b, "pt "))
+          fail_msg("case %zu: the CDFs of modes %u and %u look alike:\n%s", i, b, a, cdf);
+    }
+    free(gp);
+    free(cdf);
+    run_result_release(&r);
+  }
+}
+
+/* The mesh-only chart: per mode, the CPU and memory of the mesh's kinds
+ * (sidecar, ztunnel, waypoint, control plane), no application, used and
+ * reserved, each bar labelled with its total. */
+static void test_report_mesh_chart(void **state) {
+  rt *t = *state;
+  report_options opt = {.out_dir = t->s.out, .batch_id = t->batch, .gnuplot = "/nonexistent"};
+  report_info info;
+  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
+  char *dat = read_out(t, "charts/mesh_resources.dat");
+  char *gp = read_out(t, "charts/mesh_resources.gp");
+  const char *memory = strstr(dat, "# memory (MiB)");
+  assert_non_null(memory);
+  for (uint32_t i = 0; i < t->run.n_modes; i++) {
+    const mode_result *m = &t->run.modes[i];
+    for (int memory_block = 0; memory_block < 2; memory_block++)
+      for (int bar = 0; bar < 2; bar++) {
+        double sum = 0;
+        char want[256], v[32];
+        int at = 0;
+        at += snprintf(want, sizeof want, "%g ", i + (bar ? 0.2 : -0.2));
+        for (int k = MESH_KIND_SIDECAR; k <= MESH_KIND_CONTROL_PLANE; k++) {
+          const result_kind_usage *u = &m->kind[k];
+          double x = memory_block ? (bar ? u->reserved_mem_mib : u->mem_mib_mean)
+                                  : (bar ? u->reserved_cpu_cores : u->cpu_cores_mean);
+          sum += x;
+        }
+        report_format_value(v, sizeof v, sum);
+        snprintf(want + at, sizeof want - (size_t)at, "\"%s\"", v);
+        const char *row = strstr(memory_block ? memory : dat, want);
+        if (!row || (!memory_block && row > memory))
+          fail_msg("mode %u, %s %s: no row \"%s\" in\n%s", i, memory_block ? "memory" : "CPU",
+                   bar ? "reserved" : "used", want, dat);
+        /* x, label and the four mesh kinds: no application column */
+        int fields = 0;
+        for (const char *p = row; *p && *p != '\n'; p++)
+          fields += (p == row || p[-1] == ' ') && *p != ' ';
+        assert_int_equal(fields, 6);
+      }
+  }
+  assert_contains(gp, "set multiplot");
+  assert_contains(gp, "'mesh_resources.dat' index 1 using 1:($3+$4+$5+$6):2 with labels");
+  free(dat);
+  free(gp);
+}
+
+/* The blast-radius chart: horizontal bars (the mode and kind names on the
+ * y axis, where they have room), the clear-text services and the request
+ * share plotted beside the counts. */
+static void test_report_blast_chart(void **state) {
+  rt *t = *state;
+  report_options opt = {.out_dir = t->s.out, .batch_id = t->batch, .gnuplot = "/nonexistent"};
+  report_info info;
+  assert_int_equal(report_write(t->s.d, &opt, &info), 0);
+  char *gp = read_out(t, "charts/blast.gp");
+  char *dat = read_out(t, "charts/blast.dat");
+  assert_contains(gp, "with boxxyerror");
+  assert_null(strstr(gp, "with boxes")); /* every bar horizontal */
+  assert_null(strstr(gp, "xtic("));      /* no names under the x axis */
+  assert_null(strstr(gp, "histogram"));
+  assert_contains(gp, "set ytics ('sidecar: sidecar' 0, 'ambient: ztunnel' 1, "
+                      "'ambient-waypoint: ztunnel' 2, 'ambient-waypoint: waypoint' 3)");
+  assert_contains(gp, "title 'clear-text L7 services'");
+  assert_contains(gp, "set xlabel 'share of external requests (%)'");
+  assert_contains(gp, "using (0):($1 - 0.2):(0):8:($1 - 0.4):($1) with boxxyerror");
+  assert_contains(gp, "using (0):($1 + 0.2):(0):9:($1):($1 + 0.4) with boxxyerror");
+  /* ambient's ztunnel: pods 9, services 7, namespaces 3, tenants 2, identities 6, at most 2
+   * services in clear text (ztunnel-2), 75% of requests at most, 40% on average */
+  assert_contains(dat, "\n1 9 7 3 2 6 2 75 40\n");
+  /* ambient-waypoint's waypoint: no waypoint instance stored, so no clear-text count */
+  assert_contains(dat, "\n3 14 7 3 2 6 NaN 75 40\n");
+  free(gp);
+  free(dat);
+}
+
+/* The drills table fits a page: at most 8 columns, one row per drill and
+ * mode, the rows of a drill together; below it at most two sentences, no
+ * sentence per drill. */
+static void test_report_drills_table(void **state) {
+  rt *t = *state;
+  fixture_opts o = fixture_defaults();
+  o.variant = 60;
+  run_result r;
+  fixture_run(&r, &o);
+  /* A second drill in every mode, stored after the first: the table groups
+   * by drill, so its rows follow all of zt-crash's. */
+  for (uint32_t i = 0; i < r.n_modes; i++) {
+    mode_result *m = &r.modes[i];
+    result_failure *f = realloc(m->failures, 2 * sizeof *f);
+    assert_non_null(f);
+    m->failures = f;
+    f[1] = f[0];
+    f[1].error_rate = calloc(f[0].n_seconds, sizeof(double));
+    memcpy(f[1].error_rate, f[0].error_rate, f[0].n_seconds * sizeof(double));
+    snprintf(f[1].name, sizeof f[1].name, "node-crash");
+    snprintf(f[1].component, sizeof f[1].component, "node");
+    m->n_failures = 2;
+  }
+  char *md = report_md_of(t, &r);
+  char *sec = slice(md, "## Failure drills", "\n## ");
+  const char *head = strstr(sec, "\n| drill |");
+  assert_non_null(head);
+  int cols = 0;
+  for (const char *p = head + 1; *p && *p != '\n'; p++)
+    cols += *p == '|';
+  cols -= 1;
+  if (cols > 8)
+    fail_msg("the drills table has %d columns, at most 8 fit a page", cols);
+  /* every row as wide as the head; zt-crash's rows before node-crash's */
+  int rows = 0, seen_node = 0;
+  for (const char *p = strstr(head + 1, "\n| "); p; p = strstr(p + 1, "\n| ")) {
+    if (p[3] == ':') /* the alignment row */
+      continue;
+    int c = 0;
+    const char *eol = strchr(p + 1, '\n');
+    for (const char *q = p + 1; q < eol; q++)
+      c += *q == '|';
+    assert_int_equal(c - 1, cols);
+    if (strncmp(p, "\n| `node-crash`", 15) == 0)
+      seen_node = 1;
+    else if (strncmp(p, "\n| `zt-crash`", 13) == 0 && seen_node)
+      fail_msg("the rows of drill zt-crash are not together:\n%s", sec);
+    rows++;
+  }
+  assert_int_equal(rows, 2 * 3);
+  assert_null(strstr(sec, "\n- ")); /* no list of sentences */
+  /* the text after the table: one paragraph of at most two sentences */
+  const char *table_end = strrchr(sec, '|');
+  assert_non_null(table_end);
+  const char *summary = table_end + 2;
+  int sentences = 0;
+  for (const char *p = summary; *p; p++)
+    sentences += *p == '.' && (p[1] == ' ' || p[1] == '\n' || p[1] == '\0');
+  if (sentences < 1 || sentences > 2)
+    fail_msg("%d sentences under the drills table:\n%s", sentences, summary);
+  char want[160];
+  snprintf(want, sizeof want, "Most failed requests: `zt-crash` in `ambient-waypoint`, %llu",
+           (unsigned long long)r.modes[2].failures[0].failed_requests);
+  assert_contains(summary, want);
+  free(sec);
+  free(md);
+  run_result_release(&r);
+}
+
+/* The Verdict's blast-radius sentence: the proxy instance with the largest
+ * radius among the modes that meet the objective - not the overloaded
+ * mode's larger one, not the control plane (every mode's, and in no
+ * request's path) - and the recommended mode's own. */
+static void test_report_verdict_blast(void **state) {
+  rt *t = *state;
+  fixture_opts o = fixture_defaults();
+  o.variant = 61;
+  run_result r;
+  fixture_run(&r, &o);
+  judge_with_budget(&r, 0.005); /* sidecar and ambient meet; ambient-waypoint does not */
+  assert_int_equal(r.modes[2].verdict.status, RESULT_OVERLOADED);
+  /* sidecar's largest: a control plane at 100% (left out), then sidecar-1 */
+  mode_result *sc = &r.modes[0];
+  sc->blast_instances = realloc(sc->blast_instances, 4 * sizeof *sc->blast_instances);
+  assert_non_null(sc->blast_instances);
+  result_blast_instance *cp = &sc->blast_instances[3];
+  *cp = sc->blast_instances[0];
+  snprintf(cp->kind, sizeof cp->kind, "control-plane");
+  snprintf(cp->instance, sizeof cp->instance, "istiod");
+  cp->request_share = 1;
+  cp->tenants = 9;
+  sc->n_blast_instances = 4;
+  sc->blast_instances[1].request_share = 0.55; /* sidecar-1 */
+  sc->blast_instances[1].tenants = 3;
+  sc->blast_instances[1].l7_services = 1;
+  /* the overloaded mode's ztunnel-0 would be larger still */
+  r.modes[2].blast_instances[0].request_share = 0.9;
+  /* the recommendation: ambient (cheaper) */
+  r.modes[1].cost_usd_month = r.modes[0].cost_usd_month - 10;
+  verdict_apply(&r);
+  assert_int_equal(r.recommendation.mode, MESH_MODE_AMBIENT);
+  char *md = report_md_of(t, &r);
+  char *sec = slice(md, "## Verdict", "## Provenance");
+  const result_blast_instance *b = &sc->blast_instances[1];
+  char want[512];
+  snprintf(want, sizeof want,
+           "Largest blast radius of a proxy among the modes that meet the objective: the sidecar "
+           "of `sidecar-1` in `sidecar`, which serves %u pods of 3 tenants, sees 1 service in "
+           "clear text and lies in the call tree of 55.0%% of external requests; in the "
+           "recommended `ambient`, the ztunnel on `ztunnel-2`: 5 pods of 1 tenant, 30.0%% of "
+           "requests.",
+           b->pods);
+  assert_contains(sec, want);
+  free(sec);
   free(md);
   run_result_release(&r);
 }
@@ -755,6 +1047,11 @@ int main(int argc, char **argv) {
       cmocka_unit_test_setup_teardown(test_report_burst_drill, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_drill_without_target, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_sparse_run, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_latency_charts, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_mesh_chart, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_blast_chart, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_drills_table, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_report_verdict_blast, setup, teardown),
       cmocka_unit_test(test_format_value),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

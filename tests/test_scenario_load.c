@@ -2115,6 +2115,7 @@ static void assert_same_service(const scenario *a, uint32_t i, const scenario *b
   assert_int_equal(x->retry.backoff_ns, y->retry.backoff_ns);
   assert_int_equal(x->queue_limit, y->queue_limit);
   assert_int_equal(x->max_requests, y->max_requests);
+  assert_int_equal(x->prefer_close, y->prefer_close);
   assert_int_equal(x->n_calls, y->n_calls);
   for (uint32_t k = 0; k < x->n_calls; k++) {
     assert_string_equal(a->services[x->calls[k].target].name, b->services[y->calls[k].target].name);
@@ -2154,6 +2155,7 @@ static void test_namespace_defaults(void **state) {
                      "      retry: {attempts: 3, timeout: 50ms}\n"
                      "      queue_limit: 100\n"
                      "      connection_pool: {max_requests: 64}\n"
+                     "      traffic_distribution: prefer-close\n"
                      "  - name: ops\n"
                      "services:\n"
                      "  - {name: cart, namespace: shop, calls: [pay]}\n"
@@ -2184,6 +2186,7 @@ static void test_namespace_defaults(void **state) {
                      "    retry: {attempts: 3, timeout: 50ms}\n"
                      "    queue_limit: 100\n"
                      "    connection_pool: {max_requests: 64}\n"
+                     "    traffic_distribution: prefer-close\n"
                      "  - name: pay\n"
                      "    namespace: shop\n"
                      "    replicas: 5\n"
@@ -2198,6 +2201,7 @@ static void test_namespace_defaults(void **state) {
                      "    retry: {attempts: 2, timeout: 50ms}\n"
                      "    queue_limit: 100\n"
                      "    connection_pool: {max_requests: 64}\n"
+                     "    traffic_distribution: prefer-close\n"
                      "  - {name: cron, namespace: ops}\n"
                      "traffic: [{service: cart, rate: 10/s}, {service: cron, rate: 1/s}]\n";
   scenario d, f;
@@ -2218,6 +2222,8 @@ static void test_namespace_defaults(void **state) {
   assert_true(cart->dist_storage != NULL && cart->service_time_ns.x == cart->dist_storage);
   assert_int_equal(cart->calls[0].request_bytes, 2048); /* the callee's inherited size */
   assert_false(pay->needs_l7);
+  assert_true(pay->prefer_close);
+  assert_false(cron->prefer_close);
   assert_int_equal(cron->protocol, MESH_PROTO_HTTP1);
   assert_int_equal(cron->app_workers, 8);
   scenario_release(&f);
@@ -2251,7 +2257,8 @@ static void test_namespace_defaults_errors(void **state) {
       {"    defaults: {calls: [a]}\n", "",
        "d.yaml:3:16: error: unknown key \"calls\" in \"namespaces.shop.defaults\"; valid keys "
        "are: replicas, protocol, requests, limits, workers, service_time, request_size, "
-       "response_size, l7, parallel, lb, retry, queue_limit, connection_pool"},
+       "response_size, l7, parallel, lb, retry, queue_limit, connection_pool, "
+       "traffic_distribution"},
       {"    defaults: {requests: {cpu: 2}, limits: {cpu: 1}}\n", "",
        "d.yaml:3:50: error: invalid \"cpu\": limit 1000m is below the request 2000m"},
       {"    defaults: {limits: {cpu: 1}}\n", ", requests: {cpu: 1500m}",

@@ -836,8 +836,8 @@ static void test_sweep_report(void **state) {
   assert_int_equal(info.sweep_id, sid);
   assert_int_equal(info.batch_id, 0);
   assert_int_equal(info.points, 6);
-  /* 7 metrics x 2 groups (nodes 3 and 6) */
-  assert_int_equal(info.charts_planned, 14);
+  /* 8 metrics (metric.h's 7 and the error rate) x 2 groups (nodes 3 and 6) */
+  assert_int_equal(info.charts_planned, 16);
   char path[800];
   snprintf(path, sizeof path, "%s/report.md", t->out);
   char *md = fixture_slurp(path, NULL);
@@ -866,9 +866,9 @@ static void test_sweep_report(void **state) {
   assert_contains(html, "<h2>Crossovers</h2>");
 
   if (fixture_have_gnuplot()) {
-    assert_int_equal(info.charts_written, 14);
+    assert_int_equal(info.charts_written, 16);
     static const char *const names[] = {"mesh_cpu",      "reserved_cpu", "mesh_memory", "cost",
-                                        "cost_reserved", "p99",          "nodes"};
+                                        "cost_reserved", "p99",          "error_rate",  "nodes"};
     for (size_t i = 0; i < N_ELEMS(names); i++)
       for (int g = 1; g <= 2; g++) {
         snprintf(path, sizeof path, "%s/charts/sweep_%s_%d.png", t->out, names[i], g);

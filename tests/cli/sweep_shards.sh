@@ -176,6 +176,6 @@ grep -q '`traffic.productpage.rate` = 50, 100, 200 (the x axis)' "$tmp/report/re
   fail "report: x axis"
 if command -v gnuplot >/dev/null 2>&1; then
   n=$(find "$tmp/report/charts" -name 'sweep_*.png' | wc -l)
-  [[ $n -eq 14 ]] || fail "report: $n sweep charts, expected 14 (7 metrics x 2 node counts)"
+  [[ $n -eq 16 ]] || fail "report: $n sweep charts, expected 16 (8 metrics x 2 node counts)"
 fi
 echo "sweep_shards: ok"
