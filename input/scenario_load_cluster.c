@@ -39,6 +39,13 @@ static void convert_objective(ld_loader *L, const yaml_node_t *m, bool has_slo) 
     md->objective_quantile = milli / 1000.0;
   }
   ld_opt_share(L, o, "errors", &md->error_budget);
+  yaml_node_t *tu = ld_get(L, o, "target_utilisation");
+  if (tu != NULL && ld_val_share(L, tu, "target_utilisation", &md->target_utilisation) == 0 &&
+      md->target_utilisation <= 0) { /* nothing fits under 0%: every proxy would need infinity */
+    char q[128];
+    ld_err_at(L, tu, "invalid \"target_utilisation\": must be greater than 0, got %s",
+              ld_quote(q, sizeof q, ld_sval(tu)));
+  }
 }
 
 void ld_convert_metadata(ld_loader *L, const yaml_node_t *root) {

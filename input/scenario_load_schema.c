@@ -43,7 +43,8 @@ SCHEMA(ld_sch_detection, NULL, LEAF("pod"), LEAF("node"));
 SCHEMA(ld_sch_mesh_retries, NULL, LEAF("attempts"), LEAF("backoff"), LEAF("connect_timeout"));
 SCHEMA(ld_sch_pool, "name", LEAF("name"), LEAF("count"), LEAF("max"), LEAF("cpu"), LEAF("memory"),
        LIST("zones", NULL));
-SCHEMA(ld_sch_objective, NULL, LEAF("latency"), LEAF("percentile"), LEAF("errors"));
+SCHEMA(ld_sch_objective, NULL, LEAF("latency"), LEAF("percentile"), LEAF("errors"),
+       LEAF("target_utilisation"));
 SCHEMA(ld_sch_metadata, NULL, LEAF("name"), LEAF("description"), LEAF("seed"), LEAF("duration"),
        LEAF("warmup"), LEAF("replications"), LEAF("slo"), MAP("objective", &ld_sch_objective));
 SCHEMA(ld_sch_cluster, NULL, LIST("zones", NULL), LIST("nodes", &ld_sch_pool),

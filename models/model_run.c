@@ -11,6 +11,7 @@
 #include "control_plane.h"
 #include "cost.h"
 #include "blast.h"
+#include "capacity.h"
 #include "failure.h"
 #include "model.h"
 
@@ -42,6 +43,8 @@ void mode_result_release(mode_result *m) {
   for (uint32_t i = 0; i < m->n_failures; i++)
     free(m->failures[i].error_rate);
   free(m->failures);
+  free(m->plan.capacity);
+  free(m->plan.node_warnings);
   memset(m, 0, sizeof *m);
 }
 
@@ -334,6 +337,14 @@ typedef struct model_mode {
   sim_hist *window_steady;                /* per drill: latency in its window, steady reps */
   sim_hist *window_drill;                 /* per failure drill: the same in drill reps */
   uint32_t n_windows;
+  /* What capacity.h reads, summed over replications: per station its worker
+   * time per second and the time requests spent there, per proxy its
+   * memory, the autoscaled waypoint replicas' worker time per second; per
+   * proxy kind one sample per second of every replication of its use per
+   * instance (cores, bytes). */
+  double *cores, *sojourn_ns, *proxy_mem;
+  double extra_cores;
+  double *second_cores[MESH_PROXY_COUNT], *second_mem[MESH_PROXY_COUNT];
 } model_mode;
 
 static void model_mode_release(model_mode *mm) {
@@ -347,6 +358,13 @@ static void model_mode_release(model_mode *mm) {
   failure_plan_release(&mm->plan);
   free(mm->static_mem);
   free(mm->utilisation);
+  free(mm->cores);
+  free(mm->sojourn_ns);
+  free(mm->proxy_mem);
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+    free(mm->second_cores[k]);
+    free(mm->second_mem[k]);
+  }
   topo_release(&mm->t);
 }
 
@@ -392,8 +410,20 @@ static int model_mode_init(model_mode *mm, const model_inputs *in, mesh_mode mod
   if (rc != 0)
     return rc;
   mm->n_stations = mm->t.n_pods + mm->t.n_proxies;
-  mm->utilisation = calloc(mm->n_stations ? mm->n_stations : 1, sizeof *mm->utilisation);
-  if (mm->utilisation == NULL || sim_hist_init(&mm->fail_ns) != 0)
+  size_t ns = mm->n_stations ? mm->n_stations : 1;
+  mm->utilisation = calloc(ns, sizeof *mm->utilisation);
+  mm->cores = calloc(ns, sizeof *mm->cores);
+  mm->sojourn_ns = calloc(ns, sizeof *mm->sojourn_ns);
+  mm->proxy_mem = calloc(mm->t.n_proxies ? mm->t.n_proxies : 1, sizeof *mm->proxy_mem);
+  if (!mm->utilisation || !mm->cores || !mm->sojourn_ns || !mm->proxy_mem)
+    return SIM_ENOMEM;
+  size_t samples = (size_t)s->meta.replications * mm->n_seconds;
+  for (int k = 0; k < MESH_PROXY_COUNT; k++)
+    if (mm->t.n_by_kind[k] && samples &&
+        (!(mm->second_cores[k] = malloc(samples * sizeof(double))) ||
+         !(mm->second_mem[k] = malloc(samples * sizeof(double)))))
+      return SIM_ENOMEM;
+  if (sim_hist_init(&mm->fail_ns) != 0)
     return SIM_ENOMEM;
   uint32_t nw = s->n_failures + model_burst_count(s);
   mm->window_steady = calloc(nw ? nw : 1, sizeof *mm->window_steady);
@@ -538,6 +568,10 @@ static void model_add_stations(model_mode *mm, const model_rep *rep, result_repl
     }
     double cores = rep->busy_ns[st] / 1e9 / T;
     mm->utilisation[st] += cores / model_station_workers(mm, st);
+    mm->cores[st] += cores;
+    mm->sojourn_ns[st] += rep->sojourn_ns[st];
+    if (st >= t->n_pods)
+      mm->proxy_mem[st - t->n_pods] += mem;
     rr->cpu_cores[kind] += cores;
     kind_mem[kind] += mem;
     out->nodes[node].cpu_cores[kind] += cores / reps;
@@ -574,6 +608,35 @@ static void model_add_kinds(const model_mode *mm, const model_rep *rep, uint32_t
         out->series.cpu_cores[k][sec] = cpu;
     }
   }
+}
+
+/* Replication r's per-second use per instance of every proxy kind, for the
+ * right-sized requests (capacity.h): the kind's worker time in the second
+ * over its instances (with autoscaling, the waypoint replicas active then),
+ * plus one instance's idle CPU; its static memory per placed instance plus
+ * the in-flight memory per instance. */
+static void model_add_seconds(model_mode *mm, const model_rep *rep, uint32_t r) {
+  const topology *t = &mm->t;
+  for (int pk = 0; pk < MESH_PROXY_COUNT; pk++) {
+    if (!mm->second_cores[pk])
+      continue;
+    mesh_kind k = mesh_proxy_kind_to_kind((mesh_proxy_kind)pk);
+    double placed = t->n_by_kind[pk];
+    double idle = mm->idle_cores[k] / placed;
+    for (uint32_t sec = 0; sec < mm->n_seconds; sec++) {
+      double len = model_second_len(mm, sec);
+      double active = placed;
+      if (pk == MESH_PROXY_WAYPOINT && mm->s->waypoint_autoscale.enabled &&
+          rep->waypoint_replicas_sec[sec] > 0)
+        active = rep->waypoint_replicas_sec[sec];
+      size_t i = (size_t)r * mm->n_seconds + sec;
+      mm->second_cores[pk][i] = rep->cpu_ns_sec[k][sec] / 1e9 / len / active + idle;
+      mm->second_mem[pk][i] = mm->static_kind[k] / placed + mm->inflight_bytes[k] *
+                                                                rep->inflight_ns_sec[k][sec] / 1e9 /
+                                                                len / active;
+    }
+  }
+  mm->extra_cores += rep->extra_busy_ns / 1e9 / mm->duration_s;
 }
 
 /* Replication 0's per-second series (CPU per kind is model_add_kinds'). */
@@ -682,6 +745,7 @@ static int model_replicate(model_mode *mm, uint32_t r, uint32_t mode_index, mode
     model_add_counts(mm, &rep, seed, rr, out);
     model_add_stations(mm, &rep, rr, kind_mem, out);
     model_add_kinds(mm, &rep, r, kind_mem, rr, out);
+    model_add_seconds(mm, &rep, r);
     model_failures_add(out, &mm->t, &rep, r, drills ? mm->s->n_failures : 0, out->n_failures);
     model_windows_add(mm, &rep, true, out);
     if (r == 0)
@@ -750,14 +814,73 @@ static void model_fill_reserved(const model_mode *mm, mode_result *out) {
   }
 }
 
+/* Monthly price of `nodes` nodes: the simulated cluster's first ones, then
+ * as placement adds nodes (topology.c): from the first pool below its max. */
+static double model_nodes_cost(const scenario *s, const topology *t, uint32_t nodes) {
+  double usd = 0;
+  uint32_t *in_pool = calloc(s->cluster.n_pools ? s->cluster.n_pools : 1, sizeof *in_pool);
+  for (uint32_t n = 0; n < nodes; n++) {
+    uint32_t pool = 0;
+    if (n < t->n_nodes) {
+      pool = t->nodes[n].pool;
+    } else if (in_pool) {
+      while (pool + 1 < s->cluster.n_pools && s->cluster.pools[pool].max_count != 0 &&
+             in_pool[pool] >= s->cluster.pools[pool].max_count)
+        pool++;
+    }
+    if (in_pool)
+      in_pool[pool]++;
+    usd += cost_node_month(s, pool);
+  }
+  free(in_pool);
+  return usd;
+}
+
+/* Hot spots, shared-proxy capacity and sizing from use (capacity.h), before
+ * the cost: the nodes needed count use as well as requests. */
+static int model_fill_plan(model_mode *mm, mode_result *out) {
+  const double reps = mm->s->meta.replications;
+  for (uint32_t st = 0; st < mm->n_stations; st++)
+    mm->cores[st] /= reps; /* means, as every figure capacity.h reads */
+  for (uint32_t x = 0; x < mm->t.n_proxies; x++)
+    mm->proxy_mem[x] /= reps;
+  double *util = malloc((mm->n_stations ? mm->n_stations : 1) * sizeof *util);
+  if (!util)
+    return SIM_ENOMEM;
+  for (uint32_t st = 0; st < mm->n_stations; st++)
+    util[st] = mm->utilisation[st] / reps;
+  const result_kind_usage *cp = &out->kind[MESH_KIND_CONTROL_PLANE];
+  capacity_use u = {.t = &mm->t,
+                    .proxy_profile = mm->in->proxy_profile,
+                    .control_plane = mm->in->control_plane,
+                    .utilisation = util,
+                    .cores = mm->cores,
+                    .sojourn_ns = mm->sojourn_ns,
+                    .requests = (double)out->requests,
+                    .mean_latency_ms = out->latency.mean_ms,
+                    .proxy_mem_bytes = mm->proxy_mem,
+                    .extra_waypoint_cores = mm->extra_cores / reps,
+                    .control_plane_cores = cp->cpu_cores_mean,
+                    .control_plane_mem_bytes = cp->mem_mib_mean * MODEL_MIB,
+                    .nodes = out->nodes,
+                    .n_samples = (size_t)mm->s->meta.replications * mm->n_seconds};
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+    u.second_cores[k] = mm->second_cores[k];
+    u.second_mem_bytes[k] = mm->second_mem[k];
+  }
+  int rc = capacity_plan(&u, &out->plan);
+  free(util);
+  return rc;
+}
+
 /* Nodes and money (cost.h). */
 static void model_fill_cost(const model_mode *mm, mode_result *out) {
   const scenario *s = mm->s;
   const topology *t = &mm->t;
-  out->nodes_needed = t->nodes_needed;
+  out->nodes_needed =
+      t->nodes_needed > out->plan.nodes_needed_used ? t->nodes_needed : out->plan.nodes_needed_used;
   out->n_nodes = t->n_nodes;
-  for (uint32_t n = 0; n < t->nodes_needed; n++)
-    out->cost_compute_usd_month += cost_node_month(s, n < t->n_nodes ? t->nodes[n].pool : 0);
+  out->cost_compute_usd_month = model_nodes_cost(s, t, out->nodes_needed);
   out->cross_zone_gb_month =
       cost_cross_zone_gb_month(s, mm->cross_zone_bytes / s->meta.replications, mm->duration_s);
   out->cost_network_usd_month = cost_network_month(s, out->cross_zone_gb_month);
@@ -796,7 +919,7 @@ static void model_fill_busiest(const model_mode *mm, mode_result *out) {
 }
 
 /* Aggregates over replications, once they have all run. */
-static void model_mode_finish(const model_mode *mm, mode_result *out) {
+static int model_mode_finish(model_mode *mm, mode_result *out) {
   model_fill_busiest(mm, out);
   out->throughput_rps = (double)out->requests / mm->duration_s / mm->s->meta.replications;
   model_latency_of(&out->latency_hist_ns, &out->latency);
@@ -807,9 +930,13 @@ static void model_mode_finish(const model_mode *mm, mode_result *out) {
   ec->fail_p99_ms = mm->fail_ns.count ? sim_hist_quantile(&mm->fail_ns, 0.99) / 1e6 : NAN;
   model_fill_control_plane(mm, out);
   model_fill_reserved(mm, out);
+  int rc = model_fill_plan(mm, out);
+  if (rc != 0)
+    return rc;
   model_fill_cost(mm, out);
   model_failures_finish(out, mm->s);
   model_windows_finish(mm, out);
+  return 0;
 }
 
 /* diag receives the message of a failure the scenario can fix (never NULL). */
@@ -825,7 +952,7 @@ static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t 
   for (uint32_t r = 0; rc == 0 && r < in->scn->meta.replications; r++)
     rc = model_replicate(&mm, r, mode_index, prog, out);
   if (rc == 0)
-    model_mode_finish(&mm, out);
+    rc = model_mode_finish(&mm, out);
   model_mode_release(&mm);
   if (rc != 0)
     mode_result_release(out);

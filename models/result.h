@@ -165,6 +165,86 @@ typedef struct result_errors {
   double fail_mean_ms, fail_p50_ms, fail_p99_ms;
 } result_errors;
 
+/* ---- capacity: hot spots, shared-proxy capacity, sizing from use ----------
+ * (models/capacity.h has the formulas; docs/model.md, "Capacity".) Filled by
+ * the model after the replications, from the same steady replications as
+ * every other figure. */
+
+#define RESULT_HOTSPOTS_MAX 10 /* stations in a mode's hot-spot table */
+
+/* One of the busiest stations of a mode, by offered utilisation (as
+ * result_station). */
+typedef struct result_hotspot {
+  char instance[RESULT_NAME_MAX]; /* pod, node (ztunnel) or "<waypoint deployment>#<replica>" */
+  char kind[24];                  /* app, sidecar, ztunnel, waypoint */
+  char node[RESULT_NAME_MAX];
+  double utilisation;   /* offered, mean over replications */
+  double cpu_cores;     /* worker time per second of the window, mean over replications */
+  double latency_ms;    /* time requests spent there (queueing and service), per successful
+                           measured request: its part of the mean end-to-end latency */
+  double latency_share; /* latency_ms / mean end-to-end latency (shares of parallel calls
+                           overlap, so a mode's shares may add up to more than 1) */
+} result_hotspot;
+
+/* What one shared proxy needs to stay at or under the target utilisation:
+ * a waypoint deployment, the ztunnels (one row for the DaemonSet) or the
+ * control plane. */
+typedef struct result_capacity {
+  char kind[24];                  /* waypoint, ztunnel, control_plane */
+  char instance[RESULT_NAME_MAX]; /* "<namespace>/<waypoint>", "ztunnel", "istiod" */
+  uint32_t replicas;              /* today: placed replicas, ztunnels (nodes), istiod replicas */
+  double utilisation;             /* mean over its replicas (control plane: CPU used / requested) */
+  double utilisation_max;         /* its busiest replica's */
+  double cpu_cores;               /* CPU its work takes, summed over replicas */
+  uint32_t replicas_needed;       /* at today's size per replica (ztunnel: one per node, so
+                                     replicas) */
+  double cpu_cores_per_replica;   /* or: the CPU each of today's replicas needs (workers or
+                                     CPU limit; control plane: request) */
+} result_capacity;
+
+/* Requests of one proxy kind sized from use, beside the configured ones.
+ * Per instance; cost: every instance at list prices (cost_reserved_month). */
+typedef struct result_sizing {
+  uint32_t instances;
+  double request_cpu_cores, request_mem_mib; /* configured */
+  double p95_cpu_cores, p95_mem_mib;         /* 95th percentile of per-second use per instance */
+  double max_cpu_cores;                      /* the busiest instance's mean use */
+  double right_cpu_cores, right_mem_mib;     /* right-sized request: p95 x (1 + headroom) */
+  double cost_usd_month;                     /* instances x configured request */
+  double right_cost_usd_month;               /* instances x right-sized request */
+} result_sizing;
+
+/* A node that uses more CPU or memory than it has: pods' use (proxies'
+ * idle CPU included; application memory is its request) plus the system
+ * reservation. */
+typedef struct result_node_warning {
+  char node[RESULT_NAME_MAX];
+  double cpu_used_cores, cpu_capacity_cores;
+  double mem_used_mib, mem_capacity_mib;
+} result_node_warning;
+
+/* Everything above for one mode. Owned arrays: node_warnings. */
+typedef struct result_plan {
+  double target_utilisation;                    /* metadata.objective.target_utilisation */
+  double headroom;                              /* of right-sized requests over the p95 of use */
+  result_hotspot hotspots[RESULT_HOTSPOTS_MAX]; /* by utilisation, highest first */
+  uint32_t n_hotspots;
+  result_capacity *capacity; /* owned: waypoint deployments, then ztunnel, then control plane */
+  uint32_t n_capacity;
+  result_sizing sizing[MESH_PROXY_COUNT];
+  int has_sizing[MESH_PROXY_COUNT];   /* the mode runs proxies of that kind */
+  uint32_t nodes_needed_reserved;     /* bin packing of requests alone */
+  uint32_t nodes_needed_used;         /* of max(request, use) per pod and per node's ztunnel;
+                                         0: not recorded (stored before schema version 4) */
+  uint32_t pods_unplaced;             /* pods (or replicas) whose use fits no pool below its max */
+  char busiest_node[RESULT_NAME_MAX]; /* highest CPU used / capacity */
+  double busiest_node_cpu_share;
+  double node_mem_share_max;
+  uint32_t nodes_over_cpu, nodes_over_mem;
+  result_node_warning *node_warnings; /* owned: every node over capacity, worst first */
+  uint32_t n_node_warnings;
+} result_plan;
+
 typedef struct mode_result {
   mesh_mode mode;
   uint32_t replications;
@@ -200,6 +280,7 @@ typedef struct mode_result {
                              over replications (also counted in errors) */
   result_station busiest; /* instance "" when the mode has no station */
   result_verdict verdict;
+  result_plan plan; /* hot spots, capacity and sizing (issue 11, items 5 and 6) */
 } mode_result;
 
 /* The cheapest mesh mode that meets the objective (verdict.h). */

@@ -27,6 +27,7 @@ void scenario_init_defaults(scenario *s) {
   s->meta.slo_ns = 100 * SIM_MS;
   s->meta.objective_quantile = 0.99;
   s->meta.error_budget = 0.001;
+  s->meta.target_utilisation = 0.7;
 
   /* One zone and one pool of 3 x (8 vCPU, 32 GiB) over it. Allocation
    * failure leaves them empty; the loader reports out of memory then. */

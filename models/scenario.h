@@ -31,6 +31,10 @@ typedef struct scenario_meta {
    * (a fraction: 0.001 = 0.1%) of the requests failed. */
   double objective_quantile;
   double error_budget;
+  /* Capacity planning (models/capacity.h): the utilisation a shared proxy
+   * (waypoint, ztunnel, control plane) should stay under; replicas and CPU
+   * needed are computed against it. In (0, 1]. */
+  double target_utilisation;
 } scenario_meta;
 
 typedef struct scenario_node_pool {

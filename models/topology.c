@@ -63,21 +63,35 @@ static int topo_item_cmp_desc(const void *a, const void *b) {
   return x->what < y->what ? -1 : (x->what > y->what);
 }
 
-/* Allocatable capacity of a node of pool p in this mode. */
-static void topo_pool_allocatable(const topology *t, uint32_t p, int zt, int64_t *mc,
-                                  int64_t *mem) {
+/* What a node of pool p can give pods after the system reservation and
+ * `per_node` (the ztunnel DaemonSet's pod; NULL: none). */
+static void topo_pool_free(const topology *t, uint32_t p, const topo_size *per_node, int64_t *mc,
+                           int64_t *mem) {
   const scenario *s = t->scn;
   *mc = s->cluster.pools[p].cpu_millicores - s->cluster.system_reserved_millicores;
   *mem = s->cluster.pools[p].mem_bytes - s->cluster.system_reserved_mem_bytes;
-  if (zt) {
-    *mc -= t->proxy_settings[MESH_PROXY_ZTUNNEL].request_millicores;
-    *mem -= t->proxy_settings[MESH_PROXY_ZTUNNEL].request_mem_bytes;
+  if (per_node) {
+    *mc -= per_node->millicores;
+    *mem -= per_node->mem_bytes;
   }
 }
 
-/* First-fit decreasing over the pools in order: the nodes the items need. */
-static uint32_t topo_ffd_nodes(const topology *t, topo_item *items, uint32_t n, int zt) {
+/* Allocatable capacity of a node of pool p in this mode (zt: it runs a ztunnel). */
+static void topo_pool_allocatable(const topology *t, uint32_t p, int zt, int64_t *mc,
+                                  int64_t *mem) {
+  const topo_proxy_settings *z = &t->proxy_settings[MESH_PROXY_ZTUNNEL];
+  const topo_size ztunnel = {z->request_millicores, z->request_mem_bytes};
+  topo_pool_free(t, p, zt ? &ztunnel : NULL, mc, mem);
+}
+
+/* First-fit decreasing over the pools in order: the nodes the items need,
+ * each node first setting aside per_node (NULL: nothing). Items that fit no
+ * pool below its max are left out and counted in *unplaced (may be NULL). */
+static uint32_t topo_ffd_nodes(const topology *t, topo_item *items, uint32_t n,
+                               const topo_size *per_node, uint32_t *unplaced) {
   const scenario *s = t->scn;
+  if (unplaced)
+    *unplaced = 0;
   qsort(items, n, sizeof *items, topo_item_cmp_desc);
   uint32_t cap_nodes = 64, used = 0;
   int64_t *free_mc = malloc(cap_nodes * sizeof *free_mc);
@@ -96,13 +110,16 @@ static uint32_t topo_ffd_nodes(const topology *t, topo_item *items, uint32_t n, 
       int64_t mc = 0, mem = 0;
       for (; p < s->cluster.n_pools; p++) {
         const scenario_node_pool *pool = &s->cluster.pools[p];
-        topo_pool_allocatable(t, p, zt, &mc, &mem);
+        topo_pool_free(t, p, per_node, &mc, &mem);
         if ((pool->max_count == 0 || pool_used[p] < pool->max_count) && mc >= items[i].millicores &&
             mem >= items[i].mem_bytes)
           break;
       }
-      if (p == s->cluster.n_pools)
-        continue; /* fits nowhere: placement reports it */
+      if (p == s->cluster.n_pools) { /* fits nowhere: placement reports it */
+        if (unplaced)
+          ++*unplaced;
+        continue;
+      }
       if (used == cap_nodes) {
         cap_nodes *= 2;
         int64_t *a = realloc(free_mc, cap_nodes * sizeof *a);
@@ -352,7 +369,10 @@ static int topo_count_needed(topo_builder *b) {
   if (!sorted)
     return SIM_ENOMEM;
   memcpy(sorted, b->items, b->n_items * sizeof *b->items);
-  uint32_t needed = topo_ffd_nodes(b->t, sorted, b->n_items, b->any_ambient);
+  const topo_proxy_settings *z = &b->t->proxy_settings[MESH_PROXY_ZTUNNEL];
+  const topo_size ztunnel = {z->request_millicores, z->request_mem_bytes};
+  uint32_t needed =
+      topo_ffd_nodes(b->t, sorted, b->n_items, b->any_ambient ? &ztunnel : NULL, NULL);
   free(sorted);
   if (needed == UINT32_MAX)
     return SIM_ENOMEM;
@@ -493,6 +513,27 @@ int topo_build(topology *t, const scenario *s, const profile *const profiles[MES
     topo_release(t);
   topo_builder_release(&b);
   return rc;
+}
+
+int topo_count_nodes_sized(const topology *t, const topo_size *pods, const topo_size *waypoints,
+                           topo_size control_plane, topo_size per_node, uint32_t *needed,
+                           uint32_t *unplaced) {
+  uint32_t n_wp = t->n_by_kind[MESH_PROXY_WAYPOINT];
+  uint32_t n = t->n_pods + n_wp + t->control_plane_replicas;
+  topo_item *items = malloc((n ? n : 1) * sizeof *items);
+  if (!items)
+    return SIM_ENOMEM;
+  topo_item *it = items;
+  for (uint32_t p = 0; p < t->n_pods; p++)
+    *it++ = (topo_item){pods[p].millicores, pods[p].mem_bytes, p};
+  for (uint32_t r = 0; r < n_wp; r++)
+    *it++ = (topo_item){waypoints[r].millicores, waypoints[r].mem_bytes, TOPO_ITEM_WAYPOINT | r};
+  for (uint32_t r = 0; r < t->control_plane_replicas; r++)
+    *it++ = (topo_item){control_plane.millicores, control_plane.mem_bytes, TOPO_ITEM_CONTROL | r};
+  *needed =
+      topo_ffd_nodes(t, items, n, t->n_by_kind[MESH_PROXY_ZTUNNEL] ? &per_node : NULL, unplaced);
+  free(items);
+  return *needed == UINT32_MAX ? SIM_ENOMEM : 0;
 }
 
 void topo_release(topology *t) {

@@ -22,6 +22,11 @@
 
 #define TOPO_NONE UINT32_MAX
 
+/* CPU and memory of one pod-sized thing, as a Kubernetes request. */
+typedef struct topo_size {
+  int64_t millicores, mem_bytes;
+} topo_size;
+
 /* Effective per-instance settings of a proxy kind (scenario overrides applied). */
 typedef struct topo_proxy_settings {
   uint32_t workers;
@@ -93,6 +98,17 @@ topo_proxy_settings topo_proxy_settings_of(const scenario *s, const profile *p, 
 int topo_build(topology *t, const scenario *s, const profile *const profiles[MESH_PROXY_COUNT],
                const profile_control_plane *cp, mesh_mode mode, uint64_t seed);
 void topo_release(topology *t);
+
+/* Nodes needed, as topo_build counts them (first-fit decreasing onto the
+ * pools), for other sizes than the requests: pods[p] is app pod p with its
+ * sidecar, waypoints[r] waypoint replica r in proxy order, control_plane
+ * one istiod replica, and per_node what every node sets aside for its
+ * ztunnel (used only when the mode runs ztunnels). *unplaced receives the
+ * items that fit no pool below its max (they are not counted in *needed).
+ * O(items x nodes), as topo_build's count. Returns 0 or SIM_ENOMEM. */
+int topo_count_nodes_sized(const topology *t, const topo_size *pods, const topo_size *waypoints,
+                           topo_size control_plane, topo_size per_node, uint32_t *needed,
+                           uint32_t *unplaced);
 
 /* Name of a node ("<pool>-<i>") into buf. */
 void topo_node_name(const topology *t, uint32_t node, char *buf, size_t len);

@@ -714,6 +714,7 @@ static void write_sections(report_batch *c) {
   section_cost(c);
   section_series(c);
   section_nodes(c);
+  report_capacity_section(c);
   report_blast_section(c);
   report_failures_section(c);
   section_replications(c);

@@ -199,6 +199,9 @@ void report_blast_section(report_batch *c);
  * stored blast instances. */
 void report_blast_verdict(report_batch *c);
 void report_failures_section(report_batch *c);
+/* Its capacity section (report_capacity.c): nodes against use, hot spots,
+ * shared proxies, proxy requests sized from use. */
+void report_capacity_section(report_batch *c);
 
 /* ---- the sweep report (report_sweep.c) ------------------------------------------ */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "metric.h"
+#include "result_capacity.h"
 #include "verdict.h"
 
 void result_json_string(FILE *out, const char *s) {
@@ -178,6 +179,7 @@ static void json_mode(FILE *out, const mode_result *m) {
   json_blast(out, m);
   json_failures(out, m);
   json_verdict(out, m);
+  result_capacity_json(out, m);
   fputc('}', out);
 }
 

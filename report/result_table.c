@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "metric.h"
+#include "result_capacity.h"
 #include "verdict.h"
 
 #define TABLE_LABEL 26
@@ -154,6 +155,7 @@ void result_table_write(FILE *out, const run_result *r) {
       table_p99_ci(out, r);
   }
   table_reasons(out, r);
+  result_capacity_text(out, r);
   if (r->n_modes >= 2)
     table_deltas(out, r);
 }

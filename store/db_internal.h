@@ -46,6 +46,10 @@ enum {
   ST_INS_BLAST_INSTANCE,
   ST_INS_FAILURE,
   ST_INS_FAILURE_SERIES,
+  ST_INS_HOTSPOT,
+  ST_INS_CAPACITY,
+  ST_INS_SIZING,
+  ST_INS_NODE_WARNING,
   ST_COUNT
 };
 
@@ -283,7 +287,64 @@ static inline void db__col_reasons(sqlite3_stmt *st, int i, result_verdict *v) {
   X(busiest_utilisation, DBL, busiest.utilisation)                                                 \
   X(verdict, STATUS, verdict.status)                                                               \
   X(verdict_reasons, REASONS, verdict)                                                             \
-  X(bottleneck, TXT, verdict.bottleneck)
+  X(bottleneck, TXT, verdict.bottleneck)                                                           \
+  DB_PLAN_COLUMNS(X)
+
+/* mode_summary, version 4: the capacity figures of result_plan (what it
+ * holds besides its tables below). */
+#define DB_PLAN_COLUMNS(X)                                                                         \
+  X(target_utilisation, DBL, plan.target_utilisation)                                              \
+  X(headroom, DBL, plan.headroom)                                                                  \
+  X(nodes_needed_reserved, U32, plan.nodes_needed_reserved)                                        \
+  X(nodes_needed_used, U32, plan.nodes_needed_used)                                                \
+  X(pods_unplaced, U32, plan.pods_unplaced)                                                        \
+  X(nodes_over_cpu, U32, plan.nodes_over_cpu)                                                      \
+  X(nodes_over_mem, U32, plan.nodes_over_mem)                                                      \
+  X(busiest_node_by_cpu, TXT, plan.busiest_node)                                                   \
+  X(busiest_node_cpu_share, DBL, plan.busiest_node_cpu_share)                                      \
+  X(node_mem_share_max, DBL, plan.node_mem_share_max)
+
+/* hotspots, after (batch_id, mode, position): result_hotspot. */
+#define DB_HOTSPOT_COLUMNS(X)                                                                      \
+  X(instance, TXT, instance)                                                                       \
+  X(kind, TXT, kind)                                                                               \
+  X(node, TXT, node)                                                                               \
+  X(utilisation, DBL, utilisation)                                                                 \
+  X(cpu_cores, DBL, cpu_cores)                                                                     \
+  X(latency_ms, DBL, latency_ms)                                                                   \
+  X(latency_share, DBL, latency_share)
+
+/* shared_capacity, after (batch_id, mode, position): result_capacity. */
+#define DB_CAPACITY_COLUMNS(X)                                                                     \
+  X(kind, TXT, kind)                                                                               \
+  X(instance, TXT, instance)                                                                       \
+  X(replicas, U32, replicas)                                                                       \
+  X(utilisation, DBL, utilisation)                                                                 \
+  X(utilisation_max, DBL, utilisation_max)                                                         \
+  X(cpu_cores, DBL, cpu_cores)                                                                     \
+  X(replicas_needed, U32, replicas_needed)                                                         \
+  X(cpu_cores_per_replica, DBL, cpu_cores_per_replica)
+
+/* proxy_sizing, after (batch_id, mode, kind): result_sizing. */
+#define DB_SIZING_COLUMNS(X)                                                                       \
+  X(instances, U32, instances)                                                                     \
+  X(request_cpu_cores, DBL, request_cpu_cores)                                                     \
+  X(request_mem_mib, DBL, request_mem_mib)                                                         \
+  X(p95_cpu_cores, DBL, p95_cpu_cores)                                                             \
+  X(p95_mem_mib, DBL, p95_mem_mib)                                                                 \
+  X(max_cpu_cores, DBL, max_cpu_cores)                                                             \
+  X(right_cpu_cores, DBL, right_cpu_cores)                                                         \
+  X(right_mem_mib, DBL, right_mem_mib)                                                             \
+  X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(right_cost_usd_month, DBL, right_cost_usd_month)
+
+/* node_warnings, after (batch_id, mode, position): result_node_warning. */
+#define DB_NODE_WARNING_COLUMNS(X)                                                                 \
+  X(node, TXT, node)                                                                               \
+  X(cpu_used_cores, DBL, cpu_used_cores)                                                           \
+  X(cpu_capacity_cores, DBL, cpu_capacity_cores)                                                   \
+  X(mem_used_mib, DBL, mem_used_mib)                                                               \
+  X(mem_capacity_mib, DBL, mem_capacity_mib)
 
 /* kind_usage, after (batch_id, mode, kind): result_kind_usage. */
 #define DB_KIND_COLUMNS(X)                                                                         \

@@ -19,6 +19,10 @@ DB_DEFINE_GET(blast, result_blast, DB_BLAST_COLUMNS)
 DB_DEFINE_GET(blast_instance, result_blast_instance, DB_BLAST_INSTANCE_COLUMNS)
 DB_DEFINE_GET(failure, result_failure, DB_FAILURE_COLUMNS)
 DB_DEFINE_GET(sweep, db_sweep_info, DB_SWEEP_COLUMNS)
+DB_DEFINE_GET(hotspot, result_hotspot, DB_HOTSPOT_COLUMNS)
+DB_DEFINE_GET(capacity, result_capacity, DB_CAPACITY_COLUMNS)
+DB_DEFINE_GET(sizing, result_sizing, DB_SIZING_COLUMNS)
+DB_DEFINE_GET(node_warning, result_node_warning, DB_NODE_WARNING_COLUMNS)
 
 /* A query whose parameters are (batch_id, mode): the per-mode rows. */
 static int db__prepare_mode(db *d, const char *sql, int64_t batch_id, const char *mode,
@@ -67,6 +71,9 @@ DB_DEFINE_POSITIONED(node, "node_usage", result_node, DB_NODE_COLUMNS)
 DB_DEFINE_POSITIONED(blast_instance, "blast_instances", result_blast_instance,
                      DB_BLAST_INSTANCE_COLUMNS)
 DB_DEFINE_POSITIONED(failure, "failures", result_failure, DB_FAILURE_COLUMNS)
+DB_DEFINE_POSITIONED(hotspot, "hotspots", result_hotspot, DB_HOTSPOT_COLUMNS)
+DB_DEFINE_POSITIONED(capacity, "shared_capacity", result_capacity, DB_CAPACITY_COLUMNS)
+DB_DEFINE_POSITIONED(node_warning, "node_warnings", result_node_warning, DB_NODE_WARNING_COLUMNS)
 
 /* ---- one batch ------------------------------------------------------------------ */
 
@@ -230,6 +237,53 @@ static int db__load_failures(db *d, int64_t batch_id, const char *mode, mode_res
   return rc;
 }
 
+/* ---- capacity (models/capacity.h) ------------------------------------------------- */
+
+/* Into the plan's fixed array: the first RESULT_HOTSPOTS_MAX rows. */
+static int db__load_hotspots(db *d, int64_t batch_id, const char *mode, mode_result *m) {
+  int rc;
+  uint32_t n;
+  result_hotspot *rows = db__load_positioned(d, &db_hotspot_rows, batch_id, mode, &n, &rc);
+  result_plan *p = &m->plan;
+  p->n_hotspots = n < RESULT_HOTSPOTS_MAX ? n : RESULT_HOTSPOTS_MAX;
+  if (rows)
+    memcpy(p->hotspots, rows, p->n_hotspots * sizeof *rows);
+  free(rows);
+  return rc;
+}
+
+static int db__load_capacity(db *d, int64_t batch_id, const char *mode, mode_result *m) {
+  int rc;
+  m->plan.capacity =
+      db__load_positioned(d, &db_capacity_rows, batch_id, mode, &m->plan.n_capacity, &rc);
+  return rc;
+}
+
+static int db__load_sizing(db *d, int64_t batch_id, const char *mode, mode_result *m) {
+  sqlite3_stmt *st;
+  if (db__prepare_mode(d,
+                       "SELECT kind" DB_SIZING_COLUMNS(
+                           DB_COL_NAME) " FROM proxy_sizing WHERE batch_id = ? AND mode = ?",
+                       batch_id, mode, &st) < 0)
+    return DB_ESQL;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int k = mesh_proxy_kind_from_name((const char *)sqlite3_column_text(st, 0));
+    if (k < 0)
+      continue;
+    m->plan.has_sizing[k] = 1;
+    db__get_sizing(st, 1, &m->plan.sizing[k]);
+  }
+  return db__finish(d, st, rc, "reading proxy_sizing");
+}
+
+static int db__load_node_warnings(db *d, int64_t batch_id, const char *mode, mode_result *m) {
+  int rc;
+  m->plan.node_warnings =
+      db__load_positioned(d, &db_node_warning_rows, batch_id, mode, &m->plan.n_node_warnings, &rc);
+  return rc;
+}
+
 /* CPU and memory per kind of one replication, from its run_metrics rows. */
 static int db__load_run_metrics(sqlite3_stmt *mt, int64_t run_id, result_replication *rep) {
   sqlite3_bind_int64(mt, 1, run_id);
@@ -286,8 +340,9 @@ static int db__load_reps(db *d, int64_t batch_id, const char *mode, mode_result 
 
 /* What one mode holds besides its mode_summary row, in the order it is read. */
 static int (*const db_mode_loaders[])(db *d, int64_t batch_id, const char *mode, mode_result *m) = {
-    db__load_kinds, db__load_buckets,         db__load_nodes,    db__load_series,
-    db__load_blast, db__load_blast_instances, db__load_failures, db__load_reps,
+    db__load_kinds,    db__load_buckets,         db__load_nodes,         db__load_series,
+    db__load_blast,    db__load_blast_instances, db__load_failures,      db__load_hotspots,
+    db__load_capacity, db__load_sizing,          db__load_node_warnings, db__load_reps,
 };
 
 static int db__load_mode(db *d, int64_t batch_id, const char *mode, mode_result *m) {

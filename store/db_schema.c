@@ -9,9 +9,11 @@
 #include "db_internal.h"
 
 static const char *const db_tables[] = {
-    "batches",         "runs",       "batch_runs",   "run_metrics", "mode_summary",    "kind_usage",
-    "latency_buckets", "node_usage", "series",       "blast",       "blast_instances", "failures",
-    "failure_series",  "sweeps",     "sweep_points", NULL};
+    "batches",        "runs",       "batch_runs",      "run_metrics",
+    "mode_summary",   "kind_usage", "latency_buckets", "node_usage",
+    "series",         "blast",      "blast_instances", "failures",
+    "failure_series", "hotspots",   "shared_capacity", "proxy_sizing",
+    "node_warnings",  "sweeps",     "sweep_points",    NULL};
 
 const char *const *db_table_names(void) {
   return db_tables;
@@ -321,6 +323,84 @@ static int db__migrate_to_v3(db *d) {
                   "upgrading to schema version 3");
 }
 
+/* Version 4: hot spots, what the shared proxies need, right-sized proxy
+ * requests and nodes over capacity (models/capacity.h), and the nodes needed
+ * counted from use as well as requests. mode_summary.nodes_needed of a
+ * batch stored before counted requests alone, so that is what its
+ * nodes_needed_reserved is; its count from use was not recorded
+ * (nodes_needed_used 0, target_utilisation and headroom NULL) and its new
+ * tables are empty. Frozen like the schema text. */
+static int db__migrate_to_v4(db *d) {
+  return db__exec(
+      d,
+      "ALTER TABLE mode_summary ADD COLUMN target_utilisation REAL;\n"
+      "ALTER TABLE mode_summary ADD COLUMN headroom REAL;\n"
+      "ALTER TABLE mode_summary ADD COLUMN nodes_needed_reserved INTEGER NOT NULL DEFAULT 0;\n"
+      "ALTER TABLE mode_summary ADD COLUMN nodes_needed_used INTEGER NOT NULL DEFAULT 0;\n"
+      "ALTER TABLE mode_summary ADD COLUMN pods_unplaced INTEGER NOT NULL DEFAULT 0;\n"
+      "ALTER TABLE mode_summary ADD COLUMN nodes_over_cpu INTEGER NOT NULL DEFAULT 0;\n"
+      "ALTER TABLE mode_summary ADD COLUMN nodes_over_mem INTEGER NOT NULL DEFAULT 0;\n"
+      "ALTER TABLE mode_summary ADD COLUMN busiest_node_by_cpu TEXT NOT NULL DEFAULT '';\n"
+      "ALTER TABLE mode_summary ADD COLUMN busiest_node_cpu_share REAL;\n"
+      "ALTER TABLE mode_summary ADD COLUMN node_mem_share_max REAL;\n"
+      "UPDATE mode_summary SET nodes_needed_reserved = nodes_needed;\n"
+      "CREATE TABLE hotspots (\n"
+      "  batch_id      INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+      "  mode          TEXT NOT NULL,\n"
+      "  position      INTEGER NOT NULL,\n"
+      "  instance      TEXT NOT NULL,\n"
+      "  kind          TEXT NOT NULL,\n"
+      "  node          TEXT NOT NULL,\n"
+      "  utilisation   REAL,\n"
+      "  cpu_cores     REAL,\n"
+      "  latency_ms    REAL,\n"
+      "  latency_share REAL,\n"
+      "  PRIMARY KEY (batch_id, mode, position)\n"
+      ") WITHOUT ROWID;\n"
+      "CREATE TABLE shared_capacity (\n"
+      "  batch_id              INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+      "  mode                  TEXT NOT NULL,\n"
+      "  position              INTEGER NOT NULL,\n"
+      "  kind                  TEXT NOT NULL,\n"
+      "  instance              TEXT NOT NULL,\n"
+      "  replicas              INTEGER NOT NULL,\n"
+      "  utilisation           REAL,\n"
+      "  utilisation_max       REAL,\n"
+      "  cpu_cores             REAL,\n"
+      "  replicas_needed       INTEGER NOT NULL,\n"
+      "  cpu_cores_per_replica REAL,\n"
+      "  PRIMARY KEY (batch_id, mode, position)\n"
+      ") WITHOUT ROWID;\n"
+      "CREATE TABLE proxy_sizing (\n"
+      "  batch_id             INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+      "  mode                 TEXT NOT NULL,\n"
+      "  kind                 TEXT NOT NULL,\n"
+      "  instances            INTEGER NOT NULL,\n"
+      "  request_cpu_cores    REAL,\n"
+      "  request_mem_mib      REAL,\n"
+      "  p95_cpu_cores        REAL,\n"
+      "  p95_mem_mib          REAL,\n"
+      "  max_cpu_cores        REAL,\n"
+      "  right_cpu_cores      REAL,\n"
+      "  right_mem_mib        REAL,\n"
+      "  cost_usd_month       REAL,\n"
+      "  right_cost_usd_month REAL,\n"
+      "  PRIMARY KEY (batch_id, mode, kind)\n"
+      ") WITHOUT ROWID;\n"
+      "CREATE TABLE node_warnings (\n"
+      "  batch_id           INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+      "  mode               TEXT NOT NULL,\n"
+      "  position           INTEGER NOT NULL,\n"
+      "  node               TEXT NOT NULL,\n"
+      "  cpu_used_cores     REAL,\n"
+      "  cpu_capacity_cores REAL,\n"
+      "  mem_used_mib       REAL,\n"
+      "  mem_capacity_mib   REAL,\n"
+      "  PRIMARY KEY (batch_id, mode, position)\n"
+      ") WITHOUT ROWID;\n",
+      "upgrading to schema version 4");
+}
+
 /* Each entry upgrades from to_version - 1 to to_version, in order. */
 static const struct {
   int to_version;
@@ -329,6 +409,7 @@ static const struct {
     {1, db__migrate_to_v1},
     {2, db__migrate_to_v2},
     {3, db__migrate_to_v3},
+    {4, db__migrate_to_v4},
 };
 _Static_assert(sizeof db_migrations / sizeof db_migrations[0] == DB_SCHEMA_VERSION,
                "one migration per schema version");

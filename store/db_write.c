@@ -20,6 +20,10 @@ DB_DEFINE_BIND(blast, result_blast, DB_BLAST_COLUMNS)
 DB_DEFINE_BIND(blast_instance, result_blast_instance, DB_BLAST_INSTANCE_COLUMNS)
 DB_DEFINE_BIND(failure, result_failure, DB_FAILURE_COLUMNS)
 DB_DEFINE_BIND(sweep, db_sweep_info, DB_SWEEP_COLUMNS)
+DB_DEFINE_BIND(hotspot, result_hotspot, DB_HOTSPOT_COLUMNS)
+DB_DEFINE_BIND(capacity, result_capacity, DB_CAPACITY_COLUMNS)
+DB_DEFINE_BIND(sizing, result_sizing, DB_SIZING_COLUMNS)
+DB_DEFINE_BIND(node_warning, result_node_warning, DB_NODE_WARNING_COLUMNS)
 
 /* An INSERT of the columns of LIST after the `first` ones (a string of
  * names) and their `params` ("?,?"). */
@@ -54,6 +58,14 @@ static const char *const db_write_sql[ST_COUNT] = {
         DB_INSERT("INSERT", "failures", "batch_id, mode, position", "?,?,?", DB_FAILURE_COLUMNS),
     [ST_INS_FAILURE_SERIES] = "INSERT INTO failure_series(failure_id, second, error_rate) "
                               "VALUES(?,?,?)",
+    [ST_INS_HOTSPOT] =
+        DB_INSERT("INSERT", "hotspots", "batch_id, mode, position", "?,?,?", DB_HOTSPOT_COLUMNS),
+    [ST_INS_CAPACITY] = DB_INSERT("INSERT", "shared_capacity", "batch_id, mode, position", "?,?,?",
+                                  DB_CAPACITY_COLUMNS),
+    [ST_INS_SIZING] =
+        DB_INSERT("INSERT", "proxy_sizing", "batch_id, mode, kind", "?,?,?", DB_SIZING_COLUMNS),
+    [ST_INS_NODE_WARNING] = DB_INSERT("INSERT", "node_warnings", "batch_id, mode, position",
+                                      "?,?,?", DB_NODE_WARNING_COLUMNS),
 };
 
 static int db__prepare_all(db *d) {
@@ -108,6 +120,10 @@ static int db__check_run(db *d, const run_result *r) {
       if (m->failures[f].n_seconds && !m->failures[f].error_rate)
         return db__fail(d, ERR_EINVAL, "mode '%s': failure '%s' has no error-rate series", name,
                         m->failures[f].name);
+    if ((m->plan.n_capacity && !m->plan.capacity) ||
+        (m->plan.n_node_warnings && !m->plan.node_warnings) ||
+        m->plan.n_hotspots > RESULT_HOTSPOTS_MAX)
+      return db__fail(d, ERR_EINVAL, "mode '%s': capacity rows counted but missing", name);
   }
   return 0;
 }
@@ -273,6 +289,53 @@ static int db__write_failures(const db_wmode *w) {
   return 0;
 }
 
+/* ---- capacity (models/capacity.h) ------------------------------------------------- */
+
+static int db__bind_hotspot_row(sqlite3_stmt *st, int c, const void *row) {
+  return db__bind_hotspot(st, c, row);
+}
+
+static int db__bind_capacity_row(sqlite3_stmt *st, int c, const void *row) {
+  return db__bind_capacity(st, c, row);
+}
+
+static int db__bind_node_warning_row(sqlite3_stmt *st, int c, const void *row) {
+  return db__bind_node_warning(st, c, row);
+}
+
+static int db__write_hotspots(const db_wmode *w) {
+  const result_plan *p = &w->m->plan;
+  return db__write_positioned(w, ST_INS_HOTSPOT, p->hotspots, sizeof *p->hotspots, p->n_hotspots,
+                              db__bind_hotspot_row, "writing hotspots");
+}
+
+static int db__write_capacity(const db_wmode *w) {
+  const result_plan *p = &w->m->plan;
+  return db__write_positioned(w, ST_INS_CAPACITY, p->capacity, sizeof *p->capacity, p->n_capacity,
+                              db__bind_capacity_row, "writing shared_capacity");
+}
+
+static int db__write_sizing(const db_wmode *w) {
+  sqlite3_stmt *st = w->d->st[ST_INS_SIZING];
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+    if (!w->m->plan.has_sizing[k])
+      continue;
+    int c = db__bind_mode(st, w);
+    db__bind_text(st, c++, mesh_proxy_kind_name((mesh_proxy_kind)k));
+    db__bind_sizing(st, c, &w->m->plan.sizing[k]);
+    if (db__done(w->d, st, "writing proxy_sizing") < 0)
+      return DB_ESQL;
+  }
+  return 0;
+}
+
+static int db__write_node_warnings(const db_wmode *w) {
+  const result_plan *p = &w->m->plan;
+  return db__write_positioned(w, ST_INS_NODE_WARNING, p->node_warnings, sizeof *p->node_warnings,
+                              p->n_node_warnings, db__bind_node_warning_row,
+                              "writing node_warnings");
+}
+
 /* ---- replications ------------------------------------------------------------------- */
 
 /* The runs row of replication j: 1 with the new id, 0 with the id of the
@@ -343,9 +406,10 @@ static int db__write_reps(const db_wmode *w) {
 
 /* The tables of one mode, in the order they are written. */
 static int (*const db_mode_writers[])(const db_wmode *w) = {
-    db__write_summary,         db__write_kinds,      db__write_buckets,
-    db__write_nodes,           db__write_all_series, db__write_blast,
-    db__write_blast_instances, db__write_failures,   db__write_reps,
+    db__write_summary,    db__write_kinds,    db__write_buckets,         db__write_nodes,
+    db__write_all_series, db__write_blast,    db__write_blast_instances, db__write_failures,
+    db__write_hotspots,   db__write_capacity, db__write_sizing,          db__write_node_warnings,
+    db__write_reps,
 };
 
 /* ---- runs ---------------------------------------------------------------------------- */

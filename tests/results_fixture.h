@@ -256,6 +256,98 @@ static inline void fixture_mode(mode_result *m, mesh_mode mode, uint32_t idx, co
   }
 }
 
+/* Hot spots, shared-proxy capacity, sizing and node warnings
+ * (models/capacity.h) consistent with the busiest station fixture_run
+ * names: ambient-waypoint's one waypoint replica runs at 125% of what it can
+ * do, so it needs 2 replicas at the 70% target; sidecar mode's requests are
+ * below its use, so it needs a node more than its requests say, and one
+ * node runs over its CPU. */
+static inline void fixture_plan(mode_result *m, uint32_t idx, const fixture_opts *o) {
+  result_plan *p = &m->plan;
+  int wp = m->mode == MESH_MODE_AMBIENT_WAYPOINT, sc = m->mode == MESH_MODE_SIDECAR;
+  p->target_utilisation = 0.7;
+  p->headroom = 0.15;
+  static const char *const apps[3] = {"cart-1", "cart-0", "catalog-2"};
+  p->n_hotspots = wp ? 4 : 3;
+  for (uint32_t i = 0; i < p->n_hotspots; i++) {
+    result_hotspot *h = &p->hotspots[i];
+    int is_wp = wp && i == 0;
+    snprintf(h->instance, sizeof h->instance, "%s", is_wp ? "shop/waypoint#0" : apps[i - wp]);
+    snprintf(h->kind, sizeof h->kind, "%s", is_wp ? "waypoint" : "app");
+    snprintf(h->node, sizeof h->node, "node-%u", i == 0 ? idx : i);
+    h->utilisation = m->busiest.utilisation - 0.05 * i;
+    h->cpu_cores = 0.8 * h->utilisation;
+    h->latency_ms = 0.4 + 0.1 * i;
+    h->latency_share = h->latency_ms / m->latency.mean_ms;
+  }
+  p->n_capacity = wp ? 3 : sc ? 1 : 2;
+  p->capacity = calloc(p->n_capacity, sizeof *p->capacity);
+  uint32_t c = 0;
+  if (wp) {
+    result_capacity *w = &p->capacity[c++];
+    snprintf(w->kind, sizeof w->kind, "waypoint");
+    snprintf(w->instance, sizeof w->instance, "shop/waypoint");
+    w->replicas = 1;
+    w->utilisation = w->utilisation_max = m->busiest.utilisation;
+    w->cpu_cores = 2 * w->utilisation;
+    w->replicas_needed = 2;
+    w->cpu_cores_per_replica = w->cpu_cores / 0.7;
+  }
+  if (!sc) {
+    result_capacity *z = &p->capacity[c++];
+    snprintf(z->kind, sizeof z->kind, "ztunnel");
+    snprintf(z->instance, sizeof z->instance, "ztunnel");
+    z->replicas = o->n_nodes;
+    z->utilisation = 0.12;
+    z->utilisation_max = 0.2;
+    z->cpu_cores = 0.3;
+    z->replicas_needed = o->n_nodes;
+    z->cpu_cores_per_replica = 2 * 0.2 / 0.7;
+  }
+  result_capacity *cp = &p->capacity[c++];
+  snprintf(cp->kind, sizeof cp->kind, "control_plane");
+  snprintf(cp->instance, sizeof cp->instance, "istiod");
+  cp->replicas = 1;
+  cp->utilisation = cp->utilisation_max = 0.3 + 0.01 * idx;
+  cp->cpu_cores = 0.5 * cp->utilisation;
+  cp->replicas_needed = 1;
+  cp->cpu_cores_per_replica = cp->cpu_cores / 0.7;
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+    int has = k == MESH_PROXY_SIDECAR ? sc : k == MESH_PROXY_ZTUNNEL ? !sc : wp;
+    if (!has)
+      continue;
+    result_sizing *z = &p->sizing[k];
+    p->has_sizing[k] = 1;
+    z->instances = m->kind[mesh_proxy_kind_to_kind((mesh_proxy_kind)k)].instances;
+    z->request_cpu_cores = 0.1;
+    z->request_mem_mib = 128;
+    z->p95_cpu_cores = sc ? 0.136 : 0.0713 + 0.01 * k;
+    z->p95_mem_mib = 55.8 - k;
+    z->max_cpu_cores = 2 * z->p95_cpu_cores;
+    z->right_cpu_cores = ceil(z->p95_cpu_cores * 1.15 * 1000) / 1000;
+    z->right_mem_mib = ceil(z->p95_mem_mib * 1.15);
+    z->cost_usd_month = z->instances * (0.1 * 31.5 + 128 * 0.004);
+    z->right_cost_usd_month = z->instances * (z->right_cpu_cores * 31.5 + z->right_mem_mib * 0.004);
+  }
+  p->nodes_needed_used = m->nodes_needed;
+  p->nodes_needed_reserved = m->nodes_needed - (sc && m->nodes_needed > 1 ? 1 : 0);
+  p->pods_unplaced = 0;
+  snprintf(p->busiest_node, sizeof p->busiest_node, "node-%u", o->n_nodes);
+  p->busiest_node_cpu_share = sc ? 1.22 : 0.6 + 0.05 * idx;
+  p->node_mem_share_max = 0.43;
+  if (sc && o->n_nodes) {
+    p->nodes_over_cpu = 1;
+    p->n_node_warnings = 1;
+    p->node_warnings = calloc(1, sizeof *p->node_warnings);
+    result_node_warning *w = &p->node_warnings[0];
+    snprintf(w->node, sizeof w->node, "node-%u", o->n_nodes);
+    w->cpu_used_cores = 4.88;
+    w->cpu_capacity_cores = 4;
+    w->mem_used_mib = 7045;
+    w->mem_capacity_mib = 16384;
+  }
+}
+
 /* Fills *r (zeroed first); free it with run_result_release(). */
 static inline void fixture_run(run_result *r, const fixture_opts *o) {
   static const mesh_mode modes[3] = {MESH_MODE_SIDECAR, MESH_MODE_AMBIENT,
@@ -290,6 +382,7 @@ static inline void fixture_run(run_result *r, const fixture_opts *o) {
     snprintf(m->busiest.node, sizeof m->busiest.node, "node-%u", i);
     m->busiest.utilisation = wp ? 1.25 + 0.01 * o->variant : 0.4 + 0.1 * i;
     m->unfinished = wp ? 3 : 0;
+    fixture_plan(m, i, o);
   }
   verdict_apply(r);
 }

@@ -2,8 +2,9 @@
  * (histogram buckets included); two runs and the batch listing; a failed
  * write (constraint violation, injected trigger errors) and a process
  * killed mid-transaction leave no partial rows and a sound database;
- * user_version and application_id; a version-1 database upgraded on open
- * (failures.has_target); newer and foreign databases refused;
+ * user_version and application_id; databases of versions 1, 2 and 3
+ * upgraded on open (failures.has_target, verdicts, capacity tables); newer
+ * and foreign databases refused;
  * the UNIQUE run_key makes re-inserting the same runs add nothing. */
 #include <errno.h>
 #include <math.h>
@@ -213,6 +214,7 @@ static void assert_same_mode(const mode_result *a, const mode_result *b) {
 }
 
 static void assert_same_verdict(const mode_result *a, const mode_result *b);
+static void assert_same_plan(const result_plan *a, const result_plan *b);
 
 static void assert_same_run(const run_result *a, const run_result *b) {
   assert_string_equal(a->scenario, b->scenario);
@@ -234,6 +236,7 @@ static void assert_same_run(const run_result *a, const run_result *b) {
   for (uint32_t i = 0; i < a->n_modes; i++) {
     assert_same_mode(&a->modes[i], &b->modes[i]);
     assert_same_verdict(&a->modes[i], &b->modes[i]);
+    assert_same_plan(&a->modes[i].plan, &b->modes[i].plan);
   }
   assert_int_equal(a->recommendation.has_mode, b->recommendation.has_mode);
   assert_int_equal(a->recommendation.mode, b->recommendation.mode);
@@ -252,6 +255,68 @@ static void assert_same_verdict(const mode_result *a, const mode_result *b) {
   for (uint32_t k = 0; k < a->verdict.n_reasons; k++)
     assert_string_equal(a->verdict.reasons[k], b->verdict.reasons[k]);
   assert_string_equal(a->verdict.bottleneck, b->verdict.bottleneck);
+}
+
+/* Hot spots, capacity, sizing and node warnings (models/capacity.h). */
+static void assert_same_plan(const result_plan *a, const result_plan *b) {
+  assert_same_double(a->target_utilisation, b->target_utilisation);
+  assert_same_double(a->headroom, b->headroom);
+  assert_int_equal(a->n_hotspots, b->n_hotspots);
+  for (uint32_t i = 0; i < a->n_hotspots; i++) {
+    const result_hotspot *x = &a->hotspots[i], *y = &b->hotspots[i];
+    assert_string_equal(x->instance, y->instance);
+    assert_string_equal(x->kind, y->kind);
+    assert_string_equal(x->node, y->node);
+    assert_same_double(x->utilisation, y->utilisation);
+    assert_same_double(x->cpu_cores, y->cpu_cores);
+    assert_same_double(x->latency_ms, y->latency_ms);
+    assert_same_double(x->latency_share, y->latency_share);
+  }
+  assert_int_equal(a->n_capacity, b->n_capacity);
+  for (uint32_t i = 0; i < a->n_capacity; i++) {
+    const result_capacity *x = &a->capacity[i], *y = &b->capacity[i];
+    assert_string_equal(x->kind, y->kind);
+    assert_string_equal(x->instance, y->instance);
+    assert_int_equal(x->replicas, y->replicas);
+    assert_same_double(x->utilisation, y->utilisation);
+    assert_same_double(x->utilisation_max, y->utilisation_max);
+    assert_same_double(x->cpu_cores, y->cpu_cores);
+    assert_int_equal(x->replicas_needed, y->replicas_needed);
+    assert_same_double(x->cpu_cores_per_replica, y->cpu_cores_per_replica);
+  }
+  for (int k = 0; k < MESH_PROXY_COUNT; k++) {
+    assert_int_equal(!!a->has_sizing[k], !!b->has_sizing[k]);
+    if (!a->has_sizing[k])
+      continue;
+    const result_sizing *x = &a->sizing[k], *y = &b->sizing[k];
+    assert_int_equal(x->instances, y->instances);
+    assert_same_double(x->request_cpu_cores, y->request_cpu_cores);
+    assert_same_double(x->request_mem_mib, y->request_mem_mib);
+    assert_same_double(x->p95_cpu_cores, y->p95_cpu_cores);
+    assert_same_double(x->p95_mem_mib, y->p95_mem_mib);
+    assert_same_double(x->max_cpu_cores, y->max_cpu_cores);
+    assert_same_double(x->right_cpu_cores, y->right_cpu_cores);
+    assert_same_double(x->right_mem_mib, y->right_mem_mib);
+    assert_same_double(x->cost_usd_month, y->cost_usd_month);
+    assert_same_double(x->right_cost_usd_month, y->right_cost_usd_month);
+  }
+  assert_int_equal(a->nodes_needed_reserved, b->nodes_needed_reserved);
+  assert_int_equal(a->nodes_needed_used, b->nodes_needed_used);
+  assert_int_equal(a->pods_unplaced, b->pods_unplaced);
+  assert_string_equal(a->busiest_node, b->busiest_node);
+  assert_same_double(a->busiest_node_cpu_share, b->busiest_node_cpu_share);
+  assert_same_double(a->node_mem_share_max, b->node_mem_share_max);
+  assert_int_equal(a->nodes_over_cpu, b->nodes_over_cpu);
+  assert_int_equal(a->nodes_over_mem, b->nodes_over_mem);
+  assert_int_equal(a->n_node_warnings, b->n_node_warnings);
+  for (uint32_t i = 0; i < a->n_node_warnings; i++) {
+    const result_node_warning *x = &a->node_warnings[i], *y = &b->node_warnings[i];
+    assert_string_equal(x->node, y->node);
+    assert_same_double(x->cpu_used_cores, y->cpu_used_cores);
+    assert_same_double(x->cpu_capacity_cores, y->cpu_capacity_cores);
+    assert_same_double(x->mem_used_mib, y->mem_used_mib);
+    assert_same_double(x->mem_capacity_mib, y->mem_capacity_mib);
+  }
 }
 
 /* Row counts of every table, in db_table_names() order. */
@@ -324,6 +389,24 @@ static void test_roundtrip(void **state) {
   assert_int_equal(db_count_rows(t->d, "node_usage"), o.n_modes * o.n_nodes);
   assert_int_equal(db_count_rows(t->d, "failures"), o.n_modes);
   assert_int_equal(db_count_rows(t->d, "failure_series"), o.n_modes * o.n_seconds);
+  /* The capacity tables: one row per hot spot, shared proxy, proxy kind, node warning. */
+  int64_t hot = 0, cap = 0, siz = 0, warn = 0;
+  for (uint32_t i = 0; i < r.n_modes; i++) {
+    const result_plan *p = &r.modes[i].plan;
+    hot += p->n_hotspots;
+    cap += p->n_capacity;
+    warn += p->n_node_warnings;
+    for (int k = 0; k < MESH_PROXY_COUNT; k++)
+      siz += p->has_sizing[k] != 0;
+  }
+  assert_true(hot > 0 && cap > 0 && siz > 0 && warn > 0);
+  assert_int_equal(db_count_rows(t->d, "hotspots"), hot);
+  assert_int_equal(db_count_rows(t->d, "shared_capacity"), cap);
+  assert_int_equal(db_count_rows(t->d, "proxy_sizing"), siz);
+  assert_int_equal(db_count_rows(t->d, "node_warnings"), warn);
+  assert_int_equal(int_query(db_sqlite(t->d), "SELECT replicas_needed FROM shared_capacity "
+                                              "WHERE instance = 'shop/waypoint'"),
+                   2);
   /* 3 series + one per kind per mode, and the waypoint replicas of ambient-waypoint. */
   assert_int_equal(db_count_rows(t->d, "series"),
                    o.n_modes * o.n_seconds * (3 + MESH_KIND_COUNT) + o.n_seconds);
@@ -604,7 +687,7 @@ static void test_killed_mid_write(void **state) {
 static void test_schema_version(void **state) {
   dbt *t = *state;
   assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
-  assert_int_equal(DB_SCHEMA_VERSION, 3);
+  assert_int_equal(DB_SCHEMA_VERSION, 4);
   assert_int_equal(int_query(db_sqlite(t->d), "PRAGMA application_id"), DB_APPLICATION_ID);
   /* Every documented table exists. */
   for (const char *const *n = db_table_names(); *n; n++)
@@ -614,7 +697,7 @@ static void test_schema_version(void **state) {
   db_close(t->d);
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 3);
+  assert_int_equal(db_schema_version(t->d), 4);
 }
 
 /* Column names of `table`, comma-separated, in table order. */
@@ -640,6 +723,37 @@ static void table_columns(sqlite3 *conn, const char *table, char *buf, size_t n)
   "ALTER TABLE mode_summary DROP COLUMN verdict; "                                                 \
   "ALTER TABLE mode_summary DROP COLUMN verdict_reasons; "                                         \
   "ALTER TABLE mode_summary DROP COLUMN bottleneck; "
+
+/* What version 4 added: dropping it leaves a version 3 database. */
+#define DROP_V4                                                                                    \
+  "DROP TABLE hotspots; DROP TABLE shared_capacity; DROP TABLE proxy_sizing; "                     \
+  "DROP TABLE node_warnings; "                                                                     \
+  "ALTER TABLE mode_summary DROP COLUMN target_utilisation; "                                      \
+  "ALTER TABLE mode_summary DROP COLUMN headroom; "                                                \
+  "ALTER TABLE mode_summary DROP COLUMN nodes_needed_reserved; "                                   \
+  "ALTER TABLE mode_summary DROP COLUMN nodes_needed_used; "                                       \
+  "ALTER TABLE mode_summary DROP COLUMN pods_unplaced; "                                           \
+  "ALTER TABLE mode_summary DROP COLUMN nodes_over_cpu; "                                          \
+  "ALTER TABLE mode_summary DROP COLUMN nodes_over_mem; "                                          \
+  "ALTER TABLE mode_summary DROP COLUMN busiest_node_by_cpu; "                                     \
+  "ALTER TABLE mode_summary DROP COLUMN busiest_node_cpu_share; "                                  \
+  "ALTER TABLE mode_summary DROP COLUMN node_mem_share_max; "
+
+/* r as a database before version 4 keeps it: no capacity figures but the
+ * nodes needed, which counted requests alone. */
+static void forget_plan(run_result *r) {
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    mode_result *m = &r->modes[i];
+    free(m->plan.capacity);
+    free(m->plan.node_warnings);
+    memset(&m->plan, 0, sizeof m->plan);
+    m->plan.target_utilisation = NAN;
+    m->plan.headroom = NAN;
+    m->plan.busiest_node_cpu_share = NAN;
+    m->plan.node_mem_share_max = NAN;
+    m->plan.nodes_needed_reserved = m->nodes_needed;
+  }
+}
 
 /* r as a database before version 3 keeps it: no busiest station, nothing
  * known to be left in flight, judged on latency and errors alone. */
@@ -675,13 +789,13 @@ static void test_migrates_version_2(void **state) {
 
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(conn, DROP_V3 "PRAGMA user_version = 2;", NULL, NULL, NULL),
+  assert_int_equal(sqlite3_exec(conn, DROP_V4 DROP_V3 "PRAGMA user_version = 2;", NULL, NULL, NULL),
                    SQLITE_OK);
   sqlite3_close(conn);
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 3);
+  assert_int_equal(db_schema_version(t->d), 4);
   table_columns(db_sqlite(t->d), "mode_summary", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh[0]);
   table_columns(db_sqlite(t->d), "batches", migrated, sizeof migrated);
@@ -695,6 +809,7 @@ static void test_migrates_version_2(void **state) {
    * known to be. */
   int was = r.modes[2].verdict.status;
   forget_stations(&r);
+  forget_plan(&r);
   assert_int_equal(was, RESULT_OVERLOADED);
   for (uint32_t i = 0; i < back.n_modes; i++) {
     const result_verdict *g = &back.modes[i].verdict, *w = &r.modes[i].verdict;
@@ -732,8 +847,8 @@ static void test_migrates_version_1(void **state) {
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
   assert_int_equal(sqlite3_exec(conn,
-                                DROP_V3 "ALTER TABLE failures DROP COLUMN has_target; "
-                                        "PRAGMA user_version = 1;",
+                                DROP_V4 DROP_V3 "ALTER TABLE failures DROP COLUMN has_target; "
+                                                "PRAGMA user_version = 1;",
                                 NULL, NULL, NULL),
                    SQLITE_OK);
   table_columns(conn, "failures", migrated, sizeof migrated);
@@ -742,7 +857,7 @@ static void test_migrates_version_1(void **state) {
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 3);
+  assert_int_equal(db_schema_version(t->d), 4);
   table_columns(db_sqlite(t->d), "failures", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh);
   assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM failures WHERE has_target = 0"),
@@ -750,11 +865,71 @@ static void test_migrates_version_1(void **state) {
   assert_integrity_ok(db_sqlite(t->d));
   r.modes[0].failures[0].has_target = false; /* what the model says of it */
   forget_stations(&r);
+  forget_plan(&r);
   run_result back;
   assert_int_equal(db_load_run(t->d, id, &back), 0);
   assert_same_run(&r, &back);
   assert_false(back.modes[0].failures[0].has_target);
   assert_true(back.modes[1].failures[0].has_target);
+  run_result_release(&back);
+  run_result_release(&r);
+}
+
+/* A database of schema version 3 (no capacity figures) is upgraded on open:
+ * mode_summary gets the capacity columns, nodes_needed_reserved takes the
+ * nodes needed it stored (which counted requests alone), nothing else is
+ * made up (nodes_needed_used 0, the target NULL), the four capacity tables
+ * are created empty, and the tables end up as new ones are. */
+static void test_migrates_version_3(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r;
+  fixture_run(&r, &o);
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  static const char *const tables[] = {"mode_summary", "hotspots", "shared_capacity",
+                                       "proxy_sizing", "node_warnings"};
+  char fresh[N_ELEMS(tables)][2048], migrated[2048];
+  for (size_t i = 0; i < N_ELEMS(tables); i++)
+    table_columns(db_sqlite(t->d), tables[i], fresh[i], sizeof fresh[i]);
+  assert_non_null(strstr(fresh[0], ",bottleneck,target_utilisation,headroom,"));
+  db_close(t->d);
+  t->d = NULL;
+
+  sqlite3 *conn;
+  assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(conn, DROP_V4 "PRAGMA user_version = 3;", NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(conn);
+
+  char err[256];
+  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
+  assert_int_equal(db_schema_version(t->d), 4);
+  for (size_t i = 0; i < N_ELEMS(tables); i++) {
+    table_columns(db_sqlite(t->d), tables[i], migrated, sizeof migrated);
+    assert_string_equal(migrated, fresh[i]);
+  }
+  assert_integrity_ok(db_sqlite(t->d));
+  assert_int_equal(db_count_rows(t->d, "hotspots"), 0);
+  assert_int_equal(int_query(db_sqlite(t->d),
+                             "SELECT count(*) FROM mode_summary WHERE "
+                             "nodes_needed_reserved = nodes_needed AND "
+                             "nodes_needed_used = 0 AND target_utilisation IS NULL"),
+                   r.n_modes);
+  run_result back;
+  assert_int_equal(db_load_run(t->d, id, &back), 0);
+  forget_plan(&r);
+  assert_same_run(&r, &back);
+  /* A run stored now sits beside it with its figures whole. */
+  run_result fresh_run, back2;
+  o.variant = 9;
+  fixture_run(&fresh_run, &o);
+  int64_t id2;
+  assert_int_equal(db_write_run(t->d, &fresh_run, &id2), 0);
+  assert_int_equal(db_load_run(t->d, id2, &back2), 0);
+  assert_same_run(&fresh_run, &back2);
+  run_result_release(&back2);
+  run_result_release(&fresh_run);
   run_result_release(&back);
   run_result_release(&r);
 }
@@ -768,8 +943,8 @@ typedef struct refuse_case {
 } refuse_case;
 
 static const refuse_case refuse_cases[] = {
-    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 4;", DB_ENEWER,
-     "schema version 4 is newer"},
+    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 5;", DB_ENEWER,
+     "schema version 5 is newer"},
     {"much newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 17;",
      DB_ENEWER, "version 17"},
     {"someone else's tables", "CREATE TABLE notes(x);", DB_EFOREIGN,
@@ -1108,6 +1283,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_killed_mid_write, setup, teardown),
       cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migrates_version_3, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_2, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_1, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refuses_other_databases, setup, teardown),

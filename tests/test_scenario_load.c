@@ -1043,7 +1043,12 @@ static void test_objective(void **state) {
        "test.yaml:1:33: error: invalid \"latency\": must be greater than 0, got \"0s\""},
       {"metadata: {objective: {budget: 1%}}\n",
        "test.yaml:1:24: error: unknown key \"budget\" in \"metadata.objective\"; valid keys are: "
-       "latency, percentile, errors"},
+       "latency, percentile, errors, target_utilisation"},
+      {"metadata: {objective: {target_utilisation: 0}}\n",
+       "test.yaml:1:44: error: invalid \"target_utilisation\": must be greater than 0, got 0"},
+      {"metadata: {objective: {target_utilisation: 1.5}}\n",
+       "test.yaml:1:44: error: invalid \"target_utilisation\": must be in [0, 1] (0% to 100%), "
+       "got 1.5"},
   };
   for (size_t i = 0; i < N_OF(bad); i++) {
     char text[512];
@@ -1051,10 +1056,21 @@ static void test_objective(void **state) {
     load_fails(text, NULL, 0, bad[i].want);
   }
   scenario s;
-  const char *ov[] = {"metadata.objective.errors=0.5%", "metadata.objective.percentile=p90"};
+  const char *ov[] = {"metadata.objective.errors=0.5%", "metadata.objective.percentile=p90",
+                      "metadata.objective.target_utilisation=80%"};
   load_ok(MINIMAL, ov, N_OF(ov), &s);
   assert_true(fabs(s.meta.error_budget - 0.005) < 1e-12);
   assert_true(fabs(s.meta.objective_quantile - 0.9) < 1e-12);
+  assert_true(fabs(s.meta.target_utilisation - 0.8) < 1e-12);
+  scenario_release(&s);
+  /* The capacity-planning target: 70% unless set, as a share or a percentage. */
+  load_ok(MINIMAL, NULL, 0, &s);
+  assert_true(s.meta.target_utilisation == 0.7);
+  scenario_release(&s);
+  char text[512];
+  snprintf(text, sizeof text, "metadata: {objective: {target_utilisation: 0.5}}\n%s", MINIMAL);
+  load_ok(text, NULL, 0, &s);
+  assert_true(s.meta.target_utilisation == 0.5);
   scenario_release(&s);
 }
 
