@@ -14,6 +14,7 @@
 void diag_list_init(diag_list *d) {
   memset(d, 0, sizeof *d);
   d->max_errors = DIAG_DEFAULT_MAX_ERRORS;
+  d->max_listed = DIAG_DEFAULT_MAX_LISTED;
 }
 
 void diag_list_release(diag_list *d) {
@@ -23,9 +24,10 @@ void diag_list_release(diag_list *d) {
     free(d->items[i].text);
   }
   free(d->items);
-  size_t max_errors = d->max_errors;
+  size_t max_errors = d->max_errors, max_listed = d->max_listed;
   memset(d, 0, sizeof *d);
   d->max_errors = max_errors;
+  d->max_listed = max_listed;
 }
 
 static const char *severity_word(diag_severity sev) {

@@ -5,7 +5,8 @@
  * 1-based; a line of 0 means the message is about the whole file and renders
  * as "file: error: message". The list keeps at most max_errors errors (20
  * unless changed after diag_list_init): past that, further errors are only
- * counted, and diag_list_full() tells the producer to stop. Messages follow
+ * counted, and diag_list_full() tells the producer to stop; warnings of one
+ * kind are listed up to max_listed (5 unless changed). Messages follow
  * STYLE.md: lowercase, the subject in double quotes, what was expected.
  *
  * The list owns every string in it; diag_list_release() frees them. */
@@ -19,6 +20,7 @@
 #include <stdio.h>
 
 #define DIAG_DEFAULT_MAX_ERRORS 20
+#define DIAG_DEFAULT_MAX_LISTED 5
 
 typedef enum diag_severity { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } diag_severity;
 
@@ -38,6 +40,10 @@ typedef struct diag_list {
   size_t n_warnings; /* warnings kept in items */
   size_t n_dropped;  /* errors past max_errors, counted but not kept */
   size_t max_errors;
+  /* A producer with many warnings of one kind (services no traffic reaches)
+   * gives this many and then one that counts the rest; SIZE_MAX lists every
+   * one (`meshsim validate --all-warnings`). */
+  size_t max_listed;
   bool out_of_memory; /* a message could not be stored: the list is incomplete */
 } diag_list;
 

@@ -109,8 +109,14 @@ void cli_interrupts_restore(const cli_interrupts *saved) {
 
 int cli_load(const char *cmd, const char *path, const char *const *overrides, size_t n_overrides,
              sweep_point *out) {
+  return cli_load_listing(cmd, path, overrides, n_overrides, DIAG_DEFAULT_MAX_LISTED, out);
+}
+
+int cli_load_listing(const char *cmd, const char *path, const char *const *overrides,
+                     size_t n_overrides, size_t max_listed, sweep_point *out) {
   diag_list d;
   diag_list_init(&d);
+  d.max_listed = max_listed;
   char why[512];
   int rc = sweep_point_load(out, path, overrides, n_overrides, &d, why, sizeof why);
   diag_print(&d, stderr);

@@ -20,6 +20,10 @@
  * say. Returns 0 (release *out with sweep_point_release) or CLI_EXIT_FAIL. */
 int cli_load(const char *cmd, const char *path, const char *const *overrides, size_t n_overrides,
              sweep_point *out);
+/* cli_load listing up to max_listed warnings of one kind (diag_list's
+ * max_listed; SIZE_MAX: every one). */
+int cli_load_listing(const char *cmd, const char *path, const char *const *overrides,
+                     size_t n_overrides, size_t max_listed, sweep_point *out);
 
 /* The options run and sweep share that stand for an override, so that the
  * loader checks them like the file and they count in the scenario hash. */

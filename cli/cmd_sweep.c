@@ -152,7 +152,9 @@ static const cli_options sweep_cli = {
             "and stores each point as a batch of the results database.\n\n"
             "VALUES: a comma list (2,4,8; [sidecar,ambient],[none]) whose elements may be\n"
             "ranges: 10..100x2 (10,20,40,80), 10..100+30 (10,40,70,100), 1..4 (1,2,3,4);\n"
-            "a unit on both ends is kept: 1k/s..8k/s x2 (1k/s,2k/s,4k/s,8k/s).\n\n",
+            "a unit on both ends is kept: 1k/s..8k/s x2 (1k/s,2k/s,4k/s,8k/s).\n"
+            "Keys set together are one axis, zipped: --set 'K1,K2=(V1,W1),(V2,W2)', or\n"
+            "--set 'K1,K2=1,2,4' for the same value on every key.\n\n",
     .width = 20,
     .help_end = "\nWithout --shard, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (minus\n"
                 "SLURM_ARRAY_TASK_MIN) select the shard. Points already stored are skipped, so\n"
@@ -174,9 +176,10 @@ static int sweep_check(sweep_args *a) {
     if (!set[0])
       continue;
     for (uint32_t ax = 0; ax < a->sw.n_axes; ax++)
-      if (strlen(a->sw.axes[ax].key) == kl && !strncmp(a->sw.axes[ax].key, set, kl))
-        return cli_usage_error("sweep", "%.*s is set both by --set and by its shorthand option",
-                               (int)kl, set);
+      for (uint32_t k = 0; k < a->sw.axes[ax].n_keys; k++)
+        if (strlen(a->sw.axes[ax].keys[k]) == kl && !strncmp(a->sw.axes[ax].keys[k], set, kl))
+          return cli_usage_error("sweep", "%.*s is set both by --set and by its shorthand option",
+                                 (int)kl, set);
     a->fixed[a->n_fixed++] = set;
   }
   return CLI_CONTINUE;

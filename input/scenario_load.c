@@ -13,7 +13,10 @@
  * services), and cross checks run last (call cycles, pods that fit no node,
  * required traffic). Between the YAML services and the cross checks, the
  * CSV files named by `call_graph_csv` / `traffic_csv` (libcsv, strict RFC
- * 4180) add calls and traffic entries after the YAML ones. This file holds
+ * 4180) add calls and traffic entries after the YAML ones; `services_csv`
+ * is read earlier, into the node tree, before the overrides other than its
+ * own apply, so its services are checked, defaulted and overridden as YAML
+ * ones. This file holds
  * the entry points and the order of the stages; scenario_load_internal.h
  * lists the file of each. Errors are collected, never fatal, until the
  * diag list is full; then conversion stops early. On any error the
@@ -125,15 +128,25 @@ static void convert_all(ld_loader *L) {
   if (!ld_stop(L)) {
     ld_convert_failures(L, root);
   }
+  /* Multipliers scale what the scenario ends up with: after every value. */
+  if (!ld_stop(L)) {
+    ld_apply_multipliers(L);
+  }
   if (!ld_stop(L) && L->s->n_services > 0) {
     ld_check_cycles(L);
   }
   if (!ld_stop(L)) {
     ld_check_capacity(L);
   }
+  if (!ld_stop(L)) {
+    ld_warn_l7_tcp(L);
+  }
   /* Reachability is only worth a warning in an otherwise valid file. */
   if (diag_error_count(L->diag) == L->errors_before && L->s->n_traffic > 0) {
     ld_warn_unreached(L);
+  }
+  if (diag_error_count(L->diag) == L->errors_before) {
+    ld_warn_failure_instances(L);
   }
 }
 
@@ -151,7 +164,7 @@ uint64_t scenario_load_hash(const void *bytes, size_t len, const char *const *ov
 }
 
 /* scenario_load_hash extended by the CSV inputs read, between the YAML
- * bytes and the overrides: for each (call graph, then traffic) its length
+ * bytes and the overrides: for each (call graph, traffic, services) its length
  * as 8 little-endian bytes, then its bytes. The length keeps the files'
  * boundaries apart; without CSV inputs the hash is scenario_load_hash's. */
 static uint64_t hash_inputs(const ld_loader *L, const void *bytes, size_t len) {
@@ -204,6 +217,11 @@ static void loader_release(ld_loader *L) {
   ld_nt_free(&L->traffic);
   ld_nt_free(&L->failures);
   free(L->ns_ids);
+  for (uint32_t i = 0; L->ns_defaults != NULL && i < L->s->n_namespaces; i++) {
+    free(L->ns_defaults[i].sv.dist_storage);
+  }
+  free(L->ns_defaults);
+  ld_multipliers_free(L);
   free(L->svc_ids);
   free(L->call_start);
   free(L->calls);
@@ -243,7 +261,22 @@ static int load_bytes(const char *display, const char *bytes, size_t len,
     code = rc;
     goto done;
   }
-  if (ld_apply_overrides(&L) != 0) {
+  /* services_csv first (its own overrides, then its rows into the
+   * document), so that the other overrides reach the services it adds. */
+  L.origins = calloc(n_overrides + 1, sizeof *L.origins);
+  if (L.origins == NULL) {
+    ld_nomem(&L);
+    code = ERR_ENOMEM;
+    goto done;
+  }
+  if (ld_apply_overrides(&L, LD_OV_INPUTS) != 0) {
+    code = L.nomem ? ERR_ENOMEM : SCENARIO_LOAD_EOVERRIDE;
+    goto done;
+  }
+  if (!ld_stop(&L)) {
+    ld_load_services_csv(&L);
+  }
+  if (ld_apply_overrides(&L, LD_OV_REST) != 0) {
     code = L.nomem ? ERR_ENOMEM : SCENARIO_LOAD_EOVERRIDE;
     goto done;
   }

@@ -50,7 +50,7 @@ int scenario_load_string(const char *text, size_t len, const char *display_name,
                          diag_list *diag);
 
 /* scenario.content_hash: FNV-1a 64 over the file bytes, then over each CSV
- * input read (call graph, then traffic) as its length in 8 little-endian
+ * input read (call graph, traffic, services) as its length in 8 little-endian
  * bytes and its bytes, then over each override string followed by one NUL
  * byte (so "a=1","b" and "a=1b" differ). This function gives it for
  * scenarios without CSV inputs. */

@@ -1,11 +1,13 @@
 /* scenario_load_check: the cross checks, once every section is read.
  *
  * Call cycles (a request would never finish), pods that no node pool can
- * hold after system_reserved, and, as a warning in an otherwise valid
- * file, services that no traffic reaches. */
+ * hold after system_reserved, and, as warnings, L7 asked of opaque TCP
+ * and (in an otherwise valid file) services that no traffic reaches and
+ * failure instances no run can have. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "scenario_load_internal.h"
 
@@ -208,12 +210,12 @@ void ld_warn_unreached(ld_loader *L) {
       }
     }
   }
-  uint32_t shown = 0, more = 0;
+  size_t shown = 0, more = 0;
   for (uint32_t i = 0; i < n; i++) {
     if (seen[i] || s->services[i].name[0] == '\0') {
       continue;
     }
-    if (shown < 5) {
+    if (shown < L->diag->max_listed) {
       ld_warn_at(L, ld_node_at(L, L->svc_ids[i]),
                  "service \"%s\" receives no traffic (no traffic entry reaches it through calls)",
                  s->services[i].name);
@@ -223,8 +225,207 @@ void ld_warn_unreached(ld_loader *L) {
     }
   }
   if (more > 0) {
-    ld_warn_at(L, NULL, "%u more services receive no traffic", more);
+    ld_warn_at(L, NULL,
+               "%zu more services receive no traffic (`meshsim validate --all-warnings` lists "
+               "every one)",
+               more);
   }
   free(seen);
   free(queue);
+}
+
+void ld_warn_l7_tcp(ld_loader *L) {
+  scenario *s = L->s;
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    const scenario_service *sv = &s->services[i];
+    if (!sv->needs_l7 || sv->protocol != MESH_PROTO_TCP || sv->name[0] == '\0') {
+      continue;
+    }
+    /* The protocol may come from the call-graph CSV: point at l7 then. */
+    const yaml_node_t *m = ld_node_at(L, L->svc_ids[i]);
+    const yaml_node_t *at = ld_get(L, m, "l7");
+    ld_warn_at(L, at != NULL ? at : m,
+               "service \"%s\" has \"l7: true\" but \"protocol: tcp\": no proxy can parse "
+               "opaque TCP, so no L7 policy applies (a waypoint still carries it in "
+               "ambient-waypoint namespaces); set the protocol it speaks or drop \"l7\"",
+               sv->name);
+  }
+}
+
+/* ---- failure instances ---------------------------------------------------- */
+
+/* "base<sep>N": the length of base and N, when s ends in sep and digits. */
+static bool split_index(const char *s, char sep, size_t *base_len, uint64_t *n) {
+  const char *at = strrchr(s, sep);
+  if (at == NULL || at == s || at[1] == '\0' || at[1] == '+') {
+    return false;
+  }
+  *base_len = (size_t)(at - s);
+  return units_parse_uint(at + 1, UINT32_MAX, n) == 0;
+}
+
+static uint32_t find_pool(const scenario *s, const char *name, size_t len) {
+  for (uint32_t i = 0; i < s->cluster.n_pools; i++) {
+    if (strlen(s->cluster.pools[i].name) == len &&
+        strncmp(s->cluster.pools[i].name, name, len) == 0) {
+      return i;
+    }
+  }
+  return SCN_NONE;
+}
+
+/* Why no node (or ztunnel) can be called `name`, or NULL. */
+static const char *bad_node(const scenario *s, const char *name, char *why, size_t size) {
+  size_t len;
+  uint64_t n;
+  if (!split_index(name, '-', &len, &n)) {
+    snprintf(why, size, "nodes are named POOL-N, like \"%s-0\"", s->cluster.pools[0].name);
+    return why;
+  }
+  uint32_t p = find_pool(s, name, len);
+  if (p == SCN_NONE) {
+    snprintf(why, size, "there is no pool \"%.*s\" (nodes are named POOL-N, like \"%s-0\")",
+             (int)(len < 64 ? len : 64), name, s->cluster.pools[0].name);
+    return why;
+  }
+  uint32_t max = s->cluster.pools[p].max_count;
+  if (max > 0 && n >= max) {
+    snprintf(why, size, "pool \"%s\" has at most %u nodes (%s-0 .. %s-%u)",
+             s->cluster.pools[p].name, max, s->cluster.pools[p].name, s->cluster.pools[p].name,
+             max - 1);
+    return why;
+  }
+  return NULL;
+}
+
+/* Why no sidecar can be called `name` (its pod's name), or NULL. */
+static const char *bad_sidecar(ld_loader *L, const char *name, char *why, size_t size) {
+  const scenario *s = L->s;
+  size_t len;
+  uint64_t n;
+  char base[SCN_NAME_MAX];
+  if (!split_index(name, '-', &len, &n) || len >= sizeof base) {
+    snprintf(why, size, "sidecars are named after their pods, SERVICE-N, like \"%s-0\"",
+             s->services[0].name);
+    return why;
+  }
+  memcpy(base, name, len);
+  base[len] = '\0';
+  uint32_t sv = ld_nt_find(&L->services, base);
+  if (sv == SCN_NONE) {
+    snprintf(why, size,
+             "there is no service \"%s\" (sidecars are named after their pods, "
+             "SERVICE-N, like \"%s-0\")",
+             base, s->services[0].name);
+    return why;
+  }
+  if (n >= s->services[sv].replicas) {
+    snprintf(why, size, "service \"%s\" has %u replica%s (%s-0 .. %s-%u)", base,
+             s->services[sv].replicas, s->services[sv].replicas == 1 ? "" : "s", base, base,
+             s->services[sv].replicas - 1);
+    return why;
+  }
+  return NULL;
+}
+
+/* Whether service sv, in a waypoint of its namespace, is named by key
+ * (the waypoint naming of models/topology.c: "waypoint", the service
+ * account's own name, or the service's, each cut at 40 bytes). */
+static bool waypoint_key_of(const scenario *s, uint32_t sv, const char *key) {
+  const scenario_namespace *ns = &s->namespaces[s->services[sv].ns];
+  const char *k = "waypoint";
+  if (ns->waypoint_scope == MESH_WAYPOINT_SERVICE_ACCOUNT) {
+    const char *sa = s->service_accounts[s->services[sv].service_account];
+    const char *slash = strrchr(sa, '/');
+    k = slash != NULL ? slash + 1 : sa;
+  } else if (ns->waypoint_scope == MESH_WAYPOINT_SERVICE) {
+    k = s->services[sv].name;
+  }
+  return strncmp(k, key, 40) == 0 && strlen(key) == (strlen(k) < 40 ? strlen(k) : 40);
+}
+
+/* Why no waypoint replica can be called `name`, or NULL. */
+static const char *bad_waypoint(ld_loader *L, const char *name, char *why, size_t size) {
+  const scenario *s = L->s;
+  size_t len;
+  uint64_t n;
+  const char *slash = strchr(name, '/');
+  char ns_name[SCN_NAME_MAX], key[SCN_NAME_MAX];
+  uint32_t ns = SCN_NONE;
+  if (split_index(name, '#', &len, &n) && slash != NULL && slash < name + len) {
+    size_t nl = (size_t)(slash - name), kl = len - nl - 1;
+    snprintf(ns_name, sizeof ns_name, "%.*s", (int)(nl < SCN_NAME_MAX ? nl : SCN_NAME_MAX - 1),
+             name);
+    snprintf(key, sizeof key, "%.*s", (int)(kl < SCN_NAME_MAX ? kl : SCN_NAME_MAX - 1), slash + 1);
+    ns = ld_nt_find(&L->namespaces, ns_name);
+    if (ns == SCN_NONE) {
+      snprintf(why, size,
+               "there is no namespace \"%s\" (waypoints are named NAMESPACE/KEY#N, like "
+               "\"%s/waypoint#0\")",
+               ns_name, s->namespaces[0].name);
+      return why;
+    }
+  } else {
+    snprintf(why, size, "waypoints are named NAMESPACE/KEY#N, like \"%s/waypoint#0\"",
+             s->namespaces[0].name);
+    return why;
+  }
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    if (s->services[i].ns == ns && s->services[i].needs_l7 && waypoint_key_of(s, i, key)) {
+      uint32_t r = s->namespaces[ns].waypoint_replicas > 0 ? s->namespaces[ns].waypoint_replicas
+                                                           : s->mesh.waypoint_replicas;
+      if (n >= r && !s->waypoint_autoscale.enabled) {
+        snprintf(why, size, "waypoint \"%s/%s\" has %u replica%s (#0 .. #%u)", ns_name, key, r,
+                 r == 1 ? "" : "s", r - 1);
+        return why;
+      }
+      return NULL;
+    }
+  }
+  snprintf(why, size,
+           "no service with \"l7: true\" in namespace \"%s\" has a waypoint keyed \"%s\" (the key "
+           "is \"waypoint\", a service account or a service, by the namespace's waypoint scope)",
+           ns_name, key);
+  return why;
+}
+
+void ld_warn_failure_instances(ld_loader *L) {
+  scenario *s = L->s;
+  for (uint32_t i = 0; i < s->n_failures; i++) {
+    const scenario_failure *f = &s->failures[i];
+    yaml_node_t *inst = ld_get(L, ld_node_at(L, L->failure_ids[i]), "instance");
+    if (inst == NULL) {
+      continue;
+    }
+    char why[LD_MSG_MAX / 2], q[128];
+    const char *bad = NULL;
+    switch (f->target) {
+    case SCN_FAIL_NODE:
+    case SCN_FAIL_ZTUNNEL:
+      bad = bad_node(s, f->instance, why, sizeof why);
+      break;
+    case SCN_FAIL_SIDECAR:
+      bad = s->n_services > 0 ? bad_sidecar(L, f->instance, why, sizeof why) : NULL;
+      break;
+    case SCN_FAIL_WAYPOINT:
+      bad = s->n_namespaces > 0 ? bad_waypoint(L, f->instance, why, sizeof why) : NULL;
+      break;
+    case SCN_FAIL_CONTROL_PLANE:
+      ld_warn_at(L, inst,
+                 "failure \"%s\": \"instance\" does not apply to target \"control-plane\", which "
+                 "fails as a whole",
+                 f->name);
+      continue;
+    default:
+      continue;
+    }
+    if (bad != NULL) {
+      ld_warn_at(L, inst, "failure \"%s\": no %s \"%s\" can exist: %s", f->name,
+                 f->target == SCN_FAIL_ZTUNNEL   ? "ztunnel"
+                 : f->target == SCN_FAIL_NODE    ? "node"
+                 : f->target == SCN_FAIL_SIDECAR ? "sidecar"
+                                                 : "waypoint",
+                 ld_quote(q, sizeof q, f->instance), bad);
+    }
+  }
 }

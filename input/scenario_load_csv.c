@@ -1,17 +1,9 @@
 /* scenario_load_csv: call_graph_csv and traffic_csv, edges and entry rates
- * exported from Prometheus or Kiali, in RFC 4180 CSV parsed by libcsv
- * (strict mode).
- *
- * libcsv reports fields but not where they are, so the reader feeds it one
- * byte at a time and notes the line and column of each field's first
- * non-blank byte; a field libcsv completes is then known by position. It
- * also skips what libcsv has no notion of: a UTF-8 byte order mark and
- * comment lines (first non-blank character '#'). Empty lines are skipped by
- * libcsv itself. Rows are checked one by one against the scenario's
- * services; every bad row is reported ("calls.csv:4:9: error: ..."), and
- * only good rows are added, so a failed load is still all-or-nothing (the
- * caller frees the scenario on any error). */
-#include <csv.h>
+ * exported from Prometheus or Kiali (rows read by scenario_load_csv_reader.c).
+ * Rows are checked one by one against the scenario's services; every bad
+ * row is reported ("calls.csv:4:9: error: ..."), and only good rows are
+ * added, so a failed load is still all-or-nothing (the caller frees the
+ * scenario on any error). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,277 +20,22 @@ static const char *const csv_traffic_columns[] = {"service", "rps"};
 #define N_CALL_COLUMNS    (sizeof csv_call_columns / sizeof csv_call_columns[0])
 #define N_TRAFFIC_COLUMNS (sizeof csv_traffic_columns / sizeof csv_traffic_columns[0])
 
-/* ---- reading rows -------------------------------------------------------- */
-
-#define CSVR_MAX_FIELDS 16 /* fields kept per row; more are only counted */
-
-typedef struct csvr_field {
-  size_t off, len;    /* text in the row buffer, NUL-terminated there */
-  uint32_t line, col; /* 1-based; its first non-blank byte */
-} csvr_field;
-
-typedef struct csv_reader csv_reader;
-typedef void (*csvr_row_fn)(csv_reader *r);
-
-struct csv_reader {
-  ld_loader *L;
-  const char *file; /* for messages */
-  csvr_row_fn on_row;
-  void *user;
-  char *buf; /* this row's fields */
-  size_t buf_len, buf_cap;
-  csvr_field fields[CSVR_MAX_FIELDS];
-  size_t n_fields;    /* in this row, including those past CSVR_MAX_FIELDS */
-  uint32_t line, col; /* of the byte being fed */
-  bool have_start;    /* the current field's first non-blank byte was seen */
-  uint32_t start_line, start_col;
-  bool row_begun; /* a non-blank byte since the last row ended */
-  size_t rows;    /* rows delivered, the header included */
-  bool stopped;   /* no more rows wanted (header wrong, diag full, no memory) */
-};
-
-/* A reader of `file` calling on_row(r) for each row, r->user = user. */
-static void csvr_init(csv_reader *r, ld_loader *L, const char *file, csvr_row_fn on_row,
-                      void *user) {
-  memset(r, 0, sizeof *r);
-  r->L = L;
-  r->file = file;
-  r->on_row = on_row;
-  r->user = user;
-}
-
-static const char *csvr_text(const csv_reader *r, size_t i) {
-  return r->buf + r->fields[i].off;
-}
-
-static void csvr_on_field(void *data, size_t len, void *user) {
-  csv_reader *r = user;
-  if (r->stopped) {
-    return;
-  }
-  size_t i = r->n_fields++;
-  /* An empty field has no non-blank byte: it is where its delimiter is. */
-  uint32_t line = r->have_start ? r->start_line : r->line;
-  uint32_t col = r->have_start ? r->start_col : r->col;
-  r->have_start = false;
-  if (i >= CSVR_MAX_FIELDS) {
-    return;
-  }
-  if (r->buf_len + len + 1 > r->buf_cap) {
-    size_t cap = r->buf_cap > 0 ? r->buf_cap : 256;
-    while (cap < r->buf_len + len + 1) {
-      cap *= 2;
-    }
-    char *nb = realloc(r->buf, cap);
-    if (nb == NULL) {
-      ld_nomem(r->L);
-      r->stopped = true;
-      return;
-    }
-    r->buf = nb;
-    r->buf_cap = cap;
-  }
-  if (len > 0) {
-    memcpy(r->buf + r->buf_len, data, len);
-  }
-  r->buf[r->buf_len + len] = '\0';
-  r->fields[i] = (csvr_field){r->buf_len, len, line, col};
-  r->buf_len += len + 1;
-}
-
-static void csvr_on_row(int terminator, void *user) {
-  (void)terminator;
-  csv_reader *r = user;
-  if (!r->stopped && r->n_fields > 0) {
-    r->on_row(r);
-    r->rows++;
-  }
-  r->n_fields = 0;
-  r->buf_len = 0;
-  r->have_start = false;
-  r->row_begun = false;
-  if (ld_stop(r->L)) {
-    r->stopped = true;
-  }
-}
-
-/* Parses bytes, calling r->on_row for every row. Returns 0, or -1 after
- * reporting a file that is not valid CSV. */
-static int csvr_run(csv_reader *r, const char *bytes, size_t len) {
-  ld_loader *L = r->L;
-  const char *enc = ld_foreign_bom(bytes, len);
-  if (enc != NULL) {
-    return diag_error(L->diag, r->file, 0, 0,
-                      "file is %s encoded; save it as UTF-8 (CSV inputs must be UTF-8)", enc);
-  }
-  struct csv_parser p;
-  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-    return ld_nomem(L);
-  }
-  const unsigned char *u = (const unsigned char *)bytes;
-  size_t i = len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* as Excel writes */
-  r->line = 1;
-  r->col = 1;
-  bool comment = false, prev_cr = false;
-  int rc = 0;
-  for (; i < len && !r->stopped; i++) {
-    unsigned char c = u[i];
-    if (comment) {
-      comment = c != '\n' && c != '\r';
-    } else if (!r->row_begun && c == '#') {
-      comment = true;
-    } else {
-      if (!r->have_start && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-        r->have_start = true;
-        r->row_begun = true;
-        r->start_line = r->line;
-        r->start_col = r->col;
-      }
-      if (csv_parse(&p, &c, 1, csvr_on_field, csvr_on_row, r) != 1) {
-        if (csv_error(&p) != CSV_EPARSE) {
-          rc = ld_nomem(L);
-        } else if (c == '"') {
-          rc = diag_error(L->diag, r->file, r->line, r->col,
-                          "malformed CSV: a double quote inside an unquoted field; quote the "
-                          "whole field and double the quotes in it (RFC 4180)");
-        } else {
-          rc = diag_error(L->diag, r->file, r->line, r->col,
-                          "malformed CSV: text after a closing quote; expected a comma or the "
-                          "end of the line");
-        }
-        break;
-      }
-    }
-    if (c == '\n') {
-      r->line += prev_cr ? 0 : 1; /* CR LF is one line break */
-      r->col = 1;
-    } else if (c == '\r') {
-      r->line++;
-      r->col = 1;
-    } else if ((c & 0xC0) != 0x80) {
-      r->col++; /* columns count characters, as for YAML */
-    }
-    prev_cr = c == '\r';
-  }
-  if (rc == 0 && !r->stopped && csv_fini(&p, csvr_on_field, csvr_on_row, r) != 0) {
-    if (csv_error(&p) != CSV_EPARSE) {
-      rc = ld_nomem(L);
-    } else {
-      rc = diag_error(L->diag, r->file, r->start_line, r->start_col,
-                      "malformed CSV: this quoted field is not closed before the end of the "
-                      "file");
-    }
-  }
-  csv_free(&p);
-  return rc;
-}
-
-/* Reports at field i of the current row (SIZE_MAX: the row's start). */
-__attribute__((format(printf, 3, 4))) static int csv_err(csv_reader *r, size_t i, const char *fmt,
-                                                         ...) {
-  size_t k = i < r->n_fields && i < CSVR_MAX_FIELDS ? i : 0;
-  char msg[LD_MSG_MAX];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  diag_error(r->L->diag, r->file, r->fields[k].line, r->fields[k].col, "%s", msg);
-  return -1;
-}
-
-/* "a,b,c" from the kept fields or from column names, for messages. */
-static const char *csv_join(char *buf, size_t size, const char *const *cols, size_t n) {
-  ld_join_sep(buf, size, cols, n, ",");
-  return buf;
-}
-
-/* The first row must name the columns exactly, in order. Anything else
- * stops the file: its rows cannot be read without knowing the columns. */
-static bool csv_check_header(csv_reader *r, const char *const *cols, size_t n) {
-  char want[256];
-  csv_join(want, sizeof want, cols, n);
-  size_t kept = r->n_fields < CSVR_MAX_FIELDS ? r->n_fields : CSVR_MAX_FIELDS;
-  size_t matching = 0, first_bad = SIZE_MAX;
-  for (size_t i = 0; i < kept && i < n; i++) {
-    if (strcmp(csvr_text(r, i), cols[i]) == 0) {
-      matching++;
-    } else if (first_bad == SIZE_MAX) {
-      first_bad = i;
-    }
-  }
-  if (r->n_fields == n && matching == n) {
-    return true;
-  }
-  r->stopped = true;
-  char q[128];
-  if (r->n_fields == n && matching > 0) {
-    char q2[128];
-    csv_err(r, first_bad, "expected the header row \"%s\": column %zu is \"%s\", expected \"%s\"",
-            want, first_bad + 1, diag_quote(q, sizeof q, csvr_text(r, first_bad), 60),
-            diag_quote(q2, sizeof q2, cols[first_bad], 60));
-    return false;
-  }
-  const char *got[CSVR_MAX_FIELDS];
-  for (size_t i = 0; i < kept; i++) {
-    got[i] = csvr_text(r, i);
-  }
-  char g[512];
-  csv_join(g, sizeof g, got, kept);
-  if (r->n_fields > kept && strlen(g) + 5 < sizeof g) {
-    strcat(g, ",...");
-  }
-  csv_err(r, SIZE_MAX, "expected the header row \"%s\", got \"%s\"", want,
-          diag_quote(q, sizeof q, g, 100));
-  return false;
-}
-
-/* Data rows have exactly the header's fields. */
-static bool csv_check_width(csv_reader *r, const char *const *cols, size_t n) {
-  if (r->n_fields == n) {
-    return true;
-  }
-  char want[256];
-  csv_err(r, SIZE_MAX, "expected %zu fields (%s), got %zu", n, csv_join(want, sizeof want, cols, n),
-          r->n_fields);
-  return false;
-}
-
-/* Whether r's current row is a data row to convert: the first row is the
- * header, checked against cols; a data row must have as many fields. */
-static bool csv_data_row(csv_reader *r, const char *const *cols, size_t n) {
-  if (r->rows == 0) {
-    csv_check_header(r, cols, n);
-    return false;
-  }
-  return csv_check_width(r, cols, n);
-}
-
-/* Field i as text; NULL (after reporting) when it holds a NUL byte. */
-static const char *csv_field(csv_reader *r, size_t i, const char *key) {
-  const char *t = csvr_text(r, i);
-  if (strlen(t) != r->fields[i].len) {
-    csv_err(r, i, "invalid \"%s\": contains a NUL character", key);
-    return NULL;
-  }
-  return t;
-}
-
 /* A service name in field i: its index, or SCN_NONE after reporting. */
-static uint32_t csv_service(csv_reader *r, size_t i, const char *key, const char **names) {
+static uint32_t csv_service(ld_csv_reader *r, size_t i, const char *key, const char **names) {
   ld_loader *L = r->L;
-  const char *t = csv_field(r, i, key);
+  const char *t = ld_csv_field(r, i, key);
   if (t == NULL) {
     return SCN_NONE;
   }
   if (t[0] == '\0') {
-    csv_err(r, i, "invalid \"%s\": expected a service name, got nothing", key);
+    ld_csv_err(r, i, "invalid \"%s\": expected a service name, got nothing", key);
     return SCN_NONE;
   }
   uint32_t idx = ld_nt_find(&L->services, t);
   if (idx == SCN_NONE && !L->services_incomplete) {
     char q[128], sug[640];
-    csv_err(r, i, "unknown service \"%s\"%s", ld_quote(q, sizeof q, t),
-            ld_suggestion(sug, sizeof sug, t, names, L->s->n_services, "services"));
+    ld_csv_err(r, i, "unknown service \"%s\"%s", ld_quote(q, sizeof q, t),
+               ld_suggestion(sug, sizeof sug, t, names, L->s->n_services, "services"));
   }
   return idx;
 }
@@ -325,34 +62,34 @@ typedef struct calls_ctx {
 
 /* calls_per_request (field 2): a mean m > 0, at most LD_MAX_CALL_COUNT;
  * 0 after reporting. */
-static double csv_calls_per_request(csv_reader *r) {
+static double csv_calls_per_request(ld_csv_reader *r) {
   double mean = 0.0;
-  const char *t = csv_field(r, 2, "calls_per_request");
+  const char *t = ld_csv_field(r, 2, "calls_per_request");
   if (t == NULL) {
     return mean;
   }
   char q[128];
   int rc = units_parse_number(t, &mean);
   if (t[0] == '\0') {
-    csv_err(r, 2, "invalid \"calls_per_request\": expected %s, got nothing",
-            units_expected(UNITS_NUMBER));
+    ld_csv_err(r, 2, "invalid \"calls_per_request\": expected %s, got nothing",
+               units_expected(UNITS_NUMBER));
   } else if (rc != 0) {
-    csv_err(r, 2, "invalid \"calls_per_request\": expected %s, got \"%s\"",
-            units_expected(UNITS_NUMBER), ld_quote(q, sizeof q, t));
+    ld_csv_err(r, 2, "invalid \"calls_per_request\": expected %s, got \"%s\"",
+               units_expected(UNITS_NUMBER), ld_quote(q, sizeof q, t));
   } else if (!(mean > 0.0)) {
-    csv_err(r, 2, "invalid \"calls_per_request\": must be greater than 0, got %s",
-            ld_quote(q, sizeof q, t));
+    ld_csv_err(r, 2, "invalid \"calls_per_request\": must be greater than 0, got %s",
+               ld_quote(q, sizeof q, t));
   } else if (mean > (double)LD_MAX_CALL_COUNT) {
-    csv_err(r, 2, "invalid \"calls_per_request\": must be at most %u, got %s", LD_MAX_CALL_COUNT,
-            ld_quote(q, sizeof q, t));
+    ld_csv_err(r, 2, "invalid \"calls_per_request\": must be at most %u, got %s", LD_MAX_CALL_COUNT,
+               ld_quote(q, sizeof q, t));
   }
   return mean;
 }
 
 /* protocol (field 3): an index into ld_proto_choice.names, -1 when empty or bad. */
-static int csv_protocol(csv_reader *r) {
+static int csv_protocol(ld_csv_reader *r) {
   int proto = -1;
-  const char *t = csv_field(r, 3, "protocol");
+  const char *t = ld_csv_field(r, 3, "protocol");
   if (t == NULL || t[0] == '\0') {
     return proto;
   }
@@ -361,7 +98,7 @@ static int csv_protocol(csv_reader *r) {
   }
   if (proto < 0) {
     char q[128], sug[512];
-    csv_err(
+    ld_csv_err(
         r, 3, "unknown protocol \"%s\"%s", ld_quote(q, sizeof q, t),
         ld_suggestion(sug, sizeof sug, t, ld_proto_choice.names, ld_proto_choice.n, "protocols"));
   }
@@ -370,20 +107,20 @@ static int csv_protocol(csv_reader *r) {
 
 /* request_bytes and response_bytes (fields 4, 5); an empty one is left
  * unset: the callee's size, as in YAML. */
-static void csv_call_sizes(csv_reader *r, csv_edge *e) {
+static void csv_call_sizes(ld_csv_reader *r, csv_edge *e) {
   static const char *const size_keys[] = {"request_bytes", "response_bytes"};
   int64_t *size_out[] = {&e->call.request_bytes, &e->call.response_bytes};
   bool *size_has[] = {&e->aux.has_request_size, &e->aux.has_response_size};
   for (size_t k = 0; k < 2; k++) {
-    const char *t = csv_field(r, 4 + k, size_keys[k]);
+    const char *t = ld_csv_field(r, 4 + k, size_keys[k]);
     if (t == NULL || t[0] == '\0') {
       continue;
     }
     int rc = units_parse_size(t, size_out[k]);
     if (rc != 0) {
       char msg[256];
-      csv_err(r, 4 + k, "invalid \"%s\": %s", size_keys[k],
-              units_describe_error(UNITS_SIZE, rc, t, msg, sizeof msg));
+      ld_csv_err(r, 4 + k, "invalid \"%s\": %s", size_keys[k],
+                 units_describe_error(UNITS_SIZE, rc, t, msg, sizeof msg));
     } else {
       *size_has[k] = true;
     }
@@ -393,7 +130,7 @@ static void csv_call_sizes(csv_reader *r, csv_edge *e) {
 /* The same edge twice is a mistake, whether both are in the CSV or one
  * in the YAML (most often a call left in `calls:` after exporting).
  * Returns true after reporting one. */
-static bool csv_duplicate_call(csv_reader *r, const calls_ctx *cx, uint32_t src, uint32_t tgt) {
+static bool csv_duplicate_call(ld_csv_reader *r, const calls_ctx *cx, uint32_t src, uint32_t tgt) {
   ld_loader *L = r->L;
   uint32_t prev = ld_pt_find(&cx->pairs, src, tgt);
   if (prev == UINT32_MAX) {
@@ -402,12 +139,12 @@ static bool csv_duplicate_call(csv_reader *r, const calls_ctx *cx, uint32_t src,
   const char *sn = L->s->services[src].name, *tn = L->s->services[tgt].name;
   char w[LD_PATH_MAX + LD_FILE_MAX];
   if (prev >= cx->n_yaml_calls) {
-    csv_err(r, 0, "duplicate call \"%s\" -> \"%s\" (first at line %u)", sn, tn,
-            cx->edges[prev - cx->n_yaml_calls].aux.csv_line);
+    ld_csv_err(r, 0, "duplicate call \"%s\" -> \"%s\" (first at line %u)", sn, tn,
+               cx->edges[prev - cx->n_yaml_calls].aux.csv_line);
   } else {
-    csv_err(r, 0, "duplicate call \"%s\" -> \"%s\" (first at %s, in \"services.%s.calls\")", sn, tn,
-            ld_where_file(L, ld_node_at(L, L->calls[prev].service_id), w, sizeof w),
-            L->s->services[cx->yaml_owner[prev]].name);
+    ld_csv_err(r, 0, "duplicate call \"%s\" -> \"%s\" (first at %s, in \"services.%s.calls\")", sn,
+               tn, ld_where_file(L, ld_node_at(L, L->calls[prev].service_id), w, sizeof w),
+               L->s->services[cx->yaml_owner[prev]].name);
   }
   return true;
 }
@@ -415,7 +152,7 @@ static bool csv_duplicate_call(csv_reader *r, const calls_ctx *cx, uint32_t src,
 /* The protocol belongs to the target service: the CSV may state it where
  * the YAML does not, but not contradict the YAML or an earlier row.
  * Returns true after reporting a contradiction. */
-static bool csv_protocol_conflict(csv_reader *r, const calls_ctx *cx, uint32_t tgt, int proto) {
+static bool csv_protocol_conflict(ld_csv_reader *r, const calls_ctx *cx, uint32_t tgt, int proto) {
   ld_loader *L = r->L;
   if (proto < 0) {
     return false;
@@ -425,22 +162,22 @@ static bool csv_protocol_conflict(csv_reader *r, const calls_ctx *cx, uint32_t t
   yaml_node_t *pv = ld_get(L, ld_node_at(L, L->svc_ids[tgt]), "protocol");
   char w[LD_FILE_MAX + 64], q[128];
   if (pv != NULL && tv->protocol != want) {
-    csv_err(r, 3, "protocol \"%s\" for service \"%s\" conflicts with \"%s\" set at %s",
-            ld_proto_choice.names[proto], tv->name, ld_quote(q, sizeof q, ld_sval(pv)),
-            ld_where_file(L, pv, w, sizeof w));
+    ld_csv_err(r, 3, "protocol \"%s\" for service \"%s\" conflicts with \"%s\" set at %s",
+               ld_proto_choice.names[proto], tv->name, ld_quote(q, sizeof q, ld_sval(pv)),
+               ld_where_file(L, pv, w, sizeof w));
     return true;
   }
   if (pv == NULL && cx->proto_line[tgt] != 0 && tv->protocol != want) {
-    csv_err(r, 3, "protocol \"%s\" for service \"%s\" conflicts with \"%s\" set at line %u",
-            ld_proto_choice.names[proto], tv->name, ld_proto_choice.names[cx->proto_name[tgt]],
-            cx->proto_line[tgt]);
+    ld_csv_err(r, 3, "protocol \"%s\" for service \"%s\" conflicts with \"%s\" set at line %u",
+               ld_proto_choice.names[proto], tv->name, ld_proto_choice.names[cx->proto_name[tgt]],
+               cx->proto_line[tgt]);
     return true;
   }
   return false;
 }
 
 /* Room for one more edge; false (reading stops) when out of memory. */
-static bool csv_reserve_edge(csv_reader *r, calls_ctx *cx) {
+static bool csv_reserve_edge(ld_csv_reader *r, calls_ctx *cx) {
   if (cx->n_edges < cx->cap_edges) {
     return true;
   }
@@ -471,7 +208,7 @@ static void call_from_mean(scenario_call *c, double mean) {
 
 /* Adds a checked row: sets the target's protocol when the CSV is the
  * first to state it, and fills in the sizes left to the callee. */
-static void csv_add_edge(csv_reader *r, calls_ctx *cx, csv_edge *e, uint32_t src, uint32_t tgt,
+static void csv_add_edge(ld_csv_reader *r, calls_ctx *cx, csv_edge *e, uint32_t src, uint32_t tgt,
                          int proto, double mean) {
   ld_loader *L = r->L;
   if (proto >= 0 && ld_get(L, ld_node_at(L, L->svc_ids[tgt]), "protocol") == NULL &&
@@ -497,10 +234,10 @@ static void csv_add_edge(csv_reader *r, calls_ctx *cx, csv_edge *e, uint32_t src
 
 /* One call-graph row: every field is checked (so a row shows all its
  * mistakes) before the row is checked against the calls already known. */
-static void calls_row(csv_reader *r) {
+static void calls_row(ld_csv_reader *r) {
   ld_loader *L = r->L;
   calls_ctx *cx = r->user;
-  if (!csv_data_row(r, csv_call_columns, N_CALL_COLUMNS)) {
+  if (!ld_csv_data_row(r, csv_call_columns, N_CALL_COLUMNS)) {
     return;
   }
   size_t errors = diag_error_count(L->diag);
@@ -601,13 +338,14 @@ void ld_load_call_graph_csv(ld_loader *L) {
       }
     }
   }
-  csv_reader r;
-  csvr_init(&r, L, in->path, calls_row, &cx);
+  ld_csv_reader r;
+  ld_csvr_init(&r, L, in->path, calls_row, &cx);
   size_t errors = diag_error_count(L->diag);
-  if (csvr_run(&r, in->bytes, in->len) == 0 && r.rows == 0 && diag_error_count(L->diag) == errors) {
+  if (ld_csvr_run(&r, in->bytes, in->len) == 0 && r.rows == 0 &&
+      diag_error_count(L->diag) == errors) {
     char want[256];
     diag_error(L->diag, in->path, 0, 0, "file is empty; expected the header row \"%s\"",
-               csv_join(want, sizeof want, csv_call_columns, N_CALL_COLUMNS));
+               ld_csv_join(want, sizeof want, csv_call_columns, N_CALL_COLUMNS));
   }
   free(r.buf);
   if (cx.n_edges > 0 && !L->nomem) {
@@ -632,28 +370,28 @@ typedef struct traffic_ctx {
   size_t n_rows, cap_rows;
 } traffic_ctx;
 
-static void traffic_row(csv_reader *r) {
+static void traffic_row(ld_csv_reader *r) {
   ld_loader *L = r->L;
   traffic_ctx *cx = r->user;
-  if (!csv_data_row(r, csv_traffic_columns, N_TRAFFIC_COLUMNS)) {
+  if (!ld_csv_data_row(r, csv_traffic_columns, N_TRAFFIC_COLUMNS)) {
     return;
   }
   size_t errors = diag_error_count(L->diag);
   uint32_t svc = csv_service(r, 0, "service", cx->names);
   double rate = 0.0;
-  const char *t = csv_field(r, 1, "rps");
+  const char *t = ld_csv_field(r, 1, "rps");
   char q[128];
   if (t != NULL) {
     int rc = units_parse_rate(t, &rate);
     if (t[0] == '\0') {
-      csv_err(r, 1, "invalid \"rps\": expected %s, got nothing", units_expected(UNITS_RATE));
+      ld_csv_err(r, 1, "invalid \"rps\": expected %s, got nothing", units_expected(UNITS_RATE));
     } else if (rc != 0) {
       char msg[256];
-      csv_err(r, 1, "invalid \"rps\": %s",
-              units_describe_error(UNITS_RATE, rc, t, msg, sizeof msg));
+      ld_csv_err(r, 1, "invalid \"rps\": %s",
+                 units_describe_error(UNITS_RATE, rc, t, msg, sizeof msg));
     } else if (!(rate > 0.0)) {
-      csv_err(r, 1, "invalid \"rps\": must be greater than 0, got \"%s\"",
-              ld_quote(q, sizeof q, t));
+      ld_csv_err(r, 1, "invalid \"rps\": must be greater than 0, got \"%s\"",
+                 ld_quote(q, sizeof q, t));
     }
   }
   if (diag_error_count(L->diag) > errors || svc == SCN_NONE) {
@@ -662,13 +400,14 @@ static void traffic_row(csv_reader *r) {
   const char *name = L->s->services[svc].name;
   if (cx->yaml_entry[svc] != 0) {
     char w[LD_FILE_MAX + 64];
-    csv_err(r, 0, "duplicate traffic entry for service \"%s\" (first at %s)", name,
-            ld_where_file(L, ld_node_at(L, L->traffic_ids[cx->yaml_entry[svc] - 1]), w, sizeof w));
+    ld_csv_err(
+        r, 0, "duplicate traffic entry for service \"%s\" (first at %s)", name,
+        ld_where_file(L, ld_node_at(L, L->traffic_ids[cx->yaml_entry[svc] - 1]), w, sizeof w));
     return;
   }
   if (cx->csv_line[svc] != 0) {
-    csv_err(r, 0, "duplicate traffic entry for service \"%s\" (first at line %u)", name,
-            cx->csv_line[svc]);
+    ld_csv_err(r, 0, "duplicate traffic entry for service \"%s\" (first at line %u)", name,
+               cx->csv_line[svc]);
     return;
   }
   cx->csv_line[svc] = r->fields[0].line;
@@ -710,16 +449,16 @@ void ld_load_traffic_csv(ld_loader *L) {
       cx.yaml_entry[svc] = k + 1;
     }
   }
-  csv_reader r;
-  csvr_init(&r, L, in->path, traffic_row, &cx);
+  ld_csv_reader r;
+  ld_csvr_init(&r, L, in->path, traffic_row, &cx);
   size_t errors = diag_error_count(L->diag);
-  int rc = csvr_run(&r, in->bytes, in->len);
+  int rc = ld_csvr_run(&r, in->bytes, in->len);
   free(r.buf);
   if (rc != 0 || diag_error_count(L->diag) > errors) {
     goto done;
   }
   char want[64];
-  csv_join(want, sizeof want, csv_traffic_columns, N_TRAFFIC_COLUMNS);
+  ld_csv_join(want, sizeof want, csv_traffic_columns, N_TRAFFIC_COLUMNS);
   if (r.rows == 0) {
     diag_error(L->diag, in->path, 0, 0, "file is empty; expected the header row \"%s\"", want);
     goto done;
@@ -745,67 +484,4 @@ done:
   free(cx.yaml_entry);
   free(cx.csv_line);
   free(cx.rows);
-}
-
-/* ---- the files ----------------------------------------------------------- */
-
-bool ld_read_csv_input(ld_loader *L, const yaml_node_t *root, ld_csv_kind kind) {
-  static const char *const keys[] = {"call_graph_csv", "traffic_csv"};
-  const char *key = keys[kind];
-  ld_csv_input *in = &L->csv[kind];
-  yaml_node_t *v = ld_get(L, root, key);
-  if (v == NULL) {
-    return false;
-  }
-  in->used = true;
-  const char *t;
-  if (ld_val_scalar(L, v, key, "a file path", &t) != 0) {
-    return false;
-  }
-  if (t[0] == '\0') {
-    ld_err_at(L, v, "invalid \"%s\": expected a file path, got nothing", key);
-    return false;
-  }
-  const char *file;
-  uint32_t line, col;
-  ld_locate(L, v, &file, &line, &col);
-  const char *slash = strrchr(L->file, '/');
-  int w;
-  if (t[0] != '/' && file == L->file && slash != NULL) {
-    w = snprintf(in->path, sizeof in->path, "%.*s/%s", (int)(slash - L->file), L->file, t);
-  } else {
-    w = snprintf(in->path, sizeof in->path, "%s", t);
-  }
-  /* Paths are quoted whole: a cut one would not say which file. */
-  char q[2 * LD_FILE_MAX + 16];
-  if (w < 0 || (size_t)w >= sizeof in->path) {
-    ld_err_at(L, v, "invalid \"%s\": the path \"%s\" is too long (at most %zu bytes)", key,
-              diag_quote(q, sizeof q, t, LD_FILE_MAX), sizeof in->path - 1);
-    return false;
-  }
-  int err_no;
-  switch (ld_read_file(in->path, SCENARIO_LOAD_MAX_BYTES, &in->bytes, &in->len, &err_no)) {
-  case LD_READ_OK:
-    return true;
-  case LD_READ_OPEN:
-    ld_err_at(L, v, "invalid \"%s\": cannot open \"%s\": %s", key,
-              diag_quote(q, sizeof q, in->path, LD_FILE_MAX), strerror(err_no));
-    break;
-  case LD_READ_DIR:
-    ld_err_at(L, v, "invalid \"%s\": \"%s\" is a directory; expected a CSV file", key,
-              diag_quote(q, sizeof q, in->path, LD_FILE_MAX));
-    break;
-  case LD_READ_TOO_LARGE:
-    ld_err_at(L, v, "invalid \"%s\": \"%s\" is too large (more than %zu MiB)", key,
-              diag_quote(q, sizeof q, in->path, LD_FILE_MAX), SCENARIO_LOAD_MAX_BYTES >> 20);
-    break;
-  case LD_READ_ERROR:
-    ld_err_at(L, v, "invalid \"%s\": cannot read \"%s\": %s", key,
-              diag_quote(q, sizeof q, in->path, LD_FILE_MAX), strerror(err_no));
-    break;
-  case LD_READ_NOMEM:
-    ld_nomem(L);
-    break;
-  }
-  return false;
 }

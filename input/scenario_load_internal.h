@@ -9,12 +9,15 @@
  *   scenario_load_value.c     scalars (names, counts, units, choices) and optional keys
  *   scenario_load_table.c     hash tables of names and of (source, target) pairs; FNV-1a
  *   scenario_load_override.c  `--set KEY=VALUE` into the node tree
+ *   scenario_load_multiply.c  `--set KEY=xF` multipliers, on the converted scenario
  *   scenario_load_cluster.c   metadata, cluster (zones, node pools, network), pricing
  *   scenario_load_mesh.c      mesh (modes, proxies, autoscale) and namespaces
- *   scenario_load_service.c   services and their calls
+ *   scenario_load_service.c   services, their calls, namespaces' defaults
  *   scenario_load_dist.c      service-time distributions
  *   scenario_load_traffic.c   traffic and failures
+ *   scenario_load_csv_reader.c the CSV inputs' files and rows (libcsv)
  *   scenario_load_csv.c       call_graph_csv and traffic_csv
+ *   scenario_load_csv_services.c services_csv, rows into the node tree
  *   scenario_load_check.c     cross checks: call cycles, pod capacity, reachability
  * Section readers report through ld_err_at / ld_warn_at and go on, so one
  * load shows every mistake; callers stop early once ld_stop() is true. Names
@@ -56,9 +59,12 @@ typedef struct ld_name_table {
   uint32_t mask;
 } ld_name_table;
 
+/* Nodes not read from the file: made for an override, or from a row of
+ * services_csv. Messages about them name `label` instead of the file. */
 typedef struct ld_ov_origin {
-  int first_id, last_id; /* node ids created for this override */
-  size_t index;
+  int first_id, last_id; /* node ids created for it */
+  const char *label;     /* "--set KEY=VALUE", or the CSV file's path */
+  bool lines;            /* label is a file whose lines the nodes' marks count */
 } ld_ov_origin;
 
 typedef struct ld_call_aux {
@@ -69,7 +75,12 @@ typedef struct ld_call_aux {
 
 /* The CSV inputs a scenario may name (call_graph_csv, traffic_csv). Their
  * bytes are kept until the end of the load for the content hash. */
-typedef enum ld_csv_kind { LD_CSV_CALLS, LD_CSV_TRAFFIC, LD_CSV_KIND_COUNT } ld_csv_kind;
+typedef enum ld_csv_kind {
+  LD_CSV_CALLS,
+  LD_CSV_TRAFFIC,
+  LD_CSV_SERVICES,
+  LD_CSV_KIND_COUNT
+} ld_csv_kind;
 
 typedef struct ld_csv_input {
   bool used;              /* the key is set (even when the file cannot be read) */
@@ -77,6 +88,18 @@ typedef struct ld_csv_input {
   char *bytes;            /* NULL until read */
   size_t len;
 } ld_csv_input;
+
+/* A namespace's `defaults`: the settings its services start from instead
+ * of the built-in ones (a service's own keys win). */
+typedef struct ld_ns_defaults {
+  bool set;            /* the namespace has `defaults` */
+  int id;              /* its mapping */
+  scenario_service sv; /* the built-in defaults with the namespace's on top */
+} ld_ns_defaults;
+
+/* A `--set KEY=xF` multiplier, waiting for the converted scenario
+ * (scenario_load_multiply.c). */
+typedef struct ld_multiplier ld_multiplier;
 
 typedef struct ld_loader {
   scenario *s;
@@ -88,7 +111,7 @@ typedef struct ld_loader {
   const char *const *overrides;
   size_t n_overrides;
   char **ov_labels;
-  ld_ov_origin *origins;
+  ld_ov_origin *origins; /* room for one per override and one for services_csv */
   size_t n_origins;
   bool nomem;
   int root_id;
@@ -100,14 +123,17 @@ typedef struct ld_loader {
   /* parse-only state */
   bool namespaces_declared;
   ld_name_table zones, pools, namespaces, services, accounts, traffic, failures;
-  int *ns_ids;  /* per namespace: its mapping (0 when implicit) */
-  int *svc_ids; /* per service: its mapping */
+  int *ns_ids;                 /* per namespace: its mapping (0 when implicit) */
+  ld_ns_defaults *ns_defaults; /* per declared namespace (NULL: none declared) */
+  int *svc_ids;                /* per service: its mapping */
   uint32_t *call_start;
   ld_call_aux *calls; /* all call entries, service by service */
   int *traffic_ids;
   int *failure_ids;
   int *pool_ids;
   ld_csv_input csv[LD_CSV_KIND_COUNT];
+  ld_multiplier *mults; /* in the order given */
+  size_t n_mults;
 } ld_loader;
 
 /* ---- scenario_load.c: files ---------------------------------------------- */
@@ -135,12 +161,18 @@ ld_read_status ld_read_file(const char *path, size_t max, char **out, size_t *ou
  * the load with, after reporting. */
 int ld_parse_document(ld_loader *L, const char *bytes, size_t len);
 
-/* Reports a libyaml failure. For an override value (parsed on its own,
- * `override` true) positions are shifted by col_offset into "KEY=VALUE",
- * and a mark past a one-line value (libyaml's end of input) is pulled back
- * to just after it. */
+/* Where a value parsed on its own (an override's VALUE, a CSV field)
+ * starts in what its messages name: its first line is shifted by col, every
+ * line by line (zero-based). */
+typedef struct ld_offset {
+  size_t line, col;
+} ld_offset;
+
+/* Reports a libyaml failure. For a value parsed on its own (`at` not NULL)
+ * positions are shifted by *at, and a mark past a one-line value (libyaml's
+ * end of input) is pulled back to just after it. */
 void ld_report_yaml_error(ld_loader *L, const yaml_parser_t *p, const char *file, const char *bytes,
-                          size_t len, bool override, size_t col_offset);
+                          size_t len, const ld_offset *at);
 
 /* "UTF-16" or "UTF-32" when the bytes start with that encoding's byte-order
  * mark, else NULL: such a file must be saved as UTF-8 first. */
@@ -149,7 +181,7 @@ const char *ld_foreign_bom(const char *bytes, size_t len);
 /* Refuses flow collections ("[", "{") nested deeper than libyaml parses in
  * reasonable time; returns 0 or -1 after reporting. */
 int ld_check_flow_depth(ld_loader *L, const char *file, const char *bytes, size_t len,
-                        bool override, size_t col_offset);
+                        const ld_offset *at);
 
 /* Node ids are 1-based; 0 (no node) gives NULL. */
 static inline yaml_node_t *ld_node_at(ld_loader *L, int id) {
@@ -196,10 +228,16 @@ yaml_node_t *ld_get(ld_loader *L, const yaml_node_t *m, const char *key);
 /* Where a node came from: a line of the file or an override. */
 void ld_locate(ld_loader *L, const yaml_node_t *n, const char **file, uint32_t *line,
                uint32_t *col);
-/* "line 12" or "--set KEY=VALUE", for "(first defined at ...)". */
+/* "line 12", "services.csv line 4" or "--set KEY=VALUE", for "(first
+ * defined at ...)". */
 const char *ld_where_text(ld_loader *L, const yaml_node_t *n, char *buf, size_t size);
-/* "shop.yaml line 14", or the override that wrote the node. */
+/* "shop.yaml line 14", "services.csv line 4", or the override that wrote
+ * the node. */
 const char *ld_where_file(ld_loader *L, const yaml_node_t *n, char *buf, size_t size);
+/* Where ref is, said from a message at node at: "line 12" in the same
+ * file, else as ld_where_file. */
+const char *ld_where_from(ld_loader *L, const yaml_node_t *at, const yaml_node_t *ref, char *buf,
+                          size_t size);
 
 /* An error or warning at node n (NULL: the file); ld_err_at returns -1. */
 int ld_err_at(ld_loader *L, const yaml_node_t *n, const char *fmt, ...)
@@ -252,7 +290,7 @@ extern const ld_schema_map ld_sch_root, ld_sch_metadata, ld_sch_cluster, ld_sch_
     ld_sch_network, ld_sch_resources, ld_sch_pricing, ld_sch_mesh, ld_sch_sidecar, ld_sch_ztunnel,
     ld_sch_waypoint, ld_sch_autoscale, ld_sch_namespace, ld_sch_service, ld_sch_call, ld_sch_retry,
     ld_sch_connection_pool, ld_sch_detection, ld_sch_mesh_retries, ld_sch_dist, ld_sch_traffic,
-    ld_sch_burst, ld_sch_failure, ld_sch_objective;
+    ld_sch_burst, ld_sch_failure, ld_sch_objective, ld_sch_service_defaults;
 
 const ld_schema_key *ld_schema_find(const ld_schema_map *sm, const char *name);
 /* Fills names with sm's keys (at most max of them) and returns how many. */
@@ -374,9 +412,26 @@ void ld_pt_put(ld_pair_table *t, uint32_t a, uint32_t b, uint32_t val);
 
 /* ---- scenario_load_override.c -------------------------------------------- */
 
-/* Applies L->overrides to the document, in order; 0, or non-zero after
- * reporting (every override is tried, so all bad ones are reported). */
-int ld_apply_overrides(ld_loader *L);
+/* Which overrides a pass applies: those of the keys naming inputs that
+ * are read into the document before the others apply (services_csv, so
+ * that `--set services.x.replicas=3` reaches a service from the CSV), or
+ * the others. */
+typedef enum ld_ov_phase { LD_OV_INPUTS, LD_OV_REST } ld_ov_phase;
+
+/* Applies the phase's overrides to the document, in order; 0, or non-zero
+ * after reporting (every override is tried, so all bad ones are reported). */
+int ld_apply_overrides(ld_loader *L, ld_ov_phase phase);
+/* Parses `text` as a YAML value of its own and copies it into the document
+ * (*vid: its root; an empty text is an empty scalar), positions shifted by
+ * *at; messages name `label`. 0, or non-zero after reporting. */
+int ld_add_yaml_value(ld_loader *L, const char *label, const char *text, const ld_offset *at,
+                      int *vid);
+/* A plain scalar node holding a copy of value, at mark; its id (0: out of
+ * memory). */
+int ld_add_scalar(ld_loader *L, const char *value, yaml_mark_t mark);
+/* Records node ids from first_id on (to the last made) as made for
+ * `label` (see ld_ov_origin). */
+void ld_record_origin(ld_loader *L, int first_id, const char *label, bool lines);
 
 /* ---- the sections, in the order scenario_load.c converts them ------------ */
 
@@ -395,7 +450,8 @@ uint32_t ld_resolve_namespace(ld_loader *L, const char *name, const yaml_node_t 
 
 /* scenario_load_service.c */
 extern const ld_choice ld_proto_choice;
-/* Services, namespaces first; the calls' targets wait for ld_resolve_calls. */
+/* Services, namespaces (and their defaults) first; the calls' targets wait
+ * for ld_resolve_calls. */
 void ld_convert_services(ld_loader *L, const yaml_node_t *root);
 void ld_resolve_calls(ld_loader *L);
 /* The services' names, in order, for suggestions; NULL when out of memory.
@@ -411,20 +467,89 @@ uint32_t ld_resolve_service(ld_loader *L, const yaml_node_t *v, const char *key,
 int ld_convert_dist(ld_loader *L, const yaml_node_t *v, const char *key, const char *path,
                     sim_dist *out, double **storage);
 
-/* scenario_load_csv.c */
-/* Reads the file named by `call_graph_csv` / `traffic_csv`. A path from the
- * scenario file is relative to that file's folder; one from `--set` is
- * relative to the current directory, like any command-line path. Returns
- * true when the file was read (errors are reported at the key's value). */
+/* scenario_load_csv_reader.c: the files and their rows */
+/* Reads the file named by `call_graph_csv` / `traffic_csv` /
+ * `services_csv`. A path from the scenario file is relative to that file's
+ * folder; one from `--set` is relative to the current directory, like any
+ * command-line path. Returns true when the file was read (errors are
+ * reported at the key's value). */
 bool ld_read_csv_input(ld_loader *L, const yaml_node_t *root, ld_csv_kind kind);
+
+#define LD_CSVR_MAX_FIELDS 32 /* fields kept per row; more are only counted */
+
+typedef struct ld_csvr_field {
+  size_t off, len;    /* text in the row buffer, NUL-terminated there */
+  uint32_t line, col; /* 1-based; its first non-blank byte */
+  bool quoted;        /* that byte is the opening '"': the text starts after it */
+} ld_csvr_field;
+
+typedef struct ld_csv_reader ld_csv_reader;
+typedef void (*ld_csvr_row_fn)(ld_csv_reader *r);
+
+/* One pass over a CSV input; on_row sees each row in fields[0..n_fields). */
+struct ld_csv_reader {
+  ld_loader *L;
+  const char *file; /* for messages */
+  ld_csvr_row_fn on_row;
+  void *user;
+  char *buf; /* this row's fields */
+  size_t buf_len, buf_cap;
+  ld_csvr_field fields[LD_CSVR_MAX_FIELDS];
+  size_t n_fields;    /* in this row, including those past LD_CSVR_MAX_FIELDS */
+  uint32_t line, col; /* of the byte being fed */
+  bool have_start;    /* the current field's first non-blank byte was seen */
+  bool start_quoted;  /* ... and it is '"' */
+  uint32_t start_line, start_col;
+  bool row_begun; /* a non-blank byte since the last row ended */
+  size_t rows;    /* rows delivered, the header included */
+  bool stopped;   /* no more rows wanted (header wrong, diag full, no memory) */
+};
+
+/* A reader of `file` calling on_row(r) for each row, r->user = user. */
+void ld_csvr_init(ld_csv_reader *r, ld_loader *L, const char *file, ld_csvr_row_fn on_row,
+                  void *user);
+/* Parses bytes, calling r->on_row for every row. Returns 0, or -1 after
+ * reporting a file that is not valid CSV. The caller frees r->buf. */
+int ld_csvr_run(ld_csv_reader *r, const char *bytes, size_t len);
+/* Field i of the current row, NUL-terminated. */
+const char *ld_csvr_text(const ld_csv_reader *r, size_t i);
+/* Field i as text; NULL (after reporting) when it holds a NUL byte. */
+const char *ld_csv_field(ld_csv_reader *r, size_t i, const char *key);
+/* Reports at field i of the current row (SIZE_MAX: the row's start); -1. */
+int ld_csv_err(ld_csv_reader *r, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* "a,b,c" from column names, for messages. */
+const char *ld_csv_join(char *buf, size_t size, const char *const *cols, size_t n);
+/* Whether the current row is a data row to convert: the first row is the
+ * header, checked to be exactly cols (else reading stops); a data row must
+ * have as many fields. */
+bool ld_csv_data_row(ld_csv_reader *r, const char *const *cols, size_t n);
+
+/* scenario_load_csv.c */
 /* Adds the call-graph rows after the YAML calls (needs ld_resolve_calls). */
 void ld_load_call_graph_csv(ld_loader *L);
 /* Adds the traffic rows after the YAML traffic (needs ld_convert_traffic). */
 void ld_load_traffic_csv(ld_loader *L);
 
+/* scenario_load_csv_services.c */
+/* Reads services_csv, when set, into the document: each row becomes a
+ * service mapping appended to `services`, with nodes whose positions are
+ * the CSV's, so conversion checks and places them as YAML services. */
+void ld_load_services_csv(ld_loader *L);
+
 /* scenario_load_traffic.c */
 void ld_convert_traffic(ld_loader *L, const yaml_node_t *root);
 void ld_convert_failures(ld_loader *L, const yaml_node_t *root);
+
+/* scenario_load_multiply.c */
+/* When override `index` (ov, its KEY key_len bytes long) is a multiplier
+ * of a key that takes one: 1 after noting it, -1 after reporting a bad
+ * factor; 0 when it is an ordinary override. */
+int ld_take_multiplier(ld_loader *L, size_t index, const char *ov, size_t key_len,
+                       const char *value);
+/* Applies the multipliers to the converted scenario, in order. */
+void ld_apply_multipliers(ld_loader *L);
+void ld_multipliers_free(ld_loader *L);
 
 /* scenario_load_check.c */
 /* Reports every call cycle once, at the call that closes it:
@@ -432,7 +557,15 @@ void ld_convert_failures(ld_loader *L, const yaml_node_t *root);
 void ld_check_cycles(ld_loader *L);
 /* A pod must fit on at least one node pool after system_reserved. */
 void ld_check_capacity(ld_loader *L);
-/* Services no traffic can reach are probably a mistake (a missing call). */
+/* Services no traffic can reach are probably a mistake (a missing call);
+ * L->diag->max_listed of them are named, the rest counted. */
 void ld_warn_unreached(ld_loader *L);
+/* `l7: true` on a `protocol: tcp` service: no proxy can parse opaque TCP. */
+void ld_warn_l7_tcp(ld_loader *L);
+/* A failure's `instance` that no topology can hold (a pod past the
+ * service's replicas, an unknown pool, namespace or waypoint key), by the
+ * naming of models/topology.c; the run is what finds the names placement
+ * gives, so this is only a warning. */
+void ld_warn_failure_instances(ld_loader *L);
 
 #endif

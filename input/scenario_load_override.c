@@ -1,5 +1,10 @@
 /* scenario_load_override: `--set KEY=VALUE` applied to the node tree.
  *
+ * A list segment "*" walks the rest of KEY in every element
+ * (`services.*.workers=16`). A multiplier (`traffic.*.rate=x2`) is not a
+ * value for the tree: scenario_load_multiply.c takes it, and applies it to
+ * the converted scenario.
+ *
  * VALUE is parsed as a small YAML document of its own and its nodes are
  * deep-copied into the scenario's document (aliases expanded, within a node
  * budget: an alias bomb stops at LD_MAX_COPY_NODES). KEY is walked from the
@@ -18,9 +23,9 @@
 #define LD_MAX_COPY_NODES 100000 /* per override value: stops alias bombs */
 #define LD_MAX_COPY_DEPTH 64
 
-static int add_scalar(ld_loader *L, const char *value, yaml_scalar_style_t style,
-                      yaml_mark_t mark) {
-  int id = yaml_document_add_scalar(&L->doc, NULL, (yaml_char_t *)value, -1, style);
+int ld_add_scalar(ld_loader *L, const char *value, yaml_mark_t mark) {
+  int id =
+      yaml_document_add_scalar(&L->doc, NULL, (yaml_char_t *)value, -1, YAML_PLAIN_SCALAR_STYLE);
   if (id == 0) {
     return 0;
   }
@@ -31,7 +36,7 @@ static int add_scalar(ld_loader *L, const char *value, yaml_scalar_style_t style
 
 /* Deep-copies node `id` of src into the scenario document. Aliases in the
  * value are copied as often as they are used, up to a node budget. */
-static int copy_node(ld_loader *L, yaml_document_t *src, int id, size_t col_offset, int depth,
+static int copy_node(ld_loader *L, yaml_document_t *src, int id, const ld_offset *at, int depth,
                      size_t *budget) {
   yaml_node_t *n = yaml_document_get_node(src, id);
   if (n == NULL || depth > LD_MAX_COPY_DEPTH || *budget == 0) {
@@ -40,8 +45,9 @@ static int copy_node(ld_loader *L, yaml_document_t *src, int id, size_t col_offs
   (*budget)--;
   yaml_mark_t mark = n->start_mark;
   if (mark.line == 0) {
-    mark.column += col_offset;
+    mark.column += at->col;
   }
+  mark.line += at->line;
   int out = 0;
   switch (n->type) {
   case YAML_SCALAR_NODE:
@@ -54,8 +60,7 @@ static int copy_node(ld_loader *L, yaml_document_t *src, int id, size_t col_offs
     for (size_t i = 0; out != 0 && i < len; i++) {
       /* Re-read through src each time: src does not move, L->doc may. */
       yaml_node_t *sn = yaml_document_get_node(src, id);
-      int child =
-          copy_node(L, src, sn->data.sequence.items.start[i], col_offset, depth + 1, budget);
+      int child = copy_node(L, src, sn->data.sequence.items.start[i], at, depth + 1, budget);
       if (child == 0 || !yaml_document_append_sequence_item(&L->doc, out, child)) {
         return 0;
       }
@@ -68,8 +73,8 @@ static int copy_node(ld_loader *L, yaml_document_t *src, int id, size_t col_offs
     for (size_t i = 0; out != 0 && i < len; i++) {
       yaml_node_t *sn = yaml_document_get_node(src, id);
       yaml_node_pair_t pair = sn->data.mapping.pairs.start[i];
-      int k = copy_node(L, src, pair.key, col_offset, depth + 1, budget);
-      int v = k != 0 ? copy_node(L, src, pair.value, col_offset, depth + 1, budget) : 0;
+      int k = copy_node(L, src, pair.key, at, depth + 1, budget);
+      int v = k != 0 ? copy_node(L, src, pair.value, at, depth + 1, budget) : 0;
       if (v == 0 || !yaml_document_append_mapping_pair(&L->doc, out, k, v)) {
         return 0;
       }
@@ -134,13 +139,12 @@ static const char *element_names(ld_loader *L, yaml_node_t *seq, const ld_schema
   return ld_join_names(buf, size, names, *n_names);
 }
 
-/* Parses an override's VALUE as a YAML document of its own and copies its
- * nodes into the scenario document, positions shifted by col_offset into
- * "KEY=VALUE". An empty VALUE is an empty scalar. Sets *vid to the copy's
- * root; returns 0, or non-zero after reporting. */
-static int add_override_value(ld_loader *L, const char *label, const char *value, size_t col_offset,
-                              int *vid) {
-  if (ld_check_flow_depth(L, label, value, strlen(value), true, col_offset) != 0) {
+/* An override's VALUE (or a CSV field) is parsed as a YAML document of its
+ * own and its nodes copied into the scenario document, positions shifted
+ * by *at ("KEY=" for an override). */
+int ld_add_yaml_value(ld_loader *L, const char *label, const char *value, const ld_offset *at,
+                      int *vid) {
+  if (ld_check_flow_depth(L, label, value, strlen(value), at) != 0) {
     return -1;
   }
   yaml_parser_t p;
@@ -150,17 +154,17 @@ static int add_override_value(ld_loader *L, const char *label, const char *value
   }
   yaml_parser_set_input_string(&p, (const unsigned char *)value, strlen(value));
   if (!yaml_parser_load(&p, &vd)) {
-    ld_report_yaml_error(L, &p, label, value, strlen(value), true, col_offset);
+    ld_report_yaml_error(L, &p, label, value, strlen(value), at);
     yaml_parser_delete(&p);
     return -1;
   }
   yaml_parser_delete(&p);
   size_t budget = LD_MAX_COPY_NODES;
   if (yaml_document_get_root_node(&vd) == NULL) {
-    yaml_mark_t mark = {0, 0, col_offset};
-    *vid = add_scalar(L, "", YAML_PLAIN_SCALAR_STYLE, mark);
+    yaml_mark_t mark = {0, at->line, at->col};
+    *vid = ld_add_scalar(L, "", mark);
   } else {
-    *vid = copy_node(L, &vd, 1, col_offset, 0, &budget);
+    *vid = copy_node(L, &vd, 1, at, 0, &budget);
   }
   yaml_document_delete(&vd);
   if (*vid == 0) {
@@ -203,7 +207,7 @@ static int ov_set_in_map(ov_walk *w, yaml_node_pair_t *pair, const char *seg) {
     return 0;
   }
   yaml_mark_t mark = {0, 0, 0};
-  int kid = add_scalar(L, seg, YAML_PLAIN_SCALAR_STYLE, mark);
+  int kid = ld_add_scalar(L, seg, mark);
   if (kid == 0 || !yaml_document_append_mapping_pair(&L->doc, w->cur, kid, w->vid)) {
     return ld_nomem(L);
   }
@@ -232,7 +236,7 @@ static int ov_new_map(ov_walk *w, bool replace, const char *seg) {
       }
     }
   } else {
-    int kid = add_scalar(L, seg, YAML_PLAIN_SCALAR_STYLE, mark);
+    int kid = ld_add_scalar(L, seg, mark);
     if (kid == 0 || !yaml_document_append_mapping_pair(&L->doc, w->cur, kid, mid)) {
       return 0;
     }
@@ -322,6 +326,40 @@ static int ov_step_list(ov_walk *w, const char *seg, const char *rest) {
   return 0;
 }
 
+static int ov_walk_path(ov_walk *w, char *key);
+
+/* Segment "*" of a list: the rest of KEY in every element, in order (the
+ * value node is shared, as a YAML alias would be). Stops at the first
+ * element with a problem: the others would only repeat it. */
+static int ov_each(ov_walk *w, const char *rest) {
+  ld_loader *L = w->L;
+  if (rest == NULL) {
+    return override_error(L, w->label, "\"%s.*\" needs a key after it, like %s.*.replicas", w->path,
+                          w->path);
+  }
+  size_t n = ld_seq_len(ld_node_at(L, w->cur));
+  const char *name_key = w->elem != NULL ? w->elem->list_key : NULL;
+  for (size_t i = 0; i < n; i++) {
+    /* Walking may add nodes, which may move them: look the list up again. */
+    int item = ld_node_at(L, w->cur)->data.sequence.items.start[i];
+    ov_walk e = *w;
+    e.cur = item;
+    e.sm = w->elem;
+    e.elem = NULL;
+    ld_element_path(L, e.path, sizeof e.path, w->path, ld_node_at(L, item), name_key, i);
+    char *copy = strdup(rest);
+    if (copy == NULL) {
+      return ld_nomem(L);
+    }
+    int rc = ov_walk_path(&e, copy);
+    free(copy);
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
 /* Walks `key` (a copy of KEY, cut at its dots as it goes) from the root,
  * creating missing mappings, and puts the value at its end. */
 static int ov_walk_path(ov_walk *w, char *key) {
@@ -340,6 +378,8 @@ static int ov_walk_path(ov_walk *w, char *key) {
           override_error(w->L, w->label, "empty key in path \"%s\"", ld_quote(q, sizeof q, w->key));
     } else if (ld_is_map(n)) {
       rc = ov_step_map(w, seg, rest);
+    } else if (ld_is_seq(n) && strcmp(seg, "*") == 0) {
+      return ov_each(w, rest);
     } else if (ld_is_seq(n)) {
       rc = ov_step_list(w, seg, rest);
     } else {
@@ -353,15 +393,16 @@ static int ov_walk_path(ov_walk *w, char *key) {
   }
 }
 
-/* Node ids from first_new on were made for override `index`: messages
- * about them name the override instead of a line of the file. */
-static void record_origin(ld_loader *L, size_t index, int first_new) {
+/* Node ids from first_new on were made for `label`: messages about them
+ * name it instead of a line of the file. */
+void ld_record_origin(ld_loader *L, int first_new, const char *label, bool lines) {
   int last_new = (int)(L->doc.nodes.top - L->doc.nodes.start);
   if (last_new >= first_new) {
     ld_ov_origin *o = &L->origins[L->n_origins++];
     o->first_id = first_new;
     o->last_id = last_new;
-    o->index = index;
+    o->label = label;
+    o->lines = lines;
   }
 }
 
@@ -373,9 +414,14 @@ static int apply_override(ld_loader *L, size_t index) {
     return override_error(L, label, "expected KEY=VALUE, like metadata.seed=7");
   }
   size_t key_len = (size_t)(eq - ov);
+  int mult = ld_take_multiplier(L, index, ov, key_len, eq + 1);
+  if (mult != 0) {
+    return mult < 0 ? -1 : 0; /* applied once the scenario is converted */
+  }
   int first_new = (int)(L->doc.nodes.top - L->doc.nodes.start) + 1;
   int vid;
-  int rc = add_override_value(L, label, eq + 1, key_len + 1, &vid);
+  ld_offset at = {0, key_len + 1};
+  int rc = ld_add_yaml_value(L, label, eq + 1, &at, &vid);
   if (rc != 0) {
     return rc;
   }
@@ -386,17 +432,14 @@ static int apply_override(ld_loader *L, size_t index) {
   ov_walk w = {L, label, key, L->root_id, &ld_sch_root, NULL, vid, ""};
   rc = ov_walk_path(&w, key);
   free(key);
-  record_origin(L, index, first_new);
+  ld_record_origin(L, first_new, label, false);
   return rc;
 }
 
-int ld_apply_overrides(ld_loader *L) {
-  if (L->n_overrides == 0) {
-    return 0;
-  }
+/* "--set KEY=VALUE" for each override, the file of its messages. */
+static int make_labels(ld_loader *L) {
   L->ov_labels = calloc(L->n_overrides, sizeof *L->ov_labels);
-  L->origins = calloc(L->n_overrides, sizeof *L->origins);
-  if (L->ov_labels == NULL || L->origins == NULL) {
+  if (L->ov_labels == NULL) {
     return ld_nomem(L);
   }
   for (size_t i = 0; i < L->n_overrides; i++) {
@@ -408,8 +451,28 @@ int ld_apply_overrides(ld_loader *L) {
     }
     snprintf(L->ov_labels[i], len, "--set %s", ov);
   }
+  return 0;
+}
+
+/* Keys that name an input read into the document before the other
+ * overrides apply. */
+static bool is_input_key(const char *ov) {
+  static const char key[] = "services_csv=";
+  return ov != NULL && strncmp(ov, key, sizeof key - 1) == 0;
+}
+
+int ld_apply_overrides(ld_loader *L, ld_ov_phase phase) {
+  if (L->n_overrides == 0) {
+    return 0;
+  }
+  if (L->ov_labels == NULL && make_labels(L) != 0) {
+    return -1;
+  }
   int rc = 0;
   for (size_t i = 0; i < L->n_overrides && !ld_stop(L); i++) {
+    if (is_input_key(L->overrides[i]) != (phase == LD_OV_INPUTS)) {
+      continue;
+    }
     if (L->overrides[i] == NULL) {
       rc = override_error(L, L->ov_labels[i], "expected KEY=VALUE, like metadata.seed=7");
       continue;

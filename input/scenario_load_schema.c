@@ -56,8 +56,16 @@ SCHEMA(ld_sch_mesh, NULL, LEAF("profile"), LEAF("sidecar_profile"), LIST("modes"
        MAP("sidecar", &ld_sch_sidecar), MAP("ztunnel", &ld_sch_ztunnel),
        MAP("waypoint", &ld_sch_waypoint), LEAF("new_connection_share"),
        MAP("retries", &ld_sch_mesh_retries));
+/* What a namespace's `defaults` may give its services: the keys of
+ * ld_sch_service but the identity and the calls. */
+SCHEMA(ld_sch_service_defaults, NULL, LEAF("replicas"), LEAF("protocol"),
+       MAP("requests", &ld_sch_resources), MAP("limits", &ld_sch_resources), LEAF("workers"),
+       MAP("service_time", &ld_sch_dist), LEAF("request_size"), LEAF("response_size"), LEAF("l7"),
+       LEAF("parallel"), LEAF("lb"), MAP("retry", &ld_sch_retry), LEAF("queue_limit"),
+       MAP("connection_pool", &ld_sch_connection_pool), LEAF("traffic_distribution"));
 SCHEMA(ld_sch_namespace, "name", LEAF("name"), LEAF("tenant"), LEAF("team"), LEAF("compliance"),
-       LEAF("mode"), LEAF("waypoint_scope"), LEAF("waypoint_replicas"));
+       LEAF("mode"), LEAF("waypoint_scope"), LEAF("waypoint_replicas"),
+       MAP("defaults", &ld_sch_service_defaults));
 SCHEMA(ld_sch_service, "name", LEAF("name"), LEAF("namespace"), LEAF("service_account"),
        LEAF("replicas"), LEAF("protocol"), MAP("requests", &ld_sch_resources),
        MAP("limits", &ld_sch_resources), LEAF("workers"), MAP("service_time", &ld_sch_dist),
@@ -72,8 +80,8 @@ SCHEMA(ld_sch_failure, "name", LEAF("name"), LEAF("target"), LEAF("instance"), L
 SCHEMA(ld_sch_root, NULL, MAP("metadata", &ld_sch_metadata), MAP("cluster", &ld_sch_cluster),
        MAP("pricing", &ld_sch_pricing), MAP("mesh", &ld_sch_mesh),
        LIST("namespaces", &ld_sch_namespace), LIST("services", &ld_sch_service),
-       LEAF("call_graph_csv"), LIST("traffic", &ld_sch_traffic), LEAF("traffic_csv"),
-       LIST("failures", &ld_sch_failure));
+       LEAF("services_csv"), LEAF("call_graph_csv"), LIST("traffic", &ld_sch_traffic),
+       LEAF("traffic_csv"), LIST("failures", &ld_sch_failure));
 
 const ld_schema_key *ld_schema_find(const ld_schema_map *sm, const char *name) {
   for (size_t i = 0; i < sm->n; i++) {

@@ -1,11 +1,18 @@
-/* scenario_load_service: the services section and each service's calls.
+/* scenario_load_service: the services section, each service's calls, and
+ * the namespaces' defaults for their services.
  *
  * Two passes: ld_convert_services reads every service (name, namespace,
  * service account, resources, sizes, service time, calls' counts), then
  * ld_resolve_calls resolves the calls' targets, now that every name is
  * known, and gives calls that leave their sizes unset the callee's, so the
  * model never has to look them up. L->calls keeps per call what the
- * scenario has no field for: where its target was written. */
+ * scenario has no field for: where its target was written.
+ *
+ * A namespace's `defaults` are read once, into a service that starts from
+ * the built-in defaults (L->ns_defaults); each service of the namespace
+ * starts from that instead, and its own keys are read over it, so a value
+ * the service gives wins and a mapping (requests, limits, retry) is
+ * completed key by key. A mistake in the defaults is reported once, there. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +46,46 @@ static void service_defaults(scenario_service *sv) {
   sv->lb = MESH_LB_RANDOM;
   sv->retry.attempts = 1;
   sv->working_set_bytes = -1;
+}
+
+/* What a service of a namespace with `defaults` starts from: the settings
+ * of ld_sch_service_defaults, copied from the namespace's template (the
+ * empirical service time's arrays too, which the service then owns). A
+ * service_time of the service's own replaces it whole, so it is not
+ * copied then. Returns 0, or SIM_ENOMEM after reporting. */
+static int service_inherit(ld_loader *L, const yaml_node_t *m, scenario_service *sv,
+                           const scenario_service *d) {
+  sv->replicas = d->replicas;
+  sv->protocol = d->protocol;
+  sv->cpu_request_millicores = d->cpu_request_millicores;
+  sv->mem_request_bytes = d->mem_request_bytes;
+  sv->cpu_limit_millicores = d->cpu_limit_millicores;
+  sv->mem_limit_bytes = d->mem_limit_bytes;
+  sv->app_workers = d->app_workers;
+  sv->request_bytes = d->request_bytes;
+  sv->response_bytes = d->response_bytes;
+  sv->needs_l7 = d->needs_l7;
+  sv->parallel = d->parallel;
+  sv->lb = d->lb;
+  sv->retry = d->retry;
+  sv->queue_limit = d->queue_limit;
+  sv->max_requests = d->max_requests;
+  sv->prefer_close = d->prefer_close;
+  if (ld_get(L, m, "service_time") != NULL) {
+    return 0;
+  }
+  sv->service_time_ns = d->service_time_ns;
+  if (d->dist_storage != NULL) {
+    size_t n = d->service_time_ns.n;
+    sv->dist_storage = malloc(2 * n * sizeof *sv->dist_storage);
+    if (sv->dist_storage == NULL) {
+      return ld_nomem(L);
+    }
+    memcpy(sv->dist_storage, d->dist_storage, 2 * n * sizeof *sv->dist_storage);
+    sv->service_time_ns.x = sv->dist_storage;
+    sv->service_time_ns.p = sv->dist_storage + n;
+  }
+  return 0;
 }
 
 static void convert_retry(ld_loader *L, const yaml_node_t *m, const char *path, scenario_retry *r) {
@@ -166,19 +213,33 @@ static void convert_calls(ld_loader *L, const yaml_node_t *m, const char *path,
   *n_calls = (uint32_t)n;
 }
 
-/* Everything but the calls' targets, which need every service first. */
-static void convert_service(ld_loader *L, const yaml_node_t *m, const char *path,
-                            scenario_service *sv, ld_call_aux *calls, uint32_t *n_calls) {
-  if (!ld_check_map(L, m, &ld_sch_service, path)) {
-    return;
+/* A service whose limits come from its namespace's defaults and whose
+ * requests are its own: the request must not be above the inherited limit.
+ * (Both from the defaults were checked there; both its own, as usual.) */
+static void check_inherited_limits(ld_loader *L, const yaml_node_t *m, const scenario_service *sv) {
+  yaml_node_t *req = ld_get(L, m, "requests");
+  const char *ns = L->s->namespaces[sv->ns].name;
+  yaml_node_t *cpu = ld_get(L, req, "cpu"), *mem = ld_get(L, req, "memory");
+  if (cpu != NULL && sv->cpu_limit_millicores > 0 &&
+      sv->cpu_limit_millicores < sv->cpu_request_millicores) {
+    ld_err_at(L, cpu,
+              "invalid \"cpu\": request %lldm is above the limit %lldm of namespace \"%s\"'s "
+              "defaults",
+              (long long)sv->cpu_request_millicores, (long long)sv->cpu_limit_millicores, ns);
   }
-  if (ld_get(L, m, "name") == NULL) {
-    ld_missing(L, m, "name", path);
-  } else {
-    ld_opt_name(L, m, "name", sv->name);
+  if (mem != NULL && sv->mem_limit_bytes > 0 && sv->mem_limit_bytes < sv->mem_request_bytes) {
+    ld_err_at(L, mem,
+              "invalid \"memory\": request %lld bytes is above the limit %lld bytes of namespace "
+              "\"%s\"'s defaults",
+              (long long)sv->mem_request_bytes, (long long)sv->mem_limit_bytes, ns);
   }
-  service_namespace(L, m, path, sv);
-  service_account(L, m, sv);
+}
+
+/* The settings a service may take from its namespace's defaults (the keys
+ * of ld_sch_service_defaults), read from mapping m over what *sv holds.
+ * `inherited`: *sv started from a namespace's defaults. */
+static void convert_settings(ld_loader *L, const yaml_node_t *m, const char *path,
+                             scenario_service *sv, bool inherited) {
   ld_opt_u32(L, m, "replicas", 1, LD_MAX_REPLICAS, &sv->replicas);
   int v;
   if (ld_opt_choice(L, m, "protocol", &ld_proto_choice, &v) == 1) {
@@ -186,8 +247,12 @@ static void convert_service(ld_loader *L, const yaml_node_t *m, const char *path
   }
   ld_convert_resources(L, m, "requests", path, &sv->cpu_request_millicores, &sv->mem_request_bytes);
   ld_convert_resources(L, m, "limits", path, &sv->cpu_limit_millicores, &sv->mem_limit_bytes);
-  ld_check_limits(L, m, sv->cpu_request_millicores, sv->cpu_limit_millicores, sv->mem_request_bytes,
-                  sv->mem_limit_bytes);
+  if (!inherited || ld_get(L, m, "limits") != NULL) {
+    ld_check_limits(L, m, sv->cpu_request_millicores, sv->cpu_limit_millicores,
+                    sv->mem_request_bytes, sv->mem_limit_bytes);
+  } else {
+    check_inherited_limits(L, m, sv);
+  }
   ld_opt_u32(L, m, "workers", 1, LD_MAX_WORKERS, &sv->app_workers);
   yaml_node_t *st = ld_get(L, m, "service_time");
   if (st != NULL) {
@@ -204,7 +269,56 @@ static void convert_service(ld_loader *L, const yaml_node_t *m, const char *path
   }
   convert_retry(L, m, path, &sv->retry);
   convert_bounds(L, m, path, sv);
+}
+
+/* Everything but the calls' targets, which need every service first. */
+static void convert_service(ld_loader *L, const yaml_node_t *m, const char *path,
+                            scenario_service *sv, ld_call_aux *calls, uint32_t *n_calls) {
+  if (!ld_check_map(L, m, &ld_sch_service, path)) {
+    return;
+  }
+  if (ld_get(L, m, "name") == NULL) {
+    ld_missing(L, m, "name", path);
+  } else {
+    ld_opt_name(L, m, "name", sv->name);
+  }
+  service_namespace(L, m, path, sv);
+  bool inherited = L->ns_defaults != NULL && sv->ns != SCN_NONE && L->ns_defaults[sv->ns].set;
+  if (inherited && service_inherit(L, m, sv, &L->ns_defaults[sv->ns].sv) != 0) {
+    return;
+  }
+  service_account(L, m, sv);
+  convert_settings(L, m, path, sv, inherited);
   convert_calls(L, m, path, sv, calls, n_calls);
+}
+
+/* Each declared namespace's `defaults`, read over the built-in defaults. */
+static void convert_ns_defaults(ld_loader *L) {
+  scenario *s = L->s;
+  if (!L->namespaces_declared || s->n_namespaces == 0) {
+    return;
+  }
+  L->ns_defaults = calloc(s->n_namespaces, sizeof *L->ns_defaults);
+  if (L->ns_defaults == NULL) {
+    ld_nomem(L);
+    return;
+  }
+  for (uint32_t i = 0; i < s->n_namespaces && !ld_stop(L); i++) {
+    char base[LD_PATH_MAX], path[LD_PATH_MAX];
+    ld_path_join(base, sizeof base, "namespaces", s->namespaces[i].name);
+    yaml_node_t *m =
+        ld_opt_map(L, ld_node_at(L, L->ns_ids[i]), "defaults", &ld_sch_service_defaults, base);
+    if (m == NULL) {
+      continue;
+    }
+    ld_ns_defaults *d = &L->ns_defaults[i];
+    ld_path_join(path, sizeof path, base, "defaults");
+    service_defaults(&d->sv);
+    d->sv.ns = i;
+    d->set = true;
+    d->id = ld_node_id(L, m);
+    convert_settings(L, m, path, &d->sv, false);
+  }
 }
 
 const char **ld_service_names(ld_loader *L) {
@@ -237,12 +351,18 @@ void ld_convert_services(ld_loader *L, const yaml_node_t *root) {
   yaml_node_t *raw = ld_get_raw(L, root, "services");
   yaml_node_t *seq = ld_opt_seq(L, root, "services", "");
   size_t n = seq != NULL ? ld_seq_len(seq) : 0;
-  L->services_incomplete = n == 0;
+  L->services_incomplete = L->services_incomplete || n == 0; /* or a services_csv row left out */
   ld_convert_namespaces(L, root, n);
+  if (!ld_stop(L)) {
+    convert_ns_defaults(L);
+  }
   if (ld_stop(L)) {
     return;
   }
   if (n == 0) {
+    if (L->csv[LD_CSV_SERVICES].used) {
+      return; /* services_csv said why it gave none */
+    }
     if (raw == NULL) {
       ld_err_at(L, ld_node_at(L, L->root_id), "missing required key \"services\" at the top level");
     } else if (seq != NULL || ld_is_null(raw)) {
@@ -288,9 +408,10 @@ void ld_convert_services(ld_loader *L, const yaml_node_t *root) {
     }
     uint32_t prev = ld_nt_find(&L->services, sv->name);
     if (prev != SCN_NONE) {
-      char w[LD_PATH_MAX];
-      ld_err_at(L, ld_get(L, m, "name"), "duplicate service \"%s\" (first defined at %s)", sv->name,
-                ld_where_text(L, ld_node_at(L, L->svc_ids[prev]), w, sizeof w));
+      char w[LD_PATH_MAX + LD_FILE_MAX];
+      yaml_node_t *at = ld_get(L, m, "name");
+      ld_err_at(L, at, "duplicate service \"%s\" (first defined at %s)", sv->name,
+                ld_where_from(L, at, ld_node_at(L, L->svc_ids[prev]), w, sizeof w));
     } else {
       ld_nt_put(&L->services, sv->name, idx);
     }

@@ -392,12 +392,14 @@ void ld_convert_resources(ld_loader *L, const yaml_node_t *m, const char *key, c
 void ld_check_limits(ld_loader *L, const yaml_node_t *m, int64_t req_cpu, int64_t lim_cpu,
                      int64_t req_mem, int64_t lim_mem) {
   yaml_node_t *lim = ld_get(L, m, "limits");
+  /* A limit may come from a namespace's defaults: then at the limits. */
+  yaml_node_t *cpu = ld_get(L, lim, "cpu"), *mem = ld_get(L, lim, "memory");
   if (lim_cpu > 0 && req_cpu > 0 && lim_cpu < req_cpu) {
-    ld_err_at(L, ld_get(L, lim, "cpu"), "invalid \"cpu\": limit %lldm is below the request %lldm",
+    ld_err_at(L, cpu != NULL ? cpu : lim, "invalid \"cpu\": limit %lldm is below the request %lldm",
               (long long)lim_cpu, (long long)req_cpu);
   }
   if (lim_mem > 0 && req_mem > 0 && lim_mem < req_mem) {
-    ld_err_at(L, ld_get(L, lim, "memory"),
+    ld_err_at(L, mem != NULL ? mem : lim,
               "invalid \"memory\": limit %lld bytes is below the request %lld bytes",
               (long long)lim_mem, (long long)req_mem);
   }

@@ -36,7 +36,8 @@ static size_t mark_offset(const char *bytes, size_t len, size_t line, size_t col
 }
 
 void ld_report_yaml_error(ld_loader *L, const yaml_parser_t *p, const char *file, const char *bytes,
-                          size_t len, bool override, size_t col_offset) {
+                          size_t len, const ld_offset *at) {
+  bool override = at != NULL;
   char msg[LD_MSG_MAX];
   size_t line0 = 0, col0 = 0; /* zero-based, columns in characters */
   if (p->error == YAML_MEMORY_ERROR) {
@@ -84,7 +85,10 @@ void ld_report_yaml_error(ld_loader *L, const yaml_parser_t *p, const char *file
     col0 = len; /* one past the last character */
   }
   if (override && line0 == 0) {
-    col0 += col_offset;
+    col0 += at->col;
+  }
+  if (override) {
+    line0 += at->line;
   }
   diag_error(L->diag, file, (uint32_t)line0 + 1, (uint32_t)col0 + 1, "%s", msg);
 }
@@ -176,14 +180,15 @@ static int check_encoding(ld_loader *L, const char *bytes, size_t len) {
 #define LD_MAX_FLOW_DEPTH 1000
 
 int ld_check_flow_depth(ld_loader *L, const char *file, const char *bytes, size_t len,
-                        bool override, size_t col_offset) {
+                        const ld_offset *at) {
   size_t depth = 0;
   uint32_t line = 1, col = 1;
   for (size_t i = 0; i < len; i++) {
     char c = bytes[i];
     if (c == '[' || c == '{') {
       if (++depth > LD_MAX_FLOW_DEPTH) {
-        return diag_error(L->diag, file, line, override ? col + (uint32_t)col_offset : col,
+        uint32_t shift = at != NULL && line == 1 ? (uint32_t)at->col : 0;
+        return diag_error(L->diag, file, line + (at != NULL ? (uint32_t)at->line : 0), col + shift,
                           "lists and mappings are nested more than %d deep", LD_MAX_FLOW_DEPTH);
       }
     } else if ((c == ']' || c == '}') && depth > 0) {
@@ -202,7 +207,7 @@ int ld_check_flow_depth(ld_loader *L, const char *file, const char *bytes, size_
 int ld_parse_document(ld_loader *L, const char *bytes, size_t len) {
   const char *display = L->file;
   if (check_encoding(L, bytes, len) != 0 ||
-      ld_check_flow_depth(L, display, bytes, len, false, 0) != 0) {
+      ld_check_flow_depth(L, display, bytes, len, NULL) != 0) {
     return SCENARIO_LOAD_ESYNTAX;
   }
   yaml_parser_t parser;
@@ -212,7 +217,7 @@ int ld_parse_document(ld_loader *L, const char *bytes, size_t len) {
   }
   yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, len);
   if (!yaml_parser_load(&parser, &L->doc)) {
-    ld_report_yaml_error(L, &parser, display, bytes, len, false, 0);
+    ld_report_yaml_error(L, &parser, display, bytes, len, NULL);
     int code = parser.error == YAML_MEMORY_ERROR ? ERR_ENOMEM : SCENARIO_LOAD_ESYNTAX;
     yaml_parser_delete(&parser);
     return code;
@@ -230,7 +235,7 @@ int ld_parse_document(ld_loader *L, const char *bytes, size_t len) {
    * than silently ignoring half the file. */
   yaml_document_t extra;
   if (!yaml_parser_load(&parser, &extra)) {
-    ld_report_yaml_error(L, &parser, display, bytes, len, false, 0);
+    ld_report_yaml_error(L, &parser, display, bytes, len, NULL);
     yaml_parser_delete(&parser);
     return SCENARIO_LOAD_ESYNTAX;
   }
@@ -295,6 +300,17 @@ yaml_node_t *ld_get(ld_loader *L, const yaml_node_t *m, const char *key) {
 
 /* ---- where a node is, and messages --------------------------------------- */
 
+/* The origin of a node not read from the file; NULL for the file's. */
+static const ld_ov_origin *origin_of(ld_loader *L, const yaml_node_t *n) {
+  int id = n != NULL ? ld_node_id(L, n) : 0;
+  for (size_t i = 0; id > L->n_file_nodes && i < L->n_origins; i++) {
+    if (id >= L->origins[i].first_id && id <= L->origins[i].last_id) {
+      return &L->origins[i];
+    }
+  }
+  return NULL;
+}
+
 void ld_locate(ld_loader *L, const yaml_node_t *n, const char **file, uint32_t *line,
                uint32_t *col) {
   *file = L->file;
@@ -303,41 +319,47 @@ void ld_locate(ld_loader *L, const yaml_node_t *n, const char **file, uint32_t *
   if (n == NULL) {
     return;
   }
-  int id = ld_node_id(L, n);
-  if (id > L->n_file_nodes) {
-    for (size_t i = 0; i < L->n_origins; i++) {
-      if (id >= L->origins[i].first_id && id <= L->origins[i].last_id) {
-        *file = L->ov_labels[L->origins[i].index];
-        break;
-      }
-    }
+  const ld_ov_origin *o = origin_of(L, n);
+  if (o != NULL) {
+    *file = o->label;
   }
   *line = (uint32_t)n->start_mark.line + 1;
   *col = (uint32_t)n->start_mark.column + 1;
 }
 
 const char *ld_where_text(ld_loader *L, const yaml_node_t *n, char *buf, size_t size) {
-  const char *file;
-  uint32_t line, col;
-  ld_locate(L, n, &file, &line, &col);
-  if (file != L->file) {
-    snprintf(buf, size, "%s", file);
-  } else {
+  const ld_ov_origin *o = origin_of(L, n);
+  uint32_t line = n != NULL ? (uint32_t)n->start_mark.line + 1 : 0;
+  if (o == NULL) {
     snprintf(buf, size, "line %u", line);
+  } else if (o->lines) {
+    snprintf(buf, size, "%s line %u", o->label, line);
+  } else {
+    snprintf(buf, size, "%s", o->label);
   }
   return buf;
 }
 
 const char *ld_where_file(ld_loader *L, const yaml_node_t *n, char *buf, size_t size) {
-  const char *file;
-  uint32_t line, col;
-  ld_locate(L, n, &file, &line, &col);
-  if (file == L->file) {
-    snprintf(buf, size, "%s line %u", file, line);
+  const ld_ov_origin *o = origin_of(L, n);
+  uint32_t line = n != NULL ? (uint32_t)n->start_mark.line + 1 : 0;
+  if (o == NULL || o->lines) {
+    snprintf(buf, size, "%s line %u", o != NULL ? o->label : L->file, line);
   } else {
-    snprintf(buf, size, "%s", file);
+    snprintf(buf, size, "%s", o->label);
   }
   return buf;
+}
+
+const char *ld_where_from(ld_loader *L, const yaml_node_t *at, const yaml_node_t *ref, char *buf,
+                          size_t size) {
+  const ld_ov_origin *oa = origin_of(L, at), *ob = origin_of(L, ref);
+  bool same_file = oa == ob && (ob == NULL || ob->lines);
+  if (same_file) {
+    snprintf(buf, size, "line %u", ref != NULL ? (uint32_t)ref->start_mark.line + 1 : 0);
+    return buf;
+  }
+  return ld_where_file(L, ref, buf, size);
 }
 
 static int verr(ld_loader *L, diag_severity sev, const yaml_node_t *n, const char *fmt,

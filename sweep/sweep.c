@@ -11,6 +11,9 @@
 #include "scenario_load.h"
 #include "units.h"
 
+/* Longest tuple of values set together, as text. */
+#define SWEEP_TUPLE_MAX 2048
+
 /* Tolerance for "a step lands on the end of the range". */
 #define SWEEP_EPS 1e-9
 
@@ -40,12 +43,11 @@ void sweep_values_free(char **values, uint32_t n) {
   free(values);
 }
 
+static void sweep__axis_free(sweep_axis *ax);
+
 void sweep_release(sweep *s) {
-  for (uint32_t a = 0; a < s->n_axes; a++) {
-    free(s->axes[a].key);
-    free(s->axes[a].spec);
-    sweep_values_free(s->axes[a].values, s->axes[a].n_values);
-  }
+  for (uint32_t a = 0; a < s->n_axes; a++)
+    sweep__axis_free(&s->axes[a]);
   sweep_init(s);
 }
 
@@ -54,10 +56,11 @@ void sweep_release(sweep *s) {
 typedef struct vlist {
   char **v;
   uint32_t n, cap;
+  uint32_t max; /* 0: SWEEP_MAX_VALUES */
 } vlist;
 
 static int vlist_push(vlist *l, const char *s, size_t len) {
-  if (l->n >= SWEEP_MAX_VALUES)
+  if (l->n >= (l->max ? l->max : SWEEP_MAX_VALUES))
     return SWEEP_ETOOBIG;
   if (l->n == l->cap) {
     uint32_t ncap = l->cap ? l->cap * 2 : 8;
@@ -233,53 +236,92 @@ static int is_range(const char *s, size_t len) {
   return 0;
 }
 
+/* Cuts the next element of a comma list off *p: [*b, *e), trimmed. Commas
+ * inside brackets ("[...]", "{...}", and "(...)" when `parens`) or quotes do
+ * not split. A quote opens only where YAML starts a quoted scalar (at the
+ * start of the element or after "[", "{", "," or ":"), so the apostrophe of
+ * "it's" is a plain character, as in YAML; inside quotes, '' (single) and
+ * \x (double) are escapes. Returns 1 with the element, 0 at the end of the
+ * list, or a negative code with a message. */
+static int next_element(const char *spec, const char **p, int parens, const char **b,
+                        const char **e, char *err, size_t errn) {
+  const char *start = *p;
+  if (!start)
+    return 0;
+  int depth = 0;
+  char quote = 0, prev = 0; /* prev: the last non-blank character outside quotes */
+  const char *q = start;
+  for (;; q++) {
+    char c = *q;
+    if (c && quote) {
+      if (quote == '\'' && c == '\'' && q[1] == '\'')
+        q++;
+      else if (quote == '"' && c == '\\' && q[1])
+        q++;
+      else if (c == quote)
+        quote = 0, prev = c;
+      continue;
+    }
+    if ((c == '"' || c == '\'') && (!prev || strchr("[{(,:", prev))) {
+      quote = c;
+      continue;
+    }
+    if (c == '[' || c == '{' || (parens && c == '('))
+      depth++;
+    else if ((c == ']' || c == '}' || (parens && c == ')')) && depth > 0)
+      depth--;
+    if (c != ' ' && c != '\t' && c)
+      prev = c;
+    if (c && (c != ',' || depth > 0))
+      continue;
+    if (!c && (depth > 0 || quote))
+      return sweep__fail(err, errn, SWEEP_ESYNTAX, "\"%s\": unbalanced %s", spec,
+                         quote ? "quote" : "bracket");
+    break;
+  }
+  *b = skip_space(start);
+  *e = q;
+  while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+    (*e)--;
+  *p = *q ? q + 1 : NULL;
+  if (*e == *b)
+    return sweep__fail(err, errn, SWEEP_EEMPTY, "\"%s\": empty value in the list", spec);
+  return 1;
+}
+
+/* Expands one element (a range or a literal value) onto l. */
+static int expand_element(const char *spec, const char *b, const char *e, vlist *l, char *err,
+                          size_t errn) {
+  if (is_range(b, (size_t)(e - b)))
+    return expand_range(b, (size_t)(e - b), l, err, errn);
+  int rc = vlist_push(l, b, (size_t)(e - b));
+  if (rc < 0)
+    sweep__fail(err, errn, rc, "\"%s\": %s (at most %d values per key)", spec, err_str(rc),
+                SWEEP_MAX_VALUES);
+  return rc;
+}
+
+/* A spec of blanks only. */
+static int is_blank(const char *s) {
+  return *skip_space(s) == '\0';
+}
+
 int sweep_expand(const char *spec, char ***values, uint32_t *n, char *err, size_t err_len) {
   *values = NULL;
   *n = 0;
   if (err && err_len)
     err[0] = '\0';
   vlist l = {0};
-  int rc = 0, depth = 0;
-  char quote = 0;
-  const char *start = spec;
-  for (const char *p = spec;; p++) {
-    char c = *p;
-    if (c && quote) {
-      if (c == quote)
-        quote = 0;
-      continue;
+  int rc = 0;
+  if (is_blank(spec)) {
+    /* "KEY=" is the key's null, its default, as for `meshsim run --set`:
+     * one empty value (`--set failures=` turns the file's drills off). */
+    rc = vlist_push(&l, "", 0);
+  } else {
+    const char *p = spec, *b, *e;
+    while ((rc = next_element(spec, &p, 0, &b, &e, err, err_len)) == 1 &&
+           (rc = expand_element(spec, b, e, &l, err, err_len)) == 0) {
     }
-    if (c == '"' || c == '\'') {
-      quote = c;
-      continue;
-    }
-    if (c == '[' || c == '{')
-      depth++;
-    else if ((c == ']' || c == '}') && depth > 0)
-      depth--;
-    if (c && (c != ',' || depth > 0))
-      continue;
-    if (!c && (depth > 0 || quote)) {
-      rc = sweep__fail(err, err_len, SWEEP_ESYNTAX, "\"%s\": unbalanced %s", spec,
-                       quote ? "quote" : "bracket");
-      break;
-    }
-    /* One element: [start, p), trimmed. */
-    const char *b = skip_space(start), *e = p;
-    while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-      e--;
-    if (e == b) {
-      rc = sweep__fail(err, err_len, SWEEP_EEMPTY, "\"%s\": empty value in the list", spec);
-      break;
-    }
-    if (is_range(b, (size_t)(e - b)))
-      rc = expand_range(b, (size_t)(e - b), &l, err, err_len);
-    else if ((rc = vlist_push(&l, b, (size_t)(e - b))) < 0)
-      sweep__fail(err, err_len, rc, "\"%s\": %s (at most %d values per key)", spec, err_str(rc),
-                  SWEEP_MAX_VALUES);
-    if (rc < 0 || !c)
-      break;
-    start = p + 1;
   }
   if (rc < 0) {
     sweep_values_free(l.v, l.n);
@@ -290,49 +332,180 @@ int sweep_expand(const char *spec, char ***values, uint32_t *n, char *err, size_
   return 0;
 }
 
+/* ---- keys set together ---------------------------------------------------------- */
+
+/* One tuple "(v1, v2, ...)" of a zipped axis of nk keys onto l (display
+ * values) and m (members, nk per point). A member may be a range; ranges
+ * zip (they need as many values each) and a single value is repeated. */
+static int expand_tuple(const char *spec, const char *b, const char *e, uint32_t nk, vlist *l,
+                        vlist *m, char *err, size_t errn) {
+  char inner[SWEEP_TUPLE_MAX];
+  size_t len = (size_t)(e - b) - 2;
+  if (len >= sizeof inner)
+    return sweep__fail(err, errn, SWEEP_ESYNTAX, "\"%.*s\" is too long", (int)(e - b), b);
+  memcpy(inner, b + 1, len);
+  inner[len] = '\0';
+  vlist mem[SWEEP_MAX_KEYS] = {{0}};
+  uint32_t k = 0, count = 1;
+  const char *p = inner, *mb, *me;
+  int rc;
+  while ((rc = next_element(inner, &p, 1, &mb, &me, err, errn)) == 1) {
+    if (k == nk) {
+      rc = sweep__fail(err, errn, SWEEP_ESYNTAX, "\"%.*s\": more values than the %u keys",
+                       (int)(e - b), b, nk);
+      break;
+    }
+    if ((rc = expand_element(inner, mb, me, &mem[k], err, errn)) < 0)
+      break;
+    if (mem[k].n > 1 && count > 1 && mem[k].n != count) {
+      rc = sweep__fail(err, errn, SWEEP_ESYNTAX,
+                       "\"%.*s\": ranges set together need as many values each (%u and %u)",
+                       (int)(e - b), b, count, mem[k].n);
+      break;
+    }
+    count = mem[k].n > count ? mem[k].n : count;
+    k++;
+  }
+  if (rc == 0 && k < nk)
+    rc = sweep__fail(err, errn, SWEEP_ESYNTAX, "\"%.*s\": %u value%s for %u keys", (int)(e - b), b,
+                     k, k == 1 ? "" : "s", nk);
+  for (uint32_t i = 0; rc == 0 && i < count; i++) {
+    char text[SWEEP_TUPLE_MAX];
+    size_t off = 0;
+    for (uint32_t j = 0; j < nk && rc == 0; j++) {
+      const char *v = mem[j].v[mem[j].n > 1 ? i : 0];
+      int w = snprintf(text + off, sizeof text - off, "%s%s", j ? "," : "(", v);
+      off += w > 0 ? (size_t)w : 0;
+      rc = vlist_push(m, v, strlen(v));
+    }
+    if (rc == 0 && off + 2 > sizeof text)
+      rc = SWEEP_ETOOBIG;
+    if (rc == 0) {
+      text[off++] = ')';
+      rc = vlist_push(l, text, off);
+    }
+    if (rc < 0)
+      sweep__fail(err, errn, rc, "\"%s\": %s (at most %d values per key)", spec, err_str(rc),
+                  SWEEP_MAX_VALUES);
+  }
+  for (uint32_t j = 0; j < SWEEP_MAX_KEYS; j++)
+    sweep_values_free(mem[j].v, mem[j].n);
+  return rc < 0 ? rc : 0;
+}
+
+/* The values of nk keys set together: each element is a tuple "(v1, v2)"
+ * or a value (or range) every key takes. */
+static int expand_zipped(const char *spec, uint32_t nk, vlist *l, vlist *m, char *err,
+                         size_t errn) {
+  const char *p = spec, *b, *e;
+  int rc;
+  while ((rc = next_element(spec, &p, 1, &b, &e, err, errn)) == 1) {
+    if (*b == '(' && e[-1] == ')') {
+      rc = expand_tuple(spec, b, e, nk, l, m, err, errn);
+    } else {
+      uint32_t from = l->n;
+      rc = expand_element(spec, b, e, l, err, errn);
+      for (uint32_t i = from; rc == 0 && i < l->n; i++)
+        for (uint32_t j = 0; j < nk && rc == 0; j++)
+          rc = vlist_push(m, l->v[i], strlen(l->v[i]));
+    }
+    if (rc < 0)
+      return rc;
+  }
+  return rc;
+}
+
+/* Keys in use across the sweep. */
+static uint32_t sweep__n_keys(const sweep *s) {
+  uint32_t n = 0;
+  for (uint32_t a = 0; a < s->n_axes; a++)
+    n += s->axes[a].n_keys;
+  return n;
+}
+
+/* Splits "k1,k2" (klen bytes) into ax->keys, checking each against the
+ * keys of s. */
+static int sweep__keys(const sweep *s, const char *arg, size_t klen, sweep_axis *ax, char *err,
+                       size_t errn) {
+  uint32_t n = 1;
+  for (size_t i = 0; i < klen; i++) {
+    if (arg[i] == ';' || arg[i] == ' ')
+      return sweep__fail(err, errn, SWEEP_ESYNTAX, "\"%s\": a key has no spaces or ';'", arg);
+    n += arg[i] == ',';
+  }
+  if (sweep__n_keys(s) + n > SWEEP_MAX_KEYS)
+    return sweep__fail(err, errn, SWEEP_ETOOBIG, "at most %d keys can be swept", SWEEP_MAX_KEYS);
+  if (!(ax->keys = calloc(n, sizeof *ax->keys)))
+    return sweep__fail(err, errn, ERR_ENOMEM, "out of memory");
+  for (const char *k = arg, *end = arg + klen; k <= end; ax->n_keys++) {
+    size_t kl = strcspn(k, ",=");
+    if (k + kl > end)
+      kl = (size_t)(end - k);
+    if (kl == 0)
+      return sweep__fail(err, errn, SWEEP_ESYNTAX, "\"%.*s\": an empty key", (int)klen, arg);
+    for (uint32_t a = 0; a <= s->n_axes; a++) {
+      const sweep_axis *o = a < s->n_axes ? &s->axes[a] : ax;
+      for (uint32_t j = 0; j < o->n_keys; j++)
+        if (strlen(o->keys[j]) == kl && !strncmp(o->keys[j], k, kl))
+          return sweep__fail(err, errn, SWEEP_EDUPLICATE, "key \"%.*s\" is given twice", (int)kl,
+                             k);
+    }
+    if (!(ax->keys[ax->n_keys] = strndup(k, kl)))
+      return sweep__fail(err, errn, ERR_ENOMEM, "out of memory");
+    k += kl + 1;
+  }
+  return 0;
+}
+
+static void sweep__axis_free(sweep_axis *ax) {
+  free(ax->key);
+  free(ax->spec);
+  sweep_values_free(ax->values, ax->n_values);
+  sweep_values_free(ax->keys, ax->n_keys);
+  sweep_values_free(ax->members, ax->members ? ax->n_values * ax->n_keys : 0);
+  memset(ax, 0, sizeof *ax);
+}
+
 int sweep_add(sweep *s, const char *arg, char *err, size_t err_len) {
   const char *eq = strchr(arg, '=');
   if (!eq || eq == arg)
     return sweep__fail(err, err_len, SWEEP_ESYNTAX, "expected KEY=VALUES, got \"%s\"", arg);
   size_t klen = (size_t)(eq - arg);
-  for (size_t i = 0; i < klen; i++)
-    if (arg[i] == ';' || arg[i] == ' ')
-      return sweep__fail(err, err_len, SWEEP_ESYNTAX, "\"%s\": a key has no spaces or ';'", arg);
-  for (uint32_t a = 0; a < s->n_axes; a++)
-    if (strlen(s->axes[a].key) == klen && !strncmp(s->axes[a].key, arg, klen))
-      return sweep__fail(err, err_len, SWEEP_EDUPLICATE, "key \"%.*s\" is given twice", (int)klen,
-                         arg);
   if (s->n_axes >= SWEEP_MAX_KEYS)
     return sweep__fail(err, err_len, SWEEP_ETOOBIG, "at most %d keys can be swept", SWEEP_MAX_KEYS);
   if (strchr(eq + 1, ';'))
-    return sweep__fail(err, err_len, SWEEP_ESYNTAX, "\"%s\": values cannot contain ';'", arg);
-  char **values;
-  uint32_t n;
-  int rc = sweep_expand(eq + 1, &values, &n, err, err_len);
-  if (rc < 0)
+    return sweep__fail(err, err_len, SWEEP_ESYNTAX,
+                       "\"%s\": values cannot contain ';' (it separates the stored parameters)",
+                       arg);
+  sweep_axis ax = {0};
+  int rc = sweep__keys(s, arg, klen, &ax, err, err_len);
+  if (rc == 0 && ax.n_keys == 1) {
+    rc = sweep_expand(eq + 1, &ax.values, &ax.n_values, err, err_len);
+  } else if (rc == 0) {
+    vlist l = {0}, m = {.max = SWEEP_MAX_VALUES * SWEEP_MAX_KEYS};
+    rc = is_blank(eq + 1)
+             ? sweep__fail(err, err_len, SWEEP_EEMPTY, "\"%s\": keys set together need values", arg)
+             : expand_zipped(eq + 1, ax.n_keys, &l, &m, err, err_len);
+    ax.values = l.v;
+    ax.n_values = l.n;
+    ax.members = m.v;
+  }
+  if (rc == 0 && s->n_points * ax.n_values > SWEEP_MAX_POINTS)
+    rc = sweep__fail(err, err_len, SWEEP_ETOOBIG, "the sweep would have more than %d points",
+                     SWEEP_MAX_POINTS);
+  if (rc == 0 && (!(ax.key = strndup(arg, klen)) || !(ax.spec = strdup(eq + 1))))
+    rc = sweep__fail(err, err_len, ERR_ENOMEM, "out of memory");
+  if (rc < 0) {
+    sweep__axis_free(&ax);
     return rc;
-  if (s->n_points * n > SWEEP_MAX_POINTS) {
-    sweep_values_free(values, n);
-    return sweep__fail(err, err_len, SWEEP_ETOOBIG, "the sweep would have more than %d points",
-                       SWEEP_MAX_POINTS);
   }
-  sweep_axis *ax = &s->axes[s->n_axes];
-  ax->key = malloc(klen + 1);
-  ax->spec = strdup(eq + 1);
-  if (!ax->key || !ax->spec) {
-    free(ax->key);
-    free(ax->spec);
-    sweep_values_free(values, n);
-    ax->key = ax->spec = NULL;
-    return sweep__fail(err, err_len, ERR_ENOMEM, "out of memory");
-  }
-  memcpy(ax->key, arg, klen);
-  ax->key[klen] = '\0';
-  ax->values = values;
-  ax->n_values = n;
-  s->n_axes++;
-  s->n_points *= n;
+  s->axes[s->n_axes++] = ax;
+  s->n_points *= ax.n_values;
   return 0;
+}
+
+const char *sweep_axis_value(const sweep_axis *ax, uint32_t value, uint32_t key) {
+  return ax->members ? ax->members[(size_t)value * ax->n_keys + key] : ax->values[value];
 }
 
 uint32_t sweep_value_index(const sweep *s, uint64_t point, uint32_t axis) {
@@ -485,8 +658,15 @@ static int parse_int64_in(const char *s, int (*parse)(const char *, int64_t *), 
   return rc;
 }
 
+/* A multiplier "x2.5" (docs/scenario-format.md, overrides): its factor. */
+static int parse_factor(const char *s, double *x) {
+  return s[0] == 'x' && units_parse_number(s + 1, x) == 0 && *x > 0 ? 0 : -1;
+}
+
 static int parse_as(sweep_xkind kind, const char *s, double *x) {
   switch (kind) {
+  case SWEEP_X_FACTOR:
+    return parse_factor(s, x);
   case SWEEP_X_NUMBER:
     return units_parse_number(s, x);
   case SWEEP_X_RATE:
@@ -502,12 +682,29 @@ static int parse_as(sweep_xkind kind, const char *s, double *x) {
   }
 }
 
+/* The first member of a tuple of keys set together ("(2k/s,4)" -> "2k/s"),
+ * else the value itself. */
+static const char *first_member(const char *v, char *buf, size_t n) {
+  size_t len = strlen(v);
+  if (len < 2 || v[0] != '(' || v[len - 1] != ')')
+    return v;
+  char inner[SWEEP_TUPLE_MAX];
+  snprintf(inner, sizeof inner, "%.*s", (int)(len - 2), v + 1);
+  const char *p = inner, *b, *e;
+  if (next_element(inner, &p, 1, &b, &e, NULL, 0) != 1 || (size_t)(e - b) >= n)
+    return v;
+  memcpy(buf, b, (size_t)(e - b));
+  buf[e - b] = '\0';
+  return buf;
+}
+
 sweep_xkind sweep_values_numeric(const char *const *values, size_t n, double *x) {
-  static const sweep_xkind order[] = {SWEEP_X_NUMBER, SWEEP_X_RATE, SWEEP_X_DURATION, SWEEP_X_CPU,
-                                      SWEEP_X_SIZE};
+  static const sweep_xkind order[] = {SWEEP_X_NUMBER, SWEEP_X_RATE, SWEEP_X_DURATION,
+                                      SWEEP_X_CPU,    SWEEP_X_SIZE, SWEEP_X_FACTOR};
   for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
     size_t i = 0;
-    while (i < n && parse_as(order[k], values[i], &x[i]) == 0)
+    char buf[256];
+    while (i < n && parse_as(order[k], first_member(values[i], buf, sizeof buf), &x[i]) == 0)
       i++;
     if (i == n)
       return order[k];
@@ -567,7 +764,7 @@ void sweep_format_x(char *buf, size_t n, double x, sweep_xkind kind) {
   }
   char num[48];
   fmt3(num, sizeof num, shown);
-  snprintf(buf, n, "%s%s", num, unit);
+  snprintf(buf, n, "%s%s%s", kind == SWEEP_X_FACTOR ? "x" : "", num, unit);
 }
 
 const char *sweep_xkind_unit(sweep_xkind kind) {
@@ -580,6 +777,8 @@ const char *sweep_xkind_unit(sweep_xkind kind) {
     return "cores";
   case SWEEP_X_SIZE:
     return "MiB";
+  case SWEEP_X_FACTOR:
+    return "multiplier";
   default:
     return "";
   }

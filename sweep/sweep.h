@@ -12,7 +12,13 @@
  * A and B are plain decimal numbers with an optional unit suffix, which
  * must be the same on both ends and is kept on every value
  * (`1k/s..8k/s x2` -> 1k/s,2k/s,4k/s,8k/s; `2ms..8ms x2` -> 2ms,4ms,8ms).
- * A range includes B when a step lands on it (within 1e-9 relative).
+ * A range includes B when a step lands on it (within 1e-9 relative). An
+ * empty SPEC is one empty value: the key's null, its default.
+ *
+ * Keys set together, "K1,K2=SPEC", are one axis (zipped, not crossed): each
+ * element of SPEC is a tuple "(v1, v2)" with a value per key, or a value
+ * (or range) that every key takes; a tuple's members may be ranges of equal
+ * length, which zip: "a,b=(1..3, 10..30+10)" gives (1,10), (2,20), (3,30).
  *
  * Points are numbered 0..n-1 in row-major order: the first key varies
  * slowest, the last fastest, as nested loops in command-line order. A
@@ -33,17 +39,22 @@
 #define SWEEP_MAX_VALUES 10000   /* per key */
 #define SWEEP_MAX_POINTS 1000000 /* whole sweep */
 
-/* One swept key and its expanded values (owned). */
+/* One axis of the sweep: a key, or keys set together, and its expanded
+ * values (all owned). */
 typedef struct sweep_axis {
-  char *key;  /* "traffic.frontend.rate" */
-  char *spec; /* the values as typed: "1k/s..8k/s x2" */
-  char **values;
+  char *key;     /* as typed: "traffic.frontend.rate", or "a.rate,b.replicas" */
+  char *spec;    /* the values as typed: "1k/s..8k/s x2" */
+  char **values; /* per point of the axis, as stored in params: "2k/s", or "(2k/s,4)" */
   uint32_t n_values;
+  char **keys; /* the n_keys keys it sets (one, or several set together) */
+  uint32_t n_keys;
+  char **members; /* several keys: n_values * n_keys values, key k of value i at
+                     [i * n_keys + k]; NULL for one key (values[i] is its value) */
 } sweep_axis;
 
 typedef struct sweep {
   sweep_axis axes[SWEEP_MAX_KEYS];
-  uint32_t n_axes;
+  uint32_t n_axes;   /* axes; their keys together are at most SWEEP_MAX_KEYS */
   uint64_t n_points; /* product of n_values (1 with no axis) */
 } sweep;
 
@@ -56,9 +67,13 @@ void sweep_release(sweep *s);
 int sweep_expand(const char *spec, char ***values, uint32_t *n, char *err, size_t err_len);
 void sweep_values_free(char **values, uint32_t n);
 
-/* Parses "KEY=SPEC" and appends the axis. Values may not contain ';'
- * (the separator of stored parameters). */
+/* Parses "KEY=SPEC" (or "KEY1,KEY2=SPEC", keys set together) and appends
+ * the axis. Values may not contain ';' (the separator of stored
+ * parameters). */
 int sweep_add(sweep *s, const char *arg, char *err, size_t err_len);
+
+/* The value key `key` of the axis takes at its value `value`. */
+const char *sweep_axis_value(const sweep_axis *ax, uint32_t value, uint32_t key);
 
 /* Index into axes[a].values of point p. */
 uint32_t sweep_value_index(const sweep *s, uint64_t point, uint32_t axis);
@@ -109,17 +124,20 @@ typedef enum sweep_xkind {
   SWEEP_X_DURATION, /* shown in ms */
   SWEEP_X_CPU,      /* cores */
   SWEEP_X_SIZE,     /* MiB */
+  SWEEP_X_FACTOR,   /* multipliers: x2 */
   SWEEP_X_CATEGORY  /* not numbers: positions 0..n-1 */
 } sweep_xkind;
 
 /* Reads every value as the first kind that parses all of them (number,
- * rate, duration, cpu, size) into x[i]; otherwise x[i] = i and the kind is
- * SWEEP_X_CATEGORY. */
+ * rate, duration, cpu, size, multiplier "x2") into x[i]; otherwise x[i] = i
+ * and the kind is SWEEP_X_CATEGORY. A tuple of keys set together,
+ * "(2k/s,4)", is read by its first member. */
 sweep_xkind sweep_values_numeric(const char *const *values, size_t n, double *x);
-/* "3.4k/s", "25 ms", "0.5 cores", "512 MiB", "12.5"; a category is printed
- * as its position. */
+/* "3.4k/s", "25 ms", "0.5 cores", "512 MiB", "x2", "12.5"; a category is
+ * printed as its position. */
 void sweep_format_x(char *buf, size_t n, double x, sweep_xkind kind);
-/* Unit for axis labels ("requests/s", "ms", "cores", "MiB"; "" for plain). */
+/* Unit for axis labels ("requests/s", "ms", "cores", "MiB", "multiplier";
+ * "" for plain). */
 const char *sweep_xkind_unit(sweep_xkind kind);
 
 /* ---- crossovers ---------------------------------------------------------------- */

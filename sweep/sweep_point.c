@@ -103,12 +103,16 @@ int sweep_point_overrides_of(const sweep *s, uint64_t point, const char *const *
   size_t off = 0;
   for (uint32_t a = 0; a < s->n_axes; a++) {
     const sweep_axis *ax = &s->axes[a];
-    int w = snprintf(out->store + off, sizeof out->store - off, "%s=%s", ax->key,
-                     ax->values[sweep_value_index(s, point, a)]);
-    if (w < 0 || (size_t)w >= SWEEP_POINT_OVERRIDE_MAX || (size_t)w >= sizeof out->store - off)
-      return SWEEP_ETOOBIG;
-    out->sets[out->n++] = out->store + off;
-    off += (size_t)w + 1;
+    uint32_t v = sweep_value_index(s, point, a);
+    for (uint32_t k = 0; k < ax->n_keys; k++) {
+      int w = snprintf(out->store + off, sizeof out->store - off, "%s=%s", ax->keys[k],
+                       sweep_axis_value(ax, v, k));
+      if (w < 0 || (size_t)w >= SWEEP_POINT_OVERRIDE_MAX || (size_t)w >= sizeof out->store - off ||
+          out->n >= SWEEP_MAX_KEYS)
+        return SWEEP_ETOOBIG;
+      out->sets[out->n++] = out->store + off;
+      off += (size_t)w + 1;
+    }
   }
   for (size_t i = 0; i < n_fixed; i++)
     out->sets[out->n++] = fixed[i];

@@ -835,8 +835,8 @@ static void test_override_errors(void **state) {
        "--set metadata.bogus=7: error: unknown key \"bogus\" in \"metadata\"; valid keys are: "
        "name, description, seed, duration, warmup, replications, slo, objective"},
       {"nope.x=1", "--set nope.x=1: error: unknown key \"nope\" at the top level; valid keys "
-                   "are: metadata, cluster, pricing, mesh, namespaces, services, call_graph_csv, "
-                   "traffic, traffic_csv, failures"},
+                   "are: metadata, cluster, pricing, mesh, namespaces, services, services_csv, "
+                   "call_graph_csv, traffic, traffic_csv, failures"},
       {"seed", "--set seed: error: expected KEY=VALUE, like metadata.seed=7"},
       {"=5", "--set =5: error: expected KEY=VALUE, like metadata.seed=7"},
       {"metadata..seed=1", "--set metadata..seed=1: error: empty key in path \"metadata\""},
@@ -982,7 +982,7 @@ static void test_string_inputs(void **state) {
       {"metadata: {seed: *nope}\n", "test.yaml:1:18: error: yaml: found undefined alias"},
       {"a: \"\\x00\"\n", "test.yaml:1:1: error: unknown key \"a\" at the top level; valid keys "
                          "are: metadata, cluster, pricing, mesh, namespaces, services, "
-                         "call_graph_csv, traffic, traffic_csv, failures"},
+                         "services_csv, call_graph_csv, traffic, traffic_csv, failures"},
       {"metadata:\n  name: \"a\\0b\"\n",
        "test.yaml:2:9: error: invalid \"name\": contains a NUL character"},
       {"metadata:\n  x\x01: 1\n", "test.yaml:2:4: error: yaml: control characters are not "
@@ -1685,7 +1685,8 @@ static char *expand_dir(const char *text, const char *dir) {
 }
 
 /* Every CSV in csv/bad is loaded with base.yaml (calls-*.csv as
- * call_graph_csv, traffic-*.csv as traffic_csv, plus any "# set: KEY=VALUE"
+ * call_graph_csv, traffic-*.csv as traffic_csv, services-*.csv as
+ * services_csv, plus any "# set: KEY=VALUE"
  * lines) and must give exactly its "# expect:" errors, in order, with file
  * and line, and leave no scenario behind. */
 static void test_csv_bad_fixtures(void **state) {
@@ -1707,7 +1708,10 @@ static void test_csv_bad_fixtures(void **state) {
     size_t n_ov = 0;
     char first[600];
     snprintf(first, sizeof first, "%s=%s",
-             strncmp(names[i], "calls-", 6) == 0 ? "call_graph_csv" : "traffic_csv", path);
+             strncmp(names[i], "calls-", 6) == 0      ? "call_graph_csv"
+             : strncmp(names[i], "services-", 9) == 0 ? "services_csv"
+                                                      : "traffic_csv",
+             path);
     ovs[n_ov++] = strdup(first);
     for (const char *p = strstr(text, "# set: "); p != NULL && n_ov < N_OF(ovs);
          p = strstr(p + 1, "# set: ")) {
@@ -2007,6 +2011,639 @@ NAME_FN(mesh_placement_name, mesh_placement)
 NAME_FN(mesh_lb_name, mesh_lb)
 NAME_FN(mesh_sidecar_scope_name, mesh_sidecar_scope)
 
+/* ------------------------------------------------ authoring at cluster size */
+
+/* Services no traffic reaches: max_listed of them named, then a count;
+ * SIZE_MAX names every one (validate --all-warnings). */
+static void test_warning_lists(void **state) {
+  (void)state;
+  char text[2048];
+  size_t o = (size_t)snprintf(text, sizeof text, "services:\n  - name: web\n");
+  for (int i = 0; i < 8; i++) {
+    o += (size_t)snprintf(text + o, sizeof text - o, "  - name: lost-%d\n", i);
+  }
+  snprintf(text + o, sizeof text - o, "traffic: [{service: web, rate: 1/s}]\n");
+  static const struct {
+    size_t max_listed;
+    size_t named;      /* "service "lost-i" receives no traffic" */
+    const char *count; /* the closing count, or NULL */
+  } cases[] = {
+      {DIAG_DEFAULT_MAX_LISTED, 5,
+       "w.yaml: warning: 3 more services receive no traffic (`meshsim validate --all-warnings` "
+       "lists every one)"},
+      {SIZE_MAX, 8, NULL},
+      {7, 7,
+       "w.yaml: warning: 1 more services receive no traffic (`meshsim validate --all-warnings` "
+       "lists every one)"},
+      {8, 8, NULL},
+  };
+  for (size_t c = 0; c < N_OF(cases); c++) {
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    d.max_listed = cases[c].max_listed;
+    assert_int_equal(scenario_load_string(text, strlen(text), "w.yaml", NULL, 0, &s, &d), 0);
+    size_t named = 0;
+    for (size_t i = 0; i < d.n; i++) {
+      char want[128];
+      snprintf(want, sizeof want,
+               "w.yaml:%zu:5: warning: service \"lost-%zu\" receives no traffic (no traffic entry "
+               "reaches it through calls)",
+               i + 3, i);
+      named += strcmp(d.items[i].text, want) == 0;
+    }
+    if (named != cases[c].named || d.n != cases[c].named + (cases[c].count != NULL)) {
+      print_diags(&d);
+      fail_msg("max_listed %zu: %zu named of %zu messages, want %zu", cases[c].max_listed, named,
+               d.n, cases[c].named);
+    }
+    if (cases[c].count != NULL) {
+      assert_string_equal(d.items[d.n - 1].text, cases[c].count);
+    }
+    scenario_release(&s);
+    diag_list_release(&d);
+  }
+}
+
+/* `l7: true` on `protocol: tcp` loads with a warning at the l7 key; the
+ * same from a call-graph CSV's protocol points at the service. */
+static void test_l7_on_tcp(void **state) {
+  (void)state;
+  const char *text = "services:\n"
+                     "  - {name: web, calls: [db, cache]}\n"
+                     "  - {name: db, protocol: tcp, l7: true}\n"
+                     "  - {name: cache, protocol: grpc, l7: true}\n"
+                     "traffic: [{service: web, rate: 1/s}]\n";
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  assert_int_equal(scenario_load_string(text, strlen(text), "t.yaml", NULL, 0, &s, &d), 0);
+  assert_int_equal(d.n, 1);
+  assert_string_equal(
+      d.items[0].text,
+      "t.yaml:3:35: warning: service \"db\" has \"l7: true\" but \"protocol: tcp\": "
+      "no proxy can parse opaque TCP, so no L7 policy applies (a waypoint still "
+      "carries it in ambient-waypoint namespaces); set the protocol it speaks or "
+      "drop \"l7\"");
+  assert_true(s.services[1].needs_l7); /* loaded as written */
+  scenario_release(&s);
+  diag_list_release(&d);
+  /* Without l7, or on grpc: no warning. */
+  const char *const quiet[] = {"services.db.l7=false", "services.db.protocol=grpc"};
+  for (size_t i = 0; i < N_OF(quiet); i++) {
+    diag_list_init(&d);
+    assert_int_equal(scenario_load_string(text, strlen(text), "t.yaml", &quiet[i], 1, &s, &d), 0);
+    assert_int_equal(d.n, 0);
+    scenario_release(&s);
+    diag_list_release(&d);
+  }
+}
+
+/* Two services hold the same settings: every field a file can set. */
+static void assert_same_service(const scenario *a, uint32_t i, const scenario *b, uint32_t j) {
+  const scenario_service *x = &a->services[i], *y = &b->services[j];
+  assert_string_equal(x->name, y->name);
+  assert_string_equal(a->namespaces[x->ns].name, b->namespaces[y->ns].name);
+  assert_string_equal(a->service_accounts[x->service_account],
+                      b->service_accounts[y->service_account]);
+  assert_int_equal(x->replicas, y->replicas);
+  assert_int_equal(x->protocol, y->protocol);
+  assert_int_equal(x->cpu_request_millicores, y->cpu_request_millicores);
+  assert_int_equal(x->mem_request_bytes, y->mem_request_bytes);
+  assert_int_equal(x->cpu_limit_millicores, y->cpu_limit_millicores);
+  assert_int_equal(x->mem_limit_bytes, y->mem_limit_bytes);
+  assert_int_equal(x->app_workers, y->app_workers);
+  assert_int_equal(x->service_time_ns.kind, y->service_time_ns.kind);
+  assert_true(x->service_time_ns.a == y->service_time_ns.a);
+  assert_true(x->service_time_ns.b == y->service_time_ns.b);
+  assert_int_equal(x->service_time_ns.n, y->service_time_ns.n);
+  for (size_t k = 0; k < x->service_time_ns.n; k++) {
+    assert_true(x->service_time_ns.x[k] == y->service_time_ns.x[k]);
+    assert_true(x->service_time_ns.p[k] == y->service_time_ns.p[k]);
+  }
+  assert_int_equal(x->request_bytes, y->request_bytes);
+  assert_int_equal(x->response_bytes, y->response_bytes);
+  assert_int_equal(x->needs_l7, y->needs_l7);
+  assert_int_equal(x->parallel, y->parallel);
+  assert_int_equal(x->lb, y->lb);
+  assert_int_equal(x->retry.attempts, y->retry.attempts);
+  assert_int_equal(x->retry.timeout_ns, y->retry.timeout_ns);
+  assert_int_equal(x->retry.backoff_ns, y->retry.backoff_ns);
+  assert_int_equal(x->queue_limit, y->queue_limit);
+  assert_int_equal(x->max_requests, y->max_requests);
+  assert_int_equal(x->prefer_close, y->prefer_close);
+  assert_int_equal(x->n_calls, y->n_calls);
+  for (uint32_t k = 0; k < x->n_calls; k++) {
+    assert_string_equal(a->services[x->calls[k].target].name, b->services[y->calls[k].target].name);
+    assert_int_equal(x->calls[k].count, y->calls[k].count);
+    assert_true(x->calls[k].probability == y->calls[k].probability);
+    assert_int_equal(x->calls[k].request_bytes, y->calls[k].request_bytes);
+    assert_int_equal(x->calls[k].response_bytes, y->calls[k].response_bytes);
+  }
+}
+
+static void assert_same_services(const scenario *a, const scenario *b) {
+  assert_int_equal(a->n_services, b->n_services);
+  assert_int_equal(a->n_namespaces, b->n_namespaces);
+  for (uint32_t i = 0; i < a->n_services; i++) {
+    assert_same_service(a, i, b, i);
+  }
+}
+
+/* A namespace's defaults: services that leave a key unset take it, a
+ * service's own value wins, mappings complete key by key, namespaces
+ * without defaults keep the built-in ones; the result equals the same
+ * services written out in full. */
+static void test_namespace_defaults(void **state) {
+  (void)state;
+  const char *text = "namespaces:\n"
+                     "  - name: shop\n"
+                     "    defaults:\n"
+                     "      replicas: 3\n"
+                     "      protocol: grpc\n"
+                     "      requests: {cpu: 250m, memory: 256Mi}\n"
+                     "      limits: {cpu: 1}\n"
+                     "      workers: 16\n"
+                     "      service_time: {dist: empirical, points: [[1ms, 0], [3ms, 1]]}\n"
+                     "      request_size: 2KiB\n"
+                     "      l7: true\n"
+                     "      lb: least-request\n"
+                     "      retry: {attempts: 3, timeout: 50ms}\n"
+                     "      queue_limit: 100\n"
+                     "      connection_pool: {max_requests: 64}\n"
+                     "      traffic_distribution: prefer-close\n"
+                     "  - name: ops\n"
+                     "services:\n"
+                     "  - {name: cart, namespace: shop, calls: [pay]}\n"
+                     "  - name: pay\n"
+                     "    namespace: shop\n"
+                     "    replicas: 5\n"
+                     "    protocol: http2\n"
+                     "    requests: {cpu: 500m}\n"
+                     "    retry: {attempts: 2}\n"
+                     "    service_time: 2ms\n"
+                     "    l7: false\n"
+                     "  - {name: cron, namespace: ops}\n"
+                     "traffic: [{service: cart, rate: 10/s}, {service: cron, rate: 1/s}]\n";
+  const char *full = "namespaces: [{name: shop}, {name: ops}]\n"
+                     "services:\n"
+                     "  - name: cart\n"
+                     "    namespace: shop\n"
+                     "    calls: [pay]\n"
+                     "    replicas: 3\n"
+                     "    protocol: grpc\n"
+                     "    requests: {cpu: 250m, memory: 256Mi}\n"
+                     "    limits: {cpu: 1}\n"
+                     "    workers: 16\n"
+                     "    service_time: {dist: empirical, points: [[1ms, 0], [3ms, 1]]}\n"
+                     "    request_size: 2KiB\n"
+                     "    l7: true\n"
+                     "    lb: least-request\n"
+                     "    retry: {attempts: 3, timeout: 50ms}\n"
+                     "    queue_limit: 100\n"
+                     "    connection_pool: {max_requests: 64}\n"
+                     "    traffic_distribution: prefer-close\n"
+                     "  - name: pay\n"
+                     "    namespace: shop\n"
+                     "    replicas: 5\n"
+                     "    protocol: http2\n"
+                     "    requests: {cpu: 500m, memory: 256Mi}\n"
+                     "    limits: {cpu: 1}\n"
+                     "    workers: 16\n"
+                     "    service_time: 2ms\n"
+                     "    request_size: 2KiB\n"
+                     "    l7: false\n"
+                     "    lb: least-request\n"
+                     "    retry: {attempts: 2, timeout: 50ms}\n"
+                     "    queue_limit: 100\n"
+                     "    connection_pool: {max_requests: 64}\n"
+                     "    traffic_distribution: prefer-close\n"
+                     "  - {name: cron, namespace: ops}\n"
+                     "traffic: [{service: cart, rate: 10/s}, {service: cron, rate: 1/s}]\n";
+  scenario d, f;
+  load_ok(text, NULL, 0, &d);
+  load_ok(full, NULL, 0, &f);
+  assert_same_services(&d, &f);
+  /* The precedence, field by field, on its own. */
+  const scenario_service *cart = &d.services[0], *pay = &d.services[1], *cron = &d.services[2];
+  assert_int_equal(cart->replicas, 3); /* inherited */
+  assert_int_equal(pay->replicas, 5);  /* its own wins */
+  assert_int_equal(cron->replicas, 1); /* no defaults: built-in */
+  assert_int_equal(pay->cpu_request_millicores, 500);
+  assert_int_equal(pay->mem_request_bytes, 256 << 20); /* completed key by key */
+  assert_int_equal(pay->retry.attempts, 2);
+  assert_int_equal(pay->retry.timeout_ns, 50 * SIM_MS);
+  assert_int_equal(cart->service_time_ns.kind, SIM_DIST_EMPIRICAL);
+  assert_int_equal(pay->service_time_ns.kind, SIM_DIST_CONSTANT);
+  assert_true(cart->dist_storage != NULL && cart->service_time_ns.x == cart->dist_storage);
+  assert_int_equal(cart->calls[0].request_bytes, 2048); /* the callee's inherited size */
+  assert_false(pay->needs_l7);
+  assert_true(pay->prefer_close);
+  assert_false(cron->prefer_close);
+  assert_int_equal(cron->protocol, MESH_PROTO_HTTP1);
+  assert_int_equal(cron->app_workers, 8);
+  scenario_release(&f);
+
+  /* --set reaches the defaults, and a service's own key still wins. */
+  const char *const ov[] = {"namespaces.shop.defaults.replicas=7",
+                            "namespaces.shop.defaults.requests.memory=1Gi"};
+  scenario o;
+  load_ok(text, ov, 2, &o);
+  assert_int_equal(o.services[0].replicas, 7);
+  assert_int_equal(o.services[1].replicas, 5);
+  assert_int_equal(o.services[1].mem_request_bytes, (int64_t)1 << 30);
+  scenario_release(&o);
+  scenario_release(&d);
+}
+
+/* Mistakes in defaults are reported once, at the defaults; a service's own
+ * request above an inherited limit at the request. */
+static void test_namespace_defaults_errors(void **state) {
+  (void)state;
+  static const struct {
+    const char *defaults; /* the namespace's line 3 on */
+    const char *service;  /* extra keys of service "b" */
+    const char *want;     /* every error, joined by '|' */
+  } cases[] = {
+      {"    defaults: {replicas: 0}\n", "",
+       "d.yaml:3:26: error: invalid \"replicas\": must be at least 1, got 0"},
+      {"    defaults: {replica: 2}\n", "",
+       "d.yaml:3:16: error: unknown key \"replica\" in \"namespaces.shop.defaults\"; did you "
+       "mean \"replicas\"?"},
+      {"    defaults: {calls: [a]}\n", "",
+       "d.yaml:3:16: error: unknown key \"calls\" in \"namespaces.shop.defaults\"; valid keys "
+       "are: replicas, protocol, requests, limits, workers, service_time, request_size, "
+       "response_size, l7, parallel, lb, retry, queue_limit, connection_pool, "
+       "traffic_distribution"},
+      {"    defaults: {requests: {cpu: 2}, limits: {cpu: 1}}\n", "",
+       "d.yaml:3:50: error: invalid \"cpu\": limit 1000m is below the request 2000m"},
+      {"    defaults: {limits: {cpu: 1}}\n", ", requests: {cpu: 1500m}",
+       "d.yaml:6:48: error: invalid \"cpu\": request 1500m is above the limit 1000m of "
+       "namespace \"shop\"'s defaults"},
+      {"    defaults: {limits: {cpu: 1}}\n", ", requests: {cpu: 2}, limits: {memory: 1Gi}",
+       "d.yaml:6:60: error: invalid \"cpu\": limit 1000m is below the request 2000m"},
+      {"    defaults: [replicas]\n", "",
+       "d.yaml:3:15: error: expected a mapping for \"namespaces.shop.defaults\", got a list"},
+  };
+  for (size_t c = 0; c < N_OF(cases); c++) {
+    char text[1024];
+    snprintf(text, sizeof text,
+             "namespaces:\n"
+             "  - name: shop\n"
+             "%s"
+             "services:\n"
+             "  - {name: a, namespace: shop, calls: [b, c]}\n"
+             "  - {name: b, namespace: shop%s}\n"
+             "  - {name: c, namespace: shop}\n"
+             "traffic: [{service: a, rate: 1/s}]\n",
+             cases[c].defaults, cases[c].service);
+    diag_list d;
+    diag_list_init(&d);
+    scenario s;
+    assert_true(scenario_load_string(text, strlen(text), "d.yaml", NULL, 0, &s, &d) < 0);
+    char got[2048] = "";
+    size_t off = 0;
+    for (size_t i = 0; i < d.n; i++) {
+      if (d.items[i].severity == DIAG_ERROR) {
+        off +=
+            (size_t)snprintf(got + off, sizeof got - off, "%s%s", off ? "|" : "", d.items[i].text);
+      }
+    }
+    if (strcmp(got, cases[c].want) != 0) {
+      fail_msg("case %zu:\n got: %s\nwant: %s", c, got, cases[c].want);
+    }
+    diag_list_release(&d);
+  }
+}
+
+/* Services from services_csv load to exactly the services the same
+ * scenario writes in YAML (namespace defaults, dotted columns, YAML fields
+ * and calls included); overrides reach them; the CSV is part of the hash. */
+static void test_csv_services(void **state) {
+  (void)state;
+  scenario c, y;
+  load_file_ok(CSV_DIR "/catalog.yaml", NULL, 0, &c, true);
+  load_file_ok(CSV_DIR "/catalog-twin.yaml", NULL, 0, &y, true);
+  assert_same_services(&c, &y);
+  assert_int_equal(c.n_services, 6);
+  assert_string_equal(c.services[0].name, "gateway"); /* YAML first, then the rows */
+  assert_string_equal(c.services[5].name, "elastic");
+  uint64_t h = fnv_file(CSV_DIR "/catalog.yaml", 0xcbf29ce484222325ULL, false);
+  h = fnv_file(CSV_DIR "/catalog-services.csv", h, true);
+  assert_true(c.content_hash == h);
+  scenario_release(&y);
+
+  /* Overrides apply after the rows are in: by name, and to the file. */
+  const char *const ov[] = {"services.redis.replicas=9", "services.cart.requests.memory=1Gi"};
+  scenario o;
+  load_file_ok(CSV_DIR "/catalog.yaml", ov, 2, &o, true);
+  uint32_t redis = scenario_find_service(&o, "redis"), cart = scenario_find_service(&o, "cart");
+  assert_int_equal(o.services[redis].replicas, 9);
+  assert_int_equal(o.services[cart].mem_request_bytes, (int64_t)1 << 30);
+  assert_int_equal(o.services[cart].cpu_request_millicores, 500); /* the CSV's */
+  scenario_release(&o);
+
+  /* --set services_csv= names another file (relative to the current
+   * directory), or none: then only the YAML services are left. */
+  const char *const other[] = {"services_csv=" CSV_DIR "/catalog-services.csv",
+                               "services.search.replicas=1"};
+  load_file_ok(CSV_DIR "/catalog.yaml", other, 2, &o, true);
+  assert_int_equal(o.services[scenario_find_service(&o, "search")].replicas, 1);
+  scenario_release(&o);
+  const char *const off[] = {"services_csv=", "services.gateway.calls="};
+  load_file_ok(CSV_DIR "/catalog.yaml", off, 2, &o, true);
+  assert_int_equal(o.n_services, 1);
+  scenario_release(&o);
+  scenario_release(&c);
+
+  /* Problems with the file or its rows as a whole, in the YAML's folder. */
+  static const struct {
+    const char *text;
+    const char *csv; /* written as s.csv beside the YAML; NULL: none */
+    const char *want;
+  } cases[] = {
+      {"services_csv: s.csv\ntraffic: [{service: a, rate: 1/s}]\n", "name\n",
+       "{dir}/s.csv: error: no rows after the header and no \"services\" in the scenario: a "
+       "scenario needs at least one service"},
+      {"services_csv: nope.csv\ntraffic: [{service: a, rate: 1/s}]\n", NULL,
+       "{dir}/k.yaml:1:15: error: invalid \"services_csv\": cannot open \"{dir}/nope.csv\": No "
+       "such file or directory"},
+      {"services_csv: s.csv\ntraffic: [{service: a, rate: 1/s}]\n", "name,replicas\na,\"1\0\"\n",
+       "{dir}/s.csv:2:3: error: invalid \"replicas\": contains a NUL character"},
+      {"services: [{name: a, calls: [b]}]\nservices_csv: s.csv\ntraffic: [{service: a, rate: "
+       "1/s}]\n",
+       "name,calls\nb,[a]\n", "{dir}/s.csv:2:4: error: call cycle: a -> b -> a"},
+      {"services: {a: 1}\nservices_csv: s.csv\ntraffic: [{service: a, rate: 1/s}]\n", "name\nb\n",
+       "{dir}/k.yaml:1:11: error: expected a list for \"services\", got a mapping"},
+  };
+  char dir[] = "/tmp/meshsim-csvs-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  for (size_t i = 0; i < N_OF(cases); i++) {
+    char yaml[256], csv[256];
+    snprintf(yaml, sizeof yaml, "%s/k.yaml", dir);
+    snprintf(csv, sizeof csv, "%s/s.csv", dir);
+    FILE *f = fopen(yaml, "w");
+    assert_non_null(f);
+    fputs(cases[i].text, f);
+    fclose(f);
+    remove(csv);
+    if (cases[i].csv != NULL) {
+      f = fopen(csv, "wb");
+      assert_non_null(f);
+      /* The NUL case holds one: write up to the end of the second line. */
+      const char *t = cases[i].csv;
+      size_t len = strlen(t);
+      if (strstr(t, "\"1") != NULL) {
+        len += 3; /* past the NUL: "\0\"\n" */
+      }
+      fwrite(t, 1, len, f);
+      fclose(f);
+    }
+    char *want = expand_dir(cases[i].want, dir);
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    assert_true(scenario_load_file(yaml, NULL, 0, &s, &d) < 0);
+    const char *first = diag_first_error(&d);
+    if (first == NULL || strcmp(first, want) != 0) {
+      print_message("case %zu want: %s\n", i, want);
+      print_diags(&d);
+      fail();
+    }
+    diag_list_release(&d);
+    free(want);
+    remove(yaml);
+    remove(csv);
+  }
+  remove(dir);
+}
+
+/* `*` in an override's path reaches every element of a list. */
+static void test_override_wildcard(void **state) {
+  (void)state;
+  const char *text = "services:\n"
+                     "  - {name: a, calls: [b]}\n"
+                     "  - {name: b, retry: {attempts: 3}}\n"
+                     "  - {name: c}\n"
+                     "traffic: [{service: a, rate: 1/s}, {service: c, rate: 2/s}]\n";
+  const char *const ov[] = {"services.*.workers=16", "services.*.retry.timeout=1s",
+                            "traffic.*.arrival=constant", "services.c.workers=2"};
+  scenario s;
+  load_ok(text, ov, N_OF(ov), &s);
+  for (uint32_t i = 0; i < s.n_services; i++) {
+    assert_int_equal(s.services[i].app_workers, i == 2 ? 2 : 16); /* later overrides win */
+    assert_int_equal(s.services[i].retry.timeout_ns, SIM_S);      /* mappings made as needed */
+  }
+  assert_int_equal(s.services[1].retry.attempts, 3);
+  assert_int_equal(s.traffic[1].arrival, SCN_ARRIVAL_CONSTANT);
+  scenario_release(&s);
+  const char *const bad[] = {"services.*=3"};
+  load_fails(text, bad, 1,
+             "--set services.*=3: error: \"services.*\" needs a key after it, like "
+             "services.*.replicas");
+  const char *const typo[] = {"services.*.replica=3"};
+  load_fails(text, typo, 1,
+             "--set services.*.replica=3: error: unknown key \"replica\" in \"services.a\"; did "
+             "you mean \"replicas\"?");
+}
+
+/* Multipliers scale the value the scenario ends up with (from the file, a
+ * plain override in any order, a namespace's defaults, the built-in
+ * default or a CSV row); counts round up. */
+static void test_multipliers(void **state) {
+  (void)state;
+  const char *text = "cluster:\n"
+                     "  nodes: [{name: gp, count: 10, max: 40}, {name: big, count: 0}]\n"
+                     "namespaces:\n"
+                     "  - {name: shop, defaults: {replicas: 3, workers: 10}}\n"
+                     "  - {name: ops}\n"
+                     "services:\n"
+                     "  - {name: web, namespace: shop, replicas: 2, calls: [db]}\n"
+                     "  - {name: db, namespace: shop}\n"
+                     "  - {name: cron, namespace: ops}\n"
+                     "traffic: [{service: web, rate: 100/s}, {service: cron, rate: 1/s}]\n";
+  static const struct {
+    const char *ov[3];
+    uint32_t web, db, cron;       /* replicas */
+    uint32_t web_w, db_w, cron_w; /* workers */
+    double rate_web, rate_cron;
+    uint32_t gp, big;
+  } cases[] = {
+      {{NULL}, 2, 3, 1, 10, 10, 8, 100, 1, 10, 0},
+      {{"traffic.*.rate=x2"}, 2, 3, 1, 10, 10, 8, 200, 2, 10, 0},
+      {{"traffic.web.rate=x0.5"}, 2, 3, 1, 10, 10, 8, 50, 1, 10, 0},
+      {{"traffic.1.rate=x3"}, 2, 3, 1, 10, 10, 8, 100, 3, 10, 0}, /* by index */
+      {{"services.*.replicas=x2"}, 4, 6, 2, 10, 10, 8, 100, 1, 10, 0},
+      {{"services.*.replicas=x1.5"}, 3, 5, 2, 10, 10, 8, 100, 1, 10, 0}, /* rounded up */
+      {{"services.*.replicas=x0.1"}, 1, 1, 1, 10, 10, 8, 100, 1, 10, 0}, /* never 0 */
+      {{"services.*.workers=x0.3"}, 2, 3, 1, 3, 3, 3, 100, 1, 10, 0},    /* 10 x0.3 = 3 */
+      {{"services.db.replicas=x3"}, 2, 9, 1, 10, 10, 8, 100, 1, 10, 0},
+      /* A plain override, before or after, is what gets multiplied. */
+      {{"services.*.replicas=x2", "services.web.replicas=5"}, 10, 6, 2, 10, 10, 8, 100, 1, 10, 0},
+      {{"services.web.replicas=5", "services.*.replicas=x2"}, 10, 6, 2, 10, 10, 8, 100, 1, 10, 0},
+      {{"namespaces.shop.defaults.replicas=4", "services.*.replicas=x2"},
+       4,
+       8,
+       2,
+       10,
+       10,
+       8,
+       100,
+       1,
+       10,
+       0},
+      /* Two multipliers compose. */
+      {{"traffic.*.rate=x2", "traffic.web.rate=x2"}, 2, 3, 1, 10, 10, 8, 400, 2, 10, 0},
+      {{"cluster.nodes.*.count=x4"}, 2, 3, 1, 10, 10, 8, 100, 1, 40, 0},
+  };
+  for (size_t c = 0; c < N_OF(cases); c++) {
+    size_t n = 0;
+    while (n < 3 && cases[c].ov[n] != NULL) {
+      n++;
+    }
+    scenario s;
+    load_ok(text, cases[c].ov, n, &s);
+    uint32_t got[] = {s.services[0].replicas,    s.services[1].replicas,
+                      s.services[2].replicas,    s.services[0].app_workers,
+                      s.services[1].app_workers, s.services[2].app_workers,
+                      s.cluster.pools[0].count,  s.cluster.pools[1].count};
+    uint32_t want[] = {cases[c].web,  cases[c].db,     cases[c].cron, cases[c].web_w,
+                       cases[c].db_w, cases[c].cron_w, cases[c].gp,   cases[c].big};
+    for (size_t k = 0; k < N_OF(want); k++) {
+      if (got[k] != want[k]) {
+        fail_msg("case %zu (%s): value %zu is %u, want %u", c, cases[c].ov[0] ? cases[c].ov[0] : "",
+                 k, got[k], want[k]);
+      }
+    }
+    assert_true(fabs(s.traffic[0].rate_rps - cases[c].rate_web) < 1e-9);
+    assert_true(fabs(s.traffic[1].rate_rps - cases[c].rate_cron) < 1e-12);
+    scenario_release(&s);
+  }
+
+  /* Rates from traffic_csv are multiplied too (they are never in the tree). */
+  scenario a, b;
+  const char *const x2[] = {"traffic.*.rate=x2"};
+  load_file_ok(CSV_DIR "/shop.yaml", NULL, 0, &a, true);
+  load_file_ok(CSV_DIR "/shop.yaml", x2, 1, &b, true);
+  assert_int_equal(a.n_traffic, 3);
+  for (uint32_t i = 0; i < a.n_traffic; i++) {
+    assert_true(b.traffic[i].rate_rps == 2 * a.traffic[i].rate_rps);
+  }
+  assert_true(a.content_hash != b.content_hash);
+  scenario_release(&a);
+  scenario_release(&b);
+
+  static const struct {
+    const char *ov;
+    const char *want;
+  } bad[] = {
+      {"traffic.*.rate=x0", "--set traffic.*.rate=x0:1:16: error: invalid multiplier \"x0\": "
+                            "expected a number above 0 after \"x\", like x2 or x0.5"},
+      {"traffic.*.rate=xx", "--set traffic.*.rate=xx:1:16: error: invalid multiplier \"xx\": "
+                            "expected a number above 0 after \"x\", like x2 or x0.5"},
+      {"traffic.wbe.rate=x2",
+       "--set traffic.wbe.rate=x2: error: no entry \"wbe\" in \"traffic\"; did you mean \"web\"?"},
+      {"services.*.replicas=x50000",
+       "--set services.*.replicas=x50000: error: invalid \"replicas\": 3 x50000 is 150000 for "
+       "\"services.db\", more than 100000"}, /* web's 2 x50000 is the most there is */
+      {"cluster.nodes.gp.count=x5",
+       "--set cluster.nodes.gp.count=x5: error: invalid \"count\": 10 x5 is 50 for "
+       "\"cluster.nodes.gp\", above its \"max\" 40"},
+  };
+  for (size_t c = 0; c < N_OF(bad); c++) {
+    load_fails(text, &bad[c].ov, 1, bad[c].want);
+  }
+  /* Keys that take no multiplier read "x2" as a value. */
+  const char *const lb[] = {"services.web.lb=x2"};
+  load_fails(text, lb, 1,
+             "--set services.web.lb=x2:1:17: error: unknown load balancer \"x2\"; valid load "
+             "balancers are: round-robin, random, least-request");
+}
+
+/* A failure's instance is named as the model names instances; a name no
+ * topology can hold draws a warning at the instance (valid ones none). */
+static void test_failure_instances(void **state) {
+  (void)state;
+  const char *text = "cluster:\n"
+                     "  nodes: [{name: general, count: 3, max: 5}]\n"
+                     "mesh:\n"
+                     "  waypoint: {replicas: 2}\n"
+                     "namespaces:\n"
+                     "  - {name: shop}\n"
+                     "  - {name: pricing, waypoint_scope: service}\n"
+                     "services:\n"
+                     "  - {name: cart, namespace: shop, replicas: 3, l7: true, calls: [quote]}\n"
+                     "  - {name: quote, namespace: pricing, l7: true}\n"
+                     "traffic: [{service: cart, rate: 10/s}]\n";
+  static const struct {
+    const char *target, *instance;
+    const char *why; /* after "no KIND "NAME" can exist: "; NULL: no warning */
+  } cases[] = {
+      {"sidecar", "cart-2", NULL},
+      {"sidecar", "cart-3", "service \"cart\" has 3 replicas (cart-0 .. cart-2)"},
+      {"sidecar", "cat-0",
+       "there is no service \"cat\" (sidecars are named after their pods, SERVICE-N, like "
+       "\"cart-0\")"},
+      {"sidecar", "cart", "sidecars are named after their pods, SERVICE-N, like \"cart-0\""},
+      {"node", "general-4", NULL}, /* placement may add nodes up to max */
+      {"node", "general-5", "pool \"general\" has at most 5 nodes (general-0 .. general-4)"},
+      {"node", "gen-0", "there is no pool \"gen\" (nodes are named POOL-N, like \"general-0\")"},
+      {"ztunnel", "general-1", NULL},
+      {"waypoint", "shop/waypoint#1", NULL},
+      {"waypoint", "shop/waypoint#2", "waypoint \"shop/waypoint\" has 2 replicas (#0 .. #1)"},
+      {"waypoint", "pricing/quote#0", NULL}, /* service scope: keyed by the service */
+      {"waypoint", "pricing/waypoint#0",
+       "no service with \"l7: true\" in namespace \"pricing\" has a waypoint keyed "
+       "\"waypoint\" (the key is \"waypoint\", a service account or a service, by the "
+       "namespace's waypoint scope)"},
+      {"waypoint", "shp/waypoint#0",
+       "there is no namespace \"shp\" (waypoints are named NAMESPACE/KEY#N, like "
+       "\"shop/waypoint#0\")"},
+      {"waypoint", "shop-waypoint-0",
+       "waypoints are named NAMESPACE/KEY#N, like \"shop/waypoint#0\""},
+  };
+  for (size_t c = 0; c < N_OF(cases); c++) {
+    char ov[256], want[768];
+    snprintf(ov, sizeof ov,
+             "failures=[{name: f, target: %s, instance: \"%s\", at: 1s, duration: 1s}]",
+             cases[c].target, cases[c].instance);
+    const char *ovs[] = {ov};
+    scenario s;
+    diag_list d;
+    diag_list_init(&d);
+    assert_int_equal(scenario_load_string(text, strlen(text), "f.yaml", ovs, 1, &s, &d), 0);
+    if (cases[c].why == NULL) {
+      if (d.n != 0) {
+        print_diags(&d);
+        fail_msg("%s \"%s\": no warning expected", cases[c].target, cases[c].instance);
+      }
+    } else {
+      size_t col = strlen(cases[c].target) + 41; /* the instance's quote in the override */
+      snprintf(want, sizeof want,
+               "--set %s:1:%zu: warning: failure \"f\": no %s \"%s\" can exist: %s", ov, col,
+               cases[c].target, cases[c].instance, cases[c].why);
+      if (d.n != 1 || strcmp(d.items[0].text, want) != 0) {
+        print_message("want: %s\n", want);
+        print_diags(&d);
+        fail();
+      }
+    }
+    scenario_release(&s);
+    diag_list_release(&d);
+  }
+  /* The control plane fails as a whole. */
+  const char *cp[] = {"failures=[{target: control-plane, instance: istiod, at: 1s, duration: 1s}]"};
+  scenario s;
+  diag_list d;
+  diag_list_init(&d);
+  assert_int_equal(scenario_load_string(text, strlen(text), "f.yaml", cp, 1, &s, &d), 0);
+  assert_int_equal(d.n, 1);
+  assert_non_null(strstr(d.items[0].text, "\"instance\" does not apply to target "
+                                          "\"control-plane\", which fails as a whole"));
+  scenario_release(&s);
+  diag_list_release(&d);
+}
+
 static void test_mesh_type_names(void **state) {
   (void)state;
   check_names(mesh_mode_names_list(), MESH_MODE_COUNT, mesh_mode_name_i, mesh_mode_from_name);
@@ -2105,22 +2742,45 @@ static void test_diag_helpers(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_default_scenario), cmocka_unit_test(test_minimal_defaults),
-      cmocka_unit_test(test_every_key),        cmocka_unit_test(test_good_fixtures),
-      cmocka_unit_test(test_bookinfo),         cmocka_unit_test(test_shipped_scenarios),
-      cmocka_unit_test(test_bad_fixtures),     cmocka_unit_test(test_message_style),
-      cmocka_unit_test(test_overrides),        cmocka_unit_test(test_objective),
-      cmocka_unit_test(test_override_errors),  cmocka_unit_test(test_hash),
-      cmocka_unit_test(test_io_errors),        cmocka_unit_test(test_string_inputs),
-      cmocka_unit_test(test_error_cap),        cmocka_unit_test(test_many_errors),
-      cmocka_unit_test(test_warnings),         cmocka_unit_test(test_mutations),
-      cmocka_unit_test(test_hostile_yaml),     cmocka_unit_test(test_long_cycle),
-      cmocka_unit_test(test_large_scenario),   cmocka_unit_test(test_csv_equals_yaml),
-      cmocka_unit_test(test_csv_mapping),      cmocka_unit_test(test_csv_formats),
-      cmocka_unit_test(test_csv_bad_fixtures), cmocka_unit_test(test_csv_key_errors),
-      cmocka_unit_test(test_csv_hash),         cmocka_unit_test(test_csv_large),
-      cmocka_unit_test(test_csv_shipped),      cmocka_unit_test(test_mesh_type_names),
+      cmocka_unit_test(test_default_scenario),
+      cmocka_unit_test(test_minimal_defaults),
+      cmocka_unit_test(test_every_key),
+      cmocka_unit_test(test_good_fixtures),
+      cmocka_unit_test(test_bookinfo),
+      cmocka_unit_test(test_shipped_scenarios),
+      cmocka_unit_test(test_bad_fixtures),
+      cmocka_unit_test(test_message_style),
+      cmocka_unit_test(test_overrides),
+      cmocka_unit_test(test_objective),
+      cmocka_unit_test(test_override_errors),
+      cmocka_unit_test(test_hash),
+      cmocka_unit_test(test_io_errors),
+      cmocka_unit_test(test_string_inputs),
+      cmocka_unit_test(test_error_cap),
+      cmocka_unit_test(test_many_errors),
+      cmocka_unit_test(test_warnings),
+      cmocka_unit_test(test_mutations),
+      cmocka_unit_test(test_hostile_yaml),
+      cmocka_unit_test(test_long_cycle),
+      cmocka_unit_test(test_large_scenario),
+      cmocka_unit_test(test_csv_equals_yaml),
+      cmocka_unit_test(test_csv_mapping),
+      cmocka_unit_test(test_csv_formats),
+      cmocka_unit_test(test_csv_bad_fixtures),
+      cmocka_unit_test(test_csv_key_errors),
+      cmocka_unit_test(test_csv_hash),
+      cmocka_unit_test(test_csv_large),
+      cmocka_unit_test(test_csv_shipped),
+      cmocka_unit_test(test_mesh_type_names),
       cmocka_unit_test(test_diag_helpers),
+      cmocka_unit_test(test_warning_lists),
+      cmocka_unit_test(test_l7_on_tcp),
+      cmocka_unit_test(test_namespace_defaults),
+      cmocka_unit_test(test_namespace_defaults_errors),
+      cmocka_unit_test(test_csv_services),
+      cmocka_unit_test(test_override_wildcard),
+      cmocka_unit_test(test_multipliers),
+      cmocka_unit_test(test_failure_instances),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,7 +70,14 @@ static void test_expand(void **state) {
       {"\"a,b\",c", "\"a,b\"|c", 0, NULL},
       {"spread,pack", "spread|pack", 0, NULL},
       {"1.5", "1.5", 0, NULL},
-      {"", NULL, SWEEP_EEMPTY, "empty value"},
+      {"", "", 0, NULL},             /* "failures=": the key's null, as for `run --set` */
+      {"  ", "", 0, NULL},           /* blanks only: the same */
+      {"it's,x", "it's|x", 0, NULL}, /* an apostrophe in a word is no quote (YAML) */
+      {"[{instance: it's}],[]", "[{instance: it's}]|[]", 0, NULL},
+      {"'a'',b',c", "'a'',b'|c", 0, NULL},         /* '' escapes a single quote */
+      {"\"a\\\",b\",c", "\"a\\\",b\"|c", 0, NULL}, /* \" escapes a double quote */
+      {"{a: 'x,y'},z", "{a: 'x,y'}|z", 0, NULL},
+      {"(1,2)", "(1|2)", 0, NULL}, /* parentheses group only keys set together */
       {"1,,2", NULL, SWEEP_EEMPTY, "empty value"},
       {"100..10x2", NULL, SWEEP_EEMPTY, "the start exceeds the end"},
       {"1..10x1", NULL, SWEEP_ESYNTAX, "factor must be greater than 1"},
@@ -188,6 +195,102 @@ static void test_points(void **state) {
   assert_string_not_equal(k1, k4); /* other fixed options */
   sweep_release(&t);
   sweep_release(&s);
+}
+
+/* Keys set together are one axis: exactly the zipped points, crossed with
+ * the other axes; each point sets every key; errors name the spec. */
+static void test_zipped(void **state) {
+  (void)state;
+  static const struct {
+    const char *arg;
+    const char *want; /* per point of the axis, the overrides "k=v k=v", joined by '|' */
+  } cases[] = {
+      {"services.cart.replicas,mesh.waypoint.replicas=1,2,4",
+       "services.cart.replicas=1 mesh.waypoint.replicas=1|"
+       "services.cart.replicas=2 mesh.waypoint.replicas=2|"
+       "services.cart.replicas=4 mesh.waypoint.replicas=4"},
+      {"traffic.web.rate,services.web.replicas=(1k/s, 2), (2k/s,4)",
+       "traffic.web.rate=1k/s services.web.replicas=2|traffic.web.rate=2k/s "
+       "services.web.replicas=4"},
+      {"a,b=(1..3, 10..30+10)", "a=1 b=10|a=2 b=20|a=3 b=30"},
+      {"a,b=(1..2, 7)", "a=1 b=7|a=2 b=7"},
+      {"a,b=1..2x2,(3,[x,y])", "a=1 b=1|a=2 b=2|a=3 b=[x,y]"},
+      {"a,b,c=(1,2,3)", "a=1 b=2 c=3"},
+  };
+  for (size_t i = 0; i < N_ELEMS(cases); i++) {
+    sweep s;
+    sweep_init(&s);
+    char err[256], got[1024] = "";
+    if (sweep_add(&s, cases[i].arg, err, sizeof err) != 0)
+      fail_msg("\"%s\": %s", cases[i].arg, err);
+    assert_int_equal(s.n_axes, 1);
+    size_t off = 0;
+    for (uint64_t p = 0; p < s.n_points; p++) {
+      sweep_point_overrides ov;
+      assert_int_equal(sweep_point_overrides_of(&s, p, NULL, 0, &ov), 0);
+      assert_int_equal(ov.n, s.axes[0].n_keys);
+      /* The overrides come sorted; print them in key order of the axis. */
+      for (uint32_t k = 0; k < s.axes[0].n_keys; k++)
+        off += (size_t)snprintf(got + off, sizeof got - off, "%s%s=%s",
+                                k   ? " "
+                                : p ? "|"
+                                    : "",
+                                s.axes[0].keys[k], sweep_axis_value(&s.axes[0], (uint32_t)p, k));
+    }
+    if (strcmp(got, cases[i].want) != 0)
+      fail_msg("\"%s\": got \"%s\", want \"%s\"", cases[i].arg, got, cases[i].want);
+    sweep_release(&s);
+  }
+
+  /* Crossed with another axis: 3 zipped x 2 = 6 points, stored params name
+   * the axis once, with its tuple. */
+  sweep s;
+  sweep_init(&s);
+  char err[256], buf[256];
+  assert_int_equal(sweep_add(&s, "a,b=(1,x),(2,y),(3,z)", err, sizeof err), 0);
+  assert_int_equal(sweep_add(&s, "c=5,6", err, sizeof err), 0);
+  assert_int_equal(s.n_points, 6);
+  assert_int_equal(sweep_point_params(&s, 3, buf, sizeof buf), 0);
+  assert_string_equal(buf, "a,b=(2,y);c=6");
+  sweep_point_overrides ov;
+  assert_int_equal(sweep_point_overrides_of(&s, 3, NULL, 0, &ov), 0);
+  assert_int_equal(ov.n, 3);
+  assert_string_equal(ov.sets[0], "a=2");
+  assert_string_equal(ov.sets[1], "b=y");
+  assert_string_equal(ov.sets[2], "c=6");
+
+  static const struct {
+    const char *arg;
+    int code;
+    const char *msg;
+  } bad[] = {
+      {"x,y=(1,2,3)", SWEEP_ESYNTAX, "more values than the 2 keys"},
+      {"x,y=(1)", SWEEP_ESYNTAX, "1 value for 2 keys"},
+      {"x,y=(1..3, 1..4)", SWEEP_ESYNTAX, "as many values each (3 and 4)"},
+      {"x,y=(1,2", SWEEP_ESYNTAX, "unbalanced bracket"},
+      {"x,y=", SWEEP_EEMPTY, "need values"},
+      {"x,,y=1", SWEEP_ESYNTAX, "an empty key"},
+      {"x,x=1", SWEEP_EDUPLICATE, "key \"x\" is given twice"},
+      {"d,c=1", SWEEP_EDUPLICATE, "key \"c\" is given twice"},
+  };
+  for (size_t i = 0; i < N_ELEMS(bad); i++) {
+    int rc = sweep_add(&s, bad[i].arg, err, sizeof err);
+    if (rc != bad[i].code || !strstr(err, bad[i].msg))
+      fail_msg("\"%s\": rc %d \"%s\", want %d \"%s\"", bad[i].arg, rc, err, bad[i].code,
+               bad[i].msg);
+    assert_int_equal(s.n_axes, 2); /* nothing added */
+    assert_int_equal(s.n_points, 6);
+  }
+  sweep_release(&s);
+
+  /* At most SWEEP_MAX_KEYS keys in all, counting those set together. */
+  sweep big;
+  sweep_init(&big);
+  assert_int_equal(
+      sweep_add(&big, "k0,k1,k2,k3,k4,k5,k6,k7,k8,k9,k10,k11,k12,k13,k14=1,2", err, sizeof err), 0);
+  assert_int_equal(sweep_add(&big, "k15=1", err, sizeof err), 0);
+  assert_int_equal(sweep_add(&big, "k16=1", err, sizeof err), SWEEP_ETOOBIG);
+  sweep_release(&big);
 }
 
 /* ---- shards ---- */
@@ -352,6 +455,10 @@ static void test_numeric_values(void **state) {
       {{"250us", "2ms", "1s"}, SWEEP_X_DURATION, {0.25, 2, 1000}},
       {{"100m", "0.5", "2"}, SWEEP_X_CPU, {0.1, 0.5, 2}},
       {{"128Mi", "1Gi", "512Mi"}, SWEEP_X_SIZE, {128, 1024, 512}},
+      {{"x1", "x2", "x0.5"}, SWEEP_X_FACTOR, {1, 2, 0.5}},
+      {{"(1k/s,2)", "(2k/s,4)", "(4k/s,8)"}, SWEEP_X_RATE, {1000, 2000, 4000}}, /* first key */
+      {{"(1,a)", "(2,b)", "(3,c)"}, SWEEP_X_NUMBER, {1, 2, 3}},
+      {{"x1", "x0", "x2"}, SWEEP_X_CATEGORY, {0, 1, 2}}, /* x0 multiplies nothing */
       {{"spread", "pack", "[a,b]"}, SWEEP_X_CATEGORY, {0, 1, 2}},
   };
   for (size_t i = 0; i < N_ELEMS(cases); i++) {
@@ -377,6 +484,7 @@ static void test_numeric_values(void **state) {
       {640, SWEEP_X_SIZE, "640 MiB"},
       {2.5, SWEEP_X_NUMBER, "2.5"},
       {3, SWEEP_X_NUMBER, "3"},
+      {1.5, SWEEP_X_FACTOR, "x1.5"},
   };
   for (size_t i = 0; i < N_ELEMS(fmt); i++) {
     char buf[64];
@@ -965,6 +1073,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_expand),
       cmocka_unit_test(test_points),
+      cmocka_unit_test(test_zipped),
       cmocka_unit_test(test_shard_partition),
       cmocka_unit_test(test_shard_resolve),
       cmocka_unit_test(test_crossovers),
