@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `meshsim import` and `meshsim calibrate` end to end: what they write validates (and
+# runs), every bad input exits 1 with a file:line:col (or "file: key:") message and
+# leaves no output file, an existing output file survives a failed import untouched,
+# and usage errors exit 2.
+#   bash tests/cli/import.sh <meshsim-binary> <source-dir>
+set -uo pipefail
+bin=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ex=$src/scenarios/import
+fails=0
+passes=0
+ok() { passes=$((passes + 1)); }
+bad() {
+  echo "FAIL: $*"
+  fails=$((fails + 1))
+}
+
+# expect_fail NAME PATTERN CMD...: exit 1, the message on stderr, no $tmp/out.yaml.
+expect_fail() {
+  local name=$1 pattern=$2
+  shift 2
+  rm -f "$tmp/out.yaml"
+  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+  local rc=$?
+  if [[ $rc -ne 1 ]]; then
+    bad "$name: exit $rc, expected 1"
+  elif ! grep -qE -- "$pattern" "$tmp/stderr"; then
+    bad "$name: no message matching '$pattern' in:"
+    sed 's/^/    /' "$tmp/stderr"
+  elif [[ -e "$tmp/out.yaml" ]] || ls "$tmp"/out.yaml.tmp-* >/dev/null 2>&1; then
+    bad "$name: an output file was left behind"
+  else
+    ok
+  fi
+}
+
+# ---- import kubernetes
+if "$bin" import kubernetes "$ex/cluster/kubectl-list.yaml" -o "$tmp/cluster.yaml" 2>"$tmp/err" &&
+  "$bin" validate "$tmp/cluster.yaml" >/dev/null 2>&1; then ok; else
+  bad "kubectl List import does not validate"
+  cat "$tmp/err"
+fi
+grep -q "note: HorizontalPodAutoscaler shop/web" "$tmp/err" && ok || bad "the report on stderr lacks the HPA"
+grep -q "^#   - .*HorizontalPodAutoscaler shop/web" "$tmp/cluster.yaml" && ok ||
+  bad "the scenario's comment block lacks the HPA"
+# Every value line carries a comment naming its source.
+awk '/^ *[a-z_]+: [^#]+$/ && !/description:/ {print; n++} END {exit n > 0}' "$tmp/cluster.yaml" &&
+  ok || bad "a value without a comment"
+"$bin" import kubernetes "$ex/online-boutique" "$ex/cluster/kubectl-list.yaml" --quiet \
+  >"$tmp/stdout.yaml" 2>"$tmp/err" && [[ ! -s "$tmp/err" ]] && grep -q "^services:" "$tmp/stdout.yaml" &&
+  ok || bad "import to standard output with --quiet"
+"$bin" import kubernetes "$ex/bookinfo" --namespace bookinfo --name bookinfo-import --entry details \
+  --rate 20/s -o "$tmp/bi.yaml" 2>/dev/null && grep -q "service: details" "$tmp/bi.yaml" &&
+  grep -q "rate: 20/s" "$tmp/bi.yaml" && grep -q "name: bookinfo-import" "$tmp/bi.yaml" && ok ||
+  bad "--entry, --rate, --name"
+"$bin" run "$tmp/bi.yaml" --no-db --duration 1s --replications 1 --quiet >/dev/null 2>&1 && ok ||
+  bad "the imported Bookinfo does not run"
+
+for f in "$src"/tests/fixtures/import/k8s-bad/*.yaml; do
+  want=$(sed -n '1s/^# expect: //p' "$f")
+  want=${want#*: error: }
+  expect_fail "$(basename "$f")" "error: .{0,0}$(printf '%s' "$want" | sed 's/[][\.*^$()+?{}|]/\\&/g')" \
+    "$bin" import kubernetes "$f" -o "$tmp/out.yaml"
+done
+# A failed import leaves an existing output as it was.
+echo "precious" >"$tmp/keep.yaml"
+"$bin" import kubernetes "$src/tests/fixtures/import/k8s-bad/no-kind.yaml" -o "$tmp/keep.yaml" 2>/dev/null
+[[ "$(cat "$tmp/keep.yaml")" == precious ]] && ok || bad "a failed import changed the output file"
+expect_fail "missing input" "cannot open: No such file" "$bin" import kubernetes "$tmp/nope.yaml" -o "$tmp/out.yaml"
+expect_fail "unknown entry" '--entry "nosuch" names no imported service' \
+  "$bin" import kubernetes "$ex/bookinfo" --entry nosuch -o "$tmp/out.yaml"
+
+# Usage errors exit 2.
+for args in "import" "import frobnicate" "import kubernetes" "import kubernetes --bogus x"; do
+  $bin $args >/dev/null 2>&1
+  [[ $? -eq 2 ]] && ok || bad "meshsim $args: expected exit 2"
+done
+"$bin" import kubernetes --help | grep -q "kubectl get" && ok || bad "import kubernetes --help"
+
+echo "$passes passed, $fails failed"
+[[ $fails -eq 0 ]]
