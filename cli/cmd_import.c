@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "imp_buf.h"
 #include "imp_k8s.h"
+#include "imp_traffic.h"
 
 /* The options table only knows long names; "-o FILE" is the one short
  * option people type from habit (kubectl, compilers), so it is read as --out. */
@@ -148,6 +149,132 @@ static int import_kubernetes(int argc, char **argv) {
   return status;
 }
 
+/* ---- import traffic ------------------------------------------------------ */
+
+enum {
+  TO_INTO,
+  TO_OUT,
+  TO_REQUESTS,
+  TO_REQ_BYTES,
+  TO_RESP_BYTES,
+  TO_DURATION,
+  TO_BUCKETS,
+  TO_KIALI,
+  TO_EXTERNAL,
+  TO_QUIET,
+  TO_HELP,
+  TO_COUNT
+};
+
+static const cli_option traffic_opts[TO_COUNT] = {
+    [TO_INTO] = {"--into", "SCENARIO",
+                 "the scenario to merge into (from import kubernetes, or any)"},
+    [TO_OUT] = {"--out", "FILE", "write the result here (also -o; default: replace SCENARIO)"},
+    [TO_REQUESTS] = {"--requests", "FILE", "Prometheus: request rates by source and destination"},
+    [TO_REQ_BYTES] = {"--request-bytes", "FILE", "Prometheus: mean request bytes per edge"},
+    [TO_RESP_BYTES] = {"--response-bytes", "FILE", "Prometheus: mean response bytes per edge"},
+    [TO_DURATION] = {"--duration", "FILE", "Prometheus: mean request duration per destination"},
+    [TO_BUCKETS] = {"--duration-buckets", "FILE",
+                    "Prometheus: duration histogram buckets per destination"},
+    [TO_KIALI] = {"--kiali", "FILE", "a Kiali graph export instead of Prometheus"},
+    [TO_EXTERNAL] = {"--external", "WORKLOAD",
+                     "a client outside the model: its calls are entry traffic\n(repeatable; "
+                     "\"unknown\" and ingress gateways always are)",
+                     .repeat = 1},
+    [TO_QUIET] = {"--quiet", NULL, "do not list what was not mapped"},
+    [TO_HELP] = {"--help", NULL, "this text", .label = "-h, --help"},
+};
+
+typedef struct traffic_args {
+  const char **external;
+  size_t n_external;
+} traffic_args;
+
+static int traffic_on_arg(void *ctx, int opt, const char *value) {
+  traffic_args *a = ctx;
+  if (opt == TO_EXTERNAL)
+    a->external[a->n_external++] = value;
+  else if (opt == CLI_OPTIONS_ARG)
+    return cli_usage_error("import traffic",
+                           "unexpected argument \"%s\" (see meshsim import "
+                           "traffic --help)",
+                           value);
+  return CLI_CONTINUE;
+}
+
+static const char traffic_help_end[] = "\n";
+
+static const cli_options traffic_cli = {
+    .cmd = "import traffic",
+    .opts = traffic_opts,
+    .n_opts = TO_COUNT,
+    .help = "usage: meshsim import traffic --into SCENARIO (--requests FILE [...] | --kiali FILE)\n"
+            "                              [--out FILE] [--external WORKLOAD]...\n\n"
+            "Merges measured traffic into a scenario: entry rates, calls per request (rate A->B\n"
+            "over the rate into A), request and response sizes, service-time estimates. The\n"
+            "scenario's comments and layout are kept; the result is checked as `meshsim\n"
+            "validate` would and written whole or not at all. See docs/import.md.\n\n",
+    .width = 26,
+    .help_end = traffic_help_end,
+    .on_arg = traffic_on_arg};
+
+static int import_traffic(int argc, char **argv) {
+  const char *val[TO_COUNT];
+  traffic_args a = {calloc((size_t)argc + 1, sizeof(char *)), 0};
+  char **av = import_argv_o(argc, argv);
+  if (!a.external || !av) {
+    free(a.external);
+    free(av);
+    fprintf(stderr, "meshsim import traffic: error: out of memory\n");
+    return CLI_EXIT_FAIL;
+  }
+  int status = cli_options_parse(&traffic_cli, argc, av, val, &a);
+  if (status == CLI_EXIT_OK && argc > 1) /* --help: the queries to run */
+    fputs(imp_traffic_queries(), stdout);
+  if (status == CLI_CONTINUE && !val[TO_INTO])
+    status = cli_usage_error("import traffic", "--into SCENARIO is required");
+  bool prom = val[TO_REQUESTS] || val[TO_REQ_BYTES] || val[TO_RESP_BYTES] || val[TO_DURATION] ||
+              val[TO_BUCKETS];
+  if (status == CLI_CONTINUE && val[TO_KIALI] && prom)
+    status = cli_usage_error("import traffic", "--kiali and the Prometheus inputs exclude each "
+                                               "other");
+  if (status == CLI_CONTINUE && !val[TO_KIALI] && !val[TO_REQUESTS])
+    status = cli_usage_error("import traffic",
+                             "--requests FILE (or --kiali FILE) is required: the rates are what "
+                             "the rest is measured against");
+  if (status != CLI_CONTINUE) {
+    free(a.external);
+    free(av);
+    return status;
+  }
+  const char *outp = val[TO_OUT] ? val[TO_OUT] : val[TO_INTO];
+  imp_traffic_options o = {.into = val[TO_INTO],
+                           .requests = val[TO_REQUESTS],
+                           .request_bytes = val[TO_REQ_BYTES],
+                           .response_bytes = val[TO_RESP_BYTES],
+                           .duration = val[TO_DURATION],
+                           .duration_buckets = val[TO_BUCKETS],
+                           .kiali = val[TO_KIALI],
+                           .external = a.external,
+                           .n_external = a.n_external,
+                           .display = strcmp(outp, "-") ? outp : "<merged scenario>"};
+  diag_list notes, d;
+  diag_list_init(&notes);
+  diag_list_init(&d);
+  notes.max_errors = (size_t)-1;
+  imp_buf out;
+  imp_buf_init(&out);
+  int rc = imp_traffic_import(&o, &out, &notes, &d);
+  status = import_finish("import traffic", rc, &out, outp, &notes, &d, val[TO_QUIET] != NULL,
+                         "traffic merged, checked as meshsim validate would");
+  imp_buf_release(&out);
+  diag_list_release(&notes);
+  diag_list_release(&d);
+  free(a.external);
+  free(av);
+  return status;
+}
+
 /* ---- meshsim import ------------------------------------------------------ */
 
 static void import_usage(FILE *f) {
@@ -171,6 +298,8 @@ int cli_cmd_import(int argc, char **argv) {
   }
   if (!strcmp(argv[1], "kubernetes"))
     return import_kubernetes(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "traffic"))
+    return import_traffic(argc - 1, argv + 1);
   return cli_usage_error("import", "unknown kind \"%s\"; valid kinds are: kubernetes, traffic",
                          argv[1]);
 }

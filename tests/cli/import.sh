@@ -80,5 +80,33 @@ for args in "import" "import frobnicate" "import kubernetes" "import kubernetes 
 done
 "$bin" import kubernetes --help | grep -q "kubectl get" && ok || bad "import kubernetes --help"
 
+# ---- import traffic
+cp "$tmp/bi.yaml" "$tmp/bi-before.yaml"
+"$bin" import kubernetes "$ex/bookinfo" --namespace bookinfo -o "$tmp/bi.yaml" --quiet 2>/dev/null
+cp "$tmp/bi.yaml" "$tmp/bi-before.yaml"
+if "$bin" import traffic --into "$tmp/bi.yaml" --requests "$ex/prometheus/requests.json" \
+  --duration "$ex/prometheus/duration.json" --quiet 2>"$tmp/err" &&
+  grep -q "rate: 10/s" "$tmp/bi.yaml" && "$bin" validate "$tmp/bi.yaml" >/dev/null 2>&1; then ok; else
+  bad "import traffic --into (in place)"
+  cat "$tmp/err"
+fi
+"$bin" import traffic --into "$tmp/bi-before.yaml" --kiali "$ex/kiali/bookinfo-graph.json" -o "$tmp/bk.yaml" \
+  --quiet && grep -q "probability: 0.666" "$tmp/bk.yaml" && ok || bad "import traffic --kiali -o"
+"$bin" import traffic --help | grep -q "istio_requests_total" && ok || bad "--help prints the queries"
+for f in "$src"/tests/fixtures/import/traffic-bad/*.json; do
+  opt=--requests
+  [[ $(basename "$f") == kiali-* ]] && opt=--kiali
+  expect_fail "$(basename "$f")" "$(basename "$f")(:[0-9]+:[0-9]+)?: error: " \
+    "$bin" import traffic --into "$tmp/bi-before.yaml" "$opt" "$f" -o "$tmp/out.yaml"
+done
+cp "$tmp/bi-before.yaml" "$tmp/same.yaml"
+"$bin" import traffic --into "$tmp/same.yaml" --requests "$src/tests/fixtures/import/traffic-bad/prom-matrix.json" 2>/dev/null
+cmp -s "$tmp/same.yaml" "$tmp/bi-before.yaml" && ok || bad "a failed merge changed the scenario"
+for args in "import traffic" "import traffic --into x.yaml" \
+  "import traffic --into x.yaml --kiali a.json --requests b.json" "import traffic --into x.yaml stray"; do
+  $bin $args >/dev/null 2>&1
+  [[ $? -eq 2 ]] && ok || bad "meshsim $args: expected exit 2"
+done
+
 echo "$passes passed, $fails failed"
 [[ $fails -eq 0 ]]
