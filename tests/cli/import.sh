@@ -108,5 +108,19 @@ for args in "import traffic" "import traffic --into x.yaml" \
   [[ $? -eq 2 ]] && ok || bad "meshsim $args: expected exit 2"
 done
 
+# ---- calibrate
+fx=$ex/fortio
+if "$bin" calibrate --baseline "$fx/baseline.json" --mesh "$fx/sidecar.json" --proxy-cpu 210m \
+  --proxy-memory 62MB --name mine -o "$tmp/mine.yaml" --quiet; then ok; else bad "calibrate"; fi
+printf 'mesh: {sidecar_profile: mine.yaml, modes: [none, sidecar, ambient]}\nservices: [{name: a}]\ntraffic: [{service: a, rate: 10/s}]\n' >"$tmp/uses.yaml"
+"$bin" run "$tmp/uses.yaml" --no-db --duration 1s --replications 1 --quiet >/dev/null 2>&1 && ok ||
+  bad "a scenario using the calibrated profile by path does not run"
+for f in "$src"/tests/fixtures/import/fortio-bad/*.json; do
+  expect_fail "$(basename "$f")" "$(basename "$f"): error: " "$bin" calibrate --baseline "$fx/baseline.json" \
+    --mesh "$f" --proxy-cpu 210m --proxy-memory 62MB -o "$tmp/out.yaml"
+done
+"$bin" calibrate --mesh "$fx/sidecar.json" >/dev/null 2>&1
+[[ $? -eq 2 ]] && ok || bad "calibrate without --baseline: expected exit 2"
+
 echo "$passes passed, $fails failed"
 [[ $fails -eq 0 ]]
