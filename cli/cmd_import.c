@@ -159,6 +159,7 @@ enum {
   TO_RESP_BYTES,
   TO_DURATION,
   TO_BUCKETS,
+  TO_INBOUND,
   TO_KIALI,
   TO_EXTERNAL,
   TO_QUIET,
@@ -176,6 +177,9 @@ static const cli_option traffic_opts[TO_COUNT] = {
     [TO_DURATION] = {"--duration", "FILE", "Prometheus: mean request duration per destination"},
     [TO_BUCKETS] = {"--duration-buckets", "FILE",
                     "Prometheus: duration histogram buckets per destination"},
+    [TO_INBOUND] = {"--inbound", "FILE",
+                    "Prometheus (Linkerd): every request into each workload;\nexternal "
+                    "traffic is what meshed callers do not account for"},
     [TO_KIALI] = {"--kiali", "FILE", "a Kiali graph export instead of Prometheus"},
     [TO_EXTERNAL] = {"--external", "WORKLOAD",
                      "a client outside the model: its calls are entry traffic\n(repeatable; "
@@ -234,7 +238,7 @@ static int import_traffic(int argc, char **argv) {
   if (status == CLI_CONTINUE && !val[TO_INTO])
     status = cli_usage_error("import traffic", "--into SCENARIO is required");
   bool prom = val[TO_REQUESTS] || val[TO_REQ_BYTES] || val[TO_RESP_BYTES] || val[TO_DURATION] ||
-              val[TO_BUCKETS];
+              val[TO_BUCKETS] || val[TO_INBOUND];
   if (status == CLI_CONTINUE && val[TO_KIALI] && prom)
     status = cli_usage_error("import traffic", "--kiali and the Prometheus inputs exclude each "
                                                "other");
@@ -254,6 +258,7 @@ static int import_traffic(int argc, char **argv) {
                            .response_bytes = val[TO_RESP_BYTES],
                            .duration = val[TO_DURATION],
                            .duration_buckets = val[TO_BUCKETS],
+                           .inbound = val[TO_INBOUND],
                            .kiali = val[TO_KIALI],
                            .external = a.external,
                            .n_external = a.n_external,

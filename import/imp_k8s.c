@@ -1231,8 +1231,9 @@ static void k8_write_service(k8 *k, imp_buf *b, size_t i, bool namespaces) {
   }
 }
 
-static int k8_write(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths) {
-  /* Namespaces: declared ones, plus those the services live in. */
+/* Every namespace a service lives in is declared; services are written in
+ * name order, and workloads point at them again after the sort. */
+static int k8_prepare(k8 *k) {
   for (size_t i = 0; i < k->n_out; i++) {
     const char *ns = k->svc[k->out[i].svc].ns;
     if (!k8_find_ns(k, ns)) {
@@ -1243,14 +1244,16 @@ static int k8_write(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths)
     }
   }
   qsort(k->out, k->n_out, sizeof *k->out, k8_cmp_out);
-  /* Re-point workloads at the sorted services. */
   for (size_t w = 0; w < k->n_wl; w++)
     k->wl[w].service = -1;
   for (size_t i = 0; i < k->n_out; i++)
     for (size_t w = 0; w < k->n_wl; w++)
       if (k->wl[w].service < 0 && k8_selects(&k->svc[k->out[i].svc], &k->wl[w]))
         k->wl[w].service = (int)i;
+  return 0;
+}
 
+static void k8_write_header(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths) {
   imp_buf_puts(b, "# Imported by `meshsim import kubernetes` from:");
   for (size_t i = 0; i < n_paths; i++)
     imp_buf_printf(b, " %s", paths[i]);
@@ -1258,8 +1261,6 @@ static int k8_write(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths)
                   "file:line).\n# Service times, payload sizes, calls and rates are not in "
                   "Kubernetes objects: meshsim's\n# defaults apply until `meshsim import traffic` "
                   "merges them from monitoring (docs/import.md).\n");
-  size_t first_note = k->notes->n;
-  (void)first_note;
   imp_buf_puts(b, "@NOTES@");
   imp_buf_puts(b, "metadata:\n");
   if (k->o->name) {
@@ -1270,16 +1271,14 @@ static int k8_write(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths)
   }
   imp_buf_printf(b, "  description: \"imported from %zu Kubernetes object file%s\"\n", n_paths,
                  n_paths == 1 ? "" : "s");
-  k8_write_cluster(k, b);
+}
 
-  /* Modes: each namespace's current one; the mesh from the labels seen. */
-  k8_mode *modes = calloc(k->n_ns ? k->n_ns : 1, sizeof *modes);
-  if (!modes)
-    return -1;
+/* The mesh section: the profile and modes the namespaces' modes call for,
+ * and an injected proxy's own resources. */
+static void k8_write_mesh(k8 *k, imp_buf *b, const k8_mode *modes) {
   bool linkerd = false, istio = false, mixed = false;
   const char *first_mode = NULL;
   for (size_t i = 0; i < k->n_ns; i++) {
-    modes[i] = k8_ns_mode(k, &k->ns[i]);
     if (k8_system_ns(k->ns[i].name))
       continue;
     if (strcmp(modes[i].mode, "none") != 0)
@@ -1328,7 +1327,9 @@ static int k8_write(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths)
     }
     break;
   }
+}
 
+static void k8_write_namespaces(k8 *k, imp_buf *b, const k8_mode *modes) {
   imp_buf_puts(b, "namespaces:\n");
   for (size_t i = 0; i < k->n_ns; i++) {
     const k8_namespace *n = &k->ns[i];
@@ -1345,39 +1346,53 @@ static int k8_write(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths)
     imp_buf_comment(b, K8_COL, "%s", modes[i].why);
     imp_buf_puts(b, "\n");
   }
-  free(modes);
+}
 
-  imp_buf_puts(b, "services:\n");
-  for (size_t i = 0; i < k->n_out; i++)
-    k8_write_service(k, b, i, true);
+/* Why service i is an entry point ("" when it is not). */
+static void k8_entry_why(k8 *k, size_t i, char *why, size_t n) {
+  const k8_service *s = &k->svc[k->out[i].svc];
+  why[0] = '\0';
+  if (k->o->n_entries) {
+    for (size_t e = 0; e < k->o->n_entries; e++)
+      if (!strcmp(k->o->entries[e], k->out[i].name))
+        snprintf(why, n, "--entry %s", k->out[i].name);
+    return;
+  }
+  if (k->out[i].entry) {
+    snprintf(why, n, "%s", k->out[i].entry_why);
+    return;
+  }
+  for (size_t e = 0; e < k->n_entry && !why[0]; e++) {
+    const k8_entry *en = &k->entry[e];
+    if (strcmp(en->ns, s->ns))
+      continue;
+    bool hit = !strcmp(en->name, s->name);
+    for (size_t w = 0; !hit && w < k->n_svc; w++) /* an alias Service of this one */
+      if (!strcmp(k->svc[w].name, en->name) && !strcmp(k->svc[w].ns, en->ns))
+        for (size_t x = 0; x < k->n_wl && !hit; x++)
+          hit = k->wl[x].service == (int)i && k8_selects(&k->svc[w], &k->wl[x]);
+    if (hit)
+      snprintf(why, n, "%s", en->why);
+  }
+}
 
-  /* Traffic: the entry points, at a placeholder rate. */
+/* Traffic: the entry points, at a placeholder rate. */
+static int k8_write_traffic(k8 *k, imp_buf *b) {
+  for (size_t e = 0; e < k->o->n_entries; e++) {
+    bool found = false;
+    for (size_t i = 0; i < k->n_out; i++)
+      found |= !strcmp(k->o->entries[e], k->out[i].name);
+    if (!found)
+      return diag_error(k->d, NULL, 0, 0,
+                        "--entry \"%s\" names no imported service (see the services: list)",
+                        k->o->entries[e]);
+  }
   imp_buf_puts(b, "traffic:\n");
   const char *rate = k->o->rate ? k->o->rate : "100/s";
   size_t written = 0;
   for (size_t i = 0; i < k->n_out; i++) {
-    const k8_service *s = &k->svc[k->out[i].svc];
-    char why[300] = "";
-    if (k->o->n_entries) {
-      for (size_t e = 0; e < k->o->n_entries; e++)
-        if (!strcmp(k->o->entries[e], k->out[i].name))
-          snprintf(why, sizeof why, "--entry %s", k->out[i].name);
-    } else if (k->out[i].entry) {
-      snprintf(why, sizeof why, "%s", k->out[i].entry_why);
-    } else {
-      for (size_t e = 0; e < k->n_entry && !why[0]; e++) {
-        const k8_entry *en = &k->entry[e];
-        if (strcmp(en->ns, s->ns))
-          continue;
-        bool hit = !strcmp(en->name, s->name);
-        for (size_t w = 0; !hit && w < k->n_svc; w++) /* an alias Service of this one */
-          if (!strcmp(k->svc[w].name, en->name) && !strcmp(k->svc[w].ns, en->ns))
-            for (size_t x = 0; x < k->n_wl && !hit; x++)
-              hit = k->wl[x].service == (int)i && k8_selects(&k->svc[w], &k->wl[x]);
-        if (hit)
-          snprintf(why, sizeof why, "%s", en->why);
-      }
-    }
+    char why[300];
+    k8_entry_why(k, i, why, sizeof why);
     if (!why[0])
       continue;
     imp_buf_puts(b, "  - service: ");
@@ -1391,15 +1406,6 @@ static int k8_write(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths)
                     k->o->rate ? " (--rate)" : "");
     imp_buf_puts(b, "\n");
     written++;
-  }
-  for (size_t e = 0; e < k->o->n_entries; e++) {
-    bool found = false;
-    for (size_t i = 0; i < k->n_out; i++)
-      found |= !strcmp(k->o->entries[e], k->out[i].name);
-    if (!found)
-      return diag_error(k->d, NULL, 0, 0,
-                        "--entry \"%s\" names no imported service (see the services: list)",
-                        k->o->entries[e]);
   }
   if (!written && k->n_out) {
     imp_buf_puts(b, "  - service: ");
@@ -1416,6 +1422,28 @@ static int k8_write(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths)
               "gateway VirtualService): traffic enters \"%s\"; pass --entry SERVICE",
               k->out[0].name);
   }
+  return 0;
+}
+
+static int k8_write(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths) {
+  if (k8_prepare(k) != 0)
+    return -1;
+  k8_write_header(k, b, paths, n_paths);
+  k8_write_cluster(k, b);
+  /* Modes: each namespace's current one. */
+  k8_mode *modes = calloc(k->n_ns ? k->n_ns : 1, sizeof *modes);
+  if (!modes)
+    return -1;
+  for (size_t i = 0; i < k->n_ns; i++)
+    modes[i] = k8_ns_mode(k, &k->ns[i]);
+  k8_write_mesh(k, b, modes);
+  k8_write_namespaces(k, b, modes);
+  free(modes);
+  imp_buf_puts(b, "services:\n");
+  for (size_t i = 0; i < k->n_out; i++)
+    k8_write_service(k, b, i, true);
+  if (k8_write_traffic(k, b) != 0)
+    return -1;
   return b->nomem || k->nomem ? -1 : 0;
 }
 

@@ -35,6 +35,8 @@ typedef struct tr_bucket {
 typedef struct tr_svc {
   double mean_ms; /* -1 = unknown */
   unsigned n_means;
+  double inbound_rps; /* every request into it (--inbound), meshed callers or not */
+  bool has_inbound;
   tr_bucket *b;
   size_t nb;
 } tr_svc;
@@ -149,30 +151,59 @@ static const char *tr_label(const json_t *metric, const char *key) {
   return json_string_value(json_object_get(metric, key));
 }
 
-/* Source (or destination) of one Prometheus series. */
-static int tr_side(tr *t, const json_t *metric, bool source, const char *file, const char *where) {
-  if (source) {
-    const char *names[] = {"source_canonical_service", "source_app", "source_workload"};
-    const char *vals[3];
-    for (int i = 0; i < 3; i++)
-      vals[i] = tr_label(metric, names[i]);
-    return tr_resolve(t, vals, names, 3, tr_label(metric, "source_workload_namespace"), true, file,
-                      where);
+/* The first of `keys` that the series has, or NULL; *which gets its name. */
+static const char *tr_first(const json_t *metric, const char *const *keys, const char **which) {
+  for (; *keys; keys++) {
+    const char *v = tr_label(metric, *keys);
+    if (v) {
+      if (which)
+        *which = *keys;
+      return v;
+    }
   }
-  const char *names[] = {"destination_service_name", "destination_canonical_service",
-                         "destination_app", "destination_workload"};
-  const char *vals[4];
-  for (int i = 0; i < 4; i++)
-    vals[i] = tr_label(metric, names[i]);
-  const char *ns = tr_label(metric, "destination_service_namespace");
-  if (!ns)
-    ns = tr_label(metric, "destination_workload_namespace");
-  if (!vals[0] && !vals[1] && !vals[2] && !vals[3])
+  return NULL;
+}
+
+/* Source (or destination) of one series. Istio's labels first, then
+ * Linkerd's (the pod's own deployment/namespace on its outbound series,
+ * dst_* for the callee). `own` reads a series about one service (inbound
+ * totals, durations), where Linkerd names it by the pod's own labels. */
+static int tr_side(tr *t, const json_t *metric, bool source, bool own, const char *file,
+                   const char *where) {
+  static const char *const src_svc[] = {"source_canonical_service", "source_app", NULL};
+  static const char *const src_wl[] = {"source_workload", "deployment", "statefulset", NULL};
+  static const char *const src_ns[] = {"source_workload_namespace", "namespace", NULL};
+  static const char *const dst_svc[] = {"destination_service_name", "destination_canonical_service",
+                                        "destination_app", "dst_service", NULL};
+  static const char *const dst_wl[] = {"destination_workload", "dst_deployment", "dst_statefulset",
+                                       NULL};
+  static const char *const own_wl[] = {"destination_workload", "dst_deployment", "dst_statefulset",
+                                       "deployment",           "statefulset",    NULL};
+  static const char *const dst_ns[] = {"destination_service_namespace",
+                                       "destination_workload_namespace", "dst_namespace", NULL};
+  static const char *const own_ns[] = {"destination_service_namespace",
+                                       "destination_workload_namespace", "dst_namespace",
+                                       "namespace", NULL};
+  const char *const *svc = source ? src_svc : dst_svc;
+  const char *vals[8], *names[8];
+  size_t n = 0;
+  for (size_t i = 0; svc[i]; i++)
+    if ((vals[n] = tr_label(metric, svc[i])) != NULL)
+      names[n++] = svc[i];
+  const char *wl_name = NULL;
+  const char *wl = tr_first(metric, source ? src_wl : own ? own_wl : dst_wl, &wl_name);
+  vals[n] = wl; /* the workload goes last: the -vN rule and the external check read it */
+  names[n++] = wl_name ? wl_name : "workload";
+  const char *ns = tr_first(metric, source ? src_ns : own ? own_ns : dst_ns, NULL);
+  if (!source && n == 1 && !wl && tr_label(metric, "authority"))
+    return TR_SKIP; /* Linkerd: a destination outside the mesh, known by its authority */
+  if (!source && n == 1 && !wl)
     return imp_json_err(t->d, file, where,
-                        "no destination label (destination_service_name, "
-                        "destination_canonical_service or destination_workload); group the query "
-                        "by them (meshsim import traffic --help)");
-  return tr_resolve(t, vals, names, 4, ns, false, file, where);
+                        "no destination label (Istio's destination_service_name, "
+                        "destination_workload, or Linkerd's dst_service, dst_deployment%s); group "
+                        "the query by them (meshsim import traffic --help)",
+                        own ? ", deployment" : "");
+  return tr_resolve(t, vals, names, n, ns, source, file, where);
 }
 
 /* ---- Prometheus ------------------------------------------------------------ */
@@ -182,11 +213,10 @@ typedef enum tr_query {
   TR_REQ_BYTES,
   TR_RESP_BYTES,
   TR_DURATION,
-  TR_BUCKETS
+  TR_BUCKETS,
+  TR_INBOUND,
+  TR_QUERIES
 } tr_query;
-
-static const char *const tr_query_names[] = {"--requests", "--request-bytes", "--response-bytes",
-                                             "--duration", "--duration-buckets"};
 
 static int tr_prometheus(tr *t, const char *file, tr_query q) {
   json_t *root = imp_json_load(file, t->d);
@@ -235,13 +265,19 @@ static int tr_prometheus(tr *t, const char *file, tr_query q) {
     if (isnan(v) || v < 0)
       continue; /* 0/0 of a ratio query: no requests on that edge */
     snprintf(where, sizeof where, "data.result[%zu].metric", i);
-    int to = tr_side(t, metric, false, file, where);
+    bool own = q == TR_DURATION || q == TR_BUCKETS || q == TR_INBOUND;
+    int to = tr_side(t, metric, false, own, file, where);
     if (to == -1) {
       rc = -1;
       continue;
     }
     if (to == TR_SKIP)
       continue;
+    if (q == TR_INBOUND) {
+      t->svc[to].inbound_rps += v;
+      t->svc[to].has_inbound = true;
+      continue;
+    }
     if (q == TR_DURATION || q == TR_BUCKETS) {
       tr_svc *sv = &t->svc[to];
       if (q == TR_DURATION) { /* several series of one service: their plain mean */
@@ -273,7 +309,7 @@ static int tr_prometheus(tr *t, const char *file, tr_query q) {
       }
       continue;
     }
-    int from = tr_side(t, metric, true, file, where);
+    int from = tr_side(t, metric, true, false, file, where);
     if (from == -1) {
       rc = -1;
       continue;
@@ -541,7 +577,10 @@ static void tr_write_service(tr *t, int s, int ind, imp_buf *b, bool *has_calls_
       const tr_edge *e = &t->e[i];
       if (e->from != s || !(e->rps > 0))
         continue;
-      double m = e->rps / in;
+      /* Measured rates: four significant digits, so 3 x 3.333/s into 10/s is 1 call. */
+      char digits[32];
+      snprintf(digits, sizeof digits, "%.4g", e->rps / in);
+      double m = strtod(digits, NULL);
       if (m > 1000)
         m = 1000;
       double c = ceil(m - 1e-9 * m);
@@ -725,8 +764,12 @@ static int tr_merge(tr *t, const char *text, size_t len, imp_buf *out) {
     if (t->e[i].from != TR_EXTERNAL || !(t->e[i].rps > 0))
       continue;
     imp_buf_printf(&b, "  - service: %s", t->s.services[t->e[i].to].name);
-    imp_buf_comment(&b, TR_COL, "from outside the mesh (source unknown or a gateway) in %s",
-                    tr_base(t->source));
+    if (t->svc[t->e[i].to].has_inbound)
+      imp_buf_comment(&b, TR_COL, "from outside the mesh: %s's total less the meshed callers",
+                      tr_base(t->o->inbound));
+    else
+      imp_buf_comment(&b, TR_COL, "from outside the mesh (source unknown or a gateway) in %s",
+                      tr_base(t->source));
     imp_buf_printf(&b, "\n    rate: %.6g/s", t->e[i].rps);
     imp_buf_comment(&b, TR_COL, "measured");
     imp_buf_puts(&b, "\n");
@@ -782,6 +825,32 @@ static int tr_merge(tr *t, const char *text, size_t len, imp_buf *out) {
   return rc;
 }
 
+/* Linkerd's outbound series see only meshed callers: what enters a service
+ * from outside is its inbound total less them (differences under 1% of
+ * the inbound total are the two counters' noise, not traffic). */
+static int tr_external_from_inbound(tr *t) {
+  for (uint32_t s = 0; s < t->s.n_services; s++) {
+    if (!t->svc[s].has_inbound)
+      continue;
+    double internal = 0;
+    for (size_t i = 0; i < t->ne; i++)
+      if (t->e[i].to == (int)s && t->e[i].from != TR_EXTERNAL)
+        internal += t->e[i].rps;
+    double ext = t->svc[s].inbound_rps - internal;
+    if (!(ext > 0.01 * t->svc[s].inbound_rps))
+      continue;
+    tr_edge *e = tr_edge_of(t, TR_EXTERNAL, (int)s);
+    if (!e)
+      return diag_error(t->d, NULL, 0, 0, "out of memory");
+    if (e->rps > 0)
+      diag_note(t->notes, t->o->inbound, 0, 0,
+                "\"%s\": external traffic is in both --requests and --inbound; --inbound's is used",
+                t->s.services[s].name);
+    e->rps = ext;
+  }
+  return 0;
+}
+
 /* ---- the whole --------------------------------------------------------------- */
 
 static char *tr_read(const char *path, size_t *len, diag_list *d) {
@@ -830,13 +899,14 @@ int imp_traffic_import(const imp_traffic_options *o, imp_buf *out, diag_list *no
     t.source = o->kiali;
     rc = tr_kiali(&t, o->kiali);
   } else if (rc == 0) {
-    const char *files[] = {o->requests, o->request_bytes, o->response_bytes, o->duration,
-                           o->duration_buckets};
+    const char *files[TR_QUERIES] = {o->requests, o->request_bytes,    o->response_bytes,
+                                     o->duration, o->duration_buckets, o->inbound};
     t.source = o->requests;
-    for (int q = 0; q < 5; q++)
+    for (int q = 0; q < TR_QUERIES; q++)
       if (files[q] && tr_prometheus(&t, files[q], (tr_query)q) != 0)
         rc = -1;
-    (void)tr_query_names;
+    if (rc == 0 && o->inbound)
+      rc = tr_external_from_inbound(&t);
   }
   size_t len = 0;
   char *text = rc == 0 ? tr_read(o->into, &len, d) : NULL;
@@ -878,6 +948,20 @@ const char *imp_traffic_queries(void) {
          "  --duration-buckets FILE: the buckets, for the p99 of services that call nothing:\n"
          "    sum by (destination_service_name, destination_service_namespace, le)\n"
          "      (rate(istio_request_duration_milliseconds_bucket{reporter=\"destination\"}[5m]))\n"
+         "Linkerd (linkerd-viz's Prometheus), the same options:\n"
+         "  --requests FILE:\n"
+         "    sum by (namespace, deployment, statefulset, dst_namespace, dst_service,\n"
+         "            dst_deployment, dst_statefulset)\n"
+         "      (rate(request_total{direction=\"outbound\"}[5m]))\n"
+         "  --inbound FILE: every request into each workload, so that traffic from outside\n"
+         "    the mesh (which no meshed caller's outbound series counts) is found:\n"
+         "    sum by (namespace, deployment, statefulset) "
+         "(rate(request_total{direction=\"inbound\"}"
+         "[5m]))\n"
+         "  --duration FILE: sum by (namespace, deployment)\n"
+         "      (rate(response_latency_ms_sum{direction=\"inbound\"}[5m])) / the same of _count\n"
+         "  --duration-buckets FILE: sum by (namespace, deployment, le)\n"
+         "      (rate(response_latency_ms_bucket{direction=\"inbound\"}[5m]))\n"
          "In ambient mode without waypoints ztunnel reports only istio_tcp_* metrics: use\n"
          "reporter=\"waypoint\" where waypoints run, or a Kiali graph.\n"
          "Kiali: --kiali FILE, the JSON of\n"

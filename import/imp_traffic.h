@@ -7,6 +7,11 @@
  *               rates of istio_requests_total by source and destination, and
  *               optionally mean request and response bytes and the request
  *               duration (mean, and histogram buckets);
+ *   Linkerd     the same API for Linkerd's proxy metrics: request_total
+ *               outbound by deployment and dst_service (the edges) and
+ *               inbound by deployment (all requests into a service, so that
+ *               external traffic is what meshed callers do not account for),
+ *               response_latency_ms for durations;
  *   Kiali       a graph export (/api/namespaces/graph, workload or app graph):
  *               request rates on its edges.
  * Workloads are matched to the scenario's services by the labels Istio sets
@@ -44,6 +49,7 @@ typedef struct imp_traffic_options {
   /* Prometheus query results (NULL: not given); requests is required with
    * any of the others. */
   const char *requests, *request_bytes, *response_bytes, *duration, *duration_buckets;
+  const char *inbound; /* every request into each service: external = inbound - meshed callers */
   const char *kiali;           /* a Kiali graph export; excludes the Prometheus inputs */
   const char *const *external; /* workloads that are clients outside the model */
   size_t n_external;

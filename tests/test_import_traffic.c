@@ -4,7 +4,8 @@
  * and durations of scenarios/import/prometheus/ (10 requests/s into
  * productpage, reviews round robin over v1..v3 of which v2 and v3 call
  * ratings) and, separately, the Kiali graph of the same traffic; the merged
- * scenario is loaded and checked against the arithmetic of imp_traffic.h.
+ * scenario is loaded and checked against the arithmetic of imp_traffic.h;
+ * likewise Linkerd's outbound and inbound request_total.
  * Merging into the shipped bookinfo.yaml keeps its comments. Bad inputs give
  * the messages in the table. */
 #include <setjmp.h>
@@ -140,6 +141,27 @@ static void test_kiali(void **state) {
   imp_buf_release(&out);
 }
 
+/* Linkerd: outbound edges by deployment and dst_service, the entry rate
+ * from the inbound totals less the meshed callers; egress (authority only)
+ * is skipped. */
+static void test_linkerd(void **state) {
+  (void)state;
+  imp_traffic_options o = {.into = base_path,
+                           .requests = EX "/linkerd/outbound.json",
+                           .inbound = EX "/linkerd/inbound.json"};
+  scenario s;
+  imp_buf out;
+  merge_ok(&o, &s, &out);
+  assert_int_equal(s.n_traffic, 1);
+  assert_string_equal(s.services[s.traffic[0].service].name, "productpage");
+  assert_true(fabs(s.traffic[0].rate_rps - 10.0) < 1e-9);
+  assert_true(fabs(calls(&s, "productpage", "reviews") - 1.0) < 1e-9); /* 3 x 3.333/s */
+  assert_true(fabs(calls(&s, "reviews", "ratings") - 0.6667) < 1e-9);
+  assert_int_equal(svc(&s, "details")->n_calls, 0); /* its egress call is no service */
+  scenario_release(&s);
+  imp_buf_release(&out);
+}
+
 /* Merging into a hand-written scenario replaces what the data measures and
  * keeps the rest, comments included. */
 static void test_keeps_hand_written(void **state) {
@@ -209,9 +231,8 @@ static void test_bad_inputs(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_prometheus),
-      cmocka_unit_test(test_kiali),
-      cmocka_unit_test(test_keeps_hand_written),
+      cmocka_unit_test(test_prometheus), cmocka_unit_test(test_kiali),
+      cmocka_unit_test(test_linkerd),    cmocka_unit_test(test_keeps_hand_written),
       cmocka_unit_test(test_bad_inputs),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
