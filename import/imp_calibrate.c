@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "imp_json.h"
 #include "mesh_types.h"
 #include "profile_load.h"
@@ -146,7 +147,19 @@ static int cal_load_base(const char *base, profile *p, diag_list *d) {
   return profile_load_builtin(base, p, d);
 }
 
+static int cal_profile(const imp_calibrate_options *o, imp_buf *out, diag_list *notes,
+                       diag_list *d);
+
 int imp_calibrate(const imp_calibrate_options *o, imp_buf *out, diag_list *notes, diag_list *d) {
+  int rc = cal_profile(o, out, notes, d);
+  if (rc == -2)
+    return IMPORT_EOUTPUT;
+  return rc ? IMPORT_EINPUT : 0;
+}
+
+/* -1: an input is wrong; -2: the profile written does not load. */
+static int cal_profile(const imp_calibrate_options *o, imp_buf *out, diag_list *notes,
+                       diag_list *d) {
   const char *basename = o->base ? o->base : "istio-1.24";
   int kind = mesh_proxy_kind_from_name(o->proxy ? o->proxy : "sidecar");
   if (kind < 0)
@@ -356,10 +369,13 @@ int imp_calibrate(const imp_calibrate_options *o, imp_buf *out, diag_list *notes
     return diag_error(d, NULL, 0, 0, "out of memory");
   /* The profile must load as any profile would. */
   profile check;
-  if (profile_load_string(out->s, out->len, o->display ? o->display : "<profile>", &check, d) != 0)
-    return diag_error(d, NULL, 0, 0,
-                      "the calibrated profile does not load (the messages above); "
-                      "nothing was written");
+  if (profile_load_string(out->s, out->len, o->display ? o->display : "<profile>", &check, d) !=
+      0) {
+    diag_error(d, NULL, 0, 0,
+               "the calibrated profile does not load (the messages above); nothing "
+               "was written");
+    return -2;
+  }
   (void)old;
   return 0;
 }

@@ -28,6 +28,7 @@
 #define MESHSIM_IMP_CALIBRATE_H
 
 #include "diag.h"
+#include "err.h"
 #include "imp_buf.h"
 
 typedef struct imp_calibrate_options {
@@ -42,9 +43,10 @@ typedef struct imp_calibrate_options {
   const char *display;                          /* the output's name in messages */
 } imp_calibrate_options;
 
-/* Writes the profile into *out. Returns 0, or -1 with errors in d (a value
- * that makes no sense, such as CPU below what the payload alone costs, is an
- * error); notes get the values clamped or carried. */
+/* Writes the profile into *out. Returns 0, IMPORT_EINPUT (an input, or a
+ * figure that makes no sense, such as CPU below what the payload alone
+ * costs) or IMPORT_EOUTPUT (the profile would not load), with errors in d;
+ * notes get the values clamped or carried. */
 int imp_calibrate(const imp_calibrate_options *o, imp_buf *out, diag_list *notes, diag_list *d);
 
 #endif

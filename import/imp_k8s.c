@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "imp_yaml.h"
 #include "mode_rules.h"
 #include "profile_load.h"
@@ -1484,7 +1485,7 @@ int imp_check_scenario(const char *text, size_t len, const char *display, diag_l
   if (scenario_load_string(text, len, display, NULL, 0, &s, d) != 0) {
     k8_copy_errors(out, d);
     diag_list_release(d);
-    return -1;
+    return IMPORT_EOUTPUT;
   }
   profile p[MODE_RULES_SOURCES];
   int rc = 0;
@@ -1502,7 +1503,7 @@ int imp_check_scenario(const char *text, size_t len, const char *display, diag_l
   scenario_release(&s);
   k8_copy_errors(out, d);
   diag_list_release(d);
-  return rc ? -1 : 0;
+  return rc ? IMPORT_EOUTPUT : 0;
 }
 
 int imp_k8s_import(const char *const *paths, size_t n_paths, const imp_k8s_options *o, imp_buf *out,
@@ -1575,11 +1576,14 @@ int imp_k8s_import(const char *const *paths, size_t n_paths, const imp_k8s_optio
     if (rc != 0 && diag_error_count(d) == 0)
       diag_error(d, NULL, 0, 0, "out of memory");
   }
+  bool invalid_output = false;
   if (rc == 0 && diag_error_count(d) == 0 &&
-      imp_check_scenario(out->s, out->len, o->display ? o->display : "scenario", d) != 0)
-    rc = diag_error(d, NULL, 0, 0,
-                    "the imported scenario does not validate (the messages above); nothing was "
-                    "written");
+      imp_check_scenario(out->s, out->len, o->display ? o->display : "scenario", d) != 0) {
+    invalid_output = true;
+    diag_error(d, NULL, 0, 0,
+               "the imported scenario does not validate (the messages above); nothing was "
+               "written");
+  }
   for (size_t i = 0; i < k.n_entry; i++)
     free((char *)k.entry[i].name);
   free(k.wl);
@@ -1590,5 +1594,7 @@ int imp_k8s_import(const char *const *paths, size_t n_paths, const imp_k8s_optio
   free(k.hpa);
   free(k.out);
   imp_yaml_release(&y);
-  return rc || diag_error_count(d) ? -1 : 0;
+  if (invalid_output)
+    return IMPORT_EOUTPUT;
+  return rc || diag_error_count(d) ? IMPORT_EINPUT : 0;
 }

@@ -36,6 +36,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "err.h"
 #include "imp_buf.h"
 
 typedef struct imp_k8s_options {
@@ -50,14 +51,15 @@ typedef struct imp_k8s_options {
 /* Reads every path (file or folder) and writes the scenario into *out (an
  * initialised buffer). Errors (unreadable input, YAML syntax, an object
  * missing a field meshsim needs, a bad quantity, a scenario that would not
- * validate) go to d as file:line:col and make it return -1; what was left
- * out goes to notes. On -1 *out holds nothing usable. */
+ * validate) go to d as file:line:col; what was left out goes to notes.
+ * Returns 0, IMPORT_EINPUT (the input) or IMPORT_EOUTPUT (the scenario would
+ * not validate); on failure *out holds nothing usable. */
 int imp_k8s_import(const char *const *paths, size_t n_paths, const imp_k8s_options *o, imp_buf *out,
                    diag_list *notes, diag_list *d);
 
 /* Checks a scenario text as `meshsim validate` would before a run: the
  * loader's checks plus the builtin profiles its modes need. Diagnostics
- * name `display`. Returns 0 or -1. */
+ * name `display`. Returns 0 or IMPORT_EOUTPUT. */
 int imp_check_scenario(const char *text, size_t len, const char *display, diag_list *d);
 
 #endif

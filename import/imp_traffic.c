@@ -14,6 +14,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "err.h"
 #include "imp_json.h"
 #include "imp_k8s.h"
 #include "scenario_load.h"
@@ -885,8 +886,8 @@ int imp_traffic_import(const imp_traffic_options *o, imp_buf *out, diag_list *no
         diag_error(d, first.items[i].file, first.items[i].line, first.items[i].col, "%s",
                    first.items[i].message);
     diag_list_release(&first);
-    return diag_error(d, o->into, 0, 0,
-                      "the scenario to merge into does not load (the messages above)");
+    diag_error(d, o->into, 0, 0, "the scenario to merge into does not load (the messages above)");
+    return IMPORT_EINPUT;
   }
   diag_list_release(&first);
   int rc = 0;
@@ -914,17 +915,22 @@ int imp_traffic_import(const imp_traffic_options *o, imp_buf *out, diag_list *no
     rc = -1;
   if (rc == 0)
     rc = tr_merge(&t, text, len, out);
-  if (rc == 0 && imp_check_scenario(out->s, out->len, o->display ? o->display : o->into, d) != 0)
+  bool invalid_output = false;
+  if (rc == 0 && imp_check_scenario(out->s, out->len, o->display ? o->display : o->into, d) != 0) {
+    invalid_output = true;
     rc = diag_error(d, NULL, 0, 0,
                     "the merged scenario does not validate (the messages above); nothing was "
                     "written");
+  }
   free(text);
   for (uint32_t i = 0; t.svc && i < t.s.n_services; i++)
     free(t.svc[i].b);
   free(t.svc);
   free(t.e);
   scenario_release(&t.s);
-  return rc == 0 && diag_error_count(d) == 0 ? 0 : -1;
+  if (invalid_output)
+    return IMPORT_EOUTPUT;
+  return rc == 0 && diag_error_count(d) == 0 ? 0 : IMPORT_EINPUT;
 }
 
 const char *imp_traffic_queries(void) {

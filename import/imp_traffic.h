@@ -42,6 +42,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "err.h"
 #include "imp_buf.h"
 
 typedef struct imp_traffic_options {
@@ -50,14 +51,16 @@ typedef struct imp_traffic_options {
    * any of the others. */
   const char *requests, *request_bytes, *response_bytes, *duration, *duration_buckets;
   const char *inbound; /* every request into each service: external = inbound - meshed callers */
-  const char *kiali;           /* a Kiali graph export; excludes the Prometheus inputs */
+  const char *kiali;   /* a Kiali graph export; excludes the Prometheus inputs */
   const char *const *external; /* workloads that are clients outside the model */
   size_t n_external;
   const char *display; /* the output's name in validation messages */
 } imp_traffic_options;
 
-/* Reads the inputs and writes the merged scenario into *out. Returns 0, or
- * -1 with errors in d; notes get what was left out. */
+/* Reads the inputs and writes the merged scenario into *out. Returns 0,
+ * IMPORT_EINPUT (an input, or the scenario merged into) or IMPORT_EOUTPUT
+ * (the merge would not validate), with errors in d; notes get what was left
+ * out. */
 int imp_traffic_import(const imp_traffic_options *o, imp_buf *out, diag_list *notes, diag_list *d);
 
 /* The PromQL queries to run, one per input option, for --help. */

@@ -86,7 +86,7 @@ static void test_bad(void **state) {
     diag_list_init(&notes);
     imp_buf out;
     imp_buf_init(&out);
-    assert_int_equal(imp_calibrate(&o, &out, &notes, &d), -1);
+    assert_int_equal(imp_calibrate(&o, &out, &notes, &d), IMPORT_EINPUT);
     const char *got = diag_first_error(&d);
     printf("%s\n", got ? got : "(none)");
     assert_non_null(got);

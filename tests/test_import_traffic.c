@@ -220,7 +220,7 @@ static void test_bad_inputs(void **state) {
     int rc = imp_traffic_import(&o, &out, &notes, &d);
     const char *got = diag_first_error(&d);
     printf("%-28s %s\n", cases[i].file, got ? got : "(no error)");
-    assert_int_equal(rc, -1);
+    assert_int_equal(rc, IMPORT_EINPUT);
     assert_non_null(got);
     assert_true(!strncmp(got, want, strlen(want)));
     imp_buf_release(&out);
