@@ -74,10 +74,20 @@ void imp_buf_comment(imp_buf *b, int col, const char *fmt, ...) {
   for (size_t c = line + 1; c < (size_t)col; c++)
     imp_buf_putn(b, " ", 1);
   imp_buf_puts(b, "# ");
+  size_t from = b->len;
   va_list ap;
   va_start(ap, fmt);
   imp_buf__vprintf(b, fmt, ap);
   va_end(ap);
+  imp_buf_one_line(b, from);
+}
+
+void imp_buf_one_line(imp_buf *b, size_t from) {
+  /* A name with a line break (quoted YAML allows one) must not end the
+   * comment and start a key of its own. */
+  for (size_t i = from; i < b->len; i++)
+    if ((unsigned char)b->s[i] < 0x20 || b->s[i] == 0x7f)
+      b->s[i] = ' ';
 }
 
 /* A plain scalar reads back as the same string when it starts with a letter,

@@ -31,6 +31,9 @@ void imp_buf_printf(imp_buf *b, const char *fmt, ...) __attribute__((format(prin
  * then writes "# " and the formatted comment. */
 void imp_buf_comment(imp_buf *b, int col, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Turns control characters (line breaks, tabs) from byte `from` on into
+ * spaces, so text from the input stays on one comment line. */
+void imp_buf_one_line(imp_buf *b, size_t from);
 /* Appends s as a YAML scalar: plain when it is safe to read back as the same
  * string, else double-quoted with escapes. */
 void imp_buf_scalar(imp_buf *b, const char *s);

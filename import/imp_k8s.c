@@ -112,6 +112,7 @@ typedef struct k8 {
   int64_t ds_cpu, ds_mem;
   char ds_from[512];
   k8_where ds_at;
+  size_t notes_at; /* where the report of notes goes in the output */
   bool nomem;
 } k8;
 
@@ -1207,8 +1208,10 @@ static void k8_write_service(k8 *k, imp_buf *b, size_t i, bool namespaces) {
   } else {
     b->len -= strlen("    requests: ");
     b->s[b->len] = '\0';
+    size_t from = b->len;
     imp_buf_printf(b, "    # requests: none set in %s %s; meshsim's default 100m/128Mi applies",
                    first->kind, first->name);
+    imp_buf_one_line(b, from);
   }
   imp_buf_puts(b, "\n");
   if (first->app.lim_cpu >= 0 || first->app.lim_mem >= 0) {
@@ -1256,13 +1259,15 @@ static int k8_prepare(k8 *k) {
 
 static void k8_write_header(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths) {
   imp_buf_puts(b, "# Imported by `meshsim import kubernetes` from:");
+  size_t from = b->len;
   for (size_t i = 0; i < n_paths; i++)
     imp_buf_printf(b, " %s", paths[i]);
+  imp_buf_one_line(b, from);
   imp_buf_puts(b, "\n# Every value names the Kubernetes object it came from (KIND NAMESPACE/NAME, "
                   "file:line).\n# Service times, payload sizes, calls and rates are not in "
                   "Kubernetes objects: meshsim's\n# defaults apply until `meshsim import traffic` "
                   "merges them from monitoring (docs/import.md).\n");
-  imp_buf_puts(b, "@NOTES@");
+  k->notes_at = b->len; /* the report goes here once every note is known */
   imp_buf_puts(b, "metadata:\n");
   if (k->o->name) {
     imp_buf_puts(b, "  name: ");
@@ -1448,18 +1453,22 @@ static int k8_write(k8 *k, imp_buf *b, const char *const *paths, size_t n_paths)
   return b->nomem || k->nomem ? -1 : 0;
 }
 
-/* Replaces the @NOTES@ mark with the report as a comment block. */
-static int k8_put_notes(imp_buf *b, const diag_list *notes) {
+/* Inserts the report, a comment block, at byte `at` of the output. */
+static int k8_put_notes(imp_buf *b, const diag_list *notes, size_t at) {
   imp_buf nb;
   imp_buf_init(&nb);
-  const char *mark = strstr(b->s, "@NOTES@");
-  imp_buf_putn(&nb, b->s, (size_t)(mark - b->s));
+  imp_buf_putn(&nb, b->s, at);
   if (notes->n) {
     imp_buf_printf(&nb, "#\n# Not mapped, or mapped with an assumption (%zu):\n", notes->n);
-    for (size_t i = 0; i < notes->n; i++)
-      imp_buf_printf(&nb, "#   - %s\n", notes->items[i].text);
+    for (size_t i = 0; i < notes->n; i++) {
+      imp_buf_puts(&nb, "#   - ");
+      size_t from = nb.len;
+      imp_buf_puts(&nb, notes->items[i].text);
+      imp_buf_one_line(&nb, from);
+      imp_buf_puts(&nb, "\n");
+    }
   }
-  imp_buf_puts(&nb, mark + strlen("@NOTES@"));
+  imp_buf_puts(&nb, b->s + at);
   if (nb.nomem) {
     imp_buf_release(&nb);
     return -1;
@@ -1571,7 +1580,7 @@ int imp_k8s_import(const char *const *paths, size_t n_paths, const imp_k8s_optio
   }
   if (rc == 0 && diag_error_count(d) == 0) {
     rc = k8_write(&k, out, paths, n_paths);
-    if (rc == 0 && k8_put_notes(out, notes) != 0)
+    if (rc == 0 && k8_put_notes(out, notes, k.notes_at) != 0)
       rc = -1;
     if (rc != 0 && diag_error_count(d) == 0)
       diag_error(d, NULL, 0, 0, "out of memory");

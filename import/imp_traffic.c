@@ -571,8 +571,8 @@ static void tr_write_service(tr *t, int s, int ind, imp_buf *b, bool *has_calls_
     *has_calls_data |= t->e[i].from == s && t->e[i].rps > 0;
   if (*has_calls_data && in > 0) {
     imp_buf_printf(b, "%*scalls:", ind, "");
-    imp_buf_comment(b, TR_COL, "rate to each / %.4g/s into %s (%s)", in, t->s.services[s].name,
-                    src);
+    imp_buf_comment(b, TR_COL, "per request: the rate to each / %.4g/s into %s (%s)", in,
+                    t->s.services[s].name, src);
     imp_buf_puts(b, "\n");
     for (size_t i = 0; i < t->ne; i++) {
       const tr_edge *e = &t->e[i];
@@ -587,7 +587,9 @@ static void tr_write_service(tr *t, int s, int ind, imp_buf *b, bool *has_calls_
       double c = ceil(m - 1e-9 * m);
       if (c < 1)
         c = 1;
-      imp_buf_printf(b, "%*s  - {service: %s, count: %.0f", ind, "", t->s.services[e->to].name, c);
+      imp_buf_printf(b, "%*s  - {service: ", ind, "");
+      imp_buf_scalar(b, t->s.services[e->to].name);
+      imp_buf_printf(b, ", count: %.0f", c);
       if (m / c < 1 - 1e-9)
         imp_buf_printf(b, ", probability: %.4g", m / c);
       char sz[32];
@@ -611,8 +613,9 @@ static void tr_write_service(tr *t, int s, int ind, imp_buf *b, bool *has_calls_
         seen = t->e[i].from == s && t->e[i].to == (int)sv->calls[c].target && t->e[i].rps > 0;
       if (seen)
         continue;
-      imp_buf_printf(b, "%*s  - {service: %s, count: %u, probability: %.6g}", ind, "",
-                     t->s.services[sv->calls[c].target].name, sv->calls[c].count,
+      imp_buf_printf(b, "%*s  - {service: ", ind, "");
+      imp_buf_scalar(b, t->s.services[sv->calls[c].target].name);
+      imp_buf_printf(b, ", count: %u, probability: %.6g}", sv->calls[c].count,
                      sv->calls[c].probability);
       imp_buf_comment(b, TR_COL, "kept from %s: not in the traffic data", tr_base(t->o->into));
       imp_buf_puts(b, "\n");
@@ -764,7 +767,8 @@ static int tr_merge(tr *t, const char *text, size_t len, imp_buf *out) {
   for (size_t i = 0; i < t->ne; i++) {
     if (t->e[i].from != TR_EXTERNAL || !(t->e[i].rps > 0))
       continue;
-    imp_buf_printf(&b, "  - service: %s", t->s.services[t->e[i].to].name);
+    imp_buf_puts(&b, "  - service: ");
+    imp_buf_scalar(&b, t->s.services[t->e[i].to].name);
     if (t->svc[t->e[i].to].has_inbound)
       imp_buf_comment(&b, TR_COL, "from outside the mesh: %s's total less the meshed callers",
                       tr_base(t->o->inbound));
