@@ -324,6 +324,10 @@ static int k8_read_workload(k8 *k, const k8_obj *ob) {
                 ob->ns);
       return 0;
     }
+    diag_note(k->notes, ob->file, w.at.line, 0,
+              "DaemonSet %s/%s: one pod per node, not a service; its requests count per node in "
+              "cluster.system_reserved",
+              ob->ns, ob->name);
     k->ds_cpu += w.app.req_cpu > 0 ? w.app.req_cpu : 0;
     k->ds_mem += w.app.req_mem > 0 ? w.app.req_mem : 0;
     size_t len = strlen(k->ds_from);
@@ -1515,14 +1519,33 @@ int imp_check_scenario(const char *text, size_t len, const char *display, diag_l
   return rc ? IMPORT_EOUTPUT : 0;
 }
 
+static int k8_import(imp_yaml *y, int rc, const char *const *paths, size_t n_paths,
+                     const imp_k8s_options *o, imp_buf *out, diag_list *notes, diag_list *d);
+
 int imp_k8s_import(const char *const *paths, size_t n_paths, const imp_k8s_options *o, imp_buf *out,
                    diag_list *notes, diag_list *d) {
-  k8 k = {.o = o, .d = d, .notes = notes};
   imp_yaml y;
   imp_yaml_init(&y);
   int rc = 0;
   for (size_t i = 0; i < n_paths && !diag_list_full(d); i++)
     rc |= imp_yaml_load(&y, paths[i], d);
+  return k8_import(&y, rc, paths, n_paths, o, out, notes, d);
+}
+
+int imp_k8s_import_string(const char *text, size_t len, const char *display,
+                          const imp_k8s_options *o, imp_buf *out, diag_list *notes, diag_list *d) {
+  imp_yaml y;
+  imp_yaml_init(&y);
+  int rc = imp_yaml_load_string(&y, display, text, len, d);
+  const char *paths[] = {display};
+  return k8_import(&y, rc, paths, 1, o, out, notes, d);
+}
+
+/* The import of what *yp holds (rc: whether reading it failed); releases it. */
+static int k8_import(imp_yaml *yp, int rc, const char *const *paths, size_t n_paths,
+                     const imp_k8s_options *o, imp_buf *out, diag_list *notes, diag_list *d) {
+  k8 k = {.o = o, .d = d, .notes = notes};
+  imp_yaml y = *yp;
   k8_skipped skipped[64];
   size_t n_skipped = 0;
   for (size_t i = 0; rc == 0 && i < y.n_docs && !diag_list_full(d); i++) {

@@ -57,6 +57,10 @@ typedef struct imp_k8s_options {
 int imp_k8s_import(const char *const *paths, size_t n_paths, const imp_k8s_options *o, imp_buf *out,
                    diag_list *notes, diag_list *d);
 
+/* The same for one YAML text of `len` bytes, named `display` in messages. */
+int imp_k8s_import_string(const char *text, size_t len, const char *display,
+                          const imp_k8s_options *o, imp_buf *out, diag_list *notes, diag_list *d);
+
 /* Checks a scenario text as `meshsim validate` would before a run: the
  * loader's checks plus the builtin profiles its modes need. Diagnostics
  * name `display`. Returns 0 or IMPORT_EOUTPUT. */

@@ -82,18 +82,32 @@ static int imp_yaml__push(imp_yaml *y, const char *file, yaml_document_t *doc) {
   return 0;
 }
 
+static int imp_yaml__parse(imp_yaml *y, const char *path, const char *bytes, size_t len,
+                           diag_list *d);
+
 static int imp_yaml__file(imp_yaml *y, const char *path, diag_list *d) {
   size_t len;
   char *bytes = imp_yaml__read(path, &len, d);
   if (!bytes)
     return -1;
+  int rc = imp_yaml__parse(y, path, bytes, len, d);
+  free(bytes);
+  return rc;
+}
+
+int imp_yaml_load_string(imp_yaml *y, const char *display, const char *bytes, size_t len,
+                         diag_list *d) {
+  return imp_yaml__parse(y, display, bytes, len, d);
+}
+
+static int imp_yaml__parse(imp_yaml *y, const char *path, const char *bytes, size_t len,
+                           diag_list *d) {
   char **np = realloc(y->paths, (y->n_paths + 1) * sizeof *np);
   char *copy = strdup(path);
   if (!np || !copy) {
     free(np ? NULL : copy);
     if (np)
       y->paths = np;
-    free(bytes);
     return diag_error(d, path, 0, 0, "out of memory");
   }
   y->paths = np;
@@ -124,7 +138,6 @@ static int imp_yaml__file(imp_yaml *y, const char *path, diag_list *d) {
     }
   }
   yaml_parser_delete(&p);
-  free(bytes);
   return rc;
 }
 

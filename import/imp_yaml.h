@@ -40,6 +40,10 @@ void imp_yaml_release(imp_yaml *y);
  * folder without YAML files). */
 int imp_yaml_load(imp_yaml *y, const char *path, diag_list *d);
 
+/* The same for `len` bytes in memory, named `display` in messages. */
+int imp_yaml_load_string(imp_yaml *y, const char *display, const char *bytes, size_t len,
+                         diag_list *d);
+
 /* The node id's node, or NULL. */
 yaml_node_t *imp_yaml_node(yaml_document_t *doc, int id);
 /* The value of `key` in mapping m (NULL when m is no mapping or lacks it). */

@@ -113,6 +113,7 @@ static void test_kubectl_list(void **state) {
   assert_true(has_note(&notes, "1 ConfigMap object"));
   assert_true(has_note(&notes, "control-plane node"));
   assert_true(has_note(&notes, "port 9090 is http"));
+  assert_true(has_note(&notes, "DaemonSet kube-system/kube-proxy: one pod per node"));
   scenario_release(&s);
   diag_list_release(&notes);
 }
