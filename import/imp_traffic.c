@@ -913,6 +913,21 @@ int imp_traffic_import(const imp_traffic_options *o, imp_buf *out, diag_list *no
     if (rc == 0 && o->inbound)
       rc = tr_external_from_inbound(&t);
   }
+  /* Istio counts opaque TCP in istio_tcp_* only: say so for TCP services the
+   * rates leave without callers. */
+  for (uint32_t i = 0; rc == 0 && i < t.s.n_services; i++) {
+    if (t.s.services[i].protocol != MESH_PROTO_TCP || tr_in(&t, (int)i) > 0)
+      continue;
+    bool called = false;
+    for (uint32_t a = 0; a < t.s.n_services && !called; a++)
+      for (uint32_t c = 0; c < t.s.services[a].n_calls && !called; c++)
+        called = t.s.services[a].calls[c].target == i;
+    if (!called)
+      diag_note(notes, t.source, 0, 0,
+                "\"%s\" speaks opaque TCP: no request rates reach it (Istio counts TCP only in "
+                "istio_tcp_*); add the calls to it by hand",
+                t.s.services[i].name);
+  }
   size_t len = 0;
   char *text = rc == 0 ? tr_read(o->into, &len, d) : NULL;
   if (rc == 0 && !text)
