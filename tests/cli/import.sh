@@ -108,6 +108,20 @@ for args in "import traffic" "import traffic --into x.yaml" \
   [[ $? -eq 2 ]] && ok || bad "meshsim $args: expected exit 2"
 done
 
+# A client the model leaves out (Online Boutique's load generator) is an unknown workload until
+# --external names it.
+"$bin" import kubernetes "$ex/online-boutique" --namespace boutique -o "$tmp/ob.yaml" --quiet
+cat >"$tmp/lg.json" <<'JSON'
+{"status": "success", "data": {"resultType": "vector", "result": [
+  {"metric": {"source_workload": "loadgenerator", "source_workload_namespace": "boutique",
+              "destination_workload": "frontend", "destination_service_name": "frontend"},
+   "value": [1733140800, "12.5"]}]}}
+JSON
+expect_fail "client without --external" 'unknown workload "loadgenerator".*pass --external WORKLOAD' \
+  "$bin" import traffic --into "$tmp/ob.yaml" --requests "$tmp/lg.json" -o "$tmp/out.yaml"
+"$bin" import traffic --into "$tmp/ob.yaml" --requests "$tmp/lg.json" --external loadgenerator \
+  -o "$tmp/ob2.yaml" --quiet && grep -q "rate: 12.5/s" "$tmp/ob2.yaml" && ok || bad "--external"
+
 # ---- calibrate
 fx=$ex/fortio
 if "$bin" calibrate --baseline "$fx/baseline.json" --mesh "$fx/sidecar.json" --proxy-cpu 210m \
