@@ -9,6 +9,7 @@
  *   -200 .. -299  input/: scenario and profile files
  *   -300 .. -399  store/: the results database
  *   -400 .. -499  sweep/: sweep specifications
+ *   -500 .. -599  import/: Kubernetes objects, monitoring data, benchmark results
  *
  * The engine keeps its own list because sim/ knows nothing above it; this
  * list repeats nothing of it. A message for the user travels separately, in a
@@ -39,7 +40,9 @@
   X(SWEEP, EMPTY, -401, "the range or list is empty")                                              \
   X(SWEEP, TOOBIG, -402, "too many values or points")                                              \
   X(SWEEP, DUPLICATE, -403, "a key is swept twice")                                                \
-  X(SWEEP, WORKER, -404, "cannot start the worker processes")
+  X(SWEEP, WORKER, -404, "cannot start the worker processes")                                      \
+  X(IMPORT, INPUT, -500, "an input to import is unreadable or invalid")                            \
+  X(IMPORT, OUTPUT, -501, "the imported file would not validate")
 
 enum {
   ERR_OK = 0,

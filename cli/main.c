@@ -19,6 +19,8 @@ static const cli_command cli_commands[] = {
     {"export", cli_cmd_export, "export the results database as CSV files"},
     {"sweep", cli_cmd_sweep, "run a scenario over a grid of parameter values (cores, shards)"},
     {"merge", cli_cmd_merge, "combine results databases (sweep shards) into one"},
+    {"import", cli_cmd_import, "write a scenario from Kubernetes objects and monitoring data"},
+    {"calibrate", cli_cmd_calibrate, "write a calibration profile from fortio results"},
 };
 
 static void cli_usage(FILE *f) {

@@ -14,6 +14,7 @@ endfunction()
 meshsim_require_pc(GSL gsl libgsl-dev)
 meshsim_require_pc(YAML yaml-0.1 libyaml-dev)
 meshsim_require_pc(SQLITE3 sqlite3 libsqlite3-dev)
+meshsim_require_pc(JANSSON jansson libjansson-dev)
 
 # libcsv ships no pkg-config file.
 find_path(CSV_INCLUDE_DIR csv.h)

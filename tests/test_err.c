@@ -31,7 +31,7 @@ static const struct {
   int hi, lo;
 } ranges[] = {
     {"ERR", -100, -199}, {"SCENARIO_LOAD", -200, -249}, {"PROFILE_LOAD", -250, -299},
-    {"DB", -300, -399},  {"SWEEP", -400, -499},
+    {"DB", -300, -399},  {"SWEEP", -400, -499},         {"IMPORT", -500, -599},
 };
 
 static void test_codes_unique_in_range_with_text(void **state) {
