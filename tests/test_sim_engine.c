@@ -129,6 +129,90 @@ static void test_equal_time_spawned_after_pending(void **state) {
   sim_engine_free(e);
 }
 
+/* One instant reached by events in every structure: H was scheduled a
+ * second ahead (beyond the calendar's window: the heap), C from a handler a
+ * millisecond before (the calendar), F1 and F2 at the instant itself (the
+ * FIFO). They fire by sequence number whatever holds them: H, C, F1, F2.
+ * Far events beyond any window (an hour, the last representable instant)
+ * come after, in order. */
+typedef struct {
+  recorder rec;
+  sim_time t;
+} instant_ctx;
+
+static void at_instant(sim_engine *e, void *ctx, uint64_t arg) {
+  instant_ctx *c = ctx;
+  record(e, &c->rec, arg);
+  switch (arg) {
+  case 1: /* X, 1 ms before the instant: C goes into the calendar */
+    assert_int_equal(sim_engine_schedule_at(e, c->t, at_instant, c, 3, NULL), 0);
+    break;
+  case 2: /* H: F1 for now */
+    assert_int_equal(sim_engine_schedule(e, 0, at_instant, c, 4, NULL), 0);
+    break;
+  case 3: /* C: F2 for now */
+    assert_int_equal(sim_engine_schedule(e, 0, at_instant, c, 5, NULL), 0);
+    break;
+  default:
+    break;
+  }
+}
+
+static void test_same_instant_across_structures(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(0);
+  instant_ctx c = {.t = SIM_S};
+  assert_int_equal(sim_engine_schedule_at(e, SIM_TIME_MAX - 1, at_instant, &c, 7, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, c.t - SIM_MS, at_instant, &c, 1, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, c.t, at_instant, &c, 2, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 3600 * SIM_S, at_instant, &c, 6, NULL), 0);
+  sim_engine_info info;
+  sim_engine_get_info(e, &info);
+  assert_int_equal(info.heap_entries, 4); /* all beyond the window */
+  sim_engine_run_until(e, SIM_TIME_NEVER);
+  static const uint64_t want[] = {1, 2, 3, 4, 5, 6, 7};
+  static const sim_time want_t[] = {SIM_S - SIM_MS, SIM_S,        SIM_S,           SIM_S,
+                                    SIM_S,          3600 * SIM_S, SIM_TIME_MAX - 1};
+  assert_int_equal(c.rec.n, N_ELEMS(want));
+  for (size_t i = 0; i < N_ELEMS(want); i++) {
+    if (c.rec.args[i] != want[i] || c.rec.times[i] != want_t[i]) {
+      fail_msg("position %zu: event %llu at %lld, want %llu at %lld", i,
+               (unsigned long long)c.rec.args[i], (long long)c.rec.times[i],
+               (unsigned long long)want[i], (long long)want_t[i]);
+    }
+  }
+  sim_engine_free(e);
+}
+
+/* A jump in time with nothing pending: the calendar's window follows the
+ * clock, so near events after it go to the calendar, not the heap. And a
+ * cancel in each place: FIFO, calendar, heap. */
+static void test_window_follows_clock_and_cancel_everywhere(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(0);
+  recorder r = {0};
+  sim_engine_run_until(e, 1000 * SIM_S);
+  sim_event_id near, now_id, far, keep;
+  assert_int_equal(sim_engine_schedule(e, 50 * SIM_US, record, &r, 1, &near), 0);
+  assert_int_equal(sim_engine_schedule(e, 0, record, &r, 2, &now_id), 0);
+  assert_int_equal(sim_engine_schedule(e, 100 * SIM_S, record, &r, 3, &far), 0);
+  assert_int_equal(sim_engine_schedule(e, 20 * SIM_US, record, &r, 4, &keep), 0);
+  sim_engine_info info;
+  sim_engine_get_info(e, &info);
+  assert_int_equal(info.listed_entries, 3); /* now, 20 us and 50 us */
+  assert_int_equal(info.heap_entries, 1);   /* 100 s */
+  assert_int_equal(sim_engine_cancel(e, near), 0);
+  assert_int_equal(sim_engine_cancel(e, now_id), 0);
+  assert_int_equal(sim_engine_cancel(e, far), 0);
+  assert_int_equal(sim_engine_cancel(e, far), SIM_ESTALE);
+  assert_int_equal(sim_engine_pending(e), 1);
+  assert_int_equal(sim_engine_next_time(e), 1000 * SIM_S + 20 * SIM_US);
+  assert_int_equal(sim_engine_run_until(e, SIM_TIME_NEVER), 1);
+  assert_int_equal(r.n, 1);
+  assert_int_equal(r.args[0], 4);
+  sim_engine_free(e);
+}
+
 /* ---- cancellation ------------------------------------------------------------- */
 
 typedef struct {
@@ -940,6 +1024,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_order),
       cmocka_unit_test(test_equal_time_spawned_after_pending),
+      cmocka_unit_test(test_same_instant_across_structures),
+      cmocka_unit_test(test_window_follows_clock_and_cancel_everywhere),
       cmocka_unit_test(test_cancel),
       cmocka_unit_test(test_cancel_stale_ids),
       cmocka_unit_test(test_cancel_many_then_purge),
