@@ -271,37 +271,44 @@ static void model_failures_finish(mode_result *out, const scenario *s) {
   }
 }
 
-/* Replications done across all modes (shared by threads) for progress,
- * plus the share done of the replication each mode is running. */
+#define MODEL_MAX_WORKERS 64 /* threads of one run; more would only wait */
+
+/* Replications done across all modes (shared by threads) for progress, in
+ * replication units (a steady and a drill simulation are half a unit each
+ * when a mode runs both), plus the share done of the simulation each worker
+ * is running. */
 typedef struct model_progress {
   pthread_mutex_t lock;
-  uint32_t done, total;
-  double partial[MESH_MODE_COUNT];
+  double done;
+  uint32_t total;
+  double partial[MODEL_MAX_WORKERS];
   const model_inputs *in;
 } model_progress;
 
 static void model_progress_report(model_progress *p) {
   double sum = p->done;
-  for (int i = 0; i < MESH_MODE_COUNT; i++)
+  for (int i = 0; i < MODEL_MAX_WORKERS; i++)
     sum += p->partial[i];
   p->in->progress(p->in->progress_ctx, sum / (double)p->total);
 }
 
-static void model_progress_step(const model_inputs *in, model_progress *p, uint32_t mode_index) {
+/* A simulation of `units` replications finished on worker `slot`. */
+static void model_progress_step(const model_inputs *in, model_progress *p, uint32_t slot,
+                                double units) {
   if (!in->progress)
     return;
   pthread_mutex_lock(&p->lock);
-  p->done++;
-  p->partial[mode_index % MESH_MODE_COUNT] = 0;
+  p->done += units;
+  p->partial[slot % MODEL_MAX_WORKERS] = 0;
   model_progress_report(p);
   pthread_mutex_unlock(&p->lock);
 }
 
-/* Within a replication: one tick per simulated second. */
+/* Within a simulation: one tick per simulated second. */
 typedef struct model_tick_ctx {
   model_progress *prog;
-  uint32_t mode_index;
-  double offset, scale; /* a steady and a drill replication share one step */
+  uint32_t slot; /* the worker running it */
+  double scale;  /* replication units it is worth */
 } model_tick_ctx;
 
 static void model_progress_tick(void *ctx, double done) {
@@ -310,7 +317,7 @@ static void model_progress_tick(void *ctx, double done) {
   if (!p->in || !p->in->progress)
     return;
   pthread_mutex_lock(&p->lock);
-  p->partial[t->mode_index % MESH_MODE_COUNT] = t->offset + t->scale * done;
+  p->partial[t->slot % MODEL_MAX_WORKERS] = t->scale * done;
   model_progress_report(p);
   pthread_mutex_unlock(&p->lock);
 }
@@ -716,64 +723,33 @@ static bool model_has_drill_reps(const model_mode *mm) {
   return mm->plan.n_outages > 0;
 }
 
-/* Simulates the drill replication of replication r: the same seed (common
- * random numbers) with the failure plan, so what differs from the steady
- * replication is the drills' doing. Only the failure drills' results come
- * from it; its events and wall time count as work of replication r. */
-static int model_replicate_drills(model_mode *mm, uint32_t r, uint64_t seed, model_tick_ctx *tick,
-                                  mode_result *out) {
-  model_rep rep;
-  int rc = model_rep_init(&rep, mm->n_stations, mm->n_seconds, out->n_failures, mm->t.n_pods);
-  if (rc != 0)
-    return rc;
-  rc = model_sim_replication(&mm->t, mm->in, &mm->plan, seed, 0, model_progress_tick, tick, &rep);
-  if (rc == 0) {
-    out->reps[r].events += rep.events;
-    out->reps[r].wall_s += rep.wall_s;
-    model_failures_add(out, &mm->t, &rep, r, 0, mm->s->n_failures);
-    model_windows_add(mm, &rep, false, out);
-  }
-  model_rep_release(&rep);
-  return rc;
+/* Adds the steady replication r (run without the failure plan) to out:
+ * every steady-state figure, and the burst drills (offered load), come from
+ * it; the failure drills' too when the mode runs no drill replications. */
+static void model_merge_steady(model_mode *mm, const model_rep *rep, uint32_t r, mode_result *out) {
+  const bool drills = model_has_drill_reps(mm);
+  uint64_t seed = model_replication_seed(mm->s->meta.seed, r);
+  result_replication *rr = &out->reps[r];
+  double kind_mem[MESH_KIND_COUNT] = {0};
+  model_add_counts(mm, rep, seed, rr, out);
+  model_add_stations(mm, rep, rr, kind_mem, out);
+  model_add_kinds(mm, rep, r, kind_mem, rr, out);
+  model_add_seconds(mm, rep, r);
+  model_failures_add(out, &mm->t, rep, r, drills ? mm->s->n_failures : 0, out->n_failures);
+  model_windows_add(mm, rep, true, out);
+  if (r == 0)
+    model_fill_series(mm, rep, out);
 }
 
-/* Simulates replication r and adds it to out. The steady replication runs
- * without the failure plan: every steady-state figure (and the burst drills,
- * which are offered load) comes from it. The failure drills' results come
- * from a drill replication when the mode has one (docs/model.md). */
-static int model_replicate(model_mode *mm, uint32_t r, uint32_t mode_index, model_progress *prog,
-                           mode_result *out) {
-  const model_inputs *in = mm->in;
-  const bool drills = model_has_drill_reps(mm);
-  model_rep rep;
-  int rc = model_rep_init(&rep, mm->n_stations, mm->n_seconds, out->n_failures, mm->t.n_pods);
-  if (rc != 0)
-    return rc;
-  uint64_t seed = model_replication_seed(mm->s->meta.seed, r);
-  model_tick_ctx tick = {.prog = prog, .mode_index = mode_index, .scale = drills ? 0.5 : 1};
-  rc = model_sim_replication(&mm->t, in, NULL, seed,
-                             (r == 0 && mode_index == 0) ? in->trace_requests : 0,
-                             model_progress_tick, &tick, &rep);
-  if (rc == 0) {
-    result_replication *rr = &out->reps[r];
-    double kind_mem[MESH_KIND_COUNT] = {0};
-    model_add_counts(mm, &rep, seed, rr, out);
-    model_add_stations(mm, &rep, rr, kind_mem, out);
-    model_add_kinds(mm, &rep, r, kind_mem, rr, out);
-    model_add_seconds(mm, &rep, r);
-    model_failures_add(out, &mm->t, &rep, r, drills ? mm->s->n_failures : 0, out->n_failures);
-    model_windows_add(mm, &rep, true, out);
-    if (r == 0)
-      model_fill_series(mm, &rep, out);
-  }
-  model_rep_release(&rep);
-  if (rc == 0 && drills) {
-    tick.offset = 0.5;
-    rc = model_replicate_drills(mm, r, seed, &tick, out);
-  }
-  if (rc == 0)
-    model_progress_step(in, prog, mode_index);
-  return rc;
+/* Adds the drill replication r (the same seed with the failure plan: by
+ * common random numbers what differs from the steady one is the drills'
+ * doing) to out: the failure drills' results; its events and wall time
+ * count as work of replication r. */
+static void model_merge_drill(model_mode *mm, const model_rep *rep, uint32_t r, mode_result *out) {
+  out->reps[r].events += rep->events;
+  out->reps[r].wall_s += rep->wall_s;
+  model_failures_add(out, &mm->t, rep, r, 0, mm->s->n_failures);
+  model_windows_add(mm, rep, false, out);
 }
 
 /* Control plane: not simulated, a cost line from what it serves. */
@@ -954,23 +930,248 @@ static int model_mode_finish(model_mode *mm, mode_result *out) {
   return 0;
 }
 
-/* diag receives the message of a failure the scenario can fix (never NULL). */
-static int model_run_mode_impl(const model_inputs *in, mesh_mode mode, uint32_t mode_index,
-                               model_progress *prog, diag_list *diag, mode_result *out) {
-  memset(out, 0, sizeof *out);
-  out->mode = mode;
-  out->replications = in->scn->meta.replications;
+/* ---- running modes and replications over threads --------------------------
+ *
+ * The work of a run is, per mode, its set-up (topology, placement, blast
+ * radius) and then one simulation per replication, two when the mode runs
+ * drill replications. Workers take set-ups and simulations in mode order
+ * (the earliest mode with work left first), so every core stays busy until
+ * the last simulation ends rather than until the last mode does. A
+ * simulation only reads its mode's set-up and writes its own model_rep;
+ * results are added to the mode in replication order (steady, then drill,
+ * replication by replication), by one thread at a time per mode, whatever
+ * order the simulations finish in: sums in floating point come out the
+ * same for any number of threads, so --jobs never changes a result. */
+
+enum { MODEL_UNSET, MODEL_SETTING_UP, MODEL_READY, MODEL_DONE };
+
+typedef struct model_slot {
   model_mode mm;
-  int rc = model_mode_init(&mm, in, mode, diag);
+  mode_result *out;
+  mesh_mode mode;
+  uint32_t index; /* in the scenario's modes (replication 0 of mode 0 is traced) */
+  int state;
+  bool drills;     /* the mode runs drill replications */
+  uint32_t n_jobs; /* simulations: replications, twice with drills */
+  uint32_t next_job;
+  model_rep *reps; /* per job, done or not yet merged */
+  uint8_t *ready;  /* per job: finished */
+  uint32_t merged; /* jobs added to out, in order */
+  bool merging;
+} model_slot;
+
+typedef struct model_sched {
+  const model_inputs *in;
+  model_progress *prog;
+  model_slot *slots;
+  uint32_t n_slots;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  uint32_t next_worker;
+  int rc;
+  diag_list *diag; /* the caller's list; the first failure's messages go there */
+} model_sched;
+
+typedef enum { MODEL_TASK_NONE, MODEL_TASK_SETUP, MODEL_TASK_SIM, MODEL_TASK_WAIT } model_task;
+
+/* Picks the next piece of work under the lock: the set-up of the earliest
+ * mode not set up, or the next simulation of the earliest mode with one
+ * left; MODEL_TASK_WAIT when only a set-up in progress can bring work. */
+static model_task model_sched_pick(model_sched *sc, uint32_t *slot, uint32_t *job) {
+  bool pending = false;
+  for (uint32_t i = 0; i < sc->n_slots; i++) {
+    model_slot *sl = &sc->slots[i];
+    if (sl->state == MODEL_UNSET) {
+      sl->state = MODEL_SETTING_UP;
+      *slot = i;
+      return MODEL_TASK_SETUP;
+    }
+    if (sl->state == MODEL_SETTING_UP)
+      pending = true;
+    if (sl->state == MODEL_READY && sl->next_job < sl->n_jobs) {
+      *slot = i;
+      *job = sl->next_job++;
+      return MODEL_TASK_SIM;
+    }
+  }
+  return pending ? MODEL_TASK_WAIT : MODEL_TASK_NONE;
+}
+
+/* Records the first failure (with the messages of its list) and stops the run. */
+static void model_sched_fail(model_sched *sc, int rc, const diag_list *why) {
+  pthread_mutex_lock(&sc->lock);
+  if (sc->rc == 0) {
+    sc->rc = rc;
+    for (size_t i = 0; why && sc->diag && i < why->n; i++) {
+      const diag_entry *e = &why->items[i];
+      diag_add(sc->diag, e->severity, e->file, e->line, e->col, "%s", e->message);
+    }
+  }
+  pthread_cond_broadcast(&sc->wake);
+  pthread_mutex_unlock(&sc->lock);
+}
+
+static int model_sched_setup(model_sched *sc, model_slot *sl) {
+  const model_inputs *in = sc->in;
+  mode_result *out = sl->out;
+  memset(out, 0, sizeof *out);
+  out->mode = sl->mode;
+  out->replications = in->scn->meta.replications;
+  diag_list why;
+  diag_list_init(&why);
+  int rc = model_mode_init(&sl->mm, in, out->mode, &why);
   if (rc == 0)
-    rc = model_fill_structure(&mm, diag, out);
-  for (uint32_t r = 0; rc == 0 && r < in->scn->meta.replications; r++)
-    rc = model_replicate(&mm, r, mode_index, prog, out);
-  if (rc == 0)
-    rc = model_mode_finish(&mm, out);
-  model_mode_release(&mm);
+    rc = model_fill_structure(&sl->mm, &why, out);
+  if (rc == 0) {
+    sl->drills = model_has_drill_reps(&sl->mm);
+    sl->n_jobs = in->scn->meta.replications * (sl->drills ? 2u : 1u);
+    sl->reps = calloc(sl->n_jobs ? sl->n_jobs : 1, sizeof *sl->reps);
+    sl->ready = calloc(sl->n_jobs ? sl->n_jobs : 1, 1);
+    if (!sl->reps || !sl->ready)
+      rc = SIM_ENOMEM;
+  }
   if (rc != 0)
-    mode_result_release(out);
+    model_sched_fail(sc, rc, &why);
+  diag_list_release(&why);
+  return rc;
+}
+
+/* Job j of a slot: replication j / 2 (with drills, odd jobs run the plan) or j. */
+static int model_sched_simulate(model_sched *sc, model_slot *sl, uint32_t j, uint32_t worker) {
+  model_mode *mm = &sl->mm;
+  uint32_t r = sl->drills ? j / 2 : j;
+  bool drill = sl->drills && (j % 2);
+  model_rep *rep = &sl->reps[j];
+  int rc = model_rep_init(rep, mm->n_stations, mm->n_seconds, sl->out->n_failures, mm->t.n_pods);
+  if (rc != 0)
+    return rc;
+  uint64_t seed = model_replication_seed(mm->s->meta.seed, r);
+  double units = sl->drills ? 0.5 : 1.0;
+  model_tick_ctx tick = {.prog = sc->prog, .slot = worker, .scale = units};
+  uint64_t trace = !drill && r == 0 && sl->index == 0 ? sc->in->trace_requests : 0;
+  rc = model_sim_replication(&mm->t, sc->in, drill ? &mm->plan : NULL, seed, trace,
+                             model_progress_tick, &tick, rep);
+  if (rc == 0)
+    model_progress_step(sc->in, sc->prog, worker, units);
+  return rc;
+}
+
+/* Adds the slot's finished jobs to its mode in order, while they are
+ * there; the thread that adds the last one finishes the mode. Called and
+ * returns with the lock held; releases it around the work. */
+static void model_sched_merge(model_sched *sc, model_slot *sl) {
+  if (sl->merging)
+    return;
+  sl->merging = true;
+  while (sc->rc == 0 && sl->merged < sl->n_jobs && sl->ready[sl->merged]) {
+    uint32_t j = sl->merged;
+    pthread_mutex_unlock(&sc->lock);
+    uint32_t r = sl->drills ? j / 2 : j;
+    if (sl->drills && (j % 2))
+      model_merge_drill(&sl->mm, &sl->reps[j], r, sl->out);
+    else
+      model_merge_steady(&sl->mm, &sl->reps[j], r, sl->out);
+    model_rep_release(&sl->reps[j]);
+    pthread_mutex_lock(&sc->lock);
+    sl->merged++;
+  }
+  if (sc->rc == 0 && sl->merged == sl->n_jobs && sl->state == MODEL_READY) {
+    pthread_mutex_unlock(&sc->lock);
+    int rc = model_mode_finish(&sl->mm, sl->out);
+    model_mode_release(&sl->mm);
+    pthread_mutex_lock(&sc->lock);
+    sl->state = MODEL_DONE;
+    if (rc != 0 && sc->rc == 0) {
+      sc->rc = rc;
+      pthread_cond_broadcast(&sc->wake);
+    }
+  }
+  sl->merging = false;
+}
+
+static void *model_sched_worker(void *arg) {
+  model_sched *sc = arg;
+  pthread_mutex_lock(&sc->lock);
+  uint32_t worker = sc->next_worker++;
+  for (;;) {
+    uint32_t i = 0, j = 0;
+    model_task task = sc->rc != 0 ? MODEL_TASK_NONE : model_sched_pick(sc, &i, &j);
+    if (task == MODEL_TASK_NONE)
+      break;
+    if (task == MODEL_TASK_WAIT) {
+      pthread_cond_wait(&sc->wake, &sc->lock);
+      continue;
+    }
+    model_slot *sl = &sc->slots[i];
+    pthread_mutex_unlock(&sc->lock);
+    if (task == MODEL_TASK_SETUP) {
+      int rc = model_sched_setup(sc, sl);
+      pthread_mutex_lock(&sc->lock);
+      sl->state = rc == 0 ? MODEL_READY : MODEL_DONE;
+      if (rc == 0 && sl->n_jobs == 0)
+        model_sched_merge(sc, sl); /* nothing to simulate: finish now */
+      pthread_cond_broadcast(&sc->wake);
+      continue;
+    }
+    int rc = model_sched_simulate(sc, sl, j, worker);
+    if (rc != 0) {
+      model_sched_fail(sc, rc, NULL);
+      pthread_mutex_lock(&sc->lock);
+      continue;
+    }
+    pthread_mutex_lock(&sc->lock);
+    sl->ready[j] = 1;
+    model_sched_merge(sc, sl);
+  }
+  pthread_mutex_unlock(&sc->lock);
+  return NULL;
+}
+
+/* Runs modes [0, n) of the scenario into outs[i], on up to `jobs` threads
+ * (the caller's included). Modes that did not finish are released (zeroed). */
+static int model_sched_run(const model_inputs *in, model_progress *prog, const mesh_mode *modes,
+                           const uint32_t *index, mode_result *outs, uint32_t n, uint32_t jobs,
+                           diag_list *diag) {
+  model_sched sc = {.in = in, .prog = prog, .n_slots = n, .diag = diag};
+  sc.slots = calloc(n ? n : 1, sizeof *sc.slots);
+  if (!sc.slots)
+    return SIM_ENOMEM;
+  for (uint32_t i = 0; i < n; i++) {
+    sc.slots[i].out = &outs[i];
+    sc.slots[i].mode = modes[i];
+    sc.slots[i].index = index[i];
+  }
+  pthread_mutex_init(&sc.lock, NULL);
+  pthread_cond_init(&sc.wake, NULL);
+  uint32_t total_jobs = n * (in->scn->meta.replications * 2 + 1);
+  uint32_t threads = jobs > 1 ? jobs : 1;
+  if (threads > MODEL_MAX_WORKERS)
+    threads = MODEL_MAX_WORKERS;
+  if (threads > total_jobs)
+    threads = total_jobs ? total_jobs : 1;
+  pthread_t tid[MODEL_MAX_WORKERS];
+  uint32_t started = 0;
+  for (uint32_t i = 1; i < threads; i++) /* the calling thread is worker too */
+    if (pthread_create(&tid[started], NULL, model_sched_worker, &sc) == 0)
+      started++;
+  model_sched_worker(&sc);
+  for (uint32_t i = 0; i < started; i++)
+    pthread_join(tid[i], NULL);
+  for (uint32_t i = 0; i < n; i++) { /* after a failure: what was left half done */
+    model_slot *sl = &sc.slots[i];
+    for (uint32_t j = 0; sl->reps && j < sl->n_jobs; j++)
+      model_rep_release(&sl->reps[j]);
+    free(sl->reps);
+    free(sl->ready);
+    if (sl->state == MODEL_READY || sl->state == MODEL_SETTING_UP)
+      model_mode_release(&sl->mm);
+    if (sc.rc != 0 || sl->state != MODEL_DONE)
+      mode_result_release(sl->out);
+  }
+  int rc = sc.rc;
+  pthread_cond_destroy(&sc.wake);
+  pthread_mutex_destroy(&sc.lock);
+  free(sc.slots);
   return rc;
 }
 
@@ -980,74 +1181,7 @@ int model_run_mode(const model_inputs *in, mesh_mode mode, uint32_t mode_index, 
                       .done = mode_index * in->scn->meta.replications,
                       .total = n_modes * in->scn->meta.replications,
                       .in = in};
-  diag_list unread; /* the steps always record; a caller without a list reads nothing */
-  diag_list_init(&unread);
-  int rc = model_run_mode_impl(in, mode, mode_index, &p, in->diag ? in->diag : &unread, out);
-  diag_list_release(&unread);
-  return rc;
-}
-
-/* Work shared by the mode threads: the next mode to take and the first error. */
-typedef struct model_pool {
-  const model_inputs *in;
-  model_progress *prog;
-  run_result *out;
-  pthread_mutex_t lock;
-  uint32_t next;
-  int rc;
-} model_pool;
-
-/* Appends copies of src's entries to dst (diag.h has no merge). */
-static void model_diag_append(diag_list *dst, const diag_list *src) {
-  for (size_t i = 0; i < src->n; i++) {
-    const diag_entry *e = &src->items[i];
-    diag_add(dst, e->severity, e->file, e->line, e->col, "%s", e->message);
-  }
-}
-
-static void *model_worker(void *arg) {
-  model_pool *p = arg;
-  const scenario *s = p->in->scn;
-  for (;;) {
-    pthread_mutex_lock(&p->lock);
-    uint32_t i = p->rc == 0 && p->next < s->mesh.n_modes ? p->next++ : UINT32_MAX;
-    pthread_mutex_unlock(&p->lock);
-    if (i == UINT32_MAX)
-      return NULL;
-    /* Each mode records into its own list, so threads never share one; the
-     * first failure's list, with its code, is the one the caller sees. */
-    diag_list why;
-    diag_list_init(&why);
-    int rc = model_run_mode_impl(p->in, s->mesh.modes[i], i, p->prog, &why, &p->out->modes[i]);
-    if (rc != 0) {
-      pthread_mutex_lock(&p->lock);
-      if (p->rc == 0) {
-        p->rc = rc;
-        if (p->in->diag)
-          model_diag_append(p->in->diag, &why);
-      }
-      pthread_mutex_unlock(&p->lock);
-    }
-    diag_list_release(&why);
-  }
-}
-
-/* Runs the modes, in threads when in->jobs > 1. Modes that did not run or
- * failed are left zeroed (mode_result_release is safe on them). */
-static int model_run_modes(const model_inputs *in, model_progress *prog, run_result *out) {
-  model_pool pool = {.in = in, .prog = prog, .out = out, .lock = PTHREAD_MUTEX_INITIALIZER};
-  uint32_t n = in->jobs > 1 ? in->jobs : 1;
-  if (n > in->scn->mesh.n_modes)
-    n = in->scn->mesh.n_modes;
-  pthread_t threads[MESH_MODE_COUNT];
-  uint32_t started = 0;
-  for (uint32_t i = 1; i < n; i++) /* the calling thread is worker 0 */
-    if (pthread_create(&threads[started], NULL, model_worker, &pool) == 0)
-      started++;
-  model_worker(&pool);
-  for (uint32_t i = 0; i < started; i++)
-    pthread_join(threads[i], NULL);
-  return pool.rc;
+  return model_sched_run(in, &p, &mode, &mode_index, out, 1, 1, in->diag);
 }
 
 const char *model_failure_message(int rc, const diag_list *d) {
@@ -1081,7 +1215,11 @@ int model_run(const model_inputs *in, run_result *out) {
                          .done = 0,
                          .total = s->mesh.n_modes * s->meta.replications,
                          .in = in};
-  int rc = model_run_modes(in, &prog, out);
+  uint32_t index[MESH_MODE_COUNT];
+  for (uint32_t i = 0; i < s->mesh.n_modes && i < MESH_MODE_COUNT; i++)
+    index[i] = i;
+  int rc = model_sched_run(in, &prog, s->mesh.modes, index, out->modes, s->mesh.n_modes, in->jobs,
+                           in->diag);
   out->n_modes = s->mesh.n_modes;
   if (rc != 0) {
     run_result_release(out);

@@ -1,6 +1,14 @@
 /* topology: instantiate one mode's cluster: nodes, placement, proxies.
- * See topology.h for the model; placement costs O(pods x nodes), which at
- * 20,000 pods and 1,000 nodes is 2e7 cheap comparisons, paid once per mode. */
+ * See topology.h for the model. Placement asks topo_fit (a segment tree over
+ * the nodes) for the best node that fits, O(log nodes) per pod, and the
+ * first-fit-decreasing count asks it for the first bin that fits: setup is
+ * O(pods log nodes) where it was O(pods x nodes) (4x per doubling of the
+ * cluster). The picks are the scan's exactly: the policy is the tree's key
+ * and ties go to the lowest index, as the scan's strict comparisons did.
+ * Random placement still scans, because its reservoir sampling draws once
+ * per fitting node and those draws are the placement for a given seed; so
+ * does binpack on a pool with no allocatable CPU, where the scan's fill
+ * ratio is not a number and its picks follow no key. */
 #include "topology.h"
 
 #include <stdio.h>
@@ -9,6 +17,7 @@
 
 #include "sim_error.h"
 #include "sim_rng.h"
+#include "topo_fit.h"
 
 enum { TOPO_RNG_PLACEMENT = 1 };
 
@@ -86,28 +95,24 @@ static void topo_pool_allocatable(const topology *t, uint32_t p, int zt, int64_t
 
 /* First-fit decreasing over the pools in order: the nodes the items need,
  * each node first setting aside per_node (NULL: nothing). Items that fit no
- * pool below its max are left out and counted in *unplaced (may be NULL). */
+ * pool below its max are left out and counted in *unplaced (may be NULL).
+ * The bins are a topo_fit with key 0, so a find is the first bin that fits. */
 static uint32_t topo_ffd_nodes(const topology *t, topo_item *items, uint32_t n,
                                const topo_size *per_node, uint32_t *unplaced) {
   const scenario *s = t->scn;
   if (unplaced)
     *unplaced = 0;
   qsort(items, n, sizeof *items, topo_item_cmp_desc);
-  uint32_t cap_nodes = 64, used = 0;
-  int64_t *free_mc = malloc(cap_nodes * sizeof *free_mc);
-  int64_t *free_mem = malloc(cap_nodes * sizeof *free_mem);
-  uint32_t *pool_of = malloc(cap_nodes * sizeof *pool_of);
+  uint32_t used = 0;
+  topo_fit bins;
   uint32_t *pool_used = calloc(s->cluster.n_pools, sizeof *pool_used);
-  if (!free_mc || !free_mem || !pool_of || !pool_used)
+  if (topo_fit_init(&bins, 64) != 0 || !pool_used)
     goto oom;
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t j = 0;
-    for (; j < used; j++)
-      if (free_mc[j] >= items[i].millicores && free_mem[j] >= items[i].mem_bytes)
-        break;
-    if (j == used) { /* open a node from the first pool with room that fits the item */
+    uint32_t j = topo_fit_find(&bins, items[i].millicores, items[i].mem_bytes);
+    int64_t mc = 0, mem = 0;
+    if (j == TOPO_FIT_NONE) { /* open a node from the first pool with room that fits the item */
       uint32_t p = 0;
-      int64_t mc = 0, mem = 0;
       for (; p < s->cluster.n_pools; p++) {
         const scenario_node_pool *pool = &s->cluster.pools[p];
         topo_pool_free(t, p, per_node, &mc, &mem);
@@ -120,38 +125,20 @@ static uint32_t topo_ffd_nodes(const topology *t, topo_item *items, uint32_t n,
           ++*unplaced;
         continue;
       }
-      if (used == cap_nodes) {
-        cap_nodes *= 2;
-        int64_t *a = realloc(free_mc, cap_nodes * sizeof *a);
-        if (a)
-          free_mc = a;
-        int64_t *b = realloc(free_mem, cap_nodes * sizeof *b);
-        if (b)
-          free_mem = b;
-        uint32_t *c = realloc(pool_of, cap_nodes * sizeof *c);
-        if (c)
-          pool_of = c;
-        if (!a || !b || !c)
-          goto oom;
-      }
-      free_mc[used] = mc;
-      free_mem[used] = mem;
-      pool_of[used] = p;
       pool_used[p]++;
-      used++;
+      j = used++;
+    } else {
+      mc = topo_fit_free_mc(&bins, j);
+      mem = topo_fit_free_mem(&bins, j);
     }
-    free_mc[j] -= items[i].millicores;
-    free_mem[j] -= items[i].mem_bytes;
+    if (topo_fit_set(&bins, j, mc - items[i].millicores, mem - items[i].mem_bytes, 0) != 0)
+      goto oom;
   }
-  free(free_mc);
-  free(free_mem);
-  free(pool_of);
+  topo_fit_release(&bins);
   free(pool_used);
   return used;
 oom:
-  free(free_mc);
-  free(free_mem);
-  free(pool_of);
+  topo_fit_release(&bins);
   free(pool_used);
   return UINT32_MAX;
 }
@@ -197,49 +184,6 @@ static uint32_t topo_pick_node(const topology *t, const topo_item *it, const uin
     }
   }
   return best;
-}
-
-/* Appends node idx of pool p (its zone by the pool's round-robin), growing
- * t->nodes (capacity *cap) geometrically. */
-static int topo_push_node(topology *t, uint32_t *cap, uint32_t p, uint32_t idx, int zt) {
-  const scenario *s = t->scn;
-  if (t->n_nodes == *cap) {
-    uint32_t ncap = *cap ? *cap * 2 : 16;
-    topo_node *nn = realloc(t->nodes, ncap * sizeof *nn);
-    if (!nn)
-      return SIM_ENOMEM;
-    t->nodes = nn;
-    *cap = ncap;
-  }
-  topo_node *n = &t->nodes[t->n_nodes++];
-  memset(n, 0, sizeof *n);
-  const scenario_node_pool *pool = &s->cluster.pools[p];
-  n->pool = p;
-  n->index_in_pool = idx;
-  n->zone = pool->n_zones ? pool->zones[idx % pool->n_zones] : idx % s->cluster.n_zones;
-  topo_pool_allocatable(t, p, zt, &n->cap_millicores, &n->cap_mem_bytes);
-  n->ztunnel = TOPO_NONE;
-  return 0;
-}
-
-/* Adds a node from the first pool below its max; SIM_ERANGE when every
- * pool is at its max. */
-static int topo_add_node(topology *t, uint32_t *cap, int zt) {
-  const scenario *s = t->scn;
-  uint32_t *in_pool = calloc(s->cluster.n_pools, sizeof *in_pool);
-  if (!in_pool)
-    return SIM_ENOMEM;
-  for (uint32_t i = 0; i < t->n_nodes; i++)
-    in_pool[t->nodes[i].pool]++;
-  uint32_t p = 0;
-  for (; p < s->cluster.n_pools; p++)
-    if (s->cluster.pools[p].max_count == 0 || in_pool[p] < s->cluster.pools[p].max_count)
-      break;
-  uint32_t idx = p < s->cluster.n_pools ? in_pool[p] : 0;
-  free(in_pool);
-  if (p == s->cluster.n_pools)
-    return SIM_ERANGE;
-  return topo_push_node(t, cap, p, idx, zt);
 }
 
 /* Binds services needing L7 in ambient-waypoint namespaces to waypoints. */
@@ -290,17 +234,99 @@ typedef struct topo_builder {
   uint32_t n_items;
   uint32_t n_wp_replicas;
   uint32_t node_cap;  /* capacity of t->nodes */
+  uint32_t *in_pool;  /* per pool: its nodes so far */
   uint32_t *same_svc; /* per node: items of the current service or deployment on it */
+  uint32_t *touched;  /* nodes whose same_svc is not 0, n_touched of them */
+  uint32_t n_touched;
   uint32_t *wp_nodes; /* per waypoint replica, in items order: its node */
   gsl_rng *rng;       /* random placement */
+  int use_fit;        /* the policy's picks come from `fit` (else the scan) */
+  topo_fit fit;       /* per node: free capacity and the policy's key */
 } topo_builder;
 
 static void topo_builder_release(topo_builder *b) {
   free(b->items);
+  free(b->in_pool);
   free(b->same_svc);
+  free(b->touched);
   free(b->wp_nodes);
+  topo_fit_release(&b->fit);
   if (b->rng)
     sim_rng_free(b->rng);
+}
+
+/* The node's key in b->fit: the scan's preference as a number, smaller
+ * first. spread: fewest items of the current service or deployment, then
+ * fewest app pods. binpack: the highest CPU fill ratio; fills are >= 0
+ * (allocatable CPU > 0 when the fit is used), and the bits of a
+ * non-negative double order as the value does, so their complement orders
+ * the fill from the highest down. */
+static uint64_t topo_fit_key(const topo_builder *b, uint32_t i) {
+  const topo_node *n = &b->t->nodes[i];
+  if (b->t->scn->cluster.placement == MESH_PLACE_SPREAD)
+    return (uint64_t)b->same_svc[i] << 32 | n->n_pods;
+  double fill = (double)n->alloc_millicores / (double)n->cap_millicores;
+  uint64_t bits;
+  memcpy(&bits, &fill, sizeof bits);
+  return ~bits;
+}
+
+/* Tells b->fit node i's free capacity and key (appending it if new). */
+static int topo_fit_update(topo_builder *b, uint32_t i) {
+  const topo_node *n = &b->t->nodes[i];
+  return topo_fit_set(&b->fit, i, n->cap_millicores - n->alloc_millicores,
+                      n->cap_mem_bytes - n->alloc_mem_bytes, topo_fit_key(b, i));
+}
+
+/* Appends the next node of pool p (its zone by the pool's round-robin),
+ * growing t->nodes geometrically. */
+static int topo_push_node(topo_builder *b, uint32_t p) {
+  topology *t = b->t;
+  const scenario *s = t->scn;
+  int zt = b->any_ambient;
+  uint32_t idx = b->in_pool[p]++;
+  if (t->n_nodes == b->node_cap) {
+    uint32_t ncap = b->node_cap ? b->node_cap * 2 : 16;
+    topo_node *nn = realloc(t->nodes, ncap * sizeof *nn);
+    if (!nn)
+      return SIM_ENOMEM;
+    t->nodes = nn;
+    if (b->same_svc) { /* placement has started: its per-node arrays grow alike */
+      uint32_t *ss = realloc(b->same_svc, ncap * sizeof *ss);
+      if (ss)
+        b->same_svc = ss;
+      uint32_t *tc = realloc(b->touched, ncap * sizeof *tc);
+      if (tc)
+        b->touched = tc;
+      if (!ss || !tc)
+        return SIM_ENOMEM;
+    }
+    b->node_cap = ncap;
+  }
+  topo_node *n = &t->nodes[t->n_nodes++];
+  memset(n, 0, sizeof *n);
+  const scenario_node_pool *pool = &s->cluster.pools[p];
+  n->pool = p;
+  n->index_in_pool = idx;
+  n->zone = pool->n_zones ? pool->zones[idx % pool->n_zones] : idx % s->cluster.n_zones;
+  topo_pool_allocatable(t, p, zt, &n->cap_millicores, &n->cap_mem_bytes);
+  n->ztunnel = TOPO_NONE;
+  if (b->same_svc)
+    b->same_svc[t->n_nodes - 1] = 0;
+  return b->use_fit ? topo_fit_update(b, t->n_nodes - 1) : 0;
+}
+
+/* Adds a node from the first pool below its max; SIM_ERANGE when every
+ * pool is at its max. */
+static int topo_add_node(topo_builder *b) {
+  const scenario *s = b->t->scn;
+  uint32_t p = 0;
+  for (; p < s->cluster.n_pools; p++)
+    if (s->cluster.pools[p].max_count == 0 || b->in_pool[p] < s->cluster.pools[p].max_count)
+      break;
+  if (p == s->cluster.n_pools)
+    return SIM_ERANGE;
+  return topo_push_node(b, p);
 }
 
 /* What each namespace runs in this mode, the proxy settings and the
@@ -390,36 +416,78 @@ static int topo_start_nodes(topo_builder *b) {
   for (uint32_t i = 0; i < s->cluster.n_pools; i++)
     start += s->cluster.pools[i].count;
   uint32_t want = start > t->nodes_needed ? start : t->nodes_needed;
+  b->in_pool = calloc(s->cluster.n_pools ? s->cluster.n_pools : 1, sizeof *b->in_pool);
+  if (!b->in_pool)
+    return SIM_ENOMEM;
   int rc;
   for (uint32_t pl = 0; pl < s->cluster.n_pools; pl++)
     for (uint32_t i = 0; i < s->cluster.pools[pl].count; i++)
-      if ((rc = topo_push_node(t, &b->node_cap, pl, i, b->any_ambient)) != 0)
+      if ((rc = topo_push_node(b, pl)) != 0)
         return rc;
   while (t->n_nodes < want)
-    if ((rc = topo_add_node(t, &b->node_cap, b->any_ambient)) != 0)
+    if ((rc = topo_add_node(b)) != 0)
       return rc == SIM_ERANGE ? 0 : rc;
   return 0;
+}
+
+/* The node the policy picks for the item, TOPO_NONE if none fits. */
+static uint32_t topo_pick(topo_builder *b, const topo_item *item) {
+  if (b->use_fit) {
+    uint32_t i = topo_fit_find(&b->fit, item->millicores, item->mem_bytes);
+    return i == TOPO_FIT_NONE ? TOPO_NONE : i;
+  }
+  return topo_pick_node(b->t, item, b->same_svc, b->rng);
 }
 
 /* A node that fits the item, adding nodes while none does. SIM_ERANGE when
  * the pools are at their max or a fresh node cannot hold the item either. */
 static int topo_node_for(topo_builder *b, const topo_item *item, uint32_t *node) {
   topology *t = b->t;
-  *node = topo_pick_node(t, item, b->same_svc, b->rng);
+  *node = topo_pick(b, item);
   while (*node == TOPO_NONE) {
     uint32_t before = t->n_nodes;
-    int rc = topo_add_node(t, &b->node_cap, b->any_ambient);
+    int rc = topo_add_node(b);
     if (rc != 0)
       return rc;
-    uint32_t *grown = realloc(b->same_svc, (t->n_nodes + 1) * sizeof *grown);
-    if (!grown)
-      return SIM_ENOMEM;
-    b->same_svc = grown;
-    b->same_svc[before] = 0;
-    *node = topo_pick_node(t, item, b->same_svc, b->rng);
+    *node = topo_pick(b, item);
     if (*node == TOPO_NONE && t->n_nodes > before && !topo_fits(&t->nodes[before], item))
       return SIM_ERANGE;
   }
+  return 0;
+}
+
+/* Whether the picks can come from topo_fit: spread always; binpack when every
+ * pool has allocatable CPU, so that every fill ratio is a number (the scan's
+ * comparisons of a 0/0 fill follow no order a key could copy). */
+static int topo_can_fit(const topo_builder *b) {
+  const topology *t = b->t;
+  const scenario *s = t->scn;
+  if (s->cluster.placement == MESH_PLACE_SPREAD)
+    return 1;
+  if (s->cluster.placement != MESH_PLACE_BINPACK)
+    return 0;
+  for (uint32_t p = 0; p < s->cluster.n_pools; p++) {
+    int64_t mc, mem;
+    topo_pool_allocatable(t, p, b->any_ambient, &mc, &mem);
+    if (mc <= 0)
+      return 0;
+  }
+  return 1;
+}
+
+/* Starts a new spread group: every node's count of the group's items is 0
+ * again. Only the nodes that have one are touched. */
+static int topo_new_group(topo_builder *b) {
+  for (uint32_t k = 0; k < b->n_touched; k++) {
+    uint32_t i = b->touched[k];
+    b->same_svc[i] = 0;
+    if (b->use_fit) {
+      int rc = topo_fit_update(b, i);
+      if (rc != 0)
+        return rc;
+    }
+  }
+  b->n_touched = 0;
   return 0;
 }
 
@@ -428,10 +496,23 @@ static int topo_node_for(topo_builder *b, const topo_item *item, uint32_t *node)
 static int topo_place(topo_builder *b, uint64_t seed) {
   topology *t = b->t;
   b->rng = sim_rng_new(seed, TOPO_RNG_PLACEMENT, 0);
-  b->same_svc = calloc(t->n_nodes + 1, sizeof *b->same_svc);
+  if (b->node_cap == 0) { /* no node yet: the per-node arrays need a size */
+    topo_node *nn = realloc(t->nodes, 16 * sizeof *nn);
+    if (!nn)
+      return SIM_ENOMEM;
+    t->nodes = nn;
+    b->node_cap = 16;
+  }
+  b->same_svc = calloc(b->node_cap, sizeof *b->same_svc);
+  b->touched = malloc(b->node_cap * sizeof *b->touched);
   b->wp_nodes = malloc((b->n_wp_replicas ? b->n_wp_replicas : 1) * sizeof *b->wp_nodes);
-  if (!b->rng || !b->same_svc || !b->wp_nodes)
+  if (!b->rng || !b->same_svc || !b->touched || !b->wp_nodes ||
+      topo_fit_init(&b->fit, b->node_cap) != 0)
     return SIM_ENOMEM;
+  b->use_fit = topo_can_fit(b);
+  for (uint32_t i = 0; b->use_fit && i < t->n_nodes; i++)
+    if (topo_fit_update(b, i) != 0)
+      return SIM_ENOMEM;
   t->control_plane_node = TOPO_NONE;
   const uint32_t order_start[3] = {t->n_pods + b->n_wp_replicas, 0, t->n_pods};
   const uint32_t order_len[3] = {t->control_plane_replicas, t->n_pods, b->n_wp_replicas};
@@ -442,18 +523,20 @@ static int topo_place(topo_builder *b, uint64_t seed) {
       uint32_t group = item->what & TOPO_ITEM_WAYPOINT  ? (item->what & TOPO_ITEM_INDEX) + 0x100000
                        : item->what & TOPO_ITEM_CONTROL ? 0x200000
                                                         : t->pods[item->what].service;
+      int rc;
       if (group != prev_group) { /* spreading is per service / per deployment */
-        memset(b->same_svc, 0, t->n_nodes * sizeof *b->same_svc);
+        if ((rc = topo_new_group(b)) != 0)
+          return rc;
         prev_group = group;
       }
       uint32_t node;
-      int rc = topo_node_for(b, item, &node);
-      if (rc != 0)
+      if ((rc = topo_node_for(b, item, &node)) != 0)
         return rc;
       topo_node *n = &t->nodes[node];
       n->alloc_millicores += item->millicores;
       n->alloc_mem_bytes += item->mem_bytes;
-      b->same_svc[node]++;
+      if (b->same_svc[node]++ == 0)
+        b->touched[b->n_touched++] = node;
       if (item->what & TOPO_ITEM_WAYPOINT)
         b->wp_nodes[k] = node;
       else if (item->what & TOPO_ITEM_CONTROL) {
@@ -463,6 +546,8 @@ static int topo_place(topo_builder *b, uint64_t seed) {
         t->pods[item->what].node = node;
         n->n_pods++;
       }
+      if (b->use_fit && (rc = topo_fit_update(b, node)) != 0)
+        return rc;
     }
   return 0;
 }

@@ -105,7 +105,7 @@ void topo_release(topology *t);
  * one istiod replica, and per_node what every node sets aside for its
  * ztunnel (used only when the mode runs ztunnels). *unplaced receives the
  * items that fit no pool below its max (they are not counted in *needed).
- * O(items x nodes), as topo_build's count. Returns 0 or SIM_ENOMEM. */
+ * O(items log nodes), as topo_build's count. Returns 0 or SIM_ENOMEM. */
 int topo_count_nodes_sized(const topology *t, const topo_size *pods, const topo_size *waypoints,
                            topo_size control_plane, topo_size per_node, uint32_t *needed,
                            uint32_t *unplaced);

@@ -1,38 +1,79 @@
-/* sim_engine: clock, event-record pool and a 4-ary implicit min-heap.
+/* sim_engine: clock, event-record pool, and the pending-event set: a FIFO of
+ * the events due at the current instant, a calendar of buckets for the near
+ * future, and a 4-ary implicit min-heap for everything beyond the calendar.
  *
- * The pool holds event records (handler, context, argument, current
- * sequence number); free records are chained through a free list and
- * reused, so steady-state scheduling allocates nothing. The heap holds, per
- * entry, the key (time, seq) and the record's slot, so sifting compares
- * entries without touching the pool.
+ * ---- Records ----
+ * The pool holds one 48-byte record per pending event: sequence number,
+ * time, handler, context, argument and two list links. Free records are
+ * chained through `next` and reused LIFO, so steady-state scheduling
+ * allocates nothing. A record's seq is 0 while it is free; sequence numbers
+ * start at 1 and are never reused, so an old id or an old heap entry that
+ * names a reused record is recognised as stale.
  *
- * A heap entry is live while pool[slot].seq == entry seq. Firing or
- * cancelling a record sets its seq to 0 (sequence numbers start at 1), which
- * turns any heap entry still naming it into a tombstone; reusing the record
- * gives it a fresh, larger seq, so old entries and old ids stay stale.
+ * ---- Where a pending event lives ----
+ * Scheduling puts an event due at time `at` in one of four places, each but
+ * the heap a doubly linked list of records:
+ *   at == now          the FIFO: 10-13% of a mesh model's events. Every other
+ *                      event due now was scheduled before the clock reached
+ *                      now, so it has a smaller seq and fires first: the
+ *                      FIFO serves only when nothing else is due now.
+ *   bucket(at) <= cur  the bottom, sorted by (time, seq): the bucket being
+ *                      fired. Firing its first record is an unlink.
+ *   bucket(at) < cur + SIM_CAL_BUCKETS
+ *                      the calendar: ring slot (at >> shift) mod 4096, an
+ *                      unsorted list; one bit per non-empty slot in a
+ *                      two-level bitmap (64 words under one summary word)
+ *                      finds the next non-empty slot in a few instructions
+ *                      however sparse the calendar is.
+ *   beyond             the heap: timeouts, idle sources, anything far away.
+ * `cur` is the absolute bucket number of the bottom. When the bottom runs
+ * out, the next non-empty bucket after cur becomes cur and its list is
+ * sorted into the bottom (insertion for a few records, merge sort for
+ * more). Calendar events span the absolute buckets (cur, cur + 4096) only,
+ * so a ring slot never holds two absolute buckets. Heap events that the
+ * window has since overtaken stay in the heap: the next event is the
+ * smaller of the bottom's first record and the heap's root, compared by
+ * (time, seq), so the order is exact whichever structure holds what.
  *
- * Layout, chosen for the memory hierarchy: the heap is two parallel arrays,
- * times (8 bytes) and tags {seq, slot} (16 bytes); entry j is (ht[j], hg[j]).
- * A sift compares times and reads a seq only on an exact tie. A sift is a
- * chain of dependent loads (which child is smallest decides where to look
- * next), so its speed is set by how much of the times array stays in cache:
- * 8 bytes per entry keep 10^5 pending events (800 KB) inside a 1 MB L2,
- * where 24-byte {time, seq, slot} entries would not fit. The tags move
- * alongside, off the critical path. Both arrays start 3 entries into a
- * cache-line-aligned block so that each node's four children share one
- * line, and 3 sentinel entries (time SIM_TIME_MAX, never a real event time)
- * follow the last entry so that every child group can be read whole.
+ * Why a calendar and not a faster heap: a mesh model keeps 10^2-10^4 events
+ * pending, nearly all 10 us-10 ms ahead, and fires each after it has waited
+ * its delay. A heap pays log n dependent comparisons per event, on both
+ * ends; the calendar pays a list push, a share of one small sort and a
+ * bitmap scan. bench/bench_queue compares the two on that pattern.
  *
- * Why 4-ary: half the depth of a binary heap, and the four children cost
- * one cache line, so a level costs at most one miss on the critical path.
+ * ---- Bucket width ----
+ * 2^shift ns, adapted to the events seen: every SIM_CAL_ADAPT_PERIOD
+ * scheduled events the engine looks at how many went beyond the window (to
+ * the heap), how many went straight into the bottom (a sorted insert each)
+ * and how many records a bucket brought. Many beyond the window while
+ * buckets are nearly empty: the width doubles. Crowded buckets or many
+ * sorted inserts while hardly anything goes beyond the window: it halves.
+ * The thresholds are far enough apart that one change cannot trigger its
+ * reverse. A change re-buckets the calendar in O(calendar + bottom) and
+ * reserves heap room before it moves anything, so a failed allocation
+ * leaves the width as it was. Where an event is kept never changes when it
+ * fires, only how fast it is found.
  *
- * The hold pattern (an event whose handler schedules the next one) is the
- * common case of a simulation and is served by one heap pass, not two: the
- * fired entry stays at the root while its handler runs, and the first event
- * the handler schedules replaces it and sifts down. If the handler
- * schedules nothing the root is popped afterwards, bottom-up (Floyd: walk
- * the hole to a leaf along the smallest children, then sift the former last
- * entry up from there, saving a comparison per level). */
+ * ---- Cancellation ----
+ * A listed record is unlinked in O(1). A heap entry is a lazy tombstone:
+ * cancel frees the record at once and the entry, whose seq no longer
+ * matches its record, is skipped when it reaches the root; the heap is
+ * rebuilt in O(n) when its tombstones outnumber its live entries, so it
+ * never holds more than 2 live + 1 entries.
+ *
+ * ---- The heap ----
+ * Two parallel arrays, times (8 bytes) and tags {seq, slot} (16 bytes): a
+ * sift compares times and reads a seq only on an exact tie, so a sift's
+ * chain of dependent loads stays in the smaller array. Both arrays start 3
+ * entries into a cache-line-aligned block so that each node's four
+ * children share one line, and 3 sentinel entries (time SIM_TIME_MAX, never
+ * a real event time) follow the last entry so that every child group can be
+ * read whole. A heap event whose handler schedules another heap event costs
+ * a single pass: the fired entry stays at the root while its handler runs
+ * ("dead root") and the first heap event the handler schedules replaces it
+ * and sifts down; otherwise the root is popped afterwards, bottom-up (Floyd:
+ * walk the hole to a leaf along the smallest children, then sift the former
+ * last entry up from there). */
 #include "sim_engine.h"
 
 #include <stdbool.h>
@@ -42,9 +83,32 @@
 #include "sim_error.h"
 
 #define SIM_ENGINE_DEFAULT_CAPACITY 1024u
-#define SIM_HEAP_ARITY              4u
-#define SIM_SLOT_NONE               UINT32_MAX
 #define SIM_CACHE_LINE              64u
+
+/* ---- record links ---- */
+#define SIM_SLOT_NONE UINT32_MAX  /* end of a list, empty free list */
+#define SIM_SLOT_MAX  0x7fffffffu /* slots stay below the head flag */
+/* prev of a list's first record: SIM_LIST_HEAD | list id. */
+#define SIM_LIST_HEAD   0x80000000u
+#define SIM_LIST_FIFO   SIM_CAL_BUCKETS /* buckets are lists 0 .. 4095 */
+#define SIM_LIST_BOTTOM (SIM_CAL_BUCKETS + 1)
+/* prev of a record that has a heap entry instead. */
+#define SIM_IN_HEAP UINT32_MAX
+
+/* ---- calendar ---- */
+#define SIM_CAL_BITS    12u
+#define SIM_CAL_BUCKETS (1u << SIM_CAL_BITS)
+#define SIM_CAL_MASK    (SIM_CAL_BUCKETS - 1)
+#define SIM_CAL_WORDS   (SIM_CAL_BUCKETS / 64) /* 64: one summary word covers them */
+/* Initial bucket width 2^12 ns = 4.1 us, window 16.8 ms: a mesh model's
+ * delays. The width stays within [1 ns, 2^40 ns]. */
+#define SIM_CAL_SHIFT_INIT   12u
+#define SIM_CAL_SHIFT_MAX    40u
+#define SIM_CAL_ADAPT_PERIOD 8192u /* scheduled events between width reviews */
+#define SIM_CAL_SMALL_SORT   8u    /* insertion sort up to this many records */
+
+/* ---- heap ---- */
+#define SIM_HEAP_ARITY 4u
 /* Logical entry j lives at physical index j + SIM_HEAP_OFFSET of its block,
  * which puts the children 4j+1 .. 4j+4 at physical 4(j+1) .. 4(j+1)+3. */
 #define SIM_HEAP_OFFSET 3u
@@ -53,9 +117,12 @@
 
 typedef struct sim_event_rec {
   uint64_t seq; /* seq of the pending event in this record; 0 when free */
+  sim_time at;
   sim_handler fn;
   void *ctx;
-  uint64_t arg; /* when free: index of the next free record */
+  uint64_t arg;
+  uint32_t next; /* next record in its list (or the free list), SIM_SLOT_NONE at the end */
+  uint32_t prev; /* previous record, SIM_LIST_HEAD | list, or SIM_IN_HEAP */
 } sim_event_rec;
 
 typedef struct sim_heap_tag {
@@ -67,27 +134,59 @@ typedef struct sim_heap_tag {
 static const sim_heap_tag sentinel_tag = {UINT64_MAX, SIM_SLOT_NONE, 0};
 
 struct sim_engine {
+  sim_time now;
+  sim_event_rec *pool;
+  uint32_t pool_cap;
+  uint32_t free_head; /* SIM_SLOT_NONE when the free list is empty */
+
+  /* The FIFO and the bottom (each with its last record), and the number
+   * of records in any list. */
+  uint32_t fifo_head, fifo_tail;
+  uint32_t bot_head, bot_tail;
+  size_t listed;
+
+  /* Calendar. */
+  uint64_t cur; /* absolute bucket number of the bottom */
+  unsigned shift;
+  uint64_t summary;
+  uint64_t words[SIM_CAL_WORDS];
+
+  /* Heap. */
   sim_time *ht;     /* heap times */
   sim_heap_tag *hg; /* heap tags, parallel to ht */
   void *ht_mem, *hg_mem;
   size_t heap_len; /* entries, live and stale; ht[heap_len .. +2] are sentinels */
   size_t heap_cap;
-  size_t stale; /* heap entries whose record no longer carries their seq */
+  size_t heap_stale; /* heap entries whose record no longer carries their seq */
+  /* The root is the entry of the heap event being fired: its record is
+   * already released and the first heap event its handler schedules takes
+   * its place. Counted in heap_stale while set. */
+  bool root_dead;
 
-  sim_event_rec *pool;
-  uint32_t pool_cap;
-  uint32_t free_head; /* SIM_SLOT_NONE when the free list is empty */
-
-  sim_time now;
+  bool stop_requested;
   uint64_t next_seq;
   uint64_t fired;
   uint64_t purges;
-  bool stop_requested;
-  /* The root is the entry of the event being fired: its record is already
-   * released and the first event its handler schedules takes its place.
-   * Counted in `stale` while set. */
-  bool root_dead;
+
+  /* Width adaptation: counts since the last review. */
+  uint32_t adapt_left; /* scheduled events until the next review */
+  uint32_t n_far;      /* events that went to the heap */
+  uint32_t n_near;     /* events that went straight into the bottom */
+  uint32_t n_loads;    /* bucket loads */
+  uint64_t n_loaded;   /* records they brought */
+  uint64_t rebuilds;
+
+  uint32_t head[SIM_CAL_BUCKETS]; /* first record of each bucket */
 };
+
+/* (ta, sa) < (tb, sb) in the (time, seq) order. */
+static inline bool key_less(sim_time ta, uint64_t sa, sim_time tb, uint64_t sb) {
+  return ta < tb || (ta == tb && sa < sb);
+}
+
+static inline bool rec_less(const sim_event_rec *a, const sim_event_rec *b) {
+  return key_less(a->at, a->seq, b->at, b->seq);
+}
 
 /* ---- pool ------------------------------------------------------------------ */
 
@@ -95,16 +194,15 @@ struct sim_engine {
 static void pool_link_free(sim_engine *e, uint32_t from, uint32_t to) {
   for (uint32_t i = to; i > from; i--) {
     e->pool[i - 1].seq = 0;
-    e->pool[i - 1].arg = e->free_head;
+    e->pool[i - 1].next = e->free_head;
     e->free_head = i - 1;
   }
 }
 
 __attribute__((cold, noinline)) static int pool_grow(sim_engine *e) {
-  /* Slot SIM_SLOT_NONE is reserved as the free-list terminator. */
   uint64_t cap = (uint64_t)e->pool_cap * 2;
-  if (cap > SIM_SLOT_NONE) {
-    cap = SIM_SLOT_NONE;
+  if (cap > SIM_SLOT_MAX) {
+    cap = SIM_SLOT_MAX;
   }
   if (cap <= e->pool_cap || cap > SIZE_MAX / sizeof(sim_event_rec)) {
     return SIM_ENOMEM;
@@ -123,8 +221,225 @@ __attribute__((cold, noinline)) static int pool_grow(sim_engine *e) {
 static inline void pool_release(sim_engine *e, uint32_t slot) {
   sim_event_rec *r = &e->pool[slot];
   r->seq = 0;
-  r->arg = e->free_head;
+  r->next = e->free_head;
   e->free_head = slot;
+}
+
+/* ---- lists: the FIFO, the bottom and the buckets ----------------------------- */
+
+static inline void cal_mark(sim_engine *e, uint32_t i) {
+  e->words[i >> 6] |= 1ull << (i & 63);
+  e->summary |= 1ull << (i >> 6);
+}
+
+static inline void cal_unmark(sim_engine *e, uint32_t i) {
+  uint64_t w = e->words[i >> 6] &= ~(1ull << (i & 63));
+  if (w == 0) {
+    e->summary &= ~(1ull << (i >> 6));
+  }
+}
+
+/* First non-empty bucket at or after ring slot i, circularly. The calendar
+ * must not be empty. */
+static inline uint32_t cal_find(const sim_engine *e, uint32_t i) {
+  uint32_t w = i >> 6;
+  uint64_t bits = e->words[w] & (~0ull << (i & 63));
+  if (bits != 0) {
+    return w << 6 | (uint32_t)__builtin_ctzll(bits);
+  }
+  uint64_t above = w == SIM_CAL_WORDS - 1 ? 0 : e->summary & (~0ull << (w + 1));
+  uint32_t w2 = (uint32_t)__builtin_ctzll(above != 0 ? above : e->summary);
+  return w2 << 6 | (uint32_t)__builtin_ctzll(e->words[w2]);
+}
+
+static inline void bucket_push(sim_engine *e, uint32_t slot, uint32_t i) {
+  sim_event_rec *r = &e->pool[slot];
+  uint32_t h = e->head[i];
+  r->prev = SIM_LIST_HEAD | i;
+  r->next = h;
+  if (h != SIM_SLOT_NONE) {
+    e->pool[h].prev = slot;
+  } else {
+    cal_mark(e, i);
+  }
+  e->head[i] = slot;
+  e->listed++;
+}
+
+static inline void fifo_push(sim_engine *e, uint32_t slot) {
+  sim_event_rec *r = &e->pool[slot];
+  uint32_t t = e->fifo_tail;
+  r->next = SIM_SLOT_NONE;
+  if (t != SIM_SLOT_NONE) {
+    r->prev = t;
+    e->pool[t].next = slot;
+  } else {
+    r->prev = SIM_LIST_HEAD | SIM_LIST_FIFO;
+    e->fifo_head = slot;
+  }
+  e->fifo_tail = slot;
+  e->listed++;
+}
+
+/* Unlinks the first record of the FIFO or the bottom; returns its slot. */
+static inline uint32_t list_pop(sim_engine *e, uint32_t *head, uint32_t *tail, uint32_t list) {
+  uint32_t slot = *head;
+  uint32_t n = e->pool[slot].next;
+  *head = n;
+  if (n == SIM_SLOT_NONE) {
+    *tail = SIM_SLOT_NONE;
+  } else {
+    e->pool[n].prev = SIM_LIST_HEAD | list;
+  }
+  e->listed--;
+  return slot;
+}
+
+/* Removes a record from whichever list holds it. */
+static void list_unlink(sim_engine *e, uint32_t slot) {
+  sim_event_rec *r = &e->pool[slot];
+  uint32_t p = r->prev, n = r->next;
+  if (p & SIM_LIST_HEAD) {
+    uint32_t list = p & ~SIM_LIST_HEAD;
+    if (list == SIM_LIST_FIFO) {
+      e->fifo_head = n;
+    } else if (list == SIM_LIST_BOTTOM) {
+      e->bot_head = n;
+    } else {
+      e->head[list] = n;
+      if (n == SIM_SLOT_NONE) {
+        cal_unmark(e, list);
+      }
+    }
+  } else {
+    e->pool[p].next = n;
+  }
+  if (n != SIM_SLOT_NONE) {
+    e->pool[n].prev = p;
+  } else {
+    /* The last record of its list: the FIFO and the bottom keep theirs. */
+    uint32_t before = (p & SIM_LIST_HEAD) ? SIM_SLOT_NONE : p;
+    if (e->fifo_tail == slot) {
+      e->fifo_tail = before;
+    } else if (e->bot_tail == slot) {
+      e->bot_tail = before;
+    }
+  }
+  e->listed--;
+}
+
+/* Inserts record `slot` into the bottom in (time, seq) order, searching
+ * from the end: an event scheduled into the bucket being fired is usually
+ * later than most of it. Does not count it in `listed`. */
+static inline void bottom_insert(sim_engine *e, uint32_t slot) {
+  sim_event_rec *x = &e->pool[slot];
+  uint32_t p = e->bot_tail;
+  while (p != SIM_SLOT_NONE && rec_less(x, &e->pool[p])) {
+    uint32_t pp = e->pool[p].prev;
+    p = (pp & SIM_LIST_HEAD) ? SIM_SLOT_NONE : pp;
+  }
+  uint32_t n;
+  if (p == SIM_SLOT_NONE) {
+    n = e->bot_head;
+    x->prev = SIM_LIST_HEAD | SIM_LIST_BOTTOM;
+    e->bot_head = slot;
+  } else {
+    n = e->pool[p].next;
+    x->prev = p;
+    e->pool[p].next = slot;
+  }
+  x->next = n;
+  if (n == SIM_SLOT_NONE) {
+    e->bot_tail = slot;
+  } else {
+    e->pool[n].prev = slot;
+  }
+}
+
+/* Merges two sorted lists linked through `next` only. */
+static uint32_t list_merge(sim_event_rec *pool, uint32_t a, uint32_t b) {
+  uint32_t head = SIM_SLOT_NONE, *link = &head;
+  while (a != SIM_SLOT_NONE && b != SIM_SLOT_NONE) {
+    if (rec_less(&pool[b], &pool[a])) {
+      *link = b;
+      link = &pool[b].next;
+      b = pool[b].next;
+    } else {
+      *link = a;
+      link = &pool[a].next;
+      a = pool[a].next;
+    }
+  }
+  *link = a != SIM_SLOT_NONE ? a : b;
+  return head;
+}
+
+/* Sorts the list from `s` (linked through `next`) into the empty bottom:
+ * bottom-up merge sort with one pending sorted run per power of two, then
+ * the prev links and the tail in one pass. Returns the number of records. */
+static uint32_t bottom_merge_sort(sim_engine *e, uint32_t s) {
+  uint32_t run[33];
+  size_t top = 0;
+  for (size_t i = 0; i < 33; i++) {
+    run[i] = SIM_SLOT_NONE;
+  }
+  while (s != SIM_SLOT_NONE) {
+    uint32_t carry = s;
+    s = e->pool[s].next;
+    e->pool[carry].next = SIM_SLOT_NONE;
+    size_t i = 0;
+    for (; run[i] != SIM_SLOT_NONE; i++) {
+      carry = list_merge(e->pool, run[i], carry);
+      run[i] = SIM_SLOT_NONE;
+    }
+    run[i] = carry;
+    top = i > top ? i : top;
+  }
+  uint32_t all = SIM_SLOT_NONE;
+  for (size_t i = 0; i <= top; i++) {
+    all = list_merge(e->pool, run[i], all);
+  }
+  uint32_t prev = SIM_LIST_HEAD | SIM_LIST_BOTTOM, last = SIM_SLOT_NONE, n = 0;
+  e->bot_head = all;
+  for (uint32_t r = all; r != SIM_SLOT_NONE; r = e->pool[r].next) {
+    e->pool[r].prev = prev;
+    prev = last = r;
+    n++;
+  }
+  e->bot_tail = last;
+  return n;
+}
+
+/* Makes the next non-empty bucket the bottom. The bottom must be empty and
+ * the calendar not. */
+static void cal_load(sim_engine *e) {
+  uint32_t i = cal_find(e, (uint32_t)(e->cur + 1) & SIM_CAL_MASK);
+  e->cur += (i - (uint32_t)e->cur) & SIM_CAL_MASK;
+  uint32_t s = e->head[i];
+  e->head[i] = SIM_SLOT_NONE;
+  cal_unmark(e, i);
+  e->n_loads++;
+  if (e->pool[s].next == SIM_SLOT_NONE) { /* one record: nothing to sort */
+    e->pool[s].prev = SIM_LIST_HEAD | SIM_LIST_BOTTOM;
+    e->bot_head = e->bot_tail = s;
+    e->n_loaded++;
+    return;
+  }
+  /* Count up to the insertion-sort limit: a crowded bucket is merge sorted. */
+  uint32_t n = 0;
+  for (uint32_t r = s; r != SIM_SLOT_NONE && n <= SIM_CAL_SMALL_SORT; r = e->pool[r].next) {
+    n++;
+  }
+  if (n > SIM_CAL_SMALL_SORT) {
+    e->n_loaded += bottom_merge_sort(e, s);
+    return;
+  }
+  e->n_loaded += n;
+  while (s != SIM_SLOT_NONE) {
+    uint32_t next = e->pool[s].next;
+    bottom_insert(e, s);
+    s = next;
+  }
 }
 
 /* ---- heap storage ---------------------------------------------------------- */
@@ -172,6 +487,18 @@ __attribute__((cold, noinline)) static int heap_resize(sim_engine *e, size_t cap
   return 0;
 }
 
+/* Room for `n` more heap entries. */
+static int heap_reserve(sim_engine *e, size_t n) {
+  if (e->heap_len + n <= e->heap_cap) {
+    return 0;
+  }
+  if (e->heap_len > SIZE_MAX / 2 - n) {
+    return SIM_ENOMEM;
+  }
+  size_t cap = e->heap_cap * 2 > e->heap_len + n ? e->heap_cap * 2 : e->heap_len + n;
+  return heap_resize(e, cap);
+}
+
 static inline void heap_set_sentinel(sim_engine *e, size_t i) {
   e->ht[i] = SIM_TIME_MAX;
   e->hg[i] = sentinel_tag;
@@ -179,16 +506,11 @@ static inline void heap_set_sentinel(sim_engine *e, size_t i) {
 
 /* ---- heap order ------------------------------------------------------------ */
 
-/* (ta, sa) < (tb, sb) in the (time, seq) order. */
-static inline bool key_less(sim_time ta, uint64_t sa, sim_time tb, uint64_t sb) {
-  return ta < tb || (ta == tb && sa < sb);
-}
-
 static inline bool idx_less(const sim_engine *e, size_t a, size_t b) {
   return key_less(e->ht[a], e->hg[a].seq, e->ht[b], e->hg[b].seq);
 }
 
-static inline bool entry_live(const sim_engine *e, size_t i) {
+static inline bool heap_live(const sim_engine *e, size_t i) {
   return e->pool[e->hg[i].slot].seq == e->hg[i].seq;
 }
 
@@ -297,8 +619,16 @@ place:
   hg[i] = g;
 }
 
-/* Appends (t, g) and sifts it up. The caller ensured capacity. */
-static inline void heap_push(sim_engine *e, sim_time t, sim_heap_tag g) {
+/* Adds (t, g): into a dead root's place if there is one, else appended and
+ * sifted up. The caller ensured capacity. */
+static inline void heap_insert(sim_engine *e, sim_time t, sim_heap_tag g) {
+  e->pool[g.slot].prev = SIM_IN_HEAP;
+  if (e->root_dead) {
+    e->root_dead = false;
+    e->heap_stale--;
+    heap_sift_down(e, 0, t, g);
+    return;
+  }
   size_t i = e->heap_len++;
   heap_set_sentinel(e, e->heap_len + SIM_HEAP_PAD - 1);
   heap_sift_up(e, i, t, g);
@@ -342,7 +672,7 @@ static inline void heap_pop(sim_engine *e) {
 static void heap_purge(sim_engine *e) {
   size_t n = 0;
   for (size_t i = 0; i < e->heap_len; i++) {
-    if (entry_live(e, i)) {
+    if (heap_live(e, i)) {
       e->ht[n] = e->ht[i];
       e->hg[n] = e->hg[i];
       n++;
@@ -352,7 +682,7 @@ static void heap_purge(sim_engine *e) {
   for (size_t i = n; i < n + SIM_HEAP_PAD; i++) {
     heap_set_sentinel(e, i);
   }
-  e->stale = 0;
+  e->heap_stale = 0;
   e->root_dead = false;
   e->purges++;
   if (n > 1) {
@@ -361,12 +691,215 @@ static void heap_purge(sim_engine *e) {
     }
   }
 }
+/* ---- placing an event ---------------------------------------------------------- */
 
-/* Pops stale entries off the top; afterwards the top (if any) is live. */
+/* Where an event due at `at` (> now) goes with this width and window start:
+ * 0 the bottom, 1 a bucket, 2 the heap. */
+static inline int place_of(sim_time at, unsigned shift, uint64_t cur) {
+  uint64_t b = (uint64_t)at >> shift;
+  return b <= cur ? 0 : b - cur < SIM_CAL_BUCKETS ? 1 : 2;
+}
+
+/* Re-buckets the calendar and the bottom with bucket width 2^shift and the
+ * window starting at the clock. The heap room the move needs is reserved
+ * first, so failure changes nothing. */
+static int cal_rebuild(sim_engine *e, unsigned shift) {
+  uint64_t cur = (uint64_t)e->now >> shift;
+  size_t to_heap = 0;
+  for (uint32_t s = e->bot_head; s != SIM_SLOT_NONE; s = e->pool[s].next) {
+    to_heap += place_of(e->pool[s].at, shift, cur) == 2;
+  }
+  for (uint64_t sum = e->summary; sum != 0; sum &= sum - 1) {
+    uint32_t w = (uint32_t)__builtin_ctzll(sum);
+    for (uint64_t bits = e->words[w]; bits != 0; bits &= bits - 1) {
+      uint32_t i = w << 6 | (uint32_t)__builtin_ctzll(bits);
+      for (uint32_t s = e->head[i]; s != SIM_SLOT_NONE; s = e->pool[s].next) {
+        to_heap += place_of(e->pool[s].at, shift, cur) == 2;
+      }
+    }
+  }
+  int rc = e->root_dead && to_heap > 0 ? heap_reserve(e, to_heap - 1) : heap_reserve(e, to_heap);
+  if (rc < 0) {
+    return rc;
+  }
+  /* Chain every bottom and calendar record through `next`, then place each
+   * afresh. */
+  uint32_t chain = e->bot_head;
+  size_t moved = 0;
+  for (uint32_t s = e->bot_head; s != SIM_SLOT_NONE; s = e->pool[s].next) {
+    moved++;
+  }
+  e->bot_head = e->bot_tail = SIM_SLOT_NONE;
+  while (e->summary != 0) {
+    uint32_t i = cal_find(e, 0);
+    for (uint32_t s = e->head[i]; s != SIM_SLOT_NONE;) {
+      uint32_t next = e->pool[s].next;
+      e->pool[s].next = chain;
+      chain = s;
+      moved++;
+      s = next;
+    }
+    e->head[i] = SIM_SLOT_NONE;
+    cal_unmark(e, i);
+  }
+  e->listed -= moved;
+  e->shift = shift;
+  e->cur = cur;
+  while (chain != SIM_SLOT_NONE) {
+    uint32_t s = chain;
+    sim_event_rec *r = &e->pool[s];
+    chain = r->next;
+    switch (place_of(r->at, shift, cur)) {
+    case 0:
+      bottom_insert(e, s);
+      e->listed++;
+      break;
+    case 1:
+      bucket_push(e, s, (uint32_t)((uint64_t)r->at >> shift) & SIM_CAL_MASK);
+      break;
+    default:
+      heap_insert(e, r->at, (sim_heap_tag){r->seq, s, 0});
+      break;
+    }
+  }
+  e->rebuilds++;
+  return 0;
+}
+
+/* Reviews the bucket width (see the file comment) and restarts the counts.
+ * Wider when more than 1/8 of the events went beyond the window while a
+ * bucket brought fewer than 4 records and few events went straight into the
+ * bottom; narrower when a bucket brought more than 32 records, or more than
+ * 1/8 of the events went straight into the bottom, while fewer than 1/32
+ * went beyond the window. */
+__attribute__((cold, noinline)) static void cal_adapt(sim_engine *e) {
+  uint32_t far = e->n_far, near = e->n_near;
+  uint64_t loads = e->n_loads, loaded = e->n_loaded;
+  e->adapt_left = SIM_CAL_ADAPT_PERIOD;
+  e->n_far = 0;
+  e->n_near = 0;
+  e->n_loads = 0;
+  e->n_loaded = 0;
+  if (far * 8u > SIM_CAL_ADAPT_PERIOD && loaded < 4 * loads + 4 &&
+      near * 8u < SIM_CAL_ADAPT_PERIOD && e->shift < SIM_CAL_SHIFT_MAX) {
+    cal_rebuild(e, e->shift + 1); /* on failure the width stays: still correct */
+  } else if ((loaded > 32 * loads || near * 8u > SIM_CAL_ADAPT_PERIOD) &&
+             far * 32u < SIM_CAL_ADAPT_PERIOD && e->shift > 0) {
+    cal_rebuild(e, e->shift - 1);
+  }
+}
+
+/* Puts record `slot` (due at `at` > now) where it belongs; the caller
+ * ensured heap room. */
+static void place_later(sim_engine *e, uint32_t slot, sim_time at) {
+  if (e->summary == 0 && e->bot_head == SIM_SLOT_NONE) {
+    /* The calendar is empty: start its window at the clock, or a jump in
+     * time would leave every later event beyond it. */
+    e->cur = (uint64_t)e->now >> e->shift;
+  }
+  uint64_t b = (uint64_t)at >> e->shift;
+  if (b <= e->cur) {
+    e->n_near++;
+    bottom_insert(e, slot);
+    e->listed++;
+  } else if (b - e->cur < SIM_CAL_BUCKETS) {
+    bucket_push(e, slot, (uint32_t)b & SIM_CAL_MASK);
+  } else {
+    e->n_far++;
+    heap_insert(e, at, (sim_heap_tag){e->pool[slot].seq, slot, 0});
+  }
+}
+
+/* engine_schedule() for everything but its two fast paths: a full pool, an
+ * empty calendar, an event for the bucket being fired or beyond the
+ * window. Arguments are checked. */
+__attribute__((noinline)) static int schedule_slow(sim_engine *e, sim_time at, sim_handler fn,
+                                                   void *ctx, uint64_t arg, sim_event_id *id) {
+  /* Grow what the event needs before touching anything, so failure changes
+   * nothing. The heap may need a place even when the event goes elsewhere
+   * (the window is re-anchored below); reserving one is harmless. */
+  if (e->free_head == SIM_SLOT_NONE) {
+    int rc = pool_grow(e);
+    if (rc < 0) {
+      return rc;
+    }
+  }
+  if (!e->root_dead && e->heap_len == e->heap_cap) {
+    int rc = heap_reserve(e, 1);
+    if (rc < 0) {
+      return rc;
+    }
+  }
+  uint32_t slot = e->free_head;
+  sim_event_rec *r = &e->pool[slot];
+  e->free_head = r->next;
+  uint64_t seq = e->next_seq++;
+  r->seq = seq;
+  r->at = at;
+  r->fn = fn;
+  r->ctx = ctx;
+  r->arg = arg;
+  if (id != NULL) {
+    id->seq = seq;
+    id->slot = slot;
+  }
+  if (at == e->now) {
+    fifo_push(e, slot);
+    return 0;
+  }
+  place_later(e, slot, at);
+  if (--e->adapt_left == 0) {
+    cal_adapt(e);
+  }
+  return 0;
+}
+
+/* ---- the next event -------------------------------------------------------------- */
+
+enum { SRC_NONE, SRC_FIFO, SRC_BOTTOM, SRC_HEAP };
+
+/* Drops cancelled entries from the top of the heap. */
 static inline void heap_skip_stale(sim_engine *e) {
-  while (e->heap_len > 0 && !entry_live(e, 0)) {
+  while (e->heap_len > 0 && !heap_live(e, 0)) {
     heap_pop(e);
-    e->stale--;
+    e->heap_stale--;
+  }
+}
+
+/* Where the earliest pending event is, loading the next bucket if the
+ * bottom ran out. Events due now elsewhere precede the FIFO's. */
+static inline int queue_next(sim_engine *e) {
+  if (__builtin_expect(e->bot_head == SIM_SLOT_NONE, 0) && e->summary != 0) {
+    cal_load(e);
+  }
+  if (e->heap_len > 0) {
+    heap_skip_stale(e);
+  }
+  bool fifo = e->fifo_head != SIM_SLOT_NONE;
+  if (e->bot_head != SIM_SLOT_NONE) {
+    const sim_event_rec *b = &e->pool[e->bot_head];
+    if (e->heap_len > 0 && key_less(e->ht[0], e->hg[0].seq, b->at, b->seq)) {
+      return e->ht[0] == e->now || !fifo ? SRC_HEAP : SRC_FIFO;
+    }
+    return b->at == e->now || !fifo ? SRC_BOTTOM : SRC_FIFO;
+  }
+  if (e->heap_len > 0) {
+    return e->ht[0] == e->now || !fifo ? SRC_HEAP : SRC_FIFO;
+  }
+  return fifo ? SRC_FIFO : SRC_NONE;
+}
+
+/* Time of the event queue_next() found. */
+static inline sim_time queue_time(const sim_engine *e, int src) {
+  switch (src) {
+  case SRC_BOTTOM:
+    return e->pool[e->bot_head].at;
+  case SRC_HEAP:
+    return e->ht[0];
+  case SRC_FIFO:
+    return e->now;
+  default:
+    return SIM_TIME_NEVER;
   }
 }
 
@@ -376,7 +909,7 @@ sim_engine *sim_engine_new(size_t initial_capacity) {
   if (initial_capacity == 0) {
     initial_capacity = SIM_ENGINE_DEFAULT_CAPACITY;
   }
-  if (initial_capacity >= SIM_SLOT_NONE) {
+  if (initial_capacity > SIM_SLOT_MAX) {
     return NULL;
   }
   sim_engine *e = calloc(1, sizeof *e);
@@ -384,13 +917,20 @@ sim_engine *sim_engine_new(size_t initial_capacity) {
     return NULL;
   }
   e->pool = malloc(initial_capacity * sizeof *e->pool);
-  if (e->pool == NULL || heap_resize(e, initial_capacity) < 0) {
+  if (e->pool == NULL || heap_resize(e, 16) < 0) {
     sim_engine_free(e);
     return NULL;
   }
   e->pool_cap = (uint32_t)initial_capacity;
   e->free_head = SIM_SLOT_NONE;
   pool_link_free(e, 0, e->pool_cap);
+  e->fifo_head = e->fifo_tail = SIM_SLOT_NONE;
+  e->bot_head = e->bot_tail = SIM_SLOT_NONE;
+  for (uint32_t i = 0; i < SIM_CAL_BUCKETS; i++) {
+    e->head[i] = SIM_SLOT_NONE;
+  }
+  e->shift = SIM_CAL_SHIFT_INIT;
+  e->adapt_left = SIM_CAL_ADAPT_PERIOD;
   e->next_seq = 1;
   return e;
 }
@@ -409,7 +949,9 @@ sim_time sim_engine_now(const sim_engine *e) {
   return e->now;
 }
 
-/* The body of both schedule calls, inlined into each. */
+/* The body of both schedule calls, inlined into each. Its fast paths, an
+ * event for now or for a later bucket of a non-empty calendar, keep every
+ * call at the end, so they need no registers saved. */
 static inline int engine_schedule(sim_engine *e, sim_time at, sim_handler fn, void *ctx,
                                   uint64_t arg, sim_event_id *id) {
   if (fn == NULL) {
@@ -421,38 +963,32 @@ static inline int engine_schedule(sim_engine *e, sim_time at, sim_handler fn, vo
   if (at == SIM_TIME_NEVER) {
     return SIM_EOVERFLOW; /* reserved: it means "no event" and is the sentinel */
   }
-  /* Grow both arrays before touching anything, so failure changes nothing. */
-  if (e->free_head == SIM_SLOT_NONE) {
-    int rc = pool_grow(e);
-    if (rc < 0) {
-      return rc;
-    }
-  }
-  if (!e->root_dead && e->heap_len == e->heap_cap) {
-    int rc = e->heap_cap <= SIZE_MAX / 2 ? heap_resize(e, e->heap_cap * 2) : SIM_ENOMEM;
-    if (rc < 0) {
-      return rc;
-    }
-  }
   uint32_t slot = e->free_head;
+  uint64_t b = (uint64_t)at >> e->shift;
+  bool now = at == e->now;
+  if (slot == SIM_SLOT_NONE ||
+      (!now && (b - e->cur - 1 >= SIM_CAL_BUCKETS - 1 || e->summary == 0))) {
+    return schedule_slow(e, at, fn, ctx, arg, id);
+  }
   sim_event_rec *r = &e->pool[slot];
-  e->free_head = (uint32_t)r->arg;
+  e->free_head = r->next;
   uint64_t seq = e->next_seq++;
   r->seq = seq;
+  r->at = at;
   r->fn = fn;
   r->ctx = ctx;
   r->arg = arg;
-  sim_heap_tag g = {seq, slot, 0};
-  if (e->root_dead) {
-    e->root_dead = false;
-    e->stale--;
-    heap_sift_down(e, 0, at, g);
-  } else {
-    heap_push(e, at, g);
-  }
   if (id != NULL) {
     id->seq = seq;
     id->slot = slot;
+  }
+  if (now) {
+    fifo_push(e, slot);
+    return 0;
+  }
+  bucket_push(e, slot, (uint32_t)b & SIM_CAL_MASK);
+  if (--e->adapt_left == 0) {
+    cal_adapt(e);
   }
   return 0;
 }
@@ -478,21 +1014,41 @@ int sim_engine_cancel(sim_engine *e, sim_event_id id) {
   if (id.seq == 0 || id.slot >= e->pool_cap || e->pool[id.slot].seq != id.seq) {
     return SIM_ESTALE;
   }
+  if (e->pool[id.slot].prev != SIM_IN_HEAP) {
+    list_unlink(e, id.slot);
+    pool_release(e, id.slot);
+    return 0;
+  }
   pool_release(e, id.slot);
-  e->stale++;
   /* Rebuilding costs O(heap_len) and removes at least half of the entries,
-   * so each cancel pays O(1) amortised and the heap stays <= 2x live + 1. */
-  if (e->stale > e->heap_len - e->stale) {
+   * so each cancel pays O(1) amortised. */
+  e->heap_stale++;
+  if (e->heap_stale > e->heap_len - e->heap_stale) {
     heap_purge(e);
   }
   return 0;
 }
 
-/* Fires the root, which must be live. It stays in the heap as a dead root
- * while the handler runs (see the file comment). */
-static inline void fire_top(sim_engine *e) {
-  sim_time t = e->ht[0];
-  uint32_t slot = e->hg[0].slot;
+/* Fires the event queue_next() found. */
+static inline void fire(sim_engine *e, int src) {
+  uint32_t slot;
+  if (src == SRC_BOTTOM) {
+    slot = list_pop(e, &e->bot_head, &e->bot_tail, SIM_LIST_BOTTOM);
+    e->now = e->pool[slot].at;
+    if (e->bot_head != SIM_SLOT_NONE) {
+      /* The next bottom record may have left the cache since its bucket
+       * was sorted: fetch it while this handler runs. */
+      __builtin_prefetch(&e->pool[e->bot_head]);
+    }
+  } else if (src == SRC_FIFO) {
+    slot = list_pop(e, &e->fifo_head, &e->fifo_tail, SIM_LIST_FIFO);
+  } else {
+    /* The heap's root stays as a dead root while the handler runs. */
+    slot = e->hg[0].slot;
+    e->now = e->ht[0];
+    e->root_dead = true;
+    e->heap_stale++;
+  }
   sim_event_rec *r = &e->pool[slot];
   sim_handler fn = r->fn;
   void *ctx = r->ctx;
@@ -500,29 +1056,20 @@ static inline void fire_top(sim_engine *e) {
   /* Released before the call: an event that reschedules itself gets the
    * record it just left, which is still in cache. */
   pool_release(e, slot);
-  e->root_dead = true;
-  e->stale++;
-  if (e->heap_len > 1) {
-    /* The next event to fire is most likely the smallest child of the root,
-     * and its record, written long ago, is likely out of cache: fetch it
-     * while the handler runs. */
-    __builtin_prefetch(&e->pool[e->hg[heap_min_of_four(e, 1)].slot]);
-  }
-  e->now = t;
   e->fired++;
   fn(e, ctx, arg);
   if (e->root_dead) {
-    e->stale--;
+    e->heap_stale--;
     heap_pop(e);
   }
 }
 
 int sim_engine_step(sim_engine *e) {
-  heap_skip_stale(e);
-  if (e->heap_len == 0) {
+  int src = queue_next(e);
+  if (src == SRC_NONE) {
     return 0;
   }
-  fire_top(e);
+  fire(e, src);
   return 1;
 }
 
@@ -533,11 +1080,11 @@ uint64_t sim_engine_run_until(sim_engine *e, sim_time until) {
     return 0;
   }
   for (;;) {
-    heap_skip_stale(e);
-    if (e->heap_len == 0 || e->ht[0] > until) {
+    int src = queue_next(e);
+    if (src == SRC_NONE || queue_time(e, src) > until) {
       break;
     }
-    fire_top(e);
+    fire(e, src);
     n++;
     if (e->stop_requested) {
       e->stop_requested = false;
@@ -555,7 +1102,7 @@ void sim_engine_stop(sim_engine *e) {
 }
 
 size_t sim_engine_pending(const sim_engine *e) {
-  return e->heap_len - e->stale;
+  return e->listed + (e->heap_len - e->heap_stale);
 }
 
 uint64_t sim_engine_fired(const sim_engine *e) {
@@ -563,14 +1110,16 @@ uint64_t sim_engine_fired(const sim_engine *e) {
 }
 
 sim_time sim_engine_next_time(sim_engine *e) {
-  heap_skip_stale(e);
-  return e->heap_len > 0 ? e->ht[0] : SIM_TIME_NEVER;
+  return queue_time(e, queue_next(e));
 }
 
 void sim_engine_get_info(const sim_engine *e, sim_engine_info *out) {
   out->pool_capacity = e->pool_cap;
   out->heap_capacity = e->heap_cap;
   out->heap_entries = e->heap_len;
-  out->stale_entries = e->stale;
+  out->listed_entries = e->listed;
+  out->stale_entries = e->heap_stale;
   out->purges = e->purges;
+  out->bucket_width_ns = (sim_time)1 << e->shift;
+  out->width_changes = e->rebuilds;
 }

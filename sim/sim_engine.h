@@ -1,26 +1,30 @@
-/* sim_engine: the discrete-event engine (clock + pending-event queue).
+/* sim_engine: the discrete-event engine (clock + pending-event set).
  *
  * Events are ordered by (time, sequence number): two events for the same
  * instant fire in the order they were scheduled, which makes runs exactly
- * reproducible. Event records live in a pool inside the engine and are reused,
- * so scheduling never calls malloc once the pool has grown to the peak number
- * of pending events (growth is geometric, amortised O(1)). The queue is a
- * 4-ary implicit heap: O(log n) schedule and fire, about 56 bytes per pending
- * event (32 for the record, 24 for the heap entry) before growth slack.
+ * reproducible. Event records (48 bytes) live in a pool inside the engine
+ * and are reused, so scheduling never calls malloc once the pool has grown
+ * to the peak number of pending events (growth is geometric, amortised
+ * O(1)).
  *
- * Cancellation is a lazy tombstone: sim_engine_cancel() frees the record at
- * once and changes its sequence so the heap entry left behind is recognised
- * as stale and skipped when it reaches the top. Cancel is O(1) amortised;
- * stale entries are purged in O(n) when they outnumber live ones, so the heap
- * never holds more than 2 live + 1 entries.
+ * The pending set is shaped for a simulation's pattern (sim_engine.c has
+ * the details): events due at the current instant go to a FIFO (O(1));
+ * events due within a window of 4096 buckets go to a calendar whose bucket
+ * width adapts to the delays seen (O(1) to schedule; firing sorts each
+ * bucket once when the clock reaches it); anything further goes to a 4-ary
+ * heap (O(log n)). Which structure holds an event never changes the order
+ * it fires in.
+ *
+ * Cancellation is O(1): FIFO and calendar events are unlinked at once;
+ * events already in the sorted bucket or in the heap leave a lazy
+ * tombstone (the record is freed at once, the stale entry is skipped when
+ * it comes up, and a structure whose tombstones outnumber its live entries
+ * is compacted in O(n), so it never holds more than 2 live + 1 entries).
  *
  * The engine knows nothing of what events mean: a handler is a function
  * pointer with a user context pointer and a 64-bit argument. A handler may
  * call any sim_engine function on its engine except sim_engine_free(); the
- * event being fired no longer counts as pending inside its handler.
- * An event whose handler schedules another one costs a single heap pass
- * (the new event takes the fired one's place at the root), so the common
- * "fire, then schedule the next step" pattern is the fast path. */
+ * event being fired no longer counts as pending inside its handler. */
 #ifndef MESHSIM_SIM_ENGINE_H
 #define MESHSIM_SIM_ENGINE_H
 
@@ -88,16 +92,20 @@ size_t sim_engine_pending(const sim_engine *e);
 uint64_t sim_engine_fired(const sim_engine *e);
 
 /* Time of the earliest live pending event, or SIM_TIME_NEVER. Not const:
- * it discards stale (cancelled) entries that sit on top of the heap. */
+ * it discards stale (cancelled) entries in the way and may sort the next
+ * bucket. */
 sim_time sim_engine_next_time(sim_engine *e);
 
 /* Introspection for tests and benchmarks: sizes of the engine's storage. */
 typedef struct sim_engine_info {
-  size_t pool_capacity; /* event records allocated (peak live events, rounded up) */
-  size_t heap_capacity; /* heap entries allocated */
-  size_t heap_entries;  /* heap entries in use, live and stale */
-  size_t stale_entries; /* heap entries left by cancel, not yet discarded */
-  uint64_t purges;      /* O(n) heap rebuilds that discarded stale entries */
+  size_t pool_capacity;     /* event records allocated (peak live events, rounded up) */
+  size_t heap_capacity;     /* heap entries allocated */
+  size_t heap_entries;      /* heap entries in use, live and stale */
+  size_t listed_entries;    /* events in the FIFO and the calendar (all live) */
+  size_t stale_entries;     /* heap entries left by cancel, not yet discarded */
+  uint64_t purges;          /* O(n) compactions that discarded stale entries */
+  sim_time bucket_width_ns; /* the calendar's current bucket width */
+  uint64_t width_changes;   /* times the bucket width adapted */
 } sim_engine_info;
 
 void sim_engine_get_info(const sim_engine *e, sim_engine_info *out);

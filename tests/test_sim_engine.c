@@ -3,6 +3,7 @@
  * pool reuse, and a long randomised run checked against a reference model.
  * Expected values come from hand-worked tables or from the reference model,
  * never from the engine itself. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -128,6 +129,90 @@ static void test_equal_time_spawned_after_pending(void **state) {
   sim_engine_free(e);
 }
 
+/* One instant reached by events in every structure: H was scheduled a
+ * second ahead (beyond the calendar's window: the heap), C from a handler a
+ * millisecond before (the calendar), F1 and F2 at the instant itself (the
+ * FIFO). They fire by sequence number whatever holds them: H, C, F1, F2.
+ * Far events beyond any window (an hour, the last representable instant)
+ * come after, in order. */
+typedef struct {
+  recorder rec;
+  sim_time t;
+} instant_ctx;
+
+static void at_instant(sim_engine *e, void *ctx, uint64_t arg) {
+  instant_ctx *c = ctx;
+  record(e, &c->rec, arg);
+  switch (arg) {
+  case 1: /* X, 1 ms before the instant: C goes into the calendar */
+    assert_int_equal(sim_engine_schedule_at(e, c->t, at_instant, c, 3, NULL), 0);
+    break;
+  case 2: /* H: F1 for now */
+    assert_int_equal(sim_engine_schedule(e, 0, at_instant, c, 4, NULL), 0);
+    break;
+  case 3: /* C: F2 for now */
+    assert_int_equal(sim_engine_schedule(e, 0, at_instant, c, 5, NULL), 0);
+    break;
+  default:
+    break;
+  }
+}
+
+static void test_same_instant_across_structures(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(0);
+  instant_ctx c = {.t = SIM_S};
+  assert_int_equal(sim_engine_schedule_at(e, SIM_TIME_MAX - 1, at_instant, &c, 7, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, c.t - SIM_MS, at_instant, &c, 1, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, c.t, at_instant, &c, 2, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 3600 * SIM_S, at_instant, &c, 6, NULL), 0);
+  sim_engine_info info;
+  sim_engine_get_info(e, &info);
+  assert_int_equal(info.heap_entries, 4); /* all beyond the window */
+  sim_engine_run_until(e, SIM_TIME_NEVER);
+  static const uint64_t want[] = {1, 2, 3, 4, 5, 6, 7};
+  static const sim_time want_t[] = {SIM_S - SIM_MS, SIM_S,        SIM_S,           SIM_S,
+                                    SIM_S,          3600 * SIM_S, SIM_TIME_MAX - 1};
+  assert_int_equal(c.rec.n, N_ELEMS(want));
+  for (size_t i = 0; i < N_ELEMS(want); i++) {
+    if (c.rec.args[i] != want[i] || c.rec.times[i] != want_t[i]) {
+      fail_msg("position %zu: event %llu at %lld, want %llu at %lld", i,
+               (unsigned long long)c.rec.args[i], (long long)c.rec.times[i],
+               (unsigned long long)want[i], (long long)want_t[i]);
+    }
+  }
+  sim_engine_free(e);
+}
+
+/* A jump in time with nothing pending: the calendar's window follows the
+ * clock, so near events after it go to the calendar, not the heap. And a
+ * cancel in each place: FIFO, calendar, heap. */
+static void test_window_follows_clock_and_cancel_everywhere(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(0);
+  recorder r = {0};
+  sim_engine_run_until(e, 1000 * SIM_S);
+  sim_event_id near, now_id, far, keep;
+  assert_int_equal(sim_engine_schedule(e, 50 * SIM_US, record, &r, 1, &near), 0);
+  assert_int_equal(sim_engine_schedule(e, 0, record, &r, 2, &now_id), 0);
+  assert_int_equal(sim_engine_schedule(e, 100 * SIM_S, record, &r, 3, &far), 0);
+  assert_int_equal(sim_engine_schedule(e, 20 * SIM_US, record, &r, 4, &keep), 0);
+  sim_engine_info info;
+  sim_engine_get_info(e, &info);
+  assert_int_equal(info.listed_entries, 3); /* now, 20 us and 50 us */
+  assert_int_equal(info.heap_entries, 1);   /* 100 s */
+  assert_int_equal(sim_engine_cancel(e, near), 0);
+  assert_int_equal(sim_engine_cancel(e, now_id), 0);
+  assert_int_equal(sim_engine_cancel(e, far), 0);
+  assert_int_equal(sim_engine_cancel(e, far), SIM_ESTALE);
+  assert_int_equal(sim_engine_pending(e), 1);
+  assert_int_equal(sim_engine_next_time(e), 1000 * SIM_S + 20 * SIM_US);
+  assert_int_equal(sim_engine_run_until(e, SIM_TIME_NEVER), 1);
+  assert_int_equal(r.n, 1);
+  assert_int_equal(r.args[0], 4);
+  sim_engine_free(e);
+}
+
 /* ---- cancellation ------------------------------------------------------------- */
 
 typedef struct {
@@ -228,8 +313,9 @@ static void test_cancel_stale_ids(void **state) {
   sim_engine_free(e);
 }
 
-/* Cancel 90% of 1000 events: stale entries are purged (the heap stays within
- * 2 live + 1) and the survivors still fire in (time, seq) order. */
+/* Cancel 90% of 1000 events: stale entries are purged (the engine stays
+ * within 2 live + 1 entries) and the survivors still fire in (time, seq)
+ * order. */
 static void test_cancel_many_then_purge(void **state) {
   (void)state;
   enum { N = 1000 };
@@ -241,7 +327,8 @@ static void test_cancel_many_then_purge(void **state) {
   uint64_t x = 12345;
   for (size_t i = 0; i < N; i++) {
     x = x * 6364136223846793005u + 1442695040888963407u;
-    at[i] = (sim_time)(x >> 54); /* 0 .. 1023: plenty of ties */
+    /* 0 .. 1023 ms: plenty of ties, most beyond the calendar, in the heap */
+    at[i] = (sim_time)(x >> 54) * SIM_MS;
     assert_int_equal(sim_engine_schedule_at(e, at[i], record, &r, i, &ids[i]), 0);
   }
   size_t live = N;
@@ -252,8 +339,10 @@ static void test_cancel_many_then_purge(void **state) {
       sim_engine_info info;
       sim_engine_get_info(e, &info);
       assert_int_equal(sim_engine_pending(e), live);
-      assert_true(info.heap_entries <= 2 * live + 1);
-      assert_int_equal(info.heap_entries - info.stale_entries, live);
+      size_t entries = info.heap_entries + info.listed_entries;
+      /* Only the heap keeps tombstones, at most 1 + its live entries. */
+      assert_true(entries <= 2 * live + 1);
+      assert_int_equal(entries - info.stale_entries, live);
     }
   }
   sim_engine_info info;
@@ -665,7 +754,7 @@ static void test_pool_reuse(void **state) {
 
 /* The hold pattern with exactly `capacity` pending events fits the initial
  * allocation: firing an event and scheduling its successor needs no spare
- * record and no spare heap entry. */
+ * record, and leaves no entry behind. */
 static void hold_fire(sim_engine *e, void *ctx, uint64_t arg) {
   uint64_t *x = ctx;
   *x = *x * 6364136223846793005u + 1442695040888963407u;
@@ -687,8 +776,8 @@ static void test_hold_fits_exactly(void **state) {
   sim_engine_get_info(e, &info);
   assert_int_equal(sim_engine_pending(e), CAP);
   assert_int_equal(info.pool_capacity, CAP);
-  assert_int_equal(info.heap_capacity, CAP);
-  assert_int_equal(info.heap_entries, CAP);
+  assert_int_equal(info.heap_entries + info.listed_entries, CAP);
+  assert_int_equal(info.stale_entries, 0);
   sim_engine_free(e);
 }
 
@@ -708,7 +797,7 @@ static void test_cancel_churn_bounded(void **state) {
   sim_engine_info info;
   sim_engine_get_info(e, &info);
   assert_int_equal(sim_engine_pending(e), 10);
-  assert_true(info.heap_entries <= 2 * 10 + 1);
+  assert_true(info.heap_entries + info.listed_entries <= 2 * 10 + 1);
   assert_true(info.pool_capacity <= 16);
   assert_true(info.heap_capacity <= 32);
   sim_engine_free(e);
@@ -726,8 +815,18 @@ typedef struct {
 
 /* Index of an event is its arg and its scheduling order: seq order equals
  * index order, so the reference breaks ties by index. */
+/* Delay mixes: which structures of the engine a run exercises. */
+enum {
+  MIX_SHORT, /* 0 .. 15 ns, now and then up to 100 us: FIFO, bottom, calendar */
+  MIX_MODEL, /* 1/8 now, else log-uniform 10 us .. 10 ms, 1/64 up to 100 s */
+  MIX_FAR,   /* up to 1000 s: the heap first, until the width adapts */
+  MIX_SHIFT, /* far for the first half of the run, then short: the width comes back */
+};
+
 typedef struct {
   sim_engine *e;
+  int mix;
+  int op, ops; /* operation count, for MIX_SHIFT */
   uint64_t x;
   ref_event *ev;
   size_t n, cap;
@@ -744,6 +843,28 @@ static uint64_t world_rand(world *w) {
 }
 
 static void world_fire(sim_engine *e, void *ctx, uint64_t arg);
+
+/* A delay drawn from the world's mix; r is a fresh random word. */
+static sim_time world_delay(const world *w, uint64_t r) {
+  int mix = w->mix == MIX_SHIFT ? (w->op < w->ops / 2 ? MIX_FAR : MIX_SHORT) : w->mix;
+  switch (mix) {
+  case MIX_SHORT:
+    return (r >> 8) % 16 == 0 ? (sim_time)((r >> 12) % 100000) : (sim_time)((r >> 8) % 16);
+  case MIX_MODEL: {
+    if ((r >> 8) % 8 == 0) {
+      return 0;
+    }
+    if ((r >> 11) % 64 == 0) {
+      return (sim_time)((r >> 17) % (100 * SIM_S));
+    }
+    /* 10 us * 1000^u, u uniform in [0, 1): 2^-20 steps of u */
+    double u = (double)((r >> 17) & 0xfffff) / 1048576.0;
+    return (sim_time)(10e3 * pow(1000.0, u));
+  }
+  default:
+    return (sim_time)((r >> 8) % (1000 * SIM_S));
+  }
+}
 
 static void world_schedule(world *w, sim_time delay) {
   assert_true(w->n < w->cap);
@@ -805,7 +926,7 @@ static void world_fire(sim_engine *e, void *ctx, uint64_t arg) {
   /* Some handlers schedule (often at the same instant), some cancel. */
   uint64_t r = world_rand(w);
   if (r % 3 == 0 && w->n + 2 < w->cap) {
-    world_schedule(w, (sim_time)(r >> 8) % 4);
+    world_schedule(w, w->mix == MIX_SHORT ? (sim_time)(r >> 8) % 4 : world_delay(w, r >> 2));
   }
   if (r % 7 == 0) {
     world_cancel_random(w);
@@ -819,65 +940,92 @@ static void world_check(world *w) {
   assert_int_equal(sim_engine_next_time(w->e), k == SIZE_MAX ? SIM_TIME_NEVER : w->ev[k].at);
 }
 
+typedef struct {
+  const char *name;
+  int mix;
+  uint64_t seed;
+  int want_purge;        /* the heap held tombstones enough to be rebuilt (-1: either) */
+  int want_width_change; /* the calendar's bucket width adapted (-1: either) */
+} random_case;
+
+static const random_case random_cases[] = {
+    {"short delays, ties", MIX_SHORT, 0x9e3779b97f4a7c15u, 0, 1},
+    {"the model's mix", MIX_MODEL, 0x2545f4914f6cdd1du, 1, -1},
+    {"far delays", MIX_FAR, 0xd1b54a32d192ed03u, 1, 1},
+    {"far, then short", MIX_SHIFT, 0x8cb92ba72f3d8dd7u, 1, 1},
+};
+
+/* Random schedules, cancels, steps and runs, each checked against a
+ * reference that knows only the (time, seq) order. */
 static void test_random_against_reference(void **state) {
   (void)state;
   enum { OPS = 60000 };
-  world w = {.x = 0x9e3779b97f4a7c15u, .cap = 4 * OPS};
-  w.e = new_engine(4);
-  w.ev = calloc(w.cap, sizeof *w.ev);
-  w.pending = calloc(w.cap, sizeof *w.pending);
-  assert_non_null(w.ev);
-  assert_non_null(w.pending);
-  for (int op = 0; op < OPS; op++) {
-    uint64_t r = world_rand(&w);
-    switch (r % 10) {
-    case 0:
-    case 1:
-    case 2:
-    case 3: /* delays 0..15, and now and then a far one */
-      world_schedule(&w, (r >> 8) % 16 == 0 ? (sim_time)((r >> 12) % 100000)
-                                            : (sim_time)((r >> 8) % 16));
-      break;
-    case 4:
-    case 5:
-      world_cancel_random(&w);
-      break;
-    case 6:
-    case 7:
-    case 8: {
-      size_t fired_before = w.fired;
-      int want = w.n_pending > 0;
-      assert_int_equal(sim_engine_step(w.e), want);
-      assert_int_equal(w.fired - fired_before, (size_t)want);
-      break;
+  for (size_t k = 0; k < N_ELEMS(random_cases); k++) {
+    const random_case *c = &random_cases[k];
+    world w = {.x = c->seed, .cap = 4 * OPS, .mix = c->mix, .ops = OPS};
+    w.e = new_engine(4);
+    w.ev = calloc(w.cap, sizeof *w.ev);
+    w.pending = calloc(w.cap, sizeof *w.pending);
+    assert_non_null(w.ev);
+    assert_non_null(w.pending);
+    sim_time span = c->mix == MIX_SHORT ? 12 : c->mix == MIX_MODEL ? 5 * SIM_MS : 10 * SIM_S;
+    for (w.op = 0; w.op < OPS; w.op++) {
+      uint64_t r = world_rand(&w);
+      switch (r % 10) {
+      case 0:
+      case 1:
+      case 2:
+      case 3:
+        world_schedule(&w, world_delay(&w, r));
+        break;
+      case 4:
+      case 5:
+        world_cancel_random(&w);
+        break;
+      case 6:
+      case 7:
+      case 8: {
+        size_t fired_before = w.fired;
+        int want = w.n_pending > 0;
+        assert_int_equal(sim_engine_step(w.e), want);
+        assert_int_equal(w.fired - fired_before, (size_t)want);
+        break;
+      }
+      default: {
+        sim_time until = sim_engine_now(w.e) + (sim_time)((r >> 8) % (uint64_t)span);
+        sim_engine_run_until(w.e, until);
+        assert_int_equal(sim_engine_now(w.e), until);
+        size_t pos;
+        size_t m = world_min(&w, &pos);
+        assert_true(m == SIZE_MAX || w.ev[m].at > until);
+        break;
+      }
+      }
+      world_check(&w);
     }
-    default: {
-      sim_time until = sim_engine_now(w.e) + (sim_time)((r >> 8) % 12);
-      sim_engine_run_until(w.e, until);
-      assert_int_equal(sim_engine_now(w.e), until);
-      size_t pos;
-      size_t k = world_min(&w, &pos);
-      assert_true(k == SIZE_MAX || w.ev[k].at > until);
-      break;
+    sim_engine_run_until(w.e, SIM_TIME_NEVER);
+    assert_int_equal(w.n_pending, 0);
+    assert_int_equal(sim_engine_fired(w.e), w.fired);
+    sim_engine_info info;
+    sim_engine_get_info(w.e, &info);
+    if ((c->want_purge >= 0 && (info.purges > 0) != c->want_purge) ||
+        (c->want_width_change >= 0 && (info.width_changes > 0) != c->want_width_change)) {
+      fail_msg("case '%s': %llu purges, %llu width changes (bucket width now %lld ns)", c->name,
+               (unsigned long long)info.purges, (unsigned long long)info.width_changes,
+               (long long)info.bucket_width_ns);
     }
-    }
-    world_check(&w);
+    sim_engine_free(w.e);
+    free(w.ev);
+    free(w.pending);
   }
-  sim_engine_run_until(w.e, SIM_TIME_NEVER);
-  assert_int_equal(w.n_pending, 0);
-  assert_int_equal(sim_engine_fired(w.e), w.fired);
-  sim_engine_info info;
-  sim_engine_get_info(w.e, &info);
-  assert_true(info.purges > 0); /* the run exercised the rebuild */
-  sim_engine_free(w.e);
-  free(w.ev);
-  free(w.pending);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_order),
       cmocka_unit_test(test_equal_time_spawned_after_pending),
+      cmocka_unit_test(test_same_instant_across_structures),
+      cmocka_unit_test(test_window_follows_clock_and_cancel_everywhere),
       cmocka_unit_test(test_cancel),
       cmocka_unit_test(test_cancel_stale_ids),
       cmocka_unit_test(test_cancel_many_then_purge),
