@@ -5,6 +5,7 @@
  * change together. */
 #include "scenario.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,4 +193,14 @@ scenario_target scenario_traffic_target_at(const scenario *s, const scenario_tra
     x.response_bytes = sv->ops[t->op].response_bytes;
   }
   return x;
+}
+
+const char *scenario_mode_label(const scenario *s, uint32_t i, char *buf, size_t size) {
+  const char *mode = mesh_mode_name(s->mesh.modes[i]);
+  if (s->mesh.mode_profile[i][0] == '\0') {
+    snprintf(buf, size, "%s", mode);
+  } else {
+    snprintf(buf, size, "%s:%s", s->mesh.mode_profile[i], mode);
+  }
+  return buf;
 }

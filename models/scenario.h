@@ -83,10 +83,18 @@ typedef struct scenario_proxy_settings {
   int64_t limit_mem_bytes;
 } scenario_proxy_settings;
 
+/* Modes one run compares at most: each of the five, and the same mode under
+ * other calibration profiles ("linkerd-2.14:sidecar" beside "sidecar"). */
+#define SCN_MODES_MAX 16
+
 typedef struct scenario_mesh {
   char profile[SCN_NAME_MAX];         /* e.g. "istio-1.24" */
   char sidecar_profile[SCN_NAME_MAX]; /* "" = same as profile; e.g. "linkerd-2.14" */
-  mesh_mode modes[MESH_MODE_COUNT];   /* modes to compare, in report order */
+  mesh_mode modes[SCN_MODES_MAX];     /* modes to compare, in report order */
+  /* Per mode, the profile it names ("linkerd-2.14" of "linkerd-2.14:sidecar"),
+   * which then calibrates every proxy kind and the control plane of that
+   * mode; "" = profile and sidecar_profile, as for a mode named alone. */
+  char mode_profile[SCN_MODES_MAX][SCN_NAME_MAX];
   uint32_t n_modes;
   scenario_proxy_settings proxy[MESH_PROXY_COUNT];
   mesh_sidecar_scope sidecar_scope;
@@ -329,6 +337,10 @@ static inline const scenario_call *scenario_op_calls(const scenario_service *sv,
 uint32_t scenario_traffic_n_targets(const scenario_traffic *t);
 scenario_target scenario_traffic_target_at(const scenario *s, const scenario_traffic *t,
                                            uint32_t i);
+
+/* The name of mode i in outputs, unique within the run: "sidecar", or
+ * "linkerd-2.14:sidecar" when the mode names its profile. Returns buf. */
+const char *scenario_mode_label(const scenario *s, uint32_t i, char *buf, size_t size);
 
 /* Total pods (sum of replicas). */
 uint64_t scenario_pod_count(const scenario *s);
