@@ -58,22 +58,19 @@ void run_result_release(run_result *r) {
 
 /* Static memory of every proxy (base + config + connections), in bytes. */
 static int model_static_memory(const topology *t, const model_inputs *in, double **out) {
-  proxy_peers peers;
-  int rc = proxy_peers_init(&peers, t->scn);
-  if (rc != 0)
-    return rc;
   double *mem = calloc(t->n_proxies ? t->n_proxies : 1, sizeof *mem);
-  if (!mem) {
-    proxy_peers_release(&peers);
-    return SIM_ENOMEM;
-  }
-  for (uint32_t x = 0; x < t->n_proxies; x++) {
+  proxy_footprint *f = calloc(t->n_proxies ? t->n_proxies : 1, sizeof *f);
+  int rc = mem && f ? proxy_footprints(t, f) : SIM_ENOMEM;
+  for (uint32_t x = 0; rc == 0 && x < t->n_proxies; x++) {
     mesh_proxy_kind k = t->proxies[x].kind;
-    proxy_footprint f = proxy_footprint_of(t, &peers, x);
-    mem[x] = proxy_memory_bytes(&in->proxy_profile[k]->proxy[k], f.services, f.endpoints,
-                                f.connections, 0);
+    mem[x] = proxy_memory_bytes(&in->proxy_profile[k]->proxy[k], f[x].services, f[x].endpoints,
+                                f[x].connections, 0);
   }
-  proxy_peers_release(&peers);
+  free(f);
+  if (rc != 0) {
+    free(mem);
+    return rc;
+  }
   *out = mem;
   return 0;
 }

@@ -114,39 +114,73 @@ static void proxy_sidecar_config(const topology *t, uint32_t sv, double *service
   *endpoints = ep;
 }
 
-proxy_footprint proxy_footprint_of(const topology *t, const proxy_peers *peers, uint32_t proxy) {
+int proxy_footprints(const topology *t, proxy_footprint *out) {
   const scenario *s = t->scn;
-  const topo_proxy *px = &t->proxies[proxy];
-  proxy_footprint f = {0, 0, 0};
-  switch (px->kind) {
-  case MESH_PROXY_SIDECAR: {
-    uint32_t sv = t->pods[px->owner].service;
-    proxy_sidecar_config(t, sv, &f.services, &f.endpoints);
-    f.connections = peers->callee_pods[sv] + peers->caller_pods[sv] / s->services[sv].replicas;
-    break;
+  proxy_peers peers;
+  int rc = proxy_peers_init(&peers, s);
+  if (rc != 0)
+    return rc;
+  size_t nsv = s->n_services ? s->n_services : 1;
+  double *sc_services = calloc(nsv, sizeof(double)), *sc_endpoints = calloc(nsv, sizeof(double));
+  uint8_t *sc_done = calloc(nsv, 1);
+  double *node_conn = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(double));
+  proxy_footprint *wp = calloc(t->n_waypoints ? t->n_waypoints : 1, sizeof *wp);
+  if (!sc_services || !sc_endpoints || !sc_done || !node_conn || !wp) {
+    rc = SIM_ENOMEM;
+    goto done;
   }
-  case MESH_PROXY_ZTUNNEL:
-    f.services = s->n_services;
-    f.endpoints = t->n_pods;
-    for (uint32_t p = 0; p < t->n_pods; p++)
-      if (t->pods[p].node == px->node && t->pods[p].mode != MESH_NS_NONE &&
-          t->pods[p].mode != MESH_NS_SIDECAR) {
-        uint32_t sv = t->pods[p].service;
-        f.connections += peers->callee_pods[sv] + peers->caller_pods[sv] / s->services[sv].replicas;
+  /* Connections a ztunnel carries: those of the ambient pods on its node,
+   * summed in pod order. */
+  for (uint32_t p = 0; p < t->n_pods; p++)
+    if (t->pods[p].mode != MESH_NS_NONE && t->pods[p].mode != MESH_NS_SIDECAR) {
+      uint32_t sv = t->pods[p].service;
+      node_conn[t->pods[p].node] +=
+          peers.callee_pods[sv] + peers.caller_pods[sv] / s->services[sv].replicas;
+    }
+  /* A waypoint replica: the services bound to its deployment, in service order. */
+  for (uint32_t sv = 0; sv < s->n_services; sv++) {
+    uint32_t w = t->service_waypoint[sv];
+    if (w == TOPO_NONE || w >= t->n_waypoints)
+      continue;
+    wp[w].services += 1;
+    wp[w].endpoints += s->services[sv].replicas;
+    wp[w].connections +=
+        (peers.caller_pods[sv] + s->services[sv].replicas) / t->waypoints[w].n_replicas;
+  }
+  for (uint32_t x = 0; x < t->n_proxies; x++) {
+    const topo_proxy *px = &t->proxies[x];
+    proxy_footprint f = {0, 0, 0};
+    switch (px->kind) {
+    case MESH_PROXY_SIDECAR: {
+      uint32_t sv = t->pods[px->owner].service;
+      if (!sc_done[sv]) {
+        proxy_sidecar_config(t, sv, &sc_services[sv], &sc_endpoints[sv]);
+        sc_done[sv] = 1;
       }
-    break;
-  case MESH_PROXY_WAYPOINT: {
-    const topo_waypoint *w = &t->waypoints[px->owner];
-    for (uint32_t sv = 0; sv < s->n_services; sv++)
-      if (t->service_waypoint[sv] == px->owner) {
-        f.services += 1;
-        f.endpoints += s->services[sv].replicas;
-        f.connections += (peers->caller_pods[sv] + s->services[sv].replicas) / w->n_replicas;
-      }
-    break;
+      f.services = sc_services[sv];
+      f.endpoints = sc_endpoints[sv];
+      f.connections = peers.callee_pods[sv] + peers.caller_pods[sv] / s->services[sv].replicas;
+      break;
+    }
+    case MESH_PROXY_ZTUNNEL:
+      f.services = s->n_services;
+      f.endpoints = t->n_pods;
+      f.connections = node_conn[px->node];
+      break;
+    case MESH_PROXY_WAYPOINT:
+      f = wp[px->owner];
+      break;
+    case MESH_PROXY_COUNT:
+      break;
+    }
+    out[x] = f;
   }
-  case MESH_PROXY_COUNT:
-    break;
-  }
-  return f;
+done:
+  free(sc_services);
+  free(sc_endpoints);
+  free(sc_done);
+  free(node_conn);
+  free(wp);
+  proxy_peers_release(&peers);
+  return rc;
 }

@@ -55,7 +55,10 @@ typedef struct proxy_peers {
 int proxy_peers_init(proxy_peers *pp, const scenario *s);
 void proxy_peers_release(proxy_peers *pp);
 
-/* Footprint of proxy `proxy` of topology t. */
-proxy_footprint proxy_footprint_of(const topology *t, const proxy_peers *peers, uint32_t proxy);
+/* Footprint of every proxy of topology t, into out[0 .. t->n_proxies), in
+ * O(pods + services x calls + proxies): what a sidecar knows is computed once
+ * per service, a ztunnel's connections once per node, a waypoint's once per
+ * deployment. Returns 0 or SIM_ENOMEM. */
+int proxy_footprints(const topology *t, proxy_footprint *out);
 
 #endif
