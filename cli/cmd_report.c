@@ -113,7 +113,7 @@ int cli_cmd_report(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   if (val[RO_SWEEP] && val[RO_BATCH])
     return cli_usage_error("report", "--batch and --sweep exclude each other");
-  if (val[RO_BASELINE] && mesh_mode_from_name(val[RO_BASELINE]) < 0)
+  if (val[RO_BASELINE] && mesh_mode_from_label(val[RO_BASELINE]) < 0)
     return cli_usage_error("report", "--baseline: unknown mode \"%s\"; valid modes are: %s",
                            val[RO_BASELINE], mesh_mode_names_list());
   if (val[RO_FORMAT] && strcmp(val[RO_FORMAT], "png") != 0 && strcmp(val[RO_FORMAT], "svg") != 0)

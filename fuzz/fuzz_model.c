@@ -35,9 +35,11 @@
 #include "fuzz_support.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
+#include "op_graph.h"
 #include "profile_load.h"
 #include "scenario_load.h"
 
@@ -110,37 +112,47 @@ static sim_time fuzz_model_shrink(sim_time t, sim_time num, sim_time den) {
   return r > 0 ? r : 1;
 }
 
-/* Expected calls (the request itself included) that one request to service
- * `sv` makes; memo[] holds them, state[] marks 1 on the stack, 2 done. The
- * loader rejects call cycles; one found anyway counts as infinite work. */
-static double fuzz_model_calls_of(const scenario *s, uint32_t sv, double *memo, uint8_t *state) {
-  if (state[sv] == 2) {
-    return memo[sv];
-  }
-  if (state[sv] == 1) {
-    return INFINITY;
-  }
-  state[sv] = 1;
-  const scenario_service *svc = &s->services[sv];
-  double e = 1.0;
-  for (uint32_t j = 0; j < svc->n_calls; j++) {
-    const scenario_call *c = &svc->calls[j];
-    if (c->target >= s->n_services) {
-      continue;
+/* Expected calls (the request itself included) that one request to each
+ * operation makes, into memo[] (per op_graph node), callees first; a
+ * choice counts the mean of its ways. Returns -1 on a cycle (the loader
+ * rejects them) or out of memory. */
+static int fuzz_model_calls_of(const scenario *s, const op_graph *g, double *memo) {
+  for (uint32_t k = g->n_nodes; k-- > 0;) {
+    const op_node *x = &g->nodes[g->order[k]];
+    double e = 1.0;
+    for (uint32_t j = 0; j < x->n_calls; j++) {
+      const scenario_call *c = &x->calls[j];
+      double p = c->probability > 0 ? (c->probability < 1 ? c->probability : 1) : 0;
+      double below = 0;
+      for (uint32_t w = 0; w < scenario_call_n_targets(c); w++) {
+        scenario_target t = scenario_call_target_at(c, w);
+        double attempts = s->services[t.service].retry.attempts > 1
+                              ? (double)s->services[t.service].retry.attempts
+                              : 1.0;
+        below += t.share * attempts * memo[op_graph_target(g, c, w)];
+      }
+      e += (double)c->count * p * below;
     }
-    double p = c->probability > 0 ? (c->probability < 1 ? c->probability : 1) : 0;
-    double attempts = s->services[c->target].retry.attempts > 1
-                          ? (double)s->services[c->target].retry.attempts
-                          : 1.0;
-    e += (double)c->count * p * attempts * fuzz_model_calls_of(s, c->target, memo, state);
+    memo[g->order[k]] = e;
   }
-  memo[sv] = e;
-  state[sv] = 2;
+  return 0;
+}
+
+/* Expected calls of one request of traffic entry tr: its mix's mean. */
+static double fuzz_model_entry(const op_graph *g, const scenario_traffic *tr, const double *memo) {
+  if (tr->n_mix == 0) {
+    return memo[op_graph_node(g, tr->service, tr->op)];
+  }
+  double e = 0;
+  for (uint32_t k = 0; k < tr->n_mix; k++) {
+    e += tr->mix[k].share * memo[op_graph_node(g, tr->service, tr->mix[k].op)];
+  }
   return e;
 }
 
 /* Expected calls of the whole run over `seconds` of simulated time. */
-static double fuzz_model_load(const scenario *s, const double *per_request, double seconds) {
+static double fuzz_model_load(const scenario *s, const op_graph *g, const double *per_request,
+                              double seconds) {
   double load = 0;
   for (uint32_t i = 0; i < s->n_traffic; i++) {
     const scenario_traffic *tr = &s->traffic[i];
@@ -148,7 +160,7 @@ static double fuzz_model_load(const scenario *s, const double *per_request, doub
     for (uint32_t b = 0; b < tr->n_bursts; b++) {
       peak = tr->bursts[b].multiplier > peak ? tr->bursts[b].multiplier : peak;
     }
-    load += tr->rate_rps * peak * seconds * per_request[tr->service];
+    load += tr->rate_rps * peak * seconds * fuzz_model_entry(g, tr, per_request);
   }
   return load;
 }
@@ -211,6 +223,12 @@ static void fuzz_model_clamp_sizes(scenario *s) {
     for (uint32_t j = 0; j < sv->n_calls; j++) {
       sv->calls[j].count = fuzz_model_cap(sv->calls[j].count, FUZZ_MODEL_MAX_CALL_COUNT);
     }
+    for (uint32_t o = 0; o < sv->n_ops; o++) {
+      for (uint32_t j = 0; j < sv->ops[o].n_calls; j++) {
+        scenario_call *c = &sv->ops[o].calls[j];
+        c->count = fuzz_model_cap(c->count, FUZZ_MODEL_MAX_CALL_COUNT);
+      }
+    }
   }
 }
 
@@ -218,29 +236,38 @@ static void fuzz_model_clamp_sizes(scenario *s) {
  * scenario cannot be made small enough (it is then not run). */
 static int fuzz_model_clamp_work(scenario *s) {
   double seconds = (double)(s->meta.duration_ns + s->meta.warmup_ns) / 1e9;
-  double memo[FUZZ_MODEL_MAX_SERVICES];
-  uint8_t state[FUZZ_MODEL_MAX_SERVICES] = {0};
-  for (uint32_t i = 0; i < s->n_services; i++) {
-    if (fuzz_model_calls_of(s, i, memo, state) > FUZZ_MODEL_MAX_CALLS) {
-      return -1;
-    }
-  }
   for (uint32_t i = 0; i < s->n_traffic; i++) {
     if (s->traffic[i].service >= s->n_services) {
       return -1;
     }
   }
-  double load = fuzz_model_load(s, memo, seconds);
-  if (load > FUZZ_MODEL_MAX_CALLS) {
-    double f = FUZZ_MODEL_MAX_CALLS / load;
-    for (uint32_t i = 0; i < s->n_traffic; i++) {
-      double r = s->traffic[i].rate_rps;
-      double floor = r < FUZZ_MODEL_MIN_RATE ? r : FUZZ_MODEL_MIN_RATE;
-      s->traffic[i].rate_rps = r * f > floor ? r * f : floor;
-    }
-    load = fuzz_model_load(s, memo, seconds);
+  op_graph g;
+  if (op_graph_init(&g, s) != 0) {
+    return -1;
   }
-  return load <= 2 * FUZZ_MODEL_MAX_CALLS ? 0 : -1;
+  double *memo = calloc(g.n_nodes ? g.n_nodes : 1, sizeof *memo);
+  int rc = memo != NULL && op_graph_sort(&g) == 0 ? fuzz_model_calls_of(s, &g, memo) : -1;
+  for (uint32_t x = 0; rc == 0 && x < g.n_nodes; x++) {
+    if (memo[x] > FUZZ_MODEL_MAX_CALLS) {
+      rc = -1;
+    }
+  }
+  if (rc == 0) {
+    double load = fuzz_model_load(s, &g, memo, seconds);
+    if (load > FUZZ_MODEL_MAX_CALLS) {
+      double f = FUZZ_MODEL_MAX_CALLS / load;
+      for (uint32_t i = 0; i < s->n_traffic; i++) {
+        double r = s->traffic[i].rate_rps;
+        double floor = r < FUZZ_MODEL_MIN_RATE ? r : FUZZ_MODEL_MIN_RATE;
+        s->traffic[i].rate_rps = r * f > floor ? r * f : floor;
+      }
+      load = fuzz_model_load(s, &g, memo, seconds);
+    }
+    rc = load <= 2 * FUZZ_MODEL_MAX_CALLS ? 0 : -1;
+  }
+  free(memo);
+  op_graph_release(&g);
+  return rc;
 }
 
 /* Every proxy kind a listed mode deploys must be calibrated (as cli_load). */

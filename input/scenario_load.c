@@ -223,6 +223,7 @@ static void loader_release(ld_loader *L) {
   free(L->ns_defaults);
   ld_multipliers_free(L);
   free(L->svc_ids);
+  ld_op_aux_free(L);
   free(L->call_start);
   free(L->calls);
   free(L->traffic_ids);

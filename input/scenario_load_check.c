@@ -11,51 +11,160 @@
 
 #include "scenario_load_internal.h"
 
-/* Reports the cycle closed by call j of service u, back to service v:
- * stack[k - 1 .. depth - 1] is the path from v to u. */
-static void report_cycle(ld_loader *L, const uint32_t *stack, uint32_t k, uint32_t depth,
-                         uint32_t u, uint32_t j, uint32_t v) {
+/* The loader's view of the graph of operations (models/op_graph.h): node
+ * first[s] + o is operation o of service s (a service without operations is
+ * one node); edges[edge_first[u] .. edge_first[u + 1]) are u's calls' ways
+ * in order, those whose target did not resolve left out. */
+typedef struct ck_edge {
+  uint32_t to, call, way;
+} ck_edge;
+
+typedef struct ck_graph {
+  uint32_t n;
+  uint32_t *first;   /* per service */
+  uint32_t *service; /* per node */
+  uint32_t *edge_first;
+  ck_edge *edges;
+} ck_graph;
+
+static void ck_graph_free(ck_graph *g) {
+  free(g->first);
+  free(g->service);
+  free(g->edge_first);
+  free(g->edges);
+  memset(g, 0, sizeof *g);
+}
+
+/* The calls of node u. */
+static const scenario_call *ck_calls(const scenario *s, const ck_graph *g, uint32_t u,
+                                     uint32_t *n) {
+  uint32_t sv = g->service[u];
+  return scenario_op_calls(&s->services[sv], u - g->first[sv], n);
+}
+
+static int ck_graph_init(ck_graph *g, const scenario *s) {
+  memset(g, 0, sizeof *g);
+  g->first = malloc(((size_t)s->n_services + 1) * sizeof *g->first);
+  if (g->first == NULL) {
+    return -1;
+  }
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    g->first[i] = n;
+    n += s->services[i].n_ops ? s->services[i].n_ops : 1;
+  }
+  g->first[s->n_services] = n;
+  g->n = n;
+  g->service = malloc((n ? n : 1) * sizeof *g->service);
+  g->edge_first = calloc((size_t)n + 1, sizeof *g->edge_first);
+  if (g->service == NULL || g->edge_first == NULL) {
+    ck_graph_free(g);
+    return -1;
+  }
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    for (uint32_t x = g->first[i]; x < g->first[i + 1]; x++) {
+      g->service[x] = i;
+    }
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    uint32_t e = 0;
+    for (uint32_t u = 0; u < n; u++) {
+      g->edge_first[u] = e;
+      uint32_t nc;
+      const scenario_call *calls = ck_calls(s, g, u, &nc);
+      for (uint32_t j = 0; j < nc; j++) {
+        for (uint32_t k = 0; k < scenario_call_n_targets(&calls[j]); k++) {
+          scenario_target t = scenario_call_target_at(&calls[j], k);
+          if (t.service == SCN_NONE) {
+            continue;
+          }
+          if (pass == 1) {
+            g->edges[e] = (ck_edge){g->first[t.service] + t.op, j, k};
+          }
+          e++;
+        }
+      }
+    }
+    g->edge_first[n] = e;
+    if (pass == 0) {
+      g->edges = malloc((e ? e : 1) * sizeof *g->edges);
+      if (g->edges == NULL) {
+        ck_graph_free(g);
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
+
+/* Reports the cycle closed by edge e of node u, back to node v:
+ * stack[k - 1 .. depth - 1] is the path from v to u. The message is at
+ * the target that closes it: its CSV row, the key of its way in a
+ * one_of or mix, or its `service`. */
+static void report_cycle(ld_loader *L, const ck_graph *g, const uint32_t *stack, uint32_t k,
+                         uint32_t depth, uint32_t u, const ck_edge *e, uint32_t v) {
   scenario *s = L->s;
-  /* Names of 64 bytes at most: 10 of them and the arrows fit. A
-   * longer cycle shows its first and last 4 and its length. */
-  char cyc[1024];
+  /* Names of 127 bytes at most ("service/operation"): 10 of them and the
+   * arrows fit. A longer cycle shows its first and last 4 and its length. */
+  char cyc[2048], nm[2 * SCN_NAME_MAX];
   size_t used = 0;
   uint32_t len = depth - (k - 1);
+  bool ops = false;
   cyc[0] = '\0';
   for (uint32_t x = k - 1; x < depth; x++) {
     uint32_t pos = x - (k - 1);
+    uint32_t sv = g->service[stack[x]];
+    ops = ops || s->services[sv].n_ops > 0;
     if (len > 10 && pos >= 4 && pos < len - 4) {
       if (pos == 4) {
         used += (size_t)snprintf(cyc + used, sizeof cyc - used, "... -> ");
       }
       continue;
     }
-    used += (size_t)snprintf(cyc + used, sizeof cyc - used, "%s -> ", s->services[stack[x]].name);
+    used += (size_t)snprintf(cyc + used, sizeof cyc - used, "%s -> ",
+                             ld_node_name(s, sv, stack[x] - g->first[sv], nm, sizeof nm));
   }
+  uint32_t vs = g->service[v];
+  ld_node_name(s, vs, v - g->first[vs], nm, sizeof nm);
   if (len > 10) {
-    snprintf(cyc + used, sizeof cyc - used, "%s (%u services)", s->services[v].name, len);
+    snprintf(cyc + used, sizeof cyc - used, "%s (%u %s)", nm, len, ops ? "operations" : "services");
   } else {
-    snprintf(cyc + used, sizeof cyc - used, "%s", s->services[v].name);
+    snprintf(cyc + used, sizeof cyc - used, "%s", nm);
   }
-  const ld_call_aux *aux = &L->calls[L->call_start[u] + j];
-  if (aux->csv_line != 0) {
+  uint32_t us = g->service[u], uo = u - g->first[us];
+  const ld_call_aux *aux = s->services[us].n_ops > 0
+                               ? (L->op_aux[us] != NULL ? &L->op_aux[us][uo].calls[e->call] : NULL)
+                               : &L->calls[L->call_start[us] + e->call];
+  if (aux != NULL && aux->csv_line != 0) {
     diag_error(L->diag, L->csv[LD_CSV_CALLS].path, aux->csv_line, aux->csv_col, "call cycle: %s",
                cyc);
-  } else {
-    ld_err_at(L, ld_node_at(L, aux->service_id), "call cycle: %s", cyc);
+    return;
   }
+  int at = 0;
+  if (aux != NULL) {
+    at = aux->way_ids != NULL   ? aux->way_ids[e->way]
+         : aux->service_id != 0 ? aux->service_id
+                                : aux->one_of_id;
+  }
+  ld_err_at(L, ld_node_at(L, at), "call cycle: %s", cyc);
 }
 
 void ld_check_cycles(ld_loader *L) {
   scenario *s = L->s;
-  uint32_t n = s->n_services;
-  uint8_t *color = calloc(n, 1);
-  uint32_t *stack = calloc(n, sizeof *stack);
-  uint32_t *next = calloc(n, sizeof *next);
+  ck_graph g;
+  if (ck_graph_init(&g, s) != 0) {
+    ld_nomem(L);
+    return;
+  }
+  uint32_t n = g.n;
+  uint8_t *color = calloc(n ? n : 1, 1);
+  uint32_t *stack = calloc(n ? n : 1, sizeof *stack);
+  uint32_t *next = calloc(n ? n : 1, sizeof *next);
   if (color == NULL || stack == NULL || next == NULL) {
     free(color);
     free(stack);
     free(next);
+    ck_graph_free(&g);
     ld_nomem(L);
     return;
   }
@@ -66,23 +175,19 @@ void ld_check_cycles(ld_loader *L) {
     uint32_t depth = 0;
     stack[depth++] = root;
     color[root] = 1;
-    next[root] = 0;
+    next[root] = g.edge_first[root];
     while (depth > 0 && !ld_stop(L)) {
       uint32_t u = stack[depth - 1];
-      scenario_service *sv = &s->services[u];
-      if (next[u] >= sv->n_calls) {
+      if (next[u] >= g.edge_first[u + 1]) {
         color[u] = 2;
         depth--;
         continue;
       }
-      uint32_t j = next[u]++;
-      uint32_t v = sv->calls[j].target;
-      if (v == SCN_NONE) {
-        continue;
-      }
+      const ck_edge *e = &g.edges[next[u]++];
+      uint32_t v = e->to;
       if (color[v] == 0) {
         color[v] = 1;
-        next[v] = 0;
+        next[v] = g.edge_first[v];
         stack[depth++] = v;
       } else if (color[v] == 1) {
         uint32_t k = depth;
@@ -90,7 +195,7 @@ void ld_check_cycles(ld_loader *L) {
           k--;
         }
         if (k > 0) { /* always: a grey node is on the stack */
-          report_cycle(L, stack, k, depth, u, j, v);
+          report_cycle(L, &g, stack, k, depth, u, e, v);
         }
       }
     }
@@ -98,6 +203,7 @@ void ld_check_cycles(ld_loader *L) {
   free(color);
   free(stack);
   free(next);
+  ck_graph_free(&g);
 }
 
 static const char *fmt_cpu(char *buf, size_t size, int64_t mc) {
@@ -185,28 +291,47 @@ void ld_check_capacity(ld_loader *L) {
 void ld_warn_unreached(ld_loader *L) {
   scenario *s = L->s;
   uint32_t n = s->n_services;
-  uint8_t *seen = calloc(n, 1);
-  uint32_t *queue = calloc(n, sizeof *queue);
-  if (seen == NULL || queue == NULL) {
-    free(seen);
-    free(queue);
+  ck_graph g;
+  if (ck_graph_init(&g, s) != 0) {
     return; /* only a warning */
   }
+  uint8_t *seen = calloc(n ? n : 1, 1);        /* per service */
+  uint8_t *reached = calloc(g.n ? g.n : 1, 1); /* per operation */
+  uint32_t *queue = calloc(g.n ? g.n : 1, sizeof *queue);
+  if (seen == NULL || reached == NULL || queue == NULL) {
+    free(seen);
+    free(reached);
+    free(queue);
+    ck_graph_free(&g);
+    return;
+  }
+  /* Operation by operation: a service one of whose operations calls
+   * another is reached only when that operation is. */
   uint32_t head = 0, tail = 0;
   for (uint32_t i = 0; i < s->n_traffic; i++) {
-    uint32_t e = s->traffic[i].service;
-    if (e != SCN_NONE && !seen[e]) {
-      seen[e] = 1;
-      queue[tail++] = e;
+    const scenario_traffic *t = &s->traffic[i];
+    if (t->from != SCN_NONE) { /* a meshed client: in use, though nothing calls it */
+      seen[t->from] = 1;
+    }
+    if (t->service == SCN_NONE) {
+      continue;
+    }
+    for (uint32_t k = 0; k < scenario_traffic_n_targets(t); k++) {
+      uint32_t x = g.first[t->service] + (t->n_mix ? t->mix[k].op : t->op);
+      if (!reached[x]) {
+        reached[x] = 1;
+        queue[tail++] = x;
+      }
     }
   }
   while (head < tail) {
-    scenario_service *sv = &s->services[queue[head++]];
-    for (uint32_t j = 0; j < sv->n_calls; j++) {
-      uint32_t t = sv->calls[j].target;
-      if (t != SCN_NONE && !seen[t]) {
-        seen[t] = 1;
-        queue[tail++] = t;
+    uint32_t u = queue[head++];
+    seen[g.service[u]] = 1;
+    for (uint32_t e = g.edge_first[u]; e < g.edge_first[u + 1]; e++) {
+      uint32_t v = g.edges[e].to;
+      if (!reached[v]) {
+        reached[v] = 1;
+        queue[tail++] = v;
       }
     }
   }
@@ -231,7 +356,9 @@ void ld_warn_unreached(ld_loader *L) {
                more);
   }
   free(seen);
+  free(reached);
   free(queue);
+  ck_graph_free(&g);
 }
 
 void ld_warn_l7_tcp(ld_loader *L) {

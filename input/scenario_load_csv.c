@@ -219,14 +219,10 @@ static void csv_add_edge(ld_csv_reader *r, calls_ctx *cx, csv_edge *e, uint32_t 
   }
   ld_pt_put(&cx->pairs, src, tgt, cx->n_yaml_calls + (uint32_t)cx->n_edges);
   e->source = src;
-  e->call.target = tgt;
   call_from_mean(&e->call, mean);
-  if (!e->aux.has_request_size) {
-    e->call.request_bytes = L->s->services[tgt].request_bytes;
-  }
-  if (!e->aux.has_response_size) {
-    e->call.response_bytes = L->s->services[tgt].response_bytes;
-  }
+  /* A target with operations: one of them per call, by their weights. */
+  ld_call_to_service(L, &e->call, tgt, ld_node_at(L, L->svc_ids[tgt]), e->aux.has_request_size,
+                     e->aux.has_response_size);
   e->aux.csv_line = r->fields[1].line;
   e->aux.csv_col = r->fields[1].col;
   cx->edges[cx->n_edges++] = *e;
@@ -249,6 +245,13 @@ static void calls_row(ld_csv_reader *r) {
   memset(&e, 0, sizeof e);
   csv_call_sizes(r, &e);
   if (diag_error_count(L->diag) > errors || src == SCN_NONE || tgt == SCN_NONE) {
+    return;
+  }
+  if (L->s->services[src].n_ops > 0) {
+    ld_csv_err(r, 0,
+               "service \"%s\" has operations, so its calls belong to them: give this call in "
+               "an operation's \"calls\" in the YAML",
+               L->s->services[src].name);
     return;
   }
   if (csv_duplicate_call(r, cx, src, tgt) || csv_protocol_conflict(r, cx, tgt, proto) ||

@@ -69,9 +69,18 @@ typedef struct ld_ov_origin {
 
 typedef struct ld_call_aux {
   int service_id; /* its `service` value (0 when missing or from CSV) */
+  int mix_id;     /* its `mix` mapping (0: none) */
+  int one_of_id;  /* its `one_of` mapping (0: none) */
   bool has_request_size, has_response_size;
   uint32_t csv_line, csv_col; /* a call-graph CSV row: where its target is (line 0: YAML) */
+  int *way_ids;               /* owned: per way of the resolved choice, the node naming it */
 } ld_call_aux;
+
+/* Per operation of a service: what the scenario has no field for. */
+typedef struct ld_op_aux {
+  int id;             /* its mapping */
+  ld_call_aux *calls; /* owned: per call of the operation */
+} ld_op_aux;
 
 /* The CSV inputs a scenario may name (call_graph_csv, traffic_csv). Their
  * bytes are kept until the end of the load for the content hash. */
@@ -128,6 +137,7 @@ typedef struct ld_loader {
   int *svc_ids;                /* per service: its mapping */
   uint32_t *call_start;
   ld_call_aux *calls; /* all call entries, service by service */
+  ld_op_aux **op_aux; /* per service: per operation (NULL when it has none) */
   int *traffic_ids;
   int *failure_ids;
   int *pool_ids;
@@ -290,7 +300,7 @@ extern const ld_schema_map ld_sch_root, ld_sch_metadata, ld_sch_cluster, ld_sch_
     ld_sch_network, ld_sch_resources, ld_sch_pricing, ld_sch_mesh, ld_sch_sidecar, ld_sch_ztunnel,
     ld_sch_waypoint, ld_sch_autoscale, ld_sch_namespace, ld_sch_service, ld_sch_call, ld_sch_retry,
     ld_sch_connection_pool, ld_sch_detection, ld_sch_mesh_retries, ld_sch_dist, ld_sch_traffic,
-    ld_sch_burst, ld_sch_failure, ld_sch_objective, ld_sch_service_defaults;
+    ld_sch_burst, ld_sch_failure, ld_sch_objective, ld_sch_service_defaults, ld_sch_operation;
 
 const ld_schema_key *ld_schema_find(const ld_schema_map *sm, const char *name);
 /* Fills names with sm's keys (at most max of them) and returns how many. */
@@ -460,6 +470,38 @@ const char **ld_service_names(ld_loader *L);
 /* The service named by scalar v; SCN_NONE (reported) when unknown. */
 uint32_t ld_resolve_service(ld_loader *L, const yaml_node_t *v, const char *key,
                             const char **names);
+
+/* Reads the calls list at m's `calls` into *calls (counts, probabilities,
+ * sizes; targets wait for ld_resolve_call), aux[] (room for every element)
+ * noting where each target was written. */
+void ld_convert_calls(ld_loader *L, const yaml_node_t *m, const char *path, scenario_call **calls,
+                      uint32_t *n_calls, ld_call_aux *aux);
+
+/* scenario_load_ops.c: operations, targets ("service/operation"), mixes and
+ * weighted choices */
+#define LD_OP_ANY UINT32_MAX /* a target naming a service alone */
+/* Reads services[].operations into sv (after its own settings: an
+ * operation's unset service time, sizes and fan-out are the service's). */
+void ld_convert_operations(ld_loader *L, const yaml_node_t *m, const char *path,
+                           scenario_service *sv, uint32_t idx);
+/* The target named by scalar v: "service" (*op = LD_OP_ANY) or
+ * "service/operation". Returns the service, or SCN_NONE after reporting. */
+uint32_t ld_resolve_target(ld_loader *L, const yaml_node_t *v, const char *key, const char **names,
+                           uint32_t *op);
+/* Resolves call c (its target, mix or one_of) into c->target/op or
+ * c->choice, with each way's sizes. */
+void ld_resolve_call(ld_loader *L, scenario_call *c, ld_call_aux *aux, const char **names);
+/* A call into service tgt named alone (CSV rows): its operations by
+ * their weights when it has any; sizes the callee's unless has_*. */
+void ld_call_to_service(ld_loader *L, scenario_call *c, uint32_t tgt, const yaml_node_t *at,
+                        bool has_request, bool has_response);
+/* Traffic entry t's operation or mix, from its `service` (op as
+ * ld_resolve_target gave it) and `mix` (m is the entry's mapping). */
+void ld_resolve_traffic_ops(ld_loader *L, const yaml_node_t *m, const char *path,
+                            scenario_traffic *t, uint32_t op);
+/* The name of node x of the op graph for messages: "svc" or "svc/op". */
+const char *ld_node_name(const scenario *s, uint32_t sv, uint32_t op, char *buf, size_t size);
+void ld_op_aux_free(ld_loader *L);
 
 /* scenario_load_dist.c: a distribution of durations (ns), a bare duration
  * (constant) or a {dist: ..., params} mapping. *storage receives an

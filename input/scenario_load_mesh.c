@@ -39,6 +39,46 @@ static void convert_proxy(ld_loader *L, const yaml_node_t *mesh, mesh_proxy_kind
                   ps->limit_mem_bytes);
 }
 
+/* One entry of mesh.modes: "sidecar", or "PROFILE:sidecar" naming the
+ * calibration profile of that mode alone (the profile is checked when the
+ * run loads it, as mesh.profile is). 0, or -1 after reporting. */
+static int convert_mode(ld_loader *L, const yaml_node_t *it, mesh_mode *mode,
+                        char profile[SCN_NAME_MAX]) {
+  profile[0] = '\0';
+  const char *t;
+  int v;
+  if (!ld_is_scalar(it) || strrchr(ld_sval(it), ':') == NULL) {
+    if (ld_val_choice(L, it, "modes", &mode_choice, &v) != 0) {
+      return -1;
+    }
+    *mode = (mesh_mode)v;
+    return 0;
+  }
+  if (ld_val_scalar(L, it, "modes", "a mode", &t) != 0) {
+    return -1;
+  }
+  const char *colon = strrchr(t, ':');
+  size_t plen = (size_t)(colon - t);
+  char q[128], sug[512];
+  if (plen == 0) {
+    return ld_err_at(L, it, "invalid mode \"%s\": expected PROFILE:MODE, like linkerd-2.14:sidecar",
+                     ld_quote(q, sizeof q, t));
+  }
+  v = mesh_mode_from_name(colon + 1);
+  if (v < 0) {
+    return ld_err_at(L, it, "unknown mode \"%s\" in \"%s\"%s", ld_quote(q, sizeof q, colon + 1), t,
+                     ld_suggestion(sug, sizeof sug, colon + 1, mode_names, 5, "modes"));
+  }
+  if (strlen(t) >= SCN_NAME_MAX) {
+    return ld_err_at(L, it, "mode \"%s\" is too long (at most %d bytes, profile and mode)",
+                     ld_quote(q, sizeof q, t), SCN_NAME_MAX - 1);
+  }
+  memcpy(profile, t, plen);
+  profile[plen] = '\0';
+  *mode = (mesh_mode)v;
+  return 0;
+}
+
 static void convert_modes(ld_loader *L, const yaml_node_t *mesh) {
   scenario_mesh *ms = &L->s->mesh;
   yaml_node_t *seq = ld_opt_seq(L, mesh, "modes", "mesh");
@@ -52,19 +92,27 @@ static void convert_modes(ld_loader *L, const yaml_node_t *mesh) {
   ms->n_modes = 0;
   for (size_t i = 0; i < ld_seq_len(seq) && !ld_stop(L); i++) {
     yaml_node_t *it = ld_seq_item(L, seq, i);
-    int mode;
-    if (ld_val_choice(L, it, "modes", &mode_choice, &mode) != 0) {
+    mesh_mode mode = MESH_MODE_NONE;
+    char profile[SCN_NAME_MAX];
+    if (convert_mode(L, it, &mode, profile) != 0) {
       continue;
     }
     bool dup = false;
     for (uint32_t j = 0; j < ms->n_modes; j++) {
-      dup = dup || ms->modes[j] == (mesh_mode)mode;
+      dup = dup || (ms->modes[j] == mode && strcmp(ms->mode_profile[j], profile) == 0);
     }
     if (dup) {
-      ld_err_at(L, it, "duplicate mode \"%s\" in \"mesh.modes\"", mode_names[mode]);
+      char label[2 * SCN_NAME_MAX];
+      snprintf(label, sizeof label, "%s%s%s", profile, profile[0] ? ":" : "", mode_names[mode]);
+      ld_err_at(L, it, "duplicate mode \"%s\" in \"mesh.modes\"", label);
       continue;
     }
-    ms->modes[ms->n_modes++] = (mesh_mode)mode;
+    if (ms->n_modes == SCN_MODES_MAX) {
+      ld_err_at(L, it, "\"mesh.modes\" holds at most %d modes", SCN_MODES_MAX);
+      break;
+    }
+    memcpy(ms->mode_profile[ms->n_modes], profile, SCN_NAME_MAX);
+    ms->modes[ms->n_modes++] = mode;
   }
 }
 

@@ -23,8 +23,12 @@
 SCHEMA(ld_sch_resources, NULL, LEAF("cpu"), LEAF("memory"));
 SCHEMA(ld_sch_dist, NULL, LEAF("dist"), LEAF("value"), LEAF("mean"), LEAF("min"), LEAF("max"),
        LEAF("p99"), LEAF("median"), LEAF("sigma"), LEAF("alpha"), LIST("points", NULL));
+/* `mix` and `one_of` map names the file chooses (operations, targets) to
+ * weights: their keys are checked where they are read, not here. */
 SCHEMA(ld_sch_call, "service", LEAF("service"), LEAF("count"), LEAF("probability"),
-       LEAF("request_size"), LEAF("response_size"));
+       LEAF("request_size"), LEAF("response_size"), MAP("mix", NULL), MAP("one_of", NULL));
+SCHEMA(ld_sch_operation, "name", LEAF("name"), LEAF("weight"), MAP("service_time", &ld_sch_dist),
+       LEAF("request_size"), LEAF("response_size"), LEAF("parallel"), LIST("calls", &ld_sch_call));
 SCHEMA(ld_sch_retry, NULL, LEAF("attempts"), LEAF("timeout"), LEAF("backoff"));
 SCHEMA(ld_sch_connection_pool, NULL, LEAF("max_requests"));
 SCHEMA(ld_sch_burst, NULL, LEAF("at"), LEAF("duration"), LEAF("multiplier"));
@@ -72,9 +76,9 @@ SCHEMA(ld_sch_service, "name", LEAF("name"), LEAF("namespace"), LEAF("service_ac
        LEAF("request_size"), LEAF("response_size"), LEAF("l7"), LEAF("parallel"), LEAF("lb"),
        LIST("calls", &ld_sch_call), MAP("retry", &ld_sch_retry), LEAF("queue_limit"),
        MAP("connection_pool", &ld_sch_connection_pool), LEAF("traffic_distribution"),
-       LEAF("idle_cpu"), LEAF("working_set"));
+       LEAF("idle_cpu"), LEAF("working_set"), LIST("operations", &ld_sch_operation));
 SCHEMA(ld_sch_traffic, "service", LEAF("service"), LEAF("from"), LEAF("rate"), LEAF("arrival"),
-       LEAF("timeout"), LIST("bursts", &ld_sch_burst));
+       LEAF("timeout"), LIST("bursts", &ld_sch_burst), MAP("mix", NULL));
 SCHEMA(ld_sch_failure, "name", LEAF("name"), LEAF("target"), LEAF("instance"), LEAF("pick"),
        LEAF("kind"), LEAF("at"), LEAF("duration"), LEAF("drain"));
 SCHEMA(ld_sch_root, NULL, MAP("metadata", &ld_sch_metadata), MAP("cluster", &ld_sch_cluster),

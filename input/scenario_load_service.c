@@ -181,10 +181,18 @@ static void convert_call(ld_loader *L, const yaml_node_t *c, const char *path, s
     return;
   }
   yaml_node_t *target = ld_get(L, c, "service");
-  if (target == NULL) {
+  yaml_node_t *one_of = ld_get_raw(L, c, "one_of");
+  yaml_node_t *mix = ld_get_raw(L, c, "mix");
+  if (one_of != NULL && (target != NULL || mix != NULL)) {
+    ld_err_at(L, target != NULL ? target : mix,
+              "a call takes either \"service\" (with its \"mix\") or \"one_of\", not both");
+  } else if (one_of != NULL) {
+    aux->one_of_id = ld_node_id(L, one_of);
+  } else if (target == NULL) {
     ld_missing(L, c, "service", cpath);
   } else {
     aux->service_id = ld_node_id(L, target);
+    aux->mix_id = mix != NULL ? ld_node_id(L, mix) : 0;
   }
   ld_opt_u32(L, c, "count", 1, LD_MAX_CALL_COUNT, &call->count);
   ld_opt_number(L, c, "probability", LD_RANGE_UNIT_POS, &call->probability);
@@ -193,23 +201,22 @@ static void convert_call(ld_loader *L, const yaml_node_t *c, const char *path, s
 }
 
 /* Calls: sizes and counts now, targets once every service is known. */
-static void convert_calls(ld_loader *L, const yaml_node_t *m, const char *path,
-                          scenario_service *sv, ld_call_aux *calls, uint32_t *n_calls) {
+void ld_convert_calls(ld_loader *L, const yaml_node_t *m, const char *path, scenario_call **calls,
+                      uint32_t *n_calls, ld_call_aux *aux) {
   yaml_node_t *cs = ld_opt_seq(L, m, "calls", path);
   *n_calls = 0;
   if (cs == NULL) {
     return;
   }
   size_t n = ld_seq_len(cs);
-  sv->calls = calloc(n > 0 ? n : 1, sizeof *sv->calls);
-  if (sv->calls == NULL) {
+  *calls = calloc(n > 0 ? n : 1, sizeof **calls);
+  if (*calls == NULL) {
     ld_nomem(L);
     return;
   }
   for (size_t i = 0; i < n && !ld_stop(L); i++) {
-    convert_call(L, ld_seq_item(L, cs, i), path, i, &sv->calls[i], &calls[i]);
+    convert_call(L, ld_seq_item(L, cs, i), path, i, &(*calls)[i], &aux[i]);
   }
-  sv->n_calls = (uint32_t)n;
   *n_calls = (uint32_t)n;
 }
 
@@ -273,7 +280,8 @@ static void convert_settings(ld_loader *L, const yaml_node_t *m, const char *pat
 
 /* Everything but the calls' targets, which need every service first. */
 static void convert_service(ld_loader *L, const yaml_node_t *m, const char *path,
-                            scenario_service *sv, ld_call_aux *calls, uint32_t *n_calls) {
+                            scenario_service *sv, uint32_t idx, ld_call_aux *calls,
+                            uint32_t *n_calls) {
   if (!ld_check_map(L, m, &ld_sch_service, path)) {
     return;
   }
@@ -289,7 +297,9 @@ static void convert_service(ld_loader *L, const yaml_node_t *m, const char *path
   }
   service_account(L, m, sv);
   convert_settings(L, m, path, sv, inherited);
-  convert_calls(L, m, path, sv, calls, n_calls);
+  ld_convert_calls(L, m, path, &sv->calls, &sv->n_calls, calls);
+  *n_calls = sv->n_calls;
+  ld_convert_operations(L, m, path, sv, idx);
 }
 
 /* Each declared namespace's `defaults`, read over the built-in defaults. */
@@ -373,6 +383,7 @@ void ld_convert_services(ld_loader *L, const yaml_node_t *root) {
   s->services = calloc(n, sizeof *s->services);
   L->svc_ids = calloc(n, sizeof *L->svc_ids);
   L->call_start = calloc(n + 1, sizeof *L->call_start);
+  L->op_aux = calloc(n, sizeof *L->op_aux);
   s->service_accounts = calloc(n, sizeof *s->service_accounts);
   s->service_account_ns = calloc(n, sizeof *s->service_account_ns);
   size_t total_calls = 0;
@@ -381,7 +392,7 @@ void ld_convert_services(ld_loader *L, const yaml_node_t *root) {
     total_calls += ld_is_seq(cs) ? ld_seq_len(cs) : 0;
   }
   L->calls = calloc(total_calls > 0 ? total_calls : 1, sizeof *L->calls);
-  if (s->services == NULL || L->svc_ids == NULL || L->call_start == NULL ||
+  if (s->services == NULL || L->svc_ids == NULL || L->call_start == NULL || L->op_aux == NULL ||
       s->service_accounts == NULL || s->service_account_ns == NULL || L->calls == NULL ||
       ld_nt_init(&L->services, n) != 0 || ld_nt_init(&L->accounts, n) != 0) {
     ld_nomem(L);
@@ -399,7 +410,7 @@ void ld_convert_services(ld_loader *L, const yaml_node_t *root) {
     L->call_start[idx] = call_off;
     uint32_t n_calls = 0;
     s->n_services++;
-    convert_service(L, m, path, sv, L->calls + call_off, &n_calls);
+    convert_service(L, m, path, sv, idx, L->calls + call_off, &n_calls);
     call_off += n_calls;
     L->call_start[idx + 1] = call_off;
     if (sv->name[0] == '\0') {
@@ -428,22 +439,11 @@ void ld_resolve_calls(ld_loader *L) {
   for (uint32_t i = 0; i < s->n_services && !ld_stop(L); i++) {
     scenario_service *sv = &s->services[i];
     for (uint32_t j = 0; j < sv->n_calls && !ld_stop(L); j++) {
-      ld_call_aux *aux = &L->calls[L->call_start[i] + j];
-      scenario_call *c = &sv->calls[j];
-      if (aux->service_id == 0) {
-        continue;
-      }
-      c->target = ld_resolve_service(L, ld_node_at(L, aux->service_id), "service", names);
-      if (c->target == SCN_NONE) {
-        continue;
-      }
-      /* Sizes default to the callee's, resolved here so the model never
-       * has to look them up. */
-      if (!aux->has_request_size) {
-        c->request_bytes = s->services[c->target].request_bytes;
-      }
-      if (!aux->has_response_size) {
-        c->response_bytes = s->services[c->target].response_bytes;
+      ld_resolve_call(L, &sv->calls[j], &L->calls[L->call_start[i] + j], names);
+    }
+    for (uint32_t o = 0; o < sv->n_ops && L->op_aux[i] != NULL && !ld_stop(L); o++) {
+      for (uint32_t j = 0; j < sv->ops[o].n_calls && !ld_stop(L); j++) {
+        ld_resolve_call(L, &sv->ops[o].calls[j], &L->op_aux[i][o].calls[j], names);
       }
     }
   }

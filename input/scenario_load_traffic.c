@@ -119,13 +119,15 @@ void ld_convert_traffic(ld_loader *L, const yaml_node_t *root) {
     L->traffic_ids[s->n_traffic] = ld_node_id(L, m);
     s->n_traffic++;
     yaml_node_t *sv = ld_get(L, m, "service");
+    uint32_t op = LD_OP_ANY;
     if (sv == NULL) {
       ld_missing(L, m, "service", path);
     } else {
-      t->service = ld_resolve_service(L, sv, "service", names);
+      t->service = ld_resolve_target(L, sv, "service", names, &op);
     }
     if (t->service != SCN_NONE) {
-      const char *nm = s->services[t->service].name;
+      /* One entry per target as written: "cart", or each operation of it. */
+      const char *nm = ld_sval(sv);
       uint32_t prev = ld_nt_find(&L->traffic, nm);
       if (prev != SCN_NONE) {
         char w[LD_PATH_MAX];
@@ -134,6 +136,7 @@ void ld_convert_traffic(ld_loader *L, const yaml_node_t *root) {
       } else {
         ld_nt_put(&L->traffic, nm, (uint32_t)(s->n_traffic - 1));
       }
+      ld_resolve_traffic_ops(L, m, path, t, op);
     }
     yaml_node_t *fv = ld_get(L, m, "from");
     if (fv != NULL) {

@@ -7,48 +7,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "op_graph.h"
 #include "sim_error.h"
 
 /* ---- call graph and the request-share evaluation ----------------------- */
-
-/* A call entry that can happen at all; the others never cross anything. */
-static int blast_call_live(const scenario_call *c) {
-  return c->count > 0 && c->probability > 0;
-}
 
 static double blast_call_prob(const scenario_call *c) {
   return c->probability < 1 ? c->probability : 1;
 }
 
-/* The scenario's call DAG with reverse edges, plus the scratch of one
- * request-share evaluation (a touch set and the services above it). */
+/* The scenario's graph of operations (op_graph.h; without operations, one
+ * node per service) with reverse edges, the services' callers, plus the
+ * scratch of one request-share evaluation (a touch set and the operations
+ * above it). What touches an instance is a property of services (their
+ * pods, their waypoint): f and g are kept per service, q per operation. */
 typedef struct blast_graph {
   const scenario *s;
-  uint32_t n;
-  uint32_t *order;        /* services, every caller before its callees */
-  uint32_t *rank;         /* position of each service in order */
-  uint32_t *caller_first; /* callers of s: callers[caller_first[s] .. caller_first[s + 1]) */
-  uint32_t *callers;      /* one entry per live call entry (duplicates allowed) */
-  uint8_t *meshed;        /* the service's pods run a proxy in this mode */
-  double *entry_weight;   /* share of external requests entering at the service */
+  op_graph og;            /* nodes, and og.order: every caller before its callees */
+  uint32_t n;             /* services */
+  uint32_t nn;            /* operations (nodes) */
+  uint32_t *rank;         /* position of each node in og.order */
+  uint32_t *caller_first; /* callers of node x: callers[caller_first[x] .. caller_first[x + 1]) */
+  uint32_t *callers;      /* one entry per live way of a call (duplicates allowed) */
+  uint32_t *svc_caller_first; /* callers of service s, as services, same layout */
+  uint32_t *svc_callers;
+  uint8_t *meshed;      /* per service: its pods run a proxy in this mode */
+  double *entry_weight; /* per node: share of external requests entering there */
   /* one evaluation */
-  uint32_t *mark; /* == epoch: in the current set */
+  uint32_t *svc_mark; /* per service, == epoch: touched directly (land, edge valid) */
+  uint32_t *mark;     /* per node, == epoch: in the current set */
   uint32_t epoch;
-  uint32_t *set; /* touched services, then every service that can reach them */
+  uint32_t *set; /* nodes of touched services, then every node that can reach them */
   uint32_t n_set;
-  uint64_t *keys;      /* the set, callees first; low 32 bits: the service */
-  uint32_t *land_pods; /* touching pods of the service (f = land_pods / replicas + land) */
-  double *land, *edge; /* direct f and g contributions */
-  double *touch;       /* 1 - q_s: a call into s touches the instance somewhere below */
+  uint64_t *keys;      /* the set, callees first; low 32 bits: the node */
+  uint32_t *land_pods; /* per service: touching pods (f = land_pods / replicas + land) */
+  double *land, *edge; /* per service: direct f and g contributions */
+  double *touch;       /* per node: 1 - q, a call into it touches the instance somewhere below */
 } blast_graph;
 
 static void blast_graph_release(blast_graph *g) {
-  free(g->order);
+  op_graph_release(&g->og);
   free(g->rank);
   free(g->caller_first);
   free(g->callers);
+  free(g->svc_caller_first);
+  free(g->svc_callers);
   free(g->meshed);
   free(g->entry_weight);
+  free(g->svc_mark);
   free(g->mark);
   free(g->set);
   free(g->keys);
@@ -59,110 +65,133 @@ static void blast_graph_release(blast_graph *g) {
   memset(g, 0, sizeof *g);
 }
 
+/* Reverse adjacency by counting sort: callers[first[v] ..] lists, for every
+ * live way u -> v, u (nodes, or services when `by_service`). */
+static int blast_reverse(const op_graph *og, int by_service, uint32_t n_to, uint32_t **first,
+                         uint32_t **items) {
+  uint32_t n_edges = 0;
+  for (uint32_t u = 0; u < og->n_nodes; u++)
+    for (uint32_t j = 0; j < og->nodes[u].n_calls; j++)
+      if (op_graph_call_live(&og->nodes[u].calls[j]))
+        n_edges += scenario_call_n_targets(&og->nodes[u].calls[j]);
+  *first = calloc((size_t)n_to + 1, sizeof **first);
+  *items = malloc((n_edges ? n_edges : 1) * sizeof **items);
+  uint32_t *cur = malloc((n_to ? n_to : 1) * sizeof *cur);
+  if (!*first || !*items || !cur) {
+    free(cur);
+    return SIM_ENOMEM;
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    for (uint32_t u = 0; u < og->n_nodes; u++)
+      for (uint32_t j = 0; j < og->nodes[u].n_calls; j++) {
+        const scenario_call *c = &og->nodes[u].calls[j];
+        if (!op_graph_call_live(c))
+          continue;
+        for (uint32_t i = 0; i < scenario_call_n_targets(c); i++) {
+          uint32_t v = op_graph_target(og, c, i);
+          if (by_service)
+            v = og->nodes[v].service;
+          if (pass == 0)
+            (*first)[v + 1]++;
+          else
+            (*items)[cur[v]++] = by_service ? og->nodes[u].service : u;
+        }
+      }
+    if (pass == 0)
+      for (uint32_t v = 0; v < n_to; v++) {
+        (*first)[v + 1] += (*first)[v];
+        cur[v] = (*first)[v];
+      }
+  }
+  free(cur);
+  return 0;
+}
+
 /* Builds the graph; ns_mode (per namespace, may be NULL = nothing meshed)
  * says which services are meshed. SIM_EINVAL on a bad index or a cycle. */
 static int blast_graph_init(blast_graph *g, const scenario *s, const mesh_ns_mode *ns_mode) {
   memset(g, 0, sizeof *g);
   g->s = s;
-  uint32_t n = s->n_services;
+  int rc = op_graph_init(&g->og, s);
+  if (rc == 0)
+    rc = op_graph_sort(&g->og);
+  if (rc != 0) {
+    blast_graph_release(g);
+    return rc;
+  }
+  uint32_t n = s->n_services, nn = g->og.n_nodes;
   g->n = n;
-  size_t n1 = n ? n : 1;
-  uint32_t n_edges = 0;
-  for (uint32_t i = 0; i < n; i++)
-    for (uint32_t j = 0; j < s->services[i].n_calls; j++) {
-      const scenario_call *c = &s->services[i].calls[j];
-      if (c->target >= n)
-        return SIM_EINVAL;
-      n_edges += blast_call_live(c) != 0;
-    }
-  g->order = malloc(n1 * sizeof *g->order);
-  g->rank = malloc(n1 * sizeof *g->rank);
-  g->caller_first = calloc(n + 1, sizeof *g->caller_first);
-  g->callers = malloc((n_edges ? n_edges : 1) * sizeof *g->callers);
+  g->nn = nn;
+  size_t n1 = n ? n : 1, nn1 = nn ? nn : 1;
+  g->rank = malloc(nn1 * sizeof *g->rank);
   g->meshed = calloc(n1, sizeof *g->meshed);
-  g->entry_weight = calloc(n1, sizeof *g->entry_weight);
-  g->mark = calloc(n1, sizeof *g->mark);
-  g->set = malloc(n1 * sizeof *g->set);
-  g->keys = malloc(n1 * sizeof *g->keys);
+  g->entry_weight = calloc(nn1, sizeof *g->entry_weight);
+  g->svc_mark = calloc(n1, sizeof *g->svc_mark);
+  g->mark = calloc(nn1, sizeof *g->mark);
+  g->set = malloc(nn1 * sizeof *g->set);
+  g->keys = malloc(nn1 * sizeof *g->keys);
   g->land_pods = malloc(n1 * sizeof *g->land_pods);
   g->land = malloc(n1 * sizeof *g->land);
   g->edge = malloc(n1 * sizeof *g->edge);
-  g->touch = malloc(n1 * sizeof *g->touch);
-  if (!g->order || !g->rank || !g->caller_first || !g->callers || !g->meshed || !g->entry_weight ||
-      !g->mark || !g->set || !g->keys || !g->land_pods || !g->land || !g->edge || !g->touch) {
+  g->touch = malloc(nn1 * sizeof *g->touch);
+  if (!g->rank || !g->meshed || !g->entry_weight || !g->svc_mark || !g->mark || !g->set ||
+      !g->keys || !g->land_pods || !g->land || !g->edge || !g->touch ||
+      blast_reverse(&g->og, 0, nn, &g->caller_first, &g->callers) != 0 ||
+      blast_reverse(&g->og, 1, n, &g->svc_caller_first, &g->svc_callers) != 0) {
     blast_graph_release(g);
     return SIM_ENOMEM;
   }
-
-  /* Reverse adjacency (counting sort by target), in-degrees in rank[]. */
-  for (uint32_t i = 0; i < n; i++) {
-    g->rank[i] = 0;
+  for (uint32_t i = 0; i < n; i++)
     if (ns_mode && s->services[i].ns < s->n_namespaces)
       g->meshed[i] = ns_mode[s->services[i].ns] != MESH_NS_NONE;
-  }
-  for (uint32_t i = 0; i < n; i++)
-    for (uint32_t j = 0; j < s->services[i].n_calls; j++)
-      if (blast_call_live(&s->services[i].calls[j]))
-        g->caller_first[s->services[i].calls[j].target + 1]++;
-  for (uint32_t i = 0; i < n; i++) {
-    g->rank[i] = g->caller_first[i + 1]; /* in-degree, consumed by Kahn below */
-    g->caller_first[i + 1] += g->caller_first[i];
-  }
-  for (uint32_t i = 0; i < n; i++)
-    g->set[i] = g->caller_first[i]; /* fill cursor */
-  for (uint32_t i = 0; i < n; i++)
-    for (uint32_t j = 0; j < s->services[i].n_calls; j++) {
-      const scenario_call *c = &s->services[i].calls[j];
-      if (blast_call_live(c))
-        g->callers[g->set[c->target]++] = i;
-    }
-
-  /* Kahn: callers before callees; leftovers mean a cycle. */
-  uint32_t head = 0, tail = 0;
-  for (uint32_t i = 0; i < n; i++)
-    if (g->rank[i] == 0)
-      g->order[tail++] = i;
-  while (head < tail) {
-    uint32_t u = g->order[head++];
-    for (uint32_t j = 0; j < s->services[u].n_calls; j++) {
-      const scenario_call *c = &s->services[u].calls[j];
-      if (blast_call_live(c) && --g->rank[c->target] == 0)
-        g->order[tail++] = c->target;
-    }
-  }
-  if (tail != n) {
-    blast_graph_release(g);
-    return SIM_EINVAL;
-  }
-  for (uint32_t i = 0; i < n; i++)
-    g->rank[g->order[i]] = i;
+  for (uint32_t i = 0; i < nn; i++)
+    g->rank[g->og.order[i]] = i;
 
   double total = 0;
   for (uint32_t i = 0; i < s->n_traffic; i++)
     if (s->traffic[i].service < n && s->traffic[i].rate_rps > 0)
       total += s->traffic[i].rate_rps;
-  for (uint32_t i = 0; i < s->n_traffic && total > 0; i++)
-    if (s->traffic[i].service < n && s->traffic[i].rate_rps > 0)
-      g->entry_weight[s->traffic[i].service] += s->traffic[i].rate_rps / total;
+  for (uint32_t i = 0; i < s->n_traffic && total > 0; i++) {
+    const scenario_traffic *t = &s->traffic[i];
+    if (t->service >= n || !(t->rate_rps > 0))
+      continue;
+    if (t->n_mix == 0) {
+      g->entry_weight[op_graph_node(&g->og, t->service, t->op)] += t->rate_rps / total;
+    } else {
+      for (uint32_t k = 0; k < t->n_mix; k++)
+        g->entry_weight[op_graph_node(&g->og, t->service, t->mix[k].op)] +=
+            t->rate_rps / total * t->mix[k].share;
+    }
+  }
   return 0;
 }
 
 static void blast_eval_begin(blast_graph *g) {
   if (++g->epoch == 0) { /* wrapped: old marks could collide */
-    memset(g->mark, 0, (g->n ? g->n : 1) * sizeof *g->mark);
+    memset(g->mark, 0, (g->nn ? g->nn : 1) * sizeof *g->mark);
+    memset(g->svc_mark, 0, (g->n ? g->n : 1) * sizeof *g->svc_mark);
     g->epoch = 1;
   }
   g->n_set = 0;
 }
 
-static void blast_eval_add(blast_graph *g, uint32_t sv) {
-  if (g->mark[sv] == g->epoch)
+static void blast_eval_node(blast_graph *g, uint32_t x) {
+  if (g->mark[x] == g->epoch)
     return;
-  g->mark[sv] = g->epoch;
+  g->mark[x] = g->epoch;
+  g->set[g->n_set++] = x;
+}
+
+/* Service sv touches the instance: its operations join the set. */
+static void blast_eval_add(blast_graph *g, uint32_t sv) {
+  if (g->svc_mark[sv] == g->epoch)
+    return;
+  g->svc_mark[sv] = g->epoch;
   g->land_pods[sv] = 0;
   g->land[sv] = 0;
   g->edge[sv] = 0;
-  g->set[g->n_set++] = sv;
+  for (uint32_t x = g->og.first[sv]; x < g->og.first[sv + 1]; x++)
+    blast_eval_node(g, x);
 }
 
 /* n more pods of sv touch the instance when a call lands on them. */
@@ -187,42 +216,72 @@ static double blast_log1m(double x) {
   return x >= 1 ? -INFINITY : log1p(-x);
 }
 
+/* g_s of the current set: 0 for a service not touched directly. */
+static double blast_edge_of(const blast_graph *g, uint32_t sv) {
+  return g->svc_mark[sv] == g->epoch ? g->edge[sv] : 0;
+}
+
+/* The probability that one call, once made, from node t (meshed or not)
+ * into the node of way i of c touches the instance: it crosses it on the
+ * way (g), else its subtree touches it (1 - q). 0 outside the set. */
+static double blast_way_touch(const blast_graph *g, uint32_t t, const scenario_call *c,
+                              uint32_t i) {
+  uint32_t v = op_graph_target(&g->og, c, i);
+  if (g->mark[v] != g->epoch)
+    return 0;
+  double e = g->meshed[g->og.nodes[t].service] ? blast_edge_of(g, g->og.nodes[v].service) : 0;
+  return e + (1 - e) * g->touch[v];
+}
+
 /* Share of external requests touching the current set (blast.h formula).
- * Only services that can reach a touched one matter (q = 1 elsewhere), so
+ * Only operations that can reach a touched one matter (q = 1 elsewhere), so
  * the set grows to its ancestors and is evaluated callees first. */
 static double blast_eval_share(blast_graph *g) {
   const scenario *s = g->s;
   for (uint32_t i = 0; i < g->n_set; i++) {
-    uint32_t sv = g->set[i];
-    for (uint32_t k = g->caller_first[sv]; k < g->caller_first[sv + 1]; k++)
-      blast_eval_add(g, g->callers[k]);
+    uint32_t x = g->set[i];
+    for (uint32_t k = g->caller_first[x]; k < g->caller_first[x + 1]; k++)
+      blast_eval_node(g, g->callers[k]);
   }
-  if ((uint64_t)g->n_set * 16 > g->n) { /* a large set: one O(n) scan beats sorting it */
+  if ((uint64_t)g->n_set * 16 > g->nn) { /* a large set: one O(n) scan beats sorting it */
     uint32_t k = 0;
-    for (uint32_t i = g->n; i-- > 0;)
-      if (g->mark[g->order[i]] == g->epoch)
-        g->keys[k++] = g->order[i];
+    for (uint32_t i = g->nn; i-- > 0;)
+      if (g->mark[g->og.order[i]] == g->epoch)
+        g->keys[k++] = g->og.order[i];
   } else {
     for (uint32_t i = 0; i < g->n_set; i++)
-      g->keys[i] = (uint64_t)(g->n - 1 - g->rank[g->set[i]]) << 32 | g->set[i];
+      g->keys[i] = (uint64_t)(g->nn - 1 - g->rank[g->set[i]]) << 32 | g->set[i];
     qsort(g->keys, g->n_set, sizeof *g->keys, blast_key_cmp);
   }
   double share = 0;
   for (uint32_t i = 0; i < g->n_set; i++) {
     uint32_t t = (uint32_t)(g->keys[i] & 0xffffffffu);
-    const scenario_service *sv = &s->services[t];
-    double f = g->land[t];
-    if (g->land_pods[t] > 0 && sv->replicas > 0)
-      f += g->land_pods[t] >= sv->replicas ? 1.0 : (double)g->land_pods[t] / sv->replicas;
+    const op_node *x = &g->og.nodes[t];
+    const scenario_service *sv = &s->services[x->service];
+    double f = 0;
+    if (g->svc_mark[x->service] == g->epoch) {
+      f = g->land[x->service];
+      uint32_t lp = g->land_pods[x->service];
+      if (lp > 0 && sv->replicas > 0)
+        f += lp >= sv->replicas ? 1.0 : (double)lp / sv->replicas;
+    }
     /* log q_t, one log1p per call entry (the cost that matters); built from
-     * touch probabilities, never from 1 - q, so small shares keep their digits */
+     * touch probabilities, never from 1 - q, so small shares keep their
+     * digits. A choice touches by the mean over its ways. */
     double log_q = blast_log1m(f);
-    for (uint32_t j = 0; j < sv->n_calls; j++) {
-      const scenario_call *c = &sv->calls[j];
-      if (!blast_call_live(c) || g->mark[c->target] != g->epoch)
+    for (uint32_t j = 0; j < x->n_calls; j++) {
+      const scenario_call *c = &x->calls[j];
+      if (!op_graph_call_live(c))
         continue;
-      double e = g->meshed[t] ? g->edge[c->target] : 0;
-      double touch = e + (1 - e) * g->touch[c->target]; /* once the call is made */
+      double touch = 0;
+      if (c->n_choice == 0) {
+        if (g->mark[op_graph_target(&g->og, c, 0)] != g->epoch)
+          continue;
+        touch = blast_way_touch(g, t, c, 0);
+      } else {
+        for (uint32_t w = 0; w < c->n_choice; w++)
+          touch += c->choice[w].share * blast_way_touch(g, t, c, w);
+      }
       if (touch > 0)
         log_q += (double)c->count * blast_log1m(blast_call_prob(c) * touch);
     }
@@ -240,15 +299,29 @@ int blast_service_visits(const scenario *s, double *visits) {
   int rc = blast_graph_init(&g, s, NULL);
   if (rc != 0)
     return rc;
-  for (uint32_t i = 0; i < s->n_services; i++)
-    visits[i] = g.entry_weight[i];
-  for (uint32_t i = 0; i < s->n_services; i++) {
-    uint32_t u = g.order[i];
-    for (uint32_t j = 0; j < s->services[u].n_calls; j++) {
-      const scenario_call *c = &s->services[u].calls[j];
-      if (blast_call_live(c))
-        visits[c->target] += visits[u] * c->count * blast_call_prob(c);
+  double *v = g.touch; /* scratch: visits per node */
+  for (uint32_t x = 0; x < g.nn; x++)
+    v[x] = g.entry_weight[x];
+  for (uint32_t i = 0; i < g.nn; i++) {
+    uint32_t u = g.og.order[i];
+    const op_node *x = &g.og.nodes[u];
+    for (uint32_t j = 0; j < x->n_calls; j++) {
+      const scenario_call *c = &x->calls[j];
+      if (!op_graph_call_live(c))
+        continue;
+      if (c->n_choice == 0) {
+        v[op_graph_target(&g.og, c, 0)] += v[u] * c->count * blast_call_prob(c);
+      } else {
+        for (uint32_t w = 0; w < c->n_choice; w++)
+          v[op_graph_target(&g.og, c, w)] +=
+              v[u] * c->count * blast_call_prob(c) * c->choice[w].share;
+      }
     }
+  }
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    visits[i] = v[g.og.first[i]];
+    for (uint32_t x = g.og.first[i] + 1; x < g.og.first[i + 1]; x++)
+      visits[i] += v[x];
   }
   blast_graph_release(&g);
   return 0;
@@ -503,9 +576,9 @@ static void blast_count_waypoint(blast_ctx *c, uint32_t w) {
     uint32_t sv = c->wp_service[k];
     blast_count_whole_service(c, sv);
     blast_count_l7(c, sv);
-    for (uint32_t j = c->g.caller_first[sv]; j < c->g.caller_first[sv + 1]; j++)
-      if (c->g.meshed[c->g.callers[j]])
-        blast_count_whole_service(c, c->g.callers[j]);
+    for (uint32_t j = c->g.svc_caller_first[sv]; j < c->g.svc_caller_first[sv + 1]; j++)
+      if (c->g.meshed[c->g.svc_callers[j]])
+        blast_count_whole_service(c, c->g.svc_callers[j]);
   }
 }
 

@@ -80,22 +80,28 @@
  *
  * and request_share = sum over entry services e of w_e * (1 - q_e), w_e =
  * rate_e / total external rate (external clients are unmeshed: no g on the
- * root call). Why it is exact although services share descendants: the
- * call DAG unrolls into a tree of calls, and every call's draws (whether
- * it happens, its pod, its waypoint replica) are independent of every other
- * call's (crn.h keys each call on its own), so sibling subtrees are
- * independent and the product holds. Why f and g capture "touch": with
- * path.h's rules a call crosses sidecar(p) or ztunnel(n) only if p, or an
- * ambient pod on n, is one of its two ends, and every call into such a pod
- * crosses it; a waypoint is crossed exactly by meshed calls into its services.
- * Approximations, stated: (1) pods are picked uniformly and independently per
- * call - exact for lb random, only marginally true for round-robin and
- * least-request; (2) retries, timeouts and failures are ignored (a structural
- * view: the tree as it is when nothing fails); (3) it is load-independent.
- * The Poisson shortcut 1 - exp(-expected visits) was rejected: it treats
- * visits as independent rare events, and a chain makes them certain or
- * correlated (a -> b always: 0.63 for b, truly 1; a -> b with p = 0.5, b -> c
- * always: 0.39 for c, truly 0.5). The product is summed in log space from
+ * root call). The recursion runs over the graph of operations (op_graph.h):
+ * t and u are operations, f and g belong to their services, an entry's w is
+ * spread over its operation mix, and a call entry that picks one of several
+ * ways contributes (1 - p_c + p_c * (1 - sum over ways v of share_v * (g_v +
+ * (1 - g_v)(1 - q_v)))) ^ count_c: each of its calls takes one way,
+ * independently of the others (each draws from its own key, crn.h). Why it
+ * is exact although services share descendants: the call DAG unrolls into a
+ * tree of calls, and every call's draws (whether it happens, its pod, its
+ * waypoint replica) are independent of every other call's (crn.h keys each
+ * call on its own), so sibling subtrees are independent and the product
+ * holds. Why f and g capture "touch": with path.h's rules a call crosses
+ * sidecar(p) or ztunnel(n) only if p, or an ambient pod on n, is one of its
+ * two ends, and every call into such a pod crosses it; a waypoint is crossed
+ * exactly by meshed calls into its services. Approximations, stated: (1)
+ * pods are picked uniformly and independently per call - exact for lb
+ * random, only marginally true for round-robin and least-request; (2)
+ * retries, timeouts and failures are ignored (a structural view: the tree as
+ * it is when nothing fails); (3) it is load-independent. The Poisson
+ * shortcut 1 - exp(-expected visits) was rejected: it treats visits as
+ * independent rare events, and a chain makes them certain or correlated
+ * (a -> b always: 0.63 for b, truly 1; a -> b with p = 0.5, b -> c always:
+ * 0.39 for c, truly 0.5). The product is summed in log space from
  * touch probabilities (log1p/expm1), never as 1 - q, so tiny shares keep their
  * digits. The tests check every instance against a Monte-Carlo count of
  * sampled call trees walked with path_build, in every mode and scope.
@@ -130,9 +136,9 @@
 /* Computes the radius of every instance of t's mode and the summary per
  * proxy kind. *instances is malloc'd (caller frees; NULL when there are
  * none), *n_instances its length; out[k] and has[k] as blast_summarise().
- * Returns 0, SIM_EINVAL (NULL argument, or a call cycle: the radius needs a
- * DAG, which the scenario loader guarantees) or SIM_ENOMEM; on error nothing
- * is allocated and *instances is NULL. */
+ * Returns 0, SIM_EINVAL (NULL argument, or a cycle of operations: the
+ * radius needs a DAG, which the scenario loader guarantees) or SIM_ENOMEM; on
+ * error nothing is allocated and *instances is NULL. */
 int blast_compute(const topology *t, result_blast out[MESH_PROXY_COUNT], int has[MESH_PROXY_COUNT],
                   result_blast_instance **instances, uint32_t *n_instances);
 
@@ -145,11 +151,12 @@ void blast_summarise(const result_blast_instance *instances, uint32_t n,
                      result_blast out[MESH_PROXY_COUNT], int has[MESH_PROXY_COUNT]);
 
 /* Expected visits (calls received) per external request, per service, into
- * visits[n_services]: V_e = w_e + sum over calls c -> e of V_caller *
- * count_c * p_c, w_e the share of external traffic entering at e. Summed over
- * a service's pods / replicas this is each pod's mean load per request (what
- * a "busiest" pick needs). Returns 0 or SIM_EINVAL (NULL, call cycle) or
- * SIM_ENOMEM. */
+ * visits[n_services]: V_e = w_e + sum over calls c -> e of V_caller x
+ * count_c x p_c (x the way's share for a choice), w_e the share of external
+ * traffic entering at e, computed per operation and summed over a service's
+ * operations. Summed over a service's pods / replicas this is each pod's
+ * mean load per request (what a "busiest" pick needs). Returns 0 or
+ * SIM_EINVAL (NULL, call cycle) or SIM_ENOMEM. */
 int blast_service_visits(const scenario *s, double *visits);
 
 /* request_share of an arbitrary touch set, by the formula above:

@@ -59,6 +59,14 @@ const char *mesh_mode_name(mesh_mode m) {
 int mesh_mode_from_name(const char *s) {
   return from_name(mode_names, MESH_MODE_COUNT, s);
 }
+int mesh_mode_from_label(const char *label) {
+  if (!label)
+    return -1;
+  const char *colon = strrchr(label, ':');
+  if (colon && colon > label)
+    return mesh_mode_from_name(colon + 1);
+  return mesh_mode_from_name(label);
+}
 const char *mesh_mode_names_list(void) {
   return "none, sidecar, ambient, ambient-waypoint, hybrid";
 }

@@ -80,6 +80,9 @@ typedef enum mesh_sidecar_scope {
 
 const char *mesh_mode_name(mesh_mode m);
 int mesh_mode_from_name(const char *s);
+/* The mode of a mode's label: "sidecar", or "PROFILE:sidecar" (a mode that
+ * names its calibration profile, scenario.h); -1 when it names none. */
+int mesh_mode_from_label(const char *label);
 const char *mesh_mode_names_list(void);
 
 const char *mesh_ns_mode_name(mesh_ns_mode m);

@@ -64,6 +64,8 @@ int mode_rules_check(const scenario *s, const char *file,
   static const mode_rules_source order[] = {MODE_RULES_SIDECAR, MODE_RULES_MAIN};
   for (uint32_t i = 0; i < s->mesh.n_modes; i++) {
     mesh_mode m = s->mesh.modes[i];
+    if (mode_rules_mode_profile_name(s, i)) /* its own profile: mode_rules_check_mode */
+      continue;
     for (size_t j = 0; j < sizeof order / sizeof order[0]; j++) {
       const profile *p = &profiles[order[j]];
       char kinds[64];
@@ -90,4 +92,37 @@ void mode_rules_wire(model_inputs *in, const scenario *s,
     in->proxy_profile[k] = &profiles[mode_rules__source[k]];
   in->control_plane = &profiles[MODE_RULES_MAIN].control_plane;
   in->profile_name = s->mesh.profile;
+}
+
+const char *mode_rules_mode_profile_name(const scenario *s, uint32_t i) {
+  return i < s->mesh.n_modes && s->mesh.mode_profile[i][0] ? s->mesh.mode_profile[i] : NULL;
+}
+
+int mode_rules_check_mode(const scenario *s, uint32_t i, const char *file, const profile *p,
+                          diag_list *d) {
+  unsigned need = mode_rules_needs(s->mesh.modes[i]);
+  char kinds[64];
+  size_t off = 0;
+  kinds[0] = '\0';
+  for (int k = 0; k < MESH_PROXY_COUNT; k++)
+    if ((need & MODE_RULES_BIT(k)) && !p->has_proxy[k] && off < sizeof kinds)
+      off += (size_t)snprintf(kinds + off, sizeof kinds - off, "%s%s", off ? "/" : "",
+                              mesh_proxy_kind_name((mesh_proxy_kind)k));
+  if (off == 0)
+    return 0;
+  char label[2 * SCN_NAME_MAX];
+  diag_error(d, file, 0, 0, "profile \"%s\" has no %s figures, needed by mode \"%s\"", p->name,
+             kinds, scenario_mode_label(s, i, label, sizeof label));
+  return ERR_EINVAL;
+}
+
+void mode_rules_mode_inputs(const model_inputs *in, uint32_t i, model_inputs *out) {
+  *out = *in;
+  const profile *p = i < SCN_MODES_MAX ? in->mode_profile[i] : NULL;
+  if (!p)
+    return;
+  for (int k = 0; k < MESH_PROXY_COUNT; k++)
+    out->proxy_profile[k] = p;
+  out->control_plane = &p->control_plane;
+  out->profile_name = p->name;
 }

@@ -19,6 +19,12 @@
  * Ambient deploys no waypoint yet is held to ambient-waypoint's rule, as it
  * always was: relaxing it would change which scenarios validate.
  *
+ * A mode may name a profile of its own in mesh.modes ("linkerd-2.14:sidecar"
+ * beside "istio-1.24:ambient"): that profile alone then calibrates every
+ * proxy kind of the mode and its control plane, so one run compares meshes
+ * under common random numbers; the mode is held to the same needs, from
+ * that one profile, and MAIN and SIDECAR serve only the modes named alone.
+ *
  * The front ends (cli/, sweep/) load the profiles mode_rules_profile_name()
  * names and hand them back here to be checked and wired into model_inputs, so
  * every caller agrees on what a scenario needs. Pure: no I/O, no globals. */
@@ -59,5 +65,18 @@ int mode_rules_check(const scenario *s, const char *file,
  * profiles[]; the other fields of *in are left as they are. */
 void mode_rules_wire(model_inputs *in, const scenario *s,
                      const profile profiles[MODE_RULES_SOURCES]);
+
+/* The profile mode i of s names, or NULL when it is named alone. */
+const char *mode_rules_mode_profile_name(const scenario *s, uint32_t i);
+
+/* Checks that p, the profile mode i names, has figures for every kind the
+ * mode needs; as mode_rules_check, an error in d naming the mode and
+ * ERR_EINVAL at a gap. */
+int mode_rules_check_mode(const scenario *s, uint32_t i, const char *file, const profile *p,
+                          diag_list *d);
+
+/* *out = *in, with proxy_profile[], control_plane and profile_name from
+ * in->mode_profile[i] when mode i names a profile: what mode i runs with. */
+void mode_rules_mode_inputs(const model_inputs *in, uint32_t i, model_inputs *out);
 
 #endif

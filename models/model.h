@@ -30,6 +30,9 @@ typedef struct model_inputs {
   const profile *proxy_profile[MESH_PROXY_COUNT]; /* per proxy kind */
   const profile_control_plane *control_plane;
   const char *profile_name;
+  /* Per mode of the scenario, the profile it names ("linkerd-2.14:sidecar"),
+   * which then calibrates all of that mode; NULL: the fields above. */
+  const profile *mode_profile[SCN_MODES_MAX];
   model_trace_fn trace; /* optional */
   void *trace_ctx;
   uint64_t trace_requests;    /* trace the first N root requests of replication 0 */

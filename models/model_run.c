@@ -16,6 +16,7 @@
 #include "model.h"
 
 #include "err.h"
+#include "mode_rules.h"
 #include "model_sim.h"
 #include "proxy.h"
 #include "sim_error.h"
@@ -945,6 +946,7 @@ enum { MODEL_UNSET, MODEL_SETTING_UP, MODEL_READY, MODEL_DONE };
 typedef struct model_slot {
   model_mode mm;
   mode_result *out;
+  model_inputs in; /* what this mode runs with (its own profile, mode_rules.h) */
   mesh_mode mode;
   uint32_t index; /* in the scenario's modes (replication 0 of mode 0 is traced) */
   int state;
@@ -1009,10 +1011,11 @@ static void model_sched_fail(model_sched *sc, int rc, const diag_list *why) {
 }
 
 static int model_sched_setup(model_sched *sc, model_slot *sl) {
-  const model_inputs *in = sc->in;
+  const model_inputs *in = &sl->in;
   mode_result *out = sl->out;
   memset(out, 0, sizeof *out);
   out->mode = sl->mode;
+  scenario_mode_label(in->scn, sl->index, out->name, sizeof out->name);
   out->replications = in->scn->meta.replications;
   diag_list why;
   diag_list_init(&why);
@@ -1045,8 +1048,8 @@ static int model_sched_simulate(model_sched *sc, model_slot *sl, uint32_t j, uin
   uint64_t seed = model_replication_seed(mm->s->meta.seed, r);
   double units = sl->drills ? 0.5 : 1.0;
   model_tick_ctx tick = {.prog = sc->prog, .slot = worker, .scale = units};
-  uint64_t trace = !drill && r == 0 && sl->index == 0 ? sc->in->trace_requests : 0;
-  rc = model_sim_replication(&mm->t, sc->in, drill ? &mm->plan : NULL, seed, trace,
+  uint64_t trace = !drill && r == 0 && sl->index == 0 ? sl->in.trace_requests : 0;
+  rc = model_sim_replication(&mm->t, &sl->in, drill ? &mm->plan : NULL, seed, trace,
                              model_progress_tick, &tick, rep);
   if (rc == 0)
     model_progress_step(sc->in, sc->prog, worker, units);
@@ -1137,6 +1140,7 @@ static int model_sched_run(const model_inputs *in, model_progress *prog, const m
     sc.slots[i].out = &outs[i];
     sc.slots[i].mode = modes[i];
     sc.slots[i].index = index[i];
+    mode_rules_mode_inputs(in, index[i], &sc.slots[i].in);
   }
   pthread_mutex_init(&sc.lock, NULL);
   pthread_cond_init(&sc.wake, NULL);
@@ -1212,8 +1216,8 @@ int model_run(const model_inputs *in, run_result *out) {
                          .done = 0,
                          .total = s->mesh.n_modes * s->meta.replications,
                          .in = in};
-  uint32_t index[MESH_MODE_COUNT];
-  for (uint32_t i = 0; i < s->mesh.n_modes && i < MESH_MODE_COUNT; i++)
+  uint32_t index[SCN_MODES_MAX];
+  for (uint32_t i = 0; i < s->mesh.n_modes && i < SCN_MODES_MAX; i++)
     index[i] = i;
   int rc = model_sched_run(in, &prog, s->mesh.modes, index, out->modes, s->mesh.n_modes, in->jobs,
                            in->diag);

@@ -31,6 +31,7 @@
 
 #include "crn.h"
 #include "err.h"
+#include "op_graph.h"
 #include "pair_count.h"
 #include "path.h"
 #include "proxy.h"
@@ -57,6 +58,11 @@
 #define MODEL_CRN_BACKOFF  0xffff0001ULL
 #define MODEL_CRN_PASS     0xffff0100ULL /* + the pass's step in the call's path */
 #define MODEL_CRN_CLIENT   0xffff0002ULL /* the client pod of a meshed client's request */
+/* Which way of a choice (a weighted route, an operation mix) a call takes:
+ * drawn from the key of the call's first try, so its retries (by the
+ * caller or the mesh) keep the route Envoy picked once per request, and
+ * every mode picks the same. */
+#define MODEL_CRN_CHOICE 0xffff0003ULL
 
 /* Why a call failed: the failing end's cause travels up to the root. */
 typedef enum mfail_cause { MFAIL_OUTAGE, MFAIL_TIMEOUT, MFAIL_REJECTED } mfail_cause;
@@ -67,6 +73,7 @@ typedef struct mcall {
   uint32_t parent;  /* call index, or MCALL_NONE for a root request */
   uint32_t src_pod; /* TOPO_NONE for requests from outside the mesh */
   uint32_t dst_pod;
+  uint32_t op; /* the operation it runs there: a node of the op_graph */
   uint32_t req_bytes, resp_bytes;
   uint32_t proxy[PATH_MAX_PROXIES];
   uint32_t node[3];
@@ -122,9 +129,9 @@ typedef struct msim {
   double pass_sigma[MESH_PROXY_COUNT];  /* lognormal spread of a pass's CPU time (0: fixed) */
   float *pass_factor[MESH_PROXY_COUNT]; /* with a spread: MODEL_PASS_LEVELS factors, mean 1 */
   sim_time pass_latency[MESH_PROXY_COUNT];
-  uint32_t *rr_next;    /* per service: round-robin cursor */
-  uint32_t *active;     /* per pod: calls in flight to it (least-request) */
-  uint16_t *n_ordinals; /* per service: calls it makes per request, before probabilities */
+  uint32_t *rr_next; /* per service: round-robin cursor */
+  uint32_t *active;  /* per pod: calls in flight to it (least-request) */
+  op_graph g;        /* what each operation does: service time, calls, fan-out */
   gsl_rng **arrival_rng;
   uint64_t *arrivals;
   sim_time t_warm, t_end, t_drain;
@@ -618,14 +625,26 @@ static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   msim_schedule(m, now + msim_gap(m, c, 0, now), ev_hop, idx);
 }
 
-/* Ordinal o of service sv's calls -> the call entry it belongs to. */
-static const scenario_call *msim_call_entry(const scenario_service *svc, uint32_t o) {
-  for (uint32_t j = 0; j < svc->n_calls; j++) {
-    if (o < svc->calls[j].count)
-      return &svc->calls[j];
-    o -= svc->calls[j].count;
+/* Ordinal o of an operation's calls -> the call entry it belongs to. */
+static const scenario_call *msim_call_entry(const op_node *x, uint32_t o) {
+  for (uint32_t j = 0; j < x->n_calls; j++) {
+    if (o < x->calls[j].count)
+      return &x->calls[j];
+    o -= x->calls[j].count;
   }
   return NULL;
+}
+
+/* The way of choice c that the uniform u picks: the first whose running sum
+ * of shares passes u (the last one when rounding leaves u above them all). */
+static const scenario_target *msim_pick_way(const scenario_target *ways, uint32_t n, double u) {
+  double sum = 0;
+  for (uint32_t i = 0; i + 1 < n; i++) {
+    sum += ways[i].share;
+    if (u < sum)
+      return &ways[i];
+  }
+  return &ways[n - 1];
 }
 
 /* Key of try `attempt` of child ordinal o of a call keyed `parent_key`. */
@@ -640,17 +659,28 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
   if (child == MCALL_NONE)
     return;
   const mcall *c = &m->calls[idx]; /* the pool may have moved */
-  const scenario_service *svc = &m->s->services[m->t->pods[c->dst_pod].service];
-  const scenario_call *ce = msim_call_entry(svc, o);
+  const scenario_call *ce = msim_call_entry(&m->g.nodes[c->op], o);
   uint64_t key = msim_child_key(c->key, o, attempt);
+  uint32_t target = ce->target, op = ce->op;
+  int64_t req = ce->request_bytes, resp = ce->response_bytes;
+  if (ce->n_choice) {
+    const scenario_target *w =
+        msim_pick_way(ce->choice, ce->n_choice,
+                      crn_uniform(m->seed, msim_child_key(c->key, o, 0), MODEL_CRN_CHOICE));
+    target = w->service;
+    op = w->op;
+    req = w->request_bytes;
+    resp = w->response_bytes;
+  }
   mcall *k = &m->calls[child];
   k->key = key;
   k->parent = idx;
   k->src_pod = c->dst_pod;
-  k->dst_pod = msim_pick_live(m, ce->target, crn_uniform(m->seed, key, CRN_PICK), now,
+  k->dst_pod = msim_pick_live(m, target, crn_uniform(m->seed, key, CRN_PICK), now,
                               msim_zone_of(m, c->dst_pod));
-  k->req_bytes = (uint32_t)ce->request_bytes;
-  k->resp_bytes = (uint32_t)ce->response_bytes;
+  k->op = op_graph_node(&m->g, target, op);
+  k->req_bytes = (uint32_t)req;
+  k->resp_bytes = (uint32_t)resp;
   k->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
   k->origin = c->origin;
   k->ordinal = (uint16_t)o;
@@ -662,8 +692,7 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
 /* Issues child ordinal o of call idx if it happens; 1 if issued. */
 static int msim_try_child(msim *m, uint32_t idx, uint32_t o, sim_time now) {
   const mcall *c = &m->calls[idx];
-  const scenario_service *svc = &m->s->services[m->t->pods[c->dst_pod].service];
-  const scenario_call *ce = msim_call_entry(svc, o);
+  const scenario_call *ce = msim_call_entry(&m->g.nodes[c->op], o);
   if (ce->probability < 1.0 &&
       crn_uniform(m->seed, c->key, 4ull * o + CRN_HAPPENS) >= ce->probability)
     return 0;
@@ -674,7 +703,7 @@ static int msim_try_child(msim *m, uint32_t idx, uint32_t o, sim_time now) {
 
 /* Issues the next child of a sequential call; 0 when none is left. */
 static int msim_next_sequential(msim *m, uint32_t idx, sim_time now) {
-  uint32_t total = m->n_ordinals[m->t->pods[m->calls[idx].dst_pod].service];
+  uint32_t total = m->g.nodes[m->calls[idx].op].n_ordinals;
   while (m->calls[idx].cursor < total) {
     uint32_t o = m->calls[idx].cursor++;
     if (msim_try_child(m, idx, o, now))
@@ -826,8 +855,7 @@ static void msim_deliver(msim *m, uint32_t idx, sim_time now) {
     msim_maybe_reap(m, parent);
     return;
   }
-  const scenario_service *svc = &m->s->services[m->t->pods[p->dst_pod].service];
-  if (!svc->parallel) {
+  if (!m->g.nodes[p->op].parallel) {
     if (!msim_next_sequential(m, parent, now))
       msim_respond(m, parent, now);
   } else if (p->pending == 0) {
@@ -881,6 +909,7 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail
         r->key = msim_child_key(c->key, 0, attempt + 1);
         r->parent = MCALL_NONE;
         r->src_pod = c->src_pod; /* the same client tries again */
+        r->op = c->op;           /* and asks for the same operation */
         r->dst_pod = msim_pick_live(m, svc, crn_uniform(m->seed, r->key, CRN_PICK), now,
                                     msim_zone_of(m, c->src_pod));
         r->req_bytes = c->req_bytes;
@@ -1114,15 +1143,15 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
       msim_fail(m, idx, now, MODEL_NO_DRILL, MFAIL_REJECTED);
       return;
     }
-    const scenario_service *svc = &m->s->services[sv];
+    const op_node *x = &m->g.nodes[c->op];
     double u = crn_uniform(m->seed, c->key, CRN_SERVICE_TIME);
-    double work = sim_dist_quantile(&svc->service_time_ns, u);
+    double work = sim_dist_quantile(x->service_time, u);
     sim_time depart = msim_pass(m, c->dst_pod, now, work, 1.0, 0);
     if (c->flags & MCALL_TRACED)
       msim_trace(m, c, "serve", c->dst_pod, depart, depart);
     c->flags |= MCALL_APP_HELD;
     c->step = (uint8_t)(r + 1);
-    if (m->n_ordinals[sv] > 0)
+    if (x->n_ordinals > 0)
       msim_schedule(m, depart, ev_children, idx);
     else
       msim_respond(m, idx, depart);
@@ -1140,9 +1169,9 @@ static void ev_children(sim_engine *e, void *ctx, uint64_t arg) {
     return;
   }
   sim_time now = sim_engine_now(e);
-  uint32_t sv = m->t->pods[m->calls[idx].dst_pod].service;
-  if (m->s->services[sv].parallel) {
-    for (uint32_t o = 0; o < m->n_ordinals[sv]; o++)
+  const op_node *x = &m->g.nodes[m->calls[idx].op];
+  if (x->parallel) {
+    for (uint32_t o = 0; o < x->n_ordinals; o++)
       msim_try_child(m, idx, o, now);
     if (m->calls[idx].pending == 0 && !(m->calls[idx].flags & MCALL_FAILED))
       msim_respond(m, idx, now);
@@ -1374,7 +1403,6 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
   if (now >= m->t_end)
     return;
   const scenario_traffic *tr = &m->s->traffic[i];
-  const scenario_service *svc = &m->s->services[tr->service];
   uint64_t n = m->arrivals[i]++;
   uint32_t idx = msim_call_new(m);
   if (idx == MCALL_NONE)
@@ -1388,8 +1416,12 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
                                     now, TOPO_NONE);
   c->dst_pod = msim_pick_live(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK), now,
                               msim_zone_of(m, c->src_pod));
-  c->req_bytes = (uint32_t)svc->request_bytes;
-  c->resp_bytes = (uint32_t)svc->response_bytes;
+  scenario_target w = scenario_traffic_target_at(m->s, tr, 0);
+  if (tr->n_mix) /* the operation asked for, by the mix */
+    w = *msim_pick_way(tr->mix, tr->n_mix, crn_uniform(m->seed, c->key, MODEL_CRN_CHOICE));
+  c->op = op_graph_node(&m->g, tr->service, w.op);
+  c->req_bytes = (uint32_t)w.request_bytes;
+  c->resp_bytes = (uint32_t)w.response_bytes;
   c->flags |= now >= m->t_warm ? MCALL_MEASURED : 0;
   c->origin = now;
   c->ordinal = (uint16_t)i;
@@ -1414,7 +1446,7 @@ static void msim_release(msim *m) {
   free(m->calls);
   free(m->rr_next);
   free(m->active);
-  free(m->n_ordinals);
+  op_graph_release(&m->g);
   free(m->down);
   free(m->down_drill);
   free(m->scan_mark);
@@ -1513,11 +1545,10 @@ static int msim_init_arrays(msim *m) {
     m->gone_at[i] = SIM_TIME_NEVER;
   m->rr_next = calloc(s->n_services ? s->n_services : 1, sizeof *m->rr_next);
   m->active = calloc(m->t->n_pods ? m->t->n_pods : 1, sizeof *m->active);
-  m->n_ordinals = calloc(s->n_services ? s->n_services : 1, sizeof *m->n_ordinals);
   m->arrival_rng = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrival_rng);
   m->arrivals = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrivals);
   if (!m->eng || !m->st || !m->down || !m->down_drill || !m->scan_mark || !m->gone_at ||
-      !m->rr_next || !m->active || !m->n_ordinals || !m->arrival_rng || !m->arrivals ||
+      !m->rr_next || !m->active || !m->arrival_rng || !m->arrivals ||
       sim_hist_init(&m->sec_hist) != 0)
     return SIM_ENOMEM;
   return 0;
@@ -1552,18 +1583,15 @@ static int msim_init_zones(msim *m) {
   return 0;
 }
 
-/* Calls a service makes per request before probabilities: the ordinals of
- * its children, which must fit a call record's 16 bits. */
-static int msim_init_ordinals(msim *m) {
-  const scenario *s = m->s;
-  for (uint32_t sv = 0; sv < s->n_services; sv++) {
-    uint32_t n = 0;
-    for (uint32_t j = 0; j < s->services[sv].n_calls; j++)
-      n += s->services[sv].calls[j].count;
-    if (n > UINT16_MAX)
+/* What each operation does (op_graph.h); the ordinals of an operation's
+ * children must fit a call record's 16 bits. */
+static int msim_init_ops(msim *m) {
+  int rc = op_graph_init(&m->g, m->s);
+  if (rc != 0)
+    return rc;
+  for (uint32_t x = 0; x < m->g.n_nodes; x++)
+    if (m->g.nodes[x].n_ordinals > UINT16_MAX)
       return SIM_ERANGE;
-    m->n_ordinals[sv] = (uint16_t)n;
-  }
   return 0;
 }
 
@@ -1645,7 +1673,7 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   }
   int rc;
   if ((rc = msim_init_autoscale(m)) != 0 || (rc = msim_init_bursts(m)) != 0 ||
-      (rc = msim_init_arrays(m)) != 0 || (rc = msim_init_ordinals(m)) != 0 ||
+      (rc = msim_init_arrays(m)) != 0 || (rc = msim_init_ops(m)) != 0 ||
       (rc = msim_init_zones(m)) != 0 || (rc = msim_init_stations(m)) != 0)
     return rc;
   for (uint32_t i = 0; i < s->n_traffic; i++) {

@@ -33,6 +33,27 @@ double proxy_memory_bytes(const profile_proxy *pp, double services, double endpo
          pp->mem_per_inflight_bytes * in_flight;
 }
 
+/* Whether a way of call c before way w goes to service t too. */
+static int proxy_seen_before(const scenario_call *c, uint32_t w, uint32_t t) {
+  for (uint32_t k = 0; k < w; k++)
+    if (c->choice[k].service == t)
+      return 1;
+  return 0;
+}
+
+/* Whether service sv calls service t (any operation, any way of a choice). */
+static int proxy_calls(const scenario_service *sv, uint32_t t) {
+  for (uint32_t o = 0; o < (sv->n_ops ? sv->n_ops : 1); o++) {
+    uint32_t n;
+    const scenario_call *calls = scenario_op_calls(sv, o, &n);
+    for (uint32_t c = 0; c < n; c++)
+      for (uint32_t w = 0; w < scenario_call_n_targets(&calls[c]); w++)
+        if (scenario_call_target_at(&calls[c], w).service == t)
+          return 1;
+  }
+  return 0;
+}
+
 int proxy_peers_init(proxy_peers *pp, const scenario *s) {
   size_t n = s->n_services ? s->n_services : 1;
   pp->caller_pods = calloc(n, sizeof(double));
@@ -41,12 +62,24 @@ int proxy_peers_init(proxy_peers *pp, const scenario *s) {
     proxy_peers_release(pp);
     return SIM_ENOMEM;
   }
-  for (uint32_t i = 0; i < s->n_services; i++)
-    for (uint32_t c = 0; c < s->services[i].n_calls; c++) {
-      uint32_t t = s->services[i].calls[c].target;
-      pp->caller_pods[t] += s->services[i].replicas;
-      pp->callee_pods[i] += s->services[t].replicas;
+  /* Per call entry, each service it may reach once (a choice's ways to
+   * several operations of one service are one peer); the entries of every
+   * operation of a service count as its own. */
+  for (uint32_t i = 0; i < s->n_services; i++) {
+    const scenario_service *sv = &s->services[i];
+    for (uint32_t o = 0; o < (sv->n_ops ? sv->n_ops : 1); o++) {
+      uint32_t nc;
+      const scenario_call *calls = scenario_op_calls(sv, o, &nc);
+      for (uint32_t c = 0; c < nc; c++)
+        for (uint32_t w = 0; w < scenario_call_n_targets(&calls[c]); w++) {
+          uint32_t t = scenario_call_target_at(&calls[c], w).service;
+          if (proxy_seen_before(&calls[c], w, t))
+            continue;
+          pp->caller_pods[t] += sv->replicas;
+          pp->callee_pods[i] += s->services[t].replicas;
+        }
     }
+  }
   return 0;
 }
 
@@ -70,8 +103,8 @@ static void proxy_sidecar_config(const topology *t, uint32_t sv, double *service
     int known = i == sv;
     if (s->mesh.sidecar_scope == MESH_SCOPE_NAMESPACE && s->services[i].ns == s->services[sv].ns)
       known = 1;
-    for (uint32_t c = 0; c < s->services[sv].n_calls && !known; c++)
-      known = s->services[sv].calls[c].target == i;
+    if (!known)
+      known = proxy_calls(&s->services[sv], i);
     if (known) {
       svc += 1;
       ep += s->services[i].replicas;

@@ -247,6 +247,10 @@ typedef struct result_plan {
 
 typedef struct mode_result {
   mesh_mode mode;
+  /* Its name in outputs and the store, unique within the run: the mode's
+   * ("sidecar"), or with the profile it names ("linkerd-2.14:sidecar");
+   * "" reads as the mode's name (mode_result_name). */
+  char name[RESULT_NAME_MAX];
   uint32_t replications;
   uint64_t requests, errors, slo_violations; /* summed over replications */
   result_errors error_causes;
@@ -287,6 +291,7 @@ typedef struct mode_result {
 typedef struct result_recommendation {
   bool has_mode; /* false: no mesh mode meets it; why says so */
   mesh_mode mode;
+  char name[RESULT_NAME_MAX]; /* the recommended mode's mode_result_name */
   char why[RESULT_TEXT_MAX];
 } result_recommendation;
 
@@ -310,6 +315,20 @@ typedef struct run_result {
   uint32_t n_modes;
   result_recommendation recommendation;
 } run_result;
+
+/* The name people and the store know mode m by: m->name, else the mode's. */
+static inline const char *mode_result_name(const mode_result *m) {
+  const char *n = m->name[0] ? m->name : mesh_mode_name(m->mode);
+  return n ? n : "?";
+}
+
+/* The recommended mode's name ("" when there is none). */
+static inline const char *result_recommendation_name(const result_recommendation *r) {
+  if (!r->has_mode)
+    return "";
+  const char *n = r->name[0] ? r->name : mesh_mode_name(r->mode);
+  return n ? n : "?";
+}
 
 void run_result_release(run_result *r);
 void mode_result_release(mode_result *m);

@@ -5,6 +5,7 @@
  * change together. */
 #include "scenario.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,13 @@ void scenario_init_defaults(scenario *s) {
   s->waypoint_autoscale.max_replicas = 10;
 }
 
+static void free_calls(scenario_call *calls, uint32_t n) {
+  for (uint32_t j = 0; calls != NULL && j < n; j++) {
+    free(calls[j].choice);
+  }
+  free(calls);
+}
+
 void scenario_release(scenario *s) {
   if (s == NULL) {
     return;
@@ -119,12 +127,19 @@ void scenario_release(scenario *s) {
   free(s->service_accounts);
   free(s->service_account_ns);
   for (uint32_t i = 0; i < s->n_services; i++) {
-    free(s->services[i].dist_storage);
-    free(s->services[i].calls);
+    scenario_service *sv = &s->services[i];
+    free(sv->dist_storage);
+    free_calls(sv->calls, sv->n_calls);
+    for (uint32_t o = 0; o < sv->n_ops; o++) {
+      free(sv->ops[o].dist_storage);
+      free_calls(sv->ops[o].calls, sv->ops[o].n_calls);
+    }
+    free(sv->ops);
   }
   free(s->services);
   for (uint32_t i = 0; i < s->n_traffic; i++) {
     free(s->traffic[i].bursts);
+    free(s->traffic[i].mix);
   }
   free(s->traffic);
   free(s->failures);
@@ -160,4 +175,32 @@ uint64_t scenario_pod_count(const scenario *s) {
     pods += s->services[i].replicas;
   }
   return pods;
+}
+
+uint32_t scenario_traffic_n_targets(const scenario_traffic *t) {
+  return t->n_mix ? t->n_mix : 1;
+}
+
+scenario_target scenario_traffic_target_at(const scenario *s, const scenario_traffic *t,
+                                           uint32_t i) {
+  if (t->n_mix) {
+    return t->mix[i];
+  }
+  const scenario_service *sv = &s->services[t->service];
+  scenario_target x = {t->service, t->op, 1.0, sv->request_bytes, sv->response_bytes};
+  if (sv->n_ops) {
+    x.request_bytes = sv->ops[t->op].request_bytes;
+    x.response_bytes = sv->ops[t->op].response_bytes;
+  }
+  return x;
+}
+
+const char *scenario_mode_label(const scenario *s, uint32_t i, char *buf, size_t size) {
+  const char *mode = mesh_mode_name(s->mesh.modes[i]);
+  if (s->mesh.mode_profile[i][0] == '\0') {
+    snprintf(buf, size, "%s", mode);
+  } else {
+    snprintf(buf, size, "%s:%s", s->mesh.mode_profile[i], mode);
+  }
+  return buf;
 }

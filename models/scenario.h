@@ -83,10 +83,18 @@ typedef struct scenario_proxy_settings {
   int64_t limit_mem_bytes;
 } scenario_proxy_settings;
 
+/* Modes one run compares at most: each of the five, and the same mode under
+ * other calibration profiles ("linkerd-2.14:sidecar" beside "sidecar"). */
+#define SCN_MODES_MAX 16
+
 typedef struct scenario_mesh {
   char profile[SCN_NAME_MAX];         /* e.g. "istio-1.24" */
   char sidecar_profile[SCN_NAME_MAX]; /* "" = same as profile; e.g. "linkerd-2.14" */
-  mesh_mode modes[MESH_MODE_COUNT];   /* modes to compare, in report order */
+  mesh_mode modes[SCN_MODES_MAX];     /* modes to compare, in report order */
+  /* Per mode, the profile it names ("linkerd-2.14" of "linkerd-2.14:sidecar"),
+   * which then calibrates every proxy kind and the control plane of that
+   * mode; "" = profile and sidecar_profile, as for a mode named alone. */
+  char mode_profile[SCN_MODES_MAX][SCN_NAME_MAX];
   uint32_t n_modes;
   scenario_proxy_settings proxy[MESH_PROXY_COUNT];
   mesh_sidecar_scope sidecar_scope;
@@ -112,13 +120,45 @@ typedef struct scenario_namespace {
   uint32_t waypoint_replicas; /* 0 = mesh default */
 } scenario_namespace;
 
+/* One way a call or a traffic entry may go: a service, the operation it
+ * runs there, and the share of the calls that go this way. */
+typedef struct scenario_target {
+  uint32_t service;
+  uint32_t op;  /* index into the service's ops; 0 when the service has none */
+  double share; /* probability of this way; the shares of one choice add up to 1 */
+  int64_t request_bytes;
+  int64_t response_bytes;
+} scenario_target;
+
+/* A call entry. Its target is one (service, operation), or, when n_choice
+ * > 0, one of `choice` picked per call by share: a weighted route (one_of),
+ * an operation mix, or a service with operations named without one. Read
+ * the ways through scenario_call_n_targets / scenario_call_target_at, which
+ * treat both forms alike. */
 typedef struct scenario_call {
-  uint32_t target;       /* service index */
+  uint32_t target;       /* service index (SCN_NONE when choice is used) */
   uint32_t count;        /* calls per request of the caller (each subject to probability) */
   double probability;    /* each call happens with this probability (1 = always) */
   int64_t request_bytes; /* bytes of this call (the loader fills in the target's when unset) */
   int64_t response_bytes;
+  uint32_t op;             /* the target's operation (0 when it has none) */
+  uint32_t n_choice;       /* 0: the one target above */
+  scenario_target *choice; /* owned; shares > 0 adding up to 1 */
 } scenario_call;
+
+/* A named operation (endpoint) of a service: its own service time, sizes
+ * and calls. A service with operations keeps no calls of its own. */
+typedef struct scenario_operation {
+  char name[SCN_NAME_MAX];
+  double weight; /* its share of the service's default mix, before normalising */
+  sim_dist service_time_ns;
+  double *dist_storage; /* owned backing store of an empirical service time */
+  int64_t request_bytes;
+  int64_t response_bytes;
+  bool parallel;
+  scenario_call *calls;
+  uint32_t n_calls;
+} scenario_operation;
 
 typedef struct scenario_retry {
   uint32_t attempts;   /* total tries including the first; 1 = no retry */
@@ -169,6 +209,10 @@ typedef struct scenario_service {
    * pick pods (and waypoint replicas) in their own zone when the zone has
    * any, else anywhere. Off by default, as in Kubernetes. */
   bool prefer_close;
+  /* Named operations (none: the service is its own single operation, with
+   * the service time, sizes and calls above). */
+  scenario_operation *ops;
+  uint32_t n_ops;
 } scenario_service;
 
 typedef struct scenario_burst {
@@ -186,6 +230,9 @@ typedef struct scenario_traffic {
    * mesh): its pods' proxies and nodes are on the path and their CPU counts;
    * the client's own application work is not modelled. */
   uint32_t from;
+  uint32_t op;          /* the entry service's operation (0 when it has none) */
+  uint32_t n_mix;       /* 0: that one operation */
+  scenario_target *mix; /* owned: one of these per request, by share */
   double rate_rps;
   scenario_arrival arrival;
   sim_time timeout_ns; /* the client gives up after this long, retries included; 0 = never */
@@ -262,6 +309,38 @@ uint32_t scenario_find_namespace(const scenario *s, const char *name);
 
 /* Mean calls from service i to its call j per request of i (count * probability). */
 double scenario_call_mean(const scenario_call *c);
+
+/* The ways call c can go: one, or its choice's. */
+static inline uint32_t scenario_call_n_targets(const scenario_call *c) {
+  return c->n_choice ? c->n_choice : 1;
+}
+static inline scenario_target scenario_call_target_at(const scenario_call *c, uint32_t i) {
+  if (c->n_choice)
+    return c->choice[i];
+  scenario_target t = {c->target, c->op, 1.0, c->request_bytes, c->response_bytes};
+  return t;
+}
+
+/* The calls a request to operation op of service sv makes (the service's own
+ * when it has no operations). */
+static inline const scenario_call *scenario_op_calls(const scenario_service *sv, uint32_t op,
+                                                     uint32_t *n) {
+  if (sv->n_ops) {
+    *n = sv->ops[op].n_calls;
+    return sv->ops[op].calls;
+  }
+  *n = sv->n_calls;
+  return sv->calls;
+}
+
+/* The entry points of traffic entry t: one, or its mix's. */
+uint32_t scenario_traffic_n_targets(const scenario_traffic *t);
+scenario_target scenario_traffic_target_at(const scenario *s, const scenario_traffic *t,
+                                           uint32_t i);
+
+/* The name of mode i in outputs, unique within the run: "sidecar", or
+ * "linkerd-2.14:sidecar" when the mode names its profile. Returns buf. */
+const char *scenario_mode_label(const scenario *s, uint32_t i, char *buf, size_t size);
 
 /* Total pods (sum of replicas). */
 uint64_t scenario_pod_count(const scenario *s);

@@ -125,7 +125,7 @@ static void why_none(const run_result *r, char *buf, size_t len) {
     const mode_result *m = &r->modes[i];
     if (m->mode == MESH_MODE_NONE)
       continue;
-    int n = snprintf(buf + at, len - at, "; %s %s%s%s%s", mesh_mode_name(m->mode),
+    int n = snprintf(buf + at, len - at, "; %s %s%s%s%s", mode_result_name(m),
                      m->verdict.status == RESULT_OVERLOADED ? "is overloaded" : "misses",
                      m->verdict.n_reasons ? " (" : "",
                      m->verdict.n_reasons ? m->verdict.reasons[0] : "",
@@ -156,6 +156,7 @@ void verdict_recommend(const run_result *r, result_recommendation *out) {
   if (best != NULL) {
     out->has_mode = true;
     out->mode = best->mode;
+    snprintf(out->name, sizeof out->name, "%s", mode_result_name(best));
     snprintf(out->why, sizeof out->why,
              "%.2f USD/month, the cheapest of %u mesh mode%s meeting %s (%u simulated)",
              best->cost_usd_month, meeting, meeting == 1 ? "" : "s", objective, mesh_modes);

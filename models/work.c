@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "op_graph.h"
 #include "sim_error.h"
 
 /* Per-second series one replication keeps (model_sim.h: done, failed, p99,
@@ -33,43 +34,41 @@ double work_events_per_visit(mesh_mode mode) {
   }
 }
 
-enum { WORK_NEW, WORK_OPEN, WORK_DONE };
+/* V(x) of work.h for every operation x (op_graph.h), callees before
+ * callers: V(x) = 1 + sum over its calls c of count(c) * probability(c) *
+ * (V(target) or, for a choice, sum over its ways of share * V(way)).
+ * Without operations and choices the nodes are the services and this is
+ * V(s) of work.h, term for term. Returns 0, SIM_EINVAL on a cycle or
+ * SIM_ENOMEM. */
+static int work_visits(const op_graph *g, double *memo) {
+  for (uint32_t k = g->n_nodes; k-- > 0;) {
+    uint32_t x = g->order[k];
+    const op_node *nd = &g->nodes[x];
+    double v = 1;
+    for (uint32_t j = 0; j < nd->n_calls; j++) {
+      const scenario_call *c = &nd->calls[j];
+      double below = 0;
+      if (c->n_choice == 0) {
+        below = memo[op_graph_target(g, c, 0)];
+      } else {
+        for (uint32_t i = 0; i < c->n_choice; i++)
+          below += c->choice[i].share * memo[op_graph_target(g, c, i)];
+      }
+      v += scenario_call_mean(c) * below;
+    }
+    memo[x] = v;
+  }
+  return 0;
+}
 
-/* V(s) of work.h for every service reachable from `root`, by an iterative
- * depth-first search (a 100,000-service chain must not exhaust the stack):
- * a service is finished once all its callees are. `stack` holds
- * (service, next call) pairs. Returns V(root), or -1 on a cycle. */
-static double work_visits(const scenario *s, uint32_t root, double *memo, unsigned char *state,
-                          uint32_t (*stack)[2]) {
-  size_t top = 0;
-  if (state[root] != WORK_DONE) {
-    state[root] = WORK_OPEN;
-    stack[top][0] = root;
-    stack[top++][1] = 0;
-  }
-  while (top > 0) {
-    uint32_t svc = stack[top - 1][0], c = stack[top - 1][1];
-    const scenario_service *sv = &s->services[svc];
-    if (c == sv->n_calls) {
-      double v = 1;
-      for (uint32_t k = 0; k < sv->n_calls; k++)
-        v += scenario_call_mean(&sv->calls[k]) * memo[sv->calls[k].target];
-      memo[svc] = v;
-      state[svc] = WORK_DONE;
-      top--;
-      continue;
-    }
-    stack[top - 1][1]++;
-    uint32_t next = sv->calls[c].target;
-    if (state[next] == WORK_OPEN)
-      return -1;
-    if (state[next] == WORK_NEW) {
-      state[next] = WORK_OPEN;
-      stack[top][0] = next;
-      stack[top++][1] = 0;
-    }
-  }
-  return memo[root];
+/* V of one request of traffic entry t: its operation's, or its mix's mean. */
+static double work_entry_visits(const op_graph *g, const scenario_traffic *t, const double *memo) {
+  if (t->n_mix == 0)
+    return memo[op_graph_node(g, t->service, t->op)];
+  double v = 0;
+  for (uint32_t i = 0; i < t->n_mix; i++)
+    v += t->mix[i].share * memo[op_graph_node(g, t->service, t->mix[i].op)];
+  return v;
 }
 
 /* Requests of entry t over the run; a burst counts only where it overlaps
@@ -86,21 +85,21 @@ static double work_roots(const scenario_traffic *t, double window_s, double meas
   return roots > 0 ? roots : 0;
 }
 
-/* One mode's structural analysis steps (work.h). */
-static double work_setup(const scenario *s) {
+/* One mode's structural analysis steps (work.h); its graph has a node per
+ * operation (the services, when none has operations). */
+static double work_setup(const scenario *s, const op_graph *g) {
   double calls = 0, cpu_m = 0, nodes = 0, min_node_m = INFINITY;
-  for (uint32_t i = 0; i < s->n_services; i++) {
-    calls += s->services[i].n_calls;
+  for (uint32_t x = 0; x < g->n_nodes; x++)
+    calls += g->nodes[x].n_calls;
+  for (uint32_t i = 0; i < s->n_services; i++)
     cpu_m += (double)s->services[i].cpu_request_millicores * s->services[i].replicas;
-  }
   for (uint32_t p = 0; p < s->cluster.n_pools; p++) {
     nodes += s->cluster.pools[p].count;
     min_node_m = fmin(min_node_m, (double)s->cluster.pools[p].cpu_millicores);
   }
   if (min_node_m > 0 && isfinite(min_node_m))
     nodes = fmax(nodes, ceil(cpu_m / min_node_m));
-  return ((double)s->n_services + nodes + (double)s->n_namespaces) *
-         ((double)s->n_services + calls);
+  return ((double)s->n_services + nodes + (double)s->n_namespaces) * ((double)g->n_nodes + calls);
 }
 
 double work_units(const work_estimate *w) {
@@ -109,35 +108,29 @@ double work_units(const work_estimate *w) {
 
 int work_estimate_compute(const scenario *s, work_estimate *out) {
   *out = (work_estimate){0};
-  size_t n = s->n_services ? s->n_services : 1;
-  double *memo = calloc(n, sizeof *memo);
-  unsigned char *state = calloc(n, 1);
-  uint32_t(*stack)[2] = calloc(n, sizeof *stack); /* a path holds each service at most once */
-  if (!memo || !state || !stack) {
-    free(memo);
-    free(state);
-    free(stack);
-    return SIM_ENOMEM;
-  }
+  op_graph g;
+  int rc = op_graph_init(&g, s);
+  if (rc != 0)
+    return rc;
+  double *memo = calloc(g.n_nodes ? g.n_nodes : 1, sizeof *memo);
+  rc = memo ? op_graph_sort(&g) : SIM_ENOMEM;
+  if (rc == 0)
+    rc = work_visits(&g, memo);
   /* Doubles throughout: a hostile scenario's products overflow to +inf,
    * which still compares as "over budget". */
   double window_s = ((double)s->meta.warmup_ns + (double)s->meta.duration_ns) / 1e9;
-  int rc = 0;
   for (uint32_t i = 0; i < s->n_traffic && rc == 0; i++) {
     const scenario_traffic *t = &s->traffic[i];
-    double v = work_visits(s, t->service, memo, state, stack);
-    if (v < 0) {
-      rc = SIM_EINVAL;
-      break;
-    }
+    double v = work_entry_visits(&g, t, memo);
     double roots = work_roots(t, window_s, (double)s->meta.duration_ns / 1e9);
     out->roots += roots;
     out->visits += roots * v;
     out->max_visits_root = fmax(out->max_visits_root, v);
   }
+  if (rc == 0)
+    out->setup = work_setup(s, &g) * (double)s->mesh.n_modes;
   free(memo);
-  free(state);
-  free(stack);
+  op_graph_release(&g);
   if (rc != 0)
     return rc;
 
@@ -150,7 +143,6 @@ int work_estimate_compute(const scenario *s, work_estimate *out) {
   double runs = s->n_failures > 0 ? 2.0 : 1.0;
   out->events = out->visits * per_visit * (double)s->meta.replications * runs;
 
-  out->setup = work_setup(s) * (double)s->mesh.n_modes;
   out->series_seconds = ceil((double)s->meta.duration_ns / 1e9) + 1;
   double pods = (double)scenario_pod_count(s);
   double series = WORK_SERIES_PER_MODE + (double)s->n_failures;

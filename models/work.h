@@ -9,6 +9,9 @@
  *             + rate * (multiplier - 1) * burst length, for each burst
  *   visits  = roots * V(entry), V(s) = 1 + sum over calls c of s of
  *             count(c) * probability(c) * V(target(c))      (acyclic graph)
+ *             over the graph of operations (op_graph.h): s is an operation,
+ *             V of a choice the mean of its ways' V by share, and V(entry)
+ *             the mean over the entry's operation mix
  *   events  = visits * E(mode), summed over the modes, times replications,
  *             times 2 when the scenario has failure drills (drill replications)
  *   setup   = per mode, the structural blast radius (blast.h's worst case):
@@ -66,8 +69,8 @@ typedef struct work_budget {
 } work_budget;
 
 /* Fills *out for scenario s. Returns 0, SIM_ENOMEM, or SIM_EINVAL when the
- * call graph has a cycle (the loader refuses those, so only hand-built
- * scenarios see it). */
+ * graph of operations has a cycle or a call names nothing (the loader
+ * refuses those, so only hand-built scenarios see it). */
 int work_estimate_compute(const scenario *s, work_estimate *out);
 
 /* What the event budget is compared with: events + setup / WORK_SETUP_PER_EVENT. */

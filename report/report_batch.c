@@ -197,7 +197,7 @@ static void section_verdict(report_batch *c) {
   const result_recommendation *rec = &r->recommendation;
   const mode_result *best = NULL;
   for (uint32_t i = 0; rec->has_mode && i < r->n_modes && !best; i++)
-    if (r->modes[i].mode == rec->mode)
+    if (!strcmp(mode_result_name(&r->modes[i]), result_recommendation_name(rec)))
       best = &r->modes[i];
   uint32_t mesh_modes = 0;
   for (uint32_t i = 0; i < r->n_modes; i++)
@@ -739,7 +739,7 @@ static int pick_baseline(report_batch *c) {
   c->base = 0;
   if (!c->opt->baseline)
     return 0;
-  if (mesh_mode_from_name(c->opt->baseline) < 0)
+  if (mesh_mode_from_label(c->opt->baseline) < 0)
     return report_fail(c->info, ERR_EINVAL, "unknown baseline mode '%s'; valid modes are: %s",
                        c->opt->baseline, mesh_mode_names_list());
   for (uint32_t i = 0; i < r->n_modes; i++)

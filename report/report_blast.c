@@ -81,7 +81,8 @@ void report_blast_verdict(report_batch *c) {
       worst = b;
       worst_m = m;
     }
-    if (r->recommendation.has_mode && m->mode == r->recommendation.mode)
+    if (r->recommendation.has_mode &&
+        !strcmp(mode_result_name(m), result_recommendation_name(&r->recommendation)))
       rec_m = m;
   }
   if (!worst)

@@ -445,7 +445,7 @@ static void gp_mode_xtics(FILE *f, const run_result *r) {
   for (uint32_t i = 0; i < r->n_modes; i++) {
     if (i)
       fputs(", ", f);
-    gp_quote(f, mesh_mode_name(r->modes[i].mode));
+    gp_quote(f, mode_result_name(&r->modes[i]));
     fprintf(f, " %u", i);
   }
   fputs(") scale 0\n", f);
@@ -675,7 +675,7 @@ int report_chart_quantiles(report_charts *c, const run_result *r) {
     const result_latency *l = &r->modes[i].latency;
     const double v[3] = {l->p50_ms, l->p99_ms, l->p999_ms};
     const sim_ci *ci[3] = {&l->p50_ci, &l->p99_ci, &l->p999_ci};
-    dat_label(dat, mesh_mode_name(r->modes[i].mode));
+    dat_label(dat, mode_result_name(&r->modes[i]));
     for (int q = 0; q < 3; q++) {
       double lo, hi;
       ci_bounds(v[q], ci[q], &lo, &hi);
@@ -744,7 +744,7 @@ int report_chart_cost(report_charts *c, const run_result *r) {
     if (isfinite(m->cost_usd_month) && m->cost_usd_month > compute + network)
       compute = m->cost_usd_month - network;
     fprintf(dat, "%u ", i);
-    dat_label(dat, mesh_mode_name(m->mode));
+    dat_label(dat, mode_result_name(m));
     dat_num(dat, compute);
     dat_num(dat, network);
     dat_num(dat, m->nodes_needed);
@@ -857,7 +857,7 @@ int report_chart_blast(report_charts *c, const run_result *r) {
       if (!r->modes[i].has_blast[k])
         continue;
       char label[2 * RESULT_NAME_MAX];
-      report_fmt(label, sizeof label, "%s: %s", mesh_mode_name(r->modes[i].mode),
+      report_fmt(label, sizeof label, "%s: %s", mode_result_name(&r->modes[i]),
                  mesh_proxy_kind_name((mesh_proxy_kind)k));
       fputs(row ? ", " : "", f);
       gp_quote(f, label);

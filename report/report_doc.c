@@ -161,8 +161,7 @@ const char *report_pct(char *buf, size_t n, double fraction) {
 }
 
 const char *report_mode_name(const mode_result *m) {
-  const char *s = mesh_mode_name(m->mode);
-  return s ? s : "?";
+  return mode_result_name(m);
 }
 
 /* "slower than 100 ms" from the stored SLO; "over the latency SLO" when

@@ -25,6 +25,7 @@
 #include "mesh_types.h"
 #include "metric.h"
 #include "report_internal.h"
+#include "scenario.h"
 #include "sweep.h"
 #include "verdict.h"
 
@@ -64,8 +65,8 @@ typedef struct srctx {
   size_t nx;     /* values of xk */
   size_t *group; /* group of each stored point */
   size_t n_groups;
-  size_t *group_point; /* a point of each group (for its label) */
-  mesh_mode modes[MESH_MODE_COUNT];
+  size_t *group_point;              /* a point of each group (for its label) */
+  const char *modes[SCN_MODES_MAX]; /* names (mode_result_name), borrowed from rows */
   size_t n_modes;
   const metric *metrics[METRIC_COUNT + 1]; /* drawn against x, in their sweep order */
   size_t n_metrics;
@@ -170,9 +171,9 @@ static int sr_index_points(srctx *c) {
     const db_sweep_row *w = &c->rows[r];
     int seen = 0;
     for (size_t m = 0; m < c->n_modes; m++)
-      seen |= c->modes[m] == w->summary.mode;
-    if (!seen && c->n_modes < MESH_MODE_COUNT)
-      c->modes[c->n_modes++] = w->summary.mode;
+      seen |= !strcmp(c->modes[m], mode_result_name(&w->summary));
+    if (!seen && c->n_modes < SCN_MODES_MAX)
+      c->modes[c->n_modes++] = mode_result_name(&w->summary);
     if (r > 0 && w->point == c->rows[r - 1].point)
       continue;
     size_t p = c->n_points++;
@@ -254,7 +255,7 @@ static int sr_index_cells(srctx *c) {
     for (size_t r = c->point_row[p];
          r < c->n_rows && c->rows[r].point == c->rows[c->point_row[p]].point; r++)
       for (size_t m = 0; m < c->n_modes; m++)
-        if (c->modes[m] == c->rows[r].summary.mode)
+        if (!strcmp(c->modes[m], mode_result_name(&c->rows[r].summary)))
           c->cell[(c->group[p] * c->nx + xi) * c->n_modes + m] = (long)r;
   }
   free(xpos);
@@ -431,8 +432,8 @@ static int sr_pair_crossovers(srctx *c, const metric *x, size_t g, size_t i, siz
     from = to;
   }
   for (size_t k = 0; k < n && k < SR_MAX_CROSSINGS; k++) {
-    const char *up = mesh_mode_name(cr[k].a_above ? c->modes[i] : c->modes[j]);
-    const char *down = mesh_mode_name(cr[k].a_above ? c->modes[j] : c->modes[i]);
+    const char *up = cr[k].a_above ? c->modes[i] : c->modes[j];
+    const char *down = cr[k].a_above ? c->modes[j] : c->modes[i];
     char at[256], group[SR_CELL * 2] = "", label[SR_CELL * 2];
     sr_crossing_at(c, &cr[k], at, sizeof at);
     sr_group_label(c, g, label, sizeof label);
@@ -466,7 +467,7 @@ static void sr_failing_points(srctx *c) {
         sr_group_label(c, g, label, sizeof label);
         if (label[0])
           report_fmt(group, sizeof group, " (with %s)", label);
-        report_doc_item(&c->doc, "%s at %s=%s%s: %s%s%s", mesh_mode_name(c->modes[m]), sr_xname(c),
+        report_doc_item(&c->doc, "%s at %s=%s%s: %s%s%s", c->modes[m], sr_xname(c),
                         c->xk >= 0 ? c->keys[c->xk].vals[c->xord[i]] : "", group,
                         verdict_status_name(v->status), v->n_reasons ? ", " : "",
                         v->n_reasons ? v->reasons[0] : "");
@@ -569,8 +570,8 @@ static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *axi
     report_fmt(xlabel, sizeof xlabel, "%s", sr_xname(c));
   report_fmt(ylabel, sizeof ylabel, "%s (%s%s)", x->sweep.phrase, x->unit,
              log_y ? ", log scale" : "");
-  report_line lines[2 * MESH_MODE_COUNT] = {0};
-  char hollow[MESH_MODE_COUNT][SR_CELL];
+  report_line lines[2 * SCN_MODES_MAX] = {0};
+  char hollow[SCN_MODES_MAX][SR_CELL];
   size_t nl = c->n_modes;
   sr_x_positions(c, xs);
   for (size_t mi = 0; mi < c->n_modes; mi++) {
@@ -590,13 +591,12 @@ static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *axi
       fail[i] = f ? v : NAN;
       fails |= f;
     }
-    lines[mi].title = mesh_mode_name(c->modes[mi]);
+    lines[mi].title = c->modes[mi];
     lines[mi].x = mx;
     lines[mi].y = line;
     lines[mi].n = c->nx;
     if (fails) {
-      report_fmt(hollow[mi], sizeof hollow[mi], "%s: misses the objective",
-                 mesh_mode_name(c->modes[mi]));
+      report_fmt(hollow[mi], sizeof hollow[mi], "%s: misses the objective", c->modes[mi]);
       lines[nl] = (report_line){hollow[mi], mx, fail, c->nx, mi + 1};
       nl++;
     }
@@ -632,9 +632,9 @@ static void sr_metric_chart(srctx *c, const metric *x, size_t g, const char *axi
 
 /* The numbers of metric x: one row per (group, x), one column per mode. */
 static void sr_metric_table(srctx *c, const metric *x) {
-  const char *head[SWEEP_MAX_KEYS + 1 + MESH_MODE_COUNT];
-  char align[SWEEP_MAX_KEYS + 2 + MESH_MODE_COUNT];
-  char heads[MESH_MODE_COUNT][SR_CELL];
+  const char *head[SWEEP_MAX_KEYS + 1 + SCN_MODES_MAX];
+  char align[SWEEP_MAX_KEYS + 2 + SCN_MODES_MAX];
+  char heads[SCN_MODES_MAX][SR_CELL];
   size_t nc = 0;
   for (size_t k = 0; k < c->n_keys; k++)
     if ((int)k != c->xk && c->keys[k].n > 1) {
@@ -644,7 +644,7 @@ static void sr_metric_table(srctx *c, const metric *x) {
   head[nc] = sr_xname(c);
   align[nc++] = c->xkind == SWEEP_X_CATEGORY ? 'l' : 'r';
   for (size_t mi = 0; mi < c->n_modes; mi++) {
-    report_fmt(heads[mi], sizeof heads[mi], "%s (%s)", mesh_mode_name(c->modes[mi]), x->unit);
+    report_fmt(heads[mi], sizeof heads[mi], "%s (%s)", c->modes[mi], x->unit);
     head[nc] = heads[mi];
     align[nc++] = 'r';
   }
@@ -652,8 +652,8 @@ static void sr_metric_table(srctx *c, const metric *x) {
   report_doc_table_begin(&c->doc, nc, head, align);
   for (size_t g = 0; g < c->n_groups; g++)
     for (size_t i = 0; i < c->nx; i++) {
-      const char *cells[SWEEP_MAX_KEYS + 1 + MESH_MODE_COUNT];
-      char vals[MESH_MODE_COUNT][SR_CELL];
+      const char *cells[SWEEP_MAX_KEYS + 1 + SCN_MODES_MAX];
+      char vals[SCN_MODES_MAX][SR_CELL];
       size_t k2 = 0, p = c->group_point[g];
       for (size_t k = 0; k < c->n_keys; k++)
         if ((int)k != c->xk && c->keys[k].n > 1)

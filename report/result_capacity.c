@@ -120,7 +120,7 @@ void result_capacity_json(FILE *out, const mode_result *m) {
 /* Writes mode m's warnings (out NULL: only counts them). */
 static unsigned cap_warn(FILE *out, const mode_result *m) {
   const result_plan *p = &m->plan;
-  const char *mode = mesh_mode_name(m->mode);
+  const char *mode = mode_result_name(m);
   unsigned n = 0;
   if (p->n_node_warnings > 0) {
     n++;

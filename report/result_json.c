@@ -174,7 +174,7 @@ static void json_verdict(FILE *out, const mode_result *m) {
 
 static void json_mode(FILE *out, const mode_result *m) {
   fputs("{\"mode\": ", out);
-  result_json_string(out, mesh_mode_name(m->mode));
+  result_json_string(out, mode_result_name(m));
   json_metrics(out, m);
   json_blast(out, m);
   json_failures(out, m);
@@ -193,7 +193,7 @@ static void json_decision(FILE *out, const run_result *r) {
   json_key_num(out, "error_budget", r->error_budget, 0);
   fputs("}, \"recommendation\": {\"mode\": ", out);
   const result_recommendation *rec = &r->recommendation;
-  json_string_or_null(out, rec->has_mode ? mesh_mode_name(rec->mode) : "");
+  json_string_or_null(out, result_recommendation_name(rec));
   fputs(", \"why\": ", out);
   result_json_string(out, rec->why);
   fputc('}', out);

@@ -10,7 +10,17 @@
 #include "verdict.h"
 
 #define TABLE_LABEL 26
-#define TABLE_COL   17
+#define TABLE_COL   17 /* at least; wider when a mode's name needs it */
+
+/* The width of a mode's column: TABLE_COL, or room for the longest mode
+ * name and a space ("linkerd-2.14:ambient-waypoint"). */
+static int table_col(const run_result *r) {
+  size_t w = TABLE_COL;
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    if (strlen(mode_result_name(&r->modes[i])) + 1 > w)
+      w = strlen(mode_result_name(&r->modes[i])) + 1;
+  return (int)w;
+}
 
 /* A metric's value as the table shows it (GiB where the row says GiB). */
 static double table_value(const metric *x, const mode_result *m) {
@@ -18,17 +28,18 @@ static double table_value(const metric *x, const mode_result *m) {
   return x->text.divisor ? v / x->text.divisor : v;
 }
 
-static void table_cell(FILE *out, const char *fmt, double v) {
+static void table_cell(FILE *out, int col, const char *fmt, double v) {
   char buf[64];
   if (isfinite(v))
     snprintf(buf, sizeof buf, fmt, v);
   else
     snprintf(buf, sizeof buf, "-"); /* no such figure: no failures to time, no requests */
-  fprintf(out, "%*s", TABLE_COL, buf);
+  fprintf(out, "%*s", col, buf);
 }
 
 /* The row under p99: its 95% confidence interval per mode. */
 static void table_p99_ci(FILE *out, const run_result *r) {
+  int col = table_col(r);
   fprintf(out, "%-*s", TABLE_LABEL, "  p99 95% CI");
   for (uint32_t i = 0; i < r->n_modes; i++) {
     const sim_ci *ci = &r->modes[i].latency.p99_ci;
@@ -37,7 +48,7 @@ static void table_p99_ci(FILE *out, const run_result *r) {
       snprintf(buf, sizeof buf, "n/a");
     else
       snprintf(buf, sizeof buf, "[%.3f, %.3f]", ci->lo, ci->hi);
-    fprintf(out, "%*s", TABLE_COL, buf);
+    fprintf(out, "%*s", col, buf);
   }
   fputc('\n', out);
 }
@@ -46,14 +57,15 @@ static void table_p99_ci(FILE *out, const run_result *r) {
  * A mode that does not meet the objective shows its verdict in every cell:
  * its differences are not savings (verdict.h). */
 static void table_deltas(FILE *out, const run_result *r) {
+  int col = table_col(r);
   const mode_result *base = &r->modes[0];
-  fprintf(out, "\nchange against %s:\n", mesh_mode_name(base->mode));
+  fprintf(out, "\nchange against %s:\n", mode_result_name(base));
   if (base->verdict.status != RESULT_MEETS)
-    fprintf(out, "(%s itself %s the objective)\n", mesh_mode_name(base->mode),
+    fprintf(out, "(%s itself %s the objective)\n", mode_result_name(base),
             base->verdict.status == RESULT_MISSES ? "misses" : "is overloaded: it cannot meet");
   fprintf(out, "%-*s", TABLE_LABEL, "");
   for (uint32_t i = 1; i < r->n_modes; i++)
-    fprintf(out, "%*s", TABLE_COL, mesh_mode_name(r->modes[i].mode));
+    fprintf(out, "%*s", col, mode_result_name(&r->modes[i]));
   fputc('\n', out);
   for (size_t k = 0; k < METRIC_COUNT; k++) {
     const metric *x = &metric_table[k];
@@ -66,7 +78,7 @@ static void table_deltas(FILE *out, const run_result *r) {
       if (vd->status != RESULT_MEETS) {
         char flag[40];
         snprintf(flag, sizeof flag, "(%s)", verdict_status_name(vd->status));
-        fprintf(out, "%*s", TABLE_COL, flag);
+        fprintf(out, "%*s", col, flag);
         continue;
       }
       double v = table_value(x, &r->modes[i]);
@@ -77,29 +89,31 @@ static void table_deltas(FILE *out, const run_result *r) {
                  100.0 * (v - b) / fabs(b));
       else
         snprintf(buf, sizeof buf, "%s%s", v - b >= 0 ? "+" : "", num);
-      fprintf(out, "%*s", TABLE_COL, buf);
+      fprintf(out, "%*s", col, buf);
     }
     fputc('\n', out);
   }
 }
 
 /* A name in one column: the end of it when it is too long ("..p/waypoint#0"). */
-static void table_name_cell(FILE *out, const char *name) {
-  size_t len = strlen(name), room = TABLE_COL - 1;
+static void table_name_cell(FILE *out, int col, const char *name) {
+  size_t len = strlen(name), room = (size_t)col - 1;
   if (len <= room)
-    fprintf(out, "%*s", TABLE_COL, name);
+    fprintf(out, "%*s", col, name);
   else
     fprintf(out, " ..%s", name + len - (room - 2));
 }
 
 /* The first rows: each mode's verdict and the station it names. */
 static void table_verdict(FILE *out, const run_result *r) {
+  int col = table_col(r);
   fprintf(out, "%-*s", TABLE_LABEL, "verdict");
   for (uint32_t i = 0; i < r->n_modes; i++)
-    fprintf(out, "%*s", TABLE_COL, verdict_status_name(r->modes[i].verdict.status));
+    fprintf(out, "%*s", col, verdict_status_name(r->modes[i].verdict.status));
   fprintf(out, "\n%-*s", TABLE_LABEL, "  bottleneck");
   for (uint32_t i = 0; i < r->n_modes; i++)
-    table_name_cell(out, r->modes[i].verdict.bottleneck[0] ? r->modes[i].verdict.bottleneck : "-");
+    table_name_cell(out, col,
+                    r->modes[i].verdict.bottleneck[0] ? r->modes[i].verdict.bottleneck : "-");
   fputc('\n', out);
 }
 
@@ -111,7 +125,7 @@ static void table_decision(FILE *out, const run_result *r) {
           r->slo_ms, 100 * r->error_budget);
   const result_recommendation *rec = &r->recommendation;
   if (rec->has_mode)
-    fprintf(out, "recommendation: %s (%s)\n", mesh_mode_name(rec->mode), rec->why);
+    fprintf(out, "recommendation: %s (%s)\n", result_recommendation_name(rec), rec->why);
   else /* why says so: "no mesh mode meets ..." */
     fprintf(out, "recommendation: %s\n", rec->why);
 }
@@ -121,7 +135,7 @@ static void table_reasons(FILE *out, const run_result *r) {
   for (uint32_t i = 0; i < r->n_modes; i++) {
     const result_verdict *v = &r->modes[i].verdict;
     for (uint32_t k = 0; k < v->n_reasons; k++) {
-      fprintf(out, "%s  %s %s: %s\n", any ? "" : "\nwhy:\n", mesh_mode_name(r->modes[i].mode),
+      fprintf(out, "%s  %s %s: %s\n", any ? "" : "\nwhy:\n", mode_result_name(&r->modes[i]),
               verdict_status_name(v->status), v->reasons[k]);
       any = 1;
     }
@@ -129,6 +143,7 @@ static void table_reasons(FILE *out, const run_result *r) {
 }
 
 void result_table_write(FILE *out, const run_result *r) {
+  int col = table_col(r);
   fprintf(out,
           "scenario \"%s\" (hash %016llx), seed %llu, %u replication%s x %.3g s after %.3g s "
           "warm-up, profile %s\n",
@@ -140,7 +155,7 @@ void result_table_write(FILE *out, const run_result *r) {
   fputc('\n', out);
   fprintf(out, "%-*s", TABLE_LABEL, "");
   for (uint32_t i = 0; i < r->n_modes; i++)
-    fprintf(out, "%*s", TABLE_COL, mesh_mode_name(r->modes[i].mode));
+    fprintf(out, "%*s", col, mode_result_name(&r->modes[i]));
   fputc('\n', out);
   table_verdict(out, r);
   for (size_t k = 0; k < METRIC_COUNT; k++) {
@@ -149,7 +164,7 @@ void result_table_write(FILE *out, const run_result *r) {
       continue;
     fprintf(out, "%-*s", TABLE_LABEL, x->text.label);
     for (uint32_t i = 0; i < r->n_modes; i++)
-      table_cell(out, x->text.fmt, table_value(x, &r->modes[i]));
+      table_cell(out, col, x->text.fmt, table_value(x, &r->modes[i]));
     fputc('\n', out);
     if (x->id == METRIC_LATENCY_P99)
       table_p99_ci(out, r);

@@ -377,7 +377,7 @@ static int db__load_modes(db *d, int64_t batch_id, run_result *out) {
   while (ret == 0 && out->n_modes < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     char mode[RESULT_NAME_MAX];
     db__col_text(st, 0, mode, sizeof mode);
-    int mm = mesh_mode_from_name(mode);
+    int mm = mesh_mode_from_label(mode);
     if (mm < 0) {
       ret = db__fail(d, ERR_EINVAL,
                      "%s: batch %" PRId64 " has unknown mode '%s'; valid modes are: %s", d->path,
@@ -386,6 +386,7 @@ static int db__load_modes(db *d, int64_t batch_id, run_result *out) {
     }
     mode_result *m = &out->modes[out->n_modes++];
     m->mode = (mesh_mode)mm;
+    snprintf(m->name, sizeof m->name, "%s", mode); /* "sidecar" or "linkerd-2.14:sidecar" */
     if (sim_hist_init(&m->latency_hist_ns) != 0) {
       ret = db__fail(d, ERR_ENOMEM, "out of memory for a histogram");
       break;
@@ -591,12 +592,14 @@ static int db__read_sweep_row(sqlite3_stmt *st, void *row) {
   GET_U32(st, c++, w->point);
   GET_I64(st, c++, w->batch_id);
   GET_TXT(st, c++, w->params);
-  int mode = mesh_mode_from_name((const char *)sqlite3_column_text(st, c++));
+  const char *label = (const char *)sqlite3_column_text(st, c++);
+  int mode = mesh_mode_from_label(label);
   GET_U32(st, c++, w->position);
   db__get_summary(st, c, &w->summary);
   if (mode < 0)
     return 0;
   w->summary.mode = (mesh_mode)mode;
+  snprintf(w->summary.name, sizeof w->summary.name, "%s", label);
   return 1;
 }
 
@@ -618,7 +621,7 @@ int db_load_sweep_rows(db *d, int64_t sweep_id, db_sweep_row **rows, size_t *n) 
   /* Per-kind figures too, so every metric of a mode reads the same here. */
   for (size_t i = 0; rc == 0 && i < *n; i++) {
     db_sweep_row *w = &(*rows)[i];
-    rc = db__load_kinds(d, w->batch_id, mesh_mode_name(w->summary.mode), &w->summary);
+    rc = db__load_kinds(d, w->batch_id, mode_result_name(&w->summary), &w->summary);
   }
   if (rc < 0) {
     free(*rows);

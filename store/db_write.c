@@ -102,7 +102,7 @@ static int db__check_run(db *d, const run_result *r) {
     return db__fail(d, ERR_EINVAL, "run has no modes");
   for (uint32_t i = 0; i < r->n_modes; i++) {
     const mode_result *m = &r->modes[i];
-    const char *name = mesh_mode_name(m->mode);
+    const char *name = mode_result_name(m);
     if (!name || (int)m->mode < 0 || m->mode >= MESH_MODE_COUNT)
       return db__fail(d, ERR_EINVAL, "mode %u: invalid mode %d", i, (int)m->mode);
     if (m->replications && !m->reps)
@@ -441,7 +441,7 @@ int db__write_run_tx(db *d, const run_result *r, int64_t *batch_id) {
   db_wmode w = {.d = d, .r = r, .batch_id = sqlite3_last_insert_rowid(d->conn), .hash = hash};
   for (w.position = 0; w.position < r->n_modes; w.position++) {
     w.m = &r->modes[w.position];
-    w.mode = mesh_mode_name(w.m->mode);
+    w.mode = mode_result_name(w.m);
     for (size_t i = 0; i < sizeof db_mode_writers / sizeof db_mode_writers[0]; i++)
       if ((rc = db_mode_writers[i](&w)) < 0)
         return rc;

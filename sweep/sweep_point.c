@@ -56,6 +56,22 @@ int sweep_point_load(sweep_point *p, const char *path, const char *const *overri
     goto fail;
   }
   mode_rules_wire(&p->in, &p->scn, p->profiles);
+  /* Modes that name a profile of their own: loaded and checked apart. */
+  for (uint32_t i = 0; i < p->scn.mesh.n_modes; i++) {
+    const char *name = mode_rules_mode_profile_name(&p->scn, i);
+    if (!name)
+      continue;
+    rc = sweep_point__profile(path, name, &p->mode_profiles[i], d);
+    if (rc != 0) {
+      snprintf(why, why_len, "cannot load calibration profile \"%s\"", name);
+      goto fail;
+    }
+    if (mode_rules_check_mode(&p->scn, i, path, &p->mode_profiles[i], d) != 0) {
+      rc = SCENARIO_LOAD_EINVALID;
+      goto fail;
+    }
+    p->in.mode_profile[i] = &p->mode_profiles[i];
+  }
   if ((rc = work_estimate_compute(&p->scn, &p->work)) != 0) {
     snprintf(why, why_len, "cannot estimate the work of the run: %s", err_str(rc));
     goto fail;

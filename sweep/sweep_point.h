@@ -34,6 +34,7 @@
 typedef struct sweep_point {
   scenario scn;
   profile profiles[MODE_RULES_SOURCES];
+  profile mode_profiles[SCN_MODES_MAX]; /* of the modes that name one ("linkerd-2.14:sidecar") */
   model_inputs in;
   work_estimate work; /* what running it would cost (models/work.h) */
 } sweep_point;

@@ -401,7 +401,19 @@ static void mc_touch_node(mc *m, uint32_t node) {
   }
 }
 
-static void mc_call(mc *m, uint32_t src, uint32_t svc, uint32_t *stack, uint32_t *sp) {
+/* The way of a choice a uniform u picks, by share. */
+static scenario_target mc_way(const scenario_call *c, double u) {
+  uint32_t n = scenario_call_n_targets(c);
+  for (uint32_t i = 0; i + 1 < n; i++) {
+    scenario_target t = scenario_call_target_at(c, i);
+    if (u < t.share)
+      return t;
+    u -= t.share;
+  }
+  return scenario_call_target_at(c, n - 1);
+}
+
+static void mc_call(mc *m, uint32_t src, uint32_t svc, uint32_t op, uint32_t *stack, uint32_t *sp) {
   const topology *t = m->t;
   const scenario_service *sv = &t->scn->services[svc];
   uint32_t dst = t->service_first_pod[svc] + (uint32_t)gsl_rng_uniform_int(m->rng, sv->replicas);
@@ -425,12 +437,17 @@ static void mc_call(mc *m, uint32_t src, uint32_t svc, uint32_t *stack, uint32_t
   mc_touch_node(m, t->pods[dst].node);
   if (pa.n > 0) /* some proxy crossed: a meshed pod is involved */
     m->control = 1;
-  for (uint32_t j = 0; j < sv->n_calls; j++)
-    for (uint32_t k = 0; k < sv->calls[j].count; k++)
-      if (gsl_rng_uniform(m->rng) < sv->calls[j].probability) {
-        assert_true(*sp + 2 <= 8192);
+  uint32_t nc;
+  const scenario_call *calls = scenario_op_calls(sv, op, &nc);
+  for (uint32_t j = 0; j < nc; j++)
+    for (uint32_t k = 0; k < calls[j].count; k++)
+      if (gsl_rng_uniform(m->rng) < calls[j].probability) {
+        scenario_target w = calls[j].n_choice ? mc_way(&calls[j], gsl_rng_uniform(m->rng))
+                                              : scenario_call_target_at(&calls[j], 0);
+        assert_true(*sp + 3 <= 8192);
         stack[(*sp)++] = dst;
-        stack[(*sp)++] = sv->calls[j].target;
+        stack[(*sp)++] = w.service;
+        stack[(*sp)++] = w.op;
       }
 }
 
@@ -449,11 +466,18 @@ static void mc_run(mc *m, uint32_t n_requests) {
       u -= s->traffic[e].rate_rps;
       e++;
     }
-    uint32_t sp = 0;
-    mc_call(m, TOPO_NONE, s->traffic[e].service, stack, &sp);
+    uint32_t sp = 0, op = s->traffic[e].op;
+    if (s->traffic[e].n_mix) { /* the entry's operation, by its mix */
+      double x = gsl_rng_uniform(m->rng);
+      uint32_t k = 0;
+      while (k + 1 < s->traffic[e].n_mix && x >= s->traffic[e].mix[k].share)
+        x -= s->traffic[e].mix[k++].share;
+      op = s->traffic[e].mix[k].op;
+    }
+    mc_call(m, TOPO_NONE, s->traffic[e].service, op, stack, &sp);
     while (sp > 0) {
-      uint32_t svc = stack[--sp], src = stack[--sp];
-      mc_call(m, src, svc, stack, &sp);
+      uint32_t o = stack[--sp], svc = stack[--sp], src = stack[--sp];
+      mc_call(m, src, svc, o, stack, &sp);
     }
     m->control_hits += m->control;
   }
@@ -633,6 +657,97 @@ static void test_share_vs_monte_carlo_diamond(void **state) {
   print_message("diamond: largest |formula - Monte-Carlo| %.4f over 80000 requests\n", worst);
 }
 
+/* Operations with a cycle between services (user/write -> graph/insert ->
+ * user/read), a gateway's weighted route over services and operations, and
+ * a traffic mix: the formula over the graph of operations against the
+ * Monte-Carlo walk in every mode, and the visits per service by hand. */
+static scenario_call *ops_call(scenario_call **calls, uint32_t *n, uint32_t target, uint32_t op,
+                               uint32_t count, double p) {
+  *calls = realloc(*calls, (*n + 1) * sizeof **calls);
+  scenario_call *c = &(*calls)[(*n)++];
+  memset(c, 0, sizeof *c);
+  c->target = target;
+  c->op = op;
+  c->count = count;
+  c->probability = p;
+  c->request_bytes = c->response_bytes = 1024;
+  return c;
+}
+
+static void ops_add(scenario_service *sv, const char *name) {
+  sv->ops = realloc(sv->ops, (sv->n_ops + 1) * sizeof *sv->ops);
+  scenario_operation *o = &sv->ops[sv->n_ops++];
+  memset(o, 0, sizeof *o);
+  snprintf(o->name, sizeof o->name, "%s", name);
+  o->weight = 1;
+  o->service_time_ns = sv->service_time_ns;
+}
+
+static void test_share_vs_monte_carlo_operations(void **state) {
+  (void)state;
+  profile p;
+  const profile *const *profs = fx_profiles(&p);
+  double worst = 0;
+  for (int mode = 0; mode < MESH_MODE_COUNT; mode++) {
+    scenario s;
+    fx_scenario(&s, 3, 0);
+    uint32_t n1 = fx_namespace(&s, "n1", MESH_NS_SIDECAR);
+    uint32_t n2 = fx_namespace(&s, "n2", MESH_NS_AMBIENT_WAYPOINT);
+    enum { GW, USER, GRAPH, DB, READ = 0, WRITE = 1, GET = 0, INSERT = 1 };
+    fx_service(&s, "gw", n1, 2, 1e5, 0);
+    fx_service(&s, "user", n2, 3, 1e5, 1);
+    fx_service(&s, "graph", n2, 2, 1e5, 1);
+    fx_service(&s, "db", n1, 2, 1e5, 0);
+    ops_add(&s.services[USER], "read");
+    ops_add(&s.services[USER], "write");
+    ops_add(&s.services[GRAPH], "get");
+    ops_add(&s.services[GRAPH], "insert");
+    scenario_operation *u = s.services[USER].ops, *g = s.services[GRAPH].ops;
+    ops_call(&u[READ].calls, &u[READ].n_calls, GRAPH, GET, 1, 0.6);
+    ops_call(&u[WRITE].calls, &u[WRITE].n_calls, GRAPH, INSERT, 1, 1.0);
+    ops_call(&u[WRITE].calls, &u[WRITE].n_calls, DB, 0, 1, 0.5);
+    ops_call(&g[GET].calls, &g[GET].n_calls, DB, 0, 1, 0.4);
+    ops_call(&g[INSERT].calls, &g[INSERT].n_calls, USER, READ, 1, 1.0);
+    scenario_service *gw = &s.services[GW];
+    scenario_call *route = ops_call(&gw->calls, &gw->n_calls, SCN_NONE, 0, 2, 0.7);
+    const scenario_target ways[] = {{USER, READ, 0.25, 1024, 1024},
+                                    {USER, WRITE, 0.25, 1024, 1024},
+                                    {GRAPH, GET, 0.3, 1024, 1024},
+                                    {DB, 0, 0.2, 1024, 1024}};
+    route->choice = malloc(sizeof ways);
+    memcpy(route->choice, ways, sizeof ways);
+    route->n_choice = 4;
+    fx_traffic(&s, GW, 10);
+    fx_traffic(&s, USER, 5);
+    s.traffic[1].mix = malloc(2 * sizeof *s.traffic[1].mix);
+    s.traffic[1].mix[0] = (scenario_target){USER, READ, 0.3, 1024, 1024};
+    s.traffic[1].mix[1] = (scenario_target){USER, WRITE, 0.7, 1024, 1024};
+    s.traffic[1].n_mix = 2;
+    topology t;
+    assert_int_equal(topo_build(&t, &s, profs, &p.control_plane, (mesh_mode)mode, 9), 0);
+    double w = check_against_mc(&t, 60000, 300 + (uint64_t)mode);
+    worst = w > worst ? w : worst;
+
+    /* visits per external request (2/3 at gw, 1/3 at user by 0.3/0.7):
+     * read = 1/3 0.3 + 2/3 1.4 0.25 + insert; write = 1/3 0.7 + 2/3 1.4 0.25;
+     * insert = write; get = read 0.6 + 2/3 1.4 0.3; db = write 0.5 + get 0.4
+     * + 2/3 1.4 0.2 */
+    double v[4];
+    assert_int_equal(blast_service_visits(&s, v), 0);
+    double route_calls = 2.0 / 3.0 * 1.4;
+    double write = 1.0 / 3.0 * 0.7 + route_calls * 0.25, insert = write;
+    double read = 1.0 / 3.0 * 0.3 + route_calls * 0.25 + insert;
+    double get = read * 0.6 + route_calls * 0.3;
+    assert_near(v[GW], 2.0 / 3.0, 1e-12);
+    assert_near(v[USER], read + write, 1e-12);
+    assert_near(v[GRAPH], get + insert, 1e-12);
+    assert_near(v[DB], write * 0.5 + get * 0.4 + route_calls * 0.2, 1e-12);
+    topo_release(&t);
+    scenario_release(&s);
+  }
+  print_message("operations: largest |formula - Monte-Carlo| %.4f over 60000 requests\n", worst);
+}
+
 /* ---- errors -------------------------------------------------------------- */
 
 static void test_errors(void **state) {
@@ -774,6 +889,7 @@ int main(void) {
       cmocka_unit_test(test_share_single_service),
       cmocka_unit_test(test_share_vs_monte_carlo_shop),
       cmocka_unit_test(test_share_vs_monte_carlo_diamond),
+      cmocka_unit_test(test_share_vs_monte_carlo_operations),
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_scale),
   };

@@ -443,6 +443,31 @@ static void test_roundtrip(void **state) {
   run_result_release(&r);
 }
 
+/* A mode that names its profile is stored under its label, and read back
+ * with it (and its mode, the label's end); the other modes keep their names. */
+static void test_labelled_modes(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r, back;
+  fixture_run(&r, &o);
+  assert_int_equal(r.modes[0].mode, MESH_MODE_SIDECAR);
+  snprintf(r.modes[0].name, sizeof r.modes[0].name, "linkerd-2.14:sidecar");
+  int64_t id = 0;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  assert_int_equal(db_load_run(t->d, id, &back), 0);
+  assert_string_equal(back.modes[0].name, "linkerd-2.14:sidecar");
+  assert_int_equal(back.modes[0].mode, MESH_MODE_SIDECAR);
+  assert_string_equal(mode_result_name(&back.modes[1]), "ambient");
+  assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM runs WHERE mode = "
+                                              "'linkerd-2.14:sidecar'"),
+                   o.replications);
+  assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM kind_usage WHERE mode = "
+                                              "'linkerd-2.14:sidecar'"),
+                   MESH_KIND_COUNT);
+  run_result_release(&back);
+  run_result_release(&r);
+}
+
 /* Two batches of two scenarios: listing, latest per scenario, loading each. */
 static void test_two_runs(void **state) {
   dbt *t = *state;
@@ -1305,6 +1330,7 @@ static void test_merge(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_labelled_modes, setup, teardown),
       cmocka_unit_test_setup_teardown(test_two_runs, setup, teardown),
       cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_killed_mid_write, setup, teardown),

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "mesh_types.h"
@@ -115,6 +116,170 @@ static const char *const MINIMAL = "services:\n"
                                    "traffic:\n"
                                    "  - service: hello\n"
                                    "    rate: 100/s\n";
+
+/* Operations: what they inherit from their service, their weights as
+ * shares, targets "service/operation", a call's mix and one_of flattened
+ * into ways, a traffic mix, overrides reaching them, a call-graph CSV
+ * row into a service with operations, and a cycle between services that
+ * the operations break. */
+static void test_operations(void **state) {
+  (void)state;
+  const char *text = "services:\n"
+                     "  - name: user\n"
+                     "    service_time: {dist: empirical, points: [[1ms, 0], [3ms, 1]]}\n"
+                     "    request_size: 2KiB\n"
+                     "    parallel: true\n"
+                     "    operations:\n"
+                     "      - name: read\n"
+                     "        weight: 3\n"
+                     "        calls: [graph/get]\n"
+                     "      - name: write\n"
+                     "        service_time: 5ms\n"
+                     "        response_size: 10B\n"
+                     "        parallel: false\n"
+                     "  - name: graph\n"
+                     "    operations:\n"
+                     "      - {name: get}\n"
+                     "      - {name: follow, calls: [{service: user, mix: {write: 1}}]}\n"
+                     "  - name: gw\n"
+                     "    calls:\n"
+                     "      - {one_of: {user: 2, graph/get: 1, db: 1}, request_size: 7B}\n"
+                     "      - user\n"
+                     "  - name: db\n"
+                     "traffic:\n"
+                     "  - {service: gw, rate: 10/s}\n"
+                     "  - {service: user, rate: 5/s, mix: {read: 1, write: 4}}\n"
+                     "  - {service: graph/follow, rate: 1/s}\n"
+                     "  - {service: graph/get, rate: 1/s}\n";
+  scenario s;
+  load_ok(text, NULL, 0, &s);
+  const scenario_service *user = &s.services[0], *graph = &s.services[1], *gw = &s.services[2];
+  assert_int_equal(user->n_ops, 2);
+  assert_string_equal(user->ops[0].name, "read");
+  assert_true(user->ops[0].weight == 3 && user->ops[1].weight == 1);
+  /* read inherits the empirical service time (its own copy), sizes, fan-out */
+  assert_int_equal(user->ops[0].service_time_ns.kind, SIM_DIST_EMPIRICAL);
+  assert_non_null(user->ops[0].dist_storage);
+  assert_true(user->ops[0].dist_storage != user->dist_storage);
+  assert_true(user->ops[0].service_time_ns.x == user->ops[0].dist_storage);
+  assert_int_equal(user->ops[0].request_bytes, 2048);
+  assert_true(user->ops[0].parallel);
+  assert_int_equal(user->ops[1].service_time_ns.kind, SIM_DIST_CONSTANT);
+  assert_int_equal(user->ops[1].response_bytes, 10);
+  assert_false(user->ops[1].parallel);
+  assert_int_equal(user->n_calls, 0);
+  /* read -> graph/get: a plain target with an operation */
+  const scenario_call *c = &user->ops[0].calls[0];
+  assert_int_equal(c->target, 1);
+  assert_int_equal(c->op, 0);
+  assert_int_equal(c->n_choice, 0);
+  /* follow -> user with a one-way mix: the plain target user/write */
+  c = &graph->ops[1].calls[0];
+  assert_int_equal(c->n_choice, 0);
+  assert_int_equal(c->target, 0);
+  assert_int_equal(c->op, 1);
+  assert_int_equal(c->response_bytes, 10);
+  /* gw's one_of: user (2, by its weights 3:1), graph/get 1, db 1; the
+   * call's request size for every way */
+  c = &gw->calls[0];
+  assert_int_equal(c->target, SCN_NONE);
+  assert_int_equal(c->n_choice, 4);
+  const double want[] = {0.5 * 0.75, 0.5 * 0.25, 0.25, 0.25};
+  const uint32_t want_sv[] = {0, 0, 1, 3}, want_op[] = {0, 1, 0, 0};
+  double sum = 0;
+  for (uint32_t i = 0; i < 4; i++) {
+    assert_true(fabs(c->choice[i].share - want[i]) < 1e-15);
+    assert_int_equal(c->choice[i].service, want_sv[i]);
+    assert_int_equal(c->choice[i].op, want_op[i]);
+    assert_int_equal(c->choice[i].request_bytes, 7);
+    sum += c->choice[i].share;
+  }
+  assert_true(fabs(sum - 1) < 1e-15);
+  assert_int_equal(c->choice[1].response_bytes, 10); /* user/write's own */
+  /* gw -> user alone: both operations, 3:1, each with its sizes */
+  c = &gw->calls[1];
+  assert_int_equal(c->target, 0);
+  assert_int_equal(c->n_choice, 2);
+  assert_true(c->choice[0].share == 0.75 && c->choice[1].share == 0.25);
+  /* traffic: gw plain, user by its mix, graph/follow and graph/get */
+  assert_int_equal(s.n_traffic, 4);
+  assert_int_equal(s.traffic[0].n_mix, 0);
+  assert_int_equal(s.traffic[1].n_mix, 2);
+  assert_true(s.traffic[1].mix[0].share == 0.2 && s.traffic[1].mix[1].share == 0.8);
+  assert_int_equal(s.traffic[2].service, 1);
+  assert_int_equal(s.traffic[2].op, 1);
+  assert_int_equal(s.traffic[3].op, 0);
+  scenario_release(&s);
+
+  /* Overrides reach operations, mixes and routes by name. */
+  const char *ov[] = {"services.user.operations.write.weight=0", "traffic.user.mix.read=0",
+                      "services.gw.calls.0.one_of.db=0"};
+  load_ok(text, ov, 3, &s);
+  assert_int_equal(s.services[2].calls[1].n_choice, 0); /* user: read only, now */
+  assert_int_equal(s.services[2].calls[1].op, 0);
+  assert_int_equal(s.traffic[1].n_mix, 0);
+  assert_int_equal(s.traffic[1].op, 1);
+  assert_int_equal(s.services[2].calls[0].n_choice, 2); /* user/read 2/3, graph/get 1/3 */
+  assert_true(fabs(s.services[2].calls[0].choice[0].share - 2.0 / 3.0) < 1e-15);
+  scenario_release(&s);
+
+  load_fails("services:\n"
+             "  - {name: a, operations: [{name: xy}]}\n"
+             "traffic: [{service: a/x, rate: 1/s}]\n",
+             NULL, 0,
+             "test.yaml:3:21: error: unknown operation \"x\" of service \"a\"; did you mean "
+             "\"xy\"?");
+
+  /* A call-graph row may target a service with operations (one of them
+   * per call, by their weights), never leave one. */
+  char dir[] = "/tmp/meshsim-ops-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char csv[256], yaml[256];
+  snprintf(csv, sizeof csv, "%s/calls.csv", dir);
+  snprintf(yaml, sizeof yaml, "%s/ops.yaml", dir);
+  const char *scn = "call_graph_csv: calls.csv\n"
+                    "services:\n"
+                    "  - {name: front}\n"
+                    "  - {name: user, operations: [{name: r, weight: 1}, {name: w, weight: 3}]}\n"
+                    "  - {name: db}\n"
+                    "traffic: [{service: front, rate: 1/s}]\n";
+  for (int bad = 0; bad < 2; bad++) {
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "source,target,calls_per_request,protocol,request_bytes,response_bytes\n"
+            "front,user,2,,,\n%s",
+            bad ? "user,db,1,,,\n" : "");
+    fclose(f);
+    f = fopen(yaml, "w");
+    assert_non_null(f);
+    fputs(scn, f);
+    fclose(f);
+    diag_list d;
+    diag_list_init(&d);
+    int rc = scenario_load_file(yaml, NULL, 0, &s, &d);
+    if (!bad) {
+      assert_int_equal(rc, 0);
+      const scenario_call *e = &s.services[0].calls[0];
+      assert_int_equal(e->count, 2);
+      assert_int_equal(e->n_choice, 2);
+      assert_true(e->choice[1].share == 0.75);
+      scenario_release(&s);
+    } else {
+      char msg[512];
+      snprintf(msg, sizeof msg,
+               "%s:3:1: error: service \"user\" has operations, so its calls belong to them: "
+               "give this call in an operation's \"calls\" in the YAML",
+               csv);
+      assert_true(rc < 0);
+      assert_string_equal(diag_first_error(&d), msg);
+    }
+    diag_list_release(&d);
+  }
+  remove(csv);
+  remove(yaml);
+  rmdir(dir);
+}
 
 /* ------------------------------------------------------------ defaults */
 
@@ -2742,45 +2907,26 @@ static void test_diag_helpers(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_default_scenario),
-      cmocka_unit_test(test_minimal_defaults),
-      cmocka_unit_test(test_every_key),
-      cmocka_unit_test(test_good_fixtures),
-      cmocka_unit_test(test_bookinfo),
-      cmocka_unit_test(test_shipped_scenarios),
-      cmocka_unit_test(test_bad_fixtures),
-      cmocka_unit_test(test_message_style),
-      cmocka_unit_test(test_overrides),
-      cmocka_unit_test(test_objective),
-      cmocka_unit_test(test_override_errors),
-      cmocka_unit_test(test_hash),
-      cmocka_unit_test(test_io_errors),
-      cmocka_unit_test(test_string_inputs),
-      cmocka_unit_test(test_error_cap),
-      cmocka_unit_test(test_many_errors),
-      cmocka_unit_test(test_warnings),
-      cmocka_unit_test(test_mutations),
-      cmocka_unit_test(test_hostile_yaml),
-      cmocka_unit_test(test_long_cycle),
-      cmocka_unit_test(test_large_scenario),
-      cmocka_unit_test(test_csv_equals_yaml),
-      cmocka_unit_test(test_csv_mapping),
-      cmocka_unit_test(test_csv_formats),
-      cmocka_unit_test(test_csv_bad_fixtures),
-      cmocka_unit_test(test_csv_key_errors),
-      cmocka_unit_test(test_csv_hash),
-      cmocka_unit_test(test_csv_large),
-      cmocka_unit_test(test_csv_shipped),
-      cmocka_unit_test(test_mesh_type_names),
-      cmocka_unit_test(test_diag_helpers),
-      cmocka_unit_test(test_warning_lists),
-      cmocka_unit_test(test_l7_on_tcp),
-      cmocka_unit_test(test_namespace_defaults),
-      cmocka_unit_test(test_namespace_defaults_errors),
-      cmocka_unit_test(test_csv_services),
-      cmocka_unit_test(test_override_wildcard),
-      cmocka_unit_test(test_multipliers),
-      cmocka_unit_test(test_failure_instances),
+      cmocka_unit_test(test_default_scenario), cmocka_unit_test(test_minimal_defaults),
+      cmocka_unit_test(test_every_key),        cmocka_unit_test(test_good_fixtures),
+      cmocka_unit_test(test_bookinfo),         cmocka_unit_test(test_shipped_scenarios),
+      cmocka_unit_test(test_bad_fixtures),     cmocka_unit_test(test_message_style),
+      cmocka_unit_test(test_overrides),        cmocka_unit_test(test_objective),
+      cmocka_unit_test(test_override_errors),  cmocka_unit_test(test_hash),
+      cmocka_unit_test(test_io_errors),        cmocka_unit_test(test_string_inputs),
+      cmocka_unit_test(test_error_cap),        cmocka_unit_test(test_many_errors),
+      cmocka_unit_test(test_warnings),         cmocka_unit_test(test_mutations),
+      cmocka_unit_test(test_hostile_yaml),     cmocka_unit_test(test_long_cycle),
+      cmocka_unit_test(test_large_scenario),   cmocka_unit_test(test_csv_equals_yaml),
+      cmocka_unit_test(test_csv_mapping),      cmocka_unit_test(test_csv_formats),
+      cmocka_unit_test(test_csv_bad_fixtures), cmocka_unit_test(test_csv_key_errors),
+      cmocka_unit_test(test_csv_hash),         cmocka_unit_test(test_csv_large),
+      cmocka_unit_test(test_csv_shipped),      cmocka_unit_test(test_mesh_type_names),
+      cmocka_unit_test(test_diag_helpers),     cmocka_unit_test(test_warning_lists),
+      cmocka_unit_test(test_l7_on_tcp),        cmocka_unit_test(test_namespace_defaults),
+      cmocka_unit_test(test_operations),       cmocka_unit_test(test_namespace_defaults_errors),
+      cmocka_unit_test(test_csv_services),     cmocka_unit_test(test_override_wildcard),
+      cmocka_unit_test(test_multipliers),      cmocka_unit_test(test_failure_instances),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,6 +84,9 @@ check_run "$SRC/scenarios/dense.yaml" 1
 check_run "$SRC/scenarios/default.yaml" 1
 check_run "$SRC/scenarios/multi-tenant.yaml" 0
 check_run "$SRC/scenarios/csv/shop.yaml" 1
+check_run "$SRC/scenarios/online-boutique-loadgen.yaml" 1
+check_run "$SRC/scenarios/social-network.yaml" 1
+check_run "$SRC/scenarios/train-ticket-search.yaml" 1
 
 # ---- 3. the committed large benchmark matches its generator
 GEN="$SRC/scripts/gen-large-scenario"
