@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "attribution.h"
 #include "control_plane.h"
 #include "cost.h"
 #include "blast.h"
@@ -45,6 +46,7 @@ void mode_result_release(mode_result *m) {
   free(m->failures);
   free(m->plan.capacity);
   free(m->plan.node_warnings);
+  free(m->namespaces);
   memset(m, 0, sizeof *m);
 }
 
@@ -345,6 +347,7 @@ typedef struct model_mode {
   double *cores, *sojourn_ns, *proxy_mem;
   double extra_cores;
   double *second_cores[MESH_PROXY_COUNT], *second_mem[MESH_PROXY_COUNT];
+  attribution_acc attribution; /* per namespace, summed over steady replications */
 } model_mode;
 
 static void model_mode_release(model_mode *mm) {
@@ -361,6 +364,7 @@ static void model_mode_release(model_mode *mm) {
   free(mm->cores);
   free(mm->sojourn_ns);
   free(mm->proxy_mem);
+  attribution_acc_release(&mm->attribution);
   for (int k = 0; k < MESH_PROXY_COUNT; k++) {
     free(mm->second_cores[k]);
     free(mm->second_mem[k]);
@@ -746,6 +750,7 @@ static int model_replicate(model_mode *mm, uint32_t r, uint32_t mode_index, mode
     model_add_stations(mm, &rep, rr, kind_mem, out);
     model_add_kinds(mm, &rep, r, kind_mem, rr, out);
     model_add_seconds(mm, &rep, r);
+    rc = attribution_acc_add(&mm->attribution, &rep);
     model_failures_add(out, &mm->t, &rep, r, drills ? mm->s->n_failures : 0, out->n_failures);
     model_windows_add(mm, &rep, true, out);
     if (r == 0)
@@ -918,6 +923,19 @@ static void model_fill_busiest(const model_mode *mm, mode_result *out) {
   topo_node_name(t, node, b->node, sizeof b->node);
 }
 
+/* Each namespace's share (attribution.h), once the totals and cost are known. */
+static int model_fill_namespaces(const model_mode *mm, mode_result *out) {
+  attribution_input ai = {.t = &mm->t,
+                          .proxy_profile = mm->in->proxy_profile,
+                          .control_plane = mm->in->control_plane,
+                          .cores = mm->cores,
+                          .proxy_mem_bytes = mm->proxy_mem,
+                          .acc = &mm->attribution,
+                          .replications = mm->s->meta.replications,
+                          .duration_s = mm->duration_s};
+  return attribution_compute(&ai, out);
+}
+
 /* Aggregates over replications, once they have all run. */
 static int model_mode_finish(model_mode *mm, mode_result *out) {
   model_fill_busiest(mm, out);
@@ -934,6 +952,8 @@ static int model_mode_finish(model_mode *mm, mode_result *out) {
   if (rc != 0)
     return rc;
   model_fill_cost(mm, out);
+  if ((rc = model_fill_namespaces(mm, out)) != 0)
+    return rc;
   model_failures_finish(out, mm->s);
   model_windows_finish(mm, out);
   return 0;
@@ -1073,6 +1093,7 @@ int model_run(const model_inputs *in, run_result *out) {
     return rc;
   }
   verdict_apply(out);
+  attribution_relate(out);
   clock_gettime(CLOCK_MONOTONIC, &w1);
   out->wall_s = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
   return 0;

@@ -715,6 +715,7 @@ static void write_sections(report_batch *c) {
   section_series(c);
   section_nodes(c);
   report_capacity_section(c);
+  report_namespaces_section(c);
   report_blast_section(c);
   report_failures_section(c);
   section_replications(c);

@@ -202,6 +202,9 @@ void report_failures_section(report_batch *c);
 /* Its capacity section (report_capacity.c): nodes against use, hot spots,
  * shared proxies, proxy requests sized from use. */
 void report_capacity_section(report_batch *c);
+/* Its Namespaces section (report_namespaces.c): each namespace's share of
+ * every mode (models/attribution.h). */
+void report_namespaces_section(report_batch *c);
 
 /* ---- the sweep report (report_sweep.c) ------------------------------------------ */
 

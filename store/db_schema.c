@@ -8,12 +8,27 @@
 
 #include "db_internal.h"
 
-static const char *const db_tables[] = {
-    "batches",        "runs",       "batch_runs",      "run_metrics",
-    "mode_summary",   "kind_usage", "latency_buckets", "node_usage",
-    "series",         "blast",      "blast_instances", "failures",
-    "failure_series", "hotspots",   "shared_capacity", "proxy_sizing",
-    "node_warnings",  "sweeps",     "sweep_points",    NULL};
+static const char *const db_tables[] = {"batches",
+                                        "runs",
+                                        "batch_runs",
+                                        "run_metrics",
+                                        "mode_summary",
+                                        "kind_usage",
+                                        "latency_buckets",
+                                        "node_usage",
+                                        "series",
+                                        "blast",
+                                        "blast_instances",
+                                        "failures",
+                                        "failure_series",
+                                        "hotspots",
+                                        "shared_capacity",
+                                        "proxy_sizing",
+                                        "node_warnings",
+                                        "namespace_usage",
+                                        "sweeps",
+                                        "sweep_points",
+                                        NULL};
 
 const char *const *db_table_names(void) {
   return db_tables;
@@ -410,15 +425,56 @@ static int db__migrate_to_v4(db *d) {
       "upgrading to schema version 4");
 }
 
+/* Version 5: each namespace's share of every mode (models/attribution.h).
+ * A batch stored before has no rows here: its per-namespace figures were
+ * not recorded. Frozen like the schema text. */
+static int db__migrate_to_v5(db *d) {
+  return db__exec(d,
+                  "CREATE TABLE namespace_usage (\n"
+                  "  batch_id                INTEGER NOT NULL REFERENCES batches(id) "
+                  "ON DELETE CASCADE,\n"
+                  "  mode                    TEXT NOT NULL,\n"
+                  "  position                INTEGER NOT NULL,\n"
+                  "  namespace               TEXT NOT NULL,\n"
+                  "  tenant                  TEXT NOT NULL,\n"
+                  "  namespace_mode          TEXT NOT NULL,\n"
+                  "  pods                    INTEGER NOT NULL,\n"
+                  "  cpu_cores_app           REAL,\n"
+                  "  cpu_cores_sidecar       REAL,\n"
+                  "  cpu_cores_ztunnel       REAL,\n"
+                  "  cpu_cores_waypoint      REAL,\n"
+                  "  cpu_cores_control_plane REAL,\n"
+                  "  mem_mib_app             REAL,\n"
+                  "  mem_mib_sidecar         REAL,\n"
+                  "  mem_mib_ztunnel         REAL,\n"
+                  "  mem_mib_waypoint        REAL,\n"
+                  "  mem_mib_control_plane   REAL,\n"
+                  "  mesh_cpu_cores          REAL,\n"
+                  "  mesh_mem_mib            REAL,\n"
+                  "  reserved_cpu_cores      REAL,\n"
+                  "  reserved_mem_mib        REAL,\n"
+                  "  mesh_reserved_cpu_cores REAL,\n"
+                  "  mesh_reserved_mem_mib   REAL,\n"
+                  "  cross_zone_gb_month     REAL,\n"
+                  "  cost_usd_month          REAL,\n"
+                  "  mesh_cost_usd_month     REAL,\n"
+                  "  entry_requests          INTEGER NOT NULL,\n"
+                  "  entry_errors            INTEGER NOT NULL,\n"
+                  "  entry_latency_ms        REAL,\n"
+                  "  latency_gain_ms         REAL,\n"
+                  "  mesh_time_ms            REAL,\n"
+                  "  PRIMARY KEY (batch_id, mode, position)\n"
+                  ") WITHOUT ROWID;\n",
+                  "upgrading to schema version 5");
+}
+
 /* Each entry upgrades from to_version - 1 to to_version, in order. */
 static const struct {
   int to_version;
   int (*fn)(db *d);
 } db_migrations[] = {
-    {1, db__migrate_to_v1},
-    {2, db__migrate_to_v2},
-    {3, db__migrate_to_v3},
-    {4, db__migrate_to_v4},
+    {1, db__migrate_to_v1}, {2, db__migrate_to_v2}, {3, db__migrate_to_v3},
+    {4, db__migrate_to_v4}, {5, db__migrate_to_v5},
 };
 _Static_assert(sizeof db_migrations / sizeof db_migrations[0] == DB_SCHEMA_VERSION,
                "one migration per schema version");

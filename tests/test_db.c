@@ -2,8 +2,9 @@
  * (histogram buckets included); two runs and the batch listing; a failed
  * write (constraint violation, injected trigger errors) and a process
  * killed mid-transaction leave no partial rows and a sound database;
- * user_version and application_id; databases of versions 1, 2 and 3
- * upgraded on open (failures.has_target, verdicts, capacity tables); newer
+ * user_version and application_id; databases of versions 1 to 4
+ * upgraded on open (failures.has_target, verdicts, capacity tables,
+ * namespace shares); newer
  * and foreign databases refused;
  * the UNIQUE run_key makes re-inserting the same runs add nothing. */
 #include <errno.h>
@@ -218,6 +219,7 @@ static void assert_same_mode(const mode_result *a, const mode_result *b) {
 
 static void assert_same_verdict(const mode_result *a, const mode_result *b);
 static void assert_same_plan(const result_plan *a, const result_plan *b);
+static void assert_same_namespaces(const mode_result *a, const mode_result *b);
 
 static void assert_same_run(const run_result *a, const run_result *b) {
   assert_string_equal(a->scenario, b->scenario);
@@ -240,10 +242,41 @@ static void assert_same_run(const run_result *a, const run_result *b) {
     assert_same_mode(&a->modes[i], &b->modes[i]);
     assert_same_verdict(&a->modes[i], &b->modes[i]);
     assert_same_plan(&a->modes[i].plan, &b->modes[i].plan);
+    assert_same_namespaces(&a->modes[i], &b->modes[i]);
   }
   assert_int_equal(a->recommendation.has_mode, b->recommendation.has_mode);
   assert_int_equal(a->recommendation.mode, b->recommendation.mode);
   assert_string_equal(a->recommendation.why, b->recommendation.why);
+}
+
+/* Each namespace's share (models/attribution.h), field by field. */
+static void assert_same_namespaces(const mode_result *a, const mode_result *b) {
+  assert_int_equal(a->n_namespaces, b->n_namespaces);
+  for (uint32_t i = 0; i < a->n_namespaces; i++) {
+    const result_namespace *x = &a->namespaces[i], *y = &b->namespaces[i];
+    assert_string_equal(x->name, y->name);
+    assert_string_equal(x->tenant, y->tenant);
+    assert_int_equal(x->mode, y->mode);
+    assert_int_equal(x->pods, y->pods);
+    for (int k = 0; k < MESH_KIND_COUNT; k++) {
+      assert_same_double(x->cpu_cores[k], y->cpu_cores[k]);
+      assert_same_double(x->mem_mib[k], y->mem_mib[k]);
+    }
+    assert_same_double(x->mesh_cpu_cores, y->mesh_cpu_cores);
+    assert_same_double(x->mesh_mem_mib, y->mesh_mem_mib);
+    assert_same_double(x->reserved_cpu_cores, y->reserved_cpu_cores);
+    assert_same_double(x->reserved_mem_mib, y->reserved_mem_mib);
+    assert_same_double(x->mesh_reserved_cpu_cores, y->mesh_reserved_cpu_cores);
+    assert_same_double(x->mesh_reserved_mem_mib, y->mesh_reserved_mem_mib);
+    assert_same_double(x->cross_zone_gb_month, y->cross_zone_gb_month);
+    assert_same_double(x->cost_usd_month, y->cost_usd_month);
+    assert_same_double(x->mesh_cost_usd_month, y->mesh_cost_usd_month);
+    assert_int_equal(x->entry_requests, y->entry_requests);
+    assert_int_equal(x->entry_errors, y->entry_errors);
+    assert_same_double(x->entry_latency_ms, y->entry_latency_ms);
+    assert_same_double(x->latency_gain_ms, y->latency_gain_ms);
+    assert_same_double(x->mesh_time_ms, y->mesh_time_ms);
+  }
 }
 
 /* The verdict and what it was decided from. */
@@ -696,7 +729,7 @@ static void test_killed_mid_write(void **state) {
 static void test_schema_version(void **state) {
   dbt *t = *state;
   assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
-  assert_int_equal(DB_SCHEMA_VERSION, 4);
+  assert_int_equal(DB_SCHEMA_VERSION, 5);
   assert_int_equal(int_query(db_sqlite(t->d), "PRAGMA application_id"), DB_APPLICATION_ID);
   /* Every documented table exists. */
   for (const char *const *n = db_table_names(); *n; n++)
@@ -706,7 +739,7 @@ static void test_schema_version(void **state) {
   db_close(t->d);
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 4);
+  assert_int_equal(db_schema_version(t->d), 5);
 }
 
 /* Column names of `table`, comma-separated, in table order. */
@@ -733,6 +766,9 @@ static void table_columns(sqlite3 *conn, const char *table, char *buf, size_t n)
   "ALTER TABLE mode_summary DROP COLUMN verdict_reasons; "                                         \
   "ALTER TABLE mode_summary DROP COLUMN bottleneck; "
 
+/* What version 5 added: dropping it leaves a version 4 database. */
+#define DROP_V5 "DROP TABLE namespace_usage; "
+
 /* What version 4 added: dropping it leaves a version 3 database. */
 #define DROP_V4                                                                                    \
   "DROP TABLE hotspots; DROP TABLE shared_capacity; DROP TABLE proxy_sizing; "                     \
@@ -757,9 +793,19 @@ static void table_columns(sqlite3 *conn, const char *table, char *buf, size_t n)
   "ALTER TABLE failures DROP COLUMN p99_steady_ms; "                                               \
   "ALTER TABLE failures DROP COLUMN slo_violations_steady; "
 
+/* r as a database before version 5 keeps it: no namespace shares. */
+static void forget_namespaces(run_result *r) {
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    free(r->modes[i].namespaces);
+    r->modes[i].namespaces = NULL;
+    r->modes[i].n_namespaces = 0;
+  }
+}
+
 /* r as a database before version 4 keeps it: no capacity figures but the
- * nodes needed, which counted requests alone. */
+ * nodes needed, which counted requests alone (nor namespace shares). */
 static void forget_plan(run_result *r) {
+  forget_namespaces(r);
   for (uint32_t i = 0; i < r->n_modes; i++) {
     mode_result *m = &r->modes[i];
     free(m->plan.capacity);
@@ -815,13 +861,14 @@ static void test_migrates_version_2(void **state) {
 
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(conn, DROP_V4 DROP_V3 "PRAGMA user_version = 2;", NULL, NULL, NULL),
-                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(conn, DROP_V5 DROP_V4 DROP_V3 "PRAGMA user_version = 2;", NULL, NULL, NULL),
+      SQLITE_OK);
   sqlite3_close(conn);
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 4);
+  assert_int_equal(db_schema_version(t->d), 5);
   table_columns(db_sqlite(t->d), "mode_summary", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh[0]);
   table_columns(db_sqlite(t->d), "batches", migrated, sizeof migrated);
@@ -873,8 +920,9 @@ static void test_migrates_version_1(void **state) {
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
   assert_int_equal(sqlite3_exec(conn,
-                                DROP_V4 DROP_V3 "ALTER TABLE failures DROP COLUMN has_target; "
-                                                "PRAGMA user_version = 1;",
+                                DROP_V5 DROP_V4 DROP_V3
+                                "ALTER TABLE failures DROP COLUMN has_target; "
+                                "PRAGMA user_version = 1;",
                                 NULL, NULL, NULL),
                    SQLITE_OK);
   table_columns(conn, "failures", migrated, sizeof migrated);
@@ -883,7 +931,7 @@ static void test_migrates_version_1(void **state) {
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 4);
+  assert_int_equal(db_schema_version(t->d), 5);
   table_columns(db_sqlite(t->d), "failures", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh);
   assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM failures WHERE has_target = 0"),
@@ -897,6 +945,43 @@ static void test_migrates_version_1(void **state) {
   assert_same_run(&r, &back);
   assert_false(back.modes[0].failures[0].has_target);
   assert_true(back.modes[1].failures[0].has_target);
+  run_result_release(&back);
+  run_result_release(&r);
+}
+
+/* A database of schema version 4 (no namespace shares) is upgraded on open:
+ * namespace_usage is created empty, its batches load without namespaces,
+ * and the table ends up as a new one is. */
+static void test_migrates_version_4(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r;
+  fixture_run(&r, &o);
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  assert_int_equal(db_count_rows(t->d, "namespace_usage"), 2 * r.n_modes);
+  char fresh[2048], migrated[2048];
+  table_columns(db_sqlite(t->d), "namespace_usage", fresh, sizeof fresh);
+  db_close(t->d);
+  t->d = NULL;
+
+  sqlite3 *conn;
+  assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(conn, DROP_V5 "PRAGMA user_version = 4;", NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(conn);
+
+  char err[256];
+  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
+  assert_int_equal(db_schema_version(t->d), 5);
+  table_columns(db_sqlite(t->d), "namespace_usage", migrated, sizeof migrated);
+  assert_string_equal(migrated, fresh);
+  assert_int_equal(db_count_rows(t->d, "namespace_usage"), 0);
+  assert_integrity_ok(db_sqlite(t->d));
+  run_result back;
+  assert_int_equal(db_load_run(t->d, id, &back), 0);
+  forget_namespaces(&r);
+  assert_same_run(&r, &back);
   run_result_release(&back);
   run_result_release(&r);
 }
@@ -924,13 +1009,13 @@ static void test_migrates_version_3(void **state) {
 
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(conn, DROP_V4 "PRAGMA user_version = 3;", NULL, NULL, NULL),
+  assert_int_equal(sqlite3_exec(conn, DROP_V5 DROP_V4 "PRAGMA user_version = 3;", NULL, NULL, NULL),
                    SQLITE_OK);
   sqlite3_close(conn);
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 4);
+  assert_int_equal(db_schema_version(t->d), 5);
   for (size_t i = 0; i < N_ELEMS(tables); i++) {
     table_columns(db_sqlite(t->d), tables[i], migrated, sizeof migrated);
     assert_string_equal(migrated, fresh[i]);
@@ -969,8 +1054,8 @@ typedef struct refuse_case {
 } refuse_case;
 
 static const refuse_case refuse_cases[] = {
-    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 5;", DB_ENEWER,
-     "schema version 5 is newer"},
+    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 6;", DB_ENEWER,
+     "schema version 6 is newer"},
     {"much newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 17;",
      DB_ENEWER, "version 17"},
     {"someone else's tables", "CREATE TABLE notes(x);", DB_EFOREIGN,
@@ -1309,6 +1394,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_killed_mid_write, setup, teardown),
       cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migrates_version_4, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_3, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_2, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_1, setup, teardown),
