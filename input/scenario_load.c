@@ -125,6 +125,9 @@ static void convert_all(ld_loader *L) {
   if (!ld_stop(L)) {
     ld_convert_failures(L, root);
   }
+  if (!ld_stop(L)) {
+    ld_convert_advise(L, root);
+  }
   if (!ld_stop(L) && L->s->n_services > 0) {
     ld_check_cycles(L);
   }
