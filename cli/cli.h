@@ -20,5 +20,6 @@ int cli_cmd_export(int argc, char **argv);
 int cli_cmd_profiles(int argc, char **argv);
 int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_merge(int argc, char **argv);
+int cli_cmd_advise(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const cli_command cli_commands[] = {
     {"export", cli_cmd_export, "export the results database as CSV files"},
     {"sweep", cli_cmd_sweep, "run a scenario over a grid of parameter values (cores, shards)"},
     {"merge", cli_cmd_merge, "combine results databases (sweep shards) into one"},
+    {"advise", cli_cmd_advise, "which mode each namespace should run, and how to get there"},
 };
 
 static void cli_usage(FILE *f) {

@@ -14,7 +14,7 @@
  * bit pattern), DBL (NaN is stored as NULL and read back as NaN), HEX (a
  * uint64_t stored as 16 hex digits), STATUS (a result_status by its name),
  * REASONS (a result_verdict's reasons, one a line) and NSMODE (a
- * mesh_ns_mode by its name). */
+ * mesh_ns_mode by its name); db_advice.c adds the types of its own tables. */
 #ifndef MESHSIM_DB_INTERNAL_H
 #define MESHSIM_DB_INTERNAL_H
 
@@ -476,6 +476,81 @@ _Static_assert(MESH_KIND_COUNT == 5, "node_usage has a CPU and a memory column p
   X(entry_latency_ms, DBL, entry_latency_ms)                                                       \
   X(latency_gain_ms, DBL, latency_gain_ms)                                                         \
   X(mesh_time_ms, DBL, mesh_time_ms)
+
+/* advice, after (id, batch_id), version 5: models/advice.h's advice. */
+#define DB_ADVICE_COLUMNS(X)                                                                       \
+  X(scenario, TXT, scenario)                                                                       \
+  X(objective, OBJECTIVE, objective)                                                               \
+  X(found, BOOL, found)                                                                            \
+  X(verdict, STATUS, verdict.status)                                                               \
+  X(verdict_reasons, REASONS, verdict)                                                             \
+  X(bottleneck, TXT, verdict.bottleneck)                                                           \
+  X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(value, DBL, value)                                                                             \
+  X(latency_ms, DBL, latency_ms)                                                                   \
+  X(budget, U32, budget)                                                                           \
+  X(simulations, U32, simulations)                                                                 \
+  X(uniform_simulations, U32, uniform_simulations)                                                 \
+  X(budget_exhausted, BOOL, budget_exhausted)                                                      \
+  X(has_plan, BOOL, has_plan)                                                                      \
+  X(plan_from, TXT, plan_from)                                                                     \
+  X(plan_safe, BOOL, plan_safe)                                                                    \
+  X(plan_exhaustive, BOOL, plan_exhaustive)                                                        \
+  X(plan_simulations, U32, plan_simulations)                                                       \
+  X(wall_s, DBL, wall_s)
+
+/* advice_namespaces, after (advice_id, position): advice_namespace. */
+#define DB_ADVICE_NS_COLUMNS(X)                                                                    \
+  X(namespace, TXT, name)                                                                          \
+  X(namespace_mode, NSMODE, mode)                                                                  \
+  X(allowed, MODESET, allowed)                                                                     \
+  X(reason, REASON, reason)                                                                        \
+  X(why, TXT, why)
+
+/* advice_uniform, after (advice_id, position): advice_uniform. */
+#define DB_ADVICE_UNIFORM_COLUMNS(X)                                                               \
+  X(mode, MODE, mode)                                                                              \
+  X(verdict, STATUS, status)                                                                       \
+  X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(value, DBL, value)                                                                             \
+  X(latency_ms, DBL, latency_ms)                                                                   \
+  X(violations, U32, violations)                                                                   \
+  X(why, TXT, why)
+
+/* advice_alternatives, after (advice_id, position): advice_alternative. */
+#define DB_ADVICE_ALT_COLUMNS(X)                                                                   \
+  X(rank, U32, rank)                                                                               \
+  X(verdict, STATUS, status)                                                                       \
+  X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(value, DBL, value)                                                                             \
+  X(latency_ms, DBL, latency_ms)                                                                   \
+  X(changes, TXT, changes)
+
+/* advice_constraints, after (advice_id, position): advice_constraint. */
+#define DB_ADVICE_CONSTRAINT_COLUMNS(X)                                                            \
+  X(kind, TXT, kind)                                                                               \
+  X(namespace, TXT, ns)                                                                            \
+  X(modes, MODESET, modes)                                                                         \
+  X(limit_value, U32, limit)                                                                       \
+  X(text, TXT, text)
+
+/* advice_steps, after (advice_id, position): advice_step but its risks. */
+#define DB_ADVICE_STEP_COLUMNS(X)                                                                  \
+  X(step, U32, step)                                                                               \
+  X(namespace, TXT, ns)                                                                            \
+  X(from_mode, NSMODE, from)                                                                       \
+  X(to_mode, NSMODE, to)                                                                           \
+  X(verdict, STATUS, status)                                                                       \
+  X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(value, DBL, value)                                                                             \
+  X(latency_ms, DBL, latency_ms)                                                                   \
+  X(why, TXT, why)
+
+/* advice_risks, after (advice_id, step, position): advice_risk. */
+#define DB_ADVICE_RISK_COLUMNS(X)                                                                  \
+  X(kind, TXT, kind)                                                                               \
+  X(text, TXT, text)                                                                               \
+  X(source, TXT, source)
 
 /* sweeps, after id: db_sweep_info. */
 #define DB_SWEEP_COLUMNS(X)                                                                        \

@@ -28,6 +28,13 @@ static const char *const db_tables[] = {"batches",
                                         "namespace_usage",
                                         "sweeps",
                                         "sweep_points",
+                                        "advice",
+                                        "advice_namespaces",
+                                        "advice_uniform",
+                                        "advice_alternatives",
+                                        "advice_constraints",
+                                        "advice_steps",
+                                        "advice_risks",
                                         NULL};
 
 const char *const *db_table_names(void) {
@@ -425,9 +432,11 @@ static int db__migrate_to_v4(db *d) {
       "upgrading to schema version 4");
 }
 
-/* Version 5: each namespace's share of every mode (models/attribution.h).
- * A batch stored before has no rows here: its per-namespace figures were
- * not recorded. Frozen like the schema text. */
+/* Version 5: each namespace's share of every mode (models/attribution.h),
+ * and what `meshsim advise` found (models/advice.h): its advice and, per
+ * advice, its namespaces, uniform modes, runner-ups, constraints, migration
+ * steps and their risks. A batch stored before has no rows here: its
+ * per-namespace figures were not recorded. Frozen like the schema text. */
 static int db__migrate_to_v5(db *d) {
   return db__exec(d,
                   "CREATE TABLE namespace_usage (\n"
@@ -464,6 +473,97 @@ static int db__migrate_to_v5(db *d) {
                   "  latency_gain_ms         REAL,\n"
                   "  mesh_time_ms            REAL,\n"
                   "  PRIMARY KEY (batch_id, mode, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice (\n"
+                  "  id                  INTEGER PRIMARY KEY,\n"
+                  "  batch_id            INTEGER NOT NULL REFERENCES batches(id) "
+                  "ON DELETE CASCADE,\n"
+                  "  scenario            TEXT NOT NULL,\n"
+                  "  objective           TEXT NOT NULL,\n"
+                  "  found               INTEGER NOT NULL,\n"
+                  "  verdict             TEXT NOT NULL,\n"
+                  "  verdict_reasons     TEXT NOT NULL,\n"
+                  "  bottleneck          TEXT NOT NULL,\n"
+                  "  cost_usd_month      REAL,\n"
+                  "  value               REAL,\n"
+                  "  latency_ms          REAL,\n"
+                  "  budget              INTEGER NOT NULL,\n"
+                  "  simulations         INTEGER NOT NULL,\n"
+                  "  uniform_simulations INTEGER NOT NULL,\n"
+                  "  budget_exhausted    INTEGER NOT NULL,\n"
+                  "  has_plan            INTEGER NOT NULL,\n"
+                  "  plan_from           TEXT NOT NULL,\n"
+                  "  plan_safe           INTEGER NOT NULL,\n"
+                  "  plan_exhaustive     INTEGER NOT NULL,\n"
+                  "  plan_simulations    INTEGER NOT NULL,\n"
+                  "  wall_s              REAL\n"
+                  ");\n"
+                  "CREATE INDEX advice_batch ON advice(batch_id);\n"
+                  "CREATE TABLE advice_namespaces (\n"
+                  "  advice_id      INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  position       INTEGER NOT NULL,\n"
+                  "  namespace      TEXT NOT NULL,\n"
+                  "  namespace_mode TEXT NOT NULL,\n"
+                  "  allowed        TEXT NOT NULL,\n"
+                  "  reason         TEXT NOT NULL,\n"
+                  "  why            TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice_uniform (\n"
+                  "  advice_id      INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  position       INTEGER NOT NULL,\n"
+                  "  mode           TEXT NOT NULL,\n"
+                  "  verdict        TEXT NOT NULL,\n"
+                  "  cost_usd_month REAL,\n"
+                  "  value          REAL,\n"
+                  "  latency_ms     REAL,\n"
+                  "  violations     INTEGER NOT NULL,\n"
+                  "  why            TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice_alternatives (\n"
+                  "  advice_id      INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  position       INTEGER NOT NULL,\n"
+                  "  rank           INTEGER NOT NULL,\n"
+                  "  verdict        TEXT NOT NULL,\n"
+                  "  cost_usd_month REAL,\n"
+                  "  value          REAL,\n"
+                  "  latency_ms     REAL,\n"
+                  "  changes        TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice_constraints (\n"
+                  "  advice_id   INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  position    INTEGER NOT NULL,\n"
+                  "  kind        TEXT NOT NULL,\n"
+                  "  namespace   TEXT NOT NULL,\n"
+                  "  modes       TEXT NOT NULL,\n"
+                  "  limit_value INTEGER NOT NULL,\n"
+                  "  text        TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice_steps (\n"
+                  "  advice_id      INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  position       INTEGER NOT NULL,\n"
+                  "  step           INTEGER NOT NULL,\n"
+                  "  namespace      TEXT NOT NULL,\n"
+                  "  from_mode      TEXT NOT NULL,\n"
+                  "  to_mode        TEXT NOT NULL,\n"
+                  "  verdict        TEXT NOT NULL,\n"
+                  "  cost_usd_month REAL,\n"
+                  "  value          REAL,\n"
+                  "  latency_ms     REAL,\n"
+                  "  why            TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice_risks (\n"
+                  "  advice_id INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  step      INTEGER NOT NULL,\n"
+                  "  position  INTEGER NOT NULL,\n"
+                  "  kind      TEXT NOT NULL,\n"
+                  "  text      TEXT NOT NULL,\n"
+                  "  source    TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, step, position)\n"
                   ") WITHOUT ROWID;\n",
                   "upgrading to schema version 5");
 }

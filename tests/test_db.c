@@ -23,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "advice.h"
 #include "db.h"
 #include "results_fixture.h"
 
@@ -767,7 +768,10 @@ static void table_columns(sqlite3 *conn, const char *table, char *buf, size_t n)
   "ALTER TABLE mode_summary DROP COLUMN bottleneck; "
 
 /* What version 5 added: dropping it leaves a version 4 database. */
-#define DROP_V5 "DROP TABLE namespace_usage; "
+#define DROP_V5                                                                                    \
+  "DROP TABLE namespace_usage; DROP TABLE advice_risks; DROP TABLE advice_steps; "                 \
+  "DROP TABLE advice_constraints; DROP TABLE advice_alternatives; DROP TABLE advice_uniform; "     \
+  "DROP TABLE advice_namespaces; DROP TABLE advice; "
 
 /* What version 4 added: dropping it leaves a version 3 database. */
 #define DROP_V4                                                                                    \
@@ -1154,6 +1158,136 @@ static void test_rerun_is_idempotent(void **state) {
 
 /* NaN (no value) is stored as NULL and read back as NaN; a run without
  * series, nodes or failures round-trips as such. */
+/* What `meshsim advise` found goes in beside its batch and comes back
+ * field by field: namespaces with their reasons, uniform modes, runner-ups,
+ * constraints, and the plan's steps with their risks. */
+static void fill_advice(advice *a, int64_t batch) {
+  memset(a, 0, sizeof *a);
+  snprintf(a->scenario, sizeof a->scenario, "fixture-shop");
+  a->objective = SCN_ADVISE_MEMORY;
+  a->found = true;
+  a->verdict.status = RESULT_MEETS;
+  a->cost_usd_month = 1413.28;
+  a->value = 442.54;
+  a->latency_ms = 7.25;
+  a->budget = 40;
+  a->simulations = 17;
+  a->uniform_simulations = 4;
+  a->has_plan = true;
+  snprintf(a->plan_from, sizeof a->plan_from, "current");
+  a->plan_safe = true;
+  a->plan_exhaustive = true;
+  a->plan_simulations = 5;
+  a->wall_s = 1.25;
+  a->batch_id = batch;
+  a->n_namespaces = 2;
+  a->namespaces = calloc(2, sizeof *a->namespaces);
+  snprintf(a->namespaces[0].name, RESULT_NAME_MAX, "shop");
+  a->namespaces[0].mode = MESH_NS_AMBIENT_WAYPOINT;
+  a->namespaces[0].allowed =
+      SCN_NS_MODE_BIT(MESH_NS_SIDECAR) | SCN_NS_MODE_BIT(MESH_NS_AMBIENT_WAYPOINT);
+  a->namespaces[0].reason = ADVICE_REASON_L7;
+  snprintf(a->namespaces[0].why, RESULT_REASON_LEN, "needs L7");
+  snprintf(a->namespaces[1].name, RESULT_NAME_MAX, "pay");
+  a->namespaces[1].mode = MESH_NS_SIDECAR;
+  a->namespaces[1].allowed = SCN_NS_MODE_BIT(MESH_NS_SIDECAR);
+  a->namespaces[1].reason = ADVICE_REASON_PINNED;
+  a->n_uniform = 1;
+  a->uniform = calloc(1, sizeof *a->uniform);
+  a->uniform[0] = (advice_uniform){MESH_MODE_AMBIENT,    RESULT_OVERLOADED, 1200.5, 380.25, NAN, 2,
+                                   "ztunnel n-0 at 131%"};
+  a->n_alternatives = 1;
+  a->alternatives = calloc(1, sizeof *a->alternatives);
+  a->alternatives[0] = (advice_alternative){1, RESULT_MEETS, 1413.28, 450.5, 8.5, "shop: x -> y"};
+  a->n_constraints = 1;
+  a->constraints = calloc(1, sizeof *a->constraints);
+  a->constraints[0] =
+      (advice_constraint){"pin", "pay", SCN_NS_MODE_BIT(MESH_NS_SIDECAR), 0, "pinned to sidecar"};
+  a->n_steps = 2;
+  a->steps = calloc(2, sizeof *a->steps);
+  a->steps[1].step = 1;
+  snprintf(a->steps[1].ns, RESULT_NAME_MAX, "shop");
+  a->steps[1].from = MESH_NS_SIDECAR;
+  a->steps[1].to = MESH_NS_AMBIENT_WAYPOINT;
+  a->steps[1].status = RESULT_MISSES;
+  a->steps[1].cost_usd_month = 1500;
+  snprintf(a->steps[1].why, RESULT_REASON_LEN, "p99 212 ms > 100 ms objective");
+  a->steps[1].n_risks = 2;
+  a->steps[1].risks = calloc(2, sizeof *a->steps[1].risks);
+  a->steps[1].risks[0] = (advice_risk){"waypoint", "deploy the waypoint first", "https://x/y"};
+  a->steps[1].risks[1] = (advice_risk){"capacity", "ztunnel n-0 at 87%", ""};
+}
+
+static void test_advice_round_trip(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r;
+  fixture_run(&r, &o);
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  advice a, b;
+  assert_int_equal(db_load_advice(t->d, id, &b), DB_ENOTFOUND);
+  fill_advice(&a, id);
+  assert_int_equal(db_write_advice(t->d, &a), 0);
+  assert_int_equal(db_load_advice(t->d, id, &b), 0);
+  assert_string_equal(a.scenario, b.scenario);
+  assert_int_equal(a.objective, b.objective);
+  assert_int_equal(a.found, b.found);
+  assert_int_equal(a.verdict.status, b.verdict.status);
+  assert_same_double(a.cost_usd_month, b.cost_usd_month);
+  assert_same_double(a.value, b.value);
+  assert_same_double(a.latency_ms, b.latency_ms);
+  assert_int_equal(a.budget, b.budget);
+  assert_int_equal(a.simulations, b.simulations);
+  assert_int_equal(a.has_plan && a.plan_safe && a.plan_exhaustive,
+                   b.has_plan && b.plan_safe && b.plan_exhaustive);
+  assert_string_equal(a.plan_from, b.plan_from);
+  assert_int_equal(b.batch_id, id);
+  assert_int_equal(b.n_namespaces, 2);
+  for (uint32_t i = 0; i < 2; i++) {
+    assert_string_equal(a.namespaces[i].name, b.namespaces[i].name);
+    assert_int_equal(a.namespaces[i].mode, b.namespaces[i].mode);
+    assert_int_equal(a.namespaces[i].allowed, b.namespaces[i].allowed);
+    assert_int_equal(a.namespaces[i].reason, b.namespaces[i].reason);
+    assert_string_equal(a.namespaces[i].why, b.namespaces[i].why);
+  }
+  assert_int_equal(b.n_uniform, 1);
+  assert_int_equal(b.uniform[0].mode, MESH_MODE_AMBIENT);
+  assert_int_equal(b.uniform[0].status, RESULT_OVERLOADED);
+  assert_same_double(b.uniform[0].latency_ms, NAN);
+  assert_int_equal(b.uniform[0].violations, 2);
+  assert_string_equal(b.uniform[0].why, a.uniform[0].why);
+  assert_int_equal(b.n_alternatives, 1);
+  assert_string_equal(b.alternatives[0].changes, a.alternatives[0].changes);
+  assert_same_double(b.alternatives[0].value, 450.5);
+  assert_int_equal(b.n_constraints, 1);
+  assert_int_equal(b.constraints[0].modes, a.constraints[0].modes);
+  assert_string_equal(b.constraints[0].ns, "pay");
+  assert_int_equal(b.n_steps, 2);
+  assert_int_equal(b.steps[1].from, MESH_NS_SIDECAR);
+  assert_int_equal(b.steps[1].to, MESH_NS_AMBIENT_WAYPOINT);
+  assert_int_equal(b.steps[1].status, RESULT_MISSES);
+  assert_string_equal(b.steps[1].why, a.steps[1].why);
+  assert_int_equal(b.steps[0].n_risks, 0);
+  assert_int_equal(b.steps[1].n_risks, 2);
+  for (uint32_t k = 0; k < 2; k++) {
+    assert_string_equal(a.steps[1].risks[k].kind, b.steps[1].risks[k].kind);
+    assert_string_equal(a.steps[1].risks[k].text, b.steps[1].risks[k].text);
+    assert_string_equal(a.steps[1].risks[k].source, b.steps[1].risks[k].source);
+  }
+  advice_release(&b);
+  /* Deleting the batch takes its advice with it. */
+  assert_int_equal(sqlite3_exec(db_sqlite(t->d), "PRAGMA foreign_keys = ON; DELETE FROM batches;",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(db_count_rows(t->d, "advice"), 0);
+  assert_int_equal(db_count_rows(t->d, "advice_risks"), 0);
+  a.batch_id = 0;
+  assert_true(db_write_advice(t->d, &a) < 0); /* no batch: refused */
+  advice_release(&a);
+  run_result_release(&r);
+}
+
 static void test_sparse_run(void **state) {
   dbt *t = *state;
   fixture_opts o = fixture_defaults();
@@ -1401,6 +1535,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_refuses_other_databases, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rerun_is_idempotent, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sparse_run, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_advice_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sweep_tables, setup, teardown),
       cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
   };
