@@ -506,9 +506,11 @@ static void adv_why_not(adv_ctx *c, uint32_t i, mesh_ns_mode m, advice_namespace
             e->verdict.n_reasons ? e->verdict.reasons[0] : "-");
   } else if (e && e->simulated) {
     bool tie = adv_tied(e, B);
+    char tail[64];
+    snprintf(tail, sizeof tail, tie ? " (the same within noise; %s reserves less)" : " (simulated)",
+             mine);
     adv_fmt(an->why, sizeof an->why, "%s: the cluster's %s is %.6g against %.6g with %s%s", mine,
-            what, B->value, e->value, to,
-            tie ? " (the same within noise; it reserves less)" : " (simulated)");
+            what, B->value, e->value, to, tail);
   } else {
     adv_fmt(an->why, sizeof an->why,
             "%s: its %s share is %.4g against %.4g with %s (attribution; that move was not "

@@ -72,13 +72,16 @@ static int add_constraint(adv_space *sp, const char *kind, const char *ns, unsig
   return 0;
 }
 
-/* A --pin "NS=MODE[,MODE...]" into sp->pinned; ERR_EINVAL after a message. */
+/* A --pin "NS=MODE[,MODE...]" into sp->pinned; ERR_EINVAL after a message
+ * located at the option, as the loader locates a --set. */
 static int parse_pin(adv_space *sp, const scenario *s, const char *pin, diag_list *d) {
   const char *eq = strchr(pin, '=');
-  char name[SCN_NAME_MAX];
-  if (!eq || eq == pin || (size_t)(eq - pin) >= sizeof name || !eq[1])
-    return diag_error(d, NULL, 0, 0, "--pin expects NAMESPACE=MODE[,MODE...], got \"%s\"", pin),
-           ERR_EINVAL;
+  char name[SCN_NAME_MAX], where[SCN_TEXT_MAX];
+  snprintf(where, sizeof where, "--pin %s", pin);
+  if (!eq || eq == pin || (size_t)(eq - pin) >= sizeof name || !eq[1]) {
+    diag_error(d, where, 0, 0, "expected NAMESPACE=MODE[,MODE...], like payments=sidecar");
+    return ERR_EINVAL;
+  }
   snprintf(name, sizeof name, "%.*s", (int)(eq - pin), pin);
   uint32_t ns = scenario_find_namespace(s, name);
   if (ns == SCN_NONE) {
@@ -88,9 +91,8 @@ static int parse_pin(adv_space *sp, const scenario *s, const char *pin, diag_lis
     for (uint32_t i = 0; i < s->n_namespaces && at + 1 < sizeof list; i++)
       at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", i ? ", " : "",
                              s->namespaces[i].name);
-    return diag_error(d, NULL, 0, 0, "--pin: unknown namespace \"%s\"; valid namespaces are: %s",
-                      name, list),
-           ERR_EINVAL;
+    diag_error(d, where, 0, 0, "unknown namespace \"%s\"; valid namespaces are: %s", name, list);
+    return ERR_EINVAL;
   }
   unsigned bits = 0;
   for (const char *at = eq + 1; *at;) {
@@ -98,11 +100,11 @@ static int parse_pin(adv_space *sp, const scenario *s, const char *pin, diag_lis
     char mode[32];
     snprintf(mode, sizeof mode, "%.*s", (int)(len < sizeof mode ? len : sizeof mode - 1), at);
     int m = mesh_ns_mode_from_name(mode);
-    if (m < 0 || len >= sizeof mode)
-      return diag_error(d, NULL, 0, 0,
-                        "--pin %s: unknown namespace mode \"%s\"; valid modes are: %s", name, mode,
-                        mesh_ns_mode_names_list()),
-             ERR_EINVAL;
+    if (m < 0 || len >= sizeof mode) {
+      diag_error(d, where, 0, 0, "unknown namespace mode \"%s\"; valid modes are: %s", mode,
+                 mesh_ns_mode_names_list());
+      return ERR_EINVAL;
+    }
     bits |= ADV_BIT(m);
     at += len + (at[len] == ',');
   }
@@ -145,19 +147,21 @@ static int namespace_set(adv_space *sp, const scenario *s, uint32_t ns, diag_lis
     bits &= ADV_L7_MODES;
     rc = add_constraint(sp, "l7", name, ADV_L7_MODES, 0,
                         "needs L7 (%s): sidecar or ambient-waypoint", l7);
-    if (rc == 0 && bits == 0)
-      return diag_error(d, s->path, 0, 0,
-                        "namespace \"%s\" needs L7 (%s), which only sidecar and ambient-waypoint "
-                        "provide, but may only run %s",
-                        name, l7, adv_modes_text(before, b, sizeof b)),
-             ERR_EINVAL;
+    if (rc == 0 && bits == 0) {
+      diag_error(d, s->path, 0, 0,
+                 "namespace \"%s\" needs L7 (%s), which only sidecar and ambient-waypoint "
+                 "provide, but may only run %s",
+                 name, l7, adv_modes_text(before, b, sizeof b));
+      return ERR_EINVAL;
+    }
   }
-  if (rc == 0 && bits == 0)
-    return diag_error(d, s->path, 0, 0,
-                      "namespace \"%s\" is left no mode: it is held to compliance (sidecar only) "
-                      "but the candidate modes are %s",
-                      name, adv_modes_text(s->advise.modes, a, sizeof a)),
-           ERR_EINVAL;
+  if (rc == 0 && bits == 0) {
+    diag_error(d, s->path, 0, 0,
+               "namespace \"%s\" is left no mode: it is held to compliance (sidecar only) but "
+               "the candidate modes are %s",
+               name, adv_modes_text(s->advise.modes, a, sizeof a));
+    return ERR_EINVAL;
+  }
   sp->allowed[ns] = canonical_set(sp, ns, bits);
   return rc;
 }

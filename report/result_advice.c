@@ -53,8 +53,9 @@ static void text_head(FILE *out, const advice *a, const run_result *v) {
   fprintf(out, "scenario \"%s\": minimise %s, objective %s <= %g ms and errors <= %g%%\n",
           a->scenario, scenario_advise_objective_name(a->objective), pct, v->slo_ms,
           100 * v->error_budget);
-  fprintf(out, "%u simulations in the search (budget %u%s), %u uniform, %.1f s\n", a->simulations,
-          a->budget, a->budget_exhausted ? ", used up: the result may not be a local optimum" : "",
+  fprintf(out, "%u simulation%s in the search (budget %u%s), %u uniform, %.1f s\n", a->simulations,
+          a->simulations == 1 ? "" : "s", a->budget,
+          a->budget_exhausted ? ", used up: the result may not be a local optimum" : "",
           a->uniform_simulations, a->wall_s);
   char c[32], l[32];
   if (!a->found) {
@@ -108,8 +109,13 @@ static void text_alternatives(FILE *out, const advice *a) {
   for (uint32_t i = 0; i < a->n_alternatives; i++) {
     const advice_alternative *al = &a->alternatives[i];
     double d = a->value != 0 ? 100 * (al->value - a->value) / fabs(a->value) : 0;
-    fprintf(out, "  %u. %s %s (%+.2f%%): %s\n", al->rank,
-            adv_num(v, sizeof v, adv_fmt_of(a->objective), al->value), adv_unit(a->objective), d,
+    char diff[32];
+    if (fabs(d) < 0.01)
+      snprintf(diff, sizeof diff, "the same within noise");
+    else
+      snprintf(diff, sizeof diff, "%+.2f%%", d);
+    fprintf(out, "  %u. %s %s (%s): %s\n", al->rank,
+            adv_num(v, sizeof v, adv_fmt_of(a->objective), al->value), adv_unit(a->objective), diff,
             al->changes);
   }
 }
@@ -117,7 +123,8 @@ static void text_alternatives(FILE *out, const advice *a) {
 static void text_plan(FILE *out, const advice *a) {
   if (!a->has_plan)
     return;
-  fprintf(out, "\nmigration plan from %s (%u simulations): %s\n", a->plan_from, a->plan_simulations,
+  fprintf(out, "\nmigration plan from %s (%u more simulations): %s\n", a->plan_from,
+          a->plan_simulations,
           a->plan_safe         ? "every intermediate state meets the objective"
           : a->plan_exhaustive ? "no order avoids a state that misses the objective"
                                : "no safe order found within the budget");
