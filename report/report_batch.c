@@ -706,6 +706,7 @@ static void section_footer(report_batch *c) {
 static void write_sections(report_batch *c) {
   section_header(c);
   section_verdict(c);
+  report_advice_section(c);
   section_provenance(c);
   section_how_to_read(c);
   section_summary(c);
