@@ -52,9 +52,15 @@ static unsigned may_run(const scenario *s, uint32_t ns, const char *pin) {
     if (s->advise.pins[i].ns == ns)
       bits = s->advise.pins[i].modes;
   size_t len = strlen(s->namespaces[ns].name);
-  if (pin && !strncmp(pin, s->namespaces[ns].name, len) && pin[len] == '=')
-    bits = SCN_NS_MODE_BIT(mesh_ns_mode_from_name(pin + len + 1));
-  else if (s->namespaces[ns].compliance && bits == s->advise.modes)
+  if (pin && !strncmp(pin, s->namespaces[ns].name, len) && pin[len] == '=') {
+    bits = 0;
+    for (const char *m = pin + len + 1; *m; m += strcspn(m, ",") + (m[strcspn(m, ",")] == ',')) {
+      char name[32];
+      snprintf(name, sizeof name, "%.*s", (int)strcspn(m, ","), m);
+      assert_true(mesh_ns_mode_from_name(name) >= 0);
+      bits |= SCN_NS_MODE_BIT(mesh_ns_mode_from_name(name));
+    }
+  } else if (s->namespaces[ns].compliance && bits == s->advise.modes)
     bits &= SCN_NS_MODE_BIT(MESH_NS_SIDECAR);
   bool l7 = false;
   for (uint32_t sv = 0; sv < s->n_services; sv++)
@@ -271,6 +277,32 @@ static void test_tenants_latency(void **state) {
   compare("tenants", sets, 2, NULL);
 }
 
+/* Other loads of the knapsack, each its own optimum: the rates moved
+ * between namespaces, and the objective's latency tightened. */
+static void test_knapsack_variants(void **state) {
+  (void)state;
+  static const char *const variants[][4] = {
+      {"traffic.big-api.rate=6000/s", "traffic.wide-api.rate=14000/s",
+       "traffic.small-api.rate=9000/s", "traffic.pay-api.rate=12000/s"},
+      {"traffic.busy-api.rate=15000/s", "traffic.small-api.rate=12000/s",
+       "traffic.pay-api.rate=3000/s", "advise.objective=memory"},
+      {"traffic.big-api.rate=20000/s", "traffic.busy-api.rate=2000/s",
+       "traffic.wide-api.rate=9000/s", "metadata.seed=5"},
+      {"traffic.big-api.rate=9000/s", "traffic.busy-api.rate=9000/s",
+       "traffic.wide-api.rate=9000/s", "traffic.small-api.rate=9000/s"},
+  };
+  for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++)
+    compare("knapsack", variants[v], 4, NULL);
+}
+
+/* Three candidate modes for every namespace, `none` among them, and shop
+ * held to the mesh: 3^4 assignments of the others. */
+static void test_three_modes(void **state) {
+  (void)state;
+  const char *sets[2] = {"advise.modes=[none, sidecar, ambient]", "advise.objective=memory"};
+  compare("tenants", sets, 2, "shop=sidecar,ambient");
+}
+
 /* ambient-waypoint in a namespace with no L7 service is ambient, the
  * equivalence both the advisor and the brute force rely on. */
 static void test_equivalence(void **state) {
@@ -389,7 +421,8 @@ static void test_plan_from_sidecars(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_equivalence),          cmocka_unit_test(test_knapsack_cpu),
-      cmocka_unit_test(test_knapsack_memory),      cmocka_unit_test(test_tenants_cost),
+      cmocka_unit_test(test_knapsack_memory),      cmocka_unit_test(test_knapsack_variants),
+      cmocka_unit_test(test_three_modes),          cmocka_unit_test(test_tenants_cost),
       cmocka_unit_test(test_tenants_pinned),       cmocka_unit_test(test_tenants_latency),
       cmocka_unit_test(test_plan_avoids_overload), cmocka_unit_test(test_plan_from_sidecars),
   };
