@@ -22,5 +22,6 @@ int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_merge(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
 int cli_cmd_calibrate(int argc, char **argv);
+int cli_cmd_advise(int argc, char **argv);
 
 #endif

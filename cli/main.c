@@ -21,6 +21,7 @@ static const cli_command cli_commands[] = {
     {"merge", cli_cmd_merge, "combine results databases (sweep shards) into one"},
     {"import", cli_cmd_import, "write a scenario from Kubernetes objects and monitoring data"},
     {"calibrate", cli_cmd_calibrate, "write a calibration profile from fortio results"},
+    {"advise", cli_cmd_advise, "which mode each namespace should run, and how to get there"},
 };
 
 static void cli_usage(FILE *f) {

@@ -128,6 +128,9 @@ static void convert_all(ld_loader *L) {
   if (!ld_stop(L)) {
     ld_convert_failures(L, root);
   }
+  if (!ld_stop(L)) {
+    ld_convert_advise(L, root);
+  }
   /* Multipliers scale what the scenario ends up with: after every value. */
   if (!ld_stop(L)) {
     ld_apply_multipliers(L);

@@ -19,6 +19,7 @@
  *   scenario_load_csv.c       call_graph_csv and traffic_csv
  *   scenario_load_csv_services.c services_csv, rows into the node tree
  *   scenario_load_check.c     cross checks: call cycles, pod capacity, reachability
+ *   scenario_load_advise.c    the advise section (meshsim advise's objective and constraints)
  * Section readers report through ld_err_at / ld_warn_at and go on, so one
  * load shows every mistake; callers stop early once ld_stop() is true. Names
  * here start with ld_ (LD_ for macros and constants). */
@@ -300,7 +301,8 @@ extern const ld_schema_map ld_sch_root, ld_sch_metadata, ld_sch_cluster, ld_sch_
     ld_sch_network, ld_sch_resources, ld_sch_pricing, ld_sch_mesh, ld_sch_sidecar, ld_sch_ztunnel,
     ld_sch_waypoint, ld_sch_autoscale, ld_sch_namespace, ld_sch_service, ld_sch_call, ld_sch_retry,
     ld_sch_connection_pool, ld_sch_detection, ld_sch_mesh_retries, ld_sch_dist, ld_sch_traffic,
-    ld_sch_burst, ld_sch_failure, ld_sch_objective, ld_sch_service_defaults, ld_sch_operation;
+    ld_sch_burst, ld_sch_failure, ld_sch_objective, ld_sch_service_defaults, ld_sch_operation,
+    ld_sch_advise, ld_sch_advise_pin;
 
 const ld_schema_key *ld_schema_find(const ld_schema_map *sm, const char *name);
 /* Fills names with sm's keys (at most max of them) and returns how many. */
@@ -592,6 +594,9 @@ int ld_take_multiplier(ld_loader *L, size_t index, const char *ov, size_t key_le
 /* Applies the multipliers to the converted scenario, in order. */
 void ld_apply_multipliers(ld_loader *L);
 void ld_multipliers_free(ld_loader *L);
+/* scenario_load_advise.c: the advise section (after the services: pins name
+ * namespaces). */
+void ld_convert_advise(ld_loader *L, const yaml_node_t *root);
 
 /* scenario_load_check.c */
 /* Reports every call cycle once, at the call that closes it:

@@ -81,11 +81,15 @@ SCHEMA(ld_sch_traffic, "service", LEAF("service"), LEAF("from"), LEAF("rate"), L
        LEAF("timeout"), LIST("bursts", &ld_sch_burst), MAP("mix", NULL));
 SCHEMA(ld_sch_failure, "name", LEAF("name"), LEAF("target"), LEAF("instance"), LEAF("pick"),
        LEAF("kind"), LEAF("at"), LEAF("duration"), LEAF("drain"));
+SCHEMA(ld_sch_advise_pin, "namespace", LEAF("namespace"), LIST("modes", NULL));
+SCHEMA(ld_sch_advise, NULL, LEAF("objective"), LIST("modes", NULL),
+       LIST("pins", &ld_sch_advise_pin), LEAF("max_tenants_per_proxy"), LEAF("max_pods_per_proxy"),
+       LEAF("budget"));
 SCHEMA(ld_sch_root, NULL, MAP("metadata", &ld_sch_metadata), MAP("cluster", &ld_sch_cluster),
        MAP("pricing", &ld_sch_pricing), MAP("mesh", &ld_sch_mesh),
        LIST("namespaces", &ld_sch_namespace), LIST("services", &ld_sch_service),
        LEAF("services_csv"), LEAF("call_graph_csv"), LIST("traffic", &ld_sch_traffic),
-       LEAF("traffic_csv"), LIST("failures", &ld_sch_failure));
+       LEAF("traffic_csv"), LIST("failures", &ld_sch_failure), MAP("advise", &ld_sch_advise));
 
 const ld_schema_key *ld_schema_find(const ld_schema_map *sm, const char *name) {
   for (size_t i = 0; i < sm->n; i++) {

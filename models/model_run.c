@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "attribution.h"
 #include "control_plane.h"
 #include "cost.h"
 #include "blast.h"
@@ -46,6 +47,7 @@ void mode_result_release(mode_result *m) {
   free(m->failures);
   free(m->plan.capacity);
   free(m->plan.node_warnings);
+  free(m->namespaces);
   memset(m, 0, sizeof *m);
 }
 
@@ -350,6 +352,7 @@ typedef struct model_mode {
   double *cores, *sojourn_ns, *proxy_mem;
   double extra_cores;
   double *second_cores[MESH_PROXY_COUNT], *second_mem[MESH_PROXY_COUNT];
+  attribution_acc attribution; /* per namespace, summed over steady replications */
 } model_mode;
 
 static void model_mode_release(model_mode *mm) {
@@ -366,6 +369,7 @@ static void model_mode_release(model_mode *mm) {
   free(mm->cores);
   free(mm->sojourn_ns);
   free(mm->proxy_mem);
+  attribution_acc_release(&mm->attribution);
   for (int k = 0; k < MESH_PROXY_COUNT; k++) {
     free(mm->second_cores[k]);
     free(mm->second_mem[k]);
@@ -724,7 +728,7 @@ static bool model_has_drill_reps(const model_mode *mm) {
 /* Adds the steady replication r (run without the failure plan) to out:
  * every steady-state figure, and the burst drills (offered load), come from
  * it; the failure drills' too when the mode runs no drill replications. */
-static void model_merge_steady(model_mode *mm, const model_rep *rep, uint32_t r, mode_result *out) {
+static int model_merge_steady(model_mode *mm, const model_rep *rep, uint32_t r, mode_result *out) {
   const bool drills = model_has_drill_reps(mm);
   uint64_t seed = model_replication_seed(mm->s->meta.seed, r);
   result_replication *rr = &out->reps[r];
@@ -733,10 +737,12 @@ static void model_merge_steady(model_mode *mm, const model_rep *rep, uint32_t r,
   model_add_stations(mm, rep, rr, kind_mem, out);
   model_add_kinds(mm, rep, r, kind_mem, rr, out);
   model_add_seconds(mm, rep, r);
+  int rc = attribution_acc_add(&mm->attribution, rep);
   model_failures_add(out, &mm->t, rep, r, drills ? mm->s->n_failures : 0, out->n_failures);
   model_windows_add(mm, rep, true, out);
   if (r == 0)
     model_fill_series(mm, rep, out);
+  return rc;
 }
 
 /* Adds the drill replication r (the same seed with the failure plan: by
@@ -907,6 +913,19 @@ static void model_fill_busiest(const model_mode *mm, mode_result *out) {
   topo_node_name(t, node, b->node, sizeof b->node);
 }
 
+/* Each namespace's share (attribution.h), once the totals and cost are known. */
+static int model_fill_namespaces(const model_mode *mm, mode_result *out) {
+  attribution_input ai = {.t = &mm->t,
+                          .proxy_profile = mm->in->proxy_profile,
+                          .control_plane = mm->in->control_plane,
+                          .cores = mm->cores,
+                          .proxy_mem_bytes = mm->proxy_mem,
+                          .acc = &mm->attribution,
+                          .replications = mm->s->meta.replications,
+                          .duration_s = mm->duration_s};
+  return attribution_compute(&ai, out);
+}
+
 /* Aggregates over replications, once they have all run. */
 static int model_mode_finish(model_mode *mm, mode_result *out) {
   model_fill_busiest(mm, out);
@@ -923,6 +942,8 @@ static int model_mode_finish(model_mode *mm, mode_result *out) {
   if (rc != 0)
     return rc;
   model_fill_cost(mm, out);
+  if ((rc = model_fill_namespaces(mm, out)) != 0)
+    return rc;
   model_failures_finish(out, mm->s);
   model_windows_finish(mm, out);
   return 0;
@@ -1015,7 +1036,12 @@ static int model_sched_setup(model_sched *sc, model_slot *sl) {
   mode_result *out = sl->out;
   memset(out, 0, sizeof *out);
   out->mode = sl->mode;
-  scenario_mode_label(in->scn, sl->index, out->name, sizeof out->name);
+  /* model_run_mode may run a mode the scenario does not list at that index
+   * (advise runs hybrid assignments): then it is named after its mode */
+  if (sl->index < in->scn->mesh.n_modes && in->scn->mesh.modes[sl->index] == sl->mode)
+    scenario_mode_label(in->scn, sl->index, out->name, sizeof out->name);
+  else
+    snprintf(out->name, sizeof out->name, "%s", mesh_mode_name(sl->mode));
   out->replications = in->scn->meta.replications;
   diag_list why;
   diag_list_init(&why);
@@ -1067,13 +1093,18 @@ static void model_sched_merge(model_sched *sc, model_slot *sl) {
     uint32_t j = sl->merged;
     pthread_mutex_unlock(&sc->lock);
     uint32_t r = sl->drills ? j / 2 : j;
+    int rc = 0;
     if (sl->drills && (j % 2))
       model_merge_drill(&sl->mm, &sl->reps[j], r, sl->out);
     else
-      model_merge_steady(&sl->mm, &sl->reps[j], r, sl->out);
+      rc = model_merge_steady(&sl->mm, &sl->reps[j], r, sl->out);
     model_rep_release(&sl->reps[j]);
     pthread_mutex_lock(&sc->lock);
     sl->merged++;
+    if (rc != 0 && sc->rc == 0) {
+      sc->rc = rc;
+      pthread_cond_broadcast(&sc->wake);
+    }
   }
   if (sc->rc == 0 && sl->merged == sl->n_jobs && sl->state == MODEL_READY) {
     pthread_mutex_unlock(&sc->lock);
@@ -1227,6 +1258,7 @@ int model_run(const model_inputs *in, run_result *out) {
     return rc;
   }
   verdict_apply(out);
+  attribution_relate(out);
   clock_gettime(CLOCK_MONOTONIC, &w1);
   out->wall_s = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
   return 0;

@@ -238,7 +238,41 @@ void model_rep_release(model_rep *r) {
     free(r->cpu_ns_sec[k]);
     free(r->inflight_ns_sec[k]);
   }
+  free(r->ns_busy_ns);
+  free(r->ns_sojourn_ns);
+  free(r->ns_cross_zone_bytes);
+  free(r->ns_latency_ns);
+  free(r->ns_requests);
+  free(r->ns_errors);
   memset(r, 0, sizeof *r);
+}
+
+/* The per-namespace sums of the attribution (model_sim.h), zeroed. */
+static int msim_init_namespaces(model_rep *r, uint32_t n_namespaces) {
+  size_t n = n_namespaces ? n_namespaces : 1;
+  if (!r->ns_busy_ns) {
+    r->n_namespaces = n_namespaces;
+    r->ns_busy_ns = calloc(n * MESH_KIND_COUNT, sizeof(double));
+    r->ns_sojourn_ns = calloc(n * MESH_KIND_COUNT, sizeof(double));
+    r->ns_cross_zone_bytes = calloc(n, sizeof(double));
+    r->ns_latency_ns = calloc(n, sizeof(double));
+    r->ns_requests = calloc(n, sizeof(uint64_t));
+    r->ns_errors = calloc(n, sizeof(uint64_t));
+  }
+  return r->ns_busy_ns && r->ns_sojourn_ns && r->ns_cross_zone_bytes && r->ns_latency_ns &&
+                 r->ns_requests && r->ns_errors && r->n_namespaces == n_namespaces
+             ? 0
+             : SIM_ENOMEM;
+}
+
+/* Namespace of pod p's service. */
+static inline uint32_t msim_ns_of(const msim *m, uint32_t pod) {
+  return m->s->services[m->t->pods[pod].service].ns;
+}
+
+/* Namespace of root call c's entry service (its traffic entry's). */
+static inline uint32_t msim_root_ns(const msim *m, const mcall *c) {
+  return m->s->services[m->s->traffic[c->ordinal].service].ns;
 }
 
 /* ---- call pool ---------------------------------------------------------- */
@@ -315,8 +349,10 @@ static sim_time msim_gap(msim *m, const mcall *c, uint32_t step, sim_time now) {
   uint32_t a = c->node[from], b = c->node[to];
   uint32_t bytes = step <= c->n_proxies ? c->req_bytes : c->resp_bytes;
   if (a != TOPO_NONE && b != TOPO_NONE && m->t->nodes[a].zone != m->t->nodes[b].zone &&
-      msim_in_window(m, now))
+      msim_in_window(m, now)) {
     m->out->cross_zone_bytes += bytes;
+    m->out->ns_cross_zone_bytes[msim_ns_of(m, c->dst_pod)] += bytes;
+  }
   return path_latency(m->t, a, b) + (sim_time)(m->ns_per_byte * bytes);
 }
 
@@ -381,6 +417,22 @@ static sim_time msim_pass(msim *m, uint32_t station, sim_time now, double cpu_ns
     m->out->inflight_ns_sec[ms->kind][sec] += (double)(depart - now);
   }
   return depart;
+}
+
+/* A proxy pass of the window, for the attribution (model_sim.h): its worker
+ * time (as msim_pass holds the station) and the time the request spent
+ * there go to the namespace of the pod the proxy acts for on side `at` of
+ * the call's path: the caller on the client side, the callee on the
+ * waypoint and server sides. */
+static void msim_attribute_pass(msim *m, const mcall *c, uint32_t at, uint32_t station,
+                                double cpu_ns, sim_time sojourn) {
+  const mstation *ms = &m->st[station];
+  uint32_t pod = c->side[at] == PATH_SIDE_CLIENT ? c->src_pod : c->dst_pod;
+  if (pod == TOPO_NONE)
+    return;
+  size_t i = (size_t)ms->kind * m->out->n_namespaces + msim_ns_of(m, pod);
+  m->out->ns_busy_ns[i] += (double)(sim_time)(cpu_ns * ms->stretch + 0.5);
+  m->out->ns_sojourn_ns[i] += (double)sojourn;
 }
 
 /* Whether Kubernetes has taken station st out of its endpoints by now. */
@@ -778,6 +830,8 @@ static void msim_root_done(msim *m, const mcall *c, sim_time now) {
   sim_time lat = now - c->origin;
   model_rep *o = m->out;
   o->requests++;
+  o->ns_requests[msim_root_ns(m, c)]++;
+  o->ns_latency_ns[msim_root_ns(m, c)] += (double)lat;
   if (o->n_drills)
     msim_drill_windows(m, c->origin, lat);
   sim_hist_add(&o->latency_ns, lat);
@@ -808,6 +862,7 @@ static void msim_root_failed(msim *m, const mcall *c, sim_time now, uint32_t dri
   m->live_measured--;
   model_rep *o = m->out;
   o->errors++;
+  o->ns_errors[msim_root_ns(m, c)]++;
   o->err_timeout += cause == MFAIL_TIMEOUT;
   o->err_rejected += cause == MFAIL_REJECTED;
   o->err_outage += cause == MFAIL_OUTAGE;
@@ -1121,6 +1176,8 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
                               crn_uniform(m->seed, c->key, MODEL_CRN_PASS + step));
     double on_path = proto == MESH_PROTO_TCP ? m->on_path_tcp[kind] : m->on_path[kind];
     sim_time depart = msim_pass(m, station, now, cpu, on_path, m->pass_latency[kind]);
+    if (msim_in_window(m, now))
+      msim_attribute_pass(m, c, request ? step : 2 * r - step, station, cpu, depart - now);
     if (c->flags & MCALL_TRACED)
       msim_trace(m, c, request ? "request" : "response", station, depart, depart);
     c->step++;
@@ -1710,7 +1767,10 @@ int model_sim_replication(const topology *t, const model_inputs *in, const failu
   msim m;
   struct timespec w0, w1;
   clock_gettime(CLOCK_MONOTONIC, &w0);
-  int rc = msim_init(&m, t, in, seed, out);
+  int rc = msim_init_namespaces(out, t->scn->n_namespaces);
+  if (rc != 0)
+    return rc;
+  rc = msim_init(&m, t, in, seed, out);
   if (rc != 0) {
     msim_release(&m);
     return rc;

@@ -59,6 +59,19 @@ typedef struct model_rep {
   sim_hist fail_ns;
   uint64_t events;
   double wall_s;
+  /* Per namespace, for the attribution (models/attribution.h); allocated by
+   * model_sim_replication. Each proxy pass of the window counts for the
+   * namespace of the pod the proxy acts for on that side of the call (the
+   * caller's on the client side, the callee's on the waypoint and server
+   * side): its worker time and the time the request spent there, per
+   * mesh_kind (ns_busy_ns[kind * n_namespaces + ns]). Cross-zone bytes
+   * count for the callee's namespace, measured root requests for their
+   * entry service's. */
+  uint32_t n_namespaces;
+  double *ns_busy_ns, *ns_sojourn_ns;
+  double *ns_cross_zone_bytes;
+  double *ns_latency_ns; /* summed latency of the successful measured roots */
+  uint64_t *ns_requests, *ns_errors;
 } model_rep;
 
 int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32_t n_drills,

@@ -245,6 +245,33 @@ typedef struct result_plan {
   uint32_t n_node_warnings;
 } result_plan;
 
+/* ---- attribution: each namespace's share of a mode (models/attribution.h) ----
+ * Proxies a namespace owns (its pods' sidecars, its waypoints) are its own;
+ * shared ones (ztunnels, the control plane) are split by the work each
+ * namespace puts through them. Every figure but the latency ones adds up,
+ * over the namespaces, to the mode's total. */
+typedef struct result_namespace {
+  char name[RESULT_NAME_MAX];
+  char tenant[RESULT_NAME_MAX];
+  mesh_ns_mode mode;                 /* what its pods run in this mode */
+  uint32_t pods;                     /* application pods */
+  double cpu_cores[MESH_KIND_COUNT]; /* used: its apps' own, and its share of each proxy kind */
+  double mem_mib[MESH_KIND_COUNT];   /* apps: their requests (application memory is not modelled) */
+  double mesh_cpu_cores, mesh_mem_mib;                   /* the proxy kinds and control plane */
+  double reserved_cpu_cores, reserved_mem_mib;           /* everything: apps and mesh */
+  double mesh_reserved_cpu_cores, mesh_reserved_mem_mib; /* the mesh's part */
+  double cross_zone_gb_month; /* bytes of calls into its services that crossed zones */
+  double cost_usd_month;      /* its share of the mode's cost (compute and network) */
+  double mesh_cost_usd_month; /* its mesh reservations at list prices */
+  uint64_t entry_requests;    /* measured external requests entering at its services that
+                                 succeeded, summed over replications */
+  uint64_t entry_errors;      /* ... that failed */
+  double entry_latency_ms;    /* mean latency of those requests (NAN: none) */
+  double latency_gain_ms;     /* entry_latency_ms minus mode none's (NAN: no none in the run) */
+  double mesh_time_ms;        /* time requests spent in proxies acting for it, per measured
+                                 external request of the cluster */
+} result_namespace;
+
 typedef struct mode_result {
   mesh_mode mode;
   /* Its name in outputs and the store, unique within the run: the mode's
@@ -284,7 +311,9 @@ typedef struct mode_result {
                              over replications (also counted in errors) */
   result_station busiest; /* instance "" when the mode has no station */
   result_verdict verdict;
-  result_plan plan; /* hot spots, capacity and sizing (issue 11, items 5 and 6) */
+  result_plan plan;             /* hot spots, capacity and sizing (issue 11, items 5 and 6) */
+  result_namespace *namespaces; /* owned: one per scenario namespace, in scenario order */
+  uint32_t n_namespaces;
 } mode_result;
 
 /* The cheapest mesh mode that meets the objective (verdict.h). */

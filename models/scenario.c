@@ -105,6 +105,27 @@ void scenario_init_defaults(scenario *s) {
   s->waypoint_autoscale.scale_down_delay_ns = 300 * SIM_S;
   s->waypoint_autoscale.min_replicas = 1;
   s->waypoint_autoscale.max_replicas = 10;
+
+  /* meshsim advise: the cheapest assignment among the three mesh modes. */
+  s->advise.objective = SCN_ADVISE_COST;
+  s->advise.modes = SCN_NS_MODE_BIT(MESH_NS_SIDECAR) | SCN_NS_MODE_BIT(MESH_NS_AMBIENT) |
+                    SCN_NS_MODE_BIT(MESH_NS_AMBIENT_WAYPOINT);
+}
+
+static const char *const advise_objective_names[SCN_ADVISE_OBJECTIVE_COUNT] = {"cost", "cpu",
+                                                                               "memory", "latency"};
+
+const char *scenario_advise_objective_name(scenario_advise_objective o) {
+  return (unsigned)o < SCN_ADVISE_OBJECTIVE_COUNT ? advise_objective_names[o] : "?";
+}
+
+int scenario_advise_objective_from_name(const char *name) {
+  for (int i = 0; i < SCN_ADVISE_OBJECTIVE_COUNT; i++) {
+    if (strcmp(advise_objective_names[i], name) == 0) {
+      return i;
+    }
+  }
+  return -1;
 }
 
 static void free_calls(scenario_call *calls, uint32_t n) {
@@ -143,6 +164,7 @@ void scenario_release(scenario *s) {
   }
   free(s->traffic);
   free(s->failures);
+  free(s->advise.pins);
   memset(s, 0, sizeof *s);
 }
 

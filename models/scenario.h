@@ -277,6 +277,37 @@ typedef struct scenario_autoscale {
   uint32_t min_replicas, max_replicas;
 } scenario_autoscale;
 
+/* What `meshsim advise` minimises (docs/advise.md): the whole cluster's
+ * monthly cost, mesh CPU used, mesh memory, or the objective's latency
+ * percentile. */
+typedef enum scenario_advise_objective {
+  SCN_ADVISE_COST,
+  SCN_ADVISE_CPU,
+  SCN_ADVISE_MEMORY,
+  SCN_ADVISE_LATENCY,
+  SCN_ADVISE_OBJECTIVE_COUNT
+} scenario_advise_objective;
+
+/* A namespace held to a set of modes (bits 1u << mesh_ns_mode). */
+typedef struct scenario_advise_pin {
+  uint32_t ns;
+  unsigned modes;
+} scenario_advise_pin;
+
+#define SCN_NS_MODE_BIT(m) (1u << (m))
+
+/* The `advise` section: the objective and the constraints of the search.
+ * Limits of 0 mean none; budget 0 lets the advisor size it. */
+typedef struct scenario_advise {
+  scenario_advise_objective objective;
+  unsigned modes; /* candidate modes for every namespace, bits */
+  scenario_advise_pin *pins;
+  uint32_t n_pins;
+  uint32_t max_tenants_per_proxy; /* on one shared proxy instance (ztunnel, waypoint replica) */
+  uint32_t max_pods_per_proxy;
+  uint32_t budget; /* simulations of candidate assignments */
+} scenario_advise;
+
 typedef struct scenario {
   char path[SCN_TEXT_MAX]; /* file it came from, for messages */
   uint64_t content_hash;   /* FNV-1a 64 of the YAML and CSV bytes and the overrides */
@@ -296,6 +327,7 @@ typedef struct scenario {
   uint32_t n_traffic;
   scenario_failure *failures;
   uint32_t n_failures;
+  scenario_advise advise;
 } scenario;
 
 /* Fills *s with the documented defaults (no namespaces or services). */
@@ -341,6 +373,10 @@ scenario_target scenario_traffic_target_at(const scenario *s, const scenario_tra
 /* The name of mode i in outputs, unique within the run: "sidecar", or
  * "linkerd-2.14:sidecar" when the mode names its profile. Returns buf. */
 const char *scenario_mode_label(const scenario *s, uint32_t i, char *buf, size_t size);
+
+/* "cost", "cpu", "memory", "latency"; _from_name returns -1 for other text. */
+const char *scenario_advise_objective_name(scenario_advise_objective o);
+int scenario_advise_objective_from_name(const char *name);
 
 /* Total pods (sum of replicas). */
 uint64_t scenario_pod_count(const scenario *s);

@@ -706,6 +706,7 @@ static void section_footer(report_batch *c) {
 static void write_sections(report_batch *c) {
   section_header(c);
   section_verdict(c);
+  report_advice_section(c);
   section_provenance(c);
   section_how_to_read(c);
   section_summary(c);
@@ -715,6 +716,7 @@ static void write_sections(report_batch *c) {
   section_series(c);
   section_nodes(c);
   report_capacity_section(c);
+  report_namespaces_section(c);
   report_blast_section(c);
   report_failures_section(c);
   section_replications(c);

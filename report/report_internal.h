@@ -202,6 +202,12 @@ void report_failures_section(report_batch *c);
 /* Its capacity section (report_capacity.c): nodes against use, hot spots,
  * shared proxies, proxy requests sized from use. */
 void report_capacity_section(report_batch *c);
+/* Its Namespaces section (report_namespaces.c): each namespace's share of
+ * every mode (models/attribution.h). */
+void report_namespaces_section(report_batch *c);
+/* Its Recommendation section (report_advice.c), for a batch `meshsim
+ * advise` stored: the assignment, the uniform modes, the plan. */
+void report_advice_section(report_batch *c);
 
 /* ---- the sweep report (report_sweep.c) ------------------------------------------ */
 

@@ -7,6 +7,7 @@
 
 #include "metric.h"
 #include "result_capacity.h"
+#include "result_namespaces.h"
 #include "verdict.h"
 
 void result_json_string(FILE *out, const char *s) {
@@ -180,6 +181,7 @@ static void json_mode(FILE *out, const mode_result *m) {
   json_failures(out, m);
   json_verdict(out, m);
   result_capacity_json(out, m);
+  result_namespaces_json(out, m);
   fputc('}', out);
 }
 

@@ -22,7 +22,7 @@
 #include "result.h"
 
 /* Schema version this build writes; older databases are upgraded in place. */
-#define DB_SCHEMA_VERSION 4
+#define DB_SCHEMA_VERSION 5
 /* PRAGMA application_id of a meshsim database ("MshD"). */
 #define DB_APPLICATION_ID 0x4d736844
 
@@ -64,6 +64,22 @@ int db_write_run(db *d, const run_result *r, int64_t *batch_id);
  * run_result_release()), including the latency histogram rebuilt from its
  * buckets, nodes, series, replications, blast radius and failures. */
 int db_load_run(db *d, int64_t batch_id, run_result *out);
+
+/* ---- advice (meshsim advise) ---------------------------------------------------
+ *
+ * One row in `advice` per `meshsim advise`, naming the batch that holds its
+ * verified runs (the uniform modes and hybrid with the recommendation), with
+ * its namespaces, uniform modes, runner-ups, constraints and migration steps
+ * and their risks in tables of their own (results/README.md). */
+
+/* Writes a (whose batch_id names its stored batch) in one transaction.
+ * Returns 0 or a negative code. */
+struct advice; /* models/advice.h */
+int db_write_advice(db *d, const struct advice *a);
+
+/* The latest advice stored for batch `batch_id` into *out (release with
+ * advice_release); DB_ENOTFOUND when there is none. */
+int db_load_advice(db *d, int64_t batch_id, struct advice *out);
 
 typedef struct db_batch_info {
   int64_t id;

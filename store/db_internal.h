@@ -12,8 +12,9 @@
  * hand-counted index. Storage types: TXT (a char array), BOOL, U32, SZ, I64,
  * U64 (SQLite has no unsigned 64-bit integer: stored as its two's complement
  * bit pattern), DBL (NaN is stored as NULL and read back as NaN), HEX (a
- * uint64_t stored as 16 hex digits), STATUS (a result_status by its name)
- * and REASONS (a result_verdict's reasons, one a line). */
+ * uint64_t stored as 16 hex digits), STATUS (a result_status by its name),
+ * REASONS (a result_verdict's reasons, one a line) and NSMODE (a
+ * mesh_ns_mode by its name); db_advice.c adds the types of its own tables. */
 #ifndef MESHSIM_DB_INTERNAL_H
 #define MESHSIM_DB_INTERNAL_H
 
@@ -50,6 +51,7 @@ enum {
   ST_INS_CAPACITY,
   ST_INS_SIZING,
   ST_INS_NODE_WARNING,
+  ST_INS_NAMESPACE,
   ST_COUNT
 };
 
@@ -176,6 +178,18 @@ static inline void db__col_reasons(sqlite3_stmt *st, int i, result_verdict *v) {
   }
 }
 
+/* A namespace's mode by its name ("ambient"); text the store did not write
+ * reads as "none". */
+static inline void db__bind_ns_mode(sqlite3_stmt *st, int i, mesh_ns_mode m) {
+  db__bind_text(st, i, mesh_ns_mode_name(m));
+}
+
+static inline mesh_ns_mode db__col_ns_mode(sqlite3_stmt *st, int i) {
+  const unsigned char *s = sqlite3_column_text(st, i);
+  int v = s ? mesh_ns_mode_from_name((const char *)s) : -1;
+  return v < 0 ? MESH_NS_NONE : (mesh_ns_mode)v;
+}
+
 #define BIND_TXT(st, i, v)     db__bind_text((st), (i), (v))
 #define BIND_BOOL(st, i, v)    sqlite3_bind_int64((st), (i), (v) ? 1 : 0)
 #define BIND_U32(st, i, v)     sqlite3_bind_int64((st), (i), (sqlite3_int64)(v))
@@ -186,6 +200,7 @@ static inline void db__col_reasons(sqlite3_stmt *st, int i, result_verdict *v) {
 #define BIND_HEX(st, i, v)     db__bind_hex((st), (i), (v))
 #define BIND_STATUS(st, i, v)  db__bind_status((st), (i), (v))
 #define BIND_REASONS(st, i, v) db__bind_reasons((st), (i), &(v))
+#define BIND_NSMODE(st, i, v)  db__bind_ns_mode((st), (i), (v))
 #define GET_TXT(st, i, lv)     db__col_text((st), (i), (lv), sizeof(lv))
 #define GET_BOOL(st, i, lv)    ((lv) = sqlite3_column_int64((st), (i)) != 0)
 #define GET_U32(st, i, lv)     ((lv) = (uint32_t)sqlite3_column_int64((st), (i)))
@@ -196,6 +211,7 @@ static inline void db__col_reasons(sqlite3_stmt *st, int i, result_verdict *v) {
 #define GET_HEX(st, i, lv)     ((lv) = db__col_hex((st), (i)))
 #define GET_STATUS(st, i, lv)  ((lv) = db__col_status((st), (i)))
 #define GET_REASONS(st, i, lv) db__col_reasons((st), (i), &(lv))
+#define GET_NSMODE(st, i, lv)  ((lv) = db__col_ns_mode((st), (i)))
 
 /* ---- column lists ------------------------------------------------------------- */
 
@@ -428,6 +444,113 @@ _Static_assert(MESH_KIND_COUNT == 5, "node_usage has a CPU and a memory column p
   X(p99_during_ms, DBL, p99_during_ms)                                                             \
   X(p99_steady_ms, DBL, p99_steady_ms)                                                             \
   X(slo_violations_steady, U64, slo_violations_steady)
+
+/* namespace_usage, after (batch_id, mode, position), version 5: result_namespace
+ * (models/attribution.h). Per-kind columns as node_usage's. */
+#define DB_NAMESPACE_COLUMNS(X)                                                                    \
+  X(namespace, TXT, name)                                                                          \
+  X(tenant, TXT, tenant)                                                                           \
+  X(namespace_mode, NSMODE, mode)                                                                  \
+  X(pods, U32, pods)                                                                               \
+  X(cpu_cores_app, DBL, cpu_cores[MESH_KIND_APP])                                                  \
+  X(cpu_cores_sidecar, DBL, cpu_cores[MESH_KIND_SIDECAR])                                          \
+  X(cpu_cores_ztunnel, DBL, cpu_cores[MESH_KIND_ZTUNNEL])                                          \
+  X(cpu_cores_waypoint, DBL, cpu_cores[MESH_KIND_WAYPOINT])                                        \
+  X(cpu_cores_control_plane, DBL, cpu_cores[MESH_KIND_CONTROL_PLANE])                              \
+  X(mem_mib_app, DBL, mem_mib[MESH_KIND_APP])                                                      \
+  X(mem_mib_sidecar, DBL, mem_mib[MESH_KIND_SIDECAR])                                              \
+  X(mem_mib_ztunnel, DBL, mem_mib[MESH_KIND_ZTUNNEL])                                              \
+  X(mem_mib_waypoint, DBL, mem_mib[MESH_KIND_WAYPOINT])                                            \
+  X(mem_mib_control_plane, DBL, mem_mib[MESH_KIND_CONTROL_PLANE])                                  \
+  X(mesh_cpu_cores, DBL, mesh_cpu_cores)                                                           \
+  X(mesh_mem_mib, DBL, mesh_mem_mib)                                                               \
+  X(reserved_cpu_cores, DBL, reserved_cpu_cores)                                                   \
+  X(reserved_mem_mib, DBL, reserved_mem_mib)                                                       \
+  X(mesh_reserved_cpu_cores, DBL, mesh_reserved_cpu_cores)                                         \
+  X(mesh_reserved_mem_mib, DBL, mesh_reserved_mem_mib)                                             \
+  X(cross_zone_gb_month, DBL, cross_zone_gb_month)                                                 \
+  X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(mesh_cost_usd_month, DBL, mesh_cost_usd_month)                                                 \
+  X(entry_requests, U64, entry_requests)                                                           \
+  X(entry_errors, U64, entry_errors)                                                               \
+  X(entry_latency_ms, DBL, entry_latency_ms)                                                       \
+  X(latency_gain_ms, DBL, latency_gain_ms)                                                         \
+  X(mesh_time_ms, DBL, mesh_time_ms)
+
+/* advice, after (id, batch_id), version 5: models/advice.h's advice. */
+#define DB_ADVICE_COLUMNS(X)                                                                       \
+  X(scenario, TXT, scenario)                                                                       \
+  X(objective, OBJECTIVE, objective)                                                               \
+  X(found, BOOL, found)                                                                            \
+  X(verdict, STATUS, verdict.status)                                                               \
+  X(verdict_reasons, REASONS, verdict)                                                             \
+  X(bottleneck, TXT, verdict.bottleneck)                                                           \
+  X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(value, DBL, value)                                                                             \
+  X(latency_ms, DBL, latency_ms)                                                                   \
+  X(budget, U32, budget)                                                                           \
+  X(simulations, U32, simulations)                                                                 \
+  X(uniform_simulations, U32, uniform_simulations)                                                 \
+  X(budget_exhausted, BOOL, budget_exhausted)                                                      \
+  X(has_plan, BOOL, has_plan)                                                                      \
+  X(plan_from, TXT, plan_from)                                                                     \
+  X(plan_safe, BOOL, plan_safe)                                                                    \
+  X(plan_exhaustive, BOOL, plan_exhaustive)                                                        \
+  X(plan_simulations, U32, plan_simulations)                                                       \
+  X(wall_s, DBL, wall_s)
+
+/* advice_namespaces, after (advice_id, position): advice_namespace. */
+#define DB_ADVICE_NS_COLUMNS(X)                                                                    \
+  X(namespace, TXT, name)                                                                          \
+  X(namespace_mode, NSMODE, mode)                                                                  \
+  X(allowed, MODESET, allowed)                                                                     \
+  X(reason, REASON, reason)                                                                        \
+  X(why, TXT, why)
+
+/* advice_uniform, after (advice_id, position): advice_uniform. */
+#define DB_ADVICE_UNIFORM_COLUMNS(X)                                                               \
+  X(mode, MODE, mode)                                                                              \
+  X(verdict, STATUS, status)                                                                       \
+  X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(value, DBL, value)                                                                             \
+  X(latency_ms, DBL, latency_ms)                                                                   \
+  X(violations, U32, violations)                                                                   \
+  X(why, TXT, why)
+
+/* advice_alternatives, after (advice_id, position): advice_alternative. */
+#define DB_ADVICE_ALT_COLUMNS(X)                                                                   \
+  X(rank, U32, rank)                                                                               \
+  X(verdict, STATUS, status)                                                                       \
+  X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(value, DBL, value)                                                                             \
+  X(latency_ms, DBL, latency_ms)                                                                   \
+  X(changes, TXT, changes)
+
+/* advice_constraints, after (advice_id, position): advice_constraint. */
+#define DB_ADVICE_CONSTRAINT_COLUMNS(X)                                                            \
+  X(kind, TXT, kind)                                                                               \
+  X(namespace, TXT, ns)                                                                            \
+  X(modes, MODESET, modes)                                                                         \
+  X(limit_value, U32, limit)                                                                       \
+  X(text, TXT, text)
+
+/* advice_steps, after (advice_id, position): advice_step but its risks. */
+#define DB_ADVICE_STEP_COLUMNS(X)                                                                  \
+  X(step, U32, step)                                                                               \
+  X(namespace, TXT, ns)                                                                            \
+  X(from_mode, NSMODE, from)                                                                       \
+  X(to_mode, NSMODE, to)                                                                           \
+  X(verdict, STATUS, status)                                                                       \
+  X(cost_usd_month, DBL, cost_usd_month)                                                           \
+  X(value, DBL, value)                                                                             \
+  X(latency_ms, DBL, latency_ms)                                                                   \
+  X(why, TXT, why)
+
+/* advice_risks, after (advice_id, step, position): advice_risk. */
+#define DB_ADVICE_RISK_COLUMNS(X)                                                                  \
+  X(kind, TXT, kind)                                                                               \
+  X(text, TXT, text)                                                                               \
+  X(source, TXT, source)
 
 /* sweeps, after id: db_sweep_info. */
 #define DB_SWEEP_COLUMNS(X)                                                                        \

@@ -23,6 +23,7 @@ DB_DEFINE_GET(hotspot, result_hotspot, DB_HOTSPOT_COLUMNS)
 DB_DEFINE_GET(capacity, result_capacity, DB_CAPACITY_COLUMNS)
 DB_DEFINE_GET(sizing, result_sizing, DB_SIZING_COLUMNS)
 DB_DEFINE_GET(node_warning, result_node_warning, DB_NODE_WARNING_COLUMNS)
+DB_DEFINE_GET(namespace, result_namespace, DB_NAMESPACE_COLUMNS)
 
 /* A query whose parameters are (batch_id, mode): the per-mode rows. */
 static int db__prepare_mode(db *d, const char *sql, int64_t batch_id, const char *mode,
@@ -74,6 +75,7 @@ DB_DEFINE_POSITIONED(failure, "failures", result_failure, DB_FAILURE_COLUMNS)
 DB_DEFINE_POSITIONED(hotspot, "hotspots", result_hotspot, DB_HOTSPOT_COLUMNS)
 DB_DEFINE_POSITIONED(capacity, "shared_capacity", result_capacity, DB_CAPACITY_COLUMNS)
 DB_DEFINE_POSITIONED(node_warning, "node_warnings", result_node_warning, DB_NODE_WARNING_COLUMNS)
+DB_DEFINE_POSITIONED(namespace, "namespace_usage", result_namespace, DB_NAMESPACE_COLUMNS)
 
 /* ---- one batch ------------------------------------------------------------------ */
 
@@ -284,6 +286,13 @@ static int db__load_node_warnings(db *d, int64_t batch_id, const char *mode, mod
   return rc;
 }
 
+/* Each namespace's share (models/attribution.h); none before schema version 5. */
+static int db__load_namespaces(db *d, int64_t batch_id, const char *mode, mode_result *m) {
+  int rc;
+  m->namespaces = db__load_positioned(d, &db_namespace_rows, batch_id, mode, &m->n_namespaces, &rc);
+  return rc;
+}
+
 /* CPU and memory per kind of one replication, from its run_metrics rows. */
 static int db__load_run_metrics(sqlite3_stmt *mt, int64_t run_id, result_replication *rep) {
   sqlite3_bind_int64(mt, 1, run_id);
@@ -342,7 +351,8 @@ static int db__load_reps(db *d, int64_t batch_id, const char *mode, mode_result 
 static int (*const db_mode_loaders[])(db *d, int64_t batch_id, const char *mode, mode_result *m) = {
     db__load_kinds,    db__load_buckets,         db__load_nodes,         db__load_series,
     db__load_blast,    db__load_blast_instances, db__load_failures,      db__load_hotspots,
-    db__load_capacity, db__load_sizing,          db__load_node_warnings, db__load_reps,
+    db__load_capacity, db__load_sizing,          db__load_node_warnings, db__load_namespaces,
+    db__load_reps,
 };
 
 static int db__load_mode(db *d, int64_t batch_id, const char *mode, mode_result *m) {

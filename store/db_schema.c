@@ -8,12 +8,34 @@
 
 #include "db_internal.h"
 
-static const char *const db_tables[] = {
-    "batches",        "runs",       "batch_runs",      "run_metrics",
-    "mode_summary",   "kind_usage", "latency_buckets", "node_usage",
-    "series",         "blast",      "blast_instances", "failures",
-    "failure_series", "hotspots",   "shared_capacity", "proxy_sizing",
-    "node_warnings",  "sweeps",     "sweep_points",    NULL};
+static const char *const db_tables[] = {"batches",
+                                        "runs",
+                                        "batch_runs",
+                                        "run_metrics",
+                                        "mode_summary",
+                                        "kind_usage",
+                                        "latency_buckets",
+                                        "node_usage",
+                                        "series",
+                                        "blast",
+                                        "blast_instances",
+                                        "failures",
+                                        "failure_series",
+                                        "hotspots",
+                                        "shared_capacity",
+                                        "proxy_sizing",
+                                        "node_warnings",
+                                        "namespace_usage",
+                                        "sweeps",
+                                        "sweep_points",
+                                        "advice",
+                                        "advice_namespaces",
+                                        "advice_uniform",
+                                        "advice_alternatives",
+                                        "advice_constraints",
+                                        "advice_steps",
+                                        "advice_risks",
+                                        NULL};
 
 const char *const *db_table_names(void) {
   return db_tables;
@@ -410,15 +432,149 @@ static int db__migrate_to_v4(db *d) {
       "upgrading to schema version 4");
 }
 
+/* Version 5: each namespace's share of every mode (models/attribution.h),
+ * and what `meshsim advise` found (models/advice.h): its advice and, per
+ * advice, its namespaces, uniform modes, runner-ups, constraints, migration
+ * steps and their risks. A batch stored before has no rows here: its
+ * per-namespace figures were not recorded. Frozen like the schema text. */
+static int db__migrate_to_v5(db *d) {
+  return db__exec(d,
+                  "CREATE TABLE namespace_usage (\n"
+                  "  batch_id                INTEGER NOT NULL REFERENCES batches(id) "
+                  "ON DELETE CASCADE,\n"
+                  "  mode                    TEXT NOT NULL,\n"
+                  "  position                INTEGER NOT NULL,\n"
+                  "  namespace               TEXT NOT NULL,\n"
+                  "  tenant                  TEXT NOT NULL,\n"
+                  "  namespace_mode          TEXT NOT NULL,\n"
+                  "  pods                    INTEGER NOT NULL,\n"
+                  "  cpu_cores_app           REAL,\n"
+                  "  cpu_cores_sidecar       REAL,\n"
+                  "  cpu_cores_ztunnel       REAL,\n"
+                  "  cpu_cores_waypoint      REAL,\n"
+                  "  cpu_cores_control_plane REAL,\n"
+                  "  mem_mib_app             REAL,\n"
+                  "  mem_mib_sidecar         REAL,\n"
+                  "  mem_mib_ztunnel         REAL,\n"
+                  "  mem_mib_waypoint        REAL,\n"
+                  "  mem_mib_control_plane   REAL,\n"
+                  "  mesh_cpu_cores          REAL,\n"
+                  "  mesh_mem_mib            REAL,\n"
+                  "  reserved_cpu_cores      REAL,\n"
+                  "  reserved_mem_mib        REAL,\n"
+                  "  mesh_reserved_cpu_cores REAL,\n"
+                  "  mesh_reserved_mem_mib   REAL,\n"
+                  "  cross_zone_gb_month     REAL,\n"
+                  "  cost_usd_month          REAL,\n"
+                  "  mesh_cost_usd_month     REAL,\n"
+                  "  entry_requests          INTEGER NOT NULL,\n"
+                  "  entry_errors            INTEGER NOT NULL,\n"
+                  "  entry_latency_ms        REAL,\n"
+                  "  latency_gain_ms         REAL,\n"
+                  "  mesh_time_ms            REAL,\n"
+                  "  PRIMARY KEY (batch_id, mode, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice (\n"
+                  "  id                  INTEGER PRIMARY KEY,\n"
+                  "  batch_id            INTEGER NOT NULL REFERENCES batches(id) "
+                  "ON DELETE CASCADE,\n"
+                  "  scenario            TEXT NOT NULL,\n"
+                  "  objective           TEXT NOT NULL,\n"
+                  "  found               INTEGER NOT NULL,\n"
+                  "  verdict             TEXT NOT NULL,\n"
+                  "  verdict_reasons     TEXT NOT NULL,\n"
+                  "  bottleneck          TEXT NOT NULL,\n"
+                  "  cost_usd_month      REAL,\n"
+                  "  value               REAL,\n"
+                  "  latency_ms          REAL,\n"
+                  "  budget              INTEGER NOT NULL,\n"
+                  "  simulations         INTEGER NOT NULL,\n"
+                  "  uniform_simulations INTEGER NOT NULL,\n"
+                  "  budget_exhausted    INTEGER NOT NULL,\n"
+                  "  has_plan            INTEGER NOT NULL,\n"
+                  "  plan_from           TEXT NOT NULL,\n"
+                  "  plan_safe           INTEGER NOT NULL,\n"
+                  "  plan_exhaustive     INTEGER NOT NULL,\n"
+                  "  plan_simulations    INTEGER NOT NULL,\n"
+                  "  wall_s              REAL\n"
+                  ");\n"
+                  "CREATE INDEX advice_batch ON advice(batch_id);\n"
+                  "CREATE TABLE advice_namespaces (\n"
+                  "  advice_id      INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  position       INTEGER NOT NULL,\n"
+                  "  namespace      TEXT NOT NULL,\n"
+                  "  namespace_mode TEXT NOT NULL,\n"
+                  "  allowed        TEXT NOT NULL,\n"
+                  "  reason         TEXT NOT NULL,\n"
+                  "  why            TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice_uniform (\n"
+                  "  advice_id      INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  position       INTEGER NOT NULL,\n"
+                  "  mode           TEXT NOT NULL,\n"
+                  "  verdict        TEXT NOT NULL,\n"
+                  "  cost_usd_month REAL,\n"
+                  "  value          REAL,\n"
+                  "  latency_ms     REAL,\n"
+                  "  violations     INTEGER NOT NULL,\n"
+                  "  why            TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice_alternatives (\n"
+                  "  advice_id      INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  position       INTEGER NOT NULL,\n"
+                  "  rank           INTEGER NOT NULL,\n"
+                  "  verdict        TEXT NOT NULL,\n"
+                  "  cost_usd_month REAL,\n"
+                  "  value          REAL,\n"
+                  "  latency_ms     REAL,\n"
+                  "  changes        TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice_constraints (\n"
+                  "  advice_id   INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  position    INTEGER NOT NULL,\n"
+                  "  kind        TEXT NOT NULL,\n"
+                  "  namespace   TEXT NOT NULL,\n"
+                  "  modes       TEXT NOT NULL,\n"
+                  "  limit_value INTEGER NOT NULL,\n"
+                  "  text        TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice_steps (\n"
+                  "  advice_id      INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  position       INTEGER NOT NULL,\n"
+                  "  step           INTEGER NOT NULL,\n"
+                  "  namespace      TEXT NOT NULL,\n"
+                  "  from_mode      TEXT NOT NULL,\n"
+                  "  to_mode        TEXT NOT NULL,\n"
+                  "  verdict        TEXT NOT NULL,\n"
+                  "  cost_usd_month REAL,\n"
+                  "  value          REAL,\n"
+                  "  latency_ms     REAL,\n"
+                  "  why            TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, position)\n"
+                  ") WITHOUT ROWID;\n"
+                  "CREATE TABLE advice_risks (\n"
+                  "  advice_id INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,\n"
+                  "  step      INTEGER NOT NULL,\n"
+                  "  position  INTEGER NOT NULL,\n"
+                  "  kind      TEXT NOT NULL,\n"
+                  "  text      TEXT NOT NULL,\n"
+                  "  source    TEXT NOT NULL,\n"
+                  "  PRIMARY KEY (advice_id, step, position)\n"
+                  ") WITHOUT ROWID;\n",
+                  "upgrading to schema version 5");
+}
+
 /* Each entry upgrades from to_version - 1 to to_version, in order. */
 static const struct {
   int to_version;
   int (*fn)(db *d);
 } db_migrations[] = {
-    {1, db__migrate_to_v1},
-    {2, db__migrate_to_v2},
-    {3, db__migrate_to_v3},
-    {4, db__migrate_to_v4},
+    {1, db__migrate_to_v1}, {2, db__migrate_to_v2}, {3, db__migrate_to_v3},
+    {4, db__migrate_to_v4}, {5, db__migrate_to_v5},
 };
 _Static_assert(sizeof db_migrations / sizeof db_migrations[0] == DB_SCHEMA_VERSION,
                "one migration per schema version");

@@ -24,6 +24,7 @@ DB_DEFINE_BIND(hotspot, result_hotspot, DB_HOTSPOT_COLUMNS)
 DB_DEFINE_BIND(capacity, result_capacity, DB_CAPACITY_COLUMNS)
 DB_DEFINE_BIND(sizing, result_sizing, DB_SIZING_COLUMNS)
 DB_DEFINE_BIND(node_warning, result_node_warning, DB_NODE_WARNING_COLUMNS)
+DB_DEFINE_BIND(namespace, result_namespace, DB_NAMESPACE_COLUMNS)
 
 /* An INSERT of the columns of LIST after the `first` ones (a string of
  * names) and their `params` ("?,?"). */
@@ -66,6 +67,8 @@ static const char *const db_write_sql[ST_COUNT] = {
         DB_INSERT("INSERT", "proxy_sizing", "batch_id, mode, kind", "?,?,?", DB_SIZING_COLUMNS),
     [ST_INS_NODE_WARNING] = DB_INSERT("INSERT", "node_warnings", "batch_id, mode, position",
                                       "?,?,?", DB_NODE_WARNING_COLUMNS),
+    [ST_INS_NAMESPACE] = DB_INSERT("INSERT", "namespace_usage", "batch_id, mode, position", "?,?,?",
+                                   DB_NAMESPACE_COLUMNS),
 };
 
 static int db__prepare_all(db *d) {
@@ -124,6 +127,9 @@ static int db__check_run(db *d, const run_result *r) {
         (m->plan.n_node_warnings && !m->plan.node_warnings) ||
         m->plan.n_hotspots > RESULT_HOTSPOTS_MAX)
       return db__fail(d, ERR_EINVAL, "mode '%s': capacity rows counted but missing", name);
+    if (m->n_namespaces && !m->namespaces)
+      return db__fail(d, ERR_EINVAL, "mode '%s': %u namespaces but no attribution data", name,
+                      m->n_namespaces);
   }
   return 0;
 }
@@ -336,6 +342,18 @@ static int db__write_node_warnings(const db_wmode *w) {
                               "writing node_warnings");
 }
 
+/* ---- attribution (models/attribution.h) --------------------------------------------- */
+
+static int db__bind_namespace_row(sqlite3_stmt *st, int c, const void *row) {
+  return db__bind_namespace(st, c, row);
+}
+
+static int db__write_namespaces(const db_wmode *w) {
+  return db__write_positioned(w, ST_INS_NAMESPACE, w->m->namespaces, sizeof *w->m->namespaces,
+                              w->m->n_namespaces, db__bind_namespace_row,
+                              "writing namespace_usage");
+}
+
 /* ---- replications ------------------------------------------------------------------- */
 
 /* The runs row of replication j: 1 with the new id, 0 with the id of the
@@ -409,7 +427,7 @@ static int (*const db_mode_writers[])(const db_wmode *w) = {
     db__write_summary,    db__write_kinds,    db__write_buckets,         db__write_nodes,
     db__write_all_series, db__write_blast,    db__write_blast_instances, db__write_failures,
     db__write_hotspots,   db__write_capacity, db__write_sizing,          db__write_node_warnings,
-    db__write_reps,
+    db__write_namespaces, db__write_reps,
 };
 
 /* ---- runs ---------------------------------------------------------------------------- */

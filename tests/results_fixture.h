@@ -351,6 +351,41 @@ static inline void fixture_plan(mode_result *m, uint32_t idx, const fixture_opts
   }
 }
 
+/* Each namespace's share (models/attribution.h): two namespaces of two
+ * tenants, the second with no entry traffic (its latency NAN). */
+static inline void fixture_namespaces(mode_result *m, uint32_t idx) {
+  static const char *const names[2] = {"shop", "pay"};
+  m->n_namespaces = 2;
+  m->namespaces = calloc(2, sizeof *m->namespaces);
+  for (uint32_t i = 0; i < 2; i++) {
+    result_namespace *n = &m->namespaces[i];
+    snprintf(n->name, sizeof n->name, "%s", names[i]);
+    snprintf(n->tenant, sizeof n->tenant, "tenant-%u", i);
+    n->mode = m->mode == MESH_MODE_SIDECAR                      ? MESH_NS_SIDECAR
+              : i == 0 && m->mode == MESH_MODE_AMBIENT_WAYPOINT ? MESH_NS_AMBIENT_WAYPOINT
+                                                                : MESH_NS_AMBIENT;
+    n->pods = 4 + i;
+    for (int k = 0; k < MESH_KIND_COUNT; k++) {
+      n->cpu_cores[k] = 0.01 * (k + 1) + 0.1 * i + 0.001 * idx;
+      n->mem_mib[k] = 12.5 * (k + 1) + i;
+    }
+    n->mesh_cpu_cores = 0.14 + 0.4 * i;
+    n->mesh_mem_mib = 175 + 4 * i;
+    n->reserved_cpu_cores = 1.2 + i;
+    n->reserved_mem_mib = 1536 + 64 * i;
+    n->mesh_reserved_cpu_cores = 0.4 + 0.1 * i;
+    n->mesh_reserved_mem_mib = 512;
+    n->cross_zone_gb_month = 3.25 * (i + 1);
+    n->cost_usd_month = 41.5 + 7 * i + idx;
+    n->mesh_cost_usd_month = 14.75 + i;
+    n->entry_requests = i ? 0 : 9000 + idx;
+    n->entry_errors = i ? 0 : 3;
+    n->entry_latency_ms = i ? NAN : 12.5 + idx;
+    n->latency_gain_ms = i ? NAN : 0.75 * idx;
+    n->mesh_time_ms = 0.3 + 0.2 * i;
+  }
+}
+
 /* Fills *r (zeroed first); free it with run_result_release(). */
 static inline void fixture_run(run_result *r, const fixture_opts *o) {
   static const mesh_mode modes[3] = {MESH_MODE_SIDECAR, MESH_MODE_AMBIENT,
@@ -392,6 +427,7 @@ static inline void fixture_run(run_result *r, const fixture_opts *o) {
                                       .fail_p50_ms = wp ? 1000 : NAN,
                                       .fail_p99_ms = wp ? 1000.5 : NAN};
     fixture_plan(m, i, o);
+    fixture_namespaces(m, i);
   }
   verdict_apply(r);
 }

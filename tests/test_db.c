@@ -2,8 +2,9 @@
  * (histogram buckets included); two runs and the batch listing; a failed
  * write (constraint violation, injected trigger errors) and a process
  * killed mid-transaction leave no partial rows and a sound database;
- * user_version and application_id; databases of versions 1, 2 and 3
- * upgraded on open (failures.has_target, verdicts, capacity tables); newer
+ * user_version and application_id; databases of versions 1 to 4
+ * upgraded on open (failures.has_target, verdicts, capacity tables,
+ * namespace shares); newer
  * and foreign databases refused;
  * the UNIQUE run_key makes re-inserting the same runs add nothing. */
 #include <errno.h>
@@ -22,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "advice.h"
 #include "db.h"
 #include "results_fixture.h"
 
@@ -218,6 +220,7 @@ static void assert_same_mode(const mode_result *a, const mode_result *b) {
 
 static void assert_same_verdict(const mode_result *a, const mode_result *b);
 static void assert_same_plan(const result_plan *a, const result_plan *b);
+static void assert_same_namespaces(const mode_result *a, const mode_result *b);
 
 static void assert_same_run(const run_result *a, const run_result *b) {
   assert_string_equal(a->scenario, b->scenario);
@@ -240,10 +243,41 @@ static void assert_same_run(const run_result *a, const run_result *b) {
     assert_same_mode(&a->modes[i], &b->modes[i]);
     assert_same_verdict(&a->modes[i], &b->modes[i]);
     assert_same_plan(&a->modes[i].plan, &b->modes[i].plan);
+    assert_same_namespaces(&a->modes[i], &b->modes[i]);
   }
   assert_int_equal(a->recommendation.has_mode, b->recommendation.has_mode);
   assert_int_equal(a->recommendation.mode, b->recommendation.mode);
   assert_string_equal(a->recommendation.why, b->recommendation.why);
+}
+
+/* Each namespace's share (models/attribution.h), field by field. */
+static void assert_same_namespaces(const mode_result *a, const mode_result *b) {
+  assert_int_equal(a->n_namespaces, b->n_namespaces);
+  for (uint32_t i = 0; i < a->n_namespaces; i++) {
+    const result_namespace *x = &a->namespaces[i], *y = &b->namespaces[i];
+    assert_string_equal(x->name, y->name);
+    assert_string_equal(x->tenant, y->tenant);
+    assert_int_equal(x->mode, y->mode);
+    assert_int_equal(x->pods, y->pods);
+    for (int k = 0; k < MESH_KIND_COUNT; k++) {
+      assert_same_double(x->cpu_cores[k], y->cpu_cores[k]);
+      assert_same_double(x->mem_mib[k], y->mem_mib[k]);
+    }
+    assert_same_double(x->mesh_cpu_cores, y->mesh_cpu_cores);
+    assert_same_double(x->mesh_mem_mib, y->mesh_mem_mib);
+    assert_same_double(x->reserved_cpu_cores, y->reserved_cpu_cores);
+    assert_same_double(x->reserved_mem_mib, y->reserved_mem_mib);
+    assert_same_double(x->mesh_reserved_cpu_cores, y->mesh_reserved_cpu_cores);
+    assert_same_double(x->mesh_reserved_mem_mib, y->mesh_reserved_mem_mib);
+    assert_same_double(x->cross_zone_gb_month, y->cross_zone_gb_month);
+    assert_same_double(x->cost_usd_month, y->cost_usd_month);
+    assert_same_double(x->mesh_cost_usd_month, y->mesh_cost_usd_month);
+    assert_int_equal(x->entry_requests, y->entry_requests);
+    assert_int_equal(x->entry_errors, y->entry_errors);
+    assert_same_double(x->entry_latency_ms, y->entry_latency_ms);
+    assert_same_double(x->latency_gain_ms, y->latency_gain_ms);
+    assert_same_double(x->mesh_time_ms, y->mesh_time_ms);
+  }
 }
 
 /* The verdict and what it was decided from. */
@@ -721,7 +755,7 @@ static void test_killed_mid_write(void **state) {
 static void test_schema_version(void **state) {
   dbt *t = *state;
   assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
-  assert_int_equal(DB_SCHEMA_VERSION, 4);
+  assert_int_equal(DB_SCHEMA_VERSION, 5);
   assert_int_equal(int_query(db_sqlite(t->d), "PRAGMA application_id"), DB_APPLICATION_ID);
   /* Every documented table exists. */
   for (const char *const *n = db_table_names(); *n; n++)
@@ -731,7 +765,7 @@ static void test_schema_version(void **state) {
   db_close(t->d);
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 4);
+  assert_int_equal(db_schema_version(t->d), 5);
 }
 
 /* Column names of `table`, comma-separated, in table order. */
@@ -758,6 +792,12 @@ static void table_columns(sqlite3 *conn, const char *table, char *buf, size_t n)
   "ALTER TABLE mode_summary DROP COLUMN verdict_reasons; "                                         \
   "ALTER TABLE mode_summary DROP COLUMN bottleneck; "
 
+/* What version 5 added: dropping it leaves a version 4 database. */
+#define DROP_V5                                                                                    \
+  "DROP TABLE namespace_usage; DROP TABLE advice_risks; DROP TABLE advice_steps; "                 \
+  "DROP TABLE advice_constraints; DROP TABLE advice_alternatives; DROP TABLE advice_uniform; "     \
+  "DROP TABLE advice_namespaces; DROP TABLE advice; "
+
 /* What version 4 added: dropping it leaves a version 3 database. */
 #define DROP_V4                                                                                    \
   "DROP TABLE hotspots; DROP TABLE shared_capacity; DROP TABLE proxy_sizing; "                     \
@@ -782,9 +822,19 @@ static void table_columns(sqlite3 *conn, const char *table, char *buf, size_t n)
   "ALTER TABLE failures DROP COLUMN p99_steady_ms; "                                               \
   "ALTER TABLE failures DROP COLUMN slo_violations_steady; "
 
+/* r as a database before version 5 keeps it: no namespace shares. */
+static void forget_namespaces(run_result *r) {
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    free(r->modes[i].namespaces);
+    r->modes[i].namespaces = NULL;
+    r->modes[i].n_namespaces = 0;
+  }
+}
+
 /* r as a database before version 4 keeps it: no capacity figures but the
- * nodes needed, which counted requests alone. */
+ * nodes needed, which counted requests alone (nor namespace shares). */
 static void forget_plan(run_result *r) {
+  forget_namespaces(r);
   for (uint32_t i = 0; i < r->n_modes; i++) {
     mode_result *m = &r->modes[i];
     free(m->plan.capacity);
@@ -840,13 +890,14 @@ static void test_migrates_version_2(void **state) {
 
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(conn, DROP_V4 DROP_V3 "PRAGMA user_version = 2;", NULL, NULL, NULL),
-                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(conn, DROP_V5 DROP_V4 DROP_V3 "PRAGMA user_version = 2;", NULL, NULL, NULL),
+      SQLITE_OK);
   sqlite3_close(conn);
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 4);
+  assert_int_equal(db_schema_version(t->d), 5);
   table_columns(db_sqlite(t->d), "mode_summary", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh[0]);
   table_columns(db_sqlite(t->d), "batches", migrated, sizeof migrated);
@@ -898,8 +949,9 @@ static void test_migrates_version_1(void **state) {
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
   assert_int_equal(sqlite3_exec(conn,
-                                DROP_V4 DROP_V3 "ALTER TABLE failures DROP COLUMN has_target; "
-                                                "PRAGMA user_version = 1;",
+                                DROP_V5 DROP_V4 DROP_V3
+                                "ALTER TABLE failures DROP COLUMN has_target; "
+                                "PRAGMA user_version = 1;",
                                 NULL, NULL, NULL),
                    SQLITE_OK);
   table_columns(conn, "failures", migrated, sizeof migrated);
@@ -908,7 +960,7 @@ static void test_migrates_version_1(void **state) {
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 4);
+  assert_int_equal(db_schema_version(t->d), 5);
   table_columns(db_sqlite(t->d), "failures", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh);
   assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM failures WHERE has_target = 0"),
@@ -922,6 +974,43 @@ static void test_migrates_version_1(void **state) {
   assert_same_run(&r, &back);
   assert_false(back.modes[0].failures[0].has_target);
   assert_true(back.modes[1].failures[0].has_target);
+  run_result_release(&back);
+  run_result_release(&r);
+}
+
+/* A database of schema version 4 (no namespace shares) is upgraded on open:
+ * namespace_usage is created empty, its batches load without namespaces,
+ * and the table ends up as a new one is. */
+static void test_migrates_version_4(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r;
+  fixture_run(&r, &o);
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  assert_int_equal(db_count_rows(t->d, "namespace_usage"), 2 * r.n_modes);
+  char fresh[2048], migrated[2048];
+  table_columns(db_sqlite(t->d), "namespace_usage", fresh, sizeof fresh);
+  db_close(t->d);
+  t->d = NULL;
+
+  sqlite3 *conn;
+  assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(conn, DROP_V5 "PRAGMA user_version = 4;", NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(conn);
+
+  char err[256];
+  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
+  assert_int_equal(db_schema_version(t->d), 5);
+  table_columns(db_sqlite(t->d), "namespace_usage", migrated, sizeof migrated);
+  assert_string_equal(migrated, fresh);
+  assert_int_equal(db_count_rows(t->d, "namespace_usage"), 0);
+  assert_integrity_ok(db_sqlite(t->d));
+  run_result back;
+  assert_int_equal(db_load_run(t->d, id, &back), 0);
+  forget_namespaces(&r);
+  assert_same_run(&r, &back);
   run_result_release(&back);
   run_result_release(&r);
 }
@@ -949,13 +1038,13 @@ static void test_migrates_version_3(void **state) {
 
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(conn, DROP_V4 "PRAGMA user_version = 3;", NULL, NULL, NULL),
+  assert_int_equal(sqlite3_exec(conn, DROP_V5 DROP_V4 "PRAGMA user_version = 3;", NULL, NULL, NULL),
                    SQLITE_OK);
   sqlite3_close(conn);
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 4);
+  assert_int_equal(db_schema_version(t->d), 5);
   for (size_t i = 0; i < N_ELEMS(tables); i++) {
     table_columns(db_sqlite(t->d), tables[i], migrated, sizeof migrated);
     assert_string_equal(migrated, fresh[i]);
@@ -994,8 +1083,8 @@ typedef struct refuse_case {
 } refuse_case;
 
 static const refuse_case refuse_cases[] = {
-    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 5;", DB_ENEWER,
-     "schema version 5 is newer"},
+    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 6;", DB_ENEWER,
+     "schema version 6 is newer"},
     {"much newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 17;",
      DB_ENEWER, "version 17"},
     {"someone else's tables", "CREATE TABLE notes(x);", DB_EFOREIGN,
@@ -1094,6 +1183,136 @@ static void test_rerun_is_idempotent(void **state) {
 
 /* NaN (no value) is stored as NULL and read back as NaN; a run without
  * series, nodes or failures round-trips as such. */
+/* What `meshsim advise` found goes in beside its batch and comes back
+ * field by field: namespaces with their reasons, uniform modes, runner-ups,
+ * constraints, and the plan's steps with their risks. */
+static void fill_advice(advice *a, int64_t batch) {
+  memset(a, 0, sizeof *a);
+  snprintf(a->scenario, sizeof a->scenario, "fixture-shop");
+  a->objective = SCN_ADVISE_MEMORY;
+  a->found = true;
+  a->verdict.status = RESULT_MEETS;
+  a->cost_usd_month = 1413.28;
+  a->value = 442.54;
+  a->latency_ms = 7.25;
+  a->budget = 40;
+  a->simulations = 17;
+  a->uniform_simulations = 4;
+  a->has_plan = true;
+  snprintf(a->plan_from, sizeof a->plan_from, "current");
+  a->plan_safe = true;
+  a->plan_exhaustive = true;
+  a->plan_simulations = 5;
+  a->wall_s = 1.25;
+  a->batch_id = batch;
+  a->n_namespaces = 2;
+  a->namespaces = calloc(2, sizeof *a->namespaces);
+  snprintf(a->namespaces[0].name, RESULT_NAME_MAX, "shop");
+  a->namespaces[0].mode = MESH_NS_AMBIENT_WAYPOINT;
+  a->namespaces[0].allowed =
+      SCN_NS_MODE_BIT(MESH_NS_SIDECAR) | SCN_NS_MODE_BIT(MESH_NS_AMBIENT_WAYPOINT);
+  a->namespaces[0].reason = ADVICE_REASON_L7;
+  snprintf(a->namespaces[0].why, RESULT_REASON_LEN, "needs L7");
+  snprintf(a->namespaces[1].name, RESULT_NAME_MAX, "pay");
+  a->namespaces[1].mode = MESH_NS_SIDECAR;
+  a->namespaces[1].allowed = SCN_NS_MODE_BIT(MESH_NS_SIDECAR);
+  a->namespaces[1].reason = ADVICE_REASON_PINNED;
+  a->n_uniform = 1;
+  a->uniform = calloc(1, sizeof *a->uniform);
+  a->uniform[0] = (advice_uniform){MESH_MODE_AMBIENT,    RESULT_OVERLOADED, 1200.5, 380.25, NAN, 2,
+                                   "ztunnel n-0 at 131%"};
+  a->n_alternatives = 1;
+  a->alternatives = calloc(1, sizeof *a->alternatives);
+  a->alternatives[0] = (advice_alternative){1, RESULT_MEETS, 1413.28, 450.5, 8.5, "shop: x -> y"};
+  a->n_constraints = 1;
+  a->constraints = calloc(1, sizeof *a->constraints);
+  a->constraints[0] =
+      (advice_constraint){"pin", "pay", SCN_NS_MODE_BIT(MESH_NS_SIDECAR), 0, "pinned to sidecar"};
+  a->n_steps = 2;
+  a->steps = calloc(2, sizeof *a->steps);
+  a->steps[1].step = 1;
+  snprintf(a->steps[1].ns, RESULT_NAME_MAX, "shop");
+  a->steps[1].from = MESH_NS_SIDECAR;
+  a->steps[1].to = MESH_NS_AMBIENT_WAYPOINT;
+  a->steps[1].status = RESULT_MISSES;
+  a->steps[1].cost_usd_month = 1500;
+  snprintf(a->steps[1].why, RESULT_REASON_LEN, "p99 212 ms > 100 ms objective");
+  a->steps[1].n_risks = 2;
+  a->steps[1].risks = calloc(2, sizeof *a->steps[1].risks);
+  a->steps[1].risks[0] = (advice_risk){"waypoint", "deploy the waypoint first", "https://x/y"};
+  a->steps[1].risks[1] = (advice_risk){"capacity", "ztunnel n-0 at 87%", ""};
+}
+
+static void test_advice_round_trip(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r;
+  fixture_run(&r, &o);
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  advice a, b;
+  assert_int_equal(db_load_advice(t->d, id, &b), DB_ENOTFOUND);
+  fill_advice(&a, id);
+  assert_int_equal(db_write_advice(t->d, &a), 0);
+  assert_int_equal(db_load_advice(t->d, id, &b), 0);
+  assert_string_equal(a.scenario, b.scenario);
+  assert_int_equal(a.objective, b.objective);
+  assert_int_equal(a.found, b.found);
+  assert_int_equal(a.verdict.status, b.verdict.status);
+  assert_same_double(a.cost_usd_month, b.cost_usd_month);
+  assert_same_double(a.value, b.value);
+  assert_same_double(a.latency_ms, b.latency_ms);
+  assert_int_equal(a.budget, b.budget);
+  assert_int_equal(a.simulations, b.simulations);
+  assert_int_equal(a.has_plan && a.plan_safe && a.plan_exhaustive,
+                   b.has_plan && b.plan_safe && b.plan_exhaustive);
+  assert_string_equal(a.plan_from, b.plan_from);
+  assert_int_equal(b.batch_id, id);
+  assert_int_equal(b.n_namespaces, 2);
+  for (uint32_t i = 0; i < 2; i++) {
+    assert_string_equal(a.namespaces[i].name, b.namespaces[i].name);
+    assert_int_equal(a.namespaces[i].mode, b.namespaces[i].mode);
+    assert_int_equal(a.namespaces[i].allowed, b.namespaces[i].allowed);
+    assert_int_equal(a.namespaces[i].reason, b.namespaces[i].reason);
+    assert_string_equal(a.namespaces[i].why, b.namespaces[i].why);
+  }
+  assert_int_equal(b.n_uniform, 1);
+  assert_int_equal(b.uniform[0].mode, MESH_MODE_AMBIENT);
+  assert_int_equal(b.uniform[0].status, RESULT_OVERLOADED);
+  assert_same_double(b.uniform[0].latency_ms, NAN);
+  assert_int_equal(b.uniform[0].violations, 2);
+  assert_string_equal(b.uniform[0].why, a.uniform[0].why);
+  assert_int_equal(b.n_alternatives, 1);
+  assert_string_equal(b.alternatives[0].changes, a.alternatives[0].changes);
+  assert_same_double(b.alternatives[0].value, 450.5);
+  assert_int_equal(b.n_constraints, 1);
+  assert_int_equal(b.constraints[0].modes, a.constraints[0].modes);
+  assert_string_equal(b.constraints[0].ns, "pay");
+  assert_int_equal(b.n_steps, 2);
+  assert_int_equal(b.steps[1].from, MESH_NS_SIDECAR);
+  assert_int_equal(b.steps[1].to, MESH_NS_AMBIENT_WAYPOINT);
+  assert_int_equal(b.steps[1].status, RESULT_MISSES);
+  assert_string_equal(b.steps[1].why, a.steps[1].why);
+  assert_int_equal(b.steps[0].n_risks, 0);
+  assert_int_equal(b.steps[1].n_risks, 2);
+  for (uint32_t k = 0; k < 2; k++) {
+    assert_string_equal(a.steps[1].risks[k].kind, b.steps[1].risks[k].kind);
+    assert_string_equal(a.steps[1].risks[k].text, b.steps[1].risks[k].text);
+    assert_string_equal(a.steps[1].risks[k].source, b.steps[1].risks[k].source);
+  }
+  advice_release(&b);
+  /* Deleting the batch takes its advice with it. */
+  assert_int_equal(sqlite3_exec(db_sqlite(t->d), "PRAGMA foreign_keys = ON; DELETE FROM batches;",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(db_count_rows(t->d, "advice"), 0);
+  assert_int_equal(db_count_rows(t->d, "advice_risks"), 0);
+  a.batch_id = 0;
+  assert_true(db_write_advice(t->d, &a) < 0); /* no batch: refused */
+  advice_release(&a);
+  run_result_release(&r);
+}
+
 static void test_sparse_run(void **state) {
   dbt *t = *state;
   fixture_opts o = fixture_defaults();
@@ -1335,12 +1554,14 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_killed_mid_write, setup, teardown),
       cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migrates_version_4, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_3, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_2, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_1, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refuses_other_databases, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rerun_is_idempotent, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sparse_run, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_advice_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sweep_tables, setup, teardown),
       cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
   };

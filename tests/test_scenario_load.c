@@ -1001,7 +1001,7 @@ static void test_override_errors(void **state) {
        "name, description, seed, duration, warmup, replications, slo, objective"},
       {"nope.x=1", "--set nope.x=1: error: unknown key \"nope\" at the top level; valid keys "
                    "are: metadata, cluster, pricing, mesh, namespaces, services, services_csv, "
-                   "call_graph_csv, traffic, traffic_csv, failures"},
+                   "call_graph_csv, traffic, traffic_csv, failures, advise"},
       {"seed", "--set seed: error: expected KEY=VALUE, like metadata.seed=7"},
       {"=5", "--set =5: error: expected KEY=VALUE, like metadata.seed=7"},
       {"metadata..seed=1", "--set metadata..seed=1: error: empty key in path \"metadata\""},
@@ -1147,7 +1147,7 @@ static void test_string_inputs(void **state) {
       {"metadata: {seed: *nope}\n", "test.yaml:1:18: error: yaml: found undefined alias"},
       {"a: \"\\x00\"\n", "test.yaml:1:1: error: unknown key \"a\" at the top level; valid keys "
                          "are: metadata, cluster, pricing, mesh, namespaces, services, "
-                         "services_csv, call_graph_csv, traffic, traffic_csv, failures"},
+                         "services_csv, call_graph_csv, traffic, traffic_csv, failures, advise"},
       {"metadata:\n  name: \"a\\0b\"\n",
        "test.yaml:2:9: error: invalid \"name\": contains a NUL character"},
       {"metadata:\n  x\x01: 1\n", "test.yaml:2:4: error: yaml: control characters are not "

@@ -8,9 +8,10 @@
 # OUT.db), batch-engine recipes (#SBATCH, $SLURM_*) and blocks right after an
 # `<!-- doc-examples: skip (why) -->` line are not runnable here and are skipped. Each document runs in order in its own scratch directory
 # holding the repository's scenarios, so a `report` finds what the `run`
-# before it stored. `run` and `sweep` run with `--duration 1s --replications 1`
-# (a value the documentation gives is replaced, else the option is added) to
-# keep the suite fast; every other option is run as documented.
+# before it stored. `run`, `sweep` and `advise` run with `--duration 1s
+# --replications 1` (a value the documentation gives is replaced, else the
+# option is added) to keep the suite fast; every other option is run as
+# documented.
 # usage: doc_examples.sh <meshsim> <source-dir>
 set -uo pipefail
 bin=$1
@@ -57,7 +58,7 @@ PY
 
 short_run() { # the command with --duration 1s --replications 1 when it is a run or a sweep
   local c=$1
-  [[ "$c" =~ ^(parallel\ -q\ )?(build/)?meshsim\ (run|sweep)\  ]] || { echo "$c"; return; }
+  [[ "$c" =~ ^(parallel\ -q\ )?(build/)?meshsim\ (run|sweep|advise)\  ]] || { echo "$c"; return; }
   local opt val
   for opt in duration replications; do
     val=1; [[ $opt == duration ]] && val=1s
