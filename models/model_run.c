@@ -1056,8 +1056,10 @@ static int model_sched_setup(model_sched *sc, model_slot *sl) {
     if (!sl->reps || !sl->ready)
       rc = SIM_ENOMEM;
   }
-  if (rc != 0)
+  if (rc != 0) {
     model_sched_fail(sc, rc, &why);
+    model_mode_release(&sl->mm); /* a failed set-up is not released by the slot's end */
+  }
   diag_list_release(&why);
   return rc;
 }

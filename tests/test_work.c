@@ -159,10 +159,15 @@ static void test_long_chain(void **state) {
  * never below half. Prints both so a drift shows in the log. */
 static void test_estimate_against_engine(void **state) {
   (void)state;
-  static const char *const files[] = {"bookinfo.yaml",        "default.yaml",
-                                      "dense.yaml",           "multi-tenant.yaml",
-                                      "online-boutique.yaml", "online-boutique-loadgen.yaml",
-                                      "social-network.yaml",  "train-ticket-search.yaml"};
+  static const char *const files[] = {"bookinfo.yaml",
+                                      "default.yaml",
+                                      "dense.yaml",
+                                      "multi-tenant.yaml",
+                                      "online-boutique.yaml",
+                                      "online-boutique-loadgen.yaml",
+                                      "social-network.yaml",
+                                      "train-ticket-search.yaml",
+                                      "hotel-reservation.yaml"};
   const char *sets[] = {"metadata.duration=2s", "metadata.warmup=1s", "metadata.replications=1"};
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     char path[512];

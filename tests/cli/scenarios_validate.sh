@@ -87,6 +87,7 @@ check_run "$SRC/scenarios/csv/shop.yaml" 1
 check_run "$SRC/scenarios/online-boutique-loadgen.yaml" 1
 check_run "$SRC/scenarios/social-network.yaml" 1
 check_run "$SRC/scenarios/train-ticket-search.yaml" 1
+check_run "$SRC/scenarios/hotel-reservation.yaml" 1
 
 # ---- 3. the committed large benchmark matches its generator
 GEN="$SRC/scripts/gen-large-scenario"
