@@ -49,12 +49,3 @@ bool sim_time_mul_checked(sim_time a, int64_t k, sim_time *out) {
   *out = r;
   return true;
 }
-
-sim_time sim_time_add_sat(sim_time a, sim_time b) {
-  sim_time r;
-  if (__builtin_add_overflow(a, b, &r)) {
-    /* Overflow is only possible when both operands have the same sign. */
-    return b > 0 ? SIM_TIME_MAX : INT64_MIN;
-  }
-  return r;
-}

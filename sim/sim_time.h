@@ -31,7 +31,15 @@ double sim_time_to_ms(sim_time t);
 bool sim_time_add_checked(sim_time a, sim_time b, sim_time *out);
 bool sim_time_mul_checked(sim_time a, int64_t k, sim_time *out);
 
-/* a + b saturating at SIM_TIME_MAX / INT64_MIN instead of wrapping. */
-sim_time sim_time_add_sat(sim_time a, sim_time b);
+/* a + b saturating at SIM_TIME_MAX / INT64_MIN instead of wrapping. Inline:
+ * the model calls it several times per station visit. */
+static inline sim_time sim_time_add_sat(sim_time a, sim_time b) {
+  sim_time r;
+  if (__builtin_add_overflow(a, b, &r)) {
+    /* Overflow is only possible when both operands have the same sign. */
+    return b > 0 ? SIM_TIME_MAX : INT64_MIN;
+  }
+  return r;
+}
 
 #endif
