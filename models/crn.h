@@ -27,6 +27,23 @@ static inline double crn_uniform(uint64_t run_seed, uint64_t key, uint64_t i) {
   return ((double)(z >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
+/* The same numbers in two halves, for the hot path: sim_rng_mix is three
+ * SplitMix64 rounds, the first two of which depend on the run and the key
+ * only. crn_key_mix(crn_seed_mix(s), key) is computed once per call and
+ * crn_uniform_mixed(that, i) == crn_uniform(s, key, i) exactly. */
+static inline uint64_t crn_seed_mix(uint64_t run_seed) {
+  return sim_rng_splitmix64(run_seed);
+}
+
+static inline uint64_t crn_key_mix(uint64_t seed_mix, uint64_t key) {
+  return sim_rng_splitmix64(seed_mix ^ key);
+}
+
+static inline double crn_uniform_mixed(uint64_t key_mix, uint64_t i) {
+  uint64_t z = sim_rng_splitmix64(key_mix ^ i);
+  return ((double)(z >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
 /* Key of the n-th root request of traffic entry `entry`. */
 static inline uint64_t crn_root_key(uint64_t entry, uint64_t n) {
   return sim_rng_mix(0x524f4f54ULL /* "ROOT" */, entry, n);

@@ -69,6 +69,7 @@ typedef enum mfail_cause { MFAIL_OUTAGE, MFAIL_TIMEOUT, MFAIL_REJECTED } mfail_c
 
 typedef struct mcall {
   uint64_t key;     /* common-random-numbers key (crn.h) */
+  uint64_t kmix;    /* crn_key_mix of key, set when the call is issued */
   sim_time start;   /* when the call was issued (root: arrival) */
   uint32_t parent;  /* call index, or MCALL_NONE for a root request */
   uint32_t src_pod; /* TOPO_NONE for requests from outside the mesh */
@@ -119,6 +120,7 @@ typedef struct msim {
   const model_inputs *in;
   sim_engine *eng;
   uint64_t seed;
+  uint64_t seed_mix; /* crn_seed_mix(seed) */
   model_rep *out;
   mcall *calls;
   uint32_t cap_calls, free_head, live_calls;
@@ -325,6 +327,12 @@ static inline int msim_in_window(const msim *m, sim_time now) {
 
 static inline uint32_t msim_second(const msim *m, sim_time now) {
   return (uint32_t)((now - m->t_warm) / SIM_S);
+}
+
+/* crn_uniform(m->seed, key, i) for a key drawn from once or twice; a call's
+ * own draws after it is issued use its kmix. */
+static inline double msim_u(const msim *m, uint64_t key, uint64_t i) {
+  return crn_uniform_mixed(crn_key_mix(m->seed_mix, key), i);
 }
 
 /* Side of element `step` of a call and the node there. */
@@ -590,7 +598,7 @@ static void msim_pick_replica(msim *m, mcall *c) {
     uint32_t w = m->t->proxies[c->proxy[k]].owner;
     const topo_waypoint *tw = &m->t->waypoints[w];
     uint32_t n = m->wp[w].active;
-    uint32_t r = (uint32_t)(crn_uniform(m->seed, c->key, MODEL_CRN_WAYPOINT) * n);
+    uint32_t r = (uint32_t)(crn_uniform_mixed(c->kmix, MODEL_CRN_WAYPOINT) * n);
     if (r >= n)
       r = n - 1;
     uint32_t px =
@@ -647,7 +655,8 @@ static void msim_unpool(msim *m, mcall *c) {
 static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   mcall *c = &m->calls[idx];
   path p;
-  path_build(m->t, c->src_pod, c->dst_pod, crn_uniform(m->seed, c->key, MODEL_CRN_WAYPOINT), &p);
+  c->kmix = crn_key_mix(m->seed_mix, c->key);
+  path_build(m->t, c->src_pod, c->dst_pod, crn_uniform_mixed(c->kmix, MODEL_CRN_WAYPOINT), &p);
   memcpy(c->proxy, p.proxy, sizeof c->proxy);
   memcpy(c->side, p.side, sizeof c->side);
   memcpy(c->node, p.node, sizeof c->node);
@@ -660,7 +669,7 @@ static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   c->cursor = 0;
   c->pending = 0;
   c->start = now;
-  if (crn_uniform(m->seed, c->key, CRN_NEW_CONNECTION) < m->s->mesh.new_connection_share)
+  if (crn_uniform_mixed(c->kmix, CRN_NEW_CONNECTION) < m->s->mesh.new_connection_share)
     c->flags |= MCALL_NEWCONN;
   m->active[c->dst_pod]++;
   const scenario_retry *rp = msim_retry_of(m, m->t->pods[c->dst_pod].service);
@@ -718,7 +727,7 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
   if (ce->n_choice) {
     const scenario_target *w =
         msim_pick_way(ce->choice, ce->n_choice,
-                      crn_uniform(m->seed, msim_child_key(c->key, o, 0), MODEL_CRN_CHOICE));
+                      msim_u(m, msim_child_key(c->key, o, 0), MODEL_CRN_CHOICE));
     target = w->service;
     op = w->op;
     req = w->request_bytes;
@@ -728,7 +737,7 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
   k->key = key;
   k->parent = idx;
   k->src_pod = c->dst_pod;
-  k->dst_pod = msim_pick_live(m, target, crn_uniform(m->seed, key, CRN_PICK), now,
+  k->dst_pod = msim_pick_live(m, target, msim_u(m, key, CRN_PICK), now,
                               msim_zone_of(m, c->dst_pod));
   k->op = op_graph_node(&m->g, target, op);
   k->req_bytes = (uint32_t)req;
@@ -746,7 +755,7 @@ static int msim_try_child(msim *m, uint32_t idx, uint32_t o, sim_time now) {
   const mcall *c = &m->calls[idx];
   const scenario_call *ce = msim_call_entry(&m->g.nodes[c->op], o);
   if (ce->probability < 1.0 &&
-      crn_uniform(m->seed, c->key, 4ull * o + CRN_HAPPENS) >= ce->probability)
+      crn_uniform_mixed(c->kmix, 4ull * o + CRN_HAPPENS) >= ce->probability)
     return 0;
   m->calls[idx].pending++;
   msim_start_child(m, idx, o, 0, now);
@@ -965,7 +974,7 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail
         r->parent = MCALL_NONE;
         r->src_pod = c->src_pod; /* the same client tries again */
         r->op = c->op;           /* and asks for the same operation */
-        r->dst_pod = msim_pick_live(m, svc, crn_uniform(m->seed, r->key, CRN_PICK), now,
+        r->dst_pod = msim_pick_live(m, svc, msim_u(m, r->key, CRN_PICK), now,
                                     msim_zone_of(m, c->src_pod));
         r->req_bytes = c->req_bytes;
         r->resp_bytes = c->resp_bytes;
@@ -1067,12 +1076,12 @@ static int msim_mesh_retry(msim *m, uint32_t idx, uint32_t step, sim_time now) {
   c->key = crn_child_key(c->key, 3000u + c->mesh_try);
   uint32_t pick = old;
   for (uint32_t h = 0; h < 5 && pick == old && m->s->services[sv].replicas > 1; h++)
-    pick = msim_pick_live(m, sv, crn_uniform(m->seed, crn_child_key(c->key, 4000u + h), CRN_PICK),
+    pick = msim_pick_live(m, sv, msim_u(m, crn_child_key(c->key, 4000u + h), CRN_PICK),
                           now, msim_zone_of(m, c->src_pod));
   c->dst_pod = pick;
   double span = (double)((1u << (c->mesh_try < 20 ? c->mesh_try : 20)) - 1u) *
                 (double)m->s->mesh.retry_backoff_ns;
-  sim_time backoff = (sim_time)(crn_uniform(m->seed, c->key, MODEL_CRN_BACKOFF) * span);
+  sim_time backoff = (sim_time)(msim_u(m, c->key, MODEL_CRN_BACKOFF) * span);
   c->step = 0;
   c->n_proxies = 0; /* holds nothing until re-issued */
   m->out->mesh_retries++;
@@ -1173,7 +1182,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
                                    request && (c->flags & MCALL_NEWCONN));
     if (m->pass_factor[kind])
       cpu *= msim_pass_spread(m->pass_factor[kind],
-                              crn_uniform(m->seed, c->key, MODEL_CRN_PASS + step));
+                              crn_uniform_mixed(c->kmix, MODEL_CRN_PASS + step));
     double on_path = proto == MESH_PROTO_TCP ? m->on_path_tcp[kind] : m->on_path[kind];
     sim_time depart = msim_pass(m, station, now, cpu, on_path, m->pass_latency[kind]);
     if (msim_in_window(m, now))
@@ -1201,7 +1210,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
       return;
     }
     const op_node *x = &m->g.nodes[c->op];
-    double u = crn_uniform(m->seed, c->key, CRN_SERVICE_TIME);
+    double u = crn_uniform_mixed(c->kmix, CRN_SERVICE_TIME);
     double work = sim_dist_quantile(x->service_time, u);
     sim_time depart = msim_pass(m, c->dst_pod, now, work, 1.0, 0);
     if (c->flags & MCALL_TRACED)
@@ -1466,16 +1475,17 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
     return;
   mcall *c = &m->calls[idx];
   c->key = crn_root_key(i, n);
+  uint64_t kmix = crn_key_mix(m->seed_mix, c->key);
   c->parent = MCALL_NONE;
   c->src_pod = tr->from == SCN_NONE
                    ? TOPO_NONE
-                   : msim_pick_live(m, tr->from, crn_uniform(m->seed, c->key, MODEL_CRN_CLIENT),
+                   : msim_pick_live(m, tr->from, crn_uniform_mixed(kmix, MODEL_CRN_CLIENT),
                                     now, TOPO_NONE);
-  c->dst_pod = msim_pick_live(m, tr->service, crn_uniform(m->seed, c->key, CRN_PICK), now,
+  c->dst_pod = msim_pick_live(m, tr->service, crn_uniform_mixed(kmix, CRN_PICK), now,
                               msim_zone_of(m, c->src_pod));
   scenario_target w = scenario_traffic_target_at(m->s, tr, 0);
   if (tr->n_mix) /* the operation asked for, by the mix */
-    w = *msim_pick_way(tr->mix, tr->n_mix, crn_uniform(m->seed, c->key, MODEL_CRN_CHOICE));
+    w = *msim_pick_way(tr->mix, tr->n_mix, crn_uniform_mixed(kmix, MODEL_CRN_CHOICE));
   c->op = op_graph_node(&m->g, tr->service, w.op);
   c->req_bytes = (uint32_t)w.request_bytes;
   c->resp_bytes = (uint32_t)w.response_bytes;
@@ -1708,6 +1718,7 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   m->s = s;
   m->in = in;
   m->seed = seed;
+  m->seed_mix = crn_seed_mix(seed);
   m->out = out;
   m->free_head = MCALL_NONE;
   m->n_stations = t->n_pods + t->n_proxies;
