@@ -88,10 +88,13 @@ typedef struct mcall {
   uint16_t ordinal; /* position among the parent's calls (or traffic entry of a root) */
   uint8_t attempt;  /* 0 = first try */
   uint8_t mesh_try; /* the mesh's retries of this try so far (mesh.retries) */
+  uint16_t gap_mask; /* bit s: element s is on another side than s - 1 (msim_gap) */
   sim_time origin;  /* arrival of the root request (latency counts from here) */
   sim_event_id timer;
   sim_time deadline; /* when the timer fires (valid with MCALL_TIMER) */
 } mcall;
+
+_Static_assert(2 * PATH_MAX_PROXIES + 2 <= 16, "a call's elements must fit mcall.gap_mask");
 
 typedef struct mstation {
   sim_station st;
@@ -128,6 +131,11 @@ typedef struct msim {
   uint32_t n_stations;
   double on_path[MESH_PROXY_COUNT];
   double on_path_tcp[MESH_PROXY_COUNT]; /* of an opaque-TCP pass */
+  /* Per proxy kind, read once per replication instead of through the
+   * profile pointers at every pass: its profile and on-path fraction by
+   * protocol (on_path_tcp for opaque TCP, on_path otherwise). */
+  const profile_proxy *pass_profile[MESH_PROXY_COUNT];
+  double pass_on_path[MESH_PROXY_COUNT][MESH_PROTO_COUNT];
   double pass_sigma[MESH_PROXY_COUNT];  /* lognormal spread of a pass's CPU time (0: fixed) */
   float *pass_factor[MESH_PROXY_COUNT]; /* with a spread: MODEL_PASS_LEVELS factors, mean 1 */
   sim_time pass_latency[MESH_PROXY_COUNT];
@@ -347,13 +355,28 @@ static inline uint8_t msim_step_side(const mcall *c, uint32_t step) {
   return PATH_SIDE_CLIENT;
 }
 
+/* Which elements of c's path are on another side than the one before (the
+ * steps msim_gap adds network time to). The response retraces the request,
+ * so element 2R + 1 - s changes side exactly when element s does. */
+static uint16_t msim_gap_mask(const mcall *c) {
+  uint32_t r = c->n_proxies, mask = 0;
+  uint8_t prev = PATH_SIDE_CLIENT;
+  for (uint32_t s = 0; s <= r; s++) {
+    uint8_t side = s < r ? c->side[s] : PATH_SIDE_SERVER;
+    if (side != prev)
+      mask |= 1u << s | 1u << (2 * r + 1 - s);
+    prev = side;
+  }
+  return (uint16_t)mask;
+}
+
 /* Network time to reach element `step` from the previous one, counting
  * cross-zone bytes of the measured window. */
-static sim_time msim_gap(msim *m, const mcall *c, uint32_t step, sim_time now) {
+static inline sim_time msim_gap(msim *m, const mcall *c, uint32_t step, sim_time now) {
+  if (!(c->gap_mask >> step & 1u))
+    return 0;
   uint8_t from = step == 0 ? PATH_SIDE_CLIENT : msim_step_side(c, step - 1);
   uint8_t to = msim_step_side(c, step);
-  if (from == to)
-    return 0;
   uint32_t a = c->node[from], b = c->node[to];
   uint32_t bytes = step <= c->n_proxies ? c->req_bytes : c->resp_bytes;
   if (a != TOPO_NONE && b != TOPO_NONE && m->t->nodes[a].zone != m->t->nodes[b].zone &&
@@ -403,9 +426,11 @@ static void msim_trace(msim *m, const mcall *c, const char *what, uint32_t stati
   m->in->trace(m->in->trace_ctx, line);
 }
 
-/* One pass through a station: returns the departure time. */
-static sim_time msim_pass(msim *m, uint32_t station, sim_time now, double cpu_ns, double on_path,
-                          sim_time extra_delay) {
+/* One pass through a station: returns the departure time and sets *hold
+ * to the worker time it took; in_window = msim_in_window(m, now). */
+static inline sim_time msim_pass(msim *m, uint32_t station, sim_time now, int in_window,
+                                 double cpu_ns, double on_path, sim_time extra_delay,
+                                 sim_time *hold_out) {
   mstation *ms = &m->st[station];
   sim_time hold = (sim_time)(cpu_ns * ms->stretch + 0.5);
   sim_time delay = on_path >= 1.0 ? hold : (sim_time)((double)hold * on_path + 0.5);
@@ -413,7 +438,8 @@ static sim_time msim_pass(msim *m, uint32_t station, sim_time now, double cpu_ns
   sim_time start = sim_station_accept(&ms->st, now, hold);
   sim_time depart = start + delay;
   ms->busy_total_ns += (double)hold;
-  if (msim_in_window(m, now)) {
+  *hold_out = hold;
+  if (in_window) {
     uint32_t sec = msim_second(m, now);
     if (station < m->out->n_stations) {
       m->out->busy_ns[station] += (double)hold;
@@ -428,18 +454,18 @@ static sim_time msim_pass(msim *m, uint32_t station, sim_time now, double cpu_ns
 }
 
 /* A proxy pass of the window, for the attribution (model_sim.h): its worker
- * time (as msim_pass holds the station) and the time the request spent
- * there go to the namespace of the pod the proxy acts for on side `at` of
- * the call's path: the caller on the client side, the callee on the
- * waypoint and server sides. */
-static void msim_attribute_pass(msim *m, const mcall *c, uint32_t at, uint32_t station,
-                                double cpu_ns, sim_time sojourn) {
+ * time (the hold msim_pass returned) and the time the request spent there
+ * go to the namespace of the pod the proxy acts for on side `at` of the
+ * call's path: the caller on the client side, the callee on the waypoint
+ * and server sides. */
+static inline void msim_attribute_pass(msim *m, const mcall *c, uint32_t at, uint32_t station,
+                                       sim_time hold, sim_time sojourn) {
   const mstation *ms = &m->st[station];
   uint32_t pod = c->side[at] == PATH_SIDE_CLIENT ? c->src_pod : c->dst_pod;
   if (pod == TOPO_NONE)
     return;
   size_t i = (size_t)ms->kind * m->out->n_namespaces + msim_ns_of(m, pod);
-  m->out->ns_busy_ns[i] += (double)(sim_time)(cpu_ns * ms->stretch + 0.5);
+  m->out->ns_busy_ns[i] += (double)hold;
   m->out->ns_sojourn_ns[i] += (double)sojourn;
 }
 
@@ -661,6 +687,7 @@ static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   memcpy(c->side, p.side, sizeof c->side);
   memcpy(c->node, p.node, sizeof c->node);
   c->n_proxies = p.n;
+  c->gap_mask = msim_gap_mask(c);
   if (m->wp)
     msim_pick_replica(m, c);
   if (c->n_proxies && (m->plan || m->zone_pods))
@@ -1177,16 +1204,18 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
       c->flags |= MCALL_POOLED;
     }
     mesh_proxy_kind kind = (mesh_proxy_kind)m->st[station].pkind;
-    const profile_proxy *pp = &m->in->proxy_profile[kind]->proxy[kind];
-    double cpu = proxy_pass_cpu_ns(pp, proto, request ? c->req_bytes : c->resp_bytes,
+    double cpu = proxy_pass_cpu_ns(m->pass_profile[kind], proto,
+                                   request ? c->req_bytes : c->resp_bytes,
                                    request && (c->flags & MCALL_NEWCONN));
     if (m->pass_factor[kind])
       cpu *= msim_pass_spread(m->pass_factor[kind],
                               crn_uniform_mixed(c->kmix, MODEL_CRN_PASS + step));
-    double on_path = proto == MESH_PROTO_TCP ? m->on_path_tcp[kind] : m->on_path[kind];
-    sim_time depart = msim_pass(m, station, now, cpu, on_path, m->pass_latency[kind]);
-    if (msim_in_window(m, now))
-      msim_attribute_pass(m, c, request ? step : 2 * r - step, station, cpu, depart - now);
+    int in_window = msim_in_window(m, now);
+    sim_time hold;
+    sim_time depart = msim_pass(m, station, now, in_window, cpu, m->pass_on_path[kind][proto],
+                                m->pass_latency[kind], &hold);
+    if (in_window)
+      msim_attribute_pass(m, c, request ? step : 2 * r - step, station, hold, depart - now);
     if (c->flags & MCALL_TRACED)
       msim_trace(m, c, request ? "request" : "response", station, depart, depart);
     c->step++;
@@ -1212,7 +1241,8 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     const op_node *x = &m->g.nodes[c->op];
     double u = crn_uniform_mixed(c->kmix, CRN_SERVICE_TIME);
     double work = sim_dist_quantile(x->service_time, u);
-    sim_time depart = msim_pass(m, c->dst_pod, now, work, 1.0, 0);
+    sim_time hold;
+    sim_time depart = msim_pass(m, c->dst_pod, now, msim_in_window(m, now), work, 1.0, 0, &hold);
     if (c->flags & MCALL_TRACED)
       msim_trace(m, c, "serve", c->dst_pod, depart, depart);
     c->flags |= MCALL_APP_HELD;
@@ -1738,6 +1768,9 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
     if (m->pass_sigma[k] > 0 && msim_pass_table(m->pass_sigma[k], &m->pass_factor[k]) != 0)
       return SIM_ENOMEM;
     m->pass_latency[k] = (sim_time)(in->proxy_profile[k]->proxy[k].pass_latency_ns + 0.5);
+    m->pass_profile[k] = &in->proxy_profile[k]->proxy[k];
+    for (int p = 0; p < MESH_PROTO_COUNT; p++)
+      m->pass_on_path[k][p] = p == MESH_PROTO_TCP ? m->on_path_tcp[k] : m->on_path[k];
   }
   int rc;
   if ((rc = msim_init_autoscale(m)) != 0 || (rc = msim_init_bursts(m)) != 0 ||

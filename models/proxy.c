@@ -6,14 +6,6 @@
 
 #include "sim_error.h"
 
-double proxy_pass_cpu_ns(const profile_proxy *pp, mesh_proto proto, int64_t bytes,
-                         int new_connection) {
-  double cpu = pp->pass_cpu_ns[proto] + pp->byte_cpu_ns * (double)bytes;
-  if (new_connection)
-    cpu += pp->connection_cpu_ns;
-  return cpu;
-}
-
 double proxy_throttle(uint32_t workers, int64_t limit_millicores, uint32_t *effective_workers) {
   *effective_workers = workers;
   if (limit_millicores <= 0 || (double)limit_millicores >= 1000.0 * workers)

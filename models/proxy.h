@@ -28,9 +28,15 @@
 #include "profile.h"
 #include "topology.h"
 
-/* CPU time of one pass, in ns. */
-double proxy_pass_cpu_ns(const profile_proxy *pp, mesh_proto proto, int64_t bytes,
-                         int new_connection);
+/* CPU time of one pass, in ns. Inline: the simulator computes it at every
+ * proxy pass. */
+static inline double proxy_pass_cpu_ns(const profile_proxy *pp, mesh_proto proto, int64_t bytes,
+                                       int new_connection) {
+  double cpu = pp->pass_cpu_ns[proto] + pp->byte_cpu_ns * (double)bytes;
+  if (new_connection)
+    cpu += pp->connection_cpu_ns;
+  return cpu;
+}
 
 /* Effective workers under a CPU limit (0 = none) and the factor (>= 1) by
  * which the limit stretches every pass on them. */
