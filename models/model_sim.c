@@ -387,7 +387,8 @@ static inline sim_time msim_gap(msim *m, const mcall *c, uint32_t step, sim_time
   return path_latency(m->t, a, b) + (sim_time)(m->ns_per_byte * bytes);
 }
 
-static void msim_schedule(msim *m, sim_time at, sim_handler fn, uint32_t idx) {
+/* Inline so that the handler tests below fold away at each call site. */
+static inline void msim_schedule(msim *m, sim_time at, sim_handler fn, uint32_t idx) {
   if (fn == ev_hop || fn == ev_children || fn == ev_reissue || fn == ev_connect_timeout)
     m->calls[idx].flags |= MCALL_HAS_EVENT;
   int rc = sim_engine_schedule_at(m->eng, at, fn, m, idx, NULL);
@@ -1174,10 +1175,10 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
   sim_time now = sim_engine_now(e);
   uint32_t r = c->n_proxies, step = c->step;
   const topology *t = m->t;
-  uint32_t sv = t->pods[c->dst_pod].service;
-  mesh_proto proto = m->s->services[sv].protocol;
 
   if (step < r || (step > r && step <= 2 * r)) { /* a proxy pass */
+    uint32_t sv = t->pods[c->dst_pod].service;
+    mesh_proto proto = m->s->services[sv].protocol;
     int request = step < r;
     uint32_t px = c->proxy[request ? step : 2 * r - step];
     uint32_t station = t->n_pods + px;
