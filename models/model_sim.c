@@ -102,8 +102,19 @@ typedef struct mstation {
   uint8_t kind;  /* mesh_kind */
   uint8_t pkind; /* mesh_proxy_kind, for proxies */
   uint32_t node;
-  double busy_total_ns; /* all passes ever accepted (the autoscaler's meter) */
+  sim_time busy_total_ns; /* all passes ever accepted (the autoscaler's meter) */
 } mstation;
+
+/* The window's per-visit sums in integer ns: one integer add per visit
+ * instead of a conversion and a floating add. msim_flush_sums adds them into
+ * the model_rep's doubles at the end; a sum of integers below 2^53 is exact
+ * in a double too, so the report is what per-visit floating sums gave. */
+typedef struct msums {
+  int64_t *busy_ns, *sojourn_ns;                                    /* per station */
+  int64_t *cpu_ns_sec[MESH_KIND_COUNT], *inflight_ns_sec[MESH_KIND_COUNT]; /* per second */
+  int64_t *ns_busy_ns, *ns_sojourn_ns; /* per kind x namespace, as model_rep's */
+  int64_t extra_busy_ns;
+} msums;
 
 /* Autoscaling state of one waypoint deployment. Replicas beyond the placed
  * ones are extra stations after the topology's proxies (virtual proxy
@@ -125,6 +136,7 @@ typedef struct msim {
   uint64_t seed;
   uint64_t seed_mix; /* crn_seed_mix(seed) */
   model_rep *out;
+  msums sum; /* the window's per-visit sums, flushed into out at the end */
   mcall *calls;
   uint32_t cap_calls, free_head, live_calls;
   mstation *st;
@@ -438,18 +450,19 @@ static inline sim_time msim_pass(msim *m, uint32_t station, sim_time now, int in
   delay += extra_delay;
   sim_time start = sim_station_accept(&ms->st, now, hold);
   sim_time depart = start + delay;
-  ms->busy_total_ns += (double)hold;
+  ms->busy_total_ns += hold;
   *hold_out = hold;
   if (in_window) {
     uint32_t sec = msim_second(m, now);
+    msums *sum = &m->sum;
     if (station < m->out->n_stations) {
-      m->out->busy_ns[station] += (double)hold;
-      m->out->sojourn_ns[station] += (double)(depart - now);
+      sum->busy_ns[station] += hold;
+      sum->sojourn_ns[station] += depart - now;
     } else {
-      m->out->extra_busy_ns += (double)hold;
+      sum->extra_busy_ns += hold;
     }
-    m->out->cpu_ns_sec[ms->kind][sec] += (double)hold;
-    m->out->inflight_ns_sec[ms->kind][sec] += (double)(depart - now);
+    sum->cpu_ns_sec[ms->kind][sec] += hold;
+    sum->inflight_ns_sec[ms->kind][sec] += depart - now;
   }
   return depart;
 }
@@ -466,8 +479,8 @@ static inline void msim_attribute_pass(msim *m, const mcall *c, uint32_t at, uin
   if (pod == TOPO_NONE)
     return;
   size_t i = (size_t)ms->kind * m->out->n_namespaces + msim_ns_of(m, pod);
-  m->out->ns_busy_ns[i] += (double)hold;
-  m->out->ns_sojourn_ns[i] += (double)sojourn;
+  m->sum.ns_busy_ns[i] += hold;
+  m->sum.ns_sojourn_ns[i] += sojourn;
 }
 
 /* Whether Kubernetes has taken station st out of its endpoints by now. */
@@ -1402,7 +1415,7 @@ static void ev_autoscale(sim_engine *e, void *ctx, uint64_t arg) {
   mwaypoint *w = &m->wp[wi];
   double busy = 0;
   for (uint32_t r = 0; r < w->max; r++)
-    busy += m->st[msim_replica_station(m, wi, r)].busy_total_ns;
+    busy += (double)m->st[msim_replica_station(m, wi, r)].busy_total_ns;
   uint32_t workers = m->t->proxy_settings[MESH_PROXY_WAYPOINT].workers;
   double util = (busy - w->busy_seen_ns) / ((double)w->active * workers * MODEL_AUTOSCALE_PERIOD);
   w->busy_seen_ns = busy;
@@ -1536,7 +1549,57 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
 
 /* ---- set-up and run ------------------------------------------------------ */
 
+static int msim_init_sums(msim *m) {
+  const model_rep *o = m->out;
+  msums *s = &m->sum;
+  size_t nst = o->n_stations ? o->n_stations : 1, nsec = (size_t)o->n_seconds + 1;
+  size_t nns = (size_t)(o->n_namespaces ? o->n_namespaces : 1) * MESH_KIND_COUNT;
+  s->busy_ns = calloc(nst, sizeof *s->busy_ns);
+  s->sojourn_ns = calloc(nst, sizeof *s->sojourn_ns);
+  s->ns_busy_ns = calloc(nns, sizeof *s->ns_busy_ns);
+  s->ns_sojourn_ns = calloc(nns, sizeof *s->ns_sojourn_ns);
+  int ok = s->busy_ns && s->sojourn_ns && s->ns_busy_ns && s->ns_sojourn_ns;
+  for (int k = 0; k < MESH_KIND_COUNT; k++) {
+    s->cpu_ns_sec[k] = calloc(nsec, sizeof *s->cpu_ns_sec[k]);
+    s->inflight_ns_sec[k] = calloc(nsec, sizeof *s->inflight_ns_sec[k]);
+    ok = ok && s->cpu_ns_sec[k] && s->inflight_ns_sec[k];
+  }
+  return ok ? 0 : SIM_ENOMEM;
+}
+
+/* Adds the window's integer sums into the model_rep (see msums). */
+static void msim_flush_sums(msim *m) {
+  model_rep *o = m->out;
+  const msums *s = &m->sum;
+  for (uint32_t i = 0; i < o->n_stations; i++) {
+    o->busy_ns[i] += (double)s->busy_ns[i];
+    o->sojourn_ns[i] += (double)s->sojourn_ns[i];
+  }
+  o->extra_busy_ns += (double)s->extra_busy_ns;
+  for (int k = 0; k < MESH_KIND_COUNT; k++)
+    for (uint32_t sec = 0; sec <= o->n_seconds; sec++) {
+      o->cpu_ns_sec[k][sec] += (double)s->cpu_ns_sec[k][sec];
+      o->inflight_ns_sec[k][sec] += (double)s->inflight_ns_sec[k][sec];
+    }
+  for (size_t i = 0; i < (size_t)o->n_namespaces * MESH_KIND_COUNT; i++) {
+    o->ns_busy_ns[i] += (double)s->ns_busy_ns[i];
+    o->ns_sojourn_ns[i] += (double)s->ns_sojourn_ns[i];
+  }
+}
+
+static void msim_release_sums(msums *s) {
+  free(s->busy_ns);
+  free(s->sojourn_ns);
+  free(s->ns_busy_ns);
+  free(s->ns_sojourn_ns);
+  for (int k = 0; k < MESH_KIND_COUNT; k++) {
+    free(s->cpu_ns_sec[k]);
+    free(s->inflight_ns_sec[k]);
+  }
+}
+
 static void msim_release(msim *m) {
+  msim_release_sums(&m->sum);
   if (m->st)
     for (uint32_t i = 0; i < m->n_stations; i++)
       sim_station_release(&m->st[i].st);
@@ -1776,7 +1839,8 @@ static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_
   int rc;
   if ((rc = msim_init_autoscale(m)) != 0 || (rc = msim_init_bursts(m)) != 0 ||
       (rc = msim_init_arrays(m)) != 0 || (rc = msim_init_ops(m)) != 0 ||
-      (rc = msim_init_zones(m)) != 0 || (rc = msim_init_stations(m)) != 0)
+      (rc = msim_init_zones(m)) != 0 || (rc = msim_init_stations(m)) != 0 ||
+      (rc = msim_init_sums(m)) != 0)
     return rc;
   for (uint32_t i = 0; i < s->n_traffic; i++) {
     m->arrival_rng[i] = sim_rng_new(seed, 1000 + i, MODEL_RNG_ARRIVALS);
@@ -1853,6 +1917,7 @@ int model_sim_replication(const topology *t, const model_inputs *in, const failu
   if (rc == 0 && m.failed)
     rc = m.failed;
   msim_finish_second(&m);
+  msim_flush_sums(&m);
   msim_settle(&m, sim_engine_now(m.eng));
   out->events = sim_engine_fired(m.eng);
   msim_release(&m);
