@@ -88,8 +88,9 @@ typedef struct mcall {
   uint16_t ordinal; /* position among the parent's calls (or traffic entry of a root) */
   uint8_t attempt;  /* 0 = first try */
   uint8_t mesh_try; /* the mesh's retries of this try so far (mesh.retries) */
-  uint16_t gap_mask; /* bit s: element s is on another side than s - 1 (msim_gap) */
-  sim_time origin;  /* arrival of the root request (latency counts from here) */
+  /* bit s: element s of the path is on another side than s - 1 (msim_gap) */
+  uint16_t gap_mask;
+  sim_time origin; /* arrival of the root request (latency counts from here) */
   sim_event_id timer;
   sim_time deadline; /* when the timer fires (valid with MCALL_TIMER) */
 } mcall;
@@ -110,7 +111,7 @@ typedef struct mstation {
  * the model_rep's doubles at the end; a sum of integers below 2^53 is exact
  * in a double too, so the report is what per-visit floating sums gave. */
 typedef struct msums {
-  int64_t *busy_ns, *sojourn_ns;                                    /* per station */
+  int64_t *busy_ns, *sojourn_ns;                                           /* per station */
   int64_t *cpu_ns_sec[MESH_KIND_COUNT], *inflight_ns_sec[MESH_KIND_COUNT]; /* per second */
   int64_t *ns_busy_ns, *ns_sojourn_ns; /* per kind x namespace, as model_rep's */
   int64_t extra_busy_ns;
@@ -766,9 +767,8 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
   uint32_t target = ce->target, op = ce->op;
   int64_t req = ce->request_bytes, resp = ce->response_bytes;
   if (ce->n_choice) {
-    const scenario_target *w =
-        msim_pick_way(ce->choice, ce->n_choice,
-                      msim_u(m, msim_child_key(c->key, o, 0), MODEL_CRN_CHOICE));
+    const scenario_target *w = msim_pick_way(
+        ce->choice, ce->n_choice, msim_u(m, msim_child_key(c->key, o, 0), MODEL_CRN_CHOICE));
     target = w->service;
     op = w->op;
     req = w->request_bytes;
@@ -778,8 +778,8 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
   k->key = key;
   k->parent = idx;
   k->src_pod = c->dst_pod;
-  k->dst_pod = msim_pick_live(m, target, msim_u(m, key, CRN_PICK), now,
-                              msim_zone_of(m, c->dst_pod));
+  k->dst_pod =
+      msim_pick_live(m, target, msim_u(m, key, CRN_PICK), now, msim_zone_of(m, c->dst_pod));
   k->op = op_graph_node(&m->g, target, op);
   k->req_bytes = (uint32_t)req;
   k->resp_bytes = (uint32_t)resp;
@@ -1015,8 +1015,8 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail
         r->parent = MCALL_NONE;
         r->src_pod = c->src_pod; /* the same client tries again */
         r->op = c->op;           /* and asks for the same operation */
-        r->dst_pod = msim_pick_live(m, svc, msim_u(m, r->key, CRN_PICK), now,
-                                    msim_zone_of(m, c->src_pod));
+        r->dst_pod =
+            msim_pick_live(m, svc, msim_u(m, r->key, CRN_PICK), now, msim_zone_of(m, c->src_pod));
         r->req_bytes = c->req_bytes;
         r->resp_bytes = c->resp_bytes;
         r->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
@@ -1117,8 +1117,8 @@ static int msim_mesh_retry(msim *m, uint32_t idx, uint32_t step, sim_time now) {
   c->key = crn_child_key(c->key, 3000u + c->mesh_try);
   uint32_t pick = old;
   for (uint32_t h = 0; h < 5 && pick == old && m->s->services[sv].replicas > 1; h++)
-    pick = msim_pick_live(m, sv, msim_u(m, crn_child_key(c->key, 4000u + h), CRN_PICK),
-                          now, msim_zone_of(m, c->src_pod));
+    pick = msim_pick_live(m, sv, msim_u(m, crn_child_key(c->key, 4000u + h), CRN_PICK), now,
+                          msim_zone_of(m, c->src_pod));
   c->dst_pod = pick;
   double span = (double)((1u << (c->mesh_try < 20 ? c->mesh_try : 20)) - 1u) *
                 (double)m->s->mesh.retry_backoff_ns;
@@ -1218,12 +1218,12 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
       c->flags |= MCALL_POOLED;
     }
     mesh_proxy_kind kind = (mesh_proxy_kind)m->st[station].pkind;
-    double cpu = proxy_pass_cpu_ns(m->pass_profile[kind], proto,
-                                   request ? c->req_bytes : c->resp_bytes,
-                                   request && (c->flags & MCALL_NEWCONN));
+    double cpu =
+        proxy_pass_cpu_ns(m->pass_profile[kind], proto, request ? c->req_bytes : c->resp_bytes,
+                          request && (c->flags & MCALL_NEWCONN));
     if (m->pass_factor[kind])
-      cpu *= msim_pass_spread(m->pass_factor[kind],
-                              crn_uniform_mixed(c->kmix, MODEL_CRN_PASS + step));
+      cpu *=
+          msim_pass_spread(m->pass_factor[kind], crn_uniform_mixed(c->kmix, MODEL_CRN_PASS + step));
     int in_window = msim_in_window(m, now);
     sim_time hold;
     sim_time depart = msim_pass(m, station, now, in_window, cpu, m->pass_on_path[kind][proto],
@@ -1521,10 +1521,10 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
   c->key = crn_root_key(i, n);
   uint64_t kmix = crn_key_mix(m->seed_mix, c->key);
   c->parent = MCALL_NONE;
-  c->src_pod = tr->from == SCN_NONE
-                   ? TOPO_NONE
-                   : msim_pick_live(m, tr->from, crn_uniform_mixed(kmix, MODEL_CRN_CLIENT),
-                                    now, TOPO_NONE);
+  c->src_pod =
+      tr->from == SCN_NONE
+          ? TOPO_NONE
+          : msim_pick_live(m, tr->from, crn_uniform_mixed(kmix, MODEL_CRN_CLIENT), now, TOPO_NONE);
   c->dst_pod = msim_pick_live(m, tr->service, crn_uniform_mixed(kmix, CRN_PICK), now,
                               msim_zone_of(m, c->src_pod));
   scenario_target w = scenario_traffic_target_at(m->s, tr, 0);
