@@ -175,6 +175,7 @@ static int model_failures_init(mode_result *out, const scenario *s, const failur
       snprintf(rf->instance, sizeof rf->instance, "%.40s x%g",
                s->services[s->traffic[i].service].name, b->multiplier);
       rf->has_target = true; /* the burst hits its entry service */
+      rf->detect_s = NAN;
       rf->at_s = (double)b->at_ns / 1e9;
       rf->down_s = (double)b->duration_ns / 1e9;
       rf->n_seconds = n_seconds;
@@ -198,6 +199,7 @@ static int model_failures_init(mode_result *out, const scenario *s, const failur
         break;
       }
     rf->at_s = (double)f->at_ns / 1e9;
+    rf->detect_s = NAN;
     rf->down_s = (double)(f->kind == SCN_FAIL_UPGRADE ? f->drain_ns : f->duration_ns) / 1e9;
     rf->n_seconds = n_seconds;
     rf->error_rate = calloc(n_seconds + 1, sizeof(double));
@@ -215,6 +217,8 @@ static void model_failures_add(mode_result *out, const topology *t, const model_
   for (uint32_t d = d0; d < d1; d++) {
     result_failure *rf = &out->failures[d];
     rf->failed_requests += rep->drill_failed[d]; /* slo_violations: model_windows_add */
+    if (rep->drill_detect_ns[d] > 0) /* the same in every replication: set by the plan */
+      rf->detect_s = (double)rep->drill_detect_ns[d] / 1e9;
     const uint8_t *row = rep->drill_pods + (size_t)d * rep->n_pods;
     uint8_t *svc = calloc(s->n_services ? s->n_services : 1, 1);
     uint8_t *ns = calloc(s->n_namespaces ? s->n_namespaces : 1, 1);
