@@ -628,10 +628,9 @@ static void model_add_kinds(const model_mode *mm, const model_rep *rep, uint32_t
       double cpu = rep->cpu_ns_sec[k][sec] / 1e9 / len + mm->idle_cores[k];
       if (cpu > ku->cpu_cores_peak)
         ku->cpu_cores_peak = cpu;
-      double memp = (mm->static_kind[k] +
-                     (mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] +
-                      mm->heap_bytes[k] * rep->cpu_ns_sec[k][sec]) /
-                         1e9 / len) /
+      double memp = (mm->static_kind[k] + (mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] +
+                                           mm->heap_bytes[k] * rep->cpu_ns_sec[k][sec]) /
+                                              1e9 / len) /
                     MODEL_MIB;
       if (memp > ku->mem_mib_peak)
         ku->mem_mib_peak = memp;
@@ -662,10 +661,10 @@ static void model_add_seconds(model_mode *mm, const model_rep *rep, uint32_t r) 
         active = rep->waypoint_replicas_sec[sec];
       size_t i = (size_t)r * mm->n_seconds + sec;
       mm->second_cores[pk][i] = rep->cpu_ns_sec[k][sec] / 1e9 / len / active + idle;
-      mm->second_mem[pk][i] = mm->static_kind[k] / placed +
-                              (mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] +
-                               mm->heap_bytes[k] * rep->cpu_ns_sec[k][sec]) /
-                                  1e9 / len / active;
+      mm->second_mem[pk][i] =
+          mm->static_kind[k] / placed + (mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] +
+                                         mm->heap_bytes[k] * rep->cpu_ns_sec[k][sec]) /
+                                            1e9 / len / active;
     }
   }
   mm->extra_cores += rep->extra_busy_ns / 1e9 / mm->duration_s;

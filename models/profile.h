@@ -65,7 +65,7 @@ typedef struct profile_proxy {
   double mem_per_connection_bytes;
   double mem_per_inflight_bytes;
   double mem_per_busy_core_bytes; /* heap retained per core of worker CPU in use (optional) */
-  int64_t request_millicores; /* Kubernetes resource request per instance */
+  int64_t request_millicores;     /* Kubernetes resource request per instance */
   int64_t request_mem_bytes;
   int64_t limit_millicores; /* 0 = no limit */
   int64_t limit_mem_bytes;  /* 0 = no limit */
