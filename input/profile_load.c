@@ -183,6 +183,7 @@ static const pl_field pl_proxy_memory_fields[] = {
     {"per_endpoint", PL_SIZE, PL_REQUIRED, PX(mem_per_endpoint_bytes), 0, NULL},
     {"per_connection", PL_SIZE, PL_REQUIRED, PX(mem_per_connection_bytes), 0, NULL},
     {"per_inflight", PL_SIZE, PL_REQUIRED, PX(mem_per_inflight_bytes), 0, NULL},
+    {"per_busy_core", PL_SIZE, 0, PX(mem_per_busy_core_bytes), 0, NULL},
     {NULL, PL_STR, 0, 0, 0, NULL}};
 
 static const pl_field pl_proxy_requests_fields[] = {

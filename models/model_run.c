@@ -66,7 +66,7 @@ static int model_static_memory(const topology *t, const model_inputs *in, double
   for (uint32_t x = 0; rc == 0 && x < t->n_proxies; x++) {
     mesh_proxy_kind k = t->proxies[x].kind;
     mem[x] = proxy_memory_bytes(&in->proxy_profile[k]->proxy[k], f[x].services, f[x].endpoints,
-                                f[x].connections, 0);
+                                f[x].connections, 0, 0);
   }
   free(f);
   if (rc != 0) {
@@ -339,6 +339,7 @@ typedef struct model_mode {
   double idle_cores[MESH_KIND_COUNT];     /* per kind: idle CPU of its proxies */
   double static_kind[MESH_KIND_COUNT];    /* per kind: static memory, bytes */
   double inflight_bytes[MESH_KIND_COUNT]; /* per kind: memory per request in flight */
+  double heap_bytes[MESH_KIND_COUNT];     /* per kind: heap per busy core (per_busy_core) */
   uint32_t n_seconds;                     /* one-second buckets of the window (last may be part) */
   uint32_t n_stations;                    /* pods then proxies, as model_sim.h numbers them */
   double duration_s;                      /* the measured window: T in the formulas below */
@@ -388,7 +389,7 @@ static double model_app_memory(const scenario_service *svc) {
 }
 
 /* Per kind, fixed for the topology: idle CPU, static memory (base + config
- * + connections) and memory per request in flight. */
+ * + connections), memory per request in flight and per busy core. */
 static void model_mode_kind_constants(model_mode *mm) {
   const topology *t = &mm->t;
   const model_inputs *in = mm->in;
@@ -398,9 +399,11 @@ static void model_mode_kind_constants(model_mode *mm) {
         in->proxy_profile[k]->proxy[k].idle_millicores / 1000.0;
     mm->static_kind[mesh_proxy_kind_to_kind(k)] += mm->static_mem[x];
   }
-  for (int pk = 0; pk < MESH_PROXY_COUNT; pk++)
-    mm->inflight_bytes[mesh_proxy_kind_to_kind((mesh_proxy_kind)pk)] =
-        in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes;
+  for (int pk = 0; pk < MESH_PROXY_COUNT; pk++) {
+    mesh_kind k = mesh_proxy_kind_to_kind((mesh_proxy_kind)pk);
+    mm->inflight_bytes[k] = in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes;
+    mm->heap_bytes[k] = in->proxy_profile[pk]->proxy[pk].mem_per_busy_core_bytes;
+  }
   for (uint32_t p = 0; p < t->n_pods; p++) { /* applications: idle CPU and working set */
     const scenario_service *svc = &mm->s->services[t->pods[p].service];
     mm->idle_cores[MESH_KIND_APP] += svc->idle_millicores / 1000.0;
@@ -580,6 +583,7 @@ static void model_add_stations(model_mode *mm, const model_rep *rep, result_repl
     mesh_kind kind;
     double mem = 0;
     double idle = 0;
+    double cores = rep->busy_ns[st] / 1e9 / T;
     if (st < t->n_pods) {
       const scenario_service *svc = &mm->s->services[t->pods[st].service];
       node = t->pods[st].node;
@@ -591,10 +595,11 @@ static void model_add_stations(model_mode *mm, const model_rep *rep, result_repl
       mesh_proxy_kind pk = t->proxies[x].kind;
       node = t->proxies[x].node;
       kind = mesh_proxy_kind_to_kind(pk);
-      mem = mm->static_mem[x] + mm->in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes *
-                                    rep->sojourn_ns[st] / 1e9 / T;
+      const profile_proxy *pp = &mm->in->proxy_profile[pk]->proxy[pk];
+      /* load-dependent memory: requests in flight and the heap of the work done */
+      mem = mm->static_mem[x] + pp->mem_per_inflight_bytes * rep->sojourn_ns[st] / 1e9 / T +
+            pp->mem_per_busy_core_bytes * cores;
     }
-    double cores = rep->busy_ns[st] / 1e9 / T;
     mm->utilisation[st] += cores / model_station_workers(mm, st);
     mm->cores[st] += cores;
     mm->sojourn_ns[st] += rep->sojourn_ns[st];
@@ -627,9 +632,10 @@ static void model_add_kinds(const model_mode *mm, const model_rep *rep, uint32_t
       double cpu = rep->cpu_ns_sec[k][sec] / 1e9 / len + mm->idle_cores[k];
       if (cpu > ku->cpu_cores_peak)
         ku->cpu_cores_peak = cpu;
-      double memp =
-          (mm->static_kind[k] + mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] / 1e9 / len) /
-          MODEL_MIB;
+      double memp = (mm->static_kind[k] + (mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] +
+                                           mm->heap_bytes[k] * rep->cpu_ns_sec[k][sec]) /
+                                              1e9 / len) /
+                    MODEL_MIB;
       if (memp > ku->mem_mib_peak)
         ku->mem_mib_peak = memp;
       if (r == 0)
@@ -642,7 +648,7 @@ static void model_add_kinds(const model_mode *mm, const model_rep *rep, uint32_t
  * right-sized requests (capacity.h): the kind's worker time in the second
  * over its instances (with autoscaling, the waypoint replicas active then),
  * plus one instance's idle CPU; its static memory per placed instance plus
- * the in-flight memory per instance. */
+ * the in-flight and heap (per busy core) memory per instance. */
 static void model_add_seconds(model_mode *mm, const model_rep *rep, uint32_t r) {
   const topology *t = &mm->t;
   for (int pk = 0; pk < MESH_PROXY_COUNT; pk++) {
@@ -659,9 +665,10 @@ static void model_add_seconds(model_mode *mm, const model_rep *rep, uint32_t r) 
         active = rep->waypoint_replicas_sec[sec];
       size_t i = (size_t)r * mm->n_seconds + sec;
       mm->second_cores[pk][i] = rep->cpu_ns_sec[k][sec] / 1e9 / len / active + idle;
-      mm->second_mem[pk][i] = mm->static_kind[k] / placed + mm->inflight_bytes[k] *
-                                                                rep->inflight_ns_sec[k][sec] / 1e9 /
-                                                                len / active;
+      mm->second_mem[pk][i] =
+          mm->static_kind[k] / placed + (mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] +
+                                         mm->heap_bytes[k] * rep->cpu_ns_sec[k][sec]) /
+                                            1e9 / len / active;
     }
   }
   mm->extra_cores += rep->extra_busy_ns / 1e9 / mm->duration_s;

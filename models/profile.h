@@ -31,7 +31,12 @@
  *
  * Memory of one proxy instance:
  *   base + per_service * services_known + per_endpoint * endpoints_known
- *   + per_connection * open_connections + per_inflight * requests_in_flight */
+ *   + per_connection * open_connections + per_inflight * requests_in_flight
+ *   + per_busy_core * busy_cores
+ * busy_cores is the worker CPU the proxy uses (cores): the heap its
+ * allocator keeps for the work it does (per-worker caches and freed request
+ * memory not yet returned; docs/calibration.md 3.6.1). per_busy_core is an
+ * optional key (0 when absent). */
 #ifndef MESHSIM_PROFILE_H
 #define MESHSIM_PROFILE_H
 
@@ -59,7 +64,8 @@ typedef struct profile_proxy {
   double mem_per_endpoint_bytes;        /* per endpoint/workload known */
   double mem_per_connection_bytes;
   double mem_per_inflight_bytes;
-  int64_t request_millicores; /* Kubernetes resource request per instance */
+  double mem_per_busy_core_bytes; /* heap retained per core of worker CPU in use (optional) */
+  int64_t request_millicores;     /* Kubernetes resource request per instance */
   int64_t request_mem_bytes;
   int64_t limit_millicores; /* 0 = no limit */
   int64_t limit_mem_bytes;  /* 0 = no limit */

@@ -27,10 +27,10 @@ double proxy_throttle(uint32_t workers, int64_t limit_millicores, uint32_t *effe
 }
 
 double proxy_memory_bytes(const profile_proxy *pp, double services, double endpoints,
-                          double connections, double in_flight) {
+                          double connections, double in_flight, double busy_cores) {
   return pp->mem_base_bytes + pp->mem_per_service_bytes * services +
          pp->mem_per_endpoint_bytes * endpoints + pp->mem_per_connection_bytes * connections +
-         pp->mem_per_inflight_bytes * in_flight;
+         pp->mem_per_inflight_bytes * in_flight + pp->mem_per_busy_core_bytes * busy_cores;
 }
 
 /* Whether a way of call c before way w goes to service t too. */

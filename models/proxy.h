@@ -12,6 +12,7 @@
  * Memory (profile.h):
  *   base + per_service * services + per_endpoint * endpoints
  *   + per_connection * connections + per_inflight * in_flight
+ *   + per_busy_core * busy_cores
  * where the config size depends on what the proxy must know:
  *   sidecar   scope cluster: every service and endpoint of the cluster;
  *             scope namespace: its namespace's services plus the ones it calls;
@@ -36,9 +37,10 @@ double proxy_pass_cpu_ns(const profile_proxy *pp, mesh_proto proto, int64_t byte
  * which the limit stretches every pass on them. */
 double proxy_throttle(uint32_t workers, int64_t limit_millicores, uint32_t *effective_workers);
 
-/* Memory in bytes from the formula above. */
+/* Memory in bytes from the formula above; busy_cores is the proxy's worker
+ * CPU in use (cores), which the simulation measures. */
 double proxy_memory_bytes(const profile_proxy *pp, double services, double endpoints,
-                          double connections, double in_flight);
+                          double connections, double in_flight, double busy_cores);
 
 /* What a proxy must hold: config entries and connections. */
 typedef struct proxy_footprint {

@@ -185,13 +185,15 @@ static double reference_cpu_cores(const profile *p, int k) {
 }
 
 /* Memory at the reference config; in-flight requests taken as the
- * connection count (HTTP/1.1: at most one per connection; docs/calibration.md). */
+ * connection count (HTTP/1.1: at most one per connection; docs/calibration.md),
+ * the heap term at the reference CPU. */
 static double reference_mem_bytes(const profile *p, int k) {
   const profile_proxy *x = &p->proxy[k];
   const profile_reference *r = &p->reference;
   return x->mem_base_bytes + x->mem_per_service_bytes * r->services_known +
          x->mem_per_endpoint_bytes * r->endpoints_known +
-         x->mem_per_connection_bytes * r->connections + x->mem_per_inflight_bytes * r->connections;
+         x->mem_per_connection_bytes * r->connections + x->mem_per_inflight_bytes * r->connections +
+         x->mem_per_busy_core_bytes * reference_cpu_cores(p, k);
 }
 
 static void test_reference_reproduced(void **state) {
@@ -668,7 +670,7 @@ static void test_missing_key_position(void **state) {
   assert_int_equal(profile_load_string(text, strlen(text), "m.yaml", &p, &d),
                    PROFILE_LOAD_EINVALID);
   assert_int_equal(diag_error_count(&d), 1);
-  assert_int_equal(d.items[0].line, line_of(text, "      base: 57.2MB", 1));
+  assert_int_equal(d.items[0].line, line_of(text, "      base: 46.64MB", 1));
   assert_int_equal(d.items[0].col, 7);
   diag_list_release(&d);
   free(text);
