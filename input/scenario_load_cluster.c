@@ -314,8 +314,7 @@ void ld_convert_cluster(ld_loader *L, const yaml_node_t *root) {
   }
   yaml_node_t *pc = ld_get(L, m, "pod_churn");
   const char *pt;
-  if (pc != NULL &&
-      ld_val_scalar(L, pc, "pod_churn", units_expected(UNITS_RATE), &pt) == 0) {
+  if (pc != NULL && ld_val_scalar(L, pc, "pod_churn", units_expected(UNITS_RATE), &pt) == 0) {
     int rc = units_parse_rate(pt, &c->pod_churn_per_s);
     if (rc != 0) {
       ld_val_unit_error(L, pc, "pod_churn", UNITS_RATE, rc, pt);

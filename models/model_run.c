@@ -335,9 +335,6 @@ typedef struct model_mode {
   double *static_mem;                     /* per proxy: base + config + connections, bytes */
   double idle_cores[MESH_KIND_COUNT];     /* per kind: idle CPU of its proxies */
   double static_kind[MESH_KIND_COUNT];    /* per kind: static memory, bytes */
-  double agent_cores, agent_mem_bytes;    /* node agents (istio-cni), all nodes: counted with
-                                             the ztunnels' kind, kept out of their sizing */
-  double push_receivers, push_receiver_endpoints; /* of an endpoint push (proxy.h) */
   double inflight_bytes[MESH_KIND_COUNT]; /* per kind: memory per request in flight */
   uint32_t n_seconds;                     /* one-second buckets of the window (last may be part) */
   uint32_t n_stations;                    /* pods then proxies, as model_sim.h numbers them */
@@ -348,6 +345,10 @@ typedef struct model_mode {
   sim_hist *window_steady;                /* per drill: latency in its window, steady reps */
   sim_hist *window_drill;                 /* per failure drill: the same in drill reps */
   uint32_t n_windows;
+  /* node agents (istio-cni), all nodes: on the ztunnels' line, out of their sizing */
+  double agent_cores, agent_mem_bytes;
+  /* receivers of an endpoint push (proxy.h) */
+  double push_receivers, push_receiver_endpoints;
   /* What capacity.h reads, summed over replications: per station its worker
    * time per second and the time requests spent there, per proxy its
    * memory, the autoscaled waypoint replicas' worker time per second; per
@@ -645,10 +646,9 @@ static void model_add_kinds(const model_mode *mm, const model_rep *rep, uint32_t
       double cpu = rep->cpu_ns_sec[k][sec] / 1e9 / len + mm->idle_cores[k] + agent_cores;
       if (cpu > ku->cpu_cores_peak)
         ku->cpu_cores_peak = cpu;
-      double memp =
-          (mm->static_kind[k] + agent_mem +
-           mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] / 1e9 / len) /
-          MODEL_MIB;
+      double memp = (mm->static_kind[k] + agent_mem +
+                     mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] / 1e9 / len) /
+                    MODEL_MIB;
       if (memp > ku->mem_mib_peak)
         ku->mem_mib_peak = memp;
       if (r == 0)

@@ -206,10 +206,10 @@ int proxy_push_receivers(const topology *t, double *receivers, double *receiver_
   if (t->n_pods == 0 || s->n_services == 0)
     return 0;
   size_t nsv = s->n_services, nns = s->n_namespaces ? s->n_namespaces : 1;
-  double *sc = calloc(nsv, sizeof *sc);         /* sidecars per service */
+  double *sc = calloc(nsv, sizeof *sc);           /* sidecars per service */
   double *callers = calloc(nsv, sizeof *callers); /* sidecars of services calling it */
-  double *sc_ns = calloc(nns, sizeof *sc_ns);   /* sidecars per namespace */
-  uint32_t *mark = malloc(nsv * sizeof *mark);  /* caller that last counted a target */
+  double *sc_ns = calloc(nns, sizeof *sc_ns);     /* sidecars per namespace */
+  uint32_t *mark = malloc(nsv * sizeof *mark);    /* caller that last counted a target */
   if (!sc || !callers || !sc_ns || !mark) {
     free(sc);
     free(callers);

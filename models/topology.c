@@ -352,7 +352,8 @@ static int topo_resolve_modes(topo_builder *b, const profile *const profiles[MES
     t->proxy_settings[k] = topo_proxy_settings_of(s, profiles[k], (mesh_proxy_kind)k);
   const profile *zp = profiles[MESH_PROXY_ZTUNNEL];
   if (b->any_ambient && zp && zp->has_node_agent)
-    t->node_agent = (topo_size){zp->node_agent.request_millicores, zp->node_agent.request_mem_bytes};
+    t->node_agent =
+        (topo_size){zp->node_agent.request_millicores, zp->node_agent.request_mem_bytes};
   return topo_make_waypoints(t);
 }
 

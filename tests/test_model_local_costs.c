@@ -59,14 +59,15 @@ static void test_ztunnel_grows_with_local_pods(void **state) {
     for (uint32_t n = 0; n < b->n_nodes; n++) {
       uint32_t local = b->nodes[n].pods; /* all ambient here */
       pods += local;
-      double dm = (b->nodes[n].mem_mib[MESH_KIND_ZTUNNEL] - a->nodes[n].mem_mib[MESH_KIND_ZTUNNEL]) *
-                  MIB;
+      double dm =
+          (b->nodes[n].mem_mib[MESH_KIND_ZTUNNEL] - a->nodes[n].mem_mib[MESH_KIND_ZTUNNEL]) * MIB;
       assert_true(fabs(dm - mem_b * local) < 1e-3);
     }
     assert_int_equal(pods, sizes[i]);
-    grew_mem[i] = (b->kind[MESH_KIND_ZTUNNEL].mem_mib_mean - a->kind[MESH_KIND_ZTUNNEL].mem_mib_mean) *
-                  MIB;
-    grew_cpu[i] = b->kind[MESH_KIND_ZTUNNEL].cpu_cores_mean - a->kind[MESH_KIND_ZTUNNEL].cpu_cores_mean;
+    grew_mem[i] =
+        (b->kind[MESH_KIND_ZTUNNEL].mem_mib_mean - a->kind[MESH_KIND_ZTUNNEL].mem_mib_mean) * MIB;
+    grew_cpu[i] =
+        b->kind[MESH_KIND_ZTUNNEL].cpu_cores_mean - a->kind[MESH_KIND_ZTUNNEL].cpu_cores_mean;
     printf("%u pods: ztunnels +%.0f B, +%.6f cores\n", sizes[i], grew_mem[i], grew_cpu[i]);
     assert_true(fabs(grew_mem[i] - mem_b * sizes[i]) < 1e-3);
     assert_true(fabs(grew_cpu[i] - idle_mc / 1000.0 * sizes[i]) < 1e-12);
@@ -180,10 +181,11 @@ static void test_node_agent(void **state) {
   const mode_result *a = &ra.modes[0], *b = &rb.modes[0];
   assert_int_equal(b->n_nodes, nodes);
   for (uint32_t n = 0; n < nodes; n++) {
-    assert_true(fabs(b->nodes[n].reserved_cpu_cores - a->nodes[n].reserved_cpu_cores - 0.1) < 1e-12);
+    assert_true(fabs(b->nodes[n].reserved_cpu_cores - a->nodes[n].reserved_cpu_cores - 0.1) <
+                1e-12);
     assert_true(fabs(b->nodes[n].reserved_mem_mib - a->nodes[n].reserved_mem_mib - 100) < 1e-9);
-    assert_true(fabs(b->nodes[n].mem_mib[MESH_KIND_ZTUNNEL] - a->nodes[n].mem_mib[MESH_KIND_ZTUNNEL] -
-                     40e6 / MIB) < 1e-9);
+    assert_true(fabs(b->nodes[n].mem_mib[MESH_KIND_ZTUNNEL] -
+                     a->nodes[n].mem_mib[MESH_KIND_ZTUNNEL] - 40e6 / MIB) < 1e-9);
   }
   const result_kind_usage *ka = &a->kind[MESH_KIND_ZTUNNEL], *kb = &b->kind[MESH_KIND_ZTUNNEL];
   assert_true(fabs(kb->reserved_cpu_cores - ka->reserved_cpu_cores - nodes * 0.1) < 1e-12);
