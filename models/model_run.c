@@ -66,7 +66,8 @@ static int model_static_memory(const topology *t, const model_inputs *in, double
   for (uint32_t x = 0; rc == 0 && x < t->n_proxies; x++) {
     mesh_proxy_kind k = t->proxies[x].kind;
     mem[x] = proxy_memory_bytes(&in->proxy_profile[k]->proxy[k], f[x].services, f[x].endpoints,
-                                f[x].connections, 0, 0);
+                                f[x].connections, 0, 0) +
+             proxy_local_memory_bytes(t, &in->proxy_profile[k]->proxy[k], x);
   }
   free(f);
   if (rc != 0) {
@@ -349,6 +350,10 @@ typedef struct model_mode {
   sim_hist *window_steady;                /* per drill: latency in its window, steady reps */
   sim_hist *window_drill;                 /* per failure drill: the same in drill reps */
   uint32_t n_windows;
+  /* node agents (istio-cni), all nodes: on the ztunnels' line, out of their sizing */
+  double agent_cores, agent_mem_bytes;
+  /* receivers of an endpoint push (proxy.h) */
+  double push_receivers, push_receiver_endpoints;
   /* What capacity.h reads, summed over replications: per station its worker
    * time per second and the time requests spent there, per proxy its
    * memory, the autoscaled waypoint replicas' worker time per second; per
@@ -396,8 +401,13 @@ static void model_mode_kind_constants(model_mode *mm) {
   for (uint32_t x = 0; x < t->n_proxies; x++) {
     mesh_proxy_kind k = t->proxies[x].kind;
     mm->idle_cores[mesh_proxy_kind_to_kind(k)] +=
-        in->proxy_profile[k]->proxy[k].idle_millicores / 1000.0;
+        proxy_idle_cores(t, &in->proxy_profile[k]->proxy[k], x);
     mm->static_kind[mesh_proxy_kind_to_kind(k)] += mm->static_mem[x];
+  }
+  const profile *zp = in->proxy_profile[MESH_PROXY_ZTUNNEL];
+  if (zp->has_node_agent) { /* one beside every ztunnel */
+    mm->agent_cores = t->n_by_kind[MESH_PROXY_ZTUNNEL] * zp->node_agent.idle_millicores / 1000.0;
+    mm->agent_mem_bytes = t->n_by_kind[MESH_PROXY_ZTUNNEL] * zp->node_agent.mem_bytes;
   }
   for (int pk = 0; pk < MESH_PROXY_COUNT; pk++) {
     mesh_kind k = mesh_proxy_kind_to_kind((mesh_proxy_kind)pk);
@@ -465,13 +475,17 @@ static int model_mode_init(model_mode *mm, const model_inputs *in, mesh_mode mod
     }
   if ((rc = model_static_memory(&mm->t, in, &mm->static_mem)) != 0)
     return rc;
+  if (s->cluster.pod_churn_per_s > 0 &&
+      (rc = proxy_push_receivers(&mm->t, &mm->push_receivers, &mm->push_receiver_endpoints)) != 0)
+    return rc;
   model_mode_kind_constants(mm);
   return 0;
 }
 
 /* Capacity and reservations of every node (Kubernetes requests plus the
- * system reservation and the node's ztunnel). */
-static void model_fill_nodes(const topology *t, mode_result *out) {
+ * system reservation and the node's ztunnel and node agent), and the node
+ * agent's use (na: NULL when the profile has none). */
+static void model_fill_nodes(const topology *t, const profile_node_agent *na, mode_result *out) {
   const scenario *s = t->scn;
   for (uint32_t n = 0; n < t->n_nodes; n++) {
     result_node *rn = &out->nodes[n];
@@ -490,6 +504,12 @@ static void model_fill_nodes(const topology *t, mode_result *out) {
           (double)t->proxy_settings[MESH_PROXY_ZTUNNEL].request_millicores / 1000.0;
       rn->reserved_mem_mib +=
           (double)t->proxy_settings[MESH_PROXY_ZTUNNEL].request_mem_bytes / MODEL_MIB;
+      rn->reserved_cpu_cores += (double)t->node_agent.millicores / 1000.0;
+      rn->reserved_mem_mib += (double)t->node_agent.mem_bytes / MODEL_MIB;
+      if (na) {
+        rn->cpu_cores[MESH_KIND_ZTUNNEL] += na->idle_millicores / 1000.0;
+        rn->mem_mib[MESH_KIND_ZTUNNEL] += na->mem_bytes / MODEL_MIB;
+      }
     }
   }
 }
@@ -501,7 +521,8 @@ static int model_fill_structure(model_mode *mm, diag_list *diag, mode_result *ou
   int rc = model_alloc_outputs(out, &mm->t, mm->n_seconds, s->meta.replications);
   if (rc != 0)
     return rc;
-  model_fill_nodes(&mm->t, out);
+  const profile *zp = mm->in->proxy_profile[MESH_PROXY_ZTUNNEL];
+  model_fill_nodes(&mm->t, zp->has_node_agent ? &zp->node_agent : NULL, out);
   if ((rc = blast_compute(&mm->t, out->blast, out->has_blast, &out->blast_instances,
                           &out->n_blast_instances)) != 0 ||
       (rc = failure_plan_build(&mm->plan, &mm->t, s->meta.seed, diag)) != 0)
@@ -621,20 +642,23 @@ static void model_add_kinds(const model_mode *mm, const model_rep *rep, uint32_t
   const uint32_t reps = mm->s->meta.replications;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     result_kind_usage *ku = &out->kind[k];
-    rr->cpu_cores[k] += mm->idle_cores[k];
+    const double agent_cores = k == MESH_KIND_ZTUNNEL ? mm->agent_cores : 0;
+    const double agent_mem = k == MESH_KIND_ZTUNNEL ? mm->agent_mem_bytes : 0;
+    rr->cpu_cores[k] += mm->idle_cores[k] + agent_cores;
     if (k == MESH_KIND_WAYPOINT) /* autoscaled replicas beyond the placed ones */
       rr->cpu_cores[k] += rep->extra_busy_ns / 1e9 / T;
-    rr->mem_mib[k] = kind_mem[k] / MODEL_MIB;
+    rr->mem_mib[k] = (kind_mem[k] + agent_mem) / MODEL_MIB;
     ku->cpu_cores_mean += rr->cpu_cores[k] / reps;
     ku->mem_mib_mean += rr->mem_mib[k] / reps;
     for (uint32_t sec = 0; sec < mm->n_seconds; sec++) {
       double len = model_second_len(mm, sec);
-      double cpu = rep->cpu_ns_sec[k][sec] / 1e9 / len + mm->idle_cores[k];
+      double cpu = rep->cpu_ns_sec[k][sec] / 1e9 / len + mm->idle_cores[k] + agent_cores;
       if (cpu > ku->cpu_cores_peak)
         ku->cpu_cores_peak = cpu;
-      double memp = (mm->static_kind[k] + (mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] +
-                                           mm->heap_bytes[k] * rep->cpu_ns_sec[k][sec]) /
-                                              1e9 / len) /
+      double memp = (mm->static_kind[k] + agent_mem +
+                     (mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] +
+                      mm->heap_bytes[k] * rep->cpu_ns_sec[k][sec]) /
+                         1e9 / len) /
                     MODEL_MIB;
       if (memp > ku->mem_mib_peak)
         ku->mem_mib_peak = memp;
@@ -775,6 +799,8 @@ static void model_fill_control_plane(const model_mode *mm, mode_result *out) {
     return;
   control_plane_cost cp = control_plane_estimate(pcp, t->n_proxies, mm->s->n_services, t->n_pods,
                                                  t->control_plane_replicas);
+  cp.cpu_cores += control_plane_push_cores(pcp, mm->s->cluster.pod_churn_per_s, mm->push_receivers,
+                                           mm->push_receiver_endpoints);
   result_kind_usage *k = &out->kind[MESH_KIND_CONTROL_PLANE];
   k->instances = t->control_plane_replicas;
   k->cpu_cores_mean = k->cpu_cores_peak = cp.cpu_cores;
@@ -810,6 +836,10 @@ static void model_fill_reserved(const model_mode *mm, mode_result *out) {
     k->reserved_cpu_cores = t->n_by_kind[pk] * t->proxy_settings[pk].request_millicores / 1000.0;
     k->reserved_mem_mib = t->n_by_kind[pk] * t->proxy_settings[pk].request_mem_bytes / MODEL_MIB;
   }
+  /* the node agent beside every ztunnel, on the same line */
+  result_kind_usage *zk = &out->kind[MESH_KIND_ZTUNNEL];
+  zk->reserved_cpu_cores += t->n_by_kind[MESH_PROXY_ZTUNNEL] * t->node_agent.millicores / 1000.0;
+  zk->reserved_mem_mib += t->n_by_kind[MESH_PROXY_ZTUNNEL] * t->node_agent.mem_bytes / MODEL_MIB;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     out->reserved_cpu_cores += out->kind[k].reserved_cpu_cores;
     out->reserved_mem_mib += out->kind[k].reserved_mem_mib;

@@ -69,6 +69,10 @@ typedef struct profile_proxy {
   int64_t request_mem_bytes;
   int64_t limit_millicores; /* 0 = no limit */
   int64_t limit_mem_bytes;  /* 0 = no limit */
+  /* Per workload served on the proxy's own node (optional keys, default 0;
+   * only a ztunnel serves several: its node's ambient pods, proxy.h). */
+  double idle_per_local_workload_millicores;
+  double mem_per_local_workload_bytes;
 } profile_proxy;
 
 typedef struct profile_control_plane {
@@ -82,7 +86,25 @@ typedef struct profile_control_plane {
   int64_t request_millicores;
   int64_t request_mem_bytes;
   uint32_t replicas;
+  /* Config pushes driven by pod churn (optional keys, default 0;
+   * control_plane.h): CPU per receiving proxy per push and per endpoint
+   * pushed to it; the debounce that merges events into pushes (0 = none:
+   * one push per event). */
+  double push_per_proxy_ns;
+  double push_per_endpoint_ns;
+  double debounce_after_ns;
+  double debounce_max_ns;
 } profile_control_plane;
+
+/* A node agent: a DaemonSet pod on every node of the modes that run
+ * ztunnels (istio-cni in ambient). Its cost is counted with the ztunnel's
+ * kind (the node agents' line). */
+typedef struct profile_node_agent {
+  double idle_millicores;
+  double mem_bytes;
+  int64_t request_millicores;
+  int64_t request_mem_bytes;
+} profile_node_agent;
 
 /* The condition the published per-proxy figures were measured under; the
  * calibration test replays it and expects the figures back within 10%. */
@@ -104,6 +126,8 @@ typedef struct profile {
   profile_proxy proxy[MESH_PROXY_COUNT];
   int has_proxy[MESH_PROXY_COUNT]; /* linkerd has no ztunnel/waypoint */
   profile_control_plane control_plane;
+  profile_node_agent node_agent;
+  int has_node_agent; /* the file has a node_agent section */
   profile_reference reference;
 } profile;
 
