@@ -15,13 +15,20 @@
  *           proxy time a move takes off everyone's path (t) per unit of g
  *           it costs, the namespace behind the bottleneck first; the best
  *           1, 2, 4, ... moves applied at once until a state meets
- *  improve  from the best state B that meets everything: every single move
- *           ranked by its predicted gain g_B[i] - g[m][i]; the namespaces'
- *           best positive moves tried together, then the better half, ...,
- *           then each move alone, best first; the first simulated state
- *           better than B becomes B and the ranking starts again. When no
- *           single move from B is better (every one simulated), B is a local
- *           optimum and the search stops; the budget may stop it first.
+ *  improve  from the best state B that meets everything, one round of
+ *           three stages; the first simulated state better than B becomes
+ *           B and the round starts again:
+ *    moves    every single move ranked by its predicted gain g_B[i] -
+ *             g[m][i]; the namespaces' best positive moves tried together,
+ *             then the better half, ..., then each move not yet judged
+ *    chains   each promising move whose state missed the objective, with
+ *             one or two relief moves (ranked by the proxy time they take
+ *             off that state's path) that make room for it, when the guide
+ *             predicts the whole loses at most ADV_CHAIN_SLACK of B
+ *    fill     from the best chain states that meet, their positive single
+ *             moves: a chain may step down so that a fill step climbs past B
+ *           When a round finds nothing better, B is a local optimum under
+ *           single moves and these chains; the budget may stop it first.
  *
  * Cost: the uniform runs, one simulation per state tried; with a guide that
  * predicts well the improve stage needs a few group steps and a pass of the
