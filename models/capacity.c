@@ -365,14 +365,17 @@ static int64_t cap_max_bytes(int64_t request, double bytes) {
   return b > (double)request ? (int64_t)b : request;
 }
 
-/* Every pod, waypoint replica and istiod replica sized at max(request, use);
+/* Every pod, waypoint and gateway replica (wps, in proxy order: they are the
+ * last proxies) and istiod replica sized at max(request, use);
  * *grown tells whether any is larger than its request. */
 static int cap_sized_items(const capacity_use *u, topo_size **pods, topo_size **wps, topo_size *cp,
                            int *grown) {
   const topology *t = u->t;
   const scenario *s = t->scn;
   *pods = malloc((t->n_pods ? t->n_pods : 1) * sizeof **pods);
-  *wps = malloc((t->n_by_kind[MESH_PROXY_WAYPOINT] + 1) * sizeof **wps);
+  const uint32_t n_shared = t->n_by_kind[MESH_PROXY_WAYPOINT] + t->n_by_kind[MESH_PROXY_GATEWAY];
+  const uint32_t first_shared = t->n_proxies - n_shared;
+  *wps = malloc((n_shared + 1) * sizeof **wps);
   if (!*pods || !*wps)
     return SIM_ENOMEM;
   for (uint32_t p = 0; p < t->n_pods; p++) {
@@ -398,7 +401,7 @@ static int cap_sized_items(const capacity_use *u, topo_size **pods, topo_size **
       (*pods)[t->proxies[x].owner].millicores += z.millicores;
       (*pods)[t->proxies[x].owner].mem_bytes += z.mem_bytes;
     } else {
-      (*wps)[x - t->waypoints[0].first_proxy] = z;
+      (*wps)[x - first_shared] = z;
     }
   }
   uint32_t n_cp = t->control_plane_replicas ? t->control_plane_replicas : 1;

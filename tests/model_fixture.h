@@ -136,6 +136,7 @@ static inline void fx_traffic(scenario *s, uint32_t service, double rps) {
   memset(t, 0, sizeof *t);
   t->service = service;
   t->from = SCN_NONE;
+  t->via = SCN_NONE;
   t->rate_rps = rps;
   t->arrival = SCN_ARRIVAL_POISSON;
   t->timeout_ns = SCN_CLIENT_TIMEOUT_DEFAULT_NS; /* as the loader sets it */
