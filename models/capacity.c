@@ -214,13 +214,36 @@ static void cap_control_plane(const capacity_use *u, double target, result_capac
   r->cpu_cores_per_replica = used / (target * n);
 }
 
-/* One row per waypoint deployment, then the ztunnels, then the control plane. */
+/* One row per ingress gateway, sized as a waypoint deployment: every
+ * request picks a replica at random, so replicas share its work. */
+static void cap_gateways(const capacity_use *u, double target, result_capacity *rows) {
+  const topology *t = u->t;
+  const double c = cap_replica_cores(t, MESH_PROXY_GATEWAY);
+  for (uint32_t g = 0; g < t->scn->n_gateways; g++) {
+    const scenario_gateway *gw = &t->scn->gateways[g];
+    result_capacity *r = &rows[g];
+    double sum, max;
+    cap_util_of(u, t->gateway_first_proxy[g], gw->replicas, &sum, &max);
+    snprintf(r->kind, sizeof r->kind, "%s", mesh_proxy_kind_name(MESH_PROXY_GATEWAY));
+    snprintf(r->instance, sizeof r->instance, "gateway/%.55s", gw->name);
+    r->replicas = gw->replicas;
+    r->utilisation = sum / gw->replicas;
+    r->utilisation_max = max;
+    r->cpu_cores = sum * c;
+    r->replicas_needed = capacity_replicas_needed(sum, target);
+    r->cpu_cores_per_replica = c * r->utilisation / target;
+  }
+}
+
+/* One row per waypoint deployment, then the ztunnels, the control plane and
+ * the ingress gateways. */
 static int cap_shared(const capacity_use *u, result_plan *out) {
   const topology *t = u->t;
   const double target = t->scn->meta.target_utilisation;
   int has_zt = t->n_by_kind[MESH_PROXY_ZTUNNEL] > 0 && t->n_nodes > 0;
   int has_cp = t->control_plane_replicas > 0;
-  uint32_t n = t->n_waypoints + has_zt + has_cp;
+  uint32_t n_gw = t->n_by_kind[MESH_PROXY_GATEWAY] ? t->scn->n_gateways : 0;
+  uint32_t n = t->n_waypoints + has_zt + has_cp + n_gw;
   if (n == 0)
     return 0;
   out->capacity = calloc(n, sizeof *out->capacity);
@@ -232,6 +255,7 @@ static int cap_shared(const capacity_use *u, result_plan *out) {
     cap_ztunnels(u, target, &out->capacity[t->n_waypoints]);
   if (has_cp)
     cap_control_plane(u, target, &out->capacity[t->n_waypoints + has_zt]);
+  cap_gateways(u, target, &out->capacity[t->n_waypoints + has_zt + has_cp]);
   return 0;
 }
 
