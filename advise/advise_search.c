@@ -15,13 +15,23 @@
  *           proxy time a move takes off everyone's path (t) per unit of g
  *           it costs, the namespace behind the bottleneck first; the best
  *           1, 2, 4, ... moves applied at once until a state meets
- *  improve  from the best state B that meets everything: every single move
- *           ranked by its predicted gain g_B[i] - g[m][i]; the namespaces'
- *           best positive moves tried together, then the better half, ...,
- *           then each move alone, best first; the first simulated state
- *           better than B becomes B and the ranking starts again. When no
- *           single move from B is better (every one simulated), B is a local
- *           optimum and the search stops; the budget may stop it first.
+ *  improve  from the best state B that meets everything, one round of
+ *           three stages; the first simulated state better than B becomes
+ *           B and the round starts again:
+ *    moves    every single move ranked by its predicted gain g_B[i] -
+ *             g[m][i]; the namespaces' best positive moves tried together,
+ *             then the better half, ..., then each move not yet judged
+ *    chains   each promising move whose state missed the objective, with
+ *             one or two relief moves (ranked by the proxy time they take
+ *             off that state's path) that make room for it, when the guide
+ *             predicts the whole loses at most ADV_CHAIN_SLACK of B
+ *    swaps    the most promising moves that break a blast-radius limit,
+ *             kept, with the limit repaired around them (other namespaces
+ *             move off the shared proxies): which tenant shares them
+ *    fill     from the best chain and swap states that meet, their positive single
+ *             moves: a chain may step down so that a fill step climbs past B
+ *           When a round finds nothing better, B is a local optimum under
+ *           single moves and these chains; the budget may stop it first.
  *
  * Cost: the uniform runs, one simulation per state tried; with a guide that
  * predicts well the improve stage needs a few group steps and a pass of the
@@ -283,6 +293,7 @@ static int adv_repair(adv_ctx *c, adv_eval *cur) {
 
 #define ADV_CHAIN_SLACK 0.05 /* a chain may be predicted to lose this share of B's figure */
 #define ADV_FILL_BASES  3    /* chain states a fill step starts from */
+#define ADV_SWAP_TRIES  4    /* limit-breaking moves a swap step repairs around */
 
 /* Every single move from state X by predicted gain (unknown: 0), those
  * already judged marked seen. */
@@ -389,6 +400,46 @@ static int adv_stage_chains(adv_ctx *c, const adv_eval *B, const adv_move *moves
   return rc;
 }
 
+/* Swaps: each of the ADV_SWAP_TRIES most promising single moves from B that
+ * breaks a blast-radius limit (one more tenant on shared ztunnels), kept,
+ * with the limit repaired around it (adv_repair_blast with the moved
+ * namespace held to its new mode): the namespaces it now shares proxies
+ * with move off them instead. Which tenant goes ambient is then a choice
+ * the search can revise, which single moves that keep the limit cannot
+ * reach. Appended to cands (for the fill step, like chains). */
+static int adv_stage_swaps(adv_ctx *c, const adv_eval *B, const adv_move *moves, uint32_t n_moves,
+                           mesh_ns_mode **cands, uint32_t cap, uint32_t *n_io) {
+  uint32_t n = *n_io, tried = 0;
+  int rc = 0;
+  for (uint32_t k = 0; rc == 0 && k < n_moves && n < cap && tried < ADV_SWAP_TRIES; k++) {
+    const adv_move *f = &moves[k];
+    if (!(f->score > 0))
+      break;
+    mesh_ns_mode *x = adv_dup(c, B->assign);
+    if (!x)
+      return ERR_ENOMEM;
+    x[f->ns] = f->to;
+    uint32_t v = 0;
+    rc = adv_blast_check(c, x, &v, NULL, 0);
+    if (rc == 0 && v > 0) {
+      tried++;
+      unsigned saved = c->sp.allowed[f->ns];
+      c->sp.allowed[f->ns] = SCN_NS_MODE_BIT(f->to); /* held: the others make room */
+      rc = adv_repair_blast(c, x);
+      c->sp.allowed[f->ns] = saved;
+      if (rc == 0)
+        rc = adv_blast_check(c, x, &v, NULL, 0);
+      if (rc == 0 && v == 0 && !adv_eval_find(c, x)) {
+        cands[n++] = x;
+        x = NULL;
+      }
+    }
+    free(x);
+  }
+  *n_io = n;
+  return rc;
+}
+
 /* Fill: from the chain states that meet (best first), their positive
  * single moves. */
 static int adv_stage_fill(adv_ctx *c, const adv_eval *B, mesh_ns_mode **chains, uint32_t n_chains,
@@ -430,6 +481,8 @@ static int adv_improve(adv_ctx *c) {
     rc = adv_stage_moves(c, B, moves, n_moves, spare, taken, cands);
     if (rc == 0 && c->best == B && !c->exhausted)
       rc = adv_stage_chains(c, B, moves, n_moves, spare, chains, (uint32_t)cap, &n_chains);
+    if (rc == 0 && c->best == B && !c->exhausted && c->check_blast)
+      rc = adv_stage_swaps(c, B, moves, n_moves, chains, (uint32_t)cap, &n_chains);
     if (rc == 0 && c->best == B && !c->exhausted)
       rc = adv_try(c, chains, n_chains, B);
     if (rc == 0 && c->best == B && !c->exhausted)

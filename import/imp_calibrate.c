@@ -125,6 +125,8 @@ static void cal_proxy(imp_buf *b, const profile_proxy *p, const char *kind, cons
   cal_line(b, 6, "per_connection", v, cite[4]);
   snprintf(v, sizeof v, "%.6gkB", p->mem_per_inflight_bytes / 1e3);
   cal_line(b, 6, "per_inflight", v, cite[4]);
+  snprintf(v, sizeof v, "%.6gMB", p->mem_per_busy_core_bytes / 1e6);
+  cal_line(b, 6, "per_busy_core", v, cite[4]);
   imp_buf_printf(b, "    requests: {cpu: %lldm, memory: %lld}", (long long)p->request_millicores,
                  (long long)p->request_mem_bytes);
   imp_buf_comment(b, 28, "%s", cite[4]);
@@ -262,7 +264,8 @@ static int cal_profile(const imp_calibrate_options *o, imp_buf *out, diag_list *
   } else {
     px->on_path_fraction = frac;
   }
-  /* 3.6: the memory base after the configuration and the connections. */
+  /* 3.6: the memory base after the configuration, the connections and the
+   * heap of the measured CPU (cpu_m millicores; per_busy_core carried). */
   if (services < 0)
     services = p.reference.services_known;
   if (endpoints < 0)
@@ -270,7 +273,8 @@ static int cal_profile(const imp_calibrate_options *o, imp_buf *out, diag_list *
   double conns = (double)m.threads;
   double base = (double)mem - px->mem_per_service_bytes * services -
                 px->mem_per_endpoint_bytes * endpoints -
-                (px->mem_per_connection_bytes + px->mem_per_inflight_bytes) * conns;
+                (px->mem_per_connection_bytes + px->mem_per_inflight_bytes) * conns -
+                px->mem_per_busy_core_bytes * (double)cpu_m / 1000;
   if (!(base > 0))
     return diag_error(d, NULL, 0, 0,
                       "--proxy-memory %s is below what %g services, %g endpoints and %g "
@@ -318,7 +322,8 @@ static int cal_profile(const imp_calibrate_options *o, imp_buf *out, diag_list *
                     "  C2: \"docs/calibration.md 3.5: on_path_fraction = (added p90 / passes - "
                     "pass_latency) / pass CPU at the payload\"\n"
                     "  C3: \"docs/calibration.md 3.6: base = memory - per_service x services - "
-                    "per_endpoint x endpoints - (per_connection + per_inflight) x connections\"\n\n"
+                    "per_endpoint x endpoints - (per_connection + per_inflight) x connections - "
+                    "per_busy_core x cpu (3.6.1)\"\n\n"
                     "proxies:\n");
   char c_pass[4][200], c_base[300];
   for (int q = 0; q < MESH_PROTO_COUNT; q++) {
@@ -329,10 +334,11 @@ static int cal_profile(const imp_calibrate_options *o, imp_buf *out, diag_list *
       snprintf(c_pass[q], sizeof c_pass[q], "[C1][B1] %s x the base's ratio %.4g",
                mesh_proto_name(proto), px->pass_cpu_ns[q] / pass);
   }
-  snprintf(c_base, sizeof c_base, "[M3][C3][B1] %s - %g x %.4g kB - %g x %.4g kB - %g x %.4g kB",
-           o->memory, services, px->mem_per_service_bytes / 1e3, endpoints,
-           px->mem_per_endpoint_bytes / 1e3, conns,
-           (px->mem_per_connection_bytes + px->mem_per_inflight_bytes) / 1e3);
+  snprintf(c_base, sizeof c_base,
+           "[M3][C3][B1] %s - %g x %.4g kB - %g x %.4g kB - %g x %.4g kB - %s x %.4g MB", o->memory,
+           services, px->mem_per_service_bytes / 1e3, endpoints, px->mem_per_endpoint_bytes / 1e3,
+           conns, (px->mem_per_connection_bytes + px->mem_per_inflight_bytes) / 1e3, o->cpu,
+           px->mem_per_busy_core_bytes / 1e6);
   const char *cite[8] = {c_pass[0], c_pass[1], c_pass[2], c_pass[3],
                          "[B1]",    frac_why,  c_base,    NULL};
   const char *carried[8] = {"[B1]", "[B1]", "[B1]", "[B1]", "[B1]", "[B1]", "[B1]", NULL};

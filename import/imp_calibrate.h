@@ -18,7 +18,7 @@
  *                      the 4 ztunnel passes of the base profile
  *   memory base      = memory - per_service x services_known - per_endpoint
  *                      x endpoints_known - (per_connection + per_inflight)
- *                      x connections                                    (3.6)
+ *                      x connections - per_busy_core x cpu       (3.6, 3.6.1)
  *
  * The profile holds the calibrated proxy kind (a sidecar profile is used as
  * mesh.sidecar_profile beside the main one; a ztunnel or waypoint one carries

@@ -183,6 +183,7 @@ static const pl_field pl_proxy_memory_fields[] = {
     {"per_endpoint", PL_SIZE, PL_REQUIRED, PX(mem_per_endpoint_bytes), 0, NULL},
     {"per_connection", PL_SIZE, PL_REQUIRED, PX(mem_per_connection_bytes), 0, NULL},
     {"per_inflight", PL_SIZE, PL_REQUIRED, PX(mem_per_inflight_bytes), 0, NULL},
+    {"per_busy_core", PL_SIZE, 0, PX(mem_per_busy_core_bytes), 0, NULL},
     {NULL, PL_STR, 0, 0, 0, NULL}};
 
 static const pl_field pl_proxy_requests_fields[] = {
@@ -193,6 +194,12 @@ static const pl_field pl_proxy_requests_fields[] = {
 static const pl_field pl_proxy_limits_fields[] = {
     {"cpu", PL_CPU_I64, PL_REQUIRED | PL_POSITIVE | PL_NONE_OK, PX(limit_millicores), 0, NULL},
     {"memory", PL_SIZE_I64, PL_REQUIRED | PL_POSITIVE | PL_NONE_OK, PX(limit_mem_bytes), 0, NULL},
+    {NULL, PL_STR, 0, 0, 0, NULL}};
+
+/* Optional: what each workload on the proxy's node adds (a ztunnel's). */
+static const pl_field pl_proxy_local_fields[] = {
+    {"idle_cpu", PL_CPU, 0, PX(idle_per_local_workload_millicores), 0, NULL},
+    {"memory", PL_SIZE, 0, PX(mem_per_local_workload_bytes), 0, NULL},
     {NULL, PL_STR, 0, 0, 0, NULL}};
 
 static const pl_field pl_proxy_fields[] = {
@@ -209,6 +216,7 @@ static const pl_field pl_proxy_fields[] = {
     {"memory", PL_MAP, PL_REQUIRED, 0, 0, pl_proxy_memory_fields},
     {"requests", PL_MAP, PL_REQUIRED, 0, 0, pl_proxy_requests_fields},
     {"limits", PL_MAP, PL_REQUIRED, 0, 0, pl_proxy_limits_fields},
+    {"per_local_workload", PL_MAP, 0, 0, 0, pl_proxy_local_fields},
     {NULL, PL_STR, 0, 0, 0, NULL}};
 
 #define CP(member) offsetof(profile_control_plane, member)
@@ -231,11 +239,34 @@ static const pl_field pl_cp_requests_fields[] = {
     {"memory", PL_SIZE_I64, PL_REQUIRED, CP(request_mem_bytes), 0, NULL},
     {NULL, PL_STR, 0, 0, 0, NULL}};
 
+/* Optional: config pushes driven by pod churn (control_plane.h). */
+static const pl_field pl_cp_push_fields[] = {
+    {"per_proxy", PL_DURATION, 0, CP(push_per_proxy_ns), 0, NULL},
+    {"per_endpoint", PL_DURATION, 0, CP(push_per_endpoint_ns), 0, NULL},
+    {"debounce_after", PL_DURATION, 0, CP(debounce_after_ns), 0, NULL},
+    {"debounce_max", PL_DURATION, 0, CP(debounce_max_ns), 0, NULL},
+    {NULL, PL_STR, 0, 0, 0, NULL}};
+
 static const pl_field pl_cp_fields[] = {
     {"cpu", PL_MAP, PL_REQUIRED, 0, 0, pl_cp_cpu_fields},
     {"memory", PL_MAP, PL_REQUIRED, 0, 0, pl_cp_memory_fields},
     {"requests", PL_MAP, PL_REQUIRED, 0, 0, pl_cp_requests_fields},
     {"replicas", PL_COUNT, PL_REQUIRED, CP(replicas), 0, NULL},
+    {"push", PL_MAP, 0, 0, 0, pl_cp_push_fields},
+    {NULL, PL_STR, 0, 0, 0, NULL}};
+
+#define NA(member) offsetof(profile_node_agent, member)
+
+static const pl_field pl_na_requests_fields[] = {
+    {"cpu", PL_CPU_I64, PL_REQUIRED, NA(request_millicores), 0, NULL},
+    {"memory", PL_SIZE_I64, PL_REQUIRED, NA(request_mem_bytes), 0, NULL},
+    {NULL, PL_STR, 0, 0, 0, NULL}};
+
+/* Optional: the node agent DaemonSet of the ambient modes (profile.h). */
+static const pl_field pl_na_fields[] = {
+    {"idle_cpu", PL_CPU, PL_REQUIRED, NA(idle_millicores), 0, NULL},
+    {"memory", PL_SIZE, PL_REQUIRED, NA(mem_bytes), 0, NULL},
+    {"requests", PL_MAP, PL_REQUIRED, 0, 0, pl_na_requests_fields},
     {NULL, PL_STR, 0, 0, 0, NULL}};
 
 #define REF(member) offsetof(profile_reference, member)
@@ -271,6 +302,7 @@ static const pl_field pl_top_fields[] = {
     {"sources", PL_SOURCES, 0, 0, 0, NULL},
     {"proxies", PL_PROXIES, PL_REQUIRED, 0, 0, NULL},
     {"control_plane", PL_MAP, PL_REQUIRED, PR(control_plane), 0, pl_cp_fields},
+    {"node_agent", PL_MAP, 0, PR(node_agent), 0, pl_na_fields},
     {"reference", PL_MAP, PL_REQUIRED, PR(reference), 0, pl_reference_fields},
     {NULL, PL_STR, 0, 0, 0, NULL}};
 
@@ -617,6 +649,12 @@ static void pl_mapping(pl_ctx *c, const yaml_node_t *n, const char *path, const 
 
 /* Whole-profile checks the tables cannot express. */
 static void pl_cross_check(pl_ctx *c, const yaml_node_t *root, const char *expected_name) {
+  for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
+       pr++) {
+    const yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
+    if (k && k->type == YAML_SCALAR_NODE && strcmp(pl_scalar(k), "node_agent") == 0)
+      c->p->has_node_agent = 1;
+  }
   for (int k = 0; k < MESH_PROXY_COUNT; k++)
     if (c->published_node[k] && !c->p->has_proxy[k])
       pl_error(c, c->published_node[k],

@@ -312,6 +312,14 @@ void ld_convert_cluster(ld_loader *L, const yaml_node_t *root) {
     ld_opt_cpu(L, sr, "cpu", false, &c->system_reserved_millicores);
     ld_opt_size(L, sr, "memory", false, &c->system_reserved_mem_bytes);
   }
+  yaml_node_t *pc = ld_get(L, m, "pod_churn");
+  const char *pt;
+  if (pc != NULL && ld_val_scalar(L, pc, "pod_churn", units_expected(UNITS_RATE), &pt) == 0) {
+    int rc = units_parse_rate(pt, &c->pod_churn_per_s);
+    if (rc != 0) {
+      ld_val_unit_error(L, pc, "pod_churn", UNITS_RATE, rc, pt);
+    }
+  }
   yaml_node_t *dt = ld_opt_map(L, m, "detection", &ld_sch_detection, "cluster");
   if (dt != NULL) {
     ld_opt_duration(L, dt, "pod", false, &c->detect_pod_ns);

@@ -56,7 +56,8 @@ SCHEMA(ld_sch_metadata, NULL, LEAF("name"), LEAF("description"), LEAF("seed"), L
        LEAF("warmup"), LEAF("replications"), LEAF("slo"), MAP("objective", &ld_sch_objective));
 SCHEMA(ld_sch_cluster, NULL, LIST("zones", NULL), LIST("nodes", &ld_sch_pool),
        MAP("network", &ld_sch_network), LEAF("placement"),
-       MAP("system_reserved", &ld_sch_resources), MAP("detection", &ld_sch_detection));
+       MAP("system_reserved", &ld_sch_resources), MAP("detection", &ld_sch_detection),
+       LEAF("pod_churn"));
 SCHEMA(ld_sch_pricing, NULL, LEAF("vcpu_hour"), LEAF("gib_hour"), LEAF("cross_zone_gb"),
        LEAF("hours_per_month"));
 SCHEMA(ld_sch_mesh, NULL, LEAF("profile"), LEAF("sidecar_profile"), LIST("modes", NULL),

@@ -114,8 +114,10 @@ static double cap_replica_cores(const topology *t, mesh_proxy_kind k) {
   return (double)w / stretch;
 }
 
-static double cap_idle_cores(const capacity_use *u, mesh_proxy_kind k) {
-  return u->proxy_profile[k]->proxy[k].idle_millicores / 1000.0;
+/* Idle CPU of proxy x (with its local workloads', proxy.h). */
+static double cap_idle_cores(const capacity_use *u, uint32_t x) {
+  mesh_proxy_kind k = u->t->proxies[x].kind;
+  return proxy_idle_cores(u->t, &u->proxy_profile[k]->proxy[k], x);
 }
 
 /* ---- hot spots ---------------------------------------------------------------- */
@@ -277,11 +279,11 @@ static void cap_sizing(const capacity_use *u, result_plan *out) {
     z->p95_cpu_cores = capacity_quantile(u->second_cores[k], u->n_samples, CAPACITY_PERCENTILE);
     z->p95_mem_mib =
         capacity_quantile(u->second_mem_bytes[k], u->n_samples, CAPACITY_PERCENTILE) / CAP_MIB;
-    double idle = cap_idle_cores(u, (mesh_proxy_kind)k);
     z->max_cpu_cores = 0;
     for (uint32_t x = 0; x < t->n_proxies; x++)
-      if ((int)t->proxies[x].kind == k && u->cores[t->n_pods + x] + idle > z->max_cpu_cores)
-        z->max_cpu_cores = u->cores[t->n_pods + x] + idle;
+      if ((int)t->proxies[x].kind == k &&
+          u->cores[t->n_pods + x] + cap_idle_cores(u, x) > z->max_cpu_cores)
+        z->max_cpu_cores = u->cores[t->n_pods + x] + cap_idle_cores(u, x);
     z->right_cpu_cores = ceil(z->p95_cpu_cores * (1 + CAPACITY_HEADROOM) * 1000 - 1e-9) / 1000;
     z->right_mem_mib = ceil(z->p95_mem_mib * (1 + CAPACITY_HEADROOM) - 1e-9);
     z->cost_usd_month = cost_reserved_month(s, n * z->request_cpu_cores, n * z->request_mem_mib);
@@ -312,7 +314,7 @@ static cap_node_use *cap_node_use_of(const capacity_use *u) {
     }
   }
   for (uint32_t x = 0; x < t->n_proxies; x++)
-    nu[t->proxies[x].node].cpu += cap_idle_cores(u, t->proxies[x].kind);
+    nu[t->proxies[x].node].cpu += cap_idle_cores(u, x);
   /* application memory (its working set, or its request) and idle CPU are
    * in the nodes' app figures already (model_run.c) */
   return nu;
@@ -418,7 +420,7 @@ static int cap_sized_items(const capacity_use *u, topo_size **pods, topo_size **
       continue;
     const topo_proxy_settings *ps = &t->proxy_settings[k];
     topo_size z = {
-        cap_max_mc(ps->request_millicores, u->cores[t->n_pods + x] + cap_idle_cores(u, k)),
+        cap_max_mc(ps->request_millicores, u->cores[t->n_pods + x] + cap_idle_cores(u, x)),
         cap_max_bytes(ps->request_mem_bytes, u->proxy_mem_bytes[x])};
     *grown |= z.millicores > ps->request_millicores || z.mem_bytes > ps->request_mem_bytes;
     if (k == MESH_PROXY_SIDECAR) {
@@ -442,19 +444,23 @@ static int cap_sized_items(const capacity_use *u, topo_size **pods, topo_size **
 static topo_size cap_ztunnel_per_node(const capacity_use *u, uint32_t nodes) {
   const topology *t = u->t;
   const topo_proxy_settings *ps = &t->proxy_settings[MESH_PROXY_ZTUNNEL];
-  double work = 0, mem = 0;
+  double work = 0, mem = 0, idle = 0;
   uint32_t n = 0;
   for (uint32_t x = 0; x < t->n_proxies; x++)
     if (t->proxies[x].kind == MESH_PROXY_ZTUNNEL) {
+      idle += cap_idle_cores(u, x);
       work += u->cores[t->n_pods + x];
       mem += u->proxy_mem_bytes[x];
       n++;
     }
   if (n == 0 || nodes == 0)
-    return (topo_size){ps->request_millicores, ps->request_mem_bytes};
-  return (topo_size){
-      cap_max_mc(ps->request_millicores, cap_idle_cores(u, MESH_PROXY_ZTUNNEL) + work / nodes),
-      cap_max_bytes(ps->request_mem_bytes, mem / n)};
+    return topo_daemonset_size(t);
+  /* the node agent beside it at its request */
+  topo_size z = {cap_max_mc(ps->request_millicores, idle / n + work / nodes),
+                 cap_max_bytes(ps->request_mem_bytes, mem / n)};
+  z.millicores += t->node_agent.millicores;
+  z.mem_bytes += t->node_agent.mem_bytes;
+  return z;
 }
 
 static int cap_same_size(topo_size a, topo_size b) {

@@ -66,7 +66,8 @@ static int model_static_memory(const topology *t, const model_inputs *in, double
   for (uint32_t x = 0; rc == 0 && x < t->n_proxies; x++) {
     mesh_proxy_kind k = t->proxies[x].kind;
     mem[x] = proxy_memory_bytes(&in->proxy_profile[k]->proxy[k], f[x].services, f[x].endpoints,
-                                f[x].connections, 0);
+                                f[x].connections, 0, 0) +
+             proxy_local_memory_bytes(t, &in->proxy_profile[k]->proxy[k], x);
   }
   free(f);
   if (rc != 0) {
@@ -175,6 +176,7 @@ static int model_failures_init(mode_result *out, const scenario *s, const failur
       snprintf(rf->instance, sizeof rf->instance, "%.40s x%g",
                s->services[s->traffic[i].service].name, b->multiplier);
       rf->has_target = true; /* the burst hits its entry service */
+      rf->detect_s = NAN;
       rf->at_s = (double)b->at_ns / 1e9;
       rf->down_s = (double)b->duration_ns / 1e9;
       rf->n_seconds = n_seconds;
@@ -198,6 +200,7 @@ static int model_failures_init(mode_result *out, const scenario *s, const failur
         break;
       }
     rf->at_s = (double)f->at_ns / 1e9;
+    rf->detect_s = NAN;
     rf->down_s = (double)(f->kind == SCN_FAIL_UPGRADE ? f->drain_ns : f->duration_ns) / 1e9;
     rf->n_seconds = n_seconds;
     rf->error_rate = calloc(n_seconds + 1, sizeof(double));
@@ -215,6 +218,8 @@ static void model_failures_add(mode_result *out, const topology *t, const model_
   for (uint32_t d = d0; d < d1; d++) {
     result_failure *rf = &out->failures[d];
     rf->failed_requests += rep->drill_failed[d]; /* slo_violations: model_windows_add */
+    if (rep->drill_detect_ns[d] > 0) /* the same in every replication: set by the plan */
+      rf->detect_s = (double)rep->drill_detect_ns[d] / 1e9;
     const uint8_t *row = rep->drill_pods + (size_t)d * rep->n_pods;
     uint8_t *svc = calloc(s->n_services ? s->n_services : 1, 1);
     uint8_t *ns = calloc(s->n_namespaces ? s->n_namespaces : 1, 1);
@@ -335,6 +340,7 @@ typedef struct model_mode {
   double idle_cores[MESH_KIND_COUNT];     /* per kind: idle CPU of its proxies */
   double static_kind[MESH_KIND_COUNT];    /* per kind: static memory, bytes */
   double inflight_bytes[MESH_KIND_COUNT]; /* per kind: memory per request in flight */
+  double heap_bytes[MESH_KIND_COUNT];     /* per kind: heap per busy core (per_busy_core) */
   uint32_t n_seconds;                     /* one-second buckets of the window (last may be part) */
   uint32_t n_stations;                    /* pods then proxies, as model_sim.h numbers them */
   double duration_s;                      /* the measured window: T in the formulas below */
@@ -344,6 +350,10 @@ typedef struct model_mode {
   sim_hist *window_steady;                /* per drill: latency in its window, steady reps */
   sim_hist *window_drill;                 /* per failure drill: the same in drill reps */
   uint32_t n_windows;
+  /* node agents (istio-cni), all nodes: on the ztunnels' line, out of their sizing */
+  double agent_cores, agent_mem_bytes;
+  /* receivers of an endpoint push (proxy.h) */
+  double push_receivers, push_receiver_endpoints;
   /* What capacity.h reads, summed over replications: per station its worker
    * time per second and the time requests spent there, per proxy its
    * memory, the autoscaled waypoint replicas' worker time per second; per
@@ -384,19 +394,26 @@ static double model_app_memory(const scenario_service *svc) {
 }
 
 /* Per kind, fixed for the topology: idle CPU, static memory (base + config
- * + connections) and memory per request in flight. */
+ * + connections), memory per request in flight and per busy core. */
 static void model_mode_kind_constants(model_mode *mm) {
   const topology *t = &mm->t;
   const model_inputs *in = mm->in;
   for (uint32_t x = 0; x < t->n_proxies; x++) {
     mesh_proxy_kind k = t->proxies[x].kind;
     mm->idle_cores[mesh_proxy_kind_to_kind(k)] +=
-        in->proxy_profile[k]->proxy[k].idle_millicores / 1000.0;
+        proxy_idle_cores(t, &in->proxy_profile[k]->proxy[k], x);
     mm->static_kind[mesh_proxy_kind_to_kind(k)] += mm->static_mem[x];
   }
-  for (int pk = 0; pk < MESH_PROXY_COUNT; pk++)
-    mm->inflight_bytes[mesh_proxy_kind_to_kind((mesh_proxy_kind)pk)] =
-        in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes;
+  const profile *zp = in->proxy_profile[MESH_PROXY_ZTUNNEL];
+  if (zp->has_node_agent) { /* one beside every ztunnel */
+    mm->agent_cores = t->n_by_kind[MESH_PROXY_ZTUNNEL] * zp->node_agent.idle_millicores / 1000.0;
+    mm->agent_mem_bytes = t->n_by_kind[MESH_PROXY_ZTUNNEL] * zp->node_agent.mem_bytes;
+  }
+  for (int pk = 0; pk < MESH_PROXY_COUNT; pk++) {
+    mesh_kind k = mesh_proxy_kind_to_kind((mesh_proxy_kind)pk);
+    mm->inflight_bytes[k] = in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes;
+    mm->heap_bytes[k] = in->proxy_profile[pk]->proxy[pk].mem_per_busy_core_bytes;
+  }
   for (uint32_t p = 0; p < t->n_pods; p++) { /* applications: idle CPU and working set */
     const scenario_service *svc = &mm->s->services[t->pods[p].service];
     mm->idle_cores[MESH_KIND_APP] += svc->idle_millicores / 1000.0;
@@ -458,13 +475,17 @@ static int model_mode_init(model_mode *mm, const model_inputs *in, mesh_mode mod
     }
   if ((rc = model_static_memory(&mm->t, in, &mm->static_mem)) != 0)
     return rc;
+  if (s->cluster.pod_churn_per_s > 0 &&
+      (rc = proxy_push_receivers(&mm->t, &mm->push_receivers, &mm->push_receiver_endpoints)) != 0)
+    return rc;
   model_mode_kind_constants(mm);
   return 0;
 }
 
 /* Capacity and reservations of every node (Kubernetes requests plus the
- * system reservation and the node's ztunnel). */
-static void model_fill_nodes(const topology *t, mode_result *out) {
+ * system reservation and the node's ztunnel and node agent), and the node
+ * agent's use (na: NULL when the profile has none). */
+static void model_fill_nodes(const topology *t, const profile_node_agent *na, mode_result *out) {
   const scenario *s = t->scn;
   for (uint32_t n = 0; n < t->n_nodes; n++) {
     result_node *rn = &out->nodes[n];
@@ -483,6 +504,12 @@ static void model_fill_nodes(const topology *t, mode_result *out) {
           (double)t->proxy_settings[MESH_PROXY_ZTUNNEL].request_millicores / 1000.0;
       rn->reserved_mem_mib +=
           (double)t->proxy_settings[MESH_PROXY_ZTUNNEL].request_mem_bytes / MODEL_MIB;
+      rn->reserved_cpu_cores += (double)t->node_agent.millicores / 1000.0;
+      rn->reserved_mem_mib += (double)t->node_agent.mem_bytes / MODEL_MIB;
+      if (na) {
+        rn->cpu_cores[MESH_KIND_ZTUNNEL] += na->idle_millicores / 1000.0;
+        rn->mem_mib[MESH_KIND_ZTUNNEL] += na->mem_bytes / MODEL_MIB;
+      }
     }
   }
 }
@@ -494,7 +521,8 @@ static int model_fill_structure(model_mode *mm, diag_list *diag, mode_result *ou
   int rc = model_alloc_outputs(out, &mm->t, mm->n_seconds, s->meta.replications);
   if (rc != 0)
     return rc;
-  model_fill_nodes(&mm->t, out);
+  const profile *zp = mm->in->proxy_profile[MESH_PROXY_ZTUNNEL];
+  model_fill_nodes(&mm->t, zp->has_node_agent ? &zp->node_agent : NULL, out);
   if ((rc = blast_compute(&mm->t, out->blast, out->has_blast, &out->blast_instances,
                           &out->n_blast_instances)) != 0 ||
       (rc = failure_plan_build(&mm->plan, &mm->t, s->meta.seed, diag)) != 0)
@@ -576,6 +604,7 @@ static void model_add_stations(model_mode *mm, const model_rep *rep, result_repl
     mesh_kind kind;
     double mem = 0;
     double idle = 0;
+    double cores = rep->busy_ns[st] / 1e9 / T;
     if (st < t->n_pods) {
       const scenario_service *svc = &mm->s->services[t->pods[st].service];
       node = t->pods[st].node;
@@ -587,10 +616,11 @@ static void model_add_stations(model_mode *mm, const model_rep *rep, result_repl
       mesh_proxy_kind pk = t->proxies[x].kind;
       node = t->proxies[x].node;
       kind = mesh_proxy_kind_to_kind(pk);
-      mem = mm->static_mem[x] + mm->in->proxy_profile[pk]->proxy[pk].mem_per_inflight_bytes *
-                                    rep->sojourn_ns[st] / 1e9 / T;
+      const profile_proxy *pp = &mm->in->proxy_profile[pk]->proxy[pk];
+      /* load-dependent memory: requests in flight and the heap of the work done */
+      mem = mm->static_mem[x] + pp->mem_per_inflight_bytes * rep->sojourn_ns[st] / 1e9 / T +
+            pp->mem_per_busy_core_bytes * cores;
     }
-    double cores = rep->busy_ns[st] / 1e9 / T;
     mm->utilisation[st] += cores / model_station_workers(mm, st);
     mm->cores[st] += cores;
     mm->sojourn_ns[st] += rep->sojourn_ns[st];
@@ -612,20 +642,24 @@ static void model_add_kinds(const model_mode *mm, const model_rep *rep, uint32_t
   const uint32_t reps = mm->s->meta.replications;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     result_kind_usage *ku = &out->kind[k];
-    rr->cpu_cores[k] += mm->idle_cores[k];
+    const double agent_cores = k == MESH_KIND_ZTUNNEL ? mm->agent_cores : 0;
+    const double agent_mem = k == MESH_KIND_ZTUNNEL ? mm->agent_mem_bytes : 0;
+    rr->cpu_cores[k] += mm->idle_cores[k] + agent_cores;
     if (k == MESH_KIND_WAYPOINT) /* autoscaled replicas beyond the placed ones */
       rr->cpu_cores[k] += rep->extra_busy_ns / 1e9 / T;
-    rr->mem_mib[k] = kind_mem[k] / MODEL_MIB;
+    rr->mem_mib[k] = (kind_mem[k] + agent_mem) / MODEL_MIB;
     ku->cpu_cores_mean += rr->cpu_cores[k] / reps;
     ku->mem_mib_mean += rr->mem_mib[k] / reps;
     for (uint32_t sec = 0; sec < mm->n_seconds; sec++) {
       double len = model_second_len(mm, sec);
-      double cpu = rep->cpu_ns_sec[k][sec] / 1e9 / len + mm->idle_cores[k];
+      double cpu = rep->cpu_ns_sec[k][sec] / 1e9 / len + mm->idle_cores[k] + agent_cores;
       if (cpu > ku->cpu_cores_peak)
         ku->cpu_cores_peak = cpu;
-      double memp =
-          (mm->static_kind[k] + mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] / 1e9 / len) /
-          MODEL_MIB;
+      double memp = (mm->static_kind[k] + agent_mem +
+                     (mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] +
+                      mm->heap_bytes[k] * rep->cpu_ns_sec[k][sec]) /
+                         1e9 / len) /
+                    MODEL_MIB;
       if (memp > ku->mem_mib_peak)
         ku->mem_mib_peak = memp;
       if (r == 0)
@@ -638,7 +672,7 @@ static void model_add_kinds(const model_mode *mm, const model_rep *rep, uint32_t
  * right-sized requests (capacity.h): the kind's worker time in the second
  * over its instances (with autoscaling, the waypoint replicas active then),
  * plus one instance's idle CPU; its static memory per placed instance plus
- * the in-flight memory per instance. */
+ * the in-flight and heap (per busy core) memory per instance. */
 static void model_add_seconds(model_mode *mm, const model_rep *rep, uint32_t r) {
   const topology *t = &mm->t;
   for (int pk = 0; pk < MESH_PROXY_COUNT; pk++) {
@@ -655,9 +689,10 @@ static void model_add_seconds(model_mode *mm, const model_rep *rep, uint32_t r) 
         active = rep->waypoint_replicas_sec[sec];
       size_t i = (size_t)r * mm->n_seconds + sec;
       mm->second_cores[pk][i] = rep->cpu_ns_sec[k][sec] / 1e9 / len / active + idle;
-      mm->second_mem[pk][i] = mm->static_kind[k] / placed + mm->inflight_bytes[k] *
-                                                                rep->inflight_ns_sec[k][sec] / 1e9 /
-                                                                len / active;
+      mm->second_mem[pk][i] =
+          mm->static_kind[k] / placed + (mm->inflight_bytes[k] * rep->inflight_ns_sec[k][sec] +
+                                         mm->heap_bytes[k] * rep->cpu_ns_sec[k][sec]) /
+                                            1e9 / len / active;
     }
   }
   mm->extra_cores += rep->extra_busy_ns / 1e9 / mm->duration_s;
@@ -764,6 +799,8 @@ static void model_fill_control_plane(const model_mode *mm, mode_result *out) {
     return;
   control_plane_cost cp = control_plane_estimate(pcp, t->n_proxies, mm->s->n_services, t->n_pods,
                                                  t->control_plane_replicas);
+  cp.cpu_cores += control_plane_push_cores(pcp, mm->s->cluster.pod_churn_per_s, mm->push_receivers,
+                                           mm->push_receiver_endpoints);
   result_kind_usage *k = &out->kind[MESH_KIND_CONTROL_PLANE];
   k->instances = t->control_plane_replicas;
   k->cpu_cores_mean = k->cpu_cores_peak = cp.cpu_cores;
@@ -799,6 +836,10 @@ static void model_fill_reserved(const model_mode *mm, mode_result *out) {
     k->reserved_cpu_cores = t->n_by_kind[pk] * t->proxy_settings[pk].request_millicores / 1000.0;
     k->reserved_mem_mib = t->n_by_kind[pk] * t->proxy_settings[pk].request_mem_bytes / MODEL_MIB;
   }
+  /* the node agent beside every ztunnel, on the same line */
+  result_kind_usage *zk = &out->kind[MESH_KIND_ZTUNNEL];
+  zk->reserved_cpu_cores += t->n_by_kind[MESH_PROXY_ZTUNNEL] * t->node_agent.millicores / 1000.0;
+  zk->reserved_mem_mib += t->n_by_kind[MESH_PROXY_ZTUNNEL] * t->node_agent.mem_bytes / MODEL_MIB;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     out->reserved_cpu_cores += out->kind[k].reserved_cpu_cores;
     out->reserved_mem_mib += out->kind[k].reserved_mem_mib;

@@ -195,6 +195,7 @@ int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32
     }
   r->drill_pods = calloc(nd * (n_pods ? n_pods : 1), 1);
   r->drill_last_fail_ns = calloc(nd, sizeof *r->drill_last_fail_ns);
+  r->drill_detect_ns = calloc(nd, sizeof *r->drill_detect_ns);
   r->drill_failed_sec = calloc(nd * (n_seconds + 1), sizeof(double));
   r->waypoint_replicas_sec = calloc(n_seconds + 1, sizeof(double));
   int ok = sim_hist_init(&r->latency_ns) == 0;
@@ -206,7 +207,8 @@ int model_rep_init(model_rep *r, uint32_t n_stations, uint32_t n_seconds, uint32
   r->p99_ms_sec = calloc(n_seconds + 1, sizeof(double));
   ok = ok && r->busy_ns && r->sojourn_ns && r->done_sec && r->failed_sec && r->p99_ms_sec &&
        r->drill_failed && r->drill_slo && r->drill_window_slo && r->drill_lat && r->drill_pods &&
-       r->drill_last_fail_ns && r->drill_failed_sec && r->waypoint_replicas_sec;
+       r->drill_last_fail_ns && r->drill_detect_ns && r->drill_failed_sec &&
+       r->waypoint_replicas_sec;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     r->cpu_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
     r->inflight_ns_sec[k] = calloc(n_seconds + 1, sizeof(double));
@@ -235,6 +237,7 @@ void model_rep_release(model_rep *r) {
   free(r->drill_lat);
   free(r->drill_pods);
   free(r->drill_last_fail_ns);
+  free(r->drill_detect_ns);
   free(r->drill_failed_sec);
   free(r->waypoint_replicas_sec);
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
@@ -1334,6 +1337,8 @@ static void msim_schedule_removal(msim *m, const failure_outage *o, sim_time now
     sim_time at = sim_time_add_sat(now, delay);
     if (ep != TOPO_NONE && at < m->gone_at[ep])
       m->gone_at[ep] = at;
+    if (ep != TOPO_NONE && at < o->end_ns && delay > m->out->drill_detect_ns[o->drill])
+      m->out->drill_detect_ns[o->drill] = delay;
   }
 }
 

@@ -39,6 +39,11 @@ typedef struct model_rep {
   uint64_t *drill_slo;
   uint8_t *drill_pods;
   sim_time *drill_last_fail_ns;
+  /* Per drill: the longest time from an outage's start until Kubernetes took
+   * the endpoints it killed out of their services (cluster.detection), 0
+   * when none was taken out while down (a ztunnel, an upgrade, detection
+   * off, or back first). */
+  sim_time *drill_detect_ns;
   double *drill_failed_sec; /* n_drills x (n_seconds + 1) */
   /* Per drill, requests arriving in its window [start, start + duration)
    * of the scenario, in every replication, steady or not, so a drill

@@ -31,7 +31,12 @@
  *
  * Memory of one proxy instance:
  *   base + per_service * services_known + per_endpoint * endpoints_known
- *   + per_connection * open_connections + per_inflight * requests_in_flight */
+ *   + per_connection * open_connections + per_inflight * requests_in_flight
+ *   + per_busy_core * busy_cores
+ * busy_cores is the worker CPU the proxy uses (cores): the heap its
+ * allocator keeps for the work it does (per-worker caches and freed request
+ * memory not yet returned; docs/calibration.md 3.6.1). per_busy_core is an
+ * optional key (0 when absent). */
 #ifndef MESHSIM_PROFILE_H
 #define MESHSIM_PROFILE_H
 
@@ -63,10 +68,15 @@ typedef struct profile_proxy {
   double mem_per_endpoint_bytes;        /* per endpoint/workload known */
   double mem_per_connection_bytes;
   double mem_per_inflight_bytes;
-  int64_t request_millicores; /* Kubernetes resource request per instance */
+  double mem_per_busy_core_bytes; /* heap retained per core of worker CPU in use (optional) */
+  int64_t request_millicores;     /* Kubernetes resource request per instance */
   int64_t request_mem_bytes;
   int64_t limit_millicores; /* 0 = no limit */
   int64_t limit_mem_bytes;  /* 0 = no limit */
+  /* Per workload served on the proxy's own node (optional keys, default 0;
+   * only a ztunnel serves several: its node's ambient pods, proxy.h). */
+  double idle_per_local_workload_millicores;
+  double mem_per_local_workload_bytes;
 } profile_proxy;
 
 typedef struct profile_control_plane {
@@ -80,7 +90,25 @@ typedef struct profile_control_plane {
   int64_t request_millicores;
   int64_t request_mem_bytes;
   uint32_t replicas;
+  /* Config pushes driven by pod churn (optional keys, default 0;
+   * control_plane.h): CPU per receiving proxy per push and per endpoint
+   * pushed to it; the debounce that merges events into pushes (0 = none:
+   * one push per event). */
+  double push_per_proxy_ns;
+  double push_per_endpoint_ns;
+  double debounce_after_ns;
+  double debounce_max_ns;
 } profile_control_plane;
+
+/* A node agent: a DaemonSet pod on every node of the modes that run
+ * ztunnels (istio-cni in ambient). Its cost is counted with the ztunnel's
+ * kind (the node agents' line). */
+typedef struct profile_node_agent {
+  double idle_millicores;
+  double mem_bytes;
+  int64_t request_millicores;
+  int64_t request_mem_bytes;
+} profile_node_agent;
 
 /* The condition the published per-proxy figures were measured under; the
  * calibration test replays it and expects the figures back within 10%. */
@@ -102,6 +130,8 @@ typedef struct profile {
   profile_proxy proxy[MESH_PROXY_COUNT];
   int has_proxy[MESH_PROXY_COUNT]; /* linkerd has no ztunnel/waypoint; a profile may omit gateway */
   profile_control_plane control_plane;
+  profile_node_agent node_agent;
+  int has_node_agent; /* the file has a node_agent section */
   profile_reference reference;
 } profile;
 

@@ -51,10 +51,10 @@ double proxy_throttle(uint32_t workers, int64_t limit_millicores, uint32_t *effe
 }
 
 double proxy_memory_bytes(const profile_proxy *pp, double services, double endpoints,
-                          double connections, double in_flight) {
+                          double connections, double in_flight, double busy_cores) {
   return pp->mem_base_bytes + pp->mem_per_service_bytes * services +
          pp->mem_per_endpoint_bytes * endpoints + pp->mem_per_connection_bytes * connections +
-         pp->mem_per_inflight_bytes * in_flight;
+         pp->mem_per_inflight_bytes * in_flight + pp->mem_per_busy_core_bytes * busy_cores;
 }
 
 /* Whether a way of call c before way w goes to service t too. */
@@ -210,4 +210,84 @@ done:
   free(wp);
   proxy_peers_release(&peers);
   return rc;
+}
+
+double proxy_local_workloads(const topology *t, uint32_t x) {
+  const topo_proxy *px = &t->proxies[x];
+  return px->kind == MESH_PROXY_ZTUNNEL ? (double)t->nodes[px->node].n_ambient_pods : 0.0;
+}
+
+double proxy_idle_cores(const topology *t, const profile_proxy *pp, uint32_t x) {
+  return (pp->idle_millicores +
+          pp->idle_per_local_workload_millicores * proxy_local_workloads(t, x)) /
+         1000.0;
+}
+
+double proxy_local_memory_bytes(const topology *t, const profile_proxy *pp, uint32_t x) {
+  return pp->mem_per_local_workload_bytes * proxy_local_workloads(t, x);
+}
+
+int proxy_push_receivers(const topology *t, double *receivers, double *receiver_endpoints) {
+  const scenario *s = t->scn;
+  *receivers = *receiver_endpoints = 0;
+  if (t->n_pods == 0 || s->n_services == 0)
+    return 0;
+  size_t nsv = s->n_services, nns = s->n_namespaces ? s->n_namespaces : 1;
+  double *sc = calloc(nsv, sizeof *sc);           /* sidecars per service */
+  double *callers = calloc(nsv, sizeof *callers); /* sidecars of services calling it */
+  double *sc_ns = calloc(nns, sizeof *sc_ns);     /* sidecars per namespace */
+  uint32_t *mark = malloc(nsv * sizeof *mark);    /* caller that last counted a target */
+  if (!sc || !callers || !sc_ns || !mark) {
+    free(sc);
+    free(callers);
+    free(sc_ns);
+    free(mark);
+    return SIM_ENOMEM;
+  }
+  for (uint32_t p = 0; p < t->n_pods; p++)
+    if (t->pods[p].sidecar != TOPO_NONE) {
+      sc[t->pods[p].service] += 1;
+      sc_ns[s->services[t->pods[p].service].ns] += 1;
+    }
+  const mesh_sidecar_scope scope = s->mesh.sidecar_scope;
+  for (uint32_t i = 0; i < nsv; i++)
+    mark[i] = UINT32_MAX;
+  /* Each calling service once per target; a caller in the target's own
+   * namespace is counted there already under namespace scope. */
+  for (uint32_t i = 0; scope != MESH_SCOPE_CLUSTER && i < nsv; i++) {
+    const scenario_service *sv = &s->services[i];
+    for (uint32_t o = 0; o < (sv->n_ops ? sv->n_ops : 1); o++) {
+      uint32_t nc;
+      const scenario_call *calls = scenario_op_calls(sv, o, &nc);
+      for (uint32_t c = 0; c < nc; c++)
+        for (uint32_t w = 0; w < scenario_call_n_targets(&calls[c]); w++) {
+          uint32_t tg = scenario_call_target_at(&calls[c], w).service;
+          if (tg == i || mark[tg] == i)
+            continue;
+          mark[tg] = i;
+          if (scope == MESH_SCOPE_NAMESPACE && s->services[tg].ns == sv->ns)
+            continue;
+          callers[tg] += sc[i];
+        }
+    }
+  }
+  for (uint32_t i = 0; i < nsv; i++) {
+    const scenario_service *sv = &s->services[i];
+    double r = t->n_by_kind[MESH_PROXY_ZTUNNEL];
+    uint32_t w = t->service_waypoint[i];
+    if (w != TOPO_NONE && w < t->n_waypoints)
+      r += t->waypoints[w].n_replicas;
+    if (scope == MESH_SCOPE_CLUSTER)
+      r += t->n_by_kind[MESH_PROXY_SIDECAR];
+    else
+      r += (scope == MESH_SCOPE_NAMESPACE ? sc_ns[sv->ns] : sc[i]) + callers[i];
+    double weight = (double)sv->replicas / t->n_pods; /* share of pod starts and stops */
+    *receivers += weight * r;
+    *receiver_endpoints += weight * r * sv->replicas;
+  }
+  free(sc);
+  free(callers);
+  free(sc_ns);
+  free(mark);
+  return 0;
 }

@@ -12,6 +12,7 @@
  * Memory (profile.h):
  *   base + per_service * services + per_endpoint * endpoints
  *   + per_connection * connections + per_inflight * in_flight
+ *   + per_busy_core * busy_cores
  * where the config size depends on what the proxy must know:
  *   sidecar   scope cluster: every service and endpoint of the cluster;
  *             scope namespace: its namespace's services plus the ones it calls;
@@ -20,7 +21,21 @@
  *   waypoint  the services bound to it and their endpoints
  *   gateway   the entry services routed through it and their endpoints
  * and connections count the peer pods the proxy's pods talk to: one per
- * upstream endpoint of each called service and one per calling pod. */
+ * upstream endpoint of each called service and one per calling pod.
+ *
+ * Local workloads: a ztunnel serves the ambient pods of its own node; for
+ * each it holds a certificate of its identity and runs an in-pod proxy
+ * instance with its listeners (istio/ztunnel#747). That adds
+ *   idle CPU  per_local_workload.idle_cpu * local_workloads
+ *   memory    per_local_workload.memory   * local_workloads
+ * (profile keys, 0 when absent; sidecars and waypoints serve none here:
+ * a sidecar's one pod is in its base figures).
+ *
+ * Config pushes (control_plane.h): a change of service s's endpoints goes
+ * to every proxy that knows s: sidecars by their scope (cluster: all;
+ * namespace: those of s's namespace and of the services calling s; calls:
+ * those of s and of its callers), every ztunnel (each holds every
+ * workload, istio/ztunnel#667) and the replicas of s's waypoint. */
 #ifndef MESHSIM_PROXY_H
 #define MESHSIM_PROXY_H
 
@@ -42,9 +57,26 @@ double proxy_pass_cpu_plain_ns(const profile_proxy *pp, mesh_proto proto, int64_
  * which the limit stretches every pass on them. */
 double proxy_throttle(uint32_t workers, int64_t limit_millicores, uint32_t *effective_workers);
 
-/* Memory in bytes from the formula above. */
+/* Memory in bytes from the formula above; busy_cores is the proxy's worker
+ * CPU in use (cores), which the simulation measures. */
 double proxy_memory_bytes(const profile_proxy *pp, double services, double endpoints,
-                          double connections, double in_flight);
+                          double connections, double in_flight, double busy_cores);
+
+/* Workloads proxy x serves on its node: a ztunnel's node's ambient pods. */
+double proxy_local_workloads(const topology *t, uint32_t x);
+
+/* Idle CPU of proxy x in cores: idle_cpu + per-local-workload idle. */
+double proxy_idle_cores(const topology *t, const profile_proxy *pp, uint32_t x);
+
+/* Memory the local workloads add to proxy x, in bytes. */
+double proxy_local_memory_bytes(const topology *t, const profile_proxy *pp, uint32_t x);
+
+/* Receivers of an endpoint push, averaged over the pod whose start or stop
+ * causes it (every pod equally likely): *receivers = E[proxies that know
+ * the pod's service], *receiver_endpoints = E[those proxies x the service's
+ * endpoints] (what the push carries to them). O(pods + services x calls).
+ * Returns 0 or SIM_ENOMEM. */
+int proxy_push_receivers(const topology *t, double *receivers, double *receiver_endpoints);
 
 /* What a proxy must hold: config entries and connections. */
 typedef struct proxy_footprint {

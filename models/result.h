@@ -95,7 +95,7 @@ typedef struct result_blast_instance {
  * failed_requests and slo_violations are means over replications (failed
  * external requests caused by the drill; requests arriving during it that
  * were slower than the SLO); affected_* are maxima over replications (both
- * ends of every failed call); recovery_s is the mean time from the drill's
+ * ends of every failed call); recovery_s (time to recover) is the mean time from the drill's
  * start to its last caused failure (bursts: or slow request); error_rate is
  * replication 0's per-second share of finished requests failed by it.
  * Traffic bursts appear as drills of component "overload". A failure
@@ -111,6 +111,11 @@ typedef struct result_failure {
   uint64_t failed_requests, slo_violations;
   uint32_t affected_pods, affected_services, affected_namespaces, affected_tenants;
   double recovery_s;
+  /* Time to detect: from the drill's start until Kubernetes took the dead
+   * endpoints out of their services (cluster.detection; the longest over a
+   * rolling drill's outages); NAN when it never did while they were down (a
+   * ztunnel, whose pods stay ready; an upgrade; detection off; back first). */
+  double detect_s;
   /* Requests arriving in the drill's window [at_s, at_s + down_s): their
    * p99 latency with the drill and in the steady state (the same requests:
    * common random numbers), and how many of them were slower than the SLO

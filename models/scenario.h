@@ -65,6 +65,10 @@ typedef struct scenario_cluster {
    * controller's grace period). The mesh then stops sending it calls. */
   sim_time detect_pod_ns;
   sim_time detect_node_ns;
+  /* Pod starts and stops per second (rollouts, scaling, evictions): each
+   * changes a service's endpoints and makes the control plane push
+   * (control_plane.h). 0 = a still cluster (the default). */
+  double pod_churn_per_s;
 } scenario_cluster;
 
 typedef struct scenario_pricing {

@@ -86,11 +86,16 @@ static void topo_pool_free(const topology *t, uint32_t p, const topo_size *per_n
   }
 }
 
+topo_size topo_daemonset_size(const topology *t) {
+  const topo_proxy_settings *z = &t->proxy_settings[MESH_PROXY_ZTUNNEL];
+  return (topo_size){z->request_millicores + t->node_agent.millicores,
+                     z->request_mem_bytes + t->node_agent.mem_bytes};
+}
+
 /* Allocatable capacity of a node of pool p in this mode (zt: it runs a ztunnel). */
 static void topo_pool_allocatable(const topology *t, uint32_t p, int zt, int64_t *mc,
                                   int64_t *mem) {
-  const topo_proxy_settings *z = &t->proxy_settings[MESH_PROXY_ZTUNNEL];
-  const topo_size ztunnel = {z->request_millicores, z->request_mem_bytes};
+  const topo_size ztunnel = topo_daemonset_size(t);
   topo_pool_free(t, p, zt ? &ztunnel : NULL, mc, mem);
 }
 
@@ -349,6 +354,10 @@ static int topo_resolve_modes(topo_builder *b, const profile *const profiles[MES
   }
   for (int k = 0; k < MESH_PROXY_COUNT; k++)
     t->proxy_settings[k] = topo_proxy_settings_of(s, profiles[k], (mesh_proxy_kind)k);
+  const profile *zp = profiles[MESH_PROXY_ZTUNNEL];
+  if (b->any_ambient && zp && zp->has_node_agent)
+    t->node_agent =
+        (topo_size){zp->node_agent.request_millicores, zp->node_agent.request_mem_bytes};
   return topo_make_waypoints(t);
 }
 
@@ -405,8 +414,7 @@ static int topo_count_needed(topo_builder *b) {
   if (!sorted)
     return SIM_ENOMEM;
   memcpy(sorted, b->items, b->n_items * sizeof *b->items);
-  const topo_proxy_settings *z = &b->t->proxy_settings[MESH_PROXY_ZTUNNEL];
-  const topo_size ztunnel = {z->request_millicores, z->request_mem_bytes};
+  const topo_size ztunnel = topo_daemonset_size(b->t);
   uint32_t needed =
       topo_ffd_nodes(b->t, sorted, b->n_items, b->any_ambient ? &ztunnel : NULL, NULL);
   free(sorted);
@@ -562,6 +570,8 @@ static int topo_place(topo_builder *b, uint64_t seed) {
       } else {
         t->pods[item->what].node = node;
         n->n_pods++;
+        n->n_ambient_pods += t->pods[item->what].mode == MESH_NS_AMBIENT ||
+                             t->pods[item->what].mode == MESH_NS_AMBIENT_WAYPOINT;
       }
       if (b->use_fit && (rc = topo_fit_update(b, node)) != 0)
         return rc;

@@ -41,6 +41,7 @@ typedef struct topo_node {
   int64_t cap_millicores, cap_mem_bytes;     /* allocatable (after system reserve) */
   int64_t alloc_millicores, alloc_mem_bytes; /* sum of requests placed */
   uint32_t n_pods;                           /* app pods */
+  uint32_t n_ambient_pods;                   /* of which ambient: its ztunnel's workloads */
   uint32_t ztunnel;                          /* proxy index or TOPO_NONE */
 } topo_node;
 
@@ -86,6 +87,7 @@ typedef struct topology {
    * gateway g are proxies [gateway_first_proxy[g], + its replicas), after
    * the waypoints'. */
   uint32_t *gateway_first_proxy;
+  topo_size node_agent; /* request of the node agent (istio-cni) beside each ztunnel; 0 = none */
   uint32_t control_plane_replicas; /* 0 in mode none */
   uint32_t control_plane_node;     /* node of replica 0 */
 } topology;
@@ -115,6 +117,10 @@ void topo_release(topology *t);
 int topo_count_nodes_sized(const topology *t, const topo_size *pods, const topo_size *waypoints,
                            topo_size control_plane, topo_size per_node, uint32_t *needed,
                            uint32_t *unplaced);
+
+/* What a node running a ztunnel sets aside for its DaemonSet pods: the
+ * ztunnel's request plus the node agent's. */
+topo_size topo_daemonset_size(const topology *t);
 
 /* Name of a node ("<pool>-<i>") into buf. */
 void topo_node_name(const topology *t, uint32_t node, char *buf, size_t len);

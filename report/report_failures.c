@@ -220,10 +220,12 @@ static void failure_row(report_batch *c, const mode_result *m, const result_fail
       isfinite(fl->p99_steady_ms) ? report_num(steady, sizeof steady, fl->p99_steady_ms) : "-");
   report_fmt(reached, sizeof reached, "%u / %u / %u / %u", fl->affected_pods, fl->affected_services,
              fl->affected_namespaces, fl->affected_tenants);
-  if (isfinite(fl->recovery_s) && fl->recovery_s > 0)
-    report_num(recovery, sizeof recovery, fl->recovery_s);
-  else
-    report_fmt(recovery, sizeof recovery, "-");
+  /* time to detect (endpoints taken out) / time to recover (last failure) */
+  report_fmt(recovery, sizeof recovery, "%s / %s",
+             isfinite(fl->detect_s) ? report_num(a, sizeof a, fl->detect_s) : "-",
+             isfinite(fl->recovery_s) && fl->recovery_s > 0
+                 ? report_num(b, sizeof b, fl->recovery_s)
+                 : "-");
   if (isfinite(peak) && peak > 0)
     report_fmt(rate, sizeof rate, "%s / %s", isfinite(mean) ? report_pct(a, sizeof a, mean) : "-",
                report_pct(b, sizeof b, peak));
@@ -354,7 +356,9 @@ void report_failures_section(report_batch *c) {
                   "steady state (a burst's: against the whole window); reached: the pods / "
                   "services / "
                   "namespaces / tenants of the failed calls (the most in any replication); "
-                  "failing for: from the start to the last failed (bursts: slow) request; error "
+                  "detected: when Kubernetes took the dead endpoints out of their services "
+                  "(`-`: never while down: a ztunnel's pods stay ready); failing for: from the "
+                  "start to the last failed (bursts: slow) request; error "
                   "rate (first replication): mean while down / worst second.",
                   slo);
   size_t rows = 0;
@@ -374,7 +378,7 @@ void report_failures_section(report_batch *c) {
               "when (s)",
               "failed / slow (+drill) / p99 vs steady",
               "reached: pods / services / namespaces / tenants",
-              "failing for (s)",
+              "detected / failing for (s)",
               "error rate: mean / peak"};
           report_doc_table_begin(doc, FAILURE_COLS, head, "lllrrrrr");
         }

@@ -86,6 +86,7 @@ static void json_failures(FILE *out, const mode_result *m) {
             (unsigned long long)f->failed_requests, (unsigned long long)f->slo_violations,
             f->affected_pods, f->affected_services, f->affected_namespaces, f->affected_tenants);
     json_key_num(out, "recovery_s", f->recovery_s, 1);
+    json_key_num(out, "detect_s", f->detect_s, 1);
     json_key_num(out, "p99_during_ms", f->p99_during_ms, 1);
     json_key_num(out, "p99_steady_ms", f->p99_steady_ms, 1);
     fprintf(out, "\"slo_violations_steady\": %llu}", (unsigned long long)f->slo_violations_steady);

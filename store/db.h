@@ -22,7 +22,7 @@
 #include "result.h"
 
 /* Schema version this build writes; older databases are upgraded in place. */
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 /* PRAGMA application_id of a meshsim database ("MshD"). */
 #define DB_APPLICATION_ID 0x4d736844
 

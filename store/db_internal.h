@@ -445,7 +445,8 @@ _Static_assert(MESH_KIND_COUNT == 6, "node_usage has a CPU and a memory column p
   X(has_target, BOOL, has_target)                                                                  \
   X(p99_during_ms, DBL, p99_during_ms)                                                             \
   X(p99_steady_ms, DBL, p99_steady_ms)                                                             \
-  X(slo_violations_steady, U64, slo_violations_steady)
+  X(slo_violations_steady, U64, slo_violations_steady)                                             \
+  X(detect_s, DBL, detect_s)
 
 /* namespace_usage, after (batch_id, mode, position), version 5: result_namespace
  * (models/attribution.h). Per-kind columns as node_usage's. */

@@ -568,13 +568,20 @@ static int db__migrate_to_v5(db *d) {
                   "upgrading to schema version 5");
 }
 
+/* Version 6: each drill's time to detect (result_failure.detect_s). A
+ * drill stored before reads NULL: not recorded. Frozen like the schema text. */
+static int db__migrate_to_v6(db *d) {
+  return db__exec(d, "ALTER TABLE failures ADD COLUMN detect_s REAL;\n",
+                  "upgrading to schema version 6");
+}
+
 /* Each entry upgrades from to_version - 1 to to_version, in order. */
 static const struct {
   int to_version;
   int (*fn)(db *d);
 } db_migrations[] = {
     {1, db__migrate_to_v1}, {2, db__migrate_to_v2}, {3, db__migrate_to_v3},
-    {4, db__migrate_to_v4}, {5, db__migrate_to_v5},
+    {4, db__migrate_to_v4}, {5, db__migrate_to_v5}, {6, db__migrate_to_v6},
 };
 _Static_assert(sizeof db_migrations / sizeof db_migrations[0] == DB_SCHEMA_VERSION,
                "one migration per schema version");

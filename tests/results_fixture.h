@@ -251,6 +251,7 @@ static inline void fixture_mode(mode_result *m, mesh_mode mode, uint32_t idx, co
     f->affected_namespaces = mode == MESH_MODE_SIDECAR ? 1 : 3;
     f->affected_tenants = mode == MESH_MODE_SIDECAR ? 1 : 4;
     f->recovery_s = 2.4 + idx;
+    f->detect_s = mode == MESH_MODE_SIDECAR ? 2.0 : NAN; /* a ztunnel is never taken out */
     f->p99_during_ms = 80.5 + idx;
     f->p99_steady_ms = 21.25;
     f->slo_violations_steady = 4 + idx;

@@ -210,6 +210,7 @@ static void assert_same_mode(const mode_result *a, const mode_result *b) {
     assert_int_equal(x->affected_namespaces, y->affected_namespaces);
     assert_int_equal(x->affected_tenants, y->affected_tenants);
     assert_same_double(x->recovery_s, y->recovery_s);
+    assert_same_double(x->detect_s, y->detect_s);
     assert_same_double(x->p99_during_ms, y->p99_during_ms);
     assert_same_double(x->p99_steady_ms, y->p99_steady_ms);
     assert_int_equal(x->slo_violations_steady, y->slo_violations_steady);
@@ -755,7 +756,7 @@ static void test_killed_mid_write(void **state) {
 static void test_schema_version(void **state) {
   dbt *t = *state;
   assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
-  assert_int_equal(DB_SCHEMA_VERSION, 5);
+  assert_int_equal(DB_SCHEMA_VERSION, 6);
   assert_int_equal(int_query(db_sqlite(t->d), "PRAGMA application_id"), DB_APPLICATION_ID);
   /* Every documented table exists. */
   for (const char *const *n = db_table_names(); *n; n++)
@@ -765,7 +766,7 @@ static void test_schema_version(void **state) {
   db_close(t->d);
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 5);
+  assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
 }
 
 /* Column names of `table`, comma-separated, in table order. */
@@ -791,6 +792,9 @@ static void table_columns(sqlite3 *conn, const char *table, char *buf, size_t n)
   "ALTER TABLE mode_summary DROP COLUMN verdict; "                                                 \
   "ALTER TABLE mode_summary DROP COLUMN verdict_reasons; "                                         \
   "ALTER TABLE mode_summary DROP COLUMN bottleneck; "
+
+/* What version 6 added: dropping it leaves a version 5 database. */
+#define DROP_V6 "ALTER TABLE failures DROP COLUMN detect_s; "
 
 /* What version 5 added: dropping it leaves a version 4 database. */
 #define DROP_V5                                                                                    \
@@ -822,8 +826,17 @@ static void table_columns(sqlite3 *conn, const char *table, char *buf, size_t n)
   "ALTER TABLE failures DROP COLUMN p99_steady_ms; "                                               \
   "ALTER TABLE failures DROP COLUMN slo_violations_steady; "
 
-/* r as a database before version 5 keeps it: no namespace shares. */
+/* r as a database before version 6 keeps it: no drill's time to detect. */
+static void forget_detect(run_result *r) {
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    for (uint32_t f = 0; f < r->modes[i].n_failures; f++)
+      r->modes[i].failures[f].detect_s = NAN;
+}
+
+/* r as a database before version 5 keeps it: no namespace shares (nor
+ * times to detect). */
 static void forget_namespaces(run_result *r) {
+  forget_detect(r);
   for (uint32_t i = 0; i < r->n_modes; i++) {
     free(r->modes[i].namespaces);
     r->modes[i].namespaces = NULL;
@@ -890,14 +903,14 @@ static void test_migrates_version_2(void **state) {
 
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(
-      sqlite3_exec(conn, DROP_V5 DROP_V4 DROP_V3 "PRAGMA user_version = 2;", NULL, NULL, NULL),
-      SQLITE_OK);
+  assert_int_equal(sqlite3_exec(conn, DROP_V6 DROP_V5 DROP_V4 DROP_V3 "PRAGMA user_version = 2;",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
   sqlite3_close(conn);
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 5);
+  assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
   table_columns(db_sqlite(t->d), "mode_summary", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh[0]);
   table_columns(db_sqlite(t->d), "batches", migrated, sizeof migrated);
@@ -949,7 +962,7 @@ static void test_migrates_version_1(void **state) {
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
   assert_int_equal(sqlite3_exec(conn,
-                                DROP_V5 DROP_V4 DROP_V3
+                                DROP_V6 DROP_V5 DROP_V4 DROP_V3
                                 "ALTER TABLE failures DROP COLUMN has_target; "
                                 "PRAGMA user_version = 1;",
                                 NULL, NULL, NULL),
@@ -960,7 +973,7 @@ static void test_migrates_version_1(void **state) {
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 5);
+  assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
   table_columns(db_sqlite(t->d), "failures", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh);
   assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM failures WHERE has_target = 0"),
@@ -974,6 +987,42 @@ static void test_migrates_version_1(void **state) {
   assert_same_run(&r, &back);
   assert_false(back.modes[0].failures[0].has_target);
   assert_true(back.modes[1].failures[0].has_target);
+  run_result_release(&back);
+  run_result_release(&r);
+}
+
+/* A database of schema version 5 (no time to detect) is upgraded on open:
+ * failures gets detect_s, NULL for the drills stored before, and its
+ * columns end up as a new database's. */
+static void test_migrates_version_5(void **state) {
+  dbt *t = *state;
+  fixture_opts o = fixture_defaults();
+  run_result r;
+  fixture_run(&r, &o);
+  int64_t id;
+  assert_int_equal(db_write_run(t->d, &r, &id), 0);
+  char fresh[2048], migrated[2048];
+  table_columns(db_sqlite(t->d), "failures", fresh, sizeof fresh);
+  db_close(t->d);
+  t->d = NULL;
+
+  sqlite3 *conn;
+  assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(conn, DROP_V6 "PRAGMA user_version = 5;", NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(conn);
+
+  char err[256];
+  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
+  assert_int_equal(db_schema_version(t->d), 6);
+  table_columns(db_sqlite(t->d), "failures", migrated, sizeof migrated);
+  assert_string_equal(migrated, fresh);
+  assert_integrity_ok(db_sqlite(t->d));
+  run_result back;
+  assert_int_equal(db_load_run(t->d, id, &back), 0);
+  forget_detect(&r);
+  assert_same_run(&r, &back);
+  assert_true(isnan(back.modes[0].failures[0].detect_s));
   run_result_release(&back);
   run_result_release(&r);
 }
@@ -996,13 +1045,13 @@ static void test_migrates_version_4(void **state) {
 
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(conn, DROP_V5 "PRAGMA user_version = 4;", NULL, NULL, NULL),
+  assert_int_equal(sqlite3_exec(conn, DROP_V6 DROP_V5 "PRAGMA user_version = 4;", NULL, NULL, NULL),
                    SQLITE_OK);
   sqlite3_close(conn);
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 5);
+  assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
   table_columns(db_sqlite(t->d), "namespace_usage", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh);
   assert_int_equal(db_count_rows(t->d, "namespace_usage"), 0);
@@ -1038,13 +1087,14 @@ static void test_migrates_version_3(void **state) {
 
   sqlite3 *conn;
   assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(conn, DROP_V5 DROP_V4 "PRAGMA user_version = 3;", NULL, NULL, NULL),
-                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(conn, DROP_V6 DROP_V5 DROP_V4 "PRAGMA user_version = 3;", NULL, NULL, NULL),
+      SQLITE_OK);
   sqlite3_close(conn);
 
   char err[256];
   assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), 5);
+  assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
   for (size_t i = 0; i < N_ELEMS(tables); i++) {
     table_columns(db_sqlite(t->d), tables[i], migrated, sizeof migrated);
     assert_string_equal(migrated, fresh[i]);
@@ -1083,8 +1133,8 @@ typedef struct refuse_case {
 } refuse_case;
 
 static const refuse_case refuse_cases[] = {
-    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 6;", DB_ENEWER,
-     "schema version 6 is newer"},
+    {"newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 7;", DB_ENEWER,
+     "schema version 7 is newer"},
     {"much newer schema", "PRAGMA application_id = 1299408964; PRAGMA user_version = 17;",
      DB_ENEWER, "version 17"},
     {"someone else's tables", "CREATE TABLE notes(x);", DB_EFOREIGN,
@@ -1554,6 +1604,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_killed_mid_write, setup, teardown),
       cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migrates_version_5, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_4, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_3, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_version_2, setup, teardown),

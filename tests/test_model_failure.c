@@ -105,6 +105,11 @@ static void sidecar_crash_case(sim_time detect_ns) {
   assert_int_equal(m->failures[0].affected_services, 1);
   double last = (double)(removed - 3 * SIM_S) / 1e9; /* the last failure's offset */
   assert_true(m->failures[0].recovery_s > last - 0.1 && m->failures[0].recovery_s <= last);
+  /* time to detect: the removal delay, or never (a 0 delay removes nothing) */
+  if (detect_ns > 0)
+    assert_true(m->failures[0].detect_s == (double)detect_ns / 1e9);
+  else
+    assert_true(isnan(m->failures[0].detect_s));
   run_result_release(&r);
   scenario_release(&s);
 }
@@ -152,6 +157,7 @@ static void test_ztunnel_crash_takes_node(void **state) {
   assert_int_equal(amb.modes[0].failures[0].failed_requests, want);
   assert_int_equal(amb.modes[0].errors, 0); /* the steady state runs without the drill */
   assert_int_equal(amb.modes[0].failures[0].affected_pods, REPLICAS);
+  assert_true(isnan(amb.modes[0].failures[0].detect_s)); /* its pods stay ready */
   assert_int_equal(sc.modes[0].failures[0].failed_requests, 0);
   assert_int_equal(sc.modes[0].errors, 0);
   assert_string_equal(sc.modes[0].failures[0].instance, "(none in this mode)");
@@ -343,10 +349,36 @@ static void test_connect_timeout_on_lost_node(void **state) {
     printf("connect timeout %d: failed %llu, recovery %.3f s\n", with_timeout,
            (unsigned long long)f->failed_requests, f->recovery_s);
     assert_true(f->failed_requests > 100);
+    assert_true(isnan(f->detect_s)); /* detection off */
     if (with_timeout)
       assert_true(f->recovery_s > 11.9 && f->recovery_s <= 12.0);
     else
       assert_true(f->recovery_s > 1.9 && f->recovery_s <= 2.0);
+    run_result_release(&r);
+    scenario_release(&s);
+  }
+}
+
+/* Time to detect a lost node: the node grace period when the node stays
+ * down longer, never when it comes back first. */
+static void test_node_detection_time(void **state) {
+  (void)state;
+  const sim_time grace[] = {SIM_S, 3 * SIM_S};
+  for (int i = 0; i < 2; i++) {
+    scenario s;
+    fx_scenario(&s, 2, 0);
+    uint32_t ns = fx_namespace(&s, "ns", MESH_NS_NONE);
+    fx_service(&s, "a", ns, REPLICAS, 10e3, 0);
+    fx_traffic(&s, 0, RATE);
+    s.meta.replications = 1;
+    s.cluster.detect_node_ns = grace[i];
+    add_drill(&s, SCN_FAIL_NODE, "default-1", SCN_FAIL_CRASH, 2 * SIM_S, 2 * SIM_S);
+    run_result r = run(&s, MESH_MODE_SIDECAR);
+    const result_failure *f = &r.modes[0].failures[0];
+    if (grace[i] < 2 * SIM_S)
+      assert_true(f->detect_s == 1.0);
+    else
+      assert_true(isnan(f->detect_s));
     run_result_release(&r);
     scenario_release(&s);
   }
@@ -358,6 +390,7 @@ int main(void) {
       cmocka_unit_test(test_sidecar_crash_independent_count),
       cmocka_unit_test(test_retry_masks_failures),
       cmocka_unit_test(test_ztunnel_crash_takes_node),
+      cmocka_unit_test(test_node_detection_time),
       cmocka_unit_test(test_upgrade_resets_only_held),
       cmocka_unit_test(test_timeout_fails_slow_calls),
       cmocka_unit_test(test_waypoint_autoscaler),

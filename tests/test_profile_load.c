@@ -185,13 +185,15 @@ static double reference_cpu_cores(const profile *p, int k) {
 }
 
 /* Memory at the reference config; in-flight requests taken as the
- * connection count (HTTP/1.1: at most one per connection; docs/calibration.md). */
+ * connection count (HTTP/1.1: at most one per connection; docs/calibration.md),
+ * the heap term at the reference CPU. */
 static double reference_mem_bytes(const profile *p, int k) {
   const profile_proxy *x = &p->proxy[k];
   const profile_reference *r = &p->reference;
   return x->mem_base_bytes + x->mem_per_service_bytes * r->services_known +
          x->mem_per_endpoint_bytes * r->endpoints_known +
-         x->mem_per_connection_bytes * r->connections + x->mem_per_inflight_bytes * r->connections;
+         x->mem_per_connection_bytes * r->connections + x->mem_per_inflight_bytes * r->connections +
+         x->mem_per_busy_core_bytes * reference_cpu_cores(p, k);
 }
 
 static void test_reference_reproduced(void **state) {
@@ -532,13 +534,13 @@ static const bad_case bad_cases[] = {
      "byte_cpus: 0.5ns       # [A1][S10] 0.33", 1,
      "unknown key 'byte_cpus' in 'proxies.sidecar'; did you mean 'byte_cpu'? valid keys are: "
      "pass_cpu, byte_cpu, connection_cpu, on_path_fraction, pass_latency, tcp_on_path_fraction, "
-     "pass_sigma, plain_byte_cpu, workers, idle_cpu, memory, requests, limits"},
+     "pass_sigma, plain_byte_cpu, workers, idle_cpu, memory, requests, limits, per_local_workload"},
     {"istio-1.24", "pass_latency: 15us    # [A4] local hop per pass, burns",
      "pass_latancy: 15us    # [A4] local hop per pass, burns", 1,
      "unknown key 'pass_latancy' in 'proxies.sidecar'; did you mean 'pass_latency'? valid keys "
      "are: pass_cpu, byte_cpu, connection_cpu, on_path_fraction, pass_latency, "
      "tcp_on_path_fraction, pass_sigma, plain_byte_cpu, workers, idle_cpu, memory, requests, "
-     "limits"},
+     "limits, per_local_workload"},
     {"istio-1.24", "    pass_latency: 15us    # [A4] local hop per pass, burns no proxy CPU\n", "",
      0, "missing key 'pass_latency' in 'proxies.sidecar'"},
     {"istio-1.24", "    pass_latency: 15us    # [A4] socket hand-off", "    # [A4] socket hand-off",
@@ -589,7 +591,7 @@ static const bad_case bad_cases[] = {
      "expected a value for 'control_plane.replicas', found a list"},
     {"istio-1.24", "\nreference:\n", "\nreferences:\n", 1,
      "unknown key 'references' at the top level; did you mean 'reference'? valid keys are: name, "
-     "description, source, sources, proxies, control_plane, reference"},
+     "description, source, sources, proxies, control_plane, node_agent, reference"},
     {"linkerd-2.14", "    sidecar: {cpu: 0.18806, memory: 26.3MB}",
      "    sidecar: {cpu: 0.18806, memory: 26.3MB}\n    ztunnel: {cpu: 0.06}", 0,
      "'reference.published.ztunnel' is given but 'proxies' has no 'ztunnel'"},
@@ -669,7 +671,7 @@ static void test_missing_key_position(void **state) {
   assert_int_equal(profile_load_string(text, strlen(text), "m.yaml", &p, &d),
                    PROFILE_LOAD_EINVALID);
   assert_int_equal(diag_error_count(&d), 1);
-  assert_int_equal(d.items[0].line, line_of(text, "      base: 57.2MB", 1));
+  assert_int_equal(d.items[0].line, line_of(text, "      base: 46.64MB", 1));
   assert_int_equal(d.items[0].col, 7);
   diag_list_release(&d);
   free(text);
