@@ -21,11 +21,11 @@
 #include "profile_embedded.h"
 
 _Static_assert(MESH_PROTO_COUNT == 4, "update pl_pass_fields");
-_Static_assert(MESH_PROXY_COUNT == 3, "update profile_load_kind_keys");
+_Static_assert(MESH_PROXY_COUNT == 4, "update profile_load_kind_keys");
 
 /* Keys of proxies and reference.published, in mesh_proxy_kind order. */
 static const char *const profile_load_kind_keys[MESH_PROXY_COUNT] = {"sidecar", "ztunnel",
-                                                                     "waypoint"};
+                                                                     "waypoint", "gateway"};
 
 #define PL_PATH_MAX 160
 
@@ -210,6 +210,7 @@ static const pl_field pl_proxy_fields[] = {
     {"pass_latency", PL_DURATION, PL_REQUIRED, PX(pass_latency_ns), 0, NULL},
     {"tcp_on_path_fraction", PL_FRACTION, 0, PX(tcp_on_path_fraction), 0, NULL},
     {"pass_sigma", PL_SIGMA, 0, PX(pass_sigma), 0, NULL},
+    {"plain_byte_cpu", PL_DURATION, 0, PX(plain_byte_cpu_ns), 0, NULL},
     {"workers", PL_COUNT, PL_REQUIRED, PX(workers), 0, NULL},
     {"idle_cpu", PL_CPU, PL_REQUIRED, PX(idle_millicores), 0, NULL},
     {"memory", PL_MAP, PL_REQUIRED, 0, 0, pl_proxy_memory_fields},
@@ -511,7 +512,9 @@ static void pl_unknown_kind(pl_ctx *c, const yaml_node_t *k, const char *key, co
   char hint[96] = "";
   if (near)
     snprintf(hint, sizeof hint, " did you mean '%s'?", near);
-  pl_error(c, k, "unknown proxy kind '%s' in '%s';%s valid kinds are: sidecar, ztunnel, waypoint",
+  pl_error(c, k,
+           "unknown proxy kind '%s' in '%s';%s valid kinds are: sidecar, ztunnel, waypoint, "
+           "gateway",
            key, path, hint);
 }
 
@@ -544,13 +547,17 @@ static void pl_proxies(pl_ctx *c, const yaml_node_t *n, const char *path) {
     c->p->has_proxy[kind] = 1;
     any = 1;
     profile_proxy *x = &c->p->proxy[kind];
+    x->plain_byte_cpu_ns = -1.0;
     pl_mapping(c, yaml_document_get_node(c->doc, pr->value), sub, pl_proxy_fields, x);
     /* An opaque-TCP pass shares the proxy's on-path share unless told. */
     if (x->tcp_on_path_fraction == 0.0)
       x->tcp_on_path_fraction = x->on_path_fraction;
+    /* Without upstream mTLS a pass costs what it costs with it unless told. */
+    if (x->plain_byte_cpu_ns < 0.0)
+      x->plain_byte_cpu_ns = x->byte_cpu_ns;
   }
   if (!any && n->data.mapping.pairs.start == n->data.mapping.pairs.top)
-    pl_error(c, n, "'%s' must list at least one of: sidecar, ztunnel, waypoint", path);
+    pl_error(c, n, "'%s' must list at least one of: sidecar, ztunnel, waypoint, gateway", path);
 }
 
 static void pl_published_map(pl_ctx *c, const yaml_node_t *n, const char *path) {

@@ -120,6 +120,9 @@ static void convert_all(ld_loader *L) {
     ld_load_call_graph_csv(L);
   }
   if (!ld_stop(L)) {
+    ld_convert_gateways(L, root);
+  }
+  if (!ld_stop(L)) {
     ld_convert_traffic(L, root);
   }
   if (have_traffic_csv && !ld_stop(L)) {
@@ -219,6 +222,7 @@ static void loader_release(ld_loader *L) {
   ld_nt_free(&L->accounts);
   ld_nt_free(&L->traffic);
   ld_nt_free(&L->failures);
+  ld_nt_free(&L->gateways);
   free(L->ns_ids);
   for (uint32_t i = 0; L->ns_defaults != NULL && i < L->s->n_namespaces; i++) {
     free(L->ns_defaults[i].sv.dist_storage);

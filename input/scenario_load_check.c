@@ -516,6 +516,36 @@ static const char *bad_waypoint(ld_loader *L, const char *name, char *why, size_
   return why;
 }
 
+/* Why no gateway replica can be called `name` ("gateway/NAME#N"), or NULL. */
+static const char *bad_gateway(ld_loader *L, const char *name, char *why, size_t size) {
+  const scenario *s = L->s;
+  size_t len;
+  uint64_t n;
+  static const char prefix[] = "gateway/";
+  if (strncmp(name, prefix, sizeof prefix - 1) != 0 || !split_index(name, '#', &len, &n) ||
+      len < sizeof prefix) {
+    snprintf(why, size, "gateway replicas are named gateway/NAME#N, like \"gateway/%s#0\"",
+             s->n_gateways ? s->gateways[0].name : "ingress");
+    return why;
+  }
+  char gw[SCN_NAME_MAX];
+  size_t gl = len - (sizeof prefix - 1);
+  snprintf(gw, sizeof gw, "%.*s", (int)(gl < SCN_NAME_MAX ? gl : SCN_NAME_MAX - 1),
+           name + sizeof prefix - 1);
+  uint32_t g = s->n_gateways ? ld_nt_find(&L->gateways, gw) : SCN_NONE;
+  if (g == SCN_NONE) {
+    snprintf(why, size, "there is no gateway \"%s\" in \"gateways\"", gw);
+    return why;
+  }
+  if (n >= s->gateways[g].replicas) {
+    uint32_t r = s->gateways[g].replicas;
+    snprintf(why, size, "gateway \"%s\" has %u replica%s (#0 .. #%u)", gw, r, r == 1 ? "" : "s",
+             r - 1);
+    return why;
+  }
+  return NULL;
+}
+
 void ld_warn_failure_instances(ld_loader *L) {
   scenario *s = L->s;
   for (uint32_t i = 0; i < s->n_failures; i++) {
@@ -537,6 +567,9 @@ void ld_warn_failure_instances(ld_loader *L) {
     case SCN_FAIL_WAYPOINT:
       bad = s->n_namespaces > 0 ? bad_waypoint(L, f->instance, why, sizeof why) : NULL;
       break;
+    case SCN_FAIL_GATEWAY:
+      bad = bad_gateway(L, f->instance, why, sizeof why);
+      break;
     case SCN_FAIL_CONTROL_PLANE:
       ld_warn_at(L, inst,
                  "failure \"%s\": \"instance\" does not apply to target \"control-plane\", which "
@@ -551,6 +584,7 @@ void ld_warn_failure_instances(ld_loader *L) {
                  f->target == SCN_FAIL_ZTUNNEL   ? "ztunnel"
                  : f->target == SCN_FAIL_NODE    ? "node"
                  : f->target == SCN_FAIL_SIDECAR ? "sidecar"
+                 : f->target == SCN_FAIL_GATEWAY ? "gateway"
                                                  : "waypoint",
                  ld_quote(q, sizeof q, f->instance), bad);
     }

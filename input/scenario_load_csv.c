@@ -429,6 +429,7 @@ static void traffic_row(ld_csv_reader *r) {
   memset(e, 0, sizeof *e);
   e->service = svc;
   e->from = SCN_NONE;
+  e->via = SCN_NONE;
   e->rate_rps = rate;
   e->arrival = SCN_ARRIVAL_POISSON;
   e->timeout_ns = SCN_CLIENT_TIMEOUT_DEFAULT_NS;

@@ -132,7 +132,7 @@ typedef struct ld_loader {
 
   /* parse-only state */
   bool namespaces_declared;
-  ld_name_table zones, pools, namespaces, services, accounts, traffic, failures;
+  ld_name_table zones, pools, namespaces, services, accounts, traffic, failures, gateways;
   int *ns_ids;                 /* per namespace: its mapping (0 when implicit) */
   ld_ns_defaults *ns_defaults; /* per declared namespace (NULL: none declared) */
   int *svc_ids;                /* per service: its mapping */
@@ -302,7 +302,7 @@ extern const ld_schema_map ld_sch_root, ld_sch_metadata, ld_sch_cluster, ld_sch_
     ld_sch_waypoint, ld_sch_autoscale, ld_sch_namespace, ld_sch_service, ld_sch_call, ld_sch_retry,
     ld_sch_connection_pool, ld_sch_detection, ld_sch_mesh_retries, ld_sch_dist, ld_sch_traffic,
     ld_sch_burst, ld_sch_failure, ld_sch_objective, ld_sch_service_defaults, ld_sch_operation,
-    ld_sch_advise, ld_sch_advise_pin;
+    ld_sch_advise, ld_sch_advise_pin, ld_sch_gateway, ld_sch_gateway_proxy;
 
 const ld_schema_key *ld_schema_find(const ld_schema_map *sm, const char *name);
 /* Fills names with sm's keys (at most max of them) and returns how many. */
@@ -583,6 +583,11 @@ void ld_load_services_csv(ld_loader *L);
 
 /* scenario_load_traffic.c */
 void ld_convert_traffic(ld_loader *L, const yaml_node_t *root);
+/* scenario_load_gateway.c: the `gateways` list (before the traffic that
+ * names them), and a traffic entry's `via`: the gateway index, or SCN_NONE
+ * (reported when unknown). */
+void ld_convert_gateways(ld_loader *L, const yaml_node_t *root);
+uint32_t ld_resolve_gateway(ld_loader *L, const yaml_node_t *v);
 void ld_convert_failures(ld_loader *L, const yaml_node_t *root);
 
 /* scenario_load_multiply.c */

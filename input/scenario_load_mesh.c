@@ -155,6 +155,8 @@ void ld_convert_mesh(ld_loader *L, const yaml_node_t *root) {
   convert_proxy(L, m, MESH_PROXY_SIDECAR, &ld_sch_sidecar, &sc);
   convert_proxy(L, m, MESH_PROXY_ZTUNNEL, &ld_sch_ztunnel, &zt);
   convert_proxy(L, m, MESH_PROXY_WAYPOINT, &ld_sch_waypoint, &wp);
+  yaml_node_t *gw;
+  convert_proxy(L, m, MESH_PROXY_GATEWAY, &ld_sch_gateway_proxy, &gw);
   int v;
   if (sc != NULL && ld_opt_choice(L, sc, "scope", &sidecar_scope_choice, &v) == 1) {
     ms->sidecar_scope = (mesh_sidecar_scope)v;

@@ -41,6 +41,9 @@ SCHEMA(ld_sch_sidecar, NULL, LEAF("workers"), MAP("requests", &ld_sch_resources)
 SCHEMA(ld_sch_waypoint, NULL, LEAF("workers"), MAP("requests", &ld_sch_resources),
        MAP("limits", &ld_sch_resources), LEAF("scope"), LEAF("replicas"),
        MAP("autoscale", &ld_sch_autoscale));
+/* mesh.gateway: the settings every ingress gateway replica shares. */
+SCHEMA(ld_sch_gateway_proxy, NULL, LEAF("workers"), MAP("requests", &ld_sch_resources),
+       MAP("limits", &ld_sch_resources));
 SCHEMA(ld_sch_network, NULL, LEAF("same_node"), LEAF("same_zone"), LEAF("cross_zone"),
        LEAF("bandwidth"));
 SCHEMA(ld_sch_detection, NULL, LEAF("pod"), LEAF("node"));
@@ -60,7 +63,7 @@ SCHEMA(ld_sch_pricing, NULL, LEAF("vcpu_hour"), LEAF("gib_hour"), LEAF("cross_zo
 SCHEMA(ld_sch_mesh, NULL, LEAF("profile"), LEAF("sidecar_profile"), LIST("modes", NULL),
        MAP("sidecar", &ld_sch_sidecar), MAP("ztunnel", &ld_sch_ztunnel),
        MAP("waypoint", &ld_sch_waypoint), LEAF("new_connection_share"),
-       MAP("retries", &ld_sch_mesh_retries));
+       MAP("retries", &ld_sch_mesh_retries), MAP("gateway", &ld_sch_gateway_proxy));
 /* What a namespace's `defaults` may give its services: the keys of
  * ld_sch_service but the identity and the calls. */
 SCHEMA(ld_sch_service_defaults, NULL, LEAF("replicas"), LEAF("protocol"),
@@ -78,8 +81,10 @@ SCHEMA(ld_sch_service, "name", LEAF("name"), LEAF("namespace"), LEAF("service_ac
        LIST("calls", &ld_sch_call), MAP("retry", &ld_sch_retry), LEAF("queue_limit"),
        MAP("connection_pool", &ld_sch_connection_pool), LEAF("traffic_distribution"),
        LEAF("idle_cpu"), LEAF("working_set"), LIST("operations", &ld_sch_operation));
-SCHEMA(ld_sch_traffic, "service", LEAF("service"), LEAF("from"), LEAF("rate"), LEAF("arrival"),
-       LEAF("timeout"), LIST("bursts", &ld_sch_burst), MAP("mix", NULL));
+SCHEMA(ld_sch_traffic, "service", LEAF("service"), LEAF("from"), LEAF("via"), LEAF("rate"),
+       LEAF("arrival"), LEAF("timeout"), LIST("bursts", &ld_sch_burst), MAP("mix", NULL));
+SCHEMA(ld_sch_gateway, "name", LEAF("name"), LEAF("namespace"), LEAF("replicas"),
+       LEAF("use_waypoint"));
 SCHEMA(ld_sch_failure, "name", LEAF("name"), LEAF("target"), LEAF("instance"), LEAF("pick"),
        LEAF("kind"), LEAF("at"), LEAF("duration"), LEAF("drain"));
 SCHEMA(ld_sch_advise_pin, "namespace", LEAF("namespace"), LIST("modes", NULL));
@@ -90,7 +95,8 @@ SCHEMA(ld_sch_root, NULL, MAP("metadata", &ld_sch_metadata), MAP("cluster", &ld_
        MAP("pricing", &ld_sch_pricing), MAP("mesh", &ld_sch_mesh),
        LIST("namespaces", &ld_sch_namespace), LIST("services", &ld_sch_service),
        LEAF("services_csv"), LEAF("call_graph_csv"), LIST("traffic", &ld_sch_traffic),
-       LEAF("traffic_csv"), LIST("failures", &ld_sch_failure), MAP("advise", &ld_sch_advise));
+       LEAF("traffic_csv"), LIST("gateways", &ld_sch_gateway), LIST("failures", &ld_sch_failure),
+       MAP("advise", &ld_sch_advise));
 
 const ld_schema_key *ld_schema_find(const ld_schema_map *sm, const char *name) {
   for (size_t i = 0; i < sm->n; i++) {

@@ -14,12 +14,12 @@ static const char *const arrival_names[] = {"poisson", "constant"};
 static const int arrival_values[] = {SCN_ARRIVAL_POISSON, SCN_ARRIVAL_CONSTANT};
 static const ld_choice arrival_choice = {"arrival process", "arrival processes", arrival_names,
                                          arrival_values, 2};
-static const char *const target_names[] = {"sidecar", "ztunnel", "waypoint", "node",
-                                           "control-plane"};
-static const int target_values[] = {SCN_FAIL_SIDECAR, SCN_FAIL_ZTUNNEL, SCN_FAIL_WAYPOINT,
-                                    SCN_FAIL_NODE, SCN_FAIL_CONTROL_PLANE};
+static const char *const target_names[] = {"sidecar", "ztunnel",       "waypoint",
+                                           "node",    "control-plane", "gateway"};
+static const int target_values[] = {SCN_FAIL_SIDECAR, SCN_FAIL_ZTUNNEL,       SCN_FAIL_WAYPOINT,
+                                    SCN_FAIL_NODE,    SCN_FAIL_CONTROL_PLANE, SCN_FAIL_GATEWAY};
 static const ld_choice target_choice = {"failure target", "targets", target_names, target_values,
-                                        5};
+                                        6};
 static const char *const pick_names[] = {"random", "busiest", "rolling"};
 static const int pick_values[] = {SCN_PICK_RANDOM, SCN_PICK_BUSIEST, SCN_PICK_ROLLING};
 static const ld_choice pick_choice = {"pick", "picks", pick_names, pick_values, 3};
@@ -114,6 +114,7 @@ void ld_convert_traffic(ld_loader *L, const yaml_node_t *root) {
     scenario_traffic *t = &s->traffic[s->n_traffic];
     t->service = SCN_NONE;
     t->from = SCN_NONE;
+    t->via = SCN_NONE;
     t->arrival = SCN_ARRIVAL_POISSON;
     t->timeout_ns = SCN_CLIENT_TIMEOUT_DEFAULT_NS;
     L->traffic_ids[s->n_traffic] = ld_node_id(L, m);
@@ -141,6 +142,14 @@ void ld_convert_traffic(ld_loader *L, const yaml_node_t *root) {
     yaml_node_t *fv = ld_get(L, m, "from");
     if (fv != NULL) {
       t->from = ld_resolve_service(L, fv, "from", names);
+    }
+    yaml_node_t *vv = ld_get(L, m, "via");
+    if (vv != NULL && fv != NULL) {
+      ld_err_at(L, vv,
+                "a traffic entry takes either \"from\" (a client in the mesh) or \"via\" (an "
+                "ingress gateway for a client outside it), not both");
+    } else if (vv != NULL) {
+      t->via = ld_resolve_gateway(L, vv);
     }
     yaml_node_t *rv = ld_get(L, m, "rate");
     const char *rt;

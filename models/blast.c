@@ -735,6 +735,35 @@ static void blast_fill_control_plane(blast_ctx *c, result_blast_instance *bi) {
   blast_emit(c, bi, BLAST_KIND_CONTROL, blast_eval_share(&c->g));
 }
 
+/* An ingress gateway replica: the pods of the entry services routed through
+ * its gateway (it fronts whole services, as a waypoint does, so a replica
+ * gets its deployment's set), their request data in clear text, its own
+ * identity when the mode runs a mesh; request_share: the external rate
+ * through its gateway over the total, over its replicas (each root request
+ * picks one replica uniformly). */
+static void blast_fill_gateway_replica(blast_ctx *c, uint32_t x, result_blast_instance *bi) {
+  const topology *t = c->t;
+  const scenario *s = c->s;
+  uint32_t g = t->proxies[x].owner;
+  double total = 0, via = 0;
+  blast_count_begin(c);
+  for (uint32_t i = 0; i < s->n_traffic; i++) {
+    const scenario_traffic *tr = &s->traffic[i];
+    if (tr->service >= s->n_services || !(tr->rate_rps > 0))
+      continue;
+    total += tr->rate_rps;
+    if (tr->via != g)
+      continue;
+    via += tr->rate_rps;
+    blast_count_whole_service(c, tr->service);
+    blast_count_l7(c, tr->service);
+  }
+  if (t->mode != MESH_MODE_NONE)
+    c->count.identities++;
+  topo_proxy_name(t, x, bi->instance, sizeof bi->instance);
+  blast_emit(c, bi, BLAST_KIND_GATEWAY, total > 0 ? via / total / s->gateways[g].replicas : 0);
+}
+
 /* Every instance into out, in blast.h's order; returns how many. */
 static uint32_t blast_fill(blast_ctx *c, result_blast_instance *out) {
   const topology *t = c->t;
@@ -749,8 +778,11 @@ static uint32_t blast_fill(blast_ctx *c, result_blast_instance *out) {
     case MESH_PROXY_ZTUNNEL:
       blast_fill_ztunnel(c, px->owner, &out[n++]);
       break;
+    case MESH_PROXY_GATEWAY:
+      blast_fill_gateway_replica(c, x, &out[n++]);
+      break;
     case MESH_PROXY_WAYPOINT:
-    case MESH_PROXY_COUNT: /* COUNT is never a proxy's kind; topology.c makes only the three */
+    case MESH_PROXY_COUNT: /* COUNT is never a proxy's kind; topology.c makes only the four */
       blast_fill_waypoint_replica(c, x, &out[n++]);
       break;
     }

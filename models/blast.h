@@ -9,6 +9,9 @@
  *   waypoint-deployment  all replicas of one waypoint   name: "<ns>/<key>"
  *   node                 everything on one node          name: its node
  *   control-plane        istiod (one logical instance)  name: "istiod"
+ *   gateway              one per ingress gateway replica, every mode
+ *                                                       name: "gateway/<name>#<replica>"
+ *                        (listed with the proxies, after the waypoint replicas)
  * <key> is the waypoint's scope key: the namespace name, the service account's
  * name (the part after "<ns>/"), or the service name. Nodes are listed in
  * every mode, mode none included, as the mesh-free baseline; mode none has no
@@ -49,6 +52,15 @@
  *                                 ztunnel and its waypoint replicas).
  *                control-plane    every meshed pod (config and certificate
  *                                 rotation stop for all of them).
+ *                gateway replica  the pods of the entry services whose traffic
+ *                                 goes through its gateway (`via`); its
+ *                                 request_share is that traffic's share of
+ *                                 the external rate over the replicas.
+ *                                 Stated approximation: the other instances'
+ *                                 shares ignore the gateway hop (a root through
+ *                                 a gateway with use_waypoint also crosses the
+ *                                 waypoint; a node's radius leaves out the
+ *                                 gateway replicas on it).
  *   identities the service-account credentials it holds:
  *                sidecar 1 (its pod's); ztunnel: distinct service accounts of
  *                its ambient pods; waypoint and deployment 1 (its own);
@@ -124,13 +136,14 @@
 #include "topology.h"
 
 /* Instance kind names, as stored in result_blast_instance.kind and the
- * database; the first three equal mesh_proxy_kind_name(). */
+ * database; sidecar, ztunnel, waypoint and gateway equal mesh_proxy_kind_name(). */
 #define BLAST_KIND_SIDECAR    "sidecar"
 #define BLAST_KIND_ZTUNNEL    "ztunnel"
 #define BLAST_KIND_WAYPOINT   "waypoint"
 #define BLAST_KIND_DEPLOYMENT "waypoint-deployment"
 #define BLAST_KIND_NODE       "node"
 #define BLAST_KIND_CONTROL    "control-plane"
+#define BLAST_KIND_GATEWAY    "gateway"
 #define BLAST_CONTROL_NAME    "istiod"
 
 /* Computes the radius of every instance of t's mode and the summary per

@@ -216,13 +216,36 @@ static void cap_control_plane(const capacity_use *u, double target, result_capac
   r->cpu_cores_per_replica = used / (target * n);
 }
 
-/* One row per waypoint deployment, then the ztunnels, then the control plane. */
+/* One row per ingress gateway, sized as a waypoint deployment: every
+ * request picks a replica at random, so replicas share its work. */
+static void cap_gateways(const capacity_use *u, double target, result_capacity *rows) {
+  const topology *t = u->t;
+  const double c = cap_replica_cores(t, MESH_PROXY_GATEWAY);
+  for (uint32_t g = 0; g < t->scn->n_gateways; g++) {
+    const scenario_gateway *gw = &t->scn->gateways[g];
+    result_capacity *r = &rows[g];
+    double sum, max;
+    cap_util_of(u, t->gateway_first_proxy[g], gw->replicas, &sum, &max);
+    snprintf(r->kind, sizeof r->kind, "%s", mesh_proxy_kind_name(MESH_PROXY_GATEWAY));
+    snprintf(r->instance, sizeof r->instance, "gateway/%.55s", gw->name);
+    r->replicas = gw->replicas;
+    r->utilisation = sum / gw->replicas;
+    r->utilisation_max = max;
+    r->cpu_cores = sum * c;
+    r->replicas_needed = capacity_replicas_needed(sum, target);
+    r->cpu_cores_per_replica = c * r->utilisation / target;
+  }
+}
+
+/* One row per waypoint deployment, then the ztunnels, the control plane and
+ * the ingress gateways. */
 static int cap_shared(const capacity_use *u, result_plan *out) {
   const topology *t = u->t;
   const double target = t->scn->meta.target_utilisation;
   int has_zt = t->n_by_kind[MESH_PROXY_ZTUNNEL] > 0 && t->n_nodes > 0;
   int has_cp = t->control_plane_replicas > 0;
-  uint32_t n = t->n_waypoints + has_zt + has_cp;
+  uint32_t n_gw = t->n_by_kind[MESH_PROXY_GATEWAY] ? t->scn->n_gateways : 0;
+  uint32_t n = t->n_waypoints + has_zt + has_cp + n_gw;
   if (n == 0)
     return 0;
   out->capacity = calloc(n, sizeof *out->capacity);
@@ -234,6 +257,7 @@ static int cap_shared(const capacity_use *u, result_plan *out) {
     cap_ztunnels(u, target, &out->capacity[t->n_waypoints]);
   if (has_cp)
     cap_control_plane(u, target, &out->capacity[t->n_waypoints + has_zt]);
+  cap_gateways(u, target, &out->capacity[t->n_waypoints + has_zt + has_cp]);
   return 0;
 }
 
@@ -367,14 +391,17 @@ static int64_t cap_max_bytes(int64_t request, double bytes) {
   return b > (double)request ? (int64_t)b : request;
 }
 
-/* Every pod, waypoint replica and istiod replica sized at max(request, use);
+/* Every pod, waypoint and gateway replica (wps, in proxy order: they are the
+ * last proxies) and istiod replica sized at max(request, use);
  * *grown tells whether any is larger than its request. */
 static int cap_sized_items(const capacity_use *u, topo_size **pods, topo_size **wps, topo_size *cp,
                            int *grown) {
   const topology *t = u->t;
   const scenario *s = t->scn;
   *pods = malloc((t->n_pods ? t->n_pods : 1) * sizeof **pods);
-  *wps = malloc((t->n_by_kind[MESH_PROXY_WAYPOINT] + 1) * sizeof **wps);
+  const uint32_t n_shared = t->n_by_kind[MESH_PROXY_WAYPOINT] + t->n_by_kind[MESH_PROXY_GATEWAY];
+  const uint32_t first_shared = t->n_proxies - n_shared;
+  *wps = malloc((n_shared + 1) * sizeof **wps);
   if (!*pods || !*wps)
     return SIM_ENOMEM;
   for (uint32_t p = 0; p < t->n_pods; p++) {
@@ -400,7 +427,7 @@ static int cap_sized_items(const capacity_use *u, topo_size **pods, topo_size **
       (*pods)[t->proxies[x].owner].millicores += z.millicores;
       (*pods)[t->proxies[x].owner].mem_bytes += z.mem_bytes;
     } else {
-      (*wps)[x - t->waypoints[0].first_proxy] = z;
+      (*wps)[x - first_shared] = z;
     }
   }
   uint32_t n_cp = t->control_plane_replicas ? t->control_plane_replicas : 1;

@@ -12,8 +12,8 @@
 enum { FAILURE_RNG = 7 };
 
 const char *failure_target_name(scenario_failure_target t) {
-  static const char *const names[SCN_FAIL_TARGET_COUNT] = {"sidecar", "ztunnel", "waypoint", "node",
-                                                           "control_plane"};
+  static const char *const names[SCN_FAIL_TARGET_COUNT] = {"sidecar", "ztunnel",       "waypoint",
+                                                           "node",    "control_plane", "gateway"};
   return t < SCN_FAIL_TARGET_COUNT ? names[t] : "?";
 }
 
@@ -29,6 +29,7 @@ static uint32_t failure_candidates(const topology *t, scenario_failure_target ta
   }
   mesh_proxy_kind k = target == SCN_FAIL_SIDECAR   ? MESH_PROXY_SIDECAR
                       : target == SCN_FAIL_ZTUNNEL ? MESH_PROXY_ZTUNNEL
+                      : target == SCN_FAIL_GATEWAY ? MESH_PROXY_GATEWAY
                                                    : MESH_PROXY_WAYPOINT;
   if (target == SCN_FAIL_CONTROL_PLANE)
     return 0;
@@ -63,6 +64,14 @@ static double failure_load(const topology *t, const double *visits, scenario_fai
   const topo_proxy *px = &t->proxies[id];
   if (px->kind == MESH_PROXY_SIDECAR)
     return visits[t->pods[px->owner].service] / s->services[t->pods[px->owner].service].replicas;
+  if (px->kind == MESH_PROXY_GATEWAY) { /* its share of the external rate */
+    double total = 0, via = 0;
+    for (uint32_t i = 0; i < s->n_traffic; i++) {
+      total += s->traffic[i].rate_rps;
+      via += s->traffic[i].via == px->owner ? s->traffic[i].rate_rps : 0;
+    }
+    return total > 0 ? via / total / s->gateways[px->owner].replicas : 0;
+  }
   for (uint32_t sv = 0; sv < s->n_services; sv++)
     if (t->service_waypoint[sv] == px->owner)
       load += visits[sv];

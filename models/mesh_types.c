@@ -17,8 +17,9 @@ static const char *const mode_names[] = {"none", "sidecar", "ambient", "ambient-
                                          "hybrid"};
 static const char *const ns_mode_names[] = {"none", "sidecar", "ambient", "ambient-waypoint"};
 static const char *const proto_names[] = {"http1", "http2", "grpc", "tcp"};
-static const char *const kind_names[] = {"app", "sidecar", "ztunnel", "waypoint", "control_plane"};
-static const char *const proxy_kind_names[] = {"sidecar", "ztunnel", "waypoint"};
+static const char *const kind_names[] = {"app",      "sidecar",       "ztunnel",
+                                         "waypoint", "control_plane", "gateway"};
+static const char *const proxy_kind_names[] = {"sidecar", "ztunnel", "waypoint", "gateway"};
 static const char *const waypoint_scope_names[] = {"namespace", "service-account", "service"};
 static const char *const placement_names[] = {"spread", "binpack", "random"};
 static const char *const lb_names[] = {"round-robin", "random", "least-request"};
@@ -102,7 +103,7 @@ int mesh_kind_from_name(const char *s) {
   return from_name(kind_names, MESH_KIND_COUNT, s);
 }
 const char *mesh_kind_names_list(void) {
-  return "app, sidecar, ztunnel, waypoint, control_plane";
+  return "app, sidecar, ztunnel, waypoint, control_plane, gateway";
 }
 
 const char *mesh_proxy_kind_name(mesh_proxy_kind k) {
@@ -112,7 +113,7 @@ int mesh_proxy_kind_from_name(const char *s) {
   return from_name(proxy_kind_names, MESH_PROXY_COUNT, s);
 }
 const char *mesh_proxy_kind_names_list(void) {
-  return "sidecar, ztunnel, waypoint";
+  return "sidecar, ztunnel, waypoint, gateway";
 }
 mesh_kind mesh_proxy_kind_to_kind(mesh_proxy_kind k) {
   switch (k) {
@@ -122,6 +123,8 @@ mesh_kind mesh_proxy_kind_to_kind(mesh_proxy_kind k) {
     return MESH_KIND_ZTUNNEL;
   case MESH_PROXY_WAYPOINT:
     return MESH_KIND_WAYPOINT;
+  case MESH_PROXY_GATEWAY:
+    return MESH_KIND_GATEWAY;
   default:
     return MESH_KIND_APP; /* not a proxy: attribute to the application */
   }

@@ -39,6 +39,8 @@ typedef enum mesh_kind {
   MESH_KIND_ZTUNNEL,
   MESH_KIND_WAYPOINT,
   MESH_KIND_CONTROL_PLANE,
+  MESH_KIND_GATEWAY, /* ingress gateways (scenario `gateways:`); last, so older kinds keep their
+                        order */
   MESH_KIND_COUNT
 } mesh_kind;
 
@@ -47,6 +49,7 @@ typedef enum mesh_proxy_kind {
   MESH_PROXY_SIDECAR,
   MESH_PROXY_ZTUNNEL,
   MESH_PROXY_WAYPOINT,
+  MESH_PROXY_GATEWAY, /* an ingress gateway replica: the Envoy in front of entry services */
   MESH_PROXY_COUNT
 } mesh_proxy_kind;
 
@@ -93,7 +96,8 @@ const char *mesh_proto_name(mesh_proto p);
 int mesh_proto_from_name(const char *s); /* accepts http, http1, http2, grpc, tcp */
 const char *mesh_proto_names_list(void);
 
-const char *mesh_kind_name(mesh_kind k); /* app, sidecar, ztunnel, waypoint, control_plane */
+const char *
+mesh_kind_name(mesh_kind k); /* app, sidecar, ztunnel, waypoint, control_plane, gateway */
 int mesh_kind_from_name(const char *s);
 const char *mesh_kind_names_list(void);
 

@@ -28,12 +28,18 @@
 #include "result.h"
 
 enum {
-  METRIC_INTEGER = 1 << 0,   /* a count: an integer in the JSON and the report */
-  METRIC_DELTA = 1 << 1,     /* also in the text table's "change against" section */
-  METRIC_PER_KIND = 1 << 2,  /* about one component kind (.kind): the report shows it
-                                only when some mode has that kind */
-  METRIC_JSON_LAST = 1 << 3, /* written after every other figure of a mode in the JSON */
+  METRIC_INTEGER = 1 << 0,    /* a count: an integer in the JSON and the report */
+  METRIC_DELTA = 1 << 1,      /* also in the text table's "change against" section */
+  METRIC_PER_KIND = 1 << 2,   /* about one component kind (.kind): the report shows it
+                                 only when some mode has that kind */
+  METRIC_JSON_LAST = 1 << 3,  /* written after every other figure of a mode in the JSON */
+  METRIC_IF_PRESENT = 1 << 4, /* with METRIC_PER_KIND: the text table and the JSON show it only
+                                 when the mode has instances of .kind (the ingress gateway:
+                                 a run without gateways prints as before they existed) */
 };
+
+/* Whether output of mode m shows metric x (METRIC_IF_PRESENT). */
+#define METRIC_SHOWN(x, m) (!((x)->flags & METRIC_IF_PRESENT) || (m)->kind[(x)->kind].instances > 0)
 
 /* X(ID, EXPR, fields of struct metric): EXPR is the value, read from `m`, a
  * const mode_result *. Counts go through a double: exact below 2^53. */
@@ -107,6 +113,10 @@ enum {
     .name = "cpu_cores_control_plane", .unit = "cores", .flags = METRIC_PER_KIND,                  \
     .kind = MESH_KIND_CONTROL_PLANE, .text = {"CPU control plane (cores)", "%.3f"},                \
     .json = {"cpu_cores", "control_plane"}, .report = "CPU used: control_plane (cores)")           \
+  X(CPU_GATEWAY, m->kind[MESH_KIND_GATEWAY].cpu_cores_mean, .name = "cpu_cores_gateway",           \
+    .unit = "cores", .flags = METRIC_PER_KIND | METRIC_IF_PRESENT, .kind = MESH_KIND_GATEWAY,      \
+    .text = {"CPU gateway (cores)", "%.3f"}, .json = {"cpu_cores", "gateway"},                     \
+    .report = "CPU used: gateway (cores)")                                                         \
   X(CPU_MESH, m->mesh_cpu_cores, .name = "mesh_cpu_cores", .unit = "cores", .flags = METRIC_DELTA, \
     .text = {"CPU mesh total (cores)", "%.3f"}, .json = {"cpu_cores", "mesh"},                     \
     .report = "CPU used: mesh total (cores)",                                                      \
@@ -114,7 +124,8 @@ enum {
   X(CPU_MESH_PEAK,                                                                                 \
     m->kind[MESH_KIND_SIDECAR].cpu_cores_peak + m->kind[MESH_KIND_ZTUNNEL].cpu_cores_peak +        \
         m->kind[MESH_KIND_WAYPOINT].cpu_cores_peak +                                               \
-        m->kind[MESH_KIND_CONTROL_PLANE].cpu_cores_peak,                                           \
+        m->kind[MESH_KIND_CONTROL_PLANE].cpu_cores_peak +                                          \
+        m->kind[MESH_KIND_GATEWAY].cpu_cores_peak,                                                 \
     .name = "mesh_cpu_cores_peak", .unit = "cores", .text = {"CPU mesh peak (cores)", "%.3f"})     \
   X(CPU_PEAK_APP, m->kind[MESH_KIND_APP].cpu_cores_peak, .name = "cpu_cores_peak_app",             \
     .unit = "cores", .flags = METRIC_PER_KIND, .kind = MESH_KIND_APP,                              \
@@ -131,6 +142,9 @@ enum {
   X(CPU_PEAK_CONTROL_PLANE, m->kind[MESH_KIND_CONTROL_PLANE].cpu_cores_peak,                       \
     .name = "cpu_cores_peak_control_plane", .unit = "cores", .flags = METRIC_PER_KIND,             \
     .kind = MESH_KIND_CONTROL_PLANE, .json = {"cpu_cores_peak", "control_plane"})                  \
+  X(CPU_PEAK_GATEWAY, m->kind[MESH_KIND_GATEWAY].cpu_cores_peak, .name = "cpu_cores_peak_gateway", \
+    .unit = "cores", .flags = METRIC_PER_KIND | METRIC_IF_PRESENT, .kind = MESH_KIND_GATEWAY,      \
+    .json = {"cpu_cores_peak", "gateway"})                                                         \
   X(MEM_APP, m->kind[MESH_KIND_APP].mem_mib_mean, .name = "mem_mib_app", .unit = "MiB",            \
     .flags = METRIC_PER_KIND, .kind = MESH_KIND_APP, .report = "memory used: app (MiB)")           \
   X(MEM_SIDECAR, m->kind[MESH_KIND_SIDECAR].mem_mib_mean, .name = "mem_mib_sidecar",               \
@@ -149,6 +163,10 @@ enum {
     .name = "mem_mib_control_plane", .unit = "MiB", .flags = METRIC_PER_KIND,                      \
     .kind = MESH_KIND_CONTROL_PLANE, .text = {"mem control plane (MiB)", "%.1f"},                  \
     .json = {"memory_mib", "control_plane"}, .report = "memory used: control_plane (MiB)")         \
+  X(MEM_GATEWAY, m->kind[MESH_KIND_GATEWAY].mem_mib_mean, .name = "mem_mib_gateway",               \
+    .unit = "MiB", .flags = METRIC_PER_KIND | METRIC_IF_PRESENT, .kind = MESH_KIND_GATEWAY,        \
+    .text = {"mem gateway (MiB)", "%.1f"}, .json = {"memory_mib", "gateway"},                      \
+    .report = "memory used: gateway (MiB)")                                                        \
   X(MEM_MESH, m->mesh_mem_mib, .name = "mesh_mem_mib", .unit = "MiB", .flags = METRIC_DELTA,       \
     .text = {"mem mesh total (MiB)", "%.1f"}, .json = {"memory_mib", "mesh"},                      \
     .report = "memory used: mesh total (MiB)",                                                     \
@@ -165,6 +183,9 @@ enum {
   X(MEM_PEAK_CONTROL_PLANE, m->kind[MESH_KIND_CONTROL_PLANE].mem_mib_peak,                         \
     .name = "mem_mib_peak_control_plane", .unit = "MiB", .flags = METRIC_PER_KIND,                 \
     .kind = MESH_KIND_CONTROL_PLANE, .json = {"memory_mib_peak", "control_plane"})                 \
+  X(MEM_PEAK_GATEWAY, m->kind[MESH_KIND_GATEWAY].mem_mib_peak, .name = "mem_mib_peak_gateway",     \
+    .unit = "MiB", .flags = METRIC_PER_KIND | METRIC_IF_PRESENT, .kind = MESH_KIND_GATEWAY,        \
+    .json = {"memory_mib_peak", "gateway"})                                                        \
   X(INSTANCES_APP, (double)m->kind[MESH_KIND_APP].instances, .name = "instances_app",              \
     .unit = "instances", .flags = METRIC_INTEGER | METRIC_PER_KIND, .kind = MESH_KIND_APP,         \
     .json = {"instances", "app"})                                                                  \
@@ -181,9 +202,12 @@ enum {
     .name = "instances_control_plane", .unit = "instances",                                        \
     .flags = METRIC_INTEGER | METRIC_PER_KIND, .kind = MESH_KIND_CONTROL_PLANE,                    \
     .json = {"instances", "control_plane"})                                                        \
+  X(INSTANCES_GATEWAY, (double)m->kind[MESH_KIND_GATEWAY].instances, .name = "instances_gateway",  \
+    .unit = "instances", .flags = METRIC_INTEGER | METRIC_PER_KIND | METRIC_IF_PRESENT,            \
+    .kind = MESH_KIND_GATEWAY, .json = {"instances", "gateway"})                                   \
   X(PROXIES,                                                                                       \
     (double)(m->kind[MESH_KIND_SIDECAR].instances + m->kind[MESH_KIND_ZTUNNEL].instances +         \
-             m->kind[MESH_KIND_WAYPOINT].instances),                                               \
+             m->kind[MESH_KIND_WAYPOINT].instances + m->kind[MESH_KIND_GATEWAY].instances),        \
     .name = "proxies", .unit = "proxies", .flags = METRIC_INTEGER, .text = {"proxies", "%.0f"})    \
   X(RESERVED_CPU, m->reserved_cpu_cores, .name = "reserved_cpu_cores", .unit = "cores",            \
     .text = {"reserved CPU (cores)", "%.2f"}, .json = {"reserved", "cpu_cores"},                   \

@@ -22,7 +22,14 @@ static const mode_rules_source mode_rules__source[MESH_PROXY_COUNT] = {
     [MESH_PROXY_SIDECAR] = MODE_RULES_SIDECAR,
     [MESH_PROXY_ZTUNNEL] = MODE_RULES_MAIN,
     [MESH_PROXY_WAYPOINT] = MODE_RULES_MAIN,
+    [MESH_PROXY_GATEWAY] = MODE_RULES_MAIN, /* the ingress is the main mesh's gateway */
 };
+
+/* The kinds mode m needs in scenario s: its proxies, and the gateway when
+ * the scenario has ingress gateways (they run in every mode). */
+static unsigned mode_rules__needs_in(const scenario *s, mesh_mode m) {
+  return mode_rules_needs(m) | (s->n_gateways ? MODE_RULES_BIT(MESH_PROXY_GATEWAY) : 0);
+}
 
 const char *mode_rules_profile_name(const scenario *s, mode_rules_source src) {
   if (src == MODE_RULES_MAIN)
@@ -69,7 +76,7 @@ int mode_rules_check(const scenario *s, const char *file,
     for (size_t j = 0; j < sizeof order / sizeof order[0]; j++) {
       const profile *p = &profiles[order[j]];
       char kinds[64];
-      if (!mode_rules__gap(p, order[j], mode_rules_needs(m), kinds, sizeof kinds))
+      if (!mode_rules__gap(p, order[j], mode_rules__needs_in(s, m), kinds, sizeof kinds))
         continue;
       if (order[j] == MODE_RULES_SIDECAR)
         diag_error(d, file, 0, 0, "profile \"%s\" has no %s figures, needed by mode \"%s\"",
@@ -100,7 +107,7 @@ const char *mode_rules_mode_profile_name(const scenario *s, uint32_t i) {
 
 int mode_rules_check_mode(const scenario *s, uint32_t i, const char *file, const profile *p,
                           diag_list *d) {
-  unsigned need = mode_rules_needs(s->mesh.modes[i]);
+  unsigned need = mode_rules__needs_in(s, s->mesh.modes[i]);
   char kinds[64];
   size_t off = 0;
   kinds[0] = '\0';

@@ -48,9 +48,10 @@
 #define MCALL_HAS_EVENT    16u /* its own next-step event is scheduled */
 #define MCALL_APP_HELD     32u /* served by, or waiting in, the destination application */
 #define MCALL_LIVE         64u
-#define MCALL_TIMER        128u /* timeout event scheduled */
-#define MCALL_POOLED       256u /* holds a place in a proxy's circuit breaker (pair_count) */
-#define MCALL_CONNECTING   512u /* waiting out the connect timeout toward a lost node */
+#define MCALL_TIMER        128u  /* timeout event scheduled */
+#define MCALL_POOLED       256u  /* holds a place in a proxy's circuit breaker (pair_count) */
+#define MCALL_CONNECTING   512u  /* waiting out the connect timeout toward a lost node */
+#define MCALL_GATEWAY      1024u /* a root entering through an ingress gateway (path.h) */
 #define MODEL_NO_DRILL     UINT32_MAX
 #define MODEL_DRAIN_NS     (60 * SIM_S) /* in-flight requests get this long after the window */
 #define MODEL_RNG_ARRIVALS 1
@@ -63,6 +64,8 @@
  * caller or the mesh) keep the route Envoy picked once per request, and
  * every mode picks the same. */
 #define MODEL_CRN_CHOICE 0xffff0003ULL
+/* The ingress gateway replica of a root call (every mode picks the same). */
+#define MODEL_CRN_GATEWAY 0xffff0004ULL
 
 /* Why a call failed: the failing end's cause travels up to the root. */
 typedef enum mfail_cause { MFAIL_OUTAGE, MFAIL_TIMEOUT, MFAIL_REJECTED } mfail_cause;
@@ -371,8 +374,9 @@ static inline uint8_t msim_step_side(const mcall *c, uint32_t step) {
   return PATH_SIDE_CLIENT;
 }
 
-/* Which elements of c's path are on another side than the one before (the
- * steps msim_gap adds network time to). The response retraces the request,
+/* Which elements of c's path are on another side than the one before, and
+ * through a gateway the first and the delivery (the steps msim_gap adds
+ * network time to). The response retraces the request,
  * so element 2R + 1 - s changes side exactly when element s does. */
 static uint16_t msim_gap_mask(const mcall *c) {
   uint32_t r = c->n_proxies, mask = 0;
@@ -383,6 +387,8 @@ static uint16_t msim_gap_mask(const mcall *c) {
       mask |= 1u << s | 1u << (2 * r + 1 - s);
     prev = side;
   }
+  if (c->flags & MCALL_GATEWAY) /* the external client's hop to the gateway and back */
+    mask |= 1u | 1u << (2 * r + 1);
   return (uint16_t)mask;
 }
 
@@ -393,8 +399,13 @@ static inline sim_time msim_gap(msim *m, const mcall *c, uint32_t step, sim_time
     return 0;
   uint8_t from = step == 0 ? PATH_SIDE_CLIENT : msim_step_side(c, step - 1);
   uint8_t to = msim_step_side(c, step);
-  uint32_t a = c->node[from], b = c->node[to];
   uint32_t bytes = step <= c->n_proxies ? c->req_bytes : c->resp_bytes;
+  if (from == to) /* through a gateway, the external client is one zone-local hop away */
+    return (c->flags & MCALL_GATEWAY) && (step == 0 || step == 2u * c->n_proxies + 1)
+               ? path_latency(m->t, TOPO_NONE, c->node[PATH_SIDE_CLIENT]) +
+                     (sim_time)(m->ns_per_byte * bytes)
+               : 0;
+  uint32_t a = c->node[from], b = c->node[to];
   if (a != TOPO_NONE && b != TOPO_NONE && m->t->nodes[a].zone != m->t->nodes[b].zone &&
       msim_in_window(m, now)) {
     m->out->cross_zone_bytes += bytes;
@@ -668,6 +679,16 @@ static sim_time msim_client_deadline(const msim *m, const mcall *c) {
   return to > 0 ? sim_time_add_sat(c->origin, to) : SIM_TIME_NEVER;
 }
 
+/* Whether proxy px on c's client side is an Envoy that applies Istio's
+ * client policy (connection pool, default retries): a sidecar, or an
+ * ingress gateway in front of a meshed pod (in front of a pod without a
+ * mesh it is a plain Envoy ingress with no Istio policy). */
+static inline int msim_client_envoy(const msim *m, const mcall *c, uint32_t px) {
+  uint8_t k = m->st[m->t->n_pods + px].pkind;
+  return k == MESH_PROXY_SIDECAR ||
+         (k == MESH_PROXY_GATEWAY && m->t->pods[c->dst_pod].mode != MESH_NS_NONE);
+}
+
 /* Position in c's path of the proxy that applies the destination's
  * connection pool (Istio DestinationRule): the waypoint, which holds the
  * destination's Envoy cluster in ambient mode, else the caller's sidecar;
@@ -678,8 +699,7 @@ static int msim_pool_step(const msim *m, const mcall *c) {
   for (int k = 0; k < c->n_proxies; k++) {
     if (c->side[k] == PATH_SIDE_MIDDLE)
       return k;
-    if (c->side[k] == PATH_SIDE_CLIENT &&
-        m->st[m->t->n_pods + c->proxy[k]].pkind == MESH_PROXY_SIDECAR)
+    if (c->side[k] == PATH_SIDE_CLIENT && msim_client_envoy(m, c, c->proxy[k]))
       client = k;
   }
   return client;
@@ -696,11 +716,32 @@ static void msim_unpool(msim *m, mcall *c) {
     (*n)--;
 }
 
+/* The replica of ingress gateway g for call c, picked by its key among the
+ * replicas still in the endpoints (the next live one from its pick). */
+static uint32_t msim_pick_gateway(const msim *m, const mcall *c, uint32_t g, sim_time now) {
+  uint32_t first = m->t->gateway_first_proxy[g], n = m->s->gateways[g].replicas;
+  uint32_t r = (uint32_t)(crn_uniform_mixed(c->kmix, MODEL_CRN_GATEWAY) * n);
+  if (r >= n)
+    r = n - 1;
+  for (uint32_t k = 0; k < n; k++)
+    if (!msim_gone(m, m->t->n_pods + first + (r + k) % n, now))
+      return first + (r + k) % n;
+  return first + r;
+}
+
 static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   mcall *c = &m->calls[idx];
   path p;
   c->kmix = crn_key_mix(m->seed_mix, c->key);
-  path_build(m->t, c->src_pod, c->dst_pod, crn_uniform_mixed(c->kmix, MODEL_CRN_WAYPOINT), &p);
+  uint32_t via = c->parent == MCALL_NONE ? m->s->traffic[c->ordinal].via : SCN_NONE;
+  double u_wp = crn_uniform_mixed(c->kmix, MODEL_CRN_WAYPOINT);
+  if (via < m->s->n_gateways) {
+    path_build_gateway(m->t, msim_pick_gateway(m, c, via, now), m->s->gateways[via].use_waypoint,
+                       c->dst_pod, u_wp, &p);
+    c->flags |= MCALL_GATEWAY;
+  } else {
+    path_build(m->t, c->src_pod, c->dst_pod, u_wp, &p);
+  }
   memcpy(c->proxy, p.proxy, sizeof c->proxy);
   memcpy(c->side, p.side, sizeof c->side);
   memcpy(c->node, p.node, sizeof c->node);
@@ -1089,8 +1130,7 @@ static void ev_timeout(sim_engine *e, void *ctx, uint64_t arg) {
 static int msim_retrier_step(const msim *m, const mcall *c) {
   for (int k = 0; k < c->n_proxies; k++)
     if (c->side[k] == PATH_SIDE_MIDDLE ||
-        (c->side[k] == PATH_SIDE_CLIENT &&
-         m->st[m->t->n_pods + c->proxy[k]].pkind == MESH_PROXY_SIDECAR))
+        (c->side[k] == PATH_SIDE_CLIENT && msim_client_envoy(m, c, c->proxy[k])))
       return k;
   return -1;
 }
@@ -1105,8 +1145,8 @@ static int msim_retrier_step(const msim *m, const mcall *c) {
  * 1 when the call was re-issued; nothing counts as failed then. */
 static int msim_mesh_retry(msim *m, uint32_t idx, uint32_t step, sim_time now) {
   mcall *c = &m->calls[idx];
-  if ((c->parent == MCALL_NONE && c->src_pod == TOPO_NONE) || c->mesh_try >= m->s->mesh.retries ||
-      c->mesh_try == UINT8_MAX)
+  if ((c->parent == MCALL_NONE && c->src_pod == TOPO_NONE && !(c->flags & MCALL_GATEWAY)) ||
+      c->mesh_try >= m->s->mesh.retries || c->mesh_try == UINT8_MAX)
     return 0;
   int k = msim_retrier_step(m, c);
   if (k < 0 || (uint32_t)k >= step)
@@ -1221,9 +1261,12 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
       c->flags |= MCALL_POOLED;
     }
     mesh_proxy_kind kind = (mesh_proxy_kind)m->st[station].pkind;
-    double cpu =
-        proxy_pass_cpu_ns(m->pass_profile[kind], proto, request ? c->req_bytes : c->resp_bytes,
-                          request && (c->flags & MCALL_NEWCONN));
+    double cpu = kind == MESH_PROXY_GATEWAY && t->pods[c->dst_pod].mode == MESH_NS_NONE
+                     ? proxy_pass_cpu_plain_ns(m->pass_profile[kind], proto,
+                                               request ? c->req_bytes : c->resp_bytes)
+                     : proxy_pass_cpu_ns(m->pass_profile[kind], proto,
+                                         request ? c->req_bytes : c->resp_bytes,
+                                         request && (c->flags & MCALL_NEWCONN));
     if (m->pass_factor[kind])
       cpu *=
           msim_pass_spread(m->pass_factor[kind], crn_uniform_mixed(c->kmix, MODEL_CRN_PASS + step));
@@ -1322,8 +1365,8 @@ static void msim_reset_holders(msim *m, const failure_outage *o, sim_time now) {
 }
 
 /* The station whose endpoint a crash of station st removes, or TOPO_NONE:
- * a pod (its application, or its sidecar: the pod stops being ready) or a
- * waypoint replica. A ztunnel is no endpoint: its pods stay ready, so
+ * a pod (its application, or its sidecar: the pod stops being ready), a
+ * waypoint replica or an ingress gateway replica. A ztunnel is no endpoint: its pods stay ready, so
  * Kubernetes never takes them out. */
 static uint32_t msim_endpoint_of(const msim *m, uint32_t st) {
   uint32_t n_pods = m->t->n_pods;
@@ -1333,9 +1376,9 @@ static uint32_t msim_endpoint_of(const msim *m, uint32_t st) {
   if (x >= m->t->n_proxies)
     return TOPO_NONE;
   mesh_proxy_kind k = m->t->proxies[x].kind;
-  return k == MESH_PROXY_SIDECAR    ? m->t->proxies[x].owner
-         : k == MESH_PROXY_WAYPOINT ? st
-                                    : TOPO_NONE;
+  return k == MESH_PROXY_SIDECAR                               ? m->t->proxies[x].owner
+         : k == MESH_PROXY_WAYPOINT || k == MESH_PROXY_GATEWAY ? st
+                                                               : TOPO_NONE;
 }
 
 /* When Kubernetes takes the endpoints an outage kills out of service: a

@@ -14,6 +14,17 @@ static int path_is_ambient(mesh_ns_mode m) {
   return m == MESH_NS_AMBIENT || m == MESH_NS_AMBIENT_WAYPOINT;
 }
 
+/* A replica of the waypoint of dst's service, picked by u, as the middle. */
+static void path_push_waypoint(const topology *t, uint32_t wp, double u, path *out) {
+  const topo_waypoint *w = &t->waypoints[wp];
+  uint32_t r = (uint32_t)(u * w->n_replicas);
+  if (r >= w->n_replicas)
+    r = w->n_replicas - 1;
+  uint32_t px = w->first_proxy + r;
+  path_push(out, px, PATH_SIDE_MIDDLE);
+  out->node[PATH_SIDE_MIDDLE] = t->proxies[px].node;
+}
+
 void path_build(const topology *t, uint32_t src_pod, uint32_t dst_pod, double u, path *out) {
   memset(out, 0, sizeof *out);
   const topo_pod *dst = &t->pods[dst_pod];
@@ -33,15 +44,8 @@ void path_build(const topology *t, uint32_t src_pod, uint32_t dst_pod, double u,
 
   uint32_t wp = t->service_waypoint[dst->service];
   int via_waypoint = ms != MESH_NS_NONE && wp != TOPO_NONE;
-  if (via_waypoint) {
-    const topo_waypoint *w = &t->waypoints[wp];
-    uint32_t r = (uint32_t)(u * w->n_replicas);
-    if (r >= w->n_replicas)
-      r = w->n_replicas - 1;
-    uint32_t px = w->first_proxy + r;
-    path_push(out, px, PATH_SIDE_MIDDLE);
-    out->node[PATH_SIDE_MIDDLE] = t->proxies[px].node;
-  }
+  if (via_waypoint)
+    path_push_waypoint(t, wp, u, out);
 
   if (md == MESH_NS_SIDECAR)
     path_push(out, dst->sidecar, PATH_SIDE_SERVER);
@@ -50,6 +54,23 @@ void path_build(const topology *t, uint32_t src_pod, uint32_t dst_pod, double u,
     if (!(zt == client_zt && !via_waypoint)) /* same-node ambient: one ztunnel pass */
       path_push(out, zt, PATH_SIDE_SERVER);
   }
+}
+
+void path_build_gateway(const topology *t, uint32_t gw_proxy, int use_waypoint, uint32_t dst_pod,
+                        double u, path *out) {
+  memset(out, 0, sizeof *out);
+  const topo_pod *dst = &t->pods[dst_pod];
+  out->node[PATH_SIDE_CLIENT] = t->proxies[gw_proxy].node;
+  out->node[PATH_SIDE_MIDDLE] = TOPO_NONE;
+  out->node[PATH_SIDE_SERVER] = dst->node;
+  path_push(out, gw_proxy, PATH_SIDE_CLIENT);
+  uint32_t wp = t->service_waypoint[dst->service];
+  if (use_waypoint && wp != TOPO_NONE)
+    path_push_waypoint(t, wp, u, out);
+  if (dst->mode == MESH_NS_SIDECAR)
+    path_push(out, dst->sidecar, PATH_SIDE_SERVER);
+  else if (path_is_ambient(dst->mode)) /* HBONE to the ztunnel, even on the gateway's node */
+    path_push(out, t->nodes[dst->node].ztunnel, PATH_SIDE_SERVER);
 }
 
 sim_time path_latency(const topology *t, uint32_t from_node, uint32_t to_node) {

@@ -11,7 +11,12 @@
  * A hop co-located with a pod adds no network time (the redirect is inside
  * the proxy's calibrated on-path time); moving between the client node, the
  * waypoint's node and the server node costs the network latency between
- * them, exactly as the single hop of mode none does. */
+ * them, exactly as the single hop of mode none does.
+ *
+ * A root call that enters through an ingress gateway (traffic `via`) has
+ * the gateway replica as its client side, in every mode:
+ *   gateway(node g) -> [waypoint] -> sidecar(b) or ztunnel(node b) -> app(b)
+ * and in mode none gateway(node g) -> app(b). */
 #ifndef MESHSIM_PATH_H
 #define MESHSIM_PATH_H
 
@@ -33,6 +38,16 @@ typedef struct path {
 /* Builds the path of a call from src_pod (TOPO_NONE: outside the mesh) to
  * dst_pod. u in [0,1) picks the waypoint replica. */
 void path_build(const topology *t, uint32_t src_pod, uint32_t dst_pod, double u, path *out);
+
+/* The path of a root call that enters through ingress gateway replica
+ * gw_proxy (a proxy index) to dst_pod: the gateway is the client side (on
+ * its own node), then the waypoint of dst's service when use_waypoint and
+ * it has one (ambient-waypoint), then dst's sidecar or its node's ztunnel
+ * (the gateway speaks mTLS or HBONE to them itself), or nothing in front
+ * of a pod without a mesh. The external client sits one zone-local hop
+ * before the gateway (model_sim adds it). */
+void path_build_gateway(const topology *t, uint32_t gw_proxy, int use_waypoint, uint32_t dst_pod,
+                        double u, path *out);
 
 /* One-way network latency between two nodes (TOPO_NONE = an external
  * client, which sits one zone-local hop away). */

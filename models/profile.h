@@ -57,6 +57,10 @@ typedef struct profile_proxy {
                                            (optional key; = on_path_fraction when absent) */
   double pass_sigma;                    /* lognormal sigma of the pass time, mean kept
                                            (optional key; 0 = fixed pass time) */
+  double plain_byte_cpu_ns;             /* CPU per byte of a pass whose upstream leg is plain
+                                           text (an ingress gateway in front of an unmeshed
+                                           pod: no mTLS record work; optional key, = byte_cpu
+                                           when absent); such a pass opens no mTLS connection */
   uint32_t workers;                     /* worker threads (default, scenario may override) */
   double idle_millicores;               /* CPU burnt with no traffic (health checks, xDS, stats) */
   double mem_base_bytes;                /* process baseline with an empty config */
@@ -124,7 +128,7 @@ typedef struct profile {
   char description[PROFILE_TEXT_MAX];
   char source[PROFILE_TEXT_MAX]; /* main citation; each value cites its own in the file */
   profile_proxy proxy[MESH_PROXY_COUNT];
-  int has_proxy[MESH_PROXY_COUNT]; /* linkerd has no ztunnel/waypoint */
+  int has_proxy[MESH_PROXY_COUNT]; /* linkerd has no ztunnel/waypoint; a profile may omit gateway */
   profile_control_plane control_plane;
   profile_node_agent node_agent;
   int has_node_agent; /* the file has a node_agent section */

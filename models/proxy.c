@@ -6,6 +6,30 @@
 
 #include "sim_error.h"
 
+double proxy_pass_cpu_plain_ns(const profile_proxy *pp, mesh_proto proto, int64_t bytes) {
+  return pp->pass_cpu_ns[proto] + pp->plain_byte_cpu_ns * (double)bytes;
+}
+
+/* What gateway g fronts: the entry services of the traffic routed through
+ * it (each once), their pods, and one upstream connection per pod. */
+static proxy_footprint proxy_gateway_footprint(const topology *t, uint32_t g) {
+  const scenario *s = t->scn;
+  proxy_footprint f = {0, 0, 0};
+  for (uint32_t i = 0; i < s->n_traffic; i++) {
+    if (s->traffic[i].via != g)
+      continue;
+    uint32_t sv = s->traffic[i].service, seen = 0;
+    for (uint32_t j = 0; j < i && !seen; j++)
+      seen = s->traffic[j].via == g && s->traffic[j].service == sv;
+    if (seen)
+      continue;
+    f.services += 1;
+    f.endpoints += s->services[sv].replicas;
+    f.connections += s->services[sv].replicas;
+  }
+  return f;
+}
+
 double proxy_throttle(uint32_t workers, int64_t limit_millicores, uint32_t *effective_workers) {
   *effective_workers = workers;
   if (limit_millicores <= 0 || (double)limit_millicores >= 1000.0 * workers)
@@ -161,6 +185,9 @@ int proxy_footprints(const topology *t, proxy_footprint *out) {
       break;
     case MESH_PROXY_WAYPOINT:
       f = wp[px->owner];
+      break;
+    case MESH_PROXY_GATEWAY:
+      f = proxy_gateway_footprint(t, px->owner);
       break;
     case MESH_PROXY_COUNT:
       break;

@@ -19,6 +19,7 @@
  *             scope calls: its own service plus the ones it calls
  *   ztunnel   every workload and service of the cluster (istio/ztunnel#667)
  *   waypoint  the services bound to it and their endpoints
+ *   gateway   the entry services routed through it and their endpoints
  * and connections count the peer pods the proxy's pods talk to: one per
  * upstream endpoint of each called service and one per calling pod.
  *
@@ -52,6 +53,11 @@ static inline double proxy_pass_cpu_ns(const profile_proxy *pp, mesh_proto proto
     cpu += pp->connection_cpu_ns;
   return cpu;
 }
+
+/* CPU time of a pass whose upstream leg is plain text (a gateway in front
+ * of a pod without a mesh): no mTLS record work on it (plain_byte_cpu) and
+ * no mTLS handshake, whatever the connection. */
+double proxy_pass_cpu_plain_ns(const profile_proxy *pp, mesh_proto proto, int64_t bytes);
 
 /* Effective workers under a CPU limit (0 = none) and the factor (>= 1) by
  * which the limit stretches every pass on them. */

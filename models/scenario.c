@@ -163,6 +163,7 @@ void scenario_release(scenario *s) {
     free(s->traffic[i].mix);
   }
   free(s->traffic);
+  free(s->gateways);
   free(s->failures);
   free(s->advise.pins);
   memset(s, 0, sizeof *s);

@@ -227,6 +227,21 @@ typedef struct scenario_burst {
 
 typedef enum scenario_arrival { SCN_ARRIVAL_POISSON, SCN_ARRIVAL_CONSTANT } scenario_arrival;
 
+/* An ingress gateway: an Envoy Deployment in front of entry services that
+ * the traffic entries naming it (`via`) cross in every mode, as the
+ * client-side proxy of their root calls (models/path.h). Its replicas are
+ * placed as pods; its workers, requests and limits come from the profile's
+ * `gateway` entry and `mesh.gateway`. */
+typedef struct scenario_gateway {
+  char name[SCN_NAME_MAX];
+  char ns[SCN_NAME_MAX]; /* its namespace, a name only: "istio-ingress" by default */
+  uint32_t replicas;     /* >= 1; default 1 (the gateway chart's autoscaling min) */
+  /* Ambient: whether it sends traffic for a service with a waypoint through
+   * that waypoint (Istio's istio.io/ingress-use-waypoint label; off by
+   * default, as in Istio: the gateway then goes to the ztunnel directly). */
+  bool use_waypoint;
+} scenario_gateway;
+
 typedef struct scenario_traffic {
   uint32_t service; /* entry service */
   /* The client: SCN_NONE for outside the mesh (the default), or a service
@@ -234,6 +249,7 @@ typedef struct scenario_traffic {
    * mesh): its pods' proxies and nodes are on the path and their CPU counts;
    * the client's own application work is not modelled. */
   uint32_t from;
+  uint32_t via;         /* ingress gateway index, or SCN_NONE (the default: none) */
   uint32_t op;          /* the entry service's operation (0 when it has none) */
   uint32_t n_mix;       /* 0: that one operation */
   scenario_target *mix; /* owned: one of these per request, by share */
@@ -250,6 +266,7 @@ typedef enum scenario_failure_target {
   SCN_FAIL_WAYPOINT,
   SCN_FAIL_NODE,
   SCN_FAIL_CONTROL_PLANE,
+  SCN_FAIL_GATEWAY, /* an ingress gateway replica */
   SCN_FAIL_TARGET_COUNT
 } scenario_failure_target;
 
@@ -329,6 +346,8 @@ typedef struct scenario {
   uint32_t n_services;
   scenario_traffic *traffic;
   uint32_t n_traffic;
+  scenario_gateway *gateways;
+  uint32_t n_gateways;
   scenario_failure *failures;
   uint32_t n_failures;
   scenario_advise advise;

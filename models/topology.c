@@ -61,7 +61,8 @@ typedef struct topo_item {
 
 #define TOPO_ITEM_WAYPOINT 0x80000000u
 #define TOPO_ITEM_CONTROL  0x40000000u
-#define TOPO_ITEM_INDEX    0x3fffffffu
+#define TOPO_ITEM_GATEWAY  0x20000000u
+#define TOPO_ITEM_INDEX    0x1fffffffu
 
 static int topo_item_cmp_desc(const void *a, const void *b) {
   const topo_item *x = a, *y = b;
@@ -238,12 +239,14 @@ typedef struct topo_builder {
   topo_item *items;
   uint32_t n_items;
   uint32_t n_wp_replicas;
-  uint32_t node_cap;  /* capacity of t->nodes */
-  uint32_t *in_pool;  /* per pool: its nodes so far */
-  uint32_t *same_svc; /* per node: items of the current service or deployment on it */
-  uint32_t *touched;  /* nodes whose same_svc is not 0, n_touched of them */
+  uint32_t n_gw_replicas; /* ingress gateway replicas, placed after the waypoints */
+  uint32_t node_cap;      /* capacity of t->nodes */
+  uint32_t *in_pool;      /* per pool: its nodes so far */
+  uint32_t *same_svc;     /* per node: items of the current service or deployment on it */
+  uint32_t *touched;      /* nodes whose same_svc is not 0, n_touched of them */
   uint32_t n_touched;
   uint32_t *wp_nodes; /* per waypoint replica, in items order: its node */
+  uint32_t *gw_nodes; /* per gateway replica, in items order: its node */
   gsl_rng *rng;       /* random placement */
   int use_fit;        /* the policy's picks come from `fit` (else the scan) */
   topo_fit fit;       /* per node: free capacity and the policy's key */
@@ -255,6 +258,7 @@ static void topo_builder_release(topo_builder *b) {
   free(b->same_svc);
   free(b->touched);
   free(b->wp_nodes);
+  free(b->gw_nodes);
   topo_fit_release(&b->fit);
   if (b->rng)
     sim_rng_free(b->rng);
@@ -364,11 +368,13 @@ static int topo_make_items(topo_builder *b) {
   uint64_t n_pods = scenario_pod_count(s);
   for (uint32_t w = 0; w < t->n_waypoints; w++)
     b->n_wp_replicas += t->waypoints[w].n_replicas;
+  for (uint32_t g = 0; g < s->n_gateways; g++)
+    b->n_gw_replicas += s->gateways[g].replicas;
   t->control_plane_replicas =
       (b->any_sidecar || b->any_ambient) ? (b->cp->replicas ? b->cp->replicas : 1) : 0;
   t->n_pods = (uint32_t)n_pods;
   t->pods = calloc(n_pods ? n_pods : 1, sizeof *t->pods);
-  b->n_items = t->n_pods + b->n_wp_replicas + t->control_plane_replicas;
+  b->n_items = t->n_pods + b->n_wp_replicas + t->control_plane_replicas + b->n_gw_replicas;
   b->items = malloc((b->n_items ? b->n_items : 1) * sizeof *b->items);
   if (!t->pods || !b->items)
     return SIM_ENOMEM;
@@ -395,6 +401,10 @@ static int topo_make_items(topo_builder *b) {
       *it++ = (topo_item){wps->request_millicores, wps->request_mem_bytes, TOPO_ITEM_WAYPOINT | w};
   for (uint32_t r = 0; r < t->control_plane_replicas; r++)
     *it++ = (topo_item){b->cp->request_millicores, b->cp->request_mem_bytes, TOPO_ITEM_CONTROL | r};
+  const topo_proxy_settings *gws = &t->proxy_settings[MESH_PROXY_GATEWAY];
+  for (uint32_t g = 0; g < s->n_gateways; g++)
+    for (uint32_t r = 0; r < s->gateways[g].replicas; r++)
+      *it++ = (topo_item){gws->request_millicores, gws->request_mem_bytes, TOPO_ITEM_GATEWAY | g};
   return 0;
 }
 
@@ -514,7 +524,8 @@ static int topo_place(topo_builder *b, uint64_t seed) {
   b->same_svc = calloc(b->node_cap, sizeof *b->same_svc);
   b->touched = malloc(b->node_cap * sizeof *b->touched);
   b->wp_nodes = malloc((b->n_wp_replicas ? b->n_wp_replicas : 1) * sizeof *b->wp_nodes);
-  if (!b->rng || !b->same_svc || !b->touched || !b->wp_nodes ||
+  b->gw_nodes = malloc((b->n_gw_replicas ? b->n_gw_replicas : 1) * sizeof *b->gw_nodes);
+  if (!b->rng || !b->same_svc || !b->touched || !b->wp_nodes || !b->gw_nodes ||
       topo_fit_init(&b->fit, b->node_cap) != 0)
     return SIM_ENOMEM;
   b->use_fit = topo_can_fit(b);
@@ -522,14 +533,18 @@ static int topo_place(topo_builder *b, uint64_t seed) {
     if (topo_fit_update(b, i) != 0)
       return SIM_ENOMEM;
   t->control_plane_node = TOPO_NONE;
-  const uint32_t order_start[3] = {t->n_pods + b->n_wp_replicas, 0, t->n_pods};
-  const uint32_t order_len[3] = {t->control_plane_replicas, t->n_pods, b->n_wp_replicas};
+  /* Gateways last: a scenario without them places as before. */
+  const uint32_t order_start[4] = {t->n_pods + b->n_wp_replicas, 0, t->n_pods,
+                                   t->n_pods + b->n_wp_replicas + t->control_plane_replicas};
+  const uint32_t order_len[4] = {t->control_plane_replicas, t->n_pods, b->n_wp_replicas,
+                                 b->n_gw_replicas};
   uint32_t prev_group = UINT32_MAX;
-  for (int g = 0; g < 3; g++)
+  for (int g = 0; g < 4; g++)
     for (uint32_t k = 0; k < order_len[g]; k++) {
       const topo_item *item = &b->items[order_start[g] + k];
       uint32_t group = item->what & TOPO_ITEM_WAYPOINT  ? (item->what & TOPO_ITEM_INDEX) + 0x100000
                        : item->what & TOPO_ITEM_CONTROL ? 0x200000
+                       : item->what & TOPO_ITEM_GATEWAY ? (item->what & TOPO_ITEM_INDEX) + 0x300000
                                                         : t->pods[item->what].service;
       int rc;
       if (group != prev_group) { /* spreading is per service / per deployment */
@@ -547,6 +562,8 @@ static int topo_place(topo_builder *b, uint64_t seed) {
         b->touched[b->n_touched++] = node;
       if (item->what & TOPO_ITEM_WAYPOINT)
         b->wp_nodes[k] = node;
+      else if (item->what & TOPO_ITEM_GATEWAY)
+        b->gw_nodes[k] = node;
       else if (item->what & TOPO_ITEM_CONTROL) {
         if (t->control_plane_node == TOPO_NONE)
           t->control_plane_node = node;
@@ -562,16 +579,19 @@ static int topo_place(topo_builder *b, uint64_t seed) {
   return 0;
 }
 
-/* Proxies: sidecars (pod order), ztunnels (node order), waypoint replicas. */
+/* Proxies: sidecars (pod order), ztunnels (node order), waypoint replicas,
+ * gateway replicas. */
 static int topo_make_proxies(topo_builder *b) {
   topology *t = b->t;
   uint32_t n_sidecars = 0;
   for (uint32_t i = 0; i < t->n_pods; i++)
     n_sidecars += t->pods[i].mode == MESH_NS_SIDECAR;
   uint32_t n_zt = b->any_ambient ? t->n_nodes : 0;
-  t->n_proxies = n_sidecars + n_zt + b->n_wp_replicas;
+  t->n_proxies = n_sidecars + n_zt + b->n_wp_replicas + b->n_gw_replicas;
   t->proxies = calloc(t->n_proxies ? t->n_proxies : 1, sizeof *t->proxies);
-  if (!t->proxies)
+  const scenario *s = t->scn;
+  t->gateway_first_proxy = malloc((s->n_gateways ? s->n_gateways : 1) * sizeof(uint32_t));
+  if (!t->proxies || !t->gateway_first_proxy)
     return SIM_ENOMEM;
   uint32_t px = 0;
   for (uint32_t i = 0; i < t->n_pods; i++)
@@ -591,7 +611,14 @@ static int topo_make_proxies(topo_builder *b) {
   }
   t->n_by_kind[MESH_PROXY_SIDECAR] = n_sidecars;
   t->n_by_kind[MESH_PROXY_ZTUNNEL] = n_zt;
+  uint32_t gk = 0;
+  for (uint32_t g = 0; g < s->n_gateways; g++) {
+    t->gateway_first_proxy[g] = px;
+    for (uint32_t r = 0; r < s->gateways[g].replicas; r++)
+      t->proxies[px++] = (topo_proxy){MESH_PROXY_GATEWAY, b->gw_nodes[gk++], g};
+  }
   t->n_by_kind[MESH_PROXY_WAYPOINT] = b->n_wp_replicas;
+  t->n_by_kind[MESH_PROXY_GATEWAY] = b->n_gw_replicas;
   return 0;
 }
 
@@ -613,8 +640,8 @@ int topo_build(topology *t, const scenario *s, const profile *const profiles[MES
 int topo_count_nodes_sized(const topology *t, const topo_size *pods, const topo_size *waypoints,
                            topo_size control_plane, topo_size per_node, uint32_t *needed,
                            uint32_t *unplaced) {
-  uint32_t n_wp = t->n_by_kind[MESH_PROXY_WAYPOINT];
-  uint32_t n = t->n_pods + n_wp + t->control_plane_replicas;
+  uint32_t n_wp = t->n_by_kind[MESH_PROXY_WAYPOINT], n_gw = t->n_by_kind[MESH_PROXY_GATEWAY];
+  uint32_t n = t->n_pods + n_wp + t->control_plane_replicas + n_gw;
   topo_item *items = malloc((n ? n : 1) * sizeof *items);
   if (!items)
     return SIM_ENOMEM;
@@ -625,6 +652,9 @@ int topo_count_nodes_sized(const topology *t, const topo_size *pods, const topo_
     *it++ = (topo_item){waypoints[r].millicores, waypoints[r].mem_bytes, TOPO_ITEM_WAYPOINT | r};
   for (uint32_t r = 0; r < t->control_plane_replicas; r++)
     *it++ = (topo_item){control_plane.millicores, control_plane.mem_bytes, TOPO_ITEM_CONTROL | r};
+  for (uint32_t r = 0; r < n_gw; r++)
+    *it++ = (topo_item){waypoints[n_wp + r].millicores, waypoints[n_wp + r].mem_bytes,
+                        TOPO_ITEM_GATEWAY | r};
   *needed =
       topo_ffd_nodes(t, items, n, t->n_by_kind[MESH_PROXY_ZTUNNEL] ? &per_node : NULL, unplaced);
   free(items);
@@ -639,6 +669,7 @@ void topo_release(topology *t) {
   free(t->service_waypoint);
   free(t->proxies);
   free(t->waypoints);
+  free(t->gateway_first_proxy);
   memset(t, 0, sizeof *t);
 }
 
@@ -673,6 +704,9 @@ void topo_proxy_name(const topology *t, uint32_t x, char *buf, size_t len) {
     topo_pod_name(t, px->owner, buf, len);
   } else if (px->kind == MESH_PROXY_ZTUNNEL) {
     topo_node_name(t, px->node, buf, len);
+  } else if (px->kind == MESH_PROXY_GATEWAY) {
+    snprintf(buf, len, "gateway/%.60s#%u", t->scn->gateways[px->owner].name,
+             x - t->gateway_first_proxy[px->owner]);
   } else {
     char dep[96];
     topo_waypoint_name(t, px->owner, dep, sizeof dep);

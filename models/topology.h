@@ -4,7 +4,8 @@
  * capacity through resource requests), and the proxies each mode deploys:
  * a sidecar per meshed pod, a ztunnel per node when any namespace runs
  * ambient, waypoint deployments (replicas placed as pods) for the services
- * that need L7 in ambient-waypoint namespaces, and the control plane.
+ * that need L7 in ambient-waypoint namespaces, the scenario's ingress
+ * gateways (in every mode, replicas placed as pods), and the control plane.
  * Everything is indices into flat arrays: compact at 20,000 pods.
  *
  * Nodes needed is an output: a first-fit-decreasing bin packing of every
@@ -82,6 +83,10 @@ typedef struct topology {
   uint32_t n_by_kind[MESH_PROXY_COUNT];
   topo_waypoint *waypoints;
   uint32_t n_waypoints;
+  /* Ingress gateways (scenario gateways, every mode): the replicas of
+   * gateway g are proxies [gateway_first_proxy[g], + its replicas), after
+   * the waypoints'. */
+  uint32_t *gateway_first_proxy;
   topo_size node_agent; /* request of the node agent (istio-cni) beside each ztunnel; 0 = none */
   uint32_t control_plane_replicas; /* 0 in mode none */
   uint32_t control_plane_node;     /* node of replica 0 */
@@ -103,7 +108,8 @@ void topo_release(topology *t);
 
 /* Nodes needed, as topo_build counts them (first-fit decreasing onto the
  * pools), for other sizes than the requests: pods[p] is app pod p with its
- * sidecar, waypoints[r] waypoint replica r in proxy order, control_plane
+ * sidecar, waypoints[r] waypoint replica r in proxy order, then the
+ * gateway replicas (waypoints[n_wp + r]), control_plane
  * one istiod replica, and per_node what every node sets aside for its
  * ztunnel (used only when the mode runs ztunnels). *unplaced receives the
  * items that fit no pool below its max (they are not counted in *needed).
@@ -125,8 +131,8 @@ void topo_pod_name(const topology *t, uint32_t pod, char *buf, size_t len);
  * Istio's conventional name), "<namespace>/<service account>" or
  * "<namespace>/<service>". */
 void topo_waypoint_name(const topology *t, uint32_t w, char *buf, size_t len);
-/* Name of proxy x: its pod (sidecar), its node (ztunnel) or
- * "<waypoint deployment>#<replica>". */
+/* Name of proxy x: its pod (sidecar), its node (ztunnel),
+ * "<waypoint deployment>#<replica>" or "gateway/<name>#<replica>". */
 void topo_proxy_name(const topology *t, uint32_t x, char *buf, size_t len);
 
 /* Whether a call into service `svc` from a meshed client goes through a waypoint. */

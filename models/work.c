@@ -10,8 +10,10 @@
 
 /* Per-second series one replication keeps (model_sim.h: done, failed, p99,
  * waypoint replicas, CPU and in-flight time per kind) and those a mode's
- * result keeps (result.h: about as many again). */
-#define WORK_SERIES_PER_MODE (2.0 * (4 + 2 * MESH_KIND_COUNT))
+ * result keeps (result.h: about as many again), for `kinds` kinds: the
+ * gateway kind counts only in a scenario with gateways (the estimate
+ * without them is what it was before the kind existed). */
+#define WORK_SERIES_PER_MODE(kinds) (2.0 * (4 + 2 * (kinds)))
 /* Bytes of state per station (busy and sojourn sums, the station itself)
  * and per pod (placement, paths, counters), rounded up. */
 #define WORK_BYTES_PER_STATION 256.0
@@ -145,7 +147,8 @@ int work_estimate_compute(const scenario *s, work_estimate *out) {
 
   out->series_seconds = ceil((double)s->meta.duration_ns / 1e9) + 1;
   double pods = (double)scenario_pod_count(s);
-  double series = WORK_SERIES_PER_MODE + (double)s->n_failures;
+  double series =
+      WORK_SERIES_PER_MODE(MESH_KIND_COUNT - (s->n_gateways ? 0 : 1)) + (double)s->n_failures;
   double rings = 0; /* bounded waiting rooms: a start time per place per pod */
   for (uint32_t i = 0; i < s->n_services; i++)
     rings += (double)s->services[i].replicas * s->services[i].queue_limit * sizeof(int64_t);

@@ -25,8 +25,9 @@
 #define CHART_H 540
 
 /* Colours per cost kind, in mesh_kind order, then "system and other". */
-static const char *const kind_colour[MESH_KIND_COUNT + 1] = {"#9e9e9e", "#1f77b4", "#2ca02c",
-                                                             "#ff7f0e", "#9467bd", "#dcdcdc"};
+static const char *const kind_colour[MESH_KIND_COUNT + 1] = {
+    "#9e9e9e", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#dcdcdc"};
+_Static_assert(MESH_KIND_COUNT == 6, "a colour per kind in kind_colour");
 /* Colours of curves (modes), cycled. */
 static const char *const line_colour[] = {"#1f77b4", "#d62728", "#2ca02c",
                                           "#ff7f0e", "#9467bd", "#8c564b"};

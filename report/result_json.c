@@ -119,7 +119,7 @@ static void json_metrics(FILE *out, const mode_result *m) {
   for (int last = 0; last < 2; last++)
     for (size_t k = 0; k < METRIC_COUNT; k++) {
       const metric *x = &metric_table[k];
-      if (!x->json.key || !(x->flags & METRIC_JSON_LAST) != !last)
+      if (!x->json.key || !(x->flags & METRIC_JSON_LAST) != !last || !METRIC_SHOWN(x, m))
         continue;
       int opens = !same_group(group, x->json.group);
       fputs(opens && group ? "}, " : ", ", out);

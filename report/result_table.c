@@ -22,6 +22,14 @@ static int table_col(const run_result *r) {
   return (int)w;
 }
 
+/* Whether some mode shows x (METRIC_IF_PRESENT). */
+static int table_shown(const metric *x, const run_result *r) {
+  for (uint32_t i = 0; i < r->n_modes; i++)
+    if (METRIC_SHOWN(x, &r->modes[i]))
+      return 1;
+  return 0;
+}
+
 /* A metric's value as the table shows it (GiB where the row says GiB). */
 static double table_value(const metric *x, const mode_result *m) {
   double v = metric_value(x, m);
@@ -160,7 +168,7 @@ void result_table_write(FILE *out, const run_result *r) {
   table_verdict(out, r);
   for (size_t k = 0; k < METRIC_COUNT; k++) {
     const metric *x = &metric_table[k];
-    if (!x->text.label)
+    if (!x->text.label || !table_shown(x, r))
       continue;
     fprintf(out, "%-*s", TABLE_LABEL, x->text.label);
     for (uint32_t i = 0; i < r->n_modes; i++)

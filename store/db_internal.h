@@ -380,8 +380,10 @@ static inline mesh_ns_mode db__col_ns_mode(sqlite3_stmt *st, int i) {
 
 /* node_usage, after (batch_id, mode, position): result_node. Its per-kind
  * columns are named after mesh_kind_name(); a new kind needs two columns
- * here and a migration. */
-_Static_assert(MESH_KIND_COUNT == 5, "node_usage has a CPU and a memory column per kind");
+ * here and a migration. The gateway kind (the last) has none yet: a node's
+ * gateway replicas count in its totals (reserved, capacity) and in the
+ * kind_usage rows, not in a column of their own here. */
+_Static_assert(MESH_KIND_COUNT == 6, "node_usage has a CPU and a memory column per kind");
 #define DB_NODE_COLUMNS(X)                                                                         \
   X(node, TXT, name)                                                                               \
   X(zone, U32, zone)                                                                               \

@@ -163,9 +163,19 @@ static int db__write_summary(const db_wmode *w) {
   return db__done(w->d, st, "writing mode_summary");
 }
 
+/* Whether kind k of mode m has rows: every kind but the gateway, which
+ * only a scenario with ingress gateways has (a database of a run without
+ * them reads as before the kind existed; the reader fills absent kinds
+ * with zeros). */
+static int db__kind_stored(const mode_result *m, int k) {
+  return k != MESH_KIND_GATEWAY || m->kind[k].instances > 0;
+}
+
 static int db__write_kinds(const db_wmode *w) {
   sqlite3_stmt *st = w->d->st[ST_INS_KIND];
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
+    if (!db__kind_stored(w->m, k))
+      continue;
     int c = db__bind_mode(st, w);
     db__bind_text(st, c++, mesh_kind_name((mesh_kind)k));
     db__bind_kind(st, c, &w->m->kind[k]);
@@ -241,6 +251,8 @@ static int db__write_all_series(const db_wmode *w) {
       db__write_series(w, "waypoint_replicas", se->waypoint_replicas) < 0)
     return DB_ESQL;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
+    if (!db__kind_stored(w->m, k))
+      continue;
     char metric[64];
     snprintf(metric, sizeof metric, "cpu_cores_%s", mesh_kind_name((mesh_kind)k));
     if (db__write_series(w, metric, se->cpu_cores[k]) < 0)
@@ -395,6 +407,8 @@ static int db__write_run_metrics(db *d, int64_t run_id, const result_replication
   sqlite3_stmt *st = d->st[ST_INS_RUN_METRIC];
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     const double value[2] = {rep->cpu_cores[k], rep->mem_mib[k]};
+    if (k == MESH_KIND_GATEWAY && value[0] == 0 && value[1] == 0)
+      continue; /* no gateways (their idle CPU and memory are never 0) */
     for (int x = 0; x < 2; x++) {
       sqlite3_bind_int64(st, 1, run_id);
       db__bind_text(st, 2, mesh_kind_name((mesh_kind)k));

@@ -15,7 +15,7 @@
 static inline void fx_profile(profile *p) {
   memset(p, 0, sizeof *p);
   strcpy(p->name, "test");
-  const double pass[MESH_PROXY_COUNT] = {50e3, 20e3, 60e3};
+  const double pass[MESH_PROXY_COUNT] = {50e3, 20e3, 60e3, 70e3};
   for (int k = 0; k < MESH_PROXY_COUNT; k++) {
     profile_proxy *x = &p->proxy[k];
     for (int q = 0; q < MESH_PROTO_COUNT; q++)
@@ -136,9 +136,21 @@ static inline void fx_traffic(scenario *s, uint32_t service, double rps) {
   memset(t, 0, sizeof *t);
   t->service = service;
   t->from = SCN_NONE;
+  t->via = SCN_NONE;
   t->rate_rps = rps;
   t->arrival = SCN_ARRIVAL_POISSON;
   t->timeout_ns = SCN_CLIENT_TIMEOUT_DEFAULT_NS; /* as the loader sets it */
+}
+
+/* An ingress gateway with `replicas` replicas; returns its index. */
+static inline uint32_t fx_gateway(scenario *s, const char *name, uint32_t replicas) {
+  s->gateways = realloc(s->gateways, (s->n_gateways + 1) * sizeof *s->gateways);
+  scenario_gateway *g = &s->gateways[s->n_gateways];
+  memset(g, 0, sizeof *g);
+  snprintf(g->name, SCN_NAME_MAX, "%s", name);
+  snprintf(g->ns, SCN_NAME_MAX, "istio-ingress");
+  g->replicas = replicas;
+  return s->n_gateways++;
 }
 
 static inline void fx_modes(scenario *s, const mesh_mode *modes, uint32_t n) {

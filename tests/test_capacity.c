@@ -160,7 +160,7 @@ static void test_shared_capacity(void **state) {
   uint32_t ns = fx_namespace(&s, "shop", MESH_NS_AMBIENT_WAYPOINT);
   fx_service(&s, "front", ns, 2, 1e5, 0);
   fx_service(&s, "back", ns, 2, 1e5, 1);
-  const profile *profiles[MESH_PROXY_COUNT] = {&p, &p, &p};
+  const profile *profiles[MESH_PROXY_COUNT] = {&p, &p, &p, &p};
   topology t;
   assert_int_equal(topo_build(&t, &s, profiles, &p.control_plane, MESH_MODE_AMBIENT_WAYPOINT, 1),
                    0);

@@ -427,9 +427,9 @@ static void test_roundtrip(void **state) {
   assert_int_equal(db_count_rows(t->d, "batches"), 1);
   assert_int_equal(db_count_rows(t->d, "runs"), o.n_modes * o.replications);
   assert_int_equal(db_count_rows(t->d, "mode_summary"), o.n_modes);
-  assert_int_equal(db_count_rows(t->d, "kind_usage"), o.n_modes * MESH_KIND_COUNT);
+  assert_int_equal(db_count_rows(t->d, "kind_usage"), o.n_modes * MESH_KIND_GATEWAY);
   assert_int_equal(db_count_rows(t->d, "run_metrics"),
-                   o.n_modes * o.replications * MESH_KIND_COUNT * 2);
+                   o.n_modes * o.replications * MESH_KIND_GATEWAY * 2);
   assert_int_equal(db_count_rows(t->d, "node_usage"), o.n_modes * o.n_nodes);
   assert_int_equal(db_count_rows(t->d, "failures"), o.n_modes);
   assert_int_equal(db_count_rows(t->d, "failure_series"), o.n_modes * o.n_seconds);
@@ -453,7 +453,7 @@ static void test_roundtrip(void **state) {
                    2);
   /* 3 series + one per kind per mode, and the waypoint replicas of ambient-waypoint. */
   assert_int_equal(db_count_rows(t->d, "series"),
-                   o.n_modes * o.n_seconds * (3 + MESH_KIND_COUNT) + o.n_seconds);
+                   o.n_modes * o.n_seconds * (3 + MESH_KIND_GATEWAY) + o.n_seconds);
   assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM series WHERE metric = "
                                               "'waypoint_replicas' AND mode = 'ambient-waypoint'"),
                    o.n_seconds);
@@ -498,7 +498,7 @@ static void test_labelled_modes(void **state) {
                    o.replications);
   assert_int_equal(int_query(db_sqlite(t->d), "SELECT count(*) FROM kind_usage WHERE mode = "
                                               "'linkerd-2.14:sidecar'"),
-                   MESH_KIND_COUNT);
+                   MESH_KIND_GATEWAY);
   run_result_release(&back);
   run_result_release(&r);
 }

@@ -70,7 +70,7 @@ static void test_paths(void **state) {
   (void)state;
   profile p;
   fx_profile(&p);
-  const profile *profs[MESH_PROXY_COUNT] = {&p, &p, &p};
+  const profile *profs[MESH_PROXY_COUNT] = {&p, &p, &p, &p};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     const path_case *c = &cases[i];
     scenario s;
@@ -95,7 +95,7 @@ static void test_proxies_per_mode(void **state) {
   (void)state;
   profile p;
   fx_profile(&p);
-  const profile *profs[MESH_PROXY_COUNT] = {&p, &p, &p};
+  const profile *profs[MESH_PROXY_COUNT] = {&p, &p, &p, &p};
   struct {
     mesh_mode mode;
     uint32_t sidecars, ztunnels, waypoints, cp;
@@ -214,12 +214,105 @@ static void test_meshed_client_path(void **state) {
   }
 }
 
+/* A root request through an ingress gateway (traffic[].via) crosses one of
+ * its replicas in every mode, as the client side of its path: straight to
+ * the pod in mode none (and to a pod without a mesh in hybrid), to the
+ * pod's sidecar, to its node's ztunnel (even on the gateway's own node),
+ * and through the service's waypoint only with use_waypoint. */
+static void test_gateway_path(void **state) {
+  (void)state;
+  static const struct {
+    mesh_mode mode;
+    mesh_ns_mode hybrid; /* the namespace's mode in hybrid */
+    int use_waypoint;
+    const char *want[8];
+  } gw_cases[] = {
+      {MESH_MODE_NONE,
+       MESH_NS_NONE,
+       0,
+       {"request gateway", "serve app(web-0)", "response gateway"}},
+      {MESH_MODE_SIDECAR,
+       MESH_NS_NONE,
+       0,
+       {"request gateway", "request sidecar(web-0)", "serve app(web-0)", "response sidecar(web-0)",
+        "response gateway"}},
+      {MESH_MODE_AMBIENT,
+       MESH_NS_NONE,
+       0,
+       {"request gateway", "request ztunnel(default-0)", "serve app(web-0)",
+        "response ztunnel(default-0)", "response gateway"}},
+      {MESH_MODE_AMBIENT_WAYPOINT,
+       MESH_NS_NONE,
+       0,
+       {"request gateway", "request ztunnel(default-0)", "serve app(web-0)",
+        "response ztunnel(default-0)", "response gateway"}},
+      {MESH_MODE_AMBIENT_WAYPOINT,
+       MESH_NS_NONE,
+       1,
+       {"request gateway", "request waypoint(shop/waypoint#0)", "request ztunnel(default-0)",
+        "serve app(web-0)", "response ztunnel(default-0)", "response waypoint(shop/waypoint#0)",
+        "response gateway"}},
+      {MESH_MODE_HYBRID,
+       MESH_NS_NONE,
+       1,
+       {"request gateway", "serve app(web-0)", "response gateway"}},
+  };
+  for (size_t i = 0; i < sizeof gw_cases / sizeof gw_cases[0]; i++) {
+    profile p;
+    fx_profile(&p);
+    scenario s;
+    fx_scenario(&s, 2, 0);
+    s.meta.replications = 1;
+    s.meta.duration_ns = SIM_S;
+    uint32_t ns = fx_namespace(&s, "shop", gw_cases[i].hybrid);
+    uint32_t web = fx_service(&s, "web", ns, 1, 1e5, 1);
+    uint32_t g = fx_gateway(&s, "edge", 2);
+    s.gateways[g].use_waypoint = gw_cases[i].use_waypoint != 0;
+    fx_traffic(&s, web, 100);
+    s.traffic[0].via = g;
+    fx_modes(&s, &gw_cases[i].mode, 1);
+    model_inputs in;
+    fx_inputs(&in, &s, &p);
+    trace_buf buf = {.n = 0};
+    in.trace = collect;
+    in.trace_ctx = &buf;
+    in.trace_requests = 1;
+    run_result r;
+    assert_int_equal(model_run(&in, &r), 0);
+    int n = 0;
+    while (n < 8 && gw_cases[i].want[n])
+      n++;
+    if (buf.n != n)
+      fail_msg("case %zu (%s): %d trace lines, want %d", i, mesh_mode_name(gw_cases[i].mode), buf.n,
+               n);
+    for (int k = 0; k < n; k++) {
+      char want[96];
+      /* the replica the request picked is either; the name is checked apart */
+      if (!strcmp(gw_cases[i].want[k], "request gateway") ||
+          !strcmp(gw_cases[i].want[k], "response gateway")) {
+        snprintf(want, sizeof want, "call 0 %s(gateway/edge#", gw_cases[i].want[k]);
+        if (strncmp(buf.lines[k], want, strlen(want)) != 0)
+          fail_msg("case %zu line %d: got \"%s\", want \"%s...\"", i, k, buf.lines[k], want);
+      } else {
+        snprintf(want, sizeof want, "call 0 %s", gw_cases[i].want[k]);
+        if (strcmp(buf.lines[k], want) != 0)
+          fail_msg("case %zu line %d: got \"%s\", want \"%s\"", i, k, buf.lines[k], want);
+      }
+    }
+    /* the response leaves through the replica the request came in by */
+    assert_string_equal(buf.lines[0] + strlen("call 0 request "),
+                        buf.lines[n - 1] + strlen("call 0 response "));
+    assert_int_equal(r.modes[0].kind[MESH_KIND_GATEWAY].instances, 2);
+    run_result_release(&r);
+    scenario_release(&s);
+  }
+}
+
 int main(void) {
   sim_rng_library_init();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_paths),
-      cmocka_unit_test(test_meshed_client_path),
-      cmocka_unit_test(test_proxies_per_mode),
+      cmocka_unit_test(test_paths),          cmocka_unit_test(test_meshed_client_path),
+      cmocka_unit_test(test_gateway_path),   cmocka_unit_test(test_proxies_per_mode),
       cmocka_unit_test(test_traced_request),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

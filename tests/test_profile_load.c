@@ -102,9 +102,9 @@ typedef struct builtin_case {
 } builtin_case;
 
 static const builtin_case builtin_cases[] = {
-    {"istio-1.24", {1, 1, 1}},
-    {"istio-1.22", {1, 1, 1}},
-    {"linkerd-2.14", {1, 0, 0}},
+    {"istio-1.24", {1, 1, 1, 1}},
+    {"istio-1.22", {1, 1, 1, 1}},
+    {"linkerd-2.14", {1, 0, 0, 1}},
 };
 
 static void check_proxy_complete(const profile *p, int k) {
@@ -534,13 +534,13 @@ static const bad_case bad_cases[] = {
      "byte_cpus: 0.5ns       # [A1][S10] 0.33", 1,
      "unknown key 'byte_cpus' in 'proxies.sidecar'; did you mean 'byte_cpu'? valid keys are: "
      "pass_cpu, byte_cpu, connection_cpu, on_path_fraction, pass_latency, tcp_on_path_fraction, "
-     "pass_sigma, workers, idle_cpu, memory, requests, limits, per_local_workload"},
+     "pass_sigma, plain_byte_cpu, workers, idle_cpu, memory, requests, limits, per_local_workload"},
     {"istio-1.24", "pass_latency: 15us    # [A4] local hop per pass, burns",
      "pass_latancy: 15us    # [A4] local hop per pass, burns", 1,
      "unknown key 'pass_latancy' in 'proxies.sidecar'; did you mean 'pass_latency'? valid keys "
      "are: pass_cpu, byte_cpu, connection_cpu, on_path_fraction, pass_latency, "
-     "tcp_on_path_fraction, pass_sigma, workers, idle_cpu, memory, requests, limits, "
-     "per_local_workload"},
+     "tcp_on_path_fraction, pass_sigma, plain_byte_cpu, workers, idle_cpu, memory, requests, "
+     "limits, per_local_workload"},
     {"istio-1.24", "    pass_latency: 15us    # [A4] local hop per pass, burns no proxy CPU\n", "",
      0, "missing key 'pass_latency' in 'proxies.sidecar'"},
     {"istio-1.24", "    pass_latency: 15us    # [A4] socket hand-off", "    # [A4] socket hand-off",
@@ -586,7 +586,7 @@ static const bad_case bad_cases[] = {
      "missing key 'per_inflight' in 'proxies.sidecar.memory'"},
     {"istio-1.24", "  waypoint:\n    pass_cpu:", "  waypoints:\n    pass_cpu:", 1,
      "unknown proxy kind 'waypoints' in 'proxies'; did you mean 'waypoint'? valid kinds are: "
-     "sidecar, ztunnel, waypoint"},
+     "sidecar, ztunnel, waypoint, gateway"},
     {"istio-1.24", "  replicas: 1 ", "  replicas: [1] ", 1,
      "expected a value for 'control_plane.replicas', found a list"},
     {"istio-1.24", "\nreference:\n", "\nreferences:\n", 1,
@@ -598,7 +598,7 @@ static const bad_case bad_cases[] = {
     {"linkerd-2.14", "    sidecar: {cpu: 0.18806, memory: 26.3MB}",
      "    sidecars: {cpu: 0.18806, memory: 26.3MB}", 1,
      "unknown proxy kind 'sidecars' in 'reference.published'; did you mean 'sidecar'? valid "
-     "kinds are: sidecar, ztunnel, waypoint"},
+     "kinds are: sidecar, ztunnel, waypoint, gateway"},
 };
 
 /* 1-based line of the n-th occurrence (n >= 1) of needle in text. */

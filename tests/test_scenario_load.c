@@ -1001,7 +1001,7 @@ static void test_override_errors(void **state) {
        "name, description, seed, duration, warmup, replications, slo, objective"},
       {"nope.x=1", "--set nope.x=1: error: unknown key \"nope\" at the top level; valid keys "
                    "are: metadata, cluster, pricing, mesh, namespaces, services, services_csv, "
-                   "call_graph_csv, traffic, traffic_csv, failures, advise"},
+                   "call_graph_csv, traffic, traffic_csv, gateways, failures, advise"},
       {"seed", "--set seed: error: expected KEY=VALUE, like metadata.seed=7"},
       {"=5", "--set =5: error: expected KEY=VALUE, like metadata.seed=7"},
       {"metadata..seed=1", "--set metadata..seed=1: error: empty key in path \"metadata\""},
@@ -1145,9 +1145,10 @@ static void test_string_inputs(void **state) {
       {"a: 1\n---\nb: 2\n", "test.yaml:2:1: error: a second YAML document starts here; a "
                             "scenario file holds exactly one"},
       {"metadata: {seed: *nope}\n", "test.yaml:1:18: error: yaml: found undefined alias"},
-      {"a: \"\\x00\"\n", "test.yaml:1:1: error: unknown key \"a\" at the top level; valid keys "
-                         "are: metadata, cluster, pricing, mesh, namespaces, services, "
-                         "services_csv, call_graph_csv, traffic, traffic_csv, failures, advise"},
+      {"a: \"\\x00\"\n",
+       "test.yaml:1:1: error: unknown key \"a\" at the top level; valid keys "
+       "are: metadata, cluster, pricing, mesh, namespaces, services, "
+       "services_csv, call_graph_csv, traffic, traffic_csv, gateways, failures, advise"},
       {"metadata:\n  name: \"a\\0b\"\n",
        "test.yaml:2:9: error: invalid \"name\": contains a NUL character"},
       {"metadata:\n  x\x01: 1\n", "test.yaml:2:4: error: yaml: control characters are not "
