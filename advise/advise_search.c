@@ -97,10 +97,12 @@ static void adv_start(const adv_ctx *c, mesh_ns_mode *out) {
 }
 
 /* Namespace i's cheapest move off the shared proxies (to sidecar or none;
- * from ambient-waypoint also to ambient), by guide; -1 when it has none. */
-static int adv_unshare(const adv_ctx *c, const mesh_ns_mode *a, uint32_t i, double *cost) {
+ * from ambient-waypoint also to ambient), by guide; -1 when it has none or
+ * is the namespace `held` in place (UINT32_MAX: none is). */
+static int adv_unshare(const adv_ctx *c, const mesh_ns_mode *a, uint32_t i, uint32_t held,
+                       double *cost) {
   int best = -1;
-  if (a[i] != MESH_NS_AMBIENT && a[i] != MESH_NS_AMBIENT_WAYPOINT)
+  if (i == held || (a[i] != MESH_NS_AMBIENT && a[i] != MESH_NS_AMBIENT_WAYPOINT))
     return -1; /* only ztunnels and waypoints are shared */
   for (int m = 0; m < MESH_NS_COUNT; m++) {
     bool less = m == MESH_NS_SIDECAR || m == MESH_NS_NONE ||
@@ -122,8 +124,9 @@ static int adv_unshare(const adv_ctx *c, const mesh_ns_mode *a, uint32_t i, doub
  * guide on ties, among the ADV_BLAST_TRIES cheapest moves of one namespace
  * off the shared proxies and the moves of a whole tenant's namespaces (a
  * limit of tenants per proxy is met tenant by tenant: moving one of a
- * tenant's namespaces leaves the tenant on the same ztunnels). */
-static int adv_repair_blast(adv_ctx *c, mesh_ns_mode *a) {
+ * tenant's namespaces leaves the tenant on the same ztunnels). Namespace
+ * `held` (UINT32_MAX: none) keeps its mode, and so does its tenant. */
+static int adv_repair_blast(adv_ctx *c, mesh_ns_mode *a, uint32_t held) {
   uint32_t v;
   int rc = adv_blast_check(c, a, &v, NULL, 0);
   size_t m = c->n ? c->n : 1;
@@ -135,7 +138,7 @@ static int adv_repair_blast(adv_ctx *c, mesh_ns_mode *a) {
     uint32_t n_moves = 0;
     for (uint32_t i = 0; i < c->n; i++) {
       double cost = 0;
-      int to = adv_unshare(c, a, i, &cost);
+      int to = adv_unshare(c, a, i, held, &cost);
       if (to >= 0)
         moves[n_moves++] = (adv_move){i, (mesh_ns_mode)to, -cost, false};
     }
@@ -151,7 +154,7 @@ static int adv_repair_blast(adv_ctx *c, mesh_ns_mode *a) {
           continue;
         double d = 0;
         any = true;
-        all = all && adv_unshare(c, a, i, &d) >= 0;
+        all = all && adv_unshare(c, a, i, held, &d) >= 0;
         cost += d;
       }
       if (first && any && all)
@@ -171,7 +174,8 @@ static int adv_repair_blast(adv_ctx *c, mesh_ns_mode *a) {
         const char *tenant = c->s->namespaces[moves[k].ns - c->n].tenant;
         for (uint32_t i = 0; i < c->n; i++) {
           double d;
-          int to = strcmp(c->s->namespaces[i].tenant, tenant) == 0 ? adv_unshare(c, a, i, &d) : -1;
+          int to =
+              strcmp(c->s->namespaces[i].tenant, tenant) == 0 ? adv_unshare(c, a, i, held, &d) : -1;
           if (to >= 0)
             trial[i] = (mesh_ns_mode)to;
         }
@@ -270,7 +274,7 @@ static int adv_repair(adv_ctx *c, adv_eval *cur) {
       }
       for (uint32_t j = 0; j < k; j++)
         a[moves[j].ns] = moves[j].to;
-      rc = adv_repair_blast(c, a);
+      rc = adv_repair_blast(c, a, UINT32_MAX);
       cands[n_cands++] = a;
       if (k >= n_moves)
         break;
@@ -402,8 +406,8 @@ static int adv_stage_chains(adv_ctx *c, const adv_eval *B, const adv_move *moves
 
 /* Swaps: each of the ADV_SWAP_TRIES most promising single moves from B that
  * breaks a blast-radius limit (one more tenant on shared ztunnels), kept,
- * with the limit repaired around it (adv_repair_blast with the moved
- * namespace held to its new mode): the namespaces it now shares proxies
+ * with the limit repaired around it (adv_repair_blast holding the moved
+ * namespace in its new mode): the namespaces it now shares proxies
  * with move off them instead. Which tenant goes ambient is then a choice
  * the search can revise, which single moves that keep the limit cannot
  * reach. Appended to cands (for the fill step, like chains). */
@@ -423,10 +427,7 @@ static int adv_stage_swaps(adv_ctx *c, const adv_eval *B, const adv_move *moves,
     rc = adv_blast_check(c, x, &v, NULL, 0);
     if (rc == 0 && v > 0) {
       tried++;
-      unsigned saved = c->sp.allowed[f->ns];
-      c->sp.allowed[f->ns] = SCN_NS_MODE_BIT(f->to); /* held: the others make room */
-      rc = adv_repair_blast(c, x);
-      c->sp.allowed[f->ns] = saved;
+      rc = adv_repair_blast(c, x, f->ns); /* f's namespace held: the others make room */
       if (rc == 0)
         rc = adv_blast_check(c, x, &v, NULL, 0);
       if (rc == 0 && v == 0 && !adv_eval_find(c, x)) {
@@ -505,7 +506,7 @@ int adv_search(adv_ctx *c) {
   if (!start)
     return ERR_ENOMEM;
   adv_start(c, start);
-  int rc = adv_repair_blast(c, start);
+  int rc = adv_repair_blast(c, start, UINT32_MAX);
   adv_eval *e = NULL;
   if (rc == 0)
     rc = adv_eval_batch(c, &start, 1, &e);
