@@ -880,6 +880,21 @@ static void forget_stations(run_result *r) {
   verdict_apply(r);
 }
 
+/* Closes t's database, runs `sql` on the file as an older meshsim would
+ * have left it, and opens it again, which must migrate it to the current
+ * schema version. */
+static void reopen_downgraded(dbt *t, const char *sql) {
+  db_close(t->d);
+  t->d = NULL;
+  sqlite3 *conn;
+  assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(conn, sql, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(conn);
+  char err[256];
+  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
+  assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
+}
+
 /* A database of schema version 2 (no verdicts) is upgraded on open: the
  * batches get the default objective of their time (p99, 0.1%), each mode
  * a verdict on latency and errors alone, with the reasons verdict.c would
@@ -898,19 +913,7 @@ static void test_migrates_version_2(void **state) {
   char fresh[2][2048], migrated[2048];
   table_columns(db_sqlite(t->d), "mode_summary", fresh[0], sizeof fresh[0]);
   table_columns(db_sqlite(t->d), "batches", fresh[1], sizeof fresh[1]);
-  db_close(t->d);
-  t->d = NULL;
-
-  sqlite3 *conn;
-  assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(conn, DROP_V6 DROP_V5 DROP_V4 DROP_V3 "PRAGMA user_version = 2;",
-                                NULL, NULL, NULL),
-                   SQLITE_OK);
-  sqlite3_close(conn);
-
-  char err[256];
-  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
+  reopen_downgraded(t, DROP_V6 DROP_V5 DROP_V4 DROP_V3 "PRAGMA user_version = 2;");
   table_columns(db_sqlite(t->d), "mode_summary", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh[0]);
   table_columns(db_sqlite(t->d), "batches", migrated, sizeof migrated);
@@ -1003,17 +1006,7 @@ static void test_migrates_version_5(void **state) {
   assert_int_equal(db_write_run(t->d, &r, &id), 0);
   char fresh[2048], migrated[2048];
   table_columns(db_sqlite(t->d), "failures", fresh, sizeof fresh);
-  db_close(t->d);
-  t->d = NULL;
-
-  sqlite3 *conn;
-  assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(conn, DROP_V6 "PRAGMA user_version = 5;", NULL, NULL, NULL),
-                   SQLITE_OK);
-  sqlite3_close(conn);
-
-  char err[256];
-  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
+  reopen_downgraded(t, DROP_V6 "PRAGMA user_version = 5;");
   assert_int_equal(db_schema_version(t->d), 6);
   table_columns(db_sqlite(t->d), "failures", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh);
@@ -1040,18 +1033,7 @@ static void test_migrates_version_4(void **state) {
   assert_int_equal(db_count_rows(t->d, "namespace_usage"), 2 * r.n_modes);
   char fresh[2048], migrated[2048];
   table_columns(db_sqlite(t->d), "namespace_usage", fresh, sizeof fresh);
-  db_close(t->d);
-  t->d = NULL;
-
-  sqlite3 *conn;
-  assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(conn, DROP_V6 DROP_V5 "PRAGMA user_version = 4;", NULL, NULL, NULL),
-                   SQLITE_OK);
-  sqlite3_close(conn);
-
-  char err[256];
-  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
+  reopen_downgraded(t, DROP_V6 DROP_V5 "PRAGMA user_version = 4;");
   table_columns(db_sqlite(t->d), "namespace_usage", migrated, sizeof migrated);
   assert_string_equal(migrated, fresh);
   assert_int_equal(db_count_rows(t->d, "namespace_usage"), 0);
@@ -1082,19 +1064,7 @@ static void test_migrates_version_3(void **state) {
   for (size_t i = 0; i < N_ELEMS(tables); i++)
     table_columns(db_sqlite(t->d), tables[i], fresh[i], sizeof fresh[i]);
   assert_non_null(strstr(fresh[0], ",bottleneck,target_utilisation,headroom,"));
-  db_close(t->d);
-  t->d = NULL;
-
-  sqlite3 *conn;
-  assert_int_equal(sqlite3_open(t->dbpath, &conn), SQLITE_OK);
-  assert_int_equal(
-      sqlite3_exec(conn, DROP_V6 DROP_V5 DROP_V4 "PRAGMA user_version = 3;", NULL, NULL, NULL),
-      SQLITE_OK);
-  sqlite3_close(conn);
-
-  char err[256];
-  assert_int_equal(db_open(t->dbpath, 0, &t->d, err, sizeof err), 0);
-  assert_int_equal(db_schema_version(t->d), DB_SCHEMA_VERSION);
+  reopen_downgraded(t, DROP_V6 DROP_V5 DROP_V4 "PRAGMA user_version = 3;");
   for (size_t i = 0; i < N_ELEMS(tables); i++) {
     table_columns(db_sqlite(t->d), tables[i], migrated, sizeof migrated);
     assert_string_equal(migrated, fresh[i]);
