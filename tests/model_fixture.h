@@ -49,6 +49,14 @@ static inline void fx_inputs(model_inputs *in, const scenario *s, const profile 
   in->profile_name = p->name;
 }
 
+/* Runs the modes s lists with every proxy kind and the control plane taken
+ * from p; the run must succeed (release r with run_result_release). */
+static inline void fx_run(const scenario *s, const profile *p, run_result *r) {
+  model_inputs in;
+  fx_inputs(&in, s, p);
+  assert_int_equal(model_run(&in, r), 0);
+}
+
 /* A scenario with `nodes` nodes in one zone (or one zone per node), no
  * latency, and no services yet. */
 static inline void fx_scenario(scenario *s, uint32_t nodes, int zone_per_node) {

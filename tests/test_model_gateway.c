@@ -61,10 +61,8 @@ static void test_cpu_is_passes(void **state) {
     scenario s;
     gw_build(&s, &p, rates[ri], 0);
     fx_modes(&s, modes, 3);
-    model_inputs in;
-    fx_inputs(&in, &s, &p);
     run_result r;
-    assert_int_equal(model_run(&in, &r), 0);
+    fx_run(&s, &p, &r);
     double cores[3];
     for (int i = 0; i < 3; i++) {
       const mode_result *m = &r.modes[i];
@@ -102,10 +100,8 @@ static void test_no_gateway_no_kind(void **state) {
   s.n_gateways = 0;
   mesh_mode m = MESH_MODE_SIDECAR;
   fx_modes(&s, &m, 1);
-  model_inputs in;
-  fx_inputs(&in, &s, &p);
   run_result r;
-  assert_int_equal(model_run(&in, &r), 0);
+  fx_run(&s, &p, &r);
   const result_kind_usage *k = &r.modes[0].kind[MESH_KIND_GATEWAY];
   assert_int_equal(k->instances, 0);
   assert_true(k->cpu_cores_mean == 0 && k->reserved_cpu_cores == 0 && k->mem_mib_mean == 0);
@@ -133,10 +129,8 @@ static void test_crash_a_replica(void **state) {
   f->kind = SCN_FAIL_CRASH;
   f->at_ns = 2 * SIM_S;
   f->duration_ns = 5 * SIM_S;
-  model_inputs in;
-  fx_inputs(&in, &s, &p);
   run_result r;
-  assert_int_equal(model_run(&in, &r), 0);
+  fx_run(&s, &p, &r);
   for (int i = 0; i < 3; i++) {
     const mode_result *m = &r.modes[i];
     assert_int_equal(m->n_failures, 1);

@@ -31,9 +31,7 @@ static void run_one(const profile *p, uint32_t nodes, uint32_t replicas, mesh_mo
   uint32_t web = fx_service(s, "web", ns, replicas, 1e5, 0);
   fx_traffic(s, web, 50);
   fx_modes(s, &mode, 1);
-  model_inputs in;
-  fx_inputs(&in, s, p);
-  assert_int_equal(model_run(&in, r), 0);
+  fx_run(s, p, r);
 }
 
 /* Ambient CPU and memory on a node grow with its pods by exactly the

@@ -51,10 +51,8 @@ static void run_sidecars(double heap, double rps, double *mem_mib, double *cores
   fx_traffic(&s, web, rps);
   mesh_mode m = MESH_MODE_SIDECAR;
   fx_modes(&s, &m, 1);
-  model_inputs in;
-  fx_inputs(&in, &s, &p);
   run_result r;
-  assert_int_equal(model_run(&in, &r), 0);
+  fx_run(&s, &p, &r);
   const result_kind_usage *u = &r.modes[0].kind[MESH_KIND_SIDECAR];
   *mem_mib = u->mem_mib_mean;
   *cores = u->cpu_cores_mean; /* fx_profile: no idle CPU */
