@@ -100,24 +100,30 @@ typedef struct mcall {
 
 _Static_assert(2 * PATH_MAX_PROXIES + 2 <= 16, "a call's elements must fit mcall.gap_mask");
 
+/* One station, everything a pass touches in one 128-byte block (the pair of
+ * cache lines an x86 core fetches together): with 200,000 pods the station
+ * array is far larger than L2, so a pass costs a miss per separate array it
+ * touches. */
 typedef struct mstation {
-  sim_station st;
-  float stretch; /* CPU-limit throttling factor */
-  uint8_t kind;  /* mesh_kind */
-  uint8_t pkind; /* mesh_proxy_kind, for proxies */
+  sim_station st; /* free times of up to SIM_STATION_LOCAL workers inside */
+  float stretch;  /* CPU-limit throttling factor */
+  uint8_t kind;   /* mesh_kind */
+  uint8_t pkind;  /* mesh_proxy_kind, for proxies */
   uint32_t node;
   sim_time busy_total_ns; /* all passes ever accepted (the autoscaler's meter) */
-} mstation;
+  /* The window's sums (see msums), flushed into the model_rep at the end. */
+  int64_t win_busy_ns, win_sojourn_ns;
+} __attribute__((aligned(128))) mstation;
+
+_Static_assert(sizeof(mstation) == 128, "a station is one pair of cache lines");
 
 /* The window's per-visit sums in integer ns: one integer add per visit
  * instead of a conversion and a floating add. msim_flush_sums adds them into
  * the model_rep's doubles at the end; a sum of integers below 2^53 is exact
  * in a double too, so the report is what per-visit floating sums gave. */
 typedef struct msums {
-  int64_t *busy_ns, *sojourn_ns;                                           /* per station */
   int64_t *cpu_ns_sec[MESH_KIND_COUNT], *inflight_ns_sec[MESH_KIND_COUNT]; /* per second */
   int64_t *ns_busy_ns, *ns_sojourn_ns; /* per kind x namespace, as model_rep's */
-  int64_t extra_busy_ns;
 } msums;
 
 /* Autoscaling state of one waypoint deployment. Replicas beyond the placed
@@ -470,12 +476,8 @@ static inline sim_time msim_pass(msim *m, uint32_t station, sim_time now, int in
   if (in_window) {
     uint32_t sec = msim_second(m, now);
     msums *sum = &m->sum;
-    if (station < m->out->n_stations) {
-      sum->busy_ns[station] += hold;
-      sum->sojourn_ns[station] += depart - now;
-    } else {
-      sum->extra_busy_ns += hold;
-    }
+    ms->win_busy_ns += hold;
+    ms->win_sojourn_ns += depart - now;
     sum->cpu_ns_sec[ms->kind][sec] += hold;
     sum->inflight_ns_sec[ms->kind][sec] += depart - now;
   }
@@ -1600,13 +1602,11 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
 static int msim_init_sums(msim *m) {
   const model_rep *o = m->out;
   msums *s = &m->sum;
-  size_t nst = o->n_stations ? o->n_stations : 1, nsec = (size_t)o->n_seconds + 1;
+  size_t nsec = (size_t)o->n_seconds + 1;
   size_t nns = (size_t)(o->n_namespaces ? o->n_namespaces : 1) * MESH_KIND_COUNT;
-  s->busy_ns = calloc(nst, sizeof *s->busy_ns);
-  s->sojourn_ns = calloc(nst, sizeof *s->sojourn_ns);
   s->ns_busy_ns = calloc(nns, sizeof *s->ns_busy_ns);
   s->ns_sojourn_ns = calloc(nns, sizeof *s->ns_sojourn_ns);
-  int ok = s->busy_ns && s->sojourn_ns && s->ns_busy_ns && s->ns_sojourn_ns;
+  int ok = s->ns_busy_ns && s->ns_sojourn_ns;
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
     s->cpu_ns_sec[k] = calloc(nsec, sizeof *s->cpu_ns_sec[k]);
     s->inflight_ns_sec[k] = calloc(nsec, sizeof *s->inflight_ns_sec[k]);
@@ -1620,10 +1620,13 @@ static void msim_flush_sums(msim *m) {
   model_rep *o = m->out;
   const msums *s = &m->sum;
   for (uint32_t i = 0; i < o->n_stations; i++) {
-    o->busy_ns[i] += (double)s->busy_ns[i];
-    o->sojourn_ns[i] += (double)s->sojourn_ns[i];
+    o->busy_ns[i] += (double)m->st[i].win_busy_ns;
+    o->sojourn_ns[i] += (double)m->st[i].win_sojourn_ns;
   }
-  o->extra_busy_ns += (double)s->extra_busy_ns;
+  int64_t extra = 0; /* autoscaled replicas beyond the placed ones */
+  for (uint32_t i = o->n_stations; i < m->n_stations; i++)
+    extra += m->st[i].win_busy_ns;
+  o->extra_busy_ns += (double)extra;
   for (int k = 0; k < MESH_KIND_COUNT; k++)
     for (uint32_t sec = 0; sec <= o->n_seconds; sec++) {
       o->cpu_ns_sec[k][sec] += (double)s->cpu_ns_sec[k][sec];
@@ -1636,8 +1639,6 @@ static void msim_flush_sums(msim *m) {
 }
 
 static void msim_release_sums(msums *s) {
-  free(s->busy_ns);
-  free(s->sojourn_ns);
   free(s->ns_busy_ns);
   free(s->ns_sojourn_ns);
   for (int k = 0; k < MESH_KIND_COUNT; k++) {
@@ -1745,7 +1746,9 @@ static int msim_init_arrays(msim *m) {
   const scenario *s = m->s;
   m->eng = sim_engine_new(4096);
   size_t nst = m->n_stations ? m->n_stations : 1;
-  m->st = calloc(nst, sizeof *m->st);
+  m->st = aligned_alloc(_Alignof(mstation), nst * sizeof *m->st);
+  if (m->st)
+    memset(m->st, 0, nst * sizeof *m->st);
   m->down = calloc(nst, sizeof *m->down);
   m->down_drill = calloc(nst, sizeof *m->down_drill);
   m->scan_mark = calloc(nst, sizeof *m->scan_mark);

@@ -15,7 +15,7 @@ int sim_station_init(sim_station *s, uint32_t workers) {
   if (workers == 0) {
     return SIM_EINVAL;
   }
-  s->free_at = calloc(workers, sizeof *s->free_at);
+  s->free_at = workers <= SIM_STATION_LOCAL ? s->local : calloc(workers, sizeof *s->free_at);
   if (s->free_at == NULL) {
     return SIM_ENOMEM;
   }
@@ -24,7 +24,9 @@ int sim_station_init(sim_station *s, uint32_t workers) {
 }
 
 void sim_station_release(sim_station *s) {
-  free(s->free_at);
+  if (s->free_at != s->local) {
+    free(s->free_at);
+  }
   free(s->ring);
   *s = (sim_station){0};
 }

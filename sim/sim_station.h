@@ -23,21 +23,30 @@
 
 #include "sim_time.h"
 
+/* Workers whose free times live inside the station record itself: a proxy
+ * station (1-2 workers) then costs one cache line pair per pass instead of
+ * the record plus a separate array. */
+#define SIM_STATION_LOCAL 3
+
 typedef struct sim_station {
-  sim_time *free_at; /* per worker: when it becomes free; owned */
-  uint32_t workers;
+  sim_time *free_at; /* per worker: when it becomes free; `local` or owned */
   /* Bounded waiting room (sim_station_set_queue_limit): the start times of
    * the last queue_limit accepted jobs, oldest at ring_head; owned. */
   sim_time *ring;
+  uint32_t workers;
   uint32_t queue_limit; /* 0 = unbounded */
   uint32_t ring_head, ring_len;
   uint64_t accepted; /* jobs accepted since the last stats reset */
   sim_time busy_ns;  /* sum of holds since the last stats reset */
   sim_time wait_ns;  /* sum of waits since the last stats reset */
   sim_time max_wait_ns;
+  sim_time local[SIM_STATION_LOCAL]; /* free_at of up to SIM_STATION_LOCAL workers */
 } sim_station;
 
-/* SIM_EINVAL when workers == 0, SIM_ENOMEM on allocation failure. */
+/* SIM_EINVAL when workers == 0, SIM_ENOMEM on allocation failure. With up
+ * to SIM_STATION_LOCAL workers free_at points into the record itself, so an
+ * initialised station must not be moved or copied (it never is: stations
+ * live in place in their owner's array). */
 int sim_station_init(sim_station *s, uint32_t workers);
 void sim_station_release(sim_station *s);
 
