@@ -52,6 +52,7 @@
 #define MCALL_POOLED       256u  /* holds a place in a proxy's circuit breaker (pair_count) */
 #define MCALL_CONNECTING   512u  /* waiting out the connect timeout toward a lost node */
 #define MCALL_GATEWAY      1024u /* a root entering through an ingress gateway (path.h) */
+#define MCALL_BREAKER      2048u /* its service sets connection_pool.max_requests */
 #define MODEL_NO_DRILL     UINT32_MAX
 #define MODEL_DRAIN_NS     (60 * SIM_S) /* in-flight requests get this long after the window */
 #define MODEL_RNG_ARRIVALS 1
@@ -84,6 +85,7 @@ typedef struct mcall {
   uint8_t side[PATH_MAX_PROXIES];
   uint8_t n_proxies;
   uint8_t step;
+  uint8_t proto; /* mesh_proto of its service, so a pass reads no service record */
   uint16_t flags;
   uint16_t cursor;  /* next child ordinal to consider */
   uint16_t pending; /* children in flight */
@@ -451,6 +453,16 @@ static inline void msim_schedule(msim *m, sim_time at, sim_handler fn, uint32_t 
     m->failed = rc;
     sim_engine_stop(m->eng);
   }
+}
+
+/* Sets the operation call c runs, and what its passes need of the service
+ * (read here once, not at every pass: a large cluster's service records
+ * are far from the cache). */
+static inline void msim_set_op(msim *m, mcall *c, uint32_t op) {
+  const scenario_service *svc = &m->s->services[m->g.nodes[op].service];
+  c->op = op;
+  c->proto = (uint8_t)svc->protocol;
+  c->flags = (uint16_t)((c->flags & ~MCALL_BREAKER) | (svc->max_requests > 0 ? MCALL_BREAKER : 0));
 }
 
 static void msim_trace(msim *m, const mcall *c, const char *what, uint32_t station, sim_time start,
@@ -849,7 +861,7 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
   k->src_pod = c->dst_pod;
   k->dst_pod =
       msim_pick_live(m, target, msim_u(m, key, CRN_PICK), now, msim_zone_of(m, c->dst_pod));
-  k->op = op_graph_node(&m->g, target, op);
+  msim_set_op(m, k, op_graph_node(&m->g, target, op));
   k->req_bytes = (uint32_t)req;
   k->resp_bytes = (uint32_t)resp;
   k->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
@@ -1082,8 +1094,8 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail
         mcall *r = &m->calls[n];
         r->key = msim_child_key(c->key, 0, attempt + 1);
         r->parent = MCALL_NONE;
-        r->src_pod = c->src_pod; /* the same client tries again */
-        r->op = c->op;           /* and asks for the same operation */
+        r->src_pod = c->src_pod;  /* the same client tries again */
+        msim_set_op(m, r, c->op); /* and asks for the same operation */
         r->dst_pod =
             msim_pick_live(m, svc, msim_u(m, r->key, CRN_PICK), now, msim_zone_of(m, c->src_pod));
         r->req_bytes = c->req_bytes;
@@ -1258,8 +1270,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
   const topology *t = m->t;
 
   if (step < r || (step > r && step <= 2 * r)) { /* a proxy pass */
-    uint32_t sv = t->pods[c->dst_pod].service;
-    mesh_proto proto = m->s->services[sv].protocol;
+    mesh_proto proto = (mesh_proto)c->proto;
     int request = step < r;
     uint32_t px = c->proxy[request ? step : 2 * r - step];
     uint32_t station = t->n_pods + px;
@@ -1270,8 +1281,9 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
         msim_fail(m, idx, now, m->down_drill[station], MFAIL_OUTAGE);
       return;
     }
-    uint32_t max_requests = m->s->services[sv].max_requests;
-    if (request && max_requests > 0 && (int)step == msim_pool_step(m, c)) {
+    if (request && (c->flags & MCALL_BREAKER) && (int)step == msim_pool_step(m, c)) {
+      uint32_t sv = t->pods[c->dst_pod].service;
+      uint32_t max_requests = m->s->services[sv].max_requests;
       uint32_t *n = pair_count_slot(&m->pooled, px, sv);
       if (!n) {
         m->failed = SIM_ENOMEM;
@@ -1605,7 +1617,7 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
   scenario_target w = scenario_traffic_target_at(m->s, tr, 0);
   if (tr->n_mix) /* the operation asked for, by the mix */
     w = *msim_pick_way(tr->mix, tr->n_mix, crn_uniform_mixed(kmix, MODEL_CRN_CHOICE));
-  c->op = op_graph_node(&m->g, tr->service, w.op);
+  msim_set_op(m, c, op_graph_node(&m->g, tr->service, w.op));
   c->req_bytes = (uint32_t)w.request_bytes;
   c->resp_bytes = (uint32_t)w.response_bytes;
   c->flags |= now >= m->t_warm ? MCALL_MEASURED : 0;
