@@ -20,20 +20,20 @@
  *   bucket(at) <= cur  the bottom, sorted by (time, seq): the bucket being
  *                      fired. Firing its first record is an unlink.
  *   bucket(at) < cur + SIM_CAL_BUCKETS
- *                      the calendar: ring slot (at >> shift) mod 4096, an
+ *                      the calendar: ring slot (at >> shift) mod 16384, an
  *                      unsorted list; one bit per non-empty slot in a
- *                      two-level bitmap (64 words under one summary word)
- *                      finds the next non-empty slot in a few instructions
- *                      however sparse the calendar is.
+ *                      three-level bitmap (256 words, 4 mid words, one top
+ *                      word) finds the next non-empty slot in a few
+ *                      instructions however sparse the calendar is.
  *   beyond             the heap: timeouts, idle sources, anything far away.
  * `cur` is the absolute bucket number of the bottom. When the bottom runs
  * out, the next non-empty bucket after cur becomes cur and its list is
- * sorted into the bottom (insertion for a few records, merge sort for
- * more). Calendar events span the absolute buckets (cur, cur + 4096) only,
- * so a ring slot never holds two absolute buckets. Heap events that the
- * window has since overtaken stay in the heap: the next event is the
- * smaller of the bottom's first record and the heap's root, compared by
- * (time, seq), so the order is exact whichever structure holds what.
+ * sorted into the bottom. Calendar events span the absolute buckets
+ * (cur, cur + 16384) only, so a ring slot never holds two absolute
+ * buckets. Heap events that the window has since overtaken stay in the
+ * heap: the next event is the smaller of the bottom's first record and the
+ * heap's root, compared by (time, seq), so the order is exact whichever
+ * structure holds what.
  *
  * Why a calendar and not a faster heap: a mesh model keeps 10^2-10^4 events
  * pending, nearly all 10 us-10 ms ahead, and fires each after it has waited
@@ -41,13 +41,30 @@
  * ends; the calendar pays a list push, a share of one small sort and a
  * bitmap scan. bench/bench_queue compares the two on that pattern.
  *
+ * ---- Loading a bucket ----
+ * The records of a bucket are scattered through the pool, so every step
+ * along a `next` link may miss the cache. Loading walks the list once,
+ * copying (time, seq, slot) into a local array, sorts that by insertion
+ * (a few records: see the width) and relinks the records in order; a merge
+ * sort of the list itself, kept for a bucket of more than 64 records,
+ * walks the links about log2(n) + 1 times. On the large cluster (1,000
+ * nodes, about 5 events per simulated us) the old 4096-bucket ring with a
+ * crowding limit of 32 settled at 4 us buckets of 18.7 records, merge
+ * sorted: list_merge and cal_load were 13.7% of the cycles. 16384 buckets
+ * let the width narrow to 1 us (3-6 records) with a 16.8 ms window that
+ * still holds the 1-10 ms service times. The ring's head array is 64 KB;
+ * 2^15 and 2^16 buckets (narrower still) measured the same queue share
+ * within the noise, and every push reads a head entry, so the smaller
+ * array is kept.
+ *
  * ---- Bucket width ----
  * 2^shift ns, adapted to the events seen: every SIM_CAL_ADAPT_PERIOD
  * scheduled events the engine looks at how many went beyond the window (to
  * the heap), how many went straight into the bottom (a sorted insert each)
  * and how many records a bucket brought. Many beyond the window while
- * buckets are nearly empty: the width doubles. Crowded buckets or many
- * sorted inserts while hardly anything goes beyond the window: it halves.
+ * buckets are nearly empty: the width doubles. Crowded buckets (more than
+ * 6 records on average) or many sorted inserts while hardly anything goes
+ * beyond the window: it halves.
  * The thresholds are far enough apart that one change cannot trigger its
  * reverse. A change re-buckets the calendar in O(calendar + bottom) and
  * reserves heap room before it moves anything, so a failed allocation
@@ -814,7 +831,7 @@ static int cal_rebuild(sim_engine *e, unsigned shift) {
 /* Reviews the bucket width (see the file comment) and restarts the counts.
  * Wider when more than 1/8 of the events went beyond the window while a
  * bucket brought fewer than 4 records and few events went straight into the
- * bottom; narrower when a bucket brought more than 32 records, or more than
+ * bottom; narrower when a bucket brought more than 6 records, or more than
  * 1/8 of the events went straight into the bottom, while fewer than 1/32
  * went beyond the window. */
 __attribute__((cold, noinline)) static void cal_adapt(sim_engine *e) {
