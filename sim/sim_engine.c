@@ -20,20 +20,20 @@
  *   bucket(at) <= cur  the bottom, sorted by (time, seq): the bucket being
  *                      fired. Firing its first record is an unlink.
  *   bucket(at) < cur + SIM_CAL_BUCKETS
- *                      the calendar: ring slot (at >> shift) mod 4096, an
+ *                      the calendar: ring slot (at >> shift) mod 16384, an
  *                      unsorted list; one bit per non-empty slot in a
- *                      two-level bitmap (64 words under one summary word)
- *                      finds the next non-empty slot in a few instructions
- *                      however sparse the calendar is.
+ *                      three-level bitmap (256 words, 4 mid words, one top
+ *                      word) finds the next non-empty slot in a few
+ *                      instructions however sparse the calendar is.
  *   beyond             the heap: timeouts, idle sources, anything far away.
  * `cur` is the absolute bucket number of the bottom. When the bottom runs
  * out, the next non-empty bucket after cur becomes cur and its list is
- * sorted into the bottom (insertion for a few records, merge sort for
- * more). Calendar events span the absolute buckets (cur, cur + 4096) only,
- * so a ring slot never holds two absolute buckets. Heap events that the
- * window has since overtaken stay in the heap: the next event is the
- * smaller of the bottom's first record and the heap's root, compared by
- * (time, seq), so the order is exact whichever structure holds what.
+ * sorted into the bottom. Calendar events span the absolute buckets
+ * (cur, cur + 16384) only, so a ring slot never holds two absolute
+ * buckets. Heap events that the window has since overtaken stay in the
+ * heap: the next event is the smaller of the bottom's first record and the
+ * heap's root, compared by (time, seq), so the order is exact whichever
+ * structure holds what.
  *
  * Why a calendar and not a faster heap: a mesh model keeps 10^2-10^4 events
  * pending, nearly all 10 us-10 ms ahead, and fires each after it has waited
@@ -41,13 +41,30 @@
  * ends; the calendar pays a list push, a share of one small sort and a
  * bitmap scan. bench/bench_queue compares the two on that pattern.
  *
+ * ---- Loading a bucket ----
+ * The records of a bucket are scattered through the pool, so every step
+ * along a `next` link may miss the cache. Loading walks the list once,
+ * copying (time, seq, slot) into a local array, sorts that by insertion
+ * (a few records: see the width) and relinks the records in order; a merge
+ * sort of the list itself, kept for a bucket of more than 64 records,
+ * walks the links about log2(n) + 1 times. On the large cluster (1,000
+ * nodes, about 5 events per simulated us) the old 4096-bucket ring with a
+ * crowding limit of 32 settled at 4 us buckets of 18.7 records, merge
+ * sorted: list_merge and cal_load were 13.7% of the cycles. 16384 buckets
+ * let the width narrow to 1 us (3-6 records) with a 16.8 ms window that
+ * still holds the 1-10 ms service times. The ring's head array is 64 KB;
+ * 2^15 and 2^16 buckets (narrower still) measured the same queue share
+ * within the noise, and every push reads a head entry, so the smaller
+ * array is kept.
+ *
  * ---- Bucket width ----
  * 2^shift ns, adapted to the events seen: every SIM_CAL_ADAPT_PERIOD
  * scheduled events the engine looks at how many went beyond the window (to
  * the heap), how many went straight into the bottom (a sorted insert each)
  * and how many records a bucket brought. Many beyond the window while
- * buckets are nearly empty: the width doubles. Crowded buckets or many
- * sorted inserts while hardly anything goes beyond the window: it halves.
+ * buckets are nearly empty: the width doubles. Crowded buckets (more than
+ * 6 records on average) or many sorted inserts while hardly anything goes
+ * beyond the window: it halves.
  * The thresholds are far enough apart that one change cannot trigger its
  * reverse. A change re-buckets the calendar in O(calendar + bottom) and
  * reserves heap room before it moves anything, so a failed allocation
@@ -96,16 +113,23 @@
 #define SIM_IN_HEAP UINT32_MAX
 
 /* ---- calendar ---- */
-#define SIM_CAL_BITS    12u
+/* 2^14 buckets: narrow enough for 3-6 records each at the large model's
+ * rate (about 5 events per us) with a window of 16.8 ms at 1 us. */
+#define SIM_CAL_BITS    14u
 #define SIM_CAL_BUCKETS (1u << SIM_CAL_BITS)
 #define SIM_CAL_MASK    (SIM_CAL_BUCKETS - 1)
-#define SIM_CAL_WORDS   (SIM_CAL_BUCKETS / 64) /* 64: one summary word covers them */
+/* Three-level bitmap: a bit per bucket, a bit per non-zero word, a bit per
+ * non-zero mid word. One top word covers up to 2^18 buckets. */
+#define SIM_CAL_WORDS (SIM_CAL_BUCKETS / 64)
+#define SIM_CAL_MIDS  (SIM_CAL_WORDS / 64)
+_Static_assert(SIM_CAL_BITS >= 12 && SIM_CAL_BITS <= 18, "the bitmap has three levels");
 /* Initial bucket width 2^12 ns = 4.1 us, window 16.8 ms: a mesh model's
  * delays. The width stays within [1 ns, 2^40 ns]. */
 #define SIM_CAL_SHIFT_INIT   12u
 #define SIM_CAL_SHIFT_MAX    40u
 #define SIM_CAL_ADAPT_PERIOD 8192u /* scheduled events between width reviews */
-#define SIM_CAL_SMALL_SORT   8u    /* insertion sort up to this many records */
+#define SIM_CAL_CROWDED      6u    /* narrower when a bucket brings more records on average */
+#define SIM_CAL_GATHER       64u   /* keys sorted in a local array up to this many records */
 
 /* ---- heap ---- */
 #define SIM_HEAP_ARITY 4u
@@ -124,6 +148,14 @@ typedef struct sim_event_rec {
   uint32_t next; /* next record in its list (or the free list), SIM_SLOT_NONE at the end */
   uint32_t prev; /* previous record, SIM_LIST_HEAD | list, or SIM_IN_HEAP */
 } sim_event_rec;
+
+/* A bucket's record as cal_load sorts it. */
+typedef struct sim_sort_key {
+  sim_time at;
+  uint64_t seq;
+  uint32_t slot;
+  uint32_t unused;
+} sim_sort_key;
 
 typedef struct sim_heap_tag {
   uint64_t seq;
@@ -148,8 +180,9 @@ struct sim_engine {
   /* Calendar. */
   uint64_t cur; /* absolute bucket number of the bottom */
   unsigned shift;
-  uint64_t summary;
-  uint64_t words[SIM_CAL_WORDS];
+  uint64_t top;                  /* bit m: mid[m] != 0 */
+  uint64_t mid[SIM_CAL_MIDS];    /* bit w % 64 of mid[w / 64]: words[w] != 0 */
+  uint64_t words[SIM_CAL_WORDS]; /* bit i % 64 of words[i / 64]: bucket i is not empty */
 
   /* Heap. */
   sim_time *ht;     /* heap times */
@@ -229,14 +262,20 @@ static inline void pool_release(sim_engine *e, uint32_t slot) {
 
 static inline void cal_mark(sim_engine *e, uint32_t i) {
   e->words[i >> 6] |= 1ull << (i & 63);
-  e->summary |= 1ull << (i >> 6);
+  e->mid[i >> 12] |= 1ull << ((i >> 6) & 63);
+  e->top |= 1ull << (i >> 12);
 }
 
 static inline void cal_unmark(sim_engine *e, uint32_t i) {
-  uint64_t w = e->words[i >> 6] &= ~(1ull << (i & 63));
-  if (w == 0) {
-    e->summary &= ~(1ull << (i >> 6));
+  if ((e->words[i >> 6] &= ~(1ull << (i & 63))) == 0 &&
+      (e->mid[i >> 12] &= ~(1ull << ((i >> 6) & 63))) == 0) {
+    e->top &= ~(1ull << (i >> 12));
   }
+}
+
+/* Bits of x at positions above b (b in 0 .. 63). */
+static inline uint64_t bits_above(uint64_t x, uint32_t b) {
+  return x & ((~0ull << b) << 1);
 }
 
 /* First non-empty bucket at or after ring slot i, circularly. The calendar
@@ -247,9 +286,17 @@ static inline uint32_t cal_find(const sim_engine *e, uint32_t i) {
   if (bits != 0) {
     return w << 6 | (uint32_t)__builtin_ctzll(bits);
   }
-  uint64_t above = w == SIM_CAL_WORDS - 1 ? 0 : e->summary & (~0ull << (w + 1));
-  uint32_t w2 = (uint32_t)__builtin_ctzll(above != 0 ? above : e->summary);
-  return w2 << 6 | (uint32_t)__builtin_ctzll(e->words[w2]);
+  uint32_t m = w >> 6;
+  uint64_t mb = bits_above(e->mid[m], w & 63);
+  if (mb == 0) {
+    /* Past the mid word: the next non-zero one, from the start if none
+     * follows (it may be m again, for the buckets before i). */
+    uint64_t tb = bits_above(e->top, m);
+    m = (uint32_t)__builtin_ctzll(tb != 0 ? tb : e->top);
+    mb = e->mid[m];
+  }
+  w = m << 6 | (uint32_t)__builtin_ctzll(mb);
+  return w << 6 | (uint32_t)__builtin_ctzll(e->words[w]);
 }
 
 static inline void bucket_push(sim_engine *e, uint32_t slot, uint32_t i) {
@@ -425,21 +472,36 @@ static void cal_load(sim_engine *e) {
     e->n_loaded++;
     return;
   }
-  /* Count up to the insertion-sort limit: a crowded bucket is merge sorted. */
+  /* One walk gathers the keys; the sort runs on them in a local array and
+   * the records are relinked in order, so no comparison chases a link. */
+  sim_sort_key k[SIM_CAL_GATHER];
   uint32_t n = 0;
-  for (uint32_t r = s; r != SIM_SLOT_NONE && n <= SIM_CAL_SMALL_SORT; r = e->pool[r].next) {
+  for (uint32_t r = s; r != SIM_SLOT_NONE; r = e->pool[r].next) {
+    if (n == SIM_CAL_GATHER) { /* too crowded for the array (the width will narrow) */
+      e->n_loaded += bottom_merge_sort(e, s);
+      return;
+    }
+    k[n] = (sim_sort_key){e->pool[r].at, e->pool[r].seq, r, 0};
     n++;
   }
-  if (n > SIM_CAL_SMALL_SORT) {
-    e->n_loaded += bottom_merge_sort(e, s);
-    return;
-  }
   e->n_loaded += n;
-  while (s != SIM_SLOT_NONE) {
-    uint32_t next = e->pool[s].next;
-    bottom_insert(e, s);
-    s = next;
+  for (uint32_t j = 1; j < n; j++) {
+    sim_sort_key x = k[j];
+    uint32_t m = j;
+    for (; m > 0 && key_less(x.at, x.seq, k[m - 1].at, k[m - 1].seq); m--) {
+      k[m] = k[m - 1];
+    }
+    k[m] = x;
   }
+  uint32_t prev = SIM_LIST_HEAD | SIM_LIST_BOTTOM;
+  for (uint32_t j = 0; j < n; j++) {
+    sim_event_rec *r = &e->pool[k[j].slot];
+    r->prev = prev;
+    r->next = j + 1 < n ? k[j + 1].slot : SIM_SLOT_NONE;
+    prev = k[j].slot;
+  }
+  e->bot_head = k[0].slot;
+  e->bot_tail = k[n - 1].slot;
 }
 
 /* ---- heap storage ---------------------------------------------------------- */
@@ -709,14 +771,14 @@ static int cal_rebuild(sim_engine *e, unsigned shift) {
   for (uint32_t s = e->bot_head; s != SIM_SLOT_NONE; s = e->pool[s].next) {
     to_heap += place_of(e->pool[s].at, shift, cur) == 2;
   }
-  for (uint64_t sum = e->summary; sum != 0; sum &= sum - 1) {
-    uint32_t w = (uint32_t)__builtin_ctzll(sum);
-    for (uint64_t bits = e->words[w]; bits != 0; bits &= bits - 1) {
-      uint32_t i = w << 6 | (uint32_t)__builtin_ctzll(bits);
+  if (e->top != 0) {
+    uint32_t first = cal_find(e, 0), i = first;
+    do {
       for (uint32_t s = e->head[i]; s != SIM_SLOT_NONE; s = e->pool[s].next) {
         to_heap += place_of(e->pool[s].at, shift, cur) == 2;
       }
-    }
+      i = cal_find(e, (i + 1) & SIM_CAL_MASK);
+    } while (i != first);
   }
   int rc = e->root_dead && to_heap > 0 ? heap_reserve(e, to_heap - 1) : heap_reserve(e, to_heap);
   if (rc < 0) {
@@ -730,7 +792,7 @@ static int cal_rebuild(sim_engine *e, unsigned shift) {
     moved++;
   }
   e->bot_head = e->bot_tail = SIM_SLOT_NONE;
-  while (e->summary != 0) {
+  while (e->top != 0) {
     uint32_t i = cal_find(e, 0);
     for (uint32_t s = e->head[i]; s != SIM_SLOT_NONE;) {
       uint32_t next = e->pool[s].next;
@@ -769,7 +831,7 @@ static int cal_rebuild(sim_engine *e, unsigned shift) {
 /* Reviews the bucket width (see the file comment) and restarts the counts.
  * Wider when more than 1/8 of the events went beyond the window while a
  * bucket brought fewer than 4 records and few events went straight into the
- * bottom; narrower when a bucket brought more than 32 records, or more than
+ * bottom; narrower when a bucket brought more than 6 records, or more than
  * 1/8 of the events went straight into the bottom, while fewer than 1/32
  * went beyond the window. */
 __attribute__((cold, noinline)) static void cal_adapt(sim_engine *e) {
@@ -783,7 +845,7 @@ __attribute__((cold, noinline)) static void cal_adapt(sim_engine *e) {
   if (far * 8u > SIM_CAL_ADAPT_PERIOD && loaded < 4 * loads + 4 &&
       near * 8u < SIM_CAL_ADAPT_PERIOD && e->shift < SIM_CAL_SHIFT_MAX) {
     cal_rebuild(e, e->shift + 1); /* on failure the width stays: still correct */
-  } else if ((loaded > 32 * loads || near * 8u > SIM_CAL_ADAPT_PERIOD) &&
+  } else if ((loaded > SIM_CAL_CROWDED * loads || near * 8u > SIM_CAL_ADAPT_PERIOD) &&
              far * 32u < SIM_CAL_ADAPT_PERIOD && e->shift > 0) {
     cal_rebuild(e, e->shift - 1);
   }
@@ -792,7 +854,7 @@ __attribute__((cold, noinline)) static void cal_adapt(sim_engine *e) {
 /* Puts record `slot` (due at `at` > now) where it belongs; the caller
  * ensured heap room. */
 static void place_later(sim_engine *e, uint32_t slot, sim_time at) {
-  if (e->summary == 0 && e->bot_head == SIM_SLOT_NONE) {
+  if (e->top == 0 && e->bot_head == SIM_SLOT_NONE) {
     /* The calendar is empty: start its window at the clock, or a jump in
      * time would leave every later event beyond it. */
     e->cur = (uint64_t)e->now >> e->shift;
@@ -869,7 +931,7 @@ static inline void heap_skip_stale(sim_engine *e) {
 /* Where the earliest pending event is, loading the next bucket if the
  * bottom ran out. Events due now elsewhere precede the FIFO's. */
 static inline int queue_next(sim_engine *e) {
-  if (__builtin_expect(e->bot_head == SIM_SLOT_NONE, 0) && e->summary != 0) {
+  if (__builtin_expect(e->bot_head == SIM_SLOT_NONE, 0) && e->top != 0) {
     cal_load(e);
   }
   if (e->heap_len > 0) {
@@ -966,8 +1028,7 @@ static inline int engine_schedule(sim_engine *e, sim_time at, sim_handler fn, vo
   uint32_t slot = e->free_head;
   uint64_t b = (uint64_t)at >> e->shift;
   bool now = at == e->now;
-  if (slot == SIM_SLOT_NONE ||
-      (!now && (b - e->cur - 1 >= SIM_CAL_BUCKETS - 1 || e->summary == 0))) {
+  if (slot == SIM_SLOT_NONE || (!now && (b - e->cur - 1 >= SIM_CAL_BUCKETS - 1 || e->top == 0))) {
     return schedule_slow(e, at, fn, ctx, arg, id);
   }
   sim_event_rec *r = &e->pool[slot];

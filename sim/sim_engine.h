@@ -9,7 +9,7 @@
  *
  * The pending set is shaped for a simulation's pattern (sim_engine.c has
  * the details): events due at the current instant go to a FIFO (O(1));
- * events due within a window of 4096 buckets go to a calendar whose bucket
+ * events due within a window of 16384 buckets go to a calendar whose bucket
  * width adapts to the delays seen (O(1) to schedule; firing sorts each
  * bucket once when the clock reaches it); anything further goes to a 4-ary
  * heap (O(log n)). Which structure holds an event never changes the order

@@ -686,6 +686,172 @@ static void test_strerror(void **state) {
   assert_string_equal(sim_strerror(INT32_MIN), "unknown error");
 }
 
+/* ---- the calendar under load ------------------------------------------------- */
+
+/* The bitmap's groups: each mid word covers 4096 buckets. With the bottom
+ * at bucket 5000 (group 1) and nothing else in group 1, the next bucket is
+ * in group 2 (9000), then group 3 (13000), then the ring wraps to group 0
+ * (bucket 16484, ring slot 100 of 16384). Bucket numbers are in the
+ * initial width, which holds until the first review (8192 schedules). */
+static void test_next_bucket_across_bitmap_groups(void **state) {
+  (void)state;
+  sim_engine *e = new_engine(0);
+  recorder r = {0};
+  sim_engine_info info;
+  sim_engine_get_info(e, &info);
+  sim_time w = info.bucket_width_ns;
+  assert_int_equal(sim_engine_schedule_at(e, 5000 * w, record, &r, 0, NULL), 0);
+  sim_engine_run_until(e, 5000 * w - 1); /* loads bucket 5000, fires nothing */
+  assert_int_equal(r.n, 0);
+  assert_int_equal(sim_engine_schedule_at(e, 16484 * w, record, &r, 3, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 13000 * w, record, &r, 2, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 9000 * w, record, &r, 1, NULL), 0);
+  sim_engine_get_info(e, &info);
+  assert_int_equal(info.heap_entries, 0); /* all four in the calendar */
+  sim_engine_run_until(e, SIM_TIME_NEVER);
+  assert_int_equal(r.n, 4);
+  for (uint64_t i = 0; i < 4; i++) {
+    assert_int_equal(r.args[i], i);
+  }
+  sim_engine_free(e);
+}
+
+/* An order checker for long runs: arg is the scheduling index, so the
+ * (time, seq) order means (time, arg) strictly increases from one fired
+ * event to the next. */
+typedef struct {
+  uint64_t x; /* LCG state */
+  uint64_t next_arg;
+  uint64_t fired;
+  uint64_t budget; /* successors still to schedule */
+  sim_time last_t;
+  uint64_t last_arg;
+  int phase; /* 0: crowded, short delays; 1: sparse, long delays */
+} wrap_ctx;
+
+static uint64_t wrap_rand(wrap_ctx *c) {
+  c->x = c->x * 6364136223846793005u + 1442695040888963407u;
+  return c->x >> 20;
+}
+
+/* Crowded: 0-60 us on a 250 ns grid (many exact ties, some for now).
+ * Sparse: 0-30 ms on a 1 us grid, 1 in 64 one to two seconds ahead. */
+static sim_time wrap_delay(wrap_ctx *c) {
+  uint64_t r = wrap_rand(c);
+  if (c->phase == 0) {
+    return (sim_time)(r % 241) * 250;
+  }
+  if (r % 64 == 0) {
+    return SIM_S + (sim_time)(r >> 6) % SIM_S;
+  }
+  return (sim_time)((r >> 6) % 30000) * SIM_US;
+}
+
+static void wrap_fire(sim_engine *e, void *ctx, uint64_t arg) {
+  wrap_ctx *c = ctx;
+  sim_time t = sim_engine_now(e);
+  if (c->fired > 0 && !(t > c->last_t || (t == c->last_t && arg > c->last_arg))) {
+    fail_msg("event %llu at %lld fired after event %llu at %lld", (unsigned long long)arg,
+             (long long)t, (unsigned long long)c->last_arg, (long long)c->last_t);
+  }
+  c->last_t = t;
+  c->last_arg = arg;
+  c->fired++;
+  if (c->budget > 0) {
+    c->budget--;
+    assert_int_equal(sim_engine_schedule(e, wrap_delay(c), wrap_fire, c, c->next_arg++, NULL), 0);
+  }
+}
+
+/* A hold loop that first crowds the buckets (the width must narrow while
+ * they are full), then spreads its events over tens of milliseconds and
+ * seconds (the width must widen, and the clock passes the ring's end many
+ * times), with ties throughout. Every event fires in (time, seq) order. */
+static void test_order_across_width_changes_and_wraps(void **state) {
+  (void)state;
+  enum { PENDING = 20000, EVENTS = 1500000 };
+  sim_engine *e = new_engine(0);
+  wrap_ctx c = {.x = 99, .budget = EVENTS};
+  for (int i = 0; i < PENDING; i++) {
+    assert_int_equal(sim_engine_schedule(e, wrap_delay(&c), wrap_fire, &c, c.next_arg++, NULL), 0);
+  }
+  sim_engine_info start;
+  sim_engine_get_info(e, &start);
+  assert_int_equal(sim_engine_run_until(e, 2 * SIM_MS) > 0, 1);
+  sim_engine_info crowded;
+  sim_engine_get_info(e, &crowded);
+  c.phase = 1;
+  sim_engine_run_until(e, SIM_TIME_NEVER);
+  sim_engine_info sparse;
+  sim_engine_get_info(e, &sparse);
+  assert_int_equal(c.fired, PENDING + EVENTS);
+  assert_int_equal(sim_engine_pending(e), 0);
+  /* Narrower while crowded (20,000 events in 60 us), wider afterwards. */
+  if (!(crowded.bucket_width_ns < start.bucket_width_ns &&
+        sparse.bucket_width_ns > crowded.bucket_width_ns)) {
+    fail_msg("bucket width %lld ns at the start, %lld crowded, %lld sparse",
+             (long long)start.bucket_width_ns, (long long)crowded.bucket_width_ns,
+             (long long)sparse.bucket_width_ns);
+  }
+  /* The clock crossed more than twice as many buckets of the final width as
+   * the largest ring the engine allows (2^18; it has 2^14): the ring
+   * wrapped, at that width alone, dozens of times. */
+  assert_true(sim_engine_now(e) / sparse.bucket_width_ns > 2 * (1 << 18));
+  sim_engine_free(e);
+}
+
+/* One bucket brings n records, all within one initial bucket width, with
+ * runs of exact ties: below, at and above the size sorted in a local array
+ * (64 records), and the same with a cancel in the middle. */
+static void test_crowded_bucket_order(void **state) {
+  (void)state;
+  static const size_t sizes[] = {2, 5, 63, 64, 65, 200, 1000};
+  for (size_t k = 0; k < N_ELEMS(sizes); k++) {
+    for (int cancel = 0; cancel < 2; cancel++) {
+      size_t n = sizes[k];
+      sim_engine *e = new_engine(0);
+      recorder *r = calloc(1, sizeof *r);
+      assert_non_null(r);
+      sim_engine_run_until(e, SIM_MS); /* the bucket is not the one being fired */
+      sim_time base = 2 * SIM_MS;
+      sim_event_id mid = {0};
+      for (size_t i = 0; i < n; i++) {
+        /* Times (i * 7) mod 5: five instants, each a run of ties, scheduled
+         * out of order. */
+        sim_event_id id;
+        assert_int_equal(
+            sim_engine_schedule_at(e, base + (sim_time)((i * 7) % 5), record, r, i, &id), 0);
+        if (i == n / 2) {
+          mid = id;
+        }
+      }
+      if (cancel) {
+        assert_int_equal(sim_engine_cancel(e, mid), 0);
+      }
+      sim_engine_run_until(e, SIM_TIME_NEVER);
+      assert_int_equal(r->n, n - (size_t)cancel);
+      /* Expected, by hand: instant 0 first, then 1 .. 4; within an instant
+       * ascending i. */
+      size_t pos = 0;
+      for (sim_time t = 0; t < 5; t++) {
+        for (size_t i = 0; i < n; i++) {
+          if ((sim_time)((i * 7) % 5) != t || (cancel && i == n / 2)) {
+            continue;
+          }
+          if (r->args[pos] != i || r->times[pos] != base + t) {
+            fail_msg("%zu records%s, position %zu: event %llu at %lld, want %zu at %lld", n,
+                     cancel ? " (one cancelled)" : "", pos, (unsigned long long)r->args[pos],
+                     (long long)r->times[pos], i, (long long)(base + t));
+          }
+          pos++;
+        }
+      }
+      free(r);
+      sim_engine_free(e);
+    }
+  }
+}
+
 /* ---- pool reuse ----------------------------------------------------------- */
 
 typedef struct {
@@ -1038,6 +1204,9 @@ int main(void) {
       cmocka_unit_test(test_handlers_that_do_things),
       cmocka_unit_test(test_schedule_errors),
       cmocka_unit_test(test_strerror),
+      cmocka_unit_test(test_next_bucket_across_bitmap_groups),
+      cmocka_unit_test(test_order_across_width_changes_and_wraps),
+      cmocka_unit_test(test_crowded_bucket_order),
       cmocka_unit_test(test_pool_reuse),
       cmocka_unit_test(test_hold_fits_exactly),
       cmocka_unit_test(test_cancel_churn_bounded),
