@@ -98,7 +98,9 @@ typedef struct mcall {
   sim_time origin; /* arrival of the root request (latency counts from here) */
   sim_event_id timer;
   sim_time deadline; /* when the timer fires (valid with MCALL_TIMER) */
-} mcall;
+} __attribute__((aligned(128))) mcall;
+
+_Static_assert(sizeof(mcall) == 128, "a call is one pair of cache lines");
 
 _Static_assert(2 * PATH_MAX_PROXIES + 2 <= 16, "a call's elements must fit mcall.gap_mask");
 
@@ -204,6 +206,7 @@ static void ev_timeout(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_retry(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_reissue(sim_engine *e, void *ctx, uint64_t arg);
 static void ev_connect_timeout(sim_engine *e, void *ctx, uint64_t arg);
+
 static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail_cause cause);
 static void msim_root_failed(msim *m, const mcall *c, sim_time now, uint32_t drill,
                              mfail_cause cause);
@@ -318,12 +321,16 @@ static inline uint32_t msim_root_ns(const msim *m, const mcall *c) {
 static uint32_t msim_call_new(msim *m) {
   if (m->free_head == MCALL_NONE) {
     uint32_t ncap = m->cap_calls ? m->cap_calls * 2 : 1024;
-    mcall *nc = realloc(m->calls, (size_t)ncap * sizeof *nc);
+    /* Aligned like the stations: a record is one pair of cache lines. */
+    mcall *nc = aligned_alloc(_Alignof(mcall), (size_t)ncap * sizeof *nc);
     if (!nc) {
       m->failed = SIM_ENOMEM;
       sim_engine_stop(m->eng);
       return MCALL_NONE;
     }
+    if (m->calls)
+      memcpy(nc, m->calls, (size_t)m->cap_calls * sizeof *nc);
+    free(m->calls);
     m->calls = nc;
     /* Thread the new records onto the free list. They start with no flags:
      * outage scans (msim_reset_holders) read every record up to cap_calls. */
@@ -434,20 +441,33 @@ static inline uint32_t msim_step_station(const msim *m, const mcall *c) {
   return step <= 2 * r ? m->t->n_pods + c->proxy[2 * r - step] : UINT32_MAX;
 }
 
-/* Inline so that the handler tests below fold away at each call site. */
-static inline void msim_schedule(msim *m, sim_time at, sim_handler fn, uint32_t idx) {
-  if (fn == ev_hop || fn == ev_children || fn == ev_reissue || fn == ev_connect_timeout)
-    m->calls[idx].flags |= MCALL_HAS_EVENT;
-  if (fn == ev_hop) {
-    /* Request the station the hop will visit now: it fires microseconds
-     * later, by when the record is in L2 rather than a miss to memory (a
-     * large cluster's stations are far larger than L2). */
-    uint32_t st = msim_step_station(m, &m->calls[idx]);
+/* The engine's lookahead (sim_engine.h). With tens of thousands of calls in
+ * flight, a call's record and the station it visits next have left the
+ * cache by the time its next event fires: two events ahead, request the
+ * record; one ahead, the record is in, so request the station its hop
+ * visits. */
+static void msim_lookahead(void *ctx, sim_handler fn1, uint64_t arg1, sim_handler fn2,
+                           uint64_t arg2) {
+  const msim *m = ctx;
+  if (fn1 == ev_hop) {
+    uint32_t st = msim_step_station(m, &m->calls[(uint32_t)arg1]);
     if (st != UINT32_MAX) {
       __builtin_prefetch((const char *)&m->st[st]);
       __builtin_prefetch((const char *)&m->st[st] + 64);
     }
   }
+  if (fn2 == ev_hop || fn2 == ev_children || fn2 == ev_timeout || fn2 == ev_reissue ||
+      fn2 == ev_connect_timeout) {
+    const char *c = (const char *)&m->calls[(uint32_t)arg2];
+    __builtin_prefetch(c);
+    __builtin_prefetch(c + 64);
+  }
+}
+
+/* Inline so that the handler tests below fold away at each call site. */
+static inline void msim_schedule(msim *m, sim_time at, sim_handler fn, uint32_t idx) {
+  if (fn == ev_hop || fn == ev_children || fn == ev_reissue || fn == ev_connect_timeout)
+    m->calls[idx].flags |= MCALL_HAS_EVENT;
   int rc = sim_engine_schedule_at(m->eng, at, fn, m, idx, NULL);
   if (rc != 0 && !m->failed) {
     m->failed = rc;
@@ -1782,6 +1802,8 @@ static int msim_init_bursts(msim *m) {
 static int msim_init_arrays(msim *m) {
   const scenario *s = m->s;
   m->eng = sim_engine_new(4096);
+  if (m->eng)
+    sim_engine_set_lookahead(m->eng, msim_lookahead);
   size_t nst = m->n_stations ? m->n_stations : 1;
   m->st = aligned_alloc(_Alignof(mstation), nst * sizeof *m->st);
   if (m->st)

@@ -197,6 +197,7 @@ struct sim_engine {
   bool root_dead;
 
   bool stop_requested;
+  sim_lookahead lookahead; /* NULL: none */
   uint64_t next_seq;
   uint64_t fired;
   uint64_t purges;
@@ -1097,9 +1098,20 @@ static inline void fire(sim_engine *e, int src) {
     slot = list_pop(e, &e->bot_head, &e->bot_tail, SIM_LIST_BOTTOM);
     e->now = e->pool[slot].at;
     if (e->bot_head != SIM_SLOT_NONE) {
-      /* The next bottom record may have left the cache since its bucket
-       * was sorted: fetch it while this handler runs. */
-      __builtin_prefetch(&e->pool[e->bot_head]);
+      /* The two next bottom records were requested by the previous events:
+       * hand them to the lookahead, and request the one after them, which
+       * may have left the cache since its bucket was sorted. */
+      const sim_event_rec *n1 = &e->pool[e->bot_head], *n2 = NULL;
+      if (n1->next != SIM_SLOT_NONE) {
+        n2 = &e->pool[n1->next];
+        if (n2->next != SIM_SLOT_NONE) {
+          __builtin_prefetch(&e->pool[n2->next]);
+        }
+      }
+      if (e->lookahead != NULL) {
+        bool two = n2 != NULL && n2->ctx == n1->ctx;
+        e->lookahead(n1->ctx, n1->fn, n1->arg, two ? n2->fn : NULL, two ? n2->arg : 0);
+      }
     }
   } else if (src == SRC_FIFO) {
     slot = list_pop(e, &e->fifo_head, &e->fifo_tail, SIM_LIST_FIFO);
@@ -1156,6 +1168,10 @@ uint64_t sim_engine_run_until(sim_engine *e, sim_time until) {
     e->now = until;
   }
   return n;
+}
+
+void sim_engine_set_lookahead(sim_engine *e, sim_lookahead fn) {
+  e->lookahead = fn;
 }
 
 void sim_engine_stop(sim_engine *e) {

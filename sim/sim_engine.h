@@ -85,6 +85,19 @@ uint64_t sim_engine_run_until(sim_engine *e, sim_time until);
  * a stop outside a run has no effect. */
 void sim_engine_stop(sim_engine *e);
 
+/* A hint about the two events that fire after the current one (fn2 is
+ * NULL when only one is known): the engine calls it, when it knows them
+ * cheaply (the next records of the sorted bucket being fired), just before
+ * it runs the current handler, so the model can request the state they will
+ * touch while this one runs: two ahead, what it can locate without reading
+ * memory; one ahead, what it locates through state it requested on the
+ * previous call. It must not change anything the simulation reads. */
+typedef void (*sim_lookahead)(void *ctx, sim_handler fn1, uint64_t arg1, sim_handler fn2,
+                              uint64_t arg2);
+
+/* Sets (or, with NULL, clears) the lookahead hint; none by default. */
+void sim_engine_set_lookahead(sim_engine *e, sim_lookahead fn);
+
 /* Number of live pending events (cancelled ones excluded). */
 size_t sim_engine_pending(const sim_engine *e);
 

@@ -1186,6 +1186,67 @@ static void test_random_against_reference(void **state) {
   }
 }
 
+/* ---- lookahead ------------------------------------------------------------------ */
+
+typedef struct {
+  recorder r; /* first: the record handler takes the context as a recorder */
+  size_t n;
+  size_t at[4096]; /* events fired before the hint, i.e. the current event's index */
+  uint64_t arg1[4096], arg2[4096];
+  int two[4096];
+} hints;
+
+static void note_hint(void *ctx, sim_handler fn1, uint64_t arg1, sim_handler fn2, uint64_t arg2) {
+  hints *h = ctx;
+  assert_true(h->n < N_ELEMS(h->at));
+  assert_ptr_equal(fn1, record);
+  h->at[h->n] = h->r.n;
+  h->arg1[h->n] = arg1;
+  h->two[h->n] = fn2 != NULL;
+  h->arg2[h->n] = arg2;
+  if (fn2 != NULL) {
+    assert_ptr_equal(fn2, record);
+  }
+  h->n++;
+}
+
+/* The hint names the events that fire next, in order, and changes nothing. */
+static void test_lookahead_names_the_next_events(void **state) {
+  (void)state;
+  hints *h = calloc(1, sizeof *h);
+  assert_non_null(h);
+  sim_engine *e = new_engine(16);
+  sim_engine_set_lookahead(e, note_hint);
+  /* Crowded buckets with ties, spread over many buckets, some for now. */
+  uint64_t x = 12345;
+  for (uint64_t i = 0; i < 2000; i++) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    sim_time at = (sim_time)((x >> 33) % 50000);
+    assert_int_equal(sim_engine_schedule_at(e, at, record, h, i, NULL), 0);
+  }
+  sim_engine_run_until(e, SIM_TIME_NEVER);
+  assert_int_equal(h->r.n, 2000);
+  assert_true(h->n > 1000); /* most events are fired from a sorted bucket */
+  size_t twos = 0;
+  for (size_t k = 0; k < h->n; k++) {
+    size_t i = h->at[k];
+    assert_true(i + 1 < h->r.n);
+    assert_int_equal(h->arg1[k], h->r.args[i + 1]);
+    if (h->two[k]) {
+      assert_true(i + 2 < h->r.n);
+      assert_int_equal(h->arg2[k], h->r.args[i + 2]);
+      twos++;
+    }
+  }
+  assert_true(twos > 0);
+  for (size_t i = 1; i < h->r.n; i++) {
+    assert_true(h->r.times[i - 1] < h->r.times[i] ||
+                (h->r.times[i - 1] == h->r.times[i] && h->r.args[i - 1] < h->r.args[i]));
+  }
+  sim_engine_free(e);
+  free(h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_order),
@@ -1207,6 +1268,7 @@ int main(void) {
       cmocka_unit_test(test_next_bucket_across_bitmap_groups),
       cmocka_unit_test(test_order_across_width_changes_and_wraps),
       cmocka_unit_test(test_crowded_bucket_order),
+      cmocka_unit_test(test_lookahead_names_the_next_events),
       cmocka_unit_test(test_pool_reuse),
       cmocka_unit_test(test_hold_fits_exactly),
       cmocka_unit_test(test_cancel_churn_bounded),
