@@ -45,6 +45,10 @@ typedef struct model_inputs {
    * at the scenario's path (scn->path). Only errors are added, and only the
    * first failing mode's. */
   diag_list *diag;
+  /* The engine's lookahead (prefetching only; no result depends on it):
+   * 0 when the stations outgrow a core's cache (the default), 1 always,
+   * -1 never. For tests and benchmarks. */
+  int lookahead;
 } model_inputs;
 
 /* Runs every mode listed in the scenario (scn->mesh.modes) and fills *out

@@ -320,6 +320,11 @@ static inline uint32_t msim_root_ns(const msim *m, const mcall *c) {
 
 static uint32_t msim_call_new(msim *m) {
   if (m->free_head == MCALL_NONE) {
+    if (m->cap_calls > UINT32_MAX / 2 - 1) { /* the doubling would wrap (and MCALL_NONE) */
+      m->failed = SIM_ENOMEM;
+      sim_engine_stop(m->eng);
+      return MCALL_NONE;
+    }
     uint32_t ncap = m->cap_calls ? m->cap_calls * 2 : 1024;
     /* Aligned like the stations: a record is one pair of cache lines. */
     mcall *nc = aligned_alloc(_Alignof(mcall), (size_t)ncap * sizeof *nc);
@@ -441,8 +446,9 @@ static inline uint32_t msim_step_station(const msim *m, const mcall *c) {
   return step <= 2 * r ? m->t->n_pods + c->proxy[2 * r - step] : UINT32_MAX;
 }
 
-/* Station memory above which the model sets the engine's lookahead: about
- * a core's L2 (2 MiB on the machines measured). */
+/* Station memory above which the model sets the engine's lookahead (with
+ * model_inputs.lookahead 0): half a core's L2 (2 MiB on the machine
+ * measured), the rest being the calls and everything else a pass reads. */
 #define MSIM_LOOKAHEAD_MIN_BYTES (1u << 20)
 
 /* The engine's lookahead (sim_engine.h). With tens of thousands of calls in
@@ -1809,7 +1815,8 @@ static int msim_init_arrays(msim *m) {
   /* The lookahead pays where the stations outgrow the cache (a 20,000-pod
    * cluster: 0.92x CPU); for a small model it is only extra instructions
    * (chain: +4%). The choice changes no result. */
-  if (m->eng && (size_t)m->n_stations * sizeof(mstation) > MSIM_LOOKAHEAD_MIN_BYTES)
+  int big = (size_t)m->n_stations * sizeof(mstation) > MSIM_LOOKAHEAD_MIN_BYTES;
+  if (m->eng && (m->in->lookahead > 0 || (m->in->lookahead == 0 && big)))
     sim_engine_set_lookahead(m->eng, msim_lookahead);
   size_t nst = m->n_stations ? m->n_stations : 1;
   m->st = aligned_alloc(_Alignof(mstation), nst * sizeof *m->st);

@@ -107,7 +107,7 @@
 #define SIM_SLOT_MAX  0x7fffffffu /* slots stay below the head flag */
 /* prev of a list's first record: SIM_LIST_HEAD | list id. */
 #define SIM_LIST_HEAD   0x80000000u
-#define SIM_LIST_FIFO   SIM_CAL_BUCKETS /* buckets are lists 0 .. 4095 */
+#define SIM_LIST_FIFO   SIM_CAL_BUCKETS /* buckets are lists 0 .. SIM_CAL_BUCKETS - 1 */
 #define SIM_LIST_BOTTOM (SIM_CAL_BUCKETS + 1)
 /* prev of a record that has a heap entry instead. */
 #define SIM_IN_HEAP UINT32_MAX
@@ -831,10 +831,13 @@ static int cal_rebuild(sim_engine *e, unsigned shift) {
 
 /* Reviews the bucket width (see the file comment) and restarts the counts.
  * Wider when more than 1/8 of the events went beyond the window while a
- * bucket brought fewer than 4 records and few events went straight into the
- * bottom; narrower when a bucket brought more than 6 records, or more than
- * 1/8 of the events went straight into the bottom, while fewer than 1/32
- * went beyond the window. */
+ * bucket brought fewer than half of SIM_CAL_CROWDED records (so that twice
+ * as many stay below it) and few events went straight into the bottom;
+ * narrower when a bucket brought more than SIM_CAL_CROWDED records, or more
+ * than 1/8 of the events went straight into the bottom, while fewer than
+ * 1/32 went beyond the window. Without the factor of two a widening could
+ * crowd the buckets and be undone at the next review, and every change
+ * re-buckets the whole calendar (test_width_settles_on_steady_load). */
 __attribute__((cold, noinline)) static void cal_adapt(sim_engine *e) {
   uint32_t far = e->n_far, near = e->n_near;
   uint64_t loads = e->n_loads, loaded = e->n_loaded;
@@ -843,7 +846,7 @@ __attribute__((cold, noinline)) static void cal_adapt(sim_engine *e) {
   e->n_near = 0;
   e->n_loads = 0;
   e->n_loaded = 0;
-  if (far * 8u > SIM_CAL_ADAPT_PERIOD && loaded < 4 * loads + 4 &&
+  if (far * 8u > SIM_CAL_ADAPT_PERIOD && 2 * loaded < SIM_CAL_CROWDED * loads + 4 &&
       near * 8u < SIM_CAL_ADAPT_PERIOD && e->shift < SIM_CAL_SHIFT_MAX) {
     cal_rebuild(e, e->shift + 1); /* on failure the width stays: still correct */
   } else if ((loaded > SIM_CAL_CROWDED * loads || near * 8u > SIM_CAL_ADAPT_PERIOD) &&

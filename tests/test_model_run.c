@@ -445,7 +445,8 @@ static void pinned_scenario(scenario *s) {
 /* Every number of every mode, pinned: a refactor that changes a bit of any
  * result changes a digest. The requests and p99 are there to read; the digest
  * covers everything (latency, CIs, histogram, kinds, nodes, series,
- * replications, blast radius, drills, cost). Threads must not change them. */
+ * replications, blast radius, drills, cost). Threads and the engine's
+ * lookahead must not change them. */
 static void test_known_answers(void **state) {
   (void)state;
   static const struct {
@@ -478,10 +479,18 @@ static void test_known_answers(void **state) {
   fx_profile(&p);
   scenario s;
   pinned_scenario(&s);
-  for (uint32_t jobs = 1; jobs <= 2; jobs++) {
+  /* Threads, and the engine's lookahead (forced on, and off: it only
+   * prefetches), must not change a bit. */
+  static const struct {
+    uint32_t jobs;
+    int lookahead;
+  } runs[] = {{1, 0}, {2, 1}, {1, -1}};
+  for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
+    uint32_t jobs = runs[k].jobs;
     model_inputs in;
     fx_inputs(&in, &s, &p);
     in.jobs = jobs;
+    in.lookahead = runs[k].lookahead;
     run_result r;
     assert_int_equal(model_run(&in, &r), 0);
     assert_int_equal(r.n_modes, 5);

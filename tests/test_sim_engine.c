@@ -1186,6 +1186,45 @@ static void test_random_against_reference(void **state) {
   }
 }
 
+/* ---- width stability ------------------------------------------------------------ */
+
+typedef struct {
+  uint64_t x;
+} steady;
+
+static sim_time steady_delay(steady *st) {
+  st->x = st->x * 6364136223846793005ull + 1442695040888963407ull;
+  uint64_t r = st->x >> 20;
+  if (r % 100 < 87) {
+    return (sim_time)((r >> 7) % 16000000); /* 0-16 ms */
+  }
+  return 17000000 + (sim_time)((r >> 7) % 13000000); /* 17-30 ms */
+}
+
+static void steady_hold(sim_engine *e, void *ctx, uint64_t arg) {
+  assert_int_equal(sim_engine_schedule(e, steady_delay(ctx), steady_hold, ctx, arg, NULL), 0);
+}
+
+/* On a steady load the bucket width settles: a change must not trigger its
+ * reverse at the next review (each change re-buckets the whole calendar).
+ * 35,000 pending events with a mesh model's delays; after 200 ms to settle,
+ * 200 ms more (about 60 reviews) may change the width at most twice. */
+static void test_width_settles_on_steady_load(void **state) {
+  (void)state;
+  steady st = {7};
+  sim_engine *e = new_engine(0);
+  for (uint64_t i = 0; i < 35000; i++) {
+    assert_int_equal(sim_engine_schedule(e, steady_delay(&st), steady_hold, &st, i, NULL), 0);
+  }
+  sim_engine_info a, b;
+  sim_engine_run_until(e, 200 * 1000000LL);
+  sim_engine_get_info(e, &a);
+  sim_engine_run_until(e, 400 * 1000000LL);
+  sim_engine_get_info(e, &b);
+  assert_true(b.width_changes - a.width_changes <= 2);
+  sim_engine_free(e);
+}
+
 /* ---- lookahead ------------------------------------------------------------------ */
 
 typedef struct {
@@ -1269,6 +1308,7 @@ int main(void) {
       cmocka_unit_test(test_order_across_width_changes_and_wraps),
       cmocka_unit_test(test_crowded_bucket_order),
       cmocka_unit_test(test_lookahead_names_the_next_events),
+      cmocka_unit_test(test_width_settles_on_steady_load),
       cmocka_unit_test(test_pool_reuse),
       cmocka_unit_test(test_hold_fits_exactly),
       cmocka_unit_test(test_cancel_churn_bounded),
