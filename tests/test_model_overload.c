@@ -210,12 +210,51 @@ static void test_circuit_breaker_by_mode(void **state) {
   scenario_release(&s);
 }
 
+/* The breaker guards root requests too, not only calls between services:
+ * a meshed client's requests straight to a service with max_requests 1 are
+ * refused by the client's sidecar in sidecar mode and by the service's
+ * waypoint in ambient-waypoint mode, and by nothing without an Envoy on the
+ * path (no mesh; ambient's ztunnels have no connection pool). A root learns
+ * its service's breaker when its operation is set, as a child does. */
+static void test_circuit_breaker_on_root_requests(void **state) {
+  (void)state;
+  profile p;
+  fx_profile(&p);
+  scenario s;
+  fx_scenario(&s, 2, 0);
+  s.meta.duration_ns = 10 * SIM_S;
+  uint32_t shop = fx_namespace(&s, "shop", MESH_NS_AMBIENT_WAYPOINT);
+  uint32_t client = fx_service(&s, "client", shop, 1, 1e5, 0);
+  uint32_t cart = fx_service(&s, "cart", shop, 1, 5e6, 1);
+  s.services[cart].max_requests = 1;
+  fx_traffic(&s, cart, 120);
+  s.traffic[0].from = client;
+  mesh_mode modes[] = {MESH_MODE_NONE, MESH_MODE_SIDECAR, MESH_MODE_AMBIENT,
+                       MESH_MODE_AMBIENT_WAYPOINT};
+  fx_modes(&s, modes, 4);
+  run_result r;
+  fx_run(&s, &p, &r);
+  for (uint32_t i = 0; i < r.n_modes; i++)
+    print_errors(&r.modes[i]);
+  assert_int_equal(mode_of(&r, MESH_MODE_NONE)->error_causes.rejected, 0);
+  assert_int_equal(mode_of(&r, MESH_MODE_AMBIENT)->error_causes.rejected, 0);
+  const mesh_mode refusing[] = {MESH_MODE_SIDECAR, MESH_MODE_AMBIENT_WAYPOINT};
+  for (int i = 0; i < 2; i++) {
+    const mode_result *m = mode_of(&r, refusing[i]);
+    assert_true(m->error_causes.rejected > 0);
+    assert_int_equal(m->errors, m->error_causes.rejected);
+  }
+  run_result_release(&r);
+  scenario_release(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_queue_limit_matches_mm1k),
       cmocka_unit_test(test_client_timeout),
       cmocka_unit_test(test_retries_stop_at_client_timeout),
       cmocka_unit_test(test_circuit_breaker_by_mode),
+      cmocka_unit_test(test_circuit_breaker_on_root_requests),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
