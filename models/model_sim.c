@@ -1279,9 +1279,8 @@ static void ev_connect_timeout(sim_engine *e, void *ctx, uint64_t arg) {
     msim_maybe_reap(m, idx);
     return;
   }
-  uint32_t r = c->n_proxies, step = c->step;
-  uint32_t station = step == r ? c->dst_pod : m->t->n_pods + c->proxy[step];
-  msim_connect_failed(m, idx, station, step, sim_engine_now(e));
+  /* A connect is made on the way in (step <= n_proxies). */
+  msim_connect_failed(m, idx, msim_step_station(m, c), c->step, sim_engine_now(e));
 }
 
 /* ---- events ------------------------------------------------------------- */
