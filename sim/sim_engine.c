@@ -57,6 +57,17 @@
  * within the noise, and every push reads a head entry, so the smaller
  * array is kept.
  *
+ * ---- Loading ahead ----
+ * When a firing leaves fewer than two records in the bottom, the next
+ * non-empty bucket is sorted and appended to the bottom at once, and cur
+ * moves on to it. Its records are all later than the ones left, so the
+ * bottom stays sorted; an event scheduled afterwards for a bucket at or
+ * before cur goes into the bottom by sorted insert, as any event for the
+ * bottom's range does. This lets the lookahead name the next events across
+ * a bucket's end: with 3-6 records a bucket, a quarter to half of the
+ * events had no hint before (about 11% of the CPU of a 100-namespace
+ * cluster, paired runs).
+ *
  * ---- Bucket width ----
  * 2^shift ns, adapted to the events seen: every SIM_CAL_ADAPT_PERIOD
  * scheduled events the engine looks at how many went beyond the window (to
@@ -458,8 +469,23 @@ static uint32_t bottom_merge_sort(sim_engine *e, uint32_t s) {
   return n;
 }
 
-/* Makes the next non-empty bucket the bottom. The bottom must be empty and
- * the calendar not. */
+/* Appends the sorted run first .. last, linked both ways among itself, to
+ * the end of the bottom. */
+static inline void bottom_append(sim_engine *e, uint32_t first, uint32_t last) {
+  if (e->bot_tail == SIM_SLOT_NONE) {
+    e->pool[first].prev = SIM_LIST_HEAD | SIM_LIST_BOTTOM;
+    e->bot_head = first;
+  } else {
+    e->pool[first].prev = e->bot_tail;
+    e->pool[e->bot_tail].next = first;
+  }
+  e->bot_tail = last;
+}
+
+/* Moves the next non-empty bucket, sorted, to the end of the bottom and
+ * makes it the bottom's bucket. The calendar must not be empty. The bottom
+ * may still hold records of the buckets before: they are all earlier, so
+ * the bottom stays sorted (see "Loading ahead" in the file comment). */
 static void cal_load(sim_engine *e) {
   uint32_t i = cal_find(e, (uint32_t)(e->cur + 1) & SIM_CAL_MASK);
   e->cur += (i - (uint32_t)e->cur) & SIM_CAL_MASK;
@@ -468,8 +494,7 @@ static void cal_load(sim_engine *e) {
   cal_unmark(e, i);
   e->n_loads++;
   if (e->pool[s].next == SIM_SLOT_NONE) { /* one record: nothing to sort */
-    e->pool[s].prev = SIM_LIST_HEAD | SIM_LIST_BOTTOM;
-    e->bot_head = e->bot_tail = s;
+    bottom_append(e, s, s);
     e->n_loaded++;
     return;
   }
@@ -479,7 +504,14 @@ static void cal_load(sim_engine *e) {
   uint32_t n = 0;
   for (uint32_t r = s; r != SIM_SLOT_NONE; r = e->pool[r].next) {
     if (n == SIM_CAL_GATHER) { /* too crowded for the array (the width will narrow) */
+      uint32_t head = e->bot_head, tail = e->bot_tail;
       e->n_loaded += bottom_merge_sort(e, s);
+      if (tail != SIM_SLOT_NONE) { /* put the earlier records back in front */
+        uint32_t first = e->bot_head;
+        e->pool[tail].next = first;
+        e->pool[first].prev = tail;
+        e->bot_head = head;
+      }
       return;
     }
     k[n] = (sim_sort_key){e->pool[r].at, e->pool[r].seq, r, 0};
@@ -494,15 +526,13 @@ static void cal_load(sim_engine *e) {
     }
     k[m] = x;
   }
-  uint32_t prev = SIM_LIST_HEAD | SIM_LIST_BOTTOM;
-  for (uint32_t j = 0; j < n; j++) {
+  for (uint32_t j = 1; j < n; j++) {
     sim_event_rec *r = &e->pool[k[j].slot];
-    r->prev = prev;
-    r->next = j + 1 < n ? k[j + 1].slot : SIM_SLOT_NONE;
-    prev = k[j].slot;
+    r->prev = k[j - 1].slot;
+    e->pool[k[j - 1].slot].next = k[j].slot;
   }
-  e->bot_head = k[0].slot;
-  e->bot_tail = k[n - 1].slot;
+  e->pool[k[n - 1].slot].next = SIM_SLOT_NONE;
+  bottom_append(e, k[0].slot, k[n - 1].slot);
 }
 
 /* ---- heap storage ---------------------------------------------------------- */
@@ -1100,6 +1130,12 @@ static inline void fire(sim_engine *e, int src) {
   if (src == SRC_BOTTOM) {
     slot = list_pop(e, &e->bot_head, &e->bot_tail, SIM_LIST_BOTTOM);
     e->now = e->pool[slot].at;
+    /* Load ahead: with fewer than two records left, the next bucket joins
+     * the bottom now, so the lookahead sees past the bucket's end. */
+    if ((e->bot_head == SIM_SLOT_NONE || e->pool[e->bot_head].next == SIM_SLOT_NONE) &&
+        e->top != 0) {
+      cal_load(e);
+    }
     if (e->bot_head != SIM_SLOT_NONE) {
       /* The two next bottom records were requested by the previous events:
        * hand them to the lookahead, and request the one after them, which

@@ -1286,6 +1286,89 @@ static void test_lookahead_names_the_next_events(void **state) {
   free(h);
 }
 
+/* Loading ahead: the next bucket joins the bottom while the last record of
+ * the one before still waits, so the hint names events across buckets.
+ * One event per bucket (10 us apart at the initial 4 us width) gave no
+ * hint at all before. Events scheduled afterwards into the bucket being
+ * fired, and a crowded bucket (merge sorted) loaded behind a waiting
+ * record, keep the (time, seq) order. */
+typedef struct {
+  hints h; /* first: note_hint and record take the context as hints / recorder */
+  sim_event_id crowded_id;
+} ahead_ctx;
+
+static void ahead_record(sim_engine *e, void *ctx, uint64_t arg) {
+  ahead_ctx *a = ctx;
+  record(e, &a->h.r, arg);
+  if (arg == 5) { /* into the bucket being fired, after the next one joined */
+    assert_int_equal(sim_engine_schedule(e, 1, record, a, 1000, NULL), 0);
+    assert_int_equal(sim_engine_schedule(e, 0, record, a, 1001, NULL), 0);
+  }
+  if (arg == 150) { /* the crowded bucket is not loaded yet: cancel one of it */
+    assert_int_equal(sim_engine_cancel(e, a->crowded_id), 0);
+  }
+}
+
+static void ahead_hint(void *ctx, sim_handler fn1, uint64_t arg1, sim_handler fn2, uint64_t arg2) {
+  hints *h = ctx;
+  assert_true(fn1 == record || fn1 == ahead_record);
+  assert_true(h->n < N_ELEMS(h->at));
+  h->at[h->n] = h->r.n;
+  h->arg1[h->n] = arg1;
+  h->two[h->n] = fn2 != NULL;
+  h->arg2[h->n] = arg2;
+  h->n++;
+}
+
+static void test_load_ahead_across_buckets(void **state) {
+  (void)state;
+  ahead_ctx *a = calloc(1, sizeof *a);
+  assert_non_null(a);
+  sim_engine *e = new_engine(16);
+  sim_engine_set_lookahead(e, ahead_hint);
+  for (uint64_t i = 1; i <= 300; i++) {
+    sim_handler fn = i == 5 || i == 150 ? ahead_record : record;
+    assert_int_equal(sim_engine_schedule_at(e, (sim_time)i * 10 * SIM_US, fn, a, i, NULL), 0);
+  }
+  /* 100 records in one bucket right after event 200's: more than the
+   * gathered sort takes, out of order, with ties. */
+  for (uint64_t i = 0; i < 100; i++) {
+    sim_event_id id;
+    sim_time at = 2000 * SIM_US + 1 + (sim_time)((i * 7) % 5);
+    assert_int_equal(sim_engine_schedule_at(e, at, record, a, 500 + i, &id), 0);
+    if (i == 50) {
+      a->crowded_id = id;
+    }
+  }
+  sim_engine_run_until(e, SIM_TIME_NEVER);
+  recorder *r = &a->h.r;
+  assert_int_equal(r->n, 300 + 99 + 2);
+  for (size_t i = 1; i < r->n; i++) {
+    if (!(r->times[i - 1] < r->times[i] ||
+          (r->times[i - 1] == r->times[i] && r->args[i - 1] < r->args[i])))
+      fail_msg("position %zu: event %llu at %lld after %llu at %lld", i,
+               (unsigned long long)r->args[i], (long long)r->times[i],
+               (unsigned long long)r->args[i - 1], (long long)r->times[i - 1]);
+    assert_int_not_equal(r->args[i], 550); /* cancelled */
+  }
+  /* Event 5, then the one it scheduled for now, then the one 1 ns later. */
+  assert_int_equal(r->args[4], 5);
+  assert_int_equal(r->args[5], 1001);
+  assert_int_equal(r->args[6], 1000);
+  /* A hint at (nearly) every event, naming the next one scheduled before
+   * it (the two scheduled by event 5 come in between). */
+  assert_true(a->h.n >= r->n - 3);
+  for (size_t k = 0; k < a->h.n; k++) {
+    size_t i = a->h.at[k] + 1;
+    while (i < r->n && r->args[i] >= 1000)
+      i++;
+    assert_true(i < r->n);
+    assert_int_equal(a->h.arg1[k], r->args[i]);
+  }
+  sim_engine_free(e);
+  free(a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_order),
@@ -1308,6 +1391,7 @@ int main(void) {
       cmocka_unit_test(test_order_across_width_changes_and_wraps),
       cmocka_unit_test(test_crowded_bucket_order),
       cmocka_unit_test(test_lookahead_names_the_next_events),
+      cmocka_unit_test(test_load_ahead_across_buckets),
       cmocka_unit_test(test_width_settles_on_steady_load),
       cmocka_unit_test(test_pool_reuse),
       cmocka_unit_test(test_hold_fits_exactly),
