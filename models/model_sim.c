@@ -155,6 +155,13 @@ typedef struct msim {
   uint32_t cap_calls, free_head, live_calls;
   mstation *st;
   uint32_t n_stations;
+  /* Free times of the applications' workers (4-16 a pod, more than a
+   * station keeps inside): pod p's at free_slab + p * free_stride, on a
+   * cache line of their own, so the lookahead finds them from the pod's
+   * index without reading the station and both arrive together. A pod of
+   * more than MSIM_FREE_MAX_RUN workers keeps its own array. */
+  sim_time *free_slab;
+  uint32_t free_stride; /* entries: a multiple of MSIM_FREE_ALIGN, 0 without a slab */
   double on_path[MESH_PROXY_COUNT];
   double on_path_tcp[MESH_PROXY_COUNT]; /* of an opaque-TCP pass */
   /* Per proxy kind, read once per replication instead of through the
@@ -451,6 +458,9 @@ static inline uint32_t msim_step_station(const msim *m, const mcall *c) {
  * measured), the rest being the calls and everything else a pass reads. */
 #define MSIM_LOOKAHEAD_MIN_BYTES (1u << 20)
 
+#define MSIM_FREE_ALIGN   8u  /* entries: a 64-byte line */
+#define MSIM_FREE_MAX_RUN 16u /* entries: two lines a pod at most */
+
 /* The engine's lookahead (sim_engine.h). With tens of thousands of calls in
  * flight, a call's record and the station it visits next have left the
  * cache by the time its next event fires: two events ahead, request the
@@ -464,6 +474,12 @@ static void msim_lookahead(void *ctx, sim_handler fn1, uint64_t arg1, sim_handle
     if (st != UINT32_MAX) {
       __builtin_prefetch((const char *)&m->st[st]);
       __builtin_prefetch((const char *)&m->st[st] + 64);
+      if (st < m->t->n_pods && m->free_stride) {
+        const sim_time *run = m->free_slab + (size_t)st * m->free_stride;
+        __builtin_prefetch(run);
+        if (m->free_stride > MSIM_FREE_ALIGN)
+          __builtin_prefetch(run + MSIM_FREE_ALIGN);
+      }
     }
   }
   if (fn2 == ev_hop || fn2 == ev_children || fn2 == ev_timeout || fn2 == ev_reissue ||
@@ -1719,6 +1735,7 @@ static void msim_release(msim *m) {
     for (uint32_t i = 0; i < m->n_stations; i++)
       sim_station_release(&m->st[i].st);
   free(m->st);
+  free(m->free_slab);
   free(m->calls);
   free(m->rr_next);
   free(m->active);
@@ -1880,13 +1897,24 @@ static int msim_init_ops(msim *m) {
   return 0;
 }
 
-/* A station of `workers` workers under a CPU limit (0 = none): the limit
- * leaves fewer effective workers and stretches every pass (proxy.h). */
-static int msim_station_setup(mstation *ms, uint32_t workers, int64_t limit_millicores,
+/* Station i of `workers` workers under a CPU limit (0 = none): the limit
+ * leaves fewer effective workers and stretches every pass (proxy.h).
+ * Without a slab yet (the sizing pass) it only reserves the station's run
+ * of free times. */
+static int msim_station_setup(msim *m, uint32_t i, uint32_t workers, int64_t limit_millicores,
                               mesh_kind kind, uint32_t node) {
+  mstation *ms = &m->st[i];
   uint32_t w;
   double stretch = proxy_throttle(workers, limit_millicores, &w);
-  if (sim_station_init(&ms->st, w) != 0)
+  int in_slab = i < m->t->n_pods && w > SIM_STATION_LOCAL && w <= MSIM_FREE_MAX_RUN;
+  if (!m->free_slab) {
+    uint32_t run = (w + MSIM_FREE_ALIGN - 1) / MSIM_FREE_ALIGN * MSIM_FREE_ALIGN;
+    if (in_slab && run > m->free_stride)
+      m->free_stride = run;
+    return 0;
+  }
+  sim_time *run = in_slab ? m->free_slab + (size_t)i * m->free_stride : NULL;
+  if (sim_station_init_borrowed(&ms->st, w, run) != 0)
     return SIM_ENOMEM;
   ms->stretch = (float)stretch;
   ms->kind = (uint8_t)kind;
@@ -1894,38 +1922,54 @@ static int msim_station_setup(mstation *ms, uint32_t workers, int64_t limit_mill
   return 0;
 }
 
-/* Stations in model_sim.h's order: applications, proxies, then the extra
- * replicas of autoscaled waypoints (on the nodes of the placed ones in turn). */
-static int msim_init_stations(msim *m) {
+/* Sets up every station in model_sim.h's order: applications, proxies,
+ * then the extra replicas of autoscaled waypoints (on the nodes of the
+ * placed ones in turn); without a slab, only sizes it. */
+static int msim_setup_stations(msim *m) {
   const topology *t = m->t;
+  int init = m->free_slab != NULL;
   for (uint32_t p = 0; p < t->n_pods; p++) {
     const scenario_service *svc = &m->s->services[t->pods[p].service];
-    if (msim_station_setup(&m->st[p], svc->app_workers ? svc->app_workers : 1,
-                           svc->cpu_limit_millicores, MESH_KIND_APP, t->pods[p].node) != 0 ||
-        sim_station_set_queue_limit(&m->st[p].st, svc->queue_limit) != 0)
+    if (msim_station_setup(m, p, svc->app_workers ? svc->app_workers : 1, svc->cpu_limit_millicores,
+                           MESH_KIND_APP, t->pods[p].node) != 0 ||
+        (init && sim_station_set_queue_limit(&m->st[p].st, svc->queue_limit) != 0))
       return SIM_ENOMEM;
   }
   for (uint32_t x = 0; x < t->n_proxies; x++) {
     mesh_proxy_kind k = t->proxies[x].kind;
     const topo_proxy_settings *ps = &t->proxy_settings[k];
-    mstation *ms = &m->st[t->n_pods + x];
-    if (msim_station_setup(ms, ps->workers, ps->limit_millicores, mesh_proxy_kind_to_kind(k),
-                           t->proxies[x].node) != 0)
+    if (msim_station_setup(m, t->n_pods + x, ps->workers, ps->limit_millicores,
+                           mesh_proxy_kind_to_kind(k), t->proxies[x].node) != 0)
       return SIM_ENOMEM;
-    ms->pkind = (uint8_t)k;
+    m->st[t->n_pods + x].pkind = (uint8_t)k;
   }
   const topo_proxy_settings *wps = &t->proxy_settings[MESH_PROXY_WAYPOINT];
   for (uint32_t w = 0; m->wp && w < t->n_waypoints; w++) {
     const topo_waypoint *tw = &t->waypoints[w];
     for (uint32_t r = tw->n_replicas; r < m->wp[w].max; r++) {
-      mstation *ms = &m->st[t->n_pods + m->wp[w].extra_first + r - tw->n_replicas];
-      if (msim_station_setup(ms, wps->workers, wps->limit_millicores, MESH_KIND_WAYPOINT,
+      uint32_t i = t->n_pods + m->wp[w].extra_first + r - tw->n_replicas;
+      if (msim_station_setup(m, i, wps->workers, wps->limit_millicores, MESH_KIND_WAYPOINT,
                              t->proxies[tw->first_proxy + (r % tw->n_replicas)].node) != 0)
         return SIM_ENOMEM;
-      ms->pkind = MESH_PROXY_WAYPOINT;
+      m->st[i].pkind = MESH_PROXY_WAYPOINT;
     }
   }
   return 0;
+}
+
+/* The stations and the slab of their free times: a sizing pass, then the
+ * set-up proper. */
+static int msim_init_stations(msim *m) {
+  int rc = msim_setup_stations(m);
+  if (rc != 0)
+    return rc;
+  /* One line more than the pods need: never 0 bytes, and a multiple of the
+   * alignment as aligned_alloc requires. */
+  size_t bytes = ((size_t)m->t->n_pods * m->free_stride + MSIM_FREE_ALIGN) * sizeof(sim_time);
+  m->free_slab = aligned_alloc(MSIM_FREE_ALIGN * sizeof(sim_time), bytes);
+  if (!m->free_slab)
+    return SIM_ENOMEM;
+  return msim_setup_stations(m);
 }
 
 static int msim_init(msim *m, const topology *t, const model_inputs *in, uint64_t seed,

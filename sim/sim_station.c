@@ -7,15 +7,28 @@
 #include "sim_station.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim_error.h"
 
 int sim_station_init(sim_station *s, uint32_t workers) {
+  return sim_station_init_borrowed(s, workers, NULL);
+}
+
+int sim_station_init_borrowed(sim_station *s, uint32_t workers, sim_time *storage) {
   *s = (sim_station){0};
   if (workers == 0) {
     return SIM_EINVAL;
   }
-  s->free_at = workers <= SIM_STATION_LOCAL ? s->local : calloc(workers, sizeof *s->free_at);
+  if (workers <= SIM_STATION_LOCAL) {
+    s->free_at = s->local;
+  } else if (storage != NULL) {
+    memset(storage, 0, workers * sizeof *storage);
+    s->free_at = storage;
+    s->borrowed = 1;
+  } else {
+    s->free_at = calloc(workers, sizeof *s->free_at);
+  }
   if (s->free_at == NULL) {
     return SIM_ENOMEM;
   }
@@ -24,7 +37,7 @@ int sim_station_init(sim_station *s, uint32_t workers) {
 }
 
 void sim_station_release(sim_station *s) {
-  if (s->free_at != s->local) {
+  if (s->free_at != s->local && !s->borrowed) {
     free(s->free_at);
   }
   free(s->ring);

@@ -26,7 +26,7 @@
 /* Workers whose free times live inside the station record itself: a proxy
  * station (1-2 workers) then costs one cache line pair per pass instead of
  * the record plus a separate array. */
-#define SIM_STATION_LOCAL 3
+#define SIM_STATION_LOCAL 2
 
 typedef struct sim_station {
   sim_time *free_at; /* per worker: when it becomes free; `local` or owned */
@@ -41,6 +41,8 @@ typedef struct sim_station {
   sim_time wait_ns;  /* sum of waits since the last stats reset */
   sim_time max_wait_ns;
   sim_time local[SIM_STATION_LOCAL]; /* free_at of up to SIM_STATION_LOCAL workers */
+  uint32_t borrowed;                 /* free_at is the caller's (sim_station_init_borrowed) */
+  uint32_t unused;
 } sim_station;
 
 /* SIM_EINVAL when workers == 0, SIM_ENOMEM on allocation failure. With up
@@ -48,6 +50,12 @@ typedef struct sim_station {
  * initialised station must not be moved or copied (it never is: stations
  * live in place in their owner's array). */
 int sim_station_init(sim_station *s, uint32_t workers);
+/* The same, with the free times of more than SIM_STATION_LOCAL workers in
+ * the caller's `storage` (`workers` entries, zeroed here), which must
+ * outlive the station: an owner of many stations keeps them in one slab,
+ * where it can find (and prefetch) a station's free times without reading
+ * the station first. Release leaves the storage alone. */
+int sim_station_init_borrowed(sim_station *s, uint32_t workers, sim_time *storage);
 void sim_station_release(sim_station *s);
 
 /* A job arriving at `now` needing `hold` of worker time; returns the time it

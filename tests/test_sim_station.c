@@ -1,6 +1,6 @@
 /* Tests for sim_station: start times worked out by hand for 1 and 3
- * workers, hold longer than delay, busy/wait accounting, flush, reset_stats,
- * and an M/M/c run against the Erlang-C formula with a confidence interval. */
+ * workers (on owned and on borrowed storage), hold longer than delay, busy/wait accounting, flush,
+ * reset_stats, and an M/M/c run against the Erlang-C formula with a confidence interval. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,12 +92,31 @@ static const station_case station_cases[] = {
      0},
 };
 
+/* Each case runs on an owned station and on one whose free times are in
+ * the caller's storage (sim_station_init_borrowed): the same answers, the
+ * storage used only when the workers do not fit inside the record, nothing
+ * beyond it touched, and release leaves it alone (it is on the stack: a
+ * free of it fails under ASan and glibc alike). */
+#define GUARD ((sim_time)0x5a5a5a5a5a5a5a5a)
+
 static void test_station_cases(void **state) {
   (void)state;
-  for (size_t k = 0; k < N_ELEMS(station_cases); k++) {
-    const station_case *c = &station_cases[k];
+  for (size_t k = 0; k < 2 * N_ELEMS(station_cases); k++) {
+    const station_case *c = &station_cases[k / 2];
+    int borrowed = k % 2;
+    sim_time storage[12];
+    for (size_t i = 0; i < N_ELEMS(storage); i++) {
+      storage[i] = GUARD;
+    }
     sim_station s;
-    assert_int_equal(sim_station_init(&s, c->workers), 0);
+    assert_true(c->workers + 2 <= N_ELEMS(storage));
+    if (borrowed) {
+      assert_int_equal(sim_station_init_borrowed(&s, c->workers, storage + 1), 0);
+      int inside = c->workers <= SIM_STATION_LOCAL;
+      assert_true(s.free_at == (inside ? s.local : storage + 1));
+    } else {
+      assert_int_equal(sim_station_init(&s, c->workers), 0);
+    }
     assert_int_equal(sim_station_next_free(&s), 0);
     for (size_t i = 0; i < c->n; i++) {
       sim_time start = sim_station_accept(&s, c->jobs[i].now, c->jobs[i].hold);
@@ -121,6 +140,15 @@ static void test_station_cases(void **state) {
     }
     assert_int_equal(sim_station_next_free(&s), c->want_next_free);
     sim_station_release(&s);
+    int used = borrowed && c->workers > SIM_STATION_LOCAL;
+    for (size_t i = 0; i < N_ELEMS(storage); i++) {
+      int run = i >= 1 && i <= c->workers;
+      if (!(used && run)) {
+        assert_true(storage[i] == GUARD);
+      } else {
+        assert_true(storage[i] != GUARD && storage[i] >= 0); /* a free time, kept */
+      }
+    }
   }
 }
 
