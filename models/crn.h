@@ -44,6 +44,23 @@ static inline double crn_uniform_mixed(uint64_t key_mix, uint64_t i) {
   return ((double)(z >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
+/* Which of 2^bits equal levels the uniform of z falls in: exactly
+ * (uint32_t)(u * 2^bits), clamped to 2^bits - 1, for u the uniform
+ * crn_uniform_mixed makes of z, in integers only (a table lookup by it
+ * waited on four floating-point steps). The double sum x + 0.5, x = z >> 11,
+ * is exact below 2^52; above, it rounds to even, which moves an odd x up
+ * by one: the carry reproduces that. Scaling by powers of two is exact. */
+static inline uint32_t crn_level_of(uint64_t z, unsigned bits) {
+  uint64_t x = z >> 11;
+  uint64_t level = (x + ((x >> 52) & x & 1)) >> (53 - bits);
+  uint64_t last = ((uint64_t)1 << bits) - 1;
+  return (uint32_t)(level < last ? level : last);
+}
+
+static inline uint32_t crn_level_mixed(uint64_t key_mix, uint64_t i, unsigned bits) {
+  return crn_level_of(sim_rng_splitmix64(key_mix ^ i), bits);
+}
+
 /* Key of the n-th root request of traffic entry `entry`. */
 static inline uint64_t crn_root_key(uint64_t entry, uint64_t n) {
   return sim_rng_mix(0x524f4f54ULL /* "ROOT" */, entry, n);

@@ -595,7 +595,8 @@ static inline int msim_gone(const msim *m, uint32_t st, sim_time now) {
  * built once per replication: an inverse normal and an exp per pass cost
  * 13% of a run's instructions; the table cuts the tail at the 1 - 1/8192
  * quantile, far beyond any percentile the model reports of a sum of passes. */
-#define MODEL_PASS_LEVELS 8192
+#define MODEL_PASS_LEVEL_BITS 13
+#define MODEL_PASS_LEVELS     (1 << MODEL_PASS_LEVEL_BITS)
 
 static int msim_pass_table(double sigma, float **out) {
   float *f = malloc(MODEL_PASS_LEVELS * sizeof *f);
@@ -615,9 +616,11 @@ static int msim_pass_table(double sigma, float **out) {
   return 0;
 }
 
-static inline double msim_pass_spread(const float *table, double u) {
-  uint32_t i = (uint32_t)(u * MODEL_PASS_LEVELS);
-  return table[i < MODEL_PASS_LEVELS ? i : MODEL_PASS_LEVELS - 1];
+/* The factor of uniform number i of the call keyed kmix: the table's level
+ * that number falls in (crn_level_mixed: the same level as the number's
+ * double times MODEL_PASS_LEVELS, found in integers). */
+static inline double msim_pass_spread(const float *table, uint64_t kmix, uint64_t i) {
+  return table[crn_level_mixed(kmix, i, MODEL_PASS_LEVEL_BITS)];
 }
 
 /* Destination pod of a call into service sv at `now`, by the service's
@@ -1350,8 +1353,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
                                          request ? c->req_bytes : c->resp_bytes,
                                          request && (c->flags & MCALL_NEWCONN));
     if (m->pass_factor[kind])
-      cpu *=
-          msim_pass_spread(m->pass_factor[kind], crn_uniform_mixed(c->kmix, MODEL_CRN_PASS + step));
+      cpu *= msim_pass_spread(m->pass_factor[kind], c->kmix, MODEL_CRN_PASS + step);
     int in_window = msim_in_window(m, now);
     sim_time hold;
     sim_time depart = msim_pass(m, station, now, in_window, cpu, m->pass_on_path[kind][proto],
