@@ -608,7 +608,8 @@ static inline int msim_gone(const msim *m, uint32_t st, sim_time now) {
  * 13% of a run's instructions; the table cuts the tail at the 1 - 1/8192
  * quantile, far beyond any percentile the model reports of a sum of passes. */
 #define MODEL_PASS_LEVEL_BITS 13
-#define MODEL_PASS_LEVELS     (1 << MODEL_PASS_LEVEL_BITS)
+_Static_assert(MODEL_PASS_LEVEL_BITS >= 1 && MODEL_PASS_LEVEL_BITS <= 32, "crn_level_of's range");
+#define MODEL_PASS_LEVELS (1 << MODEL_PASS_LEVEL_BITS)
 
 static int msim_pass_table(double sigma, float **out) {
   float *f = malloc(MODEL_PASS_LEVELS * sizeof *f);

@@ -434,7 +434,8 @@ static uint32_t list_merge(sim_event_rec *pool, uint32_t a, uint32_t b) {
   return head;
 }
 
-/* Sorts the list from `s` (linked through `next`) into the empty bottom:
+/* Sorts the list from `s` (linked through `next`) and makes it the whole
+ * bottom (cal_load splices any earlier bottom records back in front):
  * bottom-up merge sort with one pending sorted run per power of two, then
  * the prev links and the tail in one pass. Returns the number of records. */
 static uint32_t bottom_merge_sort(sim_engine *e, uint32_t s) {

@@ -29,7 +29,7 @@
 #define SIM_STATION_LOCAL 2
 
 typedef struct sim_station {
-  sim_time *free_at; /* per worker: when it becomes free; `local` or owned */
+  sim_time *free_at; /* per worker: when it becomes free; `local`, owned or borrowed */
   /* Bounded waiting room (sim_station_set_queue_limit): the start times of
    * the last queue_limit accepted jobs, oldest at ring_head; owned. */
   sim_time *ring;

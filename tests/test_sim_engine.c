@@ -1291,10 +1291,14 @@ static void test_lookahead_names_the_next_events(void **state) {
  * One event per bucket (10 us apart at the initial 4 us width) gave no
  * hint at all before. Events scheduled afterwards into the bucket being
  * fired, and a crowded bucket (merge sorted) loaded behind a waiting
- * record, keep the (time, seq) order. */
+ * record, keep the (time, seq) order. Right after a bucket joins behind a
+ * waiting record (a small one, insertion sorted, behind 100's; the crowded
+ * one behind 199's), the handler cancels the first record past the join
+ * and schedules an event between the two buckets: the sorted insert walks
+ * back across the join, the unlink rewrites the waiting record's link. */
 typedef struct {
   hints h; /* first: note_hint and record take the context as hints / recorder */
-  sim_event_id crowded_id;
+  sim_event_id crowded_id, id101, id200;
 } ahead_ctx;
 
 static void ahead_record(sim_engine *e, void *ctx, uint64_t arg) {
@@ -1306,6 +1310,11 @@ static void ahead_record(sim_engine *e, void *ctx, uint64_t arg) {
   }
   if (arg == 150) { /* the crowded bucket is not loaded yet: cancel one of it */
     assert_int_equal(sim_engine_cancel(e, a->crowded_id), 0);
+  }
+  if (arg == 100 || arg == 199) { /* the next bucket has joined behind 901 / 900 */
+    assert_int_equal(sim_engine_cancel(e, arg == 100 ? a->id101 : a->id200), 0);
+    assert_int_equal(sim_engine_schedule(e, 5 * SIM_US, record, a, arg == 100 ? 1004 : 1002, NULL),
+                     0);
   }
 }
 
@@ -1327,9 +1336,18 @@ static void test_load_ahead_across_buckets(void **state) {
   sim_engine *e = new_engine(16);
   sim_engine_set_lookahead(e, ahead_hint);
   for (uint64_t i = 1; i <= 300; i++) {
-    sim_handler fn = i == 5 || i == 150 ? ahead_record : record;
-    assert_int_equal(sim_engine_schedule_at(e, (sim_time)i * 10 * SIM_US, fn, a, i, NULL), 0);
+    sim_handler fn = i == 5 || i == 150 || i == 100 || i == 199 ? ahead_record : record;
+    sim_event_id id;
+    assert_int_equal(sim_engine_schedule_at(e, (sim_time)i * 10 * SIM_US, fn, a, i, &id), 0);
+    if (i == 101)
+      a->id101 = id;
+    if (i == 200)
+      a->id200 = id;
   }
+  /* Second records in the buckets of 199 (900), 100 (901) and 101 (902). */
+  assert_int_equal(sim_engine_schedule_at(e, 1990 * SIM_US + 100, record, a, 900, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 1000 * SIM_US + 100, record, a, 901, NULL), 0);
+  assert_int_equal(sim_engine_schedule_at(e, 1010 * SIM_US + 50, record, a, 902, NULL), 0);
   /* 100 records in one bucket right after event 200's: more than the
    * gathered sort takes, out of order, with ties. */
   for (uint64_t i = 0; i < 100; i++) {
@@ -1342,7 +1360,7 @@ static void test_load_ahead_across_buckets(void **state) {
   }
   sim_engine_run_until(e, SIM_TIME_NEVER);
   recorder *r = &a->h.r;
-  assert_int_equal(r->n, 300 + 99 + 2);
+  assert_int_equal(r->n, 300 + 99 + 2 + 3 + 2 - 2);
   for (size_t i = 1; i < r->n; i++) {
     if (!(r->times[i - 1] < r->times[i] ||
           (r->times[i - 1] == r->times[i] && r->args[i - 1] < r->args[i])))
@@ -1350,17 +1368,29 @@ static void test_load_ahead_across_buckets(void **state) {
                (unsigned long long)r->args[i], (long long)r->times[i],
                (unsigned long long)r->args[i - 1], (long long)r->times[i - 1]);
     assert_int_not_equal(r->args[i], 550); /* cancelled */
+    assert_int_not_equal(r->args[i], 101);
+    assert_int_not_equal(r->args[i], 200);
+  }
+  /* Across each join: the waiting record, the inserted event, the next bucket. */
+  static const uint64_t joins[][4] = {{100, 901, 1004, 902}, {199, 900, 1002, 500}};
+  for (size_t j = 0; j < N_ELEMS(joins); j++) {
+    size_t at = 0;
+    while (at < r->n && r->args[at] != joins[j][0])
+      at++;
+    assert_true(at + 3 < r->n);
+    for (size_t k = 1; k < 4; k++)
+      assert_int_equal(r->args[at + k], joins[j][k]);
   }
   /* Event 5, then the one it scheduled for now, then the one 1 ns later. */
   assert_int_equal(r->args[4], 5);
   assert_int_equal(r->args[5], 1001);
   assert_int_equal(r->args[6], 1000);
-  /* A hint at (nearly) every event, naming the next one scheduled before
-   * it (the two scheduled by event 5 come in between). */
+  /* A hint at (nearly) every event, naming the next one, except that events
+   * the handlers schedule (args from 1000) may come in between. */
   assert_true(a->h.n >= r->n - 3);
   for (size_t k = 0; k < a->h.n; k++) {
     size_t i = a->h.at[k] + 1;
-    while (i < r->n && r->args[i] >= 1000)
+    while (i < r->n && r->args[i] >= 1000 && r->args[i] != a->h.arg1[k])
       i++;
     assert_true(i < r->n);
     assert_int_equal(a->h.arg1[k], r->args[i]);
