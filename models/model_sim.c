@@ -438,20 +438,12 @@ static inline sim_time msim_gap(msim *m, const mcall *c, uint32_t step, sim_time
                      (sim_time)(m->ns_per_byte * bytes)
                : 0;
   uint32_t a = c->node[from], b = c->node[to];
-  const scenario_cluster *cl = &m->s->cluster;
-  sim_time latency = cl->same_zone_ns; /* path_latency's, by the zone array */
-  if (a != TOPO_NONE && b != TOPO_NONE) {
-    if (a == b) {
-      latency = cl->same_node_ns;
-    } else if (m->node_zone[a] != m->node_zone[b]) {
-      latency = cl->cross_zone_ns;
-      if (msim_in_window(m, now)) {
-        m->out->cross_zone_bytes += bytes;
-        m->out->ns_cross_zone_bytes[msim_ns_of(m, c->dst_pod)] += bytes;
-      }
-    }
+  int cross = a != TOPO_NONE && b != TOPO_NONE && a != b && m->node_zone[a] != m->node_zone[b];
+  if (cross && msim_in_window(m, now)) {
+    m->out->cross_zone_bytes += bytes;
+    m->out->ns_cross_zone_bytes[msim_ns_of(m, c->dst_pod)] += bytes;
   }
-  return latency + (sim_time)(m->ns_per_byte * bytes);
+  return path_latency_of(&m->s->cluster, a, b, cross) + (sim_time)(m->ns_per_byte * bytes);
 }
 
 /* The station call c visits at its current step, or UINT32_MAX past the

@@ -74,12 +74,9 @@ void path_build_gateway(const topology *t, uint32_t gw_proxy, int use_waypoint, 
 }
 
 sim_time path_latency(const topology *t, uint32_t from_node, uint32_t to_node) {
-  const scenario_cluster *c = &t->scn->cluster;
-  if (from_node == TOPO_NONE || to_node == TOPO_NONE)
-    return c->same_zone_ns;
-  if (from_node == to_node)
-    return c->same_node_ns;
-  return t->nodes[from_node].zone == t->nodes[to_node].zone ? c->same_zone_ns : c->cross_zone_ns;
+  int cross = from_node != TOPO_NONE && to_node != TOPO_NONE && from_node != to_node &&
+              t->nodes[from_node].zone != t->nodes[to_node].zone;
+  return path_latency_of(&t->scn->cluster, from_node, to_node, cross);
 }
 
 void path_describe(const topology *t, const path *p, uint32_t dst_pod, char *buf, size_t len) {

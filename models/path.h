@@ -53,6 +53,18 @@ void path_build_gateway(const topology *t, uint32_t gw_proxy, int use_waypoint, 
  * client, which sits one zone-local hop away). */
 sim_time path_latency(const topology *t, uint32_t from_node, uint32_t to_node);
 
+/* path_latency's rule for a caller that knows whether the two nodes are in
+ * different zones (cross_zone: both known, distinct, zones differ), e.g.
+ * from a compact zone array of its own. */
+static inline sim_time path_latency_of(const scenario_cluster *c, uint32_t from_node,
+                                       uint32_t to_node, int cross_zone) {
+  if (from_node == TOPO_NONE || to_node == TOPO_NONE)
+    return c->same_zone_ns;
+  if (from_node == to_node)
+    return c->same_node_ns;
+  return cross_zone ? c->cross_zone_ns : c->same_zone_ns;
+}
+
 /* "sidecar(a) -> ztunnel(node-1) -> app(b)"-style text of a path, for traces
  * and tests. */
 void path_describe(const topology *t, const path *p, uint32_t dst_pod, char *buf, size_t len);

@@ -508,12 +508,10 @@ static void cal_load(sim_engine *e) {
     if (n == SIM_CAL_GATHER) { /* too crowded for the array (the width will narrow) */
       uint32_t head = e->bot_head, tail = e->bot_tail;
       e->n_loaded += bottom_merge_sort(e, s);
-      if (tail != SIM_SLOT_NONE) { /* put the earlier records back in front */
-        uint32_t first = e->bot_head;
-        e->pool[tail].next = first;
-        e->pool[first].prev = tail;
-        e->bot_head = head;
-      }
+      uint32_t first = e->bot_head, last = e->bot_tail;
+      e->bot_head = head; /* the earlier records back in front */
+      e->bot_tail = tail;
+      bottom_append(e, first, last);
       return;
     }
     k[n] = (sim_sort_key){e->pool[r].at, e->pool[r].seq, r, 0};

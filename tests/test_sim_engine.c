@@ -1235,18 +1235,22 @@ typedef struct {
   int two[4096];
 } hints;
 
-static void note_hint(void *ctx, sim_handler fn1, uint64_t arg1, sim_handler fn2, uint64_t arg2) {
-  hints *h = ctx;
+/* Notes a hint given before event h->r.n fires. */
+static void hints_add(hints *h, uint64_t arg1, sim_handler fn2, uint64_t arg2) {
   assert_true(h->n < N_ELEMS(h->at));
-  assert_ptr_equal(fn1, record);
   h->at[h->n] = h->r.n;
   h->arg1[h->n] = arg1;
   h->two[h->n] = fn2 != NULL;
   h->arg2[h->n] = arg2;
+  h->n++;
+}
+
+static void note_hint(void *ctx, sim_handler fn1, uint64_t arg1, sim_handler fn2, uint64_t arg2) {
+  assert_ptr_equal(fn1, record);
   if (fn2 != NULL) {
     assert_ptr_equal(fn2, record);
   }
-  h->n++;
+  hints_add(ctx, arg1, fn2, arg2);
 }
 
 /* The hint names the events that fire next, in order, and changes nothing. */
@@ -1319,14 +1323,8 @@ static void ahead_record(sim_engine *e, void *ctx, uint64_t arg) {
 }
 
 static void ahead_hint(void *ctx, sim_handler fn1, uint64_t arg1, sim_handler fn2, uint64_t arg2) {
-  hints *h = ctx;
   assert_true(fn1 == record || fn1 == ahead_record);
-  assert_true(h->n < N_ELEMS(h->at));
-  h->at[h->n] = h->r.n;
-  h->arg1[h->n] = arg1;
-  h->two[h->n] = fn2 != NULL;
-  h->arg2[h->n] = arg2;
-  h->n++;
+  hints_add(ctx, arg1, fn2, arg2);
 }
 
 static void test_load_ahead_across_buckets(void **state) {
