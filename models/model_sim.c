@@ -37,6 +37,7 @@
 #include "proxy.h"
 #include "sim_engine.h"
 #include "sim_error.h"
+#include "sim_mem.h"
 #include "sim_rng.h"
 #include "sim_station.h"
 
@@ -113,6 +114,7 @@ typedef struct mstation {
   float stretch;  /* CPU-limit throttling factor */
   uint8_t kind;   /* mesh_kind */
   uint8_t pkind;  /* mesh_proxy_kind, for proxies */
+  uint8_t down;   /* outages in progress (a pass checks it before anything else) */
   uint32_t node;
   sim_time busy_total_ns; /* all passes ever accepted (the autoscaler's meter) */
   /* The window's sums (see msums), flushed into the model_rep at the end. */
@@ -178,6 +180,7 @@ typedef struct msim {
   uint32_t *node_zone;
   uint32_t *rr_next; /* per service: round-robin cursor */
   uint32_t *active;  /* per pod: calls in flight to it (least-request) */
+  uint32_t *pod_ns;  /* per pod: its service's namespace (every pass attributes to one) */
   op_graph g;        /* what each operation does: service time, calls, fan-out */
   gsl_rng **arrival_rng;
   uint64_t *arrivals;
@@ -193,7 +196,6 @@ typedef struct msim {
   sim_time *burst_end;
   sim_time *window_at; /* per drill (failures, then bursts): its window, absolute */
   sim_time *window_end;
-  uint8_t *down;        /* per station: outages in progress */
   uint32_t *down_drill; /* per station: drill of the latest outage */
   uint8_t *scan_mark;   /* per station, scratch for outage scans */
   sim_time *gone_at;    /* per station: out of its service's endpoints from then */
@@ -319,7 +321,7 @@ static int msim_init_namespaces(model_rep *r, uint32_t n_namespaces) {
 
 /* Namespace of pod p's service. */
 static inline uint32_t msim_ns_of(const msim *m, uint32_t pod) {
-  return m->s->services[m->t->pods[pod].service].ns;
+  return m->pod_ns[pod];
 }
 
 /* Namespace of root call c's entry service (its traffic entry's). */
@@ -338,15 +340,13 @@ static uint32_t msim_call_new(msim *m) {
     }
     uint32_t ncap = m->cap_calls ? m->cap_calls * 2 : 1024;
     /* Aligned like the stations: a record is one pair of cache lines. */
-    mcall *nc = aligned_alloc(_Alignof(mcall), (size_t)ncap * sizeof *nc);
+    mcall *nc = sim_mem_grow(m->calls, (size_t)m->cap_calls * sizeof *nc, (size_t)ncap * sizeof *nc,
+                             _Alignof(mcall));
     if (!nc) {
       m->failed = SIM_ENOMEM;
       sim_engine_stop(m->eng);
       return MCALL_NONE;
     }
-    if (m->calls)
-      memcpy(nc, m->calls, (size_t)m->cap_calls * sizeof *nc);
-    free(m->calls);
     m->calls = nc;
     /* Thread the new records onto the free list. They start with no flags:
      * outage scans (msim_reset_holders) read every record up to cap_calls. */
@@ -1272,7 +1272,8 @@ static int msim_mesh_retry(msim *m, uint32_t idx, uint32_t step, sim_time now) {
 static void msim_connect_failed(msim *m, uint32_t idx, uint32_t station, uint32_t step,
                                 sim_time now) {
   mcall *c = &m->calls[idx];
-  if (m->down[c->dst_pod] && !(c->flags & MCALL_CONNECTING) && m->s->mesh.connect_timeout_ns > 0) {
+  if (m->st[c->dst_pod].down && !(c->flags & MCALL_CONNECTING) &&
+      m->s->mesh.connect_timeout_ns > 0) {
     c->flags |= MCALL_CONNECTING;
     msim_schedule(m, sim_time_add_sat(now, m->s->mesh.connect_timeout_ns), ev_connect_timeout, idx);
     return;
@@ -1327,7 +1328,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     int request = step < r;
     uint32_t px = c->proxy[request ? step : 2 * r - step];
     uint32_t station = t->n_pods + px;
-    if (m->down[station]) {
+    if (m->st[station].down) {
       if (request)
         msim_connect_failed(m, idx, station, step, now);
       else /* the response finds it gone: a reset, not retried */
@@ -1379,7 +1380,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     return;
   }
   if (step == r) { /* the application */
-    if (m->down[c->dst_pod]) {
+    if (m->st[c->dst_pod].down) {
       msim_connect_failed(m, idx, c->dst_pod, step, now);
       return;
     }
@@ -1498,7 +1499,7 @@ static void ev_outage_start(sim_engine *e, void *ctx, uint64_t arg) {
   if (!o->crash)
     return; /* upgrades keep serving new connections until the drain ends */
   for (uint32_t i = 0; i < o->n_stations; i++) {
-    m->down[o->stations[i]]++;
+    m->st[o->stations[i]].down++;
     m->down_drill[o->stations[i]] = o->drill;
     sim_station_flush(&m->st[o->stations[i]].st, sim_engine_now(e));
   }
@@ -1511,9 +1512,9 @@ static void ev_outage_end(sim_engine *e, void *ctx, uint64_t arg) {
   const failure_outage *o = &m->plan->outages[arg];
   if (o->crash) {
     for (uint32_t i = 0; i < o->n_stations; i++) {
-      m->down[o->stations[i]]--;
+      m->st[o->stations[i]].down--;
       uint32_t ep = msim_endpoint_of(m, o->stations[i]);
-      if (ep != TOPO_NONE && !m->down[o->stations[i]])
+      if (ep != TOPO_NONE && !m->st[o->stations[i]].down)
         m->gone_at[ep] = SIM_TIME_NEVER; /* back and ready */
     }
   } else {
@@ -1741,18 +1742,18 @@ static void msim_release(msim *m) {
   if (m->st)
     for (uint32_t i = 0; i < m->n_stations; i++)
       sim_station_release(&m->st[i].st);
-  free(m->st);
-  free(m->free_slab);
-  free(m->calls);
+  sim_mem_free(m->st);
+  sim_mem_free(m->free_slab);
+  sim_mem_free(m->calls);
   free(m->node_zone);
   free(m->rr_next);
-  free(m->active);
+  sim_mem_free(m->active);
+  sim_mem_free(m->pod_ns);
   op_graph_release(&m->g);
-  free(m->down);
-  free(m->down_drill);
-  free(m->scan_mark);
-  free(m->gone_at);
-  free(m->zone_pods);
+  sim_mem_free(m->down_drill);
+  sim_mem_free(m->scan_mark);
+  sim_mem_free(m->gone_at);
+  sim_mem_free(m->zone_pods);
   free(m->zone_start);
   for (int k = 0; k < MESH_PROXY_COUNT; k++)
     free(m->pass_factor[k]);
@@ -1843,13 +1844,10 @@ static int msim_init_arrays(msim *m) {
   if (m->eng && (m->in->lookahead > 0 || (m->in->lookahead == 0 && big)))
     sim_engine_set_lookahead(m->eng, msim_lookahead);
   size_t nst = m->n_stations ? m->n_stations : 1;
-  m->st = aligned_alloc(_Alignof(mstation), nst * sizeof *m->st);
-  if (m->st)
-    memset(m->st, 0, nst * sizeof *m->st);
-  m->down = calloc(nst, sizeof *m->down);
-  m->down_drill = calloc(nst, sizeof *m->down_drill);
-  m->scan_mark = calloc(nst, sizeof *m->scan_mark);
-  m->gone_at = malloc(nst * sizeof *m->gone_at);
+  m->st = sim_mem_calloc(nst, sizeof *m->st, _Alignof(mstation));
+  m->down_drill = sim_mem_calloc(nst, sizeof *m->down_drill, 0);
+  m->scan_mark = sim_mem_calloc(nst, sizeof *m->scan_mark, 0);
+  m->gone_at = sim_mem_alloc(nst * sizeof *m->gone_at, 0);
   for (size_t i = 0; m->gone_at && i < nst; i++)
     m->gone_at[i] = SIM_TIME_NEVER;
   m->gone_first = SIM_TIME_NEVER;
@@ -1857,11 +1855,14 @@ static int msim_init_arrays(msim *m) {
   for (uint32_t i = 0; m->node_zone && i < m->t->n_nodes; i++)
     m->node_zone[i] = m->t->nodes[i].zone;
   m->rr_next = calloc(s->n_services ? s->n_services : 1, sizeof *m->rr_next);
-  m->active = calloc(m->t->n_pods ? m->t->n_pods : 1, sizeof *m->active);
+  m->active = sim_mem_calloc(m->t->n_pods ? m->t->n_pods : 1, sizeof *m->active, 0);
+  m->pod_ns = sim_mem_alloc((m->t->n_pods ? m->t->n_pods : 1) * sizeof *m->pod_ns, 0);
+  for (uint32_t i = 0; m->pod_ns && i < m->t->n_pods; i++)
+    m->pod_ns[i] = s->services[m->t->pods[i].service].ns;
   m->arrival_rng = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrival_rng);
   m->arrivals = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrivals);
-  if (!m->eng || !m->st || !m->down || !m->down_drill || !m->scan_mark || !m->gone_at ||
-      !m->node_zone || !m->rr_next || !m->active || !m->arrival_rng || !m->arrivals ||
+  if (!m->eng || !m->st || !m->down_drill || !m->scan_mark || !m->gone_at || !m->node_zone ||
+      !m->rr_next || !m->active || !m->pod_ns || !m->arrival_rng || !m->arrivals ||
       sim_hist_init(&m->sec_hist) != 0)
     return SIM_ENOMEM;
   return 0;
@@ -1877,7 +1878,7 @@ static int msim_init_zones(msim *m) {
   if (!any)
     return 0;
   uint32_t nz = s->cluster.n_zones;
-  m->zone_pods = malloc((t->n_pods ? t->n_pods : 1) * sizeof *m->zone_pods);
+  m->zone_pods = sim_mem_alloc((t->n_pods ? t->n_pods : 1) * sizeof *m->zone_pods, 0);
   m->zone_start = calloc((size_t)s->n_services * (nz + 1) + 1, sizeof *m->zone_start);
   if (!m->zone_pods || !m->zone_start)
     return SIM_ENOMEM;
@@ -1974,10 +1975,9 @@ static int msim_init_stations(msim *m) {
   int rc = msim_setup_stations(m);
   if (rc != 0)
     return rc;
-  /* One line more than the pods need: never 0 bytes, and a multiple of the
-   * alignment as aligned_alloc requires. */
+  /* One line more than the pods need: never 0 bytes. */
   size_t bytes = ((size_t)m->t->n_pods * m->free_stride + MSIM_FREE_ALIGN) * sizeof(sim_time);
-  m->free_slab = aligned_alloc(MSIM_FREE_ALIGN * sizeof(sim_time), bytes);
+  m->free_slab = sim_mem_alloc(bytes, MSIM_FREE_ALIGN * sizeof(sim_time));
   if (!m->free_slab)
     return SIM_ENOMEM;
   return msim_setup_stations(m);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim_error.h"
+#include "sim_mem.h"
 #include "sim_rng.h"
 #include "topo_fit.h"
 
@@ -373,7 +374,7 @@ static int topo_make_items(topo_builder *b) {
   t->control_plane_replicas =
       (b->any_sidecar || b->any_ambient) ? (b->cp->replicas ? b->cp->replicas : 1) : 0;
   t->n_pods = (uint32_t)n_pods;
-  t->pods = calloc(n_pods ? n_pods : 1, sizeof *t->pods);
+  t->pods = sim_mem_calloc(n_pods ? n_pods : 1, sizeof *t->pods, 0);
   b->n_items = t->n_pods + b->n_wp_replicas + t->control_plane_replicas + b->n_gw_replicas;
   b->items = malloc((b->n_items ? b->n_items : 1) * sizeof *b->items);
   if (!t->pods || !b->items)
@@ -664,7 +665,7 @@ int topo_count_nodes_sized(const topology *t, const topo_size *pods, const topo_
 void topo_release(topology *t) {
   free(t->ns_mode);
   free(t->nodes);
-  free(t->pods);
+  sim_mem_free(t->pods);
   free(t->service_first_pod);
   free(t->service_waypoint);
   free(t->proxies);

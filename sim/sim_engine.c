@@ -110,6 +110,7 @@
 #include <string.h>
 
 #include "sim_error.h"
+#include "sim_mem.h"
 
 #define SIM_ENGINE_DEFAULT_CAPACITY 1024u
 #define SIM_CACHE_LINE              64u
@@ -253,7 +254,8 @@ __attribute__((cold, noinline)) static int pool_grow(sim_engine *e) {
   if (cap <= e->pool_cap || cap > SIZE_MAX / sizeof(sim_event_rec)) {
     return SIM_ENOMEM;
   }
-  sim_event_rec *p = realloc(e->pool, (size_t)cap * sizeof *p);
+  sim_event_rec *p =
+      sim_mem_grow(e->pool, (size_t)e->pool_cap * sizeof *p, (size_t)cap * sizeof *p, 0);
   if (p == NULL) {
     return SIM_ENOMEM;
   }
@@ -1012,7 +1014,7 @@ sim_engine *sim_engine_new(size_t initial_capacity) {
   if (e == NULL) {
     return NULL;
   }
-  e->pool = malloc(initial_capacity * sizeof *e->pool);
+  e->pool = sim_mem_alloc(initial_capacity * sizeof *e->pool, 0);
   if (e->pool == NULL || heap_resize(e, 16) < 0) {
     sim_engine_free(e);
     return NULL;
@@ -1035,7 +1037,7 @@ void sim_engine_free(sim_engine *e) {
   if (e == NULL) {
     return;
   }
-  free(e->pool);
+  sim_mem_free(e->pool);
   free(e->ht_mem);
   free(e->hg_mem);
   free(e);
