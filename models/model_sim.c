@@ -473,6 +473,16 @@ static inline uint32_t msim_step_station(const msim *m, const mcall *c) {
 static void msim_lookahead(void *ctx, sim_handler fn1, uint64_t arg1, sim_handler fn2,
                            uint64_t arg2) {
   const msim *m = ctx;
+  if (fn1 == ev_hop || fn1 == ev_children) {
+    /* An application pass or the children after it read the operation's
+     * node (the call record was requested an event ago). */
+    const mcall *c = &m->calls[(uint32_t)arg1];
+    if (fn1 == ev_children || c->step == c->n_proxies) {
+      const char *x = (const char *)&m->g.nodes[c->op]; /* 80 bytes: one or two lines */
+      __builtin_prefetch(x);
+      __builtin_prefetch(x + sizeof(op_node) - 1);
+    }
+  }
   if (fn1 == ev_hop) {
     uint32_t st = msim_step_station(m, &m->calls[(uint32_t)arg1]);
     if (st != UINT32_MAX) {
@@ -1390,7 +1400,7 @@ static void ev_hop(sim_engine *e, void *ctx, uint64_t arg) {
     }
     const op_node *x = &m->g.nodes[c->op];
     double u = crn_uniform_mixed(c->kmix, CRN_SERVICE_TIME);
-    double work = sim_dist_quantile(x->service_time, u);
+    double work = sim_dist_quantile(&x->service_time, u);
     sim_time hold;
     sim_time depart = msim_pass(m, c->dst_pod, now, msim_in_window(m, now), work, 1.0, 0, &hold);
     if (c->flags & MCALL_TRACED)

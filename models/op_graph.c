@@ -53,7 +53,7 @@ int op_graph_init(op_graph *g, const scenario *s) {
       x->service = i;
       x->op = o;
       x->calls = scenario_op_calls(sv, o, &x->n_calls);
-      x->service_time = sv->n_ops ? &sv->ops[o].service_time_ns : &sv->service_time_ns;
+      x->service_time = sv->n_ops ? sv->ops[o].service_time_ns : sv->service_time_ns;
       x->parallel = sv->n_ops ? sv->ops[o].parallel : sv->parallel;
       if (!op_graph_calls_ok(s, x->calls, x->n_calls)) {
         op_graph_release(g);
