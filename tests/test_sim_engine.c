@@ -852,6 +852,58 @@ static void test_crowded_bucket_order(void **state) {
   }
 }
 
+/* Every subset of six events in one calendar bucket is cancelled (its
+ * first, last, middle records, all of them), an event is scheduled into the
+ * bucket after the cancels, and what is left must fire in time order and
+ * leave nothing pending: an unlink anywhere in a bucket keeps the rest of
+ * it, and the bucket stays in the calendar while it holds a record. */
+static void test_cancel_every_subset_of_a_bucket(void **state) {
+  (void)state;
+  enum { N = 6 };
+  for (unsigned mask = 0; mask < (1u << N); mask++) {
+    sim_engine *e = new_engine(0);
+    recorder *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    sim_engine_run_until(e, SIM_MS); /* the bucket is not the one being fired */
+    sim_time base = 2 * SIM_MS;
+    sim_event_id id[N];
+    /* Times descending, so the firing order differs from the scheduling
+     * order: event i at base + N - i. */
+    for (unsigned i = 0; i < N; i++) {
+      assert_int_equal(sim_engine_schedule_at(e, base + N - i, record, r, i, &id[i]), 0);
+    }
+    for (unsigned i = 0; i < N; i++) {
+      if (mask >> i & 1u) {
+        assert_int_equal(sim_engine_cancel(e, id[i]), 0);
+      }
+    }
+    /* One more after the cancels, at base: the earliest of all. */
+    assert_int_equal(sim_engine_schedule_at(e, base, record, r, N, NULL), 0);
+    size_t left = (size_t)N + 1 - (size_t)__builtin_popcount(mask);
+    assert_int_equal(sim_engine_pending(e), left);
+    sim_engine_run_until(e, SIM_TIME_NEVER);
+    if (r->n != left) {
+      fail_msg("cancel mask %#x: %zu fired, want %zu", mask, r->n, left);
+    }
+    assert_int_equal(r->args[0], N);
+    size_t pos = 1;
+    for (unsigned i = N; i-- > 0;) { /* latest scheduled = earliest time */
+      if (mask >> i & 1u) {
+        continue;
+      }
+      if (r->args[pos] != i || r->times[pos] != base + N - i) {
+        fail_msg("cancel mask %#x, position %zu: event %llu at %lld, want %u at %lld", mask, pos,
+                 (unsigned long long)r->args[pos], (long long)r->times[pos], i,
+                 (long long)(base + N - i));
+      }
+      pos++;
+    }
+    assert_int_equal(sim_engine_pending(e), 0);
+    free(r);
+    sim_engine_free(e);
+  }
+}
+
 /* ---- pool reuse ----------------------------------------------------------- */
 
 typedef struct {
@@ -1418,6 +1470,7 @@ int main(void) {
       cmocka_unit_test(test_next_bucket_across_bitmap_groups),
       cmocka_unit_test(test_order_across_width_changes_and_wraps),
       cmocka_unit_test(test_crowded_bucket_order),
+      cmocka_unit_test(test_cancel_every_subset_of_a_bucket),
       cmocka_unit_test(test_lookahead_names_the_next_events),
       cmocka_unit_test(test_load_ahead_across_buckets),
       cmocka_unit_test(test_width_settles_on_steady_load),
