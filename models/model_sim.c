@@ -132,6 +132,20 @@ typedef struct msums {
   int64_t *ns_busy_ns, *ns_sojourn_ns; /* per kind x namespace, as model_rep's */
 } msums;
 
+/* What starting a call reads of its target service, in one dense array:
+ * the scenario's service records are 288 bytes apart, and a child's start
+ * read up to three of their lines (the pick, the protocol and breaker, the
+ * try timeout), which a 5,000-service cluster's do not keep in the cache. */
+typedef struct mservice {
+  uint32_t first_pod; /* the topology's service_first_pod */
+  uint32_t replicas;
+  sim_time try_timeout_ns; /* retry.timeout_ns: 0 = none */
+  uint8_t lb;              /* mesh_lb */
+  uint8_t prefer_close;
+  uint8_t protocol; /* mesh_proto */
+  uint8_t breaker;  /* max_requests > 0 */
+} mservice;
+
 /* Autoscaling state of one waypoint deployment. Replicas beyond the placed
  * ones are extra stations after the topology's proxies (virtual proxy
  * indices n_proxies + ...), on the nodes of the placed replicas in turn. */
@@ -181,6 +195,7 @@ typedef struct msim {
   uint32_t *rr_next; /* per service: round-robin cursor */
   uint32_t *active;  /* per pod: calls in flight to it (least-request) */
   uint32_t *pod_ns;  /* per pod: its service's namespace (every pass attributes to one) */
+  mservice *svc;     /* per service */
   op_graph g;        /* what each operation does: service time, calls, fan-out */
   gsl_rng **arrival_rng;
   uint64_t *arrivals;
@@ -519,10 +534,10 @@ static inline void msim_schedule(msim *m, sim_time at, sim_handler fn, uint32_t 
  * (read here once, not at every pass: a large cluster's service records
  * are far from the cache). */
 static inline void msim_set_op(msim *m, mcall *c, uint32_t op) {
-  const scenario_service *svc = &m->s->services[m->g.nodes[op].service];
+  const mservice *svc = &m->svc[m->g.nodes[op].service];
   c->op = op;
-  c->proto = (uint8_t)svc->protocol;
-  c->flags = (uint16_t)((c->flags & ~MCALL_BREAKER) | (svc->max_requests > 0 ? MCALL_BREAKER : 0));
+  c->proto = svc->protocol;
+  c->flags = (uint16_t)((c->flags & ~MCALL_BREAKER) | (svc->breaker ? MCALL_BREAKER : 0));
 }
 
 static void msim_trace(msim *m, const mcall *c, const char *what, uint32_t station, sim_time start,
@@ -644,10 +659,10 @@ static inline double msim_pass_spread(const float *table, uint64_t kmix, uint64_
 static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now, uint32_t zone);
 
 static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
-  const scenario_service *svc = &m->s->services[sv];
-  uint32_t first = m->t->service_first_pod[sv], n = svc->replicas;
+  const mservice *svc = &m->svc[sv];
+  uint32_t first = svc->first_pod, n = svc->replicas;
   uint32_t i;
-  switch (svc->lb) {
+  switch ((mesh_lb)svc->lb) {
   case MESH_LB_ROUND_ROBIN:
     i = m->rr_next[sv]++ % n;
     break;
@@ -694,7 +709,7 @@ static uint32_t msim_pick_close(const msim *m, uint32_t sv, uint32_t zone, doubl
 }
 
 static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now, uint32_t zone) {
-  if (zone != TOPO_NONE && m->zone_pods && m->s->services[sv].prefer_close) {
+  if (zone != TOPO_NONE && m->zone_pods && m->svc[sv].prefer_close) {
     uint32_t p = msim_pick_close(m, sv, zone, u, now);
     if (p != TOPO_NONE)
       return p;
@@ -702,7 +717,7 @@ static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now, uin
   uint32_t p = msim_pick_pod(m, sv, u);
   if (!msim_gone(m, p, now))
     return p;
-  uint32_t first = m->t->service_first_pod[sv], n = m->s->services[sv].replicas;
+  uint32_t first = m->svc[sv].first_pod, n = m->svc[sv].replicas;
   for (uint32_t k = 1; k < n; k++) {
     uint32_t q = first + (p - first + k) % n;
     if (!msim_gone(m, q, now))
@@ -859,10 +874,10 @@ static void msim_issue(msim *m, uint32_t idx, sim_time now) {
   if (crn_uniform_mixed(c->kmix, CRN_NEW_CONNECTION) < m->s->mesh.new_connection_share)
     c->flags |= MCALL_NEWCONN;
   m->active[c->dst_pod]++;
-  const scenario_retry *rp = msim_retry_of(m, m->t->pods[c->dst_pod].service);
-  if (rp->timeout_ns > 0) {
+  sim_time try_timeout_ns = m->svc[m->t->pods[c->dst_pod].service].try_timeout_ns;
+  if (try_timeout_ns > 0) {
     /* A root's try ends no later than its client's patience. */
-    sim_time at = sim_time_add_sat(now, rp->timeout_ns);
+    sim_time at = sim_time_add_sat(now, try_timeout_ns);
     if (c->parent == MCALL_NONE && msim_client_deadline(m, c) < at)
       at = msim_client_deadline(m, c) > now ? msim_client_deadline(m, c) : now;
     if (sim_engine_schedule_at(m->eng, at, ev_timeout, m, idx, &c->timer) == 0) {
@@ -1759,6 +1774,7 @@ static void msim_release(msim *m) {
   free(m->rr_next);
   sim_mem_free(m->active);
   sim_mem_free(m->pod_ns);
+  sim_mem_free(m->svc);
   op_graph_release(&m->g);
   sim_mem_free(m->down_drill);
   sim_mem_free(m->scan_mark);
@@ -1869,10 +1885,21 @@ static int msim_init_arrays(msim *m) {
   m->pod_ns = sim_mem_alloc((m->t->n_pods ? m->t->n_pods : 1) * sizeof *m->pod_ns, 0);
   for (uint32_t i = 0; m->pod_ns && i < m->t->n_pods; i++)
     m->pod_ns[i] = s->services[m->t->pods[i].service].ns;
+  m->svc = sim_mem_alloc((s->n_services ? s->n_services : 1) * sizeof *m->svc, 0);
+  for (uint32_t i = 0; m->svc && i < s->n_services; i++) {
+    const scenario_service *sv = &s->services[i];
+    m->svc[i] = (mservice){.first_pod = m->t->service_first_pod[i],
+                           .replicas = sv->replicas,
+                           .try_timeout_ns = sv->retry.timeout_ns,
+                           .lb = (uint8_t)sv->lb,
+                           .prefer_close = sv->prefer_close,
+                           .protocol = (uint8_t)sv->protocol,
+                           .breaker = sv->max_requests > 0};
+  }
   m->arrival_rng = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrival_rng);
   m->arrivals = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrivals);
   if (!m->eng || !m->st || !m->down_drill || !m->scan_mark || !m->gone_at || !m->node_zone ||
-      !m->rr_next || !m->active || !m->pod_ns || !m->arrival_rng || !m->arrivals ||
+      !m->rr_next || !m->active || !m->pod_ns || !m->svc || !m->arrival_rng || !m->arrivals ||
       sim_hist_init(&m->sec_hist) != 0)
     return SIM_ENOMEM;
   return 0;
