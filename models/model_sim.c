@@ -383,6 +383,7 @@ static uint32_t msim_call_new(msim *m) {
   c->pending = 0;
   c->n_proxies = 0;
   c->step = 0;
+  c->op = 0; /* a valid node even before msim_set_op (the lookahead reads it) */
   return idx;
 }
 

@@ -16,19 +16,19 @@ void *sim_mem_alloc(size_t bytes, size_t align) {
    * allocator (and AddressSanitizer's) a request it could never serve. */
   if (bytes == 0 || bytes > PTRDIFF_MAX || align > SIM_MEM_HUGE_PAGE || (align & (align - 1)) != 0)
     return NULL;
-  if (align < sizeof(void *))
-    align = sizeof(void *);
+  if (align < _Alignof(max_align_t))
+    align = _Alignof(max_align_t);
   int huge = sim_mem_is_huge(bytes);
   if (huge)
     align = SIM_MEM_HUGE_PAGE;
-  /* aligned_alloc wants a multiple of the alignment. */
-  if (bytes > SIZE_MAX - (align - 1))
-    return NULL;
+  /* aligned_alloc wants a multiple of the alignment (with bytes at most
+   * PTRDIFF_MAX the rounding cannot wrap). */
   size_t rounded = (bytes + align - 1) & ~(align - 1);
   void *p = aligned_alloc(align, rounded);
 #ifdef MADV_HUGEPAGE
-  /* Before the first touch, so the faults bring in huge pages; the advice
-   * only ever changes speed, so its failure is ignored. */
+  /* Before anything here touches it, so fresh pages fault in huge (memory
+   * the allocator reuses waits for khugepaged). The advice only ever
+   * changes speed, so its failure is ignored. */
   if (p != NULL && huge)
     (void)madvise(p, rounded, MADV_HUGEPAGE);
 #endif

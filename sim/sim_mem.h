@@ -6,11 +6,13 @@
  * covers about 6 MiB), and the page walk costs about as much as the cache
  * miss itself. Arrays of at least SIM_MEM_HUGE_MIN bytes are therefore
  * placed on 2 MiB boundaries, rounded up to whole 2 MiB pages and advised
- * for transparent huge pages (madvise MADV_HUGEPAGE) before anything
- * touches them, so the kernel backs them with 2 MiB pages where it can.
- * Debian's default (transparent_hugepage=madvise) grants huge pages only to
- * memory advised this way. Where the kernel refuses or lacks the advice the
- * array simply stays on small pages: nothing but speed depends on it.
+ * for transparent huge pages (madvise MADV_HUGEPAGE) when they are
+ * allocated, so the kernel backs them with 2 MiB pages where it can. A
+ * kernel set to transparent_hugepage=madvise (this project's machines are)
+ * grants huge pages only to memory advised this way. Memory the allocator
+ * hands out again may already sit on small pages, which the kernel's
+ * khugepaged collapses only later; where the kernel refuses or lacks the
+ * advice the array stays on small pages. Nothing but speed depends on it.
  *
  * Smaller arrays are plain aligned allocations. Every pointer returned is
  * owned by the caller and released with sim_mem_free. */
