@@ -497,6 +497,15 @@ static void msim_lookahead(void *ctx, sim_handler fn1, uint64_t arg1, sim_handle
       const char *x = (const char *)&m->g.nodes[c->op]; /* 80 bytes: one or two lines */
       __builtin_prefetch(x);
       __builtin_prefetch(x + sizeof(op_node) - 1);
+    } else if (fn1 == ev_hop && c->step >= 2 * c->n_proxies) {
+      /* Its last pass, or none left: the response is delivered, which
+       * counts the callee's calls in flight down and reads the parent. */
+      __builtin_prefetch(&m->active[c->dst_pod], 1);
+      if (c->parent != MCALL_NONE) {
+        const char *p = (const char *)&m->calls[c->parent];
+        __builtin_prefetch(p, 1);
+        __builtin_prefetch(p + 64, 1);
+      }
     }
   }
   if (fn1 == ev_hop) {
