@@ -8,8 +8,8 @@
  * placed on 2 MiB boundaries, rounded up to whole 2 MiB pages and advised
  * for transparent huge pages (madvise MADV_HUGEPAGE) when they are
  * allocated, so the kernel backs them with 2 MiB pages where it can. A
- * kernel set to transparent_hugepage=madvise (this project's machines are)
- * grants huge pages only to memory advised this way. Memory the allocator
+ * kernel set to transparent_hugepage=madvise (as the machines this was
+ * measured on are) grants huge pages only to memory advised this way. Memory the allocator
  * hands out again may already sit on small pages, which the kernel's
  * khugepaged collapses only later; where the kernel refuses or lacks the
  * advice the array stays on small pages. Nothing but speed depends on it.
