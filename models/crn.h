@@ -44,15 +44,14 @@ static inline double crn_uniform_mixed(uint64_t key_mix, uint64_t i) {
   return ((double)(z >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
-/* Which of 2^bits equal levels (1 <= bits <= 32) the uniform of z falls in: exactly
+/* Which of 2^bits equal levels (1 <= bits <= 32, so the shift stays
+ * defined and a level fits the result) the uniform of z falls in: exactly
  * (uint32_t)(u * 2^bits), clamped to 2^bits - 1, for u the uniform
  * crn_uniform_mixed makes of z, in integers only (a table lookup by it
  * waited on four floating-point steps). The double sum x + 0.5, x = z >> 11,
  * is exact below 2^52; above, it rounds to even, which moves an odd x up
  * by one: the carry reproduces that. Scaling by powers of two is exact. */
 static inline uint32_t crn_level_of(uint64_t z, unsigned bits) {
-  /* bits in 1 .. 32: the shift below stays defined and a level fits the
-   * result. */
   uint64_t x = z >> 11;
   uint64_t level = (x + ((x >> 52) & x & 1)) >> (53 - bits);
   uint64_t last = ((uint64_t)1 << bits) - 1;

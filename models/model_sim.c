@@ -188,10 +188,6 @@ typedef struct msim {
   double pass_sigma[MESH_PROXY_COUNT];  /* lognormal spread of a pass's CPU time (0: fixed) */
   float *pass_factor[MESH_PROXY_COUNT]; /* with a spread: MODEL_PASS_LEVELS factors, mean 1 */
   sim_time pass_latency[MESH_PROXY_COUNT];
-  /* Per node its zone: the node records (64 bytes each, 640 KB for 10,000
-   * nodes) leave the cache between calls; this array (4 bytes each) does
-   * not, and every network hop and zone-aware pick reads it. */
-  uint32_t *node_zone;
   uint32_t *rr_next; /* per service: round-robin cursor */
   uint32_t *active;  /* per pod: calls in flight to it (least-request) */
   uint32_t *pod_ns;  /* per pod: its service's namespace (every pass attributes to one) */
@@ -454,12 +450,12 @@ static inline sim_time msim_gap(msim *m, const mcall *c, uint32_t step, sim_time
                      (sim_time)(m->ns_per_byte * bytes)
                : 0;
   uint32_t a = c->node[from], b = c->node[to];
-  int cross = a != TOPO_NONE && b != TOPO_NONE && a != b && m->node_zone[a] != m->node_zone[b];
-  if (cross && msim_in_window(m, now)) {
+  const uint32_t *zone = m->t->node_zone;
+  if (a != TOPO_NONE && b != TOPO_NONE && zone[a] != zone[b] && msim_in_window(m, now)) {
     m->out->cross_zone_bytes += bytes;
     m->out->ns_cross_zone_bytes[msim_ns_of(m, c->dst_pod)] += bytes;
   }
-  return path_latency_of(&m->s->cluster, a, b, cross) + (sim_time)(m->ns_per_byte * bytes);
+  return path_latency(m->t, a, b) + (sim_time)(m->ns_per_byte * bytes);
 }
 
 /* The station call c visits at its current step, or UINT32_MAX past the
@@ -696,7 +692,7 @@ static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
 
 /* Zone of the caller of a call from src_pod (TOPO_NONE: outside the mesh). */
 static inline uint32_t msim_zone_of(const msim *m, uint32_t src_pod) {
-  return src_pod == TOPO_NONE ? TOPO_NONE : m->node_zone[m->t->pods[src_pod].node];
+  return src_pod == TOPO_NONE ? TOPO_NONE : m->t->node_zone[m->t->pods[src_pod].node];
 }
 
 /* PreferClose: a pod of sv in `zone` still in the endpoints, picked by u
@@ -749,7 +745,7 @@ static void msim_live_waypoint(msim *m, mcall *c, sim_time now) {
     const topology *t = m->t;
     uint32_t cur = c->proxy[k];
     int live = !msim_gone(m, t->n_pods + cur, now);
-    if (live && (zone == TOPO_NONE || m->node_zone[t->proxies[cur].node] == zone))
+    if (live && (zone == TOPO_NONE || t->node_zone[t->proxies[cur].node] == zone))
       continue;
     const topo_waypoint *tw = &t->waypoints[t->proxies[cur].owner];
     uint32_t best = live ? cur : TOPO_NONE;
@@ -759,7 +755,7 @@ static void msim_live_waypoint(msim *m, mcall *c, sim_time now) {
         continue;
       if (best == TOPO_NONE)
         best = px;
-      if (zone != TOPO_NONE && m->node_zone[t->proxies[px].node] == zone) {
+      if (zone != TOPO_NONE && t->node_zone[t->proxies[px].node] == zone) {
         best = px;
         break;
       }
@@ -1780,7 +1776,6 @@ static void msim_release(msim *m) {
   sim_mem_free(m->st);
   sim_mem_free(m->free_slab);
   sim_mem_free(m->calls);
-  free(m->node_zone);
   free(m->rr_next);
   sim_mem_free(m->active);
   sim_mem_free(m->pod_ns);
@@ -1887,9 +1882,6 @@ static int msim_init_arrays(msim *m) {
   for (size_t i = 0; m->gone_at && i < nst; i++)
     m->gone_at[i] = SIM_TIME_NEVER;
   m->gone_first = SIM_TIME_NEVER;
-  m->node_zone = malloc((m->t->n_nodes ? m->t->n_nodes : 1) * sizeof *m->node_zone);
-  for (uint32_t i = 0; m->node_zone && i < m->t->n_nodes; i++)
-    m->node_zone[i] = m->t->nodes[i].zone;
   m->rr_next = calloc(s->n_services ? s->n_services : 1, sizeof *m->rr_next);
   m->active = sim_mem_calloc(m->t->n_pods ? m->t->n_pods : 1, sizeof *m->active, 0);
   m->pod_ns = sim_mem_alloc((m->t->n_pods ? m->t->n_pods : 1) * sizeof *m->pod_ns, 0);
@@ -1908,8 +1900,8 @@ static int msim_init_arrays(msim *m) {
   }
   m->arrival_rng = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrival_rng);
   m->arrivals = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrivals);
-  if (!m->eng || !m->st || !m->down_drill || !m->scan_mark || !m->gone_at || !m->node_zone ||
-      !m->rr_next || !m->active || !m->pod_ns || !m->svc || !m->arrival_rng || !m->arrivals ||
+  if (!m->eng || !m->st || !m->down_drill || !m->scan_mark || !m->gone_at || !m->rr_next ||
+      !m->active || !m->pod_ns || !m->svc || !m->arrival_rng || !m->arrivals ||
       sim_hist_init(&m->sec_hist) != 0)
     return SIM_ENOMEM;
   return 0;

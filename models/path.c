@@ -73,12 +73,6 @@ void path_build_gateway(const topology *t, uint32_t gw_proxy, int use_waypoint, 
     path_push(out, t->nodes[dst->node].ztunnel, PATH_SIDE_SERVER);
 }
 
-sim_time path_latency(const topology *t, uint32_t from_node, uint32_t to_node) {
-  int cross = from_node != TOPO_NONE && to_node != TOPO_NONE && from_node != to_node &&
-              t->nodes[from_node].zone != t->nodes[to_node].zone;
-  return path_latency_of(&t->scn->cluster, from_node, to_node, cross);
-}
-
 void path_describe(const topology *t, const path *p, uint32_t dst_pod, char *buf, size_t len) {
   size_t off = 0;
   buf[0] = '\0';

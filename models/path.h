@@ -50,19 +50,15 @@ void path_build_gateway(const topology *t, uint32_t gw_proxy, int use_waypoint, 
                         double u, path *out);
 
 /* One-way network latency between two nodes (TOPO_NONE = an external
- * client, which sits one zone-local hop away). */
-sim_time path_latency(const topology *t, uint32_t from_node, uint32_t to_node);
-
-/* path_latency's rule for a caller that knows whether the two nodes are in
- * different zones (cross_zone: both known, distinct, zones differ), e.g.
- * from a compact zone array of its own. */
-static inline sim_time path_latency_of(const scenario_cluster *c, uint32_t from_node,
-                                       uint32_t to_node, int cross_zone) {
+ * client, which sits one zone-local hop away). Inline: every hop of a
+ * simulated call asks it. */
+static inline sim_time path_latency(const topology *t, uint32_t from_node, uint32_t to_node) {
+  const scenario_cluster *c = &t->scn->cluster;
   if (from_node == TOPO_NONE || to_node == TOPO_NONE)
     return c->same_zone_ns;
   if (from_node == to_node)
     return c->same_node_ns;
-  return cross_zone ? c->cross_zone_ns : c->same_zone_ns;
+  return t->node_zone[from_node] == t->node_zone[to_node] ? c->same_zone_ns : c->cross_zone_ns;
 }
 
 /* "sidecar(a) -> ztunnel(node-1) -> app(b)"-style text of a path, for traces

@@ -623,6 +623,16 @@ static int topo_make_proxies(topo_builder *b) {
   return 0;
 }
 
+/* The zone array, once the nodes are final. */
+static int topo_make_zones(topology *t) {
+  t->node_zone = malloc((t->n_nodes ? t->n_nodes : 1) * sizeof *t->node_zone);
+  if (!t->node_zone)
+    return SIM_ENOMEM;
+  for (uint32_t i = 0; i < t->n_nodes; i++)
+    t->node_zone[i] = t->nodes[i].zone;
+  return 0;
+}
+
 int topo_build(topology *t, const scenario *s, const profile *const profiles[MESH_PROXY_COUNT],
                const profile_control_plane *cp, mesh_mode mode, uint64_t seed) {
   memset(t, 0, sizeof *t);
@@ -632,7 +642,8 @@ int topo_build(topology *t, const scenario *s, const profile *const profiles[MES
   int rc;
   if ((rc = topo_resolve_modes(&b, profiles)) != 0 || (rc = topo_make_items(&b)) != 0 ||
       (rc = topo_count_needed(&b)) != 0 || (rc = topo_start_nodes(&b)) != 0 ||
-      (rc = topo_place(&b, seed)) != 0 || (rc = topo_make_proxies(&b)) != 0)
+      (rc = topo_place(&b, seed)) != 0 || (rc = topo_make_proxies(&b)) != 0 ||
+      (rc = topo_make_zones(t)) != 0)
     topo_release(t);
   topo_builder_release(&b);
   return rc;
@@ -665,6 +676,7 @@ int topo_count_nodes_sized(const topology *t, const topo_size *pods, const topo_
 void topo_release(topology *t) {
   free(t->ns_mode);
   free(t->nodes);
+  free(t->node_zone);
   sim_mem_free(t->pods);
   free(t->service_first_pod);
   free(t->service_waypoint);
