@@ -12,7 +12,8 @@
  *
  * ---- Where a pending event lives ----
  * Scheduling puts an event due at time `at` in one of four places, each but
- * the heap a doubly linked list of records:
+ * the heap a list of records (the FIFO and the bottom doubly linked, the
+ * buckets through `next` only):
  *   at == now          the FIFO: 10-13% of a mesh model's events. Every other
  *                      event due now was scheduled before the clock reached
  *                      now, so it has a smaller seq and fires first: the
@@ -21,10 +22,11 @@
  *                      fired. Firing its first record is an unlink.
  *   bucket(at) < cur + SIM_CAL_BUCKETS
  *                      the calendar: ring slot (at >> shift) mod 16384, an
- *                      unsorted list; one bit per non-empty slot in a
- *                      three-level bitmap (256 words, 4 mid words, one top
- *                      word) finds the next non-empty slot in a few
- *                      instructions however sparse the calendar is.
+ *                      unsorted list, newest first; one bit per
+ *                      non-empty slot in a three-level bitmap (256
+ *                      words, 4 mid words, one top word) finds the next
+ *                      non-empty slot in a few instructions however
+ *                      sparse the calendar is.
  *   beyond             the heap: timeouts, idle sources, anything far away.
  * `cur` is the absolute bucket number of the bottom. When the bottom runs
  * out, the next non-empty bucket after cur becomes cur and its list is
@@ -44,10 +46,11 @@
  * ---- Loading a bucket ----
  * The records of a bucket are scattered through the pool, so every step
  * along a `next` link may miss the cache. Loading walks the list once,
- * copying (time, seq, slot) into a local array, sorts that by insertion
- * (a few records: see the width) and relinks the records in order; a merge
- * sort of the list itself, kept for a bucket of more than 64 records,
- * walks the links about log2(n) + 1 times. On the large cluster (1,000
+ * copying (time, slot) into a local array, sorts that by insertion on the
+ * time alone (a few records: see the width; the list order, newest first,
+ * settles ties) and relinks the records in order; a merge sort of the list
+ * itself, kept for a bucket of more than 64 records or one whose order a
+ * re-bucketing lost, walks the links about log2(n) + 1 times. On the large cluster (1,000
  * nodes, about 5 events per simulated us) the old 4096-bucket ring with a
  * crowding limit of 32 settled at 4 us buckets of 18.7 records, merge
  * sorted: list_merge and cal_load were 13.7% of the cycles. 16384 buckets
@@ -162,10 +165,10 @@ typedef struct sim_event_rec {
   uint32_t prev; /* previous record, SIM_LIST_HEAD | list, or SIM_IN_HEAP */
 } sim_event_rec;
 
-/* A bucket's record as cal_load sorts it. */
+/* A bucket's record as cal_load sorts it: its time alone, as the list
+ * order gives the sequence (see cal_load). */
 typedef struct sim_sort_key {
   sim_time at;
-  uint64_t seq;
   uint32_t slot;
   uint32_t unused;
 } sim_sort_key;
@@ -314,14 +317,16 @@ static inline uint32_t cal_find(const sim_engine *e, uint32_t i) {
   return w << 6 | (uint32_t)__builtin_ctzll(e->words[w]);
 }
 
+/* Buckets are linked through `next` only, newest first, and every record
+ * of bucket i has prev SIM_LIST_HEAD | i: a push writes no other record
+ * (the old head has usually left the cache), and a cancel, which is rare,
+ * walks its bucket of a few records to find the one before. */
 static inline void bucket_push(sim_engine *e, uint32_t slot, uint32_t i) {
   sim_event_rec *r = &e->pool[slot];
   uint32_t h = e->head[i];
   r->prev = SIM_LIST_HEAD | i;
   r->next = h;
-  if (h != SIM_SLOT_NONE) {
-    e->pool[h].prev = slot;
-  } else {
+  if (h == SIM_SLOT_NONE) {
     cal_mark(e, i);
   }
   e->head[i] = slot;
@@ -357,6 +362,24 @@ static inline uint32_t list_pop(sim_engine *e, uint32_t *head, uint32_t *tail, u
   return slot;
 }
 
+/* Removes a record from a bucket (singly linked: see bucket_push). */
+static void bucket_unlink(sim_engine *e, uint32_t slot, uint32_t i) {
+  uint32_t n = e->pool[slot].next;
+  if (e->head[i] == slot) {
+    e->head[i] = n;
+    if (n == SIM_SLOT_NONE) {
+      cal_unmark(e, i);
+    }
+  } else {
+    uint32_t p = e->head[i];
+    while (e->pool[p].next != slot) {
+      p = e->pool[p].next;
+    }
+    e->pool[p].next = n;
+  }
+  e->listed--;
+}
+
 /* Removes a record from whichever list holds it. */
 static void list_unlink(sim_engine *e, uint32_t slot) {
   sim_event_rec *r = &e->pool[slot];
@@ -368,10 +391,8 @@ static void list_unlink(sim_engine *e, uint32_t slot) {
     } else if (list == SIM_LIST_BOTTOM) {
       e->bot_head = n;
     } else {
-      e->head[list] = n;
-      if (n == SIM_SLOT_NONE) {
-        cal_unmark(e, list);
-      }
+      bucket_unlink(e, slot, list);
+      return;
     }
   } else {
     e->pool[p].next = n;
@@ -503,11 +524,20 @@ static void cal_load(sim_engine *e) {
     return;
   }
   /* One walk gathers the keys; the sort runs on them in a local array and
-   * the records are relinked in order, so no comparison chases a link. */
+   * the records are relinked in order, so no comparison chases a link. A
+   * bucket lists its records newest first (bucket_push), so the walk meets
+   * them by falling seq and a stable sort by time alone, inserting from the
+   * oldest, gives the (time, seq) order. A re-bucketed calendar
+   * (cal_rebuild) may merge buckets out of seq order; equal times, which
+   * only one old bucket can have held, keep theirs, but rather than rest
+   * on that the walk checks the whole order (a compare a record), and a
+   * list not newest first is merge sorted by the full key. */
   sim_sort_key k[SIM_CAL_GATHER];
   uint32_t n = 0;
+  uint64_t last_seq = UINT64_MAX;
   for (uint32_t r = s; r != SIM_SLOT_NONE; r = e->pool[r].next) {
-    if (n == SIM_CAL_GATHER) { /* too crowded for the array (the width will narrow) */
+    const sim_event_rec *x = &e->pool[r];
+    if (n == SIM_CAL_GATHER || x->seq >= last_seq) { /* too crowded (the width will narrow) */
       uint32_t head = e->bot_head, tail = e->bot_tail;
       e->n_loaded += bottom_merge_sort(e, s);
       uint32_t first = e->bot_head, last = e->bot_tail;
@@ -516,15 +546,18 @@ static void cal_load(sim_engine *e) {
       bottom_append(e, first, last);
       return;
     }
-    k[n] = (sim_sort_key){e->pool[r].at, e->pool[r].seq, r, 0};
+    last_seq = x->seq;
+    k[n] = (sim_sort_key){x->at, r, 0};
     n++;
   }
   e->n_loaded += n;
-  for (uint32_t j = 1; j < n; j++) {
+  /* k[j + 1 ..] is sorted and older than k[j]: k[j] goes after every key
+   * not later than it. */
+  for (uint32_t j = n - 1; j-- > 0;) {
     sim_sort_key x = k[j];
     uint32_t m = j;
-    for (; m > 0 && key_less(x.at, x.seq, k[m - 1].at, k[m - 1].seq); m--) {
-      k[m] = k[m - 1];
+    for (; m + 1 < n && k[m + 1].at <= x.at; m++) {
+      k[m] = k[m + 1];
     }
     k[m] = x;
   }
