@@ -163,6 +163,7 @@ static int bench_hold(uint64_t pending, uint64_t events, hold_result *out) {
 
 typedef struct tandem_ctx {
   sim_station st[TANDEM_STATIONS];
+  sim_station_stats stats[TANDEM_STATIONS];
   gsl_rng *service_rng[TANDEM_STATIONS];
   gsl_rng *arrival_rng;
   double interarrival_mean_ns;
@@ -179,7 +180,7 @@ static void tandem_depart(sim_engine *e, void *ctx, uint64_t arg);
 static void tandem_enter(sim_engine *e, tandem_ctx *t, unsigned station, uint64_t entry_ns) {
   sim_time now = sim_engine_now(e);
   sim_time hold = sample_ns(t->service_rng[station], TANDEM_SERVICE_MEAN_NS);
-  sim_time start = sim_station_accept(&t->st[station], now, hold);
+  sim_time start = sim_station_accept_counted(&t->st[station], &t->stats[station], now, hold);
   int rc = sim_engine_schedule_at(e, start + hold, tandem_depart, t, entry_ns << 2 | station, NULL);
   if (rc < 0 && t->failed == 0) {
     t->failed = rc;
@@ -269,7 +270,7 @@ static int bench_tandem(uint64_t jobs) {
          TANDEM_STATIONS, TANDEM_WORKERS, TANDEM_RHO, jobs, n, dt, (double)n / dt, peak_rss_mib());
   double sim_span_ns = (double)sim_engine_now(e);
   for (unsigned i = 0; i < TANDEM_STATIONS; i++) {
-    const sim_station *s = &t.st[i];
+    const sim_station_stats *s = &t.stats[i];
     printf("tandem  station=%u util=%.4f mean_wait_ms=%.4f erlang_c_wait_ms=%.4f\n", i,
            (double)s->busy_ns / (TANDEM_WORKERS * sim_span_ns),
            (double)s->wait_ns / (double)s->accepted / 1e6, wq_theory_ms);

@@ -87,13 +87,6 @@ sim_time sim_station_accept(sim_station *s, sim_time now, sim_time hold) {
   uint32_t w = earliest_worker(s);
   sim_time start = s->free_at[w] > now ? s->free_at[w] : now;
   s->free_at[w] = sim_time_add_sat(start, hold);
-  sim_time wait = start - now;
-  s->accepted++;
-  s->busy_ns = sim_time_add_sat(s->busy_ns, hold);
-  s->wait_ns = sim_time_add_sat(s->wait_ns, wait);
-  if (wait > s->max_wait_ns) {
-    s->max_wait_ns = wait;
-  }
   if (s->queue_limit > 0) {
     uint32_t at = (s->ring_head + s->ring_len) % s->queue_limit;
     if (s->ring_len == s->queue_limit) {
@@ -119,24 +112,16 @@ sim_time sim_station_next_free(const sim_station *s) {
   return s->free_at[earliest_worker(s)];
 }
 
-void sim_station_flush(sim_station *s, sim_time now) {
+sim_time sim_station_flush(sim_station *s, sim_time now) {
+  sim_time undone = 0;
   for (uint32_t w = 0; w < s->workers; w++) {
     if (s->free_at[w] > now) {
-      /* Work committed past the crash never happens: take it back out of the
-       * busy time so utilisation reflects work actually done. */
-      s->busy_ns -= s->free_at[w] - now;
+      /* Work committed past the crash never happens: the caller takes it
+       * back out of its busy time so utilisation reflects work done. */
+      undone = sim_time_add_sat(undone, s->free_at[w] - now);
     }
     s->free_at[w] = now;
   }
-  if (s->busy_ns < 0) {
-    s->busy_ns = 0; /* the withdrawn work was accepted before a stats reset */
-  }
   s->ring_head = s->ring_len = 0; /* nothing waits any more */
-}
-
-void sim_station_reset_stats(sim_station *s) {
-  s->accepted = 0;
-  s->busy_ns = 0;
-  s->wait_ns = 0;
-  s->max_wait_ns = 0;
+  return undone;
 }

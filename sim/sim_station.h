@@ -12,10 +12,13 @@
  * a proxy that flushes the response and then does bookkeeping (stats, access
  * logs) keeps the CPU busy after the request has left.
  *
- * Statistics are accounted when a job is accepted: busy time (sum of holds)
- * and waiting time. Over a window of length T, utilisation is busy/(c T) and
- * the time-average queue length is wait/T (Little's law); jobs straddling the
- * window edge make an error of at most one hold per worker. */
+ * Statistics are the caller's (sim_station_stats), counted when a job is
+ * accepted: busy time (sum of holds) and waiting time. Over a window of
+ * length T, utilisation is busy/(c T) and the time-average queue length is
+ * wait/T (Little's law); jobs straddling the window edge make an error of at
+ * most one hold per worker. They live outside the station so that a caller
+ * with its own accounting (the mesh model keeps per-window sums) pays
+ * neither their updates on every job nor their 32 bytes per station. */
 #ifndef MESHSIM_SIM_STATION_H
 #define MESHSIM_SIM_STATION_H
 
@@ -36,14 +39,19 @@ typedef struct sim_station {
   uint32_t workers;
   uint32_t queue_limit; /* 0 = unbounded */
   uint32_t ring_head, ring_len;
-  uint64_t accepted; /* jobs accepted since the last stats reset */
-  sim_time busy_ns;  /* sum of holds since the last stats reset */
-  sim_time wait_ns;  /* sum of waits since the last stats reset */
-  sim_time max_wait_ns;
   sim_time local[SIM_STATION_LOCAL]; /* free_at of up to SIM_STATION_LOCAL workers */
   uint32_t borrowed;                 /* free_at is the caller's (sim_station_init_borrowed) */
   uint32_t unused;
 } sim_station;
+
+/* What a caller counts of the jobs it sends to a station; zero it to start
+ * (or restart, at the end of a warm-up). */
+typedef struct sim_station_stats {
+  uint64_t accepted;
+  sim_time busy_ns; /* sum of holds */
+  sim_time wait_ns; /* sum of waits */
+  sim_time max_wait_ns;
+} sim_station_stats;
 
 /* SIM_EINVAL when workers == 0, SIM_ENOMEM on allocation failure. With up
  * to SIM_STATION_LOCAL workers free_at points into the record itself, so an
@@ -85,12 +93,36 @@ uint32_t sim_station_busy_workers(const sim_station *s, sim_time t);
 sim_time sim_station_next_free(const sim_station *s);
 
 /* Frees every worker at `now` and empties the waiting room (a crash: queued and running work is
- * gone; the caller fails the jobs it had in flight). Worker time committed beyond `now` is taken
- * back out of busy_ns (floored at 0); wait_ns is not corrected, since the station keeps no per-job
- * record. */
-void sim_station_flush(sim_station *s, sim_time now);
+ * gone; the caller fails the jobs it had in flight). Returns the worker time that had been
+ * committed beyond `now` and now never happens (for sim_station_stats_withdraw). */
+sim_time sim_station_flush(sim_station *s, sim_time now);
 
-/* Zeroes the statistics (end of warm-up); worker state is kept. */
-void sim_station_reset_stats(sim_station *s);
+/* Counts a job that arrived at `now`, starts at `start` (what sim_station_accept returned) and
+ * holds its worker for `hold` (a negative hold counts as 0, as accept takes it). */
+static inline void sim_station_stats_add(sim_station_stats *st, sim_time now, sim_time start,
+                                         sim_time hold) {
+  sim_time wait = start - now;
+  st->accepted++;
+  st->busy_ns = sim_time_add_sat(st->busy_ns, hold > 0 ? hold : 0);
+  st->wait_ns = sim_time_add_sat(st->wait_ns, wait);
+  if (wait > st->max_wait_ns) {
+    st->max_wait_ns = wait;
+  }
+}
+
+/* sim_station_accept, counted in st. */
+static inline sim_time sim_station_accept_counted(sim_station *s, sim_station_stats *st,
+                                                  sim_time now, sim_time hold) {
+  sim_time start = sim_station_accept(s, now, hold);
+  sim_station_stats_add(st, now, start, hold);
+  return start;
+}
+
+/* Takes work a flush undid (its return value) back out of the busy time, floored at 0 (the
+ * work may have been counted before the stats were last zeroed); the wait is not corrected,
+ * since no per-job record is kept. */
+static inline void sim_station_stats_withdraw(sim_station_stats *st, sim_time undone) {
+  st->busy_ns = st->busy_ns > undone ? st->busy_ns - undone : 0;
+}
 
 #endif

@@ -1,6 +1,7 @@
 /* Tests for sim_station: start times worked out by hand for 1 and 3
- * workers (on owned and on borrowed storage), hold longer than delay, busy/wait accounting, flush,
- * reset_stats, and an M/M/c run against the Erlang-C formula with a confidence interval. */
+ * workers (on owned and on borrowed storage), hold longer than delay, busy/wait accounting in a
+ * caller's sim_station_stats, flush and the work it withdraws, and an M/M/c run against the
+ * Erlang-C formula with a confidence interval. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,6 +110,7 @@ static void test_station_cases(void **state) {
       storage[i] = GUARD;
     }
     sim_station s;
+    sim_station_stats st = {0};
     assert_true(c->workers + 2 <= N_ELEMS(storage));
     if (borrowed) {
       assert_int_equal(sim_station_init_borrowed(&s, c->workers, storage + 1), 0);
@@ -119,17 +121,17 @@ static void test_station_cases(void **state) {
     }
     assert_int_equal(sim_station_next_free(&s), 0);
     for (size_t i = 0; i < c->n; i++) {
-      sim_time start = sim_station_accept(&s, c->jobs[i].now, c->jobs[i].hold);
+      sim_time start = sim_station_accept_counted(&s, &st, c->jobs[i].now, c->jobs[i].hold);
       if (start != c->jobs[i].want_start) {
         fail_msg("case '%s': job %zu starts at %lld, want %lld", c->name, i, (long long)start,
                  (long long)c->jobs[i].want_start);
       }
     }
-    if (s.accepted != c->n || s.busy_ns != c->want_busy || s.wait_ns != c->want_wait ||
-        s.max_wait_ns != c->want_max_wait) {
+    if (st.accepted != c->n || st.busy_ns != c->want_busy || st.wait_ns != c->want_wait ||
+        st.max_wait_ns != c->want_max_wait) {
       fail_msg("case '%s': accepted %llu busy %lld wait %lld max_wait %lld", c->name,
-               (unsigned long long)s.accepted, (long long)s.busy_ns, (long long)s.wait_ns,
-               (long long)s.max_wait_ns);
+               (unsigned long long)st.accepted, (long long)st.busy_ns, (long long)st.wait_ns,
+               (long long)st.max_wait_ns);
     }
     for (size_t i = 0; i < c->n_probe; i++) {
       uint32_t busy = sim_station_busy_workers(&s, c->probe_t[i]);
@@ -157,33 +159,39 @@ static void test_station_cases(void **state) {
 static void test_hold_longer_than_delay(void **state) {
   (void)state;
   sim_station s;
+  sim_station_stats st = {0};
   assert_int_equal(sim_station_init(&s, 1), 0);
   const sim_time delay = 4, hold = 10;
-  sim_time start_a = sim_station_accept(&s, 0, hold);
+  sim_time start_a = sim_station_accept_counted(&s, &st, 0, hold);
   sim_time depart_a = start_a + delay; /* what the caller schedules */
   assert_int_equal(start_a, 0);
   assert_int_equal(depart_a, 4);
   /* At 5 job A is gone, but its worker is still doing bookkeeping. */
   assert_int_equal(sim_station_busy_workers(&s, 5), 1);
-  sim_time start_b = sim_station_accept(&s, 5, hold);
+  sim_time start_b = sim_station_accept_counted(&s, &st, 5, hold);
   assert_int_equal(start_b, 10);
-  assert_int_equal(s.wait_ns, 5);
-  assert_int_equal(s.busy_ns, 2 * hold);
+  assert_int_equal(st.wait_ns, 5);
+  assert_int_equal(st.busy_ns, 2 * hold);
   sim_station_release(&s);
 }
 
-/* A crash frees every worker; work not yet done leaves busy_ns. */
+/* A crash frees every worker; the work not yet done is returned, and
+ * withdrawn from the caller's busy time. */
 static void test_flush(void **state) {
   (void)state;
   sim_station s;
+  sim_station_stats st = {0};
   assert_int_equal(sim_station_init(&s, 2), 0);
-  assert_int_equal(sim_station_accept(&s, 0, 100), 0);
-  assert_int_equal(sim_station_accept(&s, 0, 100), 0);
-  assert_int_equal(sim_station_accept(&s, 10, 50), 100); /* queued: [100, 150) */
-  assert_int_equal(s.busy_ns, 250);
-  sim_station_flush(&s, 20);
-  /* Done by t=20: 20 ns on each worker. The queued job never started. */
-  assert_int_equal(s.busy_ns, 40);
+  assert_int_equal(sim_station_accept_counted(&s, &st, 0, 100), 0);
+  assert_int_equal(sim_station_accept_counted(&s, &st, 0, 100), 0);
+  assert_int_equal(sim_station_accept_counted(&s, &st, 10, 50), 100); /* queued: [100, 150) */
+  assert_int_equal(st.busy_ns, 250);
+  /* Undone at t=20: 80 ns on one worker, 130 on the other (the queued job
+   * never started); done: 20 ns on each. */
+  sim_time undone = sim_station_flush(&s, 20);
+  assert_int_equal(undone, 210);
+  sim_station_stats_withdraw(&st, undone);
+  assert_int_equal(st.busy_ns, 40);
   assert_int_equal(sim_station_busy_workers(&s, 20), 0);
   assert_int_equal(sim_station_next_free(&s), 20);
   assert_int_equal(sim_station_accept(&s, 20, 5), 20);
@@ -192,40 +200,43 @@ static void test_flush(void **state) {
   sim_station_release(&s);
 }
 
-/* Flushing an idle station changes nothing; flushing after a stats reset
- * cannot make busy time negative. */
+/* Flushing an idle station undoes nothing; withdrawing work counted
+ * before the stats were zeroed cannot make busy time negative. */
 static void test_flush_edges(void **state) {
   (void)state;
   sim_station s;
+  sim_station_stats st = {0};
   assert_int_equal(sim_station_init(&s, 1), 0);
-  assert_int_equal(sim_station_accept(&s, 0, 10), 0);
-  sim_station_flush(&s, 50);
-  assert_int_equal(s.busy_ns, 10);
-  assert_int_equal(sim_station_accept(&s, 60, 100), 60);
-  sim_station_reset_stats(&s);
-  sim_station_flush(&s, 70);
-  assert_int_equal(s.busy_ns, 0);
+  assert_int_equal(sim_station_accept_counted(&s, &st, 0, 10), 0);
+  assert_int_equal(sim_station_flush(&s, 50), 0);
+  assert_int_equal(st.busy_ns, 10);
+  assert_int_equal(sim_station_accept_counted(&s, &st, 60, 100), 60);
+  st = (sim_station_stats){0};
+  sim_time undone = sim_station_flush(&s, 70);
+  assert_int_equal(undone, 90);
+  sim_station_stats_withdraw(&st, undone);
+  assert_int_equal(st.busy_ns, 0);
   assert_int_equal(sim_station_accept(&s, 70, 1), 70);
   sim_station_release(&s);
 }
 
-static void test_reset_stats_keeps_workers(void **state) {
+/* Stats zeroed at the end of a warm-up count from there on; the workers
+ * keep the work they had. */
+static void test_restarted_stats_keep_workers(void **state) {
   (void)state;
   sim_station s;
+  sim_station_stats st = {0};
   assert_int_equal(sim_station_init(&s, 1), 0);
-  assert_int_equal(sim_station_accept(&s, 0, 10), 0);
-  assert_int_equal(sim_station_accept(&s, 0, 10), 10);
-  sim_station_reset_stats(&s);
-  assert_int_equal(s.accepted, 0);
-  assert_int_equal(s.busy_ns, 0);
-  assert_int_equal(s.wait_ns, 0);
-  assert_int_equal(s.max_wait_ns, 0);
+  assert_int_equal(sim_station_accept_counted(&s, &st, 0, 10), 0);
+  assert_int_equal(sim_station_accept_counted(&s, &st, 0, 10), 10);
+  assert_int_equal(st.accepted, 2);
+  st = (sim_station_stats){0};
   /* The worker is still committed until 20. */
-  assert_int_equal(sim_station_accept(&s, 5, 1), 20);
-  assert_int_equal(s.accepted, 1);
-  assert_int_equal(s.wait_ns, 15);
-  assert_int_equal(s.max_wait_ns, 15);
-  assert_int_equal(s.busy_ns, 1);
+  assert_int_equal(sim_station_accept_counted(&s, &st, 5, 1), 20);
+  assert_int_equal(st.accepted, 1);
+  assert_int_equal(st.wait_ns, 15);
+  assert_int_equal(st.max_wait_ns, 15);
+  assert_int_equal(st.busy_ns, 1);
   sim_station_release(&s);
 }
 
@@ -250,10 +261,11 @@ static void test_init_errors(void **state) {
 static void test_negative_hold_clamped(void **state) {
   (void)state;
   sim_station s;
+  sim_station_stats st = {0};
   assert_int_equal(sim_station_init(&s, 1), 0);
-  assert_int_equal(sim_station_accept(&s, 10, -5), 10);
+  assert_int_equal(sim_station_accept_counted(&s, &st, 10, -5), 10);
   assert_int_equal(sim_station_next_free(&s), 10);
-  assert_int_equal(s.busy_ns, 0);
+  assert_int_equal(st.busy_ns, 0);
   sim_station_release(&s);
 }
 
@@ -297,6 +309,7 @@ static void test_mmc_against_erlang_c(void **state) {
     const double service_mean_ns = 1e6; /* 1 ms */
     const double interarrival_ns = service_mean_ns / (c->rho * c->workers);
     sim_station s;
+    sim_station_stats st = {0};
     assert_int_equal(sim_station_init(&s, c->workers), 0);
     uint64_t x = 2024 + k;
     double t = 0.0;
@@ -308,14 +321,13 @@ static void test_mmc_against_erlang_c(void **state) {
      * batches nearly independent. */
     double sum = 0.0, sum2 = 0.0;
     sim_time t_start = (sim_time)t;
-    sim_station_reset_stats(&s);
     for (int b = 0; b < BATCHES; b++) {
-      sim_time wait_before = s.wait_ns;
+      sim_time wait_before = st.wait_ns;
       for (int i = 0; i < PER_BATCH; i++) {
         t += exp_sample(&x, interarrival_ns);
-        sim_station_accept(&s, (sim_time)t, (sim_time)exp_sample(&x, service_mean_ns));
+        sim_station_accept_counted(&s, &st, (sim_time)t, (sim_time)exp_sample(&x, service_mean_ns));
       }
-      double mean = (double)(s.wait_ns - wait_before) / PER_BATCH;
+      double mean = (double)(st.wait_ns - wait_before) / PER_BATCH;
       sum += mean;
       sum2 += mean * mean;
     }
@@ -326,7 +338,7 @@ static void test_mmc_against_erlang_c(void **state) {
     if (fabs(mean - want) > 4 * se) {
       fail_msg("case '%s': mean wait %.1f ns +- %.1f, Erlang C says %.1f", c->name, mean, se, want);
     }
-    double util = (double)s.busy_ns / (c->workers * ((double)t - (double)t_start));
+    double util = (double)st.busy_ns / (c->workers * ((double)t - (double)t_start));
     if (fabs(util - c->rho) > 0.02) {
       fail_msg("case '%s': utilisation %.4f, want %.2f", c->name, util, c->rho);
     }
@@ -340,7 +352,7 @@ int main(void) {
       cmocka_unit_test(test_hold_longer_than_delay),
       cmocka_unit_test(test_flush),
       cmocka_unit_test(test_flush_edges),
-      cmocka_unit_test(test_reset_stats_keeps_workers),
+      cmocka_unit_test(test_restarted_stats_keep_workers),
       cmocka_unit_test(test_init_errors),
       cmocka_unit_test(test_negative_hold_clamped),
       cmocka_unit_test(test_mmc_against_erlang_c),
