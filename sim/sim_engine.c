@@ -12,8 +12,7 @@
  *
  * ---- Where a pending event lives ----
  * Scheduling puts an event due at time `at` in one of four places, each but
- * the heap a list of records (the FIFO and the bottom doubly linked, the
- * buckets through `next` only):
+ * the heap a doubly linked list of records:
  *   at == now          the FIFO: 10-13% of a mesh model's events. Every other
  *                      event due now was scheduled before the clock reached
  *                      now, so it has a smaller seq and fires first: the
@@ -49,8 +48,8 @@
  * copying (time, slot) into a local array, sorts that by insertion on the
  * time alone (a few records: see the width; the list order, newest first,
  * settles ties) and relinks the records in order; a merge sort of the list
- * itself, kept for a bucket of more than 64 records or one whose order a
- * re-bucketing lost, walks the links about log2(n) + 1 times. On the large cluster (1,000
+ * itself, kept for a bucket of more than 64 records, walks the links about
+ * log2(n) + 1 times. On the large cluster (1,000
  * nodes, about 5 events per simulated us) the old 4096-bucket ring with a
  * crowding limit of 32 settled at 4 us buckets of 18.7 records, merge
  * sorted: list_merge and cal_load were 13.7% of the cycles. 16384 buckets
@@ -155,15 +154,23 @@ _Static_assert(SIM_CAL_BITS >= 12 && SIM_CAL_BITS <= 18, "the bitmap has three l
 /* Sentinels kept after the last entry (a child group has 4 entries). */
 #define SIM_HEAP_PAD 3u
 
+/* What loading a bucket reads of each record, its time and link, comes
+ * first: in the first 16 bytes of a 48-byte record, which never cross a
+ * 64-byte line, so the walk misses once a record however the record sits
+ * (with the time and the link 32 bytes apart, half the records had them
+ * on two lines). */
 typedef struct sim_event_rec {
-  uint64_t seq; /* seq of the pending event in this record; 0 when free */
   sim_time at;
+  uint32_t next; /* next record in its list (or the free list), SIM_SLOT_NONE at the end */
+  uint32_t prev; /* previous record, SIM_LIST_HEAD | list, or SIM_IN_HEAP */
+  uint64_t seq;  /* seq of the pending event in this record; 0 when free */
   sim_handler fn;
   void *ctx;
   uint64_t arg;
-  uint32_t next; /* next record in its list (or the free list), SIM_SLOT_NONE at the end */
-  uint32_t prev; /* previous record, SIM_LIST_HEAD | list, or SIM_IN_HEAP */
 } sim_event_rec;
+
+_Static_assert(sizeof(sim_event_rec) == 48 && offsetof(sim_event_rec, seq) == 16,
+               "a record's time and links fit in any 16-byte-aligned quarter of a line");
 
 /* A bucket's record as cal_load sorts it: its time alone, as the list
  * order gives the sequence (see cal_load). */
@@ -317,16 +324,16 @@ static inline uint32_t cal_find(const sim_engine *e, uint32_t i) {
   return w << 6 | (uint32_t)__builtin_ctzll(e->words[w]);
 }
 
-/* Buckets are linked through `next` only, newest first, and every record
- * of bucket i has prev SIM_LIST_HEAD | i: a push writes no other record
- * (the old head has usually left the cache), and a cancel, which is rare,
- * walks its bucket of a few records to find the one before. */
+/* A push puts the record first: a bucket lists its records newest first
+ * (cal_load sorts on that). */
 static inline void bucket_push(sim_engine *e, uint32_t slot, uint32_t i) {
   sim_event_rec *r = &e->pool[slot];
   uint32_t h = e->head[i];
   r->prev = SIM_LIST_HEAD | i;
   r->next = h;
-  if (h == SIM_SLOT_NONE) {
+  if (h != SIM_SLOT_NONE) {
+    e->pool[h].prev = slot;
+  } else {
     cal_mark(e, i);
   }
   e->head[i] = slot;
@@ -362,24 +369,6 @@ static inline uint32_t list_pop(sim_engine *e, uint32_t *head, uint32_t *tail, u
   return slot;
 }
 
-/* Removes a record from a bucket (singly linked: see bucket_push). */
-static void bucket_unlink(sim_engine *e, uint32_t slot, uint32_t i) {
-  uint32_t n = e->pool[slot].next;
-  if (e->head[i] == slot) {
-    e->head[i] = n;
-    if (n == SIM_SLOT_NONE) {
-      cal_unmark(e, i);
-    }
-  } else {
-    uint32_t p = e->head[i];
-    while (e->pool[p].next != slot) {
-      p = e->pool[p].next;
-    }
-    e->pool[p].next = n;
-  }
-  e->listed--;
-}
-
 /* Removes a record from whichever list holds it. */
 static void list_unlink(sim_engine *e, uint32_t slot) {
   sim_event_rec *r = &e->pool[slot];
@@ -391,8 +380,10 @@ static void list_unlink(sim_engine *e, uint32_t slot) {
     } else if (list == SIM_LIST_BOTTOM) {
       e->bot_head = n;
     } else {
-      bucket_unlink(e, slot, list);
-      return;
+      e->head[list] = n;
+      if (n == SIM_SLOT_NONE) {
+        cal_unmark(e, list);
+      }
     }
   } else {
     e->pool[p].next = n;
@@ -527,17 +518,16 @@ static void cal_load(sim_engine *e) {
    * the records are relinked in order, so no comparison chases a link. A
    * bucket lists its records newest first (bucket_push), so the walk meets
    * them by falling seq and a stable sort by time alone, inserting from the
-   * oldest, gives the (time, seq) order. A re-bucketed calendar
-   * (cal_rebuild) may merge buckets out of seq order; equal times, which
-   * only one old bucket can have held, keep theirs, but rather than rest
-   * on that the walk checks the whole order (a compare a record), and a
-   * list not newest first is merge sorted by the full key. */
+   * oldest, gives the (time, seq) order. Re-bucketing (cal_rebuild) keeps
+   * that for equal times, the only order the sort relies on: records of
+   * one time were in one old bucket (or all in the bottom, sorted), and
+   * it re-pushes each old list in its order. So the walk reads only the
+   * time and the link, the first 16 bytes of a record. */
   sim_sort_key k[SIM_CAL_GATHER];
   uint32_t n = 0;
-  uint64_t last_seq = UINT64_MAX;
   for (uint32_t r = s; r != SIM_SLOT_NONE; r = e->pool[r].next) {
     const sim_event_rec *x = &e->pool[r];
-    if (n == SIM_CAL_GATHER || x->seq >= last_seq) { /* too crowded (the width will narrow) */
+    if (n == SIM_CAL_GATHER) { /* too crowded for the array (the width will narrow) */
       uint32_t head = e->bot_head, tail = e->bot_tail;
       e->n_loaded += bottom_merge_sort(e, s);
       uint32_t first = e->bot_head, last = e->bot_tail;
@@ -546,7 +536,6 @@ static void cal_load(sim_engine *e) {
       bottom_append(e, first, last);
       return;
     }
-    last_seq = x->seq;
     k[n] = (sim_sort_key){x->at, r, 0};
     n++;
   }
@@ -851,7 +840,10 @@ static int cal_rebuild(sim_engine *e, unsigned shift) {
     return rc;
   }
   /* Chain every bottom and calendar record through `next`, then place each
-   * afresh. */
+   * afresh. A bucket's list goes onto the chain reversed and its pushes
+   * reverse it again, and the bottom's sorted order pushes oldest first, so
+   * records of one time stay newest first in their new bucket (cal_load
+   * sorts on that). */
   uint32_t chain = e->bot_head;
   size_t moved = 0;
   for (uint32_t s = e->bot_head; s != SIM_SLOT_NONE; s = e->pool[s].next) {

@@ -15,11 +15,11 @@
  * heap (O(log n)). Which structure holds an event never changes the order
  * it fires in.
  *
- * Cancellation is O(1): FIFO and calendar events are unlinked at once;
- * events already in the sorted bucket or in the heap leave a lazy
- * tombstone (the record is freed at once, the stale entry is skipped when
- * it comes up, and a structure whose tombstones outnumber its live entries
- * is compacted in O(n), so it never holds more than 2 live + 1 entries).
+ * Cancellation is O(1): events in the FIFO, the calendar or the bucket
+ * being fired are unlinked at once; a heap event leaves a lazy tombstone
+ * (the record is freed at once, the stale entry is skipped when it comes
+ * up, and the heap is compacted in O(n) when its tombstones outnumber its
+ * live entries, so it never holds more than 2 live + 1 entries).
  *
  * The engine knows nothing of what events mean: a handler is a function
  * pointer with a user context pointer and a 64-bit argument. A handler may

@@ -478,7 +478,6 @@ static void test_tie_break_decides_outcome(void **state) {
  * total waits of 5 ms in scheduling order and 1 ms in reverse. */
 typedef struct pair_ctx {
   sim_station st;
-  sim_station_stats stats; /* the station's accounting, zeroed at the end of the warm-up */
   sim_time wait_of[2];
 } pair_ctx;
 
