@@ -21,11 +21,11 @@
  *                      fired. Firing its first record is an unlink.
  *   bucket(at) < cur + SIM_CAL_BUCKETS
  *                      the calendar: ring slot (at >> shift) mod 16384, an
- *                      unsorted list, newest first; one bit per
- *                      non-empty slot in a three-level bitmap (256
- *                      words, 4 mid words, one top word) finds the next
- *                      non-empty slot in a few instructions however
- *                      sparse the calendar is.
+ *                      unsorted list, records of one time newest
+ *                      first; one bit per non-empty slot in a
+ *                      three-level bitmap (256 words, 4 mid words, one
+ *                      top word) finds the next non-empty slot in a few
+ *                      instructions however sparse the calendar is.
  *   beyond             the heap: timeouts, idle sources, anything far away.
  * `cur` is the absolute bucket number of the bottom. When the bottom runs
  * out, the next non-empty bucket after cur becomes cur and its list is
@@ -324,8 +324,8 @@ static inline uint32_t cal_find(const sim_engine *e, uint32_t i) {
   return w << 6 | (uint32_t)__builtin_ctzll(e->words[w]);
 }
 
-/* A push puts the record first: a bucket lists its records newest first
- * (cal_load sorts on that). */
+/* A push puts the record first, so a bucket lists records of one time
+ * newest first (cal_load sorts on that). */
 static inline void bucket_push(sim_engine *e, uint32_t slot, uint32_t i) {
   sim_event_rec *r = &e->pool[slot];
   uint32_t h = e->head[i];
@@ -516,13 +516,13 @@ static void cal_load(sim_engine *e) {
   }
   /* One walk gathers the keys; the sort runs on them in a local array and
    * the records are relinked in order, so no comparison chases a link. A
-   * bucket lists its records newest first (bucket_push), so the walk meets
-   * them by falling seq and a stable sort by time alone, inserting from the
-   * oldest, gives the (time, seq) order. Re-bucketing (cal_rebuild) keeps
-   * that for equal times, the only order the sort relies on: records of
-   * one time were in one old bucket (or all in the bottom, sorted), and
-   * it re-pushes each old list in its order. So the walk reads only the
-   * time and the link, the first 16 bytes of a record. */
+   * push puts a record first (bucket_push), so the walk meets records of
+   * one time by falling seq, and a stable sort by time alone, inserting
+   * from the end of the list, gives the (time, seq) order. Re-bucketing
+   * (cal_rebuild) keeps that: records of one time were in one old bucket
+   * (or all in the bottom, sorted), and it re-pushes each old list in its
+   * order. So the walk reads only the time and the link, the first 16
+   * bytes of a record. */
   sim_sort_key k[SIM_CAL_GATHER];
   uint32_t n = 0;
   for (uint32_t r = s; r != SIM_SLOT_NONE; r = e->pool[r].next) {
@@ -540,8 +540,8 @@ static void cal_load(sim_engine *e) {
     n++;
   }
   e->n_loaded += n;
-  /* k[j + 1 ..] is sorted and older than k[j]: k[j] goes after every key
-   * not later than it. */
+  /* k[j + 1 ..] is sorted, and a key there of k[j]'s time is older than
+   * k[j]: k[j] goes after every key not later than it. */
   for (uint32_t j = n - 1; j-- > 0;) {
     sim_sort_key x = k[j];
     uint32_t m = j;

@@ -17,8 +17,8 @@
  * length T, utilisation is busy/(c T) and the time-average queue length is
  * wait/T (Little's law); jobs straddling the window edge make an error of at
  * most one hold per worker. They live outside the station so that a caller
- * with its own accounting (the mesh model keeps per-window sums) pays
- * neither their updates on every job nor their 32 bytes per station. */
+ * with its own accounting (the mesh model keeps per-window sums) does not
+ * pay for their updates on every job. */
 #ifndef MESHSIM_SIM_STATION_H
 #define MESHSIM_SIM_STATION_H
 
