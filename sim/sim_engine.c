@@ -154,23 +154,15 @@ _Static_assert(SIM_CAL_BITS >= 12 && SIM_CAL_BITS <= 18, "the bitmap has three l
 /* Sentinels kept after the last entry (a child group has 4 entries). */
 #define SIM_HEAP_PAD 3u
 
-/* What loading a bucket reads of each record, its time and link, comes
- * first: in the first 16 bytes of a 48-byte record, which never cross a
- * 64-byte line, so the walk misses once a record however the record sits
- * (with the time and the link 32 bytes apart, half the records had them
- * on two lines). */
 typedef struct sim_event_rec {
+  uint64_t seq; /* seq of the pending event in this record; 0 when free */
   sim_time at;
-  uint32_t next; /* next record in its list (or the free list), SIM_SLOT_NONE at the end */
-  uint32_t prev; /* previous record, SIM_LIST_HEAD | list, or SIM_IN_HEAP */
-  uint64_t seq;  /* seq of the pending event in this record; 0 when free */
   sim_handler fn;
   void *ctx;
   uint64_t arg;
+  uint32_t next; /* next record in its list (or the free list), SIM_SLOT_NONE at the end */
+  uint32_t prev; /* previous record, SIM_LIST_HEAD | list, or SIM_IN_HEAP */
 } sim_event_rec;
-
-_Static_assert(sizeof(sim_event_rec) == 48 && offsetof(sim_event_rec, seq) == 16,
-               "a record's time and links fit in any 16-byte-aligned quarter of a line");
 
 /* A bucket's record as cal_load sorts it: its time alone, as the list
  * order gives the sequence (see cal_load). */
@@ -521,8 +513,7 @@ static void cal_load(sim_engine *e) {
    * from the end of the list, gives the (time, seq) order. Re-bucketing
    * (cal_rebuild) keeps that: records of one time were in one old bucket
    * (or all in the bottom, sorted), and it re-pushes each old list in its
-   * order. So the walk reads only the time and the link, the first 16
-   * bytes of a record. */
+   * order. */
   sim_sort_key k[SIM_CAL_GATHER];
   uint32_t n = 0;
   for (uint32_t r = s; r != SIM_SLOT_NONE; r = e->pool[r].next) {
