@@ -517,7 +517,6 @@ static void cal_load(sim_engine *e) {
   sim_sort_key k[SIM_CAL_GATHER];
   uint32_t n = 0;
   for (uint32_t r = s; r != SIM_SLOT_NONE; r = e->pool[r].next) {
-    const sim_event_rec *x = &e->pool[r];
     if (n == SIM_CAL_GATHER) { /* too crowded for the array (the width will narrow) */
       uint32_t head = e->bot_head, tail = e->bot_tail;
       e->n_loaded += bottom_merge_sort(e, s);
@@ -527,7 +526,7 @@ static void cal_load(sim_engine *e) {
       bottom_append(e, first, last);
       return;
     }
-    k[n] = (sim_sort_key){x->at, r, 0};
+    k[n] = (sim_sort_key){e->pool[r].at, r, 0};
     n++;
   }
   e->n_loaded += n;
