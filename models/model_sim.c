@@ -105,23 +105,23 @@ _Static_assert(sizeof(mcall) == 128, "a call is one pair of cache lines");
 
 _Static_assert(2 * PATH_MAX_PROXIES + 2 <= 16, "a call's elements must fit mcall.gap_mask");
 
-/* One station, everything a pass touches in one 128-byte block (the pair of
- * cache lines an x86 core fetches together): with 200,000 pods the station
- * array is far larger than L2, so a pass costs a miss per separate array it
- * touches. */
+/* One station, everything a pass touches in one 64-byte cache line: with
+ * 200,000 pods the station array is far larger than L2, so a pass costs a
+ * miss per separate line it touches; and a small model's stations then
+ * take half the first-level cache they took at 128 bytes. What a pass does
+ * not read (the node) lives in msim.st_node. */
 typedef struct mstation {
-  sim_station st; /* free times of up to SIM_STATION_LOCAL workers inside */
-  float stretch;  /* CPU-limit throttling factor */
-  uint8_t kind;   /* mesh_kind */
-  uint8_t pkind;  /* mesh_proxy_kind, for proxies */
-  uint8_t down;   /* outages in progress (a pass checks it before anything else) */
-  uint32_t node;
+  sim_station st;         /* free times of up to SIM_STATION_LOCAL workers inside */
+  float stretch;          /* CPU-limit throttling factor */
+  uint8_t kind;           /* mesh_kind */
+  uint8_t pkind;          /* mesh_proxy_kind, for proxies */
+  uint8_t down;           /* outages in progress (a pass checks it before anything else) */
   sim_time busy_total_ns; /* all passes ever accepted (the autoscaler's meter) */
   /* The window's sums (see msums), flushed into the model_rep at the end. */
   int64_t win_busy_ns, win_sojourn_ns;
-} __attribute__((aligned(128))) mstation;
+} __attribute__((aligned(64))) mstation;
 
-_Static_assert(sizeof(mstation) == 128, "a station is one pair of cache lines");
+_Static_assert(sizeof(mstation) == 64, "a station is one cache line");
 
 /* The window's per-visit sums in integer ns: one integer add per visit
  * instead of a conversion and a floating add. msim_flush_sums adds them into
@@ -170,6 +170,7 @@ typedef struct msim {
   mcall *calls;
   uint32_t cap_calls, free_head, live_calls;
   mstation *st;
+  uint32_t *st_node; /* per station: its node */
   uint32_t n_stations;
   /* Free times of the applications' workers (4-16 a pod, more than a
    * station keeps inside): pod p's at free_slab + p * free_stride, on a
@@ -587,9 +588,9 @@ static void msim_trace(msim *m, const mcall *c, const char *what, uint32_t stati
 
 /* One pass through a station: returns the departure time and sets *hold
  * to the worker time it took; in_window = msim_in_window(m, now). */
-static inline sim_time msim_pass(msim *m, uint32_t station, sim_time now, int in_window,
-                                 double cpu_ns, double on_path, sim_time extra_delay,
-                                 sim_time *hold_out) {
+static inline __attribute__((always_inline)) sim_time
+msim_pass(msim *m, uint32_t station, sim_time now, int in_window, double cpu_ns, double on_path,
+          sim_time extra_delay, sim_time *hold_out) {
   mstation *ms = &m->st[station];
   sim_time hold = (sim_time)(cpu_ns * ms->stretch + 0.5);
   sim_time delay = on_path >= 1.0 ? hold : (sim_time)((double)hold * on_path + 0.5);
@@ -791,7 +792,7 @@ static void msim_pick_replica(msim *m, mcall *c) {
     uint32_t px =
         r < tw->n_replicas ? tw->first_proxy + r : m->wp[w].extra_first + r - tw->n_replicas;
     c->proxy[k] = px;
-    c->node[PATH_SIDE_MIDDLE] = m->st[m->t->n_pods + px].node;
+    c->node[PATH_SIDE_MIDDLE] = m->st_node[m->t->n_pods + px];
   }
 }
 
@@ -1784,6 +1785,7 @@ static void msim_release(msim *m) {
     for (uint32_t i = 0; i < m->n_stations; i++)
       sim_station_release(&m->st[i].st);
   sim_mem_free(m->st);
+  sim_mem_free(m->st_node);
   sim_mem_free(m->free_slab);
   sim_mem_free(m->calls);
   free(m->rr_next);
@@ -1886,6 +1888,7 @@ static int msim_init_arrays(msim *m) {
     sim_engine_set_lookahead(m->eng, msim_lookahead);
   size_t nst = m->n_stations ? m->n_stations : 1;
   m->st = sim_mem_calloc(nst, sizeof *m->st, _Alignof(mstation));
+  m->st_node = sim_mem_calloc(nst, sizeof *m->st_node, 0);
   m->down_drill = sim_mem_calloc(nst, sizeof *m->down_drill, 0);
   m->scan_mark = sim_mem_calloc(nst, sizeof *m->scan_mark, 0);
   m->gone_at = sim_mem_alloc(nst * sizeof *m->gone_at, 0);
@@ -1910,8 +1913,8 @@ static int msim_init_arrays(msim *m) {
   }
   m->arrival_rng = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrival_rng);
   m->arrivals = calloc(s->n_traffic ? s->n_traffic : 1, sizeof *m->arrivals);
-  if (!m->eng || !m->st || !m->down_drill || !m->scan_mark || !m->gone_at || !m->rr_next ||
-      !m->active || !m->pod_ns || !m->svc || !m->arrival_rng || !m->arrivals ||
+  if (!m->eng || !m->st || !m->st_node || !m->down_drill || !m->scan_mark || !m->gone_at ||
+      !m->rr_next || !m->active || !m->pod_ns || !m->svc || !m->arrival_rng || !m->arrivals ||
       sim_hist_init(&m->sec_hist) != 0)
     return SIM_ENOMEM;
   return 0;
@@ -1979,7 +1982,7 @@ static int msim_station_setup(msim *m, uint32_t i, uint32_t workers, int64_t lim
     return SIM_ENOMEM;
   ms->stretch = (float)stretch;
   ms->kind = (uint8_t)kind;
-  ms->node = node;
+  m->st_node[i] = node;
   return 0;
 }
 

@@ -22,27 +22,42 @@
 #ifndef MESHSIM_SIM_STATION_H
 #define MESHSIM_SIM_STATION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim_time.h"
 
 /* Workers whose free times live inside the station record itself: a proxy
- * station (1-2 workers) then costs one cache line pair per pass instead of
- * the record plus a separate array. */
+ * station (1-2 workers) then costs one cache line per pass instead of the
+ * record plus a separate array. */
 #define SIM_STATION_LOCAL 2
 
+/* The bounded waiting room (sim_station_set_queue_limit), off the record:
+ * most stations have none, and a pass reads only whether it exists. */
+typedef struct sim_station_room {
+  uint32_t limit;     /* places */
+  uint32_t head, len; /* ring of the last `limit` start times, oldest at head */
+  sim_time ring[];
+} sim_station_room;
+
+/* 32 bytes, so that an owner can keep a station and its own per-pass fields
+ * in one 64-byte line. */
 typedef struct sim_station {
-  sim_time *free_at; /* per worker: when it becomes free; `local`, owned or borrowed */
-  /* Bounded waiting room (sim_station_set_queue_limit): the start times of
-   * the last queue_limit accepted jobs, oldest at ring_head; owned. */
-  sim_time *ring;
+  union {
+    sim_time local[SIM_STATION_LOCAL]; /* free times of up to SIM_STATION_LOCAL workers */
+    sim_time *ext;                     /* more: owned, or borrowed (sim_station_init_borrowed) */
+  } at;
+  sim_station_room *room; /* NULL = unbounded waiting; owned */
   uint32_t workers;
-  uint32_t queue_limit; /* 0 = unbounded */
-  uint32_t ring_head, ring_len;
-  sim_time local[SIM_STATION_LOCAL]; /* free_at of up to SIM_STATION_LOCAL workers */
-  uint32_t borrowed;                 /* free_at is the caller's (sim_station_init_borrowed) */
-  uint32_t unused;
+  uint32_t borrowed; /* at.ext is the caller's */
 } sim_station;
+
+_Static_assert(sizeof(sim_station) == 32, "a station is half a cache line");
+
+/* Per worker: when it becomes free (in the record or outside it). */
+static inline sim_time *sim_station_free_at(sim_station *s) {
+  return s->workers <= SIM_STATION_LOCAL ? s->at.local : s->at.ext;
+}
 
 /* What a caller counts of the jobs it sends to a station; zero it to start
  * (or restart, at the end of a warm-up). */
@@ -53,10 +68,8 @@ typedef struct sim_station_stats {
   sim_time max_wait_ns;
 } sim_station_stats;
 
-/* SIM_EINVAL when workers == 0, SIM_ENOMEM on allocation failure. With up
- * to SIM_STATION_LOCAL workers free_at points into the record itself, so an
- * initialised station must not be moved or copied (it never is: stations
- * live in place in their owner's array). */
+/* SIM_EINVAL when workers == 0, SIM_ENOMEM on allocation failure. Up to
+ * SIM_STATION_LOCAL workers keep their free times in the record itself. */
 int sim_station_init(sim_station *s, uint32_t workers);
 /* The same, with the free times of more than SIM_STATION_LOCAL workers in
  * the caller's `storage` (`workers` entries, zeroed here), which must
@@ -66,12 +79,42 @@ int sim_station_init(sim_station *s, uint32_t workers);
 int sim_station_init_borrowed(sim_station *s, uint32_t workers, sim_time *storage);
 void sim_station_release(sim_station *s);
 
+/* Records a start in the waiting room's ring (sim_station_accept's cold part). */
+void sim_station_room_push(sim_station_room *r, sim_time start);
+
+/* The first worker of the earliest free time; the best time is kept in a
+ * local, so the scan is one load and one compare per worker. */
+static inline uint32_t sim_station_earliest(const sim_time *free_at, uint32_t workers) {
+  uint32_t best = 0;
+  sim_time best_at = free_at[0];
+  for (uint32_t w = 1; w < workers; w++) {
+    if (free_at[w] < best_at) {
+      best = w;
+      best_at = free_at[w];
+    }
+  }
+  return best;
+}
+
 /* A job arriving at `now` needing `hold` of worker time; returns the time it
  * starts service (>= now). The caller schedules its departure at
  * start + delay. hold must be >= 0 (a negative hold is treated as 0).
  * Successive calls must have non-decreasing `now` (the engine's clock
- * guarantees it); FIFO order is the order of the calls. */
-sim_time sim_station_accept(sim_station *s, sim_time now, sim_time hold);
+ * guarantees it); FIFO order is the order of the calls. Inline: every pass
+ * of the model runs it. */
+static inline sim_time sim_station_accept(sim_station *s, sim_time now, sim_time hold) {
+  if (hold < 0) {
+    hold = 0; /* a contract violation; clamp rather than run time backwards */
+  }
+  sim_time *free_at = sim_station_free_at(s);
+  uint32_t w = sim_station_earliest(free_at, s->workers);
+  sim_time start = free_at[w] > now ? free_at[w] : now;
+  free_at[w] = sim_time_add_sat(start, hold);
+  if (s->room != NULL) {
+    sim_station_room_push(s->room, start);
+  }
+  return start;
+}
 
 /* Bounds the jobs waiting (accepted, not yet started) to `limit`, making the
  * station M/M/c/K-like with K = workers + limit; 0 = unbounded (the

@@ -115,7 +115,7 @@ static void test_station_cases(void **state) {
     if (borrowed) {
       assert_int_equal(sim_station_init_borrowed(&s, c->workers, storage + 1), 0);
       int inside = c->workers <= SIM_STATION_LOCAL;
-      assert_true(s.free_at == (inside ? s.local : storage + 1));
+      assert_true(sim_station_free_at(&s) == (inside ? s.at.local : storage + 1));
     } else {
       assert_int_equal(sim_station_init(&s, c->workers), 0);
     }
@@ -244,7 +244,7 @@ static void test_init_errors(void **state) {
   (void)state;
   sim_station s;
   assert_int_equal(sim_station_init(&s, 0), SIM_EINVAL);
-  assert_null(s.free_at);
+  assert_int_equal(s.workers, 0);
   sim_station_release(&s); /* safe after a failed init */
   assert_int_equal(sim_station_init(&s, 64), 0);
   for (int i = 0; i < 64; i++) {
@@ -253,7 +253,8 @@ static void test_init_errors(void **state) {
   assert_int_equal(sim_station_busy_workers(&s, 63), 64);
   assert_int_equal(sim_station_accept(&s, 64, 1), 1000); /* the 65th waits */
   sim_station_release(&s);
-  assert_null(s.free_at);
+  assert_int_equal(s.workers, 0);
+  assert_null(s.room);
 }
 
 /* A negative hold is a contract violation; it is treated as 0 rather than
