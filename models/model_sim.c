@@ -672,8 +672,10 @@ static inline double msim_pass_spread(const float *table, uint64_t kmix, uint64_
 
 /* Destination pod of a call into service sv at `now`, by the service's
  * balancer, among the pods still in its endpoints: a removed pick moves on
- * to the next pod that is not (all removed: the pick stands, and fails). */
-static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now, uint32_t zone);
+ * to the next pod that is not (all removed: the pick stands, and fails).
+ * from_pod is the caller's pod (TOPO_NONE: outside the mesh), whose zone a
+ * service that prefers close picks in. */
+static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now, uint32_t from_pod);
 
 static uint32_t msim_pick_pod(msim *m, uint32_t sv, double u) {
   const mservice *svc = &m->svc[sv];
@@ -725,8 +727,11 @@ static uint32_t msim_pick_close(const msim *m, uint32_t sv, uint32_t zone, doubl
   return TOPO_NONE;
 }
 
-static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now, uint32_t zone) {
-  if (zone != TOPO_NONE && m->zone_pods && m->svc[sv].prefer_close) {
+static uint32_t msim_pick_live(msim *m, uint32_t sv, double u, sim_time now, uint32_t from_pod) {
+  /* The caller's zone only where it counts: reading it costs two dependent
+   * loads (its pod, its node's zone) a call, misses in a large cluster. */
+  uint32_t zone;
+  if (m->zone_pods && m->svc[sv].prefer_close && (zone = msim_zone_of(m, from_pod)) != TOPO_NONE) {
     uint32_t p = msim_pick_close(m, sv, zone, u, now);
     if (p != TOPO_NONE)
       return p;
@@ -955,8 +960,7 @@ static void msim_start_child(msim *m, uint32_t idx, uint32_t o, uint32_t attempt
   k->key = key;
   k->parent = idx;
   k->src_pod = c->dst_pod;
-  k->dst_pod =
-      msim_pick_live(m, target, msim_u(m, key, CRN_PICK), now, msim_zone_of(m, c->dst_pod));
+  k->dst_pod = msim_pick_live(m, target, msim_u(m, key, CRN_PICK), now, c->dst_pod);
   msim_set_op(m, k, op_graph_node(&m->g, target, op));
   k->req_bytes = (uint32_t)req;
   k->resp_bytes = (uint32_t)resp;
@@ -1192,8 +1196,7 @@ static void msim_fail(msim *m, uint32_t idx, sim_time now, uint32_t drill, mfail
         r->parent = MCALL_NONE;
         r->src_pod = c->src_pod;  /* the same client tries again */
         msim_set_op(m, r, c->op); /* and asks for the same operation */
-        r->dst_pod =
-            msim_pick_live(m, svc, msim_u(m, r->key, CRN_PICK), now, msim_zone_of(m, c->src_pod));
+        r->dst_pod = msim_pick_live(m, svc, msim_u(m, r->key, CRN_PICK), now, c->src_pod);
         r->req_bytes = c->req_bytes;
         r->resp_bytes = c->resp_bytes;
         r->flags |= c->flags & (MCALL_TRACED | MCALL_MEASURED);
@@ -1294,7 +1297,7 @@ static int msim_mesh_retry(msim *m, uint32_t idx, uint32_t step, sim_time now) {
   uint32_t pick = old;
   for (uint32_t h = 0; h < 5 && pick == old && m->s->services[sv].replicas > 1; h++)
     pick = msim_pick_live(m, sv, msim_u(m, crn_child_key(c->key, 4000u + h), CRN_PICK), now,
-                          msim_zone_of(m, c->src_pod));
+                          c->src_pod);
   c->dst_pod = pick;
   double span = (double)((1u << (c->mesh_try < 20 ? c->mesh_try : 20)) - 1u) *
                 (double)m->s->mesh.retry_backoff_ns;
@@ -1707,8 +1710,7 @@ static void ev_arrival(sim_engine *e, void *ctx, uint64_t arg) {
       tr->from == SCN_NONE
           ? TOPO_NONE
           : msim_pick_live(m, tr->from, crn_uniform_mixed(kmix, MODEL_CRN_CLIENT), now, TOPO_NONE);
-  c->dst_pod = msim_pick_live(m, tr->service, crn_uniform_mixed(kmix, CRN_PICK), now,
-                              msim_zone_of(m, c->src_pod));
+  c->dst_pod = msim_pick_live(m, tr->service, crn_uniform_mixed(kmix, CRN_PICK), now, c->src_pod);
   scenario_target w = scenario_traffic_target_at(m->s, tr, 0);
   if (tr->n_mix) /* the operation asked for, by the mix */
     w = *msim_pick_way(tr->mix, tr->n_mix, crn_uniform_mixed(kmix, MODEL_CRN_CHOICE));
