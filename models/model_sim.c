@@ -351,7 +351,7 @@ static uint32_t msim_call_new(msim *m) {
       return MCALL_NONE;
     }
     uint32_t ncap = m->cap_calls ? m->cap_calls * 2 : 1024;
-    /* Aligned like the stations: a record is one pair of cache lines. */
+    /* Aligned: a record is one pair of cache lines. */
     mcall *nc = sim_mem_grow(m->calls, (size_t)m->cap_calls * sizeof *nc, (size_t)ncap * sizeof *nc,
                              _Alignof(mcall));
     if (!nc) {
@@ -508,8 +508,7 @@ static void msim_lookahead(void *ctx, sim_handler fn1, uint64_t arg1, sim_handle
   if (fn1 == ev_hop) {
     uint32_t st = msim_step_station(m, &m->calls[(uint32_t)arg1]);
     if (st != UINT32_MAX) {
-      __builtin_prefetch((const char *)&m->st[st]);
-      __builtin_prefetch((const char *)&m->st[st] + 64);
+      __builtin_prefetch(&m->st[st]); /* one line (mstation) */
       if (st < m->t->n_pods && m->free_stride) {
         const sim_time *run = m->free_slab + (size_t)st * m->free_stride;
         __builtin_prefetch(run);
