@@ -490,22 +490,10 @@ static inline void bottom_append(sim_engine *e, uint32_t first, uint32_t last) {
   e->bot_tail = last;
 }
 
-/* Moves the next non-empty bucket, sorted, to the end of the bottom and
- * makes it the bottom's bucket. The calendar must not be empty. The bottom
- * may still hold records of the buckets before: they are all earlier, so
- * the bottom stays sorted (see "Loading ahead" in the file comment). */
-static void cal_load(sim_engine *e) {
-  uint32_t i = cal_find(e, (uint32_t)(e->cur + 1) & SIM_CAL_MASK);
-  e->cur += (i - (uint32_t)e->cur) & SIM_CAL_MASK;
-  uint32_t s = e->head[i];
-  e->head[i] = SIM_SLOT_NONE;
-  cal_unmark(e, i);
-  e->n_loads++;
-  if (e->pool[s].next == SIM_SLOT_NONE) { /* one record: nothing to sort */
-    bottom_append(e, s, s);
-    e->n_loaded++;
-    return;
-  }
+/* Sorts a loaded bucket of three or more records, listed from s, onto the
+ * end of the bottom (cal_load's general case, kept out of line so that the
+ * common loads save no registers). */
+static __attribute__((noinline)) void cal_load_sort(sim_engine *e, uint32_t s) {
   /* One walk gathers the keys; the sort runs on them in a local array and
    * the records are relinked in order, so no comparison chases a link. A
    * push puts a record first (bucket_push), so the walk meets records of
@@ -547,6 +535,42 @@ static void cal_load(sim_engine *e) {
   }
   e->pool[k[n - 1].slot].next = SIM_SLOT_NONE;
   bottom_append(e, k[0].slot, k[n - 1].slot);
+}
+
+/* Moves the next non-empty bucket, sorted, to the end of the bottom and
+ * makes it the bottom's bucket. The calendar must not be empty. The bottom
+ * may still hold records of the buckets before: they are all earlier, so
+ * the bottom stays sorted (see "Loading ahead" in the file comment). */
+static inline void cal_load(sim_engine *e) {
+  uint32_t i = cal_find(e, (uint32_t)(e->cur + 1) & SIM_CAL_MASK);
+  e->cur += (i - (uint32_t)e->cur) & SIM_CAL_MASK;
+  uint32_t s = e->head[i];
+  e->head[i] = SIM_SLOT_NONE;
+  cal_unmark(e, i);
+  e->n_loads++;
+  if (e->pool[s].next == SIM_SLOT_NONE) { /* one record: nothing to sort */
+    bottom_append(e, s, s);
+    e->n_loaded++;
+    return;
+  }
+  uint32_t s2 = e->pool[s].next;
+  if (e->pool[s2].next == SIM_SLOT_NONE) {
+    /* Two records, the commonest load at a small model's rate (chain: half
+     * of the loads that need a sort): one comparison, as the sort would
+     * order them. s2 is the older one, so it goes first on a tie. */
+    uint32_t first = s, last = s2;
+    if (e->pool[s2].at <= e->pool[s].at) {
+      first = s2;
+      last = s;
+    }
+    e->pool[first].next = last;
+    e->pool[last].prev = first;
+    e->pool[last].next = SIM_SLOT_NONE;
+    bottom_append(e, first, last);
+    e->n_loaded += 2;
+    return;
+  }
+  cal_load_sort(e, s);
 }
 
 /* ---- heap storage ---------------------------------------------------------- */

@@ -852,6 +852,41 @@ static void test_crowded_bucket_order(void **state) {
   }
 }
 
+/* A bucket of two or three records, each order of their times, ties
+ * included: the two-record load orders them with one comparison, three go
+ * through the sort. Times are ns into one bucket that is not the one being
+ * fired; the wanted order is (time, scheduling order), by hand. */
+static void test_small_bucket_order(void **state) {
+  (void)state;
+  static const order_case cases[] = {
+      {"two, later first", 2, {3, 1}, {1, 0}},
+      {"two, earlier first", 2, {1, 3}, {0, 1}},
+      {"two, tied", 2, {2, 2}, {0, 1}},
+      {"three, tied", 3, {2, 2, 2}, {0, 1, 2}},
+      {"three, last earliest", 3, {2, 2, 1}, {2, 0, 1}},
+      {"three, first latest", 3, {3, 1, 1}, {1, 2, 0}},
+  };
+  for (size_t k = 0; k < N_ELEMS(cases); k++) {
+    const order_case *c = &cases[k];
+    sim_engine *e = new_engine(0);
+    recorder *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    sim_engine_run_until(e, SIM_MS);
+    sim_time base = 2 * SIM_MS;
+    for (size_t i = 0; i < c->n; i++)
+      assert_int_equal(sim_engine_schedule_at(e, base + c->at[i], record, r, i, NULL), 0);
+    sim_engine_run_until(e, SIM_TIME_NEVER);
+    assert_int_equal(r->n, c->n);
+    for (size_t i = 0; i < c->n; i++)
+      if (r->args[i] != c->want[i] || r->times[i] != base + c->at[c->want[i]])
+        fail_msg("%s, position %zu: event %llu at %lld, want %llu", c->name, i,
+                 (unsigned long long)r->args[i], (long long)r->times[i],
+                 (unsigned long long)c->want[i]);
+    free(r);
+    sim_engine_free(e);
+  }
+}
+
 /* Every subset of six events in one calendar bucket is cancelled (its
  * first, last, middle records, all of them), an event is scheduled into the
  * bucket after the cancels, and what is left must fire in time order and
@@ -1470,6 +1505,7 @@ int main(void) {
       cmocka_unit_test(test_next_bucket_across_bitmap_groups),
       cmocka_unit_test(test_order_across_width_changes_and_wraps),
       cmocka_unit_test(test_crowded_bucket_order),
+      cmocka_unit_test(test_small_bucket_order),
       cmocka_unit_test(test_cancel_every_subset_of_a_bucket),
       cmocka_unit_test(test_lookahead_names_the_next_events),
       cmocka_unit_test(test_load_ahead_across_buckets),
