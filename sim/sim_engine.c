@@ -49,10 +49,12 @@
  * time alone (a few records: see the width; the list order, newest first,
  * settles ties) and relinks the records in order; a merge sort of the list
  * itself, kept for a bucket of more than 64 records, walks the links about
- * log2(n) + 1 times. On the large cluster (1,000
- * nodes, about 5 events per simulated us) the old 4096-bucket ring with a
- * crowding limit of 32 settled at 4 us buckets of 18.7 records, merge
- * sorted: list_merge and cal_load were 13.7% of the cycles. 16384 buckets
+ * log2(n) + 1 times. One or two records (most loads at a small model's
+ * rate) take neither: they are linked in order inline, and the sort stays
+ * out of line. On the large cluster (1,000 nodes, about 5 events per
+ * simulated us) the old 4096-bucket ring with a crowding limit of 32
+ * settled at 4 us buckets of 18.7 records, merge sorted: list_merge and
+ * cal_load were 13.7% of the cycles. 16384 buckets
  * let the width narrow to 1 us (3-6 records) with a 16.8 ms window that
  * still holds the 1-10 ms service times. The ring's head array is 64 KB;
  * 2^15 and 2^16 buckets (narrower still) measured the same queue share
@@ -555,9 +557,9 @@ static inline void cal_load(sim_engine *e) {
   }
   uint32_t s2 = e->pool[s].next;
   if (e->pool[s2].next == SIM_SLOT_NONE) {
-    /* Two records, the commonest load at a small model's rate (chain: half
-     * of the loads that need a sort): one comparison, as the sort would
-     * order them. s2 is the older one, so it goes first on a tie. */
+    /* Two records, the commonest load that needs ordering at a small
+     * model's rate (chain: two thirds of them): one comparison, as the sort
+     * would order them. s2 is the older one, so it goes first on a tie. */
     uint32_t first = s, last = s2;
     if (e->pool[s2].at <= e->pool[s].at) {
       first = s2;
