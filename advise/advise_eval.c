@@ -71,8 +71,9 @@ static int adv_less(double a, double b, double tol) {
 /* Differences of the objective's figure below ADV_TIE (relative) are
  * noise, not savings: two assignments whose nodes are the same differ in
  * cost by the cross-zone bytes of a few retried calls (a few parts in
- * 10^5). Such ties go to the smooth reserved cost. */
-#define ADV_TIE 1e-4
+ * 10^5). Such ties go to the smooth reserved cost. The same tolerance as
+ * meshsim run's recommendation (verdict.h). */
+#define ADV_TIE VERDICT_TIE
 
 bool adv_tied(const adv_eval *a, const adv_eval *b) {
   return !adv_less(a->value, b->value, ADV_TIE) && !adv_less(b->value, a->value, ADV_TIE);

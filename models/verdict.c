@@ -111,9 +111,16 @@ void verdict_decide(const verdict_objective *o, const mode_result *m, result_ver
     snprintf(out->bottleneck, sizeof out->bottleneck, "%s", b->instance);
 }
 
-/* a is cheaper than b: cost, then reserved cost (order decides the rest). */
+/* a costs the same as b within VERDICT_TIE (verdict.h). */
+static bool same_cost(const mode_result *a, const mode_result *b) {
+  double x = a->cost_usd_month, y = b->cost_usd_month;
+  return fabs(x - y) <= VERDICT_TIE * fmax(fabs(x), fabs(y));
+}
+
+/* a is cheaper than b: cost beyond the tie, then reserved cost (order
+ * decides the rest). */
 static bool cheaper(const mode_result *a, const mode_result *b) {
-  if (a->cost_usd_month != b->cost_usd_month)
+  if (!same_cost(a, b))
     return a->cost_usd_month < b->cost_usd_month;
   return a->cost_reserved_usd_month < b->cost_reserved_usd_month;
 }
@@ -157,9 +164,26 @@ void verdict_recommend(const run_result *r, result_recommendation *out) {
     out->has_mode = true;
     out->mode = best->mode;
     snprintf(out->name, sizeof out->name, "%s", mode_result_name(best));
-    snprintf(out->why, sizeof out->why,
-             "%.2f USD/month, the cheapest of %u mesh mode%s meeting %s (%u simulated)",
-             best->cost_usd_month, meeting, meeting == 1 ? "" : "s", objective, mesh_modes);
+    int n = snprintf(out->why, sizeof out->why,
+                     "%.2f USD/month, the cheapest of %u mesh mode%s meeting %s (%u simulated)",
+                     best->cost_usd_month, meeting, meeting == 1 ? "" : "s", objective, mesh_modes);
+    /* Name the modes it won a tie against, so the reader sees why. */
+    for (uint32_t i = 0; i < r->n_modes && n >= 0 && (size_t)n < sizeof out->why; i++) {
+      const mode_result *m = &r->modes[i];
+      if (m == best || m->mode == MESH_MODE_NONE || m->verdict.status != RESULT_MEETS ||
+          !same_cost(m, best))
+        continue;
+      int k = snprintf(out->why + n, sizeof out->why - (size_t)n,
+                       "; %s costs the same%s (%.2f), %s reserves less (%.2f against %.2f "
+                       "USD/month)",
+                       mode_result_name(m),
+                       m->cost_usd_month == best->cost_usd_month ? "" : " within noise",
+                       m->cost_usd_month, mode_result_name(best), best->cost_reserved_usd_month,
+                       m->cost_reserved_usd_month);
+      if (k < 0)
+        break;
+      n += k;
+    }
   } else if (mesh_modes == 0) {
     snprintf(out->why, sizeof out->why, "no mesh mode was simulated (modes: none only)");
   } else {

@@ -120,7 +120,8 @@ static void test_status_names(void **state) {
 }
 
 /* The cheapest mode that meets wins; none is never recommended; a cheaper
- * mode that misses is passed over; ties go to the lower reserved cost. */
+ * mode that misses is passed over; ties, exact or within VERDICT_TIE, go to
+ * the lower reserved cost. */
 static void test_recommend(void **state) {
   (void)state;
   mode_result modes[4] = {healthy(MESH_MODE_NONE), healthy(MESH_MODE_SIDECAR),
@@ -149,6 +150,21 @@ static void test_recommend(void **state) {
   modes[1].cost_reserved_usd_month = 25;
   verdict_apply(&r);
   assert_int_equal(r.recommendation.mode, MESH_MODE_SIDECAR);
+  /* Within the tie (1e-4 of the cost) is equal cost too: 200.01 against
+   * 200 is noise, and the lower reserved cost still decides, which why
+   * says; 200.03 against 200 (1.5e-4) is a real difference. */
+  modes[1].cost_usd_month = 200.01;
+  verdict_apply(&r);
+  assert_int_equal(r.recommendation.mode, MESH_MODE_SIDECAR);
+  printf("why: %s\n", r.recommendation.why);
+  assert_non_null(strstr(r.recommendation.why,
+                         "ambient costs the same within noise (200.00), sidecar reserves less "
+                         "(25.00 against 30.00 USD/month)"));
+  modes[1].cost_usd_month = 200.03;
+  verdict_apply(&r);
+  assert_int_equal(r.recommendation.mode, MESH_MODE_AMBIENT);
+  assert_null(strstr(r.recommendation.why, "within noise"));
+  modes[1].cost_usd_month = 200;
   /* No mesh mode meets: no recommendation, and why names each. */
   modes[1].latency.p99_ms = 212;
   modes[2].errors = 5000;
