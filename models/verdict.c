@@ -173,13 +173,16 @@ void verdict_recommend(const run_result *r, result_recommendation *out) {
       if (m == best || m->mode == MESH_MODE_NONE || m->verdict.status != RESULT_MEETS ||
           !same_cost(m, best))
         continue;
-      int k = snprintf(out->why + n, sizeof out->why - (size_t)n,
-                       "; %s costs the same%s (%.2f), %s reserves less (%.2f against %.2f "
-                       "USD/month)",
-                       mode_result_name(m),
-                       m->cost_usd_month == best->cost_usd_month ? "" : " within noise",
-                       m->cost_usd_month, mode_result_name(best), best->cost_reserved_usd_month,
-                       m->cost_reserved_usd_month);
+      const char *same = m->cost_usd_month == best->cost_usd_month ? "" : " within noise";
+      int k = best->cost_reserved_usd_month < m->cost_reserved_usd_month
+                  ? snprintf(out->why + n, sizeof out->why - (size_t)n,
+                             "; %s costs the same%s (%.2f), %s reserves less (%.2f against "
+                             "%.2f USD/month)",
+                             mode_result_name(m), same, m->cost_usd_month, mode_result_name(best),
+                             best->cost_reserved_usd_month, m->cost_reserved_usd_month)
+                  : snprintf(out->why + n, sizeof out->why - (size_t)n,
+                             "; %s costs and reserves the same%s, %s comes first in the modes",
+                             mode_result_name(m), same, mode_result_name(best));
       if (k < 0)
         break;
       n += k;

@@ -164,7 +164,16 @@ static void test_recommend(void **state) {
   verdict_apply(&r);
   assert_int_equal(r.recommendation.mode, MESH_MODE_AMBIENT);
   assert_null(strstr(r.recommendation.why, "within noise"));
+  /* The same cost and reservations: the modes' order decides, and why says
+   * so rather than claim the one reserves less. */
   modes[1].cost_usd_month = 200;
+  modes[1].cost_reserved_usd_month = 30;
+  verdict_apply(&r);
+  assert_int_equal(r.recommendation.mode, MESH_MODE_SIDECAR);
+  assert_non_null(
+      strstr(r.recommendation.why,
+             "; ambient costs and reserves the same, sidecar comes first in the modes"));
+  modes[1].cost_reserved_usd_month = 25;
   /* No mesh mode meets: no recommendation, and why names each. */
   modes[1].latency.p99_ms = 212;
   modes[2].errors = 5000;
