@@ -111,10 +111,12 @@ void verdict_decide(const verdict_objective *o, const mode_result *m, result_ver
     snprintf(out->bottleneck, sizeof out->bottleneck, "%s", b->instance);
 }
 
-/* a costs the same as b within VERDICT_TIE (verdict.h). */
+bool verdict_same_cost(double a, double b) {
+  return fabs(a - b) <= VERDICT_TIE * fmax(fabs(a), fabs(b));
+}
+
 static bool same_cost(const mode_result *a, const mode_result *b) {
-  double x = a->cost_usd_month, y = b->cost_usd_month;
-  return fabs(x - y) <= VERDICT_TIE * fmax(fabs(x), fabs(y));
+  return verdict_same_cost(a->cost_usd_month, b->cost_usd_month);
 }
 
 /* a is cheaper than b: cost beyond the tie, then reserved cost (order

@@ -78,6 +78,10 @@ void verdict_decide(const verdict_objective *o, const mode_result *m, result_ver
 /* The recommendation among r's modes, whose verdicts are set. */
 void verdict_recommend(const run_result *r, result_recommendation *out);
 
+/* Whether two monthly costs are the same within VERDICT_TIE (relative):
+ * the recommendation's tie, which the reserved cost then decides. */
+bool verdict_same_cost(double a, double b);
+
 /* Decides every mode of r and sets r->recommendation. */
 void verdict_apply(run_result *r);
 

@@ -144,6 +144,20 @@ static void verdict_savings(report_batch *c, const mode_result *best) {
                   "USD/month for the nodes it needs).",
                   report_code(a, sizeof a, report_mode_name(best)),
                   report_num(cost, sizeof cost, best->cost_usd_month));
+  /* A mode that costs the same within noise lost on its reservations (or
+   * the modes' order): say so, or the table's "~0%" reads as a saving. */
+  for (uint32_t i = 0; i < r->n_modes; i++) {
+    const mode_result *m = &r->modes[i];
+    if (m == best || m->mode == MESH_MODE_NONE || !mode_meets(m) ||
+        !verdict_same_cost(m->cost_usd_month, best->cost_usd_month))
+      continue;
+    char b[RESULT_NAME_MAX];
+    report_doc_para(
+        doc, "`%s` costs the same (within 0.01%%, which is simulation noise); %s decides.",
+        report_code(b, sizeof b, report_mode_name(m)),
+        best->cost_reserved_usd_month < m->cost_reserved_usd_month ? "the lower reserved capacity"
+                                                                   : "the order of the modes");
+  }
   uint32_t others = 0;
   for (uint32_t i = 0; i < r->n_modes; i++)
     others += &r->modes[i] != best && mode_meets(&r->modes[i]);

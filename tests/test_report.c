@@ -668,6 +668,33 @@ static void test_report_verdict(void **state) {
   free(summary);
   free(md);
   run_result_release(&none);
+
+  /* Two meeting modes 0.005% apart in cost: a tie (simulation noise), so
+   * the one that reserves less is recommended although it costs a hair
+   * more, and the report says what decided; 0.05% apart is no tie. */
+  static const double apart[] = {5e-5, 5e-4};
+  for (size_t i = 0; i < N_ELEMS(apart); i++) {
+    run_result tie;
+    fixture_run(&tie, &o);
+    snprintf(tie.started_at, sizeof tie.started_at, "2026-02-03T04:05:%02zuZ", 10 + i);
+    tie.modes[1].cost_usd_month = tie.modes[0].cost_usd_month * (1 + apart[i]);
+    tie.modes[1].cost_reserved_usd_month = tie.modes[0].cost_reserved_usd_month - 1;
+    judge_with_budget(&tie, 0.005);
+    assert_int_equal(tie.recommendation.mode, tie.modes[i == 0 ? 1 : 0].mode);
+    md = report_md_of(t, &tie);
+    sec = slice(md, "## Verdict", "## Provenance");
+    snprintf(want, sizeof want,
+             "`%s` costs the same (within 0.01%%, which is simulation noise); the lower "
+             "reserved capacity decides.",
+             mesh_mode_name(tie.modes[0].mode));
+    if (i == 0)
+      assert_contains(sec, want);
+    else
+      assert_null(strstr(sec, "costs the same"));
+    free(sec);
+    free(md);
+    run_result_release(&tie);
+  }
 }
 
 /* One mode, one replication, no series, nodes or drills, a NaN: the report
