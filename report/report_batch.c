@@ -153,8 +153,8 @@ static void verdict_savings(report_batch *c, const mode_result *best) {
       continue;
     char b[RESULT_NAME_MAX];
     report_doc_para(
-        doc, "`%s` costs the same (within 0.01%%, which is simulation noise); %s decides.",
-        report_code(b, sizeof b, report_mode_name(m)),
+        doc, "`%s` costs the same (within %.2g%%, which is simulation noise); %s decides.",
+        report_code(b, sizeof b, report_mode_name(m)), 100 * VERDICT_TIE,
         best->cost_reserved_usd_month < m->cost_reserved_usd_month ? "the lower reserved capacity"
                                                                    : "the order of the modes");
   }
