@@ -111,12 +111,22 @@ void verdict_decide(const verdict_objective *o, const mode_result *m, result_ver
     snprintf(out->bottleneck, sizeof out->bottleneck, "%s", b->instance);
 }
 
-bool verdict_same_cost(double a, double b) {
-  return fabs(a - b) <= VERDICT_TIE * fmax(fabs(a), fabs(b));
+/* a costs the same as b within VERDICT_TIE (verdict.h). */
+static bool same_cost(const mode_result *a, const mode_result *b) {
+  double x = a->cost_usd_month, y = b->cost_usd_month;
+  return fabs(x - y) <= VERDICT_TIE * fmax(fabs(x), fabs(y));
 }
 
-static bool same_cost(const mode_result *a, const mode_result *b) {
-  return verdict_same_cost(a->cost_usd_month, b->cost_usd_month);
+verdict_tie_break verdict_tie_lost(const mode_result *best, const mode_result *m) {
+  if (m == best || m->mode == MESH_MODE_NONE || m->verdict.status != RESULT_MEETS ||
+      !same_cost(m, best))
+    return VERDICT_NOT_TIED;
+  if (best->cost_reserved_usd_month < m->cost_reserved_usd_month)
+    return VERDICT_TIED_RESERVED;
+  /* m reserving less yet losing took a chain of near ties: say nothing
+   * rather than something false. */
+  return best->cost_reserved_usd_month == m->cost_reserved_usd_month ? VERDICT_TIED_ORDER
+                                                                     : VERDICT_NOT_TIED;
 }
 
 /* a is cheaper than b: cost beyond the tie, then reserved cost (order
@@ -172,11 +182,11 @@ void verdict_recommend(const run_result *r, result_recommendation *out) {
     /* Name the modes it won a tie against, so the reader sees why. */
     for (uint32_t i = 0; i < r->n_modes && n >= 0 && (size_t)n < sizeof out->why; i++) {
       const mode_result *m = &r->modes[i];
-      if (m == best || m->mode == MESH_MODE_NONE || m->verdict.status != RESULT_MEETS ||
-          !same_cost(m, best))
+      verdict_tie_break tie = verdict_tie_lost(best, m);
+      if (tie == VERDICT_NOT_TIED)
         continue;
       const char *same = m->cost_usd_month == best->cost_usd_month ? "" : " within noise";
-      int k = best->cost_reserved_usd_month < m->cost_reserved_usd_month
+      int k = tie == VERDICT_TIED_RESERVED
                   ? snprintf(out->why + n, sizeof out->why - (size_t)n,
                              "; %s costs the same%s (%.2f), %s reserves less (%.2f against "
                              "%.2f USD/month)",

@@ -78,9 +78,16 @@ void verdict_decide(const verdict_objective *o, const mode_result *m, result_ver
 /* The recommendation among r's modes, whose verdicts are set. */
 void verdict_recommend(const run_result *r, result_recommendation *out);
 
-/* Whether two monthly costs are the same within VERDICT_TIE (relative):
- * the recommendation's tie, which the reserved cost then decides. */
-bool verdict_same_cost(double a, double b);
+/* Whether and how mode m lost a tie to the recommended mode best: both
+ * meet the objective and cost the same within VERDICT_TIE, and best
+ * reserves less (or the same, and comes first in the modes). The
+ * recommendation's why and the report both name such modes. */
+typedef enum verdict_tie_break {
+  VERDICT_NOT_TIED,
+  VERDICT_TIED_RESERVED, /* best reserves less */
+  VERDICT_TIED_ORDER,    /* the same reservations: the modes' order decided */
+} verdict_tie_break;
+verdict_tie_break verdict_tie_lost(const mode_result *best, const mode_result *m);
 
 /* Decides every mode of r and sets r->recommendation. */
 void verdict_apply(run_result *r);

@@ -148,15 +148,14 @@ static void verdict_savings(report_batch *c, const mode_result *best) {
    * the modes' order): say so, or the table's "~0%" reads as a saving. */
   for (uint32_t i = 0; i < r->n_modes; i++) {
     const mode_result *m = &r->modes[i];
-    if (m == best || m->mode == MESH_MODE_NONE || !mode_meets(m) ||
-        !verdict_same_cost(m->cost_usd_month, best->cost_usd_month))
+    verdict_tie_break tie = verdict_tie_lost(best, m);
+    if (tie == VERDICT_NOT_TIED)
       continue;
     char b[RESULT_NAME_MAX];
     report_doc_para(
         doc, "`%s` costs the same (within %.2g%%, which is simulation noise); %s decides.",
         report_code(b, sizeof b, report_mode_name(m)), 100 * VERDICT_TIE,
-        best->cost_reserved_usd_month < m->cost_reserved_usd_month ? "the lower reserved capacity"
-                                                                   : "the order of the modes");
+        tie == VERDICT_TIED_RESERVED ? "the lower reserved capacity" : "the order of the modes");
   }
   uint32_t others = 0;
   for (uint32_t i = 0; i < r->n_modes; i++)
